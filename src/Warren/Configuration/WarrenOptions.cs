@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+
+namespace Warren;
+
+/// <summary>
+/// Settings for Warren's connections, publishers and consumers, bound from the <c>Warren</c> configuration section.
+/// When neither <see cref="Url"/> nor <see cref="Hosts"/> is set, the <c>RABBITMQ_URL</c> variable is used.
+/// </summary>
+public sealed class WarrenOptions
+{
+    /// <summary>The configuration section Warren binds by default.</summary>
+    public const string SectionName = "Warren";
+
+    /// <summary>The environment variable read when no URL or host is configured.</summary>
+    public const string UrlEnvironmentVariable = "RABBITMQ_URL";
+
+    /// <summary>
+    /// An AMQP URI, <c>amqp://user:password@host:port/vhost</c> (or <c>amqps://</c>). Several URIs for a cluster may be
+    /// given separated by commas; they must share credentials and virtual host.
+    /// </summary>
+    public string? Url { get; set; }
+
+    /// <summary>Cluster nodes as <c>host</c> or <c>host:port</c>; used with <see cref="UserName"/>, <see cref="Password"/> and <see cref="VirtualHost"/>.</summary>
+    public IList<string> Hosts { get; } = new List<string>();
+
+    /// <summary>The virtual host, when not given by <see cref="Url"/>. Default <c>/</c>.</summary>
+    public string? VirtualHost { get; set; }
+
+    /// <summary>The user name, when not given by <see cref="Url"/>. Default <c>guest</c>.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>The password, when not given by <see cref="Url"/>. Never logged.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>The name the broker shows for this application's connections (suffixed with <c>:publish</c> / <c>:consume</c>).</summary>
+    public string ClientName { get; set; } = "warren";
+
+    /// <summary>Default consumer prefetch (QoS) per queue: how many unacknowledged messages the broker sends ahead.</summary>
+    public ushort Prefetch { get; set; } = 32;
+
+    /// <summary>Default number of handlers that run at once per queue.</summary>
+    public int Concurrency { get; set; } = 1;
+
+    /// <summary>How long a publish may take, confirmation and recovery waits included, before it fails.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many publishes may await their broker confirmation at once; further publishes wait (backpressure).</summary>
+    public int MaxInFlightPublishes { get; set; } = 1024;
+
+    /// <summary>The largest message body accepted in either direction, in bytes (the broker's default is 128 MiB).</summary>
+    public int MaxMessageSize { get; set; } = 128 * 1024 * 1024;
+
+    /// <summary>How long the first connection may take, retries included, before start-up fails.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a graceful stop waits for in-flight handlers before cancelling them.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often RabbitMQ.Client's automatic recovery retries a lost connection.</summary>
+    public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.Options;
+
+namespace Warren;
+
+/// <summary>Checks <see cref="WarrenOptions"/> at start-up; every message says what to change and never shows a credential.</summary>
+internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WarrenOptions options)
+    {
+        var errors = new List<string>();
+        try
+        {
+            ConnectionSettings.From(options);
+        }
+        catch (WarrenConfigurationException ex)
+        {
+            errors.Add(ex.Message);
+        }
+
+        if (options.Prefetch == 0)
+        {
+            errors.Add("Warren:Prefetch must be at least 1 (0 would let the broker send unlimited unacknowledged messages).");
+        }
+
+        if (options.Concurrency < 1)
+        {
+            errors.Add($"Warren:Concurrency must be at least 1 (was {options.Concurrency}).");
+        }
+
+        if (options.MaxInFlightPublishes < 1)
+        {
+            errors.Add($"Warren:MaxInFlightPublishes must be at least 1 (was {options.MaxInFlightPublishes}).");
+        }
+
+        if (options.PublishTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Warren:PublishTimeout must be positive, e.g. \"00:00:30\".");
+        }
+
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Warren:ConnectTimeout must be positive, e.g. \"00:00:30\".");
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.Zero)
+        {
+            errors.Add("Warren:ShutdownTimeout must not be negative.");
+        }
+
+        if (options.MaxMessageSize < 1)
+        {
+            errors.Add($"Warren:MaxMessageSize must be positive (was {options.MaxMessageSize}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientName))
+        {
+            errors.Add("Warren:ClientName must not be empty: the broker shows it for every connection.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

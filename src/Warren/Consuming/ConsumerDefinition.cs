@@ -1,0 +1,28 @@
+using System;
+
+namespace Warren;
+
+/// <summary>One queue to consume and the dispatcher that handles its messages. Generated registration creates these.</summary>
+public sealed class ConsumerDefinition
+{
+    /// <summary>Creates a definition.</summary>
+    public ConsumerDefinition(string queue, IMessageDispatcher dispatcher)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        Queue = queue;
+        Dispatcher = dispatcher;
+    }
+
+    /// <summary>The queue name.</summary>
+    public string Queue { get; }
+
+    /// <summary>Handles each delivery.</summary>
+    public IMessageDispatcher Dispatcher { get; }
+
+    /// <summary>QoS prefetch for this queue; <see cref="WarrenOptions.Prefetch"/> when null.</summary>
+    public ushort? Prefetch { get; init; }
+
+    /// <summary>Handlers running at once for this queue; <see cref="WarrenOptions.Concurrency"/> when null.</summary>
+    public int? Concurrency { get; init; }
+}

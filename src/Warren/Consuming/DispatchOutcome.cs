@@ -1,0 +1,45 @@
+using System;
+
+namespace Warren;
+
+/// <summary>What the consumer does with a message once its dispatcher returns.</summary>
+public enum DispatchAction
+{
+    /// <summary>Acknowledge: the message was handled and leaves the queue.</summary>
+    Ack,
+
+    /// <summary>Reject with requeue: the broker delivers the message again (to this or another consumer).</summary>
+    Requeue,
+
+    /// <summary>Reject without requeue: the queue's dead-letter exchange receives the message; the reason is logged.</summary>
+    DeadLetter,
+}
+
+/// <summary>A dispatcher's verdict on one message.</summary>
+public readonly record struct DispatchOutcome
+{
+    private DispatchOutcome(DispatchAction action, string? reason, Exception? exception)
+    {
+        Action = action;
+        Reason = reason;
+        Exception = exception;
+    }
+
+    /// <summary>The message was handled.</summary>
+    public static DispatchOutcome Ack { get; } = new(DispatchAction.Ack, null, null);
+
+    /// <summary>What to do with the message.</summary>
+    public DispatchAction Action { get; }
+
+    /// <summary>Why the message was not acknowledged.</summary>
+    public string? Reason { get; }
+
+    /// <summary>The exception behind a failure, when there was one.</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>Deliver the message again.</summary>
+    public static DispatchOutcome Requeue(string reason, Exception? exception = null) => new(DispatchAction.Requeue, reason, exception);
+
+    /// <summary>Never deliver it again to this queue: it goes to the queue's dead-letter exchange.</summary>
+    public static DispatchOutcome DeadLetter(string reason, Exception? exception = null) => new(DispatchAction.DeadLetter, reason, exception);
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace Warren;
+
+/// <summary>
+/// One delivery as a handler sees it: its AMQP properties, headers, delivery facts and the per-message service scope.
+/// Valid only while the dispatcher runs; <see cref="Body"/> in particular must not be kept.
+/// </summary>
+public sealed class MessageContext
+{
+    /// <summary>Creates a context (the consumer does this; tests may too).</summary>
+    public MessageContext(string queue, ReadOnlyMemory<byte> body, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        Queue = queue;
+        Body = body;
+        Services = services;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>The queue the message was consumed from.</summary>
+    public string Queue { get; }
+
+    /// <summary>The raw body. Only valid until the dispatcher's task completes.</summary>
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>The per-message DI scope's service provider.</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>Cancelled when the handler must give up (shutdown timeout or handler timeout).</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The exchange the message was published to (<c>""</c> for the default exchange).</summary>
+    public string Exchange { get; init; } = string.Empty;
+
+    /// <summary>The routing key it was published with.</summary>
+    public string RoutingKey { get; init; } = string.Empty;
+
+    /// <summary>The AMQP <c>type</c> property: the message's contract name, when the publisher set one.</summary>
+    public string? MessageType { get; init; }
+
+    /// <summary>The <c>message-id</c> property: use it to make handlers idempotent under at-least-once delivery.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>The <c>correlation-id</c> property.</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>The <c>reply-to</c> property.</summary>
+    public string? ReplyTo { get; init; }
+
+    /// <summary>The <c>content-type</c> property.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>The <c>timestamp</c> property, when set.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>The <c>priority</c> property, when set.</summary>
+    public byte? Priority { get; init; }
+
+    /// <summary>True when the broker delivered this message before (to any consumer) without an acknowledgement.</summary>
+    public bool Redelivered { get; init; }
+
+    /// <summary>How many earlier deliveries the broker counted (<c>x-delivery-count</c>, kept by quorum queues); 0 when unknown.</summary>
+    public long DeliveryCount { get; init; }
+
+    /// <summary>The delivery tag on the consumer's channel.</summary>
+    public ulong DeliveryTag { get; init; }
+
+    /// <summary>Headers with their values as text (AMQP strings arrive as bytes; they are decoded as UTF-8).</summary>
+    public IReadOnlyDictionary<string, string?> Headers
+    {
+        get => _headers ??= AmqpHeaders.ToText(RawHeaders);
+        init => _headers = value;
+    }
+
+    /// <summary>The parsed <c>x-death</c> header, newest first, as the broker keeps it.</summary>
+    public IReadOnlyList<DeathRecord> Deaths
+    {
+        get => _deaths ??= AmqpHeaders.ReadDeaths(RawHeaders);
+        init => _deaths = value;
+    }
+
+    /// <summary>The headers as the client delivered them; converted only when asked for.</summary>
+    public IDictionary<string, object?>? RawHeaders { get; init; }
+
+    private IReadOnlyDictionary<string, string?>? _headers;
+    private IReadOnlyList<DeathRecord>? _deaths;
+}

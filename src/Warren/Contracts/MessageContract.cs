@@ -1,0 +1,83 @@
+using System;
+using System.Threading;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Warren;
+
+/// <summary>
+/// Everything Warren needs to publish a <typeparamref name="T"/>: its stable contract name (the AMQP <c>type</c>
+/// property), its JSON type information from the application's <c>JsonSerializerContext</c>, the exchange, how its
+/// routing key is built and its default priority. Generated code builds one per message type.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+public sealed class MessageContract<T>
+{
+    private readonly Func<T, string> _routingKey;
+
+    /// <summary>Creates a contract.</summary>
+    /// <param name="name">The contract name carried in the <c>type</c> property.</param>
+    /// <param name="typeInfo">Serialization metadata for <typeparamref name="T"/>.</param>
+    /// <param name="exchange">The exchange messages are published to (<c>""</c> is the default exchange).</param>
+    /// <param name="routingKey">Builds the routing key of one message.</param>
+    /// <param name="priority">The default priority (0–255), or null for none.</param>
+    public MessageContract(string name, JsonTypeInfo<T> typeInfo, string exchange, Func<T, string> routingKey, byte? priority = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(exchange);
+        ArgumentNullException.ThrowIfNull(routingKey);
+        Name = name;
+        TypeInfo = typeInfo;
+        Exchange = exchange;
+        _routingKey = routingKey;
+        Priority = priority;
+    }
+
+    /// <summary>A contract with a fixed routing key.</summary>
+    public MessageContract(string name, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, byte? priority = null)
+        : this(name, typeInfo, exchange, _ => routingKey, priority)
+    {
+    }
+
+    /// <summary>The contract name carried in the AMQP <c>type</c> property.</summary>
+    public string Name { get; }
+
+    /// <summary>Serialization metadata for the message type.</summary>
+    public JsonTypeInfo<T> TypeInfo { get; }
+
+    /// <summary>The exchange messages are published to.</summary>
+    public string Exchange { get; }
+
+    /// <summary>The default priority, or null.</summary>
+    public byte? Priority { get; }
+
+    /// <summary>The routing key for one message.</summary>
+    public string RoutingKeyFor(T message) => _routingKey(message);
+}
+
+/// <summary>
+/// The route table behind <see cref="IPublisher.PublishAsync{T}(T, CancellationToken)"/>: a static slot per message
+/// type that generated code fills at start-up, so looking a contract up costs one static field read and no reflection.
+/// </summary>
+public static class MessageContracts
+{
+    /// <summary>Registers (or replaces) the contract of <typeparamref name="T"/>.</summary>
+    public static void Register<T>(MessageContract<T> contract)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        Slot<T>.Contract = contract;
+    }
+
+    /// <summary>The registered contract of <typeparamref name="T"/>, or null.</summary>
+    public static MessageContract<T>? Find<T>() => Slot<T>.Contract;
+
+    /// <summary>The registered contract of <typeparamref name="T"/>; throws a clear error when there is none.</summary>
+    public static MessageContract<T> Get<T>() =>
+        Slot<T>.Contract ?? throw new InvalidOperationException(
+            $"Warren has no route for message type '{typeof(T).FullName}': give it [Exchange] and [Topic] attributes (and call AddGeneratedHandlers()), or register a MessageContract<{typeof(T).Name}> with MessageContracts.Register.");
+
+    private static class Slot<T>
+    {
+        public static MessageContract<T>? Contract;
+    }
+}

@@ -1,0 +1,38 @@
+using System;
+using System.Collections.Generic;
+
+namespace Warren;
+
+/// <summary>Per-publish settings that override a message contract's defaults. Every property maps to one AMQP property.</summary>
+public sealed class PublishOptions
+{
+    /// <summary>The <c>message-id</c> property; a new GUID when null. Give a stable id to let handlers deduplicate.</summary>
+    public string? MessageId { get; set; }
+
+    /// <summary>The <c>correlation-id</c> property.</summary>
+    public string? CorrelationId { get; set; }
+
+    /// <summary>The <c>reply-to</c> property.</summary>
+    public string? ReplyTo { get; set; }
+
+    /// <summary>The <c>priority</c> property (0–255; queues honour up to their <c>x-max-priority</c>).</summary>
+    public byte? Priority { get; set; }
+
+    /// <summary>The per-message TTL (<c>expiration</c> property): the broker discards or dead-letters the message once it has waited this long in a queue.</summary>
+    public TimeSpan? Expiration { get; set; }
+
+    /// <summary>Overrides the routing key the contract would build.</summary>
+    public string? RoutingKey { get; set; }
+
+    /// <summary>Overrides the contract's exchange.</summary>
+    public string? Exchange { get; set; }
+
+    /// <summary>Extra headers. Values must be AMQP field values: strings, numbers, booleans, byte arrays, lists, dictionaries.</summary>
+    public IDictionary<string, object?>? Headers { get; set; }
+
+    /// <summary>Persistent delivery (<c>delivery-mode 2</c>, the default): a durable queue keeps the message across broker restarts.</summary>
+    public bool Persistent { get; set; } = true;
+
+    /// <summary>Return an unroutable message as an error (the default). When false an unroutable message is silently dropped by the broker.</summary>
+    public bool Mandatory { get; set; } = true;
+}
