@@ -81,9 +81,15 @@ internal sealed class ConnectionSettings
     /// <summary>Removes the user-info part of an AMQP URI so it can appear in a message.</summary>
     public static string Redact(string uri)
     {
-        var scheme = uri.IndexOf("://", StringComparison.Ordinal);
         var at = uri.LastIndexOf('@');
-        return scheme >= 0 && at > scheme ? string.Concat(uri.AsSpan(0, scheme + 3), "***@", uri.AsSpan(at + 1)) : uri;
+        if (at < 0)
+        {
+            return uri;
+        }
+
+        var scheme = uri.IndexOf("://", StringComparison.Ordinal);
+        var prefix = scheme >= 0 && scheme < at ? uri[..(scheme + 3)] : string.Empty;
+        return string.Concat(prefix, "***@", uri.AsSpan(at + 1));
     }
 
     public override string ToString() =>

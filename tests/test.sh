@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds everything with warnings as errors, runs every test project
+# and ends with one line "Tests: N passed, N failed, N skipped" summed from the test results.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+configuration=${CONFIGURATION:-Release}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Checking prerequisites"
+if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "rabbitmq-server is not installed: installing it from the OS packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
+  else
+    echo "rabbitmq-server is not installed; run: sudo apt-get update && sudo apt-get install -y rabbitmq-server" >&2
+    exit 1
+  fi
+fi
+if ! command -v unzip >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null
+  else
+    echo "unzip is needed to check the package: sudo apt-get install -y unzip" >&2
+    exit 1
+  fi
+fi
+command -v dotnet >/dev/null || { echo "The .NET SDK (dotnet) is not on PATH; see global.json for the version." >&2; exit 1; }
+echo "dotnet $(dotnet --version), $(dpkg-query -W -f='rabbitmq-server ${Version}' rabbitmq-server 2>/dev/null || echo 'rabbitmq-server')"
+
+step "Restoring"
+dotnet restore Framework.sln
+
+step "Building ($configuration, warnings as errors)"
+dotnet build Framework.sln -c "$configuration" --no-restore -m:2 -warnaserror -nologo -clp:NoSummary
+
+step "Packing src/Warren and checking the package carries the generator and analyzers"
+pkgdir=$(mktemp -d)
+dotnet pack src/Warren -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
+nupkg=$(ls "$pkgdir"/Warren.*.nupkg)
+for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll lib/net10.0/Warren.dll; do
+  if ! unzip -l "$nupkg" | grep -q " $entry\$"; then
+    echo "$(basename "$nupkg") is missing $entry" >&2
+    exit 1
+  fi
+done
+echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers}.dll"
+rm -rf "$pkgdir"
+
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+status=0
+for project in tests/*.Tests/*.csproj tests/*.IntegrationTests/*.csproj; do
+  name=$(basename "$project" .csproj)
+  step "Testing $name"
+  if ! dotnet test "$project" -c "$configuration" --no-build --nologo \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+      --results-directory "$results" --blame-hang-timeout 10m; then
+    status=1
+  fi
+  if [ ! -f "$results/$name.trx" ]; then
+    echo "$name produced no test results: counted as a failure" >&2
+    status=1
+  fi
+done
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(get total); p=$(get passed); f=$(get failed); e=$(get error); t=$(get timeout); a=$(get aborted)
+  passed=$((passed + p))
+  failed=$((failed + f + e + t + a))
+  skipped=$((skipped + total - p - f - e - t - a))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # A test host that crashed or produced no results still fails the run.
+  failed=1
+fi
+
+echo
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
