@@ -49,6 +49,7 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// <summary>Closes both connections.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The hosted service closes the connections on stop and the container disposes them again: once is enough.
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -67,8 +68,6 @@ public sealed class WarrenConnections : IAsyncDisposable
         {
             _gate.Release();
         }
-
-        _gate.Dispose();
     }
 
     private async ValueTask<IConnection> OpenAsync(ConnectionRole role, CancellationToken cancellationToken)

@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# A private, throwaway RabbitMQ node for the samples (the same recipe as Warren.Testing.PrivateBroker).
+#
+#   bash samples/broker.sh start DIR    start a loopback-only node whose files all live in DIR (created if
+#                                       missing; must be empty); writes the AMQP URL to DIR/url and prints
+#                                       `export WARREN_DEMO_AMQP_URL=amqp://guest:guest@127.0.0.1:PORT/`
+#   bash samples/broker.sh stop DIR     stop it, kill only the processes recorded in DIR/pids, remove DIR
+#   bash samples/broker.sh ctl DIR ...  run rabbitmqctl against that node (e.g. `ctl DIR list_queues`)
+#
+# Nothing here touches a system RabbitMQ: the node has its own epmd, cookie, ports, config and data, and
+# uses the binaries in /usr/lib/rabbitmq/bin (the /usr/sbin wrappers switch to the system user and cookie).
+# Environment: BROKER_START_TIMEOUT (seconds, default 60).
+set -euo pipefail
+
+RABBIT_BIN=/usr/lib/rabbitmq/bin
+START_TIMEOUT="${BROKER_START_TIMEOUT:-60}"
+MARKER=.warren-broker
+
+die() {
+  echo "broker.sh: $*" >&2
+  exit 1
+}
+
+usage() {
+  echo "usage: bash samples/broker.sh start|stop DIR   |   bash samples/broker.sh ctl DIR rabbitmqctl-args..." >&2
+  exit 2
+}
+
+ensure_installed() {
+  if [[ -x "$RABBIT_BIN/rabbitmq-server" ]]; then
+    return
+  fi
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "broker.sh: rabbitmq-server is not installed; installing it with apt-get..." >&2
+    apt-get update >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y rabbitmq-server >&2
+    [[ -x "$RABBIT_BIN/rabbitmq-server" ]] || die "apt-get install rabbitmq-server did not provide $RABBIT_BIN/rabbitmq-server"
+  else
+    die "rabbitmq-server is not installed ($RABBIT_BIN/rabbitmq-server is missing). Install it as root with:
+    apt-get update && apt-get install -y rabbitmq-server"
+  fi
+}
+
+# Sets PORT to a TCP port that nothing listens on (random in 20000-59999, checked against /proc/net/tcp*). The tiny race
+# with another program picking the same port at the same moment is accepted: the start then fails loudly.
+declare -a TAKEN_PORTS=()
+free_port() {
+  local port hex i
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % 40000))
+    hex=$(printf ':%04X ' "$port")
+    if [[ " ${TAKEN_PORTS[*]-} " == *" $port "* ]]; then
+      continue
+    fi
+    if ! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '{print $2}' | grep -qi -- "${hex% }\$"; then
+      TAKEN_PORTS+=("$port")
+      PORT=$port
+      return
+    fi
+  done
+  die "no free TCP port found"
+}
+
+# Field 22 of /proc/PID/stat (start time in clock ticks): identifies a process even if its pid is reused later.
+start_time() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  # after "pid (comm) " the fields start at field 3
+  awk '{print $20}' <<<"$stat"
+}
+
+# Alive = exists, is not a zombie, and is the same process we recorded (start time matches).
+is_alive() {
+  local pid=$1 started=$2 stat state
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  state=${stat%% *}
+  [[ "$state" != Z && "$state" != X ]] || return 1
+  [[ "$(awk '{print $20}' <<<"$stat")" == "$started" ]]
+}
+
+record_pid() {
+  local dir=$1 pid=$2 what=$3 started
+  started=$(start_time "$pid") || return 0
+  echo "$pid $started $what" >>"$dir/pids"
+}
+
+log_tail() {
+  local dir=$1 f
+  for f in "$dir"/log/*.log "$dir"/log/*.txt; do
+    [[ -s "$f" ]] || continue
+    echo "----- last lines of $f -----" >&2
+    tail -n 40 "$f" >&2
+  done
+}
+
+ctl() {
+  local dir=$1
+  shift
+  # shellcheck disable=SC1091
+  (. "$dir/env.sh" && "$RABBIT_BIN/rabbitmqctl" -n "$RABBITMQ_NODENAME" "$@")
+}
+
+cmd_start() {
+  local dir=$1
+  ensure_installed
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  if [[ -n "$(ls -A "$dir")" ]]; then
+    die "$dir is not empty (a broker may already be running there: bash samples/broker.sh stop $dir)"
+  fi
+  touch "$dir/$MARKER"
+  mkdir -p "$dir/home" "$dir/log" "$dir/mnesia"
+
+  local amqp_port dist_port epmd_port id node
+  free_port
+  amqp_port=$PORT
+  free_port
+  dist_port=$PORT
+  free_port
+  epmd_port=$PORT
+  id=$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  node="warren-$id-1@localhost"
+
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F >"$dir/home/.erlang.cookie"
+  chmod 400 "$dir/home/.erlang.cookie"
+  : >"$dir/rabbitmq-env.conf"
+  cat >"$dir/rabbitmq.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$amqp_port
+loopback_users.guest = true
+disk_free_limit.absolute = 10MB
+max_message_size = 134217728
+log.console = false
+log.file.level = info
+EOF
+  echo "[]." >"$dir/advanced.config"
+  echo "[]." >"$dir/enabled_plugins"
+
+  # Everything the node and the CLI need, in a file `stop` and `ctl` can source later.
+  local dist_args="-kernel inet_dist_use_interface {127,0,0,1} -start_epmd false"
+  cat >"$dir/env.sh" <<EOF
+# generated by samples/broker.sh
+for v in \$(env | grep -oE '^(RABBITMQ|ERL)_[A-Za-z0-9_]*'); do unset "\$v"; done
+export HOME='$dir/home'
+export RABBITMQ_NODENAME='$node'
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export RABBITMQ_NODE_PORT=$amqp_port
+export RABBITMQ_DIST_PORT=$dist_port
+export ERL_EPMD_PORT=$epmd_port
+export ERL_EPMD_ADDRESS=127.0.0.1
+export RABBITMQ_CONF_ENV_FILE='$dir/rabbitmq-env.conf'
+export RABBITMQ_CONFIG_FILE='$dir/rabbitmq.conf'
+export RABBITMQ_ADVANCED_CONFIG_FILE='$dir/advanced.config'
+export RABBITMQ_ENABLED_PLUGINS_FILE='$dir/enabled_plugins'
+export RABBITMQ_MNESIA_BASE='$dir/mnesia'
+export RABBITMQ_MNESIA_DIR='$dir/mnesia/$node'
+export RABBITMQ_LOG_BASE='$dir/log'
+export RABBITMQ_PID_FILE='$dir/$node.pid'
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='$dist_args'
+export RABBITMQ_CTL_ERL_ARGS='$dist_args'
+export RABBITMQ_CTL_DIST_PORT_MIN=0
+export RABBITMQ_CTL_DIST_PORT_MAX=0
+EOF
+  echo "amqp://guest:guest@127.0.0.1:$amqp_port/" >"$dir/url.pending"
+
+  # shellcheck disable=SC1091
+  . "$dir/env.sh"
+  local detach=()
+  command -v setsid >/dev/null 2>&1 && detach=(setsid)
+
+  # A small keeper shell owns epmd and the node, so that it (not PID 1, which in some containers reaps
+  # orphans late or never) collects them when they exit. epmd must listen before the node starts: with
+  # -start_epmd false the node never spawns an untracked epmd daemon of its own.
+  # shellcheck disable=SC2016
+  local keeper='
+    epmd -port "$1" -address 127.0.0.1 </dev/null >"$2/log/epmd.txt" 2>&1 &
+    echo "$!" >"$2/epmd.pid"
+    for ((i = 0; i < 100; i++)); do epmd -port "$1" -names >/dev/null 2>&1 && break; sleep 0.1; done
+    "$3/rabbitmq-server" </dev/null >"$2/log/server-stdout.txt" 2>&1 &
+    echo "$!" >"$2/server.pid"
+    wait'
+  "${detach[@]}" bash -c "$keeper" keeper "$epmd_port" "$dir" "$RABBIT_BIN" </dev/null >"$dir/log/keeper.txt" 2>&1 &
+  record_pid "$dir" $! keeper
+  local i
+  for ((i = 0; i < 150; i++)); do
+    [[ -s "$dir/server.pid" ]] && break
+    sleep 0.1
+  done
+  [[ -s "$dir/server.pid" ]] || { log_tail "$dir"; cmd_stop "$dir"; die "could not start epmd and rabbitmq-server"; }
+  record_pid "$dir" "$(cat "$dir/epmd.pid")" epmd
+  local server_pid
+  server_pid=$(cat "$dir/server.pid")
+  record_pid "$dir" "$server_pid" rabbitmq-server
+
+  local deadline=$((SECONDS + START_TIMEOUT)) short=${node%@*}
+  fail() {
+    echo "broker.sh: the node $node did not start: $*" >&2
+    log_tail "$dir"
+    cmd_stop "$dir" >/dev/null 2>&1 || true
+    exit 1
+  }
+  until epmd -port "$epmd_port" -names 2>/dev/null | grep -q "^name $short at port"; do
+    [[ -d "/proc/$server_pid" ]] || fail "rabbitmq-server exited"
+    ((SECONDS < deadline)) || fail "it did not register with epmd within ${START_TIMEOUT}s"
+    sleep 0.2
+  done
+  local beam_pid
+  beam_pid=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null || true)
+  [[ -n "$beam_pid" ]] && record_pid "$dir" "$beam_pid" beam
+  local left=$((deadline - SECONDS))
+  ((left > 0)) || left=1
+  if ! timeout "$((left + 5))" "$RABBIT_BIN/rabbitmqctl" -n "$node" await_startup --timeout "$left" >"$dir/log/await.txt" 2>&1; then
+    cat "$dir/log/await.txt" >&2
+    fail "rabbitmqctl await_startup failed"
+  fi
+  if [[ -z "$beam_pid" ]]; then
+    beam_pid=$(cat "$RABBITMQ_PID_FILE")
+    record_pid "$dir" "$beam_pid" beam
+  fi
+  # The AMQP listener answers the protocol header with connection.start (a method frame, type 1).
+  until exec 3<>"/dev/tcp/127.0.0.1/$amqp_port" 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "port $amqp_port does not accept connections"
+    sleep 0.2
+  done
+  printf 'AMQP\x00\x00\x09\x01' >&3
+  local frame_type
+  frame_type=$(timeout 5 head -c 1 <&3 | od -An -tu1 | tr -d ' ') || true
+  exec 3<&- 3>&-
+  [[ "$frame_type" == 1 ]] || fail "port $amqp_port did not answer like an AMQP 0-9-1 broker"
+
+  mv "$dir/url.pending" "$dir/url"
+  echo "export WARREN_DEMO_AMQP_URL=$(cat "$dir/url")"
+}
+
+cmd_stop() {
+  local dir=$1
+  [[ -e "$dir" ]] || return 0
+  [[ -f "$dir/$MARKER" ]] || die "$dir was not created by broker.sh start; not touching it"
+  if [[ -f "$dir/env.sh" && -f "$dir/pids" ]]; then
+    # shellcheck disable=SC1091
+    local node pid_file
+    node=$(. "$dir/env.sh" && echo "$RABBITMQ_NODENAME")
+    pid_file=$(. "$dir/env.sh" && echo "$RABBITMQ_PID_FILE")
+    if grep -q ' beam$' "$dir/pids" && is_alive $(awk '$3 == "beam" {print $1, $2}' "$dir/pids"); then
+      timeout 60 bash -c '. "$1/env.sh" && "$2/rabbitmqctl" -n "$3" stop "$4"' _ "$dir" "$RABBIT_BIN" "$node" "$pid_file" \
+        >/dev/null 2>&1 || echo "broker.sh: rabbitmqctl stop failed; killing the node" >&2
+    fi
+    # The node is stopped (or never came up). Kill whatever recorded process is left, the node first, after
+    # a grace period (none for epmd, which never exits by itself; SIGTERM first, the wrapper's trap stops the
+    # node gracefully). Zombies count as gone: the keeper is an orphan, and PID 1 of some containers reaps
+    # orphans late or never.
+    local what grace pid started i
+    for what in beam rabbitmq-server epmd keeper; do
+      case "$what" in
+        beam) grace=50 ;;
+        rabbitmq-server) grace=25 ;;
+        epmd) grace=0 ;;
+        keeper) grace=10 ;;
+      esac
+      while read -r pid started; do
+        for ((i = 0; i < grace + 25; i++)); do
+          is_alive "$pid" "$started" || break
+          if ((i == grace)); then
+            kill -TERM "$pid" 2>/dev/null || true
+          elif ((i > grace + 5)); then
+            kill -KILL "$pid" 2>/dev/null || true
+          fi
+          sleep 0.2
+        done
+        ! is_alive "$pid" "$started" || echo "broker.sh: process $pid ($what) is still alive" >&2
+      done < <(awk -v w="$what" '$3 == w {print $1, $2}' "$dir/pids")
+    done
+  fi
+  rm -rf "$dir"
+}
+
+[[ $# -ge 2 ]] || usage
+case "$1" in
+  start) cmd_start "$2" ;;
+  stop) cmd_stop "$2" ;;
+  ctl)
+    dir=$2
+    shift 2
+    [[ -f "$dir/env.sh" ]] || die "no broker in $dir"
+    ctl "$dir" "$@"
+    ;;
+  *) usage ;;
+esac

@@ -1,0 +1,199 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using RabbitMQ.Client;
+using Xunit;
+
+namespace Warren.IntegrationTests.Runtime;
+
+[Collection(BrokerCollection.Name)]
+public sealed class PublishConsumeTests(BrokerFixture broker)
+{
+    [Fact]
+    public async Task Ten_thousand_confirmed_messages_arrive_once_each_and_in_order()
+    {
+        const int count = 10_000;
+        var queue = Names.Unique("order");
+        var received = new List<int>(count);
+        var redelivered = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, exchange: string.Empty, routingKey: queue));
+
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue)))
+            .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (m, ctx) =>
+            {
+                received.Add(m.N);
+                if (ctx.Redelivered)
+                {
+                    redelivered++;
+                }
+
+                if (received.Count == count)
+                {
+                    all.TrySetResult();
+                }
+
+                return ValueTask.CompletedTask;
+            })) { Concurrency = 1, Prefetch = 200 }));
+
+        await app.Publisher.PublishBatchAsync(Enumerable.Range(0, count).Select(n => new Numbered(n)));
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(200); // anything extra (a duplicate) would arrive now
+
+        Assert.Equal(Enumerable.Range(0, count), received);
+        Assert.Equal(0, redelivered);
+        await using var connection = await broker.ConnectAsync();
+        Assert.Equal(0u, await Broker.ReadyCountAsync(connection, queue));
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task Published_message_carries_contract_properties()
+    {
+        var queue = Names.Unique("props");
+        var seen = new TaskCompletionSource<MessageContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? headerValue = null;
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue, Arguments: new Dictionary<string, object?> { ["x-max-priority"] = 10 })))
+            .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (m, ctx) =>
+            {
+                headerValue = ctx.Headers["tenant"];
+                seen.TrySetResult(ctx);
+                return ValueTask.CompletedTask;
+            }))));
+
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(7), RuntimeTestJson.Default.Numbered, "test.numbered.v2", new PublishOptions
+        {
+            MessageId = "id-7",
+            CorrelationId = "corr-7",
+            Priority = 6,
+            Headers = new Dictionary<string, object?> { ["tenant"] = "acme" },
+        });
+        var context = await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("test.numbered.v2", context.MessageType);
+        Assert.Equal("id-7", context.MessageId);
+        Assert.Equal("corr-7", context.CorrelationId);
+        Assert.Equal((byte)6, context.Priority);
+        Assert.Equal("application/json", context.ContentType);
+        Assert.Equal(queue, context.RoutingKey);
+        Assert.NotNull(context.Timestamp);
+        Assert.Equal("acme", headerValue);
+        await using var connection = await broker.ConnectAsync();
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task Unroutable_publish_fails_with_the_exchange_and_routing_key()
+    {
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl);
+
+        var error = await Assert.ThrowsAsync<UnroutableMessageException>(async () =>
+            await app.Sender.SendAsync("amq.direct", "nobody.listens", new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered"));
+
+        Assert.Equal("amq.direct", error.Exchange);
+        Assert.Equal("nobody.listens", error.RoutingKey);
+        Assert.Contains("'nobody.listens'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Publish_to_a_missing_exchange_fails_clearly_and_the_publisher_keeps_working()
+    {
+        var queue = Names.Unique("after-404");
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+
+        var error = await Assert.ThrowsAsync<PublishException>(async () =>
+            await app.Sender.SendAsync("no-such-exchange", "k", new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered"));
+        Assert.Contains("no-such-exchange", error.Message, StringComparison.Ordinal);
+        Assert.Contains("404", error.Message, StringComparison.Ordinal);
+
+        // The broker closed that channel; the next publish must get a new one and succeed.
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(2), RuntimeTestJson.Default.Numbered, "test.numbered");
+
+        await using var connection = await broker.ConnectAsync();
+        Assert.Equal(1u, await Broker.ReadyCountAsync(connection, queue));
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task A_failing_handler_does_not_ack_the_message_is_redelivered_and_the_consumer_goes_on()
+    {
+        var queue = Names.Unique("throws");
+        var attempts = new ConcurrentQueue<(int N, bool Redelivered)>();
+        var secondHandled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue)))
+            .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (m, ctx) =>
+            {
+                attempts.Enqueue((m.N, ctx.Redelivered));
+                if (m.N == 1 && !ctx.Redelivered)
+                {
+                    throw new InvalidOperationException("first attempt fails");
+                }
+
+                if (m.N == 2)
+                {
+                    secondHandled.TrySetResult();
+                }
+
+                return ValueTask.CompletedTask;
+            })) { Concurrency = 1, Prefetch = 1 }));
+
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered");
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(2), RuntimeTestJson.Default.Numbered, "test.numbered");
+        await secondHandled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Broker.WaitUntilAsync(() => attempts.Count(a => a.N == 1) == 2, TimeSpan.FromSeconds(10), "the redelivery of message 1");
+
+        Assert.Equal([(1, false), (1, true)], attempts.Where(a => a.N == 1));
+        await using var connection = await broker.ConnectAsync();
+        await app.StopAsync();
+        Assert.Equal(0u, await Broker.ReadyCountAsync(connection, queue));
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task A_malformed_body_is_dead_lettered_not_requeued_and_the_consumer_goes_on()
+    {
+        var queue = Names.Unique("poison");
+        var dlq = queue + ".dlq";
+        var handled = new ConcurrentQueue<int>();
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddTopology(new Topology()
+                .Add(new QueueDeclaration(dlq))
+                .Add(new QueueDeclaration(queue, Arguments: new Dictionary<string, object?>
+                {
+                    ["x-dead-letter-exchange"] = string.Empty,
+                    ["x-dead-letter-routing-key"] = dlq,
+                })))
+            .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (m, _) =>
+            {
+                handled.Enqueue(m.N);
+                return ValueTask.CompletedTask;
+            }))));
+
+        await using var connection = await broker.ConnectAsync();
+        await using (var raw = await connection.CreateChannelAsync())
+        {
+            await raw.BasicPublishAsync(string.Empty, queue, Encoding.UTF8.GetBytes("{ not json"));
+        }
+
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(5), RuntimeTestJson.Default.Numbered, "test.numbered");
+        await Broker.WaitUntilAsync(() => handled.Contains(5), TimeSpan.FromSeconds(10), "the good message");
+        await Broker.WaitUntilAsync(() => Broker.ReadyCountAsync(connection, dlq).Result == 1, TimeSpan.FromSeconds(10), "the dead-lettered message");
+
+        await using var channel = await connection.CreateChannelAsync();
+        var dead = await channel.BasicGetAsync(dlq, autoAck: true);
+        Assert.NotNull(dead);
+        Assert.Equal("{ not json", Encoding.UTF8.GetString(dead.Body.Span));
+        var death = Assert.Single(AmqpHeaders.ReadDeaths(dead.BasicProperties.Headers));
+        Assert.Equal("rejected", death.Reason);
+        Assert.Equal(queue, death.Queue);
+        Assert.Equal([5], handled);
+        await Broker.DeleteQueueAsync(connection, queue);
+        await Broker.DeleteQueueAsync(connection, dlq);
+    }
+}
