@@ -40,8 +40,9 @@ step "Packing src/Warren and checking the package carries the generator and anal
 pkgdir=$(mktemp -d)
 dotnet pack src/Warren -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
 nupkg=$(ls "$pkgdir"/Warren.*.nupkg)
+listing=$(unzip -l "$nupkg")
 for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll lib/net10.0/Warren.dll; do
-  if ! unzip -l "$nupkg" | grep -q " $entry\$"; then
+  if ! grep -q " $entry\$" <<<"$listing"; then
     echo "$(basename "$nupkg") is missing $entry" >&2
     exit 1
   fi

@@ -12,7 +12,6 @@ using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
-using ClientPublishException = RabbitMQ.Client.Exceptions.PublishException;
 
 namespace Warren;
 
@@ -32,7 +31,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _window;
     private readonly SemaphoreSlim _channelGate = new(1, 1);
-    private IChannel? _channel;
+    private ConfirmChannel? _channel;
     private bool _disposed;
 
     public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger)
@@ -70,6 +69,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
 
         var contract = MessageContracts.Get<T>();
+
+        // With the channel open, every publish below reaches the send lock in loop order, so the batch keeps its
+        // order on the broker (unless a lost connection makes some publishes retry).
+        await GetChannelAsync(cancellationToken).ConfigureAwait(false);
         var pending = new List<(int Index, Task Publish)>();
         var index = 0;
         foreach (var message in messages)
@@ -144,14 +147,12 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 _channel = null;
                 try
                 {
-                    await channel.CloseAsync().ConfigureAwait(false);
+                    await channel.DisposeAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
                 {
                     // The connection is going away anyway.
                 }
-
-                channel.Dispose();
             }
         }
         finally
@@ -281,34 +282,41 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             while (true)
             {
                 var channel = await GetChannelAsync(token).ConfigureAwait(false);
+                ShutdownEventArgs? interruption;
+                string failure;
                 try
                 {
-                    await channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
+                    await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
                     return;
                 }
-                catch (PublishReturnException ex)
+                catch (PublishInterruptedException ex)
                 {
-                    throw new UnroutableMessageException(exchange, routingKey, $"{ex.ReplyCode} {ex.ReplyText}", ex);
+                    interruption = ex.Reason;
+                    failure = ex.Message;
                 }
-                catch (ClientPublishException ex)
+                catch (OperationInterruptedException ex)
                 {
-                    throw new PublishRejectedException(exchange, routingKey, ex);
+                    interruption = ex.ShutdownReason;
+                    failure = ex.Message;
                 }
-                catch (OperationInterruptedException ex) when (IsChannelError(ex.ShutdownReason))
+                catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && !token.IsCancellationRequested)
                 {
-                    Log.PublishChannelClosed(_logger, $"{ex.ShutdownReason!.ReplyCode} {ex.ShutdownReason.ReplyText}");
+                    interruption = null;
+                    failure = ex.Message;
+                }
+
+                if (IsChannelError(interruption))
+                {
+                    Log.PublishChannelClosed(_logger, $"{interruption!.ReplyCode} {interruption.ReplyText}");
                     throw new Warren.PublishException(
-                        $"The broker refused the publish to exchange '{exchange}' with routing key '{routingKey}': {ex.ShutdownReason.ReplyCode} {ex.ShutdownReason.ReplyText}.",
+                        $"The broker refused the publish to exchange '{exchange}' with routing key '{routingKey}': {interruption.ReplyCode} {interruption.ReplyText}.",
                         exchange,
-                        routingKey,
-                        ex);
+                        routingKey);
                 }
-                catch (Exception ex) when (ex is OperationInterruptedException or IOException or SocketException or ObjectDisposedException && !token.IsCancellationRequested)
-                {
-                    // The connection dropped: at-least-once means publishing again once recovery is done.
-                    Log.PublishRetry(_logger, exchange, routingKey, ex.Message);
-                    await Task.Delay(RecoveryPoll, token).ConfigureAwait(false);
-                }
+
+                // The connection dropped: at-least-once means publishing again once recovery is done.
+                Log.PublishRetry(_logger, exchange, routingKey, failure);
+                await Task.Delay(RecoveryPoll, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -321,7 +329,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    private async ValueTask<IChannel> GetChannelAsync(CancellationToken cancellationToken)
+    private async ValueTask<ConfirmChannel> GetChannelAsync(CancellationToken cancellationToken)
     {
         if (_channel is { IsOpen: true } open)
         {
@@ -347,7 +355,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             if (_channel is { } dead)
             {
                 _channel = null;
-                dead.Dispose();
+                await dead.DisposeAsync().ConfigureAwait(false);
             }
 
             while (!connection.IsOpen)
@@ -355,13 +363,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 await Task.Delay(RecoveryPoll, cancellationToken).ConfigureAwait(false);
             }
 
-            _channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(
-                    publisherConfirmationsEnabled: true,
-                    publisherConfirmationTrackingEnabled: true,
-                    outstandingPublisherConfirmationsRateLimiter: null,
-                    consumerDispatchConcurrency: null),
-                cancellationToken).ConfigureAwait(false);
+            _channel = await ConfirmChannel.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
             return _channel;
         }
         finally

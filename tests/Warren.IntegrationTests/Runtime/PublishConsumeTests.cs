@@ -196,4 +196,74 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
         await Broker.DeleteQueueAsync(connection, queue);
         await Broker.DeleteQueueAsync(connection, dlq);
     }
+
+    [Fact]
+    public async Task A_full_queue_with_reject_publish_nacks_and_the_caller_sees_it()
+    {
+        var queue = Names.Unique("full");
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue, Arguments: new Dictionary<string, object?>
+        {
+            ["x-max-length"] = 1,
+            ["x-overflow"] = "reject-publish",
+        }))));
+
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered");
+        var error = await Assert.ThrowsAsync<PublishRejectedException>(async () =>
+            await app.Sender.SendAsync(string.Empty, queue, new Numbered(2), RuntimeTestJson.Default.Numbered, "test.numbered"));
+
+        Assert.Equal(queue, error.RoutingKey);
+        await using var connection = await broker.ConnectAsync();
+        Assert.Equal(1u, await Broker.ReadyCountAsync(connection, queue));
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task A_batch_reports_exactly_the_messages_that_were_not_confirmed()
+    {
+        var queue = Names.Unique("batch");
+        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, m => m.N % 10 == 3 ? "nowhere-" + queue : queue));
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+
+        var error = await Assert.ThrowsAsync<PublishBatchException>(async () =>
+            await app.Publisher.PublishBatchAsync(Enumerable.Range(0, 100).Select(n => new Numbered(n))));
+
+        Assert.Equal(100, error.Total);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i * 10 + 3), error.FailedIndexes);
+        Assert.All(error.InnerExceptions, e => Assert.IsType<UnroutableMessageException>(e));
+        await using var connection = await broker.ConnectAsync();
+        Assert.Equal(90u, await Broker.ReadyCountAsync(connection, queue));
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task A_resource_alarm_blocks_publishing_visibly_and_the_publish_completes_after_it_clears()
+    {
+        var node = broker.RequireLocalNode();
+        var queue = Names.Unique("blocked");
+        var events = new ConcurrentQueue<ConnectionEvent>();
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+        app.Connections.ConnectionChanged += events.Enqueue;
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(0), RuntimeTestJson.Default.Numbered, "test.numbered");
+
+        await node.RabbitmqctlAsync(node.Nodes[0], "set_vm_memory_high_watermark", "0.0000001");
+        Task publish;
+        try
+        {
+            publish = app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered").AsTask();
+            await Broker.WaitUntilAsync(() => events.Any(e => e.Kind == ConnectionEventKind.Blocked), TimeSpan.FromSeconds(20), "the blocked notification");
+            Assert.True(app.Connections.IsPublishingBlocked);
+            Assert.False(publish.IsCompleted);
+        }
+        finally
+        {
+            await node.RabbitmqctlAsync(node.Nodes[0], "set_vm_memory_high_watermark", "0.4");
+        }
+
+        await publish.WaitAsync(TimeSpan.FromSeconds(20));
+        await Broker.WaitUntilAsync(() => events.Any(e => e.Kind == ConnectionEventKind.Unblocked), TimeSpan.FromSeconds(20), "the unblocked notification");
+        Assert.False(app.Connections.IsPublishingBlocked);
+        await using var connection = await broker.ConnectAsync();
+        Assert.Equal(2u, await Broker.ReadyCountAsync(connection, queue));
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
 }
