@@ -29,6 +29,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly TimeSpan _shutdownTimeout;
     private readonly CancellationTokenSource _handlerCancellation = new();
     private IChannel? _channel;
+    private AckBatcher? _acks;
     private string? _consumerTag;
     private int _inFlight;
     private int _stopping;
@@ -57,6 +58,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 consumerDispatchConcurrency: (ushort)Math.Clamp(_concurrency, 1, ushort.MaxValue)),
             cancellationToken).ConfigureAwait(false);
         _channel = channel;
+        _acks = new AckBatcher(channel, _prefetch);
         await channel.BasicQosAsync(0, _prefetch, global: false, cancellationToken).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += OnReceivedAsync;
@@ -88,6 +90,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         await DrainAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await _acks!.DisposeAsync().ConfigureAwait(false);
             await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
@@ -141,6 +144,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 return;
             }
 
+            _acks!.Started(delivery.DeliveryTag);
             var outcome = await DispatchAsync(delivery).ConfigureAwait(false);
             await SettleAsync(delivery, outcome).ConfigureAwait(false);
         }
@@ -191,26 +195,27 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
     private async ValueTask SettleAsync(BasicDeliverEventArgs delivery, DispatchOutcome outcome)
     {
-        var channel = _channel!;
+        var acks = _acks!;
         try
         {
             switch (outcome.Action)
             {
                 case DispatchAction.Ack:
-                    await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+                    await acks.AckAsync(delivery.DeliveryTag).ConfigureAwait(false);
                     break;
                 case DispatchAction.Requeue:
-                    await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true).ConfigureAwait(false);
+                    await acks.RejectAsync(delivery.DeliveryTag, requeue: true).ConfigureAwait(false);
                     break;
                 default:
                     Log.DeadLettered(_logger, _definition.Queue, delivery.BasicProperties.MessageId, outcome.Reason ?? "no reason given");
-                    await channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false).ConfigureAwait(false);
+                    await acks.RejectAsync(delivery.DeliveryTag, requeue: false).ConfigureAwait(false);
                     break;
             }
         }
         catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
         {
             // The channel went with its connection; the broker redelivers what was not settled (at-least-once).
+            acks.Abandoned(delivery.DeliveryTag);
             Log.SettleFailed(_logger, _definition.Queue, delivery.DeliveryTag, ex.Message);
         }
     }
