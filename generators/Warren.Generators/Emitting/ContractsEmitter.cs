@@ -1,0 +1,95 @@
+using System.Linq;
+using Warren.Generators.Model;
+using Warren.Generators.Parsing;
+
+namespace Warren.Generators.Emitting;
+
+/// <summary>Emits the JSON type-info lookups and the message contracts (route table, routing-key builders).</summary>
+internal static class ContractsEmitter
+{
+    public const string HintName = "Warren.Contracts.g.cs";
+
+    public static string Emit(GenerationModel model)
+    {
+        var w = new SourceWriter();
+        w.Open("namespace Warren.Generated");
+
+        w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
+        w.Open("internal static class WarrenJsonTypes");
+        foreach (var message in model.Messages)
+        {
+            var info = $"global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{message.TypeName}>";
+            w.Line($"private static {info}? _{message.Identifier};");
+            w.Line();
+            w.Line($"/// <summary>{Xml(message.TypeName)}</summary>");
+            if (model.ContextFor(message.TypeName) is { } context)
+            {
+                w.Line($"public static {info} {message.Identifier} => _{message.Identifier} ??= ({info})({context}.Default.GetTypeInfo(typeof({message.TypeName})) ?? throw new global::System.InvalidOperationException({Literals.String($"{context} returned no type information for {Short(message.TypeName)}.")}));");
+            }
+            else
+            {
+                w.Line($"public static {info} {message.Identifier} => throw new global::System.InvalidOperationException({Literals.String($"{Short(message.TypeName)} is in no JsonSerializerContext: add [JsonSerializable(typeof({Short(message.TypeName)}))] to the application's context.")});");
+            }
+
+            w.Line();
+        }
+
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
+        w.Open("internal static class WarrenContracts");
+        w.Open("public static void Register()");
+        foreach (var message in model.Messages)
+        {
+            var exchange = Literals.String(message.Exchange?.Name ?? string.Empty);
+            var key = message.RoutingParts.Any(p => p.IsProperty)
+                ? $"RoutingKey_{message.Identifier}"
+                : Literals.String(message.RoutingTemplate ?? message.ContractName);
+            var priority = message.Priority is { } p ? $", {p}" : string.Empty;
+            w.Line($"global::Warren.MessageContracts.Register(new global::Warren.MessageContract<{message.TypeName}>({Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
+        }
+
+        w.Close();
+        foreach (var message in model.Messages.Where(m => m.RoutingParts.Any(p => p.IsProperty)))
+        {
+            w.Line();
+            EmitRoutingKey(w, $"RoutingKey_{message.Identifier}", message.TypeName, message.RoutingParts);
+        }
+
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+
+    /// <summary>A static method building a routing key from a message's properties.</summary>
+    public static void EmitRoutingKey(SourceWriter w, string methodName, string typeName, EquatableArray<RoutingPart> parts)
+    {
+        w.Open($"internal static string {methodName}({typeName} message)");
+        var missing = parts.FirstOrDefault(p => p.IsProperty && p.Format == PropertyFormat.None);
+        if (missing is not null)
+        {
+            w.Line($"throw new global::System.InvalidOperationException({Literals.String($"{Short(typeName)} has no public property '{missing.Text}' for the routing-key placeholder {{{missing.Text}}}.")});");
+        }
+        else
+        {
+            var pieces = parts.Select(p => p.IsProperty
+                ? $"global::Warren.RoutingKeys.Segment(message.{p.Text}, {Literals.String(p.Text)}, {Literals.String(Short(typeName))})"
+                : Literals.String(p.Text));
+            w.Line($"return {string.Join(" + ", pieces)};");
+        }
+
+        w.Close();
+    }
+
+    public static string Short(string typeName)
+    {
+        var name = typeName.StartsWith("global::") ? typeName.Substring(8) : typeName;
+        var dot = name.LastIndexOf('.');
+        return dot < 0 ? name : name.Substring(dot + 1);
+    }
+
+    private static string Xml(string text) => text.Replace("<", "&lt;").Replace(">", "&gt;");
+}

@@ -1,0 +1,59 @@
+using Warren.Generators.Model;
+using Warren.Generators.Parsing;
+
+namespace Warren.Generators.Emitting;
+
+/// <summary>Emits <c>AddGeneratedHandlers()</c>: contracts, topology, consumers and publishers registered without reflection.</summary>
+internal static class RegistrationEmitter
+{
+    public const string HintName = "Warren.Registration.g.cs";
+
+    public static string Emit(GenerationModel model)
+    {
+        var w = new SourceWriter();
+        w.Open("namespace Warren");
+        w.Line("/// <summary>Registers what Warren generated for this assembly.</summary>");
+        w.Line(SourceWriter.GeneratedCode);
+        w.Open("internal static class WarrenGeneratedRegistration");
+        w.Line("/// <summary>");
+        w.Line("/// Registers the message contracts (for <see cref=\"global::Warren.IPublisher\"/>), the topology, every consumer class");
+        w.Line("/// (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.");
+        w.Line("/// </summary>");
+        w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
+        w.Line("global::Warren.Generated.WarrenContracts.Register();");
+        w.Line("builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());");
+        foreach (var consumer in model.Consumers)
+        {
+            w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<{consumer.TypeName}>(builder.Services);");
+            var settings = string.Empty;
+            if (consumer.Queue.Prefetch > 0 || consumer.Queue.Concurrency > 0)
+            {
+                var parts = new System.Collections.Generic.List<string>();
+                if (consumer.Queue.Prefetch > 0)
+                {
+                    parts.Add($"Prefetch = {consumer.Queue.Prefetch}");
+                }
+
+                if (consumer.Queue.Concurrency > 0)
+                {
+                    parts.Add($"Concurrency = {consumer.Queue.Concurrency}");
+                }
+
+                settings = " { " + string.Join(", ", parts) + " }";
+            }
+
+            w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}()){settings});");
+        }
+
+        foreach (var publisher in model.Publishers)
+        {
+            w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<{publisher.InterfaceName}, global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}>(builder.Services);");
+        }
+
+        w.Line("return builder;");
+        w.Close();
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+}

@@ -1,0 +1,101 @@
+namespace Warren.Generators.Model;
+
+// Every model is an immutable record of strings, numbers, bools, enums and EquatableArrays: no ISymbol, SyntaxNode,
+// Location or Compilation, so the incremental pipeline can compare them by value and cache (a test enforces it).
+
+/// <summary>An exchange as declared on a message or consumer class.</summary>
+internal sealed record ExchangeModel(string Name, string Type, bool Durable, bool AutoDelete);
+
+/// <summary>One part of a routing-key template: literal text, or a property read from the message.</summary>
+internal sealed record RoutingPart(string Text, bool IsProperty, PropertyFormat Format);
+
+/// <summary>How a placeholder property becomes text.</summary>
+internal enum PropertyFormat
+{
+    None,
+    String,
+    Formattable,
+    Other,
+}
+
+/// <summary>A message type: its contract, where it is published and its JSON type.</summary>
+internal sealed record MessageModel(
+    string TypeName,
+    string Identifier,
+    string ContractName,
+    ExchangeModel? Exchange,
+    string? RoutingTemplate,
+    EquatableArray<RoutingPart> RoutingParts,
+    int? Priority);
+
+/// <summary>How a handler method is called.</summary>
+internal enum ParameterKind
+{
+    Message,
+    Context,
+    CancellationToken,
+}
+
+/// <summary>What a handler method returns.</summary>
+internal enum ReturnKind
+{
+    Void,
+    Task,
+    ValueTask,
+}
+
+/// <summary>A queue binding: exchange, key and, for headers exchanges, the header arguments.</summary>
+internal sealed record BindingModel(string Exchange, string RoutingKey, EquatableArray<HeaderArgument> Headers, string? HeadersMatch);
+
+/// <summary>One <c>name=value</c> of a headers binding.</summary>
+internal sealed record HeaderArgument(string Name, string Value);
+
+/// <summary>A handler method of a consumer class.</summary>
+internal sealed record HandlerModel(
+    string MethodName,
+    MessageModel Message,
+    EquatableArray<ParameterKind> Parameters,
+    ReturnKind Returns,
+    EquatableArray<BindingModel> Bindings);
+
+/// <summary>A queue argument (<c>x-…</c>) with its value as C# and JSON literal text.</summary>
+internal sealed record QueueArgument(string Name, string CSharpValue, string JsonValue);
+
+/// <summary>A queue's declaration and its consumer settings.</summary>
+internal sealed record QueueModel(
+    string Name,
+    bool Durable,
+    bool Exclusive,
+    bool AutoDelete,
+    EquatableArray<QueueArgument> Arguments,
+    int Prefetch,
+    int Concurrency,
+    DeadLetterModel? DeadLetter);
+
+/// <summary>A dead-letter exchange and queue of a queue.</summary>
+internal sealed record DeadLetterModel(string Exchange, string Queue, string RoutingKey, int MaxRetries, EquatableArray<string> RetryDelays);
+
+/// <summary>A consumer class: its queue and its handlers.</summary>
+internal sealed record ConsumerModel(
+    string TypeName,
+    string Identifier,
+    QueueModel Queue,
+    ExchangeModel? DefaultExchange,
+    EquatableArray<HandlerModel> Handlers);
+
+/// <summary>A method of a <c>[Publisher]</c> interface.</summary>
+internal sealed record PublisherMethodModel(
+    string Name,
+    string ParameterName,
+    MessageModel Message,
+    bool HasCancellationToken,
+    string? CancellationTokenName,
+    bool ReturnsTask,
+    string? RoutingTemplate,
+    EquatableArray<RoutingPart> RoutingParts);
+
+/// <summary>A <c>[Publisher]</c> interface.</summary>
+internal sealed record PublisherModel(string InterfaceName, string Identifier, EquatableArray<PublisherMethodModel> Methods);
+
+/// <summary>A JsonSerializerContext and the types it lists.</summary>
+internal sealed record JsonContextModel(string ContextName, EquatableArray<string> TypeNames);

@@ -1,0 +1,91 @@
+using System;
+using System.ComponentModel;
+using System.Globalization;
+
+namespace Warren;
+
+/// <summary>
+/// Helpers for generated code: building routing keys from message properties, and walking a routing key word by word
+/// so generated matchers test exactly the binding patterns of a consumer (no regular expressions, no pattern parsing at
+/// run time). A position is the index of the next word, or -1 when every word has been consumed.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class RoutingKeys
+{
+    /// <summary>A routing-key word from a string property: it must not be empty or contain a dot.</summary>
+    public static string Segment(string? value, string property, string messageType)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw new InvalidRoutingKeyException($"{messageType}.{property} is empty, so the routing key would have an empty word; give it a value.");
+        }
+
+        if (value.Contains('.', StringComparison.Ordinal))
+        {
+            throw new InvalidRoutingKeyException($"{messageType}.{property} is '{value}', which contains a '.': it would split one routing-key word into several.");
+        }
+
+        return value;
+    }
+
+    /// <summary>A routing-key word from any other property, formatted with the invariant culture.</summary>
+    public static string Segment(object? value, string property, string messageType) =>
+        Segment(value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value?.ToString(), property, messageType);
+
+    /// <summary>The position of the first word (-1 for an empty key, which has no words).</summary>
+    public static int Start(string key) => key.Length == 0 ? -1 : 0;
+
+    /// <summary>Consumes the next word if it equals <paramref name="word"/>.</summary>
+    public static bool Word(string key, ref int position, string word)
+    {
+        if (position < 0)
+        {
+            return false;
+        }
+
+        var end = key.IndexOf('.', position);
+        var length = (end < 0 ? key.Length : end) - position;
+        if (length != word.Length || string.CompareOrdinal(key, position, word, 0, length) != 0)
+        {
+            return false;
+        }
+
+        position = end < 0 ? -1 : end + 1;
+        return true;
+    }
+
+    /// <summary>Consumes any one word.</summary>
+    public static bool AnyWord(string key, ref int position)
+    {
+        if (position < 0)
+        {
+            return false;
+        }
+
+        var end = key.IndexOf('.', position);
+        position = end < 0 ? -1 : end + 1;
+        return true;
+    }
+
+    /// <summary>True when every word has been consumed.</summary>
+    public static bool AtEnd(int position) => position < 0;
+}
+
+/// <summary>A routing key could not be built from a message (an empty word, or a word containing a dot).</summary>
+public sealed class InvalidRoutingKeyException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public InvalidRoutingKeyException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public InvalidRoutingKeyException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public InvalidRoutingKeyException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Warren.Generators.Tests.Infrastructure;
+
+/// <summary>Runs Warren's generator (and the SDK's System.Text.Json generator) on source text, as a user's build would.</summary>
+internal static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+    private static readonly Lazy<ISourceGenerator?> JsonGenerator = new(LoadJsonGenerator);
+
+    public static CSharpCompilation Compile(params string[] sources) =>
+        CSharpCompilation.Create(
+            "UserAssembly",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Default));
+
+    /// <summary>A driver tracking incremental steps, with the JSON generator when <paramref name="withJson"/>.</summary>
+    public static GeneratorDriver CreateDriver(bool withJson = true)
+    {
+        var generators = new List<ISourceGenerator> { new WarrenGenerator().AsSourceGenerator() };
+        if (withJson && JsonGenerator.Value is { } json)
+        {
+            generators.Add(json);
+        }
+
+        return CSharpGeneratorDriver.Create(
+            generators,
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+    }
+
+    public static GeneratorRun Run(params string[] sources)
+    {
+        var compilation = Compile(sources);
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var warren = driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
+        return new GeneratorRun(
+            output,
+            diagnostics,
+            warren.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal));
+    }
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Concat([typeof(IPublisher).Assembly.Location, typeof(RabbitMQ.Client.IChannel).Assembly.Location])
+            .Concat(AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic && a.GetName().Name!.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)).Select(a => a.Location))
+            .Where(p => p.Length > 0)
+            .Distinct(StringComparer.Ordinal);
+        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    }
+
+    private static ISourceGenerator? LoadJsonGenerator()
+    {
+        var version = Environment.Version;
+        var packs = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "..", "packs", "Microsoft.NETCore.App.Ref");
+        var path = Directory.Exists(packs)
+            ? Directory.GetDirectories(packs)
+                .Select(d => Path.Combine(d, "analyzers", "dotnet", "cs", "System.Text.Json.SourceGeneration.dll"))
+                .Where(File.Exists)
+                .OrderByDescending(p => p, StringComparer.Ordinal)
+                .FirstOrDefault()
+            : null;
+        if (path is null)
+        {
+            throw new InvalidOperationException($"The SDK's System.Text.Json source generator was not found under {packs} (runtime {version}).");
+        }
+
+        var reference = new AnalyzerFileReference(Path.GetFullPath(path), new Loader());
+        return reference.GetGenerators(LanguageNames.CSharp).Single();
+    }
+
+    private sealed class Loader : IAnalyzerAssemblyLoader
+    {
+        public void AddDependencyLocation(string fullPath)
+        {
+        }
+
+        public Assembly LoadFromPath(string fullPath) => Assembly.LoadFrom(fullPath);
+    }
+}
+
+internal sealed record GeneratorRun(Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, IReadOnlyDictionary<string, string> Sources)
+{
+    /// <summary>Errors and warnings of the user's compilation with everything generated added.</summary>
+    public IReadOnlyList<Diagnostic> CompileDiagnostics =>
+        Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Concat(GeneratorDiagnostics).ToList();
+}

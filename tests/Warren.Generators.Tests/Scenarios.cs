@@ -1,0 +1,113 @@
+namespace Warren.Generators.Tests;
+
+/// <summary>User code the generator tests run on: the seed's patterns, each attribute and option at least once.</summary>
+internal static class Scenarios
+{
+    public const string EventBus = """
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Shop.Users;
+
+        [Exchange("user.events", ExchangeType.Topic)]
+        [Topic("user.{Region}.created")]
+        [Message("user.created")]
+        public sealed record UserCreated(string UserId, string Email, string Region);
+
+        [Exchange("user.events", ExchangeType.Topic)]
+        [Topic("user.{Region}.updated.v{Version}")]
+        public sealed record UserUpdated(string UserId, string Region, int Version);
+
+        [Queue("email-notifications", Prefetch = 20)]
+        public sealed class EmailNotifications
+        {
+            [Topic("user.*.created")]
+            public Task Handle(UserCreated evt, CancellationToken ct) => Task.CompletedTask;
+        }
+
+        public sealed class Analytics
+        {
+            [Topic("user.#.created")]
+            public ValueTask Created(UserCreated evt, MessageContext context) => default;
+
+            [Topic("user.#")]
+            public void Updated(UserUpdated evt)
+            {
+            }
+        }
+
+        [Publisher]
+        public partial interface IUserEvents
+        {
+            ValueTask Created(UserCreated evt, CancellationToken ct = default);
+
+            [Topic("user.{Region}.changed")]
+            Task Updated(UserUpdated evt);
+        }
+
+        [JsonSerializable(typeof(UserCreated))]
+        [JsonSerializable(typeof(UserUpdated))]
+        internal sealed partial class UsersJson : JsonSerializerContext;
+        """;
+
+    public const string TaskQueue = """
+        using System;
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Video;
+
+        [Exchange("tasks", ExchangeType.Direct)]
+        [Topic("video.process")]
+        [Priority(5)]
+        public sealed record ProcessVideo(string TaskId, Uri VideoUrl);
+
+        [Queue("video-processing", Concurrency = 4, Prefetch = 1, MessageTtl = "1h", MaxLength = 10000, Overflow = QueueOverflow.RejectPublish)]
+        [Priority(Max = 10)]
+        [DeadLetter(MaxRetries = 3, RetryDelays = new[] { "1s", "10s" })]
+        public sealed class VideoWorker
+        {
+            public Task Handle(ProcessVideo task, CancellationToken ct) => Task.CompletedTask;
+        }
+
+        [JsonSerializable(typeof(ProcessVideo))]
+        internal sealed partial class VideoJson : JsonSerializerContext;
+        """;
+
+    public const string FanoutHeadersQuorum = """
+        using System.Text.Json.Serialization;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Records;
+
+        [Exchange("audit", ExchangeType.Fanout)]
+        public sealed record AuditEntry(string Text);
+
+        [Exchange("documents", ExchangeType.Headers)]
+        public sealed record Document(string Format, string Name);
+
+        [Queue("audit-log", Type = QueueType.Quorum, SingleActiveConsumer = true)]
+        public sealed class AuditLog
+        {
+            public Task Handle(AuditEntry entry) => Task.CompletedTask;
+        }
+
+        [Queue("archive", Durable = true)]
+        [Exchange("documents", ExchangeType.Headers)]
+        public sealed class Archive
+        {
+            [Headers("format=pdf", "kind=report")]
+            [Headers("format=png", "format2=jpg", Mode = HeadersMatch.Any)]
+            public Task Store(Document document) => Task.CompletedTask;
+        }
+
+        [JsonSerializable(typeof(AuditEntry))]
+        [JsonSerializable(typeof(Document))]
+        internal sealed partial class RecordsJson : JsonSerializerContext;
+        """;
+}
