@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Warren.Generators.Model;
+using Warren.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace Warren.Generators.Tests;
+
+/// <summary>The pipeline only redoes work when what it reads changed, and its models hold no compiler objects.</summary>
+public sealed class IncrementalCachingTests
+{
+    private static readonly string[] TrackedSteps =
+    [
+        WarrenGenerator.Steps.Messages,
+        WarrenGenerator.Steps.Consumers,
+        WarrenGenerator.Steps.Publishers,
+        WarrenGenerator.Steps.JsonContexts,
+        WarrenGenerator.Steps.Model,
+    ];
+
+    [Fact]
+    public void An_unrelated_edit_leaves_every_step_cached()
+    {
+        var result = RunTwice(Scenarios.EventBus, c => c.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; public sealed class Unrelated { public int X => 1; }", GeneratorHarness.ParseOptions)));
+
+        foreach (var step in TrackedSteps)
+        {
+            Assert.All(Outputs(result, step), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}"));
+        }
+
+        Assert.All(result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void A_handler_body_edit_leaves_the_model_unchanged()
+    {
+        var edited = Scenarios.EventBus.Replace("public Task Handle(UserCreated evt, CancellationToken ct) => Task.CompletedTask;", "public Task Handle(UserCreated evt, CancellationToken ct) => Task.Delay(1, ct);", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.EventBus, edited);
+
+        var result = RunTwice(Scenarios.EventBus, c => Replace(c, edited));
+
+        Assert.All(Outputs(result, WarrenGenerator.Steps.Model), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+        Assert.All(result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void An_attribute_change_modifies_the_model_and_the_output()
+    {
+        var edited = Scenarios.EventBus.Replace("[Queue(\"email-notifications\", Prefetch = 20)]", "[Queue(\"email-notifications\", Prefetch = 50)]", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.EventBus, edited);
+
+        var result = RunTwice(Scenarios.EventBus, c => Replace(c, edited));
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Consumers));
+        Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Model));
+        var registration = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator))
+            .GeneratedSources.Single(s => s.HintName == "Warren.Registration.g.cs").SourceText.ToString();
+        Assert.Contains("Prefetch = 50", registration, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Models_hold_no_symbols_syntax_locations_or_compilations()
+    {
+        var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree) };
+        var modelTypes = typeof(WarrenGenerator).Assembly.GetTypes().Where(t => t.Namespace == typeof(GenerationModel).Namespace && !t.IsEnum).ToList();
+        Assert.Contains(typeof(GenerationModel), modelTypes);
+
+        foreach (var type in modelTypes)
+        {
+            foreach (var member in MemberTypes(type))
+            {
+                Assert.False(forbidden.Any(f => f.IsAssignableFrom(member)), $"{type.Name} holds a {member.Name}: models must be plain values for caching.");
+            }
+        }
+    }
+
+    private static IEnumerable<Type> MemberTypes(Type type)
+    {
+        const BindingFlags all = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        foreach (var field in type.GetFields(all))
+        {
+            foreach (var t in Expand(field.FieldType))
+            {
+                yield return t;
+            }
+        }
+    }
+
+    private static IEnumerable<Type> Expand(Type type)
+    {
+        yield return type;
+        if (type.IsArray)
+        {
+            yield return type.GetElementType()!;
+        }
+
+        foreach (var argument in type.IsGenericType ? type.GetGenericArguments() : [])
+        {
+            foreach (var t in Expand(argument))
+            {
+                yield return t;
+            }
+        }
+    }
+
+    private static GeneratorDriverRunResult RunTwice(string source, Func<Compilation, Compilation> edit)
+    {
+        var compilation = GeneratorHarness.Compile(source);
+        var driver = GeneratorHarness.CreateDriver(withJson: false).RunGenerators(compilation);
+        return driver.RunGenerators(edit(compilation)).GetRunResult();
+    }
+
+    private static Compilation Replace(Compilation compilation, string source)
+    {
+        var old = compilation.SyntaxTrees.First();
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, old.FilePath));
+    }
+
+    private static IEnumerable<IncrementalStepRunReason> Outputs(GeneratorDriverRunResult result, string step)
+    {
+        var steps = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedSteps;
+        Assert.True(steps.ContainsKey(step), $"step {step} was not tracked");
+        return steps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+    }
+}
