@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,58 +8,83 @@ using Microsoft.Extensions.Logging;
 using Warren;
 using Warren.Demo;
 
-// The demo: a user service publishes events to a topic exchange; an email service and an analytics service each
-// consume their own queue. Connects to Warren:Url / RABBITMQ_URL (samples/demo.sh starts a private broker for it).
-var log = new ConcurrentQueue<string>();
-var builder = Host.CreateApplicationBuilder(args);
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddWarren(builder.Configuration)
-    .AddTopology(EventBus.Topology)
-    .AddConsumer(new ConsumerDefinition(EventBus.EmailQueue, MessageDispatcher.Create(DemoJson.Default.UserCreated, (user, context) =>
-    {
-        log.Enqueue($"email      sent welcome mail to {user.Email} (message {context.MessageId})");
-        return ValueTask.CompletedTask;
-    })))
-    .AddConsumer(new ConsumerDefinition(EventBus.AnalyticsQueue, new EventBus.AnalyticsDispatcher(log)));
-EventBus.RegisterContracts();
+// Two "processes" (hosts) of the same application, configured from Warren:Url / RABBITMQ_URL. The generator turned
+// the attributes in Messages.cs and Consumers.cs into topology, contracts, dispatchers and the IUserEvents publisher.
+var log = new DemoLog();
+using var worker1 = await StartAsync("worker-1");
+using var worker2 = await StartAsync("worker-2");
 
-using var host = builder.Build();
-await host.StartAsync();
-var publisher = host.Services.GetRequiredService<IPublisher>();
-
-Console.WriteLine("user-service publishes to exchange 'user.events':");
-UserCreated[] signups = [new("u-1", "ada@example.com", "eu"), new("u-2", "grace@example.com", "us"), new("u-3", "linus@example.com", "eu")];
-foreach (var user in signups)
-{
-    await publisher.PublishAsync(user);
-    Console.WriteLine($"  published user.{user.Region}.created for {user.UserId} (confirmed by the broker)");
-}
-
-await publisher.PublishAsync(new UserUpdated("u-1", "ada@lovelace.org", "eu"));
-Console.WriteLine("  published user.eu.updated for u-1 (confirmed by the broker)");
-
-// 3 welcome mails + 4 analytics events.
-const int expected = 7;
-var clock = Stopwatch.StartNew();
-while (log.Count < expected && clock.Elapsed < TimeSpan.FromSeconds(20))
-{
-    await Task.Delay(20);
-}
+Console.WriteLine("== event bus: user-service publishes to topic exchange 'demo.user.events'");
+var users = worker1.Services.GetRequiredService<IUserEvents>();
+await users.Created(new UserCreated("u-1", "ada@example.com", "eu"));
+await users.Created(new UserCreated("u-2", "grace@example.com", "us"));
+await users.Updated(new UserUpdated("u-1", "ada@lovelace.org", "eu"));
+Console.WriteLine("   3 events published and confirmed");
+await log.WaitForAsync(2 + 3);
+log.Flush();
 
 Console.WriteLine();
-Console.WriteLine("consumers handled:");
-foreach (var line in log)
+Console.WriteLine("== task queue: an API publishes 6 videos to 'demo.tasks'; two workers compete (prefetch 1)");
+var publisher = worker1.Services.GetRequiredService<IPublisher>();
+for (var i = 1; i <= 6; i++)
 {
-    Console.WriteLine("  " + line);
+    await publisher.PublishAsync(new ProcessVideo($"video-{i}", new Uri($"https://videos.example/{i}.mp4"), Seconds: i % 3 + 1));
 }
 
-await host.StopAsync();
-if (log.Count != expected)
-{
-    Console.Error.WriteLine($"expected {expected} handled messages, saw {log.Count}");
-    return 1;
-}
+await publisher.PublishAsync(new ProcessVideo("urgent", new Uri("https://videos.example/urgent.mp4"), 1), new PublishOptions { Priority = 9 });
+Console.WriteLine("   6 normal tasks and 1 urgent task (priority 9) published");
+await log.WaitForAsync(7);
+log.Flush();
 
 Console.WriteLine();
-Console.WriteLine($"all {expected} deliveries handled and acknowledged; consumers stopped gracefully.");
+Console.WriteLine("== topology the generator declared (also available as definitions.json):");
+Console.WriteLine(Warren.Generated.WarrenTopology.Mermaid);
+Console.WriteLine("all deliveries handled and acknowledged; stopping both workers gracefully.");
+await worker1.StopAsync();
+await worker2.StopAsync();
 return 0;
+
+async Task<IHost> StartAsync(string name)
+{
+    var builder = Host.CreateApplicationBuilder(args);
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.Services.AddSingleton(log);
+    builder.Services.AddSingleton(new WorkerName(name));
+    builder.Services.AddWarren(builder.Configuration).Configure(o => o.ClientName = "demo-" + name).AddGeneratedHandlers();
+    var host = builder.Build();
+    await host.StartAsync();
+    return host;
+}
+
+/// <summary>Collects what the handlers did, printed in order of arrival.</summary>
+public sealed class DemoLog
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+    private int _printed;
+
+    public void Write(string line) => _lines.Enqueue(line);
+
+    public async Task WaitForAsync(int more)
+    {
+        var target = _printed + more;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (_lines.Count < target)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"expected {target} handled messages, saw {_lines.Count}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public void Flush()
+    {
+        foreach (var line in _lines.Skip(_printed).ToList())
+        {
+            Console.WriteLine("   " + line);
+            _printed++;
+        }
+    }
+}
