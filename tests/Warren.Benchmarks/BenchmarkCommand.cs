@@ -15,7 +15,8 @@ internal static class BenchmarkCommand
           e2e       publish with confirms while a consumer acks, raw RabbitMQ.Client vs Warren
           publish   confirmed publishing only
           consume   consuming a pre-filled queue only
-          micro     BenchmarkDotNet in-process benchmarks (serialization, header parsing)
+          generator the source generator on a synthetic compilation [--classes 1000]: full run time and caching
+          micro     BenchmarkDotNet in-process benchmarks (header parsing)
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
         """;
 
@@ -28,6 +29,12 @@ internal static class BenchmarkCommand
         }
 
         var scenario = args[0];
+        if (scenario == "generator")
+        {
+            var generatorOptions = Options(args[1..]);
+            return GeneratorBenchmark.Run(generatorOptions.GetValueOrDefault("classes", 1000), generatorOptions.GetValueOrDefault("rounds", 5));
+        }
+
         if (scenario == "micro")
         {
             BenchmarkSwitcher.FromAssembly(typeof(BenchmarkCommand).Assembly).Run(args[1..]);
