@@ -22,6 +22,8 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         public const string Consumers = "Warren.Consumers";
         public const string Publishers = "Warren.Publishers";
         public const string JsonContexts = "Warren.JsonContexts";
+        public const string RpcServices = "Warren.RpcServices";
+        public const string RpcServers = "Warren.RpcServers";
         public const string Model = "Warren.Model";
     }
 
@@ -44,8 +46,26 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         var publishers = Types(context, KnownNames.PublisherAttribute, PublisherParser.TryParse).WithTrackingName(Steps.Publishers);
         var contexts = Types(context, KnownNames.JsonSerializableAttribute, JsonContextParser.TryParse).WithTrackingName(Steps.JsonContexts);
 
-        var model = messages.Combine(consumers).Combine(publishers).Combine(contexts)
-            .Select(static (x, _) => GenerationModel.Create(x.Left.Left.Left, x.Left.Left.Right, x.Left.Right, x.Right))
+        var rpcServices = Types(context, KnownNames.RpcServiceAttribute, RpcParser.TryParseService).WithTrackingName(Steps.RpcServices);
+
+        // A server is any class implementing an [RpcService] interface: found through its base list, no attribute needed.
+        var rpcServers = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is ClassDeclarationSyntax { BaseList: not null },
+                static (ctx, _) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node) is INamedTypeSymbol type ? RpcParser.TryParseServer(type) : null)
+            .Where(static s => s is not null)
+            .Select(static (s, _) => s!)
+            .Collect()
+            .WithTrackingName(Steps.RpcServers);
+
+        var model = messages.Combine(consumers).Combine(publishers).Combine(contexts).Combine(rpcServices).Combine(rpcServers)
+            .Select(static (x, _) => GenerationModel.Create(
+                x.Left.Left.Left.Left.Left,
+                x.Left.Left.Left.Left.Right,
+                x.Left.Left.Left.Right,
+                x.Left.Left.Right,
+                x.Left.Right,
+                x.Right))
             .WithTrackingName(Steps.Model);
 
         context.RegisterSourceOutput(model, static (output, model) =>
@@ -65,6 +85,19 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             foreach (var publisher in model.Publishers)
             {
                 output.AddSource(PublisherEmitter.HintName(publisher), PublisherEmitter.Emit(publisher));
+            }
+
+            foreach (var service in model.RpcServices)
+            {
+                output.AddSource(RpcEmitter.ProxyHintName(service), RpcEmitter.EmitProxy(service));
+            }
+
+            foreach (var server in model.RpcServers)
+            {
+                foreach (var service in server.Services)
+                {
+                    output.AddSource(RpcEmitter.ServerHintName(server, service), RpcEmitter.EmitServer(server, service));
+                }
             }
 
             output.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(model));

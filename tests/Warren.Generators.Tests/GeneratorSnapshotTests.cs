@@ -20,6 +20,9 @@ public sealed class GeneratorSnapshotTests
     public void Fanout_headers_and_quorum_queue() => Verify(Scenarios.FanoutHeadersQuorum);
 
     [Fact]
+    public void Rpc_client_proxies_and_servers() => Verify(Scenarios.Rpc);
+
+    [Fact]
     public void No_attributes_no_output()
     {
         var run = GeneratorHarness.Run("namespace Plain; public sealed class Nothing { public void Handle(int x) { } }");

@@ -110,4 +110,57 @@ internal static class Scenarios
         [JsonSerializable(typeof(Document))]
         internal sealed partial class RecordsJson : JsonSerializerContext;
         """;
+
+    public const string Rpc = """
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Orders;
+
+        public sealed record CheckStock(string Sku, int Quantity);
+
+        public sealed record StockLevel(string Sku, int Available);
+
+        public sealed record Charge(string OrderId, decimal Amount);
+
+        public sealed record ChargeResult(string PaymentId);
+
+        public sealed record Refund(string PaymentId);
+
+        [RpcService("inventory", Timeout = "5s")]
+        public interface IInventory
+        {
+            Task<StockLevel> CheckStock(CheckStock request, CancellationToken ct = default);
+        }
+
+        [RpcService("payment", QueueType = QueueType.Quorum, Concurrency = 8)]
+        public interface IPayment
+        {
+            [Rpc(Name = "payment.charge.v1", Timeout = "10s")]
+            ValueTask<ChargeResult> ChargeAsync(Charge request, CancellationToken ct = default);
+
+            Task Refund(Refund request);
+        }
+
+        public sealed class InventoryService : IInventory
+        {
+            public Task<StockLevel> CheckStock(CheckStock request, CancellationToken ct = default) => Task.FromResult(new StockLevel(request.Sku, 3));
+        }
+
+        public sealed class PaymentService : IPayment
+        {
+            public ValueTask<ChargeResult> ChargeAsync(Charge request, CancellationToken ct = default) => new(new ChargeResult("p-1"));
+
+            Task IPayment.Refund(Refund request) => Task.CompletedTask;
+        }
+
+        [JsonSerializable(typeof(CheckStock))]
+        [JsonSerializable(typeof(StockLevel))]
+        [JsonSerializable(typeof(Charge))]
+        [JsonSerializable(typeof(ChargeResult))]
+        [JsonSerializable(typeof(Refund))]
+        internal sealed partial class OrdersJson : JsonSerializerContext;
+        """;
 }

@@ -17,19 +17,19 @@ internal static class ContractsEmitter
         w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
         w.Line(SourceWriter.GeneratedCode);
         w.Open("internal static class WarrenJsonTypes");
-        foreach (var message in model.Messages)
+        foreach (var type in model.JsonTypes)
         {
-            var info = $"global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{message.TypeName}>";
-            w.Line($"private static {info}? _{message.Identifier};");
+            var info = $"global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type.TypeName}>";
+            w.Line($"private static {info}? _{type.Identifier};");
             w.Line();
-            w.Line($"/// <summary>{Xml(message.TypeName)}</summary>");
-            if (model.ContextFor(message.TypeName) is { } context)
+            w.Line($"/// <summary>{Xml(type.TypeName)}</summary>");
+            if (model.ContextFor(type.TypeName) is { } context)
             {
-                w.Line($"public static {info} {message.Identifier} => _{message.Identifier} ??= ({info})({context}.Default.GetTypeInfo(typeof({message.TypeName})) ?? throw new global::System.InvalidOperationException({Literals.String($"{context} returned no type information for {Short(message.TypeName)}.")}));");
+                w.Line($"public static {info} {type.Identifier} => _{type.Identifier} ??= ({info})({context}.Default.GetTypeInfo(typeof({type.TypeName})) ?? throw new global::System.InvalidOperationException({Literals.String($"{context} returned no type information for {Short(type.TypeName)}.")}));");
             }
             else
             {
-                w.Line($"public static {info} {message.Identifier} => throw new global::System.InvalidOperationException({Literals.String($"{Short(message.TypeName)} is in no JsonSerializerContext: add [JsonSerializable(typeof({Short(message.TypeName)}))] to the application's context.")});");
+                w.Line($"public static {info} {type.Identifier} => throw new global::System.InvalidOperationException({Literals.String($"{Short(type.TypeName)} is in no JsonSerializerContext: add [JsonSerializable(typeof({Short(type.TypeName)}))] to the application's context.")});");
             }
 
             w.Line();

@@ -50,6 +50,32 @@ internal static class RegistrationEmitter
             w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<{publisher.InterfaceName}, global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}>(builder.Services);");
         }
 
+        foreach (var service in model.RpcServices)
+        {
+            w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<{service.InterfaceName}, global::Warren.Generated.{RpcEmitter.ProxyClassName(service)}>(builder.Services);");
+        }
+
+        foreach (var server in model.RpcServers)
+        {
+            w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<{server.TypeName}>(builder.Services);");
+            foreach (var service in server.Services)
+            {
+                var parts = new System.Collections.Generic.List<string>();
+                if (service.Prefetch > 0)
+                {
+                    parts.Add($"Prefetch = {service.Prefetch}");
+                }
+
+                if (service.Concurrency > 0)
+                {
+                    parts.Add($"Concurrency = {service.Concurrency}");
+                }
+
+                var settings = parts.Count == 0 ? string.Empty : " { " + string.Join(", ", parts) + " }";
+                w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server, service)}()){settings});");
+            }
+        }
+
         w.Line("return builder;");
         w.Close();
         w.Close();

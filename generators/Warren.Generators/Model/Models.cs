@@ -99,3 +99,42 @@ internal sealed record PublisherModel(string InterfaceName, string Identifier, E
 
 /// <summary>A JsonSerializerContext and the types it lists.</summary>
 internal sealed record JsonContextModel(string ContextName, EquatableArray<string> TypeNames);
+
+/// <summary>How an RPC method returns.</summary>
+internal enum RpcReturnKind
+{
+    TaskOfT,
+    ValueTaskOfT,
+    Task,
+    ValueTask,
+}
+
+/// <summary>A method of an <c>[RpcService]</c> interface.</summary>
+internal sealed record RpcMethodModel(
+    string Name,
+    string ContractName,
+    string RequestType,
+    string RequestIdentifier,
+    string? ResponseType,
+    string? ResponseIdentifier,
+    RpcReturnKind Returns,
+    string ParameterName,
+    string? CancellationTokenName,
+    long TimeoutMilliseconds);
+
+/// <summary>An <c>[RpcService]</c> interface.</summary>
+internal sealed record RpcServiceModel(
+    string InterfaceName,
+    string Identifier,
+    string Name,
+    string Queue,
+    bool Quorum,
+    int Prefetch,
+    int Concurrency,
+    EquatableArray<RpcMethodModel> Methods);
+
+/// <summary>A class serving one or more RPC services.</summary>
+internal sealed record RpcServerModel(string TypeName, string Identifier, EquatableArray<RpcServiceModel> Services);
+
+/// <summary>A type Warren needs JSON metadata for.</summary>
+internal sealed record JsonTypeModel(string TypeName, string Identifier);

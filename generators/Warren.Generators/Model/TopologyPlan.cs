@@ -53,6 +53,15 @@ internal sealed class TopologyPlan
             }
         }
 
+        foreach (var service in model.RpcServers.SelectMany(s => s.Services))
+        {
+            // Only servers declare an RPC queue: a client alone must see "no server" at once, not wait for a timeout.
+            var arguments = service.Quorum
+                ? new[] { new QueueArgument("x-queue-type", "\"quorum\"", "\"quorum\"") }.ToEquatableArray()
+                : EquatableArray<QueueArgument>.Empty;
+            queues.Add((service.Queue, true, false, false, arguments));
+        }
+
         plan.Exchanges.AddRange(exchanges.Values.OrderBy(e => e.Name, System.StringComparer.Ordinal));
         plan.Queues.AddRange(queues.GroupBy(q => q.Item1).Select(g => g.First()).OrderBy(q => q.Item1, System.StringComparer.Ordinal));
         plan.Bindings.AddRange(bindings

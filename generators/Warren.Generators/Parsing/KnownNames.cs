@@ -11,6 +11,8 @@ internal static class KnownNames
     public const string DeadLetterAttribute = "Warren.DeadLetterAttribute";
     public const string PublisherAttribute = "Warren.PublisherAttribute";
     public const string MessageAttribute = "Warren.MessageAttribute";
+    public const string RpcServiceAttribute = "Warren.RpcServiceAttribute";
+    public const string RpcAttribute = "Warren.RpcAttribute";
     public const string JsonSerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
     public const string JsonSerializerContext = "System.Text.Json.Serialization.JsonSerializerContext";
 

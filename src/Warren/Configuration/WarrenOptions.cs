@@ -59,4 +59,7 @@ public sealed class WarrenOptions
 
     /// <summary>How often RabbitMQ.Client's automatic recovery retries a lost connection.</summary>
     public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Include the server's stack trace in RPC fault replies (off by default: it can reveal internals).</summary>
+    public bool RpcIncludeStackTraces { get; set; }
 }

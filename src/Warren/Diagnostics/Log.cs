@@ -39,6 +39,15 @@ internal static partial class Log
     [LoggerMessage(25, LogLevel.Warning, "Could not settle message {DeliveryTag} on queue '{Queue}' ({Reason}); the broker will redeliver it")]
     public static partial void SettleFailed(ILogger logger, string queue, ulong deliveryTag, string reason);
 
+    [LoggerMessage(40, LogLevel.Debug, "Dropped an RPC reply with correlation id {CorrelationId}: its call already ended (timeout or cancellation)")]
+    public static partial void LateReply(ILogger logger, string correlationId);
+
+    [LoggerMessage(41, LogLevel.Warning, "RPC method {Method} threw; a fault reply is sent")]
+    public static partial void RpcMethodFailed(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(42, LogLevel.Warning, "Could not send the reply of RPC {Method}: {Reason}")]
+    public static partial void RpcReplyFailed(ILogger logger, string method, string reason);
+
     [LoggerMessage(30, LogLevel.Information, "Declared topology: {Exchanges} exchange(s), {Queues} queue(s), {Bindings} binding(s)")]
     public static partial void TopologyDeclared(ILogger logger, int exchanges, int queues, int bindings);
 }

@@ -47,6 +47,8 @@ public static class WarrenServiceCollectionExtensions
         services.TryAddSingleton<IPublisher>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<ConsumerHost>();
+        services.TryAddSingleton<RpcClient>();
+        services.TryAddSingleton<RpcServer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WarrenHostedService>());
         return new WarrenBuilder(services);
     }

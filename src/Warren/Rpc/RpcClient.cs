@@ -1,0 +1,230 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+
+namespace Warren;
+
+/// <summary>
+/// Makes RPC calls for generated proxies: one channel of the publishing connection publishes requests (mandatory, with
+/// <c>correlation-id</c>, <c>reply-to = amq.rabbitmq.reply-to</c> and <c>expiration</c> = the timeout) and consumes
+/// every reply over direct reply-to. Pending calls live in a correlation map that timeouts, cancellations, returns and
+/// lost channels all clean; a reply nobody waits for any more is dropped.
+/// </summary>
+public sealed class RpcClient : IAsyncDisposable
+{
+    private readonly WarrenConnections _connections;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IChannel? _channel;
+
+    /// <summary>Created by DI.</summary>
+    public RpcClient(WarrenConnections connections, ILogger<RpcClient> logger)
+    {
+        _connections = connections;
+        _logger = logger;
+    }
+
+    /// <summary>Calls awaiting their reply right now (0 when idle: the map never keeps finished calls).</summary>
+    public int PendingCalls => _pending.Count;
+
+    /// <summary>Calls a method that returns a value.</summary>
+    public async Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(responseInfo);
+        var reply = await SendAsync(service, queue, method, request, requestInfo, timeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize(reply, responseInfo) ?? throw new RpcException(service, method, $"RPC {method} to service '{service}' returned JSON null.");
+        }
+        catch (JsonException ex)
+        {
+            throw new RpcException(service, method, $"RPC {method} to service '{service}' returned a reply that is not a {typeof(TResponse).Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Calls a method without a result: completes when the server has handled the request.</summary>
+    public async Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        await SendAsync(service, queue, method, request, requestInfo, timeout, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Closes the reply channel; pending calls fail.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is { } channel)
+        {
+            _channel = null;
+            try
+            {
+                await channel.CloseAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
+            {
+                // Closing anyway.
+            }
+
+            channel.Dispose();
+        }
+    }
+
+    private async Task<byte[]> SendAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requestInfo);
+        var started = Stopwatch.GetTimestamp();
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, requestInfo);
+        var channel = await GetChannelAsync(cancellationToken).ConfigureAwait(false);
+        var correlationId = Guid.NewGuid().ToString("N");
+        var pending = new Pending(service, method, queue);
+        _pending[correlationId] = pending;
+        try
+        {
+            var properties = new BasicProperties
+            {
+                CorrelationId = correlationId,
+                MessageId = correlationId,
+                ReplyTo = RpcWire.DirectReplyTo,
+                Type = method,
+                ContentType = "application/json",
+                Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+                Expiration = ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture),
+            };
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            try
+            {
+                await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, deadline.Token).ConfigureAwait(false);
+                return await pending.Reply.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RpcTimeoutException(service, method, Stopwatch.GetElapsedTime(started));
+            }
+            catch (Exception ex) when (ex is OperationInterruptedException or IOException)
+            {
+                throw new RpcException(service, method, $"RPC {method} to service '{service}' could not be sent: {ex.Message}", ex);
+            }
+        }
+        finally
+        {
+            _pending.TryRemove(correlationId, out _);
+        }
+    }
+
+    private async ValueTask<IChannel> GetChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { } existing)
+        {
+            return existing;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_channel is { } created)
+            {
+                return created;
+            }
+
+            var connection = await _connections.GetPublishConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += OnReplyAsync;
+            channel.BasicReturnAsync += OnReturnAsync;
+            channel.ChannelShutdownAsync += OnShutdownAsync;
+
+            // Direct reply-to: the pseudo-queue must be consumed (auto-ack) on the channel that publishes requests.
+            await channel.BasicConsumeAsync(RpcWire.DirectReplyTo, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
+            _channel = channel;
+            return channel;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private Task OnReplyAsync(object sender, BasicDeliverEventArgs delivery)
+    {
+        var correlationId = delivery.BasicProperties.CorrelationId;
+        if (correlationId is null || !_pending.TryRemove(correlationId, out var pending))
+        {
+            Log.LateReply(_logger, correlationId ?? "(none)");
+            return Task.CompletedTask;
+        }
+
+        // The body is only valid during this callback: copy it before handing it to the caller.
+        if (AmqpHeaders.AsText(delivery.BasicProperties.Headers is { } h && h.TryGetValue(RpcWire.StatusHeader, out var status) ? status : null) == RpcWire.Fault)
+        {
+            var fault = Deserialize(delivery.Body.Span);
+            pending.Fail(new RemoteRpcException(pending.Service, pending.Method, fault.Type, fault.Message, fault.StackTrace));
+        }
+        else
+        {
+            pending.Succeed(delivery.Body.ToArray());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static RpcFault Deserialize(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(body, RpcJson.Default.RpcFault) ?? new RpcFault("unknown", "empty fault reply", null);
+        }
+        catch (JsonException ex)
+        {
+            return new RpcFault("unknown", "unreadable fault reply: " + ex.Message, null);
+        }
+    }
+
+    private Task OnReturnAsync(object sender, BasicReturnEventArgs e)
+    {
+        if (e.BasicProperties.CorrelationId is { } id && _pending.TryRemove(id, out var pending))
+        {
+            pending.Fail(new RpcNoServerException(pending.Service, pending.Method, pending.Queue));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnShutdownAsync(object sender, ShutdownEventArgs reason)
+    {
+        // Replies for these calls can no longer arrive on this channel: fail them now rather than at their timeout.
+        foreach (var (id, pending) in _pending)
+        {
+            if (_pending.TryRemove(id, out _))
+            {
+                pending.Fail(new RpcException(pending.Service, pending.Method, $"RPC {pending.Method} to service '{pending.Service}' lost its reply channel ({reason.ReplyCode} {reason.ReplyText}); it may or may not have been processed."));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private sealed class Pending(string service, string method, string queue)
+    {
+        private readonly TaskCompletionSource<byte[]> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Service { get; } = service;
+
+        public string Method { get; } = method;
+
+        public string Queue { get; } = queue;
+
+        public Task<byte[]> Reply => _reply.Task;
+
+        public void Succeed(byte[] body) => _reply.TrySetResult(body);
+
+        public void Fail(Exception error) => _reply.TrySetException(error);
+    }
+}

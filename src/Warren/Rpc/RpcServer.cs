@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Warren;
+
+/// <summary>
+/// Serves RPC requests for generated server dispatchers: deserializes the request, calls the method, sends the reply
+/// (or a fault reply: the exception's type and message) to <c>reply-to</c> with the request's <c>correlation-id</c>, and
+/// only then lets the request be acknowledged. A malformed request gets a fault reply and is not requeued.
+/// </summary>
+public sealed class RpcServer : IAsyncDisposable
+{
+    private readonly WarrenConnections _connections;
+    private readonly WarrenOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IChannel? _channel;
+
+    /// <summary>Created by DI.</summary>
+    public RpcServer(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<RpcServer> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _connections = connections;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>.</summary>
+    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method) =>
+        ServeCoreAsync(context, requestInfo, async (ctx, request, ct) => Serialize(await method(ctx, request, ct).ConfigureAwait(false), responseInfo));
+
+    /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method) =>
+        ServeCoreAsync(context, requestInfo, async (ctx, request, ct) => Serialize(await method(ctx, request, ct).ConfigureAwait(false), responseInfo));
+
+    /// <summary>Serves a command returning <c>Task</c>: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
+        ServeCoreAsync(context, requestInfo, async (ctx, request, ct) =>
+        {
+            await method(ctx, request, ct).ConfigureAwait(false);
+            return Array.Empty<byte>();
+        });
+
+    /// <summary>Serves a command returning <c>ValueTask</c>: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
+        ServeCoreAsync(context, requestInfo, async (ctx, request, ct) =>
+        {
+            await method(ctx, request, ct).ConfigureAwait(false);
+            return Array.Empty<byte>();
+        });
+
+    /// <summary>Answers a request for a method the service does not have.</summary>
+    public static async ValueTask<DispatchOutcome> UnknownMethodAsync(MessageContext context, string service)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var server = context.Services.GetRequiredService<RpcServer>();
+        await server.ReplyFaultAsync(context, new RpcFault("Warren.UnknownMethod", $"Service '{service}' has no method '{context.MessageType}'.", null)).ConfigureAwait(false);
+        return DispatchOutcome.Ack;
+    }
+
+    /// <summary>Closes the reply channel.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is { } channel)
+        {
+            _channel = null;
+            try
+            {
+                await channel.CloseAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
+            {
+                // Closing anyway.
+            }
+
+            channel.Dispose();
+        }
+    }
+
+    private static byte[] Serialize<T>(T value, JsonTypeInfo<T> info) => JsonSerializer.SerializeToUtf8Bytes(value, info);
+
+    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var server = context.Services.GetRequiredService<RpcServer>();
+        if (!MessageDispatcher.TryDeserialize(context, requestInfo, out var request, out var error))
+        {
+            await server.ReplyFaultAsync(context, new RpcFault("Warren.MalformedRequest", error!, null)).ConfigureAwait(false);
+            return DispatchOutcome.Ack;
+        }
+
+        byte[] reply;
+        try
+        {
+            reply = await call(context, request!, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.RpcMethodFailed(server._logger, ex, context.MessageType ?? string.Empty);
+            await server.ReplyFaultAsync(context, new RpcFault(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, server._options.RpcIncludeStackTraces ? ex.StackTrace : null)).ConfigureAwait(false);
+            return DispatchOutcome.Ack;
+        }
+
+        await server.ReplyAsync(context, reply, RpcWire.Ok, context.MessageType + ".reply").ConfigureAwait(false);
+        return DispatchOutcome.Ack;
+    }
+
+    private ValueTask ReplyFaultAsync(MessageContext context, RpcFault fault) =>
+        ReplyAsync(context, JsonSerializer.SerializeToUtf8Bytes(fault, RpcJson.Default.RpcFault), RpcWire.Fault, RpcWire.FaultType);
+
+    private async ValueTask ReplyAsync(MessageContext context, byte[] body, string status, string type)
+    {
+        if (string.IsNullOrEmpty(context.ReplyTo))
+        {
+            // A request without reply-to is a one-way command: handled, nobody to answer.
+            return;
+        }
+
+        var properties = new BasicProperties
+        {
+            CorrelationId = context.CorrelationId,
+            Type = type,
+            ContentType = "application/json",
+            Headers = new Dictionary<string, object?>(1) { [RpcWire.StatusHeader] = status },
+        };
+        try
+        {
+            var channel = await GetChannelAsync().ConfigureAwait(false);
+            await channel.BasicPublishAsync(string.Empty, context.ReplyTo, mandatory: false, properties, body).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            // The caller gets a timeout or a lost-channel error; the request is still acknowledged (it was handled).
+            Log.RpcReplyFailed(_logger, context.MessageType ?? string.Empty, ex.Message);
+        }
+    }
+
+    private async ValueTask<IChannel> GetChannelAsync()
+    {
+        if (_channel is { IsOpen: true } open)
+        {
+            return open;
+        }
+
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_channel is { IsOpen: true } created)
+            {
+                return created;
+            }
+
+            var connection = await _connections.GetPublishConnectionAsync().ConfigureAwait(false);
+            _channel?.Dispose();
+            _channel = await connection.CreateChannelAsync().ConfigureAwait(false);
+            return _channel;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
