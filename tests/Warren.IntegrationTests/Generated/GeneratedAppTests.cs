@@ -181,6 +181,8 @@ public sealed class GeneratedAppTests(BrokerFixture broker)
         {
             w.Services.AddSingleton(recorder);
             w.Services.AddSingleton(gates);
+            w.Services.AddSingleton(new Rpc.ServerName("generated-app"));
+            w.Services.AddSingleton<Rpc.NoteBook>();
             w.AddGeneratedHandlers();
         });
         await PurgeAsync();
