@@ -16,6 +16,7 @@ internal static class BenchmarkCommand
           publish   confirmed publishing only
           consume   consuming a pre-filled queue only
           generator the source generator on a synthetic compilation [--classes 1000]: full run time and caching
+          rpc       RPC round trips [--calls 20000]: p50/p99 sequential, throughput with 64 in flight
           micro     BenchmarkDotNet in-process benchmarks (header parsing)
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
         """;
@@ -39,6 +40,12 @@ internal static class BenchmarkCommand
         {
             BenchmarkSwitcher.FromAssembly(typeof(BenchmarkCommand).Assembly).Run(args[1..]);
             return 0;
+        }
+
+        if (scenario == "rpc")
+        {
+            var rpcOptions = Options(args[1..]);
+            return await WithBrokerAsync(url => RpcScenarios.RunAsync(url, rpcOptions.GetValueOrDefault("calls", 20_000), rpcOptions.GetValueOrDefault("rounds", 3)));
         }
 
         var options = Options(args[1..]);
@@ -100,6 +107,19 @@ internal static class BenchmarkCommand
                 await node.DisposeAsync();
             }
         }
+    }
+
+    private static async Task<int> WithBrokerAsync(Func<string, Task<int>> run)
+    {
+        var url = Environment.GetEnvironmentVariable("WARREN_BENCH_AMQP_URL");
+        if (!string.IsNullOrEmpty(url))
+        {
+            return await run(url);
+        }
+
+        Console.WriteLine("starting a private RabbitMQ node ...");
+        await using var node = await PrivateBroker.StartAsync();
+        return await run(node.AmqpUrl);
     }
 
     private static Dictionary<string, int> Options(string[] args)
