@@ -27,6 +27,10 @@ public sealed class Analytics(DemoLog log)
     [Topic("user.#")]
     public void Updated(UserUpdated user, MessageContext context) =>
         log.Write($"analytics  update of {user.UserId} (key {context.RoutingKey})");
+
+    [Topic("order.#")]
+    public void Ordered(OrderCreated order, MessageContext context) =>
+        log.Write($"analytics  order {order.OrderId}: {order.Quantity} x {order.Sku} (key {context.RoutingKey})");
 }
 
 /// <summary>A video worker: competing consumers take one task at a time (prefetch 1, fair dispatch); urgent tasks jump the queue.</summary>

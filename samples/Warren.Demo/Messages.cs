@@ -25,6 +25,11 @@ public sealed record ProcessVideo(string TaskId, Uri VideoUrl, int Seconds);
 [JsonSerializable(typeof(UserCreated))]
 [JsonSerializable(typeof(UserUpdated))]
 [JsonSerializable(typeof(ProcessVideo))]
+[JsonSerializable(typeof(CheckStock))]
+[JsonSerializable(typeof(StockLevel))]
+[JsonSerializable(typeof(Charge))]
+[JsonSerializable(typeof(ChargeResult))]
+[JsonSerializable(typeof(OrderCreated))]
 internal sealed partial class DemoJson : JsonSerializerContext;
 
 /// <summary>The user service's publisher: the generator implements it.</summary>

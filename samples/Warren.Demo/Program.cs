@@ -37,6 +37,23 @@ await log.WaitForAsync(7);
 log.Flush();
 
 Console.WriteLine();
+Console.WriteLine("== RPC: the order service calls IInventory.CheckStock and IPayment.Charge, then publishes order.created");
+var orders = new OrderService(worker1.Services.GetRequiredService<IInventory>(), worker1.Services.GetRequiredService<IPayment>(), publisher);
+Console.WriteLine("   " + await orders.PlaceAsync("o-1001", "blue-mug", 2, 19.90m));
+Console.WriteLine("   " + await orders.PlaceAsync("o-1002", "sold-out", 1, 5.00m));
+try
+{
+    await orders.PlaceAsync("o-1003", "blue-mug", 1, -1m);
+}
+catch (RemoteRpcException ex)
+{
+    Console.WriteLine($"   order o-1003: payment refused remotely ({ex.RemoteType}: {ex.RemoteMessage})");
+}
+
+await log.WaitForAsync(3 + 1 + 1); // o-1001: stock, charge, analytics; o-1002 and o-1003: stock
+log.Flush();
+
+Console.WriteLine();
 Console.WriteLine("== topology the generator declared (also available as definitions.json):");
 Console.WriteLine(Warren.Generated.WarrenTopology.Mermaid);
 Console.WriteLine("all deliveries handled and acknowledged; stopping both workers gracefully.");
