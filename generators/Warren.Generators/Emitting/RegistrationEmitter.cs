@@ -1,3 +1,4 @@
+using System.Linq;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
 
@@ -25,22 +26,28 @@ internal static class RegistrationEmitter
         foreach (var consumer in model.Consumers)
         {
             w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<{consumer.TypeName}>(builder.Services);");
-            var settings = string.Empty;
-            if (consumer.Queue.Prefetch > 0 || consumer.Queue.Concurrency > 0)
+            var parts = new System.Collections.Generic.List<string>();
+            if (consumer.Queue.Prefetch > 0)
             {
-                var parts = new System.Collections.Generic.List<string>();
-                if (consumer.Queue.Prefetch > 0)
-                {
-                    parts.Add($"Prefetch = {consumer.Queue.Prefetch}");
-                }
-
-                if (consumer.Queue.Concurrency > 0)
-                {
-                    parts.Add($"Concurrency = {consumer.Queue.Concurrency}");
-                }
-
-                settings = " { " + string.Join(", ", parts) + " }";
+                parts.Add($"Prefetch = {consumer.Queue.Prefetch}");
             }
+
+            if (consumer.Queue.Concurrency > 0)
+            {
+                parts.Add($"Concurrency = {consumer.Queue.Concurrency}");
+            }
+
+            if (consumer.Queue.HandlerTimeoutMilliseconds > 0)
+            {
+                parts.Add($"HandlerTimeout = global::System.TimeSpan.FromMilliseconds({consumer.Queue.HandlerTimeoutMilliseconds})");
+            }
+
+            if (consumer.Queue.DeadLetter is { } dl)
+            {
+                parts.Add(RetryPolicy(dl));
+            }
+
+            var settings = parts.Count == 0 ? string.Empty : " { " + string.Join(", ", parts) + " }";
 
             w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}()){settings});");
         }
@@ -81,5 +88,14 @@ internal static class RegistrationEmitter
         w.Close();
         w.Close();
         return w.ToString();
+    }
+
+    private static string RetryPolicy(DeadLetterModel dl)
+    {
+        var delays = string.Join(", ", dl.RetryDelays.Select(d => $"global::System.TimeSpan.FromMilliseconds({d})"));
+        var nonRetryable = dl.DoNotRetry.Count == 0
+            ? string.Empty
+            : ", IsNonRetryable = static exception => " + string.Join(" || ", dl.DoNotRetry.Select(t => $"exception is {t}"));
+        return $"Retry = new global::Warren.RetryPolicy {{ ImmediateRetries = {dl.ImmediateRetries}, MaxRetries = {dl.MaxRetries}, Delays = new global::System.TimeSpan[] {{ {delays} }}, DeadLetterExchange = {Literals.String(dl.Exchange)}, DeadLetterRoutingKey = {Literals.String(dl.RoutingKey)}{nonRetryable} }}";
     }
 }

@@ -70,10 +70,11 @@ internal sealed record QueueModel(
     EquatableArray<QueueArgument> Arguments,
     int Prefetch,
     int Concurrency,
+    long HandlerTimeoutMilliseconds,
     DeadLetterModel? DeadLetter);
 
 /// <summary>A dead-letter exchange and queue of a queue.</summary>
-internal sealed record DeadLetterModel(string Exchange, string Queue, string RoutingKey, int MaxRetries, EquatableArray<string> RetryDelays);
+internal sealed record DeadLetterModel(string Exchange, string Queue, string RoutingKey, int ImmediateRetries, int MaxRetries, EquatableArray<long> RetryDelays, EquatableArray<string> DoNotRetry);
 
 /// <summary>A consumer class: its queue and its handlers.</summary>
 internal sealed record ConsumerModel(

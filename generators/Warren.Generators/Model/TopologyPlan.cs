@@ -41,6 +41,18 @@ internal sealed class TopologyPlan
                 AddExchange(new ExchangeModel(dl.Exchange, "direct", true, false));
                 queues.Add((dl.Queue, true, false, false, EquatableArray<QueueArgument>.Empty));
                 bindings.Add((dl.Exchange, dl.Queue, new BindingModel(dl.Exchange, dl.RoutingKey, EquatableArray<HeaderArgument>.Empty, null)));
+
+                // Delayed retries without a plugin: a TTL queue per delay that dead-letters back to the work queue.
+                for (var level = 1; dl.MaxRetries > 0 && level <= dl.RetryDelays.Count; level++)
+                {
+                    var ttl = dl.RetryDelays[level - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    queues.Add(($"{queue.Name}.retry.{level}", true, false, false, new[]
+                    {
+                        new QueueArgument("x-dead-letter-exchange", "\"\"", "\"\""),
+                        new QueueArgument("x-dead-letter-routing-key", Parsing.Literals.String(queue.Name), Parsing.Literals.JsonString(queue.Name)),
+                        new QueueArgument("x-message-ttl", ttl + "L", ttl),
+                    }.ToEquatableArray()));
+                }
             }
 
             foreach (var handler in consumer.Handlers)

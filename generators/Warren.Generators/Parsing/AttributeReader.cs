@@ -45,6 +45,19 @@ internal static class AttributeReader
         return ImmutableArray<string>.Empty;
     }
 
+    public static ImmutableArray<string> NamedTypes(AttributeData attribute, string name)
+    {
+        foreach (var pair in attribute.NamedArguments)
+        {
+            if (pair.Key == name && pair.Value.Kind == TypedConstantKind.Array && !pair.Value.IsNull)
+            {
+                return pair.Value.Values.Select(v => v.Value as ITypeSymbol).Where(t => t is not null).Select(t => t!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToImmutableArray();
+            }
+        }
+
+        return ImmutableArray<string>.Empty;
+    }
+
     public static ImmutableArray<string> ParamsStrings(AttributeData attribute)
     {
         if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array)

@@ -146,6 +146,11 @@ internal static class ConsumerParser
                 arguments.Add(Text("x-overflow", OverflowNames[overflow]));
             }
 
+            if (AttributeReader.Named(attribute, "DeliveryLimit", 0) is > 0 and var deliveryLimit)
+            {
+                arguments.Add(Number("x-delivery-limit", deliveryLimit));
+            }
+
             if (AttributeReader.Named(attribute, "SingleActiveConsumer", false))
             {
                 arguments.Add(new QueueArgument("x-single-active-consumer", "true", "true"));
@@ -160,12 +165,21 @@ internal static class ConsumerParser
         DeadLetterModel? deadLetter = null;
         if (AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } dl)
         {
+            var maxRetries = AttributeReader.Named(dl, "MaxRetries", 0);
+            var delays = AttributeReader.NamedStrings(dl, "RetryDelays").Select(Durations.ToMilliseconds).Where(d => d is > 0).Select(d => d!.Value).ToList();
+            if (maxRetries > 0 && delays.Count == 0)
+            {
+                delays.Add(5000);
+            }
+
             deadLetter = new DeadLetterModel(
                 AttributeReader.Named<string>(dl, "Exchange") ?? name + ".dlx",
                 AttributeReader.Named<string>(dl, "Queue") ?? name + ".dlq",
                 name,
-                AttributeReader.Named(dl, "MaxRetries", 0),
-                AttributeReader.NamedStrings(dl, "RetryDelays").ToEquatableArray());
+                AttributeReader.Named(dl, "ImmediateRetries", 0),
+                maxRetries,
+                delays.Take(System.Math.Max(1, System.Math.Min(maxRetries, delays.Count))).ToEquatableArray(),
+                AttributeReader.NamedTypes(dl, "DoNotRetry").ToEquatableArray());
             arguments.Add(Text("x-dead-letter-exchange", deadLetter.Exchange));
             arguments.Add(Text("x-dead-letter-routing-key", deadLetter.RoutingKey));
         }
@@ -178,6 +192,7 @@ internal static class ConsumerParser
             arguments.OrderBy(a => a.Name, System.StringComparer.Ordinal).ToEquatableArray(),
             attribute is null ? 0 : AttributeReader.Named(attribute, "Prefetch", 0),
             attribute is null ? 0 : AttributeReader.Named(attribute, "Concurrency", 0),
+            attribute is null ? 0 : Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, "HandlerTimeout")) ?? 0,
             deadLetter);
     }
 

@@ -17,9 +17,18 @@ public sealed class DeadLetterAttribute : Attribute
     /// <summary>The dead-letter queue; default <c>{queue}.dlq</c>.</summary>
     public string? Queue { get; set; }
 
-    /// <summary>How many times a failing message is retried before it is dead-lettered.</summary>
+    /// <summary>In-process attempts after a failure, before any delayed retry. Default 0.</summary>
+    public int ImmediateRetries { get; set; }
+
+    /// <summary>
+    /// How many delayed retries a failing message gets before it is dead-lettered. Each goes through a retry queue
+    /// <c>{queue}.retry.{n}</c> (<c>x-message-ttl</c> = the delay, dead-lettering back to the queue). Default 0.
+    /// </summary>
     public int MaxRetries { get; set; }
 
-    /// <summary>Delays before each retry, as <c>"1s"</c>, <c>"10s"</c>, <c>"1m"</c>…; the last repeats. Empty = immediate retries.</summary>
+    /// <summary>Delays before each delayed retry, as <c>"1s"</c>, <c>"10s"</c>, <c>"1m"</c>…; the last repeats. Default <c>"5s"</c>.</summary>
     public string[]? RetryDelays { get; set; }
+
+    /// <summary>Exception types retrying cannot fix (and their subclasses): such a failure is dead-lettered at once.</summary>
+    public Type[]? DoNotRetry { get; set; }
 }

@@ -74,4 +74,10 @@ public sealed class QueueAttribute : Attribute
 
     /// <summary>Handlers running at once for this queue; 0 uses <c>Warren:Concurrency</c>.</summary>
     public int Concurrency { get; set; }
+
+    /// <summary>How long a handler may run, as <c>"30s"</c>…: then its cancellation token fires and the attempt counts as failed (and follows the retry policy).</summary>
+    public string? HandlerTimeout { get; set; }
+
+    /// <summary>Quorum queues: <c>x-delivery-limit</c>, the redeliveries (after crashes or requeues) before the broker dead-letters a message. 0 = the broker's default.</summary>
+    public int DeliveryLimit { get; set; }
 }

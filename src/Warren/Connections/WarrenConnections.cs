@@ -15,6 +15,8 @@ namespace Warren;
 /// </summary>
 public sealed class WarrenConnections : IAsyncDisposable
 {
+    private const int BrokerMaxMessageSize = 128 * 1024 * 1024;
+
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
     private readonly Lazy<ConnectionSettings> _settings;
@@ -113,7 +115,9 @@ public sealed class WarrenConnections : IAsyncDisposable
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = _options.NetworkRecoveryInterval,
-            MaxInboundMessageBodySize = (uint)_options.MaxMessageSize,
+            // Never below the broker's own maximum: a larger inbound body would make the client drop the whole
+            // connection (and requeue the message forever). Warren:MaxMessageSize is enforced per message instead.
+            MaxInboundMessageBodySize = (uint)Math.Max(_options.MaxMessageSize, BrokerMaxMessageSize),
             ClientProvidedName = ClientName(role),
         };
 

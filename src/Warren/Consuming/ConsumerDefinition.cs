@@ -25,4 +25,10 @@ public sealed class ConsumerDefinition
 
     /// <summary>Handlers running at once for this queue; <see cref="WarrenOptions.Concurrency"/> when null.</summary>
     public int? Concurrency { get; init; }
+
+    /// <summary>Retries and dead-lettering for failed messages; without one a failing message is requeued.</summary>
+    public RetryPolicy? Retry { get; init; }
+
+    /// <summary>How long a handler may run: then its cancellation token fires and the attempt counts as failed.</summary>
+    public TimeSpan? HandlerTimeout { get; init; }
 }

@@ -64,6 +64,9 @@ public sealed class MessageContext
     /// <summary>How many earlier deliveries the broker counted (<c>x-delivery-count</c>, kept by quorum queues); 0 when unknown.</summary>
     public long DeliveryCount { get; init; }
 
+    /// <summary>How many delayed retries this message has had (<c>x-warren-retries</c>); 0 on its first delivery.</summary>
+    public int RetryCount { get; init; }
+
     /// <summary>The delivery tag on the consumer's channel.</summary>
     public ulong DeliveryTag { get; init; }
 

@@ -28,18 +28,22 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly int _concurrency;
     private readonly TimeSpan _shutdownTimeout;
     private readonly CancellationTokenSource _handlerCancellation = new();
+    private readonly FailureHandler _failures;
+    private readonly int _maxMessageSize;
     private IChannel? _channel;
     private AckBatcher? _acks;
     private string? _consumerTag;
     private int _inFlight;
     private int _stopping;
 
-    public QueueConsumer(ConsumerDefinition definition, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, ILogger logger)
+    public QueueConsumer(ConsumerDefinition definition, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, ILogger logger)
     {
         _definition = definition;
         _connections = connections;
         _scopes = scopes;
         _logger = logger;
+        _failures = new FailureHandler(definition, publisher, logger);
+        _maxMessageSize = options.MaxMessageSize;
         _prefetch = definition.Prefetch ?? options.Prefetch;
         _concurrency = definition.Concurrency ?? options.Concurrency;
         _shutdownTimeout = options.ShutdownTimeout;
@@ -145,7 +149,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             }
 
             _acks!.Started(delivery.DeliveryTag);
-            var outcome = await DispatchAsync(delivery).ConfigureAwait(false);
+            var outcome = await ProcessAsync(delivery).ConfigureAwait(false);
             await SettleAsync(delivery, outcome).ConfigureAwait(false);
         }
         finally
@@ -154,13 +158,40 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
     }
 
-    private async ValueTask<DispatchOutcome> DispatchAsync(BasicDeliverEventArgs delivery)
+    /// <summary>Dispatches with the policy's immediate retries; a failure comes back as a Requeue outcome carrying the exception.</summary>
+    private async ValueTask<DispatchOutcome> ProcessAsync(BasicDeliverEventArgs delivery)
+    {
+        if (delivery.Body.Length > _maxMessageSize)
+        {
+            // Retrying cannot shrink it.
+            return DispatchOutcome.DeadLetter($"The body is {delivery.Body.Length} bytes, over Warren:MaxMessageSize ({_maxMessageSize}).");
+        }
+
+        var attempts = 1 + (_definition.Retry?.ImmediateRetries ?? 0);
+        var outcome = DispatchOutcome.Ack;
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            outcome = await DispatchOnceAsync(delivery).ConfigureAwait(false);
+            if (outcome.Action != DispatchAction.Requeue
+                || outcome.Exception is { } error && _definition.Retry?.IsNonRetryable?.Invoke(error) == true
+                || Volatile.Read(ref _stopping) == 1)
+            {
+                break;
+            }
+        }
+
+        return outcome;
+    }
+
+    private async ValueTask<DispatchOutcome> DispatchOnceAsync(BasicDeliverEventArgs delivery)
     {
         var properties = delivery.BasicProperties;
         var scope = _scopes.CreateAsyncScope();
+        using var timeout = _definition.HandlerTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(_handlerCancellation.Token) : null;
+        timeout?.CancelAfter(_definition.HandlerTimeout!.Value);
         try
         {
-            var context = new MessageContext(_definition.Queue, delivery.Body, scope.ServiceProvider, _handlerCancellation.Token)
+            var context = new MessageContext(_definition.Queue, delivery.Body, scope.ServiceProvider, timeout?.Token ?? _handlerCancellation.Token)
             {
                 Exchange = delivery.Exchange,
                 RoutingKey = delivery.RoutingKey,
@@ -174,12 +205,19 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 Redelivered = delivery.Redelivered,
                 DeliveryTag = delivery.DeliveryTag,
                 DeliveryCount = AmqpHeaders.ReadLong(properties.Headers, "x-delivery-count"),
+                RetryCount = (int)AmqpHeaders.ReadLong(properties.Headers, RetryPolicy.RetriesHeader),
                 RawHeaders = properties.Headers,
             };
 
             try
             {
                 return await _definition.Dispatcher.DispatchAsync(context).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (timeout is { IsCancellationRequested: true } && !_handlerCancellation.IsCancellationRequested)
+            {
+                var timedOut = new TimeoutException($"The handler did not finish within {_definition.HandlerTimeout}.", ex);
+                Log.HandlerFailed(_logger, timedOut, _definition.Queue, properties.MessageId, properties.Type);
+                return DispatchOutcome.Requeue(timedOut.Message, timedOut);
             }
             catch (Exception ex)
             {
@@ -203,12 +241,20 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 case DispatchAction.Ack:
                     await acks.AckAsync(delivery.DeliveryTag).ConfigureAwait(false);
                     break;
-                case DispatchAction.Requeue:
+                case DispatchAction.Requeue when _definition.Retry is null:
                     await acks.RejectAsync(delivery.DeliveryTag, requeue: true).ConfigureAwait(false);
                     break;
                 default:
-                    Log.DeadLettered(_logger, _definition.Queue, delivery.BasicProperties.MessageId, outcome.Reason ?? "no reason given");
-                    await acks.RejectAsync(delivery.DeliveryTag, requeue: false).ConfigureAwait(false);
+                    // Retry later or dead-letter: a confirmed copy first, then the original goes.
+                    if (await _failures.HandleAsync(delivery, outcome).ConfigureAwait(false))
+                    {
+                        await acks.AckAsync(delivery.DeliveryTag).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await acks.RejectAsync(delivery.DeliveryTag, requeue: outcome.Action == DispatchAction.Requeue).ConfigureAwait(false);
+                    }
+
                     break;
             }
         }

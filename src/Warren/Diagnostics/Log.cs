@@ -27,7 +27,7 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Information, "Stopped consuming queue '{Queue}'")]
     public static partial void ConsumerStopped(ILogger logger, string queue);
 
-    [LoggerMessage(22, LogLevel.Error, "Handler for queue '{Queue}' failed on message {MessageId} (type '{MessageType}'); the message is requeued")]
+    [LoggerMessage(22, LogLevel.Error, "Handler for queue '{Queue}' failed on message {MessageId} (type '{MessageType}')")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string queue, string? messageId, string? messageType);
 
     [LoggerMessage(23, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' is dead-lettered: {Reason}")]
@@ -35,6 +35,12 @@ internal static partial class Log
 
     [LoggerMessage(24, LogLevel.Warning, "Stopping queue '{Queue}': {InFlight} handler(s) still running after {Timeout}; cancelling them")]
     public static partial void ShutdownTimedOut(ILogger logger, string queue, int inFlight, TimeSpan timeout);
+
+    [LoggerMessage(26, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed; retry {Retry} of {MaxRetries} scheduled: {Reason}")]
+    public static partial void Retrying(ILogger logger, string queue, string? messageId, int retry, int maxRetries, string reason);
+
+    [LoggerMessage(27, LogLevel.Error, "Could not publish the retry or dead-letter copy from queue '{Queue}' to exchange '{Exchange}' with key '{RoutingKey}' ({Reason}); the original stays on the broker")]
+    public static partial void CopyFailed(ILogger logger, string queue, string exchange, string routingKey, string reason);
 
     [LoggerMessage(25, LogLevel.Warning, "Could not settle message {DeliveryTag} on queue '{Queue}' ({Reason}); the broker will redeliver it")]
     public static partial void SettleFailed(ILogger logger, string queue, ulong deliveryTag, string reason);

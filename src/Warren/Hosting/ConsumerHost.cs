@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Warren;
 
 /// <summary>Declares the registered topology and runs a <see cref="QueueConsumer"/> per registered queue.</summary>
-public sealed class ConsumerHost
+internal sealed class ConsumerHost
 {
     private readonly IEnumerable<ConsumerDefinition> _definitions;
     private readonly IEnumerable<Topology> _topologies;
@@ -17,11 +17,13 @@ public sealed class ConsumerHost
     private readonly IServiceScopeFactory _scopes;
     private readonly WarrenOptions _options;
     private readonly ILoggerFactory _loggers;
+    private readonly MessagePublisher _publisher;
     private readonly List<QueueConsumer> _running = [];
 
     /// <summary>Created by DI.</summary>
-    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers)
+    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher)
     {
+        _publisher = publisher;
         _definitions = definitions;
         _topologies = topologies;
         _connections = connections;
@@ -49,7 +51,7 @@ public sealed class ConsumerHost
 
         foreach (var definition in definitions)
         {
-            var consumer = new QueueConsumer(definition, _connections, _scopes, _options, _loggers.CreateLogger("Warren.Consumer." + definition.Queue));
+            var consumer = new QueueConsumer(definition, _connections, _scopes, _options, _publisher, _loggers.CreateLogger("Warren.Consumer." + definition.Queue));
             _running.Add(consumer);
             await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -177,14 +177,7 @@ public sealed class GeneratedAppTests(BrokerFixture broker)
     {
         var recorder = new Recorder();
         var gates = new Gates();
-        var app = await TestApp.StartAsync(broker.AmqpUrl, w =>
-        {
-            w.Services.AddSingleton(recorder);
-            w.Services.AddSingleton(gates);
-            w.Services.AddSingleton(new Rpc.ServerName("generated-app"));
-            w.Services.AddSingleton<Rpc.NoteBook>();
-            w.AddGeneratedHandlers();
-        });
+        var app = await GeneratedHost.StartAsync(broker.AmqpUrl, recorder: recorder, gates: gates);
         await PurgeAsync();
         return (app, recorder, gates);
     }

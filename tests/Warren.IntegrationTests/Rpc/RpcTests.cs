@@ -209,14 +209,9 @@ public sealed class RpcTests(BrokerFixture broker, ITestOutputHelper output)
         Assert.Equal(0, client.Services.GetRequiredService<RpcClient>().PendingCalls);
     }
 
-    private async Task<TestApp> StartAsync(string name, bool serve) =>
-        await TestApp.StartAsync(broker.AmqpUrl, w =>
+    private Task<TestApp> StartAsync(string name, bool serve) =>
+        GeneratedHost.StartAsync(broker.AmqpUrl, name, w =>
         {
-            w.Services.AddSingleton(new ServerName(name));
-            w.Services.AddSingleton<NoteBook>();
-            w.Services.AddSingleton(new Recorder());
-            w.Services.AddSingleton(new Gates());
-            w.AddGeneratedHandlers();
             if (!serve)
             {
                 w.Services.RemoveAll<ConsumerDefinition>();

@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Generic;
+
+namespace Warren;
+
+/// <summary>
+/// What a queue's consumer does when a handler fails (throws, or exceeds its timeout). First
+/// <see cref="ImmediateRetries"/> in-process attempts; then up to <see cref="MaxRetries"/> delayed retries, each a copy
+/// of the message published to a retry queue (<c>{queue}.retry.{n}</c>, a TTL queue that dead-letters back to the work
+/// queue, so no broker plugin is needed) with the retry count in its <c>x-warren-retries</c> header — the count
+/// travels with the message and survives consumer restarts; then the dead-letter exchange, with the reason in headers.
+/// Messages that retrying cannot fix (malformed, unknown type, oversize, non-retryable exceptions) are dead-lettered
+/// at once. Every copy is confirmed by the broker before the original is acknowledged: nothing is lost.
+/// </summary>
+public sealed class RetryPolicy
+{
+    /// <summary>Header carrying how many delayed retries a message has had.</summary>
+    public const string RetriesHeader = "x-warren-retries";
+
+    /// <summary>In-process attempts after the first failure, before any delayed retry.</summary>
+    public int ImmediateRetries { get; init; }
+
+    /// <summary>Delayed retries through the retry queues before the message is dead-lettered.</summary>
+    public int MaxRetries { get; init; }
+
+    /// <summary>The wait before each delayed retry (the last repeats); <c>{queue}.retry.{n}</c> holds the n-th.</summary>
+    public IReadOnlyList<TimeSpan> Delays { get; init; } = Array.Empty<TimeSpan>();
+
+    /// <summary>The dead-letter exchange dead-lettered copies are published to.</summary>
+    public string? DeadLetterExchange { get; init; }
+
+    /// <summary>The routing key of dead-lettered copies (by default the queue name).</summary>
+    public string? DeadLetterRoutingKey { get; init; }
+
+    /// <summary>Exceptions retrying cannot fix: such a failure is dead-lettered at once.</summary>
+    public Func<Exception, bool>? IsNonRetryable { get; init; }
+
+    /// <summary>The retry queue for the n-th delayed retry (1-based; beyond the last delay, the last queue).</summary>
+    public static string RetryQueueName(string queue, int level) => $"{queue}.retry.{level}";
+
+    /// <summary>How many retry queues the policy uses.</summary>
+    public int RetryQueueCount => MaxRetries == 0 ? 0 : Math.Max(1, Math.Min(MaxRetries, Delays.Count));
+}
