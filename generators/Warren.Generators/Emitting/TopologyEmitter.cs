@@ -107,7 +107,13 @@ internal static class TopologyEmitter
         foreach (var q in plan.Queues)
         {
             var dlx = q.Arguments.FirstOrDefault(a => a.Name == "x-dead-letter-exchange");
-            if (dlx is not null)
+            var key = q.Arguments.FirstOrDefault(a => a.Name == "x-dead-letter-routing-key");
+            if (dlx is not null && dlx.JsonValue == "\"\"" && key is not null)
+            {
+                // Dead-lettering through the default exchange goes straight to the queue the key names (a retry).
+                b.Append($"    q_{Id(q.Name)} -. retry .-> q_{Id(key.JsonValue.Trim('"'))}\n");
+            }
+            else if (dlx is not null)
             {
                 b.Append($"    q_{Id(q.Name)} -. dead letters .-> x_{Id(dlx.JsonValue.Trim('"'))}\n");
             }

@@ -16,7 +16,7 @@ namespace Warren
             global::Warren.Generated.WarrenContracts.Register();
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
             global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<global::Video.VideoWorker>(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", new global::Warren.Generated.Video_VideoWorkerDispatcher()) { Prefetch = 1, Concurrency = 4 });
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", new global::Warren.Generated.Video_VideoWorkerDispatcher()) { Prefetch = 1, Concurrency = 4, Retry = new global::Warren.RetryPolicy { ImmediateRetries = 0, MaxRetries = 3, Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromMilliseconds(1000), global::System.TimeSpan.FromMilliseconds(10000) }, DeadLetterExchange = "video-processing.dlx", DeadLetterRoutingKey = "video-processing" } });
             return builder;
         }
     }
