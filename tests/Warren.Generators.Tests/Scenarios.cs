@@ -33,6 +33,7 @@ internal static class Scenarios
             public ValueTask Created(UserCreated evt, MessageContext context) => default;
 
             [Topic("user.#")]
+            [DeadLetter(MaxRetries = 2, RetryDelays = new[] { "30s" }, DoNotRetry = new[] { typeof(System.ArgumentException) })]
             public void Updated(UserUpdated evt)
             {
             }

@@ -140,18 +140,33 @@ internal static class DispatcherEmitter
             ParameterKind.CancellationToken => "context.CancellationToken",
             _ => "message!",
         }));
-        if (awaits)
+        var call = awaits ? $"await handler.{handler.MethodName}({arguments}).ConfigureAwait(false);" : $"handler.{handler.MethodName}({arguments});";
+        var ack = awaits ? "return global::Warren.DispatchOutcome.Ack;" : "return new(global::Warren.DispatchOutcome.Ack);";
+        if (handler.RetryOverride is null)
         {
-            w.Line($"await handler.{handler.MethodName}({arguments}).ConfigureAwait(false);");
-            w.Line("return global::Warren.DispatchOutcome.Ack;");
+            w.Line(call);
+            w.Line(ack);
         }
         else
         {
-            w.Line($"handler.{handler.MethodName}({arguments});");
-            w.Line("return new(global::Warren.DispatchOutcome.Ack);");
+            // The handler's own retry policy travels with the failure; timeouts (cancellation) keep the queue's.
+            w.Open("try");
+            w.Line(call);
+            w.Close();
+            w.Open("catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)");
+            var failed = $"global::Warren.DispatchOutcome.Failed($\"{{exception.GetType().FullName}}: {{exception.Message}}\", exception, Policy{index})";
+            w.Line(awaits ? $"return {failed};" : $"return new({failed});");
+            w.Close();
+            w.Line();
+            w.Line(ack);
         }
 
         w.Close();
+        if (handler.RetryOverride is { } policy)
+        {
+            w.Line();
+            w.Line($"private static readonly global::Warren.RetryPolicy Policy{index} = {RegistrationEmitter.RetryPolicyExpression(policy)};");
+        }
     }
 
     /// <summary>A matcher for one binding key: <c>=key</c> for direct exchanges, a topic pattern otherwise.</summary>

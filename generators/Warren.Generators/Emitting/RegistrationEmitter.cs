@@ -90,12 +90,16 @@ internal static class RegistrationEmitter
         return w.ToString();
     }
 
-    private static string RetryPolicy(DeadLetterModel dl)
+    private static string RetryPolicy(DeadLetterModel dl) => "Retry = " + RetryPolicyExpression(dl);
+
+    /// <summary>A <c>new RetryPolicy { … }</c> expression for a dead-letter model.</summary>
+    public static string RetryPolicyExpression(DeadLetterModel dl)
     {
         var delays = string.Join(", ", dl.RetryDelays.Select(d => $"global::System.TimeSpan.FromMilliseconds({d})"));
         var nonRetryable = dl.DoNotRetry.Count == 0
             ? string.Empty
             : ", IsNonRetryable = static exception => " + string.Join(" || ", dl.DoNotRetry.Select(t => $"exception is {t}"));
-        return $"Retry = new global::Warren.RetryPolicy {{ ImmediateRetries = {dl.ImmediateRetries}, MaxRetries = {dl.MaxRetries}, Delays = new global::System.TimeSpan[] {{ {delays} }}, DeadLetterExchange = {Literals.String(dl.Exchange)}, DeadLetterRoutingKey = {Literals.String(dl.RoutingKey)}{nonRetryable} }}";
+        var prefix = dl.RetryQueuePrefix == dl.RoutingKey ? string.Empty : $", RetryQueuePrefix = {Literals.String(dl.RetryQueuePrefix)}";
+        return $"new global::Warren.RetryPolicy {{ ImmediateRetries = {dl.ImmediateRetries}, MaxRetries = {dl.MaxRetries}, Delays = new global::System.TimeSpan[] {{ {delays} }}, DeadLetterExchange = {Literals.String(dl.Exchange)}, DeadLetterRoutingKey = {Literals.String(dl.RoutingKey)}{prefix}{nonRetryable} }}";
     }
 }

@@ -56,7 +56,8 @@ internal sealed record HandlerModel(
     MessageModel Message,
     EquatableArray<ParameterKind> Parameters,
     ReturnKind Returns,
-    EquatableArray<BindingModel> Bindings);
+    EquatableArray<BindingModel> Bindings,
+    DeadLetterModel? RetryOverride);
 
 /// <summary>A queue argument (<c>x-…</c>) with its value as C# and JSON literal text.</summary>
 internal sealed record QueueArgument(string Name, string CSharpValue, string JsonValue);
@@ -74,7 +75,7 @@ internal sealed record QueueModel(
     DeadLetterModel? DeadLetter);
 
 /// <summary>A dead-letter exchange and queue of a queue.</summary>
-internal sealed record DeadLetterModel(string Exchange, string Queue, string RoutingKey, int ImmediateRetries, int MaxRetries, EquatableArray<long> RetryDelays, EquatableArray<string> DoNotRetry);
+internal sealed record DeadLetterModel(string Exchange, string Queue, string RoutingKey, int ImmediateRetries, int MaxRetries, EquatableArray<long> RetryDelays, EquatableArray<string> DoNotRetry, string RetryQueuePrefix);
 
 /// <summary>A consumer class: its queue and its handlers.</summary>
 internal sealed record ConsumerModel(

@@ -36,8 +36,13 @@ internal sealed class TopologyPlan
             AddExchange(consumer.DefaultExchange);
             var queue = consumer.Queue;
             queues.Add((queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, queue.Arguments));
-            if (queue.DeadLetter is { } dl)
+            foreach (var dl in new[] { queue.DeadLetter }.Concat(consumer.Handlers.Select(h => h.RetryOverride)))
             {
+                if (dl is null)
+                {
+                    continue;
+                }
+
                 AddExchange(new ExchangeModel(dl.Exchange, "direct", true, false));
                 queues.Add((dl.Queue, true, false, false, EquatableArray<QueueArgument>.Empty));
                 bindings.Add((dl.Exchange, dl.Queue, new BindingModel(dl.Exchange, dl.RoutingKey, EquatableArray<HeaderArgument>.Empty, null)));
@@ -46,7 +51,7 @@ internal sealed class TopologyPlan
                 for (var level = 1; dl.MaxRetries > 0 && level <= dl.RetryDelays.Count; level++)
                 {
                     var ttl = dl.RetryDelays[level - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    queues.Add(($"{queue.Name}.retry.{level}", true, false, false, new[]
+                    queues.Add(($"{dl.RetryQueuePrefix}.retry.{level}", true, false, false, new[]
                     {
                         new QueueArgument("x-dead-letter-exchange", "\"\"", "\"\""),
                         new QueueArgument("x-dead-letter-routing-key", Parsing.Literals.String(queue.Name), Parsing.Literals.JsonString(queue.Name)),

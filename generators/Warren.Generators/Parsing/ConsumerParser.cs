@@ -24,7 +24,7 @@ internal static class ConsumerParser
         var handlers = new List<HandlerModel>();
         foreach (var member in type.GetMembers().OrderBy(m => m.Name, System.StringComparer.Ordinal))
         {
-            if (member is IMethodSymbol method && ReadHandler(method, defaultExchange) is { } handler)
+            if (member is IMethodSymbol method && ReadHandler(method, defaultExchange, queue) is { } handler)
             {
                 handlers.Add(handler);
             }
@@ -52,7 +52,7 @@ internal static class ConsumerParser
             _ => ParameterKind.Message,
         };
 
-    private static HandlerModel? ReadHandler(IMethodSymbol method, ExchangeModel? defaultExchange)
+    private static HandlerModel? ReadHandler(IMethodSymbol method, ExchangeModel? defaultExchange, QueueModel queue)
     {
         if (!IsHandlerCandidate(method) || method.IsStatic || method.IsGenericMethod || MessageParameter(method) is not { } parameter)
         {
@@ -68,7 +68,31 @@ internal static class ConsumerParser
             message,
             method.Parameters.Select(Kind).ToEquatableArray(),
             returns,
-            ReadBindings(method, message, defaultExchange).ToEquatableArray());
+            ReadBindings(method, message, defaultExchange).ToEquatableArray(),
+            AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } dl
+                ? ReadDeadLetter(dl, queue.Name, queue.DeadLetter, $"{queue.Name}.{message.ContractName}")
+                : null);
+    }
+
+    /// <summary>A retry and dead-letter policy; a handler's own keeps the class's dead-letter exchange and queue.</summary>
+    private static DeadLetterModel ReadDeadLetter(AttributeData dl, string queue, DeadLetterModel? classLevel, string retryQueuePrefix)
+    {
+        var maxRetries = AttributeReader.Named(dl, "MaxRetries", 0);
+        var delays = AttributeReader.NamedStrings(dl, "RetryDelays").Select(Durations.ToMilliseconds).Where(d => d is > 0).Select(d => d!.Value).ToList();
+        if (maxRetries > 0 && delays.Count == 0)
+        {
+            delays.Add(5000);
+        }
+
+        return new DeadLetterModel(
+            classLevel?.Exchange ?? AttributeReader.Named<string>(dl, "Exchange") ?? queue + ".dlx",
+            classLevel?.Queue ?? AttributeReader.Named<string>(dl, "Queue") ?? queue + ".dlq",
+            queue,
+            AttributeReader.Named(dl, "ImmediateRetries", 0),
+            maxRetries,
+            delays.Take(System.Math.Max(1, System.Math.Min(maxRetries, delays.Count))).ToEquatableArray(),
+            AttributeReader.NamedTypes(dl, "DoNotRetry").ToEquatableArray(),
+            retryQueuePrefix);
     }
 
     private static IEnumerable<BindingModel> ReadBindings(IMethodSymbol method, MessageModel message, ExchangeModel? defaultExchange)
@@ -165,21 +189,7 @@ internal static class ConsumerParser
         DeadLetterModel? deadLetter = null;
         if (AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } dl)
         {
-            var maxRetries = AttributeReader.Named(dl, "MaxRetries", 0);
-            var delays = AttributeReader.NamedStrings(dl, "RetryDelays").Select(Durations.ToMilliseconds).Where(d => d is > 0).Select(d => d!.Value).ToList();
-            if (maxRetries > 0 && delays.Count == 0)
-            {
-                delays.Add(5000);
-            }
-
-            deadLetter = new DeadLetterModel(
-                AttributeReader.Named<string>(dl, "Exchange") ?? name + ".dlx",
-                AttributeReader.Named<string>(dl, "Queue") ?? name + ".dlq",
-                name,
-                AttributeReader.Named(dl, "ImmediateRetries", 0),
-                maxRetries,
-                delays.Take(System.Math.Max(1, System.Math.Min(maxRetries, delays.Count))).ToEquatableArray(),
-                AttributeReader.NamedTypes(dl, "DoNotRetry").ToEquatableArray());
+            deadLetter = ReadDeadLetter(dl, name, null, name);
             arguments.Add(Text("x-dead-letter-exchange", deadLetter.Exchange));
             arguments.Add(Text("x-dead-letter-routing-key", deadLetter.RoutingKey));
         }

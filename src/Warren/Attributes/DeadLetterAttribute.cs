@@ -7,8 +7,11 @@ namespace Warren;
 /// and <c>x-dead-letter-routing-key</c>, and the dead-letter queue is declared and bound. Names default to
 /// <c>{queue}.dlx</c> (a direct exchange) and <c>{queue}.dlq</c>. <see cref="MaxRetries"/> and
 /// <see cref="RetryDelays"/> describe the retry policy applied before a message is dead-lettered.
+/// On a handler method: that handler's own retry policy (<see cref="ImmediateRetries"/>, <see cref="MaxRetries"/>,
+/// <see cref="RetryDelays"/>, <see cref="DoNotRetry"/>), with its own retry queues <c>{queue}.{message contract}.retry.{n}</c>;
+/// the dead-letter exchange and queue stay the class's (or their defaults).
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class DeadLetterAttribute : Attribute
 {
     /// <summary>The dead-letter exchange; default <c>{queue}.dlx</c>.</summary>

@@ -18,11 +18,12 @@ public enum DispatchAction
 /// <summary>A dispatcher's verdict on one message.</summary>
 public readonly record struct DispatchOutcome
 {
-    private DispatchOutcome(DispatchAction action, string? reason, Exception? exception)
+    private DispatchOutcome(DispatchAction action, string? reason, Exception? exception, RetryPolicy? policy = null)
     {
         Action = action;
         Reason = reason;
         Exception = exception;
+        Policy = policy;
     }
 
     /// <summary>The message was handled.</summary>
@@ -36,6 +37,12 @@ public readonly record struct DispatchOutcome
 
     /// <summary>The exception behind a failure, when there was one.</summary>
     public Exception? Exception { get; }
+
+    /// <summary>A handler's own retry policy, overriding the queue's for this failure.</summary>
+    public RetryPolicy? Policy { get; }
+
+    /// <summary>A handler failed: retry per <paramref name="policy"/> (or the queue's policy when null), then dead-letter.</summary>
+    public static DispatchOutcome Failed(string reason, Exception exception, RetryPolicy? policy) => new(DispatchAction.Requeue, reason, exception, policy);
 
     /// <summary>Deliver the message again.</summary>
     public static DispatchOutcome Requeue(string reason, Exception? exception = null) => new(DispatchAction.Requeue, reason, exception);

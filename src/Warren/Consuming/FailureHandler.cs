@@ -18,7 +18,7 @@ internal sealed class FailureHandler(ConsumerDefinition definition, MessagePubli
 {
     public async Task<bool> HandleAsync(BasicDeliverEventArgs delivery, DispatchOutcome outcome)
     {
-        var policy = definition.Retry;
+        var policy = outcome.Policy ?? definition.Retry;
         var retries = (int)AmqpHeaders.ReadLong(delivery.BasicProperties.Headers, RetryPolicy.RetriesHeader);
         var reason = outcome.Reason ?? "no reason given";
         if (outcome.Action == DispatchAction.Requeue && policy is not null && !(outcome.Exception is { } ex && policy.IsNonRetryable?.Invoke(ex) == true))
@@ -26,7 +26,7 @@ internal sealed class FailureHandler(ConsumerDefinition definition, MessagePubli
             if (retries < policy.MaxRetries)
             {
                 var level = Math.Min(retries + 1, policy.RetryQueueCount);
-                var retryQueue = RetryPolicy.RetryQueueName(definition.Queue, level);
+                var retryQueue = RetryPolicy.RetryQueueName(policy.RetryQueuePrefix ?? definition.Queue, level);
                 Log.Retrying(logger, definition.Queue, delivery.BasicProperties.MessageId, retries + 1, policy.MaxRetries, reason);
                 return await PublishCopyAsync(delivery, string.Empty, retryQueue, outcome, reason, retries + 1).ConfigureAwait(false);
             }

@@ -167,17 +167,16 @@ internal sealed class QueueConsumer : IAsyncDisposable
             return DispatchOutcome.DeadLetter($"The body is {delivery.Body.Length} bytes, over Warren:MaxMessageSize ({_maxMessageSize}).");
         }
 
-        var attempts = 1 + (_definition.Retry?.ImmediateRetries ?? 0);
-        var outcome = DispatchOutcome.Ack;
-        for (var attempt = 1; attempt <= attempts; attempt++)
+        var outcome = await DispatchOnceAsync(delivery).ConfigureAwait(false);
+        for (var retry = 1; outcome.Action == DispatchAction.Requeue && Volatile.Read(ref _stopping) == 0; retry++)
         {
-            outcome = await DispatchOnceAsync(delivery).ConfigureAwait(false);
-            if (outcome.Action != DispatchAction.Requeue
-                || outcome.Exception is { } error && _definition.Retry?.IsNonRetryable?.Invoke(error) == true
-                || Volatile.Read(ref _stopping) == 1)
+            var policy = outcome.Policy ?? _definition.Retry;
+            if (policy is null || retry > policy.ImmediateRetries || outcome.Exception is { } error && policy.IsNonRetryable?.Invoke(error) == true)
             {
                 break;
             }
+
+            outcome = await DispatchOnceAsync(delivery).ConfigureAwait(false);
         }
 
         return outcome;
@@ -241,7 +240,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 case DispatchAction.Ack:
                     await acks.AckAsync(delivery.DeliveryTag).ConfigureAwait(false);
                     break;
-                case DispatchAction.Requeue when _definition.Retry is null:
+                case DispatchAction.Requeue when (outcome.Policy ?? _definition.Retry) is null:
                     await acks.RejectAsync(delivery.DeliveryTag, requeue: true).ConfigureAwait(false);
                     break;
                 default:

@@ -35,8 +35,11 @@ public sealed class RetryPolicy
     /// <summary>Exceptions retrying cannot fix: such a failure is dead-lettered at once.</summary>
     public Func<Exception, bool>? IsNonRetryable { get; init; }
 
+    /// <summary>The start of this policy's retry queue names; the work queue's name when null. Per-handler policies use <c>{queue}.{message contract}</c>.</summary>
+    public string? RetryQueuePrefix { get; init; }
+
     /// <summary>The retry queue for the n-th delayed retry (1-based; beyond the last delay, the last queue).</summary>
-    public static string RetryQueueName(string queue, int level) => $"{queue}.retry.{level}";
+    public static string RetryQueueName(string prefix, int level) => $"{prefix}.retry.{level}";
 
     /// <summary>How many retry queues the policy uses.</summary>
     public int RetryQueueCount => MaxRetries == 0 ? 0 : Math.Max(1, Math.Min(MaxRetries, Delays.Count));

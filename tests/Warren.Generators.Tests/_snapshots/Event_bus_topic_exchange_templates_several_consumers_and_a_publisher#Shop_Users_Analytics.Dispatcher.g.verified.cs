@@ -54,9 +54,19 @@ namespace Warren.Generated
             }
 
             var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Shop.Users.Analytics>(context.Services);
-            handler.Updated(message!);
+            try
+            {
+                handler.Updated(message!);
+            }
+            catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)
+            {
+                return new(global::Warren.DispatchOutcome.Failed($"{exception.GetType().FullName}: {exception.Message}", exception, Policy1));
+            }
+
             return new(global::Warren.DispatchOutcome.Ack);
         }
+
+        private static readonly global::Warren.RetryPolicy Policy1 = new global::Warren.RetryPolicy { ImmediateRetries = 0, MaxRetries = 2, Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromMilliseconds(30000) }, DeadLetterExchange = "analytics.dlx", DeadLetterRoutingKey = "analytics", RetryQueuePrefix = "analytics.user-updated", IsNonRetryable = static exception => exception is global::System.ArgumentException };
 
         /// <summary>Topic pattern <c>user.#.created</c></summary>
         private static bool Matches0(string key)

@@ -156,7 +156,8 @@ public sealed class GeneratedAppTests(BrokerFixture broker)
             var dead = await channel.BasicGetAsync("gen.resize.dlq", autoAck: true);
             Assert.NotNull(dead);
             Assert.Equal("gen.who-knows", dead.BasicProperties.Type);
-            Assert.Equal("rejected", AmqpHeaders.ReadDeaths(dead.BasicProperties.Headers).Single().Reason);
+            Assert.Equal("Queue gen.resize has no handler for message type 'gen.who-knows'.", AmqpHeaders.AsText(dead.BasicProperties.Headers![DeadLetterHeaders.Reason]));
+            Assert.Equal("""{"Id":"u1"}""", Encoding.UTF8.GetString(dead.Body.Span));
             Assert.Empty(recorder.Ids("resize"));
         }
     }

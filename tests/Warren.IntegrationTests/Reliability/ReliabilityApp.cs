@@ -20,6 +20,12 @@ public sealed record Slow(string Id);
 [Topic("eager")]
 public sealed record Eager(string Id, int FailTimes);
 
+[Exchange("rel.work", ExchangeType.Direct)]
+[Topic("fragile")]
+[Message("rel.fragile")]
+public sealed record Fragile(string Id);
+
+[JsonSerializable(typeof(Fragile))]
 [JsonSerializable(typeof(Flaky))]
 [JsonSerializable(typeof(Slow))]
 [JsonSerializable(typeof(Eager))]
@@ -42,6 +48,14 @@ public sealed class FlakyConsumer(Attempts attempts)
         {
             throw new InvalidOperationException($"attempt {attempt} of {message.Id} fails");
         }
+    }
+
+    /// <summary>This handler's own policy: one quick retry instead of the class's three.</summary>
+    [DeadLetter(MaxRetries = 1, RetryDelays = new[] { "100ms" })]
+    public void Handle(Fragile message, MessageContext context)
+    {
+        attempts.Record(message.Id, context);
+        throw new InvalidOperationException($"{message.Id} always fails");
     }
 }
 

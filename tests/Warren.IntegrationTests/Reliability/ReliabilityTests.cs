@@ -56,6 +56,22 @@ public sealed class ReliabilityTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task A_handler_with_its_own_policy_overrides_the_queue_policy()
+    {
+        var attempts = new Attempts();
+        await using var app = await StartAsync(attempts);
+        var id = Names.Unique("fragile");
+
+        await app.Publisher.PublishAsync(new Fragile(id));
+        var dead = await TakeDeadLetterAsync("rel.flaky.dlq", id);
+
+        var seen = attempts.Of(id);
+        Assert.Equal([0, 1], seen.Select(a => a.RetryCount));
+        Assert.Contains("rel.flaky.rel.fragile.retry.1:expired", seen[1].DeathQueues);
+        Assert.StartsWith("Gave up after 1 retries", Header(dead, DeadLetterHeaders.Reason), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_non_retryable_exception_is_dead_lettered_at_once()
     {
         var attempts = new Attempts();
