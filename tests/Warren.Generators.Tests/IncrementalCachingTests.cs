@@ -19,13 +19,18 @@ public sealed class IncrementalCachingTests
         WarrenGenerator.Steps.Consumers,
         WarrenGenerator.Steps.Publishers,
         WarrenGenerator.Steps.JsonContexts,
+        WarrenGenerator.Steps.RpcServices,
+        WarrenGenerator.Steps.RpcServers,
         WarrenGenerator.Steps.Model,
     ];
 
-    [Fact]
-    public void An_unrelated_edit_leaves_every_step_cached()
+    [Theory]
+    [InlineData(nameof(Scenarios.EventBus))]
+    [InlineData(nameof(Scenarios.Rpc))]
+    public void An_unrelated_edit_leaves_every_step_cached(string scenario)
     {
-        var result = RunTwice(Scenarios.EventBus, c => c.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; public sealed class Unrelated { public int X => 1; }", GeneratorHarness.ParseOptions)));
+        var source = scenario == nameof(Scenarios.Rpc) ? Scenarios.Rpc : Scenarios.EventBus;
+        var result = RunTwice(source, c => c.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; public sealed class Unrelated { public int X => 1; }", GeneratorHarness.ParseOptions)));
 
         foreach (var step in TrackedSteps)
         {
@@ -47,6 +52,33 @@ public sealed class IncrementalCachingTests
         Assert.All(Outputs(result, WarrenGenerator.Steps.Model), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
         Assert.All(result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
             o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void An_rpc_server_method_body_edit_leaves_the_model_unchanged()
+    {
+        var edited = Scenarios.Rpc.Replace("Task.FromResult(new StockLevel(request.Sku, 3))", "Task.FromResult(new StockLevel(request.Sku, 4))", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.Rpc, edited);
+
+        var result = RunTwice(Scenarios.Rpc, c => Replace(c, edited));
+
+        Assert.All(Outputs(result, WarrenGenerator.Steps.Model), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
+        Assert.All(result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void An_rpc_timeout_change_modifies_the_services_step()
+    {
+        var edited = Scenarios.Rpc.Replace("[RpcService(\"inventory\", Timeout = \"5s\")]", "[RpcService(\"inventory\", Timeout = \"7s\")]", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.Rpc, edited);
+
+        var result = RunTwice(Scenarios.Rpc, c => Replace(c, edited));
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.RpcServices));
+        var proxy = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator))
+            .GeneratedSources.Single(s => s.HintName == "Orders_IInventory.RpcClient.g.cs").SourceText.ToString();
+        Assert.Contains("FromMilliseconds(7000)", proxy, StringComparison.Ordinal);
     }
 
     [Fact]
