@@ -84,6 +84,11 @@ internal static class RoutingTemplates
             return PropertyFormat.String;
         }
 
+        if (type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char || type.TypeKind == TypeKind.Enum)
+        {
+            return PropertyFormat.Formattable;
+        }
+
         return type.AllInterfaces.Any(i => i.ToDisplayString() == "System.IFormattable") ? PropertyFormat.Formattable : PropertyFormat.Other;
     }
 }

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Warren.Analyzers.Rules;
+using Warren.Generators.Model;
+using Warren.Generators.Parsing;
+
+namespace Warren.Analyzers;
+
+/// <summary>
+/// Rules that need the whole compilation: the same exchange or queue declared twice differently (the broker's
+/// PRECONDITION_FAILED), priorities no queue honours, published messages nobody binds, and message types missing from
+/// every JsonSerializerContext. Facts are gathered per type as the compiler goes and judged once, at compilation end.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Diagnostic property with the fully qualified type the WRN019 code fix adds.</summary>
+    public const string TypeNameProperty = "TypeName";
+
+    /// <summary>Diagnostic property with the consumer class the WRN012 code fix gives x-max-priority.</summary>
+    public const string ConsumerProperty = "Consumer";
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.ConflictingExchange,
+        DiagnosticDescriptors.ConflictingQueue,
+        DiagnosticDescriptors.PriorityIgnored,
+        DiagnosticDescriptors.Unreceived,
+        DiagnosticDescriptors.NotSerializable);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var facts = new Facts();
+            start.RegisterSymbolAction(symbol => facts.Collect((INamedTypeSymbol)symbol.Symbol), SymbolKind.NamedType);
+            start.RegisterCompilationEndAction(end => facts.Judge(end));
+        });
+    }
+
+    private sealed class Facts
+    {
+        private readonly ConcurrentBag<(string Name, string Shape, Location Location, string Owner)> _exchanges = new();
+        private readonly ConcurrentBag<(string Name, string Shape, Location Location, string Owner)> _queues = new();
+        private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _messageUses = new();
+        private readonly ConcurrentBag<string> _serializable = new();
+        private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _prioritized = new();
+        private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority)> _receivers = new();
+        private readonly ConcurrentBag<(string Exchange, string Pattern)> _bindings = new();
+        private readonly ConcurrentBag<(string TypeName, string Display, ExchangeModel Exchange, string Key, Location Location)> _published = new();
+
+        public void Collect(INamedTypeSymbol type)
+        {
+            if (JsonContextParser.TryParse(type) is { } json)
+            {
+                foreach (var name in json.TypeNames)
+                {
+                    _serializable.Add(name);
+                }
+
+                return;
+            }
+
+            if (AttributeReader.Find(type, KnownNames.ExchangeAttribute) is { } exchange && MessageParser.ReadExchange(type) is { } declared)
+            {
+                _exchanges.Add((declared.Name, $"{declared.Type}, durable {declared.Durable}, auto-delete {declared.AutoDelete}", Locations.Of(exchange, type), type.Name));
+            }
+
+            if (ConsumerParser.TryParse(type) is { } consumer)
+            {
+                CollectConsumer(type, consumer);
+            }
+            else if (MessageParser.TryParseAttributed(type) is { } message && IsAttributedMessage(type))
+            {
+                var location = Locations.Of(type);
+                _messageUses.Add((message.TypeName, type.Name, location));
+                if (message.Priority is not null && AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } priority)
+                {
+                    _prioritized.Add((message.TypeName, type.Name, Locations.Of(priority, type)));
+                }
+
+                if (message.Exchange is { } route)
+                {
+                    _published.Add((message.TypeName, type.Name, route, RoutingTemplates.ToBindingPattern(message.RoutingParts), location));
+                }
+            }
+            else if (PublisherParser.TryParse(type) is { } publisher && AttributeReader.Has(type, KnownNames.PublisherAttribute))
+            {
+                foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+                {
+                    if (method.Parameters.FirstOrDefault(p => ConsumerParser.Kind(p) == ParameterKind.Message) is { } parameter)
+                    {
+                        _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
+                    }
+                }
+            }
+            else if (RpcParser.TryParseService(type) is not null)
+            {
+                foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+                {
+                    foreach (var parameter in method.Parameters.Where(p => ConsumerParser.Kind(p) == ParameterKind.Message))
+                    {
+                        _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
+                    }
+
+                    if (method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } returns)
+                    {
+                        var response = returns.TypeArguments[0];
+                        _messageUses.Add((response.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), response.Name, Locations.Of(method)));
+                    }
+                }
+            }
+        }
+
+        public void Judge(CompilationAnalysisContext context)
+        {
+            Conflicts(context, _exchanges, DiagnosticDescriptors.ConflictingExchange);
+            Conflicts(context, _queues, DiagnosticDescriptors.ConflictingQueue);
+
+            var serializable = new HashSet<string>(_serializable);
+            foreach (var use in _messageUses.GroupBy(u => u.TypeName).Select(g => g.OrderBy(u => u.Location.SourceTree?.FilePath).ThenBy(u => u.Location.SourceSpan.Start).First()))
+            {
+                if (!serializable.Contains(use.TypeName) && use.Location.IsInSource)
+                {
+                    var properties = ImmutableDictionary<string, string?>.Empty.Add(TypeNameProperty, use.TypeName);
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotSerializable, use.Location, properties, use.Display));
+                }
+            }
+
+            var receivers = _receivers.ToLookup(r => r.TypeName);
+            foreach (var message in _prioritized)
+            {
+                var queues = receivers[message.TypeName].ToList();
+                if (queues.Count > 0 && queues.All(q => !q.HasMaxPriority))
+                {
+                    var first = queues.OrderBy(q => q.Queue, System.StringComparer.Ordinal).First();
+                    var properties = ImmutableDictionary<string, string?>.Empty.Add(ConsumerProperty, first.Consumer);
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PriorityIgnored, message.Location, properties, message.Display, first.Queue, first.Consumer.Split('.').Last()));
+                }
+            }
+
+            var bindings = _bindings.ToLookup(b => b.Exchange);
+            foreach (var published in _published)
+            {
+                var received = receivers[published.TypeName].Any() || bindings[published.Exchange.Name].Any(b => published.Exchange.Type switch
+                {
+                    "topic" => TopicMatching.Overlaps(b.Pattern, published.Key),
+                    "direct" => b.Pattern == published.Key || published.Key.Contains("*"),
+                    _ => true,
+                });
+                if (!received)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Unreceived, published.Location, published.Display, published.Exchange.Name, published.Key));
+                }
+            }
+        }
+
+        private static bool IsAttributedMessage(INamedTypeSymbol type) =>
+            AttributeReader.Has(type, KnownNames.ExchangeAttribute) || AttributeReader.Has(type, KnownNames.TopicAttribute) || AttributeReader.Has(type, KnownNames.MessageAttribute);
+
+        private void CollectConsumer(INamedTypeSymbol type, ConsumerModel consumer)
+        {
+            var queue = consumer.Queue;
+            var shape = $"durable {queue.Durable}, exclusive {queue.Exclusive}, auto-delete {queue.AutoDelete}, arguments {{{string.Join(", ", queue.Arguments.Select(a => a.Name + "=" + a.JsonValue))}}}";
+            var location = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } attribute ? Locations.Of(attribute, type) : Locations.Of(type);
+            _queues.Add((queue.Name, shape, location, type.Name));
+            var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
+            foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
+            {
+                if (ConsumerParser.MessageParameter(method) is { } parameter)
+                {
+                    _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
+                }
+            }
+
+            foreach (var handler in consumer.Handlers)
+            {
+                _receivers.Add((handler.Message.TypeName, queue.Name, consumer.TypeName, hasMax));
+                foreach (var binding in handler.Bindings)
+                {
+                    _bindings.Add((binding.Exchange, binding.RoutingKey));
+                }
+            }
+        }
+
+        private static void Conflicts(CompilationAnalysisContext context, IEnumerable<(string Name, string Shape, Location Location, string Owner)> declarations, DiagnosticDescriptor descriptor)
+        {
+            foreach (var group in declarations.GroupBy(d => d.Name))
+            {
+                var ordered = group.OrderBy(d => d.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start).ToList();
+                var first = ordered[0];
+                foreach (var other in ordered.Skip(1).Where(d => d.Shape != first.Shape))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(descriptor, other.Location, new[] { first.Location }, other.Name, other.Shape, first.Shape, first.Owner));
+                    context.ReportDiagnostic(Diagnostic.Create(descriptor, first.Location, new[] { other.Location }, first.Name, first.Shape, other.Shape, other.Owner));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.CodeAnalysis;
+
+namespace Warren.Analyzers;
+
+/// <summary>
+/// Every diagnostic Warren reports. Ids are never reused; each has a docs page at <c>docs/diagnostics/{id}.md</c>
+/// and an entry in <c>AnalyzerReleases.Unshipped.md</c> (a test checks both).
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    public const string HelpLinkBase = "docs/diagnostics/";
+
+    private const string Routing = "Warren.Routing";
+    private const string Handlers = "Warren.Handlers";
+    private const string Topology = "Warren.Topology";
+    private const string Serialization = "Warren.Serialization";
+    private const string Rpc = "Warren.Rpc";
+
+    public static readonly DiagnosticDescriptor InvalidTopic = Create(
+        "WRN001", "Invalid routing key or binding pattern", "{0}", Routing, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WildcardInRoutingKey = Create(
+        "WRN002", "Wildcard in a publish routing key", "The routing key '{0}' contains '{1}': wildcards only mean something in bindings; a publish key is matched literally. Use a concrete word or a {{Property}} placeholder.", Routing, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnknownPlaceholder = Create(
+        "WRN003", "Routing-key placeholder names no property", "'{0}' has no public property '{1}' for the placeholder {{{1}}}: add the property or fix the placeholder", Routing, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnsupportedPlaceholderType = Create(
+        "WRN004", "Routing-key placeholder of an unsupported type", "The property '{0}.{1}' is a {2}: a routing-key word needs a string, a number, a bool, an enum, a Guid or another IFormattable value", Routing, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnsupportedHandler = Create(
+        "WRN005", "Unsupported handler signature", "Handler '{0}' {1}: a handler is a public instance method taking the message and optionally a MessageContext and a CancellationToken, returning Task, ValueTask or void", Handlers, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DuplicateHandler = Create(
+        "WRN006", "Two handlers for one message type", "'{0}' already handles {1} (in '{2}'): a queue selects one handler per message type, so merge them or move one to another consumer class", Handlers, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor QueueWithoutHandlers = Create(
+        "WRN007", "Queue without handlers", "Consumer '{0}' declares queue '{1}' but has no handler: add a public Handle method (or a method with [Topic]) taking a message", Handlers, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ConflictingExchange = Create(
+        "WRN008", "Exchange declared twice with different settings", "Exchange '{0}' is declared as {1} here and as {2} in {3}: the broker refuses the second declaration with PRECONDITION_FAILED. Declare it the same way everywhere.", Topology, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ConflictingQueue = Create(
+        "WRN009", "Queue declared twice with different settings", "Queue '{0}' is declared with {1} here and with {2} in '{3}': the broker refuses the second declaration with PRECONDITION_FAILED. Use one consumer class per queue, or identical settings.", Topology, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor PriorityOutOfRange = Create(
+        "WRN010", "Priority out of range", "{0} is {1}: AMQP priorities are 1 to 255 (0 means none)", Topology, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor PriorityAboveTen = Create(
+        "WRN011", "Priority above 10", "{0} is {1}: RabbitMQ advises at most 10 priority levels; each level costs memory and CPU on the broker", Topology, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor PriorityIgnored = Create(
+        "WRN012", "Prioritized message routed to queues without priorities", "{0} has a priority, but queue '{1}' that receives it has no x-max-priority, so the broker ignores the priority: add [Priority(Max = 10)] to '{2}'", Topology, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor Unreceived = Create(
+        "WRN013", "Published message no binding receives", "{0} is published to exchange '{1}' with key '{2}', but no queue in this compilation binds it: the publish fails as unroutable unless another service binds it (suppress this warning if one does)", Topology, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor DeadLetterLoop = Create(
+        "WRN014", "Dead-letter queue loops back to itself", "Queue '{0}' dead-letters into itself (dead-letter queue '{1}'): a failed message would return to the queue it failed in, forever. Give [DeadLetter] another Queue.", Topology, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor RetriesOverDeliveryLimit = Create(
+        "WRN015", "Retries above the quorum queue's delivery limit", "Queue '{0}' allows {1} deliveries (x-delivery-limit) but its policy makes up to {2} attempts: raise DeliveryLimit or lower the retries", Topology, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor QuorumIncompatible = Create(
+        "WRN016", "Option a quorum queue refuses", "Quorum queue '{0}' cannot be {1}: the broker refuses the declaration (406 PRECONDITION_FAILED). Remove the option or use a classic queue.", Topology, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor QuorumRejectPublishDlx = Create(
+        "WRN017", "reject-publish-dlx on a quorum queue", "Quorum queue '{0}' uses Overflow = RejectPublishDlx, which RabbitMQ 3.10 accepts but applies as drop-head: messages are dropped, not dead-lettered. Use RejectPublish, or a classic queue.", Topology, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnsupportedRpcMethod = Create(
+        "WRN018", "Unsupported RPC method", "RPC method '{0}' {1}: an RPC method takes one request message and optionally a CancellationToken, and returns Task<T>, ValueTask<T>, Task or ValueTask", Rpc, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NotSerializable = Create(
+        "WRN019", "Message type in no JsonSerializerContext", "'{0}' is in no JsonSerializerContext of this compilation: Warren serializes with source-generated metadata only. Add [JsonSerializable(typeof({0}))] to your context.", Serialization, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidDuration = Create(
+        "WRN020", "Invalid duration", "'{0}' is not a duration: write a whole number with ms, s, m, h or d, such as \"500ms\", \"30s\" or \"5m\"", Topology, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor[] All =
+    [
+        InvalidTopic, WildcardInRoutingKey, UnknownPlaceholder, UnsupportedPlaceholderType, UnsupportedHandler,
+        DuplicateHandler, QueueWithoutHandlers, ConflictingExchange, ConflictingQueue, PriorityOutOfRange,
+        PriorityAboveTen, PriorityIgnored, Unreceived, DeadLetterLoop, RetriesOverDeliveryLimit, QuorumIncompatible,
+        QuorumRejectPublishDlx, UnsupportedRpcMethod, NotSerializable, InvalidDuration,
+    ];
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>
+        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+}

@@ -1,0 +1,169 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Warren.Generators.Model;
+using Warren.Generators.Parsing;
+
+namespace Warren.Analyzers.Rules;
+
+/// <summary>A consumer class: handler signatures, one handler per message type, binding patterns and queue options.</summary>
+internal static class ConsumerRules
+{
+    public static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        var queueName = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } q ? AttributeReader.Argument<string>(q, 0) ?? Names.KebabCase(type.Name) : Names.KebabCase(type.Name);
+        var handled = new Dictionary<string, IMethodSymbol>();
+        var handlers = 0;
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
+        {
+            foreach (var topic in AttributeReader.FindAll(method, KnownNames.TopicAttribute))
+            {
+                if (AttributeReader.Argument<string>(topic, 0) is { } pattern && TopicRules.BindingProblem(pattern) is { } problem)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTopic, Locations.OfFirstArgument(topic, method), problem));
+                }
+            }
+
+            if (AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } methodPolicy)
+            {
+                DurationRules.CheckAll(context, methodPolicy, method, "RetryDelays");
+            }
+
+            if (SignatureProblem(method) is { } signature)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedHandler, Locations.Of(method), method.Name, signature));
+                continue;
+            }
+
+            handlers++;
+            var message = ConsumerParser.MessageParameter(method)!.Type;
+            var key = message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            if (handled.TryGetValue(key, out var first))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateHandler, Locations.Of(method), new[] { Locations.Of(first) }, method.Name, message.Name, first.Name));
+            }
+            else
+            {
+                handled.Add(key, method);
+            }
+        }
+
+        var queue = AttributeReader.Find(type, KnownNames.QueueAttribute);
+        if (queue is not null && handlers == 0)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QueueWithoutHandlers, Locations.Of(type), type.Name, queueName));
+        }
+
+        var priority = AttributeReader.Find(type, KnownNames.PriorityAttribute);
+        var max = priority is null ? 0 : AttributeReader.Named(priority, "Max", 0);
+        if (priority is not null && priority.NamedArguments.Any(a => a.Key == "Max"))
+        {
+            Priorities.Check(context, priority, type, max, $"x-max-priority of queue '{queueName}'", Locations.OfArgument(priority, "Max", type));
+        }
+
+        if (queue is not null)
+        {
+            QueueOptions(context, type, queue, queueName, priority);
+        }
+
+        if (AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } deadLetter)
+        {
+            DurationRules.CheckAll(context, deadLetter, type, "RetryDelays");
+            if (AttributeReader.Named<string>(deadLetter, "Queue") == queueName)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeadLetterLoop, Locations.OfArgument(deadLetter, "Queue", type), queueName, queueName));
+            }
+
+            if (queue is not null && AttributeReader.Named(queue, "Type", 0) == 1 && AttributeReader.Named(queue, "DeliveryLimit", 0) is > 0 and var limit)
+            {
+                var attempts = 1 + AttributeReader.Named(deadLetter, "ImmediateRetries", 0) + AttributeReader.Named(deadLetter, "MaxRetries", 0);
+                if (attempts > limit)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RetriesOverDeliveryLimit, Locations.OfArgument(queue, "DeliveryLimit", type), queueName, limit, attempts));
+                }
+            }
+        }
+    }
+
+    /// <summary>Why a handler candidate cannot be a handler, or null when it can.</summary>
+    public static string? SignatureProblem(IMethodSymbol method)
+    {
+        if (method.IsStatic)
+        {
+            return "is static";
+        }
+
+        if (method.DeclaredAccessibility != Accessibility.Public)
+        {
+            return "is not public";
+        }
+
+        if (method.IsGenericMethod)
+        {
+            return "is generic";
+        }
+
+        var messages = method.Parameters.Count(p => ConsumerParser.Kind(p) == ParameterKind.Message);
+        if (messages == 0)
+        {
+            return "takes no message";
+        }
+
+        if (messages > 1)
+        {
+            return "takes more than one message";
+        }
+
+        if (method.Parameters.Any(p => p.RefKind != RefKind.None))
+        {
+            return "has ref or out parameters";
+        }
+
+        if (!method.ReturnsVoid)
+        {
+            var returns = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            if (returns != KnownNames.Task && returns != KnownNames.ValueTask)
+            {
+                return $"returns {method.ReturnType.ToDisplayString()}";
+            }
+        }
+
+        return null;
+    }
+
+    private static void QueueOptions(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData queue, string queueName, AttributeData? priority)
+    {
+        DurationRules.Check(context, queue, type, "MessageTtl");
+        DurationRules.Check(context, queue, type, "HandlerTimeout");
+        if (AttributeReader.Named(queue, "Type", 0) != 1)
+        {
+            return;
+        }
+
+        if (AttributeReader.Named(queue, "Exclusive", false))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "Exclusive", type), queueName, "exclusive"));
+        }
+
+        if (AttributeReader.Named(queue, "AutoDelete", false))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "AutoDelete", type), queueName, "auto-delete"));
+        }
+
+        if (!AttributeReader.Named(queue, "Durable", true))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "Durable", type), queueName, "non-durable"));
+        }
+
+        if (priority is not null && AttributeReader.Named(priority, "Max", 0) > 0)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.Of(priority, type), queueName, "prioritized (x-max-priority)"));
+        }
+
+        if (AttributeReader.Named(queue, "Overflow", 0) == 2)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumRejectPublishDlx, Locations.OfArgument(queue, "Overflow", type), queueName));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Warren.Generators.Parsing;
+
+namespace Warren.Analyzers.Rules;
+
+/// <summary>A message type's routing key template and default priority.</summary>
+internal static class MessageRules
+{
+    public static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        if (AttributeReader.Find(type, KnownNames.TopicAttribute) is { } topic && AttributeReader.Argument<string>(topic, 0) is { } template)
+        {
+            CheckTemplate(context, topic, type, template, type);
+        }
+
+        if (AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } priority && priority.ConstructorArguments.Length == 1)
+        {
+            Priorities.Check(context, priority, type, AttributeReader.Argument<int>(priority, 0), $"The priority of '{type.Name}'", Locations.OfFirstArgument(priority, type));
+        }
+    }
+
+    /// <summary>A publish routing-key template: syntax, wildcards, and each placeholder against the message type.</summary>
+    public static void CheckTemplate(SymbolAnalysisContext context, AttributeData topic, ISymbol owner, string template, ITypeSymbol messageType)
+    {
+        var location = Locations.OfFirstArgument(topic, owner);
+        if (TopicRules.TemplateProblem(template) is { } problem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTopic, location, problem));
+            return;
+        }
+
+        if (TopicRules.Wildcard(template) is { } wildcard)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WildcardInRoutingKey, location, template, wildcard));
+            return;
+        }
+
+        foreach (var part in RoutingTemplates.Parse(template, messageType).Where(p => p.IsProperty))
+        {
+            var property = RoutingTemplates.FindProperty(messageType, part.Text);
+            if (property is null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnknownPlaceholder, location, messageType.Name, part.Text));
+            }
+            else if (part.Format == Generators.Model.PropertyFormat.Other)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedPlaceholderType, location, messageType.Name, part.Text, property.Type.ToDisplayString()));
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Warren.Analyzers.Rules;
+using Warren.Generators.Parsing;
+
+namespace Warren.Analyzers;
+
+/// <summary>
+/// Rules that one type decides on its own: routing keys and patterns, placeholders, handler and RPC signatures,
+/// priorities, queue options and durations. Runs per type, concurrently, never on generated code.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.InvalidTopic,
+        DiagnosticDescriptors.WildcardInRoutingKey,
+        DiagnosticDescriptors.UnknownPlaceholder,
+        DiagnosticDescriptors.UnsupportedPlaceholderType,
+        DiagnosticDescriptors.UnsupportedHandler,
+        DiagnosticDescriptors.DuplicateHandler,
+        DiagnosticDescriptors.QueueWithoutHandlers,
+        DiagnosticDescriptors.PriorityOutOfRange,
+        DiagnosticDescriptors.PriorityAboveTen,
+        DiagnosticDescriptors.DeadLetterLoop,
+        DiagnosticDescriptors.RetriesOverDeliveryLimit,
+        DiagnosticDescriptors.QuorumIncompatible,
+        DiagnosticDescriptors.QuorumRejectPublishDlx,
+        DiagnosticDescriptors.UnsupportedRpcMethod,
+        DiagnosticDescriptors.InvalidDuration);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+    }
+
+    private static void AnalyzeType(SymbolAnalysisContext context)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (type.TypeKind == TypeKind.Interface)
+        {
+            PublisherRules.Analyze(context, type);
+            RpcRules.Analyze(context, type);
+            return;
+        }
+
+        if (MessageParser.IsConsumer(type))
+        {
+            ConsumerRules.Analyze(context, type);
+        }
+        else
+        {
+            MessageRules.Analyze(context, type);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace Warren.Analyzers.Tests;
+
+/// <summary>
+/// Runs Warren's analyzers on sources written with <c>{|WRN001:span|}</c> markup and checks that exactly the marked
+/// diagnostics are reported, at exactly the marked spans (in any of the files).
+/// </summary>
+internal static class AnalyzerHarness
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Append(typeof(IPublisher).Assembly.Location)
+            .Distinct(StringComparer.Ordinal)
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray());
+
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer()];
+
+    public const string Usings = """
+        using System;
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Warren;
+
+        """;
+
+    /// <summary>Asserts that the marked diagnostics, and no other Warren diagnostics, are reported.</summary>
+    public static async Task VerifyAsync(params string[] markedSources)
+    {
+        var expected = new List<(string Id, string File, TextSpan Span)>();
+        var trees = new List<SyntaxTree>();
+        for (var i = 0; i < markedSources.Length; i++)
+        {
+            var file = $"File{i}.cs";
+            var (text, marks) = Unmark(Usings + markedSources[i]);
+            expected.AddRange(marks.Select(m => (m.Id, file, m.Span)));
+            trees.Add(CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), file));
+        }
+
+        var compilation = CSharpCompilation.Create("Analyzed", trees, References.Value, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        // The System.Text.Json generator does not run here, so contexts lack their generated members (CS0534, CS7036).
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id is not ("CS0534" or "CS7036")).ToList();
+        Assert.True(errors.Count == 0, "the test source does not compile: " + string.Join(Environment.NewLine, errors));
+
+        // WRN013 (a published message nobody in this compilation receives) fires on almost every one-file test; it is
+        // only checked by the tests that mark it.
+        var checkUnreceived = markedSources.Any(s => s.Contains("WRN013", StringComparison.Ordinal));
+        var diagnostics = await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync();
+        var actual = diagnostics
+            .Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal) && (checkUnreceived || d.Id != "WRN013"))
+            .Select(d => (d.Id, File: d.Location.SourceTree?.FilePath ?? string.Empty, Span: d.Location.SourceSpan))
+            .OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Span.Start).ThenBy(d => d.Id, StringComparer.Ordinal)
+            .ToList();
+        var wanted = expected.OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Span.Start).ThenBy(d => d.Id, StringComparer.Ordinal).ToList();
+        Assert.True(
+            wanted.SequenceEqual(actual),
+            $"expected:{Environment.NewLine}{Describe(wanted, trees)}{Environment.NewLine}actual:{Environment.NewLine}{Describe(actual, trees)}{Environment.NewLine}messages:{Environment.NewLine}{string.Join(Environment.NewLine, diagnostics.Select(d => d.ToString()))}");
+    }
+
+    /// <summary>The diagnostics of a source, for tests that check messages.</summary>
+    public static async Task<ImmutableArray<Diagnostic>> DiagnosticsAsync(string source)
+    {
+        var (text, _) = Unmark(Usings + source);
+        var compilation = CSharpCompilation.Create("Analyzed", [CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), "File0.cs")], References.Value, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        return await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync();
+    }
+
+    private static (string Text, List<(string Id, TextSpan Span)> Marks) Unmark(string source)
+    {
+        var marks = new List<(string, TextSpan)>();
+        var builder = new System.Text.StringBuilder();
+        var open = new Stack<(string Id, int Start)>();
+        for (var i = 0; i < source.Length; i++)
+        {
+            if (source[i] == '{' && i + 1 < source.Length && source[i + 1] == '|')
+            {
+                var colon = source.IndexOf(':', i);
+                open.Push((source.Substring(i + 2, colon - i - 2), builder.Length));
+                i = colon;
+            }
+            else if (source[i] == '|' && i + 1 < source.Length && source[i + 1] == '}' && open.Count > 0)
+            {
+                var (id, start) = open.Pop();
+                marks.Add((id, TextSpan.FromBounds(start, builder.Length)));
+                i++;
+            }
+            else
+            {
+                builder.Append(source[i]);
+            }
+        }
+
+        return (builder.ToString(), marks);
+    }
+
+    private static string Describe(IEnumerable<(string Id, string File, TextSpan Span)> diagnostics, List<SyntaxTree> trees) =>
+        string.Join(Environment.NewLine, diagnostics.Select(d =>
+        {
+            var tree = trees.FirstOrDefault(t => t.FilePath == d.File);
+            var text = tree is null ? string.Empty : tree.GetText().ToString(d.Span);
+            return $"  {d.Id} {d.File} {d.Span}: {text}";
+        }));
+}

@@ -1,0 +1,125 @@
+using System.Threading.Tasks;
+using Xunit;
+
+namespace Warren.Analyzers.Tests;
+
+public sealed class WRN001_InvalidTopicTests
+{
+    [Theory]
+    [InlineData("order..created")]
+    [InlineData(".order")]
+    [InlineData("order.{Region")]
+    [InlineData("order.{}")]
+    public Task Invalid_publish_keys_are_reported(string key) => AnalyzerHarness.VerifyAsync($$"""
+        [Exchange("orders")]
+        [Topic({|WRN001:"{{key}}"|})]
+        public sealed record OrderPlaced(string Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Theory]
+    [InlineData("order.*created")]
+    [InlineData("order..#")]
+    [InlineData("order.{Region}")]
+    public Task Invalid_binding_patterns_are_reported(string pattern) => AnalyzerHarness.VerifyAsync($$"""
+        [Exchange("orders")]
+        [Topic("order.placed")]
+        public sealed record OrderPlaced(string Region);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            [Topic({|WRN001:"{{pattern}}"|})]
+            public void Handle(OrderPlaced order) { }
+        }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_key_over_255_bytes_is_reported() => AnalyzerHarness.VerifyAsync($$"""
+        [Exchange("orders")]
+        [Topic({|WRN001:"{{new string('a', 256)}}"|})]
+        public sealed record OrderPlaced(string Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task Valid_keys_and_patterns_are_quiet() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.{Region}.placed.v{Version}")]
+        public sealed record OrderPlaced(string Region, int Version);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            [Topic("order.*.placed.#")]
+            [Topic("#")]
+            public void Handle(OrderPlaced order) { }
+        }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+public sealed class WRN002_WildcardInRoutingKeyTests
+{
+    [Fact]
+    public Task A_wildcard_in_a_message_key_is_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic({|WRN002:"order.*.placed"|})]
+        public sealed record OrderPlaced(string Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_wildcard_in_a_publisher_method_key_is_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.placed")]
+        public sealed record OrderPlaced(string Region);
+        [Publisher]
+        public interface IOrders
+        {
+            [Topic({|WRN002:"order.#"|})]
+            ValueTask Placed(OrderPlaced order);
+        }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+public sealed class WRN003_UnknownPlaceholderTests
+{
+    [Fact]
+    public Task A_placeholder_naming_no_property_is_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic({|WRN003:"order.{Country}.placed"|})]
+        public sealed record OrderPlaced(string Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task Inherited_properties_count() => AnalyzerHarness.VerifyAsync("""
+        public abstract record Regional(string Region);
+        [Exchange("orders")]
+        [Topic("order.{Region}.placed")]
+        public sealed record OrderPlaced(string Id, string Region) : Regional(Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+public sealed class WRN004_UnsupportedPlaceholderTypeTests
+{
+    [Fact]
+    public Task A_complex_property_is_reported() => AnalyzerHarness.VerifyAsync("""
+        public sealed record Address(string City);
+        [Exchange("orders")]
+        [Topic({|WRN004:"order.{Address}"|})]
+        public sealed record OrderPlaced(Address Address);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task Strings_numbers_enums_and_guids_are_fine() => AnalyzerHarness.VerifyAsync("""
+        public enum Tier { Gold, Silver }
+        [Exchange("orders")]
+        [Topic("order.{Region}.{Count}.{Tier}.{Id}.{Flag}")]
+        public sealed record OrderPlaced(string Region, int Count, Tier Tier, Guid Id, bool Flag);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
