@@ -1,0 +1,208 @@
+using System.Threading.Tasks;
+using Xunit;
+
+namespace Warren.Analyzers.Tests;
+
+public sealed class WRN008_ConflictingExchangeTests
+{
+    [Fact]
+    public Task The_same_exchange_with_two_types_is_reported_at_both_declarations_across_files() => AnalyzerHarness.VerifyAsync(
+        """
+        [{|WRN008:Exchange("orders", ExchangeType.Topic)|}]
+        [Topic("order.placed")]
+        public sealed record OrderPlaced(string Id);
+        [JsonSerializable(typeof(OrderPlaced))]
+        [JsonSerializable(typeof(OrderPaid))]
+        internal sealed partial class Json : JsonSerializerContext;
+        """,
+        """
+        [{|WRN008:Exchange("orders", ExchangeType.Direct)|}]
+        [Topic("order.paid")]
+        public sealed record OrderPaid(string Id);
+        """);
+
+    [Fact]
+    public Task The_same_exchange_declared_alike_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order);
+}
+
+public sealed class WRN009_ConflictingQueueTests
+{
+    [Fact]
+    public Task The_same_queue_with_other_arguments_is_reported() => AnalyzerHarness.VerifyAsync(
+        Sources.Order + """
+        [{|WRN009:Queue("shared", MessageTtl = "1m")|}]
+        public sealed class A { public void Handle(OrderPlaced order) { } }
+        """,
+        """
+        [{|WRN009:Queue("shared")|}]
+        public sealed class B { public void Handle(OrderPaid order) { } }
+        """);
+}
+
+public sealed class WRN010_WRN011_PriorityRangeTests
+{
+    [Fact]
+    public Task Priorities_out_of_range_and_above_ten_are_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("jobs", ExchangeType.Direct)]
+        [Topic("job")]
+        [{|WRN012:Priority({|WRN010:300|})|}]
+        public sealed record Job(string Id);
+        [Exchange("jobs", ExchangeType.Direct)]
+        [Topic("big")]
+        [{|WRN012:Priority({|WRN011:20|})|}]
+        public sealed record BigJob(string Id);
+        [Queue("q")]
+        [Priority({|WRN010:Max = 0|})]
+        public sealed class Worker { public void Handle(Job job) { } public void Handle(BigJob job) { } }
+        [JsonSerializable(typeof(Job))] [JsonSerializable(typeof(BigJob))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+public sealed class WRN012_PriorityIgnoredTests
+{
+    [Fact]
+    public Task A_prioritized_message_only_received_by_queues_without_priorities_is_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("jobs", ExchangeType.Direct)]
+        [Topic("job")]
+        [{|WRN012:Priority(5)|}]
+        public sealed record Job(string Id);
+        [Queue("q")]
+        public sealed class Worker { public void Handle(Job job) { } }
+        [JsonSerializable(typeof(Job))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_queue_with_max_priority_is_quiet() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("jobs", ExchangeType.Direct)]
+        [Topic("job")]
+        [Priority(5)]
+        public sealed record Job(string Id);
+        [Queue("q")]
+        [Priority(Max = 10)]
+        public sealed class Worker { public void Handle(Job job) { } }
+        [JsonSerializable(typeof(Job))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+public sealed class WRN013_UnreceivedTests
+{
+    [Fact]
+    public Task A_message_no_binding_receives_is_reported_and_a_bound_one_is_not() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.{Region}.placed")]
+        public sealed record OrderPlaced(string Region);
+        [Exchange("orders")]
+        [Topic("invoice.sent")]
+        public sealed record {|WRN013:InvoiceSent|}(string Id);
+        [Queue("q")]
+        public sealed class Handler { [Topic("order.*.placed")] public void Handle(OrderPlaced order) { } }
+        [JsonSerializable(typeof(OrderPlaced))] [JsonSerializable(typeof(InvoiceSent))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+public sealed class WRN014_DeadLetterLoopTests
+{
+    [Fact]
+    public Task A_queue_dead_lettering_into_itself_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        [DeadLetter({|WRN014:Queue = "q"|})]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+}
+
+public sealed class WRN015_RetriesOverDeliveryLimitTests
+{
+    [Fact]
+    public Task More_attempts_than_the_delivery_limit_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", Type = QueueType.Quorum, {|WRN015:DeliveryLimit = 3|})]
+        [DeadLetter(ImmediateRetries = 1, MaxRetries = 2)]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task A_limit_above_the_attempts_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", Type = QueueType.Quorum, DeliveryLimit = 10)]
+        [DeadLetter(ImmediateRetries = 1, MaxRetries = 2)]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+}
+
+public sealed class WRN016_WRN017_QuorumOptionsTests
+{
+    [Fact]
+    public Task Options_a_quorum_queue_refuses_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", Type = QueueType.Quorum, {|WRN016:Exclusive = true|}, {|WRN016:AutoDelete = true|}, {|WRN016:Durable = false|}, {|WRN017:Overflow = QueueOverflow.RejectPublishDlx|})]
+        [{|WRN016:Priority(Max = 5)|}]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task The_same_options_on_a_classic_queue_are_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", Exclusive = true, AutoDelete = true, Durable = false, Overflow = QueueOverflow.RejectPublishDlx)]
+        [Priority(Max = 5)]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+}
+
+public sealed class WRN018_UnsupportedRpcMethodTests
+{
+    [Fact]
+    public Task Unsupported_rpc_shapes_are_reported() => AnalyzerHarness.VerifyAsync("""
+        public sealed record Ask(string Q);
+        public sealed record Answer(string A);
+        [RpcService("oracle")]
+        public interface IOracle
+        {
+            Task<Answer> Good(Ask ask, CancellationToken ct = default);
+            Answer {|WRN018:Sync|}(Ask ask);
+            Task<Answer> {|WRN018:TwoRequests|}(Ask a, Ask b);
+            Task {|WRN018:NoRequest|}();
+        }
+        [JsonSerializable(typeof(Ask))] [JsonSerializable(typeof(Answer))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+public sealed class WRN019_NotSerializableTests
+{
+    [Fact]
+    public Task A_message_in_no_context_is_reported_once() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.placed")]
+        public sealed record {|WRN019:OrderPlaced|}(string Id);
+        [Exchange("orders")]
+        [Topic("order.paid")]
+        public sealed record OrderPaid(string Id);
+        [Queue("q")]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } [Topic("order.paid")] public void Paid(OrderPaid order) { } }
+        [JsonSerializable(typeof(OrderPaid))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task Rpc_request_and_response_types_need_a_context_too() => AnalyzerHarness.VerifyAsync("""
+        public sealed record Ask(string Q);
+        public sealed record Answer(string A);
+        [RpcService("oracle")]
+        public interface IOracle
+        {
+            Task<Answer> {|WRN019:Query|}(Ask {|WRN019:ask|});
+        }
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+public sealed class WRN020_InvalidDurationTests
+{
+    [Fact]
+    public Task Unparseable_durations_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", {|WRN020:MessageTtl = "ten minutes"|}, {|WRN020:HandlerTimeout = "5x"|})]
+        [DeadLetter(MaxRetries = 2, {|WRN020:RetryDelays = new[] { "1s", "soon" }|})]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task Valid_durations_are_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", MessageTtl = "10m", HandlerTimeout = "500ms")]
+        [DeadLetter(MaxRetries = 2, RetryDelays = new[] { "1s", "1h", "2d" })]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+}
