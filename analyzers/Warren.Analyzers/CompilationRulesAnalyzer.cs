@@ -70,7 +70,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
             if (AttributeReader.Find(type, KnownNames.ExchangeAttribute) is { } exchange && MessageParser.ReadExchange(type) is { } declared)
             {
-                _exchanges.Add((declared.Name, $"{declared.Type}, durable {declared.Durable}, auto-delete {declared.AutoDelete}", Locations.Of(exchange, type), type.Name));
+                _exchanges.Add((declared.Name, $"{declared.Type} ({(declared.Durable ? "durable" : "transient")}{(declared.AutoDelete ? ", auto-delete" : string.Empty)})", Locations.Of(exchange, type), type.Name));
             }
 
             if (ConsumerParser.TryParse(type) is { } consumer)
@@ -168,7 +168,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private void CollectConsumer(INamedTypeSymbol type, ConsumerModel consumer)
         {
             var queue = consumer.Queue;
-            var shape = $"durable {queue.Durable}, exclusive {queue.Exclusive}, auto-delete {queue.AutoDelete}, arguments {{{string.Join(", ", queue.Arguments.Select(a => a.Name + "=" + a.JsonValue))}}}";
+            var shape = $"{(queue.Durable ? "durable" : "transient")}{(queue.Exclusive ? ", exclusive" : string.Empty)}{(queue.AutoDelete ? ", auto-delete" : string.Empty)}, arguments {{{string.Join(", ", queue.Arguments.Select(a => a.Name + "=" + a.JsonValue))}}}";
             var location = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } attribute ? Locations.Of(attribute, type) : Locations.Of(type);
             _queues.Add((queue.Name, shape, location, type.Name));
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
