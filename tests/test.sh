@@ -41,13 +41,13 @@ pkgdir=$(mktemp -d)
 dotnet pack src/Warren -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
 nupkg=$(ls "$pkgdir"/Warren.*.nupkg)
 listing=$(unzip -l "$nupkg")
-for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll lib/net10.0/Warren.dll; do
+for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll analyzers/dotnet/cs/Warren.CodeFixes.dll lib/net10.0/Warren.dll; do
   if ! grep -q " $entry\$" <<<"$listing"; then
     echo "$(basename "$nupkg") is missing $entry" >&2
     exit 1
   fi
 done
-echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers}.dll"
+echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers,Warren.CodeFixes}.dll"
 rm -rf "$pkgdir"
 
 results="$root/artifacts/test-results"

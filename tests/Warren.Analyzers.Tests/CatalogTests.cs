@@ -1,0 +1,60 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Xunit;
+
+namespace Warren.Analyzers.Tests;
+
+/// <summary>Every diagnostic is documented and release-tracked, with a unique id and a help link to its page.</summary>
+public sealed class CatalogTests
+{
+    private static readonly string Root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
+
+    public static TheoryData<string> Ids => new(DiagnosticDescriptors.All.Select(d => d.Id));
+
+    [Fact]
+    public void Ids_are_unique_and_sequential()
+    {
+        var ids = DiagnosticDescriptors.All.Select(d => d.Id).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(Enumerable.Range(1, ids.Count).Select(i => $"WRN{i:000}"), ids);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Each_diagnostic_has_a_docs_page_with_the_four_sections(string id)
+    {
+        var page = Path.Combine(Root, "docs", "diagnostics", id + ".md");
+        Assert.True(File.Exists(page), $"{page} is missing");
+        var text = File.ReadAllText(page);
+        Assert.StartsWith($"# {id}:", text, StringComparison.Ordinal);
+        foreach (var section in new[] { "## What it means", "## Why it matters on the broker", "## How to fix", "## Example" })
+        {
+            Assert.Contains(section, text, StringComparison.Ordinal);
+        }
+
+        var descriptor = DiagnosticDescriptors.All.Single(d => d.Id == id);
+        Assert.Equal($"docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void Each_diagnostic_is_release_tracked_with_its_category_and_severity(string id)
+    {
+        var descriptor = DiagnosticDescriptors.All.Single(d => d.Id == id);
+        var releases = File.ReadAllText(Path.Combine(Root, "analyzers", "Warren.Analyzers", "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(Root, "analyzers", "Warren.Analyzers", "AnalyzerReleases.Shipped.md"));
+
+        Assert.Contains($"{id} | {descriptor.Category} | {descriptor.DefaultSeverity} |", releases, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_diagnostics_index_lists_every_id()
+    {
+        var index = File.ReadAllText(Path.Combine(Root, "docs", "diagnostics", "README.md"));
+        Assert.All(DiagnosticDescriptors.All, d => Assert.Contains(d.Id, index, StringComparison.Ordinal));
+    }
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
+}
