@@ -81,4 +81,10 @@ public sealed class WRN007_QueueWithoutHandlersTests
             public void Helper(int x) { }
         }
         """);
+
+    [Fact]
+    public Task A_queue_class_with_a_handler_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        public sealed class Full { public void Handle(OrderPlaced order) { } }
+        """);
 }

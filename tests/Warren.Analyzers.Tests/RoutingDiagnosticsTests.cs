@@ -69,6 +69,20 @@ public sealed class WRN002_WildcardInRoutingKeyTests
         """);
 
     [Fact]
+    public Task Placeholders_are_not_wildcards() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.{Region}.placed")]
+        public sealed record OrderPlaced(string Region);
+        [Publisher]
+        public interface IOrders
+        {
+            [Topic("order.{Region}.replaced")]
+            ValueTask Replaced(OrderPlaced order);
+        }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
     public Task A_wildcard_in_a_publisher_method_key_is_reported() => AnalyzerHarness.VerifyAsync("""
         [Exchange("orders")]
         [Topic("order.placed")]

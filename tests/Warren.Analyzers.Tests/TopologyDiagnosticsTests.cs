@@ -39,8 +39,32 @@ public sealed class WRN009_ConflictingQueueTests
         """);
 }
 
+public sealed class WRN009_IdenticalQueueTests
+{
+    [Fact]
+    public Task The_same_queue_declared_alike_is_quiet() => AnalyzerHarness.VerifyAsync(
+        Sources.Order + """
+        [Queue("shared", MessageTtl = "1m")]
+        public sealed class A { public void Handle(OrderPlaced order) { } }
+        [Queue("shared", MessageTtl = "60s")]
+        public sealed class B { public void Handle(OrderPaid order) { } }
+        """);
+}
+
 public sealed class WRN010_WRN011_PriorityRangeTests
 {
+    [Fact]
+    public Task Priorities_from_one_to_ten_are_quiet() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("jobs", ExchangeType.Direct)]
+        [Topic("job")]
+        [Priority(10)]
+        public sealed record Job(string Id);
+        [Queue("q")]
+        [Priority(Max = 10)]
+        public sealed class Worker { public void Handle(Job job) { } }
+        [JsonSerializable(typeof(Job))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
     [Fact]
     public Task Priorities_out_of_range_and_above_ten_are_reported() => AnalyzerHarness.VerifyAsync("""
         [Exchange("jobs", ExchangeType.Direct)]
@@ -106,6 +130,16 @@ public sealed class WRN014_DeadLetterLoopTests
     public Task A_queue_dead_lettering_into_itself_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [Queue("q")]
         [DeadLetter({|WRN014:Queue = "q"|})]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+}
+
+public sealed class WRN014_DeadLetterElsewhereTests
+{
+    [Fact]
+    public Task A_dead_letter_queue_of_its_own_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        [DeadLetter(Queue = "q.failed")]
         public sealed class Handler { public void Handle(OrderPlaced order) { } }
         """);
 }
