@@ -21,6 +21,7 @@ internal static class AnalyzerHarness
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Append(typeof(IPublisher).Assembly.Location)
+            .Concat(Directory.GetFiles(AppContext.BaseDirectory, "Microsoft.Extensions.*.dll"))
             .Distinct(StringComparer.Ordinal)
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray());
@@ -67,6 +68,19 @@ internal static class AnalyzerHarness
         Assert.True(
             wanted.SequenceEqual(actual),
             $"expected:{Environment.NewLine}{Describe(wanted, trees)}{Environment.NewLine}actual:{Environment.NewLine}{Describe(actual, trees)}{Environment.NewLine}messages:{Environment.NewLine}{string.Join(Environment.NewLine, diagnostics.Select(d => d.ToString()))}");
+    }
+
+    /// <summary>All Warren diagnostics of a set of complete source files (no usings added); the files must compile.</summary>
+    public static async Task<ImmutableArray<Diagnostic>> SolutionDiagnosticsAsync(string[] sources)
+    {
+        var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), $"File{i}.cs"));
+        var source = CSharpCompilation.Create("Sample", trees, References.Value, new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+
+        // As in a real build, the generator's output is part of the compilation the analyzers see.
+        CSharpGeneratorDriver.Create(new Warren.Generators.WarrenGenerator()).RunGeneratorsAndUpdateCompilation(source, out var compilation, out _);
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id is not ("CS0534" or "CS7036" or "CS0117" or "CS0234")).ToList();
+        Assert.True(errors.Count == 0, "the sample does not compile: " + string.Join(Environment.NewLine, errors));
+        return await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync();
     }
 
     /// <summary>The diagnostics of a source, for tests that check messages.</summary>

@@ -37,6 +37,15 @@ public sealed class WRN005_UnsupportedHandlerTests
         """);
 
     [Fact]
+    public Task An_abstract_handler_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        public abstract class {|WRN007:Handler|}
+        {
+            public abstract void {|WRN005:Handle|}(OrderPlaced order);
+        }
+        """);
+
+    [Fact]
     public Task Supported_shapes_are_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [Queue("q")]
         public sealed class Handler

@@ -104,6 +104,11 @@ internal static class ConsumerRules
             return "is generic";
         }
 
+        if (method.IsAbstract)
+        {
+            return "is abstract";
+        }
+
         var messages = method.Parameters.Count(p => ConsumerParser.Kind(p) == ParameterKind.Message);
         if (messages == 0)
         {
