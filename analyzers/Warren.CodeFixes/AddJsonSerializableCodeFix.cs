@@ -62,15 +62,13 @@ public sealed class AddJsonSerializableCodeFix : CodeFixProvider
         }
     }
 
-    private static async Task<Solution> AddAsync(Document document, ClassDeclarationSyntax declaration, string typeName, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var attribute = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
+    private static Task<Solution> AddAsync(Document document, ClassDeclarationSyntax declaration, string typeName, CancellationToken cancellationToken) =>
+        AttributeInsertion.AddAsync(
+            document,
+            declaration,
             SyntaxFactory.Attribute(SyntaxFactory.ParseName("global::System.Text.Json.Serialization.JsonSerializable"))
-                .AddArgumentListArguments(SyntaxFactory.AttributeArgument(SyntaxFactory.TypeOfExpression(SyntaxFactory.ParseTypeName(typeName))))));
-        var updated = declaration.WithAttributeLists(declaration.AttributeLists.Add(attribute.WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)));
-        return document.WithSyntaxRoot(root!.ReplaceNode(declaration, updated)).Project.Solution;
-    }
+                .AddArgumentListArguments(SyntaxFactory.AttributeArgument(SyntaxFactory.TypeOfExpression(SyntaxFactory.ParseTypeName(typeName)))),
+            cancellationToken);
 
     private static bool Derives(INamedTypeSymbol type, INamedTypeSymbol baseType)
     {

@@ -48,12 +48,9 @@ public sealed class AddMaxPriorityCodeFix : CodeFixProvider
 
     private static async Task<Solution> AddAsync(Document document, SyntaxReference reference, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var declaration = (TypeDeclarationSyntax)await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false);
-        var attribute = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
-            SyntaxFactory.Attribute(SyntaxFactory.ParseName("global::Warren.Priority"))
-                .AddArgumentListArguments(SyntaxFactory.AttributeArgument(SyntaxFactory.NameEquals("Max"), null, SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(10))))));
-        var updated = declaration.WithAttributeLists(declaration.AttributeLists.Add(attribute.WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed)));
-        return document.WithSyntaxRoot(root!.ReplaceNode(declaration, updated)).Project.Solution;
+        var attribute = SyntaxFactory.Attribute(SyntaxFactory.ParseName("global::Warren.Priority"))
+            .AddArgumentListArguments(SyntaxFactory.AttributeArgument(SyntaxFactory.NameEquals("Max"), null, SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(10))));
+        return await AttributeInsertion.AddAsync(document, declaration, attribute, cancellationToken).ConfigureAwait(false);
     }
 }

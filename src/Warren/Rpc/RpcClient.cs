@@ -58,22 +58,11 @@ public sealed class RpcClient : IAsyncDisposable
         await SendAsync(service, queue, method, request, requestInfo, timeout, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Closes the reply channel; pending calls fail.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_channel is { } channel)
-        {
-            _channel = null;
-            try
-            {
-                await channel.CloseAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
-            {
-                // Closing anyway.
-            }
-
-            channel.Dispose();
-        }
+        var channel = _channel;
+        _channel = null;
+        return ChannelClosing.CloseQuietlyAsync(channel);
     }
 
     private async Task<byte[]> SendAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken)

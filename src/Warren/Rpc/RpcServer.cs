@@ -69,22 +69,11 @@ public sealed class RpcServer : IAsyncDisposable
     }
 
     /// <summary>Closes the reply channel.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_channel is { } channel)
-        {
-            _channel = null;
-            try
-            {
-                await channel.CloseAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
-            {
-                // Closing anyway.
-            }
-
-            channel.Dispose();
-        }
+        var channel = _channel;
+        _channel = null;
+        return ChannelClosing.CloseQuietlyAsync(channel);
     }
 
     private static byte[] Serialize<T>(T value, JsonTypeInfo<T> info) => JsonSerializer.SerializeToUtf8Bytes(value, info);
