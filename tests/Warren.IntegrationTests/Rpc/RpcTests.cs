@@ -72,8 +72,9 @@ public sealed class RpcTests(BrokerFixture broker, ITestOutputHelper output)
 
         Assert.Equal("it-calculator", error.Service);
         Assert.Equal("it-calculator.add-quick", error.Method);
-        Assert.True(error.Elapsed >= TimeSpan.FromMilliseconds(300), error.Elapsed.ToString());
+        Assert.True(error.Elapsed > TimeSpan.Zero);
         Assert.Contains("it-calculator.add-quick", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"within {error.Elapsed.TotalMilliseconds:F0} ms", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, client.Services.GetRequiredService<RpcClient>().PendingCalls);
 
         // The request carried expiration = the timeout: nobody will process it late.
