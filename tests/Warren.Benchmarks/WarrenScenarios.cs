@@ -28,9 +28,7 @@ internal static class WarrenScenarios
         }
         finally
         {
-            await host.StopAsync();
-            host.Dispose();
-            await DeleteAsync(url, queue);
+            await ShutdownAsync(host, url, queue);
         }
     }
 
@@ -48,9 +46,7 @@ internal static class WarrenScenarios
         }
         finally
         {
-            await host.StopAsync();
-            host.Dispose();
-            await DeleteAsync(url, queue);
+            await ShutdownAsync(host, url, queue);
         }
     }
 
@@ -76,9 +72,7 @@ internal static class WarrenScenarios
         }
         finally
         {
-            await host.StopAsync();
-            host.Dispose();
-            await DeleteAsync(url, queue);
+            await ShutdownAsync(host, url, queue);
         }
     }
 
@@ -104,6 +98,13 @@ internal static class WarrenScenarios
 
         MessageContracts.Register(new MessageContract<Payload>("bench.payload", BenchJson.Default.Payload, string.Empty, queue));
         return builder.Build();
+    }
+
+    private static async Task ShutdownAsync(IHost host, string url, string queue)
+    {
+        await host.StopAsync();
+        host.Dispose();
+        await DeleteAsync(url, queue);
     }
 
     private static ValueTask Publish(IHost host, string queue, int count, int size)

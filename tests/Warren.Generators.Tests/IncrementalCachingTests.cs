@@ -37,8 +37,7 @@ public sealed class IncrementalCachingTests
             Assert.All(Outputs(result, step), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}"));
         }
 
-        Assert.All(result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
-            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        AssertOutputsCached(result);
     }
 
     [Fact]
@@ -50,8 +49,7 @@ public sealed class IncrementalCachingTests
         var result = RunTwice(Scenarios.EventBus, c => Replace(c, edited));
 
         Assert.All(Outputs(result, WarrenGenerator.Steps.Model), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
-        Assert.All(result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
-            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        AssertOutputsCached(result);
     }
 
     [Fact]
@@ -63,8 +61,7 @@ public sealed class IncrementalCachingTests
         var result = RunTwice(Scenarios.Rpc, c => Replace(c, edited));
 
         Assert.All(Outputs(result, WarrenGenerator.Steps.Model), reason => Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reason.ToString()));
-        Assert.All(result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
-            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        AssertOutputsCached(result);
     }
 
     [Fact]
@@ -76,8 +73,7 @@ public sealed class IncrementalCachingTests
         var result = RunTwice(Scenarios.Rpc, c => Replace(c, edited));
 
         Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.RpcServices));
-        var proxy = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator))
-            .GeneratedSources.Single(s => s.HintName == "Orders_IInventory.RpcClient.g.cs").SourceText.ToString();
+        var proxy = Warren(result).GeneratedSources.Single(s => s.HintName == "Orders_IInventory.RpcClient.g.cs").SourceText.ToString();
         Assert.Contains("FromMilliseconds(7000)", proxy, StringComparison.Ordinal);
     }
 
@@ -91,8 +87,7 @@ public sealed class IncrementalCachingTests
 
         Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Consumers));
         Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Model));
-        var registration = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator))
-            .GeneratedSources.Single(s => s.HintName == "Warren.Registration.g.cs").SourceText.ToString();
+        var registration = Warren(result).GeneratedSources.Single(s => s.HintName == "Warren.Registration.g.cs").SourceText.ToString();
         Assert.Contains("Prefetch = 50", registration, StringComparison.Ordinal);
     }
 
@@ -148,6 +143,13 @@ public sealed class IncrementalCachingTests
         return driver.RunGenerators(edit(compilation)).GetRunResult();
     }
 
+    private static GeneratorRunResult Warren(GeneratorDriverRunResult result) =>
+        result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
+
+    /// <summary>Every output the generator added came from the cache: nothing was emitted again.</summary>
+    private static void AssertOutputsCached(GeneratorDriverRunResult result) =>
+        Assert.All(Warren(result).TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+
     private static Compilation Replace(Compilation compilation, string source)
     {
         var old = compilation.SyntaxTrees.First();
@@ -156,7 +158,7 @@ public sealed class IncrementalCachingTests
 
     private static IEnumerable<IncrementalStepRunReason> Outputs(GeneratorDriverRunResult result, string step)
     {
-        var steps = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator)).TrackedSteps;
+        var steps = Warren(result).TrackedSteps;
         Assert.True(steps.ContainsKey(step), $"step {step} was not tracked");
         return steps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
     }
