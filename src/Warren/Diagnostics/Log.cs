@@ -15,11 +15,23 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Debug, "Closing the {Role} connection failed: {Reason}")]
     public static partial void CloseFailed(ILogger logger, ConnectionRole role, string reason);
 
+    [LoggerMessage(4, LogLevel.Error, "A ConnectionChanged subscriber threw on {Role} connection {Kind}; connection handling goes on")]
+    public static partial void ConnectionSubscriberFailed(ILogger logger, Exception exception, ConnectionRole role, ConnectionEventKind kind);
+
+    [LoggerMessage(5, LogLevel.Error, "RabbitMQ.Client reported an exception in a callback of the {Role} connection ({Detail})")]
+    public static partial void ConnectionCallbackFailed(ILogger logger, Exception exception, ConnectionRole role, string detail);
+
+    [LoggerMessage(6, LogLevel.Error, "RabbitMQ.Client reported an exception in a callback of the {Purpose} channel ({Detail})")]
+    public static partial void ChannelCallbackFailed(ILogger logger, Exception exception, string purpose, string detail);
+
+    [LoggerMessage(7, LogLevel.Warning, "The broker closed the {Purpose} channel ({Reason}); a new one is opened on next use")]
+    public static partial void ChannelClosedByBroker(ILogger logger, string purpose, string reason);
+
     [LoggerMessage(10, LogLevel.Warning, "Publish to exchange '{Exchange}' with routing key '{RoutingKey}' was interrupted ({Reason}); retrying after recovery")]
     public static partial void PublishRetry(ILogger logger, string exchange, string routingKey, string reason);
 
-    [LoggerMessage(11, LogLevel.Warning, "The publishing channel was closed by the broker ({Reason}); a new one will be opened")]
-    public static partial void PublishChannelClosed(ILogger logger, string reason);
+    [LoggerMessage(12, LogLevel.Warning, "Publish to exchange '{Exchange}' with routing key '{RoutingKey}' was interrupted by an error the broker did not attribute ({Reason}); sending it again alone to find the message that caused it")]
+    public static partial void PublishIsolated(ILogger logger, string exchange, string routingKey, string reason);
 
     [LoggerMessage(20, LogLevel.Information, "Consuming queue '{Queue}' (prefetch {Prefetch}, concurrency {Concurrency})")]
     public static partial void ConsumerStarted(ILogger logger, string queue, ushort prefetch, int concurrency);
