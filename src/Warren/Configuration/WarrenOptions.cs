@@ -57,6 +57,14 @@ public sealed class WarrenOptions
     /// <summary>How long a graceful stop waits for in-flight handlers before cancelling them.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The AMQP heartbeat Warren asks for (RabbitMQ.Client's <c>RequestedHeartbeat</c>; the broker may lower it). A peer
+    /// that stops answering, such as a connection dropped by a firewall without a reset, is declared lost after about
+    /// three heartbeats and recovery starts. Default 10 s (the client's own default, 60 s, took about 4 minutes to notice
+    /// a dead connection). Whole seconds from 1 s; <see cref="TimeSpan.Zero"/> turns heartbeats off (not recommended).
+    /// </summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often RabbitMQ.Client's automatic recovery retries a lost connection.</summary>
     public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 

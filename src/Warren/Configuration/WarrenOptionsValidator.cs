@@ -49,6 +49,11 @@ internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
             errors.Add("Warren:ShutdownTimeout must not be negative.");
         }
 
+        if (options.Heartbeat != TimeSpan.Zero && (options.Heartbeat < TimeSpan.FromSeconds(1) || options.Heartbeat > TimeSpan.FromSeconds(ushort.MaxValue) || options.Heartbeat.Ticks % TimeSpan.TicksPerSecond != 0))
+        {
+            errors.Add($"Warren:Heartbeat must be whole seconds from 1 to {ushort.MaxValue} (AMQP counts it in seconds), or 00:00:00 to turn heartbeats off (was {options.Heartbeat}).");
+        }
+
         if (options.MaxMessageSize < 1)
         {
             errors.Add($"Warren:MaxMessageSize must be positive (was {options.MaxMessageSize}).");

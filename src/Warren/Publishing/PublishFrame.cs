@@ -33,7 +33,7 @@ internal static class PublishFrame
     /// For the broker's default 131,072 that is 126,956 bytes.
     /// </summary>
     public static int MaxPropertiesSize(uint frameMax) =>
-        frameMax == 0 ? int.MaxValue : (int)Math.Max(0, frameMax - FrameOverhead - ContentHeaderPrefix - ClientHeaderAllowance);
+        frameMax == 0 ? int.MaxValue : (int)Math.Max(0L, (long)frameMax - FrameOverhead - ContentHeaderPrefix - ClientHeaderAllowance);
 
     /// <summary>The encoded size of the properties in the content-header frame, as RabbitMQ.Client writes them.</summary>
     public static int PropertiesSize(BasicProperties properties) => ((IAmqpWriteable)properties).GetRequiredBufferSize();
