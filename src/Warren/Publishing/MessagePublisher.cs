@@ -260,9 +260,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
         if (options.Expiration is { } expiration)
         {
-            if (expiration < TimeSpan.Zero)
+            if (expiration < TimeSpan.Zero || expiration.TotalMilliseconds > uint.MaxValue)
             {
-                throw new ArgumentOutOfRangeException(nameof(options), "PublishOptions.Expiration must not be negative.");
+                // RabbitMQ closes the channel (406) for an expiration it cannot read.
+                throw new ArgumentOutOfRangeException(nameof(options), expiration, "PublishOptions.Expiration must be between zero and about 49 days (2^32 - 1 ms), RabbitMQ's largest per-message TTL.");
             }
 
             properties.Expiration = ((long)Math.Ceiling(expiration.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
