@@ -49,6 +49,16 @@ internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
             errors.Add("Warren:ShutdownTimeout must not be negative.");
         }
 
+        if (options.RequeueDelay < TimeSpan.Zero)
+        {
+            errors.Add("Warren:RequeueDelay must not be negative.");
+        }
+
+        if (options.ConsumerRestartDelay <= TimeSpan.Zero)
+        {
+            errors.Add("Warren:ConsumerRestartDelay must be positive, e.g. \"00:00:01\".");
+        }
+
         if (options.MaxMessageSize < 1)
         {
             errors.Add($"Warren:MaxMessageSize must be positive (was {options.MaxMessageSize}).");
