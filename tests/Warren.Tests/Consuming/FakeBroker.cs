@@ -20,6 +20,9 @@ internal sealed class FakeBroker : IDeliverySettler
 
     public ulong Delivered { get; private set; }
 
+    /// <summary>Runs after each ack or nack has reached the broker, before the send completes (a slow socket).</summary>
+    public Func<Task>? AfterSend { get; init; }
+
     public int MultipleAcks { get; private set; }
 
     public int SingleAcks { get; private set; }
@@ -106,7 +109,7 @@ internal sealed class FakeBroker : IDeliverySettler
             }
         }
 
-        return ValueTask.CompletedTask;
+        return AfterSend is { } after ? new ValueTask(after()) : ValueTask.CompletedTask;
     }
 
     public ValueTask NackAsync(ulong deliveryTag, bool requeue)
@@ -126,7 +129,7 @@ internal sealed class FakeBroker : IDeliverySettler
             Settle(deliveryTag);
         }
 
-        return ValueTask.CompletedTask;
+        return AfterSend is { } after ? new ValueTask(after()) : ValueTask.CompletedTask;
     }
 
     /// <summary>Every delivered tag settled exactly once, and nothing left unsettled.</summary>
