@@ -75,6 +75,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
     public string Queue => _definition.Queue;
 
+    /// <summary>The channel of the current subscription, if any (for tests that make the broker close it).</summary>
+    internal IChannel? CurrentChannel => _current?.Channel;
+
     /// <summary>Subscribes (an error here fails the application's start), then watches the subscription.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {

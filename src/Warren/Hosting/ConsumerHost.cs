@@ -40,6 +40,9 @@ internal sealed class ConsumerHost
         _statuses = statuses;
     }
 
+    /// <summary>The running consumers (for tests).</summary>
+    internal IReadOnlyList<QueueConsumer> Consumers => _running;
+
     /// <summary>Declares the topology (every registered <see cref="Topology"/>, merged, plus default policies) and starts every consumer.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
