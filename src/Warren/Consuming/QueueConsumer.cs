@@ -43,6 +43,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly CancellationTokenSource _handlerCancellation = new();
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationTokenSource _delayedRequeues = new();
+    private readonly CancellationTokenSource _abandon = new();
     private readonly ConcurrentDictionary<Task, byte> _pendingRequeues = new();
     private readonly ConcurrentDictionary<string, byte> _reportedProperties = new(StringComparer.Ordinal);
     private volatile Subscription? _current;
@@ -119,6 +120,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         if (abandoned > 0)
         {
             Log.HandlersAbandoned(_logger, _definition.Queue, abandoned);
+            await _abandon.CancelAsync().ConfigureAwait(false);
         }
 
         // Failed messages waiting out their requeue delay go back now.
@@ -155,9 +157,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _handlerCancellation.Dispose();
+
+        // The cancellation sources stay undisposed: an abandoned handler may still read its token.
         _lifetime.Dispose();
-        _delayedRequeues.Dispose();
     }
 
     private async Task<Subscription> SubscribeAsync(CancellationToken cancellationToken)
@@ -360,7 +362,32 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The delivery callback. It returns to RabbitMQ.Client when the handling ends — or when a stop gives up on a
+    /// handler that ignores cancellation: the client waits for its callbacks when the channel and the connection close,
+    /// and one handler must not hold the application's stop. (Such a handler keeps running on its own; the message's
+    /// <see cref="MessageContext.Body"/> is no longer valid for it.)
+    /// </summary>
     private async Task OnReceivedAsync(Subscription subscription, BasicDeliverEventArgs delivery)
+    {
+        var handling = HandleAsync(subscription, delivery);
+        if (handling.IsCompleted)
+        {
+            await handling.ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await handling.WaitAsync(_abandon.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            // Abandoned by the stop: the broker returns the message when the channel closes.
+        }
+    }
+
+    private async Task HandleAsync(Subscription subscription, BasicDeliverEventArgs delivery)
     {
         subscription.Acks.Begin(delivery.DeliveryTag);
         Interlocked.Increment(ref _inFlight);
