@@ -108,9 +108,22 @@ internal sealed class ConsumerHost
             topology.Add(new ExchangeDeclaration(exchange, ExchangeTypes.Direct, Durable: durable, AutoDelete: exclusive));
         }
 
+        // The same queue type as the work queue: a classic queue beside a quorum queue would be lost with its node,
+        // and RabbitMQ.Client's topology recovery fails on it.
+        var type = work?.Arguments is { } workArguments && workArguments.TryGetValue("x-queue-type", out var queueType) ? queueType : null;
+        Dictionary<string, object?>? Arguments(Dictionary<string, object?>? arguments = null)
+        {
+            if (type is not null)
+            {
+                (arguments ??= [])["x-queue-type"] = type;
+            }
+
+            return arguments;
+        }
+
         if (topology.Queues.All(q => q.Name != deadLetterQueue))
         {
-            topology.Add(new QueueDeclaration(deadLetterQueue, Durable: durable, Exclusive: exclusive));
+            topology.Add(new QueueDeclaration(deadLetterQueue, Durable: durable, Exclusive: exclusive, Arguments: Arguments()));
         }
 
         topology.Add(new BindingDeclaration(exchange, deadLetterQueue, policy.DeadLetterRoutingKey ?? queue));
@@ -122,12 +135,12 @@ internal sealed class ConsumerHost
                 continue;
             }
 
-            topology.Add(new QueueDeclaration(name, Durable: durable, Exclusive: exclusive, Arguments: new Dictionary<string, object?>
+            topology.Add(new QueueDeclaration(name, Durable: durable, Exclusive: exclusive, Arguments: Arguments(new Dictionary<string, object?>
             {
                 ["x-dead-letter-exchange"] = string.Empty,
                 ["x-dead-letter-routing-key"] = queue,
                 ["x-message-ttl"] = (long)policy.Delays[Math.Min(level, policy.Delays.Count) - 1].TotalMilliseconds,
-            }));
+            })));
         }
     }
 
