@@ -451,10 +451,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
             var settled = await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
             if (activity is not null)
             {
-                activity.SetTag(SemanticConventions.Outcome, settled.Outcome);
+                activity.AddTag(SemanticConventions.Outcome, settled.Outcome);
                 if (settled.DeadLetterReason is not null)
                 {
-                    activity.SetTag(SemanticConventions.DeadLetterReason, settled.DeadLetterReason);
+                    activity.AddTag(SemanticConventions.DeadLetterReason, settled.DeadLetterReason);
                 }
 
                 if (failed)
@@ -787,22 +787,21 @@ internal sealed class QueueConsumer : IAsyncDisposable
         var exchange = delivery.Exchange;
         var routingKey = delivery.RoutingKey;
         var destination = routingKey == _definition.Queue || routingKey.Length == 0 ? _definition.Queue : routingKey + ":" + _definition.Queue;
-        activity.SetTag(SemanticConventions.MessagingSystem, SemanticConventions.RabbitMQSystem);
-        activity.SetTag(SemanticConventions.OperationName, SemanticConventions.ProcessOperation);
-        activity.SetTag(SemanticConventions.OperationType, SemanticConventions.ProcessOperation);
-        activity.SetTag(SemanticConventions.DestinationName, exchange.Length == 0 ? destination : exchange + ":" + destination);
+        activity.AddTag(SemanticConventions.MessagingSystem, SemanticConventions.RabbitMQSystem);
+        activity.AddTag(SemanticConventions.OperationName, SemanticConventions.ProcessOperation);
+        activity.AddTag(SemanticConventions.OperationType, SemanticConventions.ProcessOperation);
+        activity.AddTag(SemanticConventions.DestinationName, exchange.Length == 0 ? destination : exchange + ":" + destination);
         if (routingKey.Length > 0)
         {
-            activity.SetTag(SemanticConventions.RoutingKey, routingKey);
+            activity.AddTag(SemanticConventions.RoutingKey, routingKey);
         }
 
-        activity.SetTag(SemanticConventions.DeliveryTag, (long)delivery.DeliveryTag);
-        activity.SetTag(SemanticConventions.MessageId, properties.MessageId);
-        activity.SetTag(SemanticConventions.ConversationId, properties.CorrelationId);
-        activity.SetTag(SemanticConventions.BodySize, delivery.Body.Length);
-        activity.SetTag(SemanticConventions.Queue, _definition.Queue);
-        activity.SetTag(SemanticConventions.Contract, properties.Type);
-        activity.SetTag(
+        activity.AddTag(SemanticConventions.DeliveryTag, (long)delivery.DeliveryTag);
+        WarrenTracing.AddIfPresent(activity, SemanticConventions.MessageId, properties.MessageId);
+        WarrenTracing.AddIfPresent(activity, SemanticConventions.ConversationId, properties.CorrelationId);
+        activity.AddTag(SemanticConventions.Queue, _definition.Queue);
+        WarrenTracing.AddIfPresent(activity, SemanticConventions.Contract, properties.Type);
+        activity.AddTag(
             SemanticConventions.RetryCount,
             AmqpHeaders.TryReadInteger(properties.Headers, RetryPolicy.RetriesHeader, out var retries) == HeaderRead.Valid && retries is >= 0 and <= int.MaxValue ? retries : 0L);
     }

@@ -16,7 +16,6 @@ internal static class SemanticConventions
     public const string DeliveryTag = "messaging.rabbitmq.message.delivery_tag";
     public const string MessageId = "messaging.message.id";
     public const string ConversationId = "messaging.message.conversation_id";
-    public const string BodySize = "messaging.message.body.size";
     public const string ErrorType = "error.type";
     public const string RpcService = "rpc.service";
     public const string RpcMethod = "rpc.method";

@@ -27,23 +27,24 @@ internal static class WarrenTracing
         var activity = Source.StartActivity(Publish + " " + (template ?? destination), ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(MessagingSystem, RabbitMQSystem);
-            activity.SetTag(OperationName, Publish);
-            activity.SetTag(OperationType, Send);
-            activity.SetTag(DestinationName, string.IsNullOrEmpty(exchange) ? routingKey : routingKey.Length == 0 ? exchange : exchange + ":" + routingKey);
+            // AddTag, not SetTag: the span is new, so there is nothing to replace and no list to search.
+            activity.AddTag(MessagingSystem, RabbitMQSystem);
+            activity.AddTag(OperationName, Publish);
+            activity.AddTag(OperationType, Send);
+            activity.AddTag(DestinationName, string.IsNullOrEmpty(exchange) ? routingKey : routingKey.Length == 0 ? exchange : exchange + ":" + routingKey);
             if (template is not null)
             {
-                activity.SetTag(DestinationTemplate, template);
+                activity.AddTag(DestinationTemplate, template);
             }
 
             if (routingKey.Length > 0)
             {
-                activity.SetTag(SemanticConventions.RoutingKey, routingKey);
+                activity.AddTag(SemanticConventions.RoutingKey, routingKey);
             }
 
-            activity.SetTag(MessageId, messageId);
-            activity.SetTag(ConversationId, correlationId);
-            activity.SetTag(Contract, contract);
+            AddIfPresent(activity, MessageId, messageId);
+            AddIfPresent(activity, ConversationId, correlationId);
+            AddIfPresent(activity, Contract, contract);
         }
 
         return activity;
@@ -58,6 +59,15 @@ internal static class WarrenTracing
         }
 
         return Source.StartActivity(ActivityKind.Consumer, producer, name: ProcessOperation + " " + queue);
+    }
+
+    /// <summary>Adds a tag to a new span when it has a value.</summary>
+    public static void AddIfPresent(Activity activity, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            activity.AddTag(name, value);
+        }
     }
 
     /// <summary>Marks a span as failed: Error status, <c>error.type</c> and, when there is one, an exception event.</summary>
