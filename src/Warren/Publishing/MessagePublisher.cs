@@ -289,6 +289,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// <summary>Takes a slot of the in-flight window, counting the publishes that had to wait for one.</summary>
     private async ValueTask EnterWindowAsync(CancellationToken cancellationToken)
     {
+        // As SemaphoreSlim.WaitAsync would: a cancelled caller gets no slot, even a free one.
+        cancellationToken.ThrowIfCancellationRequested();
         if (!_window.Wait(0))
         {
             _metrics.WindowWaited();
