@@ -15,7 +15,7 @@ internal static class ContractsEmitter
         w.Open("namespace Warren.Generated");
 
         w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.GeneratedType();
         w.Open("internal static class WarrenJsonTypes");
         foreach (var type in model.JsonTypes)
         {
@@ -39,7 +39,7 @@ internal static class ContractsEmitter
         w.Line();
 
         w.Line("/// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.GeneratedType();
         w.Open("internal static class WarrenContracts");
         w.Open("public static void Register()");
         foreach (var message in model.Messages)

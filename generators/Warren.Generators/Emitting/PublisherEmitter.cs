@@ -16,7 +16,7 @@ internal static class PublisherEmitter
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
         w.Line($"/// <summary>Publishes the messages of <see cref=\"{publisher.InterfaceName}\"/>: confirmed, mandatory, routed by their contracts.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.GeneratedType();
         w.Open($"internal sealed class {ClassName(publisher)} : {publisher.InterfaceName}");
         w.Line("private readonly global::Warren.IPublisher _publisher;");
         w.Line();

@@ -21,7 +21,7 @@ internal sealed record GenerationModel(
         IEnumerable<RpcServiceModel> rpcServices,
         IEnumerable<RpcServerModel> rpcServers)
     {
-        var consumerList = consumers.GroupBy(c => c.TypeName).Select(g => g.First()).OrderBy(c => c.TypeName, System.StringComparer.Ordinal).ToList();
+        var consumerList = DeadLetterConsumers.Mark(consumers.GroupBy(c => c.TypeName).Select(g => g.First()).OrderBy(c => c.TypeName, System.StringComparer.Ordinal).ToList());
         var publisherList = publishers.GroupBy(p => p.InterfaceName).Select(g => g.First()).OrderBy(p => p.InterfaceName, System.StringComparer.Ordinal).ToList();
 
         // Every message a handler receives or a publisher sends gets a contract, attributed or not.

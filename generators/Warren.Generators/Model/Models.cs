@@ -44,8 +44,11 @@ internal enum ReturnKind
     ValueTask,
 }
 
-/// <summary>A queue binding: exchange, key and, for headers exchanges, the header arguments.</summary>
-internal sealed record BindingModel(string Exchange, string RoutingKey, EquatableArray<HeaderArgument> Headers, string? HeadersMatch);
+/// <summary>
+/// A queue binding: exchange, key and, for headers exchanges, the header arguments. <paramref name="FromMessage"/>: the
+/// binding was derived from the message's own <c>[Topic]</c> (the default-binding rule), not written on the handler.
+/// </summary>
+internal sealed record BindingModel(string Exchange, string RoutingKey, EquatableArray<HeaderArgument> Headers, string? HeadersMatch, bool FromMessage = false);
 
 /// <summary>One <c>name=value</c> of a headers binding.</summary>
 internal sealed record HeaderArgument(string Name, string Value);
@@ -62,7 +65,11 @@ internal sealed record HandlerModel(
 /// <summary>A queue argument (<c>x-…</c>) with its value as C# and JSON literal text.</summary>
 internal sealed record QueueArgument(string Name, string CSharpValue, string JsonValue);
 
-/// <summary>A queue's declaration and its consumer settings.</summary>
+/// <summary>
+/// A queue's declaration and its consumer settings. <paramref name="DeadLetter"/> is null only when the class opted out
+/// (<c>[DeadLetter(Enabled = false)]</c>); without <c>[DeadLetter]</c> it holds the default policy.
+/// <paramref name="IsDeadLetterQueue"/>: the queue is another queue's dead-letter queue (a DLQ consumer).
+/// </summary>
 internal sealed record QueueModel(
     string Name,
     bool Durable,
@@ -72,10 +79,20 @@ internal sealed record QueueModel(
     int Prefetch,
     int Concurrency,
     long HandlerTimeoutMilliseconds,
-    DeadLetterModel? DeadLetter);
+    DeadLetterModel? DeadLetter,
+    bool IsDeadLetterQueue = false);
 
-/// <summary>A dead-letter exchange and queue of a queue.</summary>
-internal sealed record DeadLetterModel(string Exchange, string Queue, string RoutingKey, int ImmediateRetries, int MaxRetries, EquatableArray<long> RetryDelays, EquatableArray<string> DoNotRetry, string RetryQueuePrefix);
+/// <summary>A dead-letter exchange and queue of a queue, and the retries before it; <paramref name="IsDefault"/> when no attribute asked for it.</summary>
+internal sealed record DeadLetterModel(
+    string Exchange,
+    string Queue,
+    string RoutingKey,
+    int ImmediateRetries,
+    int MaxRetries,
+    EquatableArray<long> RetryDelays,
+    EquatableArray<string> DoNotRetry,
+    string RetryQueuePrefix,
+    bool IsDefault = false);
 
 /// <summary>A consumer class: its queue and its handlers.</summary>
 internal sealed record ConsumerModel(

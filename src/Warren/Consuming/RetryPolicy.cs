@@ -17,6 +17,15 @@ public sealed class RetryPolicy
     /// <summary>Header carrying how many delayed retries a message has had.</summary>
     public const string RetriesHeader = "x-warren-retries";
 
+    /// <summary>Delayed retries of a consumer class without <c>[DeadLetter]</c>.</summary>
+    public const int DefaultMaxRetries = 3;
+
+    /// <summary>The delays of a consumer class without <c>[DeadLetter]</c>: 5 s, 30 s, 2 min.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultDelays { get; } = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+
+    /// <summary>The policy of <c>[DeadLetter(Enabled = false)]</c>: no retries, no dead-letter exchange.</summary>
+    public static RetryPolicy Disabled { get; } = new();
+
     /// <summary>In-process attempts after the first failure, before any delayed retry.</summary>
     public int ImmediateRetries { get; init; }
 

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     /// <summary>Publishes the messages of <see cref="global::Shop.Users.IUserEvents"/>: confirmed, mandatory, routed by their contracts.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Users_IUserEventsPublisher : global::Shop.Users.IUserEvents
     {
         private readonly global::Warren.IPublisher _publisher;

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     /// <summary>Calls service <c>inventory</c> over RabbitMQ (queue <c>rpc.inventory</c>, replies by direct reply-to).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Orders_IInventoryRpcClient : global::Orders.IInventory
     {
         private readonly global::Warren.RpcClient _client;
