@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
+using Warren.Generators.Rules;
 
 namespace Warren.Analyzers.Rules;
 
@@ -12,7 +13,12 @@ internal static class ConsumerRules
 {
     public static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
-        var queueName = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } q ? AttributeReader.Argument<string>(q, 0) ?? Names.KebabCase(type.Name) : Names.KebabCase(type.Name);
+        var queueName = ConsumerParser.QueueName(type);
+        if (!type.IsAbstract && ShapeRules.ConsumerClassProblem(type) is { } classProblem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is a consumer class that " + classProblem.Replace("'" + type.Name + "' ", string.Empty)));
+        }
+
         var handled = new Dictionary<string, IMethodSymbol>();
         var handlers = 0;
         foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
@@ -30,7 +36,7 @@ internal static class ConsumerRules
                 DurationRules.CheckAll(context, methodPolicy, method, "RetryDelays");
             }
 
-            if (SignatureProblem(method) is { } signature)
+            if (ShapeRules.HandlerProblem(method) is { } signature)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedHandler, Locations.Of(method), method.Name, signature));
                 continue;
@@ -50,7 +56,7 @@ internal static class ConsumerRules
         }
 
         var queue = AttributeReader.Find(type, KnownNames.QueueAttribute);
-        if (queue is not null && handlers == 0)
+        if (queue is not null && handlers == 0 && !ConsumerParser.HandlerCandidates(type).Any(m => ShapeRules.HandlerProblem(m) is null))
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QueueWithoutHandlers, Locations.Of(type), type.Name, queueName));
         }
@@ -84,57 +90,6 @@ internal static class ConsumerRules
                 }
             }
         }
-    }
-
-    /// <summary>Why a handler candidate cannot be a handler, or null when it can.</summary>
-    public static string? SignatureProblem(IMethodSymbol method)
-    {
-        if (method.IsStatic)
-        {
-            return "is static";
-        }
-
-        if (method.DeclaredAccessibility != Accessibility.Public)
-        {
-            return "is not public";
-        }
-
-        if (method.IsGenericMethod)
-        {
-            return "is generic";
-        }
-
-        if (method.IsAbstract)
-        {
-            return "is abstract";
-        }
-
-        var messages = method.Parameters.Count(p => ConsumerParser.Kind(p) == ParameterKind.Message);
-        if (messages == 0)
-        {
-            return "takes no message";
-        }
-
-        if (messages > 1)
-        {
-            return "takes more than one message";
-        }
-
-        if (method.Parameters.Any(p => p.RefKind != RefKind.None))
-        {
-            return "has ref or out parameters";
-        }
-
-        if (!method.ReturnsVoid)
-        {
-            var returns = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-            if (returns != KnownNames.Task && returns != KnownNames.ValueTask)
-            {
-                return $"returns {method.ReturnType.ToDisplayString()}";
-            }
-        }
-
-        return null;
     }
 
     private static void QueueOptions(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData queue, string queueName, AttributeData? priority)

@@ -20,7 +20,7 @@ internal static class RpcEmitter
     {
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
-        w.Line($"/// <summary>Calls service <c>{service.Name}</c> over RabbitMQ (queue <c>{service.Queue}</c>, replies by direct reply-to).</summary>");
+        w.Line($"/// <summary>Calls service <c>{Text.Xml(service.Name)}</c> over RabbitMQ (queue <c>{Text.Xml(service.Queue)}</c>, replies by direct reply-to).</summary>");
         w.GeneratedType();
         w.Open($"internal sealed class {ProxyClassName(service)} : {service.InterfaceName}");
         w.Line("private readonly global::Warren.RpcClient _client;");
@@ -31,24 +31,29 @@ internal static class RpcEmitter
         foreach (var method in service.Methods)
         {
             w.Line();
-            var token = method.CancellationTokenName ?? "default";
+            var request = Identifiers.Escape(method.ParameterName);
+            var token = method.CancellationTokenName is null ? "default" : Identifiers.Escape(method.CancellationTokenName);
             var parameters = method.CancellationTokenName is null
-                ? $"{method.RequestType} {method.ParameterName}"
-                : $"{method.RequestType} {method.ParameterName}, global::System.Threading.CancellationToken {method.CancellationTokenName}";
-            var timeout = $"global::System.TimeSpan.FromMilliseconds({method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)})";
-            var common = $"{Literals.String(service.Name)}, {Literals.String(service.Queue)}, {Literals.String(method.ContractName)}, {method.ParameterName}, global::Warren.Generated.WarrenJsonTypes.{method.RequestIdentifier}";
-            var call = method.ResponseType is null
-                ? $"_client.CallAsync({common}, {timeout}, {token})"
-                : $"_client.CallAsync({common}, global::Warren.Generated.WarrenJsonTypes.{method.ResponseIdentifier}, {timeout}, {token})";
+                ? $"{method.RequestDeclared} {request}"
+                : $"{method.RequestDeclared} {request}, global::System.Threading.CancellationToken {token}";
+            var timeout = RetryPolicies.TimeSpan(method.TimeoutMilliseconds);
+            var requestInfo = $"global::Warren.Generated.WarrenJsonTypes.{method.RequestIdentifier}";
+            var argument = method.RequestDeclared == method.RequestType ? request : request + "!";
+            var infos = method.ResponseIdentifier is null ? requestInfo : $"{requestInfo}, global::Warren.Generated.WarrenJsonTypes.{method.ResponseIdentifier}";
+
+            // A nullable-annotated result: the call's Task<T> stands for the declared Task<T?>.
+            var call = $"_client.CallAsync({Literals.String(service.Name)}, {Literals.String(service.Queue)}, {Literals.String(method.ContractName)}, {argument}, {infos}, {timeout}, {token})"
+                + (method.ResponseDeclared != method.ResponseType ? "!" : string.Empty);
             var (returns, body) = method.Returns switch
             {
-                RpcReturnKind.TaskOfT => ($"global::System.Threading.Tasks.Task<{method.ResponseType}>", call),
-                RpcReturnKind.ValueTaskOfT => ($"global::System.Threading.Tasks.ValueTask<{method.ResponseType}>", $"new({call})"),
+                RpcReturnKind.TaskOfT => ($"global::System.Threading.Tasks.Task<{method.ResponseDeclared}>", call),
+                RpcReturnKind.ValueTaskOfT => ($"global::System.Threading.Tasks.ValueTask<{method.ResponseDeclared}>", $"new({call})"),
                 RpcReturnKind.Task => ("global::System.Threading.Tasks.Task", call),
                 _ => ("global::System.Threading.Tasks.ValueTask", $"new({call})"),
             };
-            w.Line($"/// <summary>Request type <c>{method.ContractName}</c>, timeout {method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.</summary>");
-            w.Line($"public {returns} {method.Name}({parameters}) => {body};");
+            w.Line($"/// <summary>Request type <c>{Text.Xml(method.ContractName)}</c>, timeout {method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.</summary>");
+            w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
+            w.Line($"    {body};");
         }
 
         w.Close();
@@ -114,8 +119,9 @@ internal static class RpcEmitter
             var arguments = method.CancellationTokenName is null ? "request" : "request, ct";
             w.Line($"/// <summary><c>{Text.Xml(method.ContractName)}</c> → <c>{Text.Xml(Text.Short(server.TypeName))}.{Text.Xml(method.Name)}</c></summary>");
             w.Line($"private static ValueTask<DispatchOutcome> {name}(MessageContext context) =>");
+            var suppress = method.ResponseDeclared != method.ResponseType || method.RequestDeclared != method.RequestType ? "!" : string.Empty;
             w.Line($"    RpcServer.{serve}(context, {infos}, static (ctx, request, ct) =>");
-            w.Line($"        Service(ctx).{Identifiers.Escape(method.Name)}({arguments}));");
+            w.Line($"        Service(ctx).{Identifiers.Escape(method.Name)}({arguments}){suppress});");
         }
 
         w.Line();

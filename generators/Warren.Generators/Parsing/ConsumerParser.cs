@@ -9,9 +9,13 @@ namespace Warren.Generators.Parsing;
 /// <summary>Reads a consumer class: its queue (<c>[Queue]</c>, <c>[Priority(Max)]</c>, <c>[DeadLetter]</c>) and handler methods.</summary>
 internal static class ConsumerParser
 {
+    /// <summary>
+    /// The consumer model of a concrete class, or null. Abstract classes are no queue of their own: their handlers are
+    /// inherited by the concrete classes. A class the rules reject, or without one valid handler, gets no code.
+    /// </summary>
     public static ConsumerModel? TryParse(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Class || !MessageParser.IsConsumer(type))
+        if (type.TypeKind != TypeKind.Class || type.IsAbstract || !MessageParser.IsConsumer(type) || Rules.ShapeRules.ConsumerClassProblem(type) is not null)
         {
             return null;
         }
@@ -20,15 +24,41 @@ internal static class ConsumerParser
         var defaultExchange = MessageParser.ReadExchange(type);
         var queue = ReadQueue(type);
         var handlers = new List<HandlerModel>();
-        foreach (var member in type.GetMembers().OrderBy(m => m.Name, System.StringComparer.Ordinal))
+        foreach (var method in HandlerCandidates(type).OrderBy(m => m.Name, System.StringComparer.Ordinal))
         {
-            if (member is IMethodSymbol method && ReadHandler(method, defaultExchange, queue) is { } handler)
+            if (Rules.ShapeRules.HandlerProblem(method) is null && ReadHandler(method, defaultExchange, queue) is { } handler)
             {
                 handlers.Add(handler);
             }
         }
 
-        return new ConsumerModel(typeName, Names.Identifier(typeName), queue, defaultExchange, handlers.ToEquatableArray());
+        return handlers.Count == 0 ? null : new ConsumerModel(typeName, Names.Identifier(typeName), queue, defaultExchange, handlers.ToEquatableArray());
+    }
+
+    /// <summary>Handler candidates of a class and its base classes; an override counts once, as the most derived.</summary>
+    public static IEnumerable<IMethodSymbol> HandlerCandidates(INamedTypeSymbol type)
+    {
+        var overridden = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                if (member is not IMethodSymbol method || overridden.Contains(method.OriginalDefinition))
+                {
+                    continue;
+                }
+
+                for (var o = method.OverriddenMethod; o is not null; o = o.OverriddenMethod)
+                {
+                    overridden.Add(o.OriginalDefinition);
+                }
+
+                if (IsHandlerCandidate(method))
+                {
+                    yield return method;
+                }
+            }
+        }
     }
 
     /// <summary>A method is a handler when it has <c>[Topic]</c>/<c>[Headers]</c> or a handler name, and takes a message.</summary>

@@ -28,6 +28,11 @@ public static class RoutingKeys
         return value;
     }
 
+    /// <summary>A routing-key word from an integer, Guid or enum property, formatted with the invariant culture (no boxing).</summary>
+    public static string Segment<T>(T value, string property, string messageType)
+        where T : struct, IFormattable =>
+        Segment(value.ToString(null, CultureInfo.InvariantCulture), property, messageType);
+
     /// <summary>A routing-key word from any other property, formatted with the invariant culture.</summary>
     public static string Segment(object? value, string property, string messageType) =>
         Segment(value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value?.ToString(), property, messageType);

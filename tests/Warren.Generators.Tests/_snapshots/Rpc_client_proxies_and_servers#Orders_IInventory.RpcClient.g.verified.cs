@@ -16,6 +16,7 @@ namespace Warren.Generated
         }
 
         /// <summary>Request type <c>inventory.check-stock</c>, timeout 5000 ms.</summary>
-        public global::System.Threading.Tasks.Task<global::Orders.StockLevel> CheckStock(global::Orders.CheckStock request, global::System.Threading.CancellationToken ct) => _client.CallAsync("inventory", "rpc.inventory", "inventory.check-stock", request, global::Warren.Generated.WarrenJsonTypes.Orders_CheckStock, global::Warren.Generated.WarrenJsonTypes.Orders_StockLevel, global::System.TimeSpan.FromMilliseconds(5000), ct);
+        global::System.Threading.Tasks.Task<global::Orders.StockLevel> global::Orders.IInventory.CheckStock(global::Orders.CheckStock request, global::System.Threading.CancellationToken ct) =>
+            _client.CallAsync("inventory", "rpc.inventory", "inventory.check-stock", request, global::Warren.Generated.WarrenJsonTypes.Orders_CheckStock, global::Warren.Generated.WarrenJsonTypes.Orders_StockLevel, global::System.TimeSpan.FromSeconds(5), ct);
     }
 }
