@@ -33,7 +33,7 @@ internal static class ConsumerRules
 
             if (AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } methodPolicy)
             {
-                DurationRules.CheckAll(context, methodPolicy, method, "RetryDelays");
+                DurationRules.CheckAll(context, methodPolicy, method, AttributeNames.DeadLetter.RetryDelays);
             }
 
             if (ShapeRules.HandlerProblem(method) is { } signature)
@@ -62,10 +62,10 @@ internal static class ConsumerRules
         }
 
         var priority = AttributeReader.Find(type, KnownNames.PriorityAttribute);
-        var max = priority is null ? 0 : AttributeReader.Named(priority, "Max", 0);
-        if (priority is not null && priority.NamedArguments.Any(a => a.Key == "Max"))
+        var max = priority is null ? 0 : AttributeReader.Named(priority, AttributeNames.Priority.Max, 0);
+        if (priority is not null && priority.NamedArguments.Any(a => a.Key == AttributeNames.Priority.Max))
         {
-            Priorities.Check(context, priority, type, max, $"x-max-priority of queue '{queueName}'", Locations.OfArgument(priority, "Max", type));
+            Priorities.Check(context, priority, type, max, $"x-max-priority of queue '{queueName}'", Locations.OfArgument(priority, AttributeNames.Priority.Max, type));
         }
 
         if (queue is not null)
@@ -75,18 +75,18 @@ internal static class ConsumerRules
 
         if (AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } deadLetter)
         {
-            DurationRules.CheckAll(context, deadLetter, type, "RetryDelays");
-            if (AttributeReader.Named<string>(deadLetter, "Queue") == queueName)
+            DurationRules.CheckAll(context, deadLetter, type, AttributeNames.DeadLetter.RetryDelays);
+            if (AttributeReader.Named<string>(deadLetter, AttributeNames.DeadLetter.Queue) == queueName)
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeadLetterLoop, Locations.OfArgument(deadLetter, "Queue", type), queueName, queueName));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeadLetterLoop, Locations.OfArgument(deadLetter, AttributeNames.DeadLetter.Queue, type), queueName, queueName));
             }
 
-            if (queue is not null && AttributeReader.Named(queue, "Type", 0) == 1 && AttributeReader.Named(queue, "DeliveryLimit", 0) is > 0 and var limit)
+            if (queue is not null && AttributeReader.Named(queue, AttributeNames.Queue.Type, 0) == AttributeEnums.QuorumQueue && AttributeReader.Named(queue, AttributeNames.Queue.DeliveryLimit, 0) is > 0 and var limit)
             {
-                var attempts = 1 + AttributeReader.Named(deadLetter, "ImmediateRetries", 0) + AttributeReader.Named(deadLetter, "MaxRetries", 0);
+                var attempts = 1 + AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.ImmediateRetries, 0) + AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.MaxRetries, 0);
                 if (attempts > limit)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RetriesOverDeliveryLimit, Locations.OfArgument(queue, "DeliveryLimit", type), queueName, limit, attempts));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RetriesOverDeliveryLimit, Locations.OfArgument(queue, AttributeNames.Queue.DeliveryLimit, type), queueName, limit, attempts));
                 }
             }
         }
@@ -94,36 +94,36 @@ internal static class ConsumerRules
 
     private static void QueueOptions(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData queue, string queueName, AttributeData? priority)
     {
-        DurationRules.Check(context, queue, type, "MessageTtl");
-        DurationRules.Check(context, queue, type, "HandlerTimeout");
-        if (AttributeReader.Named(queue, "Type", 0) != 1)
+        DurationRules.Check(context, queue, type, AttributeNames.Queue.MessageTtl);
+        DurationRules.Check(context, queue, type, AttributeNames.Queue.HandlerTimeout);
+        if (AttributeReader.Named(queue, AttributeNames.Queue.Type, 0) != AttributeEnums.QuorumQueue)
         {
             return;
         }
 
-        if (AttributeReader.Named(queue, "Exclusive", false))
+        if (AttributeReader.Named(queue, AttributeNames.Queue.Exclusive, false))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "Exclusive", type), queueName, "exclusive"));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, AttributeNames.Queue.Exclusive, type), queueName, "exclusive"));
         }
 
-        if (AttributeReader.Named(queue, "AutoDelete", false))
+        if (AttributeReader.Named(queue, AttributeNames.Queue.AutoDelete, false))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "AutoDelete", type), queueName, "auto-delete"));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, AttributeNames.Queue.AutoDelete, type), queueName, "auto-delete"));
         }
 
-        if (!AttributeReader.Named(queue, "Durable", true))
+        if (!AttributeReader.Named(queue, AttributeNames.Queue.Durable, true))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "Durable", type), queueName, "non-durable"));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, AttributeNames.Queue.Durable, type), queueName, "non-durable"));
         }
 
-        if (priority is not null && AttributeReader.Named(priority, "Max", 0) > 0)
+        if (priority is not null && AttributeReader.Named(priority, AttributeNames.Priority.Max, 0) > 0)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.Of(priority, type), queueName, "prioritized (x-max-priority)"));
         }
 
-        if (AttributeReader.Named(queue, "Overflow", 0) == 2)
+        if (AttributeReader.Named(queue, AttributeNames.Queue.Overflow, 0) == AttributeEnums.RejectPublishDlx)
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumRejectPublishDlx, Locations.OfArgument(queue, "Overflow", type), queueName));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumRejectPublishDlx, Locations.OfArgument(queue, AttributeNames.Queue.Overflow, type), queueName));
         }
     }
 }

@@ -26,7 +26,7 @@ internal static class RpcRules
             return;
         }
 
-        DurationRules.Check(context, service, type, "Timeout");
+        DurationRules.Check(context, service, type, AttributeNames.RpcService.Timeout);
         if (ShapeRules.InterfaceProblem(type) is { } interfaceProblem)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is an RPC service that " + interfaceProblem));
@@ -39,7 +39,7 @@ internal static class RpcRules
             var location = method.ContainingType.Equals(type, SymbolEqualityComparer.Default) ? Locations.Of(method) : Locations.Of(type);
             if (AttributeReader.Find(method, KnownNames.RpcAttribute) is { } rpc)
             {
-                DurationRules.Check(context, rpc, method, "Timeout");
+                DurationRules.Check(context, rpc, method, AttributeNames.RpcService.Timeout);
             }
 
             if (ShapeRules.RpcMethodProblem(method) is { } problem)
