@@ -91,9 +91,10 @@ internal static class DispatcherEmitter
         w.Line("var (exchange, key) = RoutingKeys.Published(context);");
         if (handlers.Count == 1)
         {
-            // One handler: an untyped message, or one sent straight to the queue, can only be meant for it.
+            // One handler: an untyped message can only be meant for it (sent straight to the queue, or from a dead-letter
+            // exchange). A foreign type must come through one of its bindings: its body may be anything.
             var only = handlers[0];
-            var conditions = new List<string> { "string.IsNullOrEmpty(context.MessageType)", "exchange.Length == 0" };
+            var conditions = new List<string> { "string.IsNullOrEmpty(context.MessageType)" };
             if (only.Model.Bindings.Count > 0)
             {
                 conditions.Add($"{only.Binds}(context, exchange, key)");

@@ -22,7 +22,7 @@ namespace Warren.Generated
         private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
         {
             var (exchange, key) = RoutingKeys.Published(context);
-            return string.IsNullOrEmpty(context.MessageType) || exchange.Length == 0 || BindsUserCreated(context, exchange, key)
+            return string.IsNullOrEmpty(context.MessageType) || BindsUserCreated(context, exchange, key)
                 ? HandleUserCreated(context)
                 : NoHandler(context, exchange, key);
         }

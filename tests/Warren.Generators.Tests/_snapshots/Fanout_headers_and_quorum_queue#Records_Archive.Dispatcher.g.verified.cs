@@ -22,7 +22,7 @@ namespace Warren.Generated
         private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
         {
             var (exchange, key) = RoutingKeys.Published(context);
-            return string.IsNullOrEmpty(context.MessageType) || exchange.Length == 0 || BindsDocument(context, exchange, key)
+            return string.IsNullOrEmpty(context.MessageType) || BindsDocument(context, exchange, key)
                 ? HandleDocument(context)
                 : NoHandler(context, exchange, key);
         }
