@@ -13,6 +13,8 @@ internal static class BenchmarkCommand
     private const string Usage = """
         usage: dotnet run -c Release --project tests/Warren.Benchmarks -- <scenario> [--messages N] [--size BYTES] [--rounds R]
           e2e       publish with confirms while a consumer acks, raw RabbitMQ.Client vs Warren
+          otel      the e2e scenario through Warren without a listener vs with OpenTelemetry tracing (every span
+                    sampled and exported) and metrics attached
           publish   confirmed publishing only
           consume   consuming a pre-filled queue only
           generator the source generator on a synthetic compilation [--classes 1000]: full run time and caching
@@ -52,8 +54,12 @@ internal static class BenchmarkCommand
         var messages = options.GetValueOrDefault("messages", 100_000);
         var size = options.GetValueOrDefault("size", 256);
         var rounds = options.GetValueOrDefault("rounds", 3);
+        var (baseline, baselineName, measured, measuredName) = scenario == "otel"
+            ? ("warren", "Warren", "warren+otel", "Warren with OpenTelemetry")
+            : ("raw", "raw", "warren", "Warren");
         Func<string, int, int, Task<double>>? raw = scenario switch
         {
+            "otel" => WarrenScenarios.EndToEndAsync,
             "e2e" => RawScenarios.EndToEndAsync,
             "publish" => RawScenarios.PublishAsync,
             "consume" => RawScenarios.ConsumeAsync,
@@ -61,6 +67,7 @@ internal static class BenchmarkCommand
         };
         Func<string, int, int, Task<double>>? warren = scenario switch
         {
+            "otel" => OpenTelemetryScenario.EndToEndAsync,
             "e2e" => WarrenScenarios.EndToEndAsync,
             "publish" => WarrenScenarios.PublishAsync,
             "consume" => WarrenScenarios.ConsumeAsync,
@@ -84,7 +91,7 @@ internal static class BenchmarkCommand
 
         try
         {
-            Console.WriteLine($"{scenario}: {messages} messages of {size} bytes, {rounds} rounds (raw, then Warren)");
+            Console.WriteLine($"{scenario}: {messages} messages of {size} bytes, {rounds} rounds ({baselineName}, then {measuredName})");
             await raw(url, Math.Min(messages, 5_000), size); // warm-up: JIT, broker queues, connections
             await warren(url, Math.Min(messages, 5_000), size);
             var ratios = new List<double>();
@@ -93,11 +100,11 @@ internal static class BenchmarkCommand
                 var r = await raw(url, messages, size);
                 var w = await warren(url, messages, size);
                 ratios.Add(w / r);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: raw {r,10:N0} msg/s   warren {w,10:N0} msg/s   ratio {w / r:F2}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {baseline} {r,10:N0} msg/s   {measured} {w,10:N0} msg/s   ratio {w / r:F2}"));
             }
 
             var median = ratios.Order().ElementAt(ratios.Count / 2);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario} ratio warren/raw: {median:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario} ratio {measured}/{baseline}: {median:F2}"));
             return 0;
         }
         finally

@@ -11,11 +11,23 @@ namespace Warren;
 
 /// <summary>
 /// The application's two connections, publishing and consuming, opened on first use with RabbitMQ.Client's automatic
-/// connection and topology recovery. Their state changes are logged and raised through <see cref="ConnectionChanged"/>.
+/// connection and topology recovery. Their state changes are logged, raised through <see cref="ConnectionChanged"/> and
+/// kept in <see cref="GetStatus"/>. A connection RabbitMQ.Client will not bring back (closed outside Warren, access
+/// refused, or its automatic recovery failing attempt after attempt) is given up: the next use opens a new one.
 /// </summary>
+/// <remarks>
+/// Topology recovery failures of single entities are not fatal: a queue, exchange, binding or consumer the broker
+/// refuses to re-declare (a classic queue whose node is down: 404; changed arguments: 406) is logged and skipped, and
+/// recovery of the connection and its other channels goes on. Warren's consumers re-declare their own topology when
+/// they subscribe again. Without this, RabbitMQ.Client aborts and retries the whole recovery for as long as that node
+/// stays down, and nothing on the connection works meanwhile.
+/// </remarks>
 public sealed class WarrenConnections : IAsyncDisposable
 {
     private const int BrokerMaxMessageSize = 128 * 1024 * 1024;
+
+    /// <summary>After this many recovery attempts in a row that failed once connected (RabbitMQ.Client's 541 FailedAutoRecovery), the connection is given up.</summary>
+    private const int MaxFailedRecoveries = 3;
 
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
@@ -24,6 +36,7 @@ public sealed class WarrenConnections : IAsyncDisposable
     private IConnection? _publish;
     private IConnection? _consume;
     private bool _disposed;
+    private readonly RoleState[] _states = [new(ConnectionRole.Publish), new(ConnectionRole.Consume)];
 
     /// <summary>Creates the connection holder; nothing is opened until first use.</summary>
     public WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger)
@@ -43,6 +56,9 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// <summary>True while the broker has blocked the publishing connection (a resource alarm).</summary>
     public bool IsPublishingBlocked { get; private set; }
 
+    /// <summary>Where the connection of <paramref name="role"/> is: opened, open, blocked, recovering, given up or closed.</summary>
+    public WarrenConnectionStatus GetStatus(ConnectionRole role) => _states[(int)role].Status;
+
     /// <summary>The connection publishers use, opened if needed.</summary>
     public ValueTask<IConnection> GetPublishConnectionAsync(CancellationToken cancellationToken = default) =>
         _publish is { } c ? new ValueTask<IConnection>(c) : OpenAsync(ConnectionRole.Publish, cancellationToken);
@@ -50,6 +66,9 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// <summary>The connection consumers and topology declarations use, opened if needed.</summary>
     public ValueTask<IConnection> GetConsumeConnectionAsync(CancellationToken cancellationToken = default) =>
         _consume is { } c ? new ValueTask<IConnection>(c) : OpenAsync(ConnectionRole.Consume, cancellationToken);
+
+    /// <summary>False once Warren gave <paramref name="connection"/> up or closed it: whoever holds it should ask for the current one.</summary>
+    internal bool IsInUse(IConnection connection) => ReferenceEquals(connection, _publish) || ReferenceEquals(connection, _consume);
 
     /// <summary>Closes both connections.</summary>
     public async ValueTask DisposeAsync()
@@ -64,10 +83,12 @@ public sealed class WarrenConnections : IAsyncDisposable
             }
 
             _disposed = true;
-            await CloseAsync(ConnectionRole.Publish, _publish).ConfigureAwait(false);
-            await CloseAsync(ConnectionRole.Consume, _consume).ConfigureAwait(false);
+            var publish = _publish;
+            var consume = _consume;
             _publish = null;
             _consume = null;
+            await CloseAsync(ConnectionRole.Publish, publish).ConfigureAwait(false);
+            await CloseAsync(ConnectionRole.Consume, consume).ConfigureAwait(false);
         }
         finally
         {
@@ -87,8 +108,14 @@ public sealed class WarrenConnections : IAsyncDisposable
                 return existing;
             }
 
+            if (_states[(int)role].Status.State == WarrenConnectionState.Failed)
+            {
+                Log.ConnectionReopening(_logger, role);
+            }
+
             var connection = await ConnectWithRetriesAsync(role, cancellationToken).ConfigureAwait(false);
             Observe(role, connection);
+            _states[(int)role].Opened();
             if (role == ConnectionRole.Publish)
             {
                 _publish = connection;
@@ -123,6 +150,7 @@ public sealed class WarrenConnections : IAsyncDisposable
             // connection (and requeue the message forever). Warren:MaxMessageSize is enforced per message instead.
             MaxInboundMessageBodySize = (uint)Math.Max(_options.MaxMessageSize, BrokerMaxMessageSize),
             ClientProvidedName = ClientName(role),
+            TopologyRecoveryExceptionHandler = TopologyRecoveryHandler(role),
         };
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -184,23 +212,30 @@ public sealed class WarrenConnections : IAsyncDisposable
             Log.ConnectionCallbackFailed(_logger, e.Exception, role, e.Detail is { Count: > 0 } detail ? string.Join(", ", detail.Keys) : string.Empty);
             return Task.CompletedTask;
         };
+        var state = _states[(int)role];
         connection.ConnectionShutdownAsync += (_, e) =>
         {
-            if (e.Initiator != ShutdownInitiator.Application)
-            {
-                Raise(role, ConnectionEventKind.Lost, $"{e.ReplyCode} {e.ReplyText}");
-            }
-
+            OnShutdown(role, connection, e);
             return Task.CompletedTask;
         };
         connection.RecoverySucceededAsync += (_, _) =>
         {
-            Raise(role, ConnectionEventKind.Recovered, null);
+            if (IsInUse(connection))
+            {
+                state.Set(WarrenConnectionState.Open, null, resetFailures: true);
+                Raise(role, ConnectionEventKind.Recovered, null);
+            }
+
             return Task.CompletedTask;
         };
         connection.ConnectionRecoveryErrorAsync += (_, e) =>
         {
-            Raise(role, ConnectionEventKind.RecoveryFailed, e.Exception.Message);
+            if (IsInUse(connection))
+            {
+                state.Set(WarrenConnectionState.Recovering, e.Exception.Message);
+                Raise(role, ConnectionEventKind.RecoveryFailed, e.Exception.Message);
+            }
+
             return Task.CompletedTask;
         };
         connection.ConnectionBlockedAsync += (_, e) =>
@@ -210,6 +245,7 @@ public sealed class WarrenConnections : IAsyncDisposable
                 IsPublishingBlocked = true;
             }
 
+            state.Set(WarrenConnectionState.Blocked, e.Reason);
             Raise(role, ConnectionEventKind.Blocked, e.Reason);
             return Task.CompletedTask;
         };
@@ -220,9 +256,114 @@ public sealed class WarrenConnections : IAsyncDisposable
                 IsPublishingBlocked = false;
             }
 
+            if (state.Status.State == WarrenConnectionState.Blocked)
+            {
+                state.Set(WarrenConnectionState.Open, null);
+            }
+
             Raise(role, ConnectionEventKind.Unblocked, null);
             return Task.CompletedTask;
         };
+    }
+
+    /// <summary>
+    /// Runs on RabbitMQ.Client's threads when the connection closes: a lost connection is being recovered; one it will not
+    /// recover, or whose recovery keeps failing, is given up.
+    /// </summary>
+    private void OnShutdown(ConnectionRole role, IConnection connection, ShutdownEventArgs e)
+    {
+        if (!IsInUse(connection))
+        {
+            // Closed by Warren (stop, or given up): nothing to report.
+            return;
+        }
+
+        var state = _states[(int)role];
+        var reason = $"{e.ReplyCode} {e.ReplyText}";
+        if (e.Initiator == ShutdownInitiator.Application)
+        {
+            if (e.ReplyCode == 541 && e.ReplyText == "FailedAutoRecovery")
+            {
+                // RabbitMQ.Client connected again but failed to restore what was on the connection, dropped the new
+                // connection and tries again after the recovery interval.
+                var failures = state.RecoveryFailed(reason);
+                Raise(role, ConnectionEventKind.RecoveryFailed, $"attempt {failures}: {reason}");
+                if (failures >= MaxFailedRecoveries)
+                {
+                    GiveUp(role, connection, $"automatic recovery failed {failures} times in a row after reconnecting ({reason})");
+                }
+
+                return;
+            }
+
+            GiveUp(role, connection, $"it was closed outside Warren ({reason}) and RabbitMQ.Client does not recover such a connection");
+            return;
+        }
+
+        if (e.Initiator == ShutdownInitiator.Peer && e.ReplyCode == 403)
+        {
+            GiveUp(role, connection, $"the broker refused access ({reason}) and RabbitMQ.Client does not recover such a connection");
+            return;
+        }
+
+        state.Set(WarrenConnectionState.Recovering, reason);
+        Raise(role, ConnectionEventKind.Lost, reason);
+    }
+
+    /// <summary>Forgets a connection that will not come back, so the next use opens a new one, and closes it (stopping its recovery) in the background.</summary>
+    private void GiveUp(ConnectionRole role, IConnection connection, string reason)
+    {
+        var replaced = role == ConnectionRole.Publish
+            ? ReferenceEquals(Interlocked.CompareExchange(ref _publish, null, connection), connection)
+            : ReferenceEquals(Interlocked.CompareExchange(ref _consume, null, connection), connection);
+        if (!replaced)
+        {
+            return;
+        }
+
+        _states[(int)role].Set(WarrenConnectionState.Failed, reason);
+        Log.ConnectionGivenUp(_logger, role, reason);
+        Raise(role, ConnectionEventKind.Failed, reason);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await connection.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.CloseFailed(_logger, role, ex.Message);
+            }
+
+            connection.Dispose();
+        });
+    }
+
+    /// <summary>
+    /// Makes RabbitMQ.Client skip, with a log line, an entity the broker refuses to restore (a channel error) instead of
+    /// abandoning the whole recovery; a lost connection or a timeout during recovery still makes it start over.
+    /// </summary>
+    private TopologyRecoveryExceptionHandler TopologyRecoveryHandler(ConnectionRole role) => new()
+    {
+        ExchangeRecoveryExceptionCondition = (_, ex) => IsRefusedByBroker(ex),
+        ExchangeRecoveryExceptionHandlerAsync = (exchange, ex, _) => Skipped(role, $"exchange '{exchange.Name}'", ex),
+        QueueRecoveryExceptionCondition = (_, ex) => IsRefusedByBroker(ex),
+        QueueRecoveryExceptionHandlerAsync = (queue, ex, _) => Skipped(role, $"queue '{queue.Name}'", ex),
+        BindingRecoveryExceptionCondition = (_, ex) => IsRefusedByBroker(ex),
+        BindingRecoveryExceptionHandlerAsync = (binding, ex, _) => Skipped(role, $"binding of '{binding.Destination}' to exchange '{binding.Source}' with key '{binding.RoutingKey}'", ex),
+        ConsumerRecoveryExceptionCondition = (_, ex) => IsRefusedByBroker(ex),
+        ConsumerRecoveryExceptionHandlerAsync = (consumer, ex, _) => Skipped(role, $"consumer of queue '{consumer.Queue}'", ex),
+    };
+
+    /// <summary>The broker answered the re-declaration by closing its channel (404, 405, 406, 403): retrying the whole recovery cannot change that.</summary>
+    internal static bool IsRefusedByBroker(Exception exception) =>
+        exception is OperationInterruptedException { ShutdownReason: var reason } && ChannelErrors.IsChannelError(reason);
+
+    private Task Skipped(ConnectionRole role, string entity, Exception exception)
+    {
+        var reason = exception is OperationInterruptedException { ShutdownReason: { } shutdown } ? $"{shutdown.ReplyCode} {shutdown.ReplyText}" : exception.Message;
+        Log.TopologyRecoverySkipped(_logger, role, entity, reason);
+        return Task.CompletedTask;
     }
 
     private async Task CloseAsync(ConnectionRole role, IConnection? connection)
@@ -242,7 +383,42 @@ public sealed class WarrenConnections : IAsyncDisposable
         }
 
         connection.Dispose();
+        _states[(int)role].Set(WarrenConnectionState.Closed, null);
         Raise(role, ConnectionEventKind.Closed, null);
+    }
+
+    /// <summary>The state of one role's connection; written from RabbitMQ.Client's threads, read by health checks.</summary>
+    private sealed class RoleState(ConnectionRole role)
+    {
+        private readonly object _gate = new();
+        private int _failedRecoveries;
+
+        public WarrenConnectionStatus Status { get; private set; } = new(role, WarrenConnectionState.NotOpened, DateTimeOffset.UtcNow, null);
+
+        public void Opened() => Set(WarrenConnectionState.Open, null, resetFailures: true);
+
+        public void Set(WarrenConnectionState state, string? error, bool resetFailures = false)
+        {
+            lock (_gate)
+            {
+                if (resetFailures)
+                {
+                    _failedRecoveries = 0;
+                }
+
+                var since = state == Status.State ? Status.Since : DateTimeOffset.UtcNow;
+                Status = new WarrenConnectionStatus(role, state, since, error ?? (state == WarrenConnectionState.Open ? null : Status.LastError));
+            }
+        }
+
+        public int RecoveryFailed(string reason)
+        {
+            lock (_gate)
+            {
+                Set(WarrenConnectionState.Recovering, reason);
+                return ++_failedRecoveries;
+            }
+        }
     }
 
     private void Raise(ConnectionRole role, ConnectionEventKind kind, string? reason)

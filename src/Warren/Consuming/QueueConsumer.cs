@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;
     private readonly WarrenConsumers _statuses;
+    private readonly WarrenMetrics _metrics;
     private readonly Func<CancellationToken, Task>? _redeclare;
     private readonly RetryPolicy _policy;
     private readonly ushort _prefetch;
@@ -54,8 +56,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private string? _lastError;
     private DateTimeOffset? _lastErrorAt;
 
-    public QueueConsumer(ConsumerDefinition definition, RetryPolicy policy, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, WarrenConsumers statuses, Func<CancellationToken, Task>? redeclare, ILogger logger)
+    public QueueConsumer(ConsumerDefinition definition, RetryPolicy policy, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, Func<CancellationToken, Task>? redeclare, ILogger logger)
     {
+        _metrics = metrics;
         _definition = definition;
         _policy = policy;
         _connections = connections;
@@ -281,6 +284,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
                     _current = await SubscribeAsync(token).ConfigureAwait(false);
                     _restarts++;
+                    _metrics.ConsumerRestarted(_definition.Queue);
                     SetState(ConsumerState.Running);
                     Log.ConsumerRestarted(_logger, _definition.Queue, _restarts);
                     delay = Min(delay * 2, MaxRestartDelay);
@@ -301,17 +305,31 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>True when RabbitMQ.Client brought the connection and this channel back; false when the channel stays closed on an open connection.</summary>
-    private static async Task<bool> WaitForRecoveryAsync(Subscription subscription, CancellationToken token)
+    /// <summary>
+    /// True when RabbitMQ.Client brought the connection and this channel back; false when the channel stays closed on an
+    /// open connection (or the broker closed it during recovery, e.g. its queue is gone), or when Warren gave the
+    /// connection up (closed for good: the next subscription gets a new one).
+    /// </summary>
+    private async Task<bool> WaitForRecoveryAsync(Subscription subscription, CancellationToken token)
     {
         DateTimeOffset? connectionBackAt = null;
         while (!token.IsCancellationRequested)
         {
+            if (!_connections.IsInUse(subscription.Connection))
+            {
+                return false;
+            }
+
             if (subscription.Connection.IsOpen)
             {
                 if (subscription.Channel.IsOpen)
                 {
                     return true;
+                }
+
+                if (ChannelErrors.IsChannelError(subscription.Channel.CloseReason))
+                {
+                    return false;
                 }
 
                 connectionBackAt ??= DateTimeOffset.UtcNow;
@@ -406,6 +424,16 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 return;
             }
 
+            _metrics.Consumed(_definition.Queue);
+            var properties = delivery.BasicProperties;
+            using var scope = _logger.BeginScope(new MessageLogScope(properties.MessageId, properties.Type, _definition.Queue, properties.CorrelationId));
+            using var activity = WarrenTracing.StartProcess(_definition.Queue, TraceContext.Extract(properties.Headers));
+            if (activity is { IsAllDataRequested: true })
+            {
+                Describe(activity, delivery);
+            }
+
+            var started = Stopwatch.GetTimestamp();
             Verdict verdict;
             try
             {
@@ -417,7 +445,23 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 verdict = new Verdict(DispatchOutcome.Requeue($"{ex.GetType().FullName}: {ex.Message}", ex), Interrupted: false);
             }
 
-            await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
+            var failed = !verdict.Interrupted && verdict.Outcome.Action != DispatchAction.Ack;
+            var errorType = failed ? ErrorTypeOf(verdict.Outcome) : null;
+            _metrics.Processed(_definition.Queue, errorType, started);
+            var settled = await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
+            if (activity is not null)
+            {
+                activity.AddTag(SemanticConventions.Outcome, settled.Outcome);
+                if (settled.DeadLetterReason is not null)
+                {
+                    activity.AddTag(SemanticConventions.DeadLetterReason, settled.DeadLetterReason);
+                }
+
+                if (failed)
+                {
+                    WarrenTracing.Fail(activity, errorType!, verdict.Outcome.Reason, verdict.Outcome.Exception);
+                }
+            }
         }
         catch (Exception ex)
         {
@@ -451,6 +495,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 break;
             }
 
+            _metrics.Retried(_definition.Queue, "immediate");
             verdict = await DispatchOnceAsync(delivery).ConfigureAwait(false);
         }
 
@@ -577,19 +622,22 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
     }
 
-    private async ValueTask SettleAsync(Subscription subscription, BasicDeliverEventArgs delivery, Verdict verdict)
+    /// <summary>What was done with a delivery: <c>warren.outcome</c> of its process span, and the dead-letter reason.</summary>
+    private readonly record struct Settled(string Outcome, string? DeadLetterReason = null);
+
+    private async ValueTask<Settled> SettleAsync(Subscription subscription, BasicDeliverEventArgs delivery, Verdict verdict)
     {
         var outcome = verdict.Outcome;
         if (verdict.Interrupted)
         {
             await RejectAsync(subscription, delivery, requeue: true).ConfigureAwait(false);
-            return;
+            return new Settled("interrupted");
         }
 
         if (outcome.Action == DispatchAction.Ack)
         {
             await AckAsync(subscription, delivery).ConfigureAwait(false);
-            return;
+            return new Settled("ack");
         }
 
         var policy = outcome.Policy ?? _policy;
@@ -604,43 +652,46 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 }
 
                 RequeueLater(subscription, delivery);
-            }
-            else
-            {
-                await RejectWithoutTargetAsync(subscription, delivery, reason).ConfigureAwait(false);
+                return new Settled("requeue");
             }
 
-            return;
+            await RejectWithoutTargetAsync(subscription, delivery, reason).ConfigureAwait(false);
+            return new Settled("rejected", DeadLetterReasons.Rejected);
         }
 
         if (subscription.IsRetired)
         {
             // The channel is gone and the broker has the message back: a copy now would duplicate it.
-            return;
+            return new Settled("returned");
         }
 
-        FailureResult result;
+        FailureHandling handling;
         try
         {
-            result = await _failures.HandleAsync(delivery, outcome, policy).ConfigureAwait(false);
+            handling = await _failures.HandleAsync(delivery, outcome, policy).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             Log.ProcessingError(_logger, ex, _definition.Queue, SafeMessageId(delivery));
-            result = FailureResult.CopyFailed;
+            handling = new FailureHandling(FailureResult.CopyFailed);
         }
 
-        switch (result)
+        switch (handling.Result)
         {
-            case FailureResult.Copied:
+            case FailureResult.Retried:
+                _metrics.Retried(_definition.Queue, "delayed");
                 await AckAsync(subscription, delivery).ConfigureAwait(false);
-                break;
+                return new Settled("retry");
+            case FailureResult.DeadLettered:
+                _metrics.DeadLettered(_definition.Queue, handling.DeadLetterReason!);
+                await AckAsync(subscription, delivery).ConfigureAwait(false);
+                return new Settled("dead_letter", handling.DeadLetterReason);
             case FailureResult.NoDeadLetterExchange:
                 await RejectWithoutTargetAsync(subscription, delivery, reason).ConfigureAwait(false);
-                break;
+                return new Settled("rejected", DeadLetterReasons.Rejected);
             default:
                 RequeueLater(subscription, delivery);
-                break;
+                return new Settled("requeue");
         }
     }
 
@@ -662,6 +713,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
     private async ValueTask RejectWithoutTargetAsync(Subscription subscription, BasicDeliverEventArgs delivery, string reason)
     {
+        _metrics.DeadLettered(_definition.Queue, DeadLetterReasons.Rejected);
         if (_limiter.TryLog())
         {
             Log.RejectedWithoutRequeue(_logger, _definition.Queue, SafeMessageId(delivery), reason);
@@ -686,6 +738,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// <summary>Returns the message to the queue after the requeue delay, without holding a handler slot meanwhile.</summary>
     private void RequeueLater(Subscription subscription, BasicDeliverEventArgs delivery)
     {
+        _metrics.Retried(_definition.Queue, "requeue");
         var tag = delivery.DeliveryTag;
         var token = _delayedRequeues.Token;
         var task = Task.Run(async () =>
@@ -720,6 +773,38 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
     private void SetState(ConsumerState state) =>
         _statuses.Set(new ConsumerStatus(_definition.Queue, state, _restarts, _lastError, _lastErrorAt, DateTimeOffset.UtcNow));
+
+    /// <summary>The <c>error.type</c> of a failed delivery: its exception's type, else what the dispatcher decided.</summary>
+    private static string ErrorTypeOf(DispatchOutcome outcome) =>
+        outcome.Exception is { } exception ? WarrenTracing.ErrorTypeOf(exception)
+        : outcome.Action == DispatchAction.DeadLetter ? DeadLetterReasons.Unprocessable
+        : "failed";
+
+    /// <summary>The process span's attributes, per the semantic conventions for RabbitMQ and Warren's own.</summary>
+    private void Describe(Activity activity, BasicDeliverEventArgs delivery)
+    {
+        var properties = delivery.BasicProperties;
+        var exchange = delivery.Exchange;
+        var routingKey = delivery.RoutingKey;
+        var destination = routingKey == _definition.Queue || routingKey.Length == 0 ? _definition.Queue : routingKey + ":" + _definition.Queue;
+        activity.AddTag(SemanticConventions.MessagingSystem, SemanticConventions.RabbitMQSystem);
+        activity.AddTag(SemanticConventions.OperationName, SemanticConventions.ProcessOperation);
+        activity.AddTag(SemanticConventions.OperationType, SemanticConventions.ProcessOperation);
+        activity.AddTag(SemanticConventions.DestinationName, exchange.Length == 0 ? destination : exchange + ":" + destination);
+        if (routingKey.Length > 0)
+        {
+            activity.AddTag(SemanticConventions.RoutingKey, routingKey);
+        }
+
+        activity.AddTag(SemanticConventions.DeliveryTag, (long)delivery.DeliveryTag);
+        WarrenTracing.AddIfPresent(activity, SemanticConventions.MessageId, properties.MessageId);
+        WarrenTracing.AddIfPresent(activity, SemanticConventions.ConversationId, properties.CorrelationId);
+        activity.AddTag(SemanticConventions.Queue, _definition.Queue);
+        WarrenTracing.AddIfPresent(activity, SemanticConventions.Contract, properties.Type);
+        activity.AddTag(
+            SemanticConventions.RetryCount,
+            AmqpHeaders.TryReadInteger(properties.Headers, RetryPolicy.RetriesHeader, out var retries) == HeaderRead.Valid && retries is >= 0 and <= int.MaxValue ? retries : 0L);
+    }
 
     private static string Describe(ShutdownEventArgs reason) =>
         $"{reason.Initiator} closed the channel: {reason.ReplyCode} {reason.ReplyText}".TrimEnd();

@@ -37,6 +37,7 @@ public sealed class MessageContract<T>
     public MessageContract(string name, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, byte? priority = null)
         : this(name, typeInfo, exchange, _ => routingKey, priority)
     {
+        RoutingKeyTemplate = routingKey;
     }
 
     /// <summary>The contract name carried in the AMQP <c>type</c> property.</summary>
@@ -50,6 +51,30 @@ public sealed class MessageContract<T>
 
     /// <summary>The default priority, or null.</summary>
     public byte? Priority { get; }
+
+    /// <summary>
+    /// The routing key's template with its placeholders, as written in <c>[Topic]</c> (<c>user.{Region}.created</c>), or
+    /// the fixed key; null when unknown. Metrics and span names use it instead of the concrete key, whose values are
+    /// unbounded; without it they name the exchange (or, on the default exchange, the contract).
+    /// </summary>
+    public string? RoutingKeyTemplate
+    {
+        get => _routingKeyTemplate;
+        init
+        {
+            _routingKeyTemplate = value;
+            _telemetryTemplate = null;
+        }
+    }
+
+    /// <summary>The low-cardinality destination metrics and spans name: the exchange, or on the default exchange the fixed key (a queue) or the contract name.</summary>
+    internal string TelemetryDestination => Exchange.Length > 0 ? Exchange : _routingKeyTemplate ?? Name;
+
+    /// <summary><c>messaging.destination.template</c>: <c>{exchange}:{routing-key template}</c>, or null when the template is unknown.</summary>
+    internal string? TelemetryTemplate => _routingKeyTemplate is null ? null : _telemetryTemplate ??= Exchange.Length > 0 ? Exchange + ":" + _routingKeyTemplate : _routingKeyTemplate;
+
+    private readonly string? _routingKeyTemplate;
+    private string? _telemetryTemplate;
 
     /// <summary>The routing key for one message.</summary>
     public string RoutingKeyFor(T message) => _routingKey(message);

@@ -27,6 +27,15 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "The broker closed the {Purpose} channel ({Reason}); a new one is opened on next use")]
     public static partial void ChannelClosedByBroker(ILogger logger, string purpose, string reason);
 
+    [LoggerMessage(8, LogLevel.Error, "The {Role} connection is given up: {Reason}. A new connection is opened on next use")]
+    public static partial void ConnectionGivenUp(ILogger logger, ConnectionRole role, string reason);
+
+    [LoggerMessage(9, LogLevel.Information, "Opening a new {Role} connection in place of the one given up")]
+    public static partial void ConnectionReopening(ILogger logger, ConnectionRole role);
+
+    [LoggerMessage(13, LogLevel.Warning, "Recovery of the {Role} connection skipped the {Entity}: the broker refused it ({Reason}). The rest of the connection is recovered; consumers re-declare their own topology when they subscribe again")]
+    public static partial void TopologyRecoverySkipped(ILogger logger, ConnectionRole role, string entity, string reason);
+
     [LoggerMessage(10, LogLevel.Warning, "Publish to exchange '{Exchange}' with routing key '{RoutingKey}' was interrupted ({Reason}); retrying after recovery")]
     public static partial void PublishRetry(ILogger logger, string exchange, string routingKey, string reason);
 
@@ -110,6 +119,15 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Warning, "Could not send the reply of RPC {Method}: {Reason}")]
     public static partial void RpcReplyFailed(ILogger logger, string method, string reason);
+
+    [LoggerMessage(80, LogLevel.Warning, "Queue '{Queue}' has a backlog of {ReadyMessages} ready messages, above {Threshold} ({Consumers} consumer(s))")]
+    public static partial void QueueBacklog(ILogger logger, string queue, long readyMessages, long threshold, long consumers);
+
+    [LoggerMessage(81, LogLevel.Information, "Queue '{Queue}' is back to {ReadyMessages} ready messages, at or below {Threshold}")]
+    public static partial void QueueBacklogCleared(ILogger logger, string queue, long readyMessages, long threshold);
+
+    [LoggerMessage(82, LogLevel.Warning, "Could not read the depth of queue '{Queue}': {Reason}")]
+    public static partial void QueueDepthUnreadable(ILogger logger, string queue, string reason);
 
     [LoggerMessage(30, LogLevel.Information, "Declared topology: {Exchanges} exchange(s), {Queues} queue(s), {Bindings} binding(s)")]
     public static partial void TopologyDeclared(ILogger logger, int exchanges, int queues, int bindings);

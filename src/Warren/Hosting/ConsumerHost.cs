@@ -24,11 +24,15 @@ internal sealed class ConsumerHost
     private readonly ILogger _logger;
     private readonly MessagePublisher _publisher;
     private readonly WarrenConsumers _statuses;
+    private readonly WarrenMetrics _metrics;
+    private readonly WarrenQueueMonitor _monitor;
     private readonly List<QueueConsumer> _running = [];
 
     /// <summary>Created by DI.</summary>
-    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses)
+    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor)
     {
+        _metrics = metrics;
+        _monitor = monitor;
         _publisher = publisher;
         _definitions = definitions;
         _topologies = topologies;
@@ -77,7 +81,16 @@ internal sealed class ConsumerHost
             Func<CancellationToken, Task>? redeclare = own.Queues.Count + own.Bindings.Count == 0
                 ? null
                 : async token => await TopologyDeclarer.DeclareAsync(await _connections.GetConsumeConnectionAsync(token).ConfigureAwait(false), own, token).ConfigureAwait(false);
-            var consumer = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue));
+            _monitor.Watch(definition.Queue, WarrenQueueKind.Work);
+            if (policy.DeadLetterExchange is { } deadLetterExchange)
+            {
+                foreach (var binding in topology.Bindings.Where(b => b.Exchange == deadLetterExchange))
+                {
+                    _monitor.Watch(binding.Queue, WarrenQueueKind.DeadLetter);
+                }
+            }
+
+            var consumer = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue));
             _running.Add(consumer);
             await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
         }

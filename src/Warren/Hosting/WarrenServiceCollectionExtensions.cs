@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,6 +21,7 @@ public static class WarrenServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddWarren();
         services.Configure<WarrenOptions>(configuration.GetSection(WarrenOptions.SectionName));
+        services.Configure<WarrenMonitoringOptions>(configuration.GetSection(WarrenMonitoringOptions.SectionName));
         services.PostConfigure<WarrenOptions>(options =>
         {
             if (string.IsNullOrWhiteSpace(options.Url) && options.Hosts.Count == 0 && configuration[WarrenOptions.UrlEnvironmentVariable] is { Length: > 0 } url)
@@ -51,6 +53,16 @@ public static class WarrenServiceCollectionExtensions
         services.TryAddSingleton<RpcClient>();
         services.TryAddSingleton<RpcServer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WarrenHostedService>());
+        AddObservability(services);
         return new WarrenBuilder(services);
+    }
+
+    /// <summary>Metrics (from the application's <see cref="IMeterFactory"/> when it has one) and queue-depth monitoring.</summary>
+    private static void AddObservability(IServiceCollection services)
+    {
+        services.AddOptions<WarrenMonitoringOptions>();
+        services.TryAddSingleton<WarrenQueueMonitor>();
+        services.TryAddSingleton(sp => new WarrenMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<WarrenConnections>(), sp.GetRequiredService<WarrenQueueMonitor>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, QueueMonitorService>());
     }
 }

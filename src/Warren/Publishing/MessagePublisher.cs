@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Net.Sockets;
@@ -45,14 +46,16 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private readonly WarrenConnections _connections;
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
+    private readonly WarrenMetrics _metrics;
     private readonly SemaphoreSlim _window;
     private readonly ChannelHolder<ConfirmChannel> _channel;
     private readonly ChannelHolder<ConfirmChannel> _isolation;
     private readonly SemaphoreSlim _isolationLock = new(1, 1);
 
-    public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger)
+    public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics)
     {
         _connections = connections;
+        _metrics = metrics;
         _options = options.Value;
         _logger = logger;
         _window = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
@@ -69,7 +72,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     public async ValueTask PublishAsync<T>(T message, PublishOptions? options, CancellationToken cancellationToken = default)
     {
         var contract = MessageContracts.Get<T>();
-        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         await PublishInSlotAsync(contract, message, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -93,7 +96,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             foreach (var message in messages)
             {
                 // Waiting for a window slot here, not inside each publish, keeps the loop itself from racing ahead.
-                await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
                 started.Add(PublishInSlotAsync(contract, message, options, cancellationToken));
             }
         }
@@ -143,33 +146,35 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(routingKey);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var body = Serialize(message, typeInfo, exchange, routingKey);
             var properties = CreateProperties(contractName, options, defaultPriority: null);
-            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            var destination = exchange.Length > 0 ? exchange : routingKey;
+            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, destination, null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _window.Release();
+            LeaveWindow();
         }
     }
 
     /// <summary>
     /// Publishes an already serialized body with the given properties (RPC replies, retry and dead-letter copies). The
     /// properties are checked against <c>frame_max</c> first; a publish the broker refuses fails alone and is not retried.
+    /// Metrics and spans name the exchange, or on the default exchange the routing key (a queue: retry queues here).
     /// </summary>
     public async ValueTask SendRawAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await PublishCoreAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(exchange, routingKey, mandatory, properties, body, exchange.Length > 0 ? exchange : routingKey, null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _window.Release();
+            LeaveWindow();
         }
     }
 
@@ -191,11 +196,15 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
             using var body = Serialize(message, contract.TypeInfo, exchange, routingKey);
             var properties = CreateProperties(contract.Name, options, contract.Priority);
-            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+
+            // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
+            var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
+            var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
+            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, destination, overridden ? null : contract.TelemetryTemplate, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _window.Release();
+            LeaveWindow();
         }
     }
 
@@ -277,8 +286,60 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         return properties;
     }
 
+    /// <summary>Takes a slot of the in-flight window, counting the publishes that had to wait for one.</summary>
+    private async ValueTask EnterWindowAsync(CancellationToken cancellationToken)
+    {
+        // As SemaphoreSlim.WaitAsync would: a cancelled caller gets no slot, even a free one.
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_window.Wait(0))
+        {
+            _metrics.WindowWaited();
+            await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _metrics.InFlight(1);
+    }
+
+    private void LeaveWindow()
+    {
+        _metrics.InFlight(-1);
+        _window.Release();
+    }
+
+    /// <summary>
+    /// Publishes under a <c>publish {destination}</c> span (when listened to) whose W3C context goes into the message's
+    /// <c>traceparent</c>/<c>tracestate</c> headers — or the current activity's when Warren's source is not listened
+    /// to, or nothing when there is no activity (a retry copy then keeps the original's headers) — and records the
+    /// publish metrics with <c>error.type</c> on failure.
+    /// </summary>
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = WarrenTracing.StartPublish(destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
+        if ((activity ?? Activity.Current) is { } context)
+        {
+            TraceContext.Inject(context, properties.Headers ??= new Dictionary<string, object?>(2, StringComparer.Ordinal));
+        }
+
+        string? errorType = null;
+        try
+        {
+            await SendUntilConfirmedAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            errorType = WarrenTracing.ErrorTypeOf(ex);
+            WarrenTracing.Fail(activity, errorType, ex.Message, ex);
+            throw;
+        }
+        finally
+        {
+            _metrics.Published(destination, template, errorType, started);
+        }
+    }
+
     /// <summary>Sends until confirmed, retrying what a lost connection interrupted; see the class remarks for the rest.</summary>
-    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async ValueTask SendUntilConfirmedAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);

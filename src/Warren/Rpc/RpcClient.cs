@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -30,13 +31,15 @@ public sealed class RpcClient : IAsyncDisposable
 
     private readonly WarrenConnections _connections;
     private readonly ILogger _logger;
+    private readonly WarrenMetrics _metrics;
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ChannelHolder<IChannel> _channel;
 
     /// <summary>Created by DI.</summary>
-    public RpcClient(WarrenConnections connections, ILogger<RpcClient> logger)
+    public RpcClient(WarrenConnections connections, ILogger<RpcClient> logger, WarrenMetrics metrics)
     {
         _connections = connections;
+        _metrics = metrics;
         _logger = logger;
         _channel = new ChannelHolder<IChannel>("RPC client", _connections.GetPublishConnectionAsync, OpenChannelAsync, c => c, ChannelClosing.CloseQuietlyAsync, logger);
     }
@@ -91,36 +94,86 @@ public sealed class RpcClient : IAsyncDisposable
             properties.Expiration = ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         }
 
+        // A Client span named by service and method (both fixed by the contract); its context travels in the request.
+        using var activity = WarrenTracing.Source.HasListeners() ? WarrenTracing.Source.StartActivity(service + "/" + method, ActivityKind.Client) : null;
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(SemanticConventions.RpcService, service);
+            activity.SetTag(SemanticConventions.RpcMethod, method);
+            activity.SetTag(SemanticConventions.MessagingSystem, SemanticConventions.RabbitMQSystem);
+            activity.SetTag(SemanticConventions.DestinationName, queue);
+            activity.SetTag(SemanticConventions.MessageId, correlationId);
+            activity.SetTag(SemanticConventions.ConversationId, correlationId);
+        }
+
+        if ((activity ?? Activity.Current) is { } traced)
+        {
+            TraceContext.Inject(traced, properties.Headers = new Dictionary<string, object?>(2, StringComparer.Ordinal));
+        }
+
+        var outcome = "error";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
+            var reply = await CallOnceAsync(queue, service, method, correlationId, properties, body, deadline.Token).ConfigureAwait(false);
+            outcome = "ok";
+            return reply;
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            outcome = "timeout";
+            var timedOut = new RpcTimeoutException(service, method, Stopwatch.GetElapsedTime(started));
+            WarrenTracing.Fail(activity, WarrenTracing.ErrorTypeOf(timedOut), timedOut.Message, ex);
+            throw timedOut;
+        }
+        catch (Exception ex) when (ex is OperationInterruptedException or IOException)
+        {
+            var failed = new RpcException(service, method, $"RPC {method} to service '{service}' could not be sent: {ex.Message}", ex);
+            WarrenTracing.Fail(activity, WarrenTracing.ErrorTypeOf(ex), failed.Message, ex);
+            throw failed;
+        }
+        catch (Exception ex)
+        {
+            outcome = ex switch
+            {
+                OperationCanceledException => "cancelled",
+                RemoteRpcException => "fault",
+                RpcNoServerException => "no_server",
+                _ => "error",
+            };
+            WarrenTracing.Fail(activity, WarrenTracing.ErrorTypeOf(ex), ex.Message, ex);
+            throw;
+        }
+        finally
+        {
+            _metrics.RpcCalled(service, method, outcome, started);
+        }
+    }
+
+    /// <summary>Sends the request (again on a new channel when the first one was closed a moment before) and waits for its reply.</summary>
+    private async Task<byte[]> CallOnceAsync(string queue, string service, string method, string correlationId, BasicProperties properties, byte[] body, CancellationToken token)
+    {
+        try
+        {
             for (var attempt = 1; ; attempt++)
             {
-                var channel = await _channel.GetAsync(deadline.Token).ConfigureAwait(false);
+                var channel = await _channel.GetAsync(token).ConfigureAwait(false);
                 var pending = new Pending(service, method, queue, channel);
                 _pending[correlationId] = pending;
                 try
                 {
-                    await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, deadline.Token).ConfigureAwait(false);
+                    await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, token).ConfigureAwait(false);
                 }
-                catch (OperationInterruptedException) when (attempt < MaxSendAttempts && !deadline.IsCancellationRequested)
+                catch (OperationInterruptedException) when (attempt < MaxSendAttempts && !token.IsCancellationRequested)
                 {
                     // Not sent: the channel was closed a moment ago. The next attempt gets a new or recovered one.
                     _pending.TryRemove(correlationId, out _);
                     continue;
                 }
 
-                return await pending.Reply.WaitAsync(deadline.Token).ConfigureAwait(false);
+                return await pending.Reply.WaitAsync(token).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new RpcTimeoutException(service, method, Stopwatch.GetElapsedTime(started));
-        }
-        catch (Exception ex) when (ex is OperationInterruptedException or IOException)
-        {
-            throw new RpcException(service, method, $"RPC {method} to service '{service}' could not be sent: {ex.Message}", ex);
         }
         finally
         {

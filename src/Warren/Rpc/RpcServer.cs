@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -25,13 +26,15 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly WarrenConnections _connections;
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
+    private readonly WarrenMetrics _metrics;
     private readonly ChannelHolder<IChannel> _channel;
 
     /// <summary>Created by DI.</summary>
-    public RpcServer(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<RpcServer> logger)
+    public RpcServer(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<RpcServer> logger, WarrenMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connections = connections;
+        _metrics = metrics;
         _options = options.Value;
         _logger = logger;
         _channel = new ChannelHolder<IChannel>(
@@ -99,8 +102,17 @@ public sealed class RpcServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         var server = context.Services.GetRequiredService<RpcServer>();
+        // An untyped request is named after its queue (both are fixed by the service, never by a message).
+        var method = string.IsNullOrEmpty(context.MessageType) ? context.Queue : context.MessageType;
+
+        // A Server span named by the method (a request type the service declares), inside the consumer's process span.
+        using var activity = WarrenTracing.Source.HasListeners() ? WarrenTracing.Source.StartActivity(method, ActivityKind.Server) : null;
+        activity?.SetTag(SemanticConventions.RpcMethod, method);
+        activity?.SetTag(SemanticConventions.ConversationId, context.CorrelationId);
         if (!MessageDispatcher.TryDeserialize(context, requestInfo, out var request, out var error))
         {
+            WarrenTracing.Fail(activity, "malformed_request", error, null);
+            server._metrics.RpcServed(context.Queue, method, "malformed");
             await server.ReplyFaultAsync(context, new RpcFault("Warren.MalformedRequest", error!, null)).ConfigureAwait(false);
             return DispatchOutcome.Ack;
         }
@@ -112,10 +124,14 @@ public sealed class RpcServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.RpcMethodFailed(server._logger, ex, context.MessageType ?? string.Empty);
+            Log.RpcMethodFailed(server._logger, ex, method);
+            WarrenTracing.Fail(activity, WarrenTracing.ErrorTypeOf(ex), ex.Message, ex);
+            server._metrics.RpcServed(context.Queue, method, "fault");
             await server.ReplyFaultAsync(context, new RpcFault(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, server._options.RpcIncludeStackTraces ? ex.StackTrace : null)).ConfigureAwait(false);
             return DispatchOutcome.Ack;
         }
+
+        server._metrics.RpcServed(context.Queue, method, "ok");
 
         // An untyped request (a foreign client routing by key) gets an untyped reply: there is no contract name to echo.
         var replyType = string.IsNullOrEmpty(context.MessageType) ? null : context.MessageType + ".reply";

@@ -1,0 +1,170 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RabbitMQ.Client;
+using Warren.IntegrationTests.Runtime;
+using Warren.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Warren.IntegrationTests.Observability;
+
+/// <summary>Warren's health checks follow what happens to the broker, the queues and the connections.</summary>
+[Collection(BrokerCollection.Name)]
+public sealed class HealthTests(BrokerFixture broker, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Readiness_is_unhealthy_while_a_consumers_queue_is_deleted_and_healthy_once_it_is_back()
+    {
+        var queue = Names.Unique("health-queue");
+        await using var connection = await broker.ConnectAsync();
+        await DeclareAsync(connection, queue);
+        await using var app = await StartAsync(broker.AmqpUrl, queue, _ => { });
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await ReadyAsync(health)).Status);
+
+        await Broker.DeleteQueueAsync(connection, queue);
+        var down = await WaitForAsync(health, HealthStatus.Unhealthy);
+        Assert.Equal(HealthStatus.Unhealthy, down.Entries["warren-consumers"].Status);
+        Assert.Contains(queue, down.Entries["warren-consumers"].Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, down.Entries["warren-connections"].Status);
+
+        await DeclareAsync(connection, queue);
+        await WaitForAsync(health, HealthStatus.Healthy);
+        Assert.Equal(ConsumerState.Running, app.Consumers.Get(queue)!.State);
+        await app.StopAsync();
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task Readiness_is_unhealthy_while_the_node_is_stopped_and_healthy_after_it_is_back()
+    {
+        await using var node = await PrivateBroker.StartAsync();
+        var queue = Names.Unique("health-node");
+        await using var app = await StartAsync(node.AmqpUrl, queue, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await ReadyAsync(health)).Status);
+
+        await node.Nodes[0].StopAsync();
+        var down = await WaitForAsync(health, HealthStatus.Unhealthy);
+        Assert.Equal(HealthStatus.Unhealthy, down.Entries["warren-connections"].Status);
+        Assert.Equal(WarrenConnectionState.Recovering, app.Connections.GetStatus(ConnectionRole.Consume).State);
+        var live = await health.CheckHealthAsync(r => r.Tags.Contains("live"));
+        Assert.Equal(HealthStatus.Healthy, live.Status); // a short outage that recovery handles keeps the process alive
+
+        await node.Nodes[0].StartAsync();
+        await WaitForAsync(health, HealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        Assert.Equal(WarrenConnectionState.Open, app.Connections.GetStatus(ConnectionRole.Consume).State);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_connection_closed_outside_Warren_is_given_up_and_replaced_on_next_use()
+    {
+        var queue = Names.Unique("given-up");
+        var logs = new LogSink();
+        var handled = 0;
+        await using var app = await TestApp.StartAsync(
+            broker.AmqpUrl,
+            w =>
+            {
+                w.Services.AddHealthChecks().AddWarrenHealthChecks();
+                w.AddTopology(new Topology().Add(new QueueDeclaration(queue)))
+                 .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (_, _) =>
+                 {
+                     Interlocked.Increment(ref handled);
+                     return ValueTask.CompletedTask;
+                 })) { Retry = RetryPolicy.Disabled });
+            },
+            logs: logs);
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        var old = await app.Connections.GetConsumeConnectionAsync();
+
+        await old.CloseAsync(); // RabbitMQ.Client never recovers a connection closed by the application
+        await Broker.WaitUntilAsync(() => logs.Entries.Any(e => e.Message.StartsWith("The Consume connection is given up", StringComparison.Ordinal)), Wait, "the log line");
+        await Broker.WaitUntilAsync(() => app.Consumers.Get(queue)!.State == ConsumerState.Running && app.Connections.GetStatus(ConnectionRole.Consume).State == WarrenConnectionState.Open, Wait, "a new connection and subscription");
+        Assert.NotSame(old, await app.Connections.GetConsumeConnectionAsync());
+        Assert.Equal(HealthStatus.Healthy, (await ReadyAsync(health)).Status);
+
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered");
+        await Broker.WaitUntilAsync(() => Volatile.Read(ref handled) == 1, Wait, "the message after the replacement");
+        output.WriteLine(string.Join(Environment.NewLine, logs.Entries.Where(e => e.Category.StartsWith("Warren", StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Message}")));
+        await app.StopAsync();
+        await using var connection = await broker.ConnectAsync();
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task The_queue_check_reports_a_dead_letter_queue_over_its_limit()
+    {
+        var queue = Names.Unique("health-dlq");
+        await using var app = await StartAsync(
+            broker.AmqpUrl,
+            queue,
+            w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))),
+            o => o.MaxDeadLetterMessages = 0,
+            handler: (_, _) => ValueTask.FromException(new InvalidOperationException("no")),
+            retry: null);
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await ReadyAsync(health)).Status);
+
+        // Unprocessable: dead-lettered at once by the default policy.
+        await using (var raw = await broker.ConnectAsync())
+        await using (var channel = await raw.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        {
+            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, new BasicProperties(), "not json"u8.ToArray());
+        }
+
+        var report = await WaitForAsync(health, HealthStatus.Degraded);
+        Assert.Contains(RetryPolicy.DeadLetterQueueName(queue), report.Entries["warren-queues"].Description, StringComparison.Ordinal);
+        await app.StopAsync();
+        await using var connection = await broker.ConnectAsync();
+        await Broker.DeleteQueueAsync(connection, queue);
+        await Broker.DeleteQueueAsync(connection, RetryPolicy.DeadLetterQueueName(queue));
+    }
+
+    private static Task<TestApp> StartAsync(string url, string queue, Action<WarrenBuilder> configure, Action<WarrenHealthCheckOptions>? health = null, Func<Numbered, MessageContext, ValueTask>? handler = null, RetryPolicy? retry = null) =>
+        TestApp.StartAsync(
+            url,
+            w =>
+            {
+                w.Services.AddHealthChecks().AddWarrenHealthChecks(health);
+                configure(w);
+                w.AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, handler ?? ((_, _) => ValueTask.CompletedTask))) { Retry = retry ?? (handler is null ? RetryPolicy.Disabled : null) });
+            },
+            o => o.ConsumerRestartDelay = TimeSpan.FromMilliseconds(500));
+
+    private static Task<HealthReport> ReadyAsync(HealthCheckService health) => health.CheckHealthAsync(r => r.Tags.Contains("ready"));
+
+    private async Task<HealthReport> WaitForAsync(HealthCheckService health, HealthStatus status, TimeSpan? timeout = null)
+    {
+        using var limit = new CancellationTokenSource(timeout ?? Wait);
+        while (true)
+        {
+            var report = await ReadyAsync(health);
+            if (report.Status == status)
+            {
+                output.WriteLine(string.Join(Environment.NewLine, report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description}")));
+                return report;
+            }
+
+            if (limit.IsCancellationRequested)
+            {
+                throw new TimeoutException($"health stayed {report.Status}, expected {status}: " + string.Join("; ", report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description}")));
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task DeclareAsync(IConnection connection, string queue)
+    {
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+    }
+}

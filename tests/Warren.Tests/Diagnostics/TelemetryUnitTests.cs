@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using CsCheck;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+using Xunit;
+
+namespace Warren.Tests.Diagnostics;
+
+public sealed class TraceContextTests
+{
+    [Fact]
+    public void A_context_written_as_text_is_read_back_from_the_bytes_the_client_delivers()
+    {
+        var gen = Gen.Select(Gen.Byte.Array[16], Gen.Byte.Array[8], Gen.Bool, Gen.String.AlphaNumeric);
+        Property.ForAll(
+            gen,
+            200,
+            c =>
+            {
+                var (traceBytes, spanBytes, sampled, state) = c;
+                if (traceBytes.All(b => b == 0) || spanBytes.All(b => b == 0))
+                {
+                    return; // all-zero ids are invalid in W3C trace context
+                }
+
+                using var activity = new Activity("test");
+                activity.SetParentId(ActivityTraceId.CreateFromBytes(traceBytes), ActivitySpanId.CreateFromBytes(spanBytes), sampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None);
+                activity.TraceStateString = state.Length == 0 ? null : "k=" + state;
+                activity.Start();
+                var headers = new Dictionary<string, object?>();
+                TraceContext.Inject(activity, headers);
+
+                // What arrives over AMQP: long strings become byte arrays.
+                var delivered = headers.ToDictionary(h => h.Key, h => (object?)Encoding.UTF8.GetBytes((string)h.Value!));
+                var context = TraceContext.Extract(delivered);
+                Assert.Equal(activity.TraceId, context.TraceId);
+                Assert.Equal(activity.SpanId, context.SpanId);
+                Assert.Equal(activity.ActivityTraceFlags, context.TraceFlags);
+                Assert.Equal(activity.TraceStateString, context.TraceState);
+                Assert.True(context.IsRemote);
+                Assert.Equal(context, TraceContext.Extract(headers)); // and as strings, from another client
+            },
+            c => $"trace {Convert.ToHexString(c.Item1)}, span {Convert.ToHexString(c.Item2)}, sampled {c.Item3}, state '{c.Item4}'");
+        Assert.Equal(200, Property.LastCount);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("not a traceparent")]
+    [InlineData("00-00000000000000000000000000000000-0000000000000000-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331")]
+    public void A_missing_or_unreadable_traceparent_gives_no_parent(string? value)
+    {
+        var headers = new Dictionary<string, object?> { ["traceparent"] = value is null ? null : Encoding.UTF8.GetBytes(value) };
+        Assert.Equal(default, TraceContext.Extract(headers));
+        Assert.Equal(default, TraceContext.Extract(null));
+        Assert.Equal(default, TraceContext.Extract(new Dictionary<string, object?> { ["traceparent"] = 42 }));
+        Assert.Equal(default, TraceContext.Extract(new Dictionary<string, object?> { ["traceparent"] = new byte[10_000] }));
+    }
+
+    [Fact]
+    public void A_retry_or_dead_letter_copy_keeps_the_trace_headers_whatever_else_it_drops()
+    {
+        const string parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var original = new BasicProperties
+        {
+            Headers = new Dictionary<string, object?>
+            {
+                ["traceparent"] = Encoding.UTF8.GetBytes(parent),
+                ["tracestate"] = Encoding.UTF8.GetBytes("vendor=1"),
+                ["big"] = new byte[DeadLetterHeaders.MaxCarriedHeaderBytes],
+            },
+        };
+
+        var copy = FailureCopy.Create(original, "q", "", "q", "boom", null, 1, DateTimeOffset.UnixEpoch);
+
+        Assert.False(copy.Headers!.ContainsKey("big"));
+        var context = TraceContext.Extract(copy.Headers);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", context.TraceId.ToHexString());
+        Assert.Equal("vendor=1", context.TraceState);
+    }
+}
+
+public sealed class TopologyRecoveryTests
+{
+    [Fact]
+    public void Only_an_entity_the_broker_refused_is_skipped_a_lost_connection_or_a_timeout_restarts_the_recovery()
+    {
+        static OperationInterruptedException Closed(ShutdownInitiator initiator, ushort code) =>
+            new(new ShutdownEventArgs(initiator, code, "text"));
+
+        Assert.True(WarrenConnections.IsRefusedByBroker(Closed(ShutdownInitiator.Peer, 404)));
+        Assert.True(WarrenConnections.IsRefusedByBroker(Closed(ShutdownInitiator.Peer, 406)));
+        Assert.True(WarrenConnections.IsRefusedByBroker(Closed(ShutdownInitiator.Peer, 405)));
+        Assert.True(WarrenConnections.IsRefusedByBroker(new AlreadyClosedException(new ShutdownEventArgs(ShutdownInitiator.Peer, 404, "gone"))));
+        Assert.False(WarrenConnections.IsRefusedByBroker(Closed(ShutdownInitiator.Peer, 320)));
+        Assert.False(WarrenConnections.IsRefusedByBroker(Closed(ShutdownInitiator.Library, 541)));
+        Assert.False(WarrenConnections.IsRefusedByBroker(Closed(ShutdownInitiator.Application, 200)));
+        Assert.False(WarrenConnections.IsRefusedByBroker(new TimeoutException()));
+        Assert.False(WarrenConnections.IsRefusedByBroker(new OperationCanceledException()));
+    }
+}
+
+public sealed class TelemetryNamingTests
+{
+    [Fact]
+    public void Metrics_and_spans_name_the_template_never_the_concrete_routing_key()
+    {
+        var info = System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<string>(new System.Text.Json.JsonSerializerOptions(), System.Text.Json.Serialization.Metadata.JsonMetadataServices.StringConverter);
+        var templated = new MessageContract<string>("user.created", info, "user.events", s => "user." + s + ".created") { RoutingKeyTemplate = "user.{Region}.created" };
+        Assert.Equal("user.events", templated.TelemetryDestination);
+        Assert.Equal("user.events:user.{Region}.created", templated.TelemetryTemplate);
+
+        var unknown = new MessageContract<string>("user.created", info, "user.events", s => "user." + s + ".created");
+        Assert.Equal("user.events", unknown.TelemetryDestination);
+        Assert.Null(unknown.TelemetryTemplate);
+
+        var fixedKey = new MessageContract<string>("task", info, "", "tasks");
+        Assert.Equal("tasks", fixedKey.RoutingKeyTemplate);
+        Assert.Equal("tasks", fixedKey.TelemetryDestination);
+        Assert.Equal("tasks", fixedKey.TelemetryTemplate);
+
+        var computedOnDefault = new MessageContract<string>("task", info, "", s => "tasks-" + s);
+        Assert.Equal("task", computedOnDefault.TelemetryDestination);
+    }
+
+    [Fact]
+    public void The_logging_scope_lists_its_four_values()
+    {
+        var scope = new MessageLogScope("m", "c", "q", null);
+        Assert.Equal(["MessageId", "MessageContract", "Queue", "CorrelationId"], scope.Select(p => p.Key));
+        Assert.Equal(["m", "c", "q", null], scope.Select(p => p.Value));
+        Assert.Equal("MessageId:m MessageContract:c Queue:q CorrelationId:", scope.ToString());
+    }
+}
