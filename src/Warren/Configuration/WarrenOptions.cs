@@ -68,6 +68,15 @@ public sealed class WarrenOptions
     /// <summary>How often RabbitMQ.Client's automatic recovery retries a lost connection.</summary>
     public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The configuration key <see cref="Url"/> was read from when it came from a connection string
+    /// (<c>ConnectionStrings:{name}</c>), for error messages; null when it came from <c>Warren:Url</c> or code.
+    /// </summary>
+    internal string? UrlSource { get; set; }
+
+    /// <summary>The connection string Warren was told to read (<c>AddWarren("name")</c>), for error messages.</summary>
+    internal string? ConnectionStringName { get; set; }
+
     /// <summary>Include the server's stack trace in RPC fault replies (off by default: it can reveal internals).</summary>
     public bool RpcIncludeStackTraces { get; set; }
 }

@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "The broker closed the {Purpose} channel ({Reason}); a new one is opened on next use")]
     public static partial void ChannelClosedByBroker(ILogger logger, string purpose, string reason);
 
+    [LoggerMessage(8, LogLevel.Warning, "A ConnectionFactory callback turned off automatic or topology recovery; Warren turns them back on because its publishers and consumers rely on them")]
+    public static partial void RecoveryKeptOn(ILogger logger);
+
     [LoggerMessage(10, LogLevel.Warning, "Publish to exchange '{Exchange}' with routing key '{RoutingKey}' was interrupted ({Reason}); retrying after recovery")]
     public static partial void PublishRetry(ILogger logger, string exchange, string routingKey, string reason);
 
