@@ -70,13 +70,17 @@ internal static class ConnectionFactoryBuilder
     }
 
     /// <summary>A copy of the factory's TLS settings for one endpoint, its server name defaulting to the endpoint's host.</summary>
+    /// <remarks>
+    /// <see cref="SslOption.Certs"/> is read only when no <see cref="SslOption.CertPath"/> is set: with a path, its getter
+    /// loads the file, which the client does itself when it connects.
+    /// </remarks>
     private static SslOption ForEndpoint(SslOption tls, string host) => new()
     {
         Enabled = true,
         ServerName = string.IsNullOrEmpty(tls.ServerName) ? host : tls.ServerName,
         CertPath = tls.CertPath,
         CertPassphrase = tls.CertPassphrase,
-        Certs = tls.Certs,
+        Certs = string.IsNullOrEmpty(tls.CertPath) ? tls.Certs : null,
         ClientCertificateContext = tls.ClientCertificateContext,
         CertificateValidationCallback = tls.CertificateValidationCallback,
         CertificateSelectionCallback = tls.CertificateSelectionCallback,
