@@ -26,6 +26,8 @@ public sealed class PackageContentTests(PackedPackage packed, ITestOutputHelper 
     {
         output.WriteLine(packed.Origin);
         var root = PackedPackage.RepositoryRoot;
+        // Source Link needs the repository's public URL, which the SDK reads from the git remote "origin".
+        var hasRemote = Run.ProcessAsync("git", ["remote", "get-url", "origin"], root, new Dictionary<string, string>(), TimeSpan.FromSeconds(20)).GetAwaiter().GetResult().ExitCode == 0;
         using var zip = ZipFile.OpenRead(packed.Path);
         var dlls = zip.Entries.Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal)).ToArray();
         Assert.Equal(
@@ -50,6 +52,10 @@ public sealed class PackageContentTests(PackedPackage packed, ITestOutputHelper 
 
             Assert.NotEmpty(documents);
             Assert.Equal(documents.Length, withSource);
+            if (hasRemote)
+            {
+                Assert.True(sourceLink, $"{entry.FullName} has no Source Link though the repository has a remote");
+            }
             if (PackedPackage.IsContinuousIntegrationBuild)
             {
                 Assert.All(documents, d => Assert.StartsWith("/_/", d.Name, StringComparison.Ordinal));
@@ -61,6 +67,11 @@ public sealed class PackageContentTests(PackedPackage packed, ITestOutputHelper 
         if (!PackedPackage.IsContinuousIntegrationBuild)
         {
             output.WriteLine("Not a CI build (CI is not 'true'): source paths are not mapped, so they were not checked.");
+        }
+
+        if (!hasRemote)
+        {
+            output.WriteLine("The repository has no remote 'origin': no Source Link expected (sources are embedded).");
         }
     }
 
