@@ -71,11 +71,22 @@ public sealed class RpcServer : IAsyncDisposable
         });
 
     /// <summary>Answers a request for a method the service does not have.</summary>
-    public static async ValueTask<DispatchOutcome> UnknownMethodAsync(MessageContext context, string service)
+    public static ValueTask<DispatchOutcome> UnknownMethodAsync(MessageContext context, string service) =>
+        UnknownMethodAsync(context, service, Array.Empty<string>());
+
+    /// <summary>Answers a request that names none of <paramref name="methods"/>, saying how to name one.</summary>
+    public static async ValueTask<DispatchOutcome> UnknownMethodAsync(MessageContext context, string service, IReadOnlyList<string> methods)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(methods);
         var server = context.Services.GetRequiredService<RpcServer>();
-        await server.ReplyFaultAsync(context, new RpcFault("Warren.UnknownMethod", $"Service '{service}' has no method '{context.MessageType}'.", null)).ConfigureAwait(false);
+        var asked = string.IsNullOrEmpty(context.MessageType)
+            ? $"The request has no type property and its routing key '{context.RoutingKey}' names no method of service '{service}'."
+            : $"Service '{service}' has no method '{context.MessageType}' (routing key '{context.RoutingKey}').";
+        var how = methods.Count == 0
+            ? string.Empty
+            : $" Send the method's name in the type property, or publish to exchange 'amq.direct' with it as the routing key: {string.Join(", ", methods)}.";
+        await server.ReplyFaultAsync(context, new RpcFault("Warren.UnknownMethod", asked + how, null)).ConfigureAwait(false);
         return DispatchOutcome.Ack;
     }
 
