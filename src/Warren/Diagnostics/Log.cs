@@ -114,6 +114,18 @@ internal static partial class Log
     [LoggerMessage(42, LogLevel.Warning, "Could not send the reply of RPC {Method}: {Reason}")]
     public static partial void RpcReplyFailed(ILogger logger, string method, string reason);
 
+    [LoggerMessage(31, LogLevel.Information, "Starting in the background (Warren:StartMode = Background): the host goes on while Warren connects to the broker")]
+    public static partial void StartingInBackground(ILogger logger);
+
+    [LoggerMessage(32, LogLevel.Information, "Connected in the background: topology declared and consumers started (attempt {Attempt})")]
+    public static partial void StartedInBackground(ILogger logger, int attempt);
+
+    [LoggerMessage(34, LogLevel.Warning, "Background start attempt {Attempt}: the broker was not reached ({Reason}); trying again in {Delay}. Consumers are not running and publishes wait")]
+    public static partial void BrokerNotReachedYet(ILogger logger, int attempt, string reason, TimeSpan delay);
+
+    [LoggerMessage(33, LogLevel.Error, "Background start attempt {Attempt} failed; trying again in {Delay}. Consumers are not running and publishes wait")]
+    public static partial void BackgroundStartFailed(ILogger logger, Exception exception, int attempt, TimeSpan delay);
+
     [LoggerMessage(30, LogLevel.Information, "Declared topology: {Exchanges} exchange(s), {Queues} queue(s), {Bindings} binding(s)")]
     public static partial void TopologyDeclared(ILogger logger, int exchanges, int queues, int bindings);
 }

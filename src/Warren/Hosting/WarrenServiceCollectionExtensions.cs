@@ -72,6 +72,7 @@ public static class WarrenServiceCollectionExtensions
         services.TryAddSingleton<IPublisher>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<WarrenConsumers>();
+        services.TryAddSingleton<WarrenStartup>();
         services.TryAddSingleton<ConsumerHost>();
         services.TryAddSingleton<RpcClient>();
         services.TryAddSingleton<RpcServer>();

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text;
+using System.Threading.Tasks;
 using System.Xml.Linq;
 using Xunit;
 using Xunit.Abstractions;
@@ -22,12 +23,12 @@ public sealed class PackageContentTests(PackedPackage packed, ITestOutputHelper 
     private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
 
     [Fact]
-    public void Every_dll_embeds_its_symbols_and_sources_and_a_ci_build_names_no_build_machine_path()
+    public async Task Every_dll_embeds_its_symbols_and_sources_and_a_ci_build_names_no_build_machine_path()
     {
         output.WriteLine(packed.Origin);
         var root = PackedPackage.RepositoryRoot;
         // Source Link needs the repository's public URL, which the SDK reads from the git remote "origin".
-        var hasRemote = Run.ProcessAsync("git", ["remote", "get-url", "origin"], root, new Dictionary<string, string>(), TimeSpan.FromSeconds(20)).GetAwaiter().GetResult().ExitCode == 0;
+        var hasRemote = (await Run.ProcessAsync("git", ["remote", "get-url", "origin"], root, new Dictionary<string, string>(), TimeSpan.FromSeconds(20))).ExitCode == 0;
         using var zip = ZipFile.OpenRead(packed.Path);
         var dlls = zip.Entries.Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal)).ToArray();
         Assert.Equal(
