@@ -100,6 +100,15 @@ public sealed class HostingRegistrationTests
     }
 
     [Fact]
+    public void The_start_mode_is_fail_fast_unless_configured()
+    {
+        Assert.Equal(WarrenStartMode.FailFast, Resolve(new() { ["Warren:Url"] = "amqp://localhost/" }, null).StartMode);
+        Assert.Equal(WarrenStartMode.Background, Resolve(new() { ["Warren:Url"] = "amqp://localhost/", ["Warren:StartMode"] = "Background" }, null).StartMode);
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new() { ["Warren:Url"] = "amqp://localhost/", ["Warren:StartMode"] = "7" }, null));
+        Assert.Contains("Warren:StartMode", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_blank_connection_name_is_refused_at_registration()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
