@@ -91,6 +91,8 @@ internal static class RegistrationEmitter
                     settings.Add($"Concurrency = {Number(service.Concurrency)}");
                 }
 
+                // A failing RPC method is answered with a fault and acknowledged: nothing is retried or dead-lettered.
+                settings.Add("Retry = global::Warren.RetryPolicy.Disabled");
                 var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server, service)}())";
                 w.Line(settings.Count == 0 ? $"builder.AddConsumer({definition});" : $"builder.AddConsumer({definition} {{ {string.Join(", ", settings)} }});");
             }

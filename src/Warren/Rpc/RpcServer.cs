@@ -117,14 +117,16 @@ public sealed class RpcServer : IAsyncDisposable
             return DispatchOutcome.Ack;
         }
 
-        await server.ReplyAsync(context, reply, RpcWire.Ok, context.MessageType + ".reply").ConfigureAwait(false);
+        // An untyped request (a foreign client routing by key) gets an untyped reply: there is no contract name to echo.
+        var replyType = string.IsNullOrEmpty(context.MessageType) ? null : context.MessageType + ".reply";
+        await server.ReplyAsync(context, reply, RpcWire.Ok, replyType).ConfigureAwait(false);
         return DispatchOutcome.Ack;
     }
 
     private ValueTask ReplyFaultAsync(MessageContext context, RpcFault fault) =>
         ReplyAsync(context, JsonSerializer.SerializeToUtf8Bytes(fault, RpcJson.Default.RpcFault), RpcWire.Fault, RpcWire.FaultType);
 
-    private async ValueTask ReplyAsync(MessageContext context, byte[] body, string status, string type)
+    private async ValueTask ReplyAsync(MessageContext context, byte[] body, string status, string? type)
     {
         if (string.IsNullOrEmpty(context.ReplyTo))
         {
