@@ -24,7 +24,8 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
     public async Task The_host_starts_without_the_broker_and_consumes_and_publishes_once_it_answers()
     {
         const int count = 50;
-        var port = ReservePort();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var queue = Names.Unique("background");
         var received = new ConcurrentBag<int>();
         var logs = new LogSink();
@@ -62,6 +63,7 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
         Assert.DoesNotContain(publishes, p => p.IsCompleted);
 
         // The broker arrives.
+        refusing.Dispose();
         await using var proxy = new BlackholeProxy(new Uri(broker.AmqpUrl).Port, port);
         await startup.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(45));
         Assert.Equal(ConsumerState.Running, app.Consumers.Get(queue)?.State);
@@ -80,7 +82,8 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
     [Fact]
     public async Task A_publish_waits_for_the_broker_no_longer_than_the_publish_timeout_and_a_stop_ends_the_wait()
     {
-        var port = ReservePort();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         await using var app = await TestApp.StartAsync(
             $"amqp://guest:guest@127.0.0.1:{port}/",
             options: o =>
@@ -111,7 +114,8 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
     [Fact]
     public async Task By_default_the_host_does_not_start_without_the_broker()
     {
-        var port = ReservePort();
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<WarrenConnectionException>(() => TestApp.StartAsync(
             $"amqp://guest:guest@127.0.0.1:{port}/",
@@ -122,13 +126,18 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
         Assert.IsType<SocketException>(error.InnerException);
     }
 
-    /// <summary>A loopback port nothing listens on (until the test puts the proxy there).</summary>
-    private static int ReservePort()
+    /// <summary>
+    /// A loopback port that refuses connections: bound, so nothing else running in parallel takes it, but not listening.
+    /// Disposing it frees the port for the proxy.
+    /// </summary>
+    private sealed class RefusingPort : IDisposable
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        public RefusingPort() => _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+        public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+        public void Dispose() => _socket.Dispose();
     }
 }
