@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 configuration=${CONFIGURATION:-Release}
+# This is the CI build: the package's dlls get deterministic /_/ source paths (ContinuousIntegrationBuild) and the
+# package tests check them. Export CI=false to build with local paths.
+export CI="${CI:-true}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -36,19 +39,30 @@ dotnet restore Framework.sln
 step "Building ($configuration, warnings as errors)"
 dotnet build Framework.sln -c "$configuration" --no-restore -m:2 -warnaserror -nologo -clp:NoSummary
 
-step "Packing src/Warren and checking the package carries the generator and analyzers"
+step "Packing src/Warren and checking the package"
 pkgdir=$(mktemp -d)
+trap 'rm -rf "$pkgdir"' EXIT
 dotnet pack src/Warren -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
 nupkg=$(ls "$pkgdir"/Warren.*.nupkg)
 listing=$(unzip -l "$nupkg")
-for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll analyzers/dotnet/cs/Warren.CodeFixes.dll lib/net10.0/Warren.dll; do
+for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll analyzers/dotnet/cs/Warren.CodeFixes.dll lib/net10.0/Warren.dll README.md; do
   if ! grep -q " $entry\$" <<<"$listing"; then
     echo "$(basename "$nupkg") is missing $entry" >&2
     exit 1
   fi
 done
-echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers,Warren.CodeFixes}.dll"
-rm -rf "$pkgdir"
+if [ "$CI" = true ]; then
+  # Symbols are embedded (compressed, checked by the package tests); the uncompressed rest must not name this machine.
+  unzip -q "$nupkg" '*.dll' -d "$pkgdir/content"
+  if leaks=$(grep -rlaF "$root" "$pkgdir/content"); then
+    echo "$(basename "$nupkg") contains the build path $root in: $leaks" >&2
+    exit 1
+  fi
+  rm -rf "$pkgdir/content"
+fi
+echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers,Warren.CodeFixes}.dll, README.md"
+# The integration tests build and run a user project from this package.
+export WARREN_TEST_NUPKG="$nupkg"
 
 results="$root/artifacts/test-results"
 rm -rf "$results"

@@ -39,6 +39,11 @@ internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
             errors.Add("Warren:PublishTimeout must be positive, e.g. \"00:00:30\".");
         }
 
+        if (!Enum.IsDefined(options.StartMode))
+        {
+            errors.Add($"Warren:StartMode must be FailFast or Background (was {(int)options.StartMode}).");
+        }
+
         if (options.ConnectTimeout <= TimeSpan.Zero)
         {
             errors.Add("Warren:ConnectTimeout must be positive, e.g. \"00:00:30\".");

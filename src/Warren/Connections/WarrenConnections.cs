@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -24,14 +25,13 @@ namespace Warren;
 /// </remarks>
 public sealed class WarrenConnections : IAsyncDisposable
 {
-    private const int BrokerMaxMessageSize = 128 * 1024 * 1024;
-
     /// <summary>After this many recovery attempts in a row that failed once connected (RabbitMQ.Client's 541 FailedAutoRecovery), the connection is given up.</summary>
     private const int MaxFailedRecoveries = 3;
 
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
     private readonly Lazy<ConnectionSettings> _settings;
+    private readonly IReadOnlyList<ConnectionFactoryCallback> _factoryCallbacks;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _publish;
     private IConnection? _consume;
@@ -40,10 +40,17 @@ public sealed class WarrenConnections : IAsyncDisposable
 
     /// <summary>Creates the connection holder; nothing is opened until first use.</summary>
     public WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger)
+        : this(options, logger, [])
+    {
+    }
+
+    /// <summary>Created by DI with the callbacks registered through <see cref="WarrenBuilder.ConfigureConnectionFactory"/>.</summary>
+    internal WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger, IEnumerable<ConnectionFactoryCallback> factoryCallbacks)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
+        _factoryCallbacks = [.. factoryCallbacks];
         _settings = new Lazy<ConnectionSettings>(() => ConnectionSettings.From(_options));
     }
 
@@ -137,21 +144,8 @@ public sealed class WarrenConnections : IAsyncDisposable
     private async Task<IConnection> ConnectWithRetriesAsync(ConnectionRole role, CancellationToken cancellationToken)
     {
         var settings = _settings.Value;
-        var factory = new ConnectionFactory
-        {
-            UserName = settings.UserName,
-            Password = settings.Password,
-            VirtualHost = settings.VirtualHost,
-            AutomaticRecoveryEnabled = true,
-            TopologyRecoveryEnabled = true,
-            NetworkRecoveryInterval = _options.NetworkRecoveryInterval,
-            RequestedHeartbeat = _options.Heartbeat,
-            // Never below the broker's own maximum: a larger inbound body would make the client drop the whole
-            // connection (and requeue the message forever). Warren:MaxMessageSize is enforced per message instead.
-            MaxInboundMessageBodySize = (uint)Math.Max(_options.MaxMessageSize, BrokerMaxMessageSize),
-            ClientProvidedName = ClientName(role),
-            TopologyRecoveryExceptionHandler = TopologyRecoveryHandler(role),
-        };
+        var (factory, endpoints) = ConnectionFactoryBuilder.Build(settings, _options, ClientName(role), _factoryCallbacks, _logger);
+        factory.TopologyRecoveryExceptionHandler = TopologyRecoveryHandler(role);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ConnectTimeout);
@@ -161,7 +155,7 @@ public sealed class WarrenConnections : IAsyncDisposable
         {
             try
             {
-                return await factory.CreateConnectionAsync(settings.Endpoints, ClientName(role), deadline.Token).ConfigureAwait(false);
+                return await factory.CreateConnectionAsync(endpoints, ClientName(role), deadline.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {

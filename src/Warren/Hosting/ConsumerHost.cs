@@ -27,6 +27,9 @@ internal sealed class ConsumerHost
     private readonly WarrenMetrics _metrics;
     private readonly WarrenQueueMonitor _monitor;
     private readonly List<QueueConsumer> _running = [];
+    private readonly HashSet<QueueConsumer> _subscribed = [];
+    private Topology? _topology;
+    private bool _declared;
 
     /// <summary>Created by DI.</summary>
     public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor)
@@ -50,6 +53,21 @@ internal sealed class ConsumerHost
     /// <summary>Declares the topology (every registered <see cref="Topology"/>, merged, plus default policies) and starts every consumer.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        Prepare();
+        await DeclareAndSubscribeAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Merges the topology and creates every consumer (each reports <see cref="ConsumerState.Starting"/>) without touching
+    /// the broker. Runs once.
+    /// </summary>
+    internal void Prepare()
+    {
+        if (_topology is not null)
+        {
+            return;
+        }
+
         var topology = new Topology();
         foreach (var part in _topologies)
         {
@@ -68,13 +86,6 @@ internal sealed class ConsumerHost
             consumers.Add((definition, policy));
         }
 
-        if (topology.Exchanges.Count + topology.Queues.Count + topology.Bindings.Count > 0)
-        {
-            var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await TopologyDeclarer.DeclareAsync(connection, topology, cancellationToken).ConfigureAwait(false);
-            Log.TopologyDeclared(_logger, topology.Exchanges.Count, topology.Queues.Count, topology.Bindings.Count);
-        }
-
         foreach (var (definition, policy) in consumers)
         {
             var own = TopologyOf(topology, definition.Queue, policy);
@@ -90,9 +101,34 @@ internal sealed class ConsumerHost
                 }
             }
 
-            var consumer = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue));
-            _running.Add(consumer);
-            await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
+            _running.Add(new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue)));
+        }
+
+        _topology = topology;
+    }
+
+    /// <summary>
+    /// Declares the topology and subscribes every consumer not subscribed yet. After a failure (the broker unreachable,
+    /// the connection lost half-way) it can be called again and goes on where it stopped.
+    /// </summary>
+    internal async Task DeclareAndSubscribeAsync(CancellationToken cancellationToken)
+    {
+        var topology = _topology ?? throw new InvalidOperationException("Prepare first.");
+        if (!_declared && topology.Exchanges.Count + topology.Queues.Count + topology.Bindings.Count > 0)
+        {
+            var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await TopologyDeclarer.DeclareAsync(connection, topology, cancellationToken).ConfigureAwait(false);
+            Log.TopologyDeclared(_logger, topology.Exchanges.Count, topology.Queues.Count, topology.Bindings.Count);
+        }
+
+        _declared = true;
+        foreach (var consumer in _running)
+        {
+            if (!_subscribed.Contains(consumer))
+            {
+                await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
+                _subscribed.Add(consumer);
+            }
         }
     }
 
@@ -101,6 +137,9 @@ internal sealed class ConsumerHost
     {
         await Task.WhenAll(_running.Select(c => StopOneAsync(c, cancellationToken))).ConfigureAwait(false);
         _running.Clear();
+        _subscribed.Clear();
+        _topology = null;
+        _declared = false;
     }
 
     /// <summary>

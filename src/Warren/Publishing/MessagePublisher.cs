@@ -44,6 +44,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private static readonly TimeSpan RecoveryPoll = TimeSpan.FromMilliseconds(50);
 
     private readonly WarrenConnections _connections;
+    private readonly WarrenStartup _startup;
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
     private readonly WarrenMetrics _metrics;
@@ -52,10 +53,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private readonly ChannelHolder<ConfirmChannel> _isolation;
     private readonly SemaphoreSlim _isolationLock = new(1, 1);
 
-    public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics)
+    public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup)
     {
         _connections = connections;
         _metrics = metrics;
+        _startup = startup;
         _options = options.Value;
         _logger = logger;
         _window = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
@@ -348,6 +350,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         var channelErrors = 0;
         try
         {
+            if (_startup.PublishGate is { } started)
+            {
+                // A background start is still reaching the broker: its topology is not declared yet.
+                try
+                {
+                    await started.WaitAsync(token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && _startup.LastException is { } cause)
+                {
+                    throw new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, cause);
+                }
+            }
+
             var connection = await _connections.GetPublishConnectionAsync(token).ConfigureAwait(false);
             PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax);
             while (true)
