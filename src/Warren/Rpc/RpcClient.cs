@@ -72,7 +72,8 @@ public sealed class RpcClient : IAsyncDisposable
     private async Task<byte[]> SendAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requestInfo);
-        var started = Stopwatch.GetTimestamp();
+        var time = _connections.Time;
+        var started = time.GetTimestamp();
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestInfo);
         var correlationId = Guid.NewGuid().ToString("N");
         var properties = new BasicProperties
@@ -91,8 +92,8 @@ public sealed class RpcClient : IAsyncDisposable
             properties.Expiration = ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -116,7 +117,7 @@ public sealed class RpcClient : IAsyncDisposable
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new RpcTimeoutException(service, method, Stopwatch.GetElapsedTime(started));
+            throw new RpcTimeoutException(service, method, time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is OperationInterruptedException or IOException)
         {
