@@ -118,6 +118,9 @@ public sealed record BrokerEvent
     /// <summary>The client name of the connection concerned.</summary>
     public string? Connection { get; init; }
 
+    /// <summary>The number of the channel concerned on its connection (0 when none).</summary>
+    public int Channel { get; init; }
+
     /// <summary>The consumer tag of a delivery.</summary>
     public string? ConsumerTag { get; init; }
 

@@ -265,6 +265,7 @@ public sealed class InMemoryBroker : IConnectionSource
             Queues = queues ?? Array.Empty<string>(),
             Detail = detail,
             Connection = channel?.Connection.Name,
+            Channel = channel?.ChannelNumber ?? 0,
             ConsumerTag = consumerTag,
             DeliveryTag = deliveryTag,
             Redelivered = redelivered,
