@@ -84,7 +84,12 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(action);
         var result = default(TResult)!;
-        var session = await RunAsync(async () => result = await action().ConfigureAwait(false), timeout).ConfigureAwait(false);
+        var session = await RunAsync(
+            async () =>
+            {
+                result = await action().ConfigureAwait(false);
+            },
+            timeout).ConfigureAwait(false);
         return new TrackedSession<TResult>(session, result);
     }
 
@@ -143,11 +148,13 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         var logStart = _log?.Position ?? 0;
         using var deadline = new CancellationTokenSource(limit);
         var task = Task.Run(action);
+        var horizon = Time.GetUtcNow() + _options.VirtualTimeLimit;
         while (true)
         {
             var changed = Broker.WaitForChangeAsync(CancellationToken.None);
             var activity = Broker.GetActivity();
-            if (task.IsCompleted && activity.IsQuiet)
+            var timerDue = Clock is { NextDue: { } due } && due <= horizon;
+            if (task.IsCompleted && activity.IsQuiet && !timerDue)
             {
                 if (!await ChangesWithinAsync(changed, _options.SettleTime).ConfigureAwait(false) && Broker.GetActivity().IsQuiet)
                 {
@@ -157,15 +164,22 @@ public sealed class WarrenTestHarness : IAsyncDisposable
                 continue;
             }
 
-            if (activity.Active.Count == 0 && Clock is { } clock && clock.NextDue is not null)
+            if (timerDue)
             {
-                // Nothing runs: let the settle time pass, then move the clock to the next timer.
-                if (!await ChangesWithinAsync(changed, _options.SettleTime).ConfigureAwait(false) && Broker.GetActivity().Active.Count == 0)
+                // Nothing runs (or handlers have been waiting, without any change, for longer than the stall time:
+                // they may be waiting on the clock themselves): let the settle time pass, then move the clock to the
+                // next timer.
+                var idle = activity.Active.Count == 0;
+                if (!await ChangesWithinAsync(changed, idle ? _options.SettleTime : _options.StallTime).ConfigureAwait(false)
+                    && (!idle || Broker.GetActivity().Active.Count == 0))
                 {
-                    clock.AdvanceToNextTimer();
+                    Clock!.AdvanceToNextTimer(horizon);
                 }
 
-                continue;
+                if (!deadline.IsCancellationRequested)
+                {
+                    continue;
+                }
             }
 
             if (deadline.IsCancellationRequested)

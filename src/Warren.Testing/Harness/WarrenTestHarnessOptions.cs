@@ -27,6 +27,18 @@ public sealed class WarrenTestHarnessOptions
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>
+    /// With virtual time: how far one tracked run may move the clock. Timers due later (a message that would expire in
+    /// a day) are left pending and the run ends. Default 1 hour: far beyond retry delays, short of long queue TTLs.
+    /// </summary>
+    public TimeSpan VirtualTimeLimit { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// With virtual time: how long (real time) handlers may run without any change on the broker before the clock is
+    /// moved anyway, for handlers that themselves wait on the clock (<c>Task.Delay(span, timeProvider)</c>). Default 500 ms.
+    /// </summary>
+    public TimeSpan StallTime { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// Serialization metadata for types without a message contract (RPC requests and replies): typed inspection looks
     /// here after the contracts. Add your application's <see cref="JsonSerializerContext"/>.
     /// </summary>

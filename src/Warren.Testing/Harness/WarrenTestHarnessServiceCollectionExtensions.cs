@@ -29,6 +29,14 @@ public static class WarrenTestHarnessServiceCollectionExtensions
         services.AddSingleton(broker);
         services.AddSingleton<IConnectionSource>(broker);
         services.AddSingleton(time);
+        services.PostConfigure<WarrenOptions>(o =>
+        {
+            // Never used (the broker is in memory), but Warren's validation wants a broker address.
+            if (string.IsNullOrWhiteSpace(o.Url) && o.Hosts.Count == 0)
+            {
+                o.Url = "amqp://in-memory:5672/";
+            }
+        });
         services.AddSingleton<HarnessLog>();
         services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<HarnessLog>());
         services.TryAddSingleton<WarrenTestHarness>();
