@@ -130,6 +130,17 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     /// <summary>Waits until the system is quiet (letting virtual time pass) and returns what happened meanwhile.</summary>
     public Task<TrackedSession> WaitForQuietAsync(TimeSpan? timeout = null) => RunAsync(() => Task.CompletedTask, timeout);
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, letting virtual time pass whenever nothing else happens (or
+    /// handlers have stalled for <see cref="WarrenTestHarnessOptions.StallTime"/>), and returns what happened meanwhile.
+    /// </summary>
+    public async Task<TrackedSession> WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var (session, _) = await TrackAsync(() => Task.CompletedTask, timeout, condition).ConfigureAwait(false);
+        return session;
+    }
+
     /// <summary>Stops the host the harness started (<see cref="StartAsync"/>); a harness from your own host leaves it alone.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -141,7 +152,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         }
     }
 
-    private async Task<(TrackedSession Session, Task Action)> TrackAsync(Func<Task> action, TimeSpan? timeout)
+    private async Task<(TrackedSession Session, Task Action)> TrackAsync(Func<Task> action, TimeSpan? timeout, Func<bool>? until = null)
     {
         var limit = timeout ?? _options.Timeout;
         var start = Broker.LastSequence;
@@ -154,7 +165,12 @@ public sealed class WarrenTestHarness : IAsyncDisposable
             var changed = Broker.WaitForChangeAsync(CancellationToken.None);
             var activity = Broker.GetActivity();
             var timerDue = Clock is { NextDue: { } due } && due <= horizon;
-            if (task.IsCompleted && activity.IsQuiet && !timerDue)
+            if (until is not null && until())
+            {
+                break;
+            }
+
+            if (until is null && task.IsCompleted && activity.IsQuiet && !timerDue)
             {
                 if (!await ChangesWithinAsync(changed, _options.SettleTime).ConfigureAwait(false) && Broker.GetActivity().IsQuiet)
                 {
@@ -184,21 +200,21 @@ public sealed class WarrenTestHarness : IAsyncDisposable
 
             if (deadline.IsCancellationRequested)
             {
-                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, activity, start, logStart));
+                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, activity, start, logStart, until));
             }
 
             try
             {
-                await Task.WhenAny(changed, task, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
+                await Task.WhenAny(changed, task.IsCompleted ? Task.Delay(20, deadline.Token) : task, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 // Checked at the top of the loop.
             }
 
-            if (deadline.IsCancellationRequested && !(task.IsCompleted && Broker.GetActivity().IsQuiet))
+            if (deadline.IsCancellationRequested && (until is null ? !(task.IsCompleted && Broker.GetActivity().IsQuiet) : !until()))
             {
-                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, Broker.GetActivity(), start, logStart));
+                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, Broker.GetActivity(), start, logStart, until));
             }
         }
 
@@ -215,10 +231,12 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         return first == changed;
     }
 
-    private string DescribePending(TimeSpan limit, Task action, BrokerActivity activity, long start, long logStart)
+    private string DescribePending(TimeSpan limit, Task action, BrokerActivity activity, long start, long logStart, Func<bool>? until)
     {
         var text = new StringBuilder();
-        text.Append($"The system was not quiet after {limit.TotalSeconds:0.###} s (real time). Still pending:").AppendLine();
+        text.Append(until is null
+            ? $"The system was not quiet after {limit.TotalSeconds:0.###} s (real time). Still pending:"
+            : $"The condition did not hold after {limit.TotalSeconds:0.###} s (real time). Meanwhile:").AppendLine();
         if (!action.IsCompleted)
         {
             text.AppendLine("  - the action has not finished (is it waiting for something that never comes?)");
