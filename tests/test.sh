@@ -64,11 +64,25 @@ echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren
 # The integration tests build and run a user project from this package.
 export WARREN_TEST_NUPKG="$nupkg"
 
+step "Packing src/Warren.Testing (the in-memory broker and test harness, shipped beside Warren)"
+dotnet pack src/Warren.Testing -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
+testing_nupkg=$(ls "$pkgdir"/Warren.Testing.*.nupkg)
+if ! unzip -l "$testing_nupkg" | grep -q " lib/net10.0/Warren.Testing.dll$"; then
+  echo "$(basename "$testing_nupkg") is missing lib/net10.0/Warren.Testing.dll" >&2
+  exit 1
+fi
+if ! unzip -p "$testing_nupkg" '*.nuspec' | grep -q 'id="Warren"'; then
+  echo "$(basename "$testing_nupkg") does not depend on the Warren package" >&2
+  exit 1
+fi
+echo "$(basename "$testing_nupkg"): lib/net10.0/Warren.Testing.dll, depends on Warren"
+
 results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 status=0
-for project in tests/*.Tests/*.csproj tests/*.IntegrationTests/*.csproj; do
+# The sample's own tests (the in-memory harness, no broker) run with the others.
+for project in tests/*.Tests/*.csproj tests/*.IntegrationTests/*.csproj samples/*.Tests/*.csproj; do
   name=$(basename "$project" .csproj)
   step "Testing $name"
   if ! dotnet test "$project" -c "$configuration" --no-build --nologo \

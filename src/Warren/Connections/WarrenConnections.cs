@@ -32,6 +32,7 @@ public sealed class WarrenConnections : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lazy<ConnectionSettings> _settings;
     private readonly IReadOnlyList<ConnectionFactoryCallback> _factoryCallbacks;
+    private readonly IConnectionSource? _source;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _publish;
     private IConnection? _consume;
@@ -39,18 +40,24 @@ public sealed class WarrenConnections : IAsyncDisposable
     private readonly RoleState[] _states = [new(ConnectionRole.Publish), new(ConnectionRole.Consume)];
 
     /// <summary>Creates the connection holder; nothing is opened until first use.</summary>
-    public WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger)
-        : this(options, logger, [])
+    /// <param name="options">Where to connect and how.</param>
+    /// <param name="logger">Where connection changes are logged.</param>
+    /// <param name="source">Opens the connections instead of RabbitMQ.Client (the in-memory broker of <c>Warren.Testing</c>); null to connect to RabbitMQ.</param>
+    /// <param name="timeProvider">The clock of Warren's own waits (RPC deadlines, requeue delays, consumer restarts); the system clock when null.</param>
+    public WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger, IConnectionSource? source = null, TimeProvider? timeProvider = null)
+        : this(options, logger, [], source, timeProvider)
     {
     }
 
     /// <summary>Created by DI with the callbacks registered through <see cref="WarrenBuilder.ConfigureConnectionFactory"/>.</summary>
-    internal WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger, IEnumerable<ConnectionFactoryCallback> factoryCallbacks)
+    internal WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger, IEnumerable<ConnectionFactoryCallback> factoryCallbacks, IConnectionSource? source = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
         _factoryCallbacks = [.. factoryCallbacks];
+        _source = source;
+        Time = timeProvider ?? TimeProvider.System;
         _settings = new Lazy<ConnectionSettings>(() => ConnectionSettings.From(_options));
     }
 
@@ -59,6 +66,9 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// RabbitMQ.Client's threads: keep subscribers short. An exception a subscriber throws is logged and goes no further.
     /// </summary>
     public event Action<ConnectionEvent>? ConnectionChanged;
+
+    /// <summary>The clock RPC deadlines, requeue delays and consumer restart delays run on: the <see cref="TimeProvider"/> registered in DI, else the system clock.</summary>
+    internal TimeProvider Time { get; }
 
     /// <summary>True while the broker has blocked the publishing connection (a resource alarm).</summary>
     public bool IsPublishingBlocked { get; private set; }
@@ -143,6 +153,11 @@ public sealed class WarrenConnections : IAsyncDisposable
 
     private async Task<IConnection> ConnectWithRetriesAsync(ConnectionRole role, CancellationToken cancellationToken)
     {
+        if (_source is not null)
+        {
+            return await _source.ConnectAsync(role, ClientName(role), cancellationToken).ConfigureAwait(false);
+        }
+
         var settings = _settings.Value;
         var (factory, endpoints) = ConnectionFactoryBuilder.Build(settings, _options, ClientName(role), _factoryCallbacks, _logger);
         factory.TopologyRecoveryExceptionHandler = TopologyRecoveryHandler(role);

@@ -269,7 +269,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             {
                 try
                 {
-                    await Task.Delay(delay, token).ConfigureAwait(false);
+                    await Task.Delay(delay, _connections.Time, token).ConfigureAwait(false);
                     if (_redeclare is not null)
                     {
                         try
@@ -745,7 +745,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(_requeueDelay, token).ConfigureAwait(false);
+                await Task.Delay(_requeueDelay, _connections.Time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -69,7 +69,9 @@ public static class WarrenServiceCollectionExtensions
         services.TryAddSingleton(sp => new WarrenConnections(
             sp.GetRequiredService<IOptions<WarrenOptions>>(),
             sp.GetRequiredService<ILogger<WarrenConnections>>(),
-            sp.GetServices<ConnectionFactoryCallback>()));
+            sp.GetServices<ConnectionFactoryCallback>(),
+            sp.GetService<IConnectionSource>(),
+            sp.GetService<TimeProvider>()));
         services.TryAddSingleton<MessagePublisher>();
         services.TryAddSingleton<IPublisher>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<MessagePublisher>());

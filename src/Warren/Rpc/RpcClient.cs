@@ -75,7 +75,8 @@ public sealed class RpcClient : IAsyncDisposable
     private async Task<byte[]> SendAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requestInfo);
-        var started = Stopwatch.GetTimestamp();
+        var time = _connections.Time;
+        var started = time.GetTimestamp();
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestInfo);
         var correlationId = Guid.NewGuid().ToString("N");
         var properties = new BasicProperties
@@ -112,8 +113,8 @@ public sealed class RpcClient : IAsyncDisposable
         }
 
         var outcome = "error";
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             var reply = await CallOnceAsync(queue, service, method, correlationId, properties, body, deadline.Token).ConfigureAwait(false);
@@ -123,7 +124,7 @@ public sealed class RpcClient : IAsyncDisposable
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             outcome = "timeout";
-            var timedOut = new RpcTimeoutException(service, method, Stopwatch.GetElapsedTime(started));
+            var timedOut = new RpcTimeoutException(service, method, time.GetElapsedTime(started));
             WarrenTracing.Fail(activity, WarrenTracing.ErrorTypeOf(timedOut), timedOut.Message, ex);
             throw timedOut;
         }
