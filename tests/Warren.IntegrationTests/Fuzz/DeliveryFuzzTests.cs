@@ -1,0 +1,247 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using CsCheck;
+using Microsoft.Extensions.DependencyInjection;
+using RabbitMQ.Client;
+using Warren.IntegrationTests.Generated;
+using Warren.IntegrationTests.Runtime;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Warren.IntegrationTests.Fuzz;
+
+/// <summary>
+/// Raw deliveries with random properties, headers of every AMQP type and random bodies, interleaved with valid
+/// messages whose handlers fail and take time at random, published to the generated consumers at Concurrency 1 and 8.
+/// Whatever arrives, every delivery is settled: a valid message is handled exactly once when its handler succeeds,
+/// everything else ends in the dead-letter queue exactly once, nothing loops, and the consumers keep consuming.
+/// </summary>
+/// <remarks>
+/// A fixed seed and count by default (the same deliveries on every run); <c>WARREN_FUZZ_SEED</c> (a CsCheck seed),
+/// <c>WARREN_FUZZ_COUNT</c> and <c>WARREN_FUZZ_ITERATIONS</c> explore further. A failure prints the seed and every
+/// delivery that broke an invariant.
+/// </remarks>
+[Collection(BrokerCollection.Name)]
+public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper output)
+{
+    private const string DefaultSeed = "0N0XIzNsQ0O2";
+    private const int DefaultCount = 300;
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+    private static readonly string[] WorkQueues = [SerialFuzzConsumer.Name, ParallelFuzzConsumer.Name];
+
+    [Fact]
+    public async Task Every_delivery_is_settled_whatever_its_properties_headers_and_body()
+    {
+        var seed = Environment.GetEnvironmentVariable("WARREN_FUZZ_SEED") is { Length: > 0 } s ? s.Trim() : DefaultSeed;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("WARREN_FUZZ_COUNT"), CultureInfo.InvariantCulture, out var c) ? c : DefaultCount;
+        var iterations = long.TryParse(Environment.GetEnvironmentVariable("WARREN_FUZZ_ITERATIONS"), CultureInfo.InvariantCulture, out var i) ? i : 1;
+        output.WriteLine($"seed {seed}, {count} deliveries, {iterations} iteration(s)");
+
+        await FuzzGen.Batch(count).SampleAsync(
+            RunAsync,
+            writeLine: output.WriteLine,
+            seed: seed,
+            iter: iterations,
+            threads: 1,
+            print: batch => $"{batch.Length} deliveries: {string.Join(", ", batch.GroupBy(d => d.Kind).Select(g => $"{g.Count()} {g.Key}"))}");
+    }
+
+    private async Task RunAsync(FuzzDelivery[] batch)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var ids = batch.Select((d, n) => $"{run}-{d.Queue}-{n}").ToArray();
+        var probe = new FuzzProbe();
+        var clock = Stopwatch.StartNew();
+        await using var connection = await broker.ConnectAsync();
+        await using var app = await GeneratedHost.StartAsync(broker.AmqpUrl, configure: w => w.Services.AddSingleton(probe), options: o =>
+        {
+            o.MaxMessageSize = 32 * 1024;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+        });
+        foreach (var queue in AllQueues())
+        {
+            await PurgeAsync(connection, queue);
+        }
+
+        await PublishAsync(connection, batch, ids);
+        var published = clock.Elapsed;
+
+        // Settled: every valid message handled or dead-lettered, everything else dead-lettered, and nothing left in
+        // the work or retry queues. A message still looping or stuck unacknowledged keeps this from becoming true.
+        var valid = ids.Where((_, n) => batch[n].Kind == BodyKind.Valid).ToArray();
+        var settled = false;
+        var deadline = DateTime.UtcNow + SettleTimeout;
+        var counts = new Dictionary<string, (uint Messages, uint Consumers)>();
+        while (DateTime.UtcNow < deadline)
+        {
+            counts = await CountsAsync(connection);
+            var dead = counts[Dlq(SerialFuzzConsumer.Name)].Messages + counts[Dlq(ParallelFuzzConsumer.Name)].Messages;
+            var waiting = WorkQueues.Sum(q => counts[q].Messages + counts[Retry(q)].Messages);
+            if (waiting == 0 && dead + probe.SucceededCount(valid) >= batch.Length)
+            {
+                settled = true;
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        var settleTime = clock.Elapsed - published;
+
+        // Still consuming: a few plain messages per queue are handled after all that.
+        var alive = new List<string>();
+        if (settled)
+        {
+            var probes = WorkQueues.SelectMany(q => Enumerable.Range(0, 10).Select(n => (Queue: q, Id: $"{run}-{q}-alive-{n}"))).ToArray();
+            await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+            foreach (var (queue, id) in probes)
+            {
+                var plain = new FuzzDelivery(queue, false, BodyKind.Valid, [], 0, 0, new FuzzProperties("fuzz.item", null, null, null, "application/json", null, null, null, null, null, true), []);
+                await channel.BasicPublishAsync("fuzz", plain.BindingKey, mandatory: true, plain.ToBasicProperties(id), plain.Body(id));
+            }
+
+            try
+            {
+                await Broker.WaitUntilAsync(() => probes.All(p => probe.Of(p.Id).Successes == 1), TimeSpan.FromSeconds(10), "the plain messages after the fuzzed ones");
+            }
+            catch (TimeoutException)
+            {
+                alive.AddRange(probes.Where(p => probe.Of(p.Id).Successes != 1).Select(p => $"{p.Queue} did not handle a plain message after the fuzzed ones"));
+            }
+
+            counts = await CountsAsync(connection);
+            alive.AddRange(WorkQueues.Where(q => counts[q].Consumers != 1).Select(q => $"{q} has {counts[q].Consumers} consumers at the end, not 1"));
+        }
+
+        await app.StopAsync();
+        var afterStop = await CountsAsync(connection);
+        var deadLettered = await DrainDeadLettersAsync(connection);
+
+        var problems = new List<string>(alive);
+        if (!settled)
+        {
+            problems.Add($"not settled within {SettleTimeout}: {Show(counts)}; {probe.SucceededCount(valid)} of {valid.Length} valid messages handled");
+        }
+
+        problems.AddRange(WorkQueues.SelectMany(q => new[] { q, Retry(q) })
+            .Where(q => afterStop[q].Messages != 0)
+            .Select(q => $"{q} still holds {afterStop[q].Messages} messages after the consumers stopped"));
+        problems.AddRange(probe.Unexpected.Take(10).Select(u => $"not a valid message, yet handed to the handler: {u}"));
+        problems.AddRange(deadLettered.Keys.Where(k => !ids.Contains(k)).Take(10).Select(k => $"dead-lettered, not published by this run: {k}"));
+        for (var n = 0; n < batch.Length; n++)
+        {
+            if (Violation(batch[n], probe.Of(ids[n]), deadLettered.GetValueOrDefault(ids[n])) is { } violation)
+            {
+                problems.Add($"{violation}: {batch[n].Describe(ids[n])}");
+            }
+        }
+
+        output.WriteLine(
+            $"{batch.Length} deliveries ({valid.Length} valid) published in {published.TotalSeconds:F1} s, settled={settled} after {settleTime.TotalSeconds:F1} s; " +
+            $"{probe.SucceededCount(valid)} handled, {deadLettered.Values.Sum()} dead-lettered; {problems.Count} problems");
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException($"{problems.Count} deliveries or checks broke an invariant (first 25):\n" + string.Join("\n", problems.Take(25)));
+        }
+    }
+
+    /// <summary>What went wrong for one delivery, or null.</summary>
+    private static string? Violation(FuzzDelivery delivery, FuzzProbe.Tally tally, int deadLettered)
+    {
+        if (delivery.Kind != BodyKind.Valid)
+        {
+            return deadLettered == 1 ? null : $"dead-lettered {deadLettered} times, not once";
+        }
+
+        var (attempts, successes) = (tally.Attempts, tally.Successes);
+        if (attempts > 2)
+        {
+            return $"handled {attempts} times: one retry allowed";
+        }
+
+        return delivery.Failures switch
+        {
+            0 when (attempts, successes, deadLettered) != (1, 1, 0) => $"{attempts} attempts, {successes} successes, {deadLettered} dead-lettered; expected handled once",
+            9 when (successes, deadLettered) != (0, 1) || attempts == 0 => $"{attempts} attempts, {successes} successes, {deadLettered} dead-lettered; expected to fail and be dead-lettered once",
+            1 when successes + deadLettered != 1 || attempts == 0 => $"{attempts} attempts, {successes} successes, {deadLettered} dead-lettered; expected a success after the retry or, its retry count used up, one dead-letter",
+            _ => null,
+        };
+    }
+
+    private static async Task PublishAsync(IConnection connection, FuzzDelivery[] batch, string[] ids)
+    {
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        const int Window = 32;
+        for (var start = 0; start < batch.Length; start += Window)
+        {
+            var pending = Enumerable.Range(start, Math.Min(Window, batch.Length - start)).Select(async n =>
+            {
+                var d = batch[n];
+                try
+                {
+                    await channel.BasicPublishAsync(d.StraightToQueue ? string.Empty : "fuzz", d.StraightToQueue ? d.Queue : d.BindingKey, mandatory: true, d.ToBasicProperties(ids[n]), d.Body(ids[n]));
+                }
+                catch (Exception ex)
+                {
+                    throw new InvalidOperationException($"The test could not publish {d.Describe(ids[n])}", ex);
+                }
+            }).ToArray();
+            await Task.WhenAll(pending);
+        }
+    }
+
+    /// <summary>Takes everything out of both dead-letter queues: how often each fuzz id arrived there.</summary>
+    private static async Task<Dictionary<string, int>> DrainDeadLettersAsync(IConnection connection)
+    {
+        var found = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using var channel = await connection.CreateChannelAsync();
+        foreach (var queue in WorkQueues.Select(Dlq))
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            {
+                var headers = message.BasicProperties.Headers;
+                object? reason = null;
+                headers?.TryGetValue(DeadLetterHeaders.Reason, out reason);
+                var id = headers?.TryGetValue(FuzzProbe.IdHeader, out var raw) == true && raw is byte[] bytes
+                    ? Encoding.UTF8.GetString(bytes)
+                    : $"(no {FuzzProbe.IdHeader} header; reason {FuzzDelivery.Show(reason, 1)})";
+                found[id] = found.GetValueOrDefault(id) + 1;
+            }
+        }
+
+        return found;
+    }
+
+    private static async Task<Dictionary<string, (uint Messages, uint Consumers)>> CountsAsync(IConnection connection)
+    {
+        var counts = new Dictionary<string, (uint, uint)>(StringComparer.Ordinal);
+        foreach (var queue in AllQueues())
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            var ok = await channel.QueueDeclarePassiveAsync(queue);
+            counts[queue] = (ok.MessageCount, ok.ConsumerCount);
+        }
+
+        return counts;
+    }
+
+    private static async Task PurgeAsync(IConnection connection, string queue)
+    {
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueuePurgeAsync(queue);
+    }
+
+    private static IEnumerable<string> AllQueues() => WorkQueues.SelectMany(q => new[] { q, Retry(q), Dlq(q) });
+
+    private static string Retry(string queue) => RetryPolicy.RetryQueueName(queue, 1);
+
+    private static string Dlq(string queue) => $"{queue}.dlq";
+
+    private static string Show(Dictionary<string, (uint Messages, uint Consumers)> counts) =>
+        string.Join(", ", counts.Select(c => $"{c.Key} {c.Value.Messages} ready/{c.Value.Consumers} consumers"));
+}
