@@ -108,16 +108,20 @@ internal sealed record FuzzDelivery(
         }
 
         text.Append(StraightToQueue ? $" straight to {Queue}" : $" via fuzz/{BindingKey}");
-        text.Append(CultureInfo.InvariantCulture, $"; body {Preview(Body(id))}; properties {Properties}; headers {{");
-        text.Append(string.Join(", ", Headers.Select(h => $"{h.Key}: {Show(h.Value, 2)}")));
+        var p = Properties;
+        text.Append(CultureInfo.InvariantCulture, $"; body {Preview(Body(id))}; properties {{type {Show(p.Type, 0)}, message-id {Show(p.MessageId, 0)}, ");
+        text.Append(CultureInfo.InvariantCulture, $"correlation-id {Show(p.CorrelationId, 0)}, reply-to {Show(p.ReplyTo, 0)}, content-type {Show(p.ContentType, 0)}, ");
+        text.Append(CultureInfo.InvariantCulture, $"content-encoding {Show(p.ContentEncoding, 0)}, app-id {Show(p.AppId, 0)}, timestamp {Show(p.Timestamp, 0)}, ");
+        text.Append(CultureInfo.InvariantCulture, $"priority {Show(p.Priority, 0)}, expiration {Show(p.Expiration, 0)}, {(p.Persistent ? "persistent" : "transient")}}}; headers {{");
+        text.Append(string.Join(", ", Headers.Select(h => $"{Shorten(h.Key)}: {Show(h.Value, 2)}")));
         return text.Append('}').ToString();
     }
 
     public static string Show(object? value, int depth) => value switch
     {
         null => "null",
-        string s => $"\"{Shorten(s)}\"",
-        byte[] b => $"bytes\"{Shorten(Encoding.UTF8.GetString(b))}\"",
+        string s => Shorten(s),
+        byte[] b => $"bytes{Shorten(Encoding.UTF8.GetString(b))}",
         AmqpTimestamp t => $"timestamp({t.UnixTime})",
         IDictionary<string, object?> table => depth == 0 ? "{…}" : "{" + string.Join(", ", table.Select(e => $"{Shorten(e.Key)}: {Show(e.Value, depth - 1)}")) + "}",
         IList list => depth == 0 ? "[…]" : "[" + string.Join(", ", list.Cast<object?>().Select(v => Show(v, depth - 1))) + "]",
@@ -127,9 +131,10 @@ internal sealed record FuzzDelivery(
 
     private static string Preview(byte[] body) => body.Length == 0
         ? "empty"
-        : $"{body.Length} bytes \"{Shorten(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 120)))}\"";
+        : $"{body.Length} bytes {Shorten(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 120)))}";
 
-    private static string Shorten(string s) => s.Length <= 60 ? s : $"{s[..60]}…({s.Length} chars)";
+    /// <summary>A string as a JSON literal (control characters and non-ASCII escaped), cut after 60 characters.</summary>
+    private static string Shorten(string s) => s.Length <= 60 ? JsonSerializer.Serialize(s) : $"{JsonSerializer.Serialize(s[..60])}…({s.Length} chars)";
 }
 
 /// <summary>CsCheck generators for the fuzz test's deliveries.</summary>

@@ -22,7 +22,7 @@ const lingerMs = 500; // after the last expected message: anything more is an ex
   const orderIds = new Set();
   let received = 0;
   const problem = (text, message) => {
-    if (problems.length < 20) {
+    if (problems.length < 5) {
       problems.push(`${text} (properties ${JSON.stringify(message.properties)}, body ${message.content.toString('utf8').slice(0, 200)})`);
     }
   };
