@@ -42,7 +42,16 @@ public sealed class NodeInteropTests(BrokerFixture broker, ITestOutputHelper out
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{ex.Message} Handled per kind: {Counts(inbox.Of(run))}.", ex);
+            await using var probe = await broker.ConnectAsync();
+            var queues = new List<string>();
+            foreach (var queue in new[] { "interop.users", "interop.tasks" })
+            {
+                await using var channel = await probe.CreateChannelAsync();
+                var ok = await channel.QueueDeclarePassiveAsync(queue);
+                queues.Add($"{queue} {ok.MessageCount} ready, {ok.ConsumerCount} consumers");
+            }
+
+            throw new TimeoutException($"{ex.Message} Handled per kind: {Counts(inbox.Of(run))}; {string.Join("; ", queues)}.", ex);
         }
 
         await app.StopAsync();
