@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 using Warren.IntegrationTests.Generated;
 using Warren.IntegrationTests.Runtime;
 using Xunit;
@@ -58,16 +59,26 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
         var probe = new FuzzProbe();
         var clock = Stopwatch.StartNew();
         await using var connection = await broker.ConnectAsync();
+
+        // Fresh queues, declared by the application; deleted again at the end, so no other test consumes what is left.
+        await DeleteQueuesAsync(connection);
+        try
+        {
+            await RunBatchAsync(connection, batch, ids, run, probe, clock);
+        }
+        finally
+        {
+            await DeleteQueuesAsync(connection);
+        }
+    }
+
+    private async Task RunBatchAsync(IConnection connection, FuzzDelivery[] batch, string[] ids, string run, FuzzProbe probe, Stopwatch clock)
+    {
         await using var app = await GeneratedHost.StartAsync(broker.AmqpUrl, configure: w => w.Services.AddSingleton(probe), options: o =>
         {
             o.MaxMessageSize = 32 * 1024;
             o.ShutdownTimeout = TimeSpan.FromSeconds(5);
         });
-        foreach (var queue in AllQueues())
-        {
-            await PurgeAsync(connection, queue);
-        }
-
         await PublishAsync(connection, batch, ids);
         var published = clock.Elapsed;
 
@@ -230,10 +241,20 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
         return counts;
     }
 
-    private static async Task PurgeAsync(IConnection connection, string queue)
+    private async Task DeleteQueuesAsync(IConnection connection)
     {
-        await using var channel = await connection.CreateChannelAsync();
-        await channel.QueuePurgeAsync(queue);
+        foreach (var queue in AllQueues())
+        {
+            try
+            {
+                await using var channel = await connection.CreateChannelAsync();
+                await channel.QueueDeleteAsync(queue);
+            }
+            catch (OperationInterruptedException ex)
+            {
+                output.WriteLine($"could not delete {queue}: {ex.Message}");
+            }
+        }
     }
 
     private static IEnumerable<string> AllQueues() => WorkQueues.SelectMany(q => new[] { q, Retry(q), Dlq(q) });
