@@ -79,6 +79,7 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
             o.MaxMessageSize = 32 * 1024;
             o.ShutdownTimeout = TimeSpan.FromSeconds(5);
         });
+        output.WriteLine(Mix(batch));
         await PublishAsync(connection, batch, ids);
         var published = clock.Elapsed;
 
@@ -159,6 +160,17 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
         {
             throw new InvalidOperationException($"{problems.Count} deliveries or checks broke an invariant (first 25):\n" + string.Join("\n", problems.Take(25)));
         }
+    }
+
+    /// <summary>How often the batch exercises each kind of oddity.</summary>
+    private static string Mix(FuzzDelivery[] batch)
+    {
+        int With(Func<FuzzDelivery, bool> test) => batch.Count(test);
+        bool Has(FuzzDelivery d, string header) => d.Headers.Any(h => h.Key == header);
+        return $"mix: {With(d => d.Kind == BodyKind.Valid && d.Failures > 0)} valid with failures, {With(d => d.StraightToQueue)} straight to the queue, " +
+            $"{With(d => d.Properties.Type is { } t && t != "fuzz.item")} foreign types, {With(d => d.Properties.Timestamp is not null)} timestamps, " +
+            $"{With(d => d.Properties.Expiration is not null)} expirations, {With(d => Has(d, RetryPolicy.RetriesHeader))} {RetryPolicy.RetriesHeader}, " +
+            $"{With(d => Has(d, "x-death"))} x-death, {With(d => Has(d, "big"))} headers near frame_max";
     }
 
     /// <summary>What went wrong for one delivery, or null.</summary>
