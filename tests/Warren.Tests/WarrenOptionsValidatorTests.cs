@@ -44,4 +44,26 @@ public sealed class WarrenOptionsValidatorTests
         var error = Assert.Single(Errors(new WarrenOptions { Url = "ftp://me:pa55word@host/" }));
         Assert.DoesNotContain("pa55word", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, true)]
+    [InlineData(10, true)]
+    [InlineData(65535, true)]
+    [InlineData(65536, false)]
+    [InlineData(-1, false)]
+    public void Heartbeat_is_whole_seconds_or_off(int seconds, bool valid)
+    {
+        var errors = Errors(new WarrenOptions { Url = "amqp://localhost/", Heartbeat = TimeSpan.FromSeconds(seconds) });
+
+        Assert.Equal(valid, errors.Length == 0);
+        Assert.All(errors, e => Assert.Contains("Warren:Heartbeat", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Heartbeat_defaults_to_ten_seconds_and_fractions_are_rejected()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(10), new WarrenOptions().Heartbeat);
+        Assert.Single(Errors(new WarrenOptions { Url = "amqp://localhost/", Heartbeat = TimeSpan.FromMilliseconds(2500) }));
+    }
 }

@@ -51,7 +51,7 @@ internal sealed class ConnectionSettings
         string? user = null, password = null, vhost = null;
         if (url is not null)
         {
-            foreach (var part in url.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var part in SplitUris(url))
             {
                 var (endpoint, u, p, v) = ParseUri(part);
                 endpoints.Add(endpoint);
@@ -78,19 +78,111 @@ internal sealed class ConnectionSettings
             options.VirtualHost ?? vhost ?? "/");
     }
 
-    /// <summary>Removes the user-info part of an AMQP URI so it can appear in a message.</summary>
-    public static string Redact(string uri)
+    /// <summary>
+    /// Makes a configured URI or host entry safe to show in a message, whatever its password contains: everything
+    /// before the last <c>@</c> after the scheme is masked, and without an <c>@</c> anything after a colon that is not a
+    /// port number (it may be <c>user:password</c>) is masked to the end.
+    /// </summary>
+    public static string Redact(string text)
     {
-        var at = uri.LastIndexOf('@');
-        if (at < 0)
+        ArgumentNullException.ThrowIfNull(text);
+        // Only amqp:// and amqps:// count as a scheme: in "rabbit:/…" or "http://…" the colon may start a password.
+        var start = StartsUri(text, 0) ? text.IndexOf("://", StringComparison.Ordinal) + 3 : 0;
+        var rest = text[start..];
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
         {
-            return uri;
+            // What follows is shown only if it looks like host[:port][/path]; otherwise it may be the rest of a password.
+            var tail = rest[(at + 1)..];
+            var tailEnd = tail.IndexOfAny(['/', '?', '#']);
+            return IsHostAndPort(tailEnd < 0 ? tail : tail[..tailEnd])
+                ? string.Concat(text.AsSpan(0, start), "***@", tail)
+                : string.Concat(text.AsSpan(0, start), "***");
         }
 
-        var scheme = uri.IndexOf("://", StringComparison.Ordinal);
-        var prefix = scheme >= 0 && scheme < at ? uri[..(scheme + 3)] : string.Empty;
-        return string.Concat(prefix, "***@", uri.AsSpan(at + 1));
+        var end = rest.IndexOfAny(['/', '?', '#']);
+        var authority = end < 0 ? rest : rest[..end];
+        var portColon = authority.StartsWith('[') ? authority.IndexOf("]:", StringComparison.Ordinal) + 1 : authority.IndexOf(':');
+        if (portColon > 0 && !IsPort(authority[(portColon + 1)..]))
+        {
+            return string.Concat(text.AsSpan(0, start), authority.AsSpan(0, portColon), ":***");
+        }
+
+        return text;
     }
+
+    /// <summary>
+    /// Splits a list of URIs at the commas that start another <c>amqp://</c> or <c>amqps://</c> URI, so a comma inside
+    /// a password does not split it.
+    /// </summary>
+    internal static List<string> SplitUris(string text)
+    {
+        var parts = new List<string>();
+        var from = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == ',' && StartsUri(text, i + 1))
+            {
+                Add(text[from..i]);
+                from = i + 1;
+            }
+        }
+
+        Add(text[from..]);
+        return parts;
+
+        void Add(string part)
+        {
+            part = part.Trim().Trim(',').Trim();
+            if (part.Length > 0)
+            {
+                parts.Add(part);
+            }
+        }
+    }
+
+    private static bool StartsUri(string text, int index)
+    {
+        while (index < text.Length && char.IsWhiteSpace(text[index]))
+        {
+            index++;
+        }
+
+        var rest = text.AsSpan(index);
+        return rest.StartsWith("amqp://", StringComparison.OrdinalIgnoreCase) || rest.StartsWith("amqps://", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsHostAndPort(string text)
+    {
+        var host = text;
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                return false;
+            }
+
+            host = text[1..close].Replace(":", string.Empty, StringComparison.Ordinal);
+            text = "h" + text[(close + 1)..];
+        }
+
+        var colon = text.IndexOf(':');
+        if (colon >= 0)
+        {
+            if (!IsPort(text[(colon + 1)..]))
+            {
+                return false;
+            }
+
+            host = host == text ? text[..colon] : host;
+        }
+
+        return host.Length > 0 && host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
+    }
+
+    private static bool IsPort(string text) =>
+        text.Length is > 0 and <= 5 && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535;
 
     public override string ToString() =>
         $"{string.Join(", ", Endpoints.Select(e => $"{e.HostName}:{e.Port.ToString(CultureInfo.InvariantCulture)}"))} vhost '{VirtualHost}'";
@@ -108,6 +200,23 @@ internal sealed class ConnectionSettings
             throw new WarrenConfigurationException($"Warren:Url '{Redact(text)}' names no host.");
         }
 
+        var authorityStart = text.IndexOf("://", StringComparison.Ordinal) + 3;
+        var authorityEnd = text.IndexOfAny(['/', '?', '#'], authorityStart);
+        var authority = authorityEnd < 0 ? text[authorityStart..] : text[authorityStart..authorityEnd];
+        if (authority.EndsWith(':'))
+        {
+            // "amqp://user:/…" is most likely "user:password" with a password starting with '/', '?' or '#'.
+            throw new WarrenConfigurationException(
+                $"Warren:Url '{Redact(text)}' has an empty port after ':'. Give the port or leave out the ':', and percent-encode special characters in the user name and password.");
+        }
+
+        if (authorityEnd >= 0 && text.IndexOf('@', authorityEnd) >= 0)
+        {
+            // Most likely a password containing '/', '?' or '#': read as it stands, part of it would become the host.
+            throw new WarrenConfigurationException(
+                $"Warren:Url '{Redact(text)}' has an '@' after the host. Percent-encode special characters in the user name, password and virtual host (%2F for '/', %3F for '?', %23 for '#', %40 for '@').");
+        }
+
         var tls = uri.Scheme == "amqps";
         var port = uri.IsDefaultPort || uri.Port < 0 ? (tls ? DefaultTlsPort : DefaultPort) : uri.Port;
         var endpoint = new AmqpTcpEndpoint(uri.Host, port, tls ? new SslOption(uri.Host, enabled: true) : new SslOption());
@@ -120,7 +229,10 @@ internal sealed class ConnectionSettings
             password = colon < 0 ? null : Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
         }
 
-        var path = uri.AbsolutePath.TrimStart('/');
+        // The virtual host is the raw path without its leading '/', percent-decoded; System.Uri would drop "." and "..".
+        var path = authorityEnd < 0 || text[authorityEnd] != '/' ? string.Empty : text[(authorityEnd + 1)..];
+        var queryStart = path.IndexOfAny(['?', '#']);
+        path = queryStart < 0 ? path : path[..queryStart];
         var vhost = path.Length == 0 ? null : Uri.UnescapeDataString(path);
         return (endpoint, user, password, vhost);
     }
@@ -134,7 +246,7 @@ internal sealed class ConnectionSettings
         {
             if (!int.TryParse(host.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
             {
-                throw new WarrenConfigurationException($"Warren:Hosts entry '{text}' has an invalid port: use host or host:port.");
+                throw new WarrenConfigurationException($"Warren:Hosts entry '{Redact(text)}' has an invalid port: use host or host:port (credentials go in Warren:UserName/Password).");
             }
 
             host = host[..colon];

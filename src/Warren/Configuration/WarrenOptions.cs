@@ -54,8 +54,34 @@ public sealed class WarrenOptions
     /// <summary>How long the first connection may take, retries included, before start-up fails.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a graceful stop waits for in-flight handlers before cancelling them.</summary>
+    /// <summary>
+    /// How long a graceful stop may take. In-flight handlers get most of it to finish (and are acknowledged); then their
+    /// cancellation token fires and, shortly before the end, the channel is closed without waiting for handlers that
+    /// ignore it (the broker returns their messages to the queue).
+    /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The AMQP heartbeat Warren asks for (RabbitMQ.Client's <c>RequestedHeartbeat</c>; the broker may lower it). A peer
+    /// that stops answering, such as a connection dropped by a firewall without a reset, is declared lost after about
+    /// three heartbeats and recovery starts. Default 10 s (the client's own default, 60 s, took about 4 minutes to notice
+    /// a dead connection). Whole seconds from 1 s; <see cref="TimeSpan.Zero"/> turns heartbeats off (not recommended).
+    /// </summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a failed message waits before it is returned to its queue when it cannot be retried through retry queues:
+    /// on a queue with <see cref="RetryPolicy.Disabled"/>, or when publishing its retry or dead-letter copy failed. It
+    /// stays unacknowledged meanwhile (it counts against the prefetch), so a message that always fails is redelivered at
+    /// most once per delay, never in a hot loop.
+    /// </summary>
+    public TimeSpan RequeueDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The first wait before a consumer that lost its channel or subscription (closed by the broker, queue deleted,
+    /// consumer cancelled) opens new ones; it doubles after each failed attempt, up to 30 seconds.
+    /// </summary>
+    public TimeSpan ConsumerRestartDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often RabbitMQ.Client's automatic recovery retries a lost connection.</summary>
     public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);

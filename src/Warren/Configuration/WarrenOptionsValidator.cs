@@ -49,6 +49,21 @@ internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
             errors.Add("Warren:ShutdownTimeout must not be negative.");
         }
 
+        if (options.Heartbeat != TimeSpan.Zero && (options.Heartbeat < TimeSpan.FromSeconds(1) || options.Heartbeat > TimeSpan.FromSeconds(ushort.MaxValue) || options.Heartbeat.Ticks % TimeSpan.TicksPerSecond != 0))
+        {
+            errors.Add($"Warren:Heartbeat must be whole seconds from 1 to {ushort.MaxValue} (AMQP counts it in seconds), or 00:00:00 to turn heartbeats off (was {options.Heartbeat}).");
+        }
+
+        if (options.RequeueDelay < TimeSpan.Zero)
+        {
+            errors.Add("Warren:RequeueDelay must not be negative.");
+        }
+
+        if (options.ConsumerRestartDelay <= TimeSpan.Zero)
+        {
+            errors.Add("Warren:ConsumerRestartDelay must be positive, e.g. \"00:00:01\".");
+        }
+
         if (options.MaxMessageSize < 1)
         {
             errors.Add($"Warren:MaxMessageSize must be positive (was {options.MaxMessageSize}).");

@@ -34,7 +34,10 @@ public sealed class WarrenConnections : IAsyncDisposable
         _settings = new Lazy<ConnectionSettings>(() => ConnectionSettings.From(_options));
     }
 
-    /// <summary>Raised on every state change of either connection (opened, lost, recovered, blocked, unblocked, closed).</summary>
+    /// <summary>
+    /// Raised on every state change of either connection (opened, lost, recovered, blocked, unblocked, closed), on
+    /// RabbitMQ.Client's threads: keep subscribers short. An exception a subscriber throws is logged and goes no further.
+    /// </summary>
     public event Action<ConnectionEvent>? ConnectionChanged;
 
     /// <summary>True while the broker has blocked the publishing connection (a resource alarm).</summary>
@@ -115,6 +118,7 @@ public sealed class WarrenConnections : IAsyncDisposable
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = _options.NetworkRecoveryInterval,
+            RequestedHeartbeat = _options.Heartbeat,
             // Never below the broker's own maximum: a larger inbound body would make the client drop the whole
             // connection (and requeue the message forever). Warren:MaxMessageSize is enforced per message instead.
             MaxInboundMessageBodySize = (uint)Math.Max(_options.MaxMessageSize, BrokerMaxMessageSize),
@@ -124,22 +128,28 @@ public sealed class WarrenConnections : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ConnectTimeout);
         var delay = TimeSpan.FromMilliseconds(200);
+        Exception? lastFailure = null;
         while (true)
         {
             try
             {
                 return await factory.CreateConnectionAsync(settings.Endpoints, ClientName(role), deadline.Token).ConfigureAwait(false);
             }
-            catch (BrokerUnreachableException ex) when (!deadline.IsCancellationRequested && ex.InnerException is not AuthenticationFailureException)
-            {
-                Log.ConnectRetry(_logger, role, settings.ToString(), delay, ex.InnerException?.Message ?? ex.Message);
-            }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                var reason = ex is BrokerUnreachableException { InnerException: AuthenticationFailureException }
-                    ? "the broker refused the credentials"
-                    : $"no endpoint answered within {_options.ConnectTimeout}";
-                throw new WarrenConnectionException($"Could not open the {role.ToString().ToLowerInvariant()} connection to {settings}: {reason}.", ex);
+                var cause = ex is BrokerUnreachableException ? ConnectFailures.RootCause(ex) : lastFailure;
+                if (ConnectFailures.IsPermanent(cause))
+                {
+                    throw new WarrenConnectionException($"Could not open the {Describe(role)} connection to {settings}: {ConnectFailures.Describe(cause!)}.", cause!);
+                }
+
+                if (deadline.IsCancellationRequested)
+                {
+                    throw Unreachable(role, settings, cause);
+                }
+
+                lastFailure = cause;
+                Log.ConnectRetry(_logger, role, settings.ToString(), delay, cause?.Message ?? ex.Message);
             }
 
             try
@@ -148,11 +158,20 @@ public sealed class WarrenConnections : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new WarrenConnectionException($"Could not open the {role.ToString().ToLowerInvariant()} connection to {settings}: no endpoint answered within {_options.ConnectTimeout}.");
+                throw Unreachable(role, settings, lastFailure);
             }
 
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
         }
+    }
+
+    private static string Describe(ConnectionRole role) => role.ToString().ToLowerInvariant();
+
+    private WarrenConnectionException Unreachable(ConnectionRole role, ConnectionSettings settings, Exception? cause)
+    {
+        var message = $"Could not open the {Describe(role)} connection to {settings}: no endpoint answered within {_options.ConnectTimeout}"
+            + (cause is null ? "." : $" (last failure: {cause.Message}).");
+        return cause is null ? new WarrenConnectionException(message) : new WarrenConnectionException(message, cause);
     }
 
     private string ClientName(ConnectionRole role) =>
@@ -160,6 +179,11 @@ public sealed class WarrenConnections : IAsyncDisposable
 
     private void Observe(ConnectionRole role, IConnection connection)
     {
+        connection.CallbackExceptionAsync += (_, e) =>
+        {
+            Log.ConnectionCallbackFailed(_logger, e.Exception, role, e.Detail is { Count: > 0 } detail ? string.Join(", ", detail.Keys) : string.Empty);
+            return Task.CompletedTask;
+        };
         connection.ConnectionShutdownAsync += (_, e) =>
         {
             if (e.Initiator != ShutdownInitiator.Application)
@@ -224,6 +248,24 @@ public sealed class WarrenConnections : IAsyncDisposable
     private void Raise(ConnectionRole role, ConnectionEventKind kind, string? reason)
     {
         Log.ConnectionChanged(_logger, role, kind, reason ?? string.Empty);
-        ConnectionChanged?.Invoke(new ConnectionEvent(role, kind, reason));
+        if (ConnectionChanged is not { } handlers)
+        {
+            return;
+        }
+
+        // Each subscriber on its own: one that throws must neither skip the others nor break RabbitMQ.Client's
+        // recovery callbacks this runs in.
+        var change = new ConnectionEvent(role, kind, reason);
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((Action<ConnectionEvent>)handler)(change);
+            }
+            catch (Exception ex)
+            {
+                Log.ConnectionSubscriberFailed(_logger, ex, role, kind);
+            }
+        }
     }
 }

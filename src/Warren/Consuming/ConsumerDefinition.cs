@@ -26,7 +26,11 @@ public sealed class ConsumerDefinition
     /// <summary>Handlers running at once for this queue; <see cref="WarrenOptions.Concurrency"/> when null.</summary>
     public int? Concurrency { get; init; }
 
-    /// <summary>Retries and dead-lettering for failed messages; without one a failing message is requeued.</summary>
+    /// <summary>
+    /// Retries and dead-lettering for failed messages. Null (the default) means <see cref="RetryPolicy.CreateDefault"/>:
+    /// three delayed retries, then <c>{queue}.dlq</c>, whose exchange and queues Warren declares at start-up.
+    /// <see cref="RetryPolicy.Disabled"/> opts out.
+    /// </summary>
     public RetryPolicy? Retry { get; init; }
 
     /// <summary>How long a handler may run: then its cancellation token fires and the attempt counts as failed.</summary>

@@ -8,10 +8,17 @@ public enum DispatchAction
     /// <summary>Acknowledge: the message was handled and leaves the queue.</summary>
     Ack,
 
-    /// <summary>Reject with requeue: the broker delivers the message again (to this or another consumer).</summary>
+    /// <summary>
+    /// The message failed and may succeed later: the queue's <see cref="RetryPolicy"/> retries it (immediately, then
+    /// through its retry queues) and finally dead-letters it; with <see cref="RetryPolicy.Disabled"/> it is returned to
+    /// the queue after <see cref="WarrenOptions.RequeueDelay"/>.
+    /// </summary>
     Requeue,
 
-    /// <summary>Reject without requeue: the queue's dead-letter exchange receives the message; the reason is logged.</summary>
+    /// <summary>
+    /// The message cannot be processed (malformed, unknown type, oversize): a copy goes to the policy's dead-letter
+    /// exchange with the reason; with <see cref="RetryPolicy.Disabled"/> it is rejected without requeue.
+    /// </summary>
     DeadLetter,
 }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Tasks;
@@ -10,8 +11,8 @@ public static class MessageDispatcher
 {
     /// <summary>
     /// A dispatcher that deserializes every delivery as <typeparamref name="T"/> and calls <paramref name="handler"/>.
-    /// A body that is not valid JSON for <typeparamref name="T"/> is dead-lettered with the reason (retrying cannot
-    /// fix it); an exception from the handler requeues the message.
+    /// A body that does not fit <typeparamref name="T"/> is dead-lettered with the reason (retrying cannot fix it); an
+    /// exception from the handler is a failure handled by the queue's retry policy.
     /// </summary>
     public static IMessageDispatcher Create<T>(JsonTypeInfo<T> typeInfo, Func<T, MessageContext, ValueTask> handler)
     {
@@ -21,8 +22,12 @@ public static class MessageDispatcher
     }
 
     /// <summary>
-    /// Deserializes the body with <paramref name="typeInfo"/>. On failure returns false with a reason fit for a
-    /// dead-letter header (what was expected and what the serializer said).
+    /// Deserializes the body with <paramref name="typeInfo"/>'s contract, strictly: constructor parameters without a
+    /// default value must be present and non-nullable members must not be null
+    /// (<see cref="JsonSerializerOptions.RespectRequiredConstructorParameters"/>,
+    /// <see cref="JsonSerializerOptions.RespectNullableAnnotations"/>), so a body of another shape (other property
+    /// names, another message) is refused instead of becoming defaults. On failure returns false with a reason fit
+    /// for a dead-letter header (what was expected and what the serializer said).
     /// </summary>
     public static bool TryDeserialize<T>(MessageContext context, JsonTypeInfo<T> typeInfo, out T? message, out string? error)
     {
@@ -30,7 +35,7 @@ public static class MessageDispatcher
         ArgumentNullException.ThrowIfNull(typeInfo);
         try
         {
-            message = JsonSerializer.Deserialize(context.Body.Span, typeInfo);
+            message = JsonSerializer.Deserialize(context.Body.Span, StrictTypeInfo<T>.For(typeInfo));
             if (message is null)
             {
                 error = $"The body is JSON null, not a {typeof(T).Name}.";
@@ -46,6 +51,28 @@ public static class MessageDispatcher
             error = $"The body is not valid JSON for {typeof(T).Name}: {ex.Message}";
             return false;
         }
+    }
+
+    /// <summary>One strict copy of each type info, made once: options copied from the given ones, metadata from the same resolver (source-generated: no reflection).</summary>
+    private static class StrictTypeInfo<T>
+    {
+        private static readonly ConditionalWeakTable<JsonTypeInfo<T>, JsonTypeInfo<T>> Cache = new();
+
+        public static JsonTypeInfo<T> For(JsonTypeInfo<T> typeInfo) => Cache.GetValue(typeInfo, static source =>
+        {
+            if (source.Options is { RespectRequiredConstructorParameters: true, RespectNullableAnnotations: true })
+            {
+                return source;
+            }
+
+            var options = new JsonSerializerOptions(source.Options)
+            {
+                RespectRequiredConstructorParameters = true,
+                RespectNullableAnnotations = true,
+            };
+            options.MakeReadOnly();
+            return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+        });
     }
 
     private sealed class DelegateDispatcher<T>(JsonTypeInfo<T> typeInfo, Func<T, MessageContext, ValueTask> handler) : IMessageDispatcher

@@ -1,57 +1,168 @@
 using System;
-using System.IO;
+using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using RabbitMQ.Client.Exceptions;
 
 namespace Warren;
 
 /// <summary>
 /// Consumes one queue on its own channel of the consuming connection: QoS prefetch, up to N handlers at once, a DI
-/// scope per message, and the dispatcher's outcome turned into ack, requeue or dead-letter only after it returns.
-/// Stopping cancels the subscription first, lets in-flight handlers finish and settle, then closes the channel, so
-/// nothing is acknowledged unhandled and nothing handled is redelivered.
+/// scope per message, and the dispatcher's outcome turned into ack, retry copy, dead-letter copy or rejection — every
+/// delivery settled exactly once, whatever throws. A subscription the broker ends (channel closed, queue deleted,
+/// consumer cancelled) is replaced with back-off; the state is published in <see cref="WarrenConsumers"/>. Stopping
+/// cancels the subscription, lets in-flight handlers finish and acks them, cancels the rest, and closes the channel
+/// within the shutdown timeout.
 /// </summary>
 internal sealed class QueueConsumer : IAsyncDisposable
 {
-    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StallDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan RecoveryWait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StablePeriod = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(10);
 
     private readonly ConsumerDefinition _definition;
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;
+    private readonly WarrenConsumers _statuses;
+    private readonly Func<CancellationToken, Task>? _redeclare;
+    private readonly RetryPolicy _policy;
     private readonly ushort _prefetch;
     private readonly int _concurrency;
-    private readonly TimeSpan _shutdownTimeout;
-    private readonly CancellationTokenSource _handlerCancellation = new();
-    private readonly FailureHandler _failures;
     private readonly int _maxMessageSize;
-    private IChannel? _channel;
-    private AckBatcher? _acks;
-    private string? _consumerTag;
+    private readonly TimeSpan _shutdownTimeout;
+    private readonly TimeSpan _requeueDelay;
+    private readonly TimeSpan _restartDelay;
+    private readonly FailureHandler _failures;
+    private readonly FailureLogLimiter _limiter;
+    private readonly CancellationTokenSource _handlerCancellation = new();
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenSource _delayedRequeues = new();
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly ConcurrentDictionary<Task, byte> _pendingRequeues = new();
+    private readonly ConcurrentDictionary<string, byte> _reportedProperties = new(StringComparer.Ordinal);
+    private volatile Subscription? _current;
+    private Task _supervisor = Task.CompletedTask;
     private int _inFlight;
     private int _stopping;
+    private int _restarts;
+    private string? _lastError;
+    private DateTimeOffset? _lastErrorAt;
 
-    public QueueConsumer(ConsumerDefinition definition, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, ILogger logger)
+    public QueueConsumer(ConsumerDefinition definition, RetryPolicy policy, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, WarrenConsumers statuses, Func<CancellationToken, Task>? redeclare, ILogger logger)
     {
         _definition = definition;
+        _policy = policy;
         _connections = connections;
         _scopes = scopes;
         _logger = logger;
-        _failures = new FailureHandler(definition, publisher, logger);
+        _statuses = statuses;
+        _redeclare = redeclare;
         _maxMessageSize = options.MaxMessageSize;
         _prefetch = definition.Prefetch ?? options.Prefetch;
         _concurrency = definition.Concurrency ?? options.Concurrency;
         _shutdownTimeout = options.ShutdownTimeout;
+        _requeueDelay = options.RequeueDelay;
+        _restartDelay = options.ConsumerRestartDelay;
+        _limiter = new FailureLogLimiter(definition.Queue, logger, TimeProvider.System);
+        _failures = new FailureHandler(definition.Queue, publisher, logger, _limiter, _requeueDelay);
+        SetState(ConsumerState.Starting);
     }
 
     public string Queue => _definition.Queue;
 
+    /// <summary>The channel of the current subscription, if any (for tests that make the broker close it).</summary>
+    internal IChannel? CurrentChannel => _current?.Channel;
+
+    /// <summary>Subscribes (an error here fails the application's start), then watches the subscription.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _current = await SubscribeAsync(cancellationToken).ConfigureAwait(false);
+        SetState(ConsumerState.Running);
+        Log.ConsumerStarted(_logger, _definition.Queue, _prefetch, _concurrency);
+        _supervisor = Task.Run(SuperviseAsync);
+    }
+
+    /// <summary>Stops taking deliveries, lets in-flight handlers finish within the shutdown timeout, then closes the channel.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+        {
+            return;
+        }
+
+        var deadline = DateTimeOffset.UtcNow + _shutdownTimeout;
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        await _supervisor.ConfigureAwait(false);
+
+        var subscription = _current;
+        if (subscription is not null)
+        {
+            await CancelSubscriptionAsync(subscription, deadline, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Most of the timeout for handlers to finish; the rest for cancelled ones to give their message back.
+        var grace = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, _shutdownTimeout.Ticks / 4));
+        await WaitForHandlersAsync(deadline - grace, cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _inFlight) > 0)
+        {
+            Log.ShutdownTimedOut(_logger, _definition.Queue, Volatile.Read(ref _inFlight), _shutdownTimeout);
+            await _handlerCancellation.CancelAsync().ConfigureAwait(false);
+            await WaitForHandlersAsync(deadline, cancellationToken).ConfigureAwait(false);
+        }
+
+        var abandoned = Volatile.Read(ref _inFlight);
+        if (abandoned > 0)
+        {
+            Log.HandlersAbandoned(_logger, _definition.Queue, abandoned);
+            await _abandon.CancelAsync().ConfigureAwait(false);
+        }
+
+        // Failed messages waiting out their requeue delay go back now.
+        await _delayedRequeues.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_pendingRequeues.Keys).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The channel closes below; the broker returns them.
+        }
+
+        if (subscription is not null)
+        {
+            await subscription.StopFlushingAsync().ConfigureAwait(false);
+            try
+            {
+                await subscription.Acks.FlushAsync(force: true).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.SettleFailed(_logger, _definition.Queue, 0, ex.Message);
+            }
+
+            await subscription.CloseAsync(abandoned > 0 ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+
+        _limiter.Flush();
+        SetState(ConsumerState.Stopped);
+        Log.ConsumerStopped(_logger, _definition.Queue);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // The cancellation sources stay undisposed: an abandoned handler may still read its token.
+        _lifetime.Dispose();
+    }
+
+    private async Task<Subscription> SubscribeAsync(CancellationToken cancellationToken)
     {
         var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
         var channel = await connection.CreateChannelAsync(
@@ -61,96 +172,258 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 outstandingPublisherConfirmationsRateLimiter: null,
                 consumerDispatchConcurrency: (ushort)Math.Clamp(_concurrency, 1, ushort.MaxValue)),
             cancellationToken).ConfigureAwait(false);
-        _channel = channel;
-        _acks = new AckBatcher(channel, _prefetch);
-        await channel.BasicQosAsync(0, _prefetch, global: false, cancellationToken).ConfigureAwait(false);
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += OnReceivedAsync;
-        _consumerTag = await channel.BasicConsumeAsync(_definition.Queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
-        Log.ConsumerStarted(_logger, _definition.Queue, _prefetch, _concurrency);
+        var subscription = new Subscription(connection, channel, new AckTracker(new ChannelSettler(channel), _prefetch, TimeProvider.System, StallDelay));
+        try
+        {
+            channel.CallbackExceptionAsync += (_, e) =>
+            {
+                var detail = e.Detail.TryGetValue("context", out var context) ? context?.ToString() ?? "no detail" : "no detail";
+                Log.CallbackException(_logger, e.Exception, _definition.Queue, detail);
+                return Task.CompletedTask;
+            };
+            channel.ChannelShutdownAsync += (_, reason) =>
+            {
+                // Runs on the connection's reading loop: only signal here.
+                if (reason.Initiator != ShutdownInitiator.Application || !connection.IsOpen)
+                {
+                    subscription.ReportLoss(new SubscriptionLoss(Describe(reason), ConnectionLost: !connection.IsOpen));
+                }
+
+                return Task.CompletedTask;
+            };
+
+            await channel.BasicQosAsync(0, _prefetch, global: false, cancellationToken).ConfigureAwait(false);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(subscription, delivery);
+            consumer.UnregisteredAsync += (_, _) =>
+            {
+                if (Volatile.Read(ref _stopping) == 0)
+                {
+                    subscription.ReportLoss(new SubscriptionLoss("the broker cancelled the subscription (the queue was deleted, or the consumer was cancelled)", ConnectionLost: false));
+                }
+
+                return Task.CompletedTask;
+            };
+            subscription.Consumer = consumer;
+            subscription.ConsumerTag = await channel.BasicConsumeAsync(_definition.Queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+            subscription.StartFlushing(ex => Log.SettleFailed(_logger, _definition.Queue, 0, ex.Message));
+            return subscription;
+        }
+        catch
+        {
+            await subscription.CloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            throw;
+        }
     }
 
-    /// <summary>Stops taking deliveries, waits for in-flight handlers (up to the shutdown timeout), then closes the channel.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for the subscription to be lost, then lets RabbitMQ.Client recover it or replaces it with back-off.</summary>
+    private async Task SuperviseAsync()
     {
-        // Interlocked for a full fence: a handler that counted itself in before this is waited for, one after sees it.
-        if (Interlocked.Exchange(ref _stopping, 1) == 1 || _channel is not { } channel)
+        var delay = _restartDelay;
+        var token = _lifetime.Token;
+        while (!token.IsCancellationRequested)
         {
-            return;
-        }
-
-        if (_consumerTag is { } tag && channel.IsOpen)
-        {
+            var subscription = _current!;
+            SubscriptionLoss loss;
             try
             {
-                await channel.BasicCancelAsync(tag, noWait: false, cancellationToken).ConfigureAwait(false);
+                loss = await subscription.Lost.WaitAsync(token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationInterruptedException or IOException or OperationCanceledException)
+            catch (OperationCanceledException)
             {
-                // A closed channel delivers nothing more anyway.
-            }
-        }
-
-        await DrainAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _acks!.DisposeAsync().ConfigureAwait(false);
-            await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
-        {
-            // Unsettled deliveries are requeued by the broker when the channel goes.
-        }
-
-        Log.ConsumerStopped(_logger, _definition.Queue);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _channel?.Dispose();
-        _handlerCancellation.Dispose();
-    }
-
-    private async Task DrainAsync(CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + _shutdownTimeout;
-        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(DrainPoll, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        var remaining = Volatile.Read(ref _inFlight);
-        if (remaining == 0)
-        {
-            return;
-        }
-
-        Log.ShutdownTimedOut(_logger, _definition.Queue, remaining, _shutdownTimeout);
-        await _handlerCancellation.CancelAsync().ConfigureAwait(false);
-
-        // Handlers that honour cancellation settle (requeue) quickly; give them a moment before the channel goes.
-        var grace = DateTime.UtcNow + TimeSpan.FromSeconds(2);
-        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < grace)
-        {
-            await Task.Delay(DrainPoll, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
-    {
-        Interlocked.Increment(ref _inFlight);
-        try
-        {
-            if (Volatile.Read(ref _stopping) == 1)
-            {
-                // Not settled: the broker requeues it when the channel closes.
                 return;
             }
 
-            _acks!.Started(delivery.DeliveryTag);
-            var outcome = await ProcessAsync(delivery).ConfigureAwait(false);
-            await SettleAsync(delivery, outcome).ConfigureAwait(false);
+            RecordError(loss.Cause);
+            if (loss.ConnectionLost)
+            {
+                SetState(ConsumerState.Restarting);
+                Log.ConsumerPaused(_logger, _definition.Queue, loss.Cause);
+                if (await WaitForRecoveryAsync(subscription, token).ConfigureAwait(false))
+                {
+                    subscription.Resume();
+                    SetState(ConsumerState.Running);
+                    Log.ConsumerResumed(_logger, _definition.Queue);
+                    continue;
+                }
+
+                if (token.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+
+            if (DateTimeOffset.UtcNow - subscription.StartedAt >= StablePeriod)
+            {
+                delay = _restartDelay;
+            }
+
+            Log.ConsumerLost(_logger, _definition.Queue, loss.Cause, delay);
+            SetState(ConsumerState.Restarting);
+            _current = null;
+            await subscription.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            while (true)
+            {
+                try
+                {
+                    await Task.Delay(delay, token).ConfigureAwait(false);
+                    if (_redeclare is not null)
+                    {
+                        try
+                        {
+                            await _redeclare(token).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            Log.RedeclareFailed(_logger, _definition.Queue, ex.Message);
+                        }
+                    }
+
+                    _current = await SubscribeAsync(token).ConfigureAwait(false);
+                    _restarts++;
+                    SetState(ConsumerState.Running);
+                    Log.ConsumerRestarted(_logger, _definition.Queue, _restarts);
+                    delay = Min(delay * 2, MaxRestartDelay);
+                    break;
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    delay = Min(delay * 2, MaxRestartDelay);
+                    RecordError(ex.Message);
+                    SetState(ConsumerState.Restarting);
+                    Log.ConsumerRestartFailed(_logger, _definition.Queue, ex.Message, delay);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when RabbitMQ.Client brought the connection and this channel back; false when the channel stays closed on an open connection.</summary>
+    private static async Task<bool> WaitForRecoveryAsync(Subscription subscription, CancellationToken token)
+    {
+        DateTimeOffset? connectionBackAt = null;
+        while (!token.IsCancellationRequested)
+        {
+            if (subscription.Connection.IsOpen)
+            {
+                if (subscription.Channel.IsOpen)
+                {
+                    return true;
+                }
+
+                connectionBackAt ??= DateTimeOffset.UtcNow;
+                if (DateTimeOffset.UtcNow - connectionBackAt > RecoveryWait)
+                {
+                    return false;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task CancelSubscriptionAsync(Subscription subscription, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (subscription.ConsumerTag is not { } tag || !subscription.Channel.IsOpen)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Max(Min(deadline - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(5)), TimeSpan.FromMilliseconds(100)));
+        try
+        {
+            await subscription.Channel.BasicCancelAsync(tag, noWait: false, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A closed channel delivers nothing more anyway.
+            Log.ConsumerStopFailed(_logger, _definition.Queue, ex.Message);
+        }
+    }
+
+    private async Task WaitForHandlersAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref _inFlight) > 0 && DateTimeOffset.UtcNow < until && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(DrainPoll, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The delivery callback. It returns to RabbitMQ.Client when the handling ends — or when a stop gives up on a
+    /// handler that ignores cancellation: the client waits for its callbacks when the channel and the connection close,
+    /// and one handler must not hold the application's stop. (Such a handler keeps running on its own; the message's
+    /// <see cref="MessageContext.Body"/> is no longer valid for it.)
+    /// </summary>
+    private async Task OnReceivedAsync(Subscription subscription, BasicDeliverEventArgs delivery)
+    {
+        var handling = HandleAsync(subscription, delivery);
+        if (handling.IsCompleted)
+        {
+            await handling.ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await handling.WaitAsync(_abandon.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            // Abandoned by the stop: the broker returns the message when the channel closes.
+        }
+    }
+
+    private async Task HandleAsync(Subscription subscription, BasicDeliverEventArgs delivery)
+    {
+        subscription.Acks.Begin(delivery.DeliveryTag);
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            if (subscription.IsRetired)
+            {
+                // Its channel is being closed: the broker returns the message to the queue.
+                return;
+            }
+
+            if (Volatile.Read(ref _stopping) == 1)
+            {
+                // Prefetched but not started when the stop began: back to the queue now.
+                await RejectAsync(subscription, delivery, requeue: true).ConfigureAwait(false);
+                return;
+            }
+
+            Verdict verdict;
+            try
+            {
+                verdict = await ProcessAsync(delivery).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.ProcessingError(_logger, ex, _definition.Queue, SafeMessageId(delivery));
+                verdict = new Verdict(DispatchOutcome.Requeue($"{ex.GetType().FullName}: {ex.Message}", ex), Interrupted: false);
+            }
+
+            await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Nothing may escape into RabbitMQ.Client: the delivery would stay unsettled on an open channel.
+            Log.ProcessingError(_logger, ex, _definition.Queue, SafeMessageId(delivery));
+            await RejectAsync(subscription, delivery, requeue: true).ConfigureAwait(false);
         }
         finally
         {
@@ -158,110 +431,304 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>Dispatches with the policy's immediate retries; a failure comes back as a Requeue outcome carrying the exception.</summary>
-    private async ValueTask<DispatchOutcome> ProcessAsync(BasicDeliverEventArgs delivery)
+    private readonly record struct Verdict(DispatchOutcome Outcome, bool Interrupted);
+
+    /// <summary>Dispatches with the policy's immediate retries; never throws for anything the handler or the message does.</summary>
+    private async ValueTask<Verdict> ProcessAsync(BasicDeliverEventArgs delivery)
     {
         if (delivery.Body.Length > _maxMessageSize)
         {
             // Retrying cannot shrink it.
-            return DispatchOutcome.DeadLetter($"The body is {delivery.Body.Length} bytes, over Warren:MaxMessageSize ({_maxMessageSize}).");
+            return new Verdict(DispatchOutcome.DeadLetter($"The body is {delivery.Body.Length} bytes, over Warren:MaxMessageSize ({_maxMessageSize})."), false);
         }
 
-        var outcome = await DispatchOnceAsync(delivery).ConfigureAwait(false);
-        for (var retry = 1; outcome.Action == DispatchAction.Requeue && Volatile.Read(ref _stopping) == 0; retry++)
+        var verdict = await DispatchOnceAsync(delivery).ConfigureAwait(false);
+        for (var retry = 1; !verdict.Interrupted && verdict.Outcome.Action == DispatchAction.Requeue && Volatile.Read(ref _stopping) == 0; retry++)
         {
-            var policy = outcome.Policy ?? _definition.Retry;
-            if (policy is null || retry > policy.ImmediateRetries || outcome.Exception is { } error && policy.IsNonRetryable?.Invoke(error) == true)
+            var policy = verdict.Outcome.Policy ?? _policy;
+            if (policy.IsDisabled || retry > policy.ImmediateRetries || verdict.Outcome.Exception is { } error && policy.IsNonRetryable?.Invoke(error) == true)
             {
                 break;
             }
 
-            outcome = await DispatchOnceAsync(delivery).ConfigureAwait(false);
+            verdict = await DispatchOnceAsync(delivery).ConfigureAwait(false);
         }
 
-        return outcome;
+        return verdict;
     }
 
-    private async ValueTask<DispatchOutcome> DispatchOnceAsync(BasicDeliverEventArgs delivery)
+    private async ValueTask<Verdict> DispatchOnceAsync(BasicDeliverEventArgs delivery)
     {
-        var properties = delivery.BasicProperties;
-        var scope = _scopes.CreateAsyncScope();
         using var timeout = _definition.HandlerTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(_handlerCancellation.Token) : null;
         timeout?.CancelAfter(_definition.HandlerTimeout!.Value);
+        AsyncServiceScope? scope = null;
+        DispatchOutcome outcome;
         try
         {
-            var context = new MessageContext(_definition.Queue, delivery.Body, scope.ServiceProvider, timeout?.Token ?? _handlerCancellation.Token)
-            {
-                Exchange = delivery.Exchange,
-                RoutingKey = delivery.RoutingKey,
-                MessageType = properties.Type,
-                MessageId = properties.MessageId,
-                CorrelationId = properties.CorrelationId,
-                ReplyTo = properties.ReplyTo,
-                ContentType = properties.ContentType,
-                Timestamp = properties.IsTimestampPresent() ? DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime) : null,
-                Priority = properties.IsPriorityPresent() ? properties.Priority : null,
-                Redelivered = delivery.Redelivered,
-                DeliveryTag = delivery.DeliveryTag,
-                DeliveryCount = AmqpHeaders.ReadLong(properties.Headers, "x-delivery-count"),
-                RetryCount = (int)AmqpHeaders.ReadLong(properties.Headers, RetryPolicy.RetriesHeader),
-                RawHeaders = properties.Headers,
-            };
-
-            try
-            {
-                return await _definition.Dispatcher.DispatchAsync(context).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException ex) when (timeout is { IsCancellationRequested: true } && !_handlerCancellation.IsCancellationRequested)
-            {
-                var timedOut = new TimeoutException($"The handler did not finish within {_definition.HandlerTimeout}.", ex);
-                Log.HandlerFailed(_logger, timedOut, _definition.Queue, properties.MessageId, properties.Type);
-                return DispatchOutcome.Requeue(timedOut.Message, timedOut);
-            }
-            catch (Exception ex)
-            {
-                Log.HandlerFailed(_logger, ex, _definition.Queue, properties.MessageId, properties.Type);
-                return DispatchOutcome.Requeue($"{ex.GetType().FullName}: {ex.Message}", ex);
-            }
+            scope = _scopes.CreateAsyncScope();
+            var context = CreateContext(delivery, scope.Value.ServiceProvider, timeout?.Token ?? _handlerCancellation.Token);
+            outcome = await _definition.Dispatcher.DispatchAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            outcome = DispatchOutcome.Requeue($"{ex.GetType().FullName}: {ex.Message}", ex);
         }
         finally
         {
-            await scope.DisposeAsync().ConfigureAwait(false);
+            if (scope is { } created)
+            {
+                try
+                {
+                    await created.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Log.ProcessingError(_logger, ex, _definition.Queue, SafeMessageId(delivery));
+                }
+            }
+        }
+
+        if (outcome.Action == DispatchAction.Ack)
+        {
+            return new Verdict(outcome, false);
+        }
+
+        if (_handlerCancellation.IsCancellationRequested && outcome.Action == DispatchAction.Requeue)
+        {
+            // Cancelled by the stop: not the message's fault, so no retry is used and nothing is logged as an error.
+            Log.InterruptedByStop(_logger, _definition.Queue, SafeMessageId(delivery));
+            return new Verdict(outcome, Interrupted: true);
+        }
+
+        if (timeout is { IsCancellationRequested: true } && outcome.Exception is OperationCanceledException cancelled)
+        {
+            var timedOut = new TimeoutException($"The handler did not finish within {_definition.HandlerTimeout}.", cancelled);
+            outcome = DispatchOutcome.Failed(timedOut.Message, timedOut, outcome.Policy);
+        }
+
+        if (outcome.Action == DispatchAction.Requeue && outcome.Exception is { } failure && _limiter.TryLog())
+        {
+            Log.HandlerFailed(_logger, failure, _definition.Queue, SafeMessageId(delivery), SafeType(delivery));
+        }
+
+        return new Verdict(outcome, false);
+    }
+
+    private MessageContext CreateContext(BasicDeliverEventArgs delivery, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var properties = delivery.BasicProperties;
+        var headers = properties.Headers;
+        DateTimeOffset? timestamp = null;
+        if (properties.IsTimestampPresent())
+        {
+            timestamp = AmqpHeaders.ReadTimestamp(properties.Timestamp.UnixTime);
+            if (timestamp is null)
+            {
+                ReportUnreadable(delivery, "timestamp", properties.Timestamp.UnixTime.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        long deliveryCount = 0;
+        switch (AmqpHeaders.TryReadInteger(headers, "x-delivery-count", out var count))
+        {
+            case HeaderRead.Valid when count >= 0:
+                deliveryCount = count;
+                break;
+            case HeaderRead.Valid or HeaderRead.Invalid:
+                ReportUnreadable(delivery, "x-delivery-count header", AmqpHeaders.AsText(headers!["x-delivery-count"]) ?? "null");
+                break;
+        }
+
+        var retryCount = 0;
+        switch (AmqpHeaders.TryReadInteger(headers, RetryPolicy.RetriesHeader, out var retries))
+        {
+            case HeaderRead.Valid when retries is >= 0 and <= int.MaxValue:
+                retryCount = (int)retries;
+                break;
+            case HeaderRead.Valid or HeaderRead.Invalid:
+                ReportUnreadable(delivery, RetryPolicy.RetriesHeader + " header", AmqpHeaders.AsText(headers![RetryPolicy.RetriesHeader]) ?? "null");
+                break;
+        }
+
+        return new MessageContext(_definition.Queue, delivery.Body, services, cancellationToken)
+        {
+            Exchange = delivery.Exchange,
+            RoutingKey = delivery.RoutingKey,
+            MessageType = properties.Type,
+            MessageId = properties.MessageId,
+            CorrelationId = properties.CorrelationId,
+            ReplyTo = properties.ReplyTo,
+            ContentType = properties.ContentType,
+            Timestamp = timestamp,
+            Priority = properties.IsPriorityPresent() ? properties.Priority : null,
+            Redelivered = delivery.Redelivered,
+            DeliveryTag = delivery.DeliveryTag,
+            DeliveryCount = deliveryCount,
+            RetryCount = retryCount,
+            RawHeaders = headers,
+        };
+    }
+
+    private void ReportUnreadable(BasicDeliverEventArgs delivery, string property, string value)
+    {
+        if (_reportedProperties.TryAdd(property, 0))
+        {
+            Log.UnreadableProperty(_logger, _definition.Queue, SafeMessageId(delivery), property, FailureCopy.Truncate(value, 200));
         }
     }
 
-    private async ValueTask SettleAsync(BasicDeliverEventArgs delivery, DispatchOutcome outcome)
+    private async ValueTask SettleAsync(Subscription subscription, BasicDeliverEventArgs delivery, Verdict verdict)
     {
-        var acks = _acks!;
+        var outcome = verdict.Outcome;
+        if (verdict.Interrupted)
+        {
+            await RejectAsync(subscription, delivery, requeue: true).ConfigureAwait(false);
+            return;
+        }
+
+        if (outcome.Action == DispatchAction.Ack)
+        {
+            await AckAsync(subscription, delivery).ConfigureAwait(false);
+            return;
+        }
+
+        var policy = outcome.Policy ?? _policy;
+        var reason = outcome.Reason ?? "no reason given";
+        if (policy.IsDisabled)
+        {
+            if (outcome.Action == DispatchAction.Requeue)
+            {
+                if (_limiter.TryLog())
+                {
+                    Log.RequeuedAfterDelay(_logger, _definition.Queue, SafeMessageId(delivery), _requeueDelay, reason);
+                }
+
+                RequeueLater(subscription, delivery);
+            }
+            else
+            {
+                await RejectWithoutTargetAsync(subscription, delivery, reason).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (subscription.IsRetired)
+        {
+            // The channel is gone and the broker has the message back: a copy now would duplicate it.
+            return;
+        }
+
+        FailureResult result;
         try
         {
-            switch (outcome.Action)
-            {
-                case DispatchAction.Ack:
-                    await acks.AckAsync(delivery.DeliveryTag).ConfigureAwait(false);
-                    break;
-                case DispatchAction.Requeue when (outcome.Policy ?? _definition.Retry) is null:
-                    await acks.RejectAsync(delivery.DeliveryTag, requeue: true).ConfigureAwait(false);
-                    break;
-                default:
-                    // Retry later or dead-letter: a confirmed copy first, then the original goes.
-                    if (await _failures.HandleAsync(delivery, outcome).ConfigureAwait(false))
-                    {
-                        await acks.AckAsync(delivery.DeliveryTag).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await acks.RejectAsync(delivery.DeliveryTag, requeue: outcome.Action == DispatchAction.Requeue).ConfigureAwait(false);
-                    }
+            result = await _failures.HandleAsync(delivery, outcome, policy).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ProcessingError(_logger, ex, _definition.Queue, SafeMessageId(delivery));
+            result = FailureResult.CopyFailed;
+        }
 
-                    break;
+        switch (result)
+        {
+            case FailureResult.Copied:
+                await AckAsync(subscription, delivery).ConfigureAwait(false);
+                break;
+            case FailureResult.NoDeadLetterExchange:
+                await RejectWithoutTargetAsync(subscription, delivery, reason).ConfigureAwait(false);
+                break;
+            default:
+                RequeueLater(subscription, delivery);
+                break;
+        }
+    }
+
+    private async ValueTask AckAsync(Subscription subscription, BasicDeliverEventArgs delivery)
+    {
+        try
+        {
+            // While stopping, ack at once: the channel closes soon and a handled message must not come back.
+            if (subscription.Acks.Complete(delivery.DeliveryTag) || Volatile.Read(ref _stopping) == 1)
+            {
+                await subscription.Acks.FlushAsync(force: Volatile.Read(ref _stopping) == 1).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
+        catch (Exception ex)
         {
-            // The channel went with its connection; the broker redelivers what was not settled (at-least-once).
-            acks.Abandoned(delivery.DeliveryTag);
             Log.SettleFailed(_logger, _definition.Queue, delivery.DeliveryTag, ex.Message);
         }
     }
+
+    private async ValueTask RejectWithoutTargetAsync(Subscription subscription, BasicDeliverEventArgs delivery, string reason)
+    {
+        if (_limiter.TryLog())
+        {
+            Log.RejectedWithoutRequeue(_logger, _definition.Queue, SafeMessageId(delivery), reason);
+        }
+
+        await RejectAsync(subscription, delivery, requeue: false).ConfigureAwait(false);
+    }
+
+    private async ValueTask RejectAsync(Subscription subscription, BasicDeliverEventArgs delivery, bool requeue)
+    {
+        try
+        {
+            await subscription.Acks.RejectAsync(delivery.DeliveryTag, requeue).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The channel went: the broker returns the message to the queue (at-least-once).
+            Log.SettleFailed(_logger, _definition.Queue, delivery.DeliveryTag, ex.Message);
+        }
+    }
+
+    /// <summary>Returns the message to the queue after the requeue delay, without holding a handler slot meanwhile.</summary>
+    private void RequeueLater(Subscription subscription, BasicDeliverEventArgs delivery)
+    {
+        var tag = delivery.DeliveryTag;
+        var token = _delayedRequeues.Token;
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(_requeueDelay, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: requeue now.
+            }
+
+            try
+            {
+                await subscription.Acks.RejectAsync(tag, requeue: true).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.SettleFailed(_logger, _definition.Queue, tag, ex.Message);
+            }
+        });
+        _pendingRequeues.TryAdd(task, 0);
+        _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _pendingRequeues, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void RecordError(string error)
+    {
+        _lastError = error;
+        _lastErrorAt = DateTimeOffset.UtcNow;
+    }
+
+    private void SetState(ConsumerState state) =>
+        _statuses.Set(new ConsumerStatus(_definition.Queue, state, _restarts, _lastError, _lastErrorAt, DateTimeOffset.UtcNow));
+
+    private static string Describe(ShutdownEventArgs reason) =>
+        $"{reason.Initiator} closed the channel: {reason.ReplyCode} {reason.ReplyText}".TrimEnd();
+
+    private static string? SafeMessageId(BasicDeliverEventArgs delivery) => delivery.BasicProperties.MessageId;
+
+    private static string? SafeType(BasicDeliverEventArgs delivery) => delivery.BasicProperties.Type;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

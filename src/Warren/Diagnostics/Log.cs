@@ -15,11 +15,23 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Debug, "Closing the {Role} connection failed: {Reason}")]
     public static partial void CloseFailed(ILogger logger, ConnectionRole role, string reason);
 
+    [LoggerMessage(4, LogLevel.Error, "A ConnectionChanged subscriber threw on {Role} connection {Kind}; connection handling goes on")]
+    public static partial void ConnectionSubscriberFailed(ILogger logger, Exception exception, ConnectionRole role, ConnectionEventKind kind);
+
+    [LoggerMessage(5, LogLevel.Error, "RabbitMQ.Client reported an exception in a callback of the {Role} connection ({Detail})")]
+    public static partial void ConnectionCallbackFailed(ILogger logger, Exception exception, ConnectionRole role, string detail);
+
+    [LoggerMessage(6, LogLevel.Error, "RabbitMQ.Client reported an exception in a callback of the {Purpose} channel ({Detail})")]
+    public static partial void ChannelCallbackFailed(ILogger logger, Exception exception, string purpose, string detail);
+
+    [LoggerMessage(7, LogLevel.Warning, "The broker closed the {Purpose} channel ({Reason}); a new one is opened on next use")]
+    public static partial void ChannelClosedByBroker(ILogger logger, string purpose, string reason);
+
     [LoggerMessage(10, LogLevel.Warning, "Publish to exchange '{Exchange}' with routing key '{RoutingKey}' was interrupted ({Reason}); retrying after recovery")]
     public static partial void PublishRetry(ILogger logger, string exchange, string routingKey, string reason);
 
-    [LoggerMessage(11, LogLevel.Warning, "The publishing channel was closed by the broker ({Reason}); a new one will be opened")]
-    public static partial void PublishChannelClosed(ILogger logger, string reason);
+    [LoggerMessage(12, LogLevel.Warning, "Publish to exchange '{Exchange}' with routing key '{RoutingKey}' was interrupted by an error the broker did not attribute ({Reason}); sending it again alone to find the message that caused it")]
+    public static partial void PublishIsolated(ILogger logger, string exchange, string routingKey, string reason);
 
     [LoggerMessage(20, LogLevel.Information, "Consuming queue '{Queue}' (prefetch {Prefetch}, concurrency {Concurrency})")]
     public static partial void ConsumerStarted(ILogger logger, string queue, ushort prefetch, int concurrency);
@@ -30,8 +42,8 @@ internal static partial class Log
     [LoggerMessage(22, LogLevel.Error, "Handler for queue '{Queue}' failed on message {MessageId} (type '{MessageType}')")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string queue, string? messageId, string? messageType);
 
-    [LoggerMessage(23, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' is dead-lettered: {Reason}")]
-    public static partial void DeadLettered(ILogger logger, string queue, string? messageId, string reason);
+    [LoggerMessage(23, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' is dead-lettered to exchange '{Exchange}': {Reason}")]
+    public static partial void DeadLettered(ILogger logger, string queue, string? messageId, string exchange, string reason);
 
     [LoggerMessage(24, LogLevel.Warning, "Stopping queue '{Queue}': {InFlight} handler(s) still running after {Timeout}; cancelling them")]
     public static partial void ShutdownTimedOut(ILogger logger, string queue, int inFlight, TimeSpan timeout);
@@ -39,11 +51,56 @@ internal static partial class Log
     [LoggerMessage(26, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed; retry {Retry} of {MaxRetries} scheduled: {Reason}")]
     public static partial void Retrying(ILogger logger, string queue, string? messageId, int retry, int maxRetries, string reason);
 
-    [LoggerMessage(27, LogLevel.Error, "Could not publish the retry or dead-letter copy from queue '{Queue}' to exchange '{Exchange}' with key '{RoutingKey}' ({Reason}); the original stays on the broker")]
-    public static partial void CopyFailed(ILogger logger, string queue, string exchange, string routingKey, string reason);
+    [LoggerMessage(27, LogLevel.Error, "Could not publish the retry or dead-letter copy of message {MessageId} from queue '{Queue}' to exchange '{Exchange}' with key '{RoutingKey}' ({Reason}); the original is returned to the queue in {Delay}")]
+    public static partial void CopyFailed(ILogger logger, string queue, string? messageId, string exchange, string routingKey, string reason, TimeSpan delay);
 
     [LoggerMessage(25, LogLevel.Warning, "Could not settle message {DeliveryTag} on queue '{Queue}' ({Reason}); the broker will redeliver it")]
     public static partial void SettleFailed(ILogger logger, string queue, ulong deliveryTag, string reason);
+
+    [LoggerMessage(60, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' is rejected without requeue: {Reason}. The queue has no retry policy with a dead-letter exchange, so the broker discards the message unless the queue was declared with its own x-dead-letter-exchange")]
+    public static partial void RejectedWithoutRequeue(ILogger logger, string queue, string? messageId, string reason);
+
+    [LoggerMessage(61, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed and is returned to the queue in {Delay} (retries are disabled for this queue): {Reason}")]
+    public static partial void RequeuedAfterDelay(ILogger logger, string queue, string? messageId, TimeSpan delay, string reason);
+
+    [LoggerMessage(62, LogLevel.Warning, "Queue '{Queue}': {Count} failure log line(s) were suppressed in the last {Window} (at most {Limit} are written per period)")]
+    public static partial void FailuresSuppressed(ILogger logger, string queue, int count, TimeSpan window, int limit);
+
+    [LoggerMessage(63, LogLevel.Warning, "Queue '{Queue}': message {MessageId} has an unreadable {Property} ({Value}); it is treated as absent. Further unreadable {Property} values on this queue are not logged")]
+    public static partial void UnreadableProperty(ILogger logger, string queue, string? messageId, string property, string value);
+
+    [LoggerMessage(64, LogLevel.Error, "The consumer of queue '{Queue}' stopped receiving messages: {Cause}. A new channel and subscription are opened in {Delay}")]
+    public static partial void ConsumerLost(ILogger logger, string queue, string cause, TimeSpan delay);
+
+    [LoggerMessage(65, LogLevel.Information, "The consumer of queue '{Queue}' is consuming again (restart {RestartCount})")]
+    public static partial void ConsumerRestarted(ILogger logger, string queue, int restartCount);
+
+    [LoggerMessage(66, LogLevel.Warning, "Restarting the consumer of queue '{Queue}' failed ({Reason}); next attempt in {Delay}")]
+    public static partial void ConsumerRestartFailed(ILogger logger, string queue, string reason, TimeSpan delay);
+
+    [LoggerMessage(67, LogLevel.Error, "RabbitMQ.Client reported an exception in a callback on the channel of queue '{Queue}' ({Detail})")]
+    public static partial void CallbackException(ILogger logger, Exception exception, string queue, string detail);
+
+    [LoggerMessage(68, LogLevel.Warning, "Stopping queue '{Queue}': {Count} handler(s) did not finish after cancellation; the channel is closed without them and the broker returns their messages to the queue")]
+    public static partial void HandlersAbandoned(ILogger logger, string queue, int count);
+
+    [LoggerMessage(69, LogLevel.Warning, "Could not re-declare the topology of queue '{Queue}' before resubscribing ({Reason})")]
+    public static partial void RedeclareFailed(ILogger logger, string queue, string reason);
+
+    [LoggerMessage(70, LogLevel.Error, "Unexpected error while processing message {MessageId} from queue '{Queue}'; the message is treated as failed")]
+    public static partial void ProcessingError(ILogger logger, Exception exception, string queue, string? messageId);
+
+    [LoggerMessage(71, LogLevel.Warning, "The consumer of queue '{Queue}' lost its connection ({Cause}); waiting for the connection to recover")]
+    public static partial void ConsumerPaused(ILogger logger, string queue, string cause);
+
+    [LoggerMessage(72, LogLevel.Information, "The consumer of queue '{Queue}' resumed on the recovered connection")]
+    public static partial void ConsumerResumed(ILogger logger, string queue);
+
+    [LoggerMessage(73, LogLevel.Warning, "Stopping the consumer of queue '{Queue}' failed ({Reason}); continuing the shutdown")]
+    public static partial void ConsumerStopFailed(ILogger logger, string queue, string reason);
+
+    [LoggerMessage(74, LogLevel.Debug, "Message {MessageId} from queue '{Queue}' was interrupted by the shutdown and is returned to the queue without using a retry")]
+    public static partial void InterruptedByStop(ILogger logger, string queue, string? messageId);
 
     [LoggerMessage(40, LogLevel.Debug, "Dropped an RPC reply with correlation id {CorrelationId}: its call already ended (timeout or cancellation)")]
     public static partial void LateReply(ILogger logger, string correlationId);

@@ -46,6 +46,7 @@ public static class WarrenServiceCollectionExtensions
         services.TryAddSingleton<MessagePublisher>();
         services.TryAddSingleton<IPublisher>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<MessagePublisher>());
+        services.TryAddSingleton<WarrenConsumers>();
         services.TryAddSingleton<ConsumerHost>();
         services.TryAddSingleton<RpcClient>();
         services.TryAddSingleton<RpcServer>();

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace Warren;
 
@@ -33,9 +34,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         channel.ChannelShutdownAsync += OnShutdownAsync;
     }
 
-    public bool IsOpen => _channel.IsOpen;
-
-    public ShutdownEventArgs? CloseReason => _channel.CloseReason;
+    public IChannel Channel => _channel;
 
     public static async Task<ConfirmChannel> OpenAsync(IConnection connection, CancellationToken cancellationToken)
     {
@@ -67,6 +66,14 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
             lock (_gate)
             {
+                // The shutdown handler runs after the channel reports closed and fails what is registered by then:
+                // registering on a channel already closed would leave this publish waiting for nothing.
+                if (!_channel.IsOpen)
+                {
+                    sequence = 0;
+                    throw new AlreadyClosedException(_channel.CloseReason ?? new ShutdownEventArgs(ShutdownInitiator.Library, 0, "channel closed"));
+                }
+
                 _pending[sequence] = pending;
             }
 
@@ -93,21 +100,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (_channel.IsOpen)
-            {
-                await _channel.CloseAsync().ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _channel.Dispose();
-            _sendLock.Dispose();
-        }
-    }
+    /// <summary>Closes the channel. The send lock is left undisposed: publishes still waiting for it must get it and
+    /// fail on the closed channel (and be retried), not wait forever.</summary>
+    public ValueTask DisposeAsync() => ChannelClosing.CloseQuietlyAsync(_channel);
 
     private void Forget(ulong sequence)
     {
@@ -229,7 +224,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     }
 }
 
-/// <summary>The publishing channel closed before the broker confirmed the message; <see cref="Reason"/> says why.</summary>
+/// <summary>
+/// The publishing channel closed after the message was sent and before the broker confirmed it; <see cref="Reason"/> says
+/// why. The broker may or may not have routed the message. (A publish that could not be sent at all fails with
+/// RabbitMQ.Client's <c>AlreadyClosedException</c> instead.)
+/// </summary>
 internal sealed class PublishInterruptedException(ShutdownEventArgs reason)
     : Exception($"The publishing channel closed before the broker confirmed the message: {reason.ReplyCode} {reason.ReplyText}")
 {

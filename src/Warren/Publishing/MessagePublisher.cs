@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
@@ -17,22 +18,37 @@ namespace Warren;
 
 /// <summary>
 /// Confirmed, mandatory publishing on one long-lived channel of the publishing connection. A semaphore bounds the
-/// publishes awaiting confirmation (backpressure); a channel the broker closes (missing exchange, oversize message)
-/// is replaced; a publish interrupted by a lost connection is retried once RabbitMQ.Client has recovered it, within
-/// <see cref="WarrenOptions.PublishTimeout"/>.
+/// publishes in progress (backpressure): a publish takes its slot before its message is serialized, so callers that do
+/// not await are bounded too. A channel the broker closes is replaced; a publish interrupted by a lost connection is
+/// retried once RabbitMQ.Client has recovered it, within <see cref="WarrenOptions.PublishTimeout"/>.
 /// </summary>
+/// <remarks>
+/// A publish the broker cannot accept must fail alone and must never be sent again and again. Before sending, the
+/// properties are checked against the connection's <c>frame_max</c> (<see cref="PublishFrame"/>). When the broker
+/// closes the channel because of a publish (404 missing exchange, 403, 406 …), every publish awaiting confirmation on
+/// that channel is interrupted. The one that caused it is found this way: the broker's reply text names the exchange
+/// of a 404/403, so publishes to that exchange fail with the broker's reason and the others are sent again on a new
+/// channel. When the text names nothing, each interrupted publish is sent again alone, one at a time, on a separate
+/// channel: the one the broker refuses there is the cause and fails with the broker's reason; the others go through.
+/// The same applies to a publish during which the broker closed the whole connection for a malformed frame (501–505).
+/// A publish sent again may have reached the broker the first time: delivery is at-least-once.
+/// </remarks>
 internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDisposable
 {
     private const string JsonContentType = "application/json";
+
+    /// <summary>After this many channel errors blamed on other publishes, a publish is sent alone to settle the question.</summary>
+    private const int MaxChannelErrorsBeforeIsolation = 3;
+
     private static readonly TimeSpan RecoveryPoll = TimeSpan.FromMilliseconds(50);
 
     private readonly WarrenConnections _connections;
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _window;
-    private readonly SemaphoreSlim _channelGate = new(1, 1);
-    private ConfirmChannel? _channel;
-    private bool _disposed;
+    private readonly ChannelHolder<ConfirmChannel> _channel;
+    private readonly ChannelHolder<ConfirmChannel> _isolation;
+    private readonly SemaphoreSlim _isolationLock = new(1, 1);
 
     public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger)
     {
@@ -40,24 +56,21 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         _options = options.Value;
         _logger = logger;
         _window = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
+        _channel = OpenHolder("publishing");
+        _isolation = OpenHolder("publishing (isolated retries)");
     }
+
+    /// <summary>Free publish slots right now: <see cref="WarrenOptions.MaxInFlightPublishes"/> when nothing is in progress.</summary>
+    internal int AvailableSlots => _window.CurrentCount;
 
     public ValueTask PublishAsync<T>(T message, CancellationToken cancellationToken = default) =>
         PublishAsync(message, null, cancellationToken);
 
-    public ValueTask PublishAsync<T>(T message, PublishOptions? options, CancellationToken cancellationToken = default)
+    public async ValueTask PublishAsync<T>(T message, PublishOptions? options, CancellationToken cancellationToken = default)
     {
         var contract = MessageContracts.Get<T>();
-        return SendAsync(
-            options?.Exchange ?? contract.Exchange,
-            options?.RoutingKey ?? contract.RoutingKeyFor(message),
-            message,
-            contract.TypeInfo,
-            contract.Name,
-            options,
-            contract.Priority,
-            windowHeld: false,
-            cancellationToken);
+        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await PublishInSlotAsync(contract, message, options, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask PublishBatchAsync<T>(IEnumerable<T> messages, PublishOptions? options = null, CancellationToken cancellationToken = default)
@@ -72,125 +85,117 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
         // With the channel open, every publish below reaches the send lock in loop order, so the batch keeps its
         // order on the broker (unless a lost connection makes some publishes retry).
-        await GetChannelAsync(cancellationToken).ConfigureAwait(false);
-        var pending = new List<(int Index, Task Publish)>();
-        var index = 0;
-        foreach (var message in messages)
+        await _channel.GetAsync(cancellationToken).ConfigureAwait(false);
+        var started = new List<Task>();
+        Exception? interruption = null;
+        try
         {
-            // Waiting for a window slot here, not inside each publish, keeps the loop itself from racing ahead.
-            await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
-            Task publish;
-            try
+            foreach (var message in messages)
             {
-                publish = SendAsync(
-                    options?.Exchange ?? contract.Exchange,
-                    options?.RoutingKey ?? contract.RoutingKeyFor(message),
-                    message,
-                    contract.TypeInfo,
-                    contract.Name,
-                    options,
-                    contract.Priority,
-                    windowHeld: true,
-                    cancellationToken).AsTask();
+                // Waiting for a window slot here, not inside each publish, keeps the loop itself from racing ahead.
+                await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+                started.Add(PublishInSlotAsync(contract, message, options, cancellationToken));
             }
-            catch (Exception ex)
-            {
-                _window.Release();
-                publish = Task.FromException(ex);
-            }
-
-            pending.Add((index++, publish));
+        }
+        catch (Exception ex)
+        {
+            // The sequence threw or the caller cancelled: nothing more is started, and what was started is awaited so
+            // its outcome is reported and its window slot returned.
+            interruption = ex;
         }
 
-        List<(int, Exception)>? failures = null;
-        foreach (var (i, publish) in pending)
+        List<(int Index, Exception Error)>? failures = null;
+        for (var i = 0; i < started.Count; i++)
         {
             try
             {
-                await publish.ConfigureAwait(false);
+                await started[i].ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
             {
                 (failures ??= []).Add((i, ex));
             }
         }
 
+        if (interruption is null && cancellationToken.IsCancellationRequested && failures is not null && failures.Exists(f => f.Error is OperationCanceledException))
+        {
+            interruption = new OperationCanceledException(cancellationToken);
+        }
+
+        if (interruption is not null)
+        {
+            if (started.Count == 0)
+            {
+                ExceptionDispatchInfo.Throw(interruption);
+            }
+
+            throw new PublishBatchException(started.Count, failures ?? [], interruption);
+        }
+
         if (failures is not null)
         {
-            throw new PublishBatchException(pending.Count, failures);
+            throw new PublishBatchException(started.Count, failures);
         }
     }
 
-    public ValueTask SendAsync<T>(string exchange, string routingKey, T message, JsonTypeInfo<T> typeInfo, string contractName, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
-        SendAsync(exchange, routingKey, message, typeInfo, contractName, options, null, windowHeld: false, cancellationToken);
-
-    /// <summary>Publishes an already serialized body with the given properties (RPC replies, dead-letter copies).</summary>
-    public async ValueTask SendRawAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
-    {
-        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
-        await PublishHeldAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _channelGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            if (_channel is { } channel)
-            {
-                _channel = null;
-                try
-                {
-                    await channel.DisposeAsync().ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
-                {
-                    // The connection is going away anyway.
-                }
-            }
-        }
-        finally
-        {
-            _channelGate.Release();
-        }
-    }
-
-    private async ValueTask SendAsync<T>(string exchange, string routingKey, T message, JsonTypeInfo<T> typeInfo, string contractName, PublishOptions? options, byte? defaultPriority, bool windowHeld, CancellationToken cancellationToken)
+    public async ValueTask SendAsync<T>(string exchange, string routingKey, T message, JsonTypeInfo<T> typeInfo, string contractName, PublishOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(routingKey);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        PooledBufferWriter body;
-        BasicProperties properties;
+        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            body = Serialize(message, typeInfo, exchange, routingKey);
-            properties = CreateProperties(contractName, options, defaultPriority);
+            using var body = Serialize(message, typeInfo, exchange, routingKey);
+            var properties = CreateProperties(contractName, options, defaultPriority: null);
+            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        finally
         {
-            if (windowHeld)
-            {
-                _window.Release();
-            }
-
-            throw;
+            _window.Release();
         }
+    }
 
-        using (body)
+    /// <summary>
+    /// Publishes an already serialized body with the given properties (RPC replies, retry and dead-letter copies). The
+    /// properties are checked against <c>frame_max</c> first; a publish the broker refuses fails alone and is not retried.
+    /// </summary>
+    public async ValueTask SendRawAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (!windowHeld)
-            {
-                await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await PublishCoreAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _window.Release();
+        }
+    }
 
-            await PublishHeldAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await _channel.DisposeAsync().ConfigureAwait(false);
+        await _isolation.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private ChannelHolder<ConfirmChannel> OpenHolder(string purpose) =>
+        new(purpose, _connections.GetPublishConnectionAsync, ConfirmChannel.OpenAsync, c => c.Channel, c => c.DisposeAsync(), _logger);
+
+    /// <summary>Publishes one message of a contract with a window slot already taken, and releases the slot.</summary>
+    private async Task PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var exchange = options?.Exchange ?? contract.Exchange;
+            var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
+            using var body = Serialize(message, contract.TypeInfo, exchange, routingKey);
+            var properties = CreateProperties(contract.Name, options, contract.Priority);
+            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _window.Release();
         }
     }
 
@@ -255,9 +260,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
         if (options.Expiration is { } expiration)
         {
-            if (expiration < TimeSpan.Zero)
+            if (expiration < TimeSpan.Zero || expiration.TotalMilliseconds > uint.MaxValue)
             {
-                throw new ArgumentOutOfRangeException(nameof(options), "PublishOptions.Expiration must not be negative.");
+                // RabbitMQ closes the channel (406) for an expiration it cannot read.
+                throw new ArgumentOutOfRangeException(nameof(options), expiration, "PublishOptions.Expiration must be between zero and about 49 days (2^32 - 1 ms), RabbitMQ's largest per-message TTL.");
             }
 
             properties.Expiration = ((long)Math.Ceiling(expiration.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
@@ -271,31 +277,47 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         return properties;
     }
 
-    /// <summary>Publishes with a window slot already held, and releases it.</summary>
-    private async ValueTask PublishHeldAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>Sends until confirmed, retrying what a lost connection interrupted; see the class remarks for the rest.</summary>
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
         var token = timeout.Token;
+        var isolated = false;
+        var channelErrors = 0;
         try
         {
+            var connection = await _connections.GetPublishConnectionAsync(token).ConfigureAwait(false);
+            PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax);
             while (true)
             {
-                var channel = await GetChannelAsync(token).ConfigureAwait(false);
                 ShutdownEventArgs? interruption;
                 string failure;
+                var sent = false;
                 try
                 {
-                    await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
+                    if (isolated)
+                    {
+                        await PublishAloneAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        var channel = await _channel.GetAsync(token).ConfigureAwait(false);
+                        await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
+                    }
+
                     return;
                 }
                 catch (PublishInterruptedException ex)
                 {
+                    // Sent, then the channel went before the broker confirmed it.
                     interruption = ex.Reason;
                     failure = ex.Message;
+                    sent = true;
                 }
                 catch (OperationInterruptedException ex)
                 {
+                    // Not sent: the channel was already closed.
                     interruption = ex.ShutdownReason;
                     failure = ex.Message;
                 }
@@ -305,13 +327,23 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                     failure = ex.Message;
                 }
 
-                if (IsChannelError(interruption))
+                if (sent && interruption is not null && (ChannelErrors.IsChannelError(interruption) || ChannelErrors.IsProtocolError(interruption)))
                 {
-                    Log.PublishChannelClosed(_logger, $"{interruption!.ReplyCode} {interruption.ReplyText}");
-                    throw new Warren.PublishException(
-                        $"The broker refused the publish to exchange '{exchange}' with routing key '{routingKey}': {interruption.ReplyCode} {interruption.ReplyText}.",
-                        exchange,
-                        routingKey);
+                    if (isolated || (ChannelErrors.IsChannelError(interruption) && ChannelErrors.Names(interruption, exchange)))
+                    {
+                        throw Refused(exchange, routingKey, interruption);
+                    }
+
+                    if (ChannelErrors.IsChannelError(interruption) && ChannelErrors.NamesAnExchange(interruption) && ++channelErrors < MaxChannelErrorsBeforeIsolation)
+                    {
+                        // Another publish on the channel caused it: send this one again on a new channel.
+                        Log.PublishRetry(_logger, exchange, routingKey, failure);
+                        continue;
+                    }
+
+                    isolated = true;
+                    Log.PublishIsolated(_logger, exchange, routingKey, $"{interruption.ReplyCode} {interruption.ReplyText}");
+                    continue;
                 }
 
                 // The connection dropped: at-least-once means publishing again once recovery is done.
@@ -323,56 +355,40 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         {
             throw new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, ex);
         }
-        finally
-        {
-            _window.Release();
-        }
     }
 
-    private async ValueTask<ConfirmChannel> GetChannelAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends on the isolation channel with nothing else in flight there, so a channel or connection error that follows
+    /// can only have been caused by this publish.
+    /// </summary>
+    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        if (_channel is { IsOpen: true } open)
-        {
-            return open;
-        }
-
-        await _channelGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _isolationLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var connection = await _connections.GetPublishConnectionAsync(cancellationToken).ConfigureAwait(false);
-            while (_channel is { } channel && !channel.IsOpen && !IsChannelError(channel.CloseReason))
+            var channel = await _isolation.GetAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                // Lost with its connection: automatic recovery reopens this same channel.
-                await Task.Delay(RecoveryPoll, cancellationToken).ConfigureAwait(false);
+                await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
             }
-
-            if (_channel is { IsOpen: true } recovered)
+            catch (OperationCanceledException)
             {
-                return recovered;
+                // Its outcome may still arrive on this channel: the next isolated publish must not inherit it.
+                await _isolation.CloseCurrentAsync().ConfigureAwait(false);
+                throw;
             }
-
-            if (_channel is { } dead)
-            {
-                _channel = null;
-                await dead.DisposeAsync().ConfigureAwait(false);
-            }
-
-            while (!connection.IsOpen)
-            {
-                await Task.Delay(RecoveryPoll, cancellationToken).ConfigureAwait(false);
-            }
-
-            _channel = await ConfirmChannel.OpenAsync(connection, cancellationToken).ConfigureAwait(false);
-            return _channel;
         }
         finally
         {
-            _channelGate.Release();
+            _isolationLock.Release();
         }
     }
 
-    /// <summary>Channel-level errors (access refused, not found, locked, precondition failed) kill the channel, not the connection.</summary>
-    private static bool IsChannelError(ShutdownEventArgs? reason) =>
-        reason is { Initiator: ShutdownInitiator.Peer, ReplyCode: >= 403 and <= 406 };
+    private static Warren.PublishException Refused(string exchange, string routingKey, ShutdownEventArgs reason) =>
+        new(
+            ChannelErrors.IsProtocolError(reason)
+                ? $"The broker closed the publishing connection because of the message for exchange '{exchange}' with routing key '{routingKey}' ({reason.ReplyCode} {reason.ReplyText}); it is not sent again."
+                : $"The broker refused the publish to exchange '{exchange}' with routing key '{routingKey}': {reason.ReplyCode} {reason.ReplyText}. It is not sent again.",
+            exchange,
+            routingKey);
 }

@@ -86,7 +86,12 @@ public sealed class PublishRejectedException : PublishException
     }
 }
 
-/// <summary>Some messages of a batch publish failed; the others were confirmed.</summary>
+/// <summary>
+/// A batch publish did not fully succeed: some messages were not confirmed, or the batch stopped early because the
+/// caller cancelled or the message sequence threw (<see cref="Interruption"/>). Every message the batch started is
+/// accounted for: those at <see cref="FailedIndexes"/> were not confirmed (a cancelled one may or may not have reached
+/// the broker), all other started positions below <see cref="Total"/> were confirmed.
+/// </summary>
 public sealed class PublishBatchException : AggregateException
 {
     /// <summary>Creates the exception.</summary>
@@ -104,26 +109,63 @@ public sealed class PublishBatchException : AggregateException
     {
     }
 
-    /// <summary>Creates the exception from the failed positions.</summary>
+    /// <summary>Creates the exception from the failed positions of a batch that started all its messages.</summary>
     public PublishBatchException(int total, IReadOnlyList<(int Index, Exception Error)> failures)
-        : base($"{failures.Count} of {total} messages in the batch were not confirmed (first failure at position {failures[0].Index}: {failures[0].Error.Message}).", Errors(failures))
+        : this(total, failures, null)
     {
-        Total = total;
-        FailedIndexes = Indexes(failures);
     }
 
-    /// <summary>How many messages the batch had.</summary>
+    /// <summary>Creates the exception from the failed positions and what stopped the batch early, if anything.</summary>
+    public PublishBatchException(int total, IReadOnlyList<(int Index, Exception Error)> failures, Exception? interruption)
+        : base(Describe(total, failures, interruption), Errors(failures, interruption))
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        Total = total;
+        FailedIndexes = Indexes(failures);
+        Interruption = interruption;
+    }
+
+    /// <summary>How many messages the batch started: all of them unless <see cref="Interruption"/> is set.</summary>
     public int Total { get; }
 
-    /// <summary>The positions (0-based) of the messages that were not confirmed.</summary>
+    /// <summary>The positions (0-based) of the started messages that were not confirmed.</summary>
     public IReadOnlyList<int> FailedIndexes { get; } = Array.Empty<int>();
 
-    private static Exception[] Errors(IReadOnlyList<(int Index, Exception Error)> failures)
+    /// <summary>How many started messages the broker confirmed.</summary>
+    public int Confirmed => Total - FailedIndexes.Count;
+
+    /// <summary>
+    /// Why the batch stopped before the end of the sequence: an <see cref="OperationCanceledException"/> when the caller
+    /// cancelled, or the exception the sequence itself threw. Null when every message was started.
+    /// </summary>
+    public Exception? Interruption { get; }
+
+    private static string Describe(int total, IReadOnlyList<(int Index, Exception Error)> failures, Exception? interruption)
     {
-        var errors = new Exception[failures.Count];
-        for (var i = 0; i < errors.Length; i++)
+        ArgumentNullException.ThrowIfNull(failures);
+        var failed = failures.Count == 0
+            ? string.Empty
+            : $"{failures.Count} of {total} messages in the batch were not confirmed (first failure at position {failures[0].Index}: {failures[0].Error.Message}).";
+        if (interruption is null)
         {
-            errors[i] = failures[i].Error;
+            return failed;
+        }
+
+        var why = interruption is OperationCanceledException ? "it was cancelled" : $"the message sequence threw {interruption.GetType().Name}: {interruption.Message}";
+        return $"The batch stopped after starting {total} messages because {why}. {total - failures.Count} of them were confirmed. {failed}".TrimEnd();
+    }
+
+    private static List<Exception> Errors(IReadOnlyList<(int Index, Exception Error)> failures, Exception? interruption)
+    {
+        var errors = new List<Exception>(failures.Count + 1);
+        if (interruption is not null)
+        {
+            errors.Add(interruption);
+        }
+
+        foreach (var (_, error) in failures)
+        {
+            errors.Add(error);
         }
 
         return errors;

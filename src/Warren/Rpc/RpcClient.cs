@@ -18,22 +18,31 @@ namespace Warren;
 /// Makes RPC calls for generated proxies: one channel of the publishing connection publishes requests (mandatory, with
 /// <c>correlation-id</c>, <c>reply-to = amq.rabbitmq.reply-to</c> and <c>expiration</c> = the timeout) and consumes
 /// every reply over direct reply-to. Pending calls live in a correlation map that timeouts, cancellations, returns and
-/// lost channels all clean; a reply nobody waits for any more is dropped.
+/// lost channels all clean; a reply nobody waits for any more is dropped. A channel the broker closes fails only the
+/// calls waiting on it; the next call opens a new one.
 /// </summary>
 public sealed class RpcClient : IAsyncDisposable
 {
+    /// <summary>The largest per-message TTL RabbitMQ accepts (2^32 - 1 ms); a larger one is a channel error.</summary>
+    private const double MaxExpirationMs = uint.MaxValue;
+
+    private const int MaxSendAttempts = 3;
+
     private readonly WarrenConnections _connections;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IChannel? _channel;
+    private readonly ChannelHolder<IChannel> _channel;
 
     /// <summary>Created by DI.</summary>
     public RpcClient(WarrenConnections connections, ILogger<RpcClient> logger)
     {
         _connections = connections;
         _logger = logger;
+        _channel = new ChannelHolder<IChannel>("RPC client", _connections.GetPublishConnectionAsync, OpenChannelAsync, c => c, ChannelClosing.CloseQuietlyAsync, logger);
     }
+
+    /// <summary>The channel requests go out on right now (tests break it to check that it is replaced).</summary>
+    internal IChannel? CurrentChannel => _channel.Current;
 
     /// <summary>Calls awaiting their reply right now (0 when idle: the map never keeps finished calls).</summary>
     public int PendingCalls => _pending.Count;
@@ -58,49 +67,60 @@ public sealed class RpcClient : IAsyncDisposable
         await SendAsync(service, queue, method, request, requestInfo, timeout, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Closes the reply channel; pending calls fail.</summary>
-    public ValueTask DisposeAsync()
-    {
-        var channel = _channel;
-        _channel = null;
-        return ChannelClosing.CloseQuietlyAsync(channel);
-    }
+    public ValueTask DisposeAsync() => _channel.DisposeAsync();
 
     private async Task<byte[]> SendAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requestInfo);
         var started = Stopwatch.GetTimestamp();
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestInfo);
-        var channel = await GetChannelAsync(cancellationToken).ConfigureAwait(false);
         var correlationId = Guid.NewGuid().ToString("N");
-        var pending = new Pending(service, method, queue);
-        _pending[correlationId] = pending;
+        var properties = new BasicProperties
+        {
+            CorrelationId = correlationId,
+            MessageId = correlationId,
+            ReplyTo = RpcWire.DirectReplyTo,
+            Type = method,
+            ContentType = "application/json",
+            Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+        };
+        if (timeout > TimeSpan.Zero && timeout.TotalMilliseconds <= MaxExpirationMs)
+        {
+            // Nobody processes the request once the caller has given up. (No expiration for an infinite timeout: the
+            // broker closes the channel for one it cannot read.)
+            properties.Expiration = ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            var properties = new BasicProperties
+            for (var attempt = 1; ; attempt++)
             {
-                CorrelationId = correlationId,
-                MessageId = correlationId,
-                ReplyTo = RpcWire.DirectReplyTo,
-                Type = method,
-                ContentType = "application/json",
-                Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
-                Expiration = ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture),
-            };
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
-            try
-            {
-                await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, deadline.Token).ConfigureAwait(false);
+                var channel = await _channel.GetAsync(deadline.Token).ConfigureAwait(false);
+                var pending = new Pending(service, method, queue, channel);
+                _pending[correlationId] = pending;
+                try
+                {
+                    await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationInterruptedException) when (attempt < MaxSendAttempts && !deadline.IsCancellationRequested)
+                {
+                    // Not sent: the channel was closed a moment ago. The next attempt gets a new or recovered one.
+                    _pending.TryRemove(correlationId, out _);
+                    continue;
+                }
+
                 return await pending.Reply.WaitAsync(deadline.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                throw new RpcTimeoutException(service, method, Stopwatch.GetElapsedTime(started));
-            }
-            catch (Exception ex) when (ex is OperationInterruptedException or IOException)
-            {
-                throw new RpcException(service, method, $"RPC {method} to service '{service}' could not be sent: {ex.Message}", ex);
-            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RpcTimeoutException(service, method, Stopwatch.GetElapsedTime(started));
+        }
+        catch (Exception ex) when (ex is OperationInterruptedException or IOException)
+        {
+            throw new RpcException(service, method, $"RPC {method} to service '{service}' could not be sent: {ex.Message}", ex);
         }
         finally
         {
@@ -108,36 +128,24 @@ public sealed class RpcClient : IAsyncDisposable
         }
     }
 
-    private async ValueTask<IChannel> GetChannelAsync(CancellationToken cancellationToken)
+    private async Task<IChannel> OpenChannelAsync(IConnection connection, CancellationToken cancellationToken)
     {
-        if (_channel is { } existing)
-        {
-            return existing;
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_channel is { } created)
-            {
-                return created;
-            }
-
-            var connection = await _connections.GetPublishConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += OnReplyAsync;
             channel.BasicReturnAsync += OnReturnAsync;
-            channel.ChannelShutdownAsync += OnShutdownAsync;
+            channel.ChannelShutdownAsync += (_, reason) => OnShutdownAsync(channel, reason);
 
             // Direct reply-to: the pseudo-queue must be consumed (auto-ack) on the channel that publishes requests.
             await channel.BasicConsumeAsync(RpcWire.DirectReplyTo, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
-            _channel = channel;
             return channel;
         }
-        finally
+        catch
         {
-            _gate.Release();
+            await ChannelClosing.CloseQuietlyAsync(channel).ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -186,12 +194,12 @@ public sealed class RpcClient : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private Task OnShutdownAsync(object sender, ShutdownEventArgs reason)
+    private Task OnShutdownAsync(IChannel channel, ShutdownEventArgs reason)
     {
-        // Replies for these calls can no longer arrive on this channel: fail them now rather than at their timeout.
+        // Replies for the calls sent on this channel can no longer arrive: fail them now rather than at their timeout.
         foreach (var (id, pending) in _pending)
         {
-            if (_pending.TryRemove(id, out _))
+            if (ReferenceEquals(pending.Channel, channel) && _pending.TryRemove(id, out _))
             {
                 pending.Fail(new RpcException(pending.Service, pending.Method, $"RPC {pending.Method} to service '{pending.Service}' lost its reply channel ({reason.ReplyCode} {reason.ReplyText}); it may or may not have been processed."));
             }
@@ -200,8 +208,10 @@ public sealed class RpcClient : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private sealed class Pending(string service, string method, string queue)
+    private sealed class Pending(string service, string method, string queue, IChannel channel)
     {
+        public IChannel Channel { get; } = channel;
+
         private readonly TaskCompletionSource<byte[]> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Service { get; } = service;

@@ -20,11 +20,12 @@ namespace Warren;
 /// </summary>
 public sealed class RpcServer : IAsyncDisposable
 {
+    private const int MaxReplyAttempts = 3;
+
     private readonly WarrenConnections _connections;
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IChannel? _channel;
+    private readonly ChannelHolder<IChannel> _channel;
 
     /// <summary>Created by DI.</summary>
     public RpcServer(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<RpcServer> logger)
@@ -33,7 +34,17 @@ public sealed class RpcServer : IAsyncDisposable
         _connections = connections;
         _options = options.Value;
         _logger = logger;
+        _channel = new ChannelHolder<IChannel>(
+            "RPC reply",
+            _connections.GetPublishConnectionAsync,
+            (connection, ct) => connection.CreateChannelAsync(cancellationToken: ct),
+            c => c,
+            ChannelClosing.CloseQuietlyAsync,
+            logger);
     }
+
+    /// <summary>The channel replies go out on right now (tests break it to check that it is replaced).</summary>
+    internal IChannel? CurrentChannel => _channel.Current;
 
     /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>.</summary>
     public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method) =>
@@ -69,12 +80,7 @@ public sealed class RpcServer : IAsyncDisposable
     }
 
     /// <summary>Closes the reply channel.</summary>
-    public ValueTask DisposeAsync()
-    {
-        var channel = _channel;
-        _channel = null;
-        return ChannelClosing.CloseQuietlyAsync(channel);
-    }
+    public ValueTask DisposeAsync() => _channel.DisposeAsync();
 
     private static byte[] Serialize<T>(T value, JsonTypeInfo<T> info) => JsonSerializer.SerializeToUtf8Bytes(value, info);
 
@@ -122,41 +128,25 @@ public sealed class RpcServer : IAsyncDisposable
             ContentType = "application/json",
             Headers = new Dictionary<string, object?>(1) { [RpcWire.StatusHeader] = status },
         };
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var channel = await GetChannelAsync().ConfigureAwait(false);
-            await channel.BasicPublishAsync(string.Empty, context.ReplyTo, mandatory: false, properties, body).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException)
-        {
-            // The caller gets a timeout or a lost-channel error; the request is still acknowledged (it was handled).
-            Log.RpcReplyFailed(_logger, context.MessageType ?? string.Empty, ex.Message);
-        }
-    }
-
-    private async ValueTask<IChannel> GetChannelAsync()
-    {
-        if (_channel is { IsOpen: true } open)
-        {
-            return open;
-        }
-
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_channel is { IsOpen: true } created)
+            try
             {
-                return created;
+                var channel = await _channel.GetAsync(context.CancellationToken).ConfigureAwait(false);
+                await channel.BasicPublishAsync(string.Empty, context.ReplyTo, mandatory: false, properties, body).ConfigureAwait(false);
+                return;
             }
-
-            var connection = await _connections.GetPublishConnectionAsync().ConfigureAwait(false);
-            _channel?.Dispose();
-            _channel = await connection.CreateChannelAsync().ConfigureAwait(false);
-            return _channel;
-        }
-        finally
-        {
-            _gate.Release();
+            catch (AlreadyClosedException) when (attempt < MaxReplyAttempts)
+            {
+                // Not sent: the channel had just been closed (by the broker, or with its connection). The next attempt
+                // gets a new or recovered channel.
+            }
+            catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The caller gets a timeout or a lost-channel error; the request is still acknowledged (it was handled).
+                Log.RpcReplyFailed(_logger, context.MessageType ?? string.Empty, ex.Message);
+                return;
+            }
         }
     }
 }

@@ -124,6 +124,7 @@ public sealed class FaultTests(BrokerFixture broker, ITestOutputHelper output)
         var queue = Names.Unique("fault-quorum");
         var confirmed = new ConcurrentDictionary<int, bool>();
         var received = new ConcurrentDictionary<int, int>();
+        var logs = new LogSink();
         void Cluster(WarrenOptions o)
         {
             o.Url = null;
@@ -142,7 +143,7 @@ public sealed class FaultTests(BrokerFixture broker, ITestOutputHelper output)
             {
                 received.AddOrUpdate(m.N, 1, (_, c) => c + 1);
                 return ValueTask.CompletedTask;
-            })) { Prefetch = 200 }), Cluster);
+            })) { Prefetch = 200 }), Cluster, logs);
 
         var publishing = Task.Run(async () =>
         {
@@ -170,7 +171,19 @@ public sealed class FaultTests(BrokerFixture broker, ITestOutputHelper output)
         await cluster.Nodes[0].StopAsync();
         var atStop = confirmed.Count;
         await publishing.WaitAsync(TimeSpan.FromSeconds(180));
-        await Broker.WaitUntilAsync(() => confirmed.Keys.All(received.ContainsKey), TimeSpan.FromSeconds(120), "every confirmed message consumed");
+        try
+        {
+            await Broker.WaitUntilAsync(() => confirmed.Keys.All(received.ContainsKey), TimeSpan.FromSeconds(120), "every confirmed message consumed");
+        }
+        finally
+        {
+            foreach (var entry in logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information && e.Category.StartsWith("Warren", StringComparison.Ordinal)))
+            {
+                output.WriteLine($"{entry.Level} {entry.Category}: {entry.Message}");
+            }
+
+            output.WriteLine(string.Join(Environment.NewLine, app.Consumers.Statuses));
+        }
 
         var lost = confirmed.Keys.Count(k => !received.ContainsKey(k));
         output.WriteLine($"node 1 stopped after {atStop} confirmations; {confirmed.Count} of {Count} confirmed, {received.Count} consumed, {received.Values.Sum(c => c - 1)} duplicates, {lost} lost");

@@ -120,7 +120,7 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
     }
 
     [Fact]
-    public async Task A_failing_handler_does_not_ack_the_message_is_redelivered_and_the_consumer_goes_on()
+    public async Task Without_retries_a_failing_message_is_redelivered_after_the_requeue_delay_and_the_consumer_goes_on()
     {
         var queue = Names.Unique("throws");
         var attempts = new ConcurrentQueue<(int N, bool Redelivered)>();
@@ -141,7 +141,8 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
                 }
 
                 return ValueTask.CompletedTask;
-            })) { Concurrency = 1, Prefetch = 1 }));
+            })) { Concurrency = 1, Prefetch = 1, Retry = RetryPolicy.Disabled }),
+            o => o.RequeueDelay = TimeSpan.FromMilliseconds(200));
 
         await app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered");
         await app.Sender.SendAsync(string.Empty, queue, new Numbered(2), RuntimeTestJson.Default.Numbered, "test.numbered");
@@ -156,7 +157,7 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
     }
 
     [Fact]
-    public async Task A_malformed_body_is_dead_lettered_not_requeued_and_the_consumer_goes_on()
+    public async Task Without_retries_a_malformed_body_is_rejected_to_the_queue_s_own_dead_letter_exchange()
     {
         var queue = Names.Unique("poison");
         var dlq = queue + ".dlq";
@@ -173,7 +174,7 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
             {
                 handled.Enqueue(m.N);
                 return ValueTask.CompletedTask;
-            }))));
+            })) { Retry = RetryPolicy.Disabled }));
 
         await using var connection = await broker.ConnectAsync();
         await using (var raw = await connection.CreateChannelAsync())

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
 namespace Warren.IntegrationTests.Runtime;
@@ -29,9 +30,16 @@ internal sealed class TestApp : IAsyncDisposable
 
     public WarrenConnections Connections => _host.Services.GetRequiredService<WarrenConnections>();
 
-    public static async Task<TestApp> StartAsync(string url, Action<WarrenBuilder>? configure = null, Action<WarrenOptions>? options = null)
+    public WarrenConsumers Consumers => _host.Services.GetRequiredService<WarrenConsumers>();
+
+    public static async Task<TestApp> StartAsync(string url, Action<WarrenBuilder>? configure = null, Action<WarrenOptions>? options = null, LogSink? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         var warren = builder.Services.AddWarren(o =>
         {
             o.Url = url;
@@ -58,6 +66,29 @@ internal sealed class TestApp : IAsyncDisposable
     {
         await StopAsync();
         _host.Dispose();
+    }
+}
+
+/// <summary>Keeps every log line written through it, with level and exception.</summary>
+internal sealed class LogSink : ILoggerProvider
+{
+    public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Sink(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Sink(LogSink owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
     }
 }
 

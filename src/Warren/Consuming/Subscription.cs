@@ -1,0 +1,154 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Warren;
+
+/// <summary>Why a subscription stopped delivering.</summary>
+/// <param name="Cause">The broker's or client's reason, for the log and the consumer status.</param>
+/// <param name="ConnectionLost">The whole connection went (RabbitMQ.Client recovers it with its channels); otherwise only this channel or subscription did.</param>
+internal sealed record SubscriptionLoss(string Cause, bool ConnectionLost);
+
+/// <summary>
+/// One channel of the consuming connection with one subscription on it, and its acknowledgement bookkeeping. It
+/// reports its loss (channel closed, subscription cancelled by the broker) once through <see cref="Lost"/>; after the
+/// consumer retires it, deliveries still arriving on it are left to the broker.
+/// </summary>
+internal sealed class Subscription
+{
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(10);
+    private readonly CancellationTokenSource _flushStop = new();
+    private readonly object _gate = new();
+    private TaskCompletionSource<SubscriptionLoss> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _flushLoop = Task.CompletedTask;
+    private volatile bool _retired;
+
+    public Subscription(IConnection connection, IChannel channel, AckTracker acks)
+    {
+        Connection = connection;
+        Channel = channel;
+        Acks = acks;
+        StartedAt = DateTimeOffset.UtcNow;
+    }
+
+    public IConnection Connection { get; }
+
+    public IChannel Channel { get; }
+
+    public AckTracker Acks { get; }
+
+    public AsyncEventingBasicConsumer? Consumer { get; set; }
+
+    public string? ConsumerTag { get; set; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Set once the consumer has given this subscription up (replaced or stopped): nothing more is settled through it.</summary>
+    public bool IsRetired => _retired;
+
+    public Task<SubscriptionLoss> Lost
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lost.Task;
+            }
+        }
+    }
+
+    public void ReportLoss(SubscriptionLoss loss)
+    {
+        if (_retired)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _lost.TrySetResult(loss);
+        }
+    }
+
+    /// <summary>After RabbitMQ.Client recovered the connection with this channel: watch for the next loss.</summary>
+    public void Resume()
+    {
+        lock (_gate)
+        {
+            if (_lost.Task.IsCompleted)
+            {
+                _lost = new TaskCompletionSource<SubscriptionLoss>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    public void Retire() => _retired = true;
+
+    /// <summary>Acks handled deliveries every few milliseconds, so acks never wait for a batch to fill.</summary>
+    public void StartFlushing(Action<Exception> onError)
+    {
+        _flushLoop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(FlushInterval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_flushStop.Token).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await Acks.FlushAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        onError(ex);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped.
+            }
+        });
+    }
+
+    public async Task StopFlushingAsync()
+    {
+        await _flushStop.CancelAsync().ConfigureAwait(false);
+        await _flushLoop.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Closes the channel; RabbitMQ.Client waits for running delivery callbacks when closing, so at most
+    /// <paramref name="wait"/>: the broker returns whatever was not settled to the queue either way.
+    /// </summary>
+    public async Task CloseAsync(TimeSpan wait)
+    {
+        Retire();
+        await StopFlushingAsync().ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            if (Channel.IsOpen)
+            {
+                await Channel.CloseAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception)
+        {
+            // Closed with its connection, or still waiting for handlers that ignore cancellation: gone for the broker.
+        }
+
+        try
+        {
+            await Channel.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Disposal of a channel that is already gone.
+        }
+
+        _flushStop.Dispose();
+    }
+}
