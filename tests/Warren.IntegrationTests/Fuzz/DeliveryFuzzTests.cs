@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +33,7 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
 {
     private const string DefaultSeed = "0N0XIzNsQ0O2";
     private const int DefaultCount = 300;
-    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(20);
     private static readonly string[] WorkQueues = [SerialFuzzConsumer.Name, ParallelFuzzConsumer.Name];
 
     [Fact]
@@ -56,48 +57,62 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var ids = batch.Select((d, n) => $"{run}-{d.Queue}-{n}").ToArray();
-        var probe = new FuzzProbe();
-        var clock = Stopwatch.StartNew();
-        await using var connection = await broker.ConnectAsync();
 
         // Fresh queues, declared by the application; deleted again at the end, so no other test consumes what is left.
-        await DeleteQueuesAsync(connection);
+        await DeleteQueuesAsync();
         try
         {
-            await RunBatchAsync(connection, batch, ids, run, probe, clock);
+            await using var link = new BrokerLink(broker);
+            await RunBatchAsync(link, batch, ids, run);
         }
         finally
         {
-            await DeleteQueuesAsync(connection);
+            await DeleteQueuesAsync();
         }
     }
 
-    private async Task RunBatchAsync(IConnection connection, FuzzDelivery[] batch, string[] ids, string run, FuzzProbe probe, Stopwatch clock)
+    private async Task RunBatchAsync(BrokerLink link, FuzzDelivery[] batch, string[] ids, string run)
     {
+        var probe = new FuzzProbe();
         await using var app = await GeneratedHost.StartAsync(broker.AmqpUrl, configure: w => w.Services.AddSingleton(probe), options: o =>
         {
             o.MaxMessageSize = 32 * 1024;
             o.ShutdownTimeout = TimeSpan.FromSeconds(5);
         });
         output.WriteLine(Mix(batch));
-        await PublishAsync(connection, batch, ids);
+        var clock = Stopwatch.StartNew();
+        await PublishAsync(link, batch, ids);
         var published = clock.Elapsed;
 
         // Settled: every valid message handled or dead-lettered, everything else dead-lettered, and nothing left in
         // the work or retry queues. A message still looping or stuck unacknowledged keeps this from becoming true.
         var valid = ids.Where((_, n) => batch[n].Kind == BodyKind.Valid).ToArray();
         var settled = false;
+        var unavailableSince = (DateTime?)null;
         var deadline = DateTime.UtcNow + SettleTimeout;
-        var counts = new Dictionary<string, (uint Messages, uint Consumers)>();
+        var counts = new Dictionary<string, QueueState>();
         while (DateTime.UtcNow < deadline)
         {
-            counts = await CountsAsync(connection);
-            var dead = counts[Dlq(SerialFuzzConsumer.Name)].Messages + counts[Dlq(ParallelFuzzConsumer.Name)].Messages;
-            var waiting = WorkQueues.Sum(q => counts[q].Messages + counts[Retry(q)].Messages);
-            if (waiting == 0 && dead + probe.SucceededCount(valid) >= batch.Length)
+            counts = await CountsAsync(link);
+            if (counts.Values.Any(c => c.Error is not null))
             {
-                settled = true;
-                break;
+                // A queue the broker cannot serve (its process crashed) does not come back: stop waiting soon.
+                unavailableSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - unavailableSince > TimeSpan.FromSeconds(3))
+                {
+                    break;
+                }
+            }
+            else
+            {
+                unavailableSince = null;
+                var dead = counts[Dlq(SerialFuzzConsumer.Name)].Messages + counts[Dlq(ParallelFuzzConsumer.Name)].Messages;
+                var waiting = WorkQueues.Sum(q => counts[q].Messages + counts[Retry(q)].Messages);
+                if (waiting == 0 && dead + probe.SucceededCount(valid) >= batch.Length)
+                {
+                    settled = true;
+                    break;
+                }
             }
 
             await Task.Delay(200);
@@ -106,40 +121,23 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
         var settleTime = clock.Elapsed - published;
 
         // Still consuming: a few plain messages per queue are handled after all that.
-        var alive = new List<string>();
+        var problems = new List<string>();
         if (settled)
         {
-            var probes = WorkQueues.SelectMany(q => Enumerable.Range(0, 10).Select(n => (Queue: q, Id: $"{run}-{q}-alive-{n}"))).ToArray();
-            await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-            foreach (var (queue, id) in probes)
-            {
-                var plain = new FuzzDelivery(queue, false, BodyKind.Valid, [], 0, 0, new FuzzProperties("fuzz.item", null, null, null, "application/json", null, null, null, null, null, true), []);
-                await channel.BasicPublishAsync("fuzz", plain.BindingKey, mandatory: true, plain.ToBasicProperties(id), plain.Body(id));
-            }
-
-            try
-            {
-                await Broker.WaitUntilAsync(() => probes.All(p => probe.Of(p.Id).Successes == 1), TimeSpan.FromSeconds(10), "the plain messages after the fuzzed ones");
-            }
-            catch (TimeoutException)
-            {
-                alive.AddRange(probes.Where(p => probe.Of(p.Id).Successes != 1).Select(p => $"{p.Queue} did not handle a plain message after the fuzzed ones"));
-            }
-
-            counts = await CountsAsync(connection);
-            alive.AddRange(WorkQueues.Where(q => counts[q].Consumers != 1).Select(q => $"{q} has {counts[q].Consumers} consumers at the end, not 1"));
+            problems.AddRange(await StillConsumingAsync(link, probe, run));
         }
 
         await app.StopAsync();
-        var afterStop = await CountsAsync(connection);
-        var deadLettered = await DrainDeadLettersAsync(connection);
+        var afterStop = await CountsAsync(link);
+        var (deadLettered, drainErrors) = await DrainDeadLettersAsync(link);
 
-        var problems = new List<string>(alive);
         if (!settled)
         {
             problems.Add($"not settled within {SettleTimeout}: {Show(counts)}; {probe.SucceededCount(valid)} of {valid.Length} valid messages handled");
         }
 
+        problems.AddRange(afterStop.Where(q => q.Value.Error is not null).Select(q => $"{q.Key} is unavailable: {q.Value.Error}"));
+        problems.AddRange(drainErrors);
         problems.AddRange(WorkQueues.SelectMany(q => new[] { q, Retry(q) })
             .Where(q => afterStop[q].Messages != 0)
             .Select(q => $"{q} still holds {afterStop[q].Messages} messages after the consumers stopped"));
@@ -160,6 +158,34 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
         {
             throw new InvalidOperationException($"{problems.Count} deliveries or checks broke an invariant (first 25):\n" + string.Join("\n", problems.Take(25)));
         }
+    }
+
+    /// <summary>Plain messages sent after the fuzzed ones must be handled, and each work queue must still have its consumer.</summary>
+    private static async Task<List<string>> StillConsumingAsync(BrokerLink link, FuzzProbe probe, string run)
+    {
+        var problems = new List<string>();
+        var plain = WorkQueues.SelectMany(q => Enumerable.Range(0, 10).Select(n => (Queue: q, Id: $"{run}-{q}-alive-{n}"))).ToArray();
+        await using (var channel = await link.ChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        {
+            foreach (var (queue, id) in plain)
+            {
+                var message = new FuzzDelivery(queue, false, BodyKind.Valid, [], 0, 0, new FuzzProperties("fuzz.item", null, null, null, "application/json", null, null, null, null, null, true), []);
+                await channel.BasicPublishAsync("fuzz", message.BindingKey, mandatory: true, message.ToBasicProperties(id), message.Body(id));
+            }
+        }
+
+        try
+        {
+            await Broker.WaitUntilAsync(() => plain.All(p => probe.Of(p.Id).Successes == 1), TimeSpan.FromSeconds(10), "the plain messages after the fuzzed ones");
+        }
+        catch (TimeoutException)
+        {
+            problems.AddRange(plain.Where(p => probe.Of(p.Id).Successes != 1).Select(p => $"{p.Queue} did not handle a plain message after the fuzzed ones"));
+        }
+
+        var counts = await CountsAsync(link);
+        problems.AddRange(WorkQueues.Where(q => counts[q].Consumers != 1).Select(q => $"{q} has {counts[q].Consumers} consumers at the end, not 1"));
+        return problems;
     }
 
     /// <summary>How often the batch exercises each kind of oddity.</summary>
@@ -196,9 +222,9 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
         };
     }
 
-    private static async Task PublishAsync(IConnection connection, FuzzDelivery[] batch, string[] ids)
+    private static async Task PublishAsync(BrokerLink link, FuzzDelivery[] batch, string[] ids)
     {
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var channel = await link.ChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         const int Window = 32;
         for (var start = 0; start < batch.Length; start += Window)
         {
@@ -219,55 +245,76 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
     }
 
     /// <summary>Takes everything out of both dead-letter queues: how often each fuzz id arrived there.</summary>
-    private static async Task<Dictionary<string, int>> DrainDeadLettersAsync(IConnection connection)
+    private static async Task<(Dictionary<string, int> Found, List<string> Errors)> DrainDeadLettersAsync(BrokerLink link)
     {
         var found = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using var channel = await connection.CreateChannelAsync();
+        var errors = new List<string>();
         foreach (var queue in WorkQueues.Select(Dlq))
         {
-            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            try
             {
-                var headers = message.BasicProperties.Headers;
-                object? reason = null;
-                headers?.TryGetValue(DeadLetterHeaders.Reason, out reason);
-                var id = headers?.TryGetValue(FuzzProbe.IdHeader, out var raw) == true && raw is byte[] bytes
-                    ? Encoding.UTF8.GetString(bytes)
-                    : $"(no {FuzzProbe.IdHeader} header; reason {FuzzDelivery.Show(reason, 1)})";
-                found[id] = found.GetValueOrDefault(id) + 1;
+                await using var channel = await link.ChannelAsync();
+                while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+                {
+                    var headers = message.BasicProperties.Headers;
+                    object? reason = null;
+                    headers?.TryGetValue(DeadLetterHeaders.Reason, out reason);
+                    var id = headers?.TryGetValue(FuzzProbe.IdHeader, out var raw) == true && raw is byte[] bytes
+                        ? Encoding.UTF8.GetString(bytes)
+                        : $"(no {FuzzProbe.IdHeader} header; reason {FuzzDelivery.Show(reason, 1)})";
+                    found[id] = found.GetValueOrDefault(id) + 1;
+                }
+            }
+            catch (Exception ex) when (IsBrokerError(ex))
+            {
+                errors.Add($"{queue} could not be read: {ex.Message}");
             }
         }
 
-        return found;
+        return (found, errors);
     }
 
-    private static async Task<Dictionary<string, (uint Messages, uint Consumers)>> CountsAsync(IConnection connection)
+    private static async Task<Dictionary<string, QueueState>> CountsAsync(BrokerLink link)
     {
-        var counts = new Dictionary<string, (uint, uint)>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, QueueState>(StringComparer.Ordinal);
         foreach (var queue in AllQueues())
         {
-            await using var channel = await connection.CreateChannelAsync();
-            var ok = await channel.QueueDeclarePassiveAsync(queue);
-            counts[queue] = (ok.MessageCount, ok.ConsumerCount);
+            try
+            {
+                // A crashed queue answers only after the broker's own 20 s timeout: do not wait that long for it.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                await using var channel = await link.ChannelAsync();
+                var ok = await channel.QueueDeclarePassiveAsync(queue, timeout.Token);
+                counts[queue] = new QueueState(ok.MessageCount, ok.ConsumerCount, null);
+            }
+            catch (Exception ex) when (IsBrokerError(ex))
+            {
+                counts[queue] = new QueueState(0, 0, ex.Message);
+            }
         }
 
         return counts;
     }
 
-    private async Task DeleteQueuesAsync(IConnection connection)
+    /// <summary>Deletes the fuzz queues over a connection of its own (a crashed queue can still be deleted).</summary>
+    private async Task DeleteQueuesAsync()
     {
+        await using var link = new BrokerLink(broker);
         foreach (var queue in AllQueues())
         {
             try
             {
-                await using var channel = await connection.CreateChannelAsync();
+                await using var channel = await link.ChannelAsync();
                 await channel.QueueDeleteAsync(queue);
             }
-            catch (OperationInterruptedException ex)
+            catch (Exception ex) when (IsBrokerError(ex))
             {
                 output.WriteLine($"could not delete {queue}: {ex.Message}");
             }
         }
     }
+
+    private static bool IsBrokerError(Exception ex) => ex is OperationInterruptedException or OperationCanceledException or TimeoutException or System.IO.IOException;
 
     private static IEnumerable<string> AllQueues() => WorkQueues.SelectMany(q => new[] { q, Retry(q), Dlq(q) });
 
@@ -275,6 +322,35 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
 
     private static string Dlq(string queue) => $"{queue}.dlq";
 
-    private static string Show(Dictionary<string, (uint Messages, uint Consumers)> counts) =>
-        string.Join(", ", counts.Select(c => $"{c.Key} {c.Value.Messages} ready/{c.Value.Consumers} consumers"));
+    private static string Show(Dictionary<string, QueueState> counts) =>
+        string.Join(", ", counts.Select(c => c.Value.Error is { } error ? $"{c.Key} unavailable ({error})" : $"{c.Key} {c.Value.Messages} ready/{c.Value.Consumers} consumers"));
+
+    /// <summary>A passive declare's answer, or why there was none.</summary>
+    private readonly record struct QueueState(uint Messages, uint Consumers, string? Error);
+
+    /// <summary>
+    /// The test's own connection to the broker, replaced when the broker closed it: a queue process that crashes makes
+    /// the broker close the connection asking about it (541 INTERNAL_ERROR).
+    /// </summary>
+    private sealed class BrokerLink(BrokerFixture broker) : IAsyncDisposable
+    {
+        private IConnection? _connection;
+
+        public async Task<IChannel> ChannelAsync(CreateChannelOptions? options = null)
+        {
+            if (_connection is not { IsOpen: true })
+            {
+                if (_connection is not null)
+                {
+                    await _connection.DisposeAsync();
+                }
+
+                _connection = await broker.ConnectAsync();
+            }
+
+            return await _connection.CreateChannelAsync(options);
+        }
+
+        public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 }

@@ -40,7 +40,7 @@ public sealed record CalcQuestion(int A, int B);
 
 public sealed record CalcAnswer(long Result);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(UserCreated))]
 [JsonSerializable(typeof(UserDeleted))]
 [JsonSerializable(typeof(WorkTask))]

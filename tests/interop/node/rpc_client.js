@@ -5,7 +5,7 @@
 // Modes:
 //   queue   the tutorial exactly: an exclusive server-named reply queue, requests sent straight to rpc.interop-square
 //   direct  the same with direct reply-to (amq.rabbitmq.reply-to)
-//   method  requests routed by `{service}.{method}` through a topic exchange bound to rpc.interop-calc
+//   method  requests routed by `{service}.{method}` through amq.direct, to the two-method service interop-calc
 // Prints one JSON line with the counts and the first problems; exits 0 only if every request got its correct reply.
 const amqp = require('amqplib');
 const { randomUUID } = require('node:crypto');
@@ -58,12 +58,9 @@ function sameJson(text, expected) {
     replyTo = 'amq.rabbitmq.reply-to';
   }
 
-  let exchange = '';
-  if (mode === 'method') {
-    exchange = 'interop.rpc';
-    await channel.assertExchange(exchange, 'topic', { durable: true });
-    await channel.bindQueue('rpc.interop-calc', exchange, 'interop-calc.*');
-  }
+  // By method: the routing key names the method (`{service}.{method}`) on amq.direct, where Warren binds every
+  // service queue with its methods' contracts. Otherwise straight to the service queue through the default exchange.
+  const exchange = mode === 'method' ? 'amq.direct' : '';
 
   let finish;
   const done = new Promise((resolve) => {
@@ -97,6 +94,17 @@ function sameJson(text, expected) {
     { noAck: true },
   );
 
+  // Published as mandatory so that a request no queue receives is reported at once instead of timing out.
+  channel.on('return', (message) => {
+    const id = message.properties.correlationId;
+    const entry = pending.get(id);
+    problem(`unroutable: exchange '${message.fields.exchange}', routing key '${message.fields.routingKey}'`);
+    if (entry !== undefined) {
+      pending.delete(id);
+      entry.resolve();
+    }
+  });
+
   const timer = setTimeout(() => {
     problem(`timed out after ${timeoutMs} ms with ${pending.size} requests unanswered`);
     finish();
@@ -112,6 +120,7 @@ function sameJson(text, expected) {
         correlationId,
         replyTo,
         contentType: mode === 'queue' ? undefined : 'application/json',
+        mandatory: true,
       });
       await answered;
     }
