@@ -53,6 +53,54 @@ public sealed class DeliveryFuzzTests(BrokerFixture broker, ITestOutputHelper ou
             print: batch => $"{batch.Length} deliveries: {string.Join(", ", batch.GroupBy(d => d.Kind).Select(g => $"{g.Count()} {g.Key}"))}");
     }
 
+    /// <summary>
+    /// The case the fuzz test found, on its own: a producer's <c>x-death</c> array holding something other than tables
+    /// travels into the retry copy, and when the retry queue dead-letters the copy back, RabbitMQ 3.10 crashes that
+    /// queue (<c>function_clause</c> in <c>rabbit_dead_letter</c>). The retry must come back and the queue survive.
+    /// </summary>
+    [Fact]
+    public async Task A_retried_message_whose_x_death_holds_no_tables_comes_back_and_the_retry_queue_survives()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var id = $"{run}-{SerialFuzzConsumer.Name}-x-death";
+        await DeleteQueuesAsync();
+        try
+        {
+            await using var link = new BrokerLink(broker);
+            var probe = new FuzzProbe();
+            await using var app = await GeneratedHost.StartAsync(broker.AmqpUrl, configure: w => w.Services.AddSingleton(probe));
+            var message = new FuzzDelivery(
+                SerialFuzzConsumer.Name, false, BodyKind.Valid, [], Failures: 1, DelayMs: 0,
+                new FuzzProperties("fuzz.item", null, null, null, "application/json", null, null, null, null, null, true),
+                [new("x-death", new List<object?> { "not a table" })]);
+            await using (var channel = await link.ChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+            {
+                await channel.BasicPublishAsync("fuzz", message.BindingKey, mandatory: true, message.ToBasicProperties(id), message.Body(id));
+            }
+
+            var retried = true;
+            try
+            {
+                await Broker.WaitUntilAsync(() => probe.Of(id).Successes == 1, TimeSpan.FromSeconds(5), "the message to succeed on its retry");
+            }
+            catch (TimeoutException)
+            {
+                retried = false;
+            }
+
+            var counts = await CountsAsync(link);
+            var retryQueue = counts[Retry(SerialFuzzConsumer.Name)];
+            Assert.True(
+                retried && retryQueue.Error is null,
+                $"attempts {probe.Of(id).Attempts}, successes {probe.Of(id).Successes}; {Retry(SerialFuzzConsumer.Name)}: {retryQueue.Error ?? "available"}");
+            Assert.Equal(2, probe.Of(id).Attempts);
+        }
+        finally
+        {
+            await DeleteQueuesAsync();
+        }
+    }
+
     private async Task RunAsync(FuzzDelivery[] batch)
     {
         var run = Guid.NewGuid().ToString("N")[..8];
