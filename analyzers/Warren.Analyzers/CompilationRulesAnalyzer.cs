@@ -30,7 +30,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ConflictingQueue,
         DiagnosticDescriptors.PriorityIgnored,
         DiagnosticDescriptors.Unreceived,
-        DiagnosticDescriptors.NotSerializable);
+        DiagnosticDescriptors.NotSerializable,
+        DiagnosticDescriptors.DuplicateContract);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -55,6 +56,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority)> _receivers = new();
         private readonly ConcurrentBag<(string Exchange, string Pattern)> _bindings = new();
         private readonly ConcurrentBag<(string TypeName, string Display, ExchangeModel Exchange, string Key, Location Location)> _published = new();
+        private readonly ConcurrentBag<(MessageModel Message, string Display, Location Location)> _contracts = new();
 
         public void Collect(INamedTypeSymbol type)
         {
@@ -80,6 +82,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             else if (MessageParser.TryParseAttributed(type) is { } message && IsAttributedMessage(type))
             {
                 var location = Locations.Of(type);
+                _contracts.Add((message, type.Name, location));
                 _messageUses.Add((message.TypeName, type.Name, location));
                 if (message.Priority is not null && AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } priority)
                 {
@@ -121,6 +124,18 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
         public void Judge(CompilationAnalysisContext context)
         {
+            // The contract names the generator gives (colliding default names are qualified): any collision left is an error.
+            var final = ModelNames.Messages(_contracts.Select(c => c.Message), new Dictionary<string, string>());
+            foreach (var group in _contracts.GroupBy(c => final[c.Message.TypeName].ContractName).Where(g => g.Select(c => c.Message.TypeName).Distinct().Count() > 1))
+            {
+                var uses = group.GroupBy(c => c.Message.TypeName).Select(g => g.OrderBy(c => c.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(c => c.Location.SourceSpan.Start).First()).OrderBy(c => c.Message.TypeName, System.StringComparer.Ordinal).ToList();
+                foreach (var use in uses.Where(u => u.Location.IsInSource))
+                {
+                    var other = uses.First(u => u.Message.TypeName != use.Message.TypeName);
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateContract, use.Location, $"'{use.Display}'", $"'{other.Display}'", group.Key));
+                }
+            }
+
             Conflicts(context, _exchanges, DiagnosticDescriptors.ConflictingExchange);
             Conflicts(context, _queues, DiagnosticDescriptors.ConflictingQueue);
 
@@ -182,6 +197,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
             foreach (var handler in consumer.Handlers)
             {
+                _contracts.Add((handler.Message, handler.Message.TypeName.Split('.').Last(), Locations.Of(type)));
                 _receivers.Add((handler.Message.TypeName, queue.Name, consumer.TypeName, hasMax));
                 foreach (var binding in handler.Bindings)
                 {

@@ -76,12 +76,22 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidDuration = Create(
         "WRN020", "Invalid duration", "'{0}' is not a duration: write a whole number with ms, s, m, h or d, such as \"500ms\", \"30s\" or \"5m\"", Topology, DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor UnsupportedPublisherMethod = Create(
+        "WRN021", "Unsupported publisher method", "Publisher method '{0}' {1}: a publisher method takes one message and optionally a PublishOptions and a CancellationToken, and returns Task or ValueTask", Routing, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DuplicateContract = Create(
+        "WRN022", "Two messages or methods with one contract name", "{0} and {1} both have the contract name '{2}': a consumer could not tell them apart and would run the wrong handler. Give one a distinct name ([Message(\"...\")] or [Rpc(Name = \"...\")]).", Routing, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnreachableType = Create(
+        "WRN023", "Type generated code cannot use", "'{0}' {1}", Handlers, DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor[] All =
     [
         InvalidTopic, WildcardInRoutingKey, UnknownPlaceholder, UnsupportedPlaceholderType, UnsupportedHandler,
         DuplicateHandler, QueueWithoutHandlers, ConflictingExchange, ConflictingQueue, PriorityOutOfRange,
         PriorityAboveTen, PriorityIgnored, Unreceived, DeadLetterLoop, RetriesOverDeliveryLimit, QuorumIncompatible,
-        QuorumRejectPublishDlx, UnsupportedRpcMethod, NotSerializable, InvalidDuration,
+        QuorumRejectPublishDlx, UnsupportedRpcMethod, NotSerializable, InvalidDuration, UnsupportedPublisherMethod,
+        DuplicateContract, UnreachableType,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>

@@ -30,7 +30,10 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.QuorumIncompatible,
         DiagnosticDescriptors.QuorumRejectPublishDlx,
         DiagnosticDescriptors.UnsupportedRpcMethod,
-        DiagnosticDescriptors.InvalidDuration);
+        DiagnosticDescriptors.InvalidDuration,
+        DiagnosticDescriptors.UnsupportedPublisherMethod,
+        DiagnosticDescriptors.DuplicateContract,
+        DiagnosticDescriptors.UnreachableType);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

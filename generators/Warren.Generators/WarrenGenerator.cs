@@ -37,10 +37,19 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             .Select(static (x, _) => x.Left.Left.Left.AddRange(x.Left.Left.Right).AddRange(x.Left.Right).AddRange(x.Right))
             .WithTrackingName(Steps.Messages);
 
+        // Consumers without [Queue] are found through their attributed handlers, or through a base class declaring them.
+        var inheritingConsumers = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is ClassDeclarationSyntax { BaseList: not null },
+                static (ctx, _) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node) is INamedTypeSymbol type ? ConsumerParser.TryParse(type) : null)
+            .Where(static c => c is not null)
+            .Select(static (c, _) => c!)
+            .Collect();
         var consumers = Types(context, KnownNames.QueueAttribute, ConsumerParser.TryParse)
             .Combine(Methods(context, KnownNames.TopicAttribute))
             .Combine(Methods(context, KnownNames.HeadersAttribute))
-            .Select(static (x, _) => x.Left.Left.AddRange(x.Left.Right).AddRange(x.Right))
+            .Combine(inheritingConsumers)
+            .Select(static (x, _) => x.Left.Left.Left.AddRange(x.Left.Left.Right).AddRange(x.Left.Right).AddRange(x.Right))
             .WithTrackingName(Steps.Consumers);
 
         var publishers = Types(context, KnownNames.PublisherAttribute, PublisherParser.TryParse).WithTrackingName(Steps.Publishers);

@@ -74,7 +74,7 @@ public sealed class IncrementalCachingTests
 
         Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.RpcServices));
         var proxy = Warren(result).GeneratedSources.Single(s => s.HintName == "Orders_IInventory.RpcClient.g.cs").SourceText.ToString();
-        Assert.Contains("FromMilliseconds(7000)", proxy, StringComparison.Ordinal);
+        Assert.Contains("FromSeconds(7)", proxy, StringComparison.Ordinal);
     }
 
     [Fact]

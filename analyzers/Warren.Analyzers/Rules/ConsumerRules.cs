@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
+using Warren.Generators.Rules;
 
 namespace Warren.Analyzers.Rules;
 
@@ -12,7 +13,12 @@ internal static class ConsumerRules
 {
     public static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
-        var queueName = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } q ? AttributeReader.Argument<string>(q, 0) ?? Names.KebabCase(type.Name) : Names.KebabCase(type.Name);
+        var queueName = ConsumerParser.QueueName(type);
+        if (!type.IsAbstract && ShapeRules.ConsumerClassProblem(type) is { } classProblem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is a consumer class that " + classProblem.Replace("'" + type.Name + "' ", string.Empty)));
+        }
+
         var handled = new Dictionary<string, IMethodSymbol>();
         var handlers = 0;
         foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
@@ -27,10 +33,10 @@ internal static class ConsumerRules
 
             if (AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } methodPolicy)
             {
-                DurationRules.CheckAll(context, methodPolicy, method, "RetryDelays");
+                DurationRules.CheckAll(context, methodPolicy, method, AttributeNames.DeadLetter.RetryDelays);
             }
 
-            if (SignatureProblem(method) is { } signature)
+            if (ShapeRules.HandlerProblem(method) is { } signature)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedHandler, Locations.Of(method), method.Name, signature));
                 continue;
@@ -50,16 +56,16 @@ internal static class ConsumerRules
         }
 
         var queue = AttributeReader.Find(type, KnownNames.QueueAttribute);
-        if (queue is not null && handlers == 0)
+        if (queue is not null && handlers == 0 && !ConsumerParser.HandlerCandidates(type).Any(m => ShapeRules.HandlerProblem(m) is null))
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QueueWithoutHandlers, Locations.Of(type), type.Name, queueName));
         }
 
         var priority = AttributeReader.Find(type, KnownNames.PriorityAttribute);
-        var max = priority is null ? 0 : AttributeReader.Named(priority, "Max", 0);
-        if (priority is not null && priority.NamedArguments.Any(a => a.Key == "Max"))
+        var max = priority is null ? 0 : AttributeReader.Named(priority, AttributeNames.Priority.Max, 0);
+        if (priority is not null && priority.NamedArguments.Any(a => a.Key == AttributeNames.Priority.Max))
         {
-            Priorities.Check(context, priority, type, max, $"x-max-priority of queue '{queueName}'", Locations.OfArgument(priority, "Max", type));
+            Priorities.Check(context, priority, type, max, $"x-max-priority of queue '{queueName}'", Locations.OfArgument(priority, AttributeNames.Priority.Max, type));
         }
 
         if (queue is not null)
@@ -69,106 +75,55 @@ internal static class ConsumerRules
 
         if (AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } deadLetter)
         {
-            DurationRules.CheckAll(context, deadLetter, type, "RetryDelays");
-            if (AttributeReader.Named<string>(deadLetter, "Queue") == queueName)
+            DurationRules.CheckAll(context, deadLetter, type, AttributeNames.DeadLetter.RetryDelays);
+            if (AttributeReader.Named<string>(deadLetter, AttributeNames.DeadLetter.Queue) == queueName)
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeadLetterLoop, Locations.OfArgument(deadLetter, "Queue", type), queueName, queueName));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeadLetterLoop, Locations.OfArgument(deadLetter, AttributeNames.DeadLetter.Queue, type), queueName, queueName));
             }
 
-            if (queue is not null && AttributeReader.Named(queue, "Type", 0) == 1 && AttributeReader.Named(queue, "DeliveryLimit", 0) is > 0 and var limit)
+            if (queue is not null && AttributeReader.Named(queue, AttributeNames.Queue.Type, 0) == AttributeEnums.QuorumQueue && AttributeReader.Named(queue, AttributeNames.Queue.DeliveryLimit, 0) is > 0 and var limit)
             {
-                var attempts = 1 + AttributeReader.Named(deadLetter, "ImmediateRetries", 0) + AttributeReader.Named(deadLetter, "MaxRetries", 0);
+                var attempts = 1 + AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.ImmediateRetries, 0) + AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.MaxRetries, 0);
                 if (attempts > limit)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RetriesOverDeliveryLimit, Locations.OfArgument(queue, "DeliveryLimit", type), queueName, limit, attempts));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RetriesOverDeliveryLimit, Locations.OfArgument(queue, AttributeNames.Queue.DeliveryLimit, type), queueName, limit, attempts));
                 }
             }
         }
     }
 
-    /// <summary>Why a handler candidate cannot be a handler, or null when it can.</summary>
-    public static string? SignatureProblem(IMethodSymbol method)
-    {
-        if (method.IsStatic)
-        {
-            return "is static";
-        }
-
-        if (method.DeclaredAccessibility != Accessibility.Public)
-        {
-            return "is not public";
-        }
-
-        if (method.IsGenericMethod)
-        {
-            return "is generic";
-        }
-
-        if (method.IsAbstract)
-        {
-            return "is abstract";
-        }
-
-        var messages = method.Parameters.Count(p => ConsumerParser.Kind(p) == ParameterKind.Message);
-        if (messages == 0)
-        {
-            return "takes no message";
-        }
-
-        if (messages > 1)
-        {
-            return "takes more than one message";
-        }
-
-        if (method.Parameters.Any(p => p.RefKind != RefKind.None))
-        {
-            return "has ref or out parameters";
-        }
-
-        if (!method.ReturnsVoid)
-        {
-            var returns = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-            if (returns != KnownNames.Task && returns != KnownNames.ValueTask)
-            {
-                return $"returns {method.ReturnType.ToDisplayString()}";
-            }
-        }
-
-        return null;
-    }
-
     private static void QueueOptions(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData queue, string queueName, AttributeData? priority)
     {
-        DurationRules.Check(context, queue, type, "MessageTtl");
-        DurationRules.Check(context, queue, type, "HandlerTimeout");
-        if (AttributeReader.Named(queue, "Type", 0) != 1)
+        DurationRules.Check(context, queue, type, AttributeNames.Queue.MessageTtl);
+        DurationRules.Check(context, queue, type, AttributeNames.Queue.HandlerTimeout);
+        if (AttributeReader.Named(queue, AttributeNames.Queue.Type, 0) != AttributeEnums.QuorumQueue)
         {
             return;
         }
 
-        if (AttributeReader.Named(queue, "Exclusive", false))
+        if (AttributeReader.Named(queue, AttributeNames.Queue.Exclusive, false))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "Exclusive", type), queueName, "exclusive"));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, AttributeNames.Queue.Exclusive, type), queueName, "exclusive"));
         }
 
-        if (AttributeReader.Named(queue, "AutoDelete", false))
+        if (AttributeReader.Named(queue, AttributeNames.Queue.AutoDelete, false))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "AutoDelete", type), queueName, "auto-delete"));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, AttributeNames.Queue.AutoDelete, type), queueName, "auto-delete"));
         }
 
-        if (!AttributeReader.Named(queue, "Durable", true))
+        if (!AttributeReader.Named(queue, AttributeNames.Queue.Durable, true))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, "Durable", type), queueName, "non-durable"));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(queue, AttributeNames.Queue.Durable, type), queueName, "non-durable"));
         }
 
-        if (priority is not null && AttributeReader.Named(priority, "Max", 0) > 0)
+        if (priority is not null && AttributeReader.Named(priority, AttributeNames.Priority.Max, 0) > 0)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.Of(priority, type), queueName, "prioritized (x-max-priority)"));
         }
 
-        if (AttributeReader.Named(queue, "Overflow", 0) == 2)
+        if (AttributeReader.Named(queue, AttributeNames.Queue.Overflow, 0) == AttributeEnums.RejectPublishDlx)
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumRejectPublishDlx, Locations.OfArgument(queue, "Overflow", type), queueName));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumRejectPublishDlx, Locations.OfArgument(queue, AttributeNames.Queue.Overflow, type), queueName));
         }
     }
 }

@@ -10,6 +10,13 @@ internal static class MessageRules
 {
     public static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
+        var attributed = AttributeReader.Has(type, KnownNames.ExchangeAttribute) || AttributeReader.Has(type, KnownNames.TopicAttribute)
+            || AttributeReader.Has(type, KnownNames.MessageAttribute) || AttributeReader.Has(type, KnownNames.PriorityAttribute);
+        if (attributed && type.TypeKind != TypeKind.Interface && (type.IsGenericType ? "is generic: attribute a closed type's messages through a publisher or handler instead" : Generators.Rules.ShapeRules.TypeProblem(type)) is { } problem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is a message type that " + problem.Replace("'" + type.Name + "' ", string.Empty)));
+        }
+
         if (AttributeReader.Find(type, KnownNames.TopicAttribute) is { } topic && AttributeReader.Argument<string>(topic, 0) is { } template)
         {
             CheckTemplate(context, topic, type, template, type);
@@ -44,7 +51,7 @@ internal static class MessageRules
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnknownPlaceholder, location, messageType.Name, part.Text));
             }
-            else if (part.Format == Generators.Model.PropertyFormat.Other)
+            else if (part.Format == Generators.Model.PropertyFormat.Unsupported)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedPlaceholderType, location, messageType.Name, part.Text, property.Type.ToDisplayString()));
             }

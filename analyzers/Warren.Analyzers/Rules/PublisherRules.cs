@@ -1,8 +1,8 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Warren.Generators.Model;
 using Warren.Generators.Parsing;
+using Warren.Generators.Rules;
 
 namespace Warren.Analyzers.Rules;
 
@@ -16,11 +16,29 @@ internal static class PublisherRules
             return;
         }
 
-        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+        if (ShapeRules.InterfaceProblem(type) is { } interfaceProblem)
         {
-            var message = method.Parameters.FirstOrDefault(p => ConsumerParser.Kind(p) == ParameterKind.Message);
-            if (message is not null && AttributeReader.Find(method, KnownNames.TopicAttribute) is { } topic && AttributeReader.Argument<string>(topic, 0) is { } template)
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is a publisher that " + interfaceProblem));
+        }
+
+        foreach (var method in ShapeRules.InterfaceMethods(type))
+        {
+            var location = method.ContainingType.Equals(type, SymbolEqualityComparer.Default) ? Locations.Of(method) : Locations.Of(type);
+            if (ShapeRules.PublisherMethodProblem(method) is { } problem)
             {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedPublisherMethod, location, method.Name, problem));
+                continue;
+            }
+
+            var message = method.Parameters.First(p => PublisherParser.Kind(p) == PublisherParameter.Message);
+            if (AttributeReader.Find(method, KnownNames.TopicAttribute) is { } topic && AttributeReader.Argument<string>(topic, 0) is { } template)
+            {
+                if (method.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedPublisherMethod, location, method.Name, "has [Topic] and takes PublishOptions: set PublishOptions.RoutingKey instead"));
+                    continue;
+                }
+
                 MessageRules.CheckTemplate(context, topic, method, template, message.Type);
             }
         }

@@ -1,8 +1,10 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
+using Warren.Generators.Rules;
 
 namespace Warren.Analyzers.Rules;
 
@@ -24,45 +26,37 @@ internal static class RpcRules
             return;
         }
 
-        DurationRules.Check(context, service, type, "Timeout");
-        foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary && m.IsAbstract))
+        DurationRules.Check(context, service, type, AttributeNames.RpcService.Timeout);
+        if (ShapeRules.InterfaceProblem(type) is { } interfaceProblem)
         {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is an RPC service that " + interfaceProblem));
+        }
+
+        var name = RpcParser.ServiceName(type, service);
+        var contracts = new Dictionary<string, IMethodSymbol>();
+        foreach (var method in ShapeRules.InterfaceMethods(type))
+        {
+            var location = method.ContainingType.Equals(type, SymbolEqualityComparer.Default) ? Locations.Of(method) : Locations.Of(type);
             if (AttributeReader.Find(method, KnownNames.RpcAttribute) is { } rpc)
             {
-                DurationRules.Check(context, rpc, method, "Timeout");
+                DurationRules.Check(context, rpc, method, AttributeNames.RpcService.Timeout);
             }
 
-            if (Problem(method) is { } problem)
+            if (ShapeRules.RpcMethodProblem(method) is { } problem)
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedRpcMethod, Locations.Of(method), method.Name, problem));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedRpcMethod, location, method.Name, problem));
+                continue;
+            }
+
+            var contract = RpcParser.ContractName(method, name);
+            if (contracts.TryGetValue(contract, out var first))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateContract, location, $"RPC method '{method.Name}'", $"'{first.Name}'", contract));
+            }
+            else
+            {
+                contracts.Add(contract, method);
             }
         }
-    }
-
-    private static string? Problem(IMethodSymbol method)
-    {
-        if (method.IsGenericMethod)
-        {
-            return "is generic";
-        }
-
-        var requests = method.Parameters.Count(p => ConsumerParser.Kind(p) == ParameterKind.Message);
-        if (requests != 1)
-        {
-            return requests == 0 ? "takes no request message" : "takes more than one request message";
-        }
-
-        if (method.Parameters.Any(p => ConsumerParser.Kind(p) == ParameterKind.Context))
-        {
-            return "takes a MessageContext, which only handlers receive";
-        }
-
-        if (method.Parameters.Any(p => p.RefKind != RefKind.None))
-        {
-            return "has ref or out parameters";
-        }
-
-        var returns = method.ReturnType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        return Returns.Contains(returns) ? null : $"returns {method.ReturnType.ToDisplayString()}";
     }
 }

@@ -15,20 +15,21 @@ internal static class ContractsEmitter
         w.Open("namespace Warren.Generated");
 
         w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.GeneratedType();
         w.Open("internal static class WarrenJsonTypes");
         foreach (var type in model.JsonTypes)
         {
             var info = $"global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type.TypeName}>";
-            w.Line($"private static {info}? _{type.Identifier};");
-            w.Line();
-            w.Line($"/// <summary>{Xml(type.TypeName)}</summary>");
             if (model.ContextFor(type.TypeName) is { } context)
             {
+                w.Line($"private static {info}? _{type.Identifier};");
+                w.Line();
+                w.Line($"/// <summary>{Xml(type.TypeName)}</summary>");
                 w.Line($"public static {info} {type.Identifier} => _{type.Identifier} ??= ({info})({context}.Default.GetTypeInfo(typeof({type.TypeName})) ?? throw new global::System.InvalidOperationException({Literals.String($"{context} returned no type information for {Short(type.TypeName)}.")}));");
             }
             else
             {
+                w.Line($"/// <summary>{Xml(type.TypeName)}</summary>");
                 w.Line($"public static {info} {type.Identifier} => throw new global::System.InvalidOperationException({Literals.String($"{Short(type.TypeName)} is in no JsonSerializerContext: add [JsonSerializable(typeof({Short(type.TypeName)}))] to the application's context.")});");
             }
 
@@ -39,7 +40,7 @@ internal static class ContractsEmitter
         w.Line();
 
         w.Line("/// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.GeneratedType();
         w.Open("internal static class WarrenContracts");
         w.Open("public static void Register()");
         foreach (var message in model.Messages)
@@ -48,7 +49,8 @@ internal static class ContractsEmitter
             var key = message.RoutingParts.Any(p => p.IsProperty)
                 ? $"RoutingKey_{message.Identifier}"
                 : Literals.String(message.RoutingTemplate ?? message.ContractName);
-            var priority = message.Priority is { } p ? $", {p}" : string.Empty;
+            // A priority outside 1-255 is WRN010: no code for it.
+            var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
             w.Line($"global::Warren.MessageContracts.Register(new global::Warren.MessageContract<{message.TypeName}>({Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
         }
 
@@ -76,7 +78,7 @@ internal static class ContractsEmitter
         else
         {
             var pieces = parts.Select(p => p.IsProperty
-                ? $"global::Warren.RoutingKeys.Segment(message.{p.Text}, {Literals.String(p.Text)}, {Literals.String(Short(typeName))})"
+                ? $"global::Warren.RoutingKeys.Segment(message.{Identifiers.Escape(p.Text)}, {Literals.String(p.Text)}, {Literals.String(Short(typeName))})"
                 : Literals.String(p.Text));
             w.Line($"return {string.Join(" + ", pieces)};");
         }
@@ -91,5 +93,5 @@ internal static class ContractsEmitter
         return dot < 0 ? name : name.Substring(dot + 1);
     }
 
-    private static string Xml(string text) => text.Replace("<", "&lt;").Replace(">", "&gt;");
+    private static string Xml(string text) => Text.Xml(text);
 }

@@ -6,57 +6,62 @@ using Warren.Generators.Parsing;
 namespace Warren.Generators.Emitting;
 
 /// <summary>
-/// Emits one dispatcher per consumer class: the handler is chosen by the message's <c>type</c> property, or, for
-/// messages without one (other producers), by matching the routing key against exactly that class's binding patterns.
+/// Emits one dispatcher per consumer class. The handler is chosen by the message's <c>type</c> property; a message
+/// without one, or with a type no handler of the queue knows (other producers' names), goes by the exchange and routing
+/// key it was published with, matched against exactly that class's bindings. Only when neither selects a handler is it
+/// dead-lettered, with a reason naming both.
 /// </summary>
 internal static class DispatcherEmitter
 {
+    private const string Outcome = "ValueTask<DispatchOutcome>";
+
     public static string HintName(ConsumerModel consumer) => $"{consumer.Identifier}.Dispatcher.g.cs";
 
     public static string ClassName(ConsumerModel consumer) => consumer.Identifier + "Dispatcher";
 
     public static string Emit(ConsumerModel consumer)
     {
+        var names = new Identifiers.Unique("DispatchAsync", "ByRoutingKey", "NoHandler");
+        var handlers = consumer.Handlers
+            .Select(h => new Handler(h, names.Take("Handle" + Identifiers.ShortTypeName(h.Message.TypeName))))
+            .ToList();
+        foreach (var handler in handlers)
+        {
+            handler.Binds = names.Take("Binds" + handler.Name.Substring("Handle".Length));
+        }
+
         var w = new SourceWriter();
-        var handlers = consumer.Handlers;
-        var byType = handlers.GroupBy(h => h.Message.ContractName).Select(g => g.First()).ToList();
-        var exchangeTypes = ExchangeTypes(consumer);
         w.Open("namespace Warren.Generated");
-        w.Line($"/// <summary>Dispatches deliveries of queue <c>{Xml(consumer.Queue.Name)}</c> to <see cref=\"{consumer.TypeName}\"/>.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
-        w.Open($"internal sealed class {ClassName(consumer)} : global::Warren.IMessageDispatcher");
-        w.Open("public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)");
-        w.Open("switch (context.MessageType)");
-        for (var i = 0; i < handlers.Count; i++)
-        {
-            if (byType.Contains(handlers[i]))
-            {
-                w.Line($"case {Literals.String(handlers[i].Message.ContractName)}:");
-                w.Line($"    return Handle{i}(context);");
-            }
-        }
-
-        w.Line("case null:");
-        w.Line("case \"\":");
-        w.Line("    return ByRoutingKey(context);");
-        w.Line("default:");
-        w.Line($"    return new(global::Warren.DispatchOutcome.DeadLetter($\"Queue {Escape(consumer.Queue.Name)} has no handler for message type '{{context.MessageType}}'.\"));");
-        w.Close();
-        w.Close();
+        w.Line("using global::Microsoft.Extensions.DependencyInjection;");
+        w.Line("using global::System.Threading.Tasks;");
         w.Line();
-
-        EmitByRoutingKey(w, consumer, exchangeTypes);
-        for (var i = 0; i < handlers.Count; i++)
+        w.Line($"/// <summary>Dispatches deliveries of queue <c>{Text.Xml(consumer.Queue.Name)}</c> to {Text.TypeReference(consumer.TypeName)}.</summary>");
+        w.GeneratedType();
+        w.Open($"internal sealed class {ClassName(consumer)} : IMessageDispatcher");
+        w.Line("/// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>");
+        w.Line($"public {Outcome} DispatchAsync(MessageContext context) => context.MessageType switch");
+        w.Open(string.Empty);
+        foreach (var handler in handlers.GroupBy(h => h.Model.Message.ContractName).Select(g => g.First()))
         {
-            w.Line();
-            EmitHandler(w, consumer, handlers[i], i);
+            w.Line($"{Literals.String(handler.Model.Message.ContractName)} => {handler.Name}(context),");
         }
 
-        var matcher = 0;
-        foreach (var (pattern, _) in Patterns(consumer, exchangeTypes))
+        w.Line("_ => ByRoutingKey(context),");
+        w.Close(";");
+        w.Line();
+        EmitByRoutingKey(w, consumer, handlers);
+        w.Line();
+        EmitNoHandler(w, consumer);
+        foreach (var handler in handlers)
         {
             w.Line();
-            EmitMatcher(w, pattern, matcher++);
+            EmitHandler(w, consumer, handler);
+        }
+
+        foreach (var handler in handlers.Where(h => h.Model.Bindings.Count > 0))
+        {
+            w.Line();
+            BindingMatchers.Emit(w, handler.Binds, handler.Model.Bindings, ExchangeTypes(consumer));
         }
 
         w.Close();
@@ -79,158 +84,105 @@ internal static class DispatcherEmitter
         return types;
     }
 
-    /// <summary>Topic and direct binding keys, in handler order, each with the handler it selects.</summary>
-    private static List<(string Pattern, int Handler)> Patterns(ConsumerModel consumer, Dictionary<string, string> exchangeTypes)
+    private static void EmitByRoutingKey(SourceWriter w, ConsumerModel consumer, List<Handler> handlers)
     {
-        var patterns = new List<(string, int)>();
-        for (var i = 0; i < consumer.Handlers.Count; i++)
+        w.Line("/// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>");
+        w.Open($"private static {Outcome} ByRoutingKey(MessageContext context)");
+        w.Line("var (exchange, key) = RoutingKeys.Published(context);");
+        if (handlers.Count == 1)
         {
-            foreach (var binding in consumer.Handlers[i].Bindings)
+            // One handler: an untyped message can only be meant for it (sent straight to the queue, or from a dead-letter
+            // exchange). A foreign type must come through one of its bindings: its body may be anything.
+            var only = handlers[0];
+            var conditions = new List<string> { "string.IsNullOrEmpty(context.MessageType)" };
+            if (only.Model.Bindings.Count > 0)
             {
-                if (binding.HeadersMatch is null && exchangeTypes.TryGetValue(binding.Exchange, out var type) && type is "topic" or "direct")
-                {
-                    patterns.Add((type == "direct" ? "=" + binding.RoutingKey : binding.RoutingKey, i));
-                }
+                conditions.Add($"{only.Binds}(context, exchange, key)");
             }
-        }
 
-        return patterns;
-    }
-
-    private static void EmitByRoutingKey(SourceWriter w, ConsumerModel consumer, Dictionary<string, string> exchangeTypes)
-    {
-        w.Line("/// <summary>For messages without a <c>type</c>: the first handler whose binding matches the routing key.</summary>");
-        w.Open("private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> ByRoutingKey(global::Warren.MessageContext context)");
-        var patterns = Patterns(consumer, exchangeTypes);
-        if (patterns.Count > 0)
-        {
-            w.Line("var key = context.RoutingKey;");
-            for (var m = 0; m < patterns.Count; m++)
-            {
-                w.Line($"if (Matches{m}(key)) return Handle{patterns[m].Handler}(context);");
-            }
-        }
-
-        if (consumer.Handlers.Count == 1)
-        {
-            w.Line("return Handle0(context);");
+            w.Line($"return {string.Join(" || ", conditions)}");
+            w.Line($"    ? {only.Name}(context)");
+            w.Line("    : NoHandler(context, exchange, key);");
         }
         else
         {
-            w.Line($"return new(global::Warren.DispatchOutcome.DeadLetter($\"The message has no type property and no handler of queue {Escape(consumer.Queue.Name)} is bound to routing key '{{context.RoutingKey}}'.\"));");
+            foreach (var handler in handlers.Where(h => h.Model.Bindings.Count > 0))
+            {
+                w.Open($"if ({handler.Binds}(context, exchange, key))");
+                w.Line($"return {handler.Name}(context);");
+                w.Close();
+                w.Line();
+            }
+
+            w.Line("return NoHandler(context, exchange, key);");
         }
 
         w.Close();
     }
 
-    private static void EmitHandler(SourceWriter w, ConsumerModel consumer, HandlerModel handler, int index)
+    private static void EmitNoHandler(SourceWriter w, ConsumerModel consumer)
     {
-        var awaits = handler.Returns != ReturnKind.Void;
-        var signature = awaits ? "async " : string.Empty;
-        w.Line($"/// <summary>{Xml(handler.Message.ContractName)} → {ContractsEmitter.Short(consumer.TypeName)}.{handler.MethodName}</summary>");
-        w.Open($"private static {signature}global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Handle{index}(global::Warren.MessageContext context)");
-        w.Open($"if (!global::Warren.MessageDispatcher.TryDeserialize(context, global::Warren.Generated.WarrenJsonTypes.{handler.Message.Identifier}, out var message, out var error))");
-        w.Line(awaits ? "return global::Warren.DispatchOutcome.DeadLetter(error!);" : "return new(global::Warren.DispatchOutcome.DeadLetter(error!));");
+        var queue = Text.Interpolated(consumer.Queue.Name);
+        w.Line("/// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>");
+        w.Line($"private static {Outcome} NoHandler(MessageContext context, string exchange, string key) =>");
+        w.Line("    new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)");
+        w.Line($"        ? $\"Queue {queue} has no handler for a message without a type published to exchange '{{exchange}}' with routing key '{{key}}'.\"");
+        w.Line($"        : $\"Queue {queue} has no handler for message type '{{context.MessageType}}', nor one bound to exchange '{{exchange}}' with routing key '{{key}}'.\"));");
+    }
+
+    private static void EmitHandler(SourceWriter w, ConsumerModel consumer, Handler handler)
+    {
+        var model = handler.Model;
+        var awaits = model.Returns != ReturnKind.Void;
+        var done = awaits ? "return DispatchOutcome.Ack;" : "return new(DispatchOutcome.Ack);";
+        string Result(string outcome) => awaits ? $"return {outcome};" : $"return new({outcome});";
+
+        w.Line($"/// <summary><c>{Text.Xml(model.Message.ContractName)}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c></summary>");
+        w.Open($"private static {(awaits ? "async " : string.Empty)}{Outcome} {handler.Name}(MessageContext context)");
+        w.Open($"if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.{model.Message.Identifier}, out var message, out var error))");
+        w.Line(Result("DispatchOutcome.DeadLetter(error!)"));
         w.Close();
         w.Line();
-        w.Line($"var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<{consumer.TypeName}>(context.Services);");
-        var arguments = string.Join(", ", handler.Parameters.Select(p => p switch
+        var arguments = string.Join(", ", model.Parameters.Select(p => p switch
         {
             ParameterKind.Context => "context",
             ParameterKind.CancellationToken => "context.CancellationToken",
             _ => "message!",
         }));
-        var call = awaits ? $"await handler.{handler.MethodName}({arguments}).ConfigureAwait(false);" : $"handler.{handler.MethodName}({arguments});";
-        var ack = awaits ? "return global::Warren.DispatchOutcome.Ack;" : "return new(global::Warren.DispatchOutcome.Ack);";
-        if (handler.RetryOverride is null)
+        var method = Identifiers.Escape(model.MethodName);
+        var call = $"context.Services.GetRequiredService<{consumer.TypeName}>().{method}({arguments})";
+        var statement = awaits ? $"await {call}.ConfigureAwait(false);" : $"{call};";
+        if (model.RetryOverride is not { } policy)
         {
-            w.Line(call);
-            w.Line(ack);
-        }
-        else
-        {
-            // The handler's own retry policy travels with the failure; timeouts (cancellation) keep the queue's.
-            w.Open("try");
-            w.Line(call);
+            w.Line(statement);
+            w.Line(done);
             w.Close();
-            w.Open("catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)");
-            var failed = $"global::Warren.DispatchOutcome.Failed($\"{{exception.GetType().FullName}}: {{exception.Message}}\", exception, Policy{index})";
-            w.Line(awaits ? $"return {failed};" : $"return new({failed});");
-            w.Close();
-            w.Line();
-            w.Line(ack);
-        }
-
-        w.Close();
-        if (handler.RetryOverride is { } policy)
-        {
-            w.Line();
-            w.Line($"private static readonly global::Warren.RetryPolicy Policy{index} = {RegistrationEmitter.RetryPolicyExpression(policy)};");
-        }
-    }
-
-    /// <summary>A matcher for one binding key: <c>=key</c> for direct exchanges, a topic pattern otherwise.</summary>
-    private static void EmitMatcher(SourceWriter w, string pattern, int index)
-    {
-        if (pattern.StartsWith("="))
-        {
-            w.Line($"private static bool Matches{index}(string key) => key == {Literals.String(pattern.Substring(1))};");
             return;
         }
 
-        var words = pattern.Length == 0 ? new string[0] : pattern.Split('.');
-        var helpers = new List<string>();
-        w.Line($"/// <summary>Topic pattern <c>{Xml(pattern)}</c></summary>");
-        w.Open($"private static bool Matches{index}(string key)");
-        w.Line("var p = global::Warren.RoutingKeys.Start(key);");
-        w.Line($"return {Expression(words, 0, "p", index, helpers)};");
+        // The handler's own retry policy travels with the failure; timeouts (cancellation) keep the queue's.
+        w.Open("try");
+        w.Line(statement);
         w.Close();
-        foreach (var helper in helpers)
-        {
-            w.Line();
-            foreach (var line in helper.Split('\n'))
-            {
-                w.Line(line);
-            }
-        }
+        w.Open("catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)");
+        w.Line("var reason = $\"{exception.GetType().FullName}: {exception.Message}\";");
+        w.Line(Result($"DispatchOutcome.Failed(reason, exception, {handler.Name}Policy)"));
+        w.Close();
+        w.Line();
+        w.Line(done);
+        w.Close();
+        w.Line();
+        w.Line($"/// <summary>The retry policy of <c>{Text.Xml(model.MethodName)}</c>.</summary>");
+        w.Line($"private static readonly RetryPolicy {handler.Name}Policy =");
+        RetryPolicies.Emit(w, policy, ";");
     }
 
-    /// <summary>The condition that words[from..] match the key from position variable <paramref name="position"/>.</summary>
-    private static string Expression(string[] words, int from, string position, int matcher, List<string> helpers)
+    private sealed class Handler(HandlerModel model, string name)
     {
-        var conditions = new List<string>();
-        for (var i = from; i < words.Length; i++)
-        {
-            var word = words[i];
-            if (word == "#")
-            {
-                if (i == words.Length - 1)
-                {
-                    // A trailing '#' matches whatever is left, even nothing.
-                    return conditions.Count == 0 ? "true" : string.Join(" && ", conditions);
-                }
+        public HandlerModel Model { get; } = model;
 
-                // '#' takes zero or more words: try the rest of the pattern at every position from here.
-                var name = $"Matches{matcher}From{i}";
-                var rest = Expression(words, i + 1, "q", matcher, helpers);
-                helpers.Add(
-                    $"private static bool {name}(string key, int p)\n{{\n    while (true)\n    {{\n        var q = p;\n        if ({rest}) return true;\n        if (!global::Warren.RoutingKeys.AnyWord(key, ref p)) return false;\n    }}\n}}");
-                conditions.Add($"{name}(key, {position})");
-                return string.Join(" && ", conditions);
-            }
+        public string Name { get; } = name;
 
-            conditions.Add(word == "*"
-                ? $"global::Warren.RoutingKeys.AnyWord(key, ref {position})"
-                : $"global::Warren.RoutingKeys.Word(key, ref {position}, {Literals.String(word)})");
-        }
-
-        conditions.Add($"global::Warren.RoutingKeys.AtEnd({position})");
-        return string.Join(" && ", conditions);
+        public string Binds { get; set; } = string.Empty;
     }
-
-    /// <summary>Text inside an interpolated C# string literal.</summary>
-    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("{", "{{").Replace("}", "}}");
-
-    /// <summary>Text inside an XML doc comment.</summary>
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -4,7 +4,10 @@ using Warren.Generators.Parsing;
 
 namespace Warren.Generators.Emitting;
 
-/// <summary>Emits the implementation of a <c>[Publisher]</c> interface on top of <c>IPublisher</c>.</summary>
+/// <summary>
+/// Emits the implementation of a <c>[Publisher]</c> interface on top of <c>IPublisher</c>. Methods are implemented
+/// explicitly, each for the interface that declares it, with the parameter types exactly as declared.
+/// </summary>
 internal static class PublisherEmitter
 {
     public static string HintName(PublisherModel publisher) => $"{publisher.Identifier}.Publisher.g.cs";
@@ -13,10 +16,11 @@ internal static class PublisherEmitter
 
     public static string Emit(PublisherModel publisher)
     {
+        var names = new Identifiers.Unique("_publisher");
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
-        w.Line($"/// <summary>Publishes the messages of <see cref=\"{publisher.InterfaceName}\"/>: confirmed, mandatory, routed by their contracts.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.Line($"/// <summary>Publishes the messages of {Text.TypeReference(publisher.InterfaceName)}: confirmed, mandatory, routed by their contracts.</summary>");
+        w.GeneratedType();
         w.Open($"internal sealed class {ClassName(publisher)} : {publisher.InterfaceName}");
         w.Line("private readonly global::Warren.IPublisher _publisher;");
         w.Line();
@@ -27,19 +31,20 @@ internal static class PublisherEmitter
         {
             w.Line();
             var returns = method.ReturnsTask ? "global::System.Threading.Tasks.Task" : "global::System.Threading.Tasks.ValueTask";
-            var parameters = method.HasCancellationToken
-                ? $"{method.Message.TypeName} {method.ParameterName}, global::System.Threading.CancellationToken {method.CancellationTokenName}"
-                : $"{method.Message.TypeName} {method.ParameterName}";
-            var token = method.HasCancellationToken ? method.CancellationTokenName : "default";
-            var options = method.RoutingTemplate is null
-                ? "null"
-                : $"new global::Warren.PublishOptions {{ RoutingKey = {(method.RoutingParts.Any(p => p.IsProperty) ? $"RoutingKey_{method.Name}({method.ParameterName})" : Literals.String(method.RoutingTemplate))} }}";
-            var call = $"_publisher.PublishAsync({method.ParameterName}, {options}, {token})";
-            w.Line($"public {returns} {method.Name}({parameters}) => {call}{(method.ReturnsTask ? ".AsTask()" : string.Empty)};");
-            if (method.RoutingParts.Any(p => p.IsProperty))
+            var parameters = string.Join(", ", method.Parameters.Select(p => $"{p.Type} {Identifiers.Escape(p.Name)}"));
+            var message = Identifiers.Escape(method.Parameters.First(p => p.Kind == PublisherParameter.Message).Name);
+            var token = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.CancellationToken) is { } t ? Identifiers.Escape(t.Name) : "default";
+            var keyBuilder = method.RoutingParts.Any(p => p.IsProperty) ? names.Take($"{method.Name}RoutingKey") : null;
+            var options = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.Options) is { } o ? Identifiers.Escape(o.Name)
+                : method.RoutingTemplate is null ? "null"
+                : $"new global::Warren.PublishOptions {{ RoutingKey = {(keyBuilder is not null ? $"{keyBuilder}({message})" : Literals.String(method.RoutingTemplate))} }}";
+            var call = $"_publisher.PublishAsync({message}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
+            w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
+            w.Line($"    {call};");
+            if (keyBuilder is not null)
             {
                 w.Line();
-                ContractsEmitter.EmitRoutingKey(w, $"RoutingKey_{method.Name}", method.Message.TypeName, method.RoutingParts);
+                ContractsEmitter.EmitRoutingKey(w, keyBuilder, method.Message.TypeName, method.RoutingParts);
             }
         }
 

@@ -1,4 +1,5 @@
-using System.Linq;
+using System.Collections.Generic;
+using System.Globalization;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
 
@@ -13,76 +14,91 @@ internal static class RegistrationEmitter
     {
         var w = new SourceWriter();
         w.Open("namespace Warren");
+        w.Line("using global::Microsoft.Extensions.DependencyInjection.Extensions;");
+        w.Line();
         w.Line("/// <summary>Registers what Warren generated for this assembly.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.GeneratedType();
         w.Open("internal static class WarrenGeneratedRegistration");
         w.Line("/// <summary>");
-        w.Line("/// Registers the message contracts (for <see cref=\"global::Warren.IPublisher\"/>), the topology, every consumer class");
-        w.Line("/// (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.");
+        w.Line("/// Registers the message contracts (for <see cref=\"global::Warren.IPublisher\"/>), the topology, every consumer");
+        w.Line("/// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.");
         w.Line("/// </summary>");
         w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
         w.Line("global::Warren.Generated.WarrenContracts.Register();");
         w.Line("builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());");
         foreach (var consumer in model.Consumers)
         {
-            w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<{consumer.TypeName}>(builder.Services);");
-            var parts = new System.Collections.Generic.List<string>();
+            w.Line();
+            w.Line($"builder.Services.TryAddScoped<{consumer.TypeName}>();");
+            w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}())");
+            w.Line("{");
             if (consumer.Queue.Prefetch > 0)
             {
-                parts.Add($"Prefetch = {consumer.Queue.Prefetch}");
+                w.Line($"    Prefetch = {Number(consumer.Queue.Prefetch)},");
             }
 
             if (consumer.Queue.Concurrency > 0)
             {
-                parts.Add($"Concurrency = {consumer.Queue.Concurrency}");
+                w.Line($"    Concurrency = {Number(consumer.Queue.Concurrency)},");
             }
 
             if (consumer.Queue.HandlerTimeoutMilliseconds > 0)
             {
-                parts.Add($"HandlerTimeout = global::System.TimeSpan.FromMilliseconds({consumer.Queue.HandlerTimeoutMilliseconds})");
+                w.Line($"    HandlerTimeout = {RetryPolicies.TimeSpan(consumer.Queue.HandlerTimeoutMilliseconds)},");
             }
 
             if (consumer.Queue.DeadLetter is { } dl)
             {
-                parts.Add(RetryPolicy(dl));
+                RetryPolicies.Emit(w, dl, ",", "    Retry = ");
+            }
+            else
+            {
+                w.Line("    Retry = global::Warren.RetryPolicy.Disabled,");
             }
 
-            var settings = parts.Count == 0 ? string.Empty : " { " + string.Join(", ", parts) + " }";
+            w.Line("});");
+        }
 
-            w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}()){settings});");
+        if (model.Publishers.Count + model.RpcServices.Count > 0)
+        {
+            w.Line();
         }
 
         foreach (var publisher in model.Publishers)
         {
-            w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<{publisher.InterfaceName}, global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}>(builder.Services);");
+            w.Line($"builder.Services.TryAddSingleton<{publisher.InterfaceName}, global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}>();");
         }
 
         foreach (var service in model.RpcServices)
         {
-            w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<{service.InterfaceName}, global::Warren.Generated.{RpcEmitter.ProxyClassName(service)}>(builder.Services);");
+            w.Line($"builder.Services.TryAddSingleton<{service.InterfaceName}, global::Warren.Generated.{RpcEmitter.ProxyClassName(service)}>();");
         }
 
         foreach (var server in model.RpcServers)
         {
-            w.Line($"global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<{server.TypeName}>(builder.Services);");
+            w.Line();
+            w.Line($"builder.Services.TryAddScoped<{server.TypeName}>();");
             foreach (var service in server.Services)
             {
-                var parts = new System.Collections.Generic.List<string>();
+                var settings = new List<string>();
                 if (service.Prefetch > 0)
                 {
-                    parts.Add($"Prefetch = {service.Prefetch}");
+                    settings.Add($"Prefetch = {Number(service.Prefetch)}");
                 }
 
                 if (service.Concurrency > 0)
                 {
-                    parts.Add($"Concurrency = {service.Concurrency}");
+                    settings.Add($"Concurrency = {Number(service.Concurrency)}");
                 }
 
-                var settings = parts.Count == 0 ? string.Empty : " { " + string.Join(", ", parts) + " }";
-                w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server, service)}()){settings});");
+                // A failing RPC method is answered with a fault and acknowledged: nothing is retried or dead-lettered.
+                settings.Add("Retry = global::Warren.RetryPolicy.Disabled");
+                var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server, service)}())";
+                w.Line(settings.Count == 0 ? $"builder.AddConsumer({definition});" : $"builder.AddConsumer({definition} {{ {string.Join(", ", settings)} }});");
             }
         }
 
+        w.Line();
         w.Line("return builder;");
         w.Close();
         w.Close();
@@ -90,16 +106,5 @@ internal static class RegistrationEmitter
         return w.ToString();
     }
 
-    private static string RetryPolicy(DeadLetterModel dl) => "Retry = " + RetryPolicyExpression(dl);
-
-    /// <summary>A <c>new RetryPolicy { … }</c> expression for a dead-letter model.</summary>
-    public static string RetryPolicyExpression(DeadLetterModel dl)
-    {
-        var delays = string.Join(", ", dl.RetryDelays.Select(d => $"global::System.TimeSpan.FromMilliseconds({d})"));
-        var nonRetryable = dl.DoNotRetry.Count == 0
-            ? string.Empty
-            : ", IsNonRetryable = static exception => " + string.Join(" || ", dl.DoNotRetry.Select(t => $"exception is {t}"));
-        var prefix = dl.RetryQueuePrefix == dl.RoutingKey ? string.Empty : $", RetryQueuePrefix = {Literals.String(dl.RetryQueuePrefix)}";
-        return $"new global::Warren.RetryPolicy {{ ImmediateRetries = {dl.ImmediateRetries}, MaxRetries = {dl.MaxRetries}, Delays = new global::System.TimeSpan[] {{ {delays} }}, DeadLetterExchange = {Literals.String(dl.Exchange)}, DeadLetterRoutingKey = {Literals.String(dl.RoutingKey)}{prefix}{nonRetryable} }}";
-    }
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
 
@@ -19,8 +20,8 @@ internal static class RpcEmitter
     {
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
-        w.Line($"/// <summary>Calls service <c>{service.Name}</c> over RabbitMQ (queue <c>{service.Queue}</c>, replies by direct reply-to).</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.Line($"/// <summary>Calls service <c>{Text.Xml(service.Name)}</c> over RabbitMQ (queue <c>{Text.Xml(service.Queue)}</c>, replies by direct reply-to).</summary>");
+        w.GeneratedType();
         w.Open($"internal sealed class {ProxyClassName(service)} : {service.InterfaceName}");
         w.Line("private readonly global::Warren.RpcClient _client;");
         w.Line();
@@ -30,24 +31,29 @@ internal static class RpcEmitter
         foreach (var method in service.Methods)
         {
             w.Line();
-            var token = method.CancellationTokenName ?? "default";
+            var request = Identifiers.Escape(method.ParameterName);
+            var token = method.CancellationTokenName is null ? "default" : Identifiers.Escape(method.CancellationTokenName);
             var parameters = method.CancellationTokenName is null
-                ? $"{method.RequestType} {method.ParameterName}"
-                : $"{method.RequestType} {method.ParameterName}, global::System.Threading.CancellationToken {method.CancellationTokenName}";
-            var timeout = $"global::System.TimeSpan.FromMilliseconds({method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)})";
-            var common = $"{Literals.String(service.Name)}, {Literals.String(service.Queue)}, {Literals.String(method.ContractName)}, {method.ParameterName}, global::Warren.Generated.WarrenJsonTypes.{method.RequestIdentifier}";
-            var call = method.ResponseType is null
-                ? $"_client.CallAsync({common}, {timeout}, {token})"
-                : $"_client.CallAsync({common}, global::Warren.Generated.WarrenJsonTypes.{method.ResponseIdentifier}, {timeout}, {token})";
+                ? $"{method.RequestDeclared} {request}"
+                : $"{method.RequestDeclared} {request}, global::System.Threading.CancellationToken {token}";
+            var timeout = RetryPolicies.TimeSpan(method.TimeoutMilliseconds);
+            var requestInfo = $"global::Warren.Generated.WarrenJsonTypes.{method.RequestIdentifier}";
+            var argument = method.RequestDeclared == method.RequestType ? request : request + "!";
+            var infos = method.ResponseIdentifier is null ? requestInfo : $"{requestInfo}, global::Warren.Generated.WarrenJsonTypes.{method.ResponseIdentifier}";
+
+            // A nullable-annotated result: the call's Task<T> stands for the declared Task<T?>.
+            var call = $"_client.CallAsync({Literals.String(service.Name)}, {Literals.String(service.Queue)}, {Literals.String(method.ContractName)}, {argument}, {infos}, {timeout}, {token})"
+                + (method.ResponseDeclared != method.ResponseType ? "!" : string.Empty);
             var (returns, body) = method.Returns switch
             {
-                RpcReturnKind.TaskOfT => ($"global::System.Threading.Tasks.Task<{method.ResponseType}>", call),
-                RpcReturnKind.ValueTaskOfT => ($"global::System.Threading.Tasks.ValueTask<{method.ResponseType}>", $"new({call})"),
+                RpcReturnKind.TaskOfT => ($"global::System.Threading.Tasks.Task<{method.ResponseDeclared}>", call),
+                RpcReturnKind.ValueTaskOfT => ($"global::System.Threading.Tasks.ValueTask<{method.ResponseDeclared}>", $"new({call})"),
                 RpcReturnKind.Task => ("global::System.Threading.Tasks.Task", call),
                 _ => ("global::System.Threading.Tasks.ValueTask", $"new({call})"),
             };
-            w.Line($"/// <summary>Request type <c>{method.ContractName}</c>, timeout {method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.</summary>");
-            w.Line($"public {returns} {method.Name}({parameters}) => {body};");
+            w.Line($"/// <summary>Request type <c>{Text.Xml(method.ContractName)}</c>, timeout {method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.</summary>");
+            w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
+            w.Line($"    {body};");
         }
 
         w.Close();
@@ -57,26 +63,48 @@ internal static class RpcEmitter
 
     public static string EmitServer(RpcServerModel server, RpcServiceModel service)
     {
+        var names = new Identifiers.Unique("DispatchAsync", "ByRoutingKey", "Methods");
+        var methods = service.Methods.Select(m => (Model: m, Name: names.Take(Identifiers.Escape(TrimAsync(m.Name)) + "Async"))).ToList();
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
-        w.Line($"/// <summary>Serves <see cref=\"{service.InterfaceName}\"/> with <see cref=\"{server.TypeName}\"/> on queue <c>{service.Queue}</c>.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
-        w.Open($"internal sealed class {ServerClassName(server, service)} : global::Warren.IMessageDispatcher");
-        w.Open("public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)");
-        w.Open("switch (context.MessageType)");
-        for (var i = 0; i < service.Methods.Count; i++)
+        w.Line("using global::Microsoft.Extensions.DependencyInjection;");
+        w.Line("using global::System.Threading.Tasks;");
+        w.Line();
+        w.Line($"/// <summary>Serves {Text.TypeReference(service.InterfaceName)} with {Text.TypeReference(server.TypeName)} on queue <c>{Text.Xml(service.Queue)}</c>.</summary>");
+        w.GeneratedType();
+        w.Open($"internal sealed class {ServerClassName(server, service)} : IMessageDispatcher");
+        w.Line("/// <summary>The method contracts, for the fault a request for another method gets.</summary>");
+        w.Line($"private static readonly string[] Methods = {{ {string.Join(", ", methods.Select(m => Literals.String(m.Model.ContractName)))} }};");
+        w.Line();
+        w.Line("/// <summary>By method contract in the <c>type</c> property; otherwise by routing key.</summary>");
+        w.Line("public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch");
+        w.Open(string.Empty);
+        foreach (var (model, name) in methods)
         {
-            w.Line($"case {Literals.String(service.Methods[i].ContractName)}:");
-            w.Line($"    return Call{i}(context);");
+            w.Line($"{Literals.String(model.ContractName)} => {name}(context),");
         }
 
-        w.Line("default:");
-        w.Line($"    return global::Warren.RpcServer.UnknownMethodAsync(context, {Literals.String(service.Name)});");
-        w.Close();
-        w.Close();
-        for (var i = 0; i < service.Methods.Count; i++)
+        w.Line("_ => ByRoutingKey(context),");
+        w.Close(";");
+        w.Line();
+        w.Line($"/// <summary>Requests routed by method contract through <c>{RpcRouting.Exchange}</c>{(methods.Count == 1 ? ", or sent straight to the queue without a type" : string.Empty)}.</summary>");
+        w.Line("private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context) => context.RoutingKey switch");
+        w.Open(string.Empty);
+        foreach (var (model, name) in methods)
         {
-            var method = service.Methods[i];
+            w.Line($"{Literals.String(model.ContractName)} => {name}(context),");
+        }
+
+        if (methods.Count == 1)
+        {
+            // The tutorials' RPC client: no type, the queue's name as routing key on the default exchange.
+            w.Line($"_ when context.Exchange.Length == 0 && string.IsNullOrEmpty(context.MessageType) => {methods[0].Name}(context),");
+        }
+
+        w.Line($"_ => RpcServer.UnknownMethodAsync(context, {Literals.String(service.Name)}, Methods),");
+        w.Close(";");
+        foreach (var (method, name) in methods)
+        {
             w.Line();
             var serve = method.Returns switch
             {
@@ -86,16 +114,24 @@ internal static class RpcEmitter
                 _ => "ServeValueCommandAsync",
             };
             var infos = method.ResponseIdentifier is null
-                ? $"global::Warren.Generated.WarrenJsonTypes.{method.RequestIdentifier}"
-                : $"global::Warren.Generated.WarrenJsonTypes.{method.RequestIdentifier}, global::Warren.Generated.WarrenJsonTypes.{method.ResponseIdentifier}";
+                ? $"WarrenJsonTypes.{method.RequestIdentifier}"
+                : $"WarrenJsonTypes.{method.RequestIdentifier}, WarrenJsonTypes.{method.ResponseIdentifier}";
             var arguments = method.CancellationTokenName is null ? "request" : "request, ct";
-            w.Line($"/// <summary><c>{method.ContractName}</c> → {ContractsEmitter.Short(server.TypeName)}.{method.Name}</summary>");
-            w.Line($"private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Call{i}(global::Warren.MessageContext context) =>");
-            w.Line($"    global::Warren.RpcServer.{serve}(context, {infos}, static (ctx, request, ct) => (({service.InterfaceName})global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<{server.TypeName}>(ctx.Services)).{method.Name}({arguments}));");
+            w.Line($"/// <summary><c>{Text.Xml(method.ContractName)}</c> → <c>{Text.Xml(Text.Short(server.TypeName))}.{Text.Xml(method.Name)}</c></summary>");
+            w.Line($"private static ValueTask<DispatchOutcome> {name}(MessageContext context) =>");
+            var suppress = method.ResponseDeclared != method.ResponseType || method.RequestDeclared != method.RequestType ? "!" : string.Empty;
+            w.Line($"    RpcServer.{serve}(context, {infos}, static (ctx, request, ct) =>");
+            w.Line($"        Service(ctx).{Identifiers.Escape(method.Name)}({arguments}){suppress});");
         }
 
+        w.Line();
+        w.Line("/// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>");
+        w.Line($"private static {service.InterfaceName} Service(MessageContext context) =>");
+        w.Line($"    context.Services.GetRequiredService<{server.TypeName}>();");
         w.Close();
         w.Close();
         return w.ToString();
     }
+
+    private static string TrimAsync(string name) => name.EndsWith("Async", System.StringComparison.Ordinal) && name.Length > 5 ? name.Substring(0, name.Length - 5) : name;
 }

@@ -6,7 +6,12 @@ namespace Warren.Generators.Emitting;
 /// <summary>A StringBuilder with indentation, for readable generated code.</summary>
 internal sealed class SourceWriter
 {
-    public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Warren\", \"0.1.0\")]";
+    /// <summary>The generator's own version, as <c>[GeneratedCode]</c> reports it.</summary>
+    public static readonly string Version = ReadVersion();
+
+    public static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"Warren\", \"{Version}\")]";
+
+    private const string ExcludeFromCodeCoverage = "[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]";
 
     private readonly StringBuilder _builder = new();
     private int _indent;
@@ -31,7 +36,11 @@ internal sealed class SourceWriter
 
     public SourceWriter Open(string text)
     {
-        Line(text);
+        if (text.Length > 0)
+        {
+            Line(text);
+        }
+
         Line("{");
         _indent++;
         return this;
@@ -44,6 +53,13 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>The attributes every generated type carries: <c>[GeneratedCode]</c> and <c>[ExcludeFromCodeCoverage]</c>.</summary>
+    public SourceWriter GeneratedType()
+    {
+        Line(GeneratedCode);
+        return Line(ExcludeFromCodeCoverage);
+    }
+
     public IDisposable Block(string text)
     {
         Open(text);
@@ -51,6 +67,12 @@ internal sealed class SourceWriter
     }
 
     public override string ToString() => _builder.ToString();
+
+    private static string ReadVersion()
+    {
+        var version = typeof(SourceWriter).Assembly.GetName().Version ?? new Version(0, 0, 0);
+        return $"{version.Major}.{version.Minor}.{Math.Max(0, version.Build)}";
+    }
 
     private sealed class Closer(SourceWriter writer) : IDisposable
     {

@@ -16,7 +16,7 @@ internal static class TopologyEmitter
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
         w.Line("/// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>");
-        w.Line(SourceWriter.GeneratedCode);
+        w.GeneratedType();
         w.Open("internal static class WarrenTopology");
         w.Line("/// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>");
         w.Open("public static global::Warren.Topology Create()");
@@ -32,7 +32,7 @@ internal static class TopologyEmitter
             w.Line($"topology.Add(new global::Warren.QueueDeclaration({Literals.String(q.Name)}, Durable: {Bool(q.Durable)}, Exclusive: {Bool(q.Exclusive)}, AutoDelete: {Bool(q.AutoDelete)}, Arguments: {args}));");
         }
 
-        foreach (var (exchange, queue, binding) in plan.Bindings)
+        foreach (var (exchange, queue, binding) in plan.Bindings.Select(b => (b.Exchange, b.Queue, b.Binding)))
         {
             var args = binding.HeadersMatch is null
                 ? "null"
@@ -94,7 +94,7 @@ internal static class TopologyEmitter
             b.Append($"    q_{Id(q.Name)}[(\"{q.Name}\")]\n");
         }
 
-        foreach (var (exchange, queue, binding) in plan.Bindings)
+        foreach (var (exchange, queue, binding) in plan.Bindings.Select(b => (b.Exchange, b.Queue, b.Binding)))
         {
             var label = binding.HeadersMatch is null
                 ? binding.RoutingKey

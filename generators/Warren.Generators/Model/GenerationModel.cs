@@ -3,7 +3,7 @@ using System.Linq;
 
 namespace Warren.Generators.Model;
 
-/// <summary>Everything one compilation declares, merged and sorted so the output is deterministic.</summary>
+/// <summary>Everything one compilation declares, merged, named uniquely and sorted so the output is deterministic.</summary>
 internal sealed record GenerationModel(
     EquatableArray<MessageModel> Messages,
     EquatableArray<ConsumerModel> Consumers,
@@ -21,32 +21,61 @@ internal sealed record GenerationModel(
         IEnumerable<RpcServiceModel> rpcServices,
         IEnumerable<RpcServerModel> rpcServers)
     {
-        var consumerList = consumers.GroupBy(c => c.TypeName).Select(g => g.First()).OrderBy(c => c.TypeName, System.StringComparer.Ordinal).ToList();
-        var publisherList = publishers.GroupBy(p => p.InterfaceName).Select(g => g.First()).OrderBy(p => p.InterfaceName, System.StringComparer.Ordinal).ToList();
+        var consumerList = Distinct(consumers, c => c.TypeName);
+        var publisherList = Distinct(publishers, p => p.InterfaceName);
+        var serverList = Distinct(rpcServers, s => s.TypeName);
+        var serviceList = Distinct(rpcServices.Concat(serverList.SelectMany(s => s.Services)), s => s.InterfaceName);
 
-        // Every message a handler receives or a publisher sends gets a contract, attributed or not.
-        var messages = attributedMessages
+        // Every message a handler receives or a publisher sends gets a contract, attributed or not; every message and
+        // RPC request and response type gets JSON metadata under an identifier unique in the compilation.
+        var allMessages = attributedMessages
             .Concat(consumerList.SelectMany(c => c.Handlers.Select(h => h.Message)))
             .Concat(publisherList.SelectMany(p => p.Methods.Select(m => m.Message)))
-            .GroupBy(m => m.TypeName)
-            .Select(g => g.First())
-            .OrderBy(m => m.TypeName, System.StringComparer.Ordinal)
             .ToList();
-        var serverList = rpcServers.GroupBy(s => s.TypeName).Select(g => g.First()).OrderBy(s => s.TypeName, System.StringComparer.Ordinal).ToList();
-        var serviceList = rpcServices.Concat(serverList.SelectMany(s => s.Services))
-            .GroupBy(s => s.InterfaceName).Select(g => g.First()).OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal).ToList();
+        var rpcMethods = serviceList.SelectMany(s => s.Methods).ToList();
+        var jsonIdentifiers = ModelNames.UniqueIdentifiers(
+            allMessages.Select(m => (m.TypeName, m.Identifier))
+                .Concat(rpcMethods.Select(m => (m.RequestType, m.RequestIdentifier)))
+                .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => (m.ResponseType!, m.ResponseIdentifier!))));
+        var messages = ModelNames.Messages(allMessages, jsonIdentifiers);
 
-        // JSON metadata is needed for every message and every RPC request and response type.
-        var jsonTypes = messages.Select(m => new JsonTypeModel(m.TypeName, m.Identifier))
-            .Concat(serviceList.SelectMany(s => s.Methods).Select(m => new JsonTypeModel(m.RequestType, m.RequestIdentifier)))
-            .Concat(serviceList.SelectMany(s => s.Methods).Where(m => m.ResponseType is not null).Select(m => new JsonTypeModel(m.ResponseType!, m.ResponseIdentifier!)))
+        // Consumers, publishers, services and servers name generated classes and files: unique identifiers too.
+        var consumerIds = ModelNames.UniqueIdentifiers(consumerList.Select(c => (c.TypeName, c.Identifier)));
+        consumerList = DeadLetterConsumers.Mark(consumerList.Select(c => c with
+        {
+            Identifier = consumerIds[c.TypeName],
+            Handlers = c.Handlers.Select(h => h with { Message = messages[h.Message.TypeName] }).ToEquatableArray(),
+        }).ToList());
+        var publisherIds = ModelNames.UniqueIdentifiers(publisherList.Select(p => (p.InterfaceName, p.Identifier)));
+        publisherList = publisherList.Select(p => p with
+        {
+            Identifier = publisherIds[p.InterfaceName],
+            Methods = p.Methods.Select(m => m with { Message = messages[m.Message.TypeName] }).ToEquatableArray(),
+        }).ToList();
+        var serviceIds = ModelNames.UniqueIdentifiers(serviceList.Select(s => (s.InterfaceName, s.Identifier)));
+        RpcServiceModel Service(RpcServiceModel s) => s with
+        {
+            Identifier = serviceIds[s.InterfaceName],
+            Methods = s.Methods.Select(m => m with
+            {
+                RequestIdentifier = jsonIdentifiers[m.RequestType],
+                ResponseIdentifier = m.ResponseType is null ? null : jsonIdentifiers[m.ResponseType],
+            }).ToEquatableArray(),
+        };
+        serviceList = serviceList.Select(Service).ToList();
+        var serverIds = ModelNames.UniqueIdentifiers(serverList.Select(s => (s.TypeName, s.Identifier)));
+        serverList = serverList.Select(s => s with { Identifier = serverIds[s.TypeName], Services = s.Services.Select(Service).ToEquatableArray() }).ToList();
+
+        var jsonTypes = messages.Values.Select(m => new JsonTypeModel(m.TypeName, m.Identifier))
+            .Concat(rpcMethods.Select(m => new JsonTypeModel(m.RequestType, jsonIdentifiers[m.RequestType])))
+            .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => new JsonTypeModel(m.ResponseType!, jsonIdentifiers[m.ResponseType!])))
             .Distinct()
             .OrderBy(t => t.TypeName, System.StringComparer.Ordinal);
         return new GenerationModel(
-            messages.ToEquatableArray(),
+            messages.Values.OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
             consumerList.ToEquatableArray(),
             publisherList.ToEquatableArray(),
-            contexts.GroupBy(c => c.ContextName).Select(g => g.First()).OrderBy(c => c.ContextName, System.StringComparer.Ordinal).ToEquatableArray(),
+            Distinct(contexts, c => c.ContextName).ToEquatableArray(),
             serviceList.ToEquatableArray(),
             serverList.ToEquatableArray(),
             jsonTypes.ToEquatableArray());
@@ -57,4 +86,7 @@ internal sealed record GenerationModel(
     /// <summary>The context that serializes a type (the first, by name, that lists it), or null.</summary>
     public string? ContextFor(string typeName) =>
         JsonContexts.FirstOrDefault(c => c.TypeNames.Contains(typeName))?.ContextName;
+
+    private static List<T> Distinct<T>(IEnumerable<T> items, System.Func<T, string> key) =>
+        items.GroupBy(key).Select(g => g.First()).OrderBy(key, System.StringComparer.Ordinal).ToList();
 }

@@ -12,13 +12,27 @@ internal sealed record RoutingPart(string Text, bool IsProperty, PropertyFormat 
 /// <summary>How a placeholder property becomes text.</summary>
 internal enum PropertyFormat
 {
+    /// <summary>No such property.</summary>
     None,
+
+    /// <summary>A string, used as it is (checked for emptiness and dots).</summary>
     String,
+
+    /// <summary>An integer, Guid or enum: formatted with the invariant culture, without boxing.</summary>
     Formattable,
-    Other,
+
+    /// <summary>A bool, char, or nullable integer, Guid or enum: its invariant text.</summary>
+    Text,
+
+    /// <summary>A type whose text is no valid routing-key word (decimal, double, dates…): rejected at build time.</summary>
+    Unsupported,
 }
 
-/// <summary>A message type: its contract, where it is published and its JSON type.</summary>
+/// <summary>
+/// A message type: its contract, where it is published and its JSON type. <paramref name="QualifiedContractName"/> is
+/// the namespace-qualified default name used instead when two types would share a default contract name; null when
+/// <c>[Message]</c> names the contract.
+/// </summary>
 internal sealed record MessageModel(
     string TypeName,
     string Identifier,
@@ -26,7 +40,8 @@ internal sealed record MessageModel(
     ExchangeModel? Exchange,
     string? RoutingTemplate,
     EquatableArray<RoutingPart> RoutingParts,
-    int? Priority);
+    int? Priority,
+    string? QualifiedContractName = null);
 
 /// <summary>How a handler method is called.</summary>
 internal enum ParameterKind
@@ -44,8 +59,11 @@ internal enum ReturnKind
     ValueTask,
 }
 
-/// <summary>A queue binding: exchange, key and, for headers exchanges, the header arguments.</summary>
-internal sealed record BindingModel(string Exchange, string RoutingKey, EquatableArray<HeaderArgument> Headers, string? HeadersMatch);
+/// <summary>
+/// A queue binding: exchange, key and, for headers exchanges, the header arguments. <paramref name="FromMessage"/>: the
+/// binding was derived from the message's own <c>[Topic]</c> (the default-binding rule), not written on the handler.
+/// </summary>
+internal sealed record BindingModel(string Exchange, string RoutingKey, EquatableArray<HeaderArgument> Headers, string? HeadersMatch, bool FromMessage = false);
 
 /// <summary>One <c>name=value</c> of a headers binding.</summary>
 internal sealed record HeaderArgument(string Name, string Value);
@@ -62,7 +80,11 @@ internal sealed record HandlerModel(
 /// <summary>A queue argument (<c>x-…</c>) with its value as C# and JSON literal text.</summary>
 internal sealed record QueueArgument(string Name, string CSharpValue, string JsonValue);
 
-/// <summary>A queue's declaration and its consumer settings.</summary>
+/// <summary>
+/// A queue's declaration and its consumer settings. <paramref name="DeadLetter"/> is null only when the class opted out
+/// (<c>[DeadLetter(Enabled = false)]</c>); without <c>[DeadLetter]</c> it holds the default policy.
+/// <paramref name="IsDeadLetterQueue"/>: the queue is another queue's dead-letter queue (a DLQ consumer).
+/// </summary>
 internal sealed record QueueModel(
     string Name,
     bool Durable,
@@ -72,10 +94,20 @@ internal sealed record QueueModel(
     int Prefetch,
     int Concurrency,
     long HandlerTimeoutMilliseconds,
-    DeadLetterModel? DeadLetter);
+    DeadLetterModel? DeadLetter,
+    bool IsDeadLetterQueue = false);
 
-/// <summary>A dead-letter exchange and queue of a queue.</summary>
-internal sealed record DeadLetterModel(string Exchange, string Queue, string RoutingKey, int ImmediateRetries, int MaxRetries, EquatableArray<long> RetryDelays, EquatableArray<string> DoNotRetry, string RetryQueuePrefix);
+/// <summary>A dead-letter exchange and queue of a queue, and the retries before it; <paramref name="IsDefault"/> when no attribute asked for it.</summary>
+internal sealed record DeadLetterModel(
+    string Exchange,
+    string Queue,
+    string RoutingKey,
+    int ImmediateRetries,
+    int MaxRetries,
+    EquatableArray<long> RetryDelays,
+    EquatableArray<string> DoNotRetry,
+    string RetryQueuePrefix,
+    bool IsDefault = false);
 
 /// <summary>A consumer class: its queue and its handlers.</summary>
 internal sealed record ConsumerModel(
@@ -85,13 +117,15 @@ internal sealed record ConsumerModel(
     ExchangeModel? DefaultExchange,
     EquatableArray<HandlerModel> Handlers);
 
-/// <summary>A method of a <c>[Publisher]</c> interface.</summary>
+/// <summary>A parameter of a publisher method: its name, its type as declared, and what it is.</summary>
+internal sealed record PublisherParameterModel(string Name, string Type, Parsing.PublisherParameter Kind);
+
+/// <summary>A method of a <c>[Publisher]</c> interface (or of an interface it inherits, <paramref name="DeclaringInterface"/>).</summary>
 internal sealed record PublisherMethodModel(
     string Name,
-    string ParameterName,
+    string DeclaringInterface,
+    EquatableArray<PublisherParameterModel> Parameters,
     MessageModel Message,
-    bool HasCancellationToken,
-    string? CancellationTokenName,
     bool ReturnsTask,
     string? RoutingTemplate,
     EquatableArray<RoutingPart> RoutingParts);
@@ -111,13 +145,20 @@ internal enum RpcReturnKind
     ValueTask,
 }
 
-/// <summary>A method of an <c>[RpcService]</c> interface.</summary>
+/// <summary>
+/// A method of an <c>[RpcService]</c> interface. <paramref name="RequestType"/> and <paramref name="ResponseType"/> are
+/// the JSON types; <paramref name="RequestDeclared"/> and <paramref name="ResponseDeclared"/> the types as declared,
+/// nullable annotations included, for signatures that match the interface exactly.
+/// </summary>
 internal sealed record RpcMethodModel(
     string Name,
+    string DeclaringInterface,
     string ContractName,
     string RequestType,
+    string RequestDeclared,
     string RequestIdentifier,
     string? ResponseType,
+    string? ResponseDeclared,
     string? ResponseIdentifier,
     RpcReturnKind Returns,
     string ParameterName,

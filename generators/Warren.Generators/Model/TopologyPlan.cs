@@ -1,24 +1,28 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace Warren.Generators.Model;
 
+/// <summary>A queue declaration in the topology.</summary>
+internal sealed record QueueDeclarationModel(string Name, bool Durable, bool Exclusive, bool AutoDelete, EquatableArray<QueueArgument> Arguments);
+
+/// <summary>A binding of a queue to an exchange in the topology.</summary>
+internal sealed record PlannedBinding(string Exchange, string Queue, BindingModel Binding);
+
 /// <summary>The exchanges, queues and bindings of a compilation, in declaration order (exchanges, queues, bindings; each sorted).</summary>
-internal sealed class TopologyPlan
+internal sealed record TopologyPlan(
+    EquatableArray<ExchangeModel> Exchanges,
+    EquatableArray<QueueDeclarationModel> Queues,
+    EquatableArray<PlannedBinding> Bindings)
 {
-    public List<ExchangeModel> Exchanges { get; } = [];
-
-    public List<(string Name, bool Durable, bool Exclusive, bool AutoDelete, EquatableArray<QueueArgument> Arguments)> Queues { get; } = [];
-
-    public List<(string Exchange, string Queue, BindingModel Binding)> Bindings { get; } = [];
-
     public static TopologyPlan From(GenerationModel model)
     {
-        var plan = new TopologyPlan();
         var exchanges = new Dictionary<string, ExchangeModel>();
         void AddExchange(ExchangeModel? exchange)
         {
-            if (exchange is not null && exchange.Name.Length > 0 && !exchanges.ContainsKey(exchange.Name))
+            // amq.* exchanges exist on every broker and cannot be declared.
+            if (exchange is not null && exchange.Name.Length > 0 && !exchange.Name.StartsWith("amq.", System.StringComparison.Ordinal) && !exchanges.ContainsKey(exchange.Name))
             {
                 exchanges.Add(exchange.Name, exchange);
             }
@@ -29,13 +33,19 @@ internal sealed class TopologyPlan
             AddExchange(message.Exchange);
         }
 
-        var queues = new List<(string, bool, bool, bool, EquatableArray<QueueArgument>)>();
-        var bindings = new List<(string, string, BindingModel)>();
+        // Consumer queues first: when a consumer reads another queue's dead-letter queue, its declaration is the one.
+        var queues = new List<QueueDeclarationModel>();
+        foreach (var consumer in model.Consumers)
+        {
+            var queue = consumer.Queue;
+            queues.Add(new QueueDeclarationModel(queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, queue.Arguments));
+        }
+
+        var bindings = new List<PlannedBinding>();
         foreach (var consumer in model.Consumers)
         {
             AddExchange(consumer.DefaultExchange);
             var queue = consumer.Queue;
-            queues.Add((queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, queue.Arguments));
             foreach (var dl in new[] { queue.DeadLetter }.Concat(consumer.Handlers.Select(h => h.RetryOverride)))
             {
                 if (dl is null)
@@ -44,14 +54,14 @@ internal sealed class TopologyPlan
                 }
 
                 AddExchange(new ExchangeModel(dl.Exchange, "direct", true, false));
-                queues.Add((dl.Queue, true, false, false, EquatableArray<QueueArgument>.Empty));
-                bindings.Add((dl.Exchange, dl.Queue, new BindingModel(dl.Exchange, dl.RoutingKey, EquatableArray<HeaderArgument>.Empty, null)));
+                queues.Add(new QueueDeclarationModel(dl.Queue, true, false, false, EquatableArray<QueueArgument>.Empty));
+                bindings.Add(new PlannedBinding(dl.Exchange, dl.Queue, new BindingModel(dl.Exchange, dl.RoutingKey, EquatableArray<HeaderArgument>.Empty, null)));
 
                 // Delayed retries without a plugin: a TTL queue per delay that dead-letters back to the work queue.
                 for (var level = 1; dl.MaxRetries > 0 && level <= dl.RetryDelays.Count; level++)
                 {
-                    var ttl = dl.RetryDelays[level - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    queues.Add(($"{dl.RetryQueuePrefix}.retry.{level}", true, false, false, new[]
+                    var ttl = dl.RetryDelays[level - 1].ToString(CultureInfo.InvariantCulture);
+                    queues.Add(new QueueDeclarationModel($"{dl.RetryQueuePrefix}.retry.{level}", true, false, false, new[]
                     {
                         new QueueArgument("x-dead-letter-exchange", "\"\"", "\"\""),
                         new QueueArgument("x-dead-letter-routing-key", Parsing.Literals.String(queue.Name), Parsing.Literals.JsonString(queue.Name)),
@@ -65,7 +75,7 @@ internal sealed class TopologyPlan
                 AddExchange(handler.Message.Exchange);
                 foreach (var binding in handler.Bindings)
                 {
-                    bindings.Add((binding.Exchange, queue.Name, binding));
+                    bindings.Add(new PlannedBinding(binding.Exchange, queue.Name, binding with { FromMessage = false }));
                 }
             }
         }
@@ -76,17 +86,30 @@ internal sealed class TopologyPlan
             var arguments = service.Quorum
                 ? new[] { new QueueArgument("x-queue-type", "\"quorum\"", "\"quorum\"") }.ToEquatableArray()
                 : EquatableArray<QueueArgument>.Empty;
-            queues.Add((service.Queue, true, false, false, arguments));
+            queues.Add(new QueueDeclarationModel(service.Queue, true, false, false, arguments));
+            foreach (var method in service.Methods)
+            {
+                // Clients that route by method name (no type property) reach the service through amq.direct.
+                bindings.Add(new PlannedBinding(RpcRouting.Exchange, service.Queue, new BindingModel(RpcRouting.Exchange, method.ContractName, EquatableArray<HeaderArgument>.Empty, null)));
+            }
         }
 
-        plan.Exchanges.AddRange(exchanges.Values.OrderBy(e => e.Name, System.StringComparer.Ordinal));
-        plan.Queues.AddRange(queues.GroupBy(q => q.Item1).Select(g => g.First()).OrderBy(q => q.Item1, System.StringComparer.Ordinal));
-        plan.Bindings.AddRange(bindings
-            .Distinct()
-            .OrderBy(b => b.Item1, System.StringComparer.Ordinal)
-            .ThenBy(b => b.Item2, System.StringComparer.Ordinal)
-            .ThenBy(b => b.Item3.RoutingKey, System.StringComparer.Ordinal)
-            .ThenBy(b => string.Join(",", b.Item3.Headers.Select(h => h.Name + "=" + h.Value)), System.StringComparer.Ordinal));
-        return plan;
+        return new TopologyPlan(
+            exchanges.Values.OrderBy(e => e.Name, System.StringComparer.Ordinal).ToEquatableArray(),
+            queues.GroupBy(q => q.Name).Select(g => g.First()).OrderBy(q => q.Name, System.StringComparer.Ordinal).ToEquatableArray(),
+            bindings
+                .Distinct()
+                .OrderBy(b => b.Exchange, System.StringComparer.Ordinal)
+                .ThenBy(b => b.Queue, System.StringComparer.Ordinal)
+                .ThenBy(b => b.Binding.RoutingKey, System.StringComparer.Ordinal)
+                .ThenBy(b => string.Join(",", b.Binding.Headers.Select(h => h.Name + "=" + h.Value)), System.StringComparer.Ordinal)
+                .ToEquatableArray());
     }
+}
+
+/// <summary>How RPC requests without a <c>type</c> property find their method.</summary>
+internal static class RpcRouting
+{
+    /// <summary>Every service queue is bound to this exchange with each method's contract name.</summary>
+    public const string Exchange = "amq.direct";
 }

@@ -9,11 +9,13 @@ namespace Warren.Generators.Parsing;
 /// <summary>Reads a consumer class: its queue (<c>[Queue]</c>, <c>[Priority(Max)]</c>, <c>[DeadLetter]</c>) and handler methods.</summary>
 internal static class ConsumerParser
 {
-    private static readonly string[] OverflowNames = ["drop-head", "reject-publish", "reject-publish-dlx"];
-
+    /// <summary>
+    /// The consumer model of a concrete class, or null. Abstract classes are no queue of their own: their handlers are
+    /// inherited by the concrete classes. A class the rules reject, or without one valid handler, gets no code.
+    /// </summary>
     public static ConsumerModel? TryParse(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Class || !MessageParser.IsConsumer(type))
+        if (type.TypeKind != TypeKind.Class || type.IsAbstract || !MessageParser.IsConsumer(type) || Rules.ShapeRules.ConsumerClassProblem(type) is not null)
         {
             return null;
         }
@@ -22,15 +24,41 @@ internal static class ConsumerParser
         var defaultExchange = MessageParser.ReadExchange(type);
         var queue = ReadQueue(type);
         var handlers = new List<HandlerModel>();
-        foreach (var member in type.GetMembers().OrderBy(m => m.Name, System.StringComparer.Ordinal))
+        foreach (var method in HandlerCandidates(type).OrderBy(m => m.Name, System.StringComparer.Ordinal))
         {
-            if (member is IMethodSymbol method && ReadHandler(method, defaultExchange, queue) is { } handler)
+            if (Rules.ShapeRules.HandlerProblem(method) is null && ReadHandler(method, defaultExchange, queue) is { } handler)
             {
                 handlers.Add(handler);
             }
         }
 
-        return new ConsumerModel(typeName, Names.Identifier(typeName), queue, defaultExchange, handlers.ToEquatableArray());
+        return handlers.Count == 0 ? null : new ConsumerModel(typeName, Names.Identifier(typeName), queue, defaultExchange, handlers.ToEquatableArray());
+    }
+
+    /// <summary>Handler candidates of a class and its base classes; an override counts once, as the most derived.</summary>
+    public static IEnumerable<IMethodSymbol> HandlerCandidates(INamedTypeSymbol type)
+    {
+        var overridden = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                if (member is not IMethodSymbol method || overridden.Contains(method.OriginalDefinition))
+                {
+                    continue;
+                }
+
+                for (var o = method.OverriddenMethod; o is not null; o = o.OverriddenMethod)
+                {
+                    overridden.Add(o.OriginalDefinition);
+                }
+
+                if (IsHandlerCandidate(method))
+                {
+                    yield return method;
+                }
+            }
+        }
     }
 
     /// <summary>A method is a handler when it has <c>[Topic]</c>/<c>[Headers]</c> or a handler name, and takes a message.</summary>
@@ -69,7 +97,7 @@ internal static class ConsumerParser
             method.Parameters.Select(Kind).ToEquatableArray(),
             returns,
             ReadBindings(method, message, defaultExchange).ToEquatableArray(),
-            AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } dl
+            AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } dl && IsEnabled(dl)
                 ? ReadDeadLetter(dl, queue.Name, queue.DeadLetter, $"{queue.Name}.{message.ContractName}")
                 : null);
     }
@@ -77,23 +105,38 @@ internal static class ConsumerParser
     /// <summary>A retry and dead-letter policy; a handler's own keeps the class's dead-letter exchange and queue.</summary>
     private static DeadLetterModel ReadDeadLetter(AttributeData dl, string queue, DeadLetterModel? classLevel, string retryQueuePrefix)
     {
-        var maxRetries = AttributeReader.Named(dl, "MaxRetries", 0);
-        var delays = AttributeReader.NamedStrings(dl, "RetryDelays").Select(Durations.ToMilliseconds).Where(d => d is > 0).Select(d => d!.Value).ToList();
+        var maxRetries = AttributeReader.Named(dl, AttributeNames.DeadLetter.MaxRetries, 0);
+        var delays = AttributeReader.NamedStrings(dl, AttributeNames.DeadLetter.RetryDelays).Select(Durations.ToMilliseconds).Where(d => d is > 0).Select(d => d!.Value).ToList();
         if (maxRetries > 0 && delays.Count == 0)
         {
-            delays.Add(5000);
+            delays.Add(FailurePolicyDefaults.RetryDelay);
         }
 
         return new DeadLetterModel(
-            classLevel?.Exchange ?? AttributeReader.Named<string>(dl, "Exchange") ?? queue + ".dlx",
-            classLevel?.Queue ?? AttributeReader.Named<string>(dl, "Queue") ?? queue + ".dlq",
+            classLevel?.Exchange ?? AttributeReader.Named<string>(dl, AttributeNames.DeadLetter.Exchange) ?? queue + FailurePolicyDefaults.ExchangeSuffix,
+            classLevel?.Queue ?? AttributeReader.Named<string>(dl, AttributeNames.DeadLetter.Queue) ?? queue + FailurePolicyDefaults.QueueSuffix,
             queue,
-            AttributeReader.Named(dl, "ImmediateRetries", 0),
+            AttributeReader.Named(dl, AttributeNames.DeadLetter.ImmediateRetries, 0),
             maxRetries,
             delays.Take(System.Math.Max(1, System.Math.Min(maxRetries, delays.Count))).ToEquatableArray(),
-            AttributeReader.NamedTypes(dl, "DoNotRetry").ToEquatableArray(),
+            AttributeReader.NamedTypes(dl, AttributeNames.DeadLetter.DoNotRetry).ToEquatableArray(),
             retryQueuePrefix);
     }
+
+    /// <summary>The policy of a class without <c>[DeadLetter]</c> (see <see cref="FailurePolicyDefaults"/>).</summary>
+    public static DeadLetterModel DefaultDeadLetter(string queue) => new(
+        queue + FailurePolicyDefaults.ExchangeSuffix,
+        queue + FailurePolicyDefaults.QueueSuffix,
+        queue,
+        0,
+        FailurePolicyDefaults.MaxRetries,
+        FailurePolicyDefaults.RetryDelays.ToEquatableArray(),
+        EquatableArray<string>.Empty,
+        queue,
+        IsDefault: true);
+
+    /// <summary>False for <c>[DeadLetter(Enabled = false)]</c>: no dead-letter queue, no retries.</summary>
+    public static bool IsEnabled(AttributeData deadLetter) => AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.Enabled, true);
 
     private static IEnumerable<BindingModel> ReadBindings(IMethodSymbol method, MessageModel message, ExchangeModel? defaultExchange)
     {
@@ -112,7 +155,7 @@ internal static class ConsumerParser
                     .Select(text => text.Split(new[] { '=' }, 2))
                     .Select(kv => new HeaderArgument(kv[0].Trim(), kv.Length > 1 ? kv[1].Trim() : string.Empty))
                     .ToEquatableArray();
-                var match = AttributeReader.Named(attribute, "Mode", 0) == 1 ? "any" : "all";
+                var match = AttributeReader.Named(attribute, AttributeNames.Headers.Mode, 0) == AttributeEnums.HeadersMatchAny ? "any" : "all";
                 yield return new BindingModel(exchange.Name, string.Empty, pairs, match);
             }
 
@@ -128,7 +171,7 @@ internal static class ConsumerParser
         var topics = AttributeReader.FindAll(method, KnownNames.TopicAttribute).Select(a => AttributeReader.Argument<string>(a, 0)).Where(t => t is not null).ToList();
         if (topics.Count == 0 && message.RoutingTemplate is not null)
         {
-            topics.Add(RoutingTemplates.ToBindingPattern(message.RoutingParts));
+            yield return new BindingModel(exchange.Name, RoutingTemplates.ToBindingPattern(message.RoutingParts), EquatableArray<HeaderArgument>.Empty, null, FromMessage: true);
         }
 
         foreach (var topic in topics)
@@ -140,70 +183,90 @@ internal static class ConsumerParser
     private static QueueModel ReadQueue(INamedTypeSymbol type)
     {
         var attribute = AttributeReader.Find(type, KnownNames.QueueAttribute);
-        var name = attribute is null ? Names.KebabCase(type.Name) : AttributeReader.Argument<string>(attribute, 0) ?? Names.KebabCase(type.Name);
+        var name = QueueName(type);
         var arguments = new List<QueueArgument>();
         if (attribute is not null)
         {
-            if (AttributeReader.Named(attribute, "Type", 0) == 1)
+            if (AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0) == AttributeEnums.QuorumQueue)
             {
                 arguments.Add(Text("x-queue-type", "quorum"));
             }
 
-            if (Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, "MessageTtl")) is { } ttl)
+            if (Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.Queue.MessageTtl)) is { } ttl)
             {
                 arguments.Add(Number("x-message-ttl", ttl));
             }
 
-            if (AttributeReader.Named(attribute, "MaxLength", 0) is > 0 and var maxLength)
+            if (AttributeReader.Named(attribute, AttributeNames.Queue.MaxLength, 0) is > 0 and var maxLength)
             {
                 arguments.Add(Number("x-max-length", maxLength));
             }
 
-            if (AttributeReader.Named(attribute, "MaxLengthBytes", 0L) is > 0 and var maxBytes)
+            if (AttributeReader.Named(attribute, AttributeNames.Queue.MaxLengthBytes, 0L) is > 0 and var maxBytes)
             {
                 arguments.Add(Number("x-max-length-bytes", maxBytes));
             }
 
-            var overflow = AttributeReader.Named(attribute, "Overflow", 0);
-            if (overflow > 0 && overflow < OverflowNames.Length)
+            var overflow = AttributeReader.Named(attribute, AttributeNames.Queue.Overflow, 0);
+            if (overflow > 0 && overflow < AttributeEnums.OverflowNames.Length)
             {
-                arguments.Add(Text("x-overflow", OverflowNames[overflow]));
+                arguments.Add(Text("x-overflow", AttributeEnums.OverflowNames[overflow]));
             }
 
-            if (AttributeReader.Named(attribute, "DeliveryLimit", 0) is > 0 and var deliveryLimit)
+            if (AttributeReader.Named(attribute, AttributeNames.Queue.DeliveryLimit, 0) is > 0 and var deliveryLimit)
             {
                 arguments.Add(Number("x-delivery-limit", deliveryLimit));
             }
 
-            if (AttributeReader.Named(attribute, "SingleActiveConsumer", false))
+            if (AttributeReader.Named(attribute, AttributeNames.Queue.SingleActiveConsumer, false))
             {
                 arguments.Add(new QueueArgument("x-single-active-consumer", "true", "true"));
             }
         }
 
-        if (AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } priority && AttributeReader.Named(priority, "Max", 0) is > 0 and var max)
+        if (AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } priority && AttributeReader.Named(priority, AttributeNames.Priority.Max, 0) is > 0 and var max)
         {
             arguments.Add(Number("x-max-priority", max));
         }
 
-        DeadLetterModel? deadLetter = null;
-        if (AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } dl)
+        // Every queue has somewhere to put what cannot be processed, unless the class opts out explicitly.
+        var deadLetterAttribute = AttributeReader.Find(type, KnownNames.DeadLetterAttribute);
+        var deadLetter = deadLetterAttribute is null ? DefaultDeadLetter(name)
+            : IsEnabled(deadLetterAttribute) ? ReadDeadLetter(deadLetterAttribute, name, null, name)
+            : null;
+
+        // A queue named like a dead-letter queue is one (of a queue in another service, perhaps): it is declared as
+        // the dead-letter queue is, without arguments, so both declarations agree.
+        var isDeadLetterQueue = name.EndsWith(FailurePolicyDefaults.QueueSuffix, System.StringComparison.Ordinal);
+        if (deadLetter is not null && !(isDeadLetterQueue && deadLetter.IsDefault))
         {
-            deadLetter = ReadDeadLetter(dl, name, null, name);
-            arguments.Add(Text("x-dead-letter-exchange", deadLetter.Exchange));
-            arguments.Add(Text("x-dead-letter-routing-key", deadLetter.RoutingKey));
+            arguments.AddRange(DeadLetterArguments(deadLetter));
         }
 
         return new QueueModel(
             name,
-            attribute is null || AttributeReader.Named(attribute, "Durable", true),
-            attribute is not null && AttributeReader.Named(attribute, "Exclusive", false),
-            attribute is not null && AttributeReader.Named(attribute, "AutoDelete", false),
+            attribute is null || AttributeReader.Named(attribute, AttributeNames.Queue.Durable, true),
+            attribute is not null && AttributeReader.Named(attribute, AttributeNames.Queue.Exclusive, false),
+            attribute is not null && AttributeReader.Named(attribute, AttributeNames.Queue.AutoDelete, false),
             arguments.OrderBy(a => a.Name, System.StringComparer.Ordinal).ToEquatableArray(),
-            attribute is null ? 0 : AttributeReader.Named(attribute, "Prefetch", 0),
-            attribute is null ? 0 : AttributeReader.Named(attribute, "Concurrency", 0),
-            attribute is null ? 0 : Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, "HandlerTimeout")) ?? 0,
-            deadLetter);
+            attribute is null ? 0 : AttributeReader.Named(attribute, AttributeNames.Queue.Prefetch, 0),
+            attribute is null ? 0 : AttributeReader.Named(attribute, AttributeNames.Queue.Concurrency, 0),
+            attribute is null ? 0 : Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.Queue.HandlerTimeout)) ?? 0,
+            deadLetter,
+            isDeadLetterQueue);
+    }
+
+    /// <summary>The queue of a consumer class: <c>[Queue(name)]</c>, else the class name in kebab-case.</summary>
+    public static string QueueName(INamedTypeSymbol type) =>
+        AttributeReader.Find(type, KnownNames.QueueAttribute) is { } attribute && AttributeReader.Argument<string>(attribute, 0) is { } name
+            ? name
+            : Names.KebabCase(type.Name);
+
+    /// <summary><c>x-dead-letter-exchange</c> and <c>x-dead-letter-routing-key</c> for a policy.</summary>
+    public static IEnumerable<QueueArgument> DeadLetterArguments(DeadLetterModel deadLetter)
+    {
+        yield return Text("x-dead-letter-exchange", deadLetter.Exchange);
+        yield return Text("x-dead-letter-routing-key", deadLetter.RoutingKey);
     }
 
     private static QueueArgument Text(string name, string value) =>

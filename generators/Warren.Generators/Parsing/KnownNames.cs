@@ -20,6 +20,9 @@ internal static class KnownNames
     public const string CancellationToken = "global::System.Threading.CancellationToken";
     public const string Task = "global::System.Threading.Tasks.Task";
     public const string ValueTask = "global::System.Threading.Tasks.ValueTask";
+    public const string TaskOfT = "global::System.Threading.Tasks.Task<TResult>";
+    public const string ValueTaskOfT = "global::System.Threading.Tasks.ValueTask<TResult>";
+    public const string PublishOptions = "global::Warren.PublishOptions";
 
     /// <summary>Methods with these names are handlers even without a <c>[Topic]</c>.</summary>
     public static readonly string[] HandlerMethodNames = ["Handle", "HandleAsync", "Consume", "ConsumeAsync"];

@@ -6,8 +6,6 @@ namespace Warren.Generators.Parsing;
 /// <summary>Reads a message type's contract: <c>[Message]</c>, <c>[Exchange]</c>, <c>[Topic]</c>, <c>[Priority]</c>.</summary>
 internal static class MessageParser
 {
-    private static readonly string[] ExchangeTypeNames = ["direct", "topic", "fanout", "headers"];
-
     /// <summary>True for classes that consume messages rather than being one.</summary>
     public static bool IsConsumer(INamedTypeSymbol type)
     {
@@ -16,11 +14,20 @@ internal static class MessageParser
             return true;
         }
 
-        foreach (var member in type.GetMembers())
+        // Handlers may be inherited from a base class.
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
-            if (member is IMethodSymbol method && (AttributeReader.Has(method, KnownNames.TopicAttribute) || AttributeReader.Has(method, KnownNames.HeadersAttribute)))
+            foreach (var member in current.GetMembers())
             {
-                return true;
+                if (member is IMethodSymbol method && (AttributeReader.Has(method, KnownNames.TopicAttribute) || AttributeReader.Has(method, KnownNames.HeadersAttribute)))
+                {
+                    return true;
+                }
+            }
+
+            if (current.TypeKind != TypeKind.Class)
+            {
+                break;
             }
         }
 
@@ -29,26 +36,26 @@ internal static class MessageParser
 
     /// <summary>The message model of an attributed type, or null when the type is a consumer class.</summary>
     public static MessageModel? TryParseAttributed(INamedTypeSymbol type) =>
-        type.TypeKind == TypeKind.Interface || IsConsumer(type) ? null : Parse(type);
+        type.TypeKind == TypeKind.Interface || type.IsGenericType || IsConsumer(type) || Rules.ShapeRules.TypeProblem(type) is not null ? null : Parse(type);
 
     public static MessageModel Parse(ITypeSymbol type)
     {
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        var contract = AttributeReader.Find(type, KnownNames.MessageAttribute) is { } message
-            ? AttributeReader.Argument<string>(message, 0) ?? Names.KebabCase(type.Name)
-            : Names.KebabCase(type.Name);
+        var named = AttributeReader.Find(type, KnownNames.MessageAttribute) is { } message ? AttributeReader.Argument<string>(message, 0) : null;
+        var contract = named ?? Names.ContractName(type, qualified: false);
         var template = AttributeReader.Find(type, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;
         int? priority = AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } p && p.ConstructorArguments.Length == 1
             ? AttributeReader.Argument<int>(p, 0)
             : null;
         return new MessageModel(
             typeName,
-            Names.Identifier(typeName),
+            Names.Identifier(type),
             contract,
             ReadExchange(type),
             template,
             RoutingTemplates.Parse(template, type),
-            priority);
+            priority,
+            named is null ? Names.ContractName(type, qualified: true) : null);
     }
 
     public static ExchangeModel? ReadExchange(ISymbol symbol)
@@ -58,11 +65,11 @@ internal static class MessageParser
             return null;
         }
 
-        var kind = AttributeReader.Argument<int>(exchange, 1, 1);
+        var kind = AttributeReader.Argument<int>(exchange, 1, AttributeEnums.TopicExchange);
         return new ExchangeModel(
             AttributeReader.Argument<string>(exchange, 0) ?? string.Empty,
-            kind >= 0 && kind < ExchangeTypeNames.Length ? ExchangeTypeNames[kind] : "topic",
-            AttributeReader.Named(exchange, "Durable", true),
-            AttributeReader.Named(exchange, "AutoDelete", false));
+            kind >= 0 && kind < AttributeEnums.ExchangeTypes.Length ? AttributeEnums.ExchangeTypes[kind] : AttributeEnums.ExchangeTypes[AttributeEnums.TopicExchange],
+            AttributeReader.Named(exchange, AttributeNames.Exchange.Durable, true),
+            AttributeReader.Named(exchange, AttributeNames.Exchange.AutoDelete, false));
     }
 }

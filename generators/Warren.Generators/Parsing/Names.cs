@@ -36,6 +36,40 @@ internal static class Names
         return builder.ToString();
     }
 
+    /// <summary>
+    /// The default contract name of a message type: its name in kebab case, after its containing types
+    /// (<c>OrderEvents.Created</c> → <c>order-events.created</c>), with its type arguments
+    /// (<c>Envelope&lt;OrderPlaced&gt;</c> → <c>envelope-of-order-placed</c>); <paramref name="qualified"/> puts the
+    /// namespace first (<c>shop.orders.order-placed</c>), for types whose short names collide.
+    /// </summary>
+    public static string ContractName(Microsoft.CodeAnalysis.ITypeSymbol type, bool qualified)
+    {
+        if (type is not Microsoft.CodeAnalysis.INamedTypeSymbol named)
+        {
+            return KebabCase(type.Name);
+        }
+
+        var name = KebabCase(named.Name);
+        if (named.TypeArguments.Length > 0)
+        {
+            name += "-of-" + string.Join("-and-", System.Linq.Enumerable.Select(named.TypeArguments, a => ContractName(a, qualified: false)));
+        }
+
+        var prefix = named.ContainingType is { } container ? ContractName(container, qualified) + "." : string.Empty;
+        if (named.ContainingType is null && qualified && named.ContainingNamespace is { IsGlobalNamespace: false } ns)
+        {
+            prefix = string.Join(".", System.Linq.Enumerable.Select(ns.ToDisplayString().Split('.'), KebabCase)) + ".";
+        }
+
+        return prefix + name;
+    }
+
+    private static readonly Microsoft.CodeAnalysis.SymbolDisplayFormat ClrNames =
+        Microsoft.CodeAnalysis.SymbolDisplayFormat.FullyQualifiedFormat.RemoveMiscellaneousOptions(Microsoft.CodeAnalysis.SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+    /// <summary>A C# identifier for a type, from its CLR names (<c>string</c> → <c>System_String</c>, never a keyword).</summary>
+    public static string Identifier(Microsoft.CodeAnalysis.ITypeSymbol type) => Identifier(type.ToDisplayString(ClrNames));
+
     /// <summary>A C# identifier for a fully qualified type name: <c>global::A.B&lt;C&gt;</c> → <c>A_B_C_</c>.</summary>
     public static string Identifier(string fullyQualifiedName)
     {

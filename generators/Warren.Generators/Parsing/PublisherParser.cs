@@ -1,53 +1,66 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Warren.Generators.Model;
+using Warren.Generators.Rules;
 
 namespace Warren.Generators.Parsing;
 
-/// <summary>Reads a <c>[Publisher]</c> interface: one publish method per message.</summary>
+/// <summary>What a parameter of a publisher method is.</summary>
+internal enum PublisherParameter
+{
+    Message,
+    CancellationToken,
+    Options,
+    Context,
+}
+
+/// <summary>Reads a <c>[Publisher]</c> interface: one publish method per message, its own and inherited ones.</summary>
 internal static class PublisherParser
 {
+    /// <summary>Signatures as declared, nullable annotations included, so the implementation matches exactly.</summary>
+    public static readonly SymbolDisplayFormat DeclaredFormat =
+        SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>The interface's model, or null when it is no publisher or one of its methods is invalid (the analyzers say which).</summary>
     public static PublisherModel? TryParse(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Interface)
+        if (type.TypeKind != TypeKind.Interface || ShapeRules.InterfaceProblem(type) is not null)
+        {
+            return null;
+        }
+
+        var methods = ShapeRules.InterfaceMethods(type).ToList();
+        if (methods.Any(m => ShapeRules.PublisherMethodProblem(m) is not null || m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.TopicAttribute) && m.Parameters.Any(p => Kind(p) == PublisherParameter.Options)))
         {
             return null;
         }
 
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        var methods = type.GetMembers()
-            .OfType<IMethodSymbol>()
-            .Where(m => m.MethodKind == MethodKind.Ordinary && m.IsAbstract && !m.IsStatic)
-            .OrderBy(m => m.Name, System.StringComparer.Ordinal)
-            .Select(ParseMethod)
-            .Where(m => m is not null)
-            .Select(m => m!)
-            .ToEquatableArray();
-        return new PublisherModel(typeName, Names.Identifier(typeName), methods);
+        return new PublisherModel(
+            typeName,
+            Names.Identifier(typeName),
+            methods.OrderBy(m => m.ContainingType.ToDisplayString(), System.StringComparer.Ordinal).ThenBy(m => m.Name, System.StringComparer.Ordinal).Select(ParseMethod).ToEquatableArray());
     }
 
-    private static PublisherMethodModel? ParseMethod(IMethodSymbol method)
+    public static PublisherParameter Kind(IParameterSymbol parameter) =>
+        parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) switch
+        {
+            KnownNames.CancellationToken => PublisherParameter.CancellationToken,
+            KnownNames.PublishOptions or KnownNames.PublishOptions + "?" => PublisherParameter.Options,
+            KnownNames.MessageContext => PublisherParameter.Context,
+            _ => PublisherParameter.Message,
+        };
+
+    private static PublisherMethodModel ParseMethod(IMethodSymbol method)
     {
-        var parameter = method.Parameters.FirstOrDefault(p => ConsumerParser.Kind(p) == ParameterKind.Message);
-        if (parameter is null || method.Parameters.Length > 2)
-        {
-            return null;
-        }
-
-        var token = method.Parameters.FirstOrDefault(p => ConsumerParser.Kind(p) == ParameterKind.CancellationToken);
-        var returns = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        if (returns != KnownNames.Task && returns != KnownNames.ValueTask)
-        {
-            return null;
-        }
-
+        var parameter = method.Parameters.First(p => Kind(p) == PublisherParameter.Message);
         var template = AttributeReader.Find(method, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;
+        var returns = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         return new PublisherMethodModel(
             method.Name,
-            parameter.Name,
-            MessageParser.Parse(parameter.Type),
-            token is not null,
-            token?.Name,
+            method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            method.Parameters.Select(p => new PublisherParameterModel(p.Name, p.Type.ToDisplayString(DeclaredFormat), Kind(p))).ToEquatableArray(),
+            MessageParser.Parse(parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)),
             returns == KnownNames.Task,
             template,
             RoutingTemplates.Parse(template, parameter.Type));

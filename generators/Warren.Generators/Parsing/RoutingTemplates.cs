@@ -66,6 +66,11 @@ internal static class RoutingTemplates
         return null;
     }
 
+    /// <summary>
+    /// How a placeholder property becomes a routing-key word: strings as they are; integers, Guids and enums (names)
+    /// formatted with the invariant culture; bools and chars as their text. Anything else (decimal, double, dates…)
+    /// would format with a '.', ':' or culture-dependent text: rejected at build time (WRN004).
+    /// </summary>
     private static PropertyFormat FormatOf(IPropertySymbol? property)
     {
         if (property is null)
@@ -79,16 +84,22 @@ internal static class RoutingTemplates
             type = nullable.TypeArguments[0];
         }
 
-        if (type.SpecialType == SpecialType.System_String)
+        switch (type.SpecialType)
         {
-            return PropertyFormat.String;
+            case SpecialType.System_String:
+                return PropertyFormat.String;
+            case SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+                or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64:
+                return property.Type.IsValueType && property.Type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T ? PropertyFormat.Formattable : PropertyFormat.Text;
+            case SpecialType.System_Boolean or SpecialType.System_Char:
+                return PropertyFormat.Text;
         }
 
-        if (type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char || type.TypeKind == TypeKind.Enum)
+        if (type.TypeKind == TypeKind.Enum || type.ToDisplayString() == "System.Guid")
         {
-            return PropertyFormat.Formattable;
+            return property.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? PropertyFormat.Text : PropertyFormat.Formattable;
         }
 
-        return type.AllInterfaces.Any(i => i.ToDisplayString() == "System.IFormattable") ? PropertyFormat.Formattable : PropertyFormat.Other;
+        return PropertyFormat.Unsupported;
     }
 }

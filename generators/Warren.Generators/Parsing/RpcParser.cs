@@ -1,6 +1,7 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Warren.Generators.Model;
+using Warren.Generators.Rules;
 
 namespace Warren.Generators.Parsing;
 
@@ -9,38 +10,58 @@ internal static class RpcParser
 {
     private const long DefaultTimeout = 30_000;
 
+    /// <summary>The service's model, or null when it is none or has a method the rules reject (the analyzers say which).</summary>
     public static RpcServiceModel? TryParseService(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute)
+        if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute || ShapeRules.InterfaceProblem(type) is not null)
         {
             return null;
         }
 
-        var name = AttributeReader.Argument<string>(attribute, 0) ?? Names.KebabCase(type.Name);
-        var timeout = Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, "Timeout")) ?? DefaultTimeout;
+        var name = ServiceName(type, attribute);
+        var timeout = Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.RpcService.Timeout)) ?? DefaultTimeout;
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        var methods = type.GetMembers()
-            .OfType<IMethodSymbol>()
-            .Where(m => m.MethodKind == MethodKind.Ordinary && m.IsAbstract && !m.IsStatic)
+        var symbols = ShapeRules.InterfaceMethods(type).ToList();
+        if (symbols.Any(m => ShapeRules.RpcMethodProblem(m) is not null))
+        {
+            return null;
+        }
+
+        var methods = symbols
             .OrderBy(m => m.Name, System.StringComparer.Ordinal)
+            .ThenBy(m => m.ContainingType.ToDisplayString(), System.StringComparer.Ordinal)
             .Select(m => ParseMethod(m, name, timeout))
-            .Where(m => m is not null)
-            .Select(m => m!)
             .ToEquatableArray();
+        if (methods.GroupBy(m => m.ContractName).Any(g => g.Count() > 1))
+        {
+            // Overloads, or an X / XAsync pair: one contract name for two methods (WRN022).
+            return null;
+        }
+
         return new RpcServiceModel(
             typeName,
             Names.Identifier(typeName),
             name,
-            AttributeReader.Named<string>(attribute, "Queue") ?? "rpc." + name,
-            AttributeReader.Named(attribute, "QueueType", 0) == 1,
-            AttributeReader.Named(attribute, "Prefetch", 0),
-            AttributeReader.Named(attribute, "Concurrency", 0),
+            AttributeReader.Named<string>(attribute, AttributeNames.RpcService.Queue) ?? "rpc." + name,
+            AttributeReader.Named(attribute, AttributeNames.RpcService.QueueType, 0) == AttributeEnums.QuorumQueue,
+            AttributeReader.Named(attribute, AttributeNames.RpcService.Prefetch, 0),
+            AttributeReader.Named(attribute, AttributeNames.RpcService.Concurrency, 0),
             methods);
+    }
+
+    public static string ServiceName(INamedTypeSymbol type, AttributeData attribute) =>
+        AttributeReader.Argument<string>(attribute, 0) ?? Names.KebabCase(type.Name);
+
+    /// <summary>The contract name of an RPC method: <c>[Rpc(Name)]</c>, else <c>{service}.{method-in-kebab-case}</c> without <c>Async</c>.</summary>
+    public static string ContractName(IMethodSymbol method, string service)
+    {
+        var rpc = AttributeReader.Find(method, KnownNames.RpcAttribute);
+        return (rpc is null ? null : AttributeReader.Named<string>(rpc, AttributeNames.Rpc.Name)) ?? service + "." + Names.KebabCase(TrimAsync(method.Name));
     }
 
     public static RpcServerModel? TryParseServer(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Class || type.IsAbstract || type.IsGenericType)
+        if (type.TypeKind != TypeKind.Class || type.IsAbstract || type.IsGenericType || ShapeRules.TypeProblem(type) is not null)
         {
             return null;
         }
@@ -60,49 +81,32 @@ internal static class RpcParser
         return new RpcServerModel(typeName, Names.Identifier(typeName), services);
     }
 
-    private static RpcMethodModel? ParseMethod(IMethodSymbol method, string service, long serviceTimeout)
+    private static RpcMethodModel ParseMethod(IMethodSymbol method, string service, long serviceTimeout)
     {
-        var request = method.Parameters.FirstOrDefault(p => ConsumerParser.Kind(p) == ParameterKind.Message);
+        var request = method.Parameters.First(p => ConsumerParser.Kind(p) == ParameterKind.Message);
         var token = method.Parameters.FirstOrDefault(p => ConsumerParser.Kind(p) == ParameterKind.CancellationToken);
-        if (request is null || method.Parameters.Length > (token is null ? 1 : 2) || method.ReturnType is not INamedTypeSymbol returns)
+        var returns = (INamedTypeSymbol)method.ReturnType;
+        var kind = returns.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) switch
         {
-            return null;
-        }
-
-        var definition = returns.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        RpcReturnKind kind;
-        ITypeSymbol? response = null;
-        switch (definition)
-        {
-            case "global::System.Threading.Tasks.Task<TResult>":
-                kind = RpcReturnKind.TaskOfT;
-                response = returns.TypeArguments[0];
-                break;
-            case "global::System.Threading.Tasks.ValueTask<TResult>":
-                kind = RpcReturnKind.ValueTaskOfT;
-                response = returns.TypeArguments[0];
-                break;
-            case KnownNames.Task:
-                kind = RpcReturnKind.Task;
-                break;
-            case KnownNames.ValueTask:
-                kind = RpcReturnKind.ValueTask;
-                break;
-            default:
-                return null;
-        }
-
+            KnownNames.TaskOfT => RpcReturnKind.TaskOfT,
+            KnownNames.ValueTaskOfT => RpcReturnKind.ValueTaskOfT,
+            KnownNames.Task => RpcReturnKind.Task,
+            _ => RpcReturnKind.ValueTask,
+        };
+        var response = kind is RpcReturnKind.TaskOfT or RpcReturnKind.ValueTaskOfT ? returns.TypeArguments[0] : null;
         var rpc = AttributeReader.Find(method, KnownNames.RpcAttribute);
-        var contract = (rpc is null ? null : AttributeReader.Named<string>(rpc, "Name")) ?? service + "." + Names.KebabCase(TrimAsync(method.Name));
-        var timeout = (rpc is null ? null : Durations.ToMilliseconds(AttributeReader.Named<string>(rpc, "Timeout"))) ?? serviceTimeout;
-        var requestType = request.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        var responseType = response?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        var timeout = (rpc is null ? null : Durations.ToMilliseconds(AttributeReader.Named<string>(rpc, AttributeNames.Rpc.Timeout))) ?? serviceTimeout;
+        var requestType = request.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+        var responseType = response?.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
         return new RpcMethodModel(
             method.Name,
-            contract,
-            requestType,
+            method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            ContractName(method, service),
+            requestType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            request.Type.ToDisplayString(PublisherParser.DeclaredFormat),
             Names.Identifier(requestType),
-            responseType,
+            responseType?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            response?.ToDisplayString(PublisherParser.DeclaredFormat),
             responseType is null ? null : Names.Identifier(responseType),
             kind,
             request.Name,

@@ -7,6 +7,9 @@ namespace Warren;
 /// and <c>x-dead-letter-routing-key</c>, and the dead-letter queue is declared and bound. Names default to
 /// <c>{queue}.dlx</c> (a direct exchange) and <c>{queue}.dlq</c>. <see cref="MaxRetries"/> and
 /// <see cref="RetryDelays"/> describe the retry policy applied before a message is dead-lettered.
+/// A consumer class without this attribute is treated as if it had
+/// <c>[DeadLetter(MaxRetries = 3, RetryDelays = new[] { "5s", "30s", "2m" })]</c>; <c>[DeadLetter(Enabled = false)]</c>
+/// opts out (no dead-letter queue, no retries).
 /// On a handler method: that handler's own retry policy (<see cref="ImmediateRetries"/>, <see cref="MaxRetries"/>,
 /// <see cref="RetryDelays"/>, <see cref="DoNotRetry"/>), with its own retry queues <c>{queue}.{message contract}.retry.{n}</c>;
 /// the dead-letter exchange and queue stay the class's (or their defaults).
@@ -14,6 +17,12 @@ namespace Warren;
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class DeadLetterAttribute : Attribute
 {
+    /// <summary>
+    /// False opts the class out of dead-lettering and retries altogether: no dead-letter exchange, queue or retry
+    /// queues are declared. Default true. Ignored on a handler method.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>The dead-letter exchange; default <c>{queue}.dlx</c>.</summary>
     public string? Exchange { get; set; }
 
@@ -25,7 +34,8 @@ public sealed class DeadLetterAttribute : Attribute
 
     /// <summary>
     /// How many delayed retries a failing message gets before it is dead-lettered. Each goes through a retry queue
-    /// <c>{queue}.retry.{n}</c> (<c>x-message-ttl</c> = the delay, dead-lettering back to the queue). Default 0.
+    /// <c>{queue}.retry.{n}</c> (<c>x-message-ttl</c> = the delay, dead-lettering back to the queue). Default 0 when the
+    /// attribute is present (3 for a class without it).
     /// </summary>
     public int MaxRetries { get; set; }
 

@@ -28,9 +28,39 @@ public static class RoutingKeys
         return value;
     }
 
+    /// <summary>A routing-key word from an integer, Guid or enum property, formatted with the invariant culture (no boxing).</summary>
+    public static string Segment<T>(T value, string property, string messageType)
+        where T : struct, IFormattable =>
+        Segment(value.ToString(null, CultureInfo.InvariantCulture), property, messageType);
+
     /// <summary>A routing-key word from any other property, formatted with the invariant culture.</summary>
     public static string Segment(object? value, string property, string messageType) =>
         Segment(value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value?.ToString(), property, messageType);
+
+    /// <summary>
+    /// The exchange and routing key a delivery was first published with. A retried copy comes back through the default
+    /// exchange (from its retry queue) and carries the original ones in Warren's headers.
+    /// </summary>
+    public static (string Exchange, string RoutingKey) Published(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Exchange.Length == 0 && context.RawHeaders is { } raw && raw.ContainsKey(DeadLetterHeaders.OriginalRoutingKey))
+        {
+            var headers = context.Headers;
+            return (
+                headers.TryGetValue(DeadLetterHeaders.OriginalExchange, out var exchange) ? exchange ?? string.Empty : string.Empty,
+                headers.TryGetValue(DeadLetterHeaders.OriginalRoutingKey, out var key) ? key ?? context.RoutingKey : context.RoutingKey);
+        }
+
+        return (context.Exchange, context.RoutingKey);
+    }
+
+    /// <summary>True when the delivery carries header <paramref name="name"/> with the text <paramref name="value"/> (headers-exchange bindings).</summary>
+    public static bool HasHeader(MessageContext context, string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Headers.TryGetValue(name, out var actual) && string.Equals(actual, value, StringComparison.Ordinal);
+    }
 
     /// <summary>The position of the first word (-1 for an empty key, which has no words).</summary>
     public static int Start(string key) => key.Length == 0 ? -1 : 0;

@@ -71,11 +71,22 @@ public sealed class RpcServer : IAsyncDisposable
         });
 
     /// <summary>Answers a request for a method the service does not have.</summary>
-    public static async ValueTask<DispatchOutcome> UnknownMethodAsync(MessageContext context, string service)
+    public static ValueTask<DispatchOutcome> UnknownMethodAsync(MessageContext context, string service) =>
+        UnknownMethodAsync(context, service, Array.Empty<string>());
+
+    /// <summary>Answers a request that names none of <paramref name="methods"/>, saying how to name one.</summary>
+    public static async ValueTask<DispatchOutcome> UnknownMethodAsync(MessageContext context, string service, IReadOnlyList<string> methods)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(methods);
         var server = context.Services.GetRequiredService<RpcServer>();
-        await server.ReplyFaultAsync(context, new RpcFault("Warren.UnknownMethod", $"Service '{service}' has no method '{context.MessageType}'.", null)).ConfigureAwait(false);
+        var asked = string.IsNullOrEmpty(context.MessageType)
+            ? $"The request has no type property and its routing key '{context.RoutingKey}' names no method of service '{service}'."
+            : $"Service '{service}' has no method '{context.MessageType}' (routing key '{context.RoutingKey}').";
+        var how = methods.Count == 0
+            ? string.Empty
+            : $" Send the method's name in the type property, or publish to exchange 'amq.direct' with it as the routing key: {string.Join(", ", methods)}.";
+        await server.ReplyFaultAsync(context, new RpcFault("Warren.UnknownMethod", asked + how, null)).ConfigureAwait(false);
         return DispatchOutcome.Ack;
     }
 
@@ -106,14 +117,16 @@ public sealed class RpcServer : IAsyncDisposable
             return DispatchOutcome.Ack;
         }
 
-        await server.ReplyAsync(context, reply, RpcWire.Ok, context.MessageType + ".reply").ConfigureAwait(false);
+        // An untyped request (a foreign client routing by key) gets an untyped reply: there is no contract name to echo.
+        var replyType = string.IsNullOrEmpty(context.MessageType) ? null : context.MessageType + ".reply";
+        await server.ReplyAsync(context, reply, RpcWire.Ok, replyType).ConfigureAwait(false);
         return DispatchOutcome.Ack;
     }
 
     private ValueTask ReplyFaultAsync(MessageContext context, RpcFault fault) =>
         ReplyAsync(context, JsonSerializer.SerializeToUtf8Bytes(fault, RpcJson.Default.RpcFault), RpcWire.Fault, RpcWire.FaultType);
 
-    private async ValueTask ReplyAsync(MessageContext context, byte[] body, string status, string type)
+    private async ValueTask ReplyAsync(MessageContext context, byte[] body, string status, string? type)
     {
         if (string.IsNullOrEmpty(context.ReplyTo))
         {

@@ -17,16 +17,20 @@ internal static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
     private static readonly Lazy<ISourceGenerator?> JsonGenerator = new(LoadJsonGenerator);
+    private static int _compilations;
 
-    public static CSharpCompilation Compile(params string[] sources) =>
+    public static CSharpCompilation Compile(params string[] sources) => Compile(false, sources);
+
+    /// <summary>A user compilation; <paramref name="documentation"/> parses doc comments as a build with a documentation file does.</summary>
+    public static CSharpCompilation Compile(bool documentation, params string[] sources) =>
         CSharpCompilation.Create(
-            "UserAssembly",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            "UserAssembly" + System.Threading.Interlocked.Increment(ref _compilations).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, documentation ? ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose) : ParseOptions, path: $"Source{i}.cs")),
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Default));
 
     /// <summary>A driver tracking incremental steps, with the JSON generator when <paramref name="withJson"/>.</summary>
-    public static GeneratorDriver CreateDriver(bool withJson = true)
+    public static GeneratorDriver CreateDriver(bool withJson = true, CSharpParseOptions? parseOptions = null)
     {
         var generators = new List<ISourceGenerator> { new WarrenGenerator().AsSourceGenerator() };
         if (withJson && JsonGenerator.Value is { } json)
@@ -36,14 +40,16 @@ internal static class GeneratorHarness
 
         return CSharpGeneratorDriver.Create(
             generators,
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
     }
 
-    public static GeneratorRun Run(params string[] sources)
+    public static GeneratorRun Run(params string[] sources) => Run(false, sources);
+
+    public static GeneratorRun Run(bool documentation, params string[] sources)
     {
-        var compilation = Compile(sources);
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var compilation = Compile(documentation, sources);
+        var driver = CreateDriver(parseOptions: compilation.SyntaxTrees.First().Options as CSharpParseOptions).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var warren = driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
         return new GeneratorRun(
             output,

@@ -3,93 +3,128 @@
 
 namespace Warren.Generated
 {
+    using global::Microsoft.Extensions.DependencyInjection;
+    using global::System.Threading.Tasks;
+
     /// <summary>Dispatches deliveries of queue <c>analytics</c> to <see cref="global::Shop.Users.Analytics"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    internal sealed class Shop_Users_AnalyticsDispatcher : global::Warren.IMessageDispatcher
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Shop_Users_AnalyticsDispatcher : IMessageDispatcher
     {
-        public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)
+        /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
-            switch (context.MessageType)
-            {
-                case "user.created":
-                    return Handle0(context);
-                case "user-updated":
-                    return Handle1(context);
-                case null:
-                case "":
-                    return ByRoutingKey(context);
-                default:
-                    return new(global::Warren.DispatchOutcome.DeadLetter($"Queue analytics has no handler for message type '{context.MessageType}'."));
-            }
-        }
+            "user.created" => HandleUserCreated(context),
+            "user-updated" => HandleUserUpdated(context),
+            _ => ByRoutingKey(context),
+        };
 
-        /// <summary>For messages without a <c>type</c>: the first handler whose binding matches the routing key.</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> ByRoutingKey(global::Warren.MessageContext context)
+        /// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>
+        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
         {
-            var key = context.RoutingKey;
-            if (Matches0(key)) return Handle0(context);
-            if (Matches1(key)) return Handle1(context);
-            return new(global::Warren.DispatchOutcome.DeadLetter($"The message has no type property and no handler of queue analytics is bound to routing key '{context.RoutingKey}'."));
-        }
-
-        /// <summary>user.created → Analytics.Created</summary>
-        private static async global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Handle0(global::Warren.MessageContext context)
-        {
-            if (!global::Warren.MessageDispatcher.TryDeserialize(context, global::Warren.Generated.WarrenJsonTypes.Shop_Users_UserCreated, out var message, out var error))
+            var (exchange, key) = RoutingKeys.Published(context);
+            if (BindsUserCreated(context, exchange, key))
             {
-                return global::Warren.DispatchOutcome.DeadLetter(error!);
+                return HandleUserCreated(context);
             }
 
-            var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Shop.Users.Analytics>(context.Services);
-            await handler.Created(message!, context).ConfigureAwait(false);
-            return global::Warren.DispatchOutcome.Ack;
-        }
-
-        /// <summary>user-updated → Analytics.Updated</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Handle1(global::Warren.MessageContext context)
-        {
-            if (!global::Warren.MessageDispatcher.TryDeserialize(context, global::Warren.Generated.WarrenJsonTypes.Shop_Users_UserUpdated, out var message, out var error))
+            if (BindsUserUpdated(context, exchange, key))
             {
-                return new(global::Warren.DispatchOutcome.DeadLetter(error!));
+                return HandleUserUpdated(context);
             }
 
-            var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Shop.Users.Analytics>(context.Services);
+            return NoHandler(context, exchange, key);
+        }
+
+        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
+        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
+            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
+                ? $"Queue analytics has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
+                : $"Queue analytics has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
+
+        /// <summary><c>user.created</c> → <c>Analytics.Created</c></summary>
+        private static async ValueTask<DispatchOutcome> HandleUserCreated(MessageContext context)
+        {
+            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserCreated, out var message, out var error))
+            {
+                return DispatchOutcome.DeadLetter(error!);
+            }
+
+            await context.Services.GetRequiredService<global::Shop.Users.Analytics>().Created(message!, context).ConfigureAwait(false);
+            return DispatchOutcome.Ack;
+        }
+
+        /// <summary><c>user-updated</c> → <c>Analytics.Updated</c></summary>
+        private static ValueTask<DispatchOutcome> HandleUserUpdated(MessageContext context)
+        {
+            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserUpdated, out var message, out var error))
+            {
+                return new(DispatchOutcome.DeadLetter(error!));
+            }
+
             try
             {
-                handler.Updated(message!);
+                context.Services.GetRequiredService<global::Shop.Users.Analytics>().Updated(message!);
             }
             catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)
             {
-                return new(global::Warren.DispatchOutcome.Failed($"{exception.GetType().FullName}: {exception.Message}", exception, Policy1));
+                var reason = $"{exception.GetType().FullName}: {exception.Message}";
+                return new(DispatchOutcome.Failed(reason, exception, HandleUserUpdatedPolicy));
             }
 
-            return new(global::Warren.DispatchOutcome.Ack);
+            return new(DispatchOutcome.Ack);
         }
 
-        private static readonly global::Warren.RetryPolicy Policy1 = new global::Warren.RetryPolicy { ImmediateRetries = 0, MaxRetries = 2, Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromMilliseconds(30000) }, DeadLetterExchange = "analytics.dlx", DeadLetterRoutingKey = "analytics", RetryQueuePrefix = "analytics.user-updated", IsNonRetryable = static exception => exception is global::System.ArgumentException };
+        /// <summary>The retry policy of <c>Updated</c>.</summary>
+        private static readonly RetryPolicy HandleUserUpdatedPolicy =
+            new global::Warren.RetryPolicy
+            {
+                MaxRetries = 2,
+                Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(30) },
+                DeadLetterExchange = "analytics.dlx",
+                DeadLetterRoutingKey = "analytics",
+                RetryQueuePrefix = "analytics.user-updated",
+                IsNonRetryable = static exception => exception is global::System.ArgumentException,
+            };
 
-        /// <summary>Topic pattern <c>user.#.created</c></summary>
-        private static bool Matches0(string key)
+        /// <summary>Bound to user.events with user.#.created.</summary>
+        private static bool BindsUserCreated(MessageContext context, string exchange, string key) =>
+            exchange == "user.events" && BindsUserCreatedKey(key);
+
+        /// <summary>Topic pattern <c>user.#.created</c>.</summary>
+        private static bool BindsUserCreatedKey(string key)
         {
-            var p = global::Warren.RoutingKeys.Start(key);
-            return global::Warren.RoutingKeys.Word(key, ref p, "user") && Matches0From1(key, p);
+            var p = RoutingKeys.Start(key);
+            return RoutingKeys.Word(key, ref p, "user") && BindsUserCreatedKeyAfter1(key, p);
         }
 
-        private static bool Matches0From1(string key, int p)
+        /// <summary>The words after the <c>#</c> at word 1, from any position.</summary>
+        private static bool BindsUserCreatedKeyAfter1(string key, int p)
         {
             while (true)
             {
                 var q = p;
-                if (global::Warren.RoutingKeys.Word(key, ref q, "created") && global::Warren.RoutingKeys.AtEnd(q)) return true;
-                if (!global::Warren.RoutingKeys.AnyWord(key, ref p)) return false;
+                if (RoutingKeys.Word(key, ref q, "created") && RoutingKeys.AtEnd(q))
+                {
+                    return true;
+                }
+
+                if (!RoutingKeys.AnyWord(key, ref p))
+                {
+                    return false;
+                }
             }
         }
 
-        /// <summary>Topic pattern <c>user.#</c></summary>
-        private static bool Matches1(string key)
+        /// <summary>Bound to user.events with user.#.</summary>
+        private static bool BindsUserUpdated(MessageContext context, string exchange, string key) =>
+            exchange == "user.events" && BindsUserUpdatedKey(key);
+
+        /// <summary>Topic pattern <c>user.#</c>.</summary>
+        private static bool BindsUserUpdatedKey(string key)
         {
-            var p = global::Warren.RoutingKeys.Start(key);
-            return global::Warren.RoutingKeys.Word(key, ref p, "user");
+            var p = RoutingKeys.Start(key);
+            return RoutingKeys.Word(key, ref p, "user");
         }
     }
 }

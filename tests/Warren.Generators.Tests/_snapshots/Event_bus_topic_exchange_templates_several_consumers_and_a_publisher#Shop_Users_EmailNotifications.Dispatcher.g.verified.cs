@@ -3,50 +3,57 @@
 
 namespace Warren.Generated
 {
+    using global::Microsoft.Extensions.DependencyInjection;
+    using global::System.Threading.Tasks;
+
     /// <summary>Dispatches deliveries of queue <c>email-notifications</c> to <see cref="global::Shop.Users.EmailNotifications"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    internal sealed class Shop_Users_EmailNotificationsDispatcher : global::Warren.IMessageDispatcher
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Shop_Users_EmailNotificationsDispatcher : IMessageDispatcher
     {
-        public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)
+        /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
-            switch (context.MessageType)
+            "user.created" => HandleUserCreated(context),
+            _ => ByRoutingKey(context),
+        };
+
+        /// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>
+        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
+        {
+            var (exchange, key) = RoutingKeys.Published(context);
+            return string.IsNullOrEmpty(context.MessageType) || BindsUserCreated(context, exchange, key)
+                ? HandleUserCreated(context)
+                : NoHandler(context, exchange, key);
+        }
+
+        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
+        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
+            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
+                ? $"Queue email-notifications has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
+                : $"Queue email-notifications has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
+
+        /// <summary><c>user.created</c> → <c>EmailNotifications.Handle</c></summary>
+        private static async ValueTask<DispatchOutcome> HandleUserCreated(MessageContext context)
+        {
+            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserCreated, out var message, out var error))
             {
-                case "user.created":
-                    return Handle0(context);
-                case null:
-                case "":
-                    return ByRoutingKey(context);
-                default:
-                    return new(global::Warren.DispatchOutcome.DeadLetter($"Queue email-notifications has no handler for message type '{context.MessageType}'."));
-            }
-        }
-
-        /// <summary>For messages without a <c>type</c>: the first handler whose binding matches the routing key.</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> ByRoutingKey(global::Warren.MessageContext context)
-        {
-            var key = context.RoutingKey;
-            if (Matches0(key)) return Handle0(context);
-            return Handle0(context);
-        }
-
-        /// <summary>user.created → EmailNotifications.Handle</summary>
-        private static async global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Handle0(global::Warren.MessageContext context)
-        {
-            if (!global::Warren.MessageDispatcher.TryDeserialize(context, global::Warren.Generated.WarrenJsonTypes.Shop_Users_UserCreated, out var message, out var error))
-            {
-                return global::Warren.DispatchOutcome.DeadLetter(error!);
+                return DispatchOutcome.DeadLetter(error!);
             }
 
-            var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Shop.Users.EmailNotifications>(context.Services);
-            await handler.Handle(message!, context.CancellationToken).ConfigureAwait(false);
-            return global::Warren.DispatchOutcome.Ack;
+            await context.Services.GetRequiredService<global::Shop.Users.EmailNotifications>().Handle(message!, context.CancellationToken).ConfigureAwait(false);
+            return DispatchOutcome.Ack;
         }
 
-        /// <summary>Topic pattern <c>user.*.created</c></summary>
-        private static bool Matches0(string key)
+        /// <summary>Bound to user.events with user.*.created.</summary>
+        private static bool BindsUserCreated(MessageContext context, string exchange, string key) =>
+            exchange == "user.events" && BindsUserCreatedKey(key);
+
+        /// <summary>Topic pattern <c>user.*.created</c>.</summary>
+        private static bool BindsUserCreatedKey(string key)
         {
-            var p = global::Warren.RoutingKeys.Start(key);
-            return global::Warren.RoutingKeys.Word(key, ref p, "user") && global::Warren.RoutingKeys.AnyWord(key, ref p) && global::Warren.RoutingKeys.Word(key, ref p, "created") && global::Warren.RoutingKeys.AtEnd(p);
+            var p = RoutingKeys.Start(key);
+            return RoutingKeys.Word(key, ref p, "user") && RoutingKeys.AnyWord(key, ref p) && RoutingKeys.Word(key, ref p, "created") && RoutingKeys.AtEnd(p);
         }
     }
 }

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     /// <summary>Publishes the messages of <see cref="global::Shop.Users.IUserEvents"/>: confirmed, mandatory, routed by their contracts.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Users_IUserEventsPublisher : global::Shop.Users.IUserEvents
     {
         private readonly global::Warren.IPublisher _publisher;
@@ -14,11 +15,13 @@ namespace Warren.Generated
             _publisher = publisher;
         }
 
-        public global::System.Threading.Tasks.ValueTask Created(global::Shop.Users.UserCreated evt, global::System.Threading.CancellationToken ct) => _publisher.PublishAsync(evt, null, ct);
+        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.Created(global::Shop.Users.UserCreated evt, global::System.Threading.CancellationToken ct) =>
+            _publisher.PublishAsync(evt, null, ct);
 
-        public global::System.Threading.Tasks.Task Updated(global::Shop.Users.UserUpdated evt) => _publisher.PublishAsync(evt, new global::Warren.PublishOptions { RoutingKey = RoutingKey_Updated(evt) }, default).AsTask();
+        global::System.Threading.Tasks.Task global::Shop.Users.IUserEvents.Updated(global::Shop.Users.UserUpdated evt) =>
+            _publisher.PublishAsync(evt, new global::Warren.PublishOptions { RoutingKey = UpdatedRoutingKey(evt) }, default).AsTask();
 
-        internal static string RoutingKey_Updated(global::Shop.Users.UserUpdated message)
+        internal static string UpdatedRoutingKey(global::Shop.Users.UserUpdated message)
         {
             return "user." + global::Warren.RoutingKeys.Segment(message.Region, "Region", "UserUpdated") + ".changed";
         }

@@ -3,23 +3,49 @@
 
 namespace Warren
 {
+    using global::Microsoft.Extensions.DependencyInjection.Extensions;
+
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer class
-        /// (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
+        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
         /// </summary>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             global::Warren.Generated.WarrenContracts.Register();
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<global::Shop.Users.Analytics>(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher()));
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<global::Shop.Users.EmailNotifications>(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("email-notifications", new global::Warren.Generated.Shop_Users_EmailNotificationsDispatcher()) { Prefetch = 20 });
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Shop.Users.IUserEvents, global::Warren.Generated.Shop_Users_IUserEventsPublisher>(builder.Services);
+
+            builder.Services.TryAddScoped<global::Shop.Users.Analytics>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher())
+            {
+                Retry = new global::Warren.RetryPolicy
+                {
+                    MaxRetries = 3,
+                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
+                    DeadLetterExchange = "analytics.dlx",
+                    DeadLetterRoutingKey = "analytics",
+                },
+            });
+
+            builder.Services.TryAddScoped<global::Shop.Users.EmailNotifications>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("email-notifications", new global::Warren.Generated.Shop_Users_EmailNotificationsDispatcher())
+            {
+                Prefetch = 20,
+                Retry = new global::Warren.RetryPolicy
+                {
+                    MaxRetries = 3,
+                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
+                    DeadLetterExchange = "email-notifications.dlx",
+                    DeadLetterRoutingKey = "email-notifications",
+                },
+            });
+
+            builder.Services.TryAddSingleton<global::Shop.Users.IUserEvents, global::Warren.Generated.Shop_Users_IUserEventsPublisher>();
+
             return builder;
         }
     }

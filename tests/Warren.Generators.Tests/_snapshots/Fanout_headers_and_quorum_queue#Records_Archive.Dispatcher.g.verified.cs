@@ -3,41 +3,51 @@
 
 namespace Warren.Generated
 {
+    using global::Microsoft.Extensions.DependencyInjection;
+    using global::System.Threading.Tasks;
+
     /// <summary>Dispatches deliveries of queue <c>archive</c> to <see cref="global::Records.Archive"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    internal sealed class Records_ArchiveDispatcher : global::Warren.IMessageDispatcher
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Records_ArchiveDispatcher : IMessageDispatcher
     {
-        public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)
+        /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
-            switch (context.MessageType)
+            "document" => HandleDocument(context),
+            _ => ByRoutingKey(context),
+        };
+
+        /// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>
+        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
+        {
+            var (exchange, key) = RoutingKeys.Published(context);
+            return string.IsNullOrEmpty(context.MessageType) || BindsDocument(context, exchange, key)
+                ? HandleDocument(context)
+                : NoHandler(context, exchange, key);
+        }
+
+        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
+        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
+            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
+                ? $"Queue archive has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
+                : $"Queue archive has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
+
+        /// <summary><c>document</c> → <c>Archive.Store</c></summary>
+        private static async ValueTask<DispatchOutcome> HandleDocument(MessageContext context)
+        {
+            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Records_Document, out var message, out var error))
             {
-                case "document":
-                    return Handle0(context);
-                case null:
-                case "":
-                    return ByRoutingKey(context);
-                default:
-                    return new(global::Warren.DispatchOutcome.DeadLetter($"Queue archive has no handler for message type '{context.MessageType}'."));
-            }
-        }
-
-        /// <summary>For messages without a <c>type</c>: the first handler whose binding matches the routing key.</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> ByRoutingKey(global::Warren.MessageContext context)
-        {
-            return Handle0(context);
-        }
-
-        /// <summary>document → Archive.Store</summary>
-        private static async global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Handle0(global::Warren.MessageContext context)
-        {
-            if (!global::Warren.MessageDispatcher.TryDeserialize(context, global::Warren.Generated.WarrenJsonTypes.Records_Document, out var message, out var error))
-            {
-                return global::Warren.DispatchOutcome.DeadLetter(error!);
+                return DispatchOutcome.DeadLetter(error!);
             }
 
-            var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Records.Archive>(context.Services);
-            await handler.Store(message!).ConfigureAwait(false);
-            return global::Warren.DispatchOutcome.Ack;
+            await context.Services.GetRequiredService<global::Records.Archive>().Store(message!).ConfigureAwait(false);
+            return DispatchOutcome.Ack;
         }
+
+        /// <summary>Bound to documents (all: format=pdf, kind=report), documents (any: format=png, format2=jpg).</summary>
+        private static bool BindsDocument(MessageContext context, string exchange, string key) =>
+            exchange == "documents" && (RoutingKeys.HasHeader(context, "format", "pdf") && RoutingKeys.HasHeader(context, "kind", "report"))
+            || exchange == "documents" && (RoutingKeys.HasHeader(context, "format", "png") || RoutingKeys.HasHeader(context, "format2", "jpg"));
     }
 }

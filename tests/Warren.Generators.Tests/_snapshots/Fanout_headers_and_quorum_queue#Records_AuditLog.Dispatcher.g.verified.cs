@@ -3,41 +3,50 @@
 
 namespace Warren.Generated
 {
+    using global::Microsoft.Extensions.DependencyInjection;
+    using global::System.Threading.Tasks;
+
     /// <summary>Dispatches deliveries of queue <c>audit-log</c> to <see cref="global::Records.AuditLog"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    internal sealed class Records_AuditLogDispatcher : global::Warren.IMessageDispatcher
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Records_AuditLogDispatcher : IMessageDispatcher
     {
-        public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)
+        /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
-            switch (context.MessageType)
+            "audit-entry" => HandleAuditEntry(context),
+            _ => ByRoutingKey(context),
+        };
+
+        /// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>
+        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
+        {
+            var (exchange, key) = RoutingKeys.Published(context);
+            return string.IsNullOrEmpty(context.MessageType) || BindsAuditEntry(context, exchange, key)
+                ? HandleAuditEntry(context)
+                : NoHandler(context, exchange, key);
+        }
+
+        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
+        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
+            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
+                ? $"Queue audit-log has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
+                : $"Queue audit-log has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
+
+        /// <summary><c>audit-entry</c> → <c>AuditLog.Handle</c></summary>
+        private static async ValueTask<DispatchOutcome> HandleAuditEntry(MessageContext context)
+        {
+            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Records_AuditEntry, out var message, out var error))
             {
-                case "audit-entry":
-                    return Handle0(context);
-                case null:
-                case "":
-                    return ByRoutingKey(context);
-                default:
-                    return new(global::Warren.DispatchOutcome.DeadLetter($"Queue audit-log has no handler for message type '{context.MessageType}'."));
-            }
-        }
-
-        /// <summary>For messages without a <c>type</c>: the first handler whose binding matches the routing key.</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> ByRoutingKey(global::Warren.MessageContext context)
-        {
-            return Handle0(context);
-        }
-
-        /// <summary>audit-entry → AuditLog.Handle</summary>
-        private static async global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Handle0(global::Warren.MessageContext context)
-        {
-            if (!global::Warren.MessageDispatcher.TryDeserialize(context, global::Warren.Generated.WarrenJsonTypes.Records_AuditEntry, out var message, out var error))
-            {
-                return global::Warren.DispatchOutcome.DeadLetter(error!);
+                return DispatchOutcome.DeadLetter(error!);
             }
 
-            var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Records.AuditLog>(context.Services);
-            await handler.Handle(message!).ConfigureAwait(false);
-            return global::Warren.DispatchOutcome.Ack;
+            await context.Services.GetRequiredService<global::Records.AuditLog>().Handle(message!).ConfigureAwait(false);
+            return DispatchOutcome.Ack;
         }
+
+        /// <summary>Bound to audit.</summary>
+        private static bool BindsAuditEntry(MessageContext context, string exchange, string key) =>
+            exchange == "audit";
     }
 }

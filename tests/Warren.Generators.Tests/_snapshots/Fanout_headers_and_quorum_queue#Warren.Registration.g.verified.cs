@@ -3,22 +3,46 @@
 
 namespace Warren
 {
+    using global::Microsoft.Extensions.DependencyInjection.Extensions;
+
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer class
-        /// (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
+        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
         /// </summary>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             global::Warren.Generated.WarrenContracts.Register();
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<global::Records.Archive>(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("archive", new global::Warren.Generated.Records_ArchiveDispatcher()));
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<global::Records.AuditLog>(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("audit-log", new global::Warren.Generated.Records_AuditLogDispatcher()));
+
+            builder.Services.TryAddScoped<global::Records.Archive>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("archive", new global::Warren.Generated.Records_ArchiveDispatcher())
+            {
+                Retry = new global::Warren.RetryPolicy
+                {
+                    MaxRetries = 3,
+                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
+                    DeadLetterExchange = "archive.dlx",
+                    DeadLetterRoutingKey = "archive",
+                },
+            });
+
+            builder.Services.TryAddScoped<global::Records.AuditLog>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("audit-log", new global::Warren.Generated.Records_AuditLogDispatcher())
+            {
+                Retry = new global::Warren.RetryPolicy
+                {
+                    MaxRetries = 3,
+                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
+                    DeadLetterExchange = "audit-log.dlx",
+                    DeadLetterRoutingKey = "audit-log",
+                },
+            });
+
             return builder;
         }
     }

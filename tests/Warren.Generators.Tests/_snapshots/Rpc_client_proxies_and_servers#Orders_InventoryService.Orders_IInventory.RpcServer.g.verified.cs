@@ -3,23 +3,39 @@
 
 namespace Warren.Generated
 {
+    using global::Microsoft.Extensions.DependencyInjection;
+    using global::System.Threading.Tasks;
+
     /// <summary>Serves <see cref="global::Orders.IInventory"/> with <see cref="global::Orders.InventoryService"/> on queue <c>rpc.inventory</c>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    internal sealed class Orders_InventoryService_Orders_IInventoryRpcServer : global::Warren.IMessageDispatcher
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Orders_InventoryService_Orders_IInventoryRpcServer : IMessageDispatcher
     {
-        public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)
-        {
-            switch (context.MessageType)
-            {
-                case "inventory.check-stock":
-                    return Call0(context);
-                default:
-                    return global::Warren.RpcServer.UnknownMethodAsync(context, "inventory");
-            }
-        }
+        /// <summary>The method contracts, for the fault a request for another method gets.</summary>
+        private static readonly string[] Methods = { "inventory.check-stock" };
 
-        /// <summary><c>inventory.check-stock</c> → InventoryService.CheckStock</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Call0(global::Warren.MessageContext context) =>
-            global::Warren.RpcServer.ServeAsync(context, global::Warren.Generated.WarrenJsonTypes.Orders_CheckStock, global::Warren.Generated.WarrenJsonTypes.Orders_StockLevel, static (ctx, request, ct) => ((global::Orders.IInventory)global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Orders.InventoryService>(ctx.Services)).CheckStock(request, ct));
+        /// <summary>By method contract in the <c>type</c> property; otherwise by routing key.</summary>
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
+        {
+            "inventory.check-stock" => CheckStockAsync(context),
+            _ => ByRoutingKey(context),
+        };
+
+        /// <summary>Requests routed by method contract through <c>amq.direct</c>, or sent straight to the queue without a type.</summary>
+        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context) => context.RoutingKey switch
+        {
+            "inventory.check-stock" => CheckStockAsync(context),
+            _ when context.Exchange.Length == 0 && string.IsNullOrEmpty(context.MessageType) => CheckStockAsync(context),
+            _ => RpcServer.UnknownMethodAsync(context, "inventory", Methods),
+        };
+
+        /// <summary><c>inventory.check-stock</c> → <c>InventoryService.CheckStock</c></summary>
+        private static ValueTask<DispatchOutcome> CheckStockAsync(MessageContext context) =>
+            RpcServer.ServeAsync(context, WarrenJsonTypes.Orders_CheckStock, WarrenJsonTypes.Orders_StockLevel, static (ctx, request, ct) =>
+                Service(ctx).CheckStock(request, ct));
+
+        /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
+        private static global::Orders.IInventory Service(MessageContext context) =>
+            context.Services.GetRequiredService<global::Orders.InventoryService>();
     }
 }

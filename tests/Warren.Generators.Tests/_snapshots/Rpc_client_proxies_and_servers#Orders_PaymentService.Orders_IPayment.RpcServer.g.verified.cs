@@ -3,29 +3,45 @@
 
 namespace Warren.Generated
 {
+    using global::Microsoft.Extensions.DependencyInjection;
+    using global::System.Threading.Tasks;
+
     /// <summary>Serves <see cref="global::Orders.IPayment"/> with <see cref="global::Orders.PaymentService"/> on queue <c>rpc.payment</c>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    internal sealed class Orders_PaymentService_Orders_IPaymentRpcServer : global::Warren.IMessageDispatcher
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Orders_PaymentService_Orders_IPaymentRpcServer : IMessageDispatcher
     {
-        public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)
+        /// <summary>The method contracts, for the fault a request for another method gets.</summary>
+        private static readonly string[] Methods = { "payment.charge.v1", "payment.refund" };
+
+        /// <summary>By method contract in the <c>type</c> property; otherwise by routing key.</summary>
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
-            switch (context.MessageType)
-            {
-                case "payment.charge.v1":
-                    return Call0(context);
-                case "payment.refund":
-                    return Call1(context);
-                default:
-                    return global::Warren.RpcServer.UnknownMethodAsync(context, "payment");
-            }
-        }
+            "payment.charge.v1" => ChargeAsync(context),
+            "payment.refund" => RefundAsync(context),
+            _ => ByRoutingKey(context),
+        };
 
-        /// <summary><c>payment.charge.v1</c> → PaymentService.ChargeAsync</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Call0(global::Warren.MessageContext context) =>
-            global::Warren.RpcServer.ServeValueAsync(context, global::Warren.Generated.WarrenJsonTypes.Orders_Charge, global::Warren.Generated.WarrenJsonTypes.Orders_ChargeResult, static (ctx, request, ct) => ((global::Orders.IPayment)global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Orders.PaymentService>(ctx.Services)).ChargeAsync(request, ct));
+        /// <summary>Requests routed by method contract through <c>amq.direct</c>.</summary>
+        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context) => context.RoutingKey switch
+        {
+            "payment.charge.v1" => ChargeAsync(context),
+            "payment.refund" => RefundAsync(context),
+            _ => RpcServer.UnknownMethodAsync(context, "payment", Methods),
+        };
 
-        /// <summary><c>payment.refund</c> → PaymentService.Refund</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Call1(global::Warren.MessageContext context) =>
-            global::Warren.RpcServer.ServeCommandAsync(context, global::Warren.Generated.WarrenJsonTypes.Orders_Refund, static (ctx, request, ct) => ((global::Orders.IPayment)global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Orders.PaymentService>(ctx.Services)).Refund(request));
+        /// <summary><c>payment.charge.v1</c> → <c>PaymentService.ChargeAsync</c></summary>
+        private static ValueTask<DispatchOutcome> ChargeAsync(MessageContext context) =>
+            RpcServer.ServeValueAsync(context, WarrenJsonTypes.Orders_Charge, WarrenJsonTypes.Orders_ChargeResult, static (ctx, request, ct) =>
+                Service(ctx).ChargeAsync(request, ct));
+
+        /// <summary><c>payment.refund</c> → <c>PaymentService.Refund</c></summary>
+        private static ValueTask<DispatchOutcome> RefundAsync(MessageContext context) =>
+            RpcServer.ServeCommandAsync(context, WarrenJsonTypes.Orders_Refund, static (ctx, request, ct) =>
+                Service(ctx).Refund(request));
+
+        /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
+        private static global::Orders.IPayment Service(MessageContext context) =>
+            context.Services.GetRequiredService<global::Orders.PaymentService>();
     }
 }

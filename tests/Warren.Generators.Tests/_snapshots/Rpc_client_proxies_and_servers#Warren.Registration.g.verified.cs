@@ -3,24 +3,31 @@
 
 namespace Warren
 {
+    using global::Microsoft.Extensions.DependencyInjection.Extensions;
+
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer class
-        /// (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
+        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
         /// </summary>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             global::Warren.Generated.WarrenContracts.Register();
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Orders.IInventory, global::Warren.Generated.Orders_IInventoryRpcClient>(builder.Services);
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Orders.IPayment, global::Warren.Generated.Orders_IPaymentRpcClient>(builder.Services);
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<global::Orders.InventoryService>(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.inventory", new global::Warren.Generated.Orders_InventoryService_Orders_IInventoryRpcServer()));
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<global::Orders.PaymentService>(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.payment", new global::Warren.Generated.Orders_PaymentService_Orders_IPaymentRpcServer()) { Concurrency = 8 });
+
+            builder.Services.TryAddSingleton<global::Orders.IInventory, global::Warren.Generated.Orders_IInventoryRpcClient>();
+            builder.Services.TryAddSingleton<global::Orders.IPayment, global::Warren.Generated.Orders_IPaymentRpcClient>();
+
+            builder.Services.TryAddScoped<global::Orders.InventoryService>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.inventory", new global::Warren.Generated.Orders_InventoryService_Orders_IInventoryRpcServer()) { Retry = global::Warren.RetryPolicy.Disabled });
+
+            builder.Services.TryAddScoped<global::Orders.PaymentService>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.payment", new global::Warren.Generated.Orders_PaymentService_Orders_IPaymentRpcServer()) { Concurrency = 8, Retry = global::Warren.RetryPolicy.Disabled });
+
             return builder;
         }
     }

@@ -3,45 +3,50 @@
 
 namespace Warren.Generated
 {
+    using global::Microsoft.Extensions.DependencyInjection;
+    using global::System.Threading.Tasks;
+
     /// <summary>Dispatches deliveries of queue <c>video-processing</c> to <see cref="global::Video.VideoWorker"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    internal sealed class Video_VideoWorkerDispatcher : global::Warren.IMessageDispatcher
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Video_VideoWorkerDispatcher : IMessageDispatcher
     {
-        public global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> DispatchAsync(global::Warren.MessageContext context)
+        /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
-            switch (context.MessageType)
+            "process-video" => HandleProcessVideo(context),
+            _ => ByRoutingKey(context),
+        };
+
+        /// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>
+        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
+        {
+            var (exchange, key) = RoutingKeys.Published(context);
+            return string.IsNullOrEmpty(context.MessageType) || BindsProcessVideo(context, exchange, key)
+                ? HandleProcessVideo(context)
+                : NoHandler(context, exchange, key);
+        }
+
+        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
+        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
+            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
+                ? $"Queue video-processing has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
+                : $"Queue video-processing has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
+
+        /// <summary><c>process-video</c> → <c>VideoWorker.Handle</c></summary>
+        private static async ValueTask<DispatchOutcome> HandleProcessVideo(MessageContext context)
+        {
+            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Video_ProcessVideo, out var message, out var error))
             {
-                case "process-video":
-                    return Handle0(context);
-                case null:
-                case "":
-                    return ByRoutingKey(context);
-                default:
-                    return new(global::Warren.DispatchOutcome.DeadLetter($"Queue video-processing has no handler for message type '{context.MessageType}'."));
-            }
-        }
-
-        /// <summary>For messages without a <c>type</c>: the first handler whose binding matches the routing key.</summary>
-        private static global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> ByRoutingKey(global::Warren.MessageContext context)
-        {
-            var key = context.RoutingKey;
-            if (Matches0(key)) return Handle0(context);
-            return Handle0(context);
-        }
-
-        /// <summary>process-video → VideoWorker.Handle</summary>
-        private static async global::System.Threading.Tasks.ValueTask<global::Warren.DispatchOutcome> Handle0(global::Warren.MessageContext context)
-        {
-            if (!global::Warren.MessageDispatcher.TryDeserialize(context, global::Warren.Generated.WarrenJsonTypes.Video_ProcessVideo, out var message, out var error))
-            {
-                return global::Warren.DispatchOutcome.DeadLetter(error!);
+                return DispatchOutcome.DeadLetter(error!);
             }
 
-            var handler = global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Video.VideoWorker>(context.Services);
-            await handler.Handle(message!, context.CancellationToken).ConfigureAwait(false);
-            return global::Warren.DispatchOutcome.Ack;
+            await context.Services.GetRequiredService<global::Video.VideoWorker>().Handle(message!, context.CancellationToken).ConfigureAwait(false);
+            return DispatchOutcome.Ack;
         }
 
-        private static bool Matches0(string key) => key == "video.process";
+        /// <summary>Bound to tasks with video.process.</summary>
+        private static bool BindsProcessVideo(MessageContext context, string exchange, string key) =>
+            exchange == "tasks" && key == "video.process";
     }
 }

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenJsonTypes
     {
         private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Video.ProcessVideo>? _Video_ProcessVideo;
@@ -16,6 +17,7 @@ namespace Warren.Generated
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenContracts
     {
         public static void Register()

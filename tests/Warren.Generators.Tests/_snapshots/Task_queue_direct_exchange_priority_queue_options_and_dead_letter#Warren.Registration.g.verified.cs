@@ -3,20 +3,36 @@
 
 namespace Warren
 {
+    using global::Microsoft.Extensions.DependencyInjection.Extensions;
+
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer class
-        /// (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
+        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
         /// </summary>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             global::Warren.Generated.WarrenContracts.Register();
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddScoped<global::Video.VideoWorker>(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", new global::Warren.Generated.Video_VideoWorkerDispatcher()) { Prefetch = 1, Concurrency = 4, Retry = new global::Warren.RetryPolicy { ImmediateRetries = 0, MaxRetries = 3, Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromMilliseconds(1000), global::System.TimeSpan.FromMilliseconds(10000) }, DeadLetterExchange = "video-processing.dlx", DeadLetterRoutingKey = "video-processing" } });
+
+            builder.Services.TryAddScoped<global::Video.VideoWorker>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", new global::Warren.Generated.Video_VideoWorkerDispatcher())
+            {
+                Prefetch = 1,
+                Concurrency = 4,
+                Retry = new global::Warren.RetryPolicy
+                {
+                    MaxRetries = 3,
+                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(1), global::System.TimeSpan.FromSeconds(10) },
+                    DeadLetterExchange = "video-processing.dlx",
+                    DeadLetterRoutingKey = "video-processing",
+                },
+            });
+
             return builder;
         }
     }

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     /// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
         /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>

@@ -146,8 +146,9 @@ public sealed class GeneratedAppTests(BrokerFixture broker)
             await using var connection = await broker.ConnectAsync();
             await using (var raw = await connection.CreateChannelAsync())
             {
+                // Straight to the queue: neither the type nor a binding selects a handler.
                 var properties = new BasicProperties { Type = "gen.who-knows", MessageId = "unknown-1" };
-                await raw.BasicPublishAsync("gen.tasks", "resize", mandatory: false, properties, Encoding.UTF8.GetBytes("""{"Id":"u1"}"""));
+                await raw.BasicPublishAsync(string.Empty, "gen.resize", mandatory: false, properties, Encoding.UTF8.GetBytes("""{"Id":"u1"}"""));
             }
 
             await Broker.WaitUntilAsync(() => Broker.ReadyCountAsync(connection, "gen.resize.dlq").Result == 1, Wait, "the unknown message in the dead-letter queue");
@@ -156,7 +157,9 @@ public sealed class GeneratedAppTests(BrokerFixture broker)
             var dead = await channel.BasicGetAsync("gen.resize.dlq", autoAck: true);
             Assert.NotNull(dead);
             Assert.Equal("gen.who-knows", dead.BasicProperties.Type);
-            Assert.Equal("Queue gen.resize has no handler for message type 'gen.who-knows'.", AmqpHeaders.AsText(dead.BasicProperties.Headers![DeadLetterHeaders.Reason]));
+            Assert.Equal(
+                "Queue gen.resize has no handler for message type 'gen.who-knows', nor one bound to exchange '' with routing key 'gen.resize'.",
+                AmqpHeaders.AsText(dead.BasicProperties.Headers![DeadLetterHeaders.Reason]));
             Assert.Equal("""{"Id":"u1"}""", Encoding.UTF8.GetString(dead.Body.Span));
             Assert.Empty(recorder.Ids("resize"));
         }

@@ -86,16 +86,17 @@ public sealed class ReliabilityTests(BrokerFixture broker)
     }
 
     [Theory]
-    [InlineData("malformed", "flaky", "{ this is not json", "not valid JSON for Flaky")]
-    [InlineData("unknown-type", "rel.no-such-type", "{}", "has no handler for message type 'rel.no-such-type'")]
-    public async Task Poison_messages_go_to_the_dead_letter_queue_after_one_delivery(string id, string type, string body, string reason)
+    [InlineData("malformed", "flaky", "{ this is not json", "not valid JSON for Flaky", "rel.work", "flaky")]
+    // A foreign type through a binding goes by routing key; straight to the queue nothing selects a handler.
+    [InlineData("unknown-type", "rel.no-such-type", "{}", "has no handler for message type 'rel.no-such-type'", "", "rel.flaky")]
+    public async Task Poison_messages_go_to_the_dead_letter_queue_after_one_delivery(string id, string type, string body, string reason, string exchange, string key)
     {
         var attempts = new Attempts();
         await using var app = await StartAsync(attempts);
         await using var connection = await broker.ConnectAsync();
         await using (var channel = await connection.CreateChannelAsync())
         {
-            await channel.BasicPublishAsync("rel.work", "flaky", mandatory: true, new BasicProperties { Type = type, MessageId = id }, Encoding.UTF8.GetBytes(body));
+            await channel.BasicPublishAsync(exchange, key, mandatory: true, new BasicProperties { Type = type, MessageId = id }, Encoding.UTF8.GetBytes(body));
         }
 
         var dead = await TakeDeadLetterAsync("rel.flaky.dlq", id, byMessageId: true);

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Linq;
+using Warren.Generators.Model;
+using Warren.Generators.Parsing;
+
+namespace Warren.Generators.Emitting;
+
+/// <summary>Emits a <c>new RetryPolicy { … }</c> initializer for a dead-letter model, one property per line.</summary>
+internal static class RetryPolicies
+{
+    /// <summary>Writes <paramref name="lead"/><c>new RetryPolicy</c>, the initializer, and <paramref name="suffix"/> after its brace.</summary>
+    public static void Emit(SourceWriter w, DeadLetterModel dl, string suffix, string lead = "    ")
+    {
+        w.Line(lead + "new global::Warren.RetryPolicy");
+        w.Line(lead.Substring(0, lead.Length - lead.TrimStart().Length) + "{");
+        var indent = lead.Substring(0, lead.Length - lead.TrimStart().Length) + "    ";
+        if (dl.ImmediateRetries > 0)
+        {
+            w.Line($"{indent}ImmediateRetries = {dl.ImmediateRetries.ToString(CultureInfo.InvariantCulture)},");
+        }
+
+        w.Line($"{indent}MaxRetries = {dl.MaxRetries.ToString(CultureInfo.InvariantCulture)},");
+        if (dl.RetryDelays.Count > 0)
+        {
+            w.Line($"{indent}Delays = new global::System.TimeSpan[] {{ {string.Join(", ", dl.RetryDelays.Select(TimeSpan))} }},");
+        }
+
+        w.Line($"{indent}DeadLetterExchange = {Literals.String(dl.Exchange)},");
+        w.Line($"{indent}DeadLetterRoutingKey = {Literals.String(dl.RoutingKey)},");
+        if (dl.RetryQueuePrefix != dl.RoutingKey)
+        {
+            w.Line($"{indent}RetryQueuePrefix = {Literals.String(dl.RetryQueuePrefix)},");
+        }
+
+        if (dl.DoNotRetry.Count > 0)
+        {
+            w.Line($"{indent}IsNonRetryable = static exception => {string.Join(" || ", dl.DoNotRetry.Select(t => $"exception is {t}"))},");
+        }
+
+        w.Line(lead.Substring(0, lead.Length - lead.TrimStart().Length) + "}" + suffix);
+    }
+
+    /// <summary>A readable TimeSpan factory call: whole minutes, seconds or milliseconds.</summary>
+    public static string TimeSpan(long milliseconds)
+    {
+        var text = milliseconds.ToString(CultureInfo.InvariantCulture);
+        return milliseconds % 60_000 == 0 && milliseconds > 0 ? $"global::System.TimeSpan.FromMinutes({(milliseconds / 60_000).ToString(CultureInfo.InvariantCulture)})"
+            : milliseconds % 1000 == 0 && milliseconds > 0 ? $"global::System.TimeSpan.FromSeconds({(milliseconds / 1000).ToString(CultureInfo.InvariantCulture)})"
+            : $"global::System.TimeSpan.FromMilliseconds({text})";
+    }
+}

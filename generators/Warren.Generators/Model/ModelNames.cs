@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Warren.Generators.Model;
+
+/// <summary>
+/// Makes the names the emitted code relies on unique across a compilation: C# identifiers (two types whose names
+/// differ only by '.' and '_' map to one identifier: the later one, by type name, gets a number) and default contract
+/// names (two types sharing one, such as <c>Orders.Created</c> and <c>Users.Created</c>, both take their
+/// namespace-qualified names; names given by <c>[Message]</c> are never changed, and a collision of those is WRN022).
+/// </summary>
+internal static class ModelNames
+{
+    public static Dictionary<string, string> UniqueIdentifiers(IEnumerable<(string TypeName, string Identifier)> types)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (typeName, identifier) in types.Distinct().OrderBy(t => t.TypeName, StringComparer.Ordinal))
+        {
+            if (result.ContainsKey(typeName))
+            {
+                continue;
+            }
+
+            var candidate = identifier;
+            for (var n = 2; !taken.Add(candidate); n++)
+            {
+                candidate = identifier + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            result.Add(typeName, candidate);
+        }
+
+        return result;
+    }
+
+    /// <summary>Final message models: unique identifiers and default contract names that do not collide.</summary>
+    public static Dictionary<string, MessageModel> Messages(IEnumerable<MessageModel> messages, IReadOnlyDictionary<string, string> identifiers)
+    {
+        var list = messages.GroupBy(m => m.TypeName).Select(g => g.First()).ToList();
+        var colliding = new HashSet<string>(
+            list.GroupBy(m => m.ContractName).Where(g => g.Count() > 1).SelectMany(g => g).Where(m => m.QualifiedContractName is not null).Select(m => m.TypeName),
+            StringComparer.Ordinal);
+        return list.ToDictionary(
+            m => m.TypeName,
+            m => m with
+            {
+                Identifier = identifiers.TryGetValue(m.TypeName, out var id) ? id : m.Identifier,
+                ContractName = colliding.Contains(m.TypeName) ? m.QualifiedContractName! : m.ContractName,
+            },
+            StringComparer.Ordinal);
+    }
+}

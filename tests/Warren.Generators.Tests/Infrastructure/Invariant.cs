@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Warren.Analyzers;
+
+namespace Warren.Generators.Tests.Infrastructure;
+
+/// <summary>
+/// The build-time invariant, checked the way <c>dotnet build</c> runs: generators, then the compiler and the analyzers
+/// on the result. Either everything compiles with no diagnostic at all, or Warren reports an error on the user's code;
+/// never a diagnostic located in a generated file.
+/// </summary>
+internal static class Invariant
+{
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer()];
+
+    public static InvariantResult Check(string source, bool documentation = false)
+    {
+        var run = GeneratorHarness.Run(documentation, source);
+        var compiler = run.CompileDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        var warren = run.Output.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
+            .Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal))
+            .ToList();
+        var inGenerated = compiler.Concat(warren).Where(d => d.Location.SourceTree is { } tree && !tree.FilePath.StartsWith("Source", StringComparison.Ordinal)).ToList();
+        return new InvariantResult(run, compiler, warren, inGenerated);
+    }
+}
+
+internal sealed record InvariantResult(GeneratorRun Run, System.Collections.Generic.List<Diagnostic> Compiler, System.Collections.Generic.List<Diagnostic> Warren, System.Collections.Generic.List<Diagnostic> InGenerated)
+{
+    public bool WarrenErrors => Warren.Any(d => d.Severity == DiagnosticSeverity.Error);
+
+    /// <summary>Why the invariant does not hold, or null.</summary>
+    public string? Violation =>
+        InGenerated.Count > 0 ? "diagnostics in generated files:\n" + Describe(InGenerated)
+        : !WarrenErrors && Compiler.Count > 0 ? "compiler diagnostics and no Warren error:\n" + Describe(Compiler)
+        : null;
+
+    public string Describe() => $"compiler:\n{Describe(Compiler)}\nwarren:\n{Describe(Warren)}";
+
+    private static string Describe(System.Collections.Generic.IEnumerable<Diagnostic> diagnostics) =>
+        string.Join("\n", diagnostics.Select(d => "  " + d));
+}

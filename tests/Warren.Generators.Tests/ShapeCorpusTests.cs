@@ -1,0 +1,265 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Warren.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace Warren.Generators.Tests;
+
+/// <summary>
+/// Ordinary and unusual C# shapes, each run through the generators, the compiler and the analyzers as dotnet build
+/// does. A valid shape compiles with no diagnostic and no Warren error; a rejected one gets a Warren error on the
+/// user's code. No shape may produce a diagnostic in a generated file.
+/// </summary>
+public sealed class ShapeCorpusTests
+{
+    private const string Prelude = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace App
+        {
+            [Exchange("orders", ExchangeType.Topic)]
+            [Topic("order.{Region}.placed")]
+            public sealed record OrderPlaced(string Id, string Region);
+
+            public sealed record CheckStock(string Sku);
+
+            public sealed record StockLevel(string Sku, int Available);
+        }
+
+        """;
+
+    public static TheoryData<string> Valid => new(Shapes.Where(s => s.Valid).Select(s => s.Name));
+
+    public static TheoryData<string> Rejected => new(Shapes.Where(s => !s.Valid).Select(s => s.Name));
+
+    [Fact]
+    public void The_corpus_has_at_least_sixty_shapes() => Assert.True(Shapes.Count >= 60, $"{Shapes.Count} shapes");
+
+    [Theory]
+    [MemberData(nameof(Valid))]
+    public void A_valid_shape_compiles_with_no_diagnostic(string name)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var result = Invariant.Check(Source(shape), shape.Documentation);
+
+        Assert.True(result.Violation is null, result.Violation);
+        Assert.True(!result.WarrenErrors && result.Compiler.Count == 0, result.Describe());
+    }
+
+    [Theory]
+    [MemberData(nameof(Rejected))]
+    public void A_rejected_shape_gets_a_warren_error_and_nothing_in_generated_files(string name)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var result = Invariant.Check(Source(shape), shape.Documentation);
+
+        Assert.True(result.Violation is null, result.Violation);
+        Assert.True(result.WarrenErrors, "no Warren error:\n" + result.Describe());
+        if (shape.Expected is { } id)
+        {
+            Assert.True(result.Warren.Any(d => d.Id == id), $"expected {id}:\n{result.Describe()}");
+        }
+    }
+
+    private static string Source(Shape shape) =>
+        (shape.Documentation ? "#pragma warning disable CS1591 // the corpus documents only what generated code refers to\n" : string.Empty) + Prelude + shape.Code + "\n\nnamespace App\n{\n    [JsonSerializable(typeof(OrderPlaced))]\n    [JsonSerializable(typeof(CheckStock))]\n    [JsonSerializable(typeof(StockLevel))]\n"
+        + string.Concat(shape.Json.Select(t => t.Contains('(') ? $"    [JsonSerializable({t})]\n" : $"    [JsonSerializable(typeof({t}))]\n"))
+        + "    internal sealed partial class CorpusJson : JsonSerializerContext;\n}\n";
+
+    private sealed record Shape(string Name, bool Valid, string Code, string[] Json, string? Expected = null, bool Documentation = false);
+
+    private static Shape Ok(string name, string code, params string[] json) => new(name, true, code, json);
+
+    private static Shape Bad(string name, string expected, string code, params string[] json) => new(name, false, code, json, expected);
+
+    private static string App(string code) => "namespace App\n{\n" + code + "\n}";
+
+    private static string Rpc(string methods, string implementation) => App($$"""
+        [RpcService("svc")]
+        public interface ISvc
+        {
+        {{methods}}
+        }
+
+        public sealed class SvcServer : ISvc
+        {
+        {{implementation}}
+        }
+        """);
+
+    private static readonly List<Shape> Shapes =
+    [
+        // Consumers: handler signatures.
+        Ok("handler_task", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("handler_valuetask_context_token", App("[Queue(\"q\")] public sealed class C { public ValueTask Handle(OrderPlaced e, MessageContext c, CancellationToken t) => default; }")),
+        Ok("handler_void", App("[Queue(\"q\")] public sealed class C { public void Handle(OrderPlaced e) { } }")),
+        Ok("handler_token_first", App("[Queue(\"q\")] public sealed class C { public Task Handle(CancellationToken t, OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("handler_keyword_method_param", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced @event) => Task.CompletedTask; }")),
+        Ok("handler_nullable_message", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced? evt) => Task.CompletedTask; }")),
+        Ok("handler_topic_named_method", App("public sealed class C { [Topic(\"order.*.placed\")] public Task Placed(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("handler_consume_async", App("[Queue(\"q\")] public sealed class C { public Task ConsumeAsync(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("handlers_overloaded_handle", App("""
+            public sealed record Refunded(string Id);
+            [Queue("q")] public sealed class C
+            {
+                public Task Handle(OrderPlaced e) => Task.CompletedTask;
+                public Task Handle(Refunded e) => Task.CompletedTask;
+            }
+            """), "Refunded"),
+        Ok("handler_in_abstract_base", App("""
+            public abstract class Base { [Topic("order.*.placed")] public Task Placed(OrderPlaced e) => Task.CompletedTask; }
+            [Queue("derived")] public sealed class Derived : Base { }
+            """)),
+        Ok("handler_in_abstract_base_without_queue", App("""
+            public abstract class Base { [Topic("order.*.placed")] public Task Placed(OrderPlaced e) => Task.CompletedTask; }
+            public sealed class Derived : Base { }
+            """)),
+        Ok("handler_virtual_override", App("""
+            public abstract class Base { [Topic("order.*.placed")] public virtual Task Placed(OrderPlaced e) => Task.CompletedTask; }
+            public sealed class Derived : Base { public override Task Placed(OrderPlaced e) => Task.CompletedTask; }
+            """)),
+        Ok("handler_with_ctor_dependency", App("public interface IDep { } [Queue(\"q\")] public sealed class C(IDep dep) { public Task Handle(OrderPlaced e) => dep is null ? Task.CompletedTask : Task.CompletedTask; }")),
+        Ok("nested_public_consumer", App("public static class Outer { [Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; } }")),
+        Ok("internal_consumer_internal_message", App("internal sealed record Note(string T); [Queue(\"q\")] internal sealed class C { public Task Handle(Note n) => Task.CompletedTask; }"), "Note"),
+        Ok("consumers_dot_vs_underscore", """
+            namespace A.B { [Warren.Queue("q1")] public sealed class C { public System.Threading.Tasks.Task Handle(App.OrderPlaced e) => System.Threading.Tasks.Task.CompletedTask; } }
+            namespace A { [Warren.Queue("q2")] public sealed class B_C { public System.Threading.Tasks.Task Handle(App.OrderPlaced e) => System.Threading.Tasks.Task.CompletedTask; } }
+            """),
+        Ok("consumer_name_with_ampersand_docs", App("[Queue(\"a&b<c>\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")) with { Documentation = true },
+        Ok("handler_multiple_topics", App("public sealed class C { [Topic(\"order.#\")] [Topic(\"order.*.placed\")] public Task Placed(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("headers_binding", App("""
+            [Exchange("docs", ExchangeType.Headers)] public sealed record Doc(string F);
+            [Queue("q")] public sealed class C { [Headers("f=pdf")] public Task Handle(Doc d) => Task.CompletedTask; }
+            """), "Doc"),
+        Ok("fanout_binding", App("[Exchange(\"audit\", ExchangeType.Fanout)] public sealed record Audit(string T); [Queue(\"q\")] public sealed class C { public Task Handle(Audit a) => Task.CompletedTask; }"), "Audit"),
+        Ok("dead_letter_disabled", App("[Queue(\"q\")] [DeadLetter(Enabled = false)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("dead_letter_queue_consumer", App("""
+            [Queue("work")] public sealed class Work { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+            [Queue("work.dlq")] public sealed class Failures { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+            """)),
+        Ok("handler_dead_letter_override", App("[Queue(\"q\")] public sealed class C { [DeadLetter(MaxRetries = 1)] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("do_not_retry_types", App("[Queue(\"q\")] [DeadLetter(MaxRetries = 2, DoNotRetry = new[] { typeof(ArgumentException), typeof(FormatException) })] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("queue_all_options", App("[Queue(\"q\", Durable = true, Prefetch = 10, Concurrency = 2, MessageTtl = \"1h\", MaxLength = 5, MaxLengthBytes = 1000, Overflow = QueueOverflow.RejectPublish, SingleActiveConsumer = true, HandlerTimeout = \"30s\")] [Priority(Max = 5)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+
+        // Messages: names and placeholders.
+        Ok("same_name_two_namespaces", """
+            namespace Billing { public sealed record Created(string Id); [Warren.Queue("billing")] public sealed class H { public System.Threading.Tasks.Task Handle(Created c) => System.Threading.Tasks.Task.CompletedTask; } }
+            namespace Users { public sealed record Created(string Id); [Warren.Queue("users")] public sealed class H { public System.Threading.Tasks.Task Handle(Created c) => System.Threading.Tasks.Task.CompletedTask; } }
+            """, "typeof(Billing.Created), TypeInfoPropertyName = \"BillingCreated\"", "typeof(Users.Created), TypeInfoPropertyName = \"UsersCreated\""),
+        Ok("nested_same_names", App("""
+            public static class OrderEvents { public sealed record Created(string Id); }
+            public static class UserEvents { public sealed record Created(string Id); }
+            [Queue("q")] public sealed class C
+            {
+                public Task Handle(OrderEvents.Created e) => Task.CompletedTask;
+                public Task Handle(UserEvents.Created e) => Task.CompletedTask;
+            }
+            """), "typeof(OrderEvents.Created), TypeInfoPropertyName = \"OrderCreated\"", "typeof(UserEvents.Created), TypeInfoPropertyName = \"UserCreated\""),
+        Ok("closed_generics", App("""
+            public sealed record Envelope<T>(T Body);
+            [Queue("q")] public sealed class C
+            {
+                public Task Handle(Envelope<OrderPlaced> e) => Task.CompletedTask;
+                public Task Handle(Envelope<StockLevel> e) => Task.CompletedTask;
+            }
+            """), "Envelope<OrderPlaced>", "Envelope<StockLevel>"),
+        Ok("placeholder_int_enum_guid_bool", App("""
+            public enum Tier { Gold, Silver }
+            [Exchange("t", ExchangeType.Topic)] [Topic("{N}.{T}.{G}.{B}.{C}")] public sealed record M(int N, Tier T, Guid G, bool B, char C);
+            [Queue("q")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }
+            """), "M"),
+        Ok("placeholder_nullable_int", App("[Exchange(\"t\")] [Topic(\"a.{N}\")] public sealed record M(int? N); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Ok("placeholder_keyword_property", App("[Exchange(\"t\")] [Topic(\"a.{class}\")] public sealed record M(string @class); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Ok("message_attribute_names", App("[Message(\"orders.v1\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Ok("struct_message", App("public readonly record struct Tick(int N); [Queue(\"q\")] public sealed class H { public Task Handle(Tick t) => Task.CompletedTask; }"), "Tick"),
+        Ok("priority_in_range", App("[Exchange(\"t\")] [Topic(\"a\")] [Priority(5)] public sealed record M(string Id); [Queue(\"q\")] [Priority(Max = 10)] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+
+        // Publishers.
+        Ok("publisher_basic", App("[Publisher] public partial interface IP { ValueTask Placed(OrderPlaced evt, CancellationToken ct = default); }")),
+        Ok("publisher_task_topic", App("[Publisher] public partial interface IP { [Topic(\"order.{Region}.changed\")] Task Changed(OrderPlaced evt); }")),
+        Ok("publisher_nullable_param", App("[Publisher] public partial interface IP { ValueTask Placed(OrderPlaced? evt); }")),
+        Ok("publisher_keyword_param", App("[Publisher] public partial interface IP { ValueTask Placed(OrderPlaced @event, CancellationToken @params = default); }")),
+        Ok("publisher_inherited", App("""
+            public interface IBase { ValueTask Placed(OrderPlaced evt); }
+            [Publisher] public partial interface IP : IBase { ValueTask Again(OrderPlaced evt); }
+            """)),
+        Ok("publisher_options", App("[Publisher] public partial interface IP { ValueTask Placed(OrderPlaced evt, PublishOptions options, CancellationToken ct = default); }")),
+        Ok("publisher_nullable_options", App("[Publisher] public partial interface IP { ValueTask Placed(OrderPlaced evt, PublishOptions? options = null); }")),
+        Ok("publisher_same_method_two_interfaces", App("""
+            public interface IA { ValueTask Send(OrderPlaced evt); }
+            public interface IB { ValueTask Send(OrderPlaced evt); }
+            [Publisher] public partial interface IP : IA, IB { }
+            """)),
+        Ok("publisher_internal_nested", App("public static class Outer { [Publisher] internal partial interface IP { ValueTask Placed(OrderPlaced evt); } }")),
+
+        // RPC.
+        Ok("rpc_basic", Rpc("Task<StockLevel> Check(CheckStock request, CancellationToken ct = default);", "public Task<StockLevel> Check(CheckStock request, CancellationToken ct = default) => Task.FromResult(new StockLevel(request.Sku, 1));")),
+        Ok("rpc_task_bool", Rpc("Task<bool> Ping(CheckStock request);", "public Task<bool> Ping(CheckStock request) => Task.FromResult(true);"), "bool"),
+        Ok("rpc_task_int_string_request", Rpc("Task<int> Length(string text);", "public Task<int> Length(string text) => Task.FromResult(text.Length);"), "int", "string"),
+        Ok("rpc_nullable_result", Rpc("Task<StockLevel?> Find(CheckStock request);", "public Task<StockLevel?> Find(CheckStock request) => Task.FromResult<StockLevel?>(null);")),
+        Ok("rpc_nullable_request", Rpc("Task<StockLevel> Find(CheckStock? request);", "public Task<StockLevel> Find(CheckStock? request) => Task.FromResult(new StockLevel(\"\", 0));")),
+        Ok("rpc_keyword_params", Rpc("Task<StockLevel> Get(CheckStock @params, CancellationToken @event);", "public Task<StockLevel> Get(CheckStock @params, CancellationToken @event) => Task.FromResult(new StockLevel(\"\", 0));")),
+        Ok("rpc_valuetask_and_commands", Rpc("ValueTask<StockLevel> A(CheckStock r); Task B(CheckStock r); ValueTask C(StockLevel r);", "public ValueTask<StockLevel> A(CheckStock r) => default; public Task B(CheckStock r) => Task.CompletedTask; public ValueTask C(StockLevel r) => default;")),
+        Ok("rpc_explicit_implementation", Rpc("Task<StockLevel> Check(CheckStock r);", "Task<StockLevel> ISvc.Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0));")),
+        Ok("rpc_overloads_named", Rpc("Task<StockLevel> Get(CheckStock r); [Rpc(Name = \"svc.get-level\")] Task<StockLevel> Get(StockLevel r);", "public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); public Task<StockLevel> Get(StockLevel r) => Task.FromResult(r);")),
+        Ok("rpc_service_name_with_ampersand_docs", App("""
+            /// <summary>A service.</summary>
+            [RpcService("a&b<c>")] public interface ISvc { /// <summary>Check.</summary>
+            Task<StockLevel> Check(CheckStock r); }
+            /// <summary>Server.</summary>
+            public sealed class S : ISvc { /// <summary>Check.</summary>
+            public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("", 0)); }
+            """)) with { Documentation = true },
+        Ok("rpc_inherited_interface", App("""
+            public interface IBase { Task<StockLevel> Check(CheckStock r); }
+            [RpcService("svc")] public interface ISvc : IBase { }
+            public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("", 0)); }
+            """)),
+        Ok("rpc_client_only", App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); }")),
+        Ok("rpc_list_result", Rpc("Task<List<StockLevel>> All(CheckStock r);", "public Task<List<StockLevel>> All(CheckStock r) => Task.FromResult(new List<StockLevel>());"), "List<StockLevel>"),
+
+        // Rejected shapes: a Warren error on the user's code, nothing in generated files.
+        Bad("static_handler_class", "WRN023", App("[Queue(\"q\")] public static class C { public static Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("private_nested_consumer", "WRN023", App("public sealed class Outer { [Queue(\"q\")] private sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; } }")),
+        Bad("file_consumer", "WRN023", App("[Queue(\"q\")] file sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("generic_consumer", "WRN023", App("[Queue(\"q\")] public sealed class C<T> { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("private_handler", "WRN005", App("[Queue(\"q\")] public sealed class C { [Topic(\"order.*.placed\")] private Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("handler_returns_int", "WRN005", App("[Queue(\"q\")] public sealed class C { public int Handle(OrderPlaced e) => 1; }")),
+        Bad("async_void_handler", "WRN005", App("[Queue(\"q\")] public sealed class C { public async void Handle(OrderPlaced e) => await Task.Yield(); }")),
+        Bad("private_nested_message", "WRN023", App("public sealed class Outer { [Exchange(\"x\")] [Topic(\"a\")] private sealed record M(string Id); }")),
+        Bad("priority_300", "WRN010", App("[Exchange(\"t\")] [Topic(\"a\")] [Priority(300)] public sealed record M(string Id); [Queue(\"q\")] [Priority(Max = 10)] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Bad("placeholder_decimal", "WRN004", App("[Exchange(\"t\")] [Topic(\"a.{Amount}\")] public sealed record M(decimal Amount); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Bad("placeholder_double", "WRN004", App("[Exchange(\"t\")] [Topic(\"a.{X}\")] public sealed record M(double X); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Bad("placeholder_datetime", "WRN004", App("[Exchange(\"t\")] [Topic(\"a.{At}\")] public sealed record M(DateTime At); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Bad("placeholder_missing", "WRN003", App("[Exchange(\"t\")] [Topic(\"a.{Nope}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Bad("publisher_two_messages", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced a, OrderPlaced b); }")),
+        Bad("publisher_returns_void", "WRN021", App("[Publisher] public partial interface IP { void Send(OrderPlaced a); }")),
+        Bad("publisher_inherited_invalid", "WRN021", App("public interface IBase { int Send(OrderPlaced a); } [Publisher] public partial interface IP : IBase { }")),
+        Bad("publisher_topic_and_options", "WRN021", App("[Publisher] public partial interface IP { [Topic(\"a.b\")] ValueTask Send(OrderPlaced a, PublishOptions o); }")),
+        Bad("publisher_property", "WRN023", App("[Publisher] public partial interface IP { int Count { get; } ValueTask Send(OrderPlaced a); }")),
+        Bad("rpc_overloads", "WRN022", Rpc("Task<StockLevel> Get(CheckStock r); Task<StockLevel> Get(StockLevel r);", "public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); public Task<StockLevel> Get(StockLevel r) => Task.FromResult(r);")),
+        Bad("rpc_x_and_xasync", "WRN022", Rpc("Task<StockLevel> Get(CheckStock r); Task<StockLevel> GetAsync(CheckStock r);", "public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); public Task<StockLevel> GetAsync(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0));")),
+        Bad("rpc_sync_return", "WRN018", Rpc("StockLevel Get(CheckStock r);", "public StockLevel Get(CheckStock r) => new(\"\", 0);")),
+        Bad("rpc_two_requests", "WRN018", Rpc("Task<StockLevel> Get(CheckStock a, CheckStock b);", "public Task<StockLevel> Get(CheckStock a, CheckStock b) => Task.FromResult(new StockLevel(\"\", 0));")),
+        Bad("rpc_private_nested_result", "WRN018", App("""
+            public sealed class Outer
+            {
+                private sealed record Secret(string X);
+                [RpcService("svc")] private interface ISvc { Task<Secret> Get(CheckStock r); }
+            }
+            """)),
+        Bad("explicit_contract_collision", "WRN022", App("""
+            [Message("same")] public sealed record A(string X);
+            [Message("same")] public sealed record B(string X);
+            [Queue("q")] public sealed class H { public Task Handle(A a) => Task.CompletedTask; public Task Handle(B b) => Task.CompletedTask; }
+            """), "A", "B"),
+        Bad("not_serializable", "WRN019", App("public sealed record Loose(string X); [Queue(\"q\")] public sealed class H { public Task Handle(Loose l) => Task.CompletedTask; }")),
+        Bad("invalid_duration", "WRN020", App("[Queue(\"q\", MessageTtl = \"soon\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+    ];
+}
