@@ -30,11 +30,23 @@ if ! command -v unzip >/dev/null; then
     exit 1
   fi
 fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  # The interop tests run the RabbitMQ tutorials' Node.js client (amqplib) against Warren.
+  if [ "$(id -u)" = 0 ]; then
+    echo "Node.js (node and npm) is not installed: installing it from the OS packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "Node.js is needed by the interop tests; run: sudo apt-get update && sudo apt-get install -y nodejs npm" >&2
+    exit 1
+  fi
+fi
 command -v dotnet >/dev/null || { echo "The .NET SDK (dotnet) is not on PATH; see global.json for the version." >&2; exit 1; }
-echo "dotnet $(dotnet --version), $(dpkg-query -W -f='rabbitmq-server ${Version}' rabbitmq-server 2>/dev/null || echo 'rabbitmq-server')"
+echo "dotnet $(dotnet --version), node $(node --version), npm $(npm --version), $(dpkg-query -W -f='rabbitmq-server ${Version}' rabbitmq-server 2>/dev/null || echo 'rabbitmq-server')"
 
 step "Restoring"
 dotnet restore Framework.sln
+(cd tests/interop/node && npm ci --no-audit --no-fund)
 
 step "Building ($configuration, warnings as errors)"
 dotnet build Framework.sln -c "$configuration" --no-restore -m:2 -warnaserror -nologo -clp:NoSummary
