@@ -214,6 +214,23 @@ public sealed class MultiAssemblyTests
     }
 
     [Fact]
+    public async Task A_local_contract_name_taken_by_a_referenced_message_is_WRN022()
+    {
+        var diagnostics = await Analyze("Shop.Returns", [ContractsLibrary.Value], """
+            namespace Shop.Returns;
+
+            [Warren.Exchange("returns", Warren.ExchangeType.Topic)]
+            [Warren.Topic("return.opened")]
+            [Warren.Message("order.cancelled.v1")]
+            public sealed record ReturnOpened(string OrderId);
+            """);
+
+        var duplicate = Assert.Single(diagnostics, d => d.Id == "WRN022");
+        Assert.True(duplicate.Location.IsInSource);
+        Assert.Contains("assembly Shop.Contracts", duplicate.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_exchange_planned_from_a_conflict_does_not_depend_on_type_names()
     {
         // The referenced (shared) declaration is planned whatever the local type is called.
