@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Xunit;
 using Xunit.Abstractions;
@@ -32,13 +33,17 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
         var clock = Stopwatch.StartNew();
         await using var app = await TestApp.StartAsync(
             $"amqp://guest:guest@127.0.0.1:{port}/",
-            w => w
+            w =>
+            {
+                w.Services.AddHealthChecks().AddWarrenHealthChecks();
+                w
                 .AddTopology(new Topology().Add(new QueueDeclaration(queue)))
                 .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (m, _) =>
                 {
                     received.Add(m.N);
                     return ValueTask.CompletedTask;
-                }))),
+                })));
+            },
             o =>
             {
                 o.StartMode = WarrenStartMode.Background;
@@ -56,6 +61,10 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
         output.WriteLine("last error: " + startup.LastError);
         Assert.Contains("refused", startup.LastError, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("the broker was not reached", StringComparison.Ordinal));
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        var notReached = await health.CheckHealthAsync(c => c.Tags.Contains("ready"));
+        Assert.Equal(HealthStatus.Unhealthy, notReached.Entries["warren-connections"].Status);
+        Assert.Contains("not been reached", notReached.Entries["warren-connections"].Description, StringComparison.Ordinal);
         var publishes = Enumerable.Range(0, count)
             .Select(n => app.Sender.SendAsync(string.Empty, queue, new Numbered(n), RuntimeTestJson.Default.Numbered, "test.numbered").AsTask())
             .ToArray();
@@ -67,6 +76,7 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
         await using var proxy = new BlackholeProxy(new Uri(broker.AmqpUrl).Port, port);
         await startup.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(45));
         Assert.Equal(ConsumerState.Running, app.Consumers.Get(queue)?.State);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Tags.Contains("ready"))).Status);
         await Task.WhenAll(publishes).WaitAsync(TimeSpan.FromSeconds(30));
         await Broker.WaitUntilAsync(() => received.Count >= count, TimeSpan.FromSeconds(30), $"{count} messages to be consumed");
         await Task.Delay(200); // anything extra (a duplicate) would arrive now
