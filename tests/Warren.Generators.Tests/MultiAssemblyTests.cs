@@ -263,6 +263,20 @@ public sealed class MultiAssemblyTests
         Assert.All(warren.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
     }
 
+    [Fact]
+    public void A_rebuilt_reference_modifies_the_references_step_and_the_output()
+    {
+        var compilation = GeneratorHarness.Compile("Shop.Checkout", [ContractsLibrary.Value], false, Checkout);
+        var driver = GeneratorHarness.CreateDriver(withJson: false).RunGenerators(compilation);
+        var rebuilt = GeneratorHarness.BuildLibrary("Shop.Contracts", Contracts.Replace("Timeout = \"5s\"", "Timeout = \"9s\"", StringComparison.Ordinal));
+        var result = driver.RunGenerators(compilation.ReplaceReference(ContractsLibrary.Value, rebuilt)).GetRunResult();
+
+        var warren = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
+        Assert.Contains(IncrementalStepRunReason.Modified, warren.TrackedSteps[WarrenGenerator.Steps.References].SelectMany(s => s.Outputs).Select(o => o.Reason));
+        var proxy = warren.GeneratedSources.Single(s => s.HintName == "Shop_Contracts_IInventory.RpcClient.g.cs").SourceText.ToString();
+        Assert.Contains("FromSeconds(9)", proxy, StringComparison.Ordinal);
+    }
+
     private static void Verify(string assemblyName, IEnumerable<MetadataReference> references, string source, [CallerMemberName] string name = "")
     {
         var run = GeneratorHarness.Run(assemblyName, references, source);
