@@ -24,7 +24,7 @@ internal static class RegistrationEmitter
         w.Line("/// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.");
         w.Line("/// </summary>");
         w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
-        w.Line("global::Warren.Generated.WarrenContracts.Register();");
+        w.Line("global::Warren.Generated.WarrenContracts.Register(builder);");
         w.Line("builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());");
         foreach (var consumer in model.Consumers)
         {

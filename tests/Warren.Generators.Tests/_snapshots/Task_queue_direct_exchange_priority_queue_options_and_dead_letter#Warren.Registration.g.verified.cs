@@ -16,7 +16,7 @@ namespace Warren
         /// </summary>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
-            global::Warren.Generated.WarrenContracts.Register();
+            global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
 
             builder.Services.TryAddScoped<global::Video.VideoWorker>();
