@@ -96,7 +96,7 @@ internal static class WarrenScenarios
             })));
         }
 
-        MessageContracts.Register(new MessageContract<Payload>("bench.payload", BenchJson.Default.Payload, string.Empty, queue));
+        warren.AddContract(new MessageContract<Payload>("bench.payload", BenchJson.Default.Payload, string.Empty, queue));
         return builder.Build();
     }
 

@@ -21,7 +21,7 @@ await builder.Build().RunAsync();
 
 namespace Warren.FaultWorker
 {
-    [Exchange("fault-worker", ExchangeType.Direct)]
+    [Exchange("fault-worker", ExchangeKind.Direct)]
     [Topic("job")]
     [Message("fault.job")]
     public sealed record FaultJob(string Run, int N);

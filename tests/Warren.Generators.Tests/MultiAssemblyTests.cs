@@ -28,11 +28,11 @@ public sealed class MultiAssemblyTests
 
         namespace Shop.Contracts;
 
-        [Exchange("orders", ExchangeType.Topic)]
+        [Exchange("orders", ExchangeKind.Topic)]
         [Topic("order.{Region}.placed")]
         public sealed record OrderPlaced(string OrderId, string Region);
 
-        [Exchange("orders", ExchangeType.Topic)]
+        [Exchange("orders", ExchangeKind.Topic)]
         [Topic("order.cancelled")]
         [Message("order.cancelled.v1")]
         public sealed record OrderCancelled(string OrderId);
@@ -163,7 +163,7 @@ public sealed class MultiAssemblyTests
                     System.Threading.Tasks.ValueTask Cancelled(Shop.Contracts.OrderCancelled evt, System.Threading.CancellationToken ct = default);
                 }
 
-                [Warren.Exchange("checkout.audit", Warren.ExchangeType.Fanout)]
+                [Warren.Exchange("checkout.audit", Warren.ExchangeKind.Fanout)]
                 public sealed record Audited(string Id);
 
                 [System.Text.Json.Serialization.JsonSerializable(typeof(Audited))]
@@ -180,7 +180,7 @@ public sealed class MultiAssemblyTests
         var diagnostics = await Analyze("Shop.Shipping", [ContractsLibrary.Value], """
             namespace Shop.Shipping;
 
-            [Warren.Exchange("orders", Warren.ExchangeType.Direct)]
+            [Warren.Exchange("orders", Warren.ExchangeKind.Direct)]
             [Warren.Topic("shipment.sent")]
             public sealed record ShipmentSent(string OrderId);
             """);
@@ -219,7 +219,7 @@ public sealed class MultiAssemblyTests
         var diagnostics = await Analyze("Shop.Returns", [ContractsLibrary.Value], """
             namespace Shop.Returns;
 
-            [Warren.Exchange("returns", Warren.ExchangeType.Topic)]
+            [Warren.Exchange("returns", Warren.ExchangeKind.Topic)]
             [Warren.Topic("return.opened")]
             [Warren.Message("order.cancelled.v1")]
             public sealed record ReturnOpened(string OrderId);
@@ -239,7 +239,7 @@ public sealed class MultiAssemblyTests
             var run = GeneratorHarness.Run("Shop.Shipping", [ContractsLibrary.Value], $$"""
                 namespace Shop.Shipping;
 
-                [Warren.Exchange("orders", Warren.ExchangeType.Direct)]
+                [Warren.Exchange("orders", Warren.ExchangeKind.Direct)]
                 [Warren.Topic("shipment.sent")]
                 public sealed record {{name}}(string OrderId);
                 """);

@@ -8,17 +8,17 @@ namespace Warren.Testing.Tests;
 
 // A small application written with Warren's attributes; the harness runs its generated code.
 
-[Exchange("shop.events", ExchangeType.Topic)]
+[Exchange("shop.events", ExchangeKind.Topic)]
 [Topic("order.{Region}.placed")]
 [Message("shop.order-placed")]
 public sealed record OrderPlaced(string Id, string Region);
 
-[Exchange("shop.events", ExchangeType.Topic)]
+[Exchange("shop.events", ExchangeKind.Topic)]
 [Topic("invoice.sent")]
 [Message("shop.invoice-sent")]
 public sealed record InvoiceSent(string OrderId);
 
-[Exchange("shop.tasks", ExchangeType.Direct)]
+[Exchange("shop.tasks", ExchangeKind.Direct)]
 [Topic("report")]
 [Message("shop.build-report")]
 public sealed record BuildReport(string Id);

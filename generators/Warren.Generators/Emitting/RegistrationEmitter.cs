@@ -44,7 +44,7 @@ internal static class RegistrationEmitter
             return w.ToString();
         }
 
-        w.Line("global::Warren.Generated.WarrenContracts.Register();");
+        w.Line("global::Warren.Generated.WarrenContracts.Register(builder);");
         w.Line("builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());");
         foreach (var consumer in model.Consumers)
         {

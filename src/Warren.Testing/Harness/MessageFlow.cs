@@ -25,15 +25,19 @@ public partial class MessageFlow
     private readonly List<TrackedMessage> _lost = [];
     private readonly List<TrackedRpcCall> _rpcCalls = [];
 
-    internal MessageFlow(IReadOnlyList<BrokerEvent> steps, IReadOnlyList<JsonSerializerContext> contexts, IReadOnlyList<string> logs)
+    internal MessageFlow(IReadOnlyList<BrokerEvent> steps, MessageContracts contracts, IReadOnlyList<JsonSerializerContext> contexts, IReadOnlyList<string> logs)
     {
         Steps = steps;
         Logs = logs;
+        Contracts = contracts;
         _contexts = contexts;
         Analyse();
     }
 
     internal IReadOnlyList<JsonSerializerContext> Contexts => _contexts;
+
+    /// <summary>The route table of the application under test: how typed lookups know a message's contract.</summary>
+    internal MessageContracts Contracts { get; }
 
     /// <summary>Every broker step of the run, in order.</summary>
     public IReadOnlyList<BrokerEvent> Steps { get; }
@@ -127,17 +131,17 @@ public partial class MessageFlow
                     {
                         if (message.Properties.CorrelationId is { } correlation)
                         {
-                            replies[correlation] = new TrackedMessage(step, _contexts);
+                            replies[correlation] = new TrackedMessage(step, Contracts, _contexts);
                         }
                     }
                     else if (message.Header(DeadLetterHeaders.Queue) is { } failedIn && message.Header(DeadLetterHeaders.Reason) is not null)
                     {
-                        var copy = new TrackedMessage(step, _contexts, failedIn);
+                        var copy = new TrackedMessage(step, Contracts, _contexts, failedIn);
                         (IsRetryQueue(message.RoutingKey) || step.Queues.Any(IsRetryQueue) ? _retried : _deadLettered).Add(copy);
                     }
                     else if (message.Properties.ReplyTo is { } replyTo && replyTo.StartsWith(InMemoryBroker.ReplyToPrefix, StringComparison.Ordinal))
                     {
-                        var call = new TrackedRpcCall(new TrackedMessage(step, _contexts), null);
+                        var call = new TrackedRpcCall(new TrackedMessage(step, Contracts, _contexts), null);
                         if (message.Properties.CorrelationId is { } correlation)
                         {
                             requests[correlation] = call;
@@ -147,7 +151,7 @@ public partial class MessageFlow
                     }
                     else
                     {
-                        _published.Add(new TrackedMessage(step, _contexts));
+                        _published.Add(new TrackedMessage(step, Contracts, _contexts));
                     }
 
                     break;
@@ -157,10 +161,10 @@ public partial class MessageFlow
                         rpc.WasReturned = true;
                     }
 
-                    _returned.Add(new TrackedMessage(step, _contexts));
+                    _returned.Add(new TrackedMessage(step, Contracts, _contexts));
                     break;
                 case BrokerEventKind.Refused when message is not null:
-                    _refused.Add(new TrackedMessage(step, _contexts));
+                    _refused.Add(new TrackedMessage(step, Contracts, _contexts));
                     break;
                 case BrokerEventKind.Delivered when step.Queue != InMemoryBroker.ReplyToQueue:
                     deliveries[(step.Connection, step.Channel, step.DeliveryTag)] = step;
@@ -171,7 +175,7 @@ public partial class MessageFlow
                         && !Steps.Any(s => s.Sequence > delivered.Sequence && s.Sequence < step.Sequence && s.Kind == BrokerEventKind.Published
                             && s.Message!.Header(DeadLetterHeaders.Queue) == step.Queue && s.Message.MessageId == message.MessageId))
                     {
-                        _consumed.Add(new TrackedMessage(delivered, _contexts));
+                        _consumed.Add(new TrackedMessage(delivered, Contracts, _contexts));
                     }
 
                     break;
@@ -179,12 +183,12 @@ public partial class MessageFlow
                     // A retry queue's TTL running out is the retry coming back, not a dead letter.
                     if (!(step.Detail == "expired" && IsRetryQueue(step.Queue)))
                     {
-                        _deadLettered.Add(new TrackedMessage(step, _contexts, step.Queue, step.Detail));
+                        _deadLettered.Add(new TrackedMessage(step, Contracts, _contexts, step.Queue, step.Detail));
                     }
 
                     break;
                 case BrokerEventKind.Expired or BrokerEventKind.Discarded or BrokerEventKind.Dropped when message is not null:
-                    _lost.Add(new TrackedMessage(step, _contexts, step.Queue, step.Detail));
+                    _lost.Add(new TrackedMessage(step, Contracts, _contexts, step.Queue, step.Detail));
                     break;
             }
         }

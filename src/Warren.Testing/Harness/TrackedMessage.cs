@@ -12,8 +12,11 @@ public sealed class TrackedMessage
 {
     private readonly IReadOnlyList<JsonSerializerContext> _contexts;
 
-    internal TrackedMessage(BrokerEvent step, IReadOnlyList<JsonSerializerContext> contexts, string? queue = null, string? reason = null)
+    private readonly MessageContracts _contracts;
+
+    internal TrackedMessage(BrokerEvent step, MessageContracts contracts, IReadOnlyList<JsonSerializerContext> contexts, string? queue = null, string? reason = null)
     {
+        _contracts = contracts;
         Step = step;
         Message = step.Message!;
         _contexts = contexts;
@@ -58,7 +61,7 @@ public sealed class TrackedMessage
     public string? Header(string name) => Message.Header(name);
 
     /// <summary>Whether the message's contract is <typeparamref name="T"/>'s (by the <c>type</c> property; types without a contract never match).</summary>
-    public bool Is<T>() => MessageContracts.Find<T>() is { } contract && contract.Name == Type;
+    public bool Is<T>() => _contracts.Find<T>() is { } contract && contract.Name == Type;
 
     /// <summary>
     /// The body deserialized as <typeparamref name="T"/>: with the contract's serialization metadata, else a
@@ -68,7 +71,7 @@ public sealed class TrackedMessage
     {
         try
         {
-            return (TypeInfoFor<T>(_contexts) is { } info
+            return (TypeInfoFor<T>(_contracts, _contexts) is { } info
                 ? JsonSerializer.Deserialize(Message.Body.Span, info)
                 : JsonSerializer.Deserialize<T>(Message.Body.Span, FallbackOptions))
                 ?? throw new InvalidOperationException($"The body of {Describe()} is JSON null, not a {typeof(T).Name}.");
@@ -88,9 +91,9 @@ public sealed class TrackedMessage
 
     internal static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 
-    internal static JsonTypeInfo<T>? TypeInfoFor<T>(IEnumerable<JsonSerializerContext> contexts)
+    internal static JsonTypeInfo<T>? TypeInfoFor<T>(MessageContracts contracts, IEnumerable<JsonSerializerContext> contexts)
     {
-        if (MessageContracts.Find<T>() is { } contract)
+        if (contracts.Find<T>() is { } contract)
         {
             return contract.TypeInfo;
         }

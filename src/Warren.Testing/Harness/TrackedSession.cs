@@ -11,8 +11,8 @@ namespace Warren.Testing;
 /// </summary>
 public class TrackedSession : MessageFlow
 {
-    internal TrackedSession(IReadOnlyList<BrokerEvent> steps, IReadOnlyList<JsonSerializerContext> contexts, IReadOnlyList<string> logs)
-        : base(steps, contexts, logs)
+    internal TrackedSession(IReadOnlyList<BrokerEvent> steps, MessageContracts contracts, IReadOnlyList<JsonSerializerContext> contexts, IReadOnlyList<string> logs)
+        : base(steps, contracts, contexts, logs)
     {
     }
 
@@ -113,7 +113,7 @@ public class TrackedSession : MessageFlow
         }
     }
 
-    private static string Contract<T>() => MessageContracts.Find<T>() is { } c ? $"{typeof(T).Name} ('{c.Name}')" : $"{typeof(T).Name} (no message contract: register it, or inspect the flow untyped)";
+    private string Contract<T>() => Contracts.Find<T>() is { } c ? $"{typeof(T).Name} ('{c.Name}')" : $"{typeof(T).Name} (no message contract: register it, or inspect the flow untyped)";
 
     private static string List(IReadOnlyList<TrackedMessage> messages) => messages.Count == 0 ? "none" : string.Join(", ", messages.Select(m => m.Describe()));
 }
@@ -123,7 +123,7 @@ public class TrackedSession : MessageFlow
 public sealed class TrackedSession<TResult> : TrackedSession
 {
     internal TrackedSession(TrackedSession session, TResult result)
-        : base(session.Steps, session.Contexts, session.Logs)
+        : base(session.Steps, session.Contracts, session.Contexts, session.Logs)
     {
         Result = result;
     }

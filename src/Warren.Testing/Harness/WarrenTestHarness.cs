@@ -34,7 +34,11 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         Services = services;
         _options = options.Value;
         _log = services.GetService<HarnessLog>();
+        Contracts = services.GetService<MessageContracts>() ?? new MessageContracts();
     }
+
+    /// <summary>The application's route table, which typed assertions use to recognise a message's contract.</summary>
+    private MessageContracts Contracts { get; }
 
     /// <summary>The in-memory broker the application talks to.</summary>
     public InMemoryBroker Broker { get; }
@@ -49,7 +53,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     public IServiceProvider Services { get; }
 
     /// <summary>Everything that happened on the broker since it started.</summary>
-    public MessageFlow History => new(Broker.Journal, [.. _options.JsonContexts], _log?.Since(0) ?? []);
+    public MessageFlow History => new(Broker.Journal, Contracts, [.. _options.JsonContexts], _log?.Since(0) ?? []);
 
     /// <summary>
     /// Builds and starts a host with your registrations and the harness (<c>AddWarrenTestHarness</c> is called for you):
@@ -218,7 +222,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
             }
         }
 
-        var session = new TrackedSession(Broker.JournalSince(start), [.. _options.JsonContexts], _log?.Since(logStart) ?? []);
+        var session = new TrackedSession(Broker.JournalSince(start), Contracts, [.. _options.JsonContexts], _log?.Since(logStart) ?? []);
         return (session, task);
     }
 
@@ -253,7 +257,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         }
 
         text.AppendLine();
-        text.Append(new MessageFlow(Broker.JournalSince(start), [.. _options.JsonContexts], _log?.Since(logStart) ?? []).Describe());
+        text.Append(new MessageFlow(Broker.JournalSince(start), Contracts, [.. _options.JsonContexts], _log?.Since(logStart) ?? []).Describe());
         return text.ToString();
     }
 }

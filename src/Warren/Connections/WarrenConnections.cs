@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -39,11 +40,12 @@ public sealed class WarrenConnections : IAsyncDisposable
     private bool _disposed;
     private readonly RoleState[] _states = [new(ConnectionRole.Publish), new(ConnectionRole.Consume)];
 
-    /// <summary>Creates the connection holder; nothing is opened until first use.</summary>
+    /// <summary>Creates the connection holder; nothing is opened until first use. Applications get it from DI (<c>AddWarren</c>) instead.</summary>
     /// <param name="options">Where to connect and how.</param>
     /// <param name="logger">Where connection changes are logged.</param>
     /// <param name="source">Opens the connections instead of RabbitMQ.Client (the in-memory broker of <c>Warren.Testing</c>); null to connect to RabbitMQ.</param>
     /// <param name="timeProvider">The clock of Warren's own waits (RPC deadlines, requeue delays, consumer restarts); the system clock when null.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger, IConnectionSource? source = null, TimeProvider? timeProvider = null)
         : this(options, logger, [], source, timeProvider)
     {
@@ -76,11 +78,17 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// <summary>Where the connection of <paramref name="role"/> is: opened, open, blocked, recovering, given up or closed.</summary>
     public WarrenConnectionStatus GetStatus(ConnectionRole role) => _states[(int)role].Status;
 
-    /// <summary>The connection publishers use, opened if needed.</summary>
+    /// <summary>
+    /// The escape hatch to RabbitMQ.Client: the connection publishers use, opened if needed. Open your own channels on
+    /// it for what Warren does not cover (and close them); never close the connection itself, which Warren owns.
+    /// </summary>
     public ValueTask<IConnection> GetPublishConnectionAsync(CancellationToken cancellationToken = default) =>
         _publish is { } c ? new ValueTask<IConnection>(c) : OpenAsync(ConnectionRole.Publish, cancellationToken);
 
-    /// <summary>The connection consumers and topology declarations use, opened if needed.</summary>
+    /// <summary>
+    /// The escape hatch to RabbitMQ.Client: the connection consumers and topology declarations use, opened if needed.
+    /// Open your own channels on it (and close them); never close the connection itself, which Warren owns.
+    /// </summary>
     public ValueTask<IConnection> GetConsumeConnectionAsync(CancellationToken cancellationToken = default) =>
         _consume is { } c ? new ValueTask<IConnection>(c) : OpenAsync(ConnectionRole.Consume, cancellationToken);
 

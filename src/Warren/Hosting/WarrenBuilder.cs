@@ -7,10 +7,14 @@ namespace Warren;
 /// <summary>Adds consumers and topology to the Warren registration; generated <c>AddGeneratedHandlers()</c> extends it.</summary>
 public sealed class WarrenBuilder
 {
-    internal WarrenBuilder(IServiceCollection services)
+    internal WarrenBuilder(IServiceCollection services, MessageContracts contracts)
     {
         Services = services;
+        Contracts = contracts;
     }
+
+    /// <summary>The route table of this service collection (shared by every <c>AddWarren</c> call on it).</summary>
+    internal MessageContracts Contracts { get; }
 
     /// <summary>The application's services.</summary>
     public IServiceCollection Services { get; }
@@ -20,6 +24,17 @@ public sealed class WarrenBuilder
     {
         ArgumentNullException.ThrowIfNull(consumer);
         Services.AddSingleton(consumer);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers (or replaces) the contract of <typeparamref name="T"/> for this application's <see cref="IPublisher"/>:
+    /// for a message type without <c>[Exchange]</c>/<c>[Topic]</c>, or to route one differently. The generated
+    /// <c>AddGeneratedHandlers()</c> calls this for every attributed message type.
+    /// </summary>
+    public WarrenBuilder AddContract<T>(MessageContract<T> contract)
+    {
+        Contracts.Register(contract);
         return this;
     }
 

@@ -82,7 +82,23 @@ public static class WarrenServiceCollectionExtensions
         services.TryAddSingleton<RpcServer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WarrenHostedService>());
         AddObservability(services);
-        return new WarrenBuilder(services);
+        return new WarrenBuilder(services, ContractsOf(services));
+    }
+
+    /// <summary>The route table registered in <paramref name="services"/>, registered on the first call.</summary>
+    private static MessageContracts ContractsOf(IServiceCollection services)
+    {
+        foreach (var descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(MessageContracts) && !descriptor.IsKeyedService && descriptor.ImplementationInstance is MessageContracts existing)
+            {
+                return existing;
+            }
+        }
+
+        var contracts = new MessageContracts();
+        services.AddSingleton(contracts);
+        return contracts;
     }
 
     /// <summary>Metrics (from the application's <see cref="IMeterFactory"/> when it has one) and queue-depth monitoring.</summary>

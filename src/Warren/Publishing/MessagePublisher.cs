@@ -44,6 +44,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private static readonly TimeSpan RecoveryPoll = TimeSpan.FromMilliseconds(50);
 
     private readonly WarrenConnections _connections;
+    private readonly MessageContracts _contracts;
     private readonly WarrenStartup _startup;
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
@@ -53,9 +54,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private readonly ChannelHolder<ConfirmChannel> _isolation;
     private readonly SemaphoreSlim _isolationLock = new(1, 1);
 
-    public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup)
+    public MessagePublisher(WarrenConnections connections, MessageContracts contracts, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup)
     {
         _connections = connections;
+        _contracts = contracts;
         _metrics = metrics;
         _startup = startup;
         _options = options.Value;
@@ -73,7 +75,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
     public async ValueTask PublishAsync<T>(T message, PublishOptions? options, CancellationToken cancellationToken = default)
     {
-        var contract = MessageContracts.Get<T>();
+        var contract = _contracts.Get<T>();
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         await PublishInSlotAsync(contract, message, options, cancellationToken).ConfigureAwait(false);
     }
@@ -86,7 +88,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             throw new ArgumentException("PublishOptions.MessageId names one message; a batch gives each message its own id.", nameof(options));
         }
 
-        var contract = MessageContracts.Get<T>();
+        var contract = _contracts.Get<T>();
 
         // With the channel open, every publish below reaches the send lock in loop order, so the batch keeps its
         // order on the broker (unless a lost connection makes some publishes retry).
@@ -222,7 +224,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
             if (buffer.WrittenCount > _options.MaxMessageSize)
             {
-                throw new Warren.PublishException(
+                throw new Warren.WarrenPublishException(
                     $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({_options.MaxMessageSize}); it was not sent.",
                     exchange,
                     routingKey);
@@ -460,7 +462,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    private static Warren.PublishException Refused(string exchange, string routingKey, ShutdownEventArgs reason) =>
+    private static Warren.WarrenPublishException Refused(string exchange, string routingKey, ShutdownEventArgs reason) =>
         new(
             ChannelErrors.IsProtocolError(reason)
                 ? $"The broker closed the publishing connection because of the message for exchange '{exchange}' with routing key '{routingKey}' ({reason.ReplyCode} {reason.ReplyText}); it is not sent again."

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -22,6 +23,7 @@ namespace Warren;
 /// lost channels all clean; a reply nobody waits for any more is dropped. A channel the broker closes fails only the
 /// calls waiting on it; the next call opens a new one.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RpcClient : IAsyncDisposable
 {
     /// <summary>The largest per-message TTL RabbitMQ accepts (2^32 - 1 ms); a larger one is a channel error.</summary>

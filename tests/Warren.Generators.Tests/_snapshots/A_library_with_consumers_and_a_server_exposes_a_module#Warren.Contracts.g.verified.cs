@@ -35,10 +35,10 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenContracts
     {
-        public static void Register()
+        public static void Register(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.MessageContracts.Register(new global::Warren.MessageContract<global::Shop.Contracts.OrderCancelled>("order.cancelled.v1", WarrenJsonTypes.Shop_Contracts_OrderCancelled, "orders", "order.cancelled"));
-            global::Warren.MessageContracts.Register(new global::Warren.MessageContract<global::Shop.Contracts.OrderPlaced>("order-placed", WarrenJsonTypes.Shop_Contracts_OrderPlaced, "orders", RoutingKey_Shop_Contracts_OrderPlaced));
+            builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderCancelled>("order.cancelled.v1", WarrenJsonTypes.Shop_Contracts_OrderCancelled, "orders", "order.cancelled"));
+            builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderPlaced>("order-placed", WarrenJsonTypes.Shop_Contracts_OrderPlaced, "orders", RoutingKey_Shop_Contracts_OrderPlaced));
         }
 
         internal static string RoutingKey_Shop_Contracts_OrderPlaced(global::Shop.Contracts.OrderPlaced message)

@@ -24,7 +24,7 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.Generated.WarrenContracts.Register();
+            global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
 
             builder.Services.TryAddScoped<global::Shop.Users.Analytics>();

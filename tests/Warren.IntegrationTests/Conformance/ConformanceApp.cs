@@ -10,35 +10,35 @@ namespace Warren.IntegrationTests.Conformance;
 // The application of the conformance suite: run unchanged on the in-memory broker and on RabbitMQ. Its consumers use
 // only the services every generated host of this assembly registers (Recorder, Gates, Attempts).
 
-[Exchange("conf.topic", ExchangeType.Topic)]
+[Exchange("conf.topic", ExchangeKind.Topic)]
 [Topic("conf.default")]
 [Message("conf.quote")]
 public sealed record Quote(string Id);
 
-[Exchange("conf.direct", ExchangeType.Direct)]
+[Exchange("conf.direct", ExchangeKind.Direct)]
 [Topic("red")]
 [Message("conf.paint")]
 public sealed record Paint(string Id);
 
-[Exchange("conf.fanout", ExchangeType.Fanout)]
+[Exchange("conf.fanout", ExchangeKind.Fanout)]
 [Message("conf.notice")]
 public sealed record Notice(string Id);
 
-[Exchange("conf.headers", ExchangeType.Headers)]
+[Exchange("conf.headers", ExchangeKind.Headers)]
 [Message("conf.document")]
 public sealed record Document(string Id);
 
-[Exchange("conf.work", ExchangeType.Direct)]
+[Exchange("conf.work", ExchangeKind.Direct)]
 [Topic("job")]
 [Message("conf.job")]
 public sealed record ConfJob(string Id);
 
-[Exchange("conf.work", ExchangeType.Direct)]
+[Exchange("conf.work", ExchangeKind.Direct)]
 [Topic("fragile")]
 [Message("conf.fragile")]
 public sealed record Fragile(string Id, int FailTimes);
 
-[Exchange("conf.lonely", ExchangeType.Direct)]
+[Exchange("conf.lonely", ExchangeKind.Direct)]
 [Topic("nobody")]
 [Message("conf.lonely")]
 public sealed record Lonely(string Id);

@@ -179,7 +179,7 @@ public sealed class ConformanceTests(BrokerFixture broker)
         Assert.Equal(
             [
                 "UnroutableMessageException: No queue is bound to receive a message published to exchange 'conf.lonely' with routing key 'nobody' (broker: 312 NO_ROUTE). Declare a queue and binding for it, or publish with Mandatory = false to let the broker drop it.",
-                "PublishException: The broker refused the publish to exchange 'conf.missing' with routing key 'red': 404 NOT_FOUND - no exchange 'conf.missing' in vhost '/'. It is not sent again.",
+                "WarrenPublishException: The broker refused the publish to exchange 'conf.missing' with routing key 'red': 404 NOT_FOUND - no exchange 'conf.missing' in vhost '/'. It is not sent again.",
                 "ok",
                 "consumed: p-after",
             ],

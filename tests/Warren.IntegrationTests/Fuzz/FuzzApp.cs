@@ -12,7 +12,7 @@ namespace Warren.IntegrationTests.Fuzz;
 // The generated consumers the delivery fuzz test feeds: one handling a message at a time, one handling eight. A valid
 // message's body says how often its handler fails and how long it takes; one quick retry, then the dead-letter queue.
 
-[Exchange("fuzz", ExchangeType.Direct)]
+[Exchange("fuzz", ExchangeKind.Direct)]
 [Topic("serial")]
 [Message("fuzz.item")]
 public sealed record FuzzItem(string Id, int Failures, int DelayMs);

@@ -11,23 +11,23 @@ namespace Warren.IntegrationTests.Interop;
 // The Warren side of the Node.js interop tests: contracts shared with JavaScript programs, so JSON in camelCase (the
 // JsonSerializerContext below, set up as the README recommends for JavaScript peers).
 
-[Exchange("interop.events", ExchangeType.Topic)]
+[Exchange("interop.events", ExchangeKind.Topic)]
 [Topic("user.{Region}.created")]
 [Message("interop.user-created")]
 public sealed record UserCreated(string UserId, string Email, string Region, int Age);
 
-[Exchange("interop.events", ExchangeType.Topic)]
+[Exchange("interop.events", ExchangeKind.Topic)]
 [Topic("user.{Region}.deleted")]
 [Message("interop.user-deleted")]
 public sealed record UserDeleted(string UserId, string Region, string Reason);
 
-[Exchange("interop.tasks", ExchangeType.Direct)]
+[Exchange("interop.tasks", ExchangeKind.Direct)]
 [Topic("task")]
 [Message("interop.task")]
 public sealed record WorkTask(string TaskId, int Dots);
 
 /// <summary>Published by Warren, consumed by a Node.js program.</summary>
-[Exchange("interop.out", ExchangeType.Topic)]
+[Exchange("interop.out", ExchangeKind.Topic)]
 [Topic("order.{Region}.shipped")]
 [Message("interop.order-shipped")]
 public sealed record ShipmentSent(string OrderId, decimal Amount, string Region);

@@ -146,7 +146,7 @@ public sealed partial class NupkgUserProjectTests
 
         namespace Shop.Contracts;
 
-        [Exchange("multi-ID.orders", ExchangeType.Topic)]
+        [Exchange("multi-ID.orders", ExchangeKind.Topic)]
         [Topic("order.{Region}.placed")]
         [Message("multi-ID.order-placed")]
         public sealed record OrderPlaced(string OrderId, string Region, int Cents, bool Poison);

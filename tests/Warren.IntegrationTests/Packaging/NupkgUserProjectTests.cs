@@ -132,7 +132,7 @@ public sealed partial class NupkgUserProjectTests(BrokerFixture broker, PackedPa
 
         namespace NupkgUser;
 
-        [Exchange("nupkg-ID.orders", ExchangeType.Topic)]
+        [Exchange("nupkg-ID.orders", ExchangeKind.Topic)]
         [Topic("order.{Region}.placed")]
         [Message("nupkg-ID.order-placed")]
         public sealed record OrderPlaced(string OrderId, string Region, int Cents);
@@ -244,7 +244,7 @@ public sealed partial class NupkgUserProjectTests(BrokerFixture broker, PackedPa
         #if WARREN_PROBE
         namespace NupkgUser;
 
-        [Warren.Exchange("nupkg-probe", Warren.ExchangeType.Topic)]
+        [Warren.Exchange("nupkg-probe", Warren.ExchangeKind.Topic)]
         [Warren.Topic("order..placed")]
         public sealed record Probe(string Id);
         #endif
