@@ -104,4 +104,11 @@ public sealed class WarrenOptions
 
     /// <summary>Include the server's stack trace in RPC fault replies (off by default: it can reveal internals).</summary>
     public bool RpcIncludeStackTraces { get; set; }
+
+    /// <summary>
+    /// Relay due delayed messages (<c>Warren:DelayRelay</c>, on by default): when the delay topology exists on the broker at
+    /// start-up, or once this process publishes a delayed message, the host consumes <c>warren.delay.due</c> and publishes
+    /// each due message to where it was addressed. Turn it off only where another Warren application relays.
+    /// </summary>
+    public bool DelayRelay { get; set; } = true;
 }

@@ -146,4 +146,7 @@ internal static partial class Log
 
     [LoggerMessage(30, LogLevel.Information, "Declared topology: {Exchanges} exchange(s), {Queues} queue(s), {Bindings} binding(s)")]
     public static partial void TopologyDeclared(ILogger logger, int exchanges, int queues, int bindings);
+
+    [LoggerMessage(83, LogLevel.Information, "Relaying due delayed messages from queue {Queue}")]
+    public static partial void DelayRelayStarted(ILogger logger, string queue);
 }

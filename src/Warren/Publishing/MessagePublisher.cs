@@ -52,9 +52,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private readonly ChannelHolder<ConfirmChannel> _channel;
     private readonly ChannelHolder<ConfirmChannel> _isolation;
     private readonly SemaphoreSlim _isolationLock = new(1, 1);
+    private readonly DelayedDelivery _delays;
 
-    public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup)
+    public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup, DelayedDelivery delays)
     {
+        _delays = delays;
         _connections = connections;
         _metrics = metrics;
         _startup = startup;
@@ -154,7 +156,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             using var body = Serialize(message, typeInfo, exchange, routingKey);
             var properties = CreateProperties(contractName, options, defaultPriority: null);
             var destination = exchange.Length > 0 ? exchange : routingKey;
-            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, destination, null, cancellationToken).ConfigureAwait(false);
+            var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -202,12 +205,62 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
-            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, destination, overridden ? null : contract.TelemetryTemplate, cancellationToken).ConfigureAwait(false);
+            var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, overridden ? null : contract.TelemetryTemplate, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             LeaveWindow();
         }
+    }
+
+    /// <summary>
+    /// Where a publish goes: where it was addressed, or for a delayed publish the first delay level, with the address kept
+    /// in headers for the relay that publishes it when due (<see cref="DelayTopology"/>).
+    /// </summary>
+    private async ValueTask<(string Exchange, string RoutingKey, bool Mandatory)> RouteAsync(string exchange, string routingKey, bool mandatory, PublishOptions? options, BasicProperties properties, CancellationToken cancellationToken)
+    {
+        if (DelaySeconds(options) is not { } seconds)
+        {
+            return (exchange, routingKey, mandatory);
+        }
+
+        await _delays.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var headers = properties.Headers ??= new Dictionary<string, object?>(4, StringComparer.Ordinal);
+        headers[DelayTopology.ExchangeHeader] = exchange;
+        headers[DelayTopology.RoutingKeyHeader] = routingKey;
+        headers[DelayTopology.SecondsHeader] = seconds;
+        if (!mandatory)
+        {
+            headers[DelayTopology.MandatoryHeader] = "false";
+        }
+
+        // Always mandatory into the levels: every routing key they are given matches exactly one binding per level.
+        return (DelayTopology.EntryExchangeFor(seconds), DelayTopology.RoutingKeyFor(seconds), true);
+    }
+
+    /// <summary>The delay in whole seconds asked for by <paramref name="options"/>, or null for a publish now.</summary>
+    internal static long? DelaySeconds(PublishOptions? options)
+    {
+        if (options is null || (options.Delay is null && options.DeliverAt is null))
+        {
+            return null;
+        }
+
+        if (options.Delay is not null && options.DeliverAt is not null)
+        {
+            throw new ArgumentException("PublishOptions.Delay and PublishOptions.DeliverAt are both set: give one.", nameof(options));
+        }
+
+        if (options.Expiration is not null)
+        {
+            // A per-message TTL would expire the message inside the delay levels, long before it is due.
+            throw new ArgumentException("PublishOptions.Expiration cannot be combined with Delay or DeliverAt.", nameof(options));
+        }
+
+        var delay = options.Delay ?? options.DeliverAt!.Value - DateTimeOffset.UtcNow;
+        var seconds = DelayTopology.SecondsFor(delay);
+        return seconds == 0 ? null : seconds;
     }
 
     private PooledBufferWriter Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey)
