@@ -48,6 +48,13 @@ public sealed class WarrenOptions
     /// <summary>How many publishes may await their broker confirmation at once; further publishes wait (backpressure).</summary>
     public int MaxInFlightPublishes { get; set; } = 1024;
 
+    /// <summary>
+    /// Publishing channels, each with its own confirmation tracking (<c>Warren:PublishChannels</c>, 1–64, default 1).
+    /// Publishes that need no order are spread over them; batches and <see cref="PublishOptions.Ordered"/> publishes use
+    /// the first. <see cref="MaxInFlightPublishes"/> bounds all of them together.
+    /// </summary>
+    public int PublishChannels { get; set; } = 1;
+
     /// <summary>The largest message body accepted in either direction, in bytes (the broker's default is 128 MiB).</summary>
     public int MaxMessageSize { get; set; } = 128 * 1024 * 1024;
 

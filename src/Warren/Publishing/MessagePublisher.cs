@@ -49,7 +49,9 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private readonly ILogger _logger;
     private readonly WarrenMetrics _metrics;
     private readonly SemaphoreSlim _window;
-    private readonly ChannelHolder<ConfirmChannel> _channel;
+    /// <summary>The publishing channels; the first is the ordered one (batches and <see cref="PublishOptions.Ordered"/>).</summary>
+    private readonly ChannelHolder<ConfirmChannel>[] _channels;
+    private int _nextChannel;
     private readonly ChannelHolder<ConfirmChannel> _isolation;
     private readonly SemaphoreSlim _isolationLock = new(1, 1);
     private readonly DelayedDelivery _delays;
@@ -63,12 +65,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         _options = options.Value;
         _logger = logger;
         _window = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
-        _channel = OpenHolder("publishing");
+        _channels = new ChannelHolder<ConfirmChannel>[_options.PublishChannels];
+        for (var i = 0; i < _channels.Length; i++)
+        {
+            _channels[i] = OpenHolder(i == 0 ? "publishing" : $"publishing {i + 1}");
+        }
         _isolation = OpenHolder("publishing (isolated retries)");
     }
 
     /// <summary>Free publish slots right now: <see cref="WarrenOptions.MaxInFlightPublishes"/> when nothing is in progress.</summary>
     internal int AvailableSlots => _window.CurrentCount;
+
+    /// <summary>Publishing channels open right now (for tests).</summary>
+    internal int OpenChannels => Array.FindAll(_channels, c => c.Current is not null).Length;
 
     public ValueTask PublishAsync<T>(T message, CancellationToken cancellationToken = default) =>
         PublishAsync(message, null, cancellationToken);
@@ -77,7 +86,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     {
         var contract = MessageContracts.Get<T>();
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
-        await PublishInSlotAsync(contract, message, options, cancellationToken).ConfigureAwait(false);
+        await PublishInSlotAsync(contract, message, options, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask PublishBatchAsync<T>(IEnumerable<T> messages, PublishOptions? options = null, CancellationToken cancellationToken = default)
@@ -92,7 +101,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
         // With the channel open, every publish below reaches the send lock in loop order, so the batch keeps its
         // order on the broker (unless a lost connection makes some publishes retry).
-        await _channel.GetAsync(cancellationToken).ConfigureAwait(false);
+        await _channels[0].GetAsync(cancellationToken).ConfigureAwait(false);
         var started = new List<Task>();
         Exception? interruption = null;
         try
@@ -101,7 +110,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             {
                 // Waiting for a window slot here, not inside each publish, keeps the loop itself from racing ahead.
                 await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
-                started.Add(PublishInSlotAsync(contract, message, options, cancellationToken));
+                started.Add(PublishInSlotAsync(contract, message, options, ordered: true, cancellationToken));
             }
         }
         catch (Exception ex)
@@ -157,7 +166,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var properties = CreateProperties(contractName, options, defaultPriority: null);
             var destination = exchange.Length > 0 ? exchange : routingKey;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
-            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, null, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, null, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -175,7 +184,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await PublishCoreAsync(exchange, routingKey, mandatory, properties, body, exchange.Length > 0 ? exchange : routingKey, null, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(exchange, routingKey, mandatory, properties, body, exchange.Length > 0 ? exchange : routingKey, null, ordered: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -185,7 +194,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
     public async ValueTask DisposeAsync()
     {
-        await _channel.DisposeAsync().ConfigureAwait(false);
+        foreach (var channel in _channels)
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _isolation.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -193,7 +206,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         new(purpose, _connections.GetPublishConnectionAsync, ConfirmChannel.OpenAsync, c => c.Channel, c => c.DisposeAsync(), _logger);
 
     /// <summary>Publishes one message of a contract with a window slot already taken, and releases the slot.</summary>
-    private async Task PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, CancellationToken cancellationToken)
+    private async Task PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken)
     {
         try
         {
@@ -206,7 +219,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
-            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, overridden ? null : contract.TelemetryTemplate, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, overridden ? null : contract.TelemetryTemplate, ordered, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -367,7 +380,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// to, or nothing when there is no activity (a retry copy then keeps the original's headers) — and records the
     /// publish metrics with <c>error.type</c> on failure.
     /// </summary>
-    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, CancellationToken cancellationToken)
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, bool ordered, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = WarrenTracing.StartPublish(destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
@@ -379,7 +392,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         string? errorType = null;
         try
         {
-            await SendUntilConfirmedAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+            await SendUntilConfirmedAsync(exchange, routingKey, mandatory, properties, body, ordered ? _channels[0] : NextChannel(), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -394,7 +407,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     }
 
     /// <summary>Sends until confirmed, retrying what a lost connection interrupted; see the class remarks for the rest.</summary>
-    private async ValueTask SendUntilConfirmedAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async ValueTask SendUntilConfirmedAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ChannelHolder<ConfirmChannel> holder, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
@@ -431,7 +444,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                     }
                     else
                     {
-                        var channel = await _channel.GetAsync(token).ConfigureAwait(false);
+                        var channel = await holder.GetAsync(token).ConfigureAwait(false);
                         await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
                     }
 
@@ -512,6 +525,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             _isolationLock.Release();
         }
     }
+
+    /// <summary>Round-robin over the publishing channels, for publishes that need no order.</summary>
+    private ChannelHolder<ConfirmChannel> NextChannel() =>
+        _channels.Length == 1 ? _channels[0] : _channels[(int)((uint)Interlocked.Increment(ref _nextChannel) % (uint)_channels.Length)];
 
     private static Warren.PublishException Refused(string exchange, string routingKey, ShutdownEventArgs reason) =>
         new(

@@ -47,4 +47,11 @@ public sealed class PublishOptions
     /// a time in the past publishes at once. Setting both <see cref="Delay"/> and <see cref="DeliverAt"/> is an error.
     /// </summary>
     public DateTimeOffset? DeliverAt { get; set; }
+
+    /// <summary>
+    /// Send on the ordered publishing channel (the first of <see cref="WarrenOptions.PublishChannels"/>), so publishes
+    /// made one after another without awaiting reach the broker in call order. Batches always do. Without it a publish
+    /// goes to the next of the publishing channels in turn. With one publishing channel (the default) every publish is ordered.
+    /// </summary>
+    public bool Ordered { get; set; }
 }
