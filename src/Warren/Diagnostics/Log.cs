@@ -149,4 +149,7 @@ internal static partial class Log
 
     [LoggerMessage(83, LogLevel.Information, "Relaying due delayed messages from queue {Queue}")]
     public static partial void DelayRelayStarted(ILogger logger, string queue);
+
+    [LoggerMessage(84, LogLevel.Warning, "Queue {Queue}: batches of {Size} need a prefetch of at least {Size}, but the prefetch is {Prefetch}; batches will hold at most {Prefetch} messages")]
+    public static partial void BatchAbovePrefetch(ILogger logger, string queue, int size, ushort prefetch);
 }
