@@ -136,7 +136,7 @@ internal sealed class ConsumerHost
             }
         }
 
-        foreach (var consumer in _running)
+        foreach (var consumer in _running.ToArray())
         {
             if (!_subscribed.Contains(consumer))
             {
