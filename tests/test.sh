@@ -79,11 +79,14 @@ export WARREN_TEST_NUPKG="$nupkg"
 step "Packing src/Warren.Testing (the in-memory broker and test harness, shipped beside Warren)"
 dotnet pack src/Warren.Testing -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
 testing_nupkg=$(ls "$pkgdir"/Warren.Testing.*.nupkg)
-if ! unzip -l "$testing_nupkg" | grep -q " lib/net10.0/Warren.Testing.dll$"; then
+# Listed first: `unzip | grep -q` fails under pipefail when grep exits before unzip has written everything (SIGPIPE).
+testing_listing=$(unzip -l "$testing_nupkg")
+if ! grep -q " lib/net10.0/Warren.Testing.dll$" <<<"$testing_listing"; then
   echo "$(basename "$testing_nupkg") is missing lib/net10.0/Warren.Testing.dll" >&2
   exit 1
 fi
-if ! unzip -p "$testing_nupkg" '*.nuspec' | grep -q 'id="Warren"'; then
+testing_nuspec=$(unzip -p "$testing_nupkg" '*.nuspec')
+if ! grep -q 'id="Warren"' <<<"$testing_nuspec"; then
   echo "$(basename "$testing_nupkg") does not depend on the Warren package" >&2
   exit 1
 fi
