@@ -18,6 +18,7 @@ internal static class BenchmarkCommand
           publish   confirmed publishing only
           consume   consuming a pre-filled queue only
           generator the source generator on a synthetic compilation [--classes 1000]: full run time and caching
+          channels  confirmed publishing through Warren at 1, 2 and 4 publishing channels
           rpc       RPC round trips [--calls 20000]: p50/p99 sequential, throughput with 64 in flight
           micro     BenchmarkDotNet in-process benchmarks (header parsing)
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
@@ -48,6 +49,12 @@ internal static class BenchmarkCommand
         {
             var rpcOptions = Options(args[1..]);
             return await WithBrokerAsync(url => RpcScenarios.RunAsync(url, rpcOptions.GetValueOrDefault("calls", 20_000), rpcOptions.GetValueOrDefault("rounds", 3)));
+        }
+
+        if (scenario == "channels")
+        {
+            var channelOptions = Options(args[1..]);
+            return await WithBrokerAsync(url => PublishChannelsScenario.RunAsync(url, channelOptions.GetValueOrDefault("messages", 100_000), channelOptions.GetValueOrDefault("size", 256), channelOptions.GetValueOrDefault("rounds", 3)));
         }
 
         var options = Options(args[1..]);

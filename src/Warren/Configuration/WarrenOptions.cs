@@ -48,6 +48,13 @@ public sealed class WarrenOptions
     /// <summary>How many publishes may await their broker confirmation at once; further publishes wait (backpressure).</summary>
     public int MaxInFlightPublishes { get; set; } = 1024;
 
+    /// <summary>
+    /// Publishing channels, each with its own confirmation tracking (<c>Warren:PublishChannels</c>, 1–64, default 1).
+    /// Publishes that need no order are spread over them; batches and <see cref="PublishOptions.Ordered"/> publishes use
+    /// the first. <see cref="MaxInFlightPublishes"/> bounds all of them together.
+    /// </summary>
+    public int PublishChannels { get; set; } = 1;
+
     /// <summary>The largest message body accepted in either direction, in bytes (the broker's default is 128 MiB).</summary>
     public int MaxMessageSize { get; set; } = 128 * 1024 * 1024;
 
@@ -104,4 +111,11 @@ public sealed class WarrenOptions
 
     /// <summary>Include the server's stack trace in RPC fault replies (off by default: it can reveal internals).</summary>
     public bool RpcIncludeStackTraces { get; set; }
+
+    /// <summary>
+    /// Relay due delayed messages (<c>Warren:DelayRelay</c>, on by default): when the delay topology exists on the broker at
+    /// start-up, or once this process publishes a delayed message, the host consumes <c>warren.delay.due</c> and publishes
+    /// each due message to where it was addressed. Turn it off only where another Warren application relays.
+    /// </summary>
+    public bool DelayRelay { get; set; } = true;
 }

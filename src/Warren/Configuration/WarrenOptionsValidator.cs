@@ -29,6 +29,11 @@ internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
             errors.Add($"Warren:Concurrency must be at least 1 (was {options.Concurrency}).");
         }
 
+        if (options.PublishChannels is < 1 or > 64)
+        {
+            errors.Add($"Warren:PublishChannels must be between 1 and 64 (was {options.PublishChannels}).");
+        }
+
         if (options.MaxInFlightPublishes < 1)
         {
             errors.Add($"Warren:MaxInFlightPublishes must be at least 1 (was {options.MaxInFlightPublishes}).");

@@ -146,4 +146,10 @@ internal static partial class Log
 
     [LoggerMessage(30, LogLevel.Information, "Declared topology: {Exchanges} exchange(s), {Queues} queue(s), {Bindings} binding(s)")]
     public static partial void TopologyDeclared(ILogger logger, int exchanges, int queues, int bindings);
+
+    [LoggerMessage(83, LogLevel.Information, "Relaying due delayed messages from queue {Queue}")]
+    public static partial void DelayRelayStarted(ILogger logger, string queue);
+
+    [LoggerMessage(84, LogLevel.Warning, "Queue {Queue}: batches of {Size} need a prefetch of at least {Size}, but the prefetch is {Prefetch}; batches will hold at most {Prefetch} messages")]
+    public static partial void BatchAbovePrefetch(ILogger logger, string queue, int size, ushort prefetch);
 }

@@ -72,6 +72,7 @@ public static class WarrenServiceCollectionExtensions
             sp.GetServices<ConnectionFactoryCallback>(),
             sp.GetService<IConnectionSource>(),
             sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<DelayedDelivery>();
         services.TryAddSingleton<MessagePublisher>();
         services.TryAddSingleton<IPublisher>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<MessagePublisher>());

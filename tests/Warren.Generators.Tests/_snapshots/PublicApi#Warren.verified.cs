@@ -1,5 +1,12 @@
 namespace Warren
 {
+    public sealed class BatchDispatcher<T> : Warren.IBatchDispatcher, Warren.IMessageDispatcher
+    {
+        public BatchDispatcher(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, int size, System.TimeSpan timeout, System.Func<System.Collections.Generic.IReadOnlyList<T>, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> handler) { }
+        public int Size { get; }
+        public System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> DispatchAsync(Warren.MessageContext context) { }
+        public void Flush() { }
+    }
     public sealed class BindingDeclaration : System.IEquatable<Warren.BindingDeclaration>
     {
         public BindingDeclaration(string Exchange, string Queue, string RoutingKey = "", System.Collections.Generic.IReadOnlyDictionary<string, object?>? Arguments = null) { }
@@ -155,6 +162,11 @@ namespace Warren
         All = 0,
         Any = 1,
     }
+    public interface IBatchDispatcher : Warren.IMessageDispatcher
+    {
+        int Size { get; }
+        void Flush();
+    }
     public interface IConnectionSource
     {
         System.Threading.Tasks.Task<RabbitMQ.Client.IConnection> ConnectAsync(Warren.ConnectionRole role, string clientName, System.Threading.CancellationToken cancellationToken);
@@ -260,11 +272,14 @@ namespace Warren
     {
         public PublishOptions() { }
         public string? CorrelationId { get; set; }
+        public System.TimeSpan? Delay { get; set; }
+        public System.DateTimeOffset? DeliverAt { get; set; }
         public string? Exchange { get; set; }
         public System.TimeSpan? Expiration { get; set; }
         public System.Collections.Generic.IDictionary<string, object?>? Headers { get; set; }
         public bool Mandatory { get; set; }
         public string? MessageId { get; set; }
+        public bool Ordered { get; set; }
         public bool Persistent { get; set; }
         public byte? Priority { get; set; }
         public string? ReplyTo { get; set; }
@@ -599,6 +614,7 @@ namespace Warren
         public int Concurrency { get; set; }
         public System.TimeSpan ConnectTimeout { get; set; }
         public System.TimeSpan ConsumerRestartDelay { get; set; }
+        public bool DelayRelay { get; set; }
         public System.TimeSpan Heartbeat { get; set; }
         public System.Collections.Generic.IList<string> Hosts { get; }
         public int MaxInFlightPublishes { get; set; }
@@ -606,6 +622,7 @@ namespace Warren
         public System.TimeSpan NetworkRecoveryInterval { get; set; }
         public string? Password { get; set; }
         public ushort Prefetch { get; set; }
+        public int PublishChannels { get; set; }
         public System.TimeSpan PublishTimeout { get; set; }
         public System.TimeSpan RequeueDelay { get; set; }
         public bool RpcIncludeStackTraces { get; set; }
