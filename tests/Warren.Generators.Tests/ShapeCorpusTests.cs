@@ -150,6 +150,10 @@ public sealed class ShapeCorpusTests
             """), "Audit"),
         Ok("concurrency_above_prefetch_is_a_warning", App("[Queue(\"q\", Prefetch = 1, Concurrency = 2)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("headers_publisher_with_options", App("[Exchange(\"docs\", ExchangeType.Headers)] public sealed record Doc(string F); [Publisher] public partial interface IP { ValueTask Send(Doc d, PublishOptions o); }"), "Doc"),
+        Ok("names_with_quotes_line_separators_and_surrogates", App("""
+            [Exchange("ex\u2028\"\ud83d\ude00", ExchangeType.Headers)] public sealed record Doc(string F);
+            [Queue("q\u2028\"\u0085\ud800")] public sealed class C { [Headers("a\u2029=b\"")] public Task Handle(Doc d) => Task.CompletedTask; }
+            """), "Doc"),
         Ok("handler_dead_letter_override", App("[Queue(\"q\")] public sealed class C { [DeadLetter(MaxRetries = 1)] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("do_not_retry_types", App("[Queue(\"q\")] [DeadLetter(MaxRetries = 2, DoNotRetry = new[] { typeof(ArgumentException), typeof(FormatException) })] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("queue_all_options", App("[Queue(\"q\", Durable = true, Prefetch = 10, Concurrency = 2, MessageTtl = \"1h\", MaxLength = 5, MaxLengthBytes = 1000, Overflow = QueueOverflow.RejectPublish, SingleActiveConsumer = true, HandlerTimeout = \"30s\")] [Priority(Max = 5)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
