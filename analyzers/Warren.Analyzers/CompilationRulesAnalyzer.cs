@@ -12,17 +12,15 @@ namespace Warren.Analyzers;
 
 /// <summary>
 /// Rules that need the whole compilation: the same exchange or queue declared twice differently (the broker's
-/// PRECONDITION_FAILED), priorities no queue honours, published messages nobody binds, and message types missing from
-/// every JsonSerializerContext. Facts are gathered per type as the compiler goes and judged once, at compilation end.
+/// PRECONDITION_FAILED), priorities no queue honours, published messages nobody binds, message types missing from
+/// every JsonSerializerContext, bindings that dead-letter queues or direct exchanges make useless, and RPC services
+/// with two servers. Facts are gathered per type as the compiler goes and judged once, at compilation end.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 {
     /// <summary>Diagnostic property with the fully qualified type the WRN019 code fix adds.</summary>
     public const string TypeNameProperty = "TypeName";
-
-    /// <summary>Diagnostic property with the consumer class the WRN012 code fix gives x-max-priority.</summary>
-    public const string ConsumerProperty = "Consumer";
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
@@ -31,7 +29,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.PriorityIgnored,
         DiagnosticDescriptors.Unreceived,
         DiagnosticDescriptors.NotSerializable,
-        DiagnosticDescriptors.DuplicateContract);
+        DiagnosticDescriptors.DuplicateMessageContract,
+        DiagnosticDescriptors.WildcardOnDirectExchange,
+        DiagnosticDescriptors.DeadLetterConsumerBoundToWork,
+        DiagnosticDescriptors.RpcServiceServedTwice);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -53,11 +54,14 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(string Name, string Shape, Location Location, string Owner)> _queues = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _messageUses = new();
         private readonly ConcurrentBag<string> _serializable = new();
+        private readonly ConcurrentBag<(string Name, Location Location)> _jsonContexts = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _prioritized = new();
-        private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority)> _receivers = new();
+        private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> _receivers = new();
         private readonly ConcurrentBag<(string Exchange, string Pattern)> _bindings = new();
         private readonly ConcurrentBag<(string TypeName, string Display, ExchangeModel Exchange, string Key, Location Location)> _published = new();
         private readonly ConcurrentBag<(MessageModel Message, string Display, Location Location)> _contracts = new();
+        private readonly ConcurrentBag<(ConsumerModel Model, INamedTypeSymbol Type)> _consumers = new();
+        private readonly ConcurrentBag<(INamedTypeSymbol Server, INamedTypeSymbol Service)> _servers = new();
         private int _localConsumers;
 
         /// <summary>
@@ -96,7 +100,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                         var hasMax = consumer.Queue.Arguments.Any(a => a.Name == "x-max-priority");
                         foreach (var handler in consumer.Handlers)
                         {
-                            _receivers.Add((handler.Message.TypeName, consumer.Queue.Name, consumer.TypeName, hasMax));
+                            _receivers.Add((handler.Message.TypeName, consumer.Queue.Name, consumer.TypeName, hasMax, Location.None));
                             foreach (var binding in handler.Bindings)
                             {
                                 _bindings.Add((binding.Exchange, binding.RoutingKey));
@@ -121,6 +125,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         {
             if (JsonContextParser.TryParse(type) is { } json)
             {
+                _jsonContexts.Add((json.ContextName, Locations.Of(type)));
                 foreach (var name in json.TypeNames)
                 {
                     _serializable.Add(name);
@@ -132,6 +137,11 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             if (AttributeReader.Find(type, KnownNames.ExchangeAttribute) is { } exchange && MessageParser.ReadExchange(type) is { } declared)
             {
                 _exchanges.Add((declared.Name, ExchangeShape(declared), Locations.Of(exchange, type), type.Name));
+            }
+
+            foreach (var service in RpcParser.ServedInterfaces(type))
+            {
+                _servers.Add((type, service));
             }
 
             if (ConsumerParser.TryParse(type) is { } consumer)
@@ -191,20 +201,25 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 foreach (var use in uses.Where(u => u.Location.IsInSource))
                 {
                     var other = uses.First(u => u.Message.TypeName != use.Message.TypeName);
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateContract, use.Location, $"'{use.Display}'", $"'{other.Display}'", group.Key));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateMessageContract, use.Location, $"'{use.Display}'", $"'{other.Display}'", group.Key));
                 }
             }
 
+            BindingRules.Judge(context, _consumers.ToList());
+            RpcServerRules.Judge(context, _servers.ToList());
             Conflicts(context, _exchanges, DiagnosticDescriptors.ConflictingExchange);
             Conflicts(context, _queues, DiagnosticDescriptors.ConflictingQueue);
 
             var serializable = new HashSet<string>(_serializable);
+
+            // The code fix adds the missing type to the first context, by name.
+            var jsonContext = _jsonContexts.OrderBy(c => c.Name, System.StringComparer.Ordinal).Select(c => c.Location).Where(l => l.IsInSource).Take(1).ToList();
             foreach (var use in _messageUses.GroupBy(u => u.TypeName).Select(g => g.OrderBy(u => u.Location.SourceTree?.FilePath).ThenBy(u => u.Location.SourceSpan.Start).First()))
             {
                 if (!serializable.Contains(use.TypeName) && use.Location.IsInSource)
                 {
                     var properties = ImmutableDictionary<string, string?>.Empty.Add(TypeNameProperty, use.TypeName);
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotSerializable, use.Location, properties, use.Display));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotSerializable, use.Location, jsonContext, properties, use.Display));
                 }
             }
 
@@ -214,9 +229,9 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 var queues = receivers[message.TypeName].ToList();
                 if (queues.Count > 0 && queues.All(q => !q.HasMaxPriority))
                 {
-                    var first = queues.OrderBy(q => q.Queue, System.StringComparer.Ordinal).First();
-                    var properties = ImmutableDictionary<string, string?>.Empty.Add(ConsumerProperty, first.Consumer);
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PriorityIgnored, message.Location, properties, message.Display, first.Queue, first.Consumer.Split('.').Last()));
+                    var first = queues.OrderBy(q => q.Location == Location.None).ThenBy(q => q.Queue, System.StringComparer.Ordinal).First();
+                    // The code fix gives the consumer class (the additional location) x-max-priority.
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PriorityIgnored, message.Location, new[] { first.Location }, message.Display, first.Queue, first.Consumer.Split('.').Last()));
                 }
             }
 
@@ -248,6 +263,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             System.Threading.Interlocked.Increment(ref _localConsumers);
             var location = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } attribute ? Locations.Of(attribute, type) : Locations.Of(type);
             _queues.Add((queue.Name, shape, location, type.Name));
+            _consumers.Add((consumer, type));
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
             {
@@ -260,7 +276,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             foreach (var handler in consumer.Handlers)
             {
                 _contracts.Add((handler.Message, handler.Message.TypeName.Split('.').Last(), Locations.Of(type)));
-                _receivers.Add((handler.Message.TypeName, queue.Name, consumer.TypeName, hasMax));
+                _receivers.Add((handler.Message.TypeName, queue.Name, consumer.TypeName, hasMax, Locations.Of(type)));
                 foreach (var binding in handler.Bindings)
                 {
                     _bindings.Add((binding.Exchange, binding.RoutingKey));

@@ -4,11 +4,16 @@ namespace Warren.Analyzers;
 
 /// <summary>
 /// Every diagnostic Warren reports. Ids are never reused; each has a docs page at <c>docs/diagnostics/{id}.md</c>
-/// and an entry in <c>AnalyzerReleases.Unshipped.md</c> (a test checks both).
+/// and an entry in <c>AnalyzerReleases.Unshipped.md</c> (a test checks both). Rules judged once the whole compilation
+/// is seen carry <see cref="WellKnownDiagnosticTags.CompilationEnd"/>, so IDEs know they need a full analysis.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    public const string HelpLinkBase = "docs/diagnostics/";
+    /// <summary>
+    /// Where the docs pages are published: the help link of WRNxxx is <c>{HelpLinkBase}WRNxxx.md</c>. The one place
+    /// to change when the repository moves (CONTRIBUTING.md says so).
+    /// </summary>
+    public const string HelpLinkBase = "https://github.com/warren-messaging/warren/blob/main/docs/diagnostics/";
 
     private const string Routing = "Warren.Routing";
     private const string Handlers = "Warren.Handlers";
@@ -38,10 +43,10 @@ internal static class DiagnosticDescriptors
         "WRN007", "Queue without handlers", "Consumer '{0}' declares queue '{1}' but has no handler: add a public Handle method (or a method with [Topic]) taking a message", Handlers, DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor ConflictingExchange = Create(
-        "WRN008", "Exchange declared twice with different settings", "Exchange '{0}' is declared as {1} here and as {2} in {3}: the broker refuses the second declaration with PRECONDITION_FAILED. Declare it the same way everywhere.", Topology, DiagnosticSeverity.Error);
+        "WRN008", "Exchange declared twice with different settings", "Exchange '{0}' is declared as {1} here and as {2} in {3}: the broker refuses the second declaration with PRECONDITION_FAILED. Declare it the same way everywhere.", Topology, DiagnosticSeverity.Error, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor ConflictingQueue = Create(
-        "WRN009", "Queue declared twice with different settings", "Queue '{0}' is declared with {1} here and with {2} in '{3}': the broker refuses the second declaration with PRECONDITION_FAILED. Use one consumer class per queue, or identical settings.", Topology, DiagnosticSeverity.Error);
+        "WRN009", "Queue declared twice with different settings", "Queue '{0}' is declared with {1} here and with {2} in '{3}': the broker refuses the second declaration with PRECONDITION_FAILED. Use one consumer class per queue, or identical settings.", Topology, DiagnosticSeverity.Error, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor PriorityOutOfRange = Create(
         "WRN010", "Priority out of range", "{0} is {1}: AMQP priorities are 1 to 255 (0 means none)", Topology, DiagnosticSeverity.Error);
@@ -50,10 +55,10 @@ internal static class DiagnosticDescriptors
         "WRN011", "Priority above 10", "{0} is {1}: RabbitMQ advises at most 10 priority levels; each level costs memory and CPU on the broker", Topology, DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor PriorityIgnored = Create(
-        "WRN012", "Prioritized message routed to queues without priorities", "{0} has a priority, but queue '{1}' that receives it has no x-max-priority, so the broker ignores the priority: add [Priority(Max = 10)] to '{2}'", Topology, DiagnosticSeverity.Warning);
+        "WRN012", "Prioritized message routed to queues without priorities", "{0} has a priority, but queue '{1}' that receives it has no x-max-priority, so the broker ignores the priority: add [Priority(Max = 10)] to '{2}'", Topology, DiagnosticSeverity.Warning, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor Unreceived = Create(
-        "WRN013", "Published message no binding receives", "{0} is published to exchange '{1}' with key '{2}', but no queue in this compilation binds it: the publish fails as unroutable unless another service binds it (suppress this warning if one does)", Topology, DiagnosticSeverity.Warning);
+        "WRN013", "Published message no binding receives", "{0} is published to exchange '{1}' with key '{2}', but no queue in this compilation binds it: the publish fails as unroutable unless another service binds it (suppress this warning if one does)", Topology, DiagnosticSeverity.Warning, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor DeadLetterLoop = Create(
         "WRN014", "Dead-letter queue loops back to itself", "Queue '{0}' dead-letters into itself (dead-letter queue '{1}'): a failed message would return to the queue it failed in, forever. Give [DeadLetter] another Queue.", Topology, DiagnosticSeverity.Error);
@@ -71,7 +76,7 @@ internal static class DiagnosticDescriptors
         "WRN018", "Unsupported RPC method", "RPC method '{0}' {1}: an RPC method takes one request message and optionally a CancellationToken, and returns Task<T>, ValueTask<T>, Task or ValueTask", Rpc, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor NotSerializable = Create(
-        "WRN019", "Message type in no JsonSerializerContext", "'{0}' is in no JsonSerializerContext of this compilation: Warren serializes with source-generated metadata only. Add [JsonSerializable(typeof({0}))] to your context.", Serialization, DiagnosticSeverity.Error);
+        "WRN019", "Message type in no JsonSerializerContext", "'{0}' is in no JsonSerializerContext of this compilation: Warren serializes with source-generated metadata only. Add [JsonSerializable(typeof({0}))] to your context.", Serialization, DiagnosticSeverity.Error, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor InvalidDuration = Create(
         "WRN020", "Invalid duration", "'{0}' is not a duration: write a whole number with ms, s, m, h or d, such as \"500ms\", \"30s\" or \"5m\"", Topology, DiagnosticSeverity.Error);
@@ -79,11 +84,36 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedPublisherMethod = Create(
         "WRN021", "Unsupported publisher method", "Publisher method '{0}' {1}: a publisher method takes one message and optionally a PublishOptions and a CancellationToken, and returns Task or ValueTask", Routing, DiagnosticSeverity.Error);
 
+    private const string DuplicateContractTitle = "Two messages or methods with one contract name";
+    private const string DuplicateContractMessage = "{0} and {1} both have the contract name '{2}': a consumer could not tell them apart and would run the wrong handler. Give one a distinct name ([Message(\"...\")] or [Rpc(Name = \"...\")]).";
+
     public static readonly DiagnosticDescriptor DuplicateContract = Create(
-        "WRN022", "Two messages or methods with one contract name", "{0} and {1} both have the contract name '{2}': a consumer could not tell them apart and would run the wrong handler. Give one a distinct name ([Message(\"...\")] or [Rpc(Name = \"...\")]).", Routing, DiagnosticSeverity.Error);
+        "WRN022", DuplicateContractTitle, DuplicateContractMessage, Routing, DiagnosticSeverity.Error);
+
+    /// <summary>WRN022 for message contracts, which only the whole compilation shows (RPC methods are judged per service).</summary>
+    public static readonly DiagnosticDescriptor DuplicateMessageContract = Create(
+        "WRN022", DuplicateContractTitle, DuplicateContractMessage, Routing, DiagnosticSeverity.Error, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor UnreachableType = Create(
         "WRN023", "Type generated code cannot use", "'{0}' {1}", Handlers, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ConcurrencyAbovePrefetch = Create(
+        "WRN024", "Concurrency above prefetch", "{0} '{1}' runs up to {2} handlers at once but prefetches {3} messages: the broker never delivers enough to keep more than {3} busy. Raise Prefetch to at least {2}, or lower Concurrency.", Topology, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor WildcardOnDirectExchange = Create(
+        "WRN025", "Wildcard binding on a direct exchange", "Handler '{0}' binds queue '{1}' to direct exchange '{2}' with '{3}'{4}: a direct exchange compares keys literally, so '*' and '#' match no published key and the queue receives nothing. Bind concrete keys with [Topic(\"...\")], or use a topic exchange.", Routing, DiagnosticSeverity.Error, compilationEnd: true);
+
+    public static readonly DiagnosticDescriptor HeadersMessageThroughPublisher = Create(
+        "WRN026", "Headers-exchange message published without headers", "Publisher method '{0}' sends {1} to headers exchange '{2}', which routes by headers, but the method cannot set any: every publish would be unroutable. Add a PublishOptions parameter and set its Headers.", Routing, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DeadLetterConsumerBoundToWork = Create(
+        "WRN027", "Dead-letter queue consumer bound to work messages", "Queue '{0}' is a dead-letter queue, but handler '{1}' also binds it to exchange '{2}'{3}: it would receive every matching message, not only failed ones. Remove the binding attribute, or consume those messages from a queue of their own.", Topology, DiagnosticSeverity.Warning, compilationEnd: true);
+
+    public static readonly DiagnosticDescriptor RpcServiceServedTwice = Create(
+        "WRN028", "RPC service served by two classes", "'{0}' and '{1}' both implement RPC service '{2}': both would consume queue '{3}' and each request would reach one of them at random. Keep one implementation of {4} in this assembly.", Rpc, DiagnosticSeverity.Error, compilationEnd: true);
+
+    public static readonly DiagnosticDescriptor SettingOutOfRange = Create(
+        "WRN029", "Prefetch or concurrency out of range", "{0} '{1}': {2}", Topology, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor[] All =
     [
@@ -91,9 +121,10 @@ internal static class DiagnosticDescriptors
         DuplicateHandler, QueueWithoutHandlers, ConflictingExchange, ConflictingQueue, PriorityOutOfRange,
         PriorityAboveTen, PriorityIgnored, Unreceived, DeadLetterLoop, RetriesOverDeliveryLimit, QuorumIncompatible,
         QuorumRejectPublishDlx, UnsupportedRpcMethod, NotSerializable, InvalidDuration, UnsupportedPublisherMethod,
-        DuplicateContract, UnreachableType,
+        DuplicateContract, UnreachableType, ConcurrencyAbovePrefetch, WildcardOnDirectExchange,
+        HeadersMessageThroughPublisher, DeadLetterConsumerBoundToWork, RpcServiceServedTwice, SettingOutOfRange,
     ];
 
-    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity) =>
-        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, bool compilationEnd = false) =>
+        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: compilationEnd ? [WellKnownDiagnosticTags.CompilationEnd] : []);
 }

@@ -9,7 +9,7 @@ namespace Warren.Analyzers;
 
 /// <summary>
 /// Rules that one type decides on its own: routing keys and patterns, placeholders, handler and RPC signatures,
-/// priorities, queue options and durations. Runs per type, concurrently, never on generated code.
+/// priorities, queue options, consumer settings and durations. Runs per type, concurrently, never on generated code.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
@@ -33,7 +33,10 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidDuration,
         DiagnosticDescriptors.UnsupportedPublisherMethod,
         DiagnosticDescriptors.DuplicateContract,
-        DiagnosticDescriptors.UnreachableType);
+        DiagnosticDescriptors.UnreachableType,
+        DiagnosticDescriptors.ConcurrencyAbovePrefetch,
+        DiagnosticDescriptors.HeadersMessageThroughPublisher,
+        DiagnosticDescriptors.SettingOutOfRange);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

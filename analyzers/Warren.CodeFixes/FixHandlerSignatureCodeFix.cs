@@ -1,9 +1,7 @@
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,41 +12,34 @@ namespace Warren.CodeFixes;
 /// <summary>WRN005: makes a handler a public instance method (the two mechanical parts of a handler's signature).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FixHandlerSignatureCodeFix))]
 [Shared]
-public sealed class FixHandlerSignatureCodeFix : CodeFixProvider
+public sealed class FixHandlerSignatureCodeFix : DocumentCodeFix
 {
+    private static readonly SyntaxKind[] Replaced = [SyntaxKind.StaticKeyword, SyntaxKind.PrivateKeyword, SyntaxKind.ProtectedKeyword, SyntaxKind.InternalKeyword, SyntaxKind.PublicKeyword];
+
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnsupportedHandler.Id);
 
     /// <inheritdoc />
-    public override FixAllProvider? GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    protected override string Title => "Make the handler a public instance method";
 
     /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override SyntaxNode? Target(SyntaxNode root, Diagnostic diagnostic) =>
+        root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method
+        && (method.Modifiers.Any(SyntaxKind.StaticKeyword) || !method.Modifiers.Any(SyntaxKind.PublicKeyword))
+            ? method
+            : null;
+
+    /// <inheritdoc />
+    protected override SyntaxNode Apply(SyntaxNode root, SyntaxNode target, Diagnostic diagnostic)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } method)
-        {
-            return;
-        }
+        var method = (MethodDeclarationSyntax)target;
+        var kept = method.Modifiers.Where(m => !Replaced.Any(k => m.IsKind(k))).ToList();
 
-        var isStatic = method.Modifiers.Any(SyntaxKind.StaticKeyword);
-        var isPublic = method.Modifiers.Any(SyntaxKind.PublicKeyword);
-        if (!isStatic && isPublic)
-        {
-            return;
-        }
-
-        context.RegisterCodeFix(
-            CodeAction.Create("Make the handler a public instance method", _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(method, Fix(method)))), nameof(FixHandlerSignatureCodeFix)),
-            context.Diagnostics[0]);
-    }
-
-    private static MethodDeclarationSyntax Fix(MethodDeclarationSyntax method)
-    {
-        var kept = method.Modifiers.Where(m => !m.IsKind(SyntaxKind.StaticKeyword) && !m.IsKind(SyntaxKind.PrivateKeyword) && !m.IsKind(SyntaxKind.ProtectedKeyword) && !m.IsKind(SyntaxKind.InternalKeyword) && !m.IsKind(SyntaxKind.PublicKeyword)).ToList();
+        // The first modifier (or the return type) carries the indentation; attributes keep the doc comment above them.
         var leading = method.Modifiers.Count > 0 ? method.Modifiers[0].LeadingTrivia : method.ReturnType.GetLeadingTrivia();
-        var modifiers = SyntaxFactory.TokenList(new[] { SyntaxFactory.Token(SyntaxKind.PublicKeyword).WithLeadingTrivia(leading).WithTrailingTrivia(SyntaxFactory.Space) }.Concat(kept));
+        var modifiers = SyntaxFactory.TokenList(new[] { SyntaxFactory.Token(SyntaxKind.PublicKeyword).WithLeadingTrivia(leading).WithTrailingTrivia(SyntaxFactory.Space) }
+            .Concat(kept.Select((m, i) => i == 0 && method.Modifiers[0] != m ? m.WithLeadingTrivia() : m)));
         var withoutTrivia = method.Modifiers.Count > 0 ? method : method.WithReturnType(method.ReturnType.WithLeadingTrivia());
-        return withoutTrivia.WithModifiers(modifiers);
+        return root.ReplaceNode(method, withoutTrivia.WithModifiers(modifiers));
     }
 }

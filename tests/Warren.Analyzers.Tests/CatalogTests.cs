@@ -35,7 +35,28 @@ public sealed class CatalogTests
         }
 
         var descriptor = DiagnosticDescriptors.All.Single(d => d.Id == id);
-        Assert.Equal($"docs/diagnostics/{id}.md", descriptor.HelpLinkUri);
+        Assert.Equal($"{DiagnosticDescriptors.HelpLinkBase}{id}.md", descriptor.HelpLinkUri);
+        Assert.True(Uri.TryCreate(descriptor.HelpLinkUri, UriKind.Absolute, out var link) && link.Scheme == Uri.UriSchemeHttps, descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public void Rules_judged_at_compilation_end_carry_the_compilation_end_tag_and_no_others_do()
+    {
+        var atEnd = new CompilationRulesAnalyzer().SupportedDiagnostics;
+        var perSymbol = new SymbolRulesAnalyzer().SupportedDiagnostics;
+
+        Assert.All(atEnd, d => Assert.Contains(Microsoft.CodeAnalysis.WellKnownDiagnosticTags.CompilationEnd, d.CustomTags));
+        Assert.All(perSymbol, d => Assert.DoesNotContain(Microsoft.CodeAnalysis.WellKnownDiagnosticTags.CompilationEnd, d.CustomTags));
+        Assert.Equal(
+            DiagnosticDescriptors.All.Select(d => d.Id).Order(StringComparer.Ordinal),
+            atEnd.Concat(perSymbol).Select(d => d.Id).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_help_link_base_is_the_one_contributing_names()
+    {
+        var contributing = File.ReadAllText(Path.Combine(Root, "CONTRIBUTING.md"));
+        Assert.Contains(DiagnosticDescriptors.HelpLinkBase, contributing, StringComparison.Ordinal);
     }
 
     [Theory]

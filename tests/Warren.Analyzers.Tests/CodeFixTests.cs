@@ -22,9 +22,72 @@ public sealed class WRN019_AddJsonSerializableCodeFixTests
         public sealed record OrderPlaced(string Id);
 
         [JsonSerializable(typeof(string))]
-        [global::System.Text.Json.Serialization.JsonSerializable(typeof(global::OrderPlaced))]
+        [JsonSerializable(typeof(OrderPlaced))]
         internal sealed partial class Json : JsonSerializerContext;
         """);
+
+    [Fact]
+    public Task Fix_all_adds_every_missing_type_once_to_a_context_in_another_file_keeping_its_doc_comment() => CodeFixHarness.VerifyFixAllAsync(new AddJsonSerializableCodeFix(), "WRN019",
+        [
+            """
+            namespace Shop
+            {
+                public static class Events
+                {
+                    [Exchange("orders")]
+                    [Topic("order.placed")]
+                    public sealed record Placed(string Id);
+                }
+
+                public sealed record Envelope<T>(T Body);
+
+                [Queue("q")]
+                public sealed class Handler
+                {
+                    public void Handle(Events.Placed e) { }
+                    public void Handle(Envelope<string> e) { }
+                }
+            }
+            """,
+            """
+            namespace Shop
+            {
+                /// <summary>The application's JSON metadata.</summary>
+                internal sealed partial class Json : JsonSerializerContext;
+            }
+            """,
+        ],
+        [
+            """
+            namespace Shop
+            {
+                public static class Events
+                {
+                    [Exchange("orders")]
+                    [Topic("order.placed")]
+                    public sealed record Placed(string Id);
+                }
+
+                public sealed record Envelope<T>(T Body);
+
+                [Queue("q")]
+                public sealed class Handler
+                {
+                    public void Handle(Events.Placed e) { }
+                    public void Handle(Envelope<string> e) { }
+                }
+            }
+            """,
+            """
+            namespace Shop
+            {
+                /// <summary>The application's JSON metadata.</summary>
+                [JsonSerializable(typeof(Events.Placed))]
+                [JsonSerializable(typeof(Envelope<string>))]
+                internal sealed partial class Json : JsonSerializerContext;
+            }
+            """,
+        ]);
 }
 
 public sealed class WRN005_FixHandlerSignatureCodeFixTests
@@ -47,6 +110,43 @@ public sealed class WRN005_FixHandlerSignatureCodeFixTests
             public void Placed(OrderPlaced order) { }
         }
         """);
+
+    [Fact]
+    public Task Fix_all_keeps_doc_comments_and_fixes_handlers_in_nested_classes() => CodeFixHarness.VerifyFixAllAsync(new FixHandlerSignatureCodeFix(), "WRN005",
+        [
+            Sources.Order + """
+            public static class Outer
+            {
+                [Queue("q")]
+                public sealed class Handler
+                {
+                    /// <summary>Placed.</summary>
+                    [Topic("order.placed")]
+                    static void Placed(OrderPlaced order) { }
+
+                    /// <summary>Paid.</summary>
+                    [Topic("order.paid")] internal async Task Paid(OrderPaid order) => await Task.Yield();
+                }
+            }
+            """,
+        ],
+        [
+            Sources.Order + """
+            public static class Outer
+            {
+                [Queue("q")]
+                public sealed class Handler
+                {
+                    /// <summary>Placed.</summary>
+                    [Topic("order.placed")]
+                    public void Placed(OrderPlaced order) { }
+
+                    /// <summary>Paid.</summary>
+                    [Topic("order.paid")] public async Task Paid(OrderPaid order) => await Task.Yield();
+                }
+            }
+            """,
+        ]);
 }
 
 public sealed class WRN012_AddMaxPriorityCodeFixTests
@@ -68,10 +168,50 @@ public sealed class WRN012_AddMaxPriorityCodeFixTests
         [Priority(5)]
         public sealed record Job(string Id);
         [Queue("q")]
-        [global::Warren.Priority(Max = 10)]
+        [Priority(Max = 10)]
         public sealed class Worker { public void Handle(Job job) { } }
         [JsonSerializable(typeof(Job))] internal sealed partial class Json : JsonSerializerContext;
         """);
+
+    [Fact]
+    public Task Fix_all_gives_a_nested_consumer_of_two_prioritized_messages_one_attribute() => CodeFixHarness.VerifyFixAllAsync(new AddMaxPriorityCodeFix(), "WRN012",
+        [
+            """
+            [Exchange("jobs", ExchangeKind.Direct)] [Topic("job")] [Priority(5)] public sealed record Job(string Id);
+            [Exchange("jobs", ExchangeKind.Direct)] [Topic("urgent")] [Priority(9)] public sealed record Urgent(string Id);
+            [JsonSerializable(typeof(Job))] [JsonSerializable(typeof(Urgent))] internal sealed partial class Json : JsonSerializerContext;
+            """,
+            """
+            public static class Workers
+            {
+                /// <summary>Does the jobs.</summary>
+                public sealed class Worker
+                {
+                    [Topic("job")] public void Handle(Job job) { }
+                    [Topic("urgent")] public void Handle(Urgent job) { }
+                }
+            }
+            """,
+        ],
+        [
+            """
+            [Exchange("jobs", ExchangeKind.Direct)] [Topic("job")] [Priority(5)] public sealed record Job(string Id);
+            [Exchange("jobs", ExchangeKind.Direct)] [Topic("urgent")] [Priority(9)] public sealed record Urgent(string Id);
+            [JsonSerializable(typeof(Job))] [JsonSerializable(typeof(Urgent))] internal sealed partial class Json : JsonSerializerContext;
+            """,
+            """
+            public static class Workers
+            {
+                /// <summary>Does the jobs.</summary>
+                [Priority(Max = 10)]
+                public sealed class Worker
+                {
+                    [Topic("job")] public void Handle(Job job) { }
+                    [Topic("urgent")] public void Handle(Urgent job) { }
+                }
+            }
+            """,
+        ]);
 }
 
 public sealed class WRN016_RemoveQuorumOptionCodeFixTests
@@ -97,5 +237,105 @@ public sealed class WRN016_RemoveQuorumOptionCodeFixTests
         Sources.Order + """
         [Queue("q", Type = QueueType.Quorum)]
         public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task Fix_all_removes_several_options_of_one_attribute_and_keeps_the_doc_comment_of_a_removed_list() => CodeFixHarness.VerifyFixAllAsync(new RemoveQuorumOptionCodeFix(), "WRN016",
+        [
+            Sources.Order + """
+            /// <summary>Payments.</summary>
+            [Priority(Max = 5)]
+            [Queue("q", Type = QueueType.Quorum, Exclusive = true, AutoDelete = true, Durable = false)]
+            public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            """,
+        ],
+        [
+            Sources.Order + """
+            /// <summary>Payments.</summary>
+            [Queue("q", Type = QueueType.Quorum)]
+            public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            """,
+        ]);
+}
+
+public sealed class WRN024_RaisePrefetchCodeFixTests
+{
+    [Fact]
+    public Task Prefetch_is_raised_to_concurrency() => CodeFixHarness.VerifyAsync(new RaisePrefetchCodeFix(), "WRN024",
+        Sources.Order + """
+        [Queue("q", Prefetch = 1, Concurrency = 4)]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """,
+        Sources.Order + """
+        [Queue("q", Prefetch = 4, Concurrency = 4)]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task Fix_all_raises_prefetch_of_queues_and_rpc_services() => CodeFixHarness.VerifyFixAllAsync(new RaisePrefetchCodeFix(), "WRN024",
+        [
+            Sources.Order + """
+            [Queue("a", Concurrency = 8, Prefetch = 2)] public sealed class A { public void Handle(OrderPlaced order) { } }
+            [Queue("b", Concurrency = 3, Prefetch = 1, MessageTtl = "1m")] public sealed class B { public void Handle(OrderPaid order) { } }
+            [RpcService("svc", Prefetch = 1, Concurrency = 2)] public interface ISvc { Task<OrderPaid> Pay(OrderPlaced order); }
+            """,
+        ],
+        [
+            Sources.Order + """
+            [Queue("a", Concurrency = 8, Prefetch = 8)] public sealed class A { public void Handle(OrderPlaced order) { } }
+            [Queue("b", Concurrency = 3, Prefetch = 3, MessageTtl = "1m")] public sealed class B { public void Handle(OrderPaid order) { } }
+            [RpcService("svc", Prefetch = 2, Concurrency = 2)] public interface ISvc { Task<OrderPaid> Pay(OrderPlaced order); }
+            """,
+        ]);
+}
+
+public sealed class WRN026_AddPublishOptionsCodeFixTests
+{
+    [Fact]
+    public Task A_publish_options_parameter_goes_before_the_cancellation_token() => CodeFixHarness.VerifyAsync(new AddPublishOptionsCodeFix(), "WRN026",
+        """
+        [Exchange("docs", ExchangeKind.Headers)] public sealed record Doc(string Id);
+        [JsonSerializable(typeof(Doc))] internal sealed partial class Json : JsonSerializerContext;
+        [Publisher]
+        public partial interface IDocs
+        {
+            /// <summary>Sends a document.</summary>
+            ValueTask Send(Doc doc, CancellationToken ct = default);
+        }
+        """,
+        """
+        [Exchange("docs", ExchangeKind.Headers)] public sealed record Doc(string Id);
+        [JsonSerializable(typeof(Doc))] internal sealed partial class Json : JsonSerializerContext;
+        [Publisher]
+        public partial interface IDocs
+        {
+            /// <summary>Sends a document.</summary>
+            ValueTask Send(Doc doc, PublishOptions options, CancellationToken ct = default);
+        }
+        """);
+}
+
+public sealed class WRN027_RemoveDeadLetterBindingCodeFixTests
+{
+    [Fact]
+    public Task The_work_binding_of_a_dead_letter_consumer_is_removed_keeping_the_doc_comment() => CodeFixHarness.VerifyAsync(new RemoveDeadLetterBindingCodeFix(), "WRN027",
+        Sources.Order + """
+        [Queue("work")] public sealed class Work { public void Handle(OrderPlaced order) { } }
+        [Queue("work.dlq")]
+        public sealed class Failures
+        {
+            /// <summary>Failed orders.</summary>
+            [Topic("order.placed")]
+            public void Handle(OrderPlaced order) { }
+        }
+        """,
+        Sources.Order + """
+        [Queue("work")] public sealed class Work { public void Handle(OrderPlaced order) { } }
+        [Queue("work.dlq")]
+        public sealed class Failures
+        {
+            /// <summary>Failed orders.</summary>
+            public void Handle(OrderPlaced order) { }
+        }
         """);
 }

@@ -243,7 +243,7 @@ public sealed class MultiAssemblyTests
                 [Warren.Topic("shipment.sent")]
                 public sealed record {{name}}(string OrderId);
                 """);
-            Assert.Contains("new global::Warren.ExchangeDeclaration(\"orders\", \"topic\"", run.Sources["Warren.Topology.g.cs"], StringComparison.Ordinal);
+            Assert.Contains("new ExchangeDeclaration(\"orders\", \"topic\")", run.Sources["Warren.Topology.g.cs"], StringComparison.Ordinal);
         }
     }
 

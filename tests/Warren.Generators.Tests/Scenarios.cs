@@ -46,6 +46,9 @@ internal static class Scenarios
 
             [Topic("user.{Region}.changed")]
             Task Updated(UserUpdated evt);
+
+            [Topic("user.eu.updated.v1")]
+            ValueTask UpdatedInEurope(UserUpdated evt, CancellationToken ct = default);
         }
 
         [JsonSerializable(typeof(UserCreated))]

@@ -143,6 +143,17 @@ public sealed class ShapeCorpusTests
             [Queue("work")] public sealed class Work { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
             [Queue("work.dlq")] public sealed class Failures { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
             """)),
+        Ok("dead_letter_queue_consumer_of_fanout", App("""
+            [Exchange("audit", ExchangeKind.Fanout)] public sealed record Audit(string T);
+            [Queue("work")] public sealed class Work { public Task Handle(Audit a) => Task.CompletedTask; }
+            [Queue("work.dlq")] public sealed class Failures { public Task Handle(Audit a) => Task.CompletedTask; }
+            """), "Audit"),
+        Ok("concurrency_above_prefetch_is_a_warning", App("[Queue(\"q\", Prefetch = 1, Concurrency = 2)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("headers_publisher_with_options", App("[Exchange(\"docs\", ExchangeKind.Headers)] public sealed record Doc(string F); [Publisher] public partial interface IP { ValueTask Send(Doc d, PublishOptions o); }"), "Doc"),
+        Ok("names_with_quotes_line_separators_and_surrogates", App("""
+            [Exchange("ex\u2028\"\ud83d\ude00", ExchangeKind.Headers)] public sealed record Doc(string F);
+            [Queue("q\u2028\"\u0085\ud800")] public sealed class C { [Headers("a\u2029=b\"")] public Task Handle(Doc d) => Task.CompletedTask; }
+            """), "Doc"),
         Ok("handler_dead_letter_override", App("[Queue(\"q\")] public sealed class C { [DeadLetter(MaxRetries = 1)] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("do_not_retry_types", App("[Queue(\"q\")] [DeadLetter(MaxRetries = 2, DoNotRetry = new[] { typeof(ArgumentException), typeof(FormatException) })] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("queue_all_options", App("[Queue(\"q\", Durable = true, Prefetch = 10, Concurrency = 2, MessageTtl = \"1h\", MaxLength = 5, MaxLengthBytes = 1000, Overflow = QueueOverflow.RejectPublish, SingleActiveConsumer = true, HandlerTimeout = \"30s\")] [Priority(Max = 5)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
@@ -260,6 +271,16 @@ public sealed class ShapeCorpusTests
             [Queue("q")] public sealed class H { public Task Handle(A a) => Task.CompletedTask; public Task Handle(B b) => Task.CompletedTask; }
             """), "A", "B"),
         Bad("not_serializable", "WRN019", App("public sealed record Loose(string X); [Queue(\"q\")] public sealed class H { public Task Handle(Loose l) => Task.CompletedTask; }")),
+        Bad("prefetch_above_sixteen_bits", "WRN029", App("[Queue(\"q\", Prefetch = 70000)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("negative_concurrency", "WRN029", App("[Queue(\"q\", Concurrency = -1)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("rpc_prefetch_negative", "WRN029", App("[RpcService(\"svc\", Prefetch = -5)] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Bad("direct_exchange_placeholder_binding", "WRN025", App("[Exchange(\"pay\", ExchangeKind.Direct)] [Topic(\"charge.{Region}\")] public sealed record Charge(string Region); [Queue(\"q\")] public sealed class C { public Task Handle(Charge c) => Task.CompletedTask; }"), "Charge"),
+        Bad("headers_message_through_publisher", "WRN026", App("[Exchange(\"docs\", ExchangeKind.Headers)] public sealed record Doc(string F); [Publisher] public partial interface IP { ValueTask Send(Doc d); }"), "Doc"),
+        Bad("two_rpc_servers", "WRN028", App("""
+            [RpcService("svc")] public interface ISvc { Task<StockLevel> Check(CheckStock r); }
+            public sealed class A : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("a", 0)); }
+            public sealed class B : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("b", 0)); }
+            """)),
         Bad("invalid_duration", "WRN020", App("[Queue(\"q\", MessageTtl = \"soon\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
     ];
 }

@@ -96,6 +96,7 @@ internal static class ConsumerRules
     {
         DurationRules.Check(context, queue, type, AttributeNames.Queue.MessageTtl);
         DurationRules.Check(context, queue, type, AttributeNames.Queue.HandlerTimeout);
+        ConsumerSettings.Check(context, queue, type, "Queue", queueName, AttributeNames.Queue.Prefetch, AttributeNames.Queue.Concurrency);
         if (AttributeReader.Named(queue, AttributeNames.Queue.Type, 0) != AttributeEnums.QuorumQueue)
         {
             return;

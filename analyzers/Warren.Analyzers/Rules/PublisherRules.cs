@@ -31,9 +31,15 @@ internal static class PublisherRules
             }
 
             var message = method.Parameters.First(p => PublisherParser.Kind(p) == PublisherParameter.Message);
+            var takesOptions = method.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options);
+            if (!takesOptions && MessageParser.ReadExchange(message.Type) is { Type: "headers" } exchange)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HeadersMessageThroughPublisher, location, method.Name, message.Type.Name, exchange.Name));
+            }
+
             if (AttributeReader.Find(method, KnownNames.TopicAttribute) is { } topic && AttributeReader.Argument<string>(topic, 0) is { } template)
             {
-                if (method.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options))
+                if (takesOptions)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedPublisherMethod, location, method.Name, "has [Topic] and takes PublishOptions: set PublishOptions.RoutingKey instead"));
                     continue;

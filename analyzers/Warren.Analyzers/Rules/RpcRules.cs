@@ -33,6 +33,7 @@ internal static class RpcRules
         }
 
         var name = RpcParser.ServiceName(type, service);
+        ConsumerSettings.Check(context, service, type, "RPC service", name, AttributeNames.RpcService.Prefetch, AttributeNames.RpcService.Concurrency);
         var contracts = new Dictionary<string, IMethodSymbol>();
         foreach (var method in ShapeRules.InterfaceMethods(type))
         {

@@ -34,10 +34,14 @@ internal static class PublisherEmitter
             var parameters = string.Join(", ", method.Parameters.Select(p => $"{p.Type} {Identifiers.Escape(p.Name)}"));
             var message = Identifiers.Escape(method.Parameters.First(p => p.Kind == PublisherParameter.Message).Name);
             var token = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.CancellationToken) is { } t ? Identifiers.Escape(t.Name) : "default";
-            var keyBuilder = method.RoutingParts.Any(p => p.IsProperty) ? names.Take($"{method.Name}RoutingKey") : null;
-            var options = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.Options) is { } o ? Identifiers.Escape(o.Name)
-                : method.RoutingTemplate is null ? "null"
-                : $"new global::Warren.PublishOptions {{ RoutingKey = {(keyBuilder is not null ? $"{keyBuilder}({message})" : Literals.String(method.RoutingTemplate))} }}";
+            var optionsParameter = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.Options);
+            var keyBuilder = optionsParameter is null && method.RoutingParts.Any(p => p.IsProperty) ? names.Take($"{method.Name}RoutingKey") : null;
+
+            // A constant key shares one options instance (the publisher only reads it): nothing is allocated per publish.
+            var constantOptions = optionsParameter is null && keyBuilder is null && method.RoutingTemplate is not null ? names.Take($"{method.Name}Options") : null;
+            var options = optionsParameter is not null ? Identifiers.Escape(optionsParameter.Name)
+                : keyBuilder is not null ? $"new global::Warren.PublishOptions {{ RoutingKey = {keyBuilder}({message}) }}"
+                : constantOptions ?? "null";
             var call = $"_publisher.PublishAsync({message}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
             w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
             w.Line($"    {call};");
@@ -45,6 +49,11 @@ internal static class PublisherEmitter
             {
                 w.Line();
                 ContractsEmitter.EmitRoutingKey(w, keyBuilder, method.Message.TypeName, method.RoutingParts);
+            }
+            else if (constantOptions is not null)
+            {
+                w.Line();
+                w.Line($"private static readonly global::Warren.PublishOptions {constantOptions} = new() {{ RoutingKey = {Literals.String(method.RoutingTemplate!)} }};");
             }
         }
 

@@ -3,8 +3,34 @@ namespace Warren.Generators.Emitting;
 /// <summary>Text placed inside emitted code: XML docs, interpolated strings, short type names.</summary>
 internal static class Text
 {
-    /// <summary>Text inside an XML doc comment.</summary>
-    public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>
+    /// Text inside a one-line XML doc comment: markup escaped; line breaks, control characters and lone surrogates
+    /// (which would end the comment line or make the file invalid) shown as '?'.
+    /// </summary>
+    public static string Xml(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(c).Append(text[++i]);
+                continue;
+            }
+
+            builder.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                _ when char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' => "?",
+                _ => c.ToString(),
+            });
+        }
+
+        return builder.ToString();
+    }
 
     /// <summary>A <c>cref</c> value for a type, or its name in <c>&lt;c&gt;</c> when it is generic (crefs cannot name constructed types).</summary>
     public static string TypeReference(string typeName) =>

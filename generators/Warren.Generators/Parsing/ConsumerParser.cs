@@ -23,6 +23,11 @@ internal static class ConsumerParser
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         var defaultExchange = MessageParser.ReadExchange(type);
         var queue = ReadQueue(type);
+        if (Rules.TopologyRules.SettingsProblem(queue.Prefetch, queue.Concurrency) is not null)
+        {
+            return null;
+        }
+
         var handlers = new List<HandlerModel>();
         foreach (var method in HandlerCandidates(type).OrderBy(m => m.Name, System.StringComparer.Ordinal))
         {
@@ -164,7 +169,8 @@ internal static class ConsumerParser
 
         if (exchange.Type == "fanout")
         {
-            yield return new BindingModel(exchange.Name, string.Empty, EquatableArray<HeaderArgument>.Empty, null);
+            // A fanout binding takes no key: it is always the default binding, never written on the handler.
+            yield return new BindingModel(exchange.Name, string.Empty, EquatableArray<HeaderArgument>.Empty, null, FromMessage: true);
             yield break;
         }
 

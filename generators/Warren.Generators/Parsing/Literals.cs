@@ -17,7 +17,8 @@ internal static class Literals
                 '\n' => "\\n",
                 '\r' => "\\r",
                 '\t' => "\\t",
-                _ when c < ' ' => "\\u" + ((int)c).ToString("x4"),
+                // Control characters, what C# counts as a line break, and surrogates (valid in pairs only) are escaped.
+                _ when c < ' ' || c is '\u0085' or '\u2028' or '\u2029' || char.IsSurrogate(c) => "\\u" + ((int)c).ToString("x4"),
                 _ => c.ToString(),
             });
         }
@@ -27,4 +28,7 @@ internal static class Literals
 
     /// <summary>JSON escapes are a subset of C#'s for the characters we meet.</summary>
     public static string JsonString(string value) => String(value);
+
+    /// <summary>A verbatim C# string literal (<c>@"…"</c>) holding text that spans lines, such as a JSON document.</summary>
+    public static string Verbatim(string value) => "@\"" + value.Replace("\"", "\"\"") + "\"";
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Warren.Generators.Model;
@@ -14,6 +15,13 @@ internal static class RpcParser
     public static RpcServiceModel? TryParseService(INamedTypeSymbol type)
     {
         if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute || ShapeRules.InterfaceProblem(type) is not null)
+        {
+            return null;
+        }
+
+        var prefetch = AttributeReader.Named(attribute, AttributeNames.RpcService.Prefetch, 0);
+        var concurrency = AttributeReader.Named(attribute, AttributeNames.RpcService.Concurrency, 0);
+        if (TopologyRules.SettingsProblem(prefetch, concurrency) is not null)
         {
             return null;
         }
@@ -42,15 +50,19 @@ internal static class RpcParser
             typeName,
             Names.Identifier(typeName),
             name,
-            AttributeReader.Named<string>(attribute, AttributeNames.RpcService.Queue) ?? "rpc." + name,
+            QueueName(attribute, name),
             AttributeReader.Named(attribute, AttributeNames.RpcService.QueueType, 0) == AttributeEnums.QuorumQueue,
-            AttributeReader.Named(attribute, AttributeNames.RpcService.Prefetch, 0),
-            AttributeReader.Named(attribute, AttributeNames.RpcService.Concurrency, 0),
+            prefetch,
+            concurrency,
             methods);
     }
 
     public static string ServiceName(INamedTypeSymbol type, AttributeData attribute) =>
         AttributeReader.Argument<string>(attribute, 0) ?? Names.KebabCase(type.Name);
+
+    /// <summary>The queue of a service: <c>[RpcService(Queue = ...)]</c>, else <c>rpc.{name}</c>.</summary>
+    public static string QueueName(AttributeData attribute, string serviceName) =>
+        AttributeReader.Named<string>(attribute, AttributeNames.RpcService.Queue) ?? "rpc." + serviceName;
 
     /// <summary>The contract name of an RPC method: <c>[Rpc(Name)]</c>, else <c>{service}.{method-in-kebab-case}</c> without <c>Async</c>.</summary>
     public static string ContractName(IMethodSymbol method, string service)
@@ -59,14 +71,15 @@ internal static class RpcParser
         return (rpc is null ? null : AttributeReader.Named<string>(rpc, AttributeNames.Rpc.Name)) ?? service + "." + Names.KebabCase(TrimAsync(method.Name));
     }
 
+    /// <summary>The <c>[RpcService]</c> interfaces a class serves: all it implements, when generated code can create it.</summary>
+    public static IEnumerable<INamedTypeSymbol> ServedInterfaces(INamedTypeSymbol type) =>
+        type.TypeKind != TypeKind.Class || type.IsAbstract || type.IsGenericType || type.AllInterfaces.Length == 0
+            ? Enumerable.Empty<INamedTypeSymbol>()
+            : type.AllInterfaces.Where(i => AttributeReader.Has(i, KnownNames.RpcServiceAttribute) && ShapeRules.TypeProblem(type) is null);
+
     public static RpcServerModel? TryParseServer(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Class || type.IsAbstract || type.IsGenericType || ShapeRules.TypeProblem(type) is not null)
-        {
-            return null;
-        }
-
-        var services = type.AllInterfaces
+        var services = ServedInterfaces(type)
             .Select(TryParseService)
             .Where(s => s is not null)
             .Select(s => s!)

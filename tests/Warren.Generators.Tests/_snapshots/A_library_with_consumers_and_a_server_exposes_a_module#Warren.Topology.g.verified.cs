@@ -3,34 +3,190 @@
 
 namespace Warren.Generated
 {
+    using global::System.Collections.Generic;
+
     /// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
         /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
-        public static global::Warren.Topology Create()
+        public static Topology Create()
         {
-            var topology = new global::Warren.Topology();
-            topology.Add(new global::Warren.ExchangeDeclaration("billing.dlx", "direct", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.ExchangeDeclaration("orders", "topic", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.QueueDeclaration("billing", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "billing.dlx", ["x-dead-letter-routing-key"] = "billing" }));
-            topology.Add(new global::Warren.QueueDeclaration("billing.dlq", Durable: true, Exclusive: false, AutoDelete: false, Arguments: null));
-            topology.Add(new global::Warren.QueueDeclaration("billing.retry.1", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "billing", ["x-message-ttl"] = 5000L }));
-            topology.Add(new global::Warren.QueueDeclaration("billing.retry.2", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "billing", ["x-message-ttl"] = 30000L }));
-            topology.Add(new global::Warren.QueueDeclaration("billing.retry.3", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "billing", ["x-message-ttl"] = 120000L }));
-            topology.Add(new global::Warren.QueueDeclaration("rpc.inventory", Durable: true, Exclusive: false, AutoDelete: false, Arguments: null));
-            topology.Add(new global::Warren.BindingDeclaration("amq.direct", "rpc.inventory", "inventory.check-stock", null));
-            topology.Add(new global::Warren.BindingDeclaration("billing.dlx", "billing.dlq", "billing", null));
-            topology.Add(new global::Warren.BindingDeclaration("orders", "billing", "order.*.placed", null));
-            topology.Add(new global::Warren.BindingDeclaration("orders", "billing", "order.cancelled", null));
+            var topology = new Topology();
+            topology.Add(new ExchangeDeclaration("billing.dlx", "direct"));
+            topology.Add(new ExchangeDeclaration("orders", "topic"));
+            topology.Add(new QueueDeclaration("billing", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "billing.dlx",
+                ["x-dead-letter-routing-key"] = "billing",
+            }));
+            topology.Add(new QueueDeclaration("billing.dlq"));
+            topology.Add(new QueueDeclaration("billing.retry.1", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "billing",
+                ["x-message-ttl"] = 5000L,
+            }));
+            topology.Add(new QueueDeclaration("billing.retry.2", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "billing",
+                ["x-message-ttl"] = 30000L,
+            }));
+            topology.Add(new QueueDeclaration("billing.retry.3", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "billing",
+                ["x-message-ttl"] = 120000L,
+            }));
+            topology.Add(new QueueDeclaration("rpc.inventory"));
+            topology.Add(new BindingDeclaration("amq.direct", "rpc.inventory", "inventory.check-stock"));
+            topology.Add(new BindingDeclaration("billing.dlx", "billing.dlq", "billing"));
+            topology.Add(new BindingDeclaration("orders", "billing", "order.*.placed"));
+            topology.Add(new BindingDeclaration("orders", "billing", "order.cancelled"));
             return topology;
         }
 
-        /// <summary>The same topology as RabbitMQ definitions (<c>rabbitmqctl import_definitions</c>, management UI import), for virtual host <c>/</c>.</summary>
-        public const string DefinitionsJson = "{\n  \"exchanges\": [\n    { \"name\": \"billing.dlx\", \"vhost\": \"/\", \"type\": \"direct\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} },\n    { \"name\": \"orders\", \"vhost\": \"/\", \"type\": \"topic\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} }\n  ],\n  \"queues\": [\n    { \"name\": \"billing\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"billing.dlx\", \"x-dead-letter-routing-key\": \"billing\" } },\n    { \"name\": \"billing.dlq\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": {} },\n    { \"name\": \"billing.retry.1\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"billing\", \"x-message-ttl\": 5000 } },\n    { \"name\": \"billing.retry.2\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"billing\", \"x-message-ttl\": 30000 } },\n    { \"name\": \"billing.retry.3\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"billing\", \"x-message-ttl\": 120000 } },\n    { \"name\": \"rpc.inventory\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": {} }\n  ],\n  \"bindings\": [\n    { \"source\": \"amq.direct\", \"vhost\": \"/\", \"destination\": \"rpc.inventory\", \"destination_type\": \"queue\", \"routing_key\": \"inventory.check-stock\", \"arguments\": {} },\n    { \"source\": \"billing.dlx\", \"vhost\": \"/\", \"destination\": \"billing.dlq\", \"destination_type\": \"queue\", \"routing_key\": \"billing\", \"arguments\": {} },\n    { \"source\": \"orders\", \"vhost\": \"/\", \"destination\": \"billing\", \"destination_type\": \"queue\", \"routing_key\": \"order.*.placed\", \"arguments\": {} },\n    { \"source\": \"orders\", \"vhost\": \"/\", \"destination\": \"billing\", \"destination_type\": \"queue\", \"routing_key\": \"order.cancelled\", \"arguments\": {} }\n  ]\n}\n";
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public const string DefinitionsJson = @"{
+  ""exchanges"": [
+    {
+      ""name"": ""billing.dlx"",
+      ""vhost"": ""/"",
+      ""type"": ""direct"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""orders"",
+      ""vhost"": ""/"",
+      ""type"": ""topic"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    }
+  ],
+  ""queues"": [
+    {
+      ""name"": ""billing"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": ""billing.dlx"",
+        ""x-dead-letter-routing-key"": ""billing""
+      }
+    },
+    {
+      ""name"": ""billing.dlq"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""billing.retry.1"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""billing"",
+        ""x-message-ttl"": 5000
+      }
+    },
+    {
+      ""name"": ""billing.retry.2"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""billing"",
+        ""x-message-ttl"": 30000
+      }
+    },
+    {
+      ""name"": ""billing.retry.3"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""billing"",
+        ""x-message-ttl"": 120000
+      }
+    },
+    {
+      ""name"": ""rpc.inventory"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {}
+    }
+  ],
+  ""bindings"": [
+    {
+      ""source"": ""amq.direct"",
+      ""vhost"": ""/"",
+      ""destination"": ""rpc.inventory"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""inventory.check-stock"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""billing.dlx"",
+      ""vhost"": ""/"",
+      ""destination"": ""billing.dlq"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""billing"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""orders"",
+      ""vhost"": ""/"",
+      ""destination"": ""billing"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""order.*.placed"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""orders"",
+      ""vhost"": ""/"",
+      ""destination"": ""billing"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""order.cancelled"",
+      ""arguments"": {}
+    }
+  ]
+}
+";
 
         /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = "flowchart LR\n    x_billing_dlx{{\"billing.dlx (direct)\"}}\n    x_orders{{\"orders (topic)\"}}\n    q_billing[(\"billing\")]\n    q_billing_dlq[(\"billing.dlq\")]\n    q_billing_retry_1[(\"billing.retry.1\")]\n    q_billing_retry_2[(\"billing.retry.2\")]\n    q_billing_retry_3[(\"billing.retry.3\")]\n    q_rpc_inventory[(\"rpc.inventory\")]\n    x_amq_direct -- \"inventory.check-stock\" --> q_rpc_inventory\n    x_billing_dlx -- \"billing\" --> q_billing_dlq\n    x_orders -- \"order.*.placed\" --> q_billing\n    x_orders -- \"order.cancelled\" --> q_billing\n    q_billing -. dead letters .-> x_billing_dlx\n    q_billing_retry_1 -. retry .-> q_billing\n    q_billing_retry_2 -. retry .-> q_billing\n    q_billing_retry_3 -. retry .-> q_billing\n";
+        public const string Mermaid = @"flowchart LR
+    x_billing_dlx{{""billing.dlx (direct)""}}
+    x_orders{{""orders (topic)""}}
+    q_billing[(""billing"")]
+    q_billing_dlq[(""billing.dlq"")]
+    q_billing_retry_1[(""billing.retry.1"")]
+    q_billing_retry_2[(""billing.retry.2"")]
+    q_billing_retry_3[(""billing.retry.3"")]
+    q_rpc_inventory[(""rpc.inventory"")]
+    x_amq_direct -- ""inventory.check-stock"" --> q_rpc_inventory
+    x_billing_dlx -- ""billing"" --> q_billing_dlq
+    x_orders -- ""order.*.placed"" --> q_billing
+    x_orders -- ""order.cancelled"" --> q_billing
+    q_billing -. dead letters .-> x_billing_dlx
+    q_billing_retry_1 -. retry .-> q_billing
+    q_billing_retry_2 -. retry .-> q_billing
+    q_billing_retry_3 -. retry .-> q_billing
+";
     }
 }

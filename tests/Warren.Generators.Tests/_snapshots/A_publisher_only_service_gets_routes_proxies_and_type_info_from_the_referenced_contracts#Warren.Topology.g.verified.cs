@@ -3,23 +3,45 @@
 
 namespace Warren.Generated
 {
+    using global::System.Collections.Generic;
+
     /// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
         /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
-        public static global::Warren.Topology Create()
+        public static Topology Create()
         {
-            var topology = new global::Warren.Topology();
-            topology.Add(new global::Warren.ExchangeDeclaration("orders", "topic", Durable: true, AutoDelete: false));
+            var topology = new Topology();
+            topology.Add(new ExchangeDeclaration("orders", "topic"));
             return topology;
         }
 
-        /// <summary>The same topology as RabbitMQ definitions (<c>rabbitmqctl import_definitions</c>, management UI import), for virtual host <c>/</c>.</summary>
-        public const string DefinitionsJson = "{\n  \"exchanges\": [\n    { \"name\": \"orders\", \"vhost\": \"/\", \"type\": \"topic\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} }\n  ],\n  \"queues\": [],\n  \"bindings\": []\n}\n";
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public const string DefinitionsJson = @"{
+  ""exchanges"": [
+    {
+      ""name"": ""orders"",
+      ""vhost"": ""/"",
+      ""type"": ""topic"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    }
+  ],
+  ""queues"": [],
+  ""bindings"": []
+}
+";
 
         /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = "flowchart LR\n    x_orders{{\"orders (topic)\"}}\n";
+        public const string Mermaid = @"flowchart LR
+    x_orders{{""orders (topic)""}}
+";
     }
 }

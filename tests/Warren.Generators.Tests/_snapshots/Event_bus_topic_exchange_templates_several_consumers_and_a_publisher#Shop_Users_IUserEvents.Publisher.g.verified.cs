@@ -25,5 +25,10 @@ namespace Warren.Generated
         {
             return "user." + global::Warren.RoutingKeys.Segment(message.Region, "Region", "UserUpdated") + ".changed";
         }
+
+        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(global::Shop.Users.UserUpdated evt, global::System.Threading.CancellationToken ct) =>
+            _publisher.PublishAsync(evt, UpdatedInEuropeOptions, ct);
+
+        private static readonly global::Warren.PublishOptions UpdatedInEuropeOptions = new() { RoutingKey = "user.eu.updated.v1" };
     }
 }

@@ -3,41 +3,304 @@
 
 namespace Warren.Generated
 {
+    using global::System.Collections.Generic;
+
     /// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
         /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
-        public static global::Warren.Topology Create()
+        public static Topology Create()
         {
-            var topology = new global::Warren.Topology();
-            topology.Add(new global::Warren.ExchangeDeclaration("analytics.dlx", "direct", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.ExchangeDeclaration("email-notifications.dlx", "direct", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.ExchangeDeclaration("user.events", "topic", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.QueueDeclaration("analytics", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "analytics.dlx", ["x-dead-letter-routing-key"] = "analytics" }));
-            topology.Add(new global::Warren.QueueDeclaration("analytics.dlq", Durable: true, Exclusive: false, AutoDelete: false, Arguments: null));
-            topology.Add(new global::Warren.QueueDeclaration("analytics.retry.1", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "analytics", ["x-message-ttl"] = 5000L }));
-            topology.Add(new global::Warren.QueueDeclaration("analytics.retry.2", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "analytics", ["x-message-ttl"] = 30000L }));
-            topology.Add(new global::Warren.QueueDeclaration("analytics.retry.3", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "analytics", ["x-message-ttl"] = 120000L }));
-            topology.Add(new global::Warren.QueueDeclaration("analytics.user-updated.retry.1", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "analytics", ["x-message-ttl"] = 30000L }));
-            topology.Add(new global::Warren.QueueDeclaration("email-notifications", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "email-notifications.dlx", ["x-dead-letter-routing-key"] = "email-notifications" }));
-            topology.Add(new global::Warren.QueueDeclaration("email-notifications.dlq", Durable: true, Exclusive: false, AutoDelete: false, Arguments: null));
-            topology.Add(new global::Warren.QueueDeclaration("email-notifications.retry.1", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "email-notifications", ["x-message-ttl"] = 5000L }));
-            topology.Add(new global::Warren.QueueDeclaration("email-notifications.retry.2", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "email-notifications", ["x-message-ttl"] = 30000L }));
-            topology.Add(new global::Warren.QueueDeclaration("email-notifications.retry.3", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "email-notifications", ["x-message-ttl"] = 120000L }));
-            topology.Add(new global::Warren.BindingDeclaration("analytics.dlx", "analytics.dlq", "analytics", null));
-            topology.Add(new global::Warren.BindingDeclaration("email-notifications.dlx", "email-notifications.dlq", "email-notifications", null));
-            topology.Add(new global::Warren.BindingDeclaration("user.events", "analytics", "user.#", null));
-            topology.Add(new global::Warren.BindingDeclaration("user.events", "analytics", "user.#.created", null));
-            topology.Add(new global::Warren.BindingDeclaration("user.events", "email-notifications", "user.*.created", null));
+            var topology = new Topology();
+            topology.Add(new ExchangeDeclaration("analytics.dlx", "direct"));
+            topology.Add(new ExchangeDeclaration("email-notifications.dlx", "direct"));
+            topology.Add(new ExchangeDeclaration("user.events", "topic"));
+            topology.Add(new QueueDeclaration("analytics", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "analytics.dlx",
+                ["x-dead-letter-routing-key"] = "analytics",
+            }));
+            topology.Add(new QueueDeclaration("analytics.dlq"));
+            topology.Add(new QueueDeclaration("analytics.retry.1", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "analytics",
+                ["x-message-ttl"] = 5000L,
+            }));
+            topology.Add(new QueueDeclaration("analytics.retry.2", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "analytics",
+                ["x-message-ttl"] = 30000L,
+            }));
+            topology.Add(new QueueDeclaration("analytics.retry.3", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "analytics",
+                ["x-message-ttl"] = 120000L,
+            }));
+            topology.Add(new QueueDeclaration("analytics.user-updated.retry.1", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "analytics",
+                ["x-message-ttl"] = 30000L,
+            }));
+            topology.Add(new QueueDeclaration("email-notifications", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "email-notifications.dlx",
+                ["x-dead-letter-routing-key"] = "email-notifications",
+            }));
+            topology.Add(new QueueDeclaration("email-notifications.dlq"));
+            topology.Add(new QueueDeclaration("email-notifications.retry.1", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "email-notifications",
+                ["x-message-ttl"] = 5000L,
+            }));
+            topology.Add(new QueueDeclaration("email-notifications.retry.2", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "email-notifications",
+                ["x-message-ttl"] = 30000L,
+            }));
+            topology.Add(new QueueDeclaration("email-notifications.retry.3", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "email-notifications",
+                ["x-message-ttl"] = 120000L,
+            }));
+            topology.Add(new BindingDeclaration("analytics.dlx", "analytics.dlq", "analytics"));
+            topology.Add(new BindingDeclaration("email-notifications.dlx", "email-notifications.dlq", "email-notifications"));
+            topology.Add(new BindingDeclaration("user.events", "analytics", "user.#"));
+            topology.Add(new BindingDeclaration("user.events", "analytics", "user.#.created"));
+            topology.Add(new BindingDeclaration("user.events", "email-notifications", "user.*.created"));
             return topology;
         }
 
-        /// <summary>The same topology as RabbitMQ definitions (<c>rabbitmqctl import_definitions</c>, management UI import), for virtual host <c>/</c>.</summary>
-        public const string DefinitionsJson = "{\n  \"exchanges\": [\n    { \"name\": \"analytics.dlx\", \"vhost\": \"/\", \"type\": \"direct\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} },\n    { \"name\": \"email-notifications.dlx\", \"vhost\": \"/\", \"type\": \"direct\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} },\n    { \"name\": \"user.events\", \"vhost\": \"/\", \"type\": \"topic\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} }\n  ],\n  \"queues\": [\n    { \"name\": \"analytics\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"analytics.dlx\", \"x-dead-letter-routing-key\": \"analytics\" } },\n    { \"name\": \"analytics.dlq\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": {} },\n    { \"name\": \"analytics.retry.1\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"analytics\", \"x-message-ttl\": 5000 } },\n    { \"name\": \"analytics.retry.2\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"analytics\", \"x-message-ttl\": 30000 } },\n    { \"name\": \"analytics.retry.3\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"analytics\", \"x-message-ttl\": 120000 } },\n    { \"name\": \"analytics.user-updated.retry.1\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"analytics\", \"x-message-ttl\": 30000 } },\n    { \"name\": \"email-notifications\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"email-notifications.dlx\", \"x-dead-letter-routing-key\": \"email-notifications\" } },\n    { \"name\": \"email-notifications.dlq\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": {} },\n    { \"name\": \"email-notifications.retry.1\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"email-notifications\", \"x-message-ttl\": 5000 } },\n    { \"name\": \"email-notifications.retry.2\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"email-notifications\", \"x-message-ttl\": 30000 } },\n    { \"name\": \"email-notifications.retry.3\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"email-notifications\", \"x-message-ttl\": 120000 } }\n  ],\n  \"bindings\": [\n    { \"source\": \"analytics.dlx\", \"vhost\": \"/\", \"destination\": \"analytics.dlq\", \"destination_type\": \"queue\", \"routing_key\": \"analytics\", \"arguments\": {} },\n    { \"source\": \"email-notifications.dlx\", \"vhost\": \"/\", \"destination\": \"email-notifications.dlq\", \"destination_type\": \"queue\", \"routing_key\": \"email-notifications\", \"arguments\": {} },\n    { \"source\": \"user.events\", \"vhost\": \"/\", \"destination\": \"analytics\", \"destination_type\": \"queue\", \"routing_key\": \"user.#\", \"arguments\": {} },\n    { \"source\": \"user.events\", \"vhost\": \"/\", \"destination\": \"analytics\", \"destination_type\": \"queue\", \"routing_key\": \"user.#.created\", \"arguments\": {} },\n    { \"source\": \"user.events\", \"vhost\": \"/\", \"destination\": \"email-notifications\", \"destination_type\": \"queue\", \"routing_key\": \"user.*.created\", \"arguments\": {} }\n  ]\n}\n";
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public const string DefinitionsJson = @"{
+  ""exchanges"": [
+    {
+      ""name"": ""analytics.dlx"",
+      ""vhost"": ""/"",
+      ""type"": ""direct"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""email-notifications.dlx"",
+      ""vhost"": ""/"",
+      ""type"": ""direct"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""user.events"",
+      ""vhost"": ""/"",
+      ""type"": ""topic"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    }
+  ],
+  ""queues"": [
+    {
+      ""name"": ""analytics"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": ""analytics.dlx"",
+        ""x-dead-letter-routing-key"": ""analytics""
+      }
+    },
+    {
+      ""name"": ""analytics.dlq"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""analytics.retry.1"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""analytics"",
+        ""x-message-ttl"": 5000
+      }
+    },
+    {
+      ""name"": ""analytics.retry.2"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""analytics"",
+        ""x-message-ttl"": 30000
+      }
+    },
+    {
+      ""name"": ""analytics.retry.3"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""analytics"",
+        ""x-message-ttl"": 120000
+      }
+    },
+    {
+      ""name"": ""analytics.user-updated.retry.1"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""analytics"",
+        ""x-message-ttl"": 30000
+      }
+    },
+    {
+      ""name"": ""email-notifications"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": ""email-notifications.dlx"",
+        ""x-dead-letter-routing-key"": ""email-notifications""
+      }
+    },
+    {
+      ""name"": ""email-notifications.dlq"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""email-notifications.retry.1"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""email-notifications"",
+        ""x-message-ttl"": 5000
+      }
+    },
+    {
+      ""name"": ""email-notifications.retry.2"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""email-notifications"",
+        ""x-message-ttl"": 30000
+      }
+    },
+    {
+      ""name"": ""email-notifications.retry.3"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""email-notifications"",
+        ""x-message-ttl"": 120000
+      }
+    }
+  ],
+  ""bindings"": [
+    {
+      ""source"": ""analytics.dlx"",
+      ""vhost"": ""/"",
+      ""destination"": ""analytics.dlq"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""analytics"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""email-notifications.dlx"",
+      ""vhost"": ""/"",
+      ""destination"": ""email-notifications.dlq"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""email-notifications"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""user.events"",
+      ""vhost"": ""/"",
+      ""destination"": ""analytics"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""user.#"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""user.events"",
+      ""vhost"": ""/"",
+      ""destination"": ""analytics"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""user.#.created"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""user.events"",
+      ""vhost"": ""/"",
+      ""destination"": ""email-notifications"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""user.*.created"",
+      ""arguments"": {}
+    }
+  ]
+}
+";
 
         /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = "flowchart LR\n    x_analytics_dlx{{\"analytics.dlx (direct)\"}}\n    x_email_notifications_dlx{{\"email-notifications.dlx (direct)\"}}\n    x_user_events{{\"user.events (topic)\"}}\n    q_analytics[(\"analytics\")]\n    q_analytics_dlq[(\"analytics.dlq\")]\n    q_analytics_retry_1[(\"analytics.retry.1\")]\n    q_analytics_retry_2[(\"analytics.retry.2\")]\n    q_analytics_retry_3[(\"analytics.retry.3\")]\n    q_analytics_user_updated_retry_1[(\"analytics.user-updated.retry.1\")]\n    q_email_notifications[(\"email-notifications\")]\n    q_email_notifications_dlq[(\"email-notifications.dlq\")]\n    q_email_notifications_retry_1[(\"email-notifications.retry.1\")]\n    q_email_notifications_retry_2[(\"email-notifications.retry.2\")]\n    q_email_notifications_retry_3[(\"email-notifications.retry.3\")]\n    x_analytics_dlx -- \"analytics\" --> q_analytics_dlq\n    x_email_notifications_dlx -- \"email-notifications\" --> q_email_notifications_dlq\n    x_user_events -- \"user.#\" --> q_analytics\n    x_user_events -- \"user.#.created\" --> q_analytics\n    x_user_events -- \"user.*.created\" --> q_email_notifications\n    q_analytics -. dead letters .-> x_analytics_dlx\n    q_analytics_retry_1 -. retry .-> q_analytics\n    q_analytics_retry_2 -. retry .-> q_analytics\n    q_analytics_retry_3 -. retry .-> q_analytics\n    q_analytics_user_updated_retry_1 -. retry .-> q_analytics\n    q_email_notifications -. dead letters .-> x_email_notifications_dlx\n    q_email_notifications_retry_1 -. retry .-> q_email_notifications\n    q_email_notifications_retry_2 -. retry .-> q_email_notifications\n    q_email_notifications_retry_3 -. retry .-> q_email_notifications\n";
+        public const string Mermaid = @"flowchart LR
+    x_analytics_dlx{{""analytics.dlx (direct)""}}
+    x_email_notifications_dlx{{""email-notifications.dlx (direct)""}}
+    x_user_events{{""user.events (topic)""}}
+    q_analytics[(""analytics"")]
+    q_analytics_dlq[(""analytics.dlq"")]
+    q_analytics_retry_1[(""analytics.retry.1"")]
+    q_analytics_retry_2[(""analytics.retry.2"")]
+    q_analytics_retry_3[(""analytics.retry.3"")]
+    q_analytics_user_updated_retry_1[(""analytics.user-updated.retry.1"")]
+    q_email_notifications[(""email-notifications"")]
+    q_email_notifications_dlq[(""email-notifications.dlq"")]
+    q_email_notifications_retry_1[(""email-notifications.retry.1"")]
+    q_email_notifications_retry_2[(""email-notifications.retry.2"")]
+    q_email_notifications_retry_3[(""email-notifications.retry.3"")]
+    x_analytics_dlx -- ""analytics"" --> q_analytics_dlq
+    x_email_notifications_dlx -- ""email-notifications"" --> q_email_notifications_dlq
+    x_user_events -- ""user.#"" --> q_analytics
+    x_user_events -- ""user.#.created"" --> q_analytics
+    x_user_events -- ""user.*.created"" --> q_email_notifications
+    q_analytics -. dead letters .-> x_analytics_dlx
+    q_analytics_retry_1 -. retry .-> q_analytics
+    q_analytics_retry_2 -. retry .-> q_analytics
+    q_analytics_retry_3 -. retry .-> q_analytics
+    q_analytics_user_updated_retry_1 -. retry .-> q_analytics
+    q_email_notifications -. dead letters .-> x_email_notifications_dlx
+    q_email_notifications_retry_1 -. retry .-> q_email_notifications
+    q_email_notifications_retry_2 -. retry .-> q_email_notifications
+    q_email_notifications_retry_3 -. retry .-> q_email_notifications
+";
     }
 }

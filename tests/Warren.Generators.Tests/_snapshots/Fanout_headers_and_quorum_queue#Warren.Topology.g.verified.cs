@@ -3,41 +3,318 @@
 
 namespace Warren.Generated
 {
+    using global::System.Collections.Generic;
+
     /// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
         /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
-        public static global::Warren.Topology Create()
+        public static Topology Create()
         {
-            var topology = new global::Warren.Topology();
-            topology.Add(new global::Warren.ExchangeDeclaration("archive.dlx", "direct", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.ExchangeDeclaration("audit", "fanout", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.ExchangeDeclaration("audit-log.dlx", "direct", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.ExchangeDeclaration("documents", "headers", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.QueueDeclaration("archive", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "archive.dlx", ["x-dead-letter-routing-key"] = "archive" }));
-            topology.Add(new global::Warren.QueueDeclaration("archive.dlq", Durable: true, Exclusive: false, AutoDelete: false, Arguments: null));
-            topology.Add(new global::Warren.QueueDeclaration("archive.retry.1", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "archive", ["x-message-ttl"] = 5000L }));
-            topology.Add(new global::Warren.QueueDeclaration("archive.retry.2", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "archive", ["x-message-ttl"] = 30000L }));
-            topology.Add(new global::Warren.QueueDeclaration("archive.retry.3", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "archive", ["x-message-ttl"] = 120000L }));
-            topology.Add(new global::Warren.QueueDeclaration("audit-log", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "audit-log.dlx", ["x-dead-letter-routing-key"] = "audit-log", ["x-queue-type"] = "quorum", ["x-single-active-consumer"] = true }));
-            topology.Add(new global::Warren.QueueDeclaration("audit-log.dlq", Durable: true, Exclusive: false, AutoDelete: false, Arguments: null));
-            topology.Add(new global::Warren.QueueDeclaration("audit-log.retry.1", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "audit-log", ["x-message-ttl"] = 5000L }));
-            topology.Add(new global::Warren.QueueDeclaration("audit-log.retry.2", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "audit-log", ["x-message-ttl"] = 30000L }));
-            topology.Add(new global::Warren.QueueDeclaration("audit-log.retry.3", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "audit-log", ["x-message-ttl"] = 120000L }));
-            topology.Add(new global::Warren.BindingDeclaration("archive.dlx", "archive.dlq", "archive", null));
-            topology.Add(new global::Warren.BindingDeclaration("audit", "audit-log", "", null));
-            topology.Add(new global::Warren.BindingDeclaration("audit-log.dlx", "audit-log.dlq", "audit-log", null));
-            topology.Add(new global::Warren.BindingDeclaration("documents", "archive", "", new global::System.Collections.Generic.Dictionary<string, object?> { ["x-match"] = "all", ["format"] = "pdf", ["kind"] = "report" }));
-            topology.Add(new global::Warren.BindingDeclaration("documents", "archive", "", new global::System.Collections.Generic.Dictionary<string, object?> { ["x-match"] = "any", ["format"] = "png", ["format2"] = "jpg" }));
+            var topology = new Topology();
+            topology.Add(new ExchangeDeclaration("archive.dlx", "direct"));
+            topology.Add(new ExchangeDeclaration("audit", "fanout"));
+            topology.Add(new ExchangeDeclaration("audit-log.dlx", "direct"));
+            topology.Add(new ExchangeDeclaration("documents", "headers"));
+            topology.Add(new QueueDeclaration("archive", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "archive.dlx",
+                ["x-dead-letter-routing-key"] = "archive",
+            }));
+            topology.Add(new QueueDeclaration("archive.dlq"));
+            topology.Add(new QueueDeclaration("archive.retry.1", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "archive",
+                ["x-message-ttl"] = 5000L,
+            }));
+            topology.Add(new QueueDeclaration("archive.retry.2", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "archive",
+                ["x-message-ttl"] = 30000L,
+            }));
+            topology.Add(new QueueDeclaration("archive.retry.3", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "archive",
+                ["x-message-ttl"] = 120000L,
+            }));
+            topology.Add(new QueueDeclaration("audit-log", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "audit-log.dlx",
+                ["x-dead-letter-routing-key"] = "audit-log",
+                ["x-queue-type"] = "quorum",
+                ["x-single-active-consumer"] = true,
+            }));
+            topology.Add(new QueueDeclaration("audit-log.dlq"));
+            topology.Add(new QueueDeclaration("audit-log.retry.1", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "audit-log",
+                ["x-message-ttl"] = 5000L,
+            }));
+            topology.Add(new QueueDeclaration("audit-log.retry.2", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "audit-log",
+                ["x-message-ttl"] = 30000L,
+            }));
+            topology.Add(new QueueDeclaration("audit-log.retry.3", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "audit-log",
+                ["x-message-ttl"] = 120000L,
+            }));
+            topology.Add(new BindingDeclaration("archive.dlx", "archive.dlq", "archive"));
+            topology.Add(new BindingDeclaration("audit", "audit-log"));
+            topology.Add(new BindingDeclaration("audit-log.dlx", "audit-log.dlq", "audit-log"));
+            topology.Add(new BindingDeclaration("documents", "archive", Arguments: new Dictionary<string, object?>
+            {
+                ["x-match"] = "all",
+                ["format"] = "pdf",
+                ["kind"] = "report",
+            }));
+            topology.Add(new BindingDeclaration("documents", "archive", Arguments: new Dictionary<string, object?>
+            {
+                ["x-match"] = "any",
+                ["format"] = "png",
+                ["format2"] = "jpg",
+            }));
             return topology;
         }
 
-        /// <summary>The same topology as RabbitMQ definitions (<c>rabbitmqctl import_definitions</c>, management UI import), for virtual host <c>/</c>.</summary>
-        public const string DefinitionsJson = "{\n  \"exchanges\": [\n    { \"name\": \"archive.dlx\", \"vhost\": \"/\", \"type\": \"direct\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} },\n    { \"name\": \"audit\", \"vhost\": \"/\", \"type\": \"fanout\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} },\n    { \"name\": \"audit-log.dlx\", \"vhost\": \"/\", \"type\": \"direct\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} },\n    { \"name\": \"documents\", \"vhost\": \"/\", \"type\": \"headers\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} }\n  ],\n  \"queues\": [\n    { \"name\": \"archive\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"archive.dlx\", \"x-dead-letter-routing-key\": \"archive\" } },\n    { \"name\": \"archive.dlq\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": {} },\n    { \"name\": \"archive.retry.1\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"archive\", \"x-message-ttl\": 5000 } },\n    { \"name\": \"archive.retry.2\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"archive\", \"x-message-ttl\": 30000 } },\n    { \"name\": \"archive.retry.3\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"archive\", \"x-message-ttl\": 120000 } },\n    { \"name\": \"audit-log\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"audit-log.dlx\", \"x-dead-letter-routing-key\": \"audit-log\", \"x-queue-type\": \"quorum\", \"x-single-active-consumer\": true } },\n    { \"name\": \"audit-log.dlq\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": {} },\n    { \"name\": \"audit-log.retry.1\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"audit-log\", \"x-message-ttl\": 5000 } },\n    { \"name\": \"audit-log.retry.2\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"audit-log\", \"x-message-ttl\": 30000 } },\n    { \"name\": \"audit-log.retry.3\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"audit-log\", \"x-message-ttl\": 120000 } }\n  ],\n  \"bindings\": [\n    { \"source\": \"archive.dlx\", \"vhost\": \"/\", \"destination\": \"archive.dlq\", \"destination_type\": \"queue\", \"routing_key\": \"archive\", \"arguments\": {} },\n    { \"source\": \"audit\", \"vhost\": \"/\", \"destination\": \"audit-log\", \"destination_type\": \"queue\", \"routing_key\": \"\", \"arguments\": {} },\n    { \"source\": \"audit-log.dlx\", \"vhost\": \"/\", \"destination\": \"audit-log.dlq\", \"destination_type\": \"queue\", \"routing_key\": \"audit-log\", \"arguments\": {} },\n    { \"source\": \"documents\", \"vhost\": \"/\", \"destination\": \"archive\", \"destination_type\": \"queue\", \"routing_key\": \"\", \"arguments\": { \"x-match\": \"all\", \"format\": \"pdf\", \"kind\": \"report\" } },\n    { \"source\": \"documents\", \"vhost\": \"/\", \"destination\": \"archive\", \"destination_type\": \"queue\", \"routing_key\": \"\", \"arguments\": { \"x-match\": \"any\", \"format\": \"png\", \"format2\": \"jpg\" } }\n  ]\n}\n";
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public const string DefinitionsJson = @"{
+  ""exchanges"": [
+    {
+      ""name"": ""archive.dlx"",
+      ""vhost"": ""/"",
+      ""type"": ""direct"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""audit"",
+      ""vhost"": ""/"",
+      ""type"": ""fanout"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""audit-log.dlx"",
+      ""vhost"": ""/"",
+      ""type"": ""direct"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""documents"",
+      ""vhost"": ""/"",
+      ""type"": ""headers"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    }
+  ],
+  ""queues"": [
+    {
+      ""name"": ""archive"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": ""archive.dlx"",
+        ""x-dead-letter-routing-key"": ""archive""
+      }
+    },
+    {
+      ""name"": ""archive.dlq"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""archive.retry.1"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""archive"",
+        ""x-message-ttl"": 5000
+      }
+    },
+    {
+      ""name"": ""archive.retry.2"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""archive"",
+        ""x-message-ttl"": 30000
+      }
+    },
+    {
+      ""name"": ""archive.retry.3"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""archive"",
+        ""x-message-ttl"": 120000
+      }
+    },
+    {
+      ""name"": ""audit-log"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": ""audit-log.dlx"",
+        ""x-dead-letter-routing-key"": ""audit-log"",
+        ""x-queue-type"": ""quorum"",
+        ""x-single-active-consumer"": true
+      }
+    },
+    {
+      ""name"": ""audit-log.dlq"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""audit-log.retry.1"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""audit-log"",
+        ""x-message-ttl"": 5000
+      }
+    },
+    {
+      ""name"": ""audit-log.retry.2"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""audit-log"",
+        ""x-message-ttl"": 30000
+      }
+    },
+    {
+      ""name"": ""audit-log.retry.3"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""audit-log"",
+        ""x-message-ttl"": 120000
+      }
+    }
+  ],
+  ""bindings"": [
+    {
+      ""source"": ""archive.dlx"",
+      ""vhost"": ""/"",
+      ""destination"": ""archive.dlq"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""archive"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""audit"",
+      ""vhost"": ""/"",
+      ""destination"": ""audit-log"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": """",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""audit-log.dlx"",
+      ""vhost"": ""/"",
+      ""destination"": ""audit-log.dlq"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""audit-log"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""documents"",
+      ""vhost"": ""/"",
+      ""destination"": ""archive"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": """",
+      ""arguments"": {
+        ""x-match"": ""all"",
+        ""format"": ""pdf"",
+        ""kind"": ""report""
+      }
+    },
+    {
+      ""source"": ""documents"",
+      ""vhost"": ""/"",
+      ""destination"": ""archive"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": """",
+      ""arguments"": {
+        ""x-match"": ""any"",
+        ""format"": ""png"",
+        ""format2"": ""jpg""
+      }
+    }
+  ]
+}
+";
 
         /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = "flowchart LR\n    x_archive_dlx{{\"archive.dlx (direct)\"}}\n    x_audit{{\"audit (fanout)\"}}\n    x_audit_log_dlx{{\"audit-log.dlx (direct)\"}}\n    x_documents{{\"documents (headers)\"}}\n    q_archive[(\"archive\")]\n    q_archive_dlq[(\"archive.dlq\")]\n    q_archive_retry_1[(\"archive.retry.1\")]\n    q_archive_retry_2[(\"archive.retry.2\")]\n    q_archive_retry_3[(\"archive.retry.3\")]\n    q_audit_log[(\"audit-log\")]\n    q_audit_log_dlq[(\"audit-log.dlq\")]\n    q_audit_log_retry_1[(\"audit-log.retry.1\")]\n    q_audit_log_retry_2[(\"audit-log.retry.2\")]\n    q_audit_log_retry_3[(\"audit-log.retry.3\")]\n    x_archive_dlx -- \"archive\" --> q_archive_dlq\n    x_audit --> q_audit_log\n    x_audit_log_dlx -- \"audit-log\" --> q_audit_log_dlq\n    x_documents -- \"all: format=pdf, kind=report\" --> q_archive\n    x_documents -- \"any: format=png, format2=jpg\" --> q_archive\n    q_archive -. dead letters .-> x_archive_dlx\n    q_archive_retry_1 -. retry .-> q_archive\n    q_archive_retry_2 -. retry .-> q_archive\n    q_archive_retry_3 -. retry .-> q_archive\n    q_audit_log -. dead letters .-> x_audit_log_dlx\n    q_audit_log_retry_1 -. retry .-> q_audit_log\n    q_audit_log_retry_2 -. retry .-> q_audit_log\n    q_audit_log_retry_3 -. retry .-> q_audit_log\n";
+        public const string Mermaid = @"flowchart LR
+    x_archive_dlx{{""archive.dlx (direct)""}}
+    x_audit{{""audit (fanout)""}}
+    x_audit_log_dlx{{""audit-log.dlx (direct)""}}
+    x_documents{{""documents (headers)""}}
+    q_archive[(""archive"")]
+    q_archive_dlq[(""archive.dlq"")]
+    q_archive_retry_1[(""archive.retry.1"")]
+    q_archive_retry_2[(""archive.retry.2"")]
+    q_archive_retry_3[(""archive.retry.3"")]
+    q_audit_log[(""audit-log"")]
+    q_audit_log_dlq[(""audit-log.dlq"")]
+    q_audit_log_retry_1[(""audit-log.retry.1"")]
+    q_audit_log_retry_2[(""audit-log.retry.2"")]
+    q_audit_log_retry_3[(""audit-log.retry.3"")]
+    x_archive_dlx -- ""archive"" --> q_archive_dlq
+    x_audit --> q_audit_log
+    x_audit_log_dlx -- ""audit-log"" --> q_audit_log_dlq
+    x_documents -- ""all: format=pdf, kind=report"" --> q_archive
+    x_documents -- ""any: format=png, format2=jpg"" --> q_archive
+    q_archive -. dead letters .-> x_archive_dlx
+    q_archive_retry_1 -. retry .-> q_archive
+    q_archive_retry_2 -. retry .-> q_archive
+    q_archive_retry_3 -. retry .-> q_archive
+    q_audit_log -. dead letters .-> x_audit_log_dlx
+    q_audit_log_retry_1 -. retry .-> q_audit_log
+    q_audit_log_retry_2 -. retry .-> q_audit_log
+    q_audit_log_retry_3 -. retry .-> q_audit_log
+";
     }
 }

@@ -3,27 +3,88 @@
 
 namespace Warren.Generated
 {
+    using global::System.Collections.Generic;
+
     /// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
         /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
-        public static global::Warren.Topology Create()
+        public static Topology Create()
         {
-            var topology = new global::Warren.Topology();
-            topology.Add(new global::Warren.QueueDeclaration("rpc.inventory", Durable: true, Exclusive: false, AutoDelete: false, Arguments: null));
-            topology.Add(new global::Warren.QueueDeclaration("rpc.payment", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-queue-type"] = "quorum" }));
-            topology.Add(new global::Warren.BindingDeclaration("amq.direct", "rpc.inventory", "inventory.check-stock", null));
-            topology.Add(new global::Warren.BindingDeclaration("amq.direct", "rpc.payment", "payment.charge.v1", null));
-            topology.Add(new global::Warren.BindingDeclaration("amq.direct", "rpc.payment", "payment.refund", null));
+            var topology = new Topology();
+            topology.Add(new QueueDeclaration("rpc.inventory"));
+            topology.Add(new QueueDeclaration("rpc.payment", Arguments: new Dictionary<string, object?>
+            {
+                ["x-queue-type"] = "quorum",
+            }));
+            topology.Add(new BindingDeclaration("amq.direct", "rpc.inventory", "inventory.check-stock"));
+            topology.Add(new BindingDeclaration("amq.direct", "rpc.payment", "payment.charge.v1"));
+            topology.Add(new BindingDeclaration("amq.direct", "rpc.payment", "payment.refund"));
             return topology;
         }
 
-        /// <summary>The same topology as RabbitMQ definitions (<c>rabbitmqctl import_definitions</c>, management UI import), for virtual host <c>/</c>.</summary>
-        public const string DefinitionsJson = "{\n  \"exchanges\": [],\n  \"queues\": [\n    { \"name\": \"rpc.inventory\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": {} },\n    { \"name\": \"rpc.payment\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-queue-type\": \"quorum\" } }\n  ],\n  \"bindings\": [\n    { \"source\": \"amq.direct\", \"vhost\": \"/\", \"destination\": \"rpc.inventory\", \"destination_type\": \"queue\", \"routing_key\": \"inventory.check-stock\", \"arguments\": {} },\n    { \"source\": \"amq.direct\", \"vhost\": \"/\", \"destination\": \"rpc.payment\", \"destination_type\": \"queue\", \"routing_key\": \"payment.charge.v1\", \"arguments\": {} },\n    { \"source\": \"amq.direct\", \"vhost\": \"/\", \"destination\": \"rpc.payment\", \"destination_type\": \"queue\", \"routing_key\": \"payment.refund\", \"arguments\": {} }\n  ]\n}\n";
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public const string DefinitionsJson = @"{
+  ""exchanges"": [],
+  ""queues"": [
+    {
+      ""name"": ""rpc.inventory"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""rpc.payment"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-queue-type"": ""quorum""
+      }
+    }
+  ],
+  ""bindings"": [
+    {
+      ""source"": ""amq.direct"",
+      ""vhost"": ""/"",
+      ""destination"": ""rpc.inventory"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""inventory.check-stock"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""amq.direct"",
+      ""vhost"": ""/"",
+      ""destination"": ""rpc.payment"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""payment.charge.v1"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""amq.direct"",
+      ""vhost"": ""/"",
+      ""destination"": ""rpc.payment"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""payment.refund"",
+      ""arguments"": {}
+    }
+  ]
+}
+";
 
         /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = "flowchart LR\n    q_rpc_inventory[(\"rpc.inventory\")]\n    q_rpc_payment[(\"rpc.payment\")]\n    x_amq_direct -- \"inventory.check-stock\" --> q_rpc_inventory\n    x_amq_direct -- \"payment.charge.v1\" --> q_rpc_payment\n    x_amq_direct -- \"payment.refund\" --> q_rpc_payment\n";
+        public const string Mermaid = @"flowchart LR
+    q_rpc_inventory[(""rpc.inventory"")]
+    q_rpc_payment[(""rpc.payment"")]
+    x_amq_direct -- ""inventory.check-stock"" --> q_rpc_inventory
+    x_amq_direct -- ""payment.charge.v1"" --> q_rpc_payment
+    x_amq_direct -- ""payment.refund"" --> q_rpc_payment
+";
     }
 }

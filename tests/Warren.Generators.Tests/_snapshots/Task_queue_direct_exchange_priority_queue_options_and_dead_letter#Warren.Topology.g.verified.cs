@@ -3,30 +3,150 @@
 
 namespace Warren.Generated
 {
+    using global::System.Collections.Generic;
+
     /// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
         /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
-        public static global::Warren.Topology Create()
+        public static Topology Create()
         {
-            var topology = new global::Warren.Topology();
-            topology.Add(new global::Warren.ExchangeDeclaration("tasks", "direct", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.ExchangeDeclaration("video-processing.dlx", "direct", Durable: true, AutoDelete: false));
-            topology.Add(new global::Warren.QueueDeclaration("video-processing", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "video-processing.dlx", ["x-dead-letter-routing-key"] = "video-processing", ["x-max-length"] = 10000L, ["x-max-priority"] = 10L, ["x-message-ttl"] = 3600000L, ["x-overflow"] = "reject-publish" }));
-            topology.Add(new global::Warren.QueueDeclaration("video-processing.dlq", Durable: true, Exclusive: false, AutoDelete: false, Arguments: null));
-            topology.Add(new global::Warren.QueueDeclaration("video-processing.retry.1", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "video-processing", ["x-message-ttl"] = 1000L }));
-            topology.Add(new global::Warren.QueueDeclaration("video-processing.retry.2", Durable: true, Exclusive: false, AutoDelete: false, Arguments: new global::System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "video-processing", ["x-message-ttl"] = 10000L }));
-            topology.Add(new global::Warren.BindingDeclaration("tasks", "video-processing", "video.process", null));
-            topology.Add(new global::Warren.BindingDeclaration("video-processing.dlx", "video-processing.dlq", "video-processing", null));
+            var topology = new Topology();
+            topology.Add(new ExchangeDeclaration("tasks", "direct"));
+            topology.Add(new ExchangeDeclaration("video-processing.dlx", "direct"));
+            topology.Add(new QueueDeclaration("video-processing", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "video-processing.dlx",
+                ["x-dead-letter-routing-key"] = "video-processing",
+                ["x-max-length"] = 10000L,
+                ["x-max-priority"] = 10L,
+                ["x-message-ttl"] = 3600000L,
+                ["x-overflow"] = "reject-publish",
+            }));
+            topology.Add(new QueueDeclaration("video-processing.dlq"));
+            topology.Add(new QueueDeclaration("video-processing.retry.1", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "video-processing",
+                ["x-message-ttl"] = 1000L,
+            }));
+            topology.Add(new QueueDeclaration("video-processing.retry.2", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "video-processing",
+                ["x-message-ttl"] = 10000L,
+            }));
+            topology.Add(new BindingDeclaration("tasks", "video-processing", "video.process"));
+            topology.Add(new BindingDeclaration("video-processing.dlx", "video-processing.dlq", "video-processing"));
             return topology;
         }
 
-        /// <summary>The same topology as RabbitMQ definitions (<c>rabbitmqctl import_definitions</c>, management UI import), for virtual host <c>/</c>.</summary>
-        public const string DefinitionsJson = "{\n  \"exchanges\": [\n    { \"name\": \"tasks\", \"vhost\": \"/\", \"type\": \"direct\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} },\n    { \"name\": \"video-processing.dlx\", \"vhost\": \"/\", \"type\": \"direct\", \"durable\": true, \"auto_delete\": false, \"internal\": false, \"arguments\": {} }\n  ],\n  \"queues\": [\n    { \"name\": \"video-processing\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"video-processing.dlx\", \"x-dead-letter-routing-key\": \"video-processing\", \"x-max-length\": 10000, \"x-max-priority\": 10, \"x-message-ttl\": 3600000, \"x-overflow\": \"reject-publish\" } },\n    { \"name\": \"video-processing.dlq\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": {} },\n    { \"name\": \"video-processing.retry.1\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"video-processing\", \"x-message-ttl\": 1000 } },\n    { \"name\": \"video-processing.retry.2\", \"vhost\": \"/\", \"durable\": true, \"auto_delete\": false, \"arguments\": { \"x-dead-letter-exchange\": \"\", \"x-dead-letter-routing-key\": \"video-processing\", \"x-message-ttl\": 10000 } }\n  ],\n  \"bindings\": [\n    { \"source\": \"tasks\", \"vhost\": \"/\", \"destination\": \"video-processing\", \"destination_type\": \"queue\", \"routing_key\": \"video.process\", \"arguments\": {} },\n    { \"source\": \"video-processing.dlx\", \"vhost\": \"/\", \"destination\": \"video-processing.dlq\", \"destination_type\": \"queue\", \"routing_key\": \"video-processing\", \"arguments\": {} }\n  ]\n}\n";
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public const string DefinitionsJson = @"{
+  ""exchanges"": [
+    {
+      ""name"": ""tasks"",
+      ""vhost"": ""/"",
+      ""type"": ""direct"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""video-processing.dlx"",
+      ""vhost"": ""/"",
+      ""type"": ""direct"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""internal"": false,
+      ""arguments"": {}
+    }
+  ],
+  ""queues"": [
+    {
+      ""name"": ""video-processing"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": ""video-processing.dlx"",
+        ""x-dead-letter-routing-key"": ""video-processing"",
+        ""x-max-length"": 10000,
+        ""x-max-priority"": 10,
+        ""x-message-ttl"": 3600000,
+        ""x-overflow"": ""reject-publish""
+      }
+    },
+    {
+      ""name"": ""video-processing.dlq"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {}
+    },
+    {
+      ""name"": ""video-processing.retry.1"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""video-processing"",
+        ""x-message-ttl"": 1000
+      }
+    },
+    {
+      ""name"": ""video-processing.retry.2"",
+      ""vhost"": ""/"",
+      ""durable"": true,
+      ""auto_delete"": false,
+      ""arguments"": {
+        ""x-dead-letter-exchange"": """",
+        ""x-dead-letter-routing-key"": ""video-processing"",
+        ""x-message-ttl"": 10000
+      }
+    }
+  ],
+  ""bindings"": [
+    {
+      ""source"": ""tasks"",
+      ""vhost"": ""/"",
+      ""destination"": ""video-processing"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""video.process"",
+      ""arguments"": {}
+    },
+    {
+      ""source"": ""video-processing.dlx"",
+      ""vhost"": ""/"",
+      ""destination"": ""video-processing.dlq"",
+      ""destination_type"": ""queue"",
+      ""routing_key"": ""video-processing"",
+      ""arguments"": {}
+    }
+  ]
+}
+";
 
         /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = "flowchart LR\n    x_tasks{{\"tasks (direct)\"}}\n    x_video_processing_dlx{{\"video-processing.dlx (direct)\"}}\n    q_video_processing[(\"video-processing\")]\n    q_video_processing_dlq[(\"video-processing.dlq\")]\n    q_video_processing_retry_1[(\"video-processing.retry.1\")]\n    q_video_processing_retry_2[(\"video-processing.retry.2\")]\n    x_tasks -- \"video.process\" --> q_video_processing\n    x_video_processing_dlx -- \"video-processing\" --> q_video_processing_dlq\n    q_video_processing -. dead letters .-> x_video_processing_dlx\n    q_video_processing_retry_1 -. retry .-> q_video_processing\n    q_video_processing_retry_2 -. retry .-> q_video_processing\n";
+        public const string Mermaid = @"flowchart LR
+    x_tasks{{""tasks (direct)""}}
+    x_video_processing_dlx{{""video-processing.dlx (direct)""}}
+    q_video_processing[(""video-processing"")]
+    q_video_processing_dlq[(""video-processing.dlq"")]
+    q_video_processing_retry_1[(""video-processing.retry.1"")]
+    q_video_processing_retry_2[(""video-processing.retry.2"")]
+    x_tasks -- ""video.process"" --> q_video_processing
+    x_video_processing_dlx -- ""video-processing"" --> q_video_processing_dlq
+    q_video_processing -. dead letters .-> x_video_processing_dlx
+    q_video_processing_retry_1 -. retry .-> q_video_processing
+    q_video_processing_retry_2 -. retry .-> q_video_processing
+";
     }
 }
