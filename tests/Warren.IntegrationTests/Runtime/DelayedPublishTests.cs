@@ -72,15 +72,15 @@ public sealed class DelayedPublishTests(BrokerFixture broker)
         {
             for (var i = 0; i < count; i++)
             {
-                // Half become due while the broker is down (3 s), half after it is back (25 s = 16 + 8 + 1).
-                var delay = TimeSpan.FromSeconds(i % 2 == 0 ? 3 : 25);
+                // Half become due while the broker is down (3 s), half after it is back (40 s = 32 + 8).
+                var delay = TimeSpan.FromSeconds(i % 2 == 0 ? 3 : 40);
                 await publisher.Sender.SendAsync(string.Empty, queue, new Numbered(i), RuntimeTestJson.Default.Numbered, "test.numbered", new PublishOptions { Delay = delay });
             }
         }
 
         await node.Nodes[0].StopAsync();
         await node.Nodes[0].StartAsync();
-        Assert.True(published.Elapsed < TimeSpan.FromSeconds(25), $"The restart took {published.Elapsed}: the test no longer proves that messages wait across it.");
+        Assert.True(published.Elapsed < TimeSpan.FromSeconds(40), $"The restart took {published.Elapsed}: the test no longer proves that messages wait across it.");
 
         var arrived = new ConcurrentDictionary<int, TimeSpan>();
         await using var consumer = await TestApp.StartAsync(node.AmqpUrl, w => w
@@ -91,9 +91,9 @@ public sealed class DelayedPublishTests(BrokerFixture broker)
                 return ValueTask.CompletedTask;
             }))));
 
-        await Broker.WaitUntilAsync(() => arrived.Count >= count, TimeSpan.FromSeconds(60), "every delayed message after the restart");
+        await Broker.WaitUntilAsync(() => arrived.Count >= count, TimeSpan.FromSeconds(90), "every delayed message after the restart");
         await Task.Delay(300);
         Assert.Equal(count, arrived.Count);
-        Assert.All(arrived.Where(a => a.Key % 2 == 1), a => Assert.True(a.Value >= TimeSpan.FromSeconds(25), $"message {a.Key} arrived after {a.Value}, before its 25 s delay"));
+        Assert.All(arrived.Where(a => a.Key % 2 == 1), a => Assert.True(a.Value >= TimeSpan.FromSeconds(40), $"message {a.Key} arrived after {a.Value}, before its 40 s delay"));
     }
 }
