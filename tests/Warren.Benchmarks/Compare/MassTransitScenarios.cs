@@ -5,6 +5,8 @@ using MassTransit;
 using RabbitMQ.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Warren.Benchmarks.Compare;
 
@@ -61,12 +63,18 @@ internal sealed class MassTransitScenarios : Framework
         {
             var meter = Meter.Start();
             await host.StartAsync();
-            await counter.WaitAsync(RawScenarios.Timeout(count), "masstransit consume");
-            return meter.Stop(count);
+            try
+            {
+                await counter.WaitAsync(RawScenarios.Timeout(count), "masstransit consume");
+                return meter.Stop(count);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
         }
         finally
         {
-            await host.StopAsync();
             await DeleteAsync(url, queue);
         }
     }
@@ -173,6 +181,10 @@ internal sealed class MassTransitScenarios : Framework
         var credentials = Uri.UnescapeDataString(uri.UserInfo).Split(':', 2);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+
+        // MassTransit keeps the first bus's logger factory in a static; a host disposes its own factory when it stops, so
+        // every bus of this process gets the same one, which no host owns.
+        builder.Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         if (counter is not null)
         {
             builder.Services.AddSingleton(counter);

@@ -63,12 +63,18 @@ internal sealed class WolverineScenarios : Framework
         {
             var meter = Meter.Start();
             await host.StartAsync();
-            await counter.WaitAsync(RawScenarios.Timeout(count), "wolverine consume");
-            return meter.Stop(count);
+            try
+            {
+                await counter.WaitAsync(RawScenarios.Timeout(count), "wolverine consume");
+                return meter.Stop(count);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
         }
         finally
         {
-            await host.StopAsync();
             await DeleteAsync(url, queue);
         }
     }
