@@ -14,11 +14,11 @@ internal static class BenchmarkCommand
     private const string Usage = """
         usage: dotnet run -c Release --project tests/Warren.Benchmarks -- <command> [options]
           all        every scenario below for every framework, alternating within each round (about 12 min on 2 cores)
-          publish    confirmed persistent publishing                     [--messages 50000] [--size 256]
-          consume    consuming a pre-filled queue                        [--messages 50000]
-          e2e        publishing with confirms while a consumer acks      [--messages 50000]
+          publish    confirmed persistent publishing                     [--messages 30000] [--size 256]
+          consume    consuming a pre-filled queue                        [--messages 30000]
+          e2e        publishing with confirms while a consumer acks      [--messages 30000]
           latency    publish → handled p50/p99 at a fixed rate           [--rate 2000] [--latency-messages 10000]
-          rpc        sequential p50/p99, then throughput with 64 in flight [--calls 5000]
+          rpc        sequential p50/p99, then throughput with 64 in flight [--calls 3000]
           coldstart  launch → first handled message and peak RSS; Warren also as the worker sample published
                      with JIT, ReadyToRun and NativeAOT (published to artifacts/bench/ when missing or stale)
                      [--launches 5] [--no-samples]

@@ -71,12 +71,12 @@ internal static class CompareCommand
         return new Settings(
             frameworks,
             scenarios,
-            Int("messages", 50_000, 500),
+            Int("messages", 30_000, 500),
             Int("size", 256, 256),
             Int("rounds", 3, 1),
             Int("rate", 2_000, 2_000),
             Int("latency-messages", 10_000, 200),
-            Int("calls", 5_000, 100),
+            Int("calls", 3_000, 100),
             Int("launches", 5, 1),
             !options.ContainsKey("no-samples"));
     }
