@@ -50,6 +50,7 @@ internal sealed class RawScenarios : Framework
         await using var setup = await factory.CreateConnectionAsync("bench-raw-setup");
         await DeclareAsync(setup, queue);
         await PublishAsync(setup, queue, count, size);
+        await WireProbe.RecordAsync(url, queue, Name);
         try
         {
             var counter = new RunCounter(count);

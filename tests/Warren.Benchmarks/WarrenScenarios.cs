@@ -29,7 +29,9 @@ internal sealed class WarrenScenarios : Framework
             await host.StartAsync();
             var meter = Meter.Start();
             await Publish(host, count, size);
-            return meter.Stop(count);
+            var result = meter.Stop(count);
+            await WireProbe.RecordAsync(url, queue, Name);
+            return result;
         }
         finally
         {

@@ -149,7 +149,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var body = Serialize(message, typeInfo, exchange, routingKey);
+            using var body = Serialize(message, typeInfo, exchange, routingKey, _options.MaxMessageSize);
             var properties = CreateProperties(contractName, options, defaultPriority: null);
             var destination = exchange.Length > 0 ? exchange : routingKey;
             await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, destination, null, cancellationToken).ConfigureAwait(false);
@@ -194,7 +194,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         {
             var exchange = options?.Exchange ?? contract.Exchange;
             var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
-            using var body = Serialize(message, contract.TypeInfo, exchange, routingKey);
+            using var body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
             var properties = CreateProperties(contract.Name, options, contract.Priority);
 
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
@@ -208,7 +208,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    private PooledBufferWriter Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey)
+    /// <summary>The body of one publish, in a pooled buffer the caller disposes.</summary>
+    internal static PooledBufferWriter Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, int maxMessageSize)
     {
         var buffer = new PooledBufferWriter();
         try
@@ -218,10 +219,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 JsonSerializer.Serialize(writer, message, typeInfo);
             }
 
-            if (buffer.WrittenCount > _options.MaxMessageSize)
+            if (buffer.WrittenCount > maxMessageSize)
             {
                 throw new Warren.PublishException(
-                    $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({_options.MaxMessageSize}); it was not sent.",
+                    $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
                     exchange,
                     routingKey);
             }
@@ -235,7 +236,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    private static BasicProperties CreateProperties(string contractName, PublishOptions? options, byte? defaultPriority)
+    /// <summary>The AMQP properties of one publish: a fresh instance every time.</summary>
+    internal static BasicProperties CreateProperties(string contractName, PublishOptions? options, byte? defaultPriority)
     {
         // A fresh instance per publish: confirmation tracking writes a sequence-number header into it.
         var properties = new BasicProperties

@@ -102,6 +102,7 @@ internal static class CompareCommand
         }
 
         Console.WriteLine();
+        WireProbe.Print();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== summary (medians of {settings.Rounds} round(s); ratio = median of the per-round ratios to raw; CPU = client process CPU time / messages) — {total.Elapsed.TotalMinutes:F1} min, load average now {LoadAverage()}"));
         Console.WriteLine("| scenario | framework | result (median) | range | ratio to raw | CPU µs/msg |");
         Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");

@@ -57,6 +57,8 @@ internal sealed class MassTransitScenarios : Framework
             await filler.StopAsync();
         }
 
+        await WireProbe.RecordAsync(url, queue, Name);
+
         var counter = new RunCounter(count);
         using var host = Build(url, Consume(queue), counter);
         try

@@ -57,6 +57,8 @@ internal sealed class WolverineScenarios : Framework
             await filler.StopAsync();
         }
 
+        await WireProbe.RecordAsync(url, queue, Name);
+
         var counter = new RunCounter(count);
         using var host = Build(url, Listen(queue), counter);
         try
