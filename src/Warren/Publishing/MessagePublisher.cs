@@ -43,6 +43,9 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
     private static readonly TimeSpan RecoveryPoll = TimeSpan.FromMilliseconds(50);
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     private readonly WarrenConnections _connections;
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
@@ -214,10 +217,22 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         var buffer = new PooledBufferWriter();
         try
         {
-            using (var writer = new Utf8JsonWriter(buffer))
+            // One writer per thread, pointed at each body in turn (taken out of the slot while in use).
+            var writer = t_writer;
+            t_writer = null;
+            if (writer is null)
             {
-                JsonSerializer.Serialize(writer, message, typeInfo);
+                writer = new Utf8JsonWriter(buffer);
             }
+            else
+            {
+                writer.Reset(buffer);
+            }
+
+            JsonSerializer.Serialize(writer, message, typeInfo);
+            writer.Flush();
+            writer.Reset(NoOutput.Instance);
+            t_writer = writer;
 
             if (buffer.WrittenCount > maxMessageSize)
             {
@@ -454,4 +469,16 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 : $"The broker refused the publish to exchange '{exchange}' with routing key '{routingKey}': {reason.ReplyCode} {reason.ReplyText}. It is not sent again.",
             exchange,
             routingKey);
+}
+
+/// <summary>Where an idle cached JSON writer points, so it keeps no body alive.</summary>
+file sealed class NoOutput : System.Buffers.IBufferWriter<byte>
+{
+    public static readonly NoOutput Instance = new();
+
+    public void Advance(int count) => throw new InvalidOperationException("No output.");
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => throw new InvalidOperationException("No output.");
+
+    public Span<byte> GetSpan(int sizeHint = 0) => throw new InvalidOperationException("No output.");
 }

@@ -104,8 +104,8 @@ internal static class CompareCommand
         Console.WriteLine();
         WireProbe.Print();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== summary (medians of {settings.Rounds} round(s); ratio = median of the per-round ratios to raw; CPU = client process CPU time / messages) — {total.Elapsed.TotalMinutes:F1} min, load average now {LoadAverage()}"));
-        Console.WriteLine("| scenario | framework | result (median) | range | ratio to raw | CPU µs/msg |");
-        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| scenario | framework | result (median) | range | ratio to raw | CPU µs/msg | KiB allocated/msg |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var row in summary)
         {
             Console.WriteLine("| " + string.Join(" | ", row) + " |");
@@ -148,13 +148,13 @@ internal static class CompareCommand
             {
                 var r = await run(f);
                 results[f.Name].Add(r);
-                line.Append(CultureInfo.InvariantCulture, $"  {f.Name} {r.PerSecond:N0} msg/s ({r.CpuMicroseconds:F0} µs CPU/msg)");
+                line.Append(CultureInfo.InvariantCulture, $"  {f.Name} {r.PerSecond:N0} msg/s ({r.CpuMicroseconds:F0} µs CPU, {r.AllocatedBytes / 1024:F1} KiB/msg)");
             }
 
             Console.WriteLine(line);
         }
 
-        return s.Frameworks.Select(f => Row(scenario, f.Name, results[f.Name].Select(r => r.PerSecond).ToList(), results["raw"].Select(r => r.PerSecond).ToList(), "msg/s", results[f.Name].Select(r => r.CpuMicroseconds))).ToList();
+        return s.Frameworks.Select(f => Row(scenario, f.Name, results[f.Name].Select(r => r.PerSecond).ToList(), results["raw"].Select(r => r.PerSecond).ToList(), "msg/s", results[f.Name].Select(r => r.CpuMicroseconds), results[f.Name].Select(r => r.AllocatedBytes))).ToList();
     }
 
     private static async Task<List<string[]>> LatencyAsync(string url, Settings s)
@@ -214,7 +214,7 @@ internal static class CompareCommand
             {
                 var r = (await f.RpcAsync(url, s.Calls))!;
                 results[f.Name].Add(r);
-                line.Append(CultureInfo.InvariantCulture, $"  {f.Name} p50 {r.Sequential.P50:F3} ms p99 {r.Sequential.P99:F3} ms, {r.Parallel.PerSecond:N0} calls/s ({r.Parallel.CpuMicroseconds:F0} µs CPU/call)");
+                line.Append(CultureInfo.InvariantCulture, $"  {f.Name} p50 {r.Sequential.P50:F3} ms p99 {r.Sequential.P99:F3} ms, {r.Parallel.PerSecond:N0} calls/s ({r.Parallel.CpuMicroseconds:F0} µs CPU, {r.Parallel.AllocatedBytes / 1024:F1} KiB/call)");
             }
 
             Console.WriteLine(line);
@@ -227,7 +227,7 @@ internal static class CompareCommand
             var mine = results[f.Name];
             rows.Add(Row("rpc p50, sequential", f.Name, mine.Select(r => r.Sequential.P50).ToList(), raw.Select(r => r.Sequential.P50).ToList(), "ms", mine.Select(r => r.Sequential.CpuMicroseconds), decimals: 3));
             rows.Add(Row("rpc p99, sequential", f.Name, mine.Select(r => r.Sequential.P99).ToList(), raw.Select(r => r.Sequential.P99).ToList(), "ms", mine.Select(r => r.Sequential.CpuMicroseconds), decimals: 3));
-            rows.Add(Row($"rpc, {RpcMeasure.Parallel} in flight", f.Name, mine.Select(r => r.Parallel.PerSecond).ToList(), raw.Select(r => r.Parallel.PerSecond).ToList(), "calls/s", mine.Select(r => r.Parallel.CpuMicroseconds)));
+            rows.Add(Row($"rpc, {RpcMeasure.Parallel} in flight", f.Name, mine.Select(r => r.Parallel.PerSecond).ToList(), raw.Select(r => r.Parallel.PerSecond).ToList(), "calls/s", mine.Select(r => r.Parallel.CpuMicroseconds), mine.Select(r => r.Parallel.AllocatedBytes)));
         }
 
         return rows;
@@ -262,14 +262,14 @@ internal static class CompareCommand
         {
             var times = results[v.Name].Select(r => r.Milliseconds).ToList();
             var row = Row("cold start", v.Name, times, raw, "ms", cpu: null, decimals: 0);
-            row[5] = string.Create(CultureInfo.InvariantCulture, $"peak RSS {Median(results[v.Name].Select(r => r.PeakRssMiB)):F0} MiB");
+            row[2] += string.Create(CultureInfo.InvariantCulture, $", peak RSS {Median(results[v.Name].Select(r => r.PeakRssMiB)):F0} MiB");
             rows.Add(row);
         }
 
         return rows;
     }
 
-    private static string[] Row(string scenario, string framework, List<double> values, List<double> raw, string unit, IEnumerable<double>? cpu, int decimals = 0)
+    private static string[] Row(string scenario, string framework, List<double> values, List<double> raw, string unit, IEnumerable<double>? cpu, IEnumerable<double>? allocated = null, int decimals = 0)
     {
         var format = decimals == 0 ? "N0" : "F" + decimals.ToString(CultureInfo.InvariantCulture);
         var ratios = values.Zip(raw, (v, r) => v / r).ToList();
@@ -281,6 +281,7 @@ internal static class CompareCommand
             values.Count > 1 ? values.Min().ToString(format, CultureInfo.InvariantCulture) + "–" + values.Max().ToString(format, CultureInfo.InvariantCulture) : "",
             Median(ratios).ToString("F2", CultureInfo.InvariantCulture),
             cpu is null ? "" : Median(cpu).ToString("F0", CultureInfo.InvariantCulture),
+            allocated is null ? "" : (Median(allocated) / 1024).ToString("F1", CultureInfo.InvariantCulture),
         ];
     }
 

@@ -14,20 +14,23 @@ internal readonly struct Meter
 {
     private readonly long _started;
     private readonly TimeSpan _cpu;
+    private readonly long _allocated;
 
-    private Meter(long started, TimeSpan cpu)
+    private Meter(long started, TimeSpan cpu, long allocated)
     {
         _started = started;
         _cpu = cpu;
+        _allocated = allocated;
     }
 
-    public static Meter Start() => new(Stopwatch.GetTimestamp(), CpuTime());
+    public static Meter Start() => new(Stopwatch.GetTimestamp(), CpuTime(), GC.GetTotalAllocatedBytes(precise: false));
 
     public Throughput Stop(int messages)
     {
         var elapsed = Stopwatch.GetElapsedTime(_started);
         var cpu = CpuTime() - _cpu;
-        return new Throughput(messages / elapsed.TotalSeconds, cpu.TotalMicroseconds / messages);
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocated;
+        return new Throughput(messages / elapsed.TotalSeconds, cpu.TotalMicroseconds / messages, (double)allocated / messages);
     }
 
     public static TimeSpan CpuTime()
@@ -37,8 +40,8 @@ internal readonly struct Meter
     }
 }
 
-/// <summary>Messages (or calls) per second and client CPU microseconds per message.</summary>
-internal sealed record Throughput(double PerSecond, double CpuMicroseconds);
+/// <summary>Messages (or calls) per second, client CPU microseconds per message and bytes allocated per message (all threads of the process).</summary>
+internal sealed record Throughput(double PerSecond, double CpuMicroseconds, double AllocatedBytes);
 
 /// <summary>Latency percentiles in milliseconds and client CPU microseconds per message.</summary>
 internal sealed record Latency(double P50, double P99, double CpuMicroseconds)
