@@ -49,7 +49,7 @@ internal sealed partial class MicroJson : JsonSerializerContext;
 public class PerMessageBenchmarks
 {
     private static readonly OrderPlaced Placed = new(42, "eu", new string('x', 200));
-    private static readonly OrderRevised Revised = new(42, "eu", 7);
+    private static readonly OrderRevised Revised = new(42, "eu", 1234);
     private byte[] _placedBody = [];
     private ServiceProvider _services = null!;
     private IServiceScopeFactory _scopes = null!;
