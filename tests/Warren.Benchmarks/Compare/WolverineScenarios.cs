@@ -23,7 +23,8 @@ internal sealed class WolverineScenarios : Framework
     public override string Settings =>
         "WolverineFx.RabbitMQ 6.62.0: UseRabbitMq().AutoProvision(), publisher confirms + tracking on (off by default), PublishMessage<T>().ToRabbitQueue(q).SendInline(), " +
         "IMessageBus.SendAsync with up to 1,024 in flight; ListenToRabbitQueue(q) in its default Inline mode (ack after the handler) + PreFetchCount 200 (as raw); " +
-        "RPC: IMessageBus.InvokeAsync<T> over RabbitMQ (reply on the node's response queue)";
+        "RPC: IMessageBus.InvokeAsync<T> over RabbitMQ (reply on the node's response queue). " +
+        "NOTE: outside its durable (database outbox) mode Wolverine publishes TRANSIENT messages, which the broker does not write to disk";
 
     public override async Task<Throughput> PublishAsync(string url, int count, int size)
     {
