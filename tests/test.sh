@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 configuration=${CONFIGURATION:-Release}
+# This is the CI build: the package's dlls get deterministic /_/ source paths (ContinuousIntegrationBuild) and the
+# package tests check them. Export CI=false to build with local paths.
+export CI="${CI:-true}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -27,34 +30,74 @@ if ! command -v unzip >/dev/null; then
     exit 1
   fi
 fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  # The interop tests run the RabbitMQ tutorials' Node.js client (amqplib) against Warren.
+  if [ "$(id -u)" = 0 ]; then
+    echo "Node.js (node and npm) is not installed: installing it from the OS packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "Node.js is needed by the interop tests; run: sudo apt-get update && sudo apt-get install -y nodejs npm" >&2
+    exit 1
+  fi
+fi
 command -v dotnet >/dev/null || { echo "The .NET SDK (dotnet) is not on PATH; see global.json for the version." >&2; exit 1; }
-echo "dotnet $(dotnet --version), $(dpkg-query -W -f='rabbitmq-server ${Version}' rabbitmq-server 2>/dev/null || echo 'rabbitmq-server')"
+echo "dotnet $(dotnet --version), node $(node --version), npm $(npm --version), $(dpkg-query -W -f='rabbitmq-server ${Version}' rabbitmq-server 2>/dev/null || echo 'rabbitmq-server')"
 
 step "Restoring"
 dotnet restore Framework.sln
+(cd tests/interop/node && npm ci --no-audit --no-fund)
 
 step "Building ($configuration, warnings as errors)"
 dotnet build Framework.sln -c "$configuration" --no-restore -m:2 -warnaserror -nologo -clp:NoSummary
 
-step "Packing src/Warren and checking the package carries the generator and analyzers"
+step "Packing src/Warren and checking the package"
 pkgdir=$(mktemp -d)
+trap 'rm -rf "$pkgdir"' EXIT
 dotnet pack src/Warren -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
 nupkg=$(ls "$pkgdir"/Warren.*.nupkg)
 listing=$(unzip -l "$nupkg")
-for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll analyzers/dotnet/cs/Warren.CodeFixes.dll lib/net10.0/Warren.dll; do
+for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll analyzers/dotnet/cs/Warren.CodeFixes.dll lib/net10.0/Warren.dll README.md; do
   if ! grep -q " $entry\$" <<<"$listing"; then
     echo "$(basename "$nupkg") is missing $entry" >&2
     exit 1
   fi
 done
-echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers,Warren.CodeFixes}.dll"
-rm -rf "$pkgdir"
+if [ "$CI" = true ]; then
+  # Symbols are embedded (compressed, checked by the package tests); the uncompressed rest must not name this machine.
+  unzip -q "$nupkg" '*.dll' -d "$pkgdir/content"
+  if leaks=$(grep -rlaF "$root" "$pkgdir/content"); then
+    echo "$(basename "$nupkg") contains the build path $root in: $leaks" >&2
+    exit 1
+  fi
+  rm -rf "$pkgdir/content"
+fi
+echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers,Warren.CodeFixes}.dll, README.md"
+# The integration tests build and run a user project from this package.
+export WARREN_TEST_NUPKG="$nupkg"
+
+step "Packing src/Warren.Testing (the in-memory broker and test harness, shipped beside Warren)"
+dotnet pack src/Warren.Testing -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
+testing_nupkg=$(ls "$pkgdir"/Warren.Testing.*.nupkg)
+# Read whole listings first: with pipefail, grep -q closing the pipe early can fail unzip with SIGPIPE.
+testing_listing=$(unzip -l "$testing_nupkg")
+testing_nuspec=$(unzip -p "$testing_nupkg" '*.nuspec')
+if ! grep -q " lib/net10.0/Warren.Testing.dll$" <<<"$testing_listing"; then
+  echo "$(basename "$testing_nupkg") is missing lib/net10.0/Warren.Testing.dll" >&2
+  exit 1
+fi
+if ! grep -q 'id="Warren"' <<<"$testing_nuspec"; then
+  echo "$(basename "$testing_nupkg") does not depend on the Warren package" >&2
+  exit 1
+fi
+echo "$(basename "$testing_nupkg"): lib/net10.0/Warren.Testing.dll, depends on Warren"
 
 results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 status=0
-for project in tests/*.Tests/*.csproj tests/*.IntegrationTests/*.csproj; do
+# The sample's own tests (the in-memory harness, no broker) run with the others.
+for project in tests/*.Tests/*.csproj tests/*.IntegrationTests/*.csproj samples/*.Tests/*.csproj; do
   name=$(basename "$project" .csproj)
   step "Testing $name"
   if ! dotnet test "$project" -c "$configuration" --no-build --nologo \

@@ -41,6 +41,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var facts = new Facts();
+            facts.CollectReferences(start.Compilation);
             start.RegisterSymbolAction(symbol => facts.Collect((INamedTypeSymbol)symbol.Symbol), SymbolKind.NamedType);
             start.RegisterCompilationEndAction(end => facts.Judge(end));
         });
@@ -57,6 +58,64 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(string Exchange, string Pattern)> _bindings = new();
         private readonly ConcurrentBag<(string TypeName, string Display, ExchangeModel Exchange, string Key, Location Location)> _published = new();
         private readonly ConcurrentBag<(MessageModel Message, string Display, Location Location)> _contracts = new();
+        private int _localConsumers;
+
+        /// <summary>
+        /// Declarations of referenced assemblies built against Warren, read from metadata: their exchanges and queues
+        /// (conflicts are reported at the local declaration, naming the assembly), contracts, bindings and public JSON
+        /// contexts. They have no source location, so nothing is reported at them.
+        /// </summary>
+        public void CollectReferences(Compilation compilation)
+        {
+            foreach (var assembly in ReferencedAssemblies.UsingWarren(compilation))
+            {
+                foreach (var type in ReferencedAssemblies.PublicTypes(assembly, publicOnly: false))
+                {
+                    var owner = $"{type.Name} (assembly {assembly.Name})";
+                    if (JsonContextParser.TryParse(type) is { } json)
+                    {
+                        if (type.DeclaredAccessibility == Accessibility.Public)
+                        {
+                            foreach (var name in json.TypeNames)
+                            {
+                                _serializable.Add(name);
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    if (MessageParser.ReadExchange(type) is { } declared)
+                    {
+                        _exchanges.Add((declared.Name, ExchangeShape(declared), Location.None, owner));
+                    }
+
+                    if (ConsumerParser.TryParse(type) is { } consumer)
+                    {
+                        _queues.Add((consumer.Queue.Name, QueueShape(consumer.Queue), Location.None, owner));
+                        var hasMax = consumer.Queue.Arguments.Any(a => a.Name == "x-max-priority");
+                        foreach (var handler in consumer.Handlers)
+                        {
+                            _receivers.Add((handler.Message.TypeName, consumer.Queue.Name, consumer.TypeName, hasMax));
+                            foreach (var binding in handler.Bindings)
+                            {
+                                _bindings.Add((binding.Exchange, binding.RoutingKey));
+                            }
+                        }
+                    }
+                    else if (type.DeclaredAccessibility == Accessibility.Public && ReferencedAssemblies.IsAttributedMessage(type) && MessageParser.TryParseAttributed(type) is { } message)
+                    {
+                        _contracts.Add((message, owner, Location.None));
+                    }
+                }
+            }
+        }
+
+        private static string ExchangeShape(ExchangeModel declared) =>
+            $"{declared.Type} ({(declared.Durable ? "durable" : "transient")}{(declared.AutoDelete ? ", auto-delete" : string.Empty)})";
+
+        private static string QueueShape(QueueModel queue) =>
+            $"{(queue.Durable ? "durable" : "transient")}{(queue.Exclusive ? ", exclusive" : string.Empty)}{(queue.AutoDelete ? ", auto-delete" : string.Empty)}, arguments {{{string.Join(", ", queue.Arguments.Select(a => a.Name + "=" + a.JsonValue))}}}";
 
         public void Collect(INamedTypeSymbol type)
         {
@@ -72,7 +131,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
             if (AttributeReader.Find(type, KnownNames.ExchangeAttribute) is { } exchange && MessageParser.ReadExchange(type) is { } declared)
             {
-                _exchanges.Add((declared.Name, $"{declared.Type} ({(declared.Durable ? "durable" : "transient")}{(declared.AutoDelete ? ", auto-delete" : string.Empty)})", Locations.Of(exchange, type), type.Name));
+                _exchanges.Add((declared.Name, ExchangeShape(declared), Locations.Of(exchange, type), type.Name));
             }
 
             if (ConsumerParser.TryParse(type) is { } consumer)
@@ -161,8 +220,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            // Whether a published message is bound is a question for the whole system: an assembly without consumers (a
+            // contracts library, a publisher-only service) cannot answer it and says nothing.
             var bindings = _bindings.ToLookup(b => b.Exchange);
-            foreach (var published in _published)
+            foreach (var published in _localConsumers == 0 ? [] : _published)
             {
                 var received = receivers[published.TypeName].Any() || bindings[published.Exchange.Name].Any(b => published.Exchange.Type switch
                 {
@@ -183,7 +244,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private void CollectConsumer(INamedTypeSymbol type, ConsumerModel consumer)
         {
             var queue = consumer.Queue;
-            var shape = $"{(queue.Durable ? "durable" : "transient")}{(queue.Exclusive ? ", exclusive" : string.Empty)}{(queue.AutoDelete ? ", auto-delete" : string.Empty)}, arguments {{{string.Join(", ", queue.Arguments.Select(a => a.Name + "=" + a.JsonValue))}}}";
+            var shape = QueueShape(queue);
+            System.Threading.Interlocked.Increment(ref _localConsumers);
             var location = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } attribute ? Locations.Of(attribute, type) : Locations.Of(type);
             _queues.Add((queue.Name, shape, location, type.Name));
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
@@ -210,7 +272,24 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         {
             foreach (var group in declarations.GroupBy(d => d.Name))
             {
-                var ordered = group.OrderBy(d => d.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start).ToList();
+                // A declaration in a referenced assembly is reported at each local declaration that differs from it,
+                // naming the assembly; the order of the referenced declarations is by owner, not by what a type is called.
+                var referenced = group.Where(d => !d.Location.IsInSource).GroupBy(d => d.Shape).Select(g => g.OrderBy(d => d.Owner, System.StringComparer.Ordinal).First()).OrderBy(d => d.Owner, System.StringComparer.Ordinal).ToList();
+                var local = group.Where(d => d.Location.IsInSource).ToList();
+                foreach (var declaration in local)
+                {
+                    foreach (var other in referenced.Where(r => r.Shape != declaration.Shape))
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(descriptor, declaration.Location, declaration.Name, declaration.Shape, other.Shape, other.Owner));
+                    }
+                }
+
+                if (local.Count == 0)
+                {
+                    continue;
+                }
+
+                var ordered = local.OrderBy(d => d.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(d => d.Location.SourceSpan.Start).ToList();
                 var first = ordered[0];
                 foreach (var other in ordered.Skip(1).Where(d => d.Shape != first.Shape))
                 {

@@ -24,6 +24,7 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         public const string JsonContexts = "Warren.JsonContexts";
         public const string RpcServices = "Warren.RpcServices";
         public const string RpcServers = "Warren.RpcServers";
+        public const string References = "Warren.References";
         public const string Model = "Warren.Model";
     }
 
@@ -67,15 +68,36 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             .Collect()
             .WithTrackingName(Steps.RpcServers);
 
-        var model = messages.Combine(consumers).Combine(publishers).Combine(contexts).Combine(rpcServices).Combine(rpcServers)
+        // Referenced assemblies built against Warren, read from metadata (see ReferenceParser): an equatable model, so
+        // edits that change no reference leave the steps after it cached.
+        var references = context.CompilationProvider.Select(ReferenceParser.Read).WithTrackingName(Steps.References);
+
+        var model = messages.Combine(consumers).Combine(publishers).Combine(contexts).Combine(rpcServices).Combine(rpcServers).Combine(references)
             .Select(static (x, _) => GenerationModel.Create(
-                x.Left.Left.Left.Left.Left,
+                x.Left.Left.Left.Left.Left.Left,
+                x.Left.Left.Left.Left.Left.Right,
                 x.Left.Left.Left.Left.Right,
                 x.Left.Left.Left.Right,
                 x.Left.Left.Right,
                 x.Left.Right,
                 x.Right))
             .WithTrackingName(Steps.Model);
+
+        // AddGeneratedHandlers() exists in every assembly referencing Warren; an assembly with consumers or servers also
+        // exposes a public module registration that the assemblies referencing it call.
+        context.RegisterSourceOutput(model.Combine(references.Select(static (r, _) => r.Registration)), static (output, pair) =>
+        {
+            var (model, registration) = pair;
+            if (registration.HasWarren || !model.IsEmpty)
+            {
+                output.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(model, registration));
+            }
+
+            if (ModuleEmitter.HasModule(model, registration))
+            {
+                output.AddSource(ModuleEmitter.HintName, ModuleEmitter.Emit(registration));
+            }
+        });
 
         context.RegisterSourceOutput(model, static (output, model) =>
         {
@@ -108,8 +130,6 @@ public sealed class WarrenGenerator : IIncrementalGenerator
                     output.AddSource(RpcEmitter.ServerHintName(server, service), RpcEmitter.EmitServer(server, service));
                 }
             }
-
-            output.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(model));
         });
     }
 

@@ -7,7 +7,7 @@ using Warren;
 namespace Warren.AotWorker;
 
 /// <summary>A unit of work, routed by its kind: <c>work.resize</c>, <c>work.encode</c>, …</summary>
-[Exchange("aot.work", ExchangeType.Topic)]
+[Exchange("aot.work", ExchangeKind.Topic)]
 [Topic("work.{Kind}")]
 [Message("aot.work-item")]
 public sealed record WorkItem(string Id, string Kind, int Size);

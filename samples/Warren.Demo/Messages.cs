@@ -5,18 +5,18 @@ using Warren;
 namespace Warren.Demo;
 
 // Event bus: user events on a topic exchange; the routing key is built from the message.
-[Exchange("demo.user.events", ExchangeType.Topic)]
+[Exchange("demo.user.events", ExchangeKind.Topic)]
 [Topic("user.{Region}.created")]
 [Message("user.created")]
 public sealed record UserCreated(string UserId, string Email, string Region);
 
-[Exchange("demo.user.events", ExchangeType.Topic)]
+[Exchange("demo.user.events", ExchangeKind.Topic)]
 [Topic("user.{Region}.updated")]
 [Message("user.updated")]
 public sealed record UserUpdated(string UserId, string Email, string Region);
 
 // Task queue: work items on a direct exchange, with a default priority.
-[Exchange("demo.tasks", ExchangeType.Direct)]
+[Exchange("demo.tasks", ExchangeKind.Direct)]
 [Topic("video.process")]
 [Message("video.process")]
 [Priority(1)]

@@ -15,7 +15,7 @@ public sealed record Charge(string OrderId, decimal Amount);
 
 public sealed record ChargeResult(string PaymentId, bool Approved);
 
-[Exchange("demo.order.events", ExchangeType.Topic)]
+[Exchange("demo.order.events", ExchangeKind.Topic)]
 [Topic("order.created")]
 [Message("order.created")]
 public sealed record OrderCreated(string OrderId, string Sku, int Quantity, string PaymentId);

@@ -9,16 +9,16 @@ public sealed class BrokenSampleTests
     [Fact]
     public Task A_deliberately_broken_application_produces_exactly_the_expected_diagnostics() => AnalyzerHarness.VerifyAsync(
         """
-        [Exchange("shop", ExchangeType.Topic)]
+        [Exchange("shop", ExchangeKind.Topic)]
         [Topic({|WRN003:"order.{Country}.placed"|})]
         public sealed record OrderPlaced(string Region);
 
-        [Exchange("shop", ExchangeType.Topic)]
+        [Exchange("shop", ExchangeKind.Topic)]
         [Topic("stock.changed")]
         [{|WRN012:Priority(3)|}]
         public sealed record StockChanged(string Sku);
 
-        [Exchange("shop", ExchangeType.Topic)]
+        [Exchange("shop", ExchangeKind.Topic)]
         [Topic({|WRN002:"refund.*"|})]
         public sealed record {|WRN019:RefundIssued|}(string Id);
 

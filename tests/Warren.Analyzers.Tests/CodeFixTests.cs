@@ -54,7 +54,7 @@ public sealed class WRN012_AddMaxPriorityCodeFixTests
     [Fact]
     public Task The_receiving_queue_gets_x_max_priority() => CodeFixHarness.VerifyAsync(new AddMaxPriorityCodeFix(), "WRN012",
         """
-        [Exchange("jobs", ExchangeType.Direct)]
+        [Exchange("jobs", ExchangeKind.Direct)]
         [Topic("job")]
         [Priority(5)]
         public sealed record Job(string Id);
@@ -63,7 +63,7 @@ public sealed class WRN012_AddMaxPriorityCodeFixTests
         [JsonSerializable(typeof(Job))] internal sealed partial class Json : JsonSerializerContext;
         """,
         """
-        [Exchange("jobs", ExchangeType.Direct)]
+        [Exchange("jobs", ExchangeKind.Direct)]
         [Topic("job")]
         [Priority(5)]
         public sealed record Job(string Id);

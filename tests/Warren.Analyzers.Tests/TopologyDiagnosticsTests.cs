@@ -8,7 +8,7 @@ public sealed class WRN008_ConflictingExchangeTests
     [Fact]
     public Task The_same_exchange_with_two_types_is_reported_at_both_declarations_across_files() => AnalyzerHarness.VerifyAsync(
         """
-        [{|WRN008:Exchange("orders", ExchangeType.Topic)|}]
+        [{|WRN008:Exchange("orders", ExchangeKind.Topic)|}]
         [Topic("order.placed")]
         public sealed record OrderPlaced(string Id);
         [JsonSerializable(typeof(OrderPlaced))]
@@ -16,7 +16,7 @@ public sealed class WRN008_ConflictingExchangeTests
         internal sealed partial class Json : JsonSerializerContext;
         """,
         """
-        [{|WRN008:Exchange("orders", ExchangeType.Direct)|}]
+        [{|WRN008:Exchange("orders", ExchangeKind.Direct)|}]
         [Topic("order.paid")]
         public sealed record OrderPaid(string Id);
         """);
@@ -55,7 +55,7 @@ public sealed class WRN010_WRN011_PriorityRangeTests
 {
     [Fact]
     public Task Priorities_from_one_to_ten_are_quiet() => AnalyzerHarness.VerifyAsync("""
-        [Exchange("jobs", ExchangeType.Direct)]
+        [Exchange("jobs", ExchangeKind.Direct)]
         [Topic("job")]
         [Priority(10)]
         public sealed record Job(string Id);
@@ -67,11 +67,11 @@ public sealed class WRN010_WRN011_PriorityRangeTests
 
     [Fact]
     public Task Priorities_out_of_range_and_above_ten_are_reported() => AnalyzerHarness.VerifyAsync("""
-        [Exchange("jobs", ExchangeType.Direct)]
+        [Exchange("jobs", ExchangeKind.Direct)]
         [Topic("job")]
         [{|WRN012:Priority({|WRN010:300|})|}]
         public sealed record Job(string Id);
-        [Exchange("jobs", ExchangeType.Direct)]
+        [Exchange("jobs", ExchangeKind.Direct)]
         [Topic("big")]
         [{|WRN012:Priority({|WRN011:20|})|}]
         public sealed record BigJob(string Id);
@@ -86,7 +86,7 @@ public sealed class WRN012_PriorityIgnoredTests
 {
     [Fact]
     public Task A_prioritized_message_only_received_by_queues_without_priorities_is_reported() => AnalyzerHarness.VerifyAsync("""
-        [Exchange("jobs", ExchangeType.Direct)]
+        [Exchange("jobs", ExchangeKind.Direct)]
         [Topic("job")]
         [{|WRN012:Priority(5)|}]
         public sealed record Job(string Id);
@@ -97,7 +97,7 @@ public sealed class WRN012_PriorityIgnoredTests
 
     [Fact]
     public Task A_queue_with_max_priority_is_quiet() => AnalyzerHarness.VerifyAsync("""
-        [Exchange("jobs", ExchangeType.Direct)]
+        [Exchange("jobs", ExchangeKind.Direct)]
         [Topic("job")]
         [Priority(5)]
         public sealed record Job(string Id);

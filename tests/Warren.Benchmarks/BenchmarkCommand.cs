@@ -27,6 +27,7 @@ internal static class BenchmarkCommand
           otel       the e2e scenario through Warren without a listener vs with OpenTelemetry tracing (every span
                      sampled and exported) and metrics attached   [--messages 100000] [--rounds 3]
           generator  the source generator on a synthetic compilation [--classes 1000]: full run time and caching
+          channels   confirmed publishing through Warren at 1, 2 and 4 publishing channels [--messages 100000]
           micro      BenchmarkDotNet in-process benchmarks (per-message work without a broker, header parsing);
                      arguments after `micro` go to BenchmarkDotNet (e.g. --filter '*')
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
@@ -65,6 +66,12 @@ internal static class BenchmarkCommand
                 }
 
                 return await ColdStart.ChildAsync(framework, url);
+            }
+
+            case "channels":
+            {
+                var options = Options(args[1..]);
+                return await WithBrokerAsync(url => PublishChannelsScenario.RunAsync(url, Int(options, "messages", 100_000), Int(options, "size", 256), Int(options, "rounds", 3)));
             }
 
             case "otel":

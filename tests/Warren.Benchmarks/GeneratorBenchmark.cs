@@ -64,7 +64,7 @@ internal static class GeneratorBenchmark
         .AppendLine("using System.Threading.Tasks;")
         .AppendLine("using Warren;")
         .AppendLine($"namespace Synthetic.Area{i % 20};")
-        .AppendLine($"[Exchange(\"events.{i % 10}\", ExchangeType.Topic)]")
+        .AppendLine($"[Exchange(\"events.{i % 10}\", ExchangeKind.Topic)]")
         .AppendLine($"[Topic(\"entity{i}.{{Region}}.changed\")]")
         .AppendLine($"public sealed record Changed{i}(string Id, string Region);")
         .AppendLine($"[Queue(\"handler-{i}\", Prefetch = 10)]")

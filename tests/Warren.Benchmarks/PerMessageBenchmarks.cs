@@ -10,13 +10,13 @@ using Warren.Generated;
 namespace Warren.Benchmarks;
 
 /// <summary>An event routed by a string property: <c>order.{Region}.placed</c>.</summary>
-[Exchange("bench.orders", ExchangeType.Topic)]
+[Exchange("bench.orders", ExchangeKind.Topic)]
 [Topic("order.{Region}.placed")]
 [Message("bench.order-placed")]
 public sealed record OrderPlaced(long Id, string Region, string Data);
 
 /// <summary>An event routed by an integer property as well: <c>order.{Region}.v{Version}</c> (checks placeholders are not boxed).</summary>
-[Exchange("bench.orders", ExchangeType.Topic)]
+[Exchange("bench.orders", ExchangeKind.Topic)]
 [Topic("order.{Region}.v{Version}")]
 [Message("bench.order-revised")]
 public sealed record OrderRevised(long Id, string Region, int Version);
@@ -54,6 +54,7 @@ public class PerMessageBenchmarks
     private ServiceProvider _services = null!;
     private IServiceScopeFactory _scopes = null!;
     private IMessageDispatcher _dispatcher = null!;
+    private MessageContracts _contracts = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -62,6 +63,7 @@ public class PerMessageBenchmarks
         var warren = services.AddWarren(o => o.Url = "amqp://localhost/").AddGeneratedHandlers();
         _services = services.BuildServiceProvider();
         _scopes = _services.GetRequiredService<IServiceScopeFactory>();
+        _contracts = _services.GetRequiredService<MessageContracts>();
         _dispatcher = new Warren_Benchmarks_MicroHandlerDispatcher();
         _placedBody = JsonSerializer.SerializeToUtf8Bytes(Placed, MicroJson.Default.OrderPlaced);
         GC.KeepAlive(warren);
@@ -74,7 +76,7 @@ public class PerMessageBenchmarks
     [Benchmark]
     public int PublishPrepare()
     {
-        var contract = MessageContracts.Get<OrderPlaced>();
+        var contract = _contracts.Get<OrderPlaced>();
         var key = contract.RoutingKeyFor(Placed);
         using var body = MessagePublisher.Serialize(Placed, contract.TypeInfo, contract.Exchange, key, int.MaxValue);
         var properties = MessagePublisher.CreateProperties(contract.Name, null, contract.Priority);
@@ -83,7 +85,7 @@ public class PerMessageBenchmarks
 
     /// <summary>The routing key alone, from a string and an integer placeholder (a boxed int would add 24 bytes).</summary>
     [Benchmark]
-    public int RoutingKeyWithIntPlaceholder() => MessageContracts.Get<OrderRevised>().RoutingKeyFor(Revised).Length;
+    public int RoutingKeyWithIntPlaceholder() => _contracts.Get<OrderRevised>().RoutingKeyFor(Revised).Length;
 
     /// <summary>Context + scope + generated dispatch (deserialize, resolve the scoped handler, call it), as the consumer runs it.</summary>
     [Benchmark]
@@ -107,7 +109,7 @@ public class PerMessageBenchmarks
     [Benchmark]
     public async ValueTask<DispatchOutcome> SerializeRouteDispatch()
     {
-        var contract = MessageContracts.Get<OrderPlaced>();
+        var contract = _contracts.Get<OrderPlaced>();
         var key = contract.RoutingKeyFor(Placed);
         using var body = MessagePublisher.Serialize(Placed, contract.TypeInfo, contract.Exchange, key, int.MaxValue);
         var properties = MessagePublisher.CreateProperties(contract.Name, null, contract.Priority);

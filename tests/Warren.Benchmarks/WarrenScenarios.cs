@@ -168,7 +168,7 @@ internal sealed class WarrenScenarios : Framework
             })));
         }
 
-        MessageContracts.Register(new MessageContract<Payload>("bench.payload", BenchJson.Default.Payload, string.Empty, queue));
+        warren.AddContract(new MessageContract<Payload>("bench.payload", BenchJson.Default.Payload, string.Empty, queue));
         return builder.Build();
     }
 

@@ -28,8 +28,8 @@ public sealed class AttributeNamesTests
     [Fact]
     public void Enum_values_match()
     {
-        Assert.Equal(Enum.GetNames<ExchangeType>().Select(n => n.ToLowerInvariant()), AttributeEnums.ExchangeTypes);
-        Assert.Equal((int)ExchangeType.Topic, AttributeEnums.TopicExchange);
+        Assert.Equal(Enum.GetNames<ExchangeKind>().Select(n => n.ToLowerInvariant()), AttributeEnums.ExchangeTypes);
+        Assert.Equal((int)ExchangeKind.Topic, AttributeEnums.TopicExchange);
         Assert.Equal((int)QueueType.Quorum, AttributeEnums.QuorumQueue);
         Assert.Equal((int)QueueOverflow.RejectPublishDlx, AttributeEnums.RejectPublishDlx);
         Assert.Equal((int)HeadersMatch.Any, AttributeEnums.HeadersMatchAny);

@@ -21,15 +21,15 @@ public sealed class DispatchTests
 
         namespace Shop;
 
-        [Exchange("orders", ExchangeType.Topic)]
+        [Exchange("orders", ExchangeKind.Topic)]
         [Topic("order.placed")]
         public sealed record OrderPlaced(string Id);
 
-        [Exchange("orders", ExchangeType.Topic)]
+        [Exchange("orders", ExchangeKind.Topic)]
         [Topic("order.cancelled")]
         public sealed record OrderCancelled(string Id);
 
-        [Exchange("audit", ExchangeType.Fanout)]
+        [Exchange("audit", ExchangeKind.Fanout)]
         public sealed record Audited(string Text);
 
         [Queue("fulfilment")]

@@ -11,12 +11,12 @@ internal static class Scenarios
 
         namespace Shop.Users;
 
-        [Exchange("user.events", ExchangeType.Topic)]
+        [Exchange("user.events", ExchangeKind.Topic)]
         [Topic("user.{Region}.created")]
         [Message("user.created")]
         public sealed record UserCreated(string UserId, string Email, string Region);
 
-        [Exchange("user.events", ExchangeType.Topic)]
+        [Exchange("user.events", ExchangeKind.Topic)]
         [Topic("user.{Region}.updated.v{Version}")]
         public sealed record UserUpdated(string UserId, string Region, int Version);
 
@@ -62,7 +62,7 @@ internal static class Scenarios
 
         namespace Video;
 
-        [Exchange("tasks", ExchangeType.Direct)]
+        [Exchange("tasks", ExchangeKind.Direct)]
         [Topic("video.process")]
         [Priority(5)]
         public sealed record ProcessVideo(string TaskId, Uri VideoUrl);
@@ -86,10 +86,10 @@ internal static class Scenarios
 
         namespace Records;
 
-        [Exchange("audit", ExchangeType.Fanout)]
+        [Exchange("audit", ExchangeKind.Fanout)]
         public sealed record AuditEntry(string Text);
 
-        [Exchange("documents", ExchangeType.Headers)]
+        [Exchange("documents", ExchangeKind.Headers)]
         public sealed record Document(string Format, string Name);
 
         [Queue("audit-log", Type = QueueType.Quorum, SingleActiveConsumer = true)]
@@ -99,7 +99,7 @@ internal static class Scenarios
         }
 
         [Queue("archive", Durable = true)]
-        [Exchange("documents", ExchangeType.Headers)]
+        [Exchange("documents", ExchangeKind.Headers)]
         public sealed class Archive
         {
             [Headers("format=pdf", "kind=report")]

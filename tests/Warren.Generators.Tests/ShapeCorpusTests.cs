@@ -23,7 +23,7 @@ public sealed class ShapeCorpusTests
 
         namespace App
         {
-            [Exchange("orders", ExchangeType.Topic)]
+            [Exchange("orders", ExchangeKind.Topic)]
             [Topic("order.{Region}.placed")]
             public sealed record OrderPlaced(string Id, string Region);
 
@@ -134,10 +134,10 @@ public sealed class ShapeCorpusTests
         Ok("consumer_name_with_ampersand_docs", App("[Queue(\"a&b<c>\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")) with { Documentation = true },
         Ok("handler_multiple_topics", App("public sealed class C { [Topic(\"order.#\")] [Topic(\"order.*.placed\")] public Task Placed(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("headers_binding", App("""
-            [Exchange("docs", ExchangeType.Headers)] public sealed record Doc(string F);
+            [Exchange("docs", ExchangeKind.Headers)] public sealed record Doc(string F);
             [Queue("q")] public sealed class C { [Headers("f=pdf")] public Task Handle(Doc d) => Task.CompletedTask; }
             """), "Doc"),
-        Ok("fanout_binding", App("[Exchange(\"audit\", ExchangeType.Fanout)] public sealed record Audit(string T); [Queue(\"q\")] public sealed class C { public Task Handle(Audit a) => Task.CompletedTask; }"), "Audit"),
+        Ok("fanout_binding", App("[Exchange(\"audit\", ExchangeKind.Fanout)] public sealed record Audit(string T); [Queue(\"q\")] public sealed class C { public Task Handle(Audit a) => Task.CompletedTask; }"), "Audit"),
         Ok("dead_letter_disabled", App("[Queue(\"q\")] [DeadLetter(Enabled = false)] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("dead_letter_queue_consumer", App("""
             [Queue("work")] public sealed class Work { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
@@ -171,7 +171,7 @@ public sealed class ShapeCorpusTests
             """), "Envelope<OrderPlaced>", "Envelope<StockLevel>"),
         Ok("placeholder_int_enum_guid_bool", App("""
             public enum Tier { Gold, Silver }
-            [Exchange("t", ExchangeType.Topic)] [Topic("{N}.{T}.{G}.{B}.{C}")] public sealed record M(int N, Tier T, Guid G, bool B, char C);
+            [Exchange("t", ExchangeKind.Topic)] [Topic("{N}.{T}.{G}.{B}.{C}")] public sealed record M(int N, Tier T, Guid G, bool B, char C);
             [Queue("q")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }
             """), "M"),
         Ok("placeholder_nullable_int", App("[Exchange(\"t\")] [Topic(\"a.{N}\")] public sealed record M(int? N); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),

@@ -1,5 +1,6 @@
 using System;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Warren.Tests;
@@ -17,9 +18,10 @@ public sealed class MessageContractsTests
     [Fact]
     public void Registered_contract_is_found_and_builds_routing_keys()
     {
-        MessageContracts.Register(new MessageContract<ContractProbe>("probe.v1", ContractTestJson.Default.ContractProbe, "events", m => $"probe.{m.Region}", priority: 4));
+        var contracts = new MessageContracts();
+        contracts.Register(new MessageContract<ContractProbe>("probe.v1", ContractTestJson.Default.ContractProbe, "events", m => $"probe.{m.Region}", priority: 4));
 
-        var contract = MessageContracts.Get<ContractProbe>();
+        var contract = contracts.Get<ContractProbe>();
 
         Assert.Equal("probe.v1", contract.Name);
         Assert.Equal("events", contract.Exchange);
@@ -30,11 +32,29 @@ public sealed class MessageContractsTests
     [Fact]
     public void Missing_contract_says_how_to_add_one()
     {
-        Assert.Null(MessageContracts.Find<UnregisteredProbe>());
+        var contracts = new MessageContracts();
+        Assert.Null(contracts.Find<UnregisteredProbe>());
 
-        var error = Assert.Throws<InvalidOperationException>(() => MessageContracts.Get<UnregisteredProbe>());
+        var error = Assert.Throws<InvalidOperationException>(() => contracts.Get<UnregisteredProbe>());
 
         Assert.Contains(typeof(UnregisteredProbe).FullName!, error.Message, StringComparison.Ordinal);
         Assert.Contains("[Exchange]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_service_collection_keeps_its_own_routes()
+    {
+        var first = new ServiceCollection();
+        first.AddWarren().AddContract(new MessageContract<ContractProbe>("probe.v1", ContractTestJson.Default.ContractProbe, "first", "a"));
+        first.AddWarren(); // a second call shares the table of the first
+        var second = new ServiceCollection();
+        second.AddWarren().AddContract(new MessageContract<ContractProbe>("probe.v1", ContractTestJson.Default.ContractProbe, "second", "b"));
+
+        using var one = first.BuildServiceProvider();
+        using var two = second.BuildServiceProvider();
+
+        Assert.Equal("first", one.GetRequiredService<MessageContracts>().Get<ContractProbe>().Exchange);
+        Assert.Equal("second", two.GetRequiredService<MessageContracts>().Get<ContractProbe>().Exchange);
+        Assert.Single(first, d => d.ServiceType == typeof(MessageContracts));
     }
 }

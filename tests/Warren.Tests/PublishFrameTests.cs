@@ -74,7 +74,7 @@ public sealed class PublishFrameTests
         PublishFrame.Check("ex", "rk", properties, DefaultFrameMax);
 
         properties.Headers["big"] = new string('x', filler + 1);
-        var error = Assert.Throws<PublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax));
+        var error = Assert.Throws<WarrenPublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax));
         Assert.Contains("frame_max of 131072", error.Message, StringComparison.Ordinal);
         Assert.Contains("501 FRAME_ERROR", error.Message, StringComparison.Ordinal);
         Assert.Equal(("ex", "rk"), (error.Exchange, error.RoutingKey));
@@ -86,7 +86,7 @@ public sealed class PublishFrameTests
         var headers = Enumerable.Range(0, 1300).ToDictionary(i => $"h{i}", _ => (object?)new string('v', 100));
         var properties = new BasicProperties { Headers = headers };
 
-        var error = Assert.Throws<PublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax));
+        var error = Assert.Throws<WarrenPublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax));
 
         Assert.Contains("headers 1", error.Message, StringComparison.Ordinal);
         PublishFrame.Check("ex", "rk", properties, frameMax: 0);
@@ -116,7 +116,7 @@ public sealed class PublishFrameTests
             },
         };
 
-        var error = Assert.Throws<PublishException>(() => PublishFrame.Check(exchange, routingKey, properties, DefaultFrameMax));
+        var error = Assert.Throws<WarrenPublishException>(() => PublishFrame.Check(exchange, routingKey, properties, DefaultFrameMax));
 
         Assert.Contains(what, error.Message, StringComparison.Ordinal);
         Assert.Contains("256 bytes", error.Message, StringComparison.Ordinal);
@@ -127,7 +127,7 @@ public sealed class PublishFrameTests
     {
         var properties = new BasicProperties { Headers = new Dictionary<string, object?> { ["when"] = DateTime.UtcNow } };
 
-        var error = Assert.Throws<PublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax));
+        var error = Assert.Throws<WarrenPublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax));
 
         Assert.Contains("cannot be encoded", error.Message, StringComparison.Ordinal);
     }

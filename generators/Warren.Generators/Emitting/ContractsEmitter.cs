@@ -42,7 +42,7 @@ internal static class ContractsEmitter
         w.Line("/// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>");
         w.GeneratedType();
         w.Open("internal static class WarrenContracts");
-        w.Open("public static void Register()");
+        w.Open("public static void Register(global::Warren.WarrenBuilder builder)");
         foreach (var message in model.Messages)
         {
             var exchange = Literals.String(message.Exchange?.Name ?? string.Empty);
@@ -51,7 +51,7 @@ internal static class ContractsEmitter
                 : Literals.String(message.RoutingTemplate ?? message.ContractName);
             // A priority outside 1-255 is WRN010: no code for it.
             var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
-            w.Line($"global::Warren.MessageContracts.Register(new global::Warren.MessageContract<{message.TypeName}>({Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
+            w.Line($"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>({Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
         }
 
         w.Close();

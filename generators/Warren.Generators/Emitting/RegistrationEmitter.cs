@@ -10,7 +10,7 @@ internal static class RegistrationEmitter
 {
     public const string HintName = "Warren.Registration.g.cs";
 
-    public static string Emit(GenerationModel model)
+    public static string Emit(GenerationModel model, RegistrationModel registration)
     {
         var w = new SourceWriter();
         w.Open("namespace Warren");
@@ -23,8 +23,28 @@ internal static class RegistrationEmitter
         w.Line("/// Registers the message contracts (for <see cref=\"global::Warren.IPublisher\"/>), the topology, every consumer");
         w.Line("/// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.");
         w.Line("/// </summary>");
+        w.Line("/// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>");
         w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
-        w.Line("global::Warren.Generated.WarrenContracts.Register();");
+        w.Line("RegisterAssembly(builder);");
+        foreach (var module in registration.ReferencedModules)
+        {
+            w.Line($"{module}.Register(builder);");
+        }
+
+        w.Line("return builder;");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Registers what this assembly declares, and nothing of its references.</summary>");
+        w.Open("internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)");
+        if (model.IsEmpty)
+        {
+            w.Close();
+            w.Close();
+            w.Close();
+            return w.ToString();
+        }
+
+        w.Line("global::Warren.Generated.WarrenContracts.Register(builder);");
         w.Line("builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());");
         foreach (var consumer in model.Consumers)
         {
@@ -98,8 +118,6 @@ internal static class RegistrationEmitter
             }
         }
 
-        w.Line();
-        w.Line("return builder;");
         w.Close();
         w.Close();
         w.Close();

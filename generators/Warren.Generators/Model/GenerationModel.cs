@@ -19,8 +19,17 @@ internal sealed record GenerationModel(
         IEnumerable<PublisherModel> publishers,
         IEnumerable<JsonContextModel> contexts,
         IEnumerable<RpcServiceModel> rpcServices,
-        IEnumerable<RpcServerModel> rpcServers)
+        IEnumerable<RpcServerModel> rpcServers,
+        ReferencedModel? referenced = null)
     {
+        // Declarations read from referenced assemblies are used as if local: routes, proxies, JSON type info.
+        if (referenced is not null)
+        {
+            attributedMessages = attributedMessages.Concat(referenced.Messages);
+            rpcServices = rpcServices.Concat(referenced.RpcServices);
+            contexts = contexts.Concat(referenced.JsonContexts);
+        }
+
         var consumerList = Distinct(consumers, c => c.TypeName);
         var publisherList = Distinct(publishers, p => p.InterfaceName);
         var serverList = Distinct(rpcServers, s => s.TypeName);

@@ -31,7 +31,7 @@ internal enum PropertyFormat
 /// <summary>
 /// A message type: its contract, where it is published and its JSON type. <paramref name="QualifiedContractName"/> is
 /// the namespace-qualified default name used instead when two types would share a default contract name; null when
-/// <c>[Message]</c> names the contract.
+/// <c>[Message]</c> names the contract. <paramref name="Referenced"/>: read from a referenced assembly's metadata.
 /// </summary>
 internal sealed record MessageModel(
     string TypeName,
@@ -41,7 +41,8 @@ internal sealed record MessageModel(
     string? RoutingTemplate,
     EquatableArray<RoutingPart> RoutingParts,
     int? Priority,
-    string? QualifiedContractName = null);
+    string? QualifiedContractName = null,
+    bool Referenced = false);
 
 /// <summary>How a handler method is called.</summary>
 internal enum ParameterKind

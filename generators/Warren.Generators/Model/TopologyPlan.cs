@@ -18,19 +18,21 @@ internal sealed record TopologyPlan(
 {
     public static TopologyPlan From(GenerationModel model)
     {
-        var exchanges = new Dictionary<string, ExchangeModel>();
-        void AddExchange(ExchangeModel? exchange)
+        // Declarations of one exchange that differ are WRN008. Which one is planned never depends on type names: a
+        // referenced assembly's (the shared contract) first, then the declaration itself in a fixed order.
+        var candidates = new List<(int Rank, ExchangeModel Exchange)>();
+        void AddExchange(ExchangeModel? exchange, int rank = 1)
         {
             // amq.* exchanges exist on every broker and cannot be declared.
-            if (exchange is not null && exchange.Name.Length > 0 && !exchange.Name.StartsWith("amq.", System.StringComparison.Ordinal) && !exchanges.ContainsKey(exchange.Name))
+            if (exchange is not null && exchange.Name.Length > 0 && !exchange.Name.StartsWith("amq.", System.StringComparison.Ordinal))
             {
-                exchanges.Add(exchange.Name, exchange);
+                candidates.Add((rank, exchange));
             }
         }
 
         foreach (var message in model.Messages)
         {
-            AddExchange(message.Exchange);
+            AddExchange(message.Exchange, message.Referenced ? 0 : 1);
         }
 
         // Consumer queues first: when a consumer reads another queue's dead-letter queue, its declaration is the one.
@@ -94,6 +96,9 @@ internal sealed record TopologyPlan(
             }
         }
 
+        var exchanges = candidates.GroupBy(c => c.Exchange.Name).ToDictionary(
+            g => g.Key,
+            g => g.OrderBy(c => c.Rank).ThenBy(c => c.Exchange.Type, System.StringComparer.Ordinal).ThenBy(c => c.Exchange.Durable).ThenBy(c => c.Exchange.AutoDelete).First().Exchange);
         return new TopologyPlan(
             exchanges.Values.OrderBy(e => e.Name, System.StringComparer.Ordinal).ToEquatableArray(),
             queues.GroupBy(q => q.Name).Select(g => g.First()).OrderBy(q => q.Name, System.StringComparer.Ordinal).ToEquatableArray(),

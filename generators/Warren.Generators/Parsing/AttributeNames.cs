@@ -78,10 +78,10 @@ internal static class AttributeNames
 /// <summary>The underlying values of the runtime's attribute enums (checked against them by a test).</summary>
 internal static class AttributeEnums
 {
-    /// <summary><c>ExchangeType</c>, in declaration order: the value is the index.</summary>
+    /// <summary><c>ExchangeKind</c>, in declaration order: the value is the index.</summary>
     public static readonly string[] ExchangeTypes = ["direct", "topic", "fanout", "headers"];
 
-    /// <summary><c>ExchangeType.Topic</c>, the constructor's default.</summary>
+    /// <summary><c>ExchangeKind.Topic</c>, the constructor's default.</summary>
     public const int TopicExchange = 1;
 
     /// <summary><c>QueueType.Quorum</c>.</summary>

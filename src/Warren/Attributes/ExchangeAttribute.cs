@@ -3,7 +3,7 @@ using System;
 namespace Warren;
 
 /// <summary>The AMQP exchange types.</summary>
-public enum ExchangeType
+public enum ExchangeKind
 {
     /// <summary><c>direct</c>: a queue receives a message when its binding key equals the routing key.</summary>
     Direct,
@@ -21,13 +21,13 @@ public enum ExchangeType
 /// <summary>
 /// On a message type: the exchange it is published to. On a consumer class: the exchange its queue binds to for
 /// handlers whose message types do not name one. Declared with <c>exchange.declare</c>: the name, the type
-/// (<see cref="ExchangeType"/>), <c>durable</c> (<see cref="Durable"/>) and <c>auto-delete</c> (<see cref="AutoDelete"/>).
+/// (<see cref="ExchangeKind"/>), <c>durable</c> (<see cref="Durable"/>) and <c>auto-delete</c> (<see cref="AutoDelete"/>).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
 public sealed class ExchangeAttribute : Attribute
 {
     /// <summary>Names the exchange and its type.</summary>
-    public ExchangeAttribute(string name, ExchangeType type = ExchangeType.Topic)
+    public ExchangeAttribute(string name, ExchangeKind type = ExchangeKind.Topic)
     {
         Name = name;
         Type = type;
@@ -37,7 +37,7 @@ public sealed class ExchangeAttribute : Attribute
     public string Name { get; }
 
     /// <summary>The exchange type.</summary>
-    public ExchangeType Type { get; }
+    public ExchangeKind Type { get; }
 
     /// <summary><c>durable</c>: the exchange survives a broker restart. Default true.</summary>
     public bool Durable { get; set; } = true;

@@ -43,9 +43,12 @@ internal sealed class ConnectionSettings
 
         if (url is null && options.Hosts.Count == 0)
         {
+            var connectionString = options.ConnectionStringName is { } name ? $"the connection string ConnectionStrings:{name}, " : string.Empty;
             throw new WarrenConfigurationException(
-                "No RabbitMQ host configured: set Warren:Url (e.g. amqp://user:password@localhost:5672/), Warren:Hosts, or the RABBITMQ_URL environment variable.");
+                $"No RabbitMQ host configured: set {connectionString}Warren:Url (e.g. amqp://user:password@localhost:5672/), Warren:Hosts, or the RABBITMQ_URL environment variable.");
         }
+
+        var urlKey = options.Url == url ? options.UrlSource ?? "Warren:Url" : WarrenOptions.UrlEnvironmentVariable;
 
         var endpoints = new List<AmqpTcpEndpoint>();
         string? user = null, password = null, vhost = null;
@@ -53,11 +56,11 @@ internal sealed class ConnectionSettings
         {
             foreach (var part in SplitUris(url))
             {
-                var (endpoint, u, p, v) = ParseUri(part);
+                var (endpoint, u, p, v) = ParseUri(part, urlKey);
                 endpoints.Add(endpoint);
                 if ((user is not null && u is not null && u != user) || (vhost is not null && v is not null && v != vhost))
                 {
-                    throw new WarrenConfigurationException("The URIs in Warren:Url name different users or virtual hosts; a cluster connection uses one of each.");
+                    throw new WarrenConfigurationException($"The URIs in {urlKey} name different users or virtual hosts; a cluster connection uses one of each.");
                 }
 
                 user ??= u;
@@ -187,17 +190,17 @@ internal sealed class ConnectionSettings
     public override string ToString() =>
         $"{string.Join(", ", Endpoints.Select(e => $"{e.HostName}:{e.Port.ToString(CultureInfo.InvariantCulture)}"))} vhost '{VirtualHost}'";
 
-    private static (AmqpTcpEndpoint Endpoint, string? User, string? Password, string? VirtualHost) ParseUri(string text)
+    private static (AmqpTcpEndpoint Endpoint, string? User, string? Password, string? VirtualHost) ParseUri(string text, string key)
     {
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))
         {
             throw new WarrenConfigurationException(
-                $"Warren:Url '{Redact(text)}' is not an AMQP URI: expected amqp://user:password@host:port/vhost or amqps://….");
+                $"{key} '{Redact(text)}' is not an AMQP URI: expected amqp://user:password@host:port/vhost or amqps://….");
         }
 
         if (string.IsNullOrEmpty(uri.Host))
         {
-            throw new WarrenConfigurationException($"Warren:Url '{Redact(text)}' names no host.");
+            throw new WarrenConfigurationException($"{key} '{Redact(text)}' names no host.");
         }
 
         var authorityStart = text.IndexOf("://", StringComparison.Ordinal) + 3;
@@ -207,14 +210,14 @@ internal sealed class ConnectionSettings
         {
             // "amqp://user:/…" is most likely "user:password" with a password starting with '/', '?' or '#'.
             throw new WarrenConfigurationException(
-                $"Warren:Url '{Redact(text)}' has an empty port after ':'. Give the port or leave out the ':', and percent-encode special characters in the user name and password.");
+                $"{key} '{Redact(text)}' has an empty port after ':'. Give the port or leave out the ':', and percent-encode special characters in the user name and password.");
         }
 
         if (authorityEnd >= 0 && text.IndexOf('@', authorityEnd) >= 0)
         {
             // Most likely a password containing '/', '?' or '#': read as it stands, part of it would become the host.
             throw new WarrenConfigurationException(
-                $"Warren:Url '{Redact(text)}' has an '@' after the host. Percent-encode special characters in the user name, password and virtual host (%2F for '/', %3F for '?', %23 for '#', %40 for '@').");
+                $"{key} '{Redact(text)}' has an '@' after the host. Percent-encode special characters in the user name, password and virtual host (%2F for '/', %3F for '?', %23 for '#', %40 for '@').");
         }
 
         var tls = uri.Scheme == "amqps";

@@ -48,8 +48,22 @@ public sealed class WarrenOptions
     /// <summary>How many publishes may await their broker confirmation at once; further publishes wait (backpressure).</summary>
     public int MaxInFlightPublishes { get; set; } = 1024;
 
+    /// <summary>
+    /// Publishing channels, each with its own confirmation tracking (<c>Warren:PublishChannels</c>, 1–64, default 1).
+    /// Publishes that need no order are spread over them; batches and <see cref="PublishOptions.Ordered"/> publishes use
+    /// the first. <see cref="MaxInFlightPublishes"/> bounds all of them together.
+    /// </summary>
+    public int PublishChannels { get; set; } = 1;
+
     /// <summary>The largest message body accepted in either direction, in bytes (the broker's default is 128 MiB).</summary>
     public int MaxMessageSize { get; set; } = 128 * 1024 * 1024;
+
+    /// <summary>
+    /// What starting the host does when the broker cannot be reached: <see cref="WarrenStartMode.FailFast"/> (the default:
+    /// the host's start waits for the broker and fails after <see cref="ConnectTimeout"/>) or
+    /// <see cref="WarrenStartMode.Background"/> (the host starts at once and Warren connects when the broker answers).
+    /// </summary>
+    public WarrenStartMode StartMode { get; set; } = WarrenStartMode.FailFast;
 
     /// <summary>How long the first connection may take, retries included, before start-up fails.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -86,6 +100,22 @@ public sealed class WarrenOptions
     /// <summary>How often RabbitMQ.Client's automatic recovery retries a lost connection.</summary>
     public TimeSpan NetworkRecoveryInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The configuration key <see cref="Url"/> was read from when it came from a connection string
+    /// (<c>ConnectionStrings:{name}</c>), for error messages; null when it came from <c>Warren:Url</c> or code.
+    /// </summary>
+    internal string? UrlSource { get; set; }
+
+    /// <summary>The connection string Warren was told to read (<c>AddWarren("name")</c>), for error messages.</summary>
+    internal string? ConnectionStringName { get; set; }
+
     /// <summary>Include the server's stack trace in RPC fault replies (off by default: it can reveal internals).</summary>
     public bool RpcIncludeStackTraces { get; set; }
+
+    /// <summary>
+    /// Relay due delayed messages (<c>Warren:DelayRelay</c>, on by default): when the delay topology exists on the broker at
+    /// start-up, or once this process publishes a delayed message, the host consumes <c>warren.delay.due</c> and publishes
+    /// each due message to where it was addressed. Turn it off only where another Warren application relays.
+    /// </summary>
+    public bool DelayRelay { get; set; } = true;
 }

@@ -29,6 +29,11 @@ internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
             errors.Add($"Warren:Concurrency must be at least 1 (was {options.Concurrency}).");
         }
 
+        if (options.PublishChannels is < 1 or > 64)
+        {
+            errors.Add($"Warren:PublishChannels must be between 1 and 64 (was {options.PublishChannels}).");
+        }
+
         if (options.MaxInFlightPublishes < 1)
         {
             errors.Add($"Warren:MaxInFlightPublishes must be at least 1 (was {options.MaxInFlightPublishes}).");
@@ -37,6 +42,11 @@ internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
         if (options.PublishTimeout <= TimeSpan.Zero)
         {
             errors.Add("Warren:PublishTimeout must be positive, e.g. \"00:00:30\".");
+        }
+
+        if (!Enum.IsDefined(options.StartMode))
+        {
+            errors.Add($"Warren:StartMode must be FailFast or Background (was {(int)options.StartMode}).");
         }
 
         if (options.ConnectTimeout <= TimeSpan.Zero)

@@ -1,4 +1,6 @@
 using System;
+using System.ComponentModel;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -24,26 +26,40 @@ namespace Warren;
 /// </remarks>
 public sealed class WarrenConnections : IAsyncDisposable
 {
-    private const int BrokerMaxMessageSize = 128 * 1024 * 1024;
-
     /// <summary>After this many recovery attempts in a row that failed once connected (RabbitMQ.Client's 541 FailedAutoRecovery), the connection is given up.</summary>
     private const int MaxFailedRecoveries = 3;
 
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
     private readonly Lazy<ConnectionSettings> _settings;
+    private readonly IReadOnlyList<ConnectionFactoryCallback> _factoryCallbacks;
+    private readonly IConnectionSource? _source;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _publish;
     private IConnection? _consume;
     private bool _disposed;
     private readonly RoleState[] _states = [new(ConnectionRole.Publish), new(ConnectionRole.Consume)];
 
-    /// <summary>Creates the connection holder; nothing is opened until first use.</summary>
-    public WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger)
+    /// <summary>Creates the connection holder; nothing is opened until first use. Applications get it from DI (<c>AddWarren</c>) instead.</summary>
+    /// <param name="options">Where to connect and how.</param>
+    /// <param name="logger">Where connection changes are logged.</param>
+    /// <param name="source">Opens the connections instead of RabbitMQ.Client (the in-memory broker of <c>Warren.Testing</c>); null to connect to RabbitMQ.</param>
+    /// <param name="timeProvider">The clock of Warren's own waits (RPC deadlines, requeue delays, consumer restarts); the system clock when null.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger, IConnectionSource? source = null, TimeProvider? timeProvider = null)
+        : this(options, logger, [], source, timeProvider)
+    {
+    }
+
+    /// <summary>Created by DI with the callbacks registered through <see cref="WarrenBuilder.ConfigureConnectionFactory"/>.</summary>
+    internal WarrenConnections(IOptions<WarrenOptions> options, ILogger<WarrenConnections> logger, IEnumerable<ConnectionFactoryCallback> factoryCallbacks, IConnectionSource? source = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
+        _factoryCallbacks = [.. factoryCallbacks];
+        _source = source;
+        Time = timeProvider ?? TimeProvider.System;
         _settings = new Lazy<ConnectionSettings>(() => ConnectionSettings.From(_options));
     }
 
@@ -53,17 +69,26 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// </summary>
     public event Action<ConnectionEvent>? ConnectionChanged;
 
+    /// <summary>The clock RPC deadlines, requeue delays and consumer restart delays run on: the <see cref="TimeProvider"/> registered in DI, else the system clock.</summary>
+    internal TimeProvider Time { get; }
+
     /// <summary>True while the broker has blocked the publishing connection (a resource alarm).</summary>
     public bool IsPublishingBlocked { get; private set; }
 
     /// <summary>Where the connection of <paramref name="role"/> is: opened, open, blocked, recovering, given up or closed.</summary>
     public WarrenConnectionStatus GetStatus(ConnectionRole role) => _states[(int)role].Status;
 
-    /// <summary>The connection publishers use, opened if needed.</summary>
+    /// <summary>
+    /// The escape hatch to RabbitMQ.Client: the connection publishers use, opened if needed. Open your own channels on
+    /// it for what Warren does not cover (and close them); never close the connection itself, which Warren owns.
+    /// </summary>
     public ValueTask<IConnection> GetPublishConnectionAsync(CancellationToken cancellationToken = default) =>
         _publish is { } c ? new ValueTask<IConnection>(c) : OpenAsync(ConnectionRole.Publish, cancellationToken);
 
-    /// <summary>The connection consumers and topology declarations use, opened if needed.</summary>
+    /// <summary>
+    /// The escape hatch to RabbitMQ.Client: the connection consumers and topology declarations use, opened if needed.
+    /// Open your own channels on it (and close them); never close the connection itself, which Warren owns.
+    /// </summary>
     public ValueTask<IConnection> GetConsumeConnectionAsync(CancellationToken cancellationToken = default) =>
         _consume is { } c ? new ValueTask<IConnection>(c) : OpenAsync(ConnectionRole.Consume, cancellationToken);
 
@@ -136,22 +161,14 @@ public sealed class WarrenConnections : IAsyncDisposable
 
     private async Task<IConnection> ConnectWithRetriesAsync(ConnectionRole role, CancellationToken cancellationToken)
     {
-        var settings = _settings.Value;
-        var factory = new ConnectionFactory
+        if (_source is not null)
         {
-            UserName = settings.UserName,
-            Password = settings.Password,
-            VirtualHost = settings.VirtualHost,
-            AutomaticRecoveryEnabled = true,
-            TopologyRecoveryEnabled = true,
-            NetworkRecoveryInterval = _options.NetworkRecoveryInterval,
-            RequestedHeartbeat = _options.Heartbeat,
-            // Never below the broker's own maximum: a larger inbound body would make the client drop the whole
-            // connection (and requeue the message forever). Warren:MaxMessageSize is enforced per message instead.
-            MaxInboundMessageBodySize = (uint)Math.Max(_options.MaxMessageSize, BrokerMaxMessageSize),
-            ClientProvidedName = ClientName(role),
-            TopologyRecoveryExceptionHandler = TopologyRecoveryHandler(role),
-        };
+            return await _source.ConnectAsync(role, ClientName(role), cancellationToken).ConfigureAwait(false);
+        }
+
+        var settings = _settings.Value;
+        var (factory, endpoints) = ConnectionFactoryBuilder.Build(settings, _options, ClientName(role), _factoryCallbacks, _logger);
+        factory.TopologyRecoveryExceptionHandler = TopologyRecoveryHandler(role);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ConnectTimeout);
@@ -161,7 +178,7 @@ public sealed class WarrenConnections : IAsyncDisposable
         {
             try
             {
-                return await factory.CreateConnectionAsync(settings.Endpoints, ClientName(role), deadline.Token).ConfigureAwait(false);
+                return await factory.CreateConnectionAsync(endpoints, ClientName(role), deadline.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {

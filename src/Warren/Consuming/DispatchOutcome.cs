@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 
 namespace Warren;
 
 /// <summary>What the consumer does with a message once its dispatcher returns.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public enum DispatchAction
 {
     /// <summary>Acknowledge: the message was handled and leaves the queue.</summary>
@@ -23,6 +25,7 @@ public enum DispatchAction
 }
 
 /// <summary>A dispatcher's verdict on one message.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly record struct DispatchOutcome
 {
     private DispatchOutcome(DispatchAction action, string? reason, Exception? exception, RetryPolicy? policy = null)

@@ -20,6 +20,8 @@ internal static class FailureCopy
 
     private const int MaxDepth = 16;
 
+    private const string DeathHeader = "x-death";
+
     public static BasicProperties Create(IReadOnlyBasicProperties original, string queue, string exchange, string routingKey, string reason, Exception? exception, int retries, DateTimeOffset now)
     {
         var properties = new BasicProperties(original) { Expiration = null };
@@ -28,6 +30,14 @@ internal static class FailureCopy
         headers.Remove(ClientSequenceHeader);
         headers.Remove(DeadLetterHeaders.DroppedHeaders);
         var dropped = DropLargest(headers, DeadLetterHeaders.MaxCarriedHeaderBytes);
+        if (headers.TryGetValue(DeathHeader, out var deaths) && !IsDeathHistoryTheBrokerCanExtend(deaths))
+        {
+            // The broker adds to x-death when a retry copy expires from its retry queue; RabbitMQ 3.10 crashes the queue
+            // (function_clause in rabbit_dead_letter) on a history that is not a list of distinct tables with whole counts.
+            headers.Remove(DeathHeader);
+            dropped.Add((DeathHeader + ", malformed", EstimateSize(DeathHeader, deaths)));
+        }
+
 
         headers[RetryPolicy.RetriesHeader] = retries;
         headers[DeadLetterHeaders.Reason] = Truncate(reason, DeadLetterHeaders.MaxTextLength);
@@ -57,6 +67,42 @@ internal static class FailureCopy
 
         properties.Headers = headers;
         return properties;
+    }
+
+    /// <summary>
+    /// True for an <c>x-death</c> value the broker can add to when it dead-letters the copy: a list of tables, no two of
+    /// them for the same queue, reason and exchange, each count (when present) a whole number.
+    /// </summary>
+    public static bool IsDeathHistoryTheBrokerCanExtend(object? value)
+    {
+        if (value is not IList entries)
+        {
+            return false;
+        }
+
+        var seen = new HashSet<(string?, string?, string?)>();
+        foreach (var entry in entries)
+        {
+            if (entry is not IDictionary<string, object?> table)
+            {
+                return false;
+            }
+
+            if (table.TryGetValue("count", out var count) && count is not (long or int or short or byte or sbyte or ushort or uint))
+            {
+                return false;
+            }
+
+            if (!seen.Add((Text(table, "queue"), Text(table, "reason"), Text(table, "exchange"))))
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        static string? Text(IDictionary<string, object?> table, string key) =>
+            table.TryGetValue(key, out var v) ? AmqpHeaders.AsText(v) : null;
     }
 
     /// <summary>Cuts <paramref name="text"/> to <paramref name="max"/> characters, the last one an ellipsis.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -7,6 +8,7 @@ using System.Threading.Tasks;
 namespace Warren;
 
 /// <summary>Dispatchers for hand-written consumers: one message type, one delegate.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class MessageDispatcher
 {
     /// <summary>

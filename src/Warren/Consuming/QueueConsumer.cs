@@ -69,6 +69,15 @@ internal sealed class QueueConsumer : IAsyncDisposable
         _maxMessageSize = options.MaxMessageSize;
         _prefetch = definition.Prefetch ?? options.Prefetch;
         _concurrency = definition.Concurrency ?? options.Concurrency;
+        if (definition.Dispatcher is IBatchDispatcher batch)
+        {
+            // A batch of N needs N deliveries waiting in their handlers at once.
+            _concurrency = Math.Max(_concurrency, batch.Size);
+            if (_prefetch < batch.Size)
+            {
+                Log.BatchAbovePrefetch(logger, definition.Queue, batch.Size, _prefetch);
+            }
+        }
         _shutdownTimeout = options.ShutdownTimeout;
         _requeueDelay = options.RequeueDelay;
         _restartDelay = options.ConsumerRestartDelay;
@@ -108,6 +117,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
         {
             await CancelSubscriptionAsync(subscription, deadline, cancellationToken).ConfigureAwait(false);
         }
+
+        // No more deliveries will come: the partial batch is handled now instead of after its timeout.
+        (_definition.Dispatcher as IBatchDispatcher)?.Flush();
 
         // Most of the timeout for handlers to finish; the rest for cancelled ones to give their message back.
         var grace = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, _shutdownTimeout.Ticks / 4));
@@ -269,7 +281,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             {
                 try
                 {
-                    await Task.Delay(delay, token).ConfigureAwait(false);
+                    await Task.Delay(delay, _connections.Time, token).ConfigureAwait(false);
                     if (_redeclare is not null)
                     {
                         try
@@ -745,7 +757,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(_requeueDelay, token).ConfigureAwait(false);
+                await Task.Delay(_requeueDelay, _connections.Time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -36,6 +36,9 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Warning, "Recovery of the {Role} connection skipped the {Entity}: the broker refused it ({Reason}). The rest of the connection is recovered; consumers re-declare their own topology when they subscribe again")]
     public static partial void TopologyRecoverySkipped(ILogger logger, ConnectionRole role, string entity, string reason);
 
+    [LoggerMessage(14, LogLevel.Warning, "A ConnectionFactory callback turned off automatic or topology recovery; Warren turns them back on because its publishers and consumers rely on them")]
+    public static partial void RecoveryKeptOn(ILogger logger);
+
     [LoggerMessage(10, LogLevel.Warning, "Publish to exchange '{Exchange}' with routing key '{RoutingKey}' was interrupted ({Reason}); retrying after recovery")]
     public static partial void PublishRetry(ILogger logger, string exchange, string routingKey, string reason);
 
@@ -129,6 +132,24 @@ internal static partial class Log
     [LoggerMessage(82, LogLevel.Warning, "Could not read the depth of queue '{Queue}': {Reason}")]
     public static partial void QueueDepthUnreadable(ILogger logger, string queue, string reason);
 
+    [LoggerMessage(31, LogLevel.Information, "Starting in the background (Warren:StartMode = Background): the host goes on while Warren connects to the broker")]
+    public static partial void StartingInBackground(ILogger logger);
+
+    [LoggerMessage(32, LogLevel.Information, "Connected in the background: topology declared and consumers started (attempt {Attempt})")]
+    public static partial void StartedInBackground(ILogger logger, int attempt);
+
+    [LoggerMessage(34, LogLevel.Warning, "Background start attempt {Attempt}: the broker was not reached ({Reason}); trying again in {Delay}. Consumers are not running and publishes wait")]
+    public static partial void BrokerNotReachedYet(ILogger logger, int attempt, string reason, TimeSpan delay);
+
+    [LoggerMessage(33, LogLevel.Error, "Background start attempt {Attempt} failed; trying again in {Delay}. Consumers are not running and publishes wait")]
+    public static partial void BackgroundStartFailed(ILogger logger, Exception exception, int attempt, TimeSpan delay);
+
     [LoggerMessage(30, LogLevel.Information, "Declared topology: {Exchanges} exchange(s), {Queues} queue(s), {Bindings} binding(s)")]
     public static partial void TopologyDeclared(ILogger logger, int exchanges, int queues, int bindings);
+
+    [LoggerMessage(83, LogLevel.Information, "Relaying due delayed messages from queue {Queue}")]
+    public static partial void DelayRelayStarted(ILogger logger, string queue);
+
+    [LoggerMessage(84, LogLevel.Warning, "Queue {Queue}: batches of {Size} need a prefetch of at least {Size}, but the prefetch is {Prefetch}; batches will hold at most {Prefetch} messages")]
+    public static partial void BatchAbovePrefetch(ILogger logger, string queue, int size, ushort prefetch);
 }

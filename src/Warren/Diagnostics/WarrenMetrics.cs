@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -15,6 +16,7 @@ namespace Warren;
 /// <c>AddWarren</c>, created from the application's <see cref="IMeterFactory"/> when there is one. The instruments and
 /// their tags are listed in docs/observability.md.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class WarrenMetrics : IDisposable
 {
     /// <summary>Bucket boundaries the semantic conventions advise for messaging durations, in seconds.</summary>

@@ -19,7 +19,7 @@ public static class WarrenHealthCheckBuilderExtensions
         var options = new WarrenHealthCheckOptions();
         configure?.Invoke(options);
         string[] ready = ["warren", options.ReadinessTag];
-        builder.Add(new HealthCheckRegistration("warren-connections", sp => new ConnectionsHealthCheck(sp.GetRequiredService<WarrenConnections>()), HealthStatus.Unhealthy, ready));
+        builder.Add(new HealthCheckRegistration("warren-connections", sp => new ConnectionsHealthCheck(sp.GetRequiredService<WarrenConnections>(), sp.GetService<WarrenStartup>()), HealthStatus.Unhealthy, ready));
         builder.Add(new HealthCheckRegistration("warren-consumers", sp => new ConsumersHealthCheck(sp.GetRequiredService<WarrenConsumers>()), HealthStatus.Unhealthy, ready));
         if (options.ChecksQueues)
         {

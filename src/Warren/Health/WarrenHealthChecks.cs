@@ -7,13 +7,24 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Warren;
 
-/// <summary>Both connections: open (Healthy), blocked by a resource alarm (Degraded), recovering, given up or closed (Unhealthy). Not yet opened is Healthy: connections open on first use.</summary>
-internal sealed class ConnectionsHealthCheck(WarrenConnections connections) : IHealthCheck
+/// <summary>
+/// Both connections: open (Healthy), blocked by a resource alarm (Degraded), recovering, given up or closed (Unhealthy).
+/// Not yet opened is Healthy (connections open on first use) unless the start is still trying to reach the broker
+/// (<see cref="WarrenStartMode.Background"/> after a failed attempt): that is Unhealthy, with the last failure.
+/// </summary>
+internal sealed class ConnectionsHealthCheck(WarrenConnections connections, WarrenStartup? startup = null) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var statuses = new[] { connections.GetStatus(ConnectionRole.Publish), connections.GetStatus(ConnectionRole.Consume) };
         var data = statuses.ToDictionary(s => s.Role.ToString().ToLowerInvariant(), s => (object)s.State.ToString());
+        if (startup is { State: WarrenStartupState.Starting, LastError: { } startError })
+        {
+            data["startup"] = startup.State.ToString();
+            return Task.FromResult(HealthCheckResult.Unhealthy(
+                $"the broker has not been reached yet (last attempt {startup.LastErrorAt:O}): {startError}", data: data));
+        }
+
         var bad = statuses.Where(s => s.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed or WarrenConnectionState.Closed).ToArray();
         if (bad.Length > 0)
         {

@@ -27,10 +27,17 @@ internal sealed class ConsumerHost
     private readonly WarrenMetrics _metrics;
     private readonly WarrenQueueMonitor _monitor;
     private readonly List<QueueConsumer> _running = [];
+    private readonly HashSet<QueueConsumer> _subscribed = [];
+    private readonly DelayedDelivery _delays;
+    private readonly SemaphoreSlim _relayLock = new(1, 1);
+    private QueueConsumer? _relay;
+    private Topology? _topology;
+    private bool _declared;
 
     /// <summary>Created by DI.</summary>
-    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor)
+    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays)
     {
+        _delays = delays;
         _metrics = metrics;
         _monitor = monitor;
         _publisher = publisher;
@@ -50,6 +57,21 @@ internal sealed class ConsumerHost
     /// <summary>Declares the topology (every registered <see cref="Topology"/>, merged, plus default policies) and starts every consumer.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        Prepare();
+        await DeclareAndSubscribeAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Merges the topology and creates every consumer (each reports <see cref="ConsumerState.Starting"/>) without touching
+    /// the broker. Runs once.
+    /// </summary>
+    internal void Prepare()
+    {
+        if (_topology is not null)
+        {
+            return;
+        }
+
         var topology = new Topology();
         foreach (var part in _topologies)
         {
@@ -68,13 +90,6 @@ internal sealed class ConsumerHost
             consumers.Add((definition, policy));
         }
 
-        if (topology.Exchanges.Count + topology.Queues.Count + topology.Bindings.Count > 0)
-        {
-            var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await TopologyDeclarer.DeclareAsync(connection, topology, cancellationToken).ConfigureAwait(false);
-            Log.TopologyDeclared(_logger, topology.Exchanges.Count, topology.Queues.Count, topology.Bindings.Count);
-        }
-
         foreach (var (definition, policy) in consumers)
         {
             var own = TopologyOf(topology, definition.Queue, policy);
@@ -90,18 +105,99 @@ internal sealed class ConsumerHost
                 }
             }
 
-            var consumer = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue));
-            _running.Add(consumer);
-            await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
+            _running.Add(new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue)));
+        }
+
+        _topology = topology;
+    }
+
+    /// <summary>
+    /// Declares the topology and subscribes every consumer not subscribed yet. After a failure (the broker unreachable,
+    /// the connection lost half-way) it can be called again and goes on where it stopped.
+    /// </summary>
+    internal async Task DeclareAndSubscribeAsync(CancellationToken cancellationToken)
+    {
+        var topology = _topology ?? throw new InvalidOperationException("Prepare first.");
+        if (!_declared && topology.Exchanges.Count + topology.Queues.Count + topology.Bindings.Count > 0)
+        {
+            var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await TopologyDeclarer.DeclareAsync(connection, topology, cancellationToken).ConfigureAwait(false);
+            Log.TopologyDeclared(_logger, topology.Exchanges.Count, topology.Queues.Count, topology.Bindings.Count);
+        }
+
+        _declared = true;
+        if (_options.DelayRelay)
+        {
+            _delays.StartRelay = StartRelayAsync;
+            var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
+            if (_relay is null && await DelayTopology.ExistsAsync(connection, cancellationToken).ConfigureAwait(false))
+            {
+                await StartRelayAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var consumer in _running.ToArray())
+        {
+            if (!_subscribed.Contains(consumer))
+            {
+                await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
+                _subscribed.Add(consumer);
+            }
         }
     }
 
     /// <summary>Stops every consumer gracefully, all at once; one that fails to stop does not keep the others running.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _delays.StartRelay = null;
+        await _relayLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _relay = null;
+        _relayLock.Release();
         await Task.WhenAll(_running.Select(c => StopOneAsync(c, cancellationToken))).ConfigureAwait(false);
         _running.Clear();
+        _subscribed.Clear();
+        _topology = null;
+        _declared = false;
     }
+
+    /// <summary>
+    /// Starts consuming <see cref="DelayTopology.DueQueue"/> with <see cref="DelayRelay"/>, once: one handler at a time so
+    /// messages due together are published in the order they became due, with the default retry policy (its dead-letter
+    /// and retry queues are declared here).
+    /// </summary>
+    internal async Task StartRelayAsync(CancellationToken cancellationToken)
+    {
+        await _relayLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_relay is not null || _topology is null)
+            {
+                return;
+            }
+
+            var definition = new ConsumerDefinition(DelayTopology.DueQueue, new DelayRelay(_publisher)) { Prefetch = 64, Concurrency = 1 };
+            var policy = RetryPolicy.CreateDefault(DelayTopology.DueQueue);
+            var topology = DelayTopology.Build();
+            AddDefaultPolicyTopology(topology, DelayTopology.DueQueue, policy);
+            var own = TopologyOf(topology, DelayTopology.DueQueue, policy);
+            var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await TopologyDeclarer.DeclareAsync(connection, own, cancellationToken).ConfigureAwait(false);
+            _monitor.Watch(DelayTopology.DueQueue, WarrenQueueKind.Work);
+            var relay = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, token => RedeclareAsync(own, token), _loggers.CreateLogger("Warren.Consumer." + DelayTopology.DueQueue));
+            await relay.StartAsync(cancellationToken).ConfigureAwait(false);
+            _running.Add(relay);
+            _subscribed.Add(relay);
+            _relay = relay;
+            Log.DelayRelayStarted(_logger, DelayTopology.DueQueue);
+        }
+        finally
+        {
+            _relayLock.Release();
+        }
+    }
+
+    private async Task RedeclareAsync(Topology topology, CancellationToken cancellationToken) =>
+        await TopologyDeclarer.DeclareAsync(await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false), topology, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// The default policy's topology, as <c>[DeadLetter(MaxRetries = 3, RetryDelays = new[] { "5s", "30s", "2m" })]</c>

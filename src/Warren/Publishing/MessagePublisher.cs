@@ -47,36 +47,51 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private static Utf8JsonWriter? t_writer;
 
     private readonly WarrenConnections _connections;
+    private readonly MessageContracts _contracts;
+    private readonly WarrenStartup _startup;
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
     private readonly WarrenMetrics _metrics;
     private readonly SemaphoreSlim _window;
-    private readonly ChannelHolder<ConfirmChannel> _channel;
+    /// <summary>The publishing channels; the first is the ordered one (batches and <see cref="PublishOptions.Ordered"/>).</summary>
+    private readonly ChannelHolder<ConfirmChannel>[] _channels;
+    private int _nextChannel;
     private readonly ChannelHolder<ConfirmChannel> _isolation;
     private readonly SemaphoreSlim _isolationLock = new(1, 1);
+    private readonly DelayedDelivery _delays;
 
-    public MessagePublisher(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics)
+    public MessagePublisher(WarrenConnections connections, MessageContracts contracts, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup, DelayedDelivery delays)
     {
+        _delays = delays;
         _connections = connections;
+        _contracts = contracts;
         _metrics = metrics;
+        _startup = startup;
         _options = options.Value;
         _logger = logger;
         _window = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
-        _channel = OpenHolder("publishing");
+        _channels = new ChannelHolder<ConfirmChannel>[_options.PublishChannels];
+        for (var i = 0; i < _channels.Length; i++)
+        {
+            _channels[i] = OpenHolder(i == 0 ? "publishing" : $"publishing {i + 1}");
+        }
         _isolation = OpenHolder("publishing (isolated retries)");
     }
 
     /// <summary>Free publish slots right now: <see cref="WarrenOptions.MaxInFlightPublishes"/> when nothing is in progress.</summary>
     internal int AvailableSlots => _window.CurrentCount;
 
+    /// <summary>Publishing channels open right now (for tests).</summary>
+    internal int OpenChannels => Array.FindAll(_channels, c => c.Current is not null).Length;
+
     public ValueTask PublishAsync<T>(T message, CancellationToken cancellationToken = default) =>
         PublishAsync(message, null, cancellationToken);
 
     public async ValueTask PublishAsync<T>(T message, PublishOptions? options, CancellationToken cancellationToken = default)
     {
-        var contract = MessageContracts.Get<T>();
+        var contract = _contracts.Get<T>();
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
-        await PublishInSlotAsync(contract, message, options, cancellationToken).ConfigureAwait(false);
+        await PublishInSlotAsync(contract, message, options, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask PublishBatchAsync<T>(IEnumerable<T> messages, PublishOptions? options = null, CancellationToken cancellationToken = default)
@@ -87,11 +102,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             throw new ArgumentException("PublishOptions.MessageId names one message; a batch gives each message its own id.", nameof(options));
         }
 
-        var contract = MessageContracts.Get<T>();
+        var contract = _contracts.Get<T>();
 
         // With the channel open, every publish below reaches the send lock in loop order, so the batch keeps its
         // order on the broker (unless a lost connection makes some publishes retry).
-        await _channel.GetAsync(cancellationToken).ConfigureAwait(false);
+        await _channels[0].GetAsync(cancellationToken).ConfigureAwait(false);
         var started = new List<Task>();
         Exception? interruption = null;
         try
@@ -100,7 +115,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             {
                 // Waiting for a window slot here, not inside each publish, keeps the loop itself from racing ahead.
                 await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
-                started.Add(PublishInSlotAsync(contract, message, options, cancellationToken));
+                started.Add(PublishInSlotAsync(contract, message, options, ordered: true, cancellationToken));
             }
         }
         catch (Exception ex)
@@ -155,7 +170,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             using var body = Serialize(message, typeInfo, exchange, routingKey, _options.MaxMessageSize);
             var properties = CreateProperties(contractName, options, defaultPriority: null);
             var destination = exchange.Length > 0 ? exchange : routingKey;
-            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, destination, null, cancellationToken).ConfigureAwait(false);
+            var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, null, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -173,7 +189,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await PublishCoreAsync(exchange, routingKey, mandatory, properties, body, exchange.Length > 0 ? exchange : routingKey, null, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(exchange, routingKey, mandatory, properties, body, exchange.Length > 0 ? exchange : routingKey, null, ordered: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -183,7 +199,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
     public async ValueTask DisposeAsync()
     {
-        await _channel.DisposeAsync().ConfigureAwait(false);
+        foreach (var channel in _channels)
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _isolation.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -191,7 +211,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         new(purpose, _connections.GetPublishConnectionAsync, ConfirmChannel.OpenAsync, c => c.Channel, c => c.DisposeAsync(), _logger);
 
     /// <summary>Publishes one message of a contract with a window slot already taken, and releases the slot.</summary>
-    private async Task PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, CancellationToken cancellationToken)
+    private async Task PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken)
     {
         try
         {
@@ -203,12 +223,62 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
-            await PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body.WrittenMemory, destination, overridden ? null : contract.TelemetryTemplate, cancellationToken).ConfigureAwait(false);
+            var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, overridden ? null : contract.TelemetryTemplate, ordered, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             LeaveWindow();
         }
+    }
+
+    /// <summary>
+    /// Where a publish goes: where it was addressed, or for a delayed publish the first delay level, with the address kept
+    /// in headers for the relay that publishes it when due (<see cref="DelayTopology"/>).
+    /// </summary>
+    private async ValueTask<(string Exchange, string RoutingKey, bool Mandatory)> RouteAsync(string exchange, string routingKey, bool mandatory, PublishOptions? options, BasicProperties properties, CancellationToken cancellationToken)
+    {
+        if (DelaySeconds(options) is not { } seconds)
+        {
+            return (exchange, routingKey, mandatory);
+        }
+
+        await _delays.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var headers = properties.Headers ??= new Dictionary<string, object?>(4, StringComparer.Ordinal);
+        headers[DelayTopology.ExchangeHeader] = exchange;
+        headers[DelayTopology.RoutingKeyHeader] = routingKey;
+        headers[DelayTopology.SecondsHeader] = seconds;
+        if (!mandatory)
+        {
+            headers[DelayTopology.MandatoryHeader] = "false";
+        }
+
+        // Always mandatory into the levels: every routing key they are given matches exactly one binding per level.
+        return (DelayTopology.EntryExchangeFor(seconds), DelayTopology.RoutingKeyFor(seconds), true);
+    }
+
+    /// <summary>The delay in whole seconds asked for by <paramref name="options"/>, or null for a publish now.</summary>
+    internal static long? DelaySeconds(PublishOptions? options)
+    {
+        if (options is null || (options.Delay is null && options.DeliverAt is null))
+        {
+            return null;
+        }
+
+        if (options.Delay is not null && options.DeliverAt is not null)
+        {
+            throw new ArgumentException("PublishOptions.Delay and PublishOptions.DeliverAt are both set: give one.", nameof(options));
+        }
+
+        if (options.Expiration is not null)
+        {
+            // A per-message TTL would expire the message inside the delay levels, long before it is due.
+            throw new ArgumentException("PublishOptions.Expiration cannot be combined with Delay or DeliverAt.", nameof(options));
+        }
+
+        var delay = options.Delay ?? options.DeliverAt!.Value - DateTimeOffset.UtcNow;
+        var seconds = DelayTopology.SecondsFor(delay);
+        return seconds == 0 ? null : seconds;
     }
 
     /// <summary>The body of one publish, in a pooled buffer the caller disposes.</summary>
@@ -236,7 +306,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
             if (buffer.WrittenCount > maxMessageSize)
             {
-                throw new Warren.PublishException(
+                throw new Warren.WarrenPublishException(
                     $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
                     exchange,
                     routingKey);
@@ -329,7 +399,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// to, or nothing when there is no activity (a retry copy then keeps the original's headers) — and records the
     /// publish metrics with <c>error.type</c> on failure.
     /// </summary>
-    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, CancellationToken cancellationToken)
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, bool ordered, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = WarrenTracing.StartPublish(destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
@@ -341,7 +411,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         string? errorType = null;
         try
         {
-            await SendUntilConfirmedAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+            await SendUntilConfirmedAsync(exchange, routingKey, mandatory, properties, body, ordered ? _channels[0] : NextChannel(), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -356,7 +426,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     }
 
     /// <summary>Sends until confirmed, retrying what a lost connection interrupted; see the class remarks for the rest.</summary>
-    private async ValueTask SendUntilConfirmedAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async ValueTask SendUntilConfirmedAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ChannelHolder<ConfirmChannel> holder, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
@@ -365,6 +435,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         var channelErrors = 0;
         try
         {
+            if (_startup.PublishGate is { } started)
+            {
+                // A background start is still reaching the broker: its topology is not declared yet.
+                try
+                {
+                    await started.WaitAsync(token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && _startup.LastException is { } cause)
+                {
+                    throw new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, cause);
+                }
+            }
+
             var connection = await _connections.GetPublishConnectionAsync(token).ConfigureAwait(false);
             PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax);
             while (true)
@@ -380,7 +463,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                     }
                     else
                     {
-                        var channel = await _channel.GetAsync(token).ConfigureAwait(false);
+                        var channel = await holder.GetAsync(token).ConfigureAwait(false);
                         await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
                     }
 
@@ -462,7 +545,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    private static Warren.PublishException Refused(string exchange, string routingKey, ShutdownEventArgs reason) =>
+    /// <summary>Round-robin over the publishing channels, for publishes that need no order.</summary>
+    private ChannelHolder<ConfirmChannel> NextChannel() =>
+        _channels.Length == 1 ? _channels[0] : _channels[(int)((uint)Interlocked.Increment(ref _nextChannel) % (uint)_channels.Length)];
+
+    private static Warren.WarrenPublishException Refused(string exchange, string routingKey, ShutdownEventArgs reason) =>
         new(
             ChannelErrors.IsProtocolError(reason)
                 ? $"The broker closed the publishing connection because of the message for exchange '{exchange}' with routing key '{routingKey}' ({reason.ReplyCode} {reason.ReplyText}); it is not sent again."

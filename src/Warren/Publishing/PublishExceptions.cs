@@ -4,25 +4,25 @@ using System.Collections.Generic;
 namespace Warren;
 
 /// <summary>A publish failed. The message names the exchange and routing key.</summary>
-public class PublishException : Exception
+public class WarrenPublishException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public PublishException()
+    public WarrenPublishException()
     {
     }
 
     /// <summary>Creates the exception with a message.</summary>
-    public PublishException(string message) : base(message)
+    public WarrenPublishException(string message) : base(message)
     {
     }
 
     /// <summary>Creates the exception with a message and its cause.</summary>
-    public PublishException(string message, Exception innerException) : base(message, innerException)
+    public WarrenPublishException(string message, Exception innerException) : base(message, innerException)
     {
     }
 
     /// <summary>Creates the exception for a route.</summary>
-    public PublishException(string message, string exchange, string routingKey, Exception? innerException = null)
+    public WarrenPublishException(string message, string exchange, string routingKey, Exception? innerException = null)
         : base(message, innerException)
     {
         Exchange = exchange;
@@ -37,7 +37,7 @@ public class PublishException : Exception
 }
 
 /// <summary>The broker returned a mandatory message because no queue is bound to receive it.</summary>
-public sealed class UnroutableMessageException : PublishException
+public sealed class UnroutableMessageException : WarrenPublishException
 {
     /// <summary>Creates the exception.</summary>
     public UnroutableMessageException()
@@ -62,7 +62,7 @@ public sealed class UnroutableMessageException : PublishException
 }
 
 /// <summary>The broker refused a message (a negative confirmation), for example because a queue is full with <c>x-overflow: reject-publish</c>.</summary>
-public sealed class PublishRejectedException : PublishException
+public sealed class PublishRejectedException : WarrenPublishException
 {
     /// <summary>Creates the exception.</summary>
     public PublishRejectedException()
@@ -184,7 +184,7 @@ public sealed class PublishBatchException : AggregateException
 }
 
 /// <summary>A publish was not confirmed within <see cref="WarrenOptions.PublishTimeout"/> (recovery waits included).</summary>
-public sealed class PublishTimeoutException : PublishException
+public sealed class PublishTimeoutException : WarrenPublishException
 {
     /// <summary>Creates the exception.</summary>
     public PublishTimeoutException()

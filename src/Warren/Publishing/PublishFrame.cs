@@ -39,7 +39,7 @@ internal static class PublishFrame
     public static int PropertiesSize(BasicProperties properties) => ((IAmqpWriteable)properties).GetRequiredBufferSize();
 
     /// <summary>
-    /// Throws <see cref="PublishException"/> when the publish cannot be sent as it is: properties over the frame limit,
+    /// Throws <see cref="WarrenPublishException"/> when the publish cannot be sent as it is: properties over the frame limit,
     /// a short string over 255 bytes, or a header value AMQP cannot encode. Nothing has been sent then.
     /// </summary>
     public static void Check(string exchange, string routingKey, BasicProperties properties, uint frameMax)
@@ -68,7 +68,7 @@ internal static class PublishFrame
         }
         catch (RabbitMQ.Client.Exceptions.WireFormattingException ex)
         {
-            throw new PublishException(
+            throw new WarrenPublishException(
                 $"The message for exchange '{exchange}' with routing key '{routingKey}' was not sent: a header value cannot be encoded in AMQP ({ex.Message}). Use strings, numbers, booleans, byte arrays, lists or dictionaries.",
                 exchange,
                 routingKey,
@@ -79,7 +79,7 @@ internal static class PublishFrame
         if (size > limit)
         {
             var headerSize = properties.Headers is { Count: > 0 } ? HeadersSize(properties.Headers) : 0;
-            throw new PublishException(
+            throw new WarrenPublishException(
                 string.Create(
                     CultureInfo.InvariantCulture,
                     $"The message for exchange '{exchange}' with routing key '{routingKey}' was not sent: its properties encode to {size} bytes (headers {headerSize}), over the {limit} bytes that fit the connection's frame_max of {frameMax} (less {ClientHeaderAllowance} kept for tracing headers). The broker would close the whole connection for it (501 FRAME_ERROR). Make the headers smaller; large data belongs in the body."),
@@ -119,7 +119,7 @@ internal static class PublishFrame
         }
     }
 
-    private static PublishException TooLong(string exchange, string routingKey, string what, int bytes) =>
+    private static WarrenPublishException TooLong(string exchange, string routingKey, string what, int bytes) =>
         new(
             string.Create(
                 CultureInfo.InvariantCulture,

@@ -35,4 +35,23 @@ public sealed class PublishOptions
 
     /// <summary>Return an unroutable message as an error (the default). When false an unroutable message is silently dropped by the broker.</summary>
     public bool Mandatory { get; set; } = true;
+
+    /// <summary>
+    /// Deliver the message this long after the publish, through Warren's delay levels (no broker plugin): rounded up to
+    /// whole seconds, at most 2^23 - 1 seconds (about 97 days). Zero or negative publishes at once. See docs/delayed-messages.md.
+    /// </summary>
+    public TimeSpan? Delay { get; set; }
+
+    /// <summary>
+    /// Deliver the message at this time (by this process's clock), through the same delay levels as <see cref="Delay"/>;
+    /// a time in the past publishes at once. Setting both <see cref="Delay"/> and <see cref="DeliverAt"/> is an error.
+    /// </summary>
+    public DateTimeOffset? DeliverAt { get; set; }
+
+    /// <summary>
+    /// Send on the ordered publishing channel (the first of <see cref="WarrenOptions.PublishChannels"/>), so publishes
+    /// made one after another without awaiting reach the broker in call order. Batches always do. Without it a publish
+    /// goes to the next of the publishing channels in turn. With one publishing channel (the default) every publish is ordered.
+    /// </summary>
+    public bool Ordered { get; set; }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -22,6 +23,7 @@ namespace Warren;
 /// lost channels all clean; a reply nobody waits for any more is dropped. A channel the broker closes fails only the
 /// calls waiting on it; the next call opens a new one.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RpcClient : IAsyncDisposable
 {
     /// <summary>The largest per-message TTL RabbitMQ accepts (2^32 - 1 ms); a larger one is a channel error.</summary>
@@ -75,7 +77,8 @@ public sealed class RpcClient : IAsyncDisposable
     private async Task<byte[]> SendAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requestInfo);
-        var started = Stopwatch.GetTimestamp();
+        var time = _connections.Time;
+        var started = time.GetTimestamp();
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestInfo);
         var correlationId = Guid.NewGuid().ToString("N");
         var properties = new BasicProperties
@@ -112,8 +115,8 @@ public sealed class RpcClient : IAsyncDisposable
         }
 
         var outcome = "error";
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             var reply = await CallOnceAsync(queue, service, method, correlationId, properties, body, deadline.Token).ConfigureAwait(false);
@@ -123,7 +126,7 @@ public sealed class RpcClient : IAsyncDisposable
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             outcome = "timeout";
-            var timedOut = new RpcTimeoutException(service, method, Stopwatch.GetElapsedTime(started));
+            var timedOut = new RpcTimeoutException(service, method, time.GetElapsedTime(started));
             WarrenTracing.Fail(activity, WarrenTracing.ErrorTypeOf(timedOut), timedOut.Message, ex);
             throw timedOut;
         }

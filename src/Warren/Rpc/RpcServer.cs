@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -19,6 +20,7 @@ namespace Warren;
 /// (or a fault reply: the exception's type and message) to <c>reply-to</c> with the request's <c>correlation-id</c>, and
 /// only then lets the request be acknowledged. A malformed request gets a fault reply and is not requeued.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RpcServer : IAsyncDisposable
 {
     private const int MaxReplyAttempts = 3;

@@ -1,8 +1,10 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 namespace Warren;
 
 /// <summary>The RPC wire format's fixed names (documented in the README).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class RpcWire
 {
     /// <summary>The pseudo-queue of RabbitMQ's direct reply-to.</summary>

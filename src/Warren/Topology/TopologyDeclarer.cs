@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -9,6 +10,7 @@ using RabbitMQ.Client.Exceptions;
 namespace Warren;
 
 /// <summary>Declares a <see cref="Topology"/> on the broker: exchanges, then queues, then bindings.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class TopologyDeclarer
 {
     /// <summary>

@@ -23,11 +23,43 @@ internal static class GeneratorHarness
 
     /// <summary>A user compilation; <paramref name="documentation"/> parses doc comments as a build with a documentation file does.</summary>
     public static CSharpCompilation Compile(bool documentation, params string[] sources) =>
+        Compile("UserAssembly" + System.Threading.Interlocked.Increment(ref _compilations).ToString(System.Globalization.CultureInfo.InvariantCulture), [], documentation, sources);
+
+    /// <summary>A compilation named <paramref name="assemblyName"/> that also references <paramref name="references"/> (libraries built before it).</summary>
+    public static CSharpCompilation Compile(string assemblyName, IEnumerable<MetadataReference> references, bool documentation, params string[] sources) =>
         CSharpCompilation.Create(
-            "UserAssembly" + System.Threading.Interlocked.Increment(ref _compilations).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            assemblyName,
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, documentation ? ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose) : ParseOptions, path: $"Source{i}.cs")),
-            References.Value,
+            References.Value.Concat(references),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Default));
+
+    /// <summary>
+    /// Builds a library as a real build does (Warren's and the JSON generator run, the result is emitted) and returns it
+    /// as a metadata reference for the compilations that reference it. Throws with the diagnostics when it does not compile.
+    /// </summary>
+    public static MetadataReference BuildLibrary(string assemblyName, string source, params MetadataReference[] references)
+    {
+        var compilation = Compile(assemblyName, references, false, source);
+        CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        using var image = new MemoryStream();
+        var result = output.Emit(image);
+        var problems = result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        if (!result.Success || problems.Count > 0)
+        {
+            throw new InvalidOperationException($"library {assemblyName} does not build cleanly:\n" + string.Join("\n", problems));
+        }
+
+        return MetadataReference.CreateFromImage(image.ToArray());
+    }
+
+    /// <summary>Runs the generators on a compilation referencing libraries built with <see cref="BuildLibrary"/>.</summary>
+    public static GeneratorRun Run(string assemblyName, IEnumerable<MetadataReference> references, params string[] sources)
+    {
+        var compilation = Compile(assemblyName, references, false, sources);
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var warren = driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
+        return new GeneratorRun(output, diagnostics, warren.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal));
+    }
 
     /// <summary>A driver tracking incremental steps, with the JSON generator when <paramref name="withJson"/>.</summary>
     public static GeneratorDriver CreateDriver(bool withJson = true, CSharpParseOptions? parseOptions = null)

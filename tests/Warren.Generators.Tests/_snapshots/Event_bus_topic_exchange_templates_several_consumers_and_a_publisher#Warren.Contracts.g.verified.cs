@@ -25,10 +25,10 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenContracts
     {
-        public static void Register()
+        public static void Register(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.MessageContracts.Register(new global::Warren.MessageContract<global::Shop.Users.UserCreated>("user.created", WarrenJsonTypes.Shop_Users_UserCreated, "user.events", RoutingKey_Shop_Users_UserCreated));
-            global::Warren.MessageContracts.Register(new global::Warren.MessageContract<global::Shop.Users.UserUpdated>("user-updated", WarrenJsonTypes.Shop_Users_UserUpdated, "user.events", RoutingKey_Shop_Users_UserUpdated));
+            builder.AddContract(new global::Warren.MessageContract<global::Shop.Users.UserCreated>("user.created", WarrenJsonTypes.Shop_Users_UserCreated, "user.events", RoutingKey_Shop_Users_UserCreated));
+            builder.AddContract(new global::Warren.MessageContract<global::Shop.Users.UserUpdated>("user-updated", WarrenJsonTypes.Shop_Users_UserUpdated, "user.events", RoutingKey_Shop_Users_UserUpdated));
         }
 
         internal static string RoutingKey_Shop_Users_UserCreated(global::Shop.Users.UserCreated message)

@@ -25,10 +25,10 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenContracts
     {
-        public static void Register()
+        public static void Register(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.MessageContracts.Register(new global::Warren.MessageContract<global::Records.AuditEntry>("audit-entry", WarrenJsonTypes.Records_AuditEntry, "audit", "audit-entry"));
-            global::Warren.MessageContracts.Register(new global::Warren.MessageContract<global::Records.Document>("document", WarrenJsonTypes.Records_Document, "documents", "document"));
+            builder.AddContract(new global::Warren.MessageContract<global::Records.AuditEntry>("audit-entry", WarrenJsonTypes.Records_AuditEntry, "audit", "audit-entry"));
+            builder.AddContract(new global::Warren.MessageContract<global::Records.Document>("document", WarrenJsonTypes.Records_Document, "documents", "document"));
         }
     }
 }

@@ -40,7 +40,7 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenContracts
     {
-        public static void Register()
+        public static void Register(global::Warren.WarrenBuilder builder)
         {
         }
     }

@@ -14,9 +14,17 @@ namespace Warren
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
         /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
         /// </summary>
+        /// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
-            global::Warren.Generated.WarrenContracts.Register();
+            RegisterAssembly(builder);
+            return builder;
+        }
+
+        /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
+        internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
+        {
+            global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
 
             builder.Services.TryAddSingleton<global::Orders.IInventory, global::Warren.Generated.Orders_IInventoryRpcClient>();
@@ -27,8 +35,6 @@ namespace Warren
 
             builder.Services.TryAddScoped<global::Orders.PaymentService>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.payment", new global::Warren.Generated.Orders_PaymentService_Orders_IPaymentRpcServer()) { Concurrency = 8, Retry = global::Warren.RetryPolicy.Disabled });
-
-            return builder;
         }
     }
 }

@@ -20,9 +20,9 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenContracts
     {
-        public static void Register()
+        public static void Register(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.MessageContracts.Register(new global::Warren.MessageContract<global::Video.ProcessVideo>("process-video", WarrenJsonTypes.Video_ProcessVideo, "tasks", "video.process", 5));
+            builder.AddContract(new global::Warren.MessageContract<global::Video.ProcessVideo>("process-video", WarrenJsonTypes.Video_ProcessVideo, "tasks", "video.process", 5));
         }
     }
 }

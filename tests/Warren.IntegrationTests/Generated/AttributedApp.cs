@@ -9,31 +9,31 @@ namespace Warren.IntegrationTests.Generated;
 // An application written only with Warren's attributes: the generator turns it into topology, contracts and
 // dispatchers, and these tests run it against the private broker.
 
-[Exchange("gen.events", ExchangeType.Topic)]
+[Exchange("gen.events", ExchangeKind.Topic)]
 [Topic("order.{Region}.placed")]
 [Message("gen.order-placed")]
 public sealed record OrderPlaced(string Id, string Region);
 
-[Exchange("gen.events", ExchangeType.Topic)]
+[Exchange("gen.events", ExchangeKind.Topic)]
 [Topic("order.{Region}.shipped.{Carrier}")]
 public sealed record OrderShipped(string Id, string Region, string Carrier);
 
-[Exchange("gen.tasks", ExchangeType.Direct)]
+[Exchange("gen.tasks", ExchangeKind.Direct)]
 [Topic("resize")]
 public sealed record ResizeImage(string Id);
 
-[Exchange("gen.broadcast", ExchangeType.Fanout)]
+[Exchange("gen.broadcast", ExchangeKind.Fanout)]
 public sealed record CacheFlush(string Id);
 
-[Exchange("gen.docs", ExchangeType.Headers)]
+[Exchange("gen.docs", ExchangeKind.Headers)]
 public sealed record Doc(string Id);
 
-[Exchange("gen.jobs", ExchangeType.Direct)]
+[Exchange("gen.jobs", ExchangeKind.Direct)]
 [Topic("job")]
 [Priority(1)]
 public sealed record Job(string Id);
 
-[Exchange("gen.perishable", ExchangeType.Direct)]
+[Exchange("gen.perishable", ExchangeKind.Direct)]
 [Topic("perishable")]
 public sealed record Perishable(string Id);
 

@@ -1,6 +1,8 @@
 using System;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Warren.IntegrationTests.Fuzz;
+using Warren.IntegrationTests.Interop;
 using Warren.IntegrationTests.Reliability;
 using Warren.IntegrationTests.Rpc;
 using Warren.IntegrationTests.Runtime;
@@ -18,6 +20,8 @@ internal static class GeneratedHost
             w.Services.AddSingleton(attempts ?? new Attempts());
             w.Services.AddSingleton(new ServerName(name));
             w.Services.AddSingleton<NoteBook>();
+            w.Services.AddSingleton<InteropInbox>(); // a test's own instance, registered in configure, wins
+            w.Services.AddSingleton<FuzzProbe>();
             w.AddGeneratedHandlers();
             configure?.Invoke(w);
         }, options);

@@ -40,7 +40,7 @@ public sealed class ObservabilityTests(BrokerFixture broker, ITestOutputHelper o
             return ValueTask.CompletedTask;
         });
         using var telemetry = new TelemetryCapture(app.Services.GetRequiredService<IMeterFactory>());
-        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
+        app.Services.GetRequiredService<MessageContracts>().Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
 
         await app.Publisher.PublishBatchAsync(Enumerable.Range(1, Count).Select(n => new Numbered(n)));
         await using var connection = await broker.ConnectAsync();
@@ -82,7 +82,7 @@ public sealed class ObservabilityTests(BrokerFixture broker, ITestOutputHelper o
         var policy = ShortPolicy(queue, maxRetries: 1);
         using var telemetry = new TelemetryCapture();
         await using var app = await StartAsync(queue, policy, (m, _) => throw new InvalidOperationException($"{m.N} fails"));
-        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
+        app.Services.GetRequiredService<MessageContracts>().Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
 
         await app.Publisher.PublishAsync(new Numbered(7));
         await using var connection = await broker.ConnectAsync();
@@ -217,7 +217,7 @@ public sealed class ObservabilityTests(BrokerFixture broker, ITestOutputHelper o
             logs: logs);
         using var telemetry = new TelemetryCapture(app.Services.GetRequiredService<IMeterFactory>());
         var monitor = app.Services.GetRequiredService<WarrenQueueMonitor>();
-        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
+        app.Services.GetRequiredService<MessageContracts>().Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
         bool Warned() => logs.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains($"Queue '{queue}' has a backlog", StringComparison.Ordinal));
 
         await app.Publisher.PublishBatchAsync(Enumerable.Range(0, 5).Select(n => new Numbered(n)));

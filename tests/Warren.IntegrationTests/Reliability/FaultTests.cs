@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
 using Warren.IntegrationTests.Runtime;
 using Warren.Testing;
 using Xunit;
@@ -24,7 +25,7 @@ public sealed class FaultTests(BrokerFixture broker, ITestOutputHelper output)
         var handled = new ConcurrentDictionary<int, int>();
         await using (var producer = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue)))))
         {
-            MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
+            producer.Services.GetRequiredService<MessageContracts>().Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
             await producer.Publisher.PublishBatchAsync(Enumerable.Range(0, Count).Select(n => new Numbered(n)));
         }
 

@@ -8,19 +8,19 @@ using System.Threading.Tasks;
 
 namespace Warren.IntegrationTests.Reliability;
 
-[Exchange("rel.work", ExchangeType.Direct)]
+[Exchange("rel.work", ExchangeKind.Direct)]
 [Topic("flaky")]
 public sealed record Flaky(string Id, int FailTimes, bool NotRetryable = false);
 
-[Exchange("rel.work", ExchangeType.Direct)]
+[Exchange("rel.work", ExchangeKind.Direct)]
 [Topic("slow")]
 public sealed record Slow(string Id);
 
-[Exchange("rel.work", ExchangeType.Direct)]
+[Exchange("rel.work", ExchangeKind.Direct)]
 [Topic("eager")]
 public sealed record Eager(string Id, int FailTimes);
 
-[Exchange("rel.work", ExchangeType.Direct)]
+[Exchange("rel.work", ExchangeKind.Direct)]
 [Topic("fragile")]
 [Message("rel.fragile")]
 public sealed record Fragile(string Id);

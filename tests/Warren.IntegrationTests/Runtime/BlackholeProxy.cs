@@ -14,7 +14,7 @@ namespace Warren.IntegrationTests.Runtime;
 /// </summary>
 internal sealed class BlackholeProxy : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentBag<TcpClient> _sockets = [];
@@ -22,8 +22,11 @@ internal sealed class BlackholeProxy : IAsyncDisposable
     private readonly Task _accepting;
     private TaskCompletionSource _open = NewOpen(open: true);
 
-    public BlackholeProxy(int targetPort)
+    /// <param name="targetPort">The broker's port on 127.0.0.1.</param>
+    /// <param name="listenPort">The port to listen on (0: any free port).</param>
+    public BlackholeProxy(int targetPort, int listenPort = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, listenPort);
         _targetPort = targetPort;
         _listener.Start();
         _accepting = AcceptAsync();

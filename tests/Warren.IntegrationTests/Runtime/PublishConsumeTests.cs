@@ -20,9 +20,8 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
         var received = new List<int>(count);
         var redelivered = 0;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, exchange: string.Empty, routingKey: queue));
-
         await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddContract(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, exchange: string.Empty, routingKey: queue))
             .AddTopology(new Topology().Add(new QueueDeclaration(queue)))
             .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (m, ctx) =>
             {
@@ -106,7 +105,7 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
         var queue = Names.Unique("after-404");
         await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))));
 
-        var error = await Assert.ThrowsAsync<PublishException>(async () =>
+        var error = await Assert.ThrowsAsync<WarrenPublishException>(async () =>
             await app.Sender.SendAsync("no-such-exchange", "k", new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered"));
         Assert.Contains("no-such-exchange", error.Message, StringComparison.Ordinal);
         Assert.Contains("404", error.Message, StringComparison.Ordinal);
@@ -222,8 +221,9 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
     public async Task A_batch_reports_exactly_the_messages_that_were_not_confirmed()
     {
         var queue = Names.Unique("batch");
-        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, m => m.N % 10 == 3 ? "nowhere-" + queue : queue));
-        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddContract(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, m => m.N % 10 == 3 ? "nowhere-" + queue : queue))
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue))));
 
         var error = await Assert.ThrowsAsync<PublishBatchException>(async () =>
             await app.Publisher.PublishBatchAsync(Enumerable.Range(0, 100).Select(n => new Numbered(n))));

@@ -38,7 +38,7 @@ public sealed class PublishFailureTests(BrokerFixture broker, ITestOutputHelper 
         var failed = outcomes.Where(o => o.Error is not null).ToArray();
         var only = Assert.Single(failed);
         Assert.Equal(bad, only.Index);
-        var error = Assert.IsType<PublishException>(only.Error);
+        var error = Assert.IsType<WarrenPublishException>(only.Error);
         Assert.Equal(missing, error.Exchange);
         Assert.Contains("404", error.Message, StringComparison.Ordinal);
         Assert.Contains($"no exchange '{missing}'", error.Message, StringComparison.Ordinal);
@@ -104,7 +104,7 @@ public sealed class PublishFailureTests(BrokerFixture broker, ITestOutputHelper 
         var timer = Stopwatch.StartNew();
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var error = await Assert.ThrowsAsync<PublishException>(async () =>
+            var error = await Assert.ThrowsAsync<WarrenPublishException>(async () =>
                 await app.Sender.SendAsync(string.Empty, queue, new Numbered(10_000), RuntimeTestJson.Default.Numbered, "test.numbered", oversize));
             Assert.Contains("frame_max of 131072", error.Message, StringComparison.Ordinal);
             Assert.Contains("was not sent", error.Message, StringComparison.Ordinal);
@@ -123,8 +123,9 @@ public sealed class PublishFailureTests(BrokerFixture broker, ITestOutputHelper 
     public async Task A_batch_whose_sequence_throws_midway_reports_every_started_message_and_returns_the_window()
     {
         var queue = Names.Unique("batch-throws");
-        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, exchange: string.Empty, m => m.N % 100 == 7 ? "nowhere-" + queue : queue));
-        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))), o => o.MaxInFlightPublishes = 16);
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddContract(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, exchange: string.Empty, m => m.N % 100 == 7 ? "nowhere-" + queue : queue))
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue))), o => o.MaxInFlightPublishes = 16);
 
         static IEnumerable<Numbered> ThrowsAt(int position)
         {
@@ -157,8 +158,9 @@ public sealed class PublishFailureTests(BrokerFixture broker, ITestOutputHelper 
     public async Task A_batch_cancelled_midway_reports_every_started_message_and_returns_the_window()
     {
         var queue = Names.Unique("batch-cancel");
-        MessageContracts.Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, exchange: string.Empty, routingKey: queue));
-        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))), o => o.MaxInFlightPublishes = 16);
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddContract(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, exchange: string.Empty, routingKey: queue))
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue))), o => o.MaxInFlightPublishes = 16);
         using var cancel = new CancellationTokenSource();
 
         IEnumerable<Numbered> CancelsAt(int position)

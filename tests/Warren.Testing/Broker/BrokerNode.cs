@@ -32,6 +32,9 @@ public sealed class BrokerNode
     /// <summary>The Erlang distribution (inter-node and CLI) port, on 127.0.0.1.</summary>
     public int DistributionPort { get; }
 
+    /// <summary>The TLS (AMQPS) port on 127.0.0.1, when the broker was started with <see cref="BrokerTls"/>.</summary>
+    public int? AmqpsPort { get; internal init; }
+
     /// <summary><c>amqp://guest:guest@127.0.0.1:PORT/</c> (guest may connect over loopback).</summary>
     public string AmqpUrl { get; }
 

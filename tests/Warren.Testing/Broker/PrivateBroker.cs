@@ -48,16 +48,19 @@ public sealed class PrivateBroker : IAsyncDisposable
     private int _ctlCounter;
     private Task? _disposal;
 
-    private PrivateBroker(int nodeCount, string epmdPath)
+    private readonly BrokerTls? _tls;
+
+    private PrivateBroker(int nodeCount, string epmdPath, BrokerTls? tls)
     {
         _epmdPath = epmdPath;
+        _tls = tls;
         DirectoryPath = Directory.CreateTempSubdirectory("warren-broker-").FullName;
         _homeDirectory = Path.Combine(DirectoryPath, "home");
         _envFile = Path.Combine(DirectoryPath, "rabbitmq-env.conf");
         _ctlDirectory = Path.Combine(DirectoryPath, "ctl");
 
-        // epmd, then an AMQP and a distribution port per node; all distinct.
-        var ports = ProcessTools.FreeLoopbackPorts(1 + (2 * nodeCount));
+        // epmd, then an AMQP and a distribution port per node, then a TLS port per node if asked for; all distinct.
+        var ports = ProcessTools.FreeLoopbackPorts(1 + (2 * nodeCount) + (tls is null ? 0 : nodeCount));
         _epmdPort = ports[0];
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         _nodes = new BrokerNode[nodeCount];
@@ -70,7 +73,10 @@ public sealed class PrivateBroker : IAsyncDisposable
                 shortName + "@localhost",
                 amqpPort: ports[1 + (2 * i)],
                 distributionPort: ports[2 + (2 * i)],
-                Path.Combine(DirectoryPath, shortName));
+                Path.Combine(DirectoryPath, shortName))
+            {
+                AmqpsPort = tls is null ? null : ports[1 + (2 * nodeCount) + i],
+            };
         }
 
         _onProcessExit = (_, _) => EmergencyCleanup();
@@ -110,18 +116,28 @@ public sealed class PrivateBroker : IAsyncDisposable
     public static Task<PrivateBroker> StartAsync(CancellationToken cancellationToken = default) =>
         StartClusterAsync(1, cancellationToken);
 
+    /// <summary>Starts one private node with a TLS listener (<see cref="BrokerNode.AmqpsPort"/>) beside the plain one.</summary>
+    public static Task<PrivateBroker> StartAsync(BrokerTls tls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        return StartCoreAsync(1, tls, cancellationToken);
+    }
+
     /// <summary>
     /// Starts <paramref name="nodeCount"/> nodes sharing one epmd and cookie; nodes 2..N join node 1
     /// (<c>stop_app</c>, <c>reset</c>, <c>join_cluster</c>, <c>start_app</c>).
     /// </summary>
     /// <exception cref="InvalidOperationException">rabbitmq-server is not installed, or a node failed to start.</exception>
     /// <exception cref="TimeoutException">a node was not ready within <see cref="StartTimeout"/>.</exception>
-    public static async Task<PrivateBroker> StartClusterAsync(int nodeCount = 3, CancellationToken cancellationToken = default)
+    public static Task<PrivateBroker> StartClusterAsync(int nodeCount = 3, CancellationToken cancellationToken = default) =>
+        StartCoreAsync(nodeCount, null, cancellationToken);
+
+    private static async Task<PrivateBroker> StartCoreAsync(int nodeCount, BrokerTls? tls, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodeCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nodeCount, 9);
         var epmd = CheckInstalled(RabbitMQBinDirectory);
-        var broker = new PrivateBroker(nodeCount, epmd);
+        var broker = new PrivateBroker(nodeCount, epmd, tls);
         try
         {
             await broker.BootAsync(cancellationToken).ConfigureAwait(false);
@@ -285,11 +301,21 @@ public sealed class PrivateBroker : IAsyncDisposable
                 log.console = false
                 log.file.level = info
 
-                """));
+                """) + TlsConfig(node));
             File.WriteAllText(node.AdvancedConfigFile, "[].\n");
             File.WriteAllText(node.EnabledPluginsFile, "[].\n");
         }
     }
+
+    private string TlsConfig(BrokerNode node) => _tls is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"""
+        listeners.ssl.default = 127.0.0.1:{node.AmqpsPort}
+        ssl_options.cacertfile = {_tls.CaCertificateFile}
+        ssl_options.certfile = {_tls.CertificateFile}
+        ssl_options.keyfile = {_tls.KeyFile}
+        ssl_options.verify = {(_tls.VerifyPeer ? "verify_peer" : "verify_none")}
+        ssl_options.fail_if_no_peer_cert = {(_tls.FailIfNoPeerCertificate ? "true" : "false")}
+
+        """);
 
     private async Task StartEpmdAsync(CancellationToken cancellationToken)
     {

@@ -11,6 +11,48 @@ public sealed class FailureCopyTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
+    public static TheoryData<string, object?> DeathHistories => new()
+    {
+        { "a string", Encoding.UTF8.GetBytes("[]") },
+        { "a list holding text", new List<object?> { Encoding.UTF8.GetBytes("not a table") } },
+        { "a table among text", new List<object?> { Death("q", "expired", 1L), Encoding.UTF8.GetBytes("x") } },
+        { "a count that is text", new List<object?> { new Dictionary<string, object?> { ["queue"] = Encoding.UTF8.GetBytes("q"), ["reason"] = Encoding.UTF8.GetBytes("expired"), ["count"] = Encoding.UTF8.GetBytes("1") } } },
+        { "two entries for one queue and reason", new List<object?> { Death("q", "expired", 1L), Death("q", "expired", 2L) } },
+    };
+
+    [Theory]
+    [MemberData(nameof(DeathHistories))]
+    public void A_death_history_the_broker_cannot_extend_is_left_out_and_named(string shape, object? deaths)
+    {
+        var original = new BasicProperties { Headers = new Dictionary<string, object?> { ["x-death"] = deaths, ["tenant"] = "acme" } };
+
+        var copy = FailureCopy.Create(original, "orders", "shop", "orders.placed", "boom", null, 1, Now);
+
+        Assert.False(copy.Headers!.ContainsKey("x-death"), shape);
+        Assert.Contains("x-death, malformed", Assert.IsType<string>(copy.Headers[DeadLetterHeaders.DroppedHeaders]));
+        Assert.Equal("acme", copy.Headers["tenant"]);
+    }
+
+    [Fact]
+    public void A_death_history_the_broker_wrote_travels_with_the_copy()
+    {
+        var deaths = new List<object?> { Death("orders.retry.1", "expired", 2L), Death("orders", "rejected", 1L) };
+        var original = new BasicProperties { Headers = new Dictionary<string, object?> { ["x-death"] = deaths } };
+
+        var copy = FailureCopy.Create(original, "orders", "shop", "orders.placed", "boom", null, 1, Now);
+
+        Assert.Same(deaths, copy.Headers!["x-death"]);
+        Assert.False(copy.Headers.ContainsKey(DeadLetterHeaders.DroppedHeaders));
+    }
+
+    private static Dictionary<string, object?> Death(string queue, string reason, long count) => new()
+    {
+        ["queue"] = Encoding.UTF8.GetBytes(queue),
+        ["reason"] = Encoding.UTF8.GetBytes(reason),
+        ["exchange"] = Encoding.UTF8.GetBytes(string.Empty),
+        ["count"] = count,
+    };
+
     [Fact]
     public void A_copy_drops_expiration_and_publish_tracking_headers_and_keeps_the_rest()
     {

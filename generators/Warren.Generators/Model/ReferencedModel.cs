@@ -1,0 +1,25 @@
+namespace Warren.Generators.Model;
+
+/// <summary>
+/// What a compilation takes from the assemblies it references that were built against Warren: attributed message
+/// types (routes), <c>[RpcService]</c> interfaces (proxies), public JsonSerializerContexts (type info) and the module
+/// registrations of libraries with consumers or RPC servers. Read from metadata once per compilation; equatable, so an
+/// edit that changes no reference leaves everything downstream cached.
+/// </summary>
+internal sealed record ReferencedModel(
+    EquatableArray<MessageModel> Messages,
+    EquatableArray<RpcServiceModel> RpcServices,
+    EquatableArray<JsonContextModel> JsonContexts,
+    RegistrationModel Registration)
+{
+    public static readonly ReferencedModel None = new(EquatableArray<MessageModel>.Empty, EquatableArray<RpcServiceModel>.Empty, EquatableArray<JsonContextModel>.Empty, RegistrationModel.None);
+}
+
+/// <summary>
+/// How <c>AddGeneratedHandlers()</c> is emitted: whether Warren is referenced at all (it then always exists), the public
+/// module class this assembly exposes when it has consumers or servers, and the referenced modules it calls.
+/// </summary>
+internal sealed record RegistrationModel(bool HasWarren, string ModuleClassName, EquatableArray<string> ReferencedModules)
+{
+    public static readonly RegistrationModel None = new(false, "WarrenModule", EquatableArray<string>.Empty);
+}

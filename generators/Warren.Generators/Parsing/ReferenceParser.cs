@@ -1,0 +1,77 @@
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Warren.Generators.Model;
+
+namespace Warren.Generators.Parsing;
+
+/// <summary>Reads the Warren declarations of referenced assemblies from metadata (see <see cref="ReferencedModel"/>).</summary>
+internal static class ReferenceParser
+{
+    // A compilation is new on every edit, but the symbol of an unchanged metadata reference is shared between its
+    // versions: reading each referenced assembly once per symbol keeps typing in a service from walking its references.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IAssemblySymbol, AssemblyDeclarations> Cache = new();
+
+    private sealed record AssemblyDeclarations(MessageModel[] Messages, RpcServiceModel[] Services, JsonContextModel[] Contexts, string? Module);
+
+    public static ReferencedModel Read(Compilation compilation, CancellationToken cancellationToken)
+    {
+        var hasWarren = compilation.GetTypeByMetadataName(KnownNames.WarrenBuilder) is not null;
+        if (!hasWarren)
+        {
+            return ReferencedModel.None;
+        }
+
+        var messages = new System.Collections.Generic.List<MessageModel>();
+        var services = new System.Collections.Generic.List<RpcServiceModel>();
+        var contexts = new System.Collections.Generic.List<JsonContextModel>();
+        var modules = new System.Collections.Generic.List<string>();
+        foreach (var assembly in ReferencedAssemblies.UsingWarren(compilation))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var declarations = Cache.GetValue(assembly, ReadAssembly);
+            messages.AddRange(declarations.Messages);
+            services.AddRange(declarations.Services);
+            contexts.AddRange(declarations.Contexts);
+            if (declarations.Module is { } module)
+            {
+                modules.Add(module);
+            }
+        }
+
+        var name = compilation.AssemblyName ?? "Assembly";
+        return new ReferencedModel(
+            messages.OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
+            services.OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray(),
+            contexts.OrderBy(c => c.ContextName, System.StringComparer.Ordinal).ToEquatableArray(),
+            new RegistrationModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray()));
+    }
+
+    private static AssemblyDeclarations ReadAssembly(IAssemblySymbol assembly)
+    {
+        var messages = new System.Collections.Generic.List<MessageModel>();
+        var services = new System.Collections.Generic.List<RpcServiceModel>();
+        var contexts = new System.Collections.Generic.List<JsonContextModel>();
+        foreach (var type in ReferencedAssemblies.PublicTypes(assembly))
+        {
+            if (JsonContextParser.TryParse(type) is { } json)
+            {
+                contexts.Add(json);
+            }
+            else if (type.TypeKind == TypeKind.Interface)
+            {
+                if (RpcParser.TryParseService(type) is { } service)
+                {
+                    services.Add(service);
+                }
+            }
+            else if ((ReferencedAssemblies.IsAttributedMessage(type) || AttributeReader.Has(type, KnownNames.PriorityAttribute))
+                     && MessageParser.TryParseAttributed(type) is { } message)
+            {
+                messages.Add(message with { Referenced = true });
+            }
+        }
+
+        return new AssemblyDeclarations(messages.ToArray(), services.ToArray(), contexts.ToArray(), ReferencedAssemblies.ModuleOf(assembly));
+    }
+}

@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Warren.Testing;
+
+/// <summary>A message seen during a tracked run: where it went, what became of it, and its content, typed on demand.</summary>
+public sealed class TrackedMessage
+{
+    private readonly IReadOnlyList<JsonSerializerContext> _contexts;
+
+    private readonly MessageContracts _contracts;
+
+    internal TrackedMessage(BrokerEvent step, MessageContracts contracts, IReadOnlyList<JsonSerializerContext> contexts, string? queue = null, string? reason = null)
+    {
+        _contracts = contracts;
+        Step = step;
+        Message = step.Message!;
+        _contexts = contexts;
+        Queue = queue ?? step.Queue;
+        Reason = reason ?? Message.Header(DeadLetterHeaders.Reason);
+    }
+
+    /// <summary>The broker's journal entry this was taken from.</summary>
+    public BrokerEvent Step { get; }
+
+    /// <summary>The message as the broker held it.</summary>
+    public BrokerMessage Message { get; }
+
+    /// <summary>The <c>type</c> property: the contract name.</summary>
+    public string? Type => Message.Type;
+
+    /// <summary>The <c>message-id</c> property.</summary>
+    public string? MessageId => Message.MessageId;
+
+    /// <summary>The exchange it was published to.</summary>
+    public string Exchange => Message.Exchange;
+
+    /// <summary>The routing key it was published with.</summary>
+    public string RoutingKey => Message.RoutingKey;
+
+    /// <summary>The queues it was routed to (for a publish), or the queue it was delivered from / failed in.</summary>
+    public IReadOnlyList<string> Queues => Step.Queues.Count > 0 ? Step.Queues : Queue is null ? Array.Empty<string>() : [Queue];
+
+    /// <summary>The queue it was consumed from, failed in, or dead-lettered from.</summary>
+    public string? Queue { get; }
+
+    /// <summary>Why it was retried or dead-lettered (Warren's <c>x-warren-reason</c>, or the broker's reason: expired, rejected, maxlen, delivery_limit).</summary>
+    public string? Reason { get; }
+
+    /// <summary>The retry count it carries (<c>x-warren-retries</c>).</summary>
+    public int RetryCount => int.TryParse(Message.Header(RetryPolicy.RetriesHeader), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+
+    /// <summary>The body as text.</summary>
+    public string BodyText => Message.BodyText;
+
+    /// <summary>A header as text.</summary>
+    public string? Header(string name) => Message.Header(name);
+
+    /// <summary>Whether the message's contract is <typeparamref name="T"/>'s (by the <c>type</c> property; types without a contract never match).</summary>
+    public bool Is<T>() => _contracts.Find<T>() is { } contract && contract.Name == Type;
+
+    /// <summary>
+    /// The body deserialized as <typeparamref name="T"/>: with the contract's serialization metadata, else a
+    /// <see cref="WarrenTestHarnessOptions.JsonContexts">registered context</see>'s, else System.Text.Json's defaults for the web.
+    /// </summary>
+    public T As<T>()
+    {
+        try
+        {
+            return (TypeInfoFor<T>(_contracts, _contexts) is { } info
+                ? JsonSerializer.Deserialize(Message.Body.Span, info)
+                : JsonSerializer.Deserialize<T>(Message.Body.Span, FallbackOptions))
+                ?? throw new InvalidOperationException($"The body of {Describe()} is JSON null, not a {typeof(T).Name}.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"The body of {Describe()} is not a {typeof(T).Name}: {ex.Message} Body: {Shorten(BodyText, 300)}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Describe();
+
+    internal string Describe() => $"{(Type is null ? "message" : Type)} {ShortId(MessageId)} (exchange '{Exchange}', key '{RoutingKey}')";
+
+    internal static string ShortId(string? id) => id is null ? "(no id)" : id.Length > 8 ? id[..8] : id;
+
+    internal static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
+
+    internal static JsonTypeInfo<T>? TypeInfoFor<T>(MessageContracts contracts, IEnumerable<JsonSerializerContext> contexts)
+    {
+        if (contracts.Find<T>() is { } contract)
+        {
+            return contract.TypeInfo;
+        }
+
+        return contexts.Select(c => c.GetTypeInfo(typeof(T))).OfType<JsonTypeInfo<T>>().FirstOrDefault();
+    }
+
+    private static readonly JsonSerializerOptions FallbackOptions = new(JsonSerializerDefaults.Web);
+}
+
+/// <summary>An RPC call seen during a tracked run: the request, and its reply if one came.</summary>
+public sealed class TrackedRpcCall
+{
+    internal TrackedRpcCall(TrackedMessage request, TrackedMessage? reply)
+    {
+        RequestMessage = request;
+        ReplyMessage = reply;
+    }
+
+    /// <summary>The method's contract name (the request's <c>type</c>).</summary>
+    public string? Method => RequestMessage.Type;
+
+    /// <summary>The queue the request was sent to.</summary>
+    public string RoutingKey => RequestMessage.RoutingKey;
+
+    /// <summary>The request.</summary>
+    public TrackedMessage RequestMessage { get; }
+
+    /// <summary>The reply, or null when none came (timeout, no server).</summary>
+    public TrackedMessage? ReplyMessage { get; }
+
+    /// <summary>Whether the server answered with a fault.</summary>
+    public bool IsFault => ReplyMessage?.Header(RpcWire.StatusHeader) == RpcWire.Fault;
+
+    /// <summary>Whether the request was returned because no queue took it (no server).</summary>
+    public bool WasReturned { get; internal set; }
+
+    /// <summary>The request, typed.</summary>
+    public T Request<T>() => RequestMessage.As<T>();
+
+    /// <summary>The reply, typed.</summary>
+    public T Reply<T>() => (ReplyMessage ?? throw new InvalidOperationException($"RPC {Method} got no reply.")).As<T>();
+
+    /// <summary>The fault the server replied with.</summary>
+    public RpcFault? Fault => IsFault ? JsonSerializer.Deserialize(ReplyMessage!.Message.Body.Span, FaultJson.Default.RpcFault) : null;
+}
+
+[JsonSerializable(typeof(RpcFault))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class FaultJson : JsonSerializerContext;

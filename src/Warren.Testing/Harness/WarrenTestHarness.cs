@@ -1,0 +1,268 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Warren.Testing;
+
+/// <summary>
+/// Runs flows of a Warren application against the <see cref="InMemoryBroker"/> and tells when they are over. A tracked
+/// run starts an action (publish, call a proxy, call your own service), lets time pass whenever nothing else can
+/// happen (virtual time), and completes once the action has finished and the broker is quiet: no callback running, no
+/// message waiting for a consumer with room, no delivery unacknowledged. It returns the run's
+/// <see cref="TrackedSession"/>: what was published, consumed, retried, dead-lettered, returned, and assertions that
+/// print the whole flow when they fail. A run that does not become quiet within the timeout fails with
+/// <see cref="WarrenHarnessTimeoutException"/> naming what is still pending.
+/// </summary>
+public sealed class WarrenTestHarness : IAsyncDisposable
+{
+    private readonly WarrenTestHarnessOptions _options;
+    private readonly HarnessLog? _log;
+    private IHost? _host;
+
+    /// <summary>Created by DI (<see cref="WarrenTestHarnessServiceCollectionExtensions.AddWarrenTestHarness"/>).</summary>
+    public WarrenTestHarness(InMemoryBroker broker, TimeProvider time, IServiceProvider services, IOptions<WarrenTestHarnessOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Broker = broker;
+        Time = time;
+        Services = services;
+        _options = options.Value;
+        _log = services.GetService<HarnessLog>();
+        Contracts = services.GetService<MessageContracts>() ?? new MessageContracts();
+    }
+
+    /// <summary>The application's route table, which typed assertions use to recognise a message's contract.</summary>
+    private MessageContracts Contracts { get; }
+
+    /// <summary>The in-memory broker the application talks to.</summary>
+    public InMemoryBroker Broker { get; }
+
+    /// <summary>The clock of the broker and of Warren's waits.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The virtual clock, when the harness uses one (the default); advance it yourself with <see cref="VirtualClock.Advance"/>.</summary>
+    public VirtualClock? Clock => Time as VirtualClock;
+
+    /// <summary>The application's services.</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>Everything that happened on the broker since it started.</summary>
+    public MessageFlow History => new(Broker.Journal, Contracts, [.. _options.JsonContexts], _log?.Since(0) ?? []);
+
+    /// <summary>
+    /// Builds and starts a host with your registrations and the harness (<c>AddWarrenTestHarness</c> is called for you):
+    /// Warren declares the topology on the in-memory broker and starts the consumers. Dispose the harness to stop it.
+    /// </summary>
+    public static async Task<WarrenTestHarness> StartAsync(Action<IServiceCollection> configureServices, Action<WarrenTestHarnessOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(configureServices);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        configureServices(builder.Services);
+        builder.Services.AddWarrenTestHarness(configure);
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        var harness = host.Services.GetRequiredService<WarrenTestHarness>();
+        harness._host = host;
+        return harness;
+    }
+
+    /// <summary>Runs <paramref name="action"/> and waits until the system is quiet; rethrows what the action threw once it is.</summary>
+    public async Task<TrackedSession> RunAsync(Func<Task> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var (session, task) = await TrackAsync(action, timeout).ConfigureAwait(false);
+
+        // Rethrows the action's own exception (a cancellation included) now that the system is quiet.
+        await task.ConfigureAwait(false);
+        return session;
+    }
+
+    /// <summary>Runs <paramref name="action"/>, waits until the system is quiet, and returns the session with the action's result.</summary>
+    public async Task<TrackedSession<TResult>> RunAsync<TResult>(Func<Task<TResult>> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var result = default(TResult)!;
+        var session = await RunAsync(
+            async () =>
+            {
+                result = await action().ConfigureAwait(false);
+            },
+            timeout).ConfigureAwait(false);
+        return new TrackedSession<TResult>(session, result);
+    }
+
+    /// <summary>Resolves <typeparamref name="TService"/> (a publisher interface, an RPC proxy, your own service) in a scope and runs <paramref name="action"/> with it.</summary>
+    public Task<TrackedSession> RunAsync<TService>(Func<TService, Task> action, TimeSpan? timeout = null)
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync(async () =>
+        {
+            await using var scope = Services.CreateAsyncScope();
+            await action(scope.ServiceProvider.GetRequiredService<TService>()).ConfigureAwait(false);
+        }, timeout);
+    }
+
+    /// <summary>Runs <paramref name="action"/> without rethrowing its failure: the session's <see cref="TrackedRun.Exception"/> holds it.</summary>
+    public async Task<TrackedRun> TryRunAsync(Func<Task> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var (session, task) = await TrackAsync(action, timeout).ConfigureAwait(false);
+        Exception? failure = null;
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        return new TrackedRun(session, failure);
+    }
+
+    /// <summary>Publishes <paramref name="message"/> with <see cref="IPublisher"/> and waits until the system is quiet.</summary>
+    public Task<TrackedSession> PublishAsync<T>(T message, PublishOptions? options = null, TimeSpan? timeout = null) =>
+        RunAsync(() => Services.GetRequiredService<IPublisher>().PublishAsync(message, options).AsTask(), timeout);
+
+    /// <summary>Waits until the system is quiet (letting virtual time pass) and returns what happened meanwhile.</summary>
+    public Task<TrackedSession> WaitForQuietAsync(TimeSpan? timeout = null) => RunAsync(() => Task.CompletedTask, timeout);
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, letting virtual time pass whenever nothing else happens (or
+    /// handlers have stalled for <see cref="WarrenTestHarnessOptions.StallTime"/>), and returns what happened meanwhile.
+    /// </summary>
+    public async Task<TrackedSession> WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var (session, _) = await TrackAsync(() => Task.CompletedTask, timeout, condition).ConfigureAwait(false);
+        return session;
+    }
+
+    /// <summary>Stops the host the harness started (<see cref="StartAsync"/>); a harness from your own host leaves it alone.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is { } host)
+        {
+            _host = null;
+            await host.StopAsync().ConfigureAwait(false);
+            host.Dispose();
+        }
+    }
+
+    private async Task<(TrackedSession Session, Task Action)> TrackAsync(Func<Task> action, TimeSpan? timeout, Func<bool>? until = null)
+    {
+        var limit = timeout ?? _options.Timeout;
+        var start = Broker.LastSequence;
+        var logStart = _log?.Position ?? 0;
+        using var deadline = new CancellationTokenSource(limit);
+        var task = Task.Run(action);
+        var horizon = Time.GetUtcNow() + _options.VirtualTimeLimit;
+        while (true)
+        {
+            var changed = Broker.WaitForChangeAsync(CancellationToken.None);
+            var activity = Broker.GetActivity();
+            var timerDue = Clock is { NextDue: { } due } && due <= horizon;
+            if (until is not null && until())
+            {
+                break;
+            }
+
+            if (until is null && task.IsCompleted && activity.IsQuiet && !timerDue)
+            {
+                if (!await ChangesWithinAsync(changed, _options.SettleTime).ConfigureAwait(false) && Broker.GetActivity().IsQuiet)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (timerDue)
+            {
+                // Nothing runs (or handlers have been waiting, without any change, for longer than the stall time:
+                // they may be waiting on the clock themselves): let the settle time pass, then move the clock to the
+                // next timer.
+                var idle = activity.Active.Count == 0;
+                if (!await ChangesWithinAsync(changed, idle ? _options.SettleTime : _options.StallTime).ConfigureAwait(false)
+                    && (!idle || Broker.GetActivity().Active.Count == 0))
+                {
+                    Clock!.AdvanceToNextTimer(horizon);
+                }
+
+                if (!deadline.IsCancellationRequested)
+                {
+                    continue;
+                }
+            }
+
+            if (deadline.IsCancellationRequested)
+            {
+                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, activity, start, logStart, until));
+            }
+
+            try
+            {
+                await Task.WhenAny(changed, task.IsCompleted ? Task.Delay(20, deadline.Token) : task, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Checked at the top of the loop.
+            }
+
+            if (deadline.IsCancellationRequested && (until is null ? !(task.IsCompleted && Broker.GetActivity().IsQuiet) : !until()))
+            {
+                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, Broker.GetActivity(), start, logStart, until));
+            }
+        }
+
+        var session = new TrackedSession(Broker.JournalSince(start), Contracts, [.. _options.JsonContexts], _log?.Since(logStart) ?? []);
+        return (session, task);
+    }
+
+    private static async Task<bool> ChangesWithinAsync(Task changed, TimeSpan wait)
+    {
+        using var cancel = new CancellationTokenSource();
+        var delay = Task.Delay(wait, cancel.Token);
+        var first = await Task.WhenAny(changed, delay).ConfigureAwait(false);
+        await cancel.CancelAsync().ConfigureAwait(false);
+        return first == changed;
+    }
+
+    private string DescribePending(TimeSpan limit, Task action, BrokerActivity activity, long start, long logStart, Func<bool>? until)
+    {
+        var text = new StringBuilder();
+        text.Append(until is null
+            ? $"The system was not quiet after {limit.TotalSeconds:0.###} s (real time). Still pending:"
+            : $"The condition did not hold after {limit.TotalSeconds:0.###} s (real time). Meanwhile:").AppendLine();
+        if (!action.IsCompleted)
+        {
+            text.AppendLine("  - the action has not finished (is it waiting for something that never comes?)");
+        }
+
+        foreach (var line in activity.Active.Concat(activity.Unsettled))
+        {
+            text.Append("  - ").AppendLine(line);
+        }
+
+        if (Clock is { NextDue: { } due })
+        {
+            text.Append($"  - the next virtual timer is due at {due:O} (clock at {Clock.GetUtcNow():O})").AppendLine();
+        }
+
+        text.AppendLine();
+        text.Append(new MessageFlow(Broker.JournalSince(start), Contracts, [.. _options.JsonContexts], _log?.Since(logStart) ?? []).Describe());
+        return text.ToString();
+    }
+}
+
+/// <summary>A tracked run whose failure was kept, not thrown.</summary>
+/// <param name="Session">What happened.</param>
+/// <param name="Exception">What the action threw, or null.</param>
+public sealed record TrackedRun(TrackedSession Session, Exception? Exception);

@@ -1,0 +1,148 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Warren;
+
+/// <summary>How the application starts when the broker cannot be reached (<c>Warren:StartMode</c>).</summary>
+public enum WarrenStartMode
+{
+    /// <summary>
+    /// The default. Starting the host connects, declares the topology and subscribes every consumer before the host's
+    /// next hosted service starts; if the broker cannot be reached within <see cref="WarrenOptions.ConnectTimeout"/> (or
+    /// refuses the credentials or the TLS certificate) the host fails to start. A service that is up is connected.
+    /// </summary>
+    FailFast,
+
+    /// <summary>
+    /// Starting the host returns at once; Warren connects in the background, retrying with back-off (up to 30 s apart)
+    /// for as long as the application runs, then declares the topology and starts the consumers. Publishes made before
+    /// that wait for it within <see cref="WarrenOptions.PublishTimeout"/>. <see cref="WarrenStartup"/> tells where it is.
+    /// For orchestrators where the broker may come up after the application.
+    /// </summary>
+    Background,
+}
+
+/// <summary>Where Warren's start is.</summary>
+public enum WarrenStartupState
+{
+    /// <summary>The host has not started Warren yet.</summary>
+    NotStarted,
+
+    /// <summary>Connecting, declaring the topology and starting consumers (in the background: retrying until the broker answers).</summary>
+    Starting,
+
+    /// <summary>Connected, topology declared, every consumer subscribed.</summary>
+    Ready,
+
+    /// <summary>The host stopped Warren.</summary>
+    Stopped,
+}
+
+/// <summary>
+/// Warren's start-up state, for health checks and for code that must wait for the broker (registered by <c>AddWarren</c>;
+/// inject it). With <see cref="WarrenStartMode.Background"/> it is where the host's start no longer waits.
+/// </summary>
+public sealed class WarrenStartup
+{
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _ready = NewSource();
+    private bool _gating;
+
+    /// <summary>Where the start is.</summary>
+    public WarrenStartupState State { get; private set; } = WarrenStartupState.NotStarted;
+
+    /// <summary>True once connected, with the topology declared and every consumer subscribed.</summary>
+    public bool IsReady => State == WarrenStartupState.Ready;
+
+    /// <summary>Why the last attempt to start failed (null if none did), e.g. the broker refusing connections.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>When <see cref="LastError"/> happened.</summary>
+    public DateTimeOffset? LastErrorAt { get; private set; }
+
+    /// <summary>
+    /// Completes when Warren is ready. Throws <see cref="WarrenConnectionException"/> if the host stops Warren first, and
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken = default)
+    {
+        Task ready;
+        lock (_gate)
+        {
+            ready = _ready.Task;
+        }
+
+        return ready.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The exception behind <see cref="LastError"/>, for the inner exception of a publish that timed out waiting.</summary>
+    internal Exception? LastException { get; private set; }
+
+    /// <summary>
+    /// What a publish waits for: nothing unless a background start is under way (a host that was never started, or one
+    /// that fails fast, publishes as it always did).
+    /// </summary>
+    internal Task? PublishGate
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _gating && !_ready.Task.IsCompleted ? _ready.Task : null;
+            }
+        }
+    }
+
+    internal void Begin(bool gatePublishes)
+    {
+        lock (_gate)
+        {
+            if (_ready.Task.IsCompleted)
+            {
+                _ready = NewSource();
+            }
+
+            _gating = gatePublishes;
+            State = WarrenStartupState.Starting;
+        }
+    }
+
+    internal void Fail(Exception exception)
+    {
+        lock (_gate)
+        {
+            LastException = exception;
+            LastError = exception.Message;
+            LastErrorAt = DateTimeOffset.UtcNow;
+        }
+    }
+
+    internal void Ready()
+    {
+        lock (_gate)
+        {
+            State = WarrenStartupState.Ready;
+            _ready.TrySetResult();
+        }
+    }
+
+    internal void Stop()
+    {
+        lock (_gate)
+        {
+            State = WarrenStartupState.Stopped;
+            _ready.TrySetException(new WarrenConnectionException(
+                "Warren was stopped before it reached the broker" + (LastError is null ? "." : $" (last failure: {LastError})."),
+                LastException ?? new OperationCanceledException("Warren was stopped.")));
+        }
+    }
+
+    private static TaskCompletionSource NewSource()
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A stop before the broker was reached faults it; nobody need be waiting.
+        source.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return source;
+    }
+}

@@ -1,0 +1,298 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Warren.Analyzers;
+using Warren.Generators.Tests.Infrastructure;
+using Warren.Generators.Tests.Snapshots;
+using Xunit;
+
+namespace Warren.Generators.Tests;
+
+/// <summary>
+/// A Contracts library compiled first and referenced as metadata, as a real build does, by services that publish, call
+/// RPC, consume, serve, or only host libraries of consumers.
+/// </summary>
+public sealed class MultiAssemblyTests
+{
+    private const string Contracts = """
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Shop.Contracts;
+
+        [Exchange("orders", ExchangeKind.Topic)]
+        [Topic("order.{Region}.placed")]
+        public sealed record OrderPlaced(string OrderId, string Region);
+
+        [Exchange("orders", ExchangeKind.Topic)]
+        [Topic("order.cancelled")]
+        [Message("order.cancelled.v1")]
+        public sealed record OrderCancelled(string OrderId);
+
+        public sealed record CheckStock(string Sku);
+
+        public sealed record StockLevel(string Sku, int Count);
+
+        [RpcService("inventory", Timeout = "5s")]
+        public interface IInventory
+        {
+            Task<StockLevel> CheckStock(CheckStock request, CancellationToken ct = default);
+        }
+
+        [JsonSerializable(typeof(OrderPlaced))]
+        [JsonSerializable(typeof(OrderCancelled))]
+        [JsonSerializable(typeof(CheckStock))]
+        [JsonSerializable(typeof(StockLevel))]
+        public sealed partial class ShopJson : JsonSerializerContext;
+        """;
+
+    /// <summary>A publisher-only service: no Warren attribute of its own.</summary>
+    private const string Checkout = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Shop.Contracts;
+        using Warren;
+
+        namespace Shop.Checkout;
+
+        public sealed class CheckoutFlow(IPublisher publisher, IInventory inventory)
+        {
+            public async Task Place(string sku, CancellationToken ct)
+            {
+                var stock = await inventory.CheckStock(new CheckStock(sku), ct);
+                if (stock.Count > 0)
+                {
+                    await publisher.PublishAsync(new OrderPlaced("o-1", "eu"), ct);
+                }
+            }
+        }
+        """;
+
+    /// <summary>A library of consumers and an RPC server.</summary>
+    private const string Billing = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Shop.Contracts;
+        using Warren;
+
+        namespace Shop.Billing;
+
+        [Queue("billing")]
+        public sealed class BillingConsumer
+        {
+            [Topic("order.*.placed")]
+            public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+
+            [Topic("order.cancelled")]
+            public Task Handle(OrderCancelled evt, CancellationToken ct) => Task.CompletedTask;
+        }
+
+        public sealed class InventoryServer : IInventory
+        {
+            public Task<StockLevel> CheckStock(CheckStock request, CancellationToken ct = default) => Task.FromResult(new StockLevel(request.Sku, 3));
+        }
+        """;
+
+    /// <summary>A host with nothing of its own: its consumers come from the Billing library.</summary>
+    private const string Host = """
+        using Warren;
+
+        namespace Shop.Host;
+
+        public static class Startup
+        {
+            public static void Configure(Warren.WarrenBuilder builder) => builder.AddGeneratedHandlers();
+        }
+        """;
+
+    private static readonly Lazy<MetadataReference> ContractsLibrary = new(() => GeneratorHarness.BuildLibrary("Shop.Contracts", Contracts));
+
+    private static readonly Lazy<MetadataReference> BillingLibrary = new(() => GeneratorHarness.BuildLibrary("Shop.Billing", Billing, ContractsLibrary.Value));
+
+    [Fact]
+    public void A_contracts_library_gets_internal_code_only_and_no_module()
+    {
+        var run = GeneratorHarness.Run("Shop.Contracts", [], Contracts);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.DoesNotContain("Warren.Module.g.cs", run.Sources.Keys);
+        Assert.All(run.Sources.Values, source => Assert.DoesNotContain("public static class", source, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_publisher_only_service_gets_routes_proxies_and_type_info_from_the_referenced_contracts() =>
+        Verify("Shop.Checkout", [ContractsLibrary.Value], Checkout);
+
+    [Fact]
+    public void A_library_with_consumers_and_a_server_exposes_a_module() =>
+        Verify("Shop.Billing", [ContractsLibrary.Value], Billing);
+
+    [Fact]
+    public void A_host_calls_the_modules_of_its_references() =>
+        Verify("Shop.Host", [ContractsLibrary.Value, BillingLibrary.Value], Host);
+
+    [Fact]
+    public void The_referenced_context_serves_type_info_without_a_local_context()
+    {
+        var run = GeneratorHarness.Run("Shop.Checkout", [ContractsLibrary.Value], Checkout);
+
+        var contracts = run.Sources["Warren.Contracts.g.cs"];
+        Assert.Contains("global::Shop.Contracts.ShopJson.Default.GetTypeInfo(typeof(global::Shop.Contracts.OrderPlaced))", contracts, StringComparison.Ordinal);
+        Assert.DoesNotContain("is in no JsonSerializerContext", contracts, StringComparison.Ordinal);
+        Assert.Contains("\"order.cancelled.v1\"", contracts, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Analyzers_accept_the_referenced_context_and_say_nothing_about_unbound_messages_without_consumers()
+    {
+        var diagnostics = await Analyze("Shop.Checkout", [ContractsLibrary.Value], Checkout, """
+
+            namespace Shop.Checkout
+            {
+                [Warren.Publisher]
+                public partial interface IOrderEvents
+                {
+                    System.Threading.Tasks.ValueTask Cancelled(Shop.Contracts.OrderCancelled evt, System.Threading.CancellationToken ct = default);
+                }
+
+                [Warren.Exchange("checkout.audit", Warren.ExchangeKind.Fanout)]
+                public sealed record Audited(string Id);
+
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Audited))]
+                public sealed partial class CheckoutJson : System.Text.Json.Serialization.JsonSerializerContext;
+            }
+            """);
+
+        Assert.Empty(diagnostics.Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal)).Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public async Task A_local_exchange_declared_differently_from_a_referenced_one_is_WRN008_naming_the_assembly()
+    {
+        var diagnostics = await Analyze("Shop.Shipping", [ContractsLibrary.Value], """
+            namespace Shop.Shipping;
+
+            [Warren.Exchange("orders", Warren.ExchangeKind.Direct)]
+            [Warren.Topic("shipment.sent")]
+            public sealed record ShipmentSent(string OrderId);
+            """);
+
+        var conflict = Assert.Single(diagnostics, d => d.Id == "WRN008");
+        Assert.True(conflict.Location.IsInSource);
+        Assert.Contains("assembly Shop.Contracts", conflict.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("topic", conflict.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_local_queue_declared_differently_from_a_referenced_library_consumer_is_WRN009()
+    {
+        var diagnostics = await Analyze("Shop.Reports", [ContractsLibrary.Value, BillingLibrary.Value], """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+
+            namespace Shop.Reports;
+
+            [Warren.Queue("billing", Type = Warren.QueueType.Quorum)]
+            public sealed class Reports
+            {
+                [Warren.Topic("order.*.placed")]
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """);
+
+        var conflict = Assert.Single(diagnostics, d => d.Id == "WRN009");
+        Assert.Contains("assembly Shop.Billing", conflict.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_local_contract_name_taken_by_a_referenced_message_is_WRN022()
+    {
+        var diagnostics = await Analyze("Shop.Returns", [ContractsLibrary.Value], """
+            namespace Shop.Returns;
+
+            [Warren.Exchange("returns", Warren.ExchangeKind.Topic)]
+            [Warren.Topic("return.opened")]
+            [Warren.Message("order.cancelled.v1")]
+            public sealed record ReturnOpened(string OrderId);
+            """);
+
+        var duplicate = Assert.Single(diagnostics, d => d.Id == "WRN022");
+        Assert.True(duplicate.Location.IsInSource);
+        Assert.Contains("assembly Shop.Contracts", duplicate.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_exchange_planned_from_a_conflict_does_not_depend_on_type_names()
+    {
+        // The referenced (shared) declaration is planned whatever the local type is called.
+        foreach (var name in new[] { "AAA", "ZZZ" })
+        {
+            var run = GeneratorHarness.Run("Shop.Shipping", [ContractsLibrary.Value], $$"""
+                namespace Shop.Shipping;
+
+                [Warren.Exchange("orders", Warren.ExchangeKind.Direct)]
+                [Warren.Topic("shipment.sent")]
+                public sealed record {{name}}(string OrderId);
+                """);
+            Assert.Contains("new global::Warren.ExchangeDeclaration(\"orders\", \"topic\"", run.Sources["Warren.Topology.g.cs"], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void An_unrelated_edit_leaves_the_references_and_the_model_cached()
+    {
+        var compilation = GeneratorHarness.Compile("Shop.Checkout", [ContractsLibrary.Value], false, Checkout);
+        var driver = GeneratorHarness.CreateDriver(withJson: false).RunGenerators(compilation);
+        var result = driver.RunGenerators(compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; public sealed class Unrelated { public int X => 1; }", GeneratorHarness.ParseOptions))).GetRunResult();
+
+        var warren = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
+        foreach (var step in new[] { WarrenGenerator.Steps.References, WarrenGenerator.Steps.Model })
+        {
+            Assert.All(warren.TrackedSteps[step].SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+        }
+
+        Assert.All(warren.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void A_rebuilt_reference_modifies_the_references_step_and_the_output()
+    {
+        var compilation = GeneratorHarness.Compile("Shop.Checkout", [ContractsLibrary.Value], false, Checkout);
+        var driver = GeneratorHarness.CreateDriver(withJson: false).RunGenerators(compilation);
+        var rebuilt = GeneratorHarness.BuildLibrary("Shop.Contracts", Contracts.Replace("Timeout = \"5s\"", "Timeout = \"9s\"", StringComparison.Ordinal));
+        var result = driver.RunGenerators(compilation.ReplaceReference(ContractsLibrary.Value, rebuilt)).GetRunResult();
+
+        var warren = result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
+        Assert.Contains(IncrementalStepRunReason.Modified, warren.TrackedSteps[WarrenGenerator.Steps.References].SelectMany(s => s.Outputs).Select(o => o.Reason));
+        var proxy = warren.GeneratedSources.Single(s => s.HintName == "Shop_Contracts_IInventory.RpcClient.g.cs").SourceText.ToString();
+        Assert.Contains("FromSeconds(9)", proxy, StringComparison.Ordinal);
+    }
+
+    private static void Verify(string assemblyName, IEnumerable<MetadataReference> references, string source, [CallerMemberName] string name = "")
+    {
+        var run = GeneratorHarness.Run(assemblyName, references, source);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        SnapshotVerifier.ForTestFile(ThisFile()).VerifyFiles(name, run.Sources);
+    }
+
+    private static async Task<ImmutableArray<Diagnostic>> Analyze(string assemblyName, IEnumerable<MetadataReference> references, params string[] sources)
+    {
+        var compilation = GeneratorHarness.Compile(assemblyName, references, false, sources);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        return await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+    }
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
+}

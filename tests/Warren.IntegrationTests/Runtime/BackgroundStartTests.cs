@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Warren.IntegrationTests.Runtime;
+
+/// <summary>
+/// <c>Warren:StartMode</c>: a background start lets the host run while the broker cannot be reached and connects when
+/// it answers; the default fails the start.
+/// </summary>
+[Collection(BrokerCollection.Name)]
+public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_host_starts_without_the_broker_and_consumes_and_publishes_once_it_answers()
+    {
+        const int count = 50;
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
+        var queue = Names.Unique("background");
+        var received = new ConcurrentBag<int>();
+        var logs = new LogSink();
+        var clock = Stopwatch.StartNew();
+        await using var app = await TestApp.StartAsync(
+            $"amqp://guest:guest@127.0.0.1:{port}/",
+            w =>
+            {
+                w.Services.AddHealthChecks().AddWarrenHealthChecks();
+                w
+                .AddTopology(new Topology().Add(new QueueDeclaration(queue)))
+                .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (m, _) =>
+                {
+                    received.Add(m.N);
+                    return ValueTask.CompletedTask;
+                })));
+            },
+            o =>
+            {
+                o.StartMode = WarrenStartMode.Background;
+                o.ConnectTimeout = TimeSpan.FromSeconds(1);
+                o.PublishTimeout = TimeSpan.FromSeconds(60);
+            },
+            logs);
+        output.WriteLine($"host started in {clock.ElapsedMilliseconds} ms");
+        var startup = app.Services.GetRequiredService<WarrenStartup>();
+
+        // Running, not connected: the state says so, the consumer waits, and so do publishes.
+        Assert.Equal(WarrenStartupState.Starting, startup.State);
+        Assert.Equal(ConsumerState.Starting, app.Consumers.Get(queue)?.State);
+        await Broker.WaitUntilAsync(() => startup.LastError is not null, TimeSpan.FromSeconds(20), "a failed connection attempt to be recorded");
+        output.WriteLine("last error: " + startup.LastError);
+        Assert.Contains("refused", startup.LastError, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("the broker was not reached", StringComparison.Ordinal));
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        var notReached = await health.CheckHealthAsync(c => c.Tags.Contains("ready"));
+        Assert.Equal(HealthStatus.Unhealthy, notReached.Entries["warren-connections"].Status);
+        Assert.Contains("not been reached", notReached.Entries["warren-connections"].Description, StringComparison.Ordinal);
+        var publishes = Enumerable.Range(0, count)
+            .Select(n => app.Sender.SendAsync(string.Empty, queue, new Numbered(n), RuntimeTestJson.Default.Numbered, "test.numbered").AsTask())
+            .ToArray();
+        await Task.Delay(300);
+        Assert.DoesNotContain(publishes, p => p.IsCompleted);
+
+        // The broker arrives.
+        refusing.Dispose();
+        await using var proxy = new BlackholeProxy(new Uri(broker.AmqpUrl).Port, port);
+        await startup.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(45));
+        Assert.Equal(ConsumerState.Running, app.Consumers.Get(queue)?.State);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Tags.Contains("ready"))).Status);
+        await Task.WhenAll(publishes).WaitAsync(TimeSpan.FromSeconds(30));
+        await Broker.WaitUntilAsync(() => received.Count >= count, TimeSpan.FromSeconds(30), $"{count} messages to be consumed");
+        await Task.Delay(200); // anything extra (a duplicate) would arrive now
+        Assert.Equal(Enumerable.Range(0, count), received.Order());
+        Assert.Contains(logs.Entries, e => e.Message.Contains("Connected in the background", StringComparison.Ordinal));
+
+        await app.StopAsync();
+        Assert.Equal(WarrenStartupState.Stopped, startup.State);
+        await using var direct = await broker.ConnectAsync();
+        await Broker.DeleteQueueAsync(direct, queue);
+    }
+
+    [Fact]
+    public async Task A_publish_waits_for_the_broker_no_longer_than_the_publish_timeout_and_a_stop_ends_the_wait()
+    {
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
+        await using var app = await TestApp.StartAsync(
+            $"amqp://guest:guest@127.0.0.1:{port}/",
+            options: o =>
+            {
+                o.StartMode = WarrenStartMode.Background;
+                o.ConnectTimeout = TimeSpan.FromSeconds(1);
+                o.PublishTimeout = TimeSpan.FromSeconds(2);
+            });
+        var startup = app.Services.GetRequiredService<WarrenStartup>();
+        await Broker.WaitUntilAsync(() => startup.LastError is not null, TimeSpan.FromSeconds(20), "a failed connection attempt to be recorded");
+
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<PublishTimeoutException>(async () =>
+            await app.Sender.SendAsync(string.Empty, "nowhere", new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered"));
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {error}");
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(10));
+        Assert.IsType<WarrenConnectionException>(error.InnerException);
+
+        var waiting = startup.WaitUntilReadyAsync();
+        clock.Restart();
+        await app.StopAsync();
+        output.WriteLine($"stopped in {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the stop took {clock.Elapsed}");
+        Assert.Equal(WarrenStartupState.Stopped, startup.State);
+        await Assert.ThrowsAsync<WarrenConnectionException>(() => waiting);
+    }
+
+    [Fact]
+    public async Task By_default_the_host_does_not_start_without_the_broker()
+    {
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<WarrenConnectionException>(() => TestApp.StartAsync(
+            $"amqp://guest:guest@127.0.0.1:{port}/",
+            w => w.AddTopology(new Topology().Add(new QueueDeclaration(Names.Unique("never")))),
+            o => o.ConnectTimeout = TimeSpan.FromSeconds(1)));
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {error.Message}");
+        Assert.Equal(WarrenStartMode.FailFast, new WarrenOptions().StartMode);
+        Assert.IsType<SocketException>(error.InnerException);
+    }
+
+    /// <summary>
+    /// A loopback port that refuses connections: bound, so nothing else running in parallel takes it, but not listening.
+    /// Disposing it frees the port for the proxy.
+    /// </summary>
+    private sealed class RefusingPort : IDisposable
+    {
+        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+        public RefusingPort() => _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+        public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+        public void Dispose() => _socket.Dispose();
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Xunit;
+
+namespace Warren.Testing.Tests;
+
+public sealed class HarnessBehaviourTests
+{
+    [Fact]
+    public async Task A_run_that_never_gets_quiet_times_out_naming_the_unacknowledged_delivery()
+    {
+        var behaviour = new Behaviour { Gate = new TaskCompletionSource() };
+        await using var harness = await Shop.StartAsync(behaviour, o => o.Timeout = TimeSpan.FromMilliseconds(800));
+
+        var error = await Assert.ThrowsAsync<WarrenHarnessTimeoutException>(() => harness.PublishAsync(new OrderPlaced("o-9", "eu")));
+
+        Assert.Contains("not quiet after 0.8 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains("callback(s) running", error.Message, StringComparison.Ordinal);
+        Assert.Contains("delivered from queue 'shop.billing'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is not acknowledged", error.Message, StringComparison.Ordinal);
+        Assert.Contains("delivered     shop.order-placed", error.Message, StringComparison.Ordinal);
+        behaviour.Gate.SetResult();
+        await harness.WaitForQuietAsync();
+        Assert.Equal(["o-9"], harness.History.ConsumedOf<InvoiceSent>().Select(i => i.OrderId));
+    }
+
+    [Fact]
+    public async Task A_failed_assertion_prints_the_whole_flow()
+    {
+        await using var harness = await Shop.StartAsync();
+        var session = await harness.PublishAsync(new OrderPlaced("o-7", "eu"));
+
+        var error = Assert.Throws<WarrenAssertionException>(() => session.AssertDeadLettered<OrderPlaced>());
+
+        Assert.StartsWith("Expected OrderPlaced ('shop.order-placed') dead-lettered", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Message flow (", error.Message, StringComparison.Ordinal);
+        Assert.Contains("published     shop.order-placed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("acked         shop.invoice-sent", error.Message, StringComparison.Ordinal);
+        Assert.Throws<WarrenAssertionException>(() => session.AssertNotPublished<InvoiceSent>());
+    }
+
+    [Fact]
+    public async Task Each_session_holds_only_its_own_flow()
+    {
+        await using var harness = await Shop.StartAsync();
+        await harness.PublishAsync(new OrderPlaced("o-a", "eu"));
+        var second = await harness.PublishAsync(new OrderPlaced("o-b", "eu"));
+
+        Assert.Equal(["o-b"], second.PublishedOf<OrderPlaced>().Select(o => o.Id));
+        Assert.Equal(["o-a", "o-b"], harness.History.PublishedOf<OrderPlaced>().Select(o => o.Id));
+    }
+
+    [Fact]
+    public async Task Unknown_delivery_tags_and_missing_queues_close_the_channel_as_RabbitMQ_does()
+    {
+        var broker = new InMemoryBroker();
+        await using var connection = broker.Connect("raw");
+        var channel = await connection.CreateChannelAsync();
+        var missing = await Assert.ThrowsAsync<OperationInterruptedException>(() => channel.QueueDeclarePassiveAsync("nope"));
+        Assert.Equal(404, missing.ShutdownReason!.ReplyCode);
+        Assert.Equal("NOT_FOUND - no queue 'nope' in vhost '/'", missing.ShutdownReason.ReplyText);
+        Assert.False(channel.IsOpen);
+
+        channel = await connection.CreateChannelAsync();
+        await channel.BasicAckAsync(42, multiple: false);
+        Assert.False(channel.IsOpen);
+        Assert.Equal("PRECONDITION_FAILED - unknown delivery tag 42", channel.CloseReason!.ReplyText);
+        await Assert.ThrowsAsync<AlreadyClosedException>(() => channel.QueueDeclareAsync("q", false, false, false));
+    }
+
+    [Fact]
+    public async Task A_second_death_in_the_same_queue_counts_up_the_x_death_entry()
+    {
+        var broker = new InMemoryBroker();
+        await using var connection = broker.Connect("raw");
+        var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync("work", true, false, false, new System.Collections.Generic.Dictionary<string, object?> { ["x-dead-letter-exchange"] = "", ["x-dead-letter-routing-key"] = "work" });
+        await channel.BasicPublishAsync(string.Empty, "work", mandatory: true, new BasicProperties { MessageId = "m1" }, new byte[] { 1 });
+        for (var i = 1; i <= 2; i++)
+        {
+            var got = await channel.BasicGetAsync("work", autoAck: false);
+            Assert.NotNull(got);
+            await channel.BasicRejectAsync(got!.DeliveryTag, requeue: false);
+        }
+
+        var last = await channel.BasicGetAsync("work", autoAck: true);
+        var deaths = (System.Collections.IList)last!.BasicProperties.Headers!["x-death"]!;
+        var entry = Assert.IsAssignableFrom<System.Collections.Generic.IDictionary<string, object?>>(Assert.Single(deaths.Cast<object>()));
+        Assert.Equal(2L, entry["count"]);
+        Assert.Equal(["count", "exchange", "queue", "reason", "routing-keys", "time"], entry.Keys);
+        Assert.Equal(["x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason"], last.BasicProperties.Headers.Keys);
+        Assert.Equal("work", last.RoutingKey);
+    }
+}
