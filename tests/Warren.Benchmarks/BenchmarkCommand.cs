@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Running;
+using Warren.Benchmarks.Compare;
 using Warren.Testing;
 
 namespace Warren.Benchmarks;
@@ -11,19 +12,29 @@ namespace Warren.Benchmarks;
 internal static class BenchmarkCommand
 {
     private const string Usage = """
-        usage: dotnet run -c Release --project tests/Warren.Benchmarks -- <scenario> [--messages N] [--size BYTES] [--rounds R]
-          e2e       publish with confirms while a consumer acks, raw RabbitMQ.Client vs Warren
-          otel      the e2e scenario through Warren without a listener vs with OpenTelemetry tracing (every span
-                    sampled and exported) and metrics attached
-          publish   confirmed publishing only
-          consume   consuming a pre-filled queue only
-          generator what Warren adds to a clean build, at 200 and 2,000 consumers (or --classes N) [--rounds 5]:
-                    overhead over a build with only System.Text.Json's generator, analyzers, incremental edits
-          channels  confirmed publishing through Warren at 1, 2 and 4 publishing channels
-          rpc       RPC round trips [--calls 20000]: p50/p99 sequential, throughput with 64 in flight
-          micro     BenchmarkDotNet in-process benchmarks (header parsing)
+        usage: dotnet run -c Release --project tests/Warren.Benchmarks -- <command> [options]
+          all        every scenario below for every framework, alternating within each round (about 12 min on 2 cores)
+          publish    confirmed persistent publishing                     [--messages 30000] [--size 256]
+          consume    consuming a pre-filled queue                        [--messages 30000]
+          e2e        publishing with confirms while a consumer acks      [--messages 30000]
+          latency    publish → handled p50/p99 at a fixed rate           [--rate 2000] [--latency-messages 10000]
+          rpc        sequential p50/p99, then throughput with 64 in flight [--calls 3000]
+          coldstart  launch → first handled message and peak RSS; Warren also as the worker sample published
+                     with JIT, ReadyToRun and NativeAOT (published to artifacts/bench/ when missing or stale)
+                     [--launches 5] [--no-samples]
+            common:  [--frameworks raw,warren,masstransit,wolverine] (raw always runs: ratios are to raw)
+                     [--rounds 3] [--smoke] (small counts, one round: proves the benchmark works, measures nothing)
+          otel       the e2e scenario through Warren without a listener vs with OpenTelemetry tracing (every span
+                     sampled and exported) and metrics attached   [--messages 100000] [--rounds 3]
+          generator  what Warren adds to a clean build, at 200 and 2,000 consumers (or --classes N) [--rounds 5]:
+                     overhead over a build with only System.Text.Json's generator, analyzers, incremental edits
+          channels   confirmed publishing through Warren at 1, 2 and 4 publishing channels [--messages 100000]
+          micro      BenchmarkDotNet in-process benchmarks (per-message work without a broker, header parsing);
+                     arguments after `micro` go to BenchmarkDotNet (e.g. --filter '*')
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
         """;
+
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "smoke", "no-samples" };
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -33,96 +44,77 @@ internal static class BenchmarkCommand
             return args.Length == 0 ? 1 : 0;
         }
 
-        var scenario = args[0];
-        if (scenario == "generator")
+        var command = args[0];
+        switch (command)
         {
-            var generatorOptions = Options(args[1..]);
-            int[] sizes = generatorOptions.TryGetValue("classes", out var classes) ? [classes] : [200, 2000];
-            return GeneratorBenchmark.Run(sizes, generatorOptions.GetValueOrDefault("rounds", 5));
+            case "micro":
+                BenchmarkSwitcher.FromAssembly(typeof(BenchmarkCommand).Assembly).Run(args[1..]);
+                return 0;
+            case "generator":
+            {
+                var options = Options(args[1..]);
+                int[] sizes = options.ContainsKey("classes") ? [Int(options, "classes", 1000)] : [200, 2000];
+                return GeneratorBenchmark.Run(sizes, Int(options, "rounds", 5));
+            }
+
+            case "coldstart-child":
+            {
+                var framework = args.Length > 1 ? CompareCommand.Find(args[1]) : null;
+                var url = Environment.GetEnvironmentVariable("WARREN_BENCH_AMQP_URL");
+                if (framework is null || string.IsNullOrEmpty(url))
+                {
+                    Console.Error.WriteLine("coldstart-child <framework> runs inside the coldstart scenario (WARREN_BENCH_AMQP_URL set)");
+                    return 2;
+                }
+
+                return await ColdStart.ChildAsync(framework, url);
+            }
+
+            case "channels":
+            {
+                var options = Options(args[1..]);
+                return await WithBrokerAsync(url => PublishChannelsScenario.RunAsync(url, Int(options, "messages", 100_000), Int(options, "size", 256), Int(options, "rounds", 3)));
+            }
+
+            case "otel":
+            {
+                var options = Options(args[1..]);
+                return await WithBrokerAsync(url => OpenTelemetryAsync(url, Int(options, "messages", 100_000), Int(options, "size", 256), Int(options, "rounds", 3)));
+            }
         }
 
-        if (scenario == "micro")
+        var scenarios = command == "all" ? CompareCommand.AllScenarios : [command];
+        CompareCommand.Settings settings;
+        try
         {
-            BenchmarkSwitcher.FromAssembly(typeof(BenchmarkCommand).Assembly).Run(args[1..]);
-            return 0;
+            settings = CompareCommand.Parse(scenarios, Options(args[1..]));
         }
-
-        if (scenario == "rpc")
+        catch (ArgumentException ex)
         {
-            var rpcOptions = Options(args[1..]);
-            return await WithBrokerAsync(url => RpcScenarios.RunAsync(url, rpcOptions.GetValueOrDefault("calls", 20_000), rpcOptions.GetValueOrDefault("rounds", 3)));
-        }
-
-        if (scenario == "channels")
-        {
-            var channelOptions = Options(args[1..]);
-            return await WithBrokerAsync(url => PublishChannelsScenario.RunAsync(url, channelOptions.GetValueOrDefault("messages", 100_000), channelOptions.GetValueOrDefault("size", 256), channelOptions.GetValueOrDefault("rounds", 3)));
-        }
-
-        var options = Options(args[1..]);
-        var messages = options.GetValueOrDefault("messages", 100_000);
-        var size = options.GetValueOrDefault("size", 256);
-        var rounds = options.GetValueOrDefault("rounds", 3);
-        var (baseline, baselineName, measured, measuredName) = scenario == "otel"
-            ? ("warren", "Warren", "warren+otel", "Warren with OpenTelemetry")
-            : ("raw", "raw", "warren", "Warren");
-        Func<string, int, int, Task<double>>? raw = scenario switch
-        {
-            "otel" => WarrenScenarios.EndToEndAsync,
-            "e2e" => RawScenarios.EndToEndAsync,
-            "publish" => RawScenarios.PublishAsync,
-            "consume" => RawScenarios.ConsumeAsync,
-            _ => null,
-        };
-        Func<string, int, int, Task<double>>? warren = scenario switch
-        {
-            "otel" => OpenTelemetryScenario.EndToEndAsync,
-            "e2e" => WarrenScenarios.EndToEndAsync,
-            "publish" => WarrenScenarios.PublishAsync,
-            "consume" => WarrenScenarios.ConsumeAsync,
-            _ => null,
-        };
-        if (raw is null || warren is null)
-        {
-            Console.Error.WriteLine($"unknown scenario '{scenario}'");
+            Console.Error.WriteLine(ex.Message);
             Console.Error.WriteLine(Usage);
             return 1;
         }
 
-        var url = Environment.GetEnvironmentVariable("WARREN_BENCH_AMQP_URL");
-        PrivateBroker? node = null;
-        if (string.IsNullOrEmpty(url))
+        return await WithBrokerAsync(url => CompareCommand.RunAsync(url, settings));
+    }
+
+    private static async Task<int> OpenTelemetryAsync(string url, int messages, int size, int rounds)
+    {
+        Console.WriteLine($"otel: {messages} messages of {size} bytes, {rounds} rounds (Warren, then Warren with OpenTelemetry)");
+        await WarrenScenarios.EndToEndRateAsync(url, Math.Min(messages, 5_000), size); // warm-up
+        await OpenTelemetryScenario.EndToEndAsync(url, Math.Min(messages, 5_000), size);
+        var ratios = new List<double>();
+        for (var round = 1; round <= rounds; round++)
         {
-            Console.WriteLine("starting a private RabbitMQ node ...");
-            node = await PrivateBroker.StartAsync();
-            url = node.AmqpUrl;
+            var plain = await WarrenScenarios.EndToEndRateAsync(url, messages, size);
+            var traced = await OpenTelemetryScenario.EndToEndAsync(url, messages, size);
+            ratios.Add(traced / plain);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: warren {plain,10:N0} msg/s   warren+otel {traced,10:N0} msg/s   ratio {traced / plain:F2}"));
         }
 
-        try
-        {
-            Console.WriteLine($"{scenario}: {messages} messages of {size} bytes, {rounds} rounds ({baselineName}, then {measuredName})");
-            await raw(url, Math.Min(messages, 5_000), size); // warm-up: JIT, broker queues, connections
-            await warren(url, Math.Min(messages, 5_000), size);
-            var ratios = new List<double>();
-            for (var round = 1; round <= rounds; round++)
-            {
-                var r = await raw(url, messages, size);
-                var w = await warren(url, messages, size);
-                ratios.Add(w / r);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {baseline} {r,10:N0} msg/s   {measured} {w,10:N0} msg/s   ratio {w / r:F2}"));
-            }
-
-            var median = ratios.Order().ElementAt(ratios.Count / 2);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario} ratio {measured}/{baseline}: {median:F2}"));
-            return 0;
-        }
-        finally
-        {
-            if (node is not null)
-            {
-                await node.DisposeAsync();
-            }
-        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"otel ratio warren+otel/warren: {ratios.Order().ElementAt(ratios.Count / 2):F2}"));
+        return 0;
     }
 
     private static async Task<int> WithBrokerAsync(Func<string, Task<int>> run)
@@ -138,17 +130,34 @@ internal static class BenchmarkCommand
         return await run(node.AmqpUrl);
     }
 
-    private static Dictionary<string, int> Options(string[] args)
+    private static int Int(Dictionary<string, string> options, string name, int fallback) =>
+        !options.TryGetValue(name, out var text) ? fallback
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
+        : throw new ArgumentException($"--{name} needs a positive number, got '{text}'");
+
+    private static Dictionary<string, string> Options(string[] args)
     {
-        var options = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || !int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
             {
-                throw new ArgumentException($"expected --name positive-number, got '{args[i]} {args[i + 1]}'");
+                throw new ArgumentException($"expected --name [value], got '{args[i]}'");
             }
 
-            options[args[i][2..]] = value;
+            var name = args[i][2..];
+            if (Flags.Contains(name))
+            {
+                options[name] = "true";
+            }
+            else if (i + 1 < args.Length)
+            {
+                options[name] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"--{name} needs a value");
+            }
         }
 
         return options;

@@ -27,7 +27,7 @@ internal static class OpenTelemetryScenario
             .AddMeter(WarrenDiagnostics.MeterName)
             .AddReader(new PeriodicExportingMetricReader(metrics, exportIntervalMilliseconds: 1000))
             .Build();
-        var rate = await WarrenScenarios.EndToEndAsync(url, count, size);
+        var rate = await WarrenScenarios.EndToEndRateAsync(url, count, size);
         tracing.ForceFlush();
         metering.ForceFlush();
         if (spans.Exported < count)

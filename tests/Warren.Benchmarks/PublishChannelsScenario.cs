@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
+using Warren.Benchmarks.Compare;
 
 namespace Warren.Benchmarks;
 
@@ -59,7 +60,7 @@ internal static class PublishChannelsScenario
         {
             o.Url = url;
             o.ClientName = "bench-channels";
-            o.MaxInFlightPublishes = RawScenarios.Window;
+            o.MaxInFlightPublishes = Window.Size;
             o.PublishChannels = channels;
         }).AddTopology(new Topology().Add(new QueueDeclaration(queue)))
           .AddContract(new MessageContract<Payload>("bench.payload", BenchJson.Default.Payload, string.Empty, queue));
@@ -71,7 +72,7 @@ internal static class PublishChannelsScenario
             var data = Payload.Create(0, size).Data;
             var next = -1;
             var stopwatch = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, RawScenarios.Window).Select(async _ =>
+            await Task.WhenAll(Enumerable.Range(0, Window.Size).Select(async _ =>
             {
                 for (var id = Interlocked.Increment(ref next); id < count; id = Interlocked.Increment(ref next))
                 {

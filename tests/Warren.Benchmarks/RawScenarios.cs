@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Warren.Benchmarks.Compare;
 
 namespace Warren.Benchmarks;
 
@@ -13,49 +15,27 @@ namespace Warren.Benchmarks;
 /// confirms with tracking and up to 1,024 publishes in flight, persistent messages, consumer prefetch 200 and one ack
 /// per message; the same JSON (de)serialization as Warren does, so only the framework's overhead differs.
 /// </summary>
-internal static class RawScenarios
+internal sealed class RawScenarios : Framework
 {
-    public const int Window = 1024;
     public const ushort Prefetch = 200;
 
-    public static async Task<double> EndToEndAsync(string url, int count, int size)
-    {
-        var factory = new ConnectionFactory { Uri = new Uri(url) };
-        var queue = "bench-raw-" + Guid.NewGuid().ToString("N");
-        await using var consumeConnection = await factory.CreateConnectionAsync("bench-raw-consume");
-        await using var publishConnection = await factory.CreateConnectionAsync("bench-raw-publish");
-        await DeclareAsync(consumeConnection, queue);
-        try
-        {
-            var stopwatch = Stopwatch.StartNew();
-            var (consumeChannel, consumed) = await StartConsumerAsync(consumeConnection, queue, count);
-            await using (consumeChannel)
-            {
-                await PublishAsync(publishConnection, queue, count, size);
-                await consumed;
-                stopwatch.Stop();
-            }
+    public override string Name => "raw";
 
-            return count / stopwatch.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            await DeleteAsync(consumeConnection, queue);
-        }
-    }
+    public override string Settings =>
+        "RabbitMQ.Client 7.2.2 by hand: confirm tracking, up to 1,024 publishes in flight, persistent, mandatory; prefetch 200, one ack per message after handling; " +
+        "RPC over direct reply-to (amq.rabbitmq.reply-to), server prefetch 64";
 
-    public static async Task<double> PublishAsync(string url, int count, int size)
+    public override async Task<Throughput> PublishAsync(string url, int count, int size)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(url) };
-        var queue = "bench-raw-" + Guid.NewGuid().ToString("N");
+        var factory = Factory(url);
+        var queue = Queue("raw");
         await using var connection = await factory.CreateConnectionAsync("bench-raw-publish");
         await DeclareAsync(connection, queue);
         try
         {
-            var stopwatch = Stopwatch.StartNew();
+            var meter = Meter.Start();
             await PublishAsync(connection, queue, count, size);
-            stopwatch.Stop();
-            return count / stopwatch.Elapsed.TotalSeconds;
+            return meter.Stop(count);
         }
         finally
         {
@@ -63,25 +43,22 @@ internal static class RawScenarios
         }
     }
 
-    public static async Task<double> ConsumeAsync(string url, int count, int size)
+    public override async Task<Throughput> ConsumeAsync(string url, int count, int size)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(url) };
-        var queue = "bench-raw-" + Guid.NewGuid().ToString("N");
+        var factory = Factory(url);
+        var queue = Queue("raw");
         await using var setup = await factory.CreateConnectionAsync("bench-raw-setup");
         await DeclareAsync(setup, queue);
         await PublishAsync(setup, queue, count, size);
+        await WireProbe.RecordAsync(url, queue, Name);
         try
         {
-            var stopwatch = Stopwatch.StartNew();
+            var counter = new RunCounter(count);
+            var meter = Meter.Start();
             await using var connection = await factory.CreateConnectionAsync("bench-raw-consume");
-            var (channel, consumed) = await StartConsumerAsync(connection, queue, count);
-            await using (channel)
-            {
-                await consumed;
-                stopwatch.Stop();
-            }
-
-            return count / stopwatch.Elapsed.TotalSeconds;
+            await using var channel = await StartConsumerAsync(connection, queue, counter);
+            await counter.WaitAsync(Timeout(count), "raw consume");
+            return meter.Stop(count);
         }
         finally
         {
@@ -89,65 +66,168 @@ internal static class RawScenarios
         }
     }
 
+    public override async Task<Throughput> EndToEndAsync(string url, int count, int size)
+    {
+        var factory = Factory(url);
+        var queue = Queue("raw");
+        await using var consumeConnection = await factory.CreateConnectionAsync("bench-raw-consume");
+        await using var publishConnection = await factory.CreateConnectionAsync("bench-raw-publish");
+        await DeclareAsync(consumeConnection, queue);
+        try
+        {
+            var counter = new RunCounter(count);
+            await using var channel = await StartConsumerAsync(consumeConnection, queue, counter);
+            var meter = Meter.Start();
+            await PublishAsync(publishConnection, queue, count, size);
+            await counter.WaitAsync(Timeout(count), "raw e2e");
+            return meter.Stop(count);
+        }
+        finally
+        {
+            await DeleteAsync(consumeConnection, queue);
+        }
+    }
+
+    public override async Task<Latency> LatencyAsync(string url, int count, int rate, int size)
+    {
+        var factory = Factory(url);
+        var queue = Queue("raw");
+        await using var consumeConnection = await factory.CreateConnectionAsync("bench-raw-consume");
+        await using var publishConnection = await factory.CreateConnectionAsync("bench-raw-publish");
+        await DeclareAsync(consumeConnection, queue);
+        try
+        {
+            var counter = new RunCounter(count, recordLatency: true);
+            await using var consumer = await StartConsumerAsync(consumeConnection, queue, counter);
+            await using var channel = await OpenConfirmChannelAsync(publishConnection);
+            var data = Payload.Create(0, size).Data;
+            var cpu = Meter.CpuTime();
+            await Pacer.RunAsync(count, rate, _ => PublishOneAsync(channel, queue, new Payload(Stopwatch.GetTimestamp(), data)).AsTask());
+            await counter.WaitAsync(Timeout(count), "raw latency");
+            return Latency.From(counter.Latencies, (Meter.CpuTime() - cpu).TotalMicroseconds / count);
+        }
+        finally
+        {
+            await DeleteAsync(consumeConnection, queue);
+        }
+    }
+
+    public override async Task<RpcResult?> RpcAsync(string url, int calls)
+    {
+        var factory = Factory(url);
+        var queue = Queue("raw-rpc");
+        await using var serverConnection = await factory.CreateConnectionAsync("bench-rpc-raw-server");
+        await using var clientConnection = await factory.CreateConnectionAsync("bench-rpc-raw-client");
+        await DeclareAsync(serverConnection, queue);
+        try
+        {
+            await using var serverChannel = await serverConnection.CreateChannelAsync();
+            await serverChannel.BasicQosAsync(0, RpcMeasure.ServerPrefetch, false);
+            var server = new AsyncEventingBasicConsumer(serverChannel);
+            server.ReceivedAsync += async (_, e) =>
+            {
+                var request = JsonSerializer.Deserialize(e.Body.Span, BenchJson.Default.Payload)!;
+                var reply = JsonSerializer.SerializeToUtf8Bytes(request, BenchJson.Default.Payload);
+                var properties = new BasicProperties { CorrelationId = e.BasicProperties.CorrelationId, ContentType = "application/json" };
+                await serverChannel.BasicPublishAsync(string.Empty, e.BasicProperties.ReplyTo!, false, properties, reply);
+                await serverChannel.BasicAckAsync(e.DeliveryTag, false);
+            };
+            await serverChannel.BasicConsumeAsync(queue, autoAck: false, server);
+
+            await using var clientChannel = await clientConnection.CreateChannelAsync();
+            var pending = new ConcurrentDictionary<string, TaskCompletionSource<byte[]>>();
+            var replies = new AsyncEventingBasicConsumer(clientChannel);
+            replies.ReceivedAsync += (_, e) =>
+            {
+                if (pending.TryRemove(e.BasicProperties.CorrelationId!, out var tcs))
+                {
+                    tcs.TrySetResult(e.Body.ToArray());
+                }
+
+                return Task.CompletedTask;
+            };
+            await clientChannel.BasicConsumeAsync("amq.rabbitmq.reply-to", autoAck: true, replies);
+
+            async Task<long> Call(long id, string data)
+            {
+                var correlationId = Guid.NewGuid().ToString("N");
+                var tcs = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+                pending[correlationId] = tcs;
+                var properties = new BasicProperties { CorrelationId = correlationId, ReplyTo = "amq.rabbitmq.reply-to", Type = "bench.echo", ContentType = "application/json", Expiration = "30000" };
+                await clientChannel.BasicPublishAsync(string.Empty, queue, true, properties, JsonSerializer.SerializeToUtf8Bytes(new Payload(id, data), BenchJson.Default.Payload));
+                return JsonSerializer.Deserialize(await tcs.Task.WaitAsync(TimeSpan.FromSeconds(30)), BenchJson.Default.Payload)!.Id;
+            }
+
+            return await RpcMeasure.RunAsync(calls, Call);
+        }
+        finally
+        {
+            await DeleteAsync(serverConnection, queue);
+        }
+    }
+
+    public override async Task<int> ColdStartAsync(string url)
+    {
+        var factory = Factory(url);
+        var queue = "bench-coldstart-raw";
+        await using var connection = await factory.CreateConnectionAsync("bench-coldstart-raw");
+        await DeclareAsync(connection, queue);
+        var counter = new RunCounter(1);
+        await using var consumer = await StartConsumerAsync(connection, queue, counter);
+        await using var channel = await OpenConfirmChannelAsync(connection);
+        await PublishOneAsync(channel, queue, Payload.Create(Stopwatch.GetTimestamp(), 256));
+        await counter.WaitAsync(TimeSpan.FromSeconds(30), "raw cold start");
+        ColdStart.ReportFirstHandled();
+        return 0;
+    }
+
+    internal static ConnectionFactory Factory(string url) => new() { Uri = new Uri(url) };
+
+    internal static string Queue(string framework) => $"bench-{framework}-{Guid.NewGuid():N}";
+
+    internal static TimeSpan Timeout(int count) => TimeSpan.FromSeconds(60 + count / 500);
+
     /// <summary>Fills a queue with <paramref name="count"/> confirmed messages (also used to pre-fill for Warren's consume run).</summary>
     public static async Task PublishAsync(IConnection connection, string queue, int count, int size)
     {
-        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(
+        await using var channel = await OpenConfirmChannelAsync(connection);
+        var data = Payload.Create(0, size).Data;
+        await Window.RunAsync(count, i => PublishOneAsync(channel, queue, new Payload(i, data)).AsTask());
+    }
+
+    private static Task<IChannel> OpenConfirmChannelAsync(IConnection connection) =>
+        connection.CreateChannelAsync(new CreateChannelOptions(
             publisherConfirmationsEnabled: true,
             publisherConfirmationTrackingEnabled: true,
             outstandingPublisherConfirmationsRateLimiter: null,
             consumerDispatchConcurrency: null));
-        using var window = new SemaphoreSlim(Window, Window);
-        var data = Payload.Create(0, size).Data;
-        var pending = new Task[count];
-        for (var i = 0; i < count; i++)
-        {
-            await window.WaitAsync();
-            var body = JsonSerializer.SerializeToUtf8Bytes(new Payload(i, data), BenchJson.Default.Payload);
-            var properties = new BasicProperties
-            {
-                ContentType = "application/json",
-                Type = "bench.payload",
-                DeliveryMode = DeliveryModes.Persistent,
-                MessageId = Guid.NewGuid().ToString("N"),
-            };
-            pending[i] = PublishOneAsync(channel, queue, properties, body, window);
-        }
 
-        await Task.WhenAll(pending);
-    }
-
-    private static async Task PublishOneAsync(IChannel channel, string queue, BasicProperties properties, byte[] body, SemaphoreSlim window)
+    private static ValueTask PublishOneAsync(IChannel channel, string queue, Payload payload)
     {
-        try
+        var body = JsonSerializer.SerializeToUtf8Bytes(payload, BenchJson.Default.Payload);
+        var properties = new BasicProperties
         {
-            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body);
-        }
-        finally
-        {
-            window.Release();
-        }
+            ContentType = "application/json",
+            Type = "bench.payload",
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = Guid.NewGuid().ToString("N"),
+        };
+        return channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body);
     }
 
-    private static async Task<(IChannel Channel, Task Consumed)> StartConsumerAsync(IConnection connection, string queue, int count)
+    private static async Task<IChannel> StartConsumerAsync(IConnection connection, string queue, RunCounter counter)
     {
         var channel = await connection.CreateChannelAsync();
         await channel.BasicQosAsync(0, Prefetch, global: false);
-        var received = 0;
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, delivery) =>
         {
-            var payload = JsonSerializer.Deserialize(delivery.Body.Span, BenchJson.Default.Payload);
-            GC.KeepAlive(payload);
+            var payload = JsonSerializer.Deserialize(delivery.Body.Span, BenchJson.Default.Payload)!;
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
-            if (Interlocked.Increment(ref received) == count)
-            {
-                done.TrySetResult();
-            }
+            counter.Hit(payload.Id);
         };
         await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
-        return (channel, done.Task);
+        return channel;
     }
 
     internal static async Task DeclareAsync(IConnection connection, string queue)

@@ -1,30 +1,37 @@
 using System;
 using System.Diagnostics;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using RabbitMQ.Client;
+using Warren.Benchmarks.Compare;
 
 namespace Warren.Benchmarks;
 
-/// <summary>The same scenarios through Warren's public API: a host with AddWarren, PublishBatchAsync and a dispatcher.</summary>
-internal static class WarrenScenarios
+/// <summary>
+/// The same scenarios through Warren's public API: a host with AddWarren, a registered contract (what the generator
+/// emits for a message type), PublishBatchAsync / PublishAsync and a dispatcher.
+/// </summary>
+internal sealed class WarrenScenarios : Framework
 {
-    public static async Task<double> EndToEndAsync(string url, int count, int size)
+    public override string Name => "warren";
+
+    public override string Settings =>
+        "defaults except Prefetch 200 (as raw): confirmed mandatory persistent publishes, MaxInFlightPublishes 1,024, PublishBatchAsync for bulk; " +
+        "concurrency 1, ack after the handler; RPC: RpcClient/RpcServer (what generated proxies call), direct reply-to, server prefetch 64";
+
+    public override async Task<Throughput> PublishAsync(string url, int count, int size)
     {
-        var queue = "bench-warren-" + Guid.NewGuid().ToString("N");
-        var consumed = new Counter(count);
-        var host = Build(url, queue, consumed);
+        var queue = RawScenarios.Queue("warren");
+        var host = Build(url, queue, counter: null);
         try
         {
-            var stopwatch = Stopwatch.StartNew();
             await host.StartAsync();
-            await Publish(host, queue, count, size);
-            await consumed.Done;
-            stopwatch.Stop();
-            return count / stopwatch.Elapsed.TotalSeconds;
+            var meter = Meter.Start();
+            await Publish(host, count, size);
+            var result = meter.Stop(count);
+            await WireProbe.RecordAsync(url, queue, Name);
+            return result;
         }
         finally
         {
@@ -32,43 +39,24 @@ internal static class WarrenScenarios
         }
     }
 
-    public static async Task<double> PublishAsync(string url, int count, int size)
+    public override async Task<Throughput> ConsumeAsync(string url, int count, int size)
     {
-        var queue = "bench-warren-" + Guid.NewGuid().ToString("N");
-        var host = Build(url, queue, consumed: null);
-        try
+        var queue = RawScenarios.Queue("warren");
+        await using (var setup = await RawScenarios.Factory(url).CreateConnectionAsync("bench-warren-setup"))
         {
-            await host.StartAsync();
-            var stopwatch = Stopwatch.StartNew();
-            await Publish(host, queue, count, size);
-            stopwatch.Stop();
-            return count / stopwatch.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            await ShutdownAsync(host, url, queue);
-        }
-    }
-
-    public static async Task<double> ConsumeAsync(string url, int count, int size)
-    {
-        var queue = "bench-warren-" + Guid.NewGuid().ToString("N");
-        var factory = new ConnectionFactory { Uri = new Uri(url) };
-        await using (var setup = await factory.CreateConnectionAsync("bench-warren-setup"))
-        {
+            // Raw publishes carry what Warren's do (type, content type, message id, persistent): the same format.
             await RawScenarios.DeclareAsync(setup, queue);
             await RawScenarios.PublishAsync(setup, queue, count, size);
         }
 
-        var consumed = new Counter(count);
-        var host = Build(url, queue, consumed);
+        var counter = new RunCounter(count);
+        var host = Build(url, queue, counter);
         try
         {
-            var stopwatch = Stopwatch.StartNew();
+            var meter = Meter.Start();
             await host.StartAsync();
-            await consumed.Done;
-            stopwatch.Stop();
-            return count / stopwatch.Elapsed.TotalSeconds;
+            await counter.WaitAsync(RawScenarios.Timeout(count), "warren consume");
+            return meter.Stop(count);
         }
         finally
         {
@@ -76,7 +64,91 @@ internal static class WarrenScenarios
         }
     }
 
-    private static IHost Build(string url, string queue, Counter? consumed)
+    public override async Task<Throughput> EndToEndAsync(string url, int count, int size)
+    {
+        var queue = RawScenarios.Queue("warren");
+        var counter = new RunCounter(count);
+        var host = Build(url, queue, counter);
+        try
+        {
+            await host.StartAsync();
+            var meter = Meter.Start();
+            await Publish(host, count, size);
+            await counter.WaitAsync(RawScenarios.Timeout(count), "warren e2e");
+            return meter.Stop(count);
+        }
+        finally
+        {
+            await ShutdownAsync(host, url, queue);
+        }
+    }
+
+    /// <summary>The e2e rate alone (the OpenTelemetry comparison runs it with and without a listener).</summary>
+    public static async Task<double> EndToEndRateAsync(string url, int count, int size) =>
+        (await new WarrenScenarios().EndToEndAsync(url, count, size)).PerSecond;
+
+    public override async Task<Latency> LatencyAsync(string url, int count, int rate, int size)
+    {
+        var queue = RawScenarios.Queue("warren");
+        var counter = new RunCounter(count, recordLatency: true);
+        var host = Build(url, queue, counter);
+        try
+        {
+            await host.StartAsync();
+            var publisher = host.Services.GetRequiredService<IPublisher>();
+            var data = Payload.Create(0, size).Data;
+            var cpu = Meter.CpuTime();
+            await Pacer.RunAsync(count, rate, _ => publisher.PublishAsync(new Payload(Stopwatch.GetTimestamp(), data)).AsTask());
+            await counter.WaitAsync(RawScenarios.Timeout(count), "warren latency");
+            return Latency.From(counter.Latencies, (Meter.CpuTime() - cpu).TotalMicroseconds / count);
+        }
+        finally
+        {
+            await ShutdownAsync(host, url, queue);
+        }
+    }
+
+    public override async Task<RpcResult?> RpcAsync(string url, int calls)
+    {
+        var queue = RawScenarios.Queue("warren-rpc");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddWarren(o =>
+            {
+                o.Url = url;
+                o.ClientName = "bench-rpc-warren";
+            })
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue)))
+            .AddConsumer(new ConsumerDefinition(queue, new EchoServer()) { Prefetch = RpcMeasure.ServerPrefetch });
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var client = host.Services.GetRequiredService<RpcClient>();
+            var timeout = TimeSpan.FromSeconds(30);
+            return await RpcMeasure.RunAsync(calls, async (id, data) =>
+                (await client.CallAsync("bench", queue, "bench.echo", new Payload(id, data), BenchJson.Default.Payload, BenchJson.Default.Payload, timeout)).Id);
+        }
+        finally
+        {
+            await host.StopAsync();
+            await using var connection = await RawScenarios.Factory(url).CreateConnectionAsync("bench-rpc-cleanup");
+            await RawScenarios.DeleteAsync(connection, queue);
+        }
+    }
+
+    public override async Task<int> ColdStartAsync(string url)
+    {
+        var counter = new RunCounter(1);
+        using var host = Build(url, "bench-coldstart-warren", counter);
+        await host.StartAsync();
+        await host.Services.GetRequiredService<IPublisher>().PublishAsync(Payload.Create(Stopwatch.GetTimestamp(), 256));
+        await counter.WaitAsync(TimeSpan.FromSeconds(30), "warren cold start");
+        ColdStart.ReportFirstHandled();
+        await host.StopAsync();
+        return 0;
+    }
+
+    private static IHost Build(string url, string queue, RunCounter? counter)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var warren = builder.Services.AddWarren(o =>
@@ -84,14 +156,14 @@ internal static class WarrenScenarios
             o.Url = url;
             o.ClientName = "bench-warren";
             o.Prefetch = RawScenarios.Prefetch;
-            o.MaxInFlightPublishes = RawScenarios.Window;
+            o.MaxInFlightPublishes = Window.Size;
         });
         warren.AddTopology(new Topology().Add(new QueueDeclaration(queue)));
-        if (consumed is not null)
+        if (counter is not null)
         {
             warren.AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(BenchJson.Default.Payload, (payload, _) =>
             {
-                consumed.Increment();
+                counter.Hit(payload.Id);
                 return ValueTask.CompletedTask;
             })));
         }
@@ -104,34 +176,20 @@ internal static class WarrenScenarios
     {
         await host.StopAsync();
         host.Dispose();
-        await DeleteAsync(url, queue);
+        await using var connection = await RawScenarios.Factory(url).CreateConnectionAsync("bench-warren-cleanup");
+        await RawScenarios.DeleteAsync(connection, queue);
     }
 
-    private static ValueTask Publish(IHost host, string queue, int count, int size)
+    private static ValueTask Publish(IHost host, int count, int size)
     {
         var data = Payload.Create(0, size).Data;
         return host.Services.GetRequiredService<IPublisher>().PublishBatchAsync(Enumerable.Range(0, count).Select(i => new Payload(i, data)));
     }
 
-    private static async Task DeleteAsync(string url, string queue)
+    /// <summary>What the generated server dispatcher for an echo service does.</summary>
+    private sealed class EchoServer : IMessageDispatcher
     {
-        await using var connection = await new ConnectionFactory { Uri = new Uri(url) }.CreateConnectionAsync("bench-warren-cleanup");
-        await RawScenarios.DeleteAsync(connection, queue);
-    }
-
-    private sealed class Counter(int target)
-    {
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _count;
-
-        public Task Done => _done.Task;
-
-        public void Increment()
-        {
-            if (Interlocked.Increment(ref _count) == target)
-            {
-                _done.TrySetResult();
-            }
-        }
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) =>
+            RpcServer.ServeAsync(context, BenchJson.Default.Payload, BenchJson.Default.Payload, static (_, request, _) => Task.FromResult(request));
     }
 }

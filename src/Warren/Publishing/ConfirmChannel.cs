@@ -89,9 +89,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
             _sendLock.Release();
         }
 
+        // Cancellation completes the pending publish itself: no extra waiting task per publish.
+        using var registration = cancellationToken.UnsafeRegister(static (state, token) => ((Pending)state!).TrySetCanceled(token), pending);
         try
         {
-            await pending.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await pending.Task.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -206,21 +208,18 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         return taken;
     }
 
-    private sealed class Pending(string exchange, string routingKey)
+    /// <summary>One publish awaiting its confirmation: the completion itself, with what a failure names.</summary>
+    private sealed class Pending(string exchange, string routingKey) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
-        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         public string Exchange { get; } = exchange;
 
         public string RoutingKey { get; } = routingKey;
 
         public string? Returned { get; set; }
 
-        public Task Completion => _completion.Task;
+        public void Succeed() => TrySetResult();
 
-        public void Succeed() => _completion.TrySetResult();
-
-        public void Fail(Exception exception) => _completion.TrySetException(exception);
+        public void Fail(Exception exception) => TrySetException(exception);
     }
 }
 

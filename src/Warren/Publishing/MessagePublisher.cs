@@ -43,6 +43,9 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
     private static readonly TimeSpan RecoveryPoll = TimeSpan.FromMilliseconds(50);
 
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     private readonly WarrenConnections _connections;
     private readonly MessageContracts _contracts;
     private readonly WarrenStartup _startup;
@@ -164,7 +167,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var body = Serialize(message, typeInfo, exchange, routingKey);
+            using var body = Serialize(message, typeInfo, exchange, routingKey, _options.MaxMessageSize);
             var properties = CreateProperties(contractName, options, defaultPriority: null);
             var destination = exchange.Length > 0 ? exchange : routingKey;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
@@ -214,7 +217,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         {
             var exchange = options?.Exchange ?? contract.Exchange;
             var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
-            using var body = Serialize(message, contract.TypeInfo, exchange, routingKey);
+            using var body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
             var properties = CreateProperties(contract.Name, options, contract.Priority);
 
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
@@ -278,20 +281,33 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         return seconds == 0 ? null : seconds;
     }
 
-    private PooledBufferWriter Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey)
+    /// <summary>The body of one publish, in a pooled buffer the caller disposes.</summary>
+    internal static PooledBufferWriter Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, int maxMessageSize)
     {
         var buffer = new PooledBufferWriter();
         try
         {
-            using (var writer = new Utf8JsonWriter(buffer))
+            // One writer per thread, pointed at each body in turn (taken out of the slot while in use).
+            var writer = t_writer;
+            t_writer = null;
+            if (writer is null)
             {
-                JsonSerializer.Serialize(writer, message, typeInfo);
+                writer = new Utf8JsonWriter(buffer);
+            }
+            else
+            {
+                writer.Reset(buffer);
             }
 
-            if (buffer.WrittenCount > _options.MaxMessageSize)
+            JsonSerializer.Serialize(writer, message, typeInfo);
+            writer.Flush();
+            writer.Reset(NoOutput.Instance);
+            t_writer = writer;
+
+            if (buffer.WrittenCount > maxMessageSize)
             {
                 throw new Warren.WarrenPublishException(
-                    $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({_options.MaxMessageSize}); it was not sent.",
+                    $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
                     exchange,
                     routingKey);
             }
@@ -305,7 +321,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    private static BasicProperties CreateProperties(string contractName, PublishOptions? options, byte? defaultPriority)
+    /// <summary>The AMQP properties of one publish: a fresh instance every time.</summary>
+    internal static BasicProperties CreateProperties(string contractName, PublishOptions? options, byte? defaultPriority)
     {
         // A fresh instance per publish: confirmation tracking writes a sequence-number header into it.
         var properties = new BasicProperties
@@ -539,4 +556,16 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 : $"The broker refused the publish to exchange '{exchange}' with routing key '{routingKey}': {reason.ReplyCode} {reason.ReplyText}. It is not sent again.",
             exchange,
             routingKey);
+}
+
+/// <summary>Where an idle cached JSON writer points, so it keeps no body alive.</summary>
+file sealed class NoOutput : System.Buffers.IBufferWriter<byte>
+{
+    public static readonly NoOutput Instance = new();
+
+    public void Advance(int count) => throw new InvalidOperationException("No output.");
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => throw new InvalidOperationException("No output.");
+
+    public Span<byte> GetSpan(int sizeHint = 0) => throw new InvalidOperationException("No output.");
 }

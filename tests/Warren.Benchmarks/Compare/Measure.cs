@@ -1,0 +1,159 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Warren.Benchmarks.Compare;
+
+/// <summary>
+/// Wall-clock time and this process's CPU time (user + system, every thread) over one timed section. CPU time divided by
+/// messages is the framework's client-side cost per message, independent of how long the broker made it wait.
+/// </summary>
+internal readonly struct Meter
+{
+    private readonly long _started;
+    private readonly TimeSpan _cpu;
+    private readonly long _allocated;
+
+    private Meter(long started, TimeSpan cpu, long allocated)
+    {
+        _started = started;
+        _cpu = cpu;
+        _allocated = allocated;
+    }
+
+    public static Meter Start() => new(Stopwatch.GetTimestamp(), CpuTime(), GC.GetTotalAllocatedBytes(precise: false));
+
+    public Throughput Stop(int messages)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(_started);
+        var cpu = CpuTime() - _cpu;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocated;
+        return new Throughput(messages / elapsed.TotalSeconds, cpu.TotalMicroseconds / messages, (double)allocated / messages);
+    }
+
+    public static TimeSpan CpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+}
+
+/// <summary>Messages (or calls) per second, client CPU microseconds per message and bytes allocated per message (all threads of the process).</summary>
+internal sealed record Throughput(double PerSecond, double CpuMicroseconds, double AllocatedBytes);
+
+/// <summary>Latency percentiles in milliseconds and client CPU microseconds per message.</summary>
+internal sealed record Latency(double P50, double P99, double CpuMicroseconds)
+{
+    public static Latency From(double[] milliseconds, double cpuMicroseconds)
+    {
+        Array.Sort(milliseconds);
+        return new Latency(Percentile(milliseconds, 0.50), Percentile(milliseconds, 0.99), cpuMicroseconds);
+    }
+
+    public static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * p))];
+}
+
+/// <summary>RPC: sequential round-trip latency and throughput with many calls in flight.</summary>
+internal sealed record RpcResult(Latency Sequential, Throughput Parallel);
+
+/// <summary>Counts handled messages and completes when the expected number arrived; optionally records end-to-end latency.</summary>
+public sealed class RunCounter
+{
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly double[]? _latencies;
+    private int _count;
+
+    public RunCounter(int target, bool recordLatency = false)
+    {
+        Target = target;
+        _latencies = recordLatency ? new double[target] : null;
+    }
+
+    public int Target { get; }
+
+    public int Count => Volatile.Read(ref _count);
+
+    public Task Done => _done.Task;
+
+    /// <summary>The latencies recorded so far, in milliseconds (a copy).</summary>
+    public double[] Latencies => _latencies is null ? [] : _latencies.Take(Math.Min(Count, Target)).ToArray();
+
+    /// <summary>One message handled; <paramref name="sentTimestamp"/> is the Stopwatch timestamp the sender put in the message.</summary>
+    public void Hit(long sentTimestamp)
+    {
+        var index = Interlocked.Increment(ref _count) - 1;
+        if (_latencies is not null && index < _latencies.Length)
+        {
+            _latencies[index] = Stopwatch.GetElapsedTime(sentTimestamp).TotalMilliseconds;
+        }
+
+        if (index + 1 == Target)
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for every message, failing with the count seen when they do not all arrive in time.</summary>
+    public async Task WaitAsync(TimeSpan timeout, string what)
+    {
+        if (await Task.WhenAny(Done, Task.Delay(timeout)) != Done)
+        {
+            throw new TimeoutException($"{what}: {Count} of {Target} messages handled after {timeout.TotalSeconds:F0} s");
+        }
+    }
+}
+
+/// <summary>Sends at a fixed rate: message i is started at i / rate seconds, whatever the confirmations of earlier ones.</summary>
+internal static class Pacer
+{
+    public static async Task RunAsync(int count, int rate, Func<int, Task> send)
+    {
+        var pending = new Task[count];
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            while (clock.Elapsed < due)
+            {
+                await Task.Delay(1);
+            }
+
+            pending[i] = send(i);
+        }
+
+        await Task.WhenAll(pending);
+    }
+}
+
+/// <summary>Bounds concurrent sends like a publisher window: up to <see cref="Size"/> in flight.</summary>
+internal static class Window
+{
+    public const int Size = 1024;
+
+    public static async Task RunAsync(int count, Func<int, Task> send)
+    {
+        using var window = new SemaphoreSlim(Size, Size);
+        var pending = new Task[count];
+        for (var i = 0; i < count; i++)
+        {
+            await window.WaitAsync();
+            pending[i] = SendOneAsync(i);
+        }
+
+        await Task.WhenAll(pending);
+
+        async Task SendOneAsync(int i)
+        {
+            try
+            {
+                await send(i);
+            }
+            finally
+            {
+                window.Release();
+            }
+        }
+    }
+}
