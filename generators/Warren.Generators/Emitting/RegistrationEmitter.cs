@@ -10,7 +10,7 @@ internal static class RegistrationEmitter
 {
     public const string HintName = "Warren.Registration.g.cs";
 
-    public static string Emit(GenerationModel model)
+    public static string Emit(RegistrationModel model)
     {
         var w = new SourceWriter();
         w.Open("namespace Warren");
@@ -93,7 +93,7 @@ internal static class RegistrationEmitter
 
                 // A failing RPC method is answered with a fault and acknowledged: nothing is retried or dead-lettered.
                 settings.Add("Retry = global::Warren.RetryPolicy.Disabled");
-                var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server, service)}())";
+                var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server.Identifier, service)}())";
                 w.Line(settings.Count == 0 ? $"builder.AddConsumer({definition});" : $"builder.AddConsumer({definition} {{ {string.Join(", ", settings)} }});");
             }
         }
