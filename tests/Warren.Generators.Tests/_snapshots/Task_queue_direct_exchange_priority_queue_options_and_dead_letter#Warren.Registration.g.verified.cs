@@ -18,7 +18,12 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register();
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
+            Register(builder);
+            return builder;
+        }
 
+        private static void Register(global::Warren.WarrenBuilder builder)
+        {
             builder.Services.TryAddScoped<global::Video.VideoWorker>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", new global::Warren.Generated.Video_VideoWorkerDispatcher())
             {
@@ -32,8 +37,6 @@ namespace Warren
                     DeadLetterRoutingKey = "video-processing",
                 },
             });
-
-            return builder;
         }
     }
 }
