@@ -13,7 +13,7 @@ internal static class BenchmarkCommand
 {
     private const string Usage = """
         usage: dotnet run -c Release --project tests/Warren.Benchmarks -- <command> [options]
-          all        every scenario below for every framework, alternating within each round (about 12 min on 2 cores)
+          all        every scenario below for every framework, alternating within each round (5–15 min on 2 cores)
           publish    confirmed persistent publishing                     [--messages 30000] [--size 256]
           consume    consuming a pre-filled queue                        [--messages 30000]
           e2e        publishing with confirms while a consumer acks      [--messages 30000]
