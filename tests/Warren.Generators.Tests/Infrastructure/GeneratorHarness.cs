@@ -51,6 +51,14 @@ internal static class GeneratorHarness
         var compilation = Compile(documentation, sources);
         var driver = CreateDriver(parseOptions: compilation.SyntaxTrees.First().Options as CSharpParseOptions).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var warren = driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
+
+        // Generated files ship with nullable warnings off; here they are compiled with them on, so they stay warning-free.
+        foreach (var tree in output.SyntaxTrees.Where(t => t.FilePath.Contains(nameof(WarrenGenerator), StringComparison.Ordinal)).ToList())
+        {
+            var checkedText = tree.GetText().ToString().Replace(Emitting.SourceWriter.NullableContext + "\n", "#nullable enable\n", StringComparison.Ordinal);
+            output = output.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(checkedText, System.Text.Encoding.UTF8)));
+        }
+
         return new GeneratorRun(
             output,
             diagnostics,
