@@ -10,6 +10,14 @@ public enum QueueType
 
     /// <summary>Replicated quorum queues: durable only; no priorities, exclusivity or auto-delete.</summary>
     Quorum,
+
+    /// <summary>
+    /// Streams: an append-only, replicated log read without removing messages, from an offset (see
+    /// <see cref="ConsumeFromAttribute"/>). Durable only; no priorities, exclusivity, auto-delete, message TTL, maximum
+    /// length in messages or dead-letter exchange; retention by <see cref="QueueAttribute.MaxAge"/> and
+    /// <see cref="QueueAttribute.MaxLengthBytes"/>.
+    /// </summary>
+    Stream,
 }
 
 /// <summary>What a queue does when it is full (<c>x-overflow</c>).</summary>
@@ -60,8 +68,14 @@ public sealed class QueueAttribute : Attribute
     /// <summary><c>x-max-length</c>: the most messages the queue holds (0 = unlimited).</summary>
     public int MaxLength { get; set; }
 
-    /// <summary><c>x-max-length-bytes</c>: the most body bytes the queue holds (0 = unlimited).</summary>
+    /// <summary><c>x-max-length-bytes</c>: the most body bytes the queue holds (0 = unlimited). On a stream, its retention by size: whole segments are removed from the start once the stream is larger.</summary>
     public long MaxLengthBytes { get; set; }
+
+    /// <summary>Streams: <c>x-max-age</c>, the retention by age, as RabbitMQ writes it — a number and a unit of <c>Y</c>, <c>M</c>, <c>D</c>, <c>h</c>, <c>m</c> or <c>s</c> (<c>"7D"</c>, <c>"12h"</c>). Whole segments older than this are removed.</summary>
+    public string? MaxAge { get; set; }
+
+    /// <summary>Streams: <c>x-stream-max-segment-size-bytes</c>, the size of the segment files retention removes whole (0 = the broker's default, 500 MB).</summary>
+    public long MaxSegmentSizeBytes { get; set; }
 
     /// <summary><c>x-overflow</c>, when a maximum length is set.</summary>
     public QueueOverflow Overflow { get; set; } = QueueOverflow.DropHead;

@@ -81,7 +81,7 @@ internal sealed class ConsumerHost
         var consumers = new List<(ConsumerDefinition Definition, RetryPolicy Policy)>();
         foreach (var definition in _definitions)
         {
-            var policy = definition.Retry ?? RetryPolicy.CreateDefault(definition.Queue);
+            var policy = definition.Retry ?? (definition.Stream is null ? RetryPolicy.CreateDefault(definition.Queue) : RetryPolicy.CreateStreamDefault(definition.Queue));
             if (definition.Retry is null)
             {
                 AddDefaultPolicyTopology(topology, definition.Queue, policy);
