@@ -219,7 +219,13 @@ internal sealed class ConsumerHost
 
         // The same queue type as the work queue: a classic queue beside a quorum queue would be lost with its node,
         // and RabbitMQ.Client's topology recovery fails on it.
+        // A stream's failed messages go to a quorum queue: replicated like the stream, and consumed destructively.
         var type = work?.Arguments is { } workArguments && workArguments.TryGetValue("x-queue-type", out var queueType) ? queueType : null;
+        if (type is "stream")
+        {
+            type = "quorum";
+        }
+
         Dictionary<string, object?>? Arguments(Dictionary<string, object?>? arguments = null)
         {
             if (type is not null)

@@ -41,6 +41,18 @@ public sealed class DefaultPolicyTopologyTests
     }
 
     [Fact]
+    public void A_stream_gets_a_quorum_dead_letter_queue_and_no_retry_queues()
+    {
+        var topology = new Topology().Add(new QueueDeclaration("audit", Arguments: new Dictionary<string, object?> { ["x-queue-type"] = "stream" }));
+
+        ConsumerHost.AddDefaultPolicyTopology(topology, "audit", RetryPolicy.CreateStreamDefault("audit"));
+
+        Assert.Equal(["audit", "audit.dlq"], topology.Queues.Select(q => q.Name));
+        Assert.Equal("quorum", topology.Queues[1].Arguments!["x-queue-type"]);
+        Assert.Equal(new BindingDeclaration("audit.dlx", "audit.dlq", "audit"), Assert.Single(topology.Bindings));
+    }
+
+    [Fact]
     public void A_consumer_re_declares_only_its_own_part_of_the_topology()
     {
         var all = new Topology()
