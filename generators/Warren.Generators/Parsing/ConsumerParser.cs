@@ -193,9 +193,23 @@ internal static class ConsumerParser
         var arguments = new List<QueueArgument>();
         if (attribute is not null)
         {
-            if (AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0) == AttributeEnums.QuorumQueue)
+            var queueType = AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0);
+            if (queueType == AttributeEnums.QuorumQueue)
             {
                 arguments.Add(Text("x-queue-type", "quorum"));
+            }
+            else if (queueType == AttributeEnums.StreamQueue)
+            {
+                arguments.Add(Text("x-queue-type", "stream"));
+                if (AttributeReader.Named<string>(attribute, AttributeNames.Queue.MaxAge) is { Length: > 0 } maxAge)
+                {
+                    arguments.Add(Text("x-max-age", maxAge));
+                }
+
+                if (AttributeReader.Named(attribute, AttributeNames.Queue.MaxSegmentSizeBytes, 0L) is > 0 and var segment)
+                {
+                    arguments.Add(Number("x-stream-max-segment-size-bytes", segment));
+                }
             }
 
             if (Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.Queue.MessageTtl)) is { } ttl)
@@ -244,7 +258,9 @@ internal static class ConsumerParser
         // A queue named like a dead-letter queue is one (of a queue in another service, perhaps): it is declared as
         // the dead-letter queue is, without arguments, so both declarations agree.
         var isDeadLetterQueue = name.EndsWith(FailurePolicyDefaults.QueueSuffix, System.StringComparison.Ordinal);
-        if (deadLetter is not null && !(isDeadLetterQueue && deadLetter.IsDefault))
+        // A stream has no broker-side dead-lettering: Warren copies its failed messages to the dead-letter exchange.
+        var isStream = attribute is not null && AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0) == AttributeEnums.StreamQueue;
+        if (deadLetter is not null && !isStream && !(isDeadLetterQueue && deadLetter.IsDefault))
         {
             arguments.AddRange(DeadLetterArguments(deadLetter));
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 using Xunit;
 
 namespace Warren.Tests.Consuming;
@@ -83,5 +84,26 @@ public sealed class DefaultPolicyTopologyTests
         Assert.Equal([TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)], RetryPolicy.DefaultDelays);
         Assert.Equal("q.dlx", policy.DeadLetterExchange);
         Assert.Equal("q", policy.DeadLetterRoutingKey);
+    }
+}
+
+public sealed class StreamDetectionTests
+{
+    [Fact]
+    public void A_consumer_of_a_queue_declared_as_a_stream_reads_it_as_a_stream_from_next()
+    {
+        var dispatcher = MessageDispatcher.Create(System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<int>(new System.Text.Json.JsonSerializerOptions(), System.Text.Json.Serialization.Metadata.JsonMetadataServices.Int32Converter), (_, _) => ValueTask.CompletedTask);
+        var topology = new Topology()
+            .Add(new QueueDeclaration("audit", Arguments: new Dictionary<string, object?> { ["x-queue-type"] = "stream" }))
+            .Add(new QueueDeclaration("orders"));
+
+        var stream = ConsumerHost.AsStreamConsumer(new ConsumerDefinition("audit", dispatcher) { Prefetch = 7 }, topology);
+        var classic = new ConsumerDefinition("orders", dispatcher);
+        var own = new ConsumerDefinition("audit", dispatcher) { Stream = new StreamConsumer(StreamOffset.First) };
+
+        Assert.Equal(new StreamConsumer(StreamOffset.Next), stream.Stream);
+        Assert.Equal((ushort)7, stream.Prefetch);
+        Assert.Same(classic, ConsumerHost.AsStreamConsumer(classic, topology));
+        Assert.Same(own, ConsumerHost.AsStreamConsumer(own, topology));
     }
 }
