@@ -1,8 +1,16 @@
 namespace Warren
 {
+    [System.AttributeUsage(System.AttributeTargets.Method, AllowMultiple=false, Inherited=false)]
+    public sealed class BatchAttribute : System.Attribute
+    {
+        public BatchAttribute() { }
+        public int Size { get; set; }
+        public string Timeout { get; set; }
+    }
     public sealed class BatchDispatcher<T> : Warren.IBatchDispatcher, Warren.IMessageDispatcher
     {
         public BatchDispatcher(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, int size, System.TimeSpan timeout, System.Func<System.Collections.Generic.IReadOnlyList<T>, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> handler) { }
+        public BatchDispatcher(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, int size, System.TimeSpan timeout, System.Func<System.Collections.Generic.IReadOnlyList<T>, System.IServiceProvider, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> handler) { }
         public int Size { get; }
         public System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> DispatchAsync(Warren.MessageContext context) { }
         public void Flush() { }
@@ -38,6 +46,15 @@ namespace Warren
         Publish = 0,
         Consume = 1,
     }
+    [System.AttributeUsage(System.AttributeTargets.Class, AllowMultiple=false, Inherited=false)]
+    public sealed class ConsumeFromAttribute : System.Attribute
+    {
+        public ConsumeFromAttribute(Warren.StreamFrom from = 0) { }
+        public Warren.StreamFrom From { get; }
+        public long Offset { get; set; }
+        public bool StoredOffset { get; set; }
+        public string? Timestamp { get; set; }
+    }
     public sealed class ConsumerDefinition
     {
         public ConsumerDefinition(string queue, Warren.IMessageDispatcher dispatcher) { }
@@ -47,6 +64,7 @@ namespace Warren
         public ushort? Prefetch { get; init; }
         public string Queue { get; }
         public Warren.RetryPolicy? Retry { get; init; }
+        public Warren.StreamConsumer? Stream { get; init; }
     }
     public enum ConsumerState
     {
@@ -185,6 +203,11 @@ namespace Warren
         System.Threading.Tasks.ValueTask PublishAsync<T>(T message, Warren.PublishOptions? options, System.Threading.CancellationToken cancellationToken = default);
         System.Threading.Tasks.ValueTask PublishBatchAsync<T>(System.Collections.Generic.IEnumerable<T> messages, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
     }
+    public interface IStreamOffsetStore
+    {
+        System.Threading.Tasks.ValueTask<long?> LoadAsync(string stream, System.Threading.CancellationToken cancellationToken);
+        System.Threading.Tasks.ValueTask SaveAsync(string stream, long offset, System.Threading.CancellationToken cancellationToken);
+    }
     public sealed class InvalidRoutingKeyException : System.Exception
     {
         public InvalidRoutingKeyException() { }
@@ -219,6 +242,7 @@ namespace Warren
         public int RetryCount { get; init; }
         public string RoutingKey { get; init; }
         public System.IServiceProvider Services { get; }
+        public long? StreamOffset { get; init; }
         public System.DateTimeOffset? Timestamp { get; init; }
     }
     public sealed class MessageContract<T>
@@ -314,8 +338,10 @@ namespace Warren
         public bool Durable { get; set; }
         public bool Exclusive { get; set; }
         public string? HandlerTimeout { get; set; }
+        public string? MaxAge { get; set; }
         public int MaxLength { get; set; }
         public long MaxLengthBytes { get; set; }
+        public long MaxSegmentSizeBytes { get; set; }
         public string? MessageTtl { get; set; }
         public string Name { get; }
         public Warren.QueueOverflow Overflow { get; set; }
@@ -352,6 +378,7 @@ namespace Warren
     {
         Classic = 0,
         Quorum = 1,
+        Stream = 2,
     }
     public sealed class RemoteRpcException : Warren.RpcException
     {
@@ -380,6 +407,7 @@ namespace Warren
         public static System.Collections.Generic.IReadOnlyList<System.TimeSpan> DefaultDelays { get; }
         public static Warren.RetryPolicy Disabled { get; }
         public static Warren.RetryPolicy CreateDefault(string queue) { }
+        public static Warren.RetryPolicy CreateStreamDefault(string stream) { }
         public static string DeadLetterExchangeName(string queue) { }
         public static string DeadLetterQueueName(string queue) { }
         public static string RetryQueueName(string prefix, int level) { }
@@ -475,6 +503,28 @@ namespace Warren
         public const string FaultType = "warren.rpc.fault";
         public const string Ok = "ok";
         public const string StatusHeader = "x-rpc-status";
+    }
+    public sealed class StreamConsumer : System.IEquatable<Warren.StreamConsumer>
+    {
+        public const string OffsetHeader = "x-stream-offset";
+        public StreamConsumer(Warren.StreamOffset Start, bool StoreOffsets = false) { }
+        public Warren.StreamOffset Start { get; init; }
+        public bool StoreOffsets { get; init; }
+    }
+    public enum StreamFrom
+    {
+        Next = 0,
+        First = 1,
+        Last = 2,
+    }
+    public readonly struct StreamOffset : System.IEquatable<Warren.StreamOffset>
+    {
+        public static Warren.StreamOffset First { get; }
+        public static Warren.StreamOffset Last { get; }
+        public static Warren.StreamOffset Next { get; }
+        public override string ToString() { }
+        public static Warren.StreamOffset After(System.DateTimeOffset timestamp) { }
+        public static Warren.StreamOffset At(long offset) { }
     }
     [System.AttributeUsage(System.AttributeTargets.Class | System.AttributeTargets.Struct | System.AttributeTargets.Method, AllowMultiple=true, Inherited=false)]
     public sealed class TopicAttribute : System.Attribute
@@ -628,6 +678,7 @@ namespace Warren
         public bool RpcIncludeStackTraces { get; set; }
         public System.TimeSpan ShutdownTimeout { get; set; }
         public Warren.WarrenStartMode StartMode { get; set; }
+        public System.TimeSpan StreamOffsetSaveInterval { get; set; }
         public string? Url { get; set; }
         public string? UserName { get; set; }
         public string? VirtualHost { get; set; }
