@@ -9,7 +9,7 @@ internal static class ContractsEmitter
 {
     public const string HintName = "Warren.Contracts.g.cs";
 
-    public static string Emit(GenerationModel model)
+    public static string Emit(ContractsModel model)
     {
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");

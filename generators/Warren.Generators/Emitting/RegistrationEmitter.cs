@@ -10,7 +10,7 @@ internal static class RegistrationEmitter
 {
     public const string HintName = "Warren.Registration.g.cs";
 
-    public static string Emit(GenerationModel model, RegistrationModel registration)
+    public static string Emit(RegistrationModel model)
     {
         var w = new SourceWriter();
         w.Open("namespace Warren");
@@ -26,7 +26,7 @@ internal static class RegistrationEmitter
         w.Line("/// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>");
         w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
         w.Line("RegisterAssembly(builder);");
-        foreach (var module in registration.ReferencedModules)
+        foreach (var module in model.Module.ReferencedModules)
         {
             w.Line($"{module}.Register(builder);");
         }
@@ -36,7 +36,7 @@ internal static class RegistrationEmitter
         w.Line();
         w.Line("/// <summary>Registers what this assembly declares, and nothing of its references.</summary>");
         w.Open("internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)");
-        if (model.IsEmpty)
+        if (!model.DeclaresAnything)
         {
             w.Close();
             w.Close();
@@ -113,7 +113,7 @@ internal static class RegistrationEmitter
 
                 // A failing RPC method is answered with a fault and acknowledged: nothing is retried or dead-lettered.
                 settings.Add("Retry = global::Warren.RetryPolicy.Disabled");
-                var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server, service)}())";
+                var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server.Identifier, service)}())";
                 w.Line(settings.Count == 0 ? $"builder.AddConsumer({definition});" : $"builder.AddConsumer({definition} {{ {string.Join(", ", settings)} }});");
             }
         }

@@ -15,8 +15,6 @@ internal static class TopologyEmitter
 {
     public const string HintName = "Warren.Topology.g.cs";
 
-    public static string Emit(GenerationModel model) => Emit(TopologyPlan.From(model));
-
     public static string Emit(TopologyPlan plan)
     {
         var w = new SourceWriter();

@@ -40,6 +40,27 @@ internal static class ConsumerParser
         return handlers.Count == 0 ? null : new ConsumerModel(typeName, Names.Identifier(typeName), queue, defaultExchange, handlers.ToEquatableArray());
     }
 
+    /// <summary>
+    /// True when the pipeline step for attributed handler methods parses this class: it has no <c>[Queue]</c> (that step
+    /// finds it) and <paramref name="method"/> is its first method with <c>[Topic]</c> or <c>[Headers]</c>, so a class
+    /// with several is parsed once.
+    /// </summary>
+    public static bool FindsByHandler(INamedTypeSymbol type, IMethodSymbol method) =>
+        !AttributeReader.Has(type, KnownNames.QueueAttribute)
+        && SymbolEqualityComparer.Default.Equals(type.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(HasBindingAttribute), method);
+
+    /// <summary>True for a class that is a consumer only through handlers it inherits: no <c>[Queue]</c>, no attributed method of its own.</summary>
+    public static bool FindsByBaseClass(INamedTypeSymbol type) =>
+        type.TypeKind == TypeKind.Class
+        && !type.IsAbstract
+        && type.BaseType is { SpecialType: not SpecialType.System_Object }
+        && !AttributeReader.Has(type, KnownNames.QueueAttribute)
+        && !type.GetMembers().OfType<IMethodSymbol>().Any(HasBindingAttribute)
+        && MessageParser.IsConsumer(type);
+
+    private static bool HasBindingAttribute(IMethodSymbol method) =>
+        AttributeReader.Has(method, KnownNames.TopicAttribute) || AttributeReader.Has(method, KnownNames.HeadersAttribute);
+
     /// <summary>Handler candidates of a class and its base classes; an override counts once, as the most derived.</summary>
     public static IEnumerable<IMethodSymbol> HandlerCandidates(INamedTypeSymbol type)
     {
