@@ -281,6 +281,7 @@ public sealed class ShapeCorpusTests
             public sealed class A : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("a", 0)); }
             public sealed class B : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("b", 0)); }
             """)),
+        Bad("static_class_with_message_attribute", "WRN023", App("[Priority(Max = 10)] public static class C { public static Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("invalid_duration", "WRN020", App("[Queue(\"q\", MessageTtl = \"soon\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
     ];
 }
