@@ -56,7 +56,8 @@ internal sealed record GenerationModel(
         var jsonIdentifiers = ModelNames.UniqueIdentifiers(
             allMessages.Select(m => (m.TypeName, m.Identifier))
                 .Concat(rpcMethods.Select(m => (m.RequestType, m.RequestIdentifier)))
-                .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => (m.ResponseType!, m.ResponseIdentifier!))));
+                .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => (m.ResponseType!, m.ResponseIdentifier!))),
+            ModelNames.JsonTypeHelpers);
         var messages = ModelNames.Messages(allMessages, jsonIdentifiers);
 
         // Consumers, publishers, services and servers name generated classes and files: unique identifiers too.

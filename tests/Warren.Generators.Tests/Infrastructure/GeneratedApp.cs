@@ -77,6 +77,9 @@ internal sealed class GeneratedApp
         return new GeneratedApp(assembly, services.BuildServiceProvider());
     }
 
+    /// <summary>A generated type of the application, by its full name.</summary>
+    public Type Type(string fullName) => _assembly.GetType(fullName, throwOnError: true)!;
+
     public ConsumerDefinition Consumer(string queue) =>
         Consumers.SingleOrDefault(c => c.Queue == queue) ?? throw new InvalidOperationException($"no consumer of queue {queue}; there are: {string.Join(", ", Consumers.Select(c => c.Queue))}");
 

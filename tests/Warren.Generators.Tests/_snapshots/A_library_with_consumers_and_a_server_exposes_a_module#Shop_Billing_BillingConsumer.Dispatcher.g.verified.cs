@@ -11,6 +11,8 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Billing_BillingConsumerDispatcher : IMessageDispatcher
     {
+        private const string Queue = "billing";
+
         /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
         public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
@@ -33,37 +35,29 @@ namespace Warren.Generated
                 return HandleOrderCancelled(context);
             }
 
-            return NoHandler(context, exchange, key);
+            return WarrenDispatch.NoHandler(context, Queue, exchange, key);
         }
 
-        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
-        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
-            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
-                ? $"Queue billing has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
-                : $"Queue billing has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
-
         /// <summary><c>order-placed</c> → <c>BillingConsumer.Handle</c></summary>
-        private static async ValueTask<DispatchOutcome> HandleOrderPlaced(MessageContext context)
+        private static ValueTask<DispatchOutcome> HandleOrderPlaced(MessageContext context)
         {
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Contracts_OrderPlaced, out var message, out var error))
             {
-                return DispatchOutcome.DeadLetter(error!);
+                return WarrenDispatch.DeadLetter(error!);
             }
 
-            await context.Services.GetRequiredService<global::Shop.Billing.BillingConsumer>().Handle(message!, context.CancellationToken).ConfigureAwait(false);
-            return DispatchOutcome.Ack;
+            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Shop.Billing.BillingConsumer>().Handle(message!, context.CancellationToken));
         }
 
         /// <summary><c>order.cancelled.v1</c> → <c>BillingConsumer.Handle</c></summary>
-        private static async ValueTask<DispatchOutcome> HandleOrderCancelled(MessageContext context)
+        private static ValueTask<DispatchOutcome> HandleOrderCancelled(MessageContext context)
         {
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Contracts_OrderCancelled, out var message, out var error))
             {
-                return DispatchOutcome.DeadLetter(error!);
+                return WarrenDispatch.DeadLetter(error!);
             }
 
-            await context.Services.GetRequiredService<global::Shop.Billing.BillingConsumer>().Handle(message!, context.CancellationToken).ConfigureAwait(false);
-            return DispatchOutcome.Ack;
+            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Shop.Billing.BillingConsumer>().Handle(message!, context.CancellationToken));
         }
 
         /// <summary>Bound to orders with order.*.placed.</summary>

@@ -26,23 +26,24 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-
             builder.Services.TryAddScoped<global::Shop.Billing.BillingConsumer>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("billing", new global::Warren.Generated.Shop_Billing_BillingConsumerDispatcher())
             {
-                Retry = new global::Warren.RetryPolicy
-                {
-                    MaxRetries = 3,
-                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
-                    DeadLetterExchange = "billing.dlx",
-                    DeadLetterRoutingKey = "billing",
-                },
+                Retry = DefaultRetry("billing.dlx", "billing"),
             });
-
             builder.Services.TryAddSingleton<global::Shop.Contracts.IInventory, global::Warren.Generated.Shop_Contracts_IInventoryRpcClient>();
-
             builder.Services.TryAddScoped<global::Shop.Billing.InventoryServer>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.inventory", new global::Warren.Generated.Shop_Billing_InventoryServer_Shop_Contracts_IInventoryRpcServer()) { Retry = global::Warren.RetryPolicy.Disabled });
         }
+
+        /// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>
+        private static global::Warren.RetryPolicy DefaultRetry(string deadLetterExchange, string routingKey) =>
+            new global::Warren.RetryPolicy
+            {
+                MaxRetries = 3,
+                Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
+                DeadLetterExchange = deadLetterExchange,
+                DeadLetterRoutingKey = routingKey,
+            };
     }
 }

@@ -10,10 +10,25 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
+        /// <summary>The topology; it is declared in dependency order: exchanges, then queues, then bindings.</summary>
         public static Topology Create()
         {
             var topology = new Topology();
+            Declare(topology);
+            return topology;
+        }
+
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public static string DefinitionsJson => TopologyDocuments.DefinitionsJson(Create());
+
+        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
+        public static string Mermaid => TopologyDocuments.Mermaid(Create());
+
+        private static void Declare(Topology topology)
+        {
             topology.Add(new ExchangeDeclaration("billing.dlx", "direct"));
             topology.Add(new ExchangeDeclaration("orders", "topic"));
             topology.Add(new QueueDeclaration("billing", Arguments: new Dictionary<string, object?>
@@ -22,171 +37,26 @@ namespace Warren.Generated
                 ["x-dead-letter-routing-key"] = "billing",
             }));
             topology.Add(new QueueDeclaration("billing.dlq"));
-            topology.Add(new QueueDeclaration("billing.retry.1", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "billing",
-                ["x-message-ttl"] = 5000L,
-            }));
-            topology.Add(new QueueDeclaration("billing.retry.2", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "billing",
-                ["x-message-ttl"] = 30000L,
-            }));
-            topology.Add(new QueueDeclaration("billing.retry.3", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "billing",
-                ["x-message-ttl"] = 120000L,
-            }));
+            RetryQueue(topology, "billing.retry.1", "billing", 5000);
+            RetryQueue(topology, "billing.retry.2", "billing", 30000);
+            RetryQueue(topology, "billing.retry.3", "billing", 120000);
             topology.Add(new QueueDeclaration("rpc.inventory"));
             topology.Add(new BindingDeclaration("amq.direct", "rpc.inventory", "inventory.check-stock"));
             topology.Add(new BindingDeclaration("billing.dlx", "billing.dlq", "billing"));
             topology.Add(new BindingDeclaration("orders", "billing", "order.*.placed"));
             topology.Add(new BindingDeclaration("orders", "billing", "order.cancelled"));
-            return topology;
         }
 
         /// <summary>
-        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
-        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// A delayed-retry queue: a message waits <paramref name="delay"/> ms,
+        /// then dead-letters back to <paramref name="workQueue"/>.
         /// </summary>
-        public const string DefinitionsJson = @"{
-  ""exchanges"": [
-    {
-      ""name"": ""billing.dlx"",
-      ""vhost"": ""/"",
-      ""type"": ""direct"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""orders"",
-      ""vhost"": ""/"",
-      ""type"": ""topic"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    }
-  ],
-  ""queues"": [
-    {
-      ""name"": ""billing"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": ""billing.dlx"",
-        ""x-dead-letter-routing-key"": ""billing""
-      }
-    },
-    {
-      ""name"": ""billing.dlq"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""billing.retry.1"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""billing"",
-        ""x-message-ttl"": 5000
-      }
-    },
-    {
-      ""name"": ""billing.retry.2"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""billing"",
-        ""x-message-ttl"": 30000
-      }
-    },
-    {
-      ""name"": ""billing.retry.3"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""billing"",
-        ""x-message-ttl"": 120000
-      }
-    },
-    {
-      ""name"": ""rpc.inventory"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {}
-    }
-  ],
-  ""bindings"": [
-    {
-      ""source"": ""amq.direct"",
-      ""vhost"": ""/"",
-      ""destination"": ""rpc.inventory"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""inventory.check-stock"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""billing.dlx"",
-      ""vhost"": ""/"",
-      ""destination"": ""billing.dlq"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""billing"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""orders"",
-      ""vhost"": ""/"",
-      ""destination"": ""billing"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""order.*.placed"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""orders"",
-      ""vhost"": ""/"",
-      ""destination"": ""billing"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""order.cancelled"",
-      ""arguments"": {}
-    }
-  ]
-}
-";
-
-        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = @"flowchart LR
-    x_billing_dlx{{""billing.dlx (direct)""}}
-    x_orders{{""orders (topic)""}}
-    q_billing[(""billing"")]
-    q_billing_dlq[(""billing.dlq"")]
-    q_billing_retry_1[(""billing.retry.1"")]
-    q_billing_retry_2[(""billing.retry.2"")]
-    q_billing_retry_3[(""billing.retry.3"")]
-    q_rpc_inventory[(""rpc.inventory"")]
-    x_amq_direct -- ""inventory.check-stock"" --> q_rpc_inventory
-    x_billing_dlx -- ""billing"" --> q_billing_dlq
-    x_orders -- ""order.*.placed"" --> q_billing
-    x_orders -- ""order.cancelled"" --> q_billing
-    q_billing -. dead letters .-> x_billing_dlx
-    q_billing_retry_1 -. retry .-> q_billing
-    q_billing_retry_2 -. retry .-> q_billing
-    q_billing_retry_3 -. retry .-> q_billing
-";
+        private static void RetryQueue(Topology topology, string name, string workQueue, long delay) =>
+            topology.Add(new QueueDeclaration(name, Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = workQueue,
+                ["x-message-ttl"] = delay,
+            }));
     }
 }

@@ -3,31 +3,36 @@
 
 namespace Warren.Generated
 {
+    using global::System.Text.Json.Serialization.Metadata;
+    using global::System.Threading.Tasks;
+
     /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenJsonTypes
     {
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.CheckStock>? _Shop_Contracts_CheckStock;
-
         /// <summary>global::Shop.Contracts.CheckStock</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.CheckStock> Shop_Contracts_CheckStock => _Shop_Contracts_CheckStock ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.CheckStock>)(global::Shop.Contracts.ShopJson.Default.GetTypeInfo(typeof(global::Shop.Contracts.CheckStock)) ?? throw new global::System.InvalidOperationException("global::Shop.Contracts.ShopJson returned no type information for CheckStock."));
-
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.OrderCancelled>? _Shop_Contracts_OrderCancelled;
+        public static JsonTypeInfo<global::Shop.Contracts.CheckStock> Shop_Contracts_CheckStock => Cache<global::Shop.Contracts.CheckStock>.Value ??= From<global::Shop.Contracts.CheckStock>(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>global::Shop.Contracts.OrderCancelled</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.OrderCancelled> Shop_Contracts_OrderCancelled => _Shop_Contracts_OrderCancelled ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.OrderCancelled>)(global::Shop.Contracts.ShopJson.Default.GetTypeInfo(typeof(global::Shop.Contracts.OrderCancelled)) ?? throw new global::System.InvalidOperationException("global::Shop.Contracts.ShopJson returned no type information for OrderCancelled."));
-
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.OrderPlaced>? _Shop_Contracts_OrderPlaced;
+        public static JsonTypeInfo<global::Shop.Contracts.OrderCancelled> Shop_Contracts_OrderCancelled => Cache<global::Shop.Contracts.OrderCancelled>.Value ??= From<global::Shop.Contracts.OrderCancelled>(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>global::Shop.Contracts.OrderPlaced</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.OrderPlaced> Shop_Contracts_OrderPlaced => _Shop_Contracts_OrderPlaced ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.OrderPlaced>)(global::Shop.Contracts.ShopJson.Default.GetTypeInfo(typeof(global::Shop.Contracts.OrderPlaced)) ?? throw new global::System.InvalidOperationException("global::Shop.Contracts.ShopJson returned no type information for OrderPlaced."));
-
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.StockLevel>? _Shop_Contracts_StockLevel;
+        public static JsonTypeInfo<global::Shop.Contracts.OrderPlaced> Shop_Contracts_OrderPlaced => Cache<global::Shop.Contracts.OrderPlaced>.Value ??= From<global::Shop.Contracts.OrderPlaced>(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>global::Shop.Contracts.StockLevel</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.StockLevel> Shop_Contracts_StockLevel => _Shop_Contracts_StockLevel ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shop.Contracts.StockLevel>)(global::Shop.Contracts.ShopJson.Default.GetTypeInfo(typeof(global::Shop.Contracts.StockLevel)) ?? throw new global::System.InvalidOperationException("global::Shop.Contracts.ShopJson returned no type information for StockLevel."));
+        public static JsonTypeInfo<global::Shop.Contracts.StockLevel> Shop_Contracts_StockLevel => Cache<global::Shop.Contracts.StockLevel>.Value ??= From<global::Shop.Contracts.StockLevel>(global::Shop.Contracts.ShopJson.Default);
 
+        /// <summary>Each type's metadata, once looked up.</summary>
+        private static class Cache<T>
+        {
+            public static JsonTypeInfo<T>? Value;
+        }
+
+        /// <summary>A type's metadata from a context that lists it.</summary>
+        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
+            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
@@ -37,13 +42,88 @@ namespace Warren.Generated
     {
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderCancelled>("order.cancelled.v1", WarrenJsonTypes.Shop_Contracts_OrderCancelled, "orders", "order.cancelled"));
-            builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderPlaced>("order-placed", WarrenJsonTypes.Shop_Contracts_OrderPlaced, "orders", RoutingKey_Shop_Contracts_OrderPlaced));
+            builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderCancelled>(
+                "order.cancelled.v1", WarrenJsonTypes.Shop_Contracts_OrderCancelled, "orders", "order.cancelled"));
+            builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderPlaced>(
+                "order-placed", WarrenJsonTypes.Shop_Contracts_OrderPlaced, "orders", RoutingKey_Shop_Contracts_OrderPlaced));
         }
 
         internal static string RoutingKey_Shop_Contracts_OrderPlaced(global::Shop.Contracts.OrderPlaced message)
         {
             return "order." + global::Warren.RoutingKeys.Segment(message.Region, "Region", "OrderPlaced") + ".placed";
+        }
+    }
+
+    /// <summary>What the generated dispatchers of this assembly share.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal static class WarrenDispatch
+    {
+        /// <summary>Handled: acknowledge.</summary>
+        public static ValueTask<DispatchOutcome> Acknowledged => new(DispatchOutcome.Ack);
+
+        /// <summary>The body cannot be read as the message: dead-letter it with the reason.</summary>
+        public static ValueTask<DispatchOutcome> DeadLetter(string reason) => new(DispatchOutcome.DeadLetter(reason));
+
+        /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(Task handler) =>
+            handler.IsCompletedSuccessfully ? Acknowledged : AckAfterAsync(handler);
+
+        /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(ValueTask handler)
+        {
+            if (handler.IsCompletedSuccessfully)
+            {
+                handler.GetAwaiter().GetResult();
+                return Acknowledged;
+            }
+
+            return AckAfterAsync(handler.AsTask());
+        }
+
+        /// <summary>Acknowledges when the handler's task completes; a failure is retried under <paramref name="policy"/>.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(Task handler, RetryPolicy policy) =>
+            handler.IsCompletedSuccessfully ? Acknowledged : AckAfterAsync(handler, policy);
+
+        /// <summary>Acknowledges when the handler's task completes; a failure is retried under <paramref name="policy"/>.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(ValueTask handler, RetryPolicy policy)
+        {
+            if (handler.IsCompletedSuccessfully)
+            {
+                handler.GetAwaiter().GetResult();
+                return Acknowledged;
+            }
+
+            return AckAfterAsync(handler.AsTask(), policy);
+        }
+
+        /// <summary>A failed handler whose method has its own retry policy (cancellation, a timeout, keeps the queue's).</summary>
+        public static ValueTask<DispatchOutcome> Failed(global::System.Exception exception, RetryPolicy policy) =>
+            new(DispatchOutcome.Failed($"{exception.GetType().FullName}: {exception.Message}", exception, policy));
+
+        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
+        public static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string queue, string exchange, string key) =>
+            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
+                ? $"Queue {queue} has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
+                : $"Queue {queue} has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
+
+        private static async ValueTask<DispatchOutcome> AckAfterAsync(Task handler)
+        {
+            await handler.ConfigureAwait(false);
+            return DispatchOutcome.Ack;
+        }
+
+        private static async ValueTask<DispatchOutcome> AckAfterAsync(Task handler, RetryPolicy policy)
+        {
+            try
+            {
+                await handler.ConfigureAwait(false);
+                return DispatchOutcome.Ack;
+            }
+            catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)
+            {
+                return await Failed(exception, policy).ConfigureAwait(false);
+            }
         }
     }
 }

@@ -26,7 +26,6 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-
             builder.Services.TryAddSingleton<global::Shop.Contracts.IInventory, global::Warren.Generated.Shop_Contracts_IInventoryRpcClient>();
         }
     }

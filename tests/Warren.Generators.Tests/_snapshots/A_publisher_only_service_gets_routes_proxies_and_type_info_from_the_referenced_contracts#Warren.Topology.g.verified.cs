@@ -10,11 +10,11 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
+        /// <summary>The topology; it is declared in dependency order: exchanges, then queues, then bindings.</summary>
         public static Topology Create()
         {
             var topology = new Topology();
-            topology.Add(new ExchangeDeclaration("orders", "topic"));
+            Declare(topology);
             return topology;
         }
 
@@ -22,26 +22,14 @@ namespace Warren.Generated
         /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
         /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
         /// </summary>
-        public const string DefinitionsJson = @"{
-  ""exchanges"": [
-    {
-      ""name"": ""orders"",
-      ""vhost"": ""/"",
-      ""type"": ""topic"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    }
-  ],
-  ""queues"": [],
-  ""bindings"": []
-}
-";
+        public static string DefinitionsJson => TopologyDocuments.DefinitionsJson(Create());
 
         /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = @"flowchart LR
-    x_orders{{""orders (topic)""}}
-";
+        public static string Mermaid => TopologyDocuments.Mermaid(Create());
+
+        private static void Declare(Topology topology)
+        {
+            topology.Add(new ExchangeDeclaration("orders", "topic"));
+        }
     }
 }

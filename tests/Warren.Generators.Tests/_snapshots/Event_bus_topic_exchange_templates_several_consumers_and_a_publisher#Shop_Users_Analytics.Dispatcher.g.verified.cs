@@ -11,6 +11,8 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Users_AnalyticsDispatcher : IMessageDispatcher
     {
+        private const string Queue = "analytics";
+
         /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
         public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
@@ -33,25 +35,18 @@ namespace Warren.Generated
                 return HandleUserUpdated(context);
             }
 
-            return NoHandler(context, exchange, key);
+            return WarrenDispatch.NoHandler(context, Queue, exchange, key);
         }
 
-        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
-        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
-            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
-                ? $"Queue analytics has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
-                : $"Queue analytics has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
-
         /// <summary><c>user.created</c> → <c>Analytics.Created</c></summary>
-        private static async ValueTask<DispatchOutcome> HandleUserCreated(MessageContext context)
+        private static ValueTask<DispatchOutcome> HandleUserCreated(MessageContext context)
         {
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserCreated, out var message, out var error))
             {
-                return DispatchOutcome.DeadLetter(error!);
+                return WarrenDispatch.DeadLetter(error!);
             }
 
-            await context.Services.GetRequiredService<global::Shop.Users.Analytics>().Created(message!, context).ConfigureAwait(false);
-            return DispatchOutcome.Ack;
+            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Shop.Users.Analytics>().Created(message!, context));
         }
 
         /// <summary><c>user-updated</c> → <c>Analytics.Updated</c></summary>
@@ -59,20 +54,18 @@ namespace Warren.Generated
         {
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserUpdated, out var message, out var error))
             {
-                return new(DispatchOutcome.DeadLetter(error!));
+                return WarrenDispatch.DeadLetter(error!);
             }
 
             try
             {
                 context.Services.GetRequiredService<global::Shop.Users.Analytics>().Updated(message!);
+                return WarrenDispatch.Acknowledged;
             }
             catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)
             {
-                var reason = $"{exception.GetType().FullName}: {exception.Message}";
-                return new(DispatchOutcome.Failed(reason, exception, HandleUserUpdatedPolicy));
+                return WarrenDispatch.Failed(exception, HandleUserUpdatedPolicy);
             }
-
-            return new(DispatchOutcome.Ack);
         }
 
         /// <summary>The retry policy of <c>Updated</c>.</summary>

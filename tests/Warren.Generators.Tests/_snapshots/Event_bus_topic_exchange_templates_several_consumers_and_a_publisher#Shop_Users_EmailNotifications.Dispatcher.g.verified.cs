@@ -11,6 +11,8 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Users_EmailNotificationsDispatcher : IMessageDispatcher
     {
+        private const string Queue = "email-notifications";
+
         /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
         public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
@@ -24,25 +26,18 @@ namespace Warren.Generated
             var (exchange, key) = RoutingKeys.Published(context);
             return string.IsNullOrEmpty(context.MessageType) || BindsUserCreated(context, exchange, key)
                 ? HandleUserCreated(context)
-                : NoHandler(context, exchange, key);
+                : WarrenDispatch.NoHandler(context, Queue, exchange, key);
         }
 
-        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
-        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
-            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
-                ? $"Queue email-notifications has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
-                : $"Queue email-notifications has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
-
         /// <summary><c>user.created</c> → <c>EmailNotifications.Handle</c></summary>
-        private static async ValueTask<DispatchOutcome> HandleUserCreated(MessageContext context)
+        private static ValueTask<DispatchOutcome> HandleUserCreated(MessageContext context)
         {
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserCreated, out var message, out var error))
             {
-                return DispatchOutcome.DeadLetter(error!);
+                return WarrenDispatch.DeadLetter(error!);
             }
 
-            await context.Services.GetRequiredService<global::Shop.Users.EmailNotifications>().Handle(message!, context.CancellationToken).ConfigureAwait(false);
-            return DispatchOutcome.Ack;
+            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Shop.Users.EmailNotifications>().Handle(message!, context.CancellationToken));
         }
 
         /// <summary>Bound to user.events with user.*.created.</summary>

@@ -26,33 +26,28 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-
             builder.Services.TryAddScoped<global::Shop.Users.Analytics>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher())
             {
-                Retry = new global::Warren.RetryPolicy
-                {
-                    MaxRetries = 3,
-                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
-                    DeadLetterExchange = "analytics.dlx",
-                    DeadLetterRoutingKey = "analytics",
-                },
+                Retry = DefaultRetry("analytics.dlx", "analytics"),
             });
-
             builder.Services.TryAddScoped<global::Shop.Users.EmailNotifications>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("email-notifications", new global::Warren.Generated.Shop_Users_EmailNotificationsDispatcher())
             {
                 Prefetch = 20,
-                Retry = new global::Warren.RetryPolicy
-                {
-                    MaxRetries = 3,
-                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
-                    DeadLetterExchange = "email-notifications.dlx",
-                    DeadLetterRoutingKey = "email-notifications",
-                },
+                Retry = DefaultRetry("email-notifications.dlx", "email-notifications"),
             });
-
             builder.Services.TryAddSingleton<global::Shop.Users.IUserEvents, global::Warren.Generated.Shop_Users_IUserEventsPublisher>();
         }
+
+        /// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>
+        private static global::Warren.RetryPolicy DefaultRetry(string deadLetterExchange, string routingKey) =>
+            new global::Warren.RetryPolicy
+            {
+                MaxRetries = 3,
+                Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
+                DeadLetterExchange = deadLetterExchange,
+                DeadLetterRoutingKey = routingKey,
+            };
     }
 }

@@ -10,10 +10,25 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
+        /// <summary>The topology; it is declared in dependency order: exchanges, then queues, then bindings.</summary>
         public static Topology Create()
         {
             var topology = new Topology();
+            Declare(topology);
+            return topology;
+        }
+
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public static string DefinitionsJson => TopologyDocuments.DefinitionsJson(Create());
+
+        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
+        public static string Mermaid => TopologyDocuments.Mermaid(Create());
+
+        private static void Declare(Topology topology)
+        {
             topology.Add(new ExchangeDeclaration("analytics.dlx", "direct"));
             topology.Add(new ExchangeDeclaration("email-notifications.dlx", "direct"));
             topology.Add(new ExchangeDeclaration("user.events", "topic"));
@@ -23,284 +38,36 @@ namespace Warren.Generated
                 ["x-dead-letter-routing-key"] = "analytics",
             }));
             topology.Add(new QueueDeclaration("analytics.dlq"));
-            topology.Add(new QueueDeclaration("analytics.retry.1", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "analytics",
-                ["x-message-ttl"] = 5000L,
-            }));
-            topology.Add(new QueueDeclaration("analytics.retry.2", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "analytics",
-                ["x-message-ttl"] = 30000L,
-            }));
-            topology.Add(new QueueDeclaration("analytics.retry.3", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "analytics",
-                ["x-message-ttl"] = 120000L,
-            }));
-            topology.Add(new QueueDeclaration("analytics.user-updated.retry.1", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "analytics",
-                ["x-message-ttl"] = 30000L,
-            }));
+            RetryQueue(topology, "analytics.retry.1", "analytics", 5000);
+            RetryQueue(topology, "analytics.retry.2", "analytics", 30000);
+            RetryQueue(topology, "analytics.retry.3", "analytics", 120000);
+            RetryQueue(topology, "analytics.user-updated.retry.1", "analytics", 30000);
             topology.Add(new QueueDeclaration("email-notifications", Arguments: new Dictionary<string, object?>
             {
                 ["x-dead-letter-exchange"] = "email-notifications.dlx",
                 ["x-dead-letter-routing-key"] = "email-notifications",
             }));
             topology.Add(new QueueDeclaration("email-notifications.dlq"));
-            topology.Add(new QueueDeclaration("email-notifications.retry.1", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "email-notifications",
-                ["x-message-ttl"] = 5000L,
-            }));
-            topology.Add(new QueueDeclaration("email-notifications.retry.2", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "email-notifications",
-                ["x-message-ttl"] = 30000L,
-            }));
-            topology.Add(new QueueDeclaration("email-notifications.retry.3", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "email-notifications",
-                ["x-message-ttl"] = 120000L,
-            }));
+            RetryQueue(topology, "email-notifications.retry.1", "email-notifications", 5000);
+            RetryQueue(topology, "email-notifications.retry.2", "email-notifications", 30000);
+            RetryQueue(topology, "email-notifications.retry.3", "email-notifications", 120000);
             topology.Add(new BindingDeclaration("analytics.dlx", "analytics.dlq", "analytics"));
             topology.Add(new BindingDeclaration("email-notifications.dlx", "email-notifications.dlq", "email-notifications"));
             topology.Add(new BindingDeclaration("user.events", "analytics", "user.#"));
             topology.Add(new BindingDeclaration("user.events", "analytics", "user.#.created"));
             topology.Add(new BindingDeclaration("user.events", "email-notifications", "user.*.created"));
-            return topology;
         }
 
         /// <summary>
-        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
-        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// A delayed-retry queue: a message waits <paramref name="delay"/> ms,
+        /// then dead-letters back to <paramref name="workQueue"/>.
         /// </summary>
-        public const string DefinitionsJson = @"{
-  ""exchanges"": [
-    {
-      ""name"": ""analytics.dlx"",
-      ""vhost"": ""/"",
-      ""type"": ""direct"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""email-notifications.dlx"",
-      ""vhost"": ""/"",
-      ""type"": ""direct"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""user.events"",
-      ""vhost"": ""/"",
-      ""type"": ""topic"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    }
-  ],
-  ""queues"": [
-    {
-      ""name"": ""analytics"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": ""analytics.dlx"",
-        ""x-dead-letter-routing-key"": ""analytics""
-      }
-    },
-    {
-      ""name"": ""analytics.dlq"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""analytics.retry.1"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""analytics"",
-        ""x-message-ttl"": 5000
-      }
-    },
-    {
-      ""name"": ""analytics.retry.2"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""analytics"",
-        ""x-message-ttl"": 30000
-      }
-    },
-    {
-      ""name"": ""analytics.retry.3"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""analytics"",
-        ""x-message-ttl"": 120000
-      }
-    },
-    {
-      ""name"": ""analytics.user-updated.retry.1"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""analytics"",
-        ""x-message-ttl"": 30000
-      }
-    },
-    {
-      ""name"": ""email-notifications"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": ""email-notifications.dlx"",
-        ""x-dead-letter-routing-key"": ""email-notifications""
-      }
-    },
-    {
-      ""name"": ""email-notifications.dlq"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""email-notifications.retry.1"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""email-notifications"",
-        ""x-message-ttl"": 5000
-      }
-    },
-    {
-      ""name"": ""email-notifications.retry.2"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""email-notifications"",
-        ""x-message-ttl"": 30000
-      }
-    },
-    {
-      ""name"": ""email-notifications.retry.3"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""email-notifications"",
-        ""x-message-ttl"": 120000
-      }
-    }
-  ],
-  ""bindings"": [
-    {
-      ""source"": ""analytics.dlx"",
-      ""vhost"": ""/"",
-      ""destination"": ""analytics.dlq"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""analytics"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""email-notifications.dlx"",
-      ""vhost"": ""/"",
-      ""destination"": ""email-notifications.dlq"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""email-notifications"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""user.events"",
-      ""vhost"": ""/"",
-      ""destination"": ""analytics"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""user.#"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""user.events"",
-      ""vhost"": ""/"",
-      ""destination"": ""analytics"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""user.#.created"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""user.events"",
-      ""vhost"": ""/"",
-      ""destination"": ""email-notifications"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""user.*.created"",
-      ""arguments"": {}
-    }
-  ]
-}
-";
-
-        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = @"flowchart LR
-    x_analytics_dlx{{""analytics.dlx (direct)""}}
-    x_email_notifications_dlx{{""email-notifications.dlx (direct)""}}
-    x_user_events{{""user.events (topic)""}}
-    q_analytics[(""analytics"")]
-    q_analytics_dlq[(""analytics.dlq"")]
-    q_analytics_retry_1[(""analytics.retry.1"")]
-    q_analytics_retry_2[(""analytics.retry.2"")]
-    q_analytics_retry_3[(""analytics.retry.3"")]
-    q_analytics_user_updated_retry_1[(""analytics.user-updated.retry.1"")]
-    q_email_notifications[(""email-notifications"")]
-    q_email_notifications_dlq[(""email-notifications.dlq"")]
-    q_email_notifications_retry_1[(""email-notifications.retry.1"")]
-    q_email_notifications_retry_2[(""email-notifications.retry.2"")]
-    q_email_notifications_retry_3[(""email-notifications.retry.3"")]
-    x_analytics_dlx -- ""analytics"" --> q_analytics_dlq
-    x_email_notifications_dlx -- ""email-notifications"" --> q_email_notifications_dlq
-    x_user_events -- ""user.#"" --> q_analytics
-    x_user_events -- ""user.#.created"" --> q_analytics
-    x_user_events -- ""user.*.created"" --> q_email_notifications
-    q_analytics -. dead letters .-> x_analytics_dlx
-    q_analytics_retry_1 -. retry .-> q_analytics
-    q_analytics_retry_2 -. retry .-> q_analytics
-    q_analytics_retry_3 -. retry .-> q_analytics
-    q_analytics_user_updated_retry_1 -. retry .-> q_analytics
-    q_email_notifications -. dead letters .-> x_email_notifications_dlx
-    q_email_notifications_retry_1 -. retry .-> q_email_notifications
-    q_email_notifications_retry_2 -. retry .-> q_email_notifications
-    q_email_notifications_retry_3 -. retry .-> q_email_notifications
-";
+        private static void RetryQueue(Topology topology, string name, string workQueue, long delay) =>
+            topology.Add(new QueueDeclaration(name, Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = workQueue,
+                ["x-message-ttl"] = delay,
+            }));
     }
 }

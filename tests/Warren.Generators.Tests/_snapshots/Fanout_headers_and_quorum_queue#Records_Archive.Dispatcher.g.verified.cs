@@ -11,6 +11,8 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Records_ArchiveDispatcher : IMessageDispatcher
     {
+        private const string Queue = "archive";
+
         /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
         public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
@@ -24,25 +26,18 @@ namespace Warren.Generated
             var (exchange, key) = RoutingKeys.Published(context);
             return string.IsNullOrEmpty(context.MessageType) || BindsDocument(context, exchange, key)
                 ? HandleDocument(context)
-                : NoHandler(context, exchange, key);
+                : WarrenDispatch.NoHandler(context, Queue, exchange, key);
         }
 
-        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
-        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
-            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
-                ? $"Queue archive has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
-                : $"Queue archive has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
-
         /// <summary><c>document</c> → <c>Archive.Store</c></summary>
-        private static async ValueTask<DispatchOutcome> HandleDocument(MessageContext context)
+        private static ValueTask<DispatchOutcome> HandleDocument(MessageContext context)
         {
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Records_Document, out var message, out var error))
             {
-                return DispatchOutcome.DeadLetter(error!);
+                return WarrenDispatch.DeadLetter(error!);
             }
 
-            await context.Services.GetRequiredService<global::Records.Archive>().Store(message!).ConfigureAwait(false);
-            return DispatchOutcome.Ack;
+            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Records.Archive>().Store(message!));
         }
 
         /// <summary>Bound to documents (all: format=pdf, kind=report), documents (any: format=png, format2=jpg).</summary>

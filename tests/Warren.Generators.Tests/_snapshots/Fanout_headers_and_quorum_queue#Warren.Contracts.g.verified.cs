@@ -3,21 +3,30 @@
 
 namespace Warren.Generated
 {
+    using global::System.Text.Json.Serialization.Metadata;
+    using global::System.Threading.Tasks;
+
     /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenJsonTypes
     {
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Records.AuditEntry>? _Records_AuditEntry;
-
         /// <summary>global::Records.AuditEntry</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Records.AuditEntry> Records_AuditEntry => _Records_AuditEntry ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Records.AuditEntry>)(global::Records.RecordsJson.Default.GetTypeInfo(typeof(global::Records.AuditEntry)) ?? throw new global::System.InvalidOperationException("global::Records.RecordsJson returned no type information for AuditEntry."));
-
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Records.Document>? _Records_Document;
+        public static JsonTypeInfo<global::Records.AuditEntry> Records_AuditEntry => Cache<global::Records.AuditEntry>.Value ??= From<global::Records.AuditEntry>(global::Records.RecordsJson.Default);
 
         /// <summary>global::Records.Document</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Records.Document> Records_Document => _Records_Document ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Records.Document>)(global::Records.RecordsJson.Default.GetTypeInfo(typeof(global::Records.Document)) ?? throw new global::System.InvalidOperationException("global::Records.RecordsJson returned no type information for Document."));
+        public static JsonTypeInfo<global::Records.Document> Records_Document => Cache<global::Records.Document>.Value ??= From<global::Records.Document>(global::Records.RecordsJson.Default);
 
+        /// <summary>Each type's metadata, once looked up.</summary>
+        private static class Cache<T>
+        {
+            public static JsonTypeInfo<T>? Value;
+        }
+
+        /// <summary>A type's metadata from a context that lists it.</summary>
+        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
+            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
@@ -27,8 +36,83 @@ namespace Warren.Generated
     {
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            builder.AddContract(new global::Warren.MessageContract<global::Records.AuditEntry>("audit-entry", WarrenJsonTypes.Records_AuditEntry, "audit", "audit-entry"));
-            builder.AddContract(new global::Warren.MessageContract<global::Records.Document>("document", WarrenJsonTypes.Records_Document, "documents", "document"));
+            builder.AddContract(new global::Warren.MessageContract<global::Records.AuditEntry>(
+                "audit-entry", WarrenJsonTypes.Records_AuditEntry, "audit", "audit-entry"));
+            builder.AddContract(new global::Warren.MessageContract<global::Records.Document>(
+                "document", WarrenJsonTypes.Records_Document, "documents", "document"));
+        }
+    }
+
+    /// <summary>What the generated dispatchers of this assembly share.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal static class WarrenDispatch
+    {
+        /// <summary>Handled: acknowledge.</summary>
+        public static ValueTask<DispatchOutcome> Acknowledged => new(DispatchOutcome.Ack);
+
+        /// <summary>The body cannot be read as the message: dead-letter it with the reason.</summary>
+        public static ValueTask<DispatchOutcome> DeadLetter(string reason) => new(DispatchOutcome.DeadLetter(reason));
+
+        /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(Task handler) =>
+            handler.IsCompletedSuccessfully ? Acknowledged : AckAfterAsync(handler);
+
+        /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(ValueTask handler)
+        {
+            if (handler.IsCompletedSuccessfully)
+            {
+                handler.GetAwaiter().GetResult();
+                return Acknowledged;
+            }
+
+            return AckAfterAsync(handler.AsTask());
+        }
+
+        /// <summary>Acknowledges when the handler's task completes; a failure is retried under <paramref name="policy"/>.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(Task handler, RetryPolicy policy) =>
+            handler.IsCompletedSuccessfully ? Acknowledged : AckAfterAsync(handler, policy);
+
+        /// <summary>Acknowledges when the handler's task completes; a failure is retried under <paramref name="policy"/>.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(ValueTask handler, RetryPolicy policy)
+        {
+            if (handler.IsCompletedSuccessfully)
+            {
+                handler.GetAwaiter().GetResult();
+                return Acknowledged;
+            }
+
+            return AckAfterAsync(handler.AsTask(), policy);
+        }
+
+        /// <summary>A failed handler whose method has its own retry policy (cancellation, a timeout, keeps the queue's).</summary>
+        public static ValueTask<DispatchOutcome> Failed(global::System.Exception exception, RetryPolicy policy) =>
+            new(DispatchOutcome.Failed($"{exception.GetType().FullName}: {exception.Message}", exception, policy));
+
+        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
+        public static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string queue, string exchange, string key) =>
+            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
+                ? $"Queue {queue} has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
+                : $"Queue {queue} has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
+
+        private static async ValueTask<DispatchOutcome> AckAfterAsync(Task handler)
+        {
+            await handler.ConfigureAwait(false);
+            return DispatchOutcome.Ack;
+        }
+
+        private static async ValueTask<DispatchOutcome> AckAfterAsync(Task handler, RetryPolicy policy)
+        {
+            try
+            {
+                await handler.ConfigureAwait(false);
+                return DispatchOutcome.Ack;
+            }
+            catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)
+            {
+                return await Failed(exception, policy).ConfigureAwait(false);
+            }
         }
     }
 }

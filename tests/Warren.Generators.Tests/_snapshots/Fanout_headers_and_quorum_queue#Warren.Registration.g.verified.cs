@@ -26,30 +26,26 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-
             builder.Services.TryAddScoped<global::Records.Archive>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("archive", new global::Warren.Generated.Records_ArchiveDispatcher())
             {
-                Retry = new global::Warren.RetryPolicy
-                {
-                    MaxRetries = 3,
-                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
-                    DeadLetterExchange = "archive.dlx",
-                    DeadLetterRoutingKey = "archive",
-                },
+                Retry = DefaultRetry("archive.dlx", "archive"),
             });
-
             builder.Services.TryAddScoped<global::Records.AuditLog>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("audit-log", new global::Warren.Generated.Records_AuditLogDispatcher())
             {
-                Retry = new global::Warren.RetryPolicy
-                {
-                    MaxRetries = 3,
-                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
-                    DeadLetterExchange = "audit-log.dlx",
-                    DeadLetterRoutingKey = "audit-log",
-                },
+                Retry = DefaultRetry("audit-log.dlx", "audit-log"),
             });
         }
+
+        /// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>
+        private static global::Warren.RetryPolicy DefaultRetry(string deadLetterExchange, string routingKey) =>
+            new global::Warren.RetryPolicy
+            {
+                MaxRetries = 3,
+                Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
+                DeadLetterExchange = deadLetterExchange,
+                DeadLetterRoutingKey = routingKey,
+            };
     }
 }

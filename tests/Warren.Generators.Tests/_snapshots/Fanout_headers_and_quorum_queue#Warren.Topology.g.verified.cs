@@ -10,10 +10,25 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
+        /// <summary>The topology; it is declared in dependency order: exchanges, then queues, then bindings.</summary>
         public static Topology Create()
         {
             var topology = new Topology();
+            Declare(topology);
+            return topology;
+        }
+
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public static string DefinitionsJson => TopologyDocuments.DefinitionsJson(Create());
+
+        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
+        public static string Mermaid => TopologyDocuments.Mermaid(Create());
+
+        private static void Declare(Topology topology)
+        {
             topology.Add(new ExchangeDeclaration("archive.dlx", "direct"));
             topology.Add(new ExchangeDeclaration("audit", "fanout"));
             topology.Add(new ExchangeDeclaration("audit-log.dlx", "direct"));
@@ -24,24 +39,9 @@ namespace Warren.Generated
                 ["x-dead-letter-routing-key"] = "archive",
             }));
             topology.Add(new QueueDeclaration("archive.dlq"));
-            topology.Add(new QueueDeclaration("archive.retry.1", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "archive",
-                ["x-message-ttl"] = 5000L,
-            }));
-            topology.Add(new QueueDeclaration("archive.retry.2", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "archive",
-                ["x-message-ttl"] = 30000L,
-            }));
-            topology.Add(new QueueDeclaration("archive.retry.3", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "archive",
-                ["x-message-ttl"] = 120000L,
-            }));
+            RetryQueue(topology, "archive.retry.1", "archive", 5000);
+            RetryQueue(topology, "archive.retry.2", "archive", 30000);
+            RetryQueue(topology, "archive.retry.3", "archive", 120000);
             topology.Add(new QueueDeclaration("audit-log", Arguments: new Dictionary<string, object?>
             {
                 ["x-dead-letter-exchange"] = "audit-log.dlx",
@@ -50,24 +50,9 @@ namespace Warren.Generated
                 ["x-single-active-consumer"] = true,
             }));
             topology.Add(new QueueDeclaration("audit-log.dlq"));
-            topology.Add(new QueueDeclaration("audit-log.retry.1", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "audit-log",
-                ["x-message-ttl"] = 5000L,
-            }));
-            topology.Add(new QueueDeclaration("audit-log.retry.2", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "audit-log",
-                ["x-message-ttl"] = 30000L,
-            }));
-            topology.Add(new QueueDeclaration("audit-log.retry.3", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "audit-log",
-                ["x-message-ttl"] = 120000L,
-            }));
+            RetryQueue(topology, "audit-log.retry.1", "audit-log", 5000);
+            RetryQueue(topology, "audit-log.retry.2", "audit-log", 30000);
+            RetryQueue(topology, "audit-log.retry.3", "audit-log", 120000);
             topology.Add(new BindingDeclaration("archive.dlx", "archive.dlq", "archive"));
             topology.Add(new BindingDeclaration("audit", "audit-log"));
             topology.Add(new BindingDeclaration("audit-log.dlx", "audit-log.dlq", "audit-log"));
@@ -83,238 +68,18 @@ namespace Warren.Generated
                 ["format"] = "png",
                 ["format2"] = "jpg",
             }));
-            return topology;
         }
 
         /// <summary>
-        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
-        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// A delayed-retry queue: a message waits <paramref name="delay"/> ms,
+        /// then dead-letters back to <paramref name="workQueue"/>.
         /// </summary>
-        public const string DefinitionsJson = @"{
-  ""exchanges"": [
-    {
-      ""name"": ""archive.dlx"",
-      ""vhost"": ""/"",
-      ""type"": ""direct"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""audit"",
-      ""vhost"": ""/"",
-      ""type"": ""fanout"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""audit-log.dlx"",
-      ""vhost"": ""/"",
-      ""type"": ""direct"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""documents"",
-      ""vhost"": ""/"",
-      ""type"": ""headers"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    }
-  ],
-  ""queues"": [
-    {
-      ""name"": ""archive"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": ""archive.dlx"",
-        ""x-dead-letter-routing-key"": ""archive""
-      }
-    },
-    {
-      ""name"": ""archive.dlq"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""archive.retry.1"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""archive"",
-        ""x-message-ttl"": 5000
-      }
-    },
-    {
-      ""name"": ""archive.retry.2"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""archive"",
-        ""x-message-ttl"": 30000
-      }
-    },
-    {
-      ""name"": ""archive.retry.3"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""archive"",
-        ""x-message-ttl"": 120000
-      }
-    },
-    {
-      ""name"": ""audit-log"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": ""audit-log.dlx"",
-        ""x-dead-letter-routing-key"": ""audit-log"",
-        ""x-queue-type"": ""quorum"",
-        ""x-single-active-consumer"": true
-      }
-    },
-    {
-      ""name"": ""audit-log.dlq"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""audit-log.retry.1"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""audit-log"",
-        ""x-message-ttl"": 5000
-      }
-    },
-    {
-      ""name"": ""audit-log.retry.2"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""audit-log"",
-        ""x-message-ttl"": 30000
-      }
-    },
-    {
-      ""name"": ""audit-log.retry.3"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""audit-log"",
-        ""x-message-ttl"": 120000
-      }
-    }
-  ],
-  ""bindings"": [
-    {
-      ""source"": ""archive.dlx"",
-      ""vhost"": ""/"",
-      ""destination"": ""archive.dlq"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""archive"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""audit"",
-      ""vhost"": ""/"",
-      ""destination"": ""audit-log"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": """",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""audit-log.dlx"",
-      ""vhost"": ""/"",
-      ""destination"": ""audit-log.dlq"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""audit-log"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""documents"",
-      ""vhost"": ""/"",
-      ""destination"": ""archive"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": """",
-      ""arguments"": {
-        ""x-match"": ""all"",
-        ""format"": ""pdf"",
-        ""kind"": ""report""
-      }
-    },
-    {
-      ""source"": ""documents"",
-      ""vhost"": ""/"",
-      ""destination"": ""archive"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": """",
-      ""arguments"": {
-        ""x-match"": ""any"",
-        ""format"": ""png"",
-        ""format2"": ""jpg""
-      }
-    }
-  ]
-}
-";
-
-        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = @"flowchart LR
-    x_archive_dlx{{""archive.dlx (direct)""}}
-    x_audit{{""audit (fanout)""}}
-    x_audit_log_dlx{{""audit-log.dlx (direct)""}}
-    x_documents{{""documents (headers)""}}
-    q_archive[(""archive"")]
-    q_archive_dlq[(""archive.dlq"")]
-    q_archive_retry_1[(""archive.retry.1"")]
-    q_archive_retry_2[(""archive.retry.2"")]
-    q_archive_retry_3[(""archive.retry.3"")]
-    q_audit_log[(""audit-log"")]
-    q_audit_log_dlq[(""audit-log.dlq"")]
-    q_audit_log_retry_1[(""audit-log.retry.1"")]
-    q_audit_log_retry_2[(""audit-log.retry.2"")]
-    q_audit_log_retry_3[(""audit-log.retry.3"")]
-    x_archive_dlx -- ""archive"" --> q_archive_dlq
-    x_audit --> q_audit_log
-    x_audit_log_dlx -- ""audit-log"" --> q_audit_log_dlq
-    x_documents -- ""all: format=pdf, kind=report"" --> q_archive
-    x_documents -- ""any: format=png, format2=jpg"" --> q_archive
-    q_archive -. dead letters .-> x_archive_dlx
-    q_archive_retry_1 -. retry .-> q_archive
-    q_archive_retry_2 -. retry .-> q_archive
-    q_archive_retry_3 -. retry .-> q_archive
-    q_audit_log -. dead letters .-> x_audit_log_dlx
-    q_audit_log_retry_1 -. retry .-> q_audit_log
-    q_audit_log_retry_2 -. retry .-> q_audit_log
-    q_audit_log_retry_3 -. retry .-> q_audit_log
-";
+        private static void RetryQueue(Topology topology, string name, string workQueue, long delay) =>
+            topology.Add(new QueueDeclaration(name, Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = workQueue,
+                ["x-message-ttl"] = delay,
+            }));
     }
 }

@@ -3,36 +3,39 @@
 
 namespace Warren.Generated
 {
+    using global::System.Text.Json.Serialization.Metadata;
+    using global::System.Threading.Tasks;
+
     /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenJsonTypes
     {
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.Charge>? _Orders_Charge;
-
         /// <summary>global::Orders.Charge</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.Charge> Orders_Charge => _Orders_Charge ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.Charge>)(global::Orders.OrdersJson.Default.GetTypeInfo(typeof(global::Orders.Charge)) ?? throw new global::System.InvalidOperationException("global::Orders.OrdersJson returned no type information for Charge."));
-
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.ChargeResult>? _Orders_ChargeResult;
+        public static JsonTypeInfo<global::Orders.Charge> Orders_Charge => Cache<global::Orders.Charge>.Value ??= From<global::Orders.Charge>(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.ChargeResult</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.ChargeResult> Orders_ChargeResult => _Orders_ChargeResult ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.ChargeResult>)(global::Orders.OrdersJson.Default.GetTypeInfo(typeof(global::Orders.ChargeResult)) ?? throw new global::System.InvalidOperationException("global::Orders.OrdersJson returned no type information for ChargeResult."));
-
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.CheckStock>? _Orders_CheckStock;
+        public static JsonTypeInfo<global::Orders.ChargeResult> Orders_ChargeResult => Cache<global::Orders.ChargeResult>.Value ??= From<global::Orders.ChargeResult>(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.CheckStock</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.CheckStock> Orders_CheckStock => _Orders_CheckStock ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.CheckStock>)(global::Orders.OrdersJson.Default.GetTypeInfo(typeof(global::Orders.CheckStock)) ?? throw new global::System.InvalidOperationException("global::Orders.OrdersJson returned no type information for CheckStock."));
-
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.Refund>? _Orders_Refund;
+        public static JsonTypeInfo<global::Orders.CheckStock> Orders_CheckStock => Cache<global::Orders.CheckStock>.Value ??= From<global::Orders.CheckStock>(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.Refund</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.Refund> Orders_Refund => _Orders_Refund ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.Refund>)(global::Orders.OrdersJson.Default.GetTypeInfo(typeof(global::Orders.Refund)) ?? throw new global::System.InvalidOperationException("global::Orders.OrdersJson returned no type information for Refund."));
-
-        private static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.StockLevel>? _Orders_StockLevel;
+        public static JsonTypeInfo<global::Orders.Refund> Orders_Refund => Cache<global::Orders.Refund>.Value ??= From<global::Orders.Refund>(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.StockLevel</summary>
-        public static global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.StockLevel> Orders_StockLevel => _Orders_StockLevel ??= (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.StockLevel>)(global::Orders.OrdersJson.Default.GetTypeInfo(typeof(global::Orders.StockLevel)) ?? throw new global::System.InvalidOperationException("global::Orders.OrdersJson returned no type information for StockLevel."));
+        public static JsonTypeInfo<global::Orders.StockLevel> Orders_StockLevel => Cache<global::Orders.StockLevel>.Value ??= From<global::Orders.StockLevel>(global::Orders.OrdersJson.Default);
 
+        /// <summary>Each type's metadata, once looked up.</summary>
+        private static class Cache<T>
+        {
+            public static JsonTypeInfo<T>? Value;
+        }
+
+        /// <summary>A type's metadata from a context that lists it.</summary>
+        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
+            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
@@ -42,6 +45,79 @@ namespace Warren.Generated
     {
         public static void Register(global::Warren.WarrenBuilder builder)
         {
+        }
+    }
+
+    /// <summary>What the generated dispatchers of this assembly share.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal static class WarrenDispatch
+    {
+        /// <summary>Handled: acknowledge.</summary>
+        public static ValueTask<DispatchOutcome> Acknowledged => new(DispatchOutcome.Ack);
+
+        /// <summary>The body cannot be read as the message: dead-letter it with the reason.</summary>
+        public static ValueTask<DispatchOutcome> DeadLetter(string reason) => new(DispatchOutcome.DeadLetter(reason));
+
+        /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(Task handler) =>
+            handler.IsCompletedSuccessfully ? Acknowledged : AckAfterAsync(handler);
+
+        /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(ValueTask handler)
+        {
+            if (handler.IsCompletedSuccessfully)
+            {
+                handler.GetAwaiter().GetResult();
+                return Acknowledged;
+            }
+
+            return AckAfterAsync(handler.AsTask());
+        }
+
+        /// <summary>Acknowledges when the handler's task completes; a failure is retried under <paramref name="policy"/>.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(Task handler, RetryPolicy policy) =>
+            handler.IsCompletedSuccessfully ? Acknowledged : AckAfterAsync(handler, policy);
+
+        /// <summary>Acknowledges when the handler's task completes; a failure is retried under <paramref name="policy"/>.</summary>
+        public static ValueTask<DispatchOutcome> AckWhenDone(ValueTask handler, RetryPolicy policy)
+        {
+            if (handler.IsCompletedSuccessfully)
+            {
+                handler.GetAwaiter().GetResult();
+                return Acknowledged;
+            }
+
+            return AckAfterAsync(handler.AsTask(), policy);
+        }
+
+        /// <summary>A failed handler whose method has its own retry policy (cancellation, a timeout, keeps the queue's).</summary>
+        public static ValueTask<DispatchOutcome> Failed(global::System.Exception exception, RetryPolicy policy) =>
+            new(DispatchOutcome.Failed($"{exception.GetType().FullName}: {exception.Message}", exception, policy));
+
+        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
+        public static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string queue, string exchange, string key) =>
+            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
+                ? $"Queue {queue} has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
+                : $"Queue {queue} has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
+
+        private static async ValueTask<DispatchOutcome> AckAfterAsync(Task handler)
+        {
+            await handler.ConfigureAwait(false);
+            return DispatchOutcome.Ack;
+        }
+
+        private static async ValueTask<DispatchOutcome> AckAfterAsync(Task handler, RetryPolicy policy)
+        {
+            try
+            {
+                await handler.ConfigureAwait(false);
+                return DispatchOutcome.Ack;
+            }
+            catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)
+            {
+                return await Failed(exception, policy).ConfigureAwait(false);
+            }
         }
     }
 }

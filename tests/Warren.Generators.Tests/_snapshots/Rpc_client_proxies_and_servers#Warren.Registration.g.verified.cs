@@ -26,13 +26,10 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-
             builder.Services.TryAddSingleton<global::Orders.IInventory, global::Warren.Generated.Orders_IInventoryRpcClient>();
             builder.Services.TryAddSingleton<global::Orders.IPayment, global::Warren.Generated.Orders_IPaymentRpcClient>();
-
             builder.Services.TryAddScoped<global::Orders.InventoryService>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.inventory", new global::Warren.Generated.Orders_InventoryService_Orders_IInventoryRpcServer()) { Retry = global::Warren.RetryPolicy.Disabled });
-
             builder.Services.TryAddScoped<global::Orders.PaymentService>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.payment", new global::Warren.Generated.Orders_PaymentService_Orders_IPaymentRpcServer()) { Concurrency = 8, Retry = global::Warren.RetryPolicy.Disabled });
         }

@@ -10,10 +10,25 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
+        /// <summary>The topology; it is declared in dependency order: exchanges, then queues, then bindings.</summary>
         public static Topology Create()
         {
             var topology = new Topology();
+            Declare(topology);
+            return topology;
+        }
+
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public static string DefinitionsJson => TopologyDocuments.DefinitionsJson(Create());
+
+        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
+        public static string Mermaid => TopologyDocuments.Mermaid(Create());
+
+        private static void Declare(Topology topology)
+        {
             topology.Add(new QueueDeclaration("rpc.inventory"));
             topology.Add(new QueueDeclaration("rpc.payment", Arguments: new Dictionary<string, object?>
             {
@@ -22,69 +37,6 @@ namespace Warren.Generated
             topology.Add(new BindingDeclaration("amq.direct", "rpc.inventory", "inventory.check-stock"));
             topology.Add(new BindingDeclaration("amq.direct", "rpc.payment", "payment.charge.v1"));
             topology.Add(new BindingDeclaration("amq.direct", "rpc.payment", "payment.refund"));
-            return topology;
         }
-
-        /// <summary>
-        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
-        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
-        /// </summary>
-        public const string DefinitionsJson = @"{
-  ""exchanges"": [],
-  ""queues"": [
-    {
-      ""name"": ""rpc.inventory"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""rpc.payment"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-queue-type"": ""quorum""
-      }
-    }
-  ],
-  ""bindings"": [
-    {
-      ""source"": ""amq.direct"",
-      ""vhost"": ""/"",
-      ""destination"": ""rpc.inventory"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""inventory.check-stock"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""amq.direct"",
-      ""vhost"": ""/"",
-      ""destination"": ""rpc.payment"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""payment.charge.v1"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""amq.direct"",
-      ""vhost"": ""/"",
-      ""destination"": ""rpc.payment"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""payment.refund"",
-      ""arguments"": {}
-    }
-  ]
-}
-";
-
-        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = @"flowchart LR
-    q_rpc_inventory[(""rpc.inventory"")]
-    q_rpc_payment[(""rpc.payment"")]
-    x_amq_direct -- ""inventory.check-stock"" --> q_rpc_inventory
-    x_amq_direct -- ""payment.charge.v1"" --> q_rpc_payment
-    x_amq_direct -- ""payment.refund"" --> q_rpc_payment
-";
     }
 }

@@ -11,6 +11,8 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Video_VideoWorkerDispatcher : IMessageDispatcher
     {
+        private const string Queue = "video-processing";
+
         /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
         public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
         {
@@ -24,25 +26,18 @@ namespace Warren.Generated
             var (exchange, key) = RoutingKeys.Published(context);
             return string.IsNullOrEmpty(context.MessageType) || BindsProcessVideo(context, exchange, key)
                 ? HandleProcessVideo(context)
-                : NoHandler(context, exchange, key);
+                : WarrenDispatch.NoHandler(context, Queue, exchange, key);
         }
 
-        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
-        private static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string exchange, string key) =>
-            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
-                ? $"Queue video-processing has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
-                : $"Queue video-processing has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
-
         /// <summary><c>process-video</c> → <c>VideoWorker.Handle</c></summary>
-        private static async ValueTask<DispatchOutcome> HandleProcessVideo(MessageContext context)
+        private static ValueTask<DispatchOutcome> HandleProcessVideo(MessageContext context)
         {
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Video_ProcessVideo, out var message, out var error))
             {
-                return DispatchOutcome.DeadLetter(error!);
+                return WarrenDispatch.DeadLetter(error!);
             }
 
-            await context.Services.GetRequiredService<global::Video.VideoWorker>().Handle(message!, context.CancellationToken).ConfigureAwait(false);
-            return DispatchOutcome.Ack;
+            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Video.VideoWorker>().Handle(message!, context.CancellationToken));
         }
 
         /// <summary>Bound to tasks with video.process.</summary>

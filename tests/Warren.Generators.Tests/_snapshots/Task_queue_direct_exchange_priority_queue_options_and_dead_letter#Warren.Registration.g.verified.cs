@@ -26,7 +26,6 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-
             builder.Services.TryAddScoped<global::Video.VideoWorker>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", new global::Warren.Generated.Video_VideoWorkerDispatcher())
             {

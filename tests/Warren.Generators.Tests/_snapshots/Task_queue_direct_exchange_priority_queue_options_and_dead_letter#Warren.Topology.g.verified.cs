@@ -10,10 +10,25 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <summary>The topology, in dependency order: exchanges, then queues, then bindings.</summary>
+        /// <summary>The topology; it is declared in dependency order: exchanges, then queues, then bindings.</summary>
         public static Topology Create()
         {
             var topology = new Topology();
+            Declare(topology);
+            return topology;
+        }
+
+        /// <summary>
+        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
+        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// </summary>
+        public static string DefinitionsJson => TopologyDocuments.DefinitionsJson(Create());
+
+        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
+        public static string Mermaid => TopologyDocuments.Mermaid(Create());
+
+        private static void Declare(Topology topology)
+        {
             topology.Add(new ExchangeDeclaration("tasks", "direct"));
             topology.Add(new ExchangeDeclaration("video-processing.dlx", "direct"));
             topology.Add(new QueueDeclaration("video-processing", Arguments: new Dictionary<string, object?>
@@ -26,127 +41,22 @@ namespace Warren.Generated
                 ["x-overflow"] = "reject-publish",
             }));
             topology.Add(new QueueDeclaration("video-processing.dlq"));
-            topology.Add(new QueueDeclaration("video-processing.retry.1", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "video-processing",
-                ["x-message-ttl"] = 1000L,
-            }));
-            topology.Add(new QueueDeclaration("video-processing.retry.2", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "",
-                ["x-dead-letter-routing-key"] = "video-processing",
-                ["x-message-ttl"] = 10000L,
-            }));
+            RetryQueue(topology, "video-processing.retry.1", "video-processing", 1000);
+            RetryQueue(topology, "video-processing.retry.2", "video-processing", 10000);
             topology.Add(new BindingDeclaration("tasks", "video-processing", "video.process"));
             topology.Add(new BindingDeclaration("video-processing.dlx", "video-processing.dlq", "video-processing"));
-            return topology;
         }
 
         /// <summary>
-        /// The same topology as RabbitMQ definitions, for virtual host <c>/</c>
-        /// (<c>rabbitmqctl import_definitions</c>, or an import in the management UI).
+        /// A delayed-retry queue: a message waits <paramref name="delay"/> ms,
+        /// then dead-letters back to <paramref name="workQueue"/>.
         /// </summary>
-        public const string DefinitionsJson = @"{
-  ""exchanges"": [
-    {
-      ""name"": ""tasks"",
-      ""vhost"": ""/"",
-      ""type"": ""direct"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""video-processing.dlx"",
-      ""vhost"": ""/"",
-      ""type"": ""direct"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""internal"": false,
-      ""arguments"": {}
-    }
-  ],
-  ""queues"": [
-    {
-      ""name"": ""video-processing"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": ""video-processing.dlx"",
-        ""x-dead-letter-routing-key"": ""video-processing"",
-        ""x-max-length"": 10000,
-        ""x-max-priority"": 10,
-        ""x-message-ttl"": 3600000,
-        ""x-overflow"": ""reject-publish""
-      }
-    },
-    {
-      ""name"": ""video-processing.dlq"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {}
-    },
-    {
-      ""name"": ""video-processing.retry.1"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""video-processing"",
-        ""x-message-ttl"": 1000
-      }
-    },
-    {
-      ""name"": ""video-processing.retry.2"",
-      ""vhost"": ""/"",
-      ""durable"": true,
-      ""auto_delete"": false,
-      ""arguments"": {
-        ""x-dead-letter-exchange"": """",
-        ""x-dead-letter-routing-key"": ""video-processing"",
-        ""x-message-ttl"": 10000
-      }
-    }
-  ],
-  ""bindings"": [
-    {
-      ""source"": ""tasks"",
-      ""vhost"": ""/"",
-      ""destination"": ""video-processing"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""video.process"",
-      ""arguments"": {}
-    },
-    {
-      ""source"": ""video-processing.dlx"",
-      ""vhost"": ""/"",
-      ""destination"": ""video-processing.dlq"",
-      ""destination_type"": ""queue"",
-      ""routing_key"": ""video-processing"",
-      ""arguments"": {}
-    }
-  ]
-}
-";
-
-        /// <summary>The same topology as a Mermaid flowchart, for documentation.</summary>
-        public const string Mermaid = @"flowchart LR
-    x_tasks{{""tasks (direct)""}}
-    x_video_processing_dlx{{""video-processing.dlx (direct)""}}
-    q_video_processing[(""video-processing"")]
-    q_video_processing_dlq[(""video-processing.dlq"")]
-    q_video_processing_retry_1[(""video-processing.retry.1"")]
-    q_video_processing_retry_2[(""video-processing.retry.2"")]
-    x_tasks -- ""video.process"" --> q_video_processing
-    x_video_processing_dlx -- ""video-processing"" --> q_video_processing_dlq
-    q_video_processing -. dead letters .-> x_video_processing_dlx
-    q_video_processing_retry_1 -. retry .-> q_video_processing
-    q_video_processing_retry_2 -. retry .-> q_video_processing
-";
+        private static void RetryQueue(Topology topology, string name, string workQueue, long delay) =>
+            topology.Add(new QueueDeclaration(name, Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = workQueue,
+                ["x-message-ttl"] = delay,
+            }));
     }
 }
