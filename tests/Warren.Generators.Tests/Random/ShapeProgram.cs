@@ -14,7 +14,7 @@ namespace Warren.Generators.Tests.Random;
 internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Handlers)[] Consumers, (int[] Interface, int[][] Methods)[] Publishers, (int[] Service, int[][] Methods)[] Services, int[] Json)
 {
     private static readonly string[] PropertyTypes = ["string", "int", "System.Guid", "Tier", "bool", "int?", "char", "decimal", "double", "System.DateTime", "long"];
-    private static readonly string[] ExchangeTypes = ["Topic", "Direct", "Fanout", "Headers"];
+    private static readonly string[] ExchangeKinds = ["Topic", "Direct", "Fanout", "Headers"];
 
     public string Render()
     {
@@ -98,7 +98,7 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
         var attributes = new StringBuilder();
         if (Pick(c, 2, 5) is var exchange and > 0)
         {
-            attributes.Append($"[Exchange(\"ex{Pick(c, 3, 2)}\", ExchangeType.{ExchangeTypes[exchange - 1]})] ");
+            attributes.Append($"[Exchange(\"ex{Pick(c, 3, 2)}\", ExchangeKind.{ExchangeKinds[exchange - 1]})] ");
         }
 
         var topic = Pick(c, 4, 8) switch
