@@ -99,12 +99,9 @@ internal static class ConsumerParser
         method.Parameters.FirstOrDefault(p => Kind(p) == ParameterKind.Message);
 
     public static ParameterKind Kind(IParameterSymbol parameter) =>
-        parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) switch
-        {
-            KnownNames.MessageContext => ParameterKind.Context,
-            KnownNames.CancellationToken => ParameterKind.CancellationToken,
-            _ => ParameterKind.Message,
-        };
+        KnownNames.Is(parameter.Type, KnownNames.MessageContextType) ? ParameterKind.Context
+        : KnownNames.Is(parameter.Type, KnownNames.CancellationTokenType) ? ParameterKind.CancellationToken
+        : ParameterKind.Message;
 
     private static HandlerModel? ReadHandler(IMethodSymbol method, ExchangeModel? defaultExchange, QueueModel queue)
     {
