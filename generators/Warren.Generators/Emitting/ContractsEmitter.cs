@@ -19,11 +19,12 @@ internal static class ContractsEmitter
         w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
         w.GeneratedType();
         w.Open("internal static class WarrenJsonTypes");
+        var contexts = model.ContextsByType();
         foreach (var type in model.JsonTypes)
         {
             var info = $"JsonTypeInfo<{type.TypeName}>";
             w.Line($"/// <summary>{Text.Xml(type.TypeName)}</summary>");
-            if (model.ContextFor(type.TypeName) is { } context)
+            if (contexts.TryGetValue(type.TypeName, out var context))
             {
                 w.Line($"public static {info} {type.Identifier} => Cache<{type.TypeName}>.Value ??= From<{type.TypeName}>({context}.Default);");
             }
@@ -36,7 +37,7 @@ internal static class ContractsEmitter
         }
 
         // The helpers only the properties above use (an unused one would be a warning in the user's build).
-        var serializable = model.JsonTypes.Where(t => model.ContextFor(t.TypeName) is not null).ToList();
+        var serializable = model.JsonTypes.Where(t => contexts.ContainsKey(t.TypeName)).ToList();
         if (serializable.Count > 0)
         {
             w.Line("/// <summary>Each type's metadata, once looked up.</summary>");

@@ -10,9 +10,23 @@ internal sealed record ContractsModel(EquatableArray<MessageModel> Messages, Equ
 {
     public static ContractsModel From(GenerationModel model) => new(model.Messages, model.JsonTypes, model.JsonContexts);
 
-    /// <summary>The context that serializes a type (the first, by name, that lists it), or null.</summary>
-    public string? ContextFor(string typeName) =>
-        JsonContexts.FirstOrDefault(c => c.TypeNames.Contains(typeName))?.ContextName;
+    /// <summary>The context that serializes each listed type: the first, by name, that lists it.</summary>
+    public System.Collections.Generic.Dictionary<string, string> ContextsByType()
+    {
+        var contexts = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (var context in JsonContexts)
+        {
+            foreach (var type in context.TypeNames)
+            {
+                if (!contexts.ContainsKey(type))
+                {
+                    contexts.Add(type, context.ContextName);
+                }
+            }
+        }
+
+        return contexts;
+    }
 }
 
 /// <summary>
