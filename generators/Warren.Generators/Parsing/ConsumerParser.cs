@@ -90,9 +90,26 @@ internal static class ConsumerParser
     /// <summary>A method is a handler when it has <c>[Topic]</c>/<c>[Headers]</c> or a handler name, and takes a message.</summary>
     public static bool IsHandlerCandidate(IMethodSymbol method) =>
         method.MethodKind == MethodKind.Ordinary
-        && (AttributeReader.Has(method, KnownNames.TopicAttribute)
-            || AttributeReader.Has(method, KnownNames.HeadersAttribute)
+        && (HasBindingAttribute(BindingSource(method))
             || (method.DeclaredAccessibility == Accessibility.Public && KnownNames.HandlerMethodNames.Contains(method.Name)));
+
+    /// <summary>
+    /// The declaration whose <c>[Topic]</c>, <c>[Headers]</c> and <c>[DeadLetter]</c> a handler uses: its own, or, for an
+    /// override that repeats none of them, those of the nearest method it overrides that has them (attributes are not
+    /// inherited by overrides, and a handler must not silently lose its bindings when a subclass overrides it).
+    /// </summary>
+    public static IMethodSymbol BindingSource(IMethodSymbol method)
+    {
+        for (var current = method; current is not null; current = current.OverriddenMethod)
+        {
+            if (HasBindingAttribute(current) || AttributeReader.Has(current, KnownNames.DeadLetterAttribute))
+            {
+                return current;
+            }
+        }
+
+        return method;
+    }
 
     /// <summary>The message parameter: the first one that is neither a MessageContext nor a CancellationToken.</summary>
     public static IParameterSymbol? MessageParameter(IMethodSymbol method) =>
@@ -120,7 +137,7 @@ internal static class ConsumerParser
             method.Parameters.Select(Kind).ToEquatableArray(),
             returns,
             ReadBindings(method, message, defaultExchange).ToEquatableArray(),
-            AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } dl && IsEnabled(dl)
+            AttributeReader.Find(BindingSource(method), KnownNames.DeadLetterAttribute) is { } dl && IsEnabled(dl)
                 ? ReadDeadLetter(dl, queue.Name, queue.DeadLetter, $"{queue.Name}.{message.ContractName}")
                 : null);
     }
@@ -169,6 +186,7 @@ internal static class ConsumerParser
             yield break;
         }
 
+        method = BindingSource(method);
         var headers = AttributeReader.FindAll(method, KnownNames.HeadersAttribute).ToList();
         if (exchange.Type == "headers" || headers.Count > 0)
         {

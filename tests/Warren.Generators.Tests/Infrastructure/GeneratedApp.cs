@@ -26,7 +26,11 @@ internal sealed class GeneratedApp
             {
                 public static readonly System.Collections.Concurrent.ConcurrentQueue<string> Calls = new();
 
+                public static readonly System.Collections.Concurrent.ConcurrentQueue<System.Type> Types = new();
+
                 public static void Record(string handler, object? message) => Calls.Enqueue(handler + ":" + message);
+
+                public static void RecordType(object? message) => Types.Enqueue(message?.GetType() ?? typeof(void));
             }
         }
         """;
@@ -102,6 +106,25 @@ internal sealed class GeneratedApp
         };
         var outcome = await Consumer(queue).Dispatcher.DispatchAsync(context);
         return (outcome, calls.ToArray());
+    }
+
+    /// <summary>Dispatches one delivery with a type; returns the outcome and the runtime types of the messages handlers received.</summary>
+    public async Task<(DispatchOutcome Outcome, Type[] Received)> DispatchTypedAsync(ConsumerDefinition consumer, string body, string type)
+    {
+        var types = (System.Collections.Concurrent.ConcurrentQueue<Type>)_assembly.GetType("Probing.Probe", throwOnError: true)!.GetField("Types")!.GetValue(null)!;
+        while (types.TryDequeue(out _))
+        {
+        }
+
+        await using var scope = Services.CreateAsyncScope();
+        var context = new MessageContext(consumer.Queue, Encoding.UTF8.GetBytes(body), scope.ServiceProvider, CancellationToken.None)
+        {
+            Exchange = string.Empty,
+            RoutingKey = consumer.Queue,
+            MessageType = type,
+        };
+        var outcome = await consumer.Dispatcher.DispatchAsync(context);
+        return (outcome, types.ToArray());
     }
 
     private System.Collections.Concurrent.ConcurrentQueue<string> Calls() =>
