@@ -14,7 +14,11 @@ internal static class ContractsEmitter
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
         w.Line("using global::System.Text.Json.Serialization.Metadata;");
-        w.Line("using global::System.Threading.Tasks;");
+        if (model.HasDispatchers)
+        {
+            w.Line("using global::System.Threading.Tasks;");
+        }
+
         w.Line();
         w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
         w.GeneratedType();
@@ -88,8 +92,12 @@ internal static class ContractsEmitter
         }
 
         w.Close();
-        w.Line();
-        DispatchHelpersEmitter.Emit(w);
+        if (model.HasDispatchers)
+        {
+            w.Line();
+            DispatchHelpersEmitter.Emit(w);
+        }
+
         w.Close();
         return w.ToString();
     }
