@@ -96,7 +96,11 @@ internal sealed record QueueModel(
     int Concurrency,
     long HandlerTimeoutMilliseconds,
     DeadLetterModel? DeadLetter,
-    bool IsDeadLetterQueue = false);
+    bool IsDeadLetterQueue = false,
+    StreamStartModel? StreamStart = null);
+
+/// <summary>Where a stream consumer starts: <paramref name="Kind"/> is First, Last, Next, At (<paramref name="Value"/> an offset) or After (<paramref name="Value"/> Unix seconds).</summary>
+internal sealed record StreamStartModel(string Kind, long Value, bool Stored);
 
 /// <summary>A dead-letter exchange and queue of a queue, and the retries before it; <paramref name="IsDefault"/> when no attribute asked for it.</summary>
 internal sealed record DeadLetterModel(

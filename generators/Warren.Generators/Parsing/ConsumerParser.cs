@@ -311,7 +311,31 @@ internal static class ConsumerParser
             attribute is null ? 0 : AttributeReader.Named(attribute, AttributeNames.Queue.Concurrency, 0),
             attribute is null ? 0 : Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.Queue.HandlerTimeout)) ?? 0,
             deadLetter,
-            isDeadLetterQueue);
+            isDeadLetterQueue,
+            isStream ? ReadStreamStart(type) : null);
+    }
+
+    /// <summary>The <c>[ConsumeFrom]</c> of a stream consumer (Next without it); an offset or time wins over the keyword.</summary>
+    private static StreamStartModel ReadStreamStart(INamedTypeSymbol type)
+    {
+        if (AttributeReader.Find(type, Rules.StreamRules.ConsumeFromAttribute) is not { } from)
+        {
+            return new StreamStartModel("Next", 0, false);
+        }
+
+        var stored = AttributeReader.Named(from, AttributeNames.ConsumeFrom.StoredOffset, false);
+        if (AttributeReader.Named<string>(from, AttributeNames.ConsumeFrom.Timestamp) is { } text && Rules.StreamRules.TryParseTimestamp(text, out var timestamp))
+        {
+            return new StreamStartModel("After", timestamp.ToUnixTimeSeconds(), stored);
+        }
+
+        if (AttributeReader.Named(from, AttributeNames.ConsumeFrom.Offset, -1L) is >= 0 and var offset)
+        {
+            return new StreamStartModel("At", offset, stored);
+        }
+
+        var kind = AttributeReader.Argument(from, 0, 0) switch { 1 => "First", 2 => "Last", _ => "Next" };
+        return new StreamStartModel(kind, 0, stored);
     }
 
     /// <summary>The queue of a consumer class: <c>[Queue(name)]</c>, else the class name in kebab-case.</summary>
