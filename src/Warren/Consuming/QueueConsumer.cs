@@ -27,6 +27,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(10);
 
     private readonly ConsumerDefinition _definition;
+    private readonly string _processSpanName;
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;
@@ -60,6 +61,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     {
         _metrics = metrics;
         _definition = definition;
+        _processSpanName = WarrenTracing.ProcessSpanName(definition.Queue);
         _policy = policy;
         _connections = connections;
         _scopes = scopes;
@@ -439,7 +441,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             _metrics.Consumed(_definition.Queue);
             var properties = delivery.BasicProperties;
             using var scope = _logger.BeginScope(new MessageLogScope(properties.MessageId, properties.Type, _definition.Queue, properties.CorrelationId));
-            using var activity = WarrenTracing.StartProcess(_definition.Queue, TraceContext.Extract(properties.Headers));
+            using var activity = WarrenTracing.StartProcess(_processSpanName, properties.Headers);
             if (activity is { IsAllDataRequested: true })
             {
                 Describe(activity, delivery);

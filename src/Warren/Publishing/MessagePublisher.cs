@@ -43,8 +43,14 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
     private static readonly TimeSpan RecoveryPoll = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The largest scratch buffer a thread keeps between bodies.</summary>
+    private const int MaxScratchSize = 64 * 1024;
+
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_scratch;
 
     private readonly WarrenConnections _connections;
     private readonly MessageContracts _contracts;
@@ -242,7 +248,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             return PublishDelayedInSlotAsync(contract, message, options, ordered, cancellationToken);
         }
 
-        PooledBufferWriter? body = null;
+        PooledBody body = default;
         try
         {
             var exchange = options?.Exchange ?? contract.Exchange;
@@ -253,11 +259,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
-            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body, destination, overridden ? null : contract.TelemetryTemplate, ordered, ownsSlot: true, cancellationToken);
+            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body, overridden ? null : contract.PublishSpanName, destination, overridden ? null : contract.TelemetryTemplate, ordered, ownsSlot: true, cancellationToken);
         }
         catch (Exception ex)
         {
-            body?.Dispose();
+            body.Dispose();
             LeaveWindow();
             return ValueTask.FromException(ex);
         }
@@ -332,43 +338,53 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         return seconds == 0 ? null : seconds;
     }
 
-    /// <summary>The body of one publish, in a pooled buffer the caller disposes.</summary>
-    internal static PooledBufferWriter Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, int maxMessageSize)
+    /// <summary>The body of one publish, in a pooled array the caller disposes (once).</summary>
+    internal static PooledBody Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, int maxMessageSize)
     {
-        var buffer = new PooledBufferWriter();
+        // One scratch buffer and one JSON writer per thread, taken out of their slots while in use. The writer asks for
+        // room for the worst case of each value (a string escaped in full), so bodies are written here and copied into
+        // an array of their own size: the body held until the broker confirms it is no larger than it needs to be.
+        var scratch = t_scratch ?? new PooledBufferWriter();
+        t_scratch = null;
+        var writer = t_writer;
+        t_writer = null;
         try
         {
-            // One writer per thread, pointed at each body in turn (taken out of the slot while in use).
-            var writer = t_writer;
-            t_writer = null;
             if (writer is null)
             {
-                writer = new Utf8JsonWriter(buffer);
+                writer = new Utf8JsonWriter(scratch);
             }
             else
             {
-                writer.Reset(buffer);
+                writer.Reset(scratch);
             }
 
             JsonSerializer.Serialize(writer, message, typeInfo);
             writer.Flush();
-            writer.Reset(NoOutput.Instance);
-            t_writer = writer;
-
-            if (buffer.WrittenCount > maxMessageSize)
+            if (scratch.WrittenCount > maxMessageSize)
             {
                 throw new Warren.WarrenPublishException(
-                    $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
+                    $"The message for exchange '{exchange}' with routing key '{routingKey}' is {scratch.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
                     exchange,
                     routingKey);
             }
 
-            return buffer;
+            return PooledBody.CopyOf(scratch.WrittenMemory.Span);
         }
-        catch
+        finally
         {
-            buffer.Dispose();
-            throw;
+            writer?.Reset(NoOutput.Instance);
+            t_writer = writer;
+            scratch.Clear();
+            if (scratch.Capacity <= MaxScratchSize)
+            {
+                t_scratch = scratch;
+            }
+            else
+            {
+                // A rare large body: its buffer goes back to the pool rather than staying with the thread.
+                scratch.Dispose();
+            }
         }
     }
 
@@ -470,17 +486,17 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// something else (a background start, the connection, a channel being replaced, recovery).
     /// </remarks>
     private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, bool ordered, CancellationToken cancellationToken) =>
-        PublishCoreAsync(exchange, routingKey, mandatory, properties, body, null, destination, template, ordered, ownsSlot: false, cancellationToken);
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, body, default, null, destination, template, ordered, ownsSlot: false, cancellationToken);
 
-    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, PooledBufferWriter ownedBody, string destination, string? template, bool ordered, bool ownsSlot, CancellationToken cancellationToken) =>
-        PublishCoreAsync(exchange, routingKey, mandatory, properties, ownedBody.WrittenMemory, ownedBody, destination, template, ordered, ownsSlot, cancellationToken);
+    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool ownsSlot, CancellationToken cancellationToken) =>
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, ownedBody.WrittenMemory, ownedBody, spanName, destination, template, ordered, ownsSlot, cancellationToken);
 
-    // ownedBody: the pooled buffer behind body, returned when the publish ends (null when the caller owns the body);
+    // ownedBody: the pooled array behind body, returned when the publish ends (default when the caller owns the body);
     // ownsSlot: the publish gives its window slot back when it ends.
-    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, PooledBufferWriter? ownedBody, string destination, string? template, bool ordered, bool ownsSlot, CancellationToken cancellationToken)
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool ownsSlot, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = WarrenTracing.StartPublish(destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
+        using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
         if ((activity ?? Activity.Current) is { } context)
         {
             TraceContext.Inject(context, properties.Headers ??= new Dictionary<string, object?>(2, StringComparer.Ordinal));
@@ -631,7 +647,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         {
             timeout?.Dispose();
             _metrics.Published(destination, template, errorType, started);
-            ownedBody?.Dispose();
+            ownedBody.Dispose();
             if (ownsSlot)
             {
                 LeaveWindow();
