@@ -166,7 +166,8 @@ if bash samples/broker.sh start "$broker_dir" >/dev/null; then
   check "NativeAOT worker handles its messages and answers RPC" run_aot
   # Small counts and one round: proves every scenario and framework still runs; no timing is asserted.
   bench_smoke() {
-    WARREN_BENCH_AMQP_URL="$broker_url" timeout 1200 dotnet "tests/Warren.Benchmarks/bin/$configuration/net10.0/Warren.Benchmarks.dll" all --smoke
+    WARREN_BENCH_AMQP_URL="$broker_url" timeout 1200 dotnet "tests/Warren.Benchmarks/bin/$configuration/net10.0/Warren.Benchmarks.dll" all --smoke &&
+      WARREN_BENCH_AMQP_URL="$broker_url" timeout 300 dotnet "tests/Warren.Benchmarks/bin/$configuration/net10.0/Warren.Benchmarks.dll" batch --messages 500 --rounds 1
   }
   check "benchmark smoke pass" bench_smoke
   bash samples/broker.sh stop "$broker_dir" || echo "could not stop the broker in $broker_dir" >&2
