@@ -21,7 +21,7 @@ public sealed class PayloadDispatchTests
 
         namespace Tutorials;
 
-        [Queue("hello", Durable = false)]
+        [Queue("hello", Durable = false, DeadLetterArguments = false)]
         public sealed class Hello
         {
             public void Handle(string text) => Probe.Record("hello", text);
@@ -73,7 +73,11 @@ public sealed class PayloadDispatchTests
     public void The_tutorial_queues_and_exchanges_are_declared_as_the_tutorials_declare_them()
     {
         var topology = App.Value.Topology;
-        Assert.False(topology.Queues.Single(q => q.Name == "hello").Durable);
+        var hello = topology.Queues.Single(q => q.Name == "hello");
+        Assert.False(hello.Durable);
+        Assert.True(hello.Arguments is null || hello.Arguments.Count == 0, "hello is declared with arguments, unlike send.js");
+        Assert.Single(topology.Queues, q => q.Name == "hello.dlq"); // Warren's own dead-letter queue beside it
+        Assert.Contains("x-dead-letter-exchange", topology.Queues.Single(q => q.Name == "blobs").Arguments!.Keys);
         Assert.Equal(("fanout", false), topology.Exchanges.Where(e => e.Name == "logs").Select(e => (e.Type, e.Durable)).Single());
         Assert.Equal(["error", "warning"], topology.Bindings.Where(b => b.Exchange == "direct_logs").Select(b => b.RoutingKey).Order());
         Assert.Single(topology.Bindings, b => b.Exchange == "logs" && b.Queue == "tutorial.logs");

@@ -24,6 +24,7 @@ internal static class AttributeNames
         public const string Concurrency = nameof(Concurrency);
         public const string HandlerTimeout = nameof(HandlerTimeout);
         public const string DeliveryLimit = nameof(DeliveryLimit);
+        public const string DeadLetterArguments = nameof(DeadLetterArguments);
     }
 
     /// <summary><c>DeadLetterAttribute</c>.</summary>

@@ -280,7 +280,7 @@ internal static class ConsumerParser
         // A queue named like a dead-letter queue is one (of a queue in another service, perhaps): it is declared as
         // the dead-letter queue is, without arguments, so both declarations agree.
         var isDeadLetterQueue = name.EndsWith(FailurePolicyDefaults.QueueSuffix, System.StringComparison.Ordinal);
-        if (deadLetter is not null && !(isDeadLetterQueue && deadLetter.IsDefault))
+        if (deadLetter is not null && !(isDeadLetterQueue && deadLetter.IsDefault) && (attribute is null || AttributeReader.Named(attribute, AttributeNames.Queue.DeadLetterArguments, true)))
         {
             arguments.AddRange(DeadLetterArguments(deadLetter));
         }

@@ -333,6 +333,7 @@ namespace Warren
         public QueueAttribute(string name) { }
         public bool AutoDelete { get; set; }
         public int Concurrency { get; set; }
+        public bool DeadLetterArguments { get; set; }
         public int DeliveryLimit { get; set; }
         public bool Durable { get; set; }
         public bool Exclusive { get; set; }
