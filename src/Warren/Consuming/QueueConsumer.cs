@@ -663,6 +663,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             CorrelationId = properties.CorrelationId,
             ReplyTo = properties.ReplyTo,
             ContentType = properties.ContentType,
+            ContentEncoding = properties.ContentEncoding,
             Timestamp = timestamp,
             Priority = properties.IsPriorityPresent() ? properties.Priority : null,
             Redelivered = delivery.Redelivered,

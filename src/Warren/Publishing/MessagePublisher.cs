@@ -36,8 +36,6 @@ namespace Warren;
 /// </remarks>
 internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDisposable
 {
-    private const string JsonContentType = "application/json";
-
     /// <summary>After this many channel errors blamed on other publishes, a publish is sent alone to settle the question.</summary>
     private const int MaxChannelErrorsBeforeIsolation = 3;
 
@@ -187,16 +185,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    public async ValueTask SendAsync<T>(string exchange, string routingKey, T message, JsonTypeInfo<T> typeInfo, string contractName, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync<T>(string exchange, string routingKey, T message, JsonTypeInfo<T> typeInfo, string contractName, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        SendAsync(exchange, routingKey, message, PayloadFormat.Json(typeInfo), contractName, options, cancellationToken);
+
+    public async ValueTask SendAsync<T>(string exchange, string routingKey, T message, PayloadFormat<T> format, string? contractName, PublishOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(routingKey);
-        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(format);
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var body = Serialize(message, typeInfo, exchange, routingKey, _options.MaxMessageSize);
-            var properties = CreateProperties(contractName, options, defaultPriority: null);
+            using var body = Serialize(message, format, exchange, routingKey, _options.MaxMessageSize);
+            var properties = CreateProperties(contractName, options, defaultPriority: null, format.ContentType);
             var destination = exchange.Length > 0 ? exchange : routingKey;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
             await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, null, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
@@ -206,6 +207,15 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             LeaveWindow();
         }
     }
+
+    public ValueTask PublishTextAsync(string exchange, string routingKey, string text, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return SendAsync(exchange, routingKey, text, PayloadFormat.Text, null, options, cancellationToken);
+    }
+
+    public ValueTask PublishBytesAsync(string exchange, string routingKey, ReadOnlyMemory<byte> body, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        SendAsync(exchange, routingKey, body, PayloadFormat.Memory, null, options, cancellationToken);
 
     /// <summary>
     /// Publishes an already serialized body with the given properties (RPC replies, retry and dead-letter copies). The
@@ -277,7 +287,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var exchange = options?.Exchange ?? contract.Exchange;
             var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
             using var body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
-            var properties = CreateProperties(contract.Name, options, contract.Priority);
+            var properties = CreateProperties(contract.Name, options, contract.Priority, PayloadFormat.JsonContentType);
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
@@ -338,7 +348,21 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         return seconds == 0 ? null : seconds;
     }
 
-    /// <summary>The body of one publish, in a pooled array the caller disposes (once).</summary>
+    /// <summary>The body of one publish in <paramref name="format"/>, in a pooled buffer the caller disposes.</summary>
+    internal static PooledBody Serialize<T>(T message, PayloadFormat<T> format, string exchange, string routingKey, int maxMessageSize)
+    {
+        if (format.JsonTypeInfo is { } typeInfo)
+        {
+            return Serialize(message, typeInfo, exchange, routingKey, maxMessageSize);
+        }
+
+        using var buffer = new PooledBufferWriter();
+        format.Write(message, buffer);
+        CheckSize(buffer, exchange, routingKey, maxMessageSize);
+        return PooledBody.CopyOf(buffer.WrittenMemory.Span);
+    }
+
+    /// <summary>The JSON body of one publish, in a pooled array the caller disposes (once).</summary>
     internal static PooledBody Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, int maxMessageSize)
     {
         // One scratch buffer and one JSON writer per thread, taken out of their slots while in use. The writer asks for
@@ -361,14 +385,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
             JsonSerializer.Serialize(writer, message, typeInfo);
             writer.Flush();
-            if (scratch.WrittenCount > maxMessageSize)
-            {
-                throw new Warren.WarrenPublishException(
-                    $"The message for exchange '{exchange}' with routing key '{routingKey}' is {scratch.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
-                    exchange,
-                    routingKey);
-            }
-
+            CheckSize(scratch, exchange, routingKey, maxMessageSize);
             return PooledBody.CopyOf(scratch.WrittenMemory.Span);
         }
         finally
@@ -388,13 +405,24 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    /// <summary>The AMQP properties of one publish: a fresh instance every time.</summary>
-    internal static BasicProperties CreateProperties(string contractName, PublishOptions? options, byte? defaultPriority)
+    private static void CheckSize(PooledBufferWriter buffer, string exchange, string routingKey, int maxMessageSize)
+    {
+        if (buffer.WrittenCount > maxMessageSize)
+        {
+            throw new Warren.WarrenPublishException(
+                $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
+                exchange,
+                routingKey);
+        }
+    }
+
+    /// <summary>The AMQP properties of one publish: a fresh instance every time. A null contract name leaves <c>type</c> unset (text and bytes).</summary>
+    internal static BasicProperties CreateProperties(string? contractName, PublishOptions? options, byte? defaultPriority, string contentType = PayloadFormat.JsonContentType)
     {
         // A fresh instance per publish: confirmation tracking writes a sequence-number header into it.
         var properties = new BasicProperties
         {
-            ContentType = JsonContentType,
+            ContentType = options?.ContentType ?? contentType,
             Type = contractName,
             MessageId = options?.MessageId ?? Guid.NewGuid().ToString("N"),
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
