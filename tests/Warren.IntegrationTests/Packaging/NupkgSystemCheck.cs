@@ -25,7 +25,7 @@ public sealed partial class NupkgUserProjectTests
         {
             var version = await WritePackageSourcesAsync(directory, packed.Path);
             var projects = new List<string>();
-            async Task Project(string name, bool exe, string[] references, string code, string extra = "")
+            async Task Project(string name, bool exe, string[] references, string code, string extra = "", string properties = "")
             {
                 var folder = Path.Combine(directory, name);
                 Directory.CreateDirectory(folder);
@@ -39,6 +39,7 @@ public sealed partial class NupkgUserProjectTests
                         <ImplicitUsings>enable</ImplicitUsings>
                         <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                         <RestorePackagesPath>$(MSBuildProjectDirectory)/../packages</RestorePackagesPath>
+                        {properties}
                       </PropertyGroup>
                       <ItemGroup>
                         <PackageReference Include="Warren" Version="{version}" />
@@ -58,8 +59,10 @@ public sealed partial class NupkgUserProjectTests
             await Project("OkSystem", false, [], "namespace OkSystem;\n", """<WarrenService Include="../OkShop/OkShop.csproj;../OkWarehouse/OkWarehouse.csproj" />""");
             await Project("BadContracts", false, [], BadContracts);
             await Project("BadPublisher", true, ["BadContracts"], BadPublisher);
-            await Project("BadJobsA", true, ["BadContracts"], BadJobs("BadJobsA", "[Priority(Max = 5)]", "Direct"));
-            await Project("BadJobsB", true, ["BadContracts"], BadJobs("BadJobsB", string.Empty, "Fanout") + BadPongConsumer);
+            // Messages these consumers' assemblies route but do not bind are WRN013 there: the check reports the system's view.
+            const string NoWrn013 = "<NoWarn>$(NoWarn);WRN013</NoWarn>";
+            await Project("BadJobsA", true, ["BadContracts"], BadJobs("BadJobsA", "[Priority(Max = 5)]", "Direct"), properties: NoWrn013);
+            await Project("BadJobsB", true, ["BadContracts"], BadJobs("BadJobsB", string.Empty, "Fanout") + BadPongConsumer, properties: NoWrn013);
             var solution = await DotnetAsync(directory, ["new", "sln", "-n", "System", "--format", "sln"], TimeSpan.FromSeconds(60));
             Assert.True(solution.ExitCode == 0, solution.Output);
             var add = await DotnetAsync(directory, ["sln", "System.sln", "add", .. projects], TimeSpan.FromSeconds(60));
@@ -68,6 +71,7 @@ public sealed partial class NupkgUserProjectTests
             var build = await DotnetAsync(directory, ["build", "System.sln", "-c", "Release", "-nologo", "-m:2"], TimeSpan.FromSeconds(300));
             output.WriteLine($"build: {build.Elapsed.TotalSeconds:F1} s");
             Assert.True(build.ExitCode == 0, "the systems did not build:\n" + build.Output);
+            // BadPublisher publishes a message nothing binds, but has no consumers: WRN013 is the check's (WRS003) there.
             Assert.DoesNotContain("WRN013", build.Output, StringComparison.Ordinal);
 
             // Every service's build wrote its manifest, definitions.json and diagram; the clean system's check passed.
