@@ -3,11 +3,13 @@
 # their manifests, starts a private RabbitMQ node (installing rabbitmq-server if needed), starts the notifications and
 # fulfilment services as separate processes, runs the storefront against them, shows what flowed, the metrics each
 # process saw and the system diagram, and stops everything again.
+# With WARREN_DEMO_AMQP_URL set (as `bash samples/broker.sh start DIR` prints), it uses that broker and starts none.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 configuration=Release
-dir=$(mktemp -d /tmp/warren-demo-XXXXXX)
+dir=/tmp/warren-demo-unused
+[ -n "${WARREN_DEMO_AMQP_URL:-}" ] || dir=$(mktemp -d /tmp/warren-demo-XXXXXX)
 logs=$(mktemp -d /tmp/warren-demo-logs-XXXXXX)
 pids=()
 cleanup() {
@@ -17,7 +19,9 @@ cleanup() {
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
-  bash samples/broker.sh stop "$dir" || true
+  if [ -z "${WARREN_DEMO_AMQP_URL:-}" ]; then
+    bash samples/broker.sh stop "$dir" || true
+  fi
   rm -rf "$logs"
 }
 trap cleanup EXIT
@@ -44,9 +48,13 @@ dotnet build samples/Shop.System -c "$configuration" -m:2 -nologo -v minimal -cl
 }
 
 echo
-echo "==> starting a private RabbitMQ node"
-bash samples/broker.sh start "$dir"
-url=$(cat "$dir/url")
+if [ -n "${WARREN_DEMO_AMQP_URL:-}" ]; then
+  url=$WARREN_DEMO_AMQP_URL
+else
+  echo "==> starting a private RabbitMQ node"
+  bash samples/broker.sh start "$dir"
+  url=$(cat "$dir/url")
+fi
 
 echo
 echo "==> starting the notifications and fulfilment services against amqp://${url##*@}"
