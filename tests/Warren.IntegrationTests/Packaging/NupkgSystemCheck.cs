@@ -118,7 +118,7 @@ public sealed partial class NupkgUserProjectTests
             await using (var connection = await broker.ConnectAsync())
             await using (var channel = await connection.CreateChannelAsync())
             {
-                await channel.ExchangeDeclareAsync($"ok-{id}.orders", "direct", durable: true);
+                await channel.ExchangeDeclareAsync($"ok-{id}.orders", "direct", durable: true, autoDelete: false);
             }
 
             var drift = await Run.ProcessAsync("dotnet", [tool, "check", .. okManifests, "--amqp", broker.AmqpUrl], directory, new Dictionary<string, string>(), TimeSpan.FromSeconds(60));
