@@ -31,10 +31,10 @@ bin() { echo "samples/$1/bin/$configuration/net10.0/$1.dll"; }
 # Waits until a service's log has at least N lines matching a pattern (services log as they handle messages).
 wait_for() {
   local log=$1 pattern=$2 count=$3 deadline=$((SECONDS + 60))
-  while [ "$(grep -cE -- "$pattern" "$log" || true)" -lt "$count" ]; do
+  while [ ! -f "$log" ] || [ "$(grep -cE -- "$pattern" "$log" || true)" -lt "$count" ]; do
     if [ $SECONDS -ge $deadline ]; then
       echo "timed out waiting for $count lines matching '$pattern' in $(basename "$log"):" >&2
-      cat "$log" >&2
+      cat "$log" >&2 2>/dev/null || true
       exit 1
     fi
     sleep 0.2
@@ -89,7 +89,9 @@ for pid in "${pids[@]}"; do
   wait "$pid" || echo "process $pid exited with $?" >&2
 done
 pids=()
-sed -n '/stopped gracefully/,$p' "$logs/Shop.Notifications.log" "$logs/Shop.Fulfilment.log"
+for service in Shop.Notifications Shop.Fulfilment; do
+  sed -n '/stopped gracefully/,$p' "$logs/$service.log"
+done
 
 echo
 echo "==> the system (samples/Shop.System/bin/$configuration/net10.0/warren/system.mmd)"
