@@ -81,6 +81,9 @@ internal static class AssemblyManifestReader
                     case "Warren.Consumes":
                         AddOnce(manifest.Consumes, JsonSerializer.Deserialize(json, ManifestJson.Default.ConsumeEntry));
                         break;
+                    case "Warren.DeadLetters":
+                        AddOnce(manifest.DeadLetters, JsonSerializer.Deserialize(json, ManifestJson.Default.DeadLetterEntry));
+                        break;
                     case "Warren.Calls":
                         AddOnce(manifest.Calls, JsonSerializer.Deserialize(json, ManifestJson.Default.RpcEntry));
                         break;

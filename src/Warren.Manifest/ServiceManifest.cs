@@ -35,6 +35,9 @@ internal sealed record ServiceManifest
 
     public List<ConsumeEntry> Consumes { get; init; } = [];
 
+    /// <summary>Where Warren's runtime sends what a queue's handlers fail on for good (it publishes to these itself).</summary>
+    public List<DeadLetterEntry> DeadLetters { get; init; } = [];
+
     public List<RpcEntry> Calls { get; init; } = [];
 
     public List<RpcEntry> Serves { get; init; } = [];
@@ -82,6 +85,9 @@ internal sealed record PublishEntry(string Contract, string Type, string Exchang
 
 /// <summary>A contract a queue of the service receives.</summary>
 internal sealed record ConsumeEntry(string Queue, string Contract, string Type);
+
+/// <summary>A queue's dead-letter route: the exchange and routing key failed messages are published to.</summary>
+internal sealed record DeadLetterEntry(string Queue, string Exchange, string RoutingKey);
 
 /// <summary>An RPC service (by its <c>[RpcService]</c> name) and its request queue.</summary>
 internal sealed record RpcEntry(string Service, string Queue);
@@ -139,5 +145,6 @@ internal static class Args
 [JsonSerializable(typeof(PublishEntry))]
 [JsonSerializable(typeof(ConsumeEntry))]
 [JsonSerializable(typeof(RpcEntry))]
+[JsonSerializable(typeof(DeadLetterEntry))]
 [JsonSerializable(typeof(BrokerDefinitions))]
 internal sealed partial class ManifestJson : JsonSerializerContext;

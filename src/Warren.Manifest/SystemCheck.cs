@@ -111,7 +111,9 @@ internal static class SystemCheck
             }
         }
 
-        // Dead-letter exchanges are published to by the broker, amq.direct bindings of RPC queues by RPC clients.
+        // Dead-letter exchanges are published to by Warren's runtime (its dead-letter routes) or by the broker (a queue's
+        // x-dead-letter-exchange), amq.direct bindings of RPC queues by RPC clients.
+        var deadLetters = services.SelectMany(s => s.DeadLetters).ToList();
         var deadLetterExchanges = services.SelectMany(s => s.Queues).Select(q => q.ToDeclaration().Arguments)
             .Where(a => a is not null && a.TryGetValue("x-dead-letter-exchange", out var x) && x is string { Length: > 0 })
             .Select(a => (string)a!["x-dead-letter-exchange"]!).ToHashSet(StringComparer.Ordinal);
@@ -125,7 +127,8 @@ internal static class SystemCheck
             }
 
             var type = ExchangeType(exchange, exchangeTypes) ?? "topic";
-            if (!publishes.Any(p => p.Publish.Exchange == exchange && RoutingMatch.CanReach(type, p.Publish.RoutingKey, key)))
+            if (!publishes.Any(p => p.Publish.Exchange == exchange && RoutingMatch.CanReach(type, p.Publish.RoutingKey, key))
+                && !deadLetters.Any(d => d.Exchange == exchange && RoutingMatch.CanReach(type, d.RoutingKey, key)))
             {
                 findings.Add(new Finding(BoundNotPublished, Severity.Warning, $"The queue '{queue}' of {Names(group.Select(g => g.Service))} is bound to '{exchange}' with '{key}', and no service publishes anything that matches (a producer outside these services may)."));
             }

@@ -61,11 +61,11 @@ public sealed partial class NupkgUserProjectTests
             await Project("BadPublisher", true, ["BadContracts"], BadPublisher);
             // Messages these consumers' assemblies route but do not bind are WRN013 there: the check reports the system's view.
             const string NoWrn013 = "<NoWarn>$(NoWarn);WRN013</NoWarn>";
-            await Project("BadJobsA", true, ["BadContracts"], BadJobs("BadJobsA", "[Priority(Max = 5)]", "Direct"), properties: NoWrn013);
-            await Project("BadJobsB", true, ["BadContracts"], BadJobs("BadJobsB", string.Empty, "Fanout") + BadPongConsumer, properties: NoWrn013);
-            var solution = await DotnetAsync(directory, ["new", "sln", "-n", "System", "--format", "sln"], TimeSpan.FromSeconds(60));
+            await Project("BadJobsA", true, ["BadContracts"], BadJobs("BadJobsA", "[Priority(Max = 5)]", "Direct", string.Empty), properties: NoWrn013);
+            await Project("BadJobsB", true, ["BadContracts"], BadJobs("BadJobsB", string.Empty, "Fanout", "public Task Handle(Memo memo, CancellationToken ct) => Task.CompletedTask;") + BadPongConsumer, properties: NoWrn013);
+            var solution = await Run.ProcessAsync("dotnet", ["new", "sln", "-n", "System", "--format", "sln"], directory, new Dictionary<string, string>(), TimeSpan.FromSeconds(60));
             Assert.True(solution.ExitCode == 0, solution.Output);
-            var add = await DotnetAsync(directory, ["sln", "System.sln", "add", .. projects], TimeSpan.FromSeconds(60));
+            var add = await Run.ProcessAsync("dotnet", ["sln", "System.sln", "add", .. projects], directory, new Dictionary<string, string>(), TimeSpan.FromSeconds(60));
             Assert.True(add.ExitCode == 0, add.Output);
 
             var build = await DotnetAsync(directory, ["build", "System.sln", "-c", "Release", "-nologo", "-m:2"], TimeSpan.FromSeconds(300));
@@ -282,7 +282,7 @@ public sealed partial class NupkgUserProjectTests
         """;
 
     /// <summary>A service consuming bad-ID.jobs with its own Note type (same contract name), declaring bad-ID.shared its own way.</summary>
-    private static string BadJobs(string name, string priority, string sharedKind) => $$"""
+    private static string BadJobs(string name, string priority, string sharedKind, string extraHandler) => $$"""
         using System.Text.Json.Serialization;
         using Warren;
 
@@ -293,6 +293,10 @@ public sealed partial class NupkgUserProjectTests
         [Message("bad.note")]
         public sealed record Note(string Text);
 
+        [Exchange("bad-ID.notes", ExchangeKind.Topic)]
+        [Topic("memo")]
+        public sealed record Memo(string Text);
+
         [Exchange("bad-ID.shared", ExchangeKind.{{sharedKind}})]
         [Topic("shared")]
         public sealed record Shared(string Text);
@@ -302,10 +306,13 @@ public sealed partial class NupkgUserProjectTests
         public sealed class Jobs
         {
             public Task Handle(Note note, CancellationToken ct) => Task.CompletedTask;
+
+            {{extraHandler}}
         }
 
         [JsonSerializable(typeof(Note))]
         [JsonSerializable(typeof(Shared))]
+        [JsonSerializable(typeof(Memo))]
         internal sealed partial class {{name}}Json : JsonSerializerContext;
 
         public static class Program
