@@ -6,7 +6,7 @@ using System.Globalization;
 using System.Linq;
 using Warren;
 
-// Shared by the samples (linked into each Shop service): what an OpenTelemetry exporter would receive, summed.
+// What an OpenTelemetry exporter would receive, summed (also linked into each Shop service).
 
 /// <summary>Listens to Warren's meter like an OpenTelemetry MeterProvider would, and sums what it saw.</summary>
 public sealed class DemoMetrics : IDisposable
