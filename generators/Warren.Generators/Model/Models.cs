@@ -203,3 +203,9 @@ internal sealed record RpcServerModel(string TypeName, string Identifier, Equata
 
 /// <summary>A type Warren needs JSON metadata for.</summary>
 internal sealed record JsonTypeModel(string TypeName, string Identifier);
+
+/// <summary>
+/// A use found in the assembly's code, for its manifest: a message type it publishes through <c>IPublisher</c>
+/// (<paramref name="IsRpc"/> false) or an <c>[RpcService]</c> interface whose methods it calls (true).
+/// </summary>
+internal sealed record UsageModel(bool IsRpc, string TypeName);
