@@ -185,7 +185,8 @@ public sealed class DocsSnippetTests(ITestOutputHelper output)
     /// <summary>
     /// The blocks in groups that can share a compilation: with App.cs or without it, and no two declaring a JSON context
     /// of one name (the System.Text.Json generator names its files after the context without its namespace, so two would
-    /// make it fail for the whole compilation).
+    /// make it fail for the whole compilation) or naming one queue, exchange or RPC service (pages show one queue with
+    /// different settings, which would be WRN008/WRN009 between them).
     /// </summary>
     private static IEnumerable<List<DocsSnippet>> Share(IEnumerable<DocsSnippet> snippets)
     {
@@ -195,7 +196,7 @@ public sealed class DocsSnippetTests(ITestOutputHelper output)
             foreach (var snippet in group)
             {
                 var contexts = snippet.Chain()
-                    .SelectMany(s => Regex.Matches(s.Code, @"class\s+(\w+)\s*:\s*JsonSerializerContext").Select(m => m.Groups[1].Value))
+                    .SelectMany(s => Regex.Matches(s.Code, @"class\s+(\w+)\s*:\s*JsonSerializerContext|\[(?:Queue|Exchange|RpcService)\(""([^""]+)""").Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value))
                     .ToHashSet(StringComparer.Ordinal);
                 var bucket = buckets.FirstOrDefault(b => !b.Contexts.Overlaps(contexts));
                 if (bucket.Members is null)
