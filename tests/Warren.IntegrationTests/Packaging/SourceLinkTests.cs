@@ -117,7 +117,7 @@ public sealed class SourceLinkTests(ITestOutputHelper output)
             Assert.Equal("git", repository.Attribute("type")?.Value);
             Assert.Equal(Remote, repository.Attribute("url")?.Value);
             Assert.Equal(commit, repository.Attribute("commit")?.Value);
-            Assert.Equal(Remote, metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "projectUrl")?.Value);
+            Assert.Equal("https://github.com/warren-example/warren", metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "projectUrl")?.Value);
 
             async Task<string> Step(string file, string[] arguments, TimeSpan? timeout = null)
             {
