@@ -53,6 +53,9 @@ public sealed class Topology
     private readonly List<ExchangeDeclaration> _exchanges = [];
     private readonly List<QueueDeclaration> _queues = [];
     private readonly List<BindingDeclaration> _bindings = [];
+    private readonly Dictionary<string, int> _exchangeIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _queueIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Exchange, string Queue, string RoutingKey), List<BindingDeclaration>> _bindingIndex = [];
 
     /// <summary>The exchanges, in declaration order.</summary>
     public IReadOnlyList<ExchangeDeclaration> Exchanges => _exchanges;
@@ -67,7 +70,7 @@ public sealed class Topology
     public Topology Add(ExchangeDeclaration exchange)
     {
         ArgumentNullException.ThrowIfNull(exchange);
-        AddUnique(_exchanges, exchange, e => e.Name, "exchange");
+        AddUnique(_exchanges, _exchangeIndex, exchange, exchange.Name, "exchange");
         return this;
     }
 
@@ -75,7 +78,7 @@ public sealed class Topology
     public Topology Add(QueueDeclaration queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
-        AddUnique(_queues, queue, q => q.Name, "queue");
+        AddUnique(_queues, _queueIndex, queue, queue.Name, "queue");
         return this;
     }
 
@@ -83,12 +86,22 @@ public sealed class Topology
     public Topology Add(BindingDeclaration binding)
     {
         ArgumentNullException.ThrowIfNull(binding);
-        foreach (var existing in _bindings)
+        var key = (binding.Exchange, binding.Queue, binding.RoutingKey);
+        if (_bindingIndex.TryGetValue(key, out var sameKey))
         {
-            if (existing.Exchange == binding.Exchange && existing.Queue == binding.Queue && existing.RoutingKey == binding.RoutingKey && ArgumentsEqual(existing.Arguments, binding.Arguments))
+            foreach (var existing in sameKey)
             {
-                return this;
+                if (ArgumentsEqual(existing.Arguments, binding.Arguments))
+                {
+                    return this;
+                }
             }
+
+            sameKey.Add(binding);
+        }
+        else
+        {
+            _bindingIndex.Add(key, [binding]);
         }
 
         _bindings.Add(binding);
@@ -117,23 +130,21 @@ public sealed class Topology
         return this;
     }
 
-    private static void AddUnique<T>(List<T> items, T item, Func<T, string> name, string kind)
+    // Indexed by name so that registering a large topology (thousands of consumers) stays linear.
+    private static void AddUnique<T>(List<T> items, Dictionary<string, int> index, T item, string name, string kind)
     {
-        foreach (var existing in items)
+        if (index.TryGetValue(name, out var position))
         {
-            if (name(existing) != name(item))
-            {
-                continue;
-            }
-
+            var existing = items[position];
             if (!SameDeclaration(existing, item))
             {
-                throw new TopologyConflictException($"The {kind} '{name(item)}' is declared twice with different settings: {existing} and {item}. The broker would refuse the second with PRECONDITION_FAILED.");
+                throw new TopologyConflictException($"The {kind} '{name}' is declared twice with different settings: {existing} and {item}. The broker would refuse the second with PRECONDITION_FAILED.");
             }
 
             return;
         }
 
+        index.Add(name, items.Count);
         items.Add(item);
     }
 
