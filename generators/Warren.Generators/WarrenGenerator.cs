@@ -10,7 +10,8 @@ namespace Warren.Generators;
 
 /// <summary>
 /// Turns Warren's attributes into topology, message contracts, consumer dispatchers, publisher implementations and
-/// <c>AddGeneratedHandlers()</c>. Parse (symbols → equatable models) → Model (merged, sorted) → Emit (text).
+/// <c>AddGeneratedHandlers()</c>. Parse (symbols → equatable models, each type once) → Model (merged, named uniquely,
+/// sorted) → Emit: one pipeline per output, so an edit re-emits only the files whose input changed.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class WarrenGenerator : IIncrementalGenerator
@@ -26,112 +27,107 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         public const string RpcServers = "Warren.RpcServers";
         public const string References = "Warren.References";
         public const string Model = "Warren.Model";
+        public const string Contracts = "Warren.Output.Contracts";
+        public const string Topology = "Warren.Output.Topology";
+        public const string Registration = "Warren.Output.Registration";
+        public const string Module = "Warren.Output.Module";
+        public const string Dispatchers = "Warren.Output.Dispatchers";
+        public const string PublisherClasses = "Warren.Output.Publishers";
+        public const string RpcClients = "Warren.Output.RpcClients";
+        public const string RpcServerClasses = "Warren.Output.RpcServers";
     }
+
+    /// <summary>The attributes that make a type a message, in the order that decides which step parses a type carrying several.</summary>
+    private static readonly string[] MessageAttributes = [KnownNames.ExchangeAttribute, KnownNames.TopicAttribute, KnownNames.MessageAttribute, KnownNames.PriorityAttribute];
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var messages = Types(context, KnownNames.ExchangeAttribute, MessageParser.TryParseAttributed)
-            .Combine(Types(context, KnownNames.TopicAttribute, MessageParser.TryParseAttributed))
-            .Combine(Types(context, KnownNames.MessageAttribute, MessageParser.TryParseAttributed))
-            .Combine(Types(context, KnownNames.PriorityAttribute, MessageParser.TryParseAttributed))
-            .Select(static (x, _) => x.Left.Left.Left.AddRange(x.Left.Left.Right).AddRange(x.Left.Right).AddRange(x.Right))
+        var messages = MessageAttributes
+            .Select(attribute => Types(context, attribute, type => MessageParser.FirstAttribute(type, MessageAttributes) == attribute ? MessageParser.TryParseAttributed(type) : null))
+            .Aggregate(Concat)
             .WithTrackingName(Steps.Messages);
 
-        // Consumers without [Queue] are found through their attributed handlers, or through a base class declaring them.
-        var inheritingConsumers = context.SyntaxProvider
+        // A consumer is found by its [Queue], else by its first attributed handler, else (handlers inherited from a base
+        // class) by its base list; each finder leaves the classes an earlier one finds alone.
+        var byQueue = Types(context, KnownNames.QueueAttribute, ConsumerParser.TryParse);
+        var byHandler = Concat(Handlers(context, KnownNames.TopicAttribute), Handlers(context, KnownNames.HeadersAttribute));
+        var derived = context.SyntaxProvider
             .CreateSyntaxProvider(
                 static (node, _) => node is ClassDeclarationSyntax { BaseList: not null },
-                static (ctx, _) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node) is INamedTypeSymbol type ? ConsumerParser.TryParse(type) : null)
+                static (ctx, _) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node) is INamedTypeSymbol type ? DerivedClass.Parse(type) : null)
             .Where(static c => c is not null)
             .Select(static (c, _) => c!)
             .Collect();
-        var consumers = Types(context, KnownNames.QueueAttribute, ConsumerParser.TryParse)
-            .Combine(Methods(context, KnownNames.TopicAttribute))
-            .Combine(Methods(context, KnownNames.HeadersAttribute))
-            .Combine(inheritingConsumers)
-            .Select(static (x, _) => x.Left.Left.Left.AddRange(x.Left.Left.Right).AddRange(x.Left.Right).AddRange(x.Right))
+        var consumers = Concat(Concat(byQueue, byHandler), derived.Select(static (classes, _) => classes.Where(c => c.Consumer is not null).Select(c => c.Consumer!).ToImmutableArray()))
             .WithTrackingName(Steps.Consumers);
+        var rpcServers = derived.Select(static (classes, _) => classes.Where(c => c.Server is not null).Select(c => c.Server!).ToImmutableArray())
+            .WithTrackingName(Steps.RpcServers);
 
         var publishers = Types(context, KnownNames.PublisherAttribute, PublisherParser.TryParse).WithTrackingName(Steps.Publishers);
         var contexts = Types(context, KnownNames.JsonSerializableAttribute, JsonContextParser.TryParse).WithTrackingName(Steps.JsonContexts);
-
         var rpcServices = Types(context, KnownNames.RpcServiceAttribute, RpcParser.TryParseService).WithTrackingName(Steps.RpcServices);
 
-        // A server is any class implementing an [RpcService] interface: found through its base list, no attribute needed.
-        var rpcServers = context.SyntaxProvider
-            .CreateSyntaxProvider(
-                static (node, _) => node is ClassDeclarationSyntax { BaseList: not null },
-                static (ctx, _) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node) is INamedTypeSymbol type ? RpcParser.TryParseServer(type) : null)
-            .Where(static s => s is not null)
-            .Select(static (s, _) => s!)
-            .Collect()
-            .WithTrackingName(Steps.RpcServers);
-
         // Referenced assemblies built against Warren, read from metadata (see ReferenceParser): an equatable model, so
-        // edits that change no reference leave the steps after it cached.
+        // edits that change no reference leave the steps after it cached. The model reads their declarations, the
+        // registration their modules.
         var references = context.CompilationProvider.Select(ReferenceParser.Read).WithTrackingName(Steps.References);
+        var referencedDeclarations = references.Select(static (r, _) => r with { Module = ModuleModel.None });
+        var module = references.Select(static (r, _) => r.Module);
 
-        var model = messages.Combine(consumers).Combine(publishers).Combine(contexts).Combine(rpcServices).Combine(rpcServers).Combine(references)
-            .Select(static (x, _) => GenerationModel.Create(
-                x.Left.Left.Left.Left.Left.Left,
-                x.Left.Left.Left.Left.Left.Right,
-                x.Left.Left.Left.Left.Right,
-                x.Left.Left.Left.Right,
-                x.Left.Left.Right,
-                x.Left.Right,
-                x.Right))
+        var model = messages
+            .Combine(consumers)
+            .Combine(publishers)
+            .Combine(contexts)
+            .Combine(rpcServices)
+            .Combine(rpcServers)
+            .Combine(referencedDeclarations)
+            .Select(static (inputs, _) =>
+            {
+                var ((((((messageModels, consumerModels), publisherModels), contextModels), serviceModels), serverModels), referenced) = inputs;
+                return GenerationModel.Create(messageModels, consumerModels, publisherModels, contextModels, serviceModels, serverModels, referenced);
+            })
             .WithTrackingName(Steps.Model);
+
+        // Files shared by the whole assembly, each from the part of the model it reads.
+        var contracts = model.Select(static (m, _) => m.IsEmpty ? null : ContractsModel.From(m)).WithTrackingName(Steps.Contracts);
+        context.RegisterSourceOutput(contracts, static (output, m) => Add(output, m, ContractsEmitter.HintName, ContractsEmitter.Emit));
+        var topology = model.Select(static (m, _) => m.IsEmpty ? null : TopologyPlan.From(m)).WithTrackingName(Steps.Topology);
+        context.RegisterSourceOutput(topology, static (output, plan) => Add(output, plan, TopologyEmitter.HintName, TopologyEmitter.Emit));
 
         // AddGeneratedHandlers() exists in every assembly referencing Warren; an assembly with consumers or servers also
         // exposes a public module registration that the assemblies referencing it call.
-        context.RegisterSourceOutput(model.Combine(references.Select(static (r, _) => r.Registration)), static (output, pair) =>
-        {
-            var (model, registration) = pair;
-            if (registration.HasWarren || !model.IsEmpty)
-            {
-                output.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(model, registration));
-            }
+        var registration = model.Combine(module)
+            .Select(static (x, _) => x.Right.HasWarren || !x.Left.IsEmpty ? RegistrationModel.From(x.Left, x.Right) : null)
+            .WithTrackingName(Steps.Registration);
+        context.RegisterSourceOutput(registration, static (output, m) => Add(output, m, RegistrationEmitter.HintName, RegistrationEmitter.Emit));
+        var moduleClass = registration.Select(static (r, _) => r is not null && ModuleEmitter.HasModule(r) ? r.Module : null).WithTrackingName(Steps.Module);
+        context.RegisterSourceOutput(moduleClass, static (output, m) => Add(output, m, ModuleEmitter.HintName, ModuleEmitter.Emit));
 
-            if (ModuleEmitter.HasModule(model, registration))
-            {
-                output.AddSource(ModuleEmitter.HintName, ModuleEmitter.Emit(registration));
-            }
-        });
-
-        context.RegisterSourceOutput(model, static (output, model) =>
-        {
-            if (model.IsEmpty)
-            {
-                return;
-            }
-
-            output.AddSource(ContractsEmitter.HintName, ContractsEmitter.Emit(model));
-            output.AddSource(TopologyEmitter.HintName, TopologyEmitter.Emit(model));
-            foreach (var consumer in model.Consumers)
-            {
-                output.AddSource(DispatcherEmitter.HintName(consumer), DispatcherEmitter.Emit(consumer));
-            }
-
-            foreach (var publisher in model.Publishers)
-            {
-                output.AddSource(PublisherEmitter.HintName(publisher), PublisherEmitter.Emit(publisher));
-            }
-
-            foreach (var service in model.RpcServices)
-            {
-                output.AddSource(RpcEmitter.ProxyHintName(service), RpcEmitter.EmitProxy(service));
-            }
-
-            foreach (var server in model.RpcServers)
-            {
-                foreach (var service in server.Services)
-                {
-                    output.AddSource(RpcEmitter.ServerHintName(server, service), RpcEmitter.EmitServer(server, service));
-                }
-            }
-        });
+        // One file per consumer, publisher, service and server, each cached on its own.
+        var dispatchers = model.SelectMany(static (m, _) => m.Consumers.Select(DispatcherInput.From)).WithTrackingName(Steps.Dispatchers);
+        context.RegisterSourceOutput(dispatchers, static (output, c) => output.AddSource(DispatcherEmitter.HintName(c), DispatcherEmitter.Emit(c)));
+        var publisherClasses = model.SelectMany(static (m, _) => m.Publishers).WithTrackingName(Steps.PublisherClasses);
+        context.RegisterSourceOutput(publisherClasses, static (output, p) => output.AddSource(PublisherEmitter.HintName(p), PublisherEmitter.Emit(p)));
+        var rpcClients = model.SelectMany(static (m, _) => m.RpcServices).WithTrackingName(Steps.RpcClients);
+        context.RegisterSourceOutput(rpcClients, static (output, s) => output.AddSource(RpcEmitter.ProxyHintName(s), RpcEmitter.EmitProxy(s)));
+        var rpcServerClasses = model
+            .SelectMany(static (m, _) => m.RpcServers.SelectMany(server => server.Services.Select(service => new RpcServerOutput(server.TypeName, server.Identifier, service))))
+            .WithTrackingName(Steps.RpcServerClasses);
+        context.RegisterSourceOutput(rpcServerClasses, static (output, s) => output.AddSource(RpcEmitter.ServerHintName(s), RpcEmitter.EmitServer(s)));
     }
+
+    private static void Add<T>(SourceProductionContext output, T? model, string hintName, System.Func<T, string> emit)
+        where T : class
+    {
+        if (model is not null)
+        {
+            output.AddSource(hintName, emit(model));
+        }
+    }
+
+    private static IncrementalValueProvider<ImmutableArray<T>> Concat<T>(IncrementalValueProvider<ImmutableArray<T>> first, IncrementalValueProvider<ImmutableArray<T>> second) =>
+        first.Combine(second).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
 
     private static IncrementalValueProvider<ImmutableArray<T>> Types<T>(IncrementalGeneratorInitializationContext context, string attribute, System.Func<INamedTypeSymbol, T?> parse)
         where T : class =>
@@ -144,14 +140,25 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             .Select(static (m, _) => m!)
             .Collect();
 
-    /// <summary>Consumer classes found through attributed handler methods (classes without <c>[Queue]</c>).</summary>
-    private static IncrementalValueProvider<ImmutableArray<ConsumerModel>> Methods(IncrementalGeneratorInitializationContext context, string attribute) =>
+    /// <summary>Consumer classes without <c>[Queue]</c>, found through their first attributed handler method.</summary>
+    private static IncrementalValueProvider<ImmutableArray<ConsumerModel>> Handlers(IncrementalGeneratorInitializationContext context, string attribute) =>
         context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 attribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, _) => ctx.TargetSymbol.ContainingType is { } type ? ConsumerParser.TryParse(type) : null)
+                static (ctx, _) => ctx.TargetSymbol is IMethodSymbol { ContainingType: { } type } method && ConsumerParser.FindsByHandler(type, method) ? ConsumerParser.TryParse(type) : null)
             .Where(static m => m is not null)
             .Select(static (m, _) => m!)
             .Collect();
+
+    /// <summary>What a class with a base list is to Warren: a consumer through inherited handlers, an RPC server, or both.</summary>
+    private sealed record DerivedClass(ConsumerModel? Consumer, RpcServerModel? Server)
+    {
+        public static DerivedClass? Parse(INamedTypeSymbol type)
+        {
+            var consumer = ConsumerParser.FindsByBaseClass(type) ? ConsumerParser.TryParse(type) : null;
+            var server = RpcParser.TryParseServer(type);
+            return consumer is null && server is null ? null : new DerivedClass(consumer, server);
+        }
+    }
 }

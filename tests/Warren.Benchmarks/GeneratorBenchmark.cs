@@ -126,6 +126,11 @@ internal static class GeneratorBenchmark
 
         var median = Median(full);
         Console.WriteLine(Invariant($"  generator alone: warm full run median {median:F0} ms, {generated} files"));
+        var slowest = driver.GetRunResult().Results[0].TrackedSteps
+            .Select(s => (Step: s.Key, Milliseconds: s.Value.Sum(run => run.ElapsedTime.TotalMilliseconds)))
+            .OrderByDescending(s => s.Milliseconds)
+            .Take(6);
+        Console.WriteLine("  slowest steps of the last full run: " + string.Join(", ", slowest.Select(s => Invariant($"{s.Step} {s.Milliseconds:F0} ms"))));
         Console.WriteLine(Invariant($"  unrelated edit: {edit.Elapsed.TotalMilliseconds:F0} ms ({edit.Elapsed.TotalMilliseconds / median * 100:F0} % of a full run), every output cached: {(cached ? "yes" : "no")}"));
         Console.WriteLine(Invariant($"  one consumer's binding edited: {consumerEdit.Elapsed.TotalMilliseconds:F0} ms, {emittedNow} of {afterConsumer.TrackedOutputSteps.SelectMany(s => s.Value).Count()} outputs re-emitted"));
         return cached && edit.Elapsed.TotalMilliseconds < median;

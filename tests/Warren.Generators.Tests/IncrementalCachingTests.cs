@@ -13,6 +13,27 @@ namespace Warren.Generators.Tests;
 /// <summary>The pipeline only redoes work when what it reads changed, and its models hold no compiler objects.</summary>
 public sealed class IncrementalCachingTests
 {
+    /// <summary>The input of every output: one per file kind (per item for dispatchers, publishers, clients and servers).</summary>
+    private static readonly string[] OutputSteps =
+    [
+        WarrenGenerator.Steps.Contracts,
+        WarrenGenerator.Steps.Topology,
+        WarrenGenerator.Steps.Registration,
+        WarrenGenerator.Steps.Module,
+        WarrenGenerator.Steps.Dispatchers,
+        WarrenGenerator.Steps.PublisherClasses,
+        WarrenGenerator.Steps.RpcClients,
+        WarrenGenerator.Steps.RpcServerClasses,
+    ];
+
+    private static readonly string[] PerItemSteps =
+    [
+        WarrenGenerator.Steps.Dispatchers,
+        WarrenGenerator.Steps.PublisherClasses,
+        WarrenGenerator.Steps.RpcClients,
+        WarrenGenerator.Steps.RpcServerClasses,
+    ];
+
     private static readonly string[] TrackedSteps =
     [
         WarrenGenerator.Steps.Messages,
@@ -21,8 +42,11 @@ public sealed class IncrementalCachingTests
         WarrenGenerator.Steps.JsonContexts,
         WarrenGenerator.Steps.RpcServices,
         WarrenGenerator.Steps.RpcServers,
+        WarrenGenerator.Steps.References,
         WarrenGenerator.Steps.Model,
+        .. OutputSteps,
     ];
+
 
     [Theory]
     [InlineData(nameof(Scenarios.EventBus))]
@@ -92,6 +116,76 @@ public sealed class IncrementalCachingTests
     }
 
     [Fact]
+    public void A_binding_edit_re_emits_that_consumers_dispatcher_and_the_topology_only()
+    {
+        var edited = Scenarios.EventBus.Replace("[Topic(\"user.*.created\")]", "[Topic(\"user.*.created\")]\n    [Topic(\"user.vip.#\")]", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.EventBus, edited);
+
+        var result = RunTwice(Scenarios.EventBus, c => Replace(c, edited));
+
+        Assert.Equal(["Warren.Output.Dispatchers", "Warren.Output.Topology"], ChangedOutputs(result));
+        Assert.Single(Outputs(result, WarrenGenerator.Steps.Dispatchers), r => r == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void A_prefetch_edit_re_emits_the_registration_only()
+    {
+        var edited = Scenarios.EventBus.Replace("Prefetch = 20", "Prefetch = 21", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.EventBus, edited);
+
+        var result = RunTwice(Scenarios.EventBus, c => Replace(c, edited));
+
+        Assert.Equal(["Warren.Output.Registration"], ChangedOutputs(result));
+    }
+
+    [Fact]
+    public void A_publisher_edit_re_emits_that_publisher_only()
+    {
+        var edited = Scenarios.EventBus.Replace("[Topic(\"user.eu.updated.v1\")]", "[Topic(\"user.us.updated.v1\")]", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.EventBus, edited);
+
+        var result = RunTwice(Scenarios.EventBus, c => Replace(c, edited));
+
+        Assert.Equal(["Warren.Output.Publishers"], ChangedOutputs(result));
+    }
+
+    [Fact]
+    public void A_message_key_edit_re_emits_the_contracts_the_topology_and_the_dispatchers_of_its_consumers()
+    {
+        var edited = Scenarios.EventBus.Replace("[Topic(\"user.{Region}.updated.v{Version}\")]", "[Topic(\"user.{Region}.updated.version{Version}\")]", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.EventBus, edited);
+
+        var result = RunTwice(Scenarios.EventBus, c => Replace(c, edited));
+
+        Assert.Contains("Warren.Output.Contracts", ChangedOutputs(result));
+        Assert.DoesNotContain("Warren.Output.Registration", ChangedOutputs(result));
+    }
+
+    [Fact]
+    public void An_rpc_method_body_edit_and_a_timeout_edit_touch_only_the_rpc_outputs()
+    {
+        var edited = Scenarios.Rpc.Replace("[RpcService(\"inventory\", Timeout = \"5s\")]", "[RpcService(\"inventory\", Timeout = \"6s\")]", StringComparison.Ordinal);
+        Assert.NotEqual(Scenarios.Rpc, edited);
+
+        var result = RunTwice(Scenarios.Rpc, c => Replace(c, edited));
+
+        Assert.Equal(["Warren.Output.RpcClients", "Warren.Output.RpcServers"], ChangedOutputs(result));
+        Assert.Single(Outputs(result, WarrenGenerator.Steps.RpcClients), r => r == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void Each_class_is_parsed_by_one_step_once()
+    {
+        var first = GeneratorHarness.CreateDriver(withJson: false).RunGenerators(GeneratorHarness.Compile(Scenarios.EventBus)).GetRunResult();
+
+        // EmailNotifications has [Queue] and a [Topic] handler; Analytics two [Topic] handlers; the messages [Exchange] and [Topic].
+        var consumers = Warren(first).TrackedSteps[WarrenGenerator.Steps.Consumers].Single().Outputs.Single().Value;
+        Assert.Equal(2, ((System.Collections.Immutable.ImmutableArray<ConsumerModel>)consumers).Length);
+        var messages = Warren(first).TrackedSteps[WarrenGenerator.Steps.Messages].Single().Outputs.Single().Value;
+        Assert.Equal(2, ((System.Collections.Immutable.ImmutableArray<MessageModel>)messages).Length);
+    }
+
+    [Fact]
     public void Models_hold_no_symbols_syntax_locations_or_compilations()
     {
         var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree) };
@@ -156,9 +250,21 @@ public sealed class IncrementalCachingTests
         return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, old.FilePath));
     }
 
+    /// <summary>The output steps with an input that is not cached or unchanged, in name order: the files emitted again.</summary>
+    private static List<string> ChangedOutputs(GeneratorDriverRunResult result) =>
+        OutputSteps
+            .Where(step => Outputs(result, step).Any(reason => reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
     private static IEnumerable<IncrementalStepRunReason> Outputs(GeneratorDriverRunResult result, string step)
     {
         var steps = Warren(result).TrackedSteps;
+        if (!steps.ContainsKey(step) && PerItemSteps.Contains(step))
+        {
+            return []; // a scenario without such items (no publisher, no RPC service) runs no step for them
+        }
+
         Assert.True(steps.ContainsKey(step), $"step {step} was not tracked");
         return steps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.Extensions.DependencyInjection;
 using Warren.Generators.Tests.Infrastructure;
 using Xunit;
 
@@ -66,6 +67,49 @@ public sealed class ShapeCorpusTests
             Assert.True(result.Warren.Any(d => d.Id == id), $"expected {id}:\n{result.Describe()}");
         }
     }
+
+    // (A consumer needing the application's own services cannot be created in the bare container the test builds.)
+    public static TheoryData<string> ValidWithConsumers => new(Shapes.Where(s => s.Valid && !s.Documentation && IsConsumerShape(s) && s.Name != "handler_with_ctor_dependency").Select(s => s.Name));
+
+    /// <summary>
+    /// For a valid shape with consumers: every contract a dispatcher selects by type, sent with a body of that type (every
+    /// property present, built from the application's own metadata), reaches exactly one handler, and that handler
+    /// receives the type whose contract it is.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ValidWithConsumers))]
+    public async System.Threading.Tasks.Task A_valid_shapes_dispatchers_give_each_contract_to_a_handler_of_its_type(string name)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var run = GeneratorHarness.Run(HandlerProbes.Add(Source(shape)), GeneratedApp.ProbeSource);
+        var app = GeneratedApp.Load(run);
+        Assert.NotEmpty(app.Consumers);
+
+        foreach (var consumer in app.Consumers)
+        {
+            var dispatcher = consumer.Dispatcher.GetType().Name;
+            var source = run.Sources[dispatcher.Substring(0, dispatcher.Length - "Dispatcher".Length) + ".Dispatcher.g.cs"];
+            var contracts = System.Text.RegularExpressions.Regex.Matches(source, "^\\s*\"([^\"]+)\" => Handle", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(contracts);
+            foreach (var contract in contracts)
+            {
+                var handler = System.Text.RegularExpressions.Regex.Match(source, $"\"{System.Text.RegularExpressions.Regex.Escape(contract)}\" => (\\w+)\\(").Groups[1].Value;
+                var metadata = System.Text.RegularExpressions.Regex.Match(source.Substring(source.IndexOf($" {handler}(MessageContext context)", StringComparison.Ordinal)), "WarrenJsonTypes\\.(\\w+)").Groups[1].Value;
+                var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo)app.Type("Warren.Generated.WarrenJsonTypes").GetProperty(metadata)!.GetValue(null)!;
+                var body = SampleBodies.For(info);
+                var (outcome, received) = await app.DispatchTypedAsync(consumer, body, contract);
+
+                Assert.True(outcome.Action == DispatchAction.Ack, $"{consumer.Queue} / {contract}: {outcome.Action} {outcome.Reason}");
+                var type = Assert.Single(received);
+                var found = typeof(MessageContracts).GetMethod(nameof(MessageContracts.Find))!.MakeGenericMethod(type).Invoke(app.Services.GetRequiredService<MessageContracts>(), null);
+                Assert.True(found is not null, $"{consumer.Queue} / {contract}: the handler received {type}, which has no contract");
+                Assert.Equal(contract, (string)found!.GetType().GetProperty("Name")!.GetValue(found)!);
+            }
+        }
+    }
+
+    private static bool IsConsumerShape(Shape shape) =>
+        shape.Code.Contains("Handle(", StringComparison.Ordinal) || shape.Code.Contains("[Topic(", StringComparison.Ordinal) && shape.Code.Contains("class", StringComparison.Ordinal) && !shape.Code.Contains("[Publisher]", StringComparison.Ordinal) && !shape.Code.Contains("RpcService", StringComparison.Ordinal);
 
     private static string Source(Shape shape) =>
         (shape.Documentation ? "#pragma warning disable CS1591 // the corpus documents only what generated code refers to\n" : string.Empty) + Prelude + shape.Code + "\n\nnamespace App\n{\n    [JsonSerializable(typeof(OrderPlaced))]\n    [JsonSerializable(typeof(CheckStock))]\n    [JsonSerializable(typeof(StockLevel))]\n"
@@ -281,6 +325,7 @@ public sealed class ShapeCorpusTests
             public sealed class A : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("a", 0)); }
             public sealed class B : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("b", 0)); }
             """)),
+        Bad("static_class_with_message_attribute", "WRN023", App("[Priority(Max = 10)] public static class C { public static Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("invalid_duration", "WRN020", App("[Queue(\"q\", MessageTtl = \"soon\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
     ];
 }

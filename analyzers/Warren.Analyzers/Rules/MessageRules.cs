@@ -12,7 +12,7 @@ internal static class MessageRules
     {
         var attributed = AttributeReader.Has(type, KnownNames.ExchangeAttribute) || AttributeReader.Has(type, KnownNames.TopicAttribute)
             || AttributeReader.Has(type, KnownNames.MessageAttribute) || AttributeReader.Has(type, KnownNames.PriorityAttribute);
-        if (attributed && type.TypeKind != TypeKind.Interface && (type.IsGenericType ? "is generic: attribute a closed type's messages through a publisher or handler instead" : Generators.Rules.ShapeRules.TypeProblem(type)) is { } problem)
+        if (attributed && type.TypeKind != TypeKind.Interface && Generators.Rules.ShapeRules.MessageTypeProblem(type) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is a message type that " + problem.Replace("'" + type.Name + "' ", string.Empty)));
         }

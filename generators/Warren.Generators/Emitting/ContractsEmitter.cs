@@ -9,31 +9,62 @@ internal static class ContractsEmitter
 {
     public const string HintName = "Warren.Contracts.g.cs";
 
-    public static string Emit(GenerationModel model)
+    public static string Emit(ContractsModel model)
     {
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
+        w.Line("using global::System.Text.Json.Serialization.Metadata;");
+        if (model.HasDispatchers)
+        {
+            w.Line("using global::System.Threading.Tasks;");
+        }
 
+        w.Line();
         w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
         w.GeneratedType();
         w.Open("internal static class WarrenJsonTypes");
+        var contexts = model.ContextsByType();
         foreach (var type in model.JsonTypes)
         {
-            var info = $"global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type.TypeName}>";
-            if (model.ContextFor(type.TypeName) is { } context)
+            var info = $"JsonTypeInfo<{type.TypeName}>";
+            w.Line($"/// <summary>{Text.Xml(type.TypeName)}</summary>");
+            if (contexts.TryGetValue(type.TypeName, out var context))
             {
-                w.Line($"private static {info}? _{type.Identifier};");
-                w.Line();
-                w.Line($"/// <summary>{Xml(type.TypeName)}</summary>");
-                w.Line($"public static {info} {type.Identifier} => _{type.Identifier} ??= ({info})({context}.Default.GetTypeInfo(typeof({type.TypeName})) ?? throw new global::System.InvalidOperationException({Literals.String($"{context} returned no type information for {Short(type.TypeName)}.")}));");
+                w.Line($"public static {info} {type.Identifier} => Cache<{type.TypeName}>.Value ??= From<{type.TypeName}>({context}.Default);");
             }
             else
             {
-                w.Line($"/// <summary>{Xml(type.TypeName)}</summary>");
-                w.Line($"public static {info} {type.Identifier} => throw new global::System.InvalidOperationException({Literals.String($"{Short(type.TypeName)} is in no JsonSerializerContext: add [JsonSerializable(typeof({Short(type.TypeName)}))] to the application's context.")});");
+                w.Line($"public static {info} {type.Identifier} => throw NotSerializable({Literals.String(Short(type.TypeName))});");
             }
 
             w.Line();
+        }
+
+        // The helpers only the properties above use (an unused one would be a warning in the user's build).
+        var serializable = model.JsonTypes.Where(t => contexts.ContainsKey(t.TypeName)).ToList();
+        if (serializable.Count > 0)
+        {
+            w.Line("/// <summary>Each type's metadata, once looked up.</summary>");
+            w.Open("private static class Cache<T>");
+            w.Line("public static JsonTypeInfo<T>? Value;");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>A type's metadata from a context that lists it.</summary>");
+            w.Line("private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>");
+            w.Line("    context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>");
+            w.Line("    ?? throw new global::System.InvalidOperationException($\"{context.GetType().Name} returned no type information for {typeof(T).Name}.\");");
+        }
+
+        if (serializable.Count < model.JsonTypes.Count)
+        {
+            if (serializable.Count > 0)
+            {
+                w.Line();
+            }
+
+            w.Line("/// <summary>A type no context lists (WRN019 says so at build time).</summary>");
+            w.Line("private static global::System.InvalidOperationException NotSerializable(string type) =>");
+            w.Line("    new($\"{type} is in no JsonSerializerContext: add [JsonSerializable(typeof({type}))] to the application's context.\");");
         }
 
         w.Close();
@@ -42,8 +73,7 @@ internal static class ContractsEmitter
         w.Line("/// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>");
         w.GeneratedType();
         w.Open("internal static class WarrenContracts");
-        w.Open("public static void Register(global::Warren.WarrenBuilder builder)");
-        foreach (var message in model.Messages)
+        var registrations = model.Messages.Select(message => (System.Action<SourceWriter>)(writer =>
         {
             var exchange = Literals.String(message.Exchange?.Name ?? string.Empty);
             var key = message.RoutingParts.Any(p => p.IsProperty)
@@ -51,10 +81,10 @@ internal static class ContractsEmitter
                 : Literals.String(message.RoutingTemplate ?? message.ContractName);
             // A priority outside 1-255 is WRN010: no code for it.
             var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
-            w.Line($"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>({Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
-        }
-
-        w.Close();
+            writer.Line($"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(");
+            writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
+        })).ToList();
+        Chunks.Emit(w, "public static void Register(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", registrations);
         foreach (var message in model.Messages.Where(m => m.RoutingParts.Any(p => p.IsProperty)))
         {
             w.Line();
@@ -62,6 +92,12 @@ internal static class ContractsEmitter
         }
 
         w.Close();
+        if (model.HasDispatchers)
+        {
+            w.Line();
+            DispatchHelpersEmitter.Emit(w);
+        }
+
         w.Close();
         return w.ToString();
     }
@@ -93,5 +129,4 @@ internal static class ContractsEmitter
         return dot < 0 ? name : name.Substring(dot + 1);
     }
 
-    private static string Xml(string text) => Text.Xml(text);
 }

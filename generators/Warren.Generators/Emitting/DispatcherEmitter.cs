@@ -21,7 +21,7 @@ internal static class DispatcherEmitter
 
     public static string Emit(ConsumerModel consumer)
     {
-        var names = new Identifiers.Unique("DispatchAsync", "ByRoutingKey", "NoHandler");
+        var names = new Identifiers.Unique("DispatchAsync", "ByRoutingKey", "Queue");
         var handlers = consumer.Handlers
             .Select(h => new Handler(h, names.Take("Handle" + Identifiers.ShortTypeName(h.Message.TypeName))))
             .ToList();
@@ -38,6 +38,8 @@ internal static class DispatcherEmitter
         w.Line($"/// <summary>Dispatches deliveries of queue <c>{Text.Xml(consumer.Queue.Name)}</c> to {Text.TypeReference(consumer.TypeName)}.</summary>");
         w.GeneratedType();
         w.Open($"internal sealed class {ClassName(consumer)} : IMessageDispatcher");
+        w.Line($"private const string Queue = {Literals.String(consumer.Queue.Name)};");
+        w.Line();
         w.Line("/// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>");
         w.Line($"public {Outcome} DispatchAsync(MessageContext context) => context.MessageType switch");
         w.Open(string.Empty);
@@ -50,8 +52,6 @@ internal static class DispatcherEmitter
         w.Close(";");
         w.Line();
         EmitByRoutingKey(w, consumer, handlers);
-        w.Line();
-        EmitNoHandler(w, consumer);
         foreach (var handler in handlers)
         {
             w.Line();
@@ -102,7 +102,7 @@ internal static class DispatcherEmitter
 
             w.Line($"return {string.Join(" || ", conditions)}");
             w.Line($"    ? {only.Name}(context)");
-            w.Line("    : NoHandler(context, exchange, key);");
+            w.Line("    : WarrenDispatch.NoHandler(context, Queue, exchange, key);");
         }
         else
         {
@@ -114,67 +114,66 @@ internal static class DispatcherEmitter
                 w.Line();
             }
 
-            w.Line("return NoHandler(context, exchange, key);");
+            w.Line("return WarrenDispatch.NoHandler(context, Queue, exchange, key);");
         }
 
         w.Close();
     }
 
-    private static void EmitNoHandler(SourceWriter w, ConsumerModel consumer)
-    {
-        var queue = Text.Interpolated(consumer.Queue.Name);
-        w.Line("/// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>");
-        w.Line($"private static {Outcome} NoHandler(MessageContext context, string exchange, string key) =>");
-        w.Line("    new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)");
-        w.Line($"        ? $\"Queue {queue} has no handler for a message without a type published to exchange '{{exchange}}' with routing key '{{key}}'.\"");
-        w.Line($"        : $\"Queue {queue} has no handler for message type '{{context.MessageType}}', nor one bound to exchange '{{exchange}}' with routing key '{{key}}'.\"));");
-    }
-
+    /// <summary>
+    /// A handler call without an async state machine of its own: a handler that completes at once is acknowledged at
+    /// once, one that does not is awaited by <c>WarrenDispatch.AckWhenDone</c>. An exception thrown before the handler
+    /// returns its task fails the delivery just as one from the task does.
+    /// </summary>
     private static void EmitHandler(SourceWriter w, ConsumerModel consumer, Handler handler)
     {
         var model = handler.Model;
-        var awaits = model.Returns != ReturnKind.Void;
-        var done = awaits ? "return DispatchOutcome.Ack;" : "return new(DispatchOutcome.Ack);";
-        string Result(string outcome) => awaits ? $"return {outcome};" : $"return new({outcome});";
-
-        w.Line($"/// <summary><c>{Text.Xml(model.Message.ContractName)}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c></summary>");
-        w.Open($"private static {(awaits ? "async " : string.Empty)}{Outcome} {handler.Name}(MessageContext context)");
-        w.Open($"if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.{model.Message.Identifier}, out var message, out var error))");
-        w.Line(Result("DispatchOutcome.DeadLetter(error!)"));
-        w.Close();
-        w.Line();
         var arguments = string.Join(", ", model.Parameters.Select(p => p switch
         {
             ParameterKind.Context => "context",
             ParameterKind.CancellationToken => "context.CancellationToken",
             _ => "message!",
         }));
-        var method = Identifiers.Escape(model.MethodName);
-        var call = $"context.Services.GetRequiredService<{consumer.TypeName}>().{method}({arguments})";
-        var statement = awaits ? $"await {call}.ConfigureAwait(false);" : $"{call};";
-        if (model.RetryOverride is not { } policy)
+        var call = $"context.Services.GetRequiredService<{consumer.TypeName}>().{Identifiers.Escape(model.MethodName)}({arguments})";
+        var policy = model.RetryOverride is null ? null : handler.Name + "Policy";
+        var policyArgument = policy is null ? string.Empty : ", " + policy;
+
+        w.Line($"/// <summary><c>{Text.Xml(model.Message.ContractName)}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c></summary>");
+        w.Open($"private static {Outcome} {handler.Name}(MessageContext context)");
+        w.Open($"if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.{model.Message.Identifier}, out var message, out var error))");
+        w.Line("return WarrenDispatch.DeadLetter(error!);");
+        w.Close();
+        w.Line();
+        var statements = model.Returns == ReturnKind.Void
+            ? new[] { $"{call};", "return WarrenDispatch.Acknowledged;" }
+            : new[] { $"return WarrenDispatch.AckWhenDone({call}{policyArgument});" };
+        if (policy is null)
         {
-            w.Line(statement);
-            w.Line(done);
+            foreach (var statement in statements)
+            {
+                w.Line(statement);
+            }
+
             w.Close();
             return;
         }
 
         // The handler's own retry policy travels with the failure; timeouts (cancellation) keep the queue's.
         w.Open("try");
-        w.Line(statement);
+        foreach (var statement in statements)
+        {
+            w.Line(statement);
+        }
+
         w.Close();
         w.Open("catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)");
-        w.Line("var reason = $\"{exception.GetType().FullName}: {exception.Message}\";");
-        w.Line(Result($"DispatchOutcome.Failed(reason, exception, {handler.Name}Policy)"));
+        w.Line($"return WarrenDispatch.Failed(exception, {policy});");
         w.Close();
-        w.Line();
-        w.Line(done);
         w.Close();
         w.Line();
         w.Line($"/// <summary>The retry policy of <c>{Text.Xml(model.MethodName)}</c>.</summary>");
-        w.Line($"private static readonly RetryPolicy {handler.Name}Policy =");
-        RetryPolicies.Emit(w, policy, ";");
+        w.Line($"private static readonly RetryPolicy {policy} =");
+        RetryPolicies.Emit(w, model.RetryOverride!, ";");
     }
 
     private sealed class Handler(HandlerModel model, string name)

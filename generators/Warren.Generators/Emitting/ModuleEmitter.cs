@@ -10,10 +10,10 @@ internal static class ModuleEmitter
 {
     public const string HintName = "Warren.Module.g.cs";
 
-    public static bool HasModule(GenerationModel model, RegistrationModel registration) =>
-        registration.HasWarren && model.Consumers.Count + model.RpcServers.Count > 0;
+    public static bool HasModule(RegistrationModel registration) =>
+        registration.Module.HasWarren && registration.Consumers.Count + registration.RpcServers.Count > 0;
 
-    public static string Emit(RegistrationModel registration)
+    public static string Emit(ModuleModel registration)
     {
         var w = new SourceWriter();
         w.Line($"[assembly: global::Warren.WarrenModuleAttribute(typeof(global::Warren.Generated.{registration.ModuleClassName}))]");

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
@@ -10,8 +11,29 @@ internal static class RegistrationEmitter
 {
     public const string HintName = "Warren.Registration.g.cs";
 
-    public static string Emit(GenerationModel model, RegistrationModel registration)
+    public static string Emit(RegistrationModel model)
     {
+        var statements = new List<System.Action<SourceWriter>>();
+        foreach (var consumer in model.Consumers)
+        {
+            statements.Add(w => Consumer(w, consumer));
+        }
+
+        foreach (var publisher in model.Publishers)
+        {
+            statements.Add(w => w.Line($"builder.Services.TryAddSingleton<{publisher.InterfaceName}, global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}>();"));
+        }
+
+        foreach (var service in model.RpcServices)
+        {
+            statements.Add(w => w.Line($"builder.Services.TryAddSingleton<{service.InterfaceName}, global::Warren.Generated.{RpcEmitter.ProxyClassName(service)}>();"));
+        }
+
+        foreach (var server in model.RpcServers)
+        {
+            statements.Add(w => Server(w, server));
+        }
+
         var w = new SourceWriter();
         w.Open("namespace Warren");
         w.Line("using global::Microsoft.Extensions.DependencyInjection.Extensions;");
@@ -26,7 +48,7 @@ internal static class RegistrationEmitter
         w.Line("/// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>");
         w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
         w.Line("RegisterAssembly(builder);");
-        foreach (var module in registration.ReferencedModules)
+        foreach (var module in model.Module.ReferencedModules)
         {
             w.Line($"{module}.Register(builder);");
         }
@@ -35,93 +57,86 @@ internal static class RegistrationEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>Registers what this assembly declares, and nothing of its references.</summary>");
-        w.Open("internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)");
-        if (model.IsEmpty)
-        {
-            w.Close();
-            w.Close();
-            w.Close();
-            return w.ToString();
-        }
-
-        w.Line("global::Warren.Generated.WarrenContracts.Register(builder);");
-        w.Line("builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());");
-        foreach (var consumer in model.Consumers)
+        string[] first = model.DeclaresAnything
+            ? ["global::Warren.Generated.WarrenContracts.Register(builder);", "builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());"]
+            : [];
+        Chunks.Emit(w, "internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", statements, first: first);
+        if (model.Consumers.Any(c => c.Queue.DeadLetter is { IsDefault: true }))
         {
             w.Line();
-            w.Line($"builder.Services.TryAddScoped<{consumer.TypeName}>();");
-            w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}())");
-            w.Line("{");
-            if (consumer.Queue.Prefetch > 0)
-            {
-                w.Line($"    Prefetch = {Number(consumer.Queue.Prefetch)},");
-            }
-
-            if (consumer.Queue.Concurrency > 0)
-            {
-                w.Line($"    Concurrency = {Number(consumer.Queue.Concurrency)},");
-            }
-
-            if (consumer.Queue.HandlerTimeoutMilliseconds > 0)
-            {
-                w.Line($"    HandlerTimeout = {RetryPolicies.TimeSpan(consumer.Queue.HandlerTimeoutMilliseconds)},");
-            }
-
-            if (consumer.Queue.DeadLetter is { } dl)
-            {
-                RetryPolicies.Emit(w, dl, ",", "    Retry = ");
-            }
-            else
-            {
-                w.Line("    Retry = global::Warren.RetryPolicy.Disabled,");
-            }
-
-            w.Line("});");
+            w.Line("/// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>");
+            w.Line("private static global::Warren.RetryPolicy DefaultRetry(string deadLetterExchange, string routingKey) =>");
+            RetryPolicies.Emit(w, new DeadLetterModel("deadLetterExchange", string.Empty, "routingKey", 0, FailurePolicyDefaults.MaxRetries, FailurePolicyDefaults.RetryDelays.ToEquatableArray(), EquatableArray<string>.Empty, "routingKey"), ";", "    ", verbatimNames: true);
         }
 
-        if (model.Publishers.Count + model.RpcServices.Count > 0)
-        {
-            w.Line();
-        }
-
-        foreach (var publisher in model.Publishers)
-        {
-            w.Line($"builder.Services.TryAddSingleton<{publisher.InterfaceName}, global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}>();");
-        }
-
-        foreach (var service in model.RpcServices)
-        {
-            w.Line($"builder.Services.TryAddSingleton<{service.InterfaceName}, global::Warren.Generated.{RpcEmitter.ProxyClassName(service)}>();");
-        }
-
-        foreach (var server in model.RpcServers)
-        {
-            w.Line();
-            w.Line($"builder.Services.TryAddScoped<{server.TypeName}>();");
-            foreach (var service in server.Services)
-            {
-                var settings = new List<string>();
-                if (service.Prefetch > 0)
-                {
-                    settings.Add($"Prefetch = {Number(service.Prefetch)}");
-                }
-
-                if (service.Concurrency > 0)
-                {
-                    settings.Add($"Concurrency = {Number(service.Concurrency)}");
-                }
-
-                // A failing RPC method is answered with a fault and acknowledged: nothing is retried or dead-lettered.
-                settings.Add("Retry = global::Warren.RetryPolicy.Disabled");
-                var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server, service)}())";
-                w.Line(settings.Count == 0 ? $"builder.AddConsumer({definition});" : $"builder.AddConsumer({definition} {{ {string.Join(", ", settings)} }});");
-            }
-        }
-
-        w.Close();
         w.Close();
         w.Close();
         return w.ToString();
+    }
+
+    private static void Consumer(SourceWriter w, ConsumerModel consumer)
+    {
+        var settings = new List<string>();
+        if (consumer.Queue.Prefetch > 0)
+        {
+            settings.Add($"Prefetch = {Number(consumer.Queue.Prefetch)}");
+        }
+
+        if (consumer.Queue.Concurrency > 0)
+        {
+            settings.Add($"Concurrency = {Number(consumer.Queue.Concurrency)}");
+        }
+
+        if (consumer.Queue.HandlerTimeoutMilliseconds > 0)
+        {
+            settings.Add($"HandlerTimeout = {RetryPolicies.TimeSpan(consumer.Queue.HandlerTimeoutMilliseconds)}");
+        }
+
+        w.Line($"builder.Services.TryAddScoped<{consumer.TypeName}>();");
+        w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}())");
+        w.Line("{");
+        foreach (var setting in settings)
+        {
+            w.Line($"    {setting},");
+        }
+
+        if (consumer.Queue.DeadLetter is { IsDefault: true } standard && standard.RetryQueuePrefix == standard.RoutingKey)
+        {
+            w.Line($"    Retry = DefaultRetry({Literals.String(standard.Exchange)}, {Literals.String(standard.RoutingKey)}),");
+        }
+        else if (consumer.Queue.DeadLetter is { } dl)
+        {
+            RetryPolicies.Emit(w, dl, ",", "    Retry = ");
+        }
+        else
+        {
+            w.Line("    Retry = global::Warren.RetryPolicy.Disabled,");
+        }
+
+        w.Line("});");
+    }
+
+    private static void Server(SourceWriter w, RpcServerModel server)
+    {
+        w.Line($"builder.Services.TryAddScoped<{server.TypeName}>();");
+        foreach (var service in server.Services)
+        {
+            var settings = new List<string>();
+            if (service.Prefetch > 0)
+            {
+                settings.Add($"Prefetch = {Number(service.Prefetch)}");
+            }
+
+            if (service.Concurrency > 0)
+            {
+                settings.Add($"Concurrency = {Number(service.Concurrency)}");
+            }
+
+            // A failing RPC method is answered with a fault and acknowledged: nothing is retried or dead-lettered.
+            settings.Add("Retry = global::Warren.RetryPolicy.Disabled");
+            var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server.Identifier, service)}())";
+            w.Line($"builder.AddConsumer({definition} {{ {string.Join(", ", settings)} }});");
+        }
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

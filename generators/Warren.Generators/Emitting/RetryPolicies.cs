@@ -9,8 +9,10 @@ namespace Warren.Generators.Emitting;
 internal static class RetryPolicies
 {
     /// <summary>Writes <paramref name="lead"/><c>new RetryPolicy</c>, the initializer, and <paramref name="suffix"/> after its brace.</summary>
-    public static void Emit(SourceWriter w, DeadLetterModel dl, string suffix, string lead = "    ")
+    /// <paramref name="verbatimNames"/>: the exchange and routing key are C# expressions (parameter names), not text.
+    public static void Emit(SourceWriter w, DeadLetterModel dl, string suffix, string lead = "    ", bool verbatimNames = false)
     {
+        string Name(string value) => verbatimNames ? value : Literals.String(value);
         w.Line(lead + "new global::Warren.RetryPolicy");
         w.Line(lead.Substring(0, lead.Length - lead.TrimStart().Length) + "{");
         var indent = lead.Substring(0, lead.Length - lead.TrimStart().Length) + "    ";
@@ -25,11 +27,11 @@ internal static class RetryPolicies
             w.Line($"{indent}Delays = new global::System.TimeSpan[] {{ {string.Join(", ", dl.RetryDelays.Select(TimeSpan))} }},");
         }
 
-        w.Line($"{indent}DeadLetterExchange = {Literals.String(dl.Exchange)},");
-        w.Line($"{indent}DeadLetterRoutingKey = {Literals.String(dl.RoutingKey)},");
+        w.Line($"{indent}DeadLetterExchange = {Name(dl.Exchange)},");
+        w.Line($"{indent}DeadLetterRoutingKey = {Name(dl.RoutingKey)},");
         if (dl.RetryQueuePrefix != dl.RoutingKey)
         {
-            w.Line($"{indent}RetryQueuePrefix = {Literals.String(dl.RetryQueuePrefix)},");
+            w.Line($"{indent}RetryQueuePrefix = {Name(dl.RetryQueuePrefix)},");
         }
 
         if (dl.DoNotRetry.Count > 0)

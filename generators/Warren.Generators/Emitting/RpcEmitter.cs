@@ -12,9 +12,9 @@ internal static class RpcEmitter
 
     public static string ProxyClassName(RpcServiceModel service) => service.Identifier + "RpcClient";
 
-    public static string ServerHintName(RpcServerModel server, RpcServiceModel service) => $"{server.Identifier}.{service.Identifier}.RpcServer.g.cs";
+    public static string ServerHintName(RpcServerOutput server) => $"{server.ServerIdentifier}.{server.Service.Identifier}.RpcServer.g.cs";
 
-    public static string ServerClassName(RpcServerModel server, RpcServiceModel service) => $"{server.Identifier}_{service.Identifier}RpcServer";
+    public static string ServerClassName(string serverIdentifier, RpcServiceModel service) => $"{serverIdentifier}_{service.Identifier}RpcServer";
 
     public static string EmitProxy(RpcServiceModel service)
     {
@@ -61,8 +61,9 @@ internal static class RpcEmitter
         return w.ToString();
     }
 
-    public static string EmitServer(RpcServerModel server, RpcServiceModel service)
+    public static string EmitServer(RpcServerOutput output)
     {
+        var service = output.Service;
         var names = new Identifiers.Unique("DispatchAsync", "ByRoutingKey", "Methods");
         var methods = service.Methods.Select(m => (Model: m, Name: names.Take(Identifiers.Escape(TrimAsync(m.Name)) + "Async"))).ToList();
         var w = new SourceWriter();
@@ -70,9 +71,9 @@ internal static class RpcEmitter
         w.Line("using global::Microsoft.Extensions.DependencyInjection;");
         w.Line("using global::System.Threading.Tasks;");
         w.Line();
-        w.Line($"/// <summary>Serves {Text.TypeReference(service.InterfaceName)} with {Text.TypeReference(server.TypeName)} on queue <c>{Text.Xml(service.Queue)}</c>.</summary>");
+        w.Line($"/// <summary>Serves {Text.TypeReference(service.InterfaceName)} with {Text.TypeReference(output.ServerType)} on queue <c>{Text.Xml(service.Queue)}</c>.</summary>");
         w.GeneratedType();
-        w.Open($"internal sealed class {ServerClassName(server, service)} : IMessageDispatcher");
+        w.Open($"internal sealed class {ServerClassName(output.ServerIdentifier, service)} : IMessageDispatcher");
         w.Line("/// <summary>The method contracts, for the fault a request for another method gets.</summary>");
         w.Line($"private static readonly string[] Methods = {{ {string.Join(", ", methods.Select(m => Literals.String(m.Model.ContractName)))} }};");
         w.Line();
@@ -117,7 +118,7 @@ internal static class RpcEmitter
                 ? $"WarrenJsonTypes.{method.RequestIdentifier}"
                 : $"WarrenJsonTypes.{method.RequestIdentifier}, WarrenJsonTypes.{method.ResponseIdentifier}";
             var arguments = method.CancellationTokenName is null ? "request" : "request, ct";
-            w.Line($"/// <summary><c>{Text.Xml(method.ContractName)}</c> → <c>{Text.Xml(Text.Short(server.TypeName))}.{Text.Xml(method.Name)}</c></summary>");
+            w.Line($"/// <summary><c>{Text.Xml(method.ContractName)}</c> → <c>{Text.Xml(Text.Short(output.ServerType))}.{Text.Xml(method.Name)}</c></summary>");
             w.Line($"private static ValueTask<DispatchOutcome> {name}(MessageContext context) =>");
             var suppress = method.ResponseDeclared != method.ResponseType || method.RequestDeclared != method.RequestType ? "!" : string.Empty;
             w.Line($"    RpcServer.{serve}(context, {infos}, static (ctx, request, ct) =>");
@@ -127,7 +128,7 @@ internal static class RpcEmitter
         w.Line();
         w.Line("/// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>");
         w.Line($"private static {service.InterfaceName} Service(MessageContext context) =>");
-        w.Line($"    context.Services.GetRequiredService<{server.TypeName}>();");
+        w.Line($"    context.Services.GetRequiredService<{output.ServerType}>();");
         w.Close();
         w.Close();
         return w.ToString();

@@ -32,8 +32,19 @@ internal sealed record GenerationModel(
 
         var consumerList = Distinct(consumers, c => c.TypeName);
         var publisherList = Distinct(publishers, p => p.InterfaceName);
-        var serverList = Distinct(rpcServers, s => s.TypeName);
-        var serviceList = Distinct(rpcServices.Concat(serverList.SelectMany(s => s.Services)), s => s.InterfaceName);
+        var sourceServices = Distinct(rpcServices, s => s.InterfaceName);
+
+        // A server of a service declared here uses that service's model; one whose service was rejected serves nothing.
+        var byName = sourceServices.ToDictionary(s => s.InterfaceName, System.StringComparer.Ordinal);
+        var serverList = Distinct(rpcServers, s => s.TypeName)
+            .Select(s => s with
+            {
+                Services = s.Services.Concat(s.SourceServices.Where(byName.ContainsKey).Select(n => byName[n])).OrderBy(x => x.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray(),
+                SourceServices = EquatableArray<string>.Empty,
+            })
+            .Where(s => s.Services.Count > 0)
+            .ToList();
+        var serviceList = Distinct(sourceServices.Concat(serverList.SelectMany(s => s.Services)), s => s.InterfaceName);
 
         // Every message a handler receives or a publisher sends gets a contract, attributed or not; every message and
         // RPC request and response type gets JSON metadata under an identifier unique in the compilation.
@@ -45,7 +56,8 @@ internal sealed record GenerationModel(
         var jsonIdentifiers = ModelNames.UniqueIdentifiers(
             allMessages.Select(m => (m.TypeName, m.Identifier))
                 .Concat(rpcMethods.Select(m => (m.RequestType, m.RequestIdentifier)))
-                .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => (m.ResponseType!, m.ResponseIdentifier!))));
+                .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => (m.ResponseType!, m.ResponseIdentifier!))),
+            ModelNames.JsonTypeHelpers);
         var messages = ModelNames.Messages(allMessages, jsonIdentifiers);
 
         // Consumers, publishers, services and servers name generated classes and files: unique identifiers too.
@@ -91,10 +103,6 @@ internal sealed record GenerationModel(
     }
 
     public bool IsEmpty => Messages.Count == 0 && Consumers.Count == 0 && Publishers.Count == 0 && RpcServices.Count == 0;
-
-    /// <summary>The context that serializes a type (the first, by name, that lists it), or null.</summary>
-    public string? ContextFor(string typeName) =>
-        JsonContexts.FirstOrDefault(c => c.TypeNames.Contains(typeName))?.ContextName;
 
     private static List<T> Distinct<T>(IEnumerable<T> items, System.Func<T, string> key) =>
         items.GroupBy(key).Select(g => g.First()).OrderBy(key, System.StringComparer.Ordinal).ToList();

@@ -12,10 +12,13 @@ namespace Warren.Generators.Model;
 /// </summary>
 internal static class ModelNames
 {
-    public static Dictionary<string, string> UniqueIdentifiers(IEnumerable<(string TypeName, string Identifier)> types)
+    /// <summary>Names the generated class holding the identifiers declares itself (its helpers).</summary>
+    public static readonly string[] JsonTypeHelpers = ["Cache", "From", "NotSerializable"];
+
+    public static Dictionary<string, string> UniqueIdentifiers(IEnumerable<(string TypeName, string Identifier)> types, params string[] reserved)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var taken = new HashSet<string>(reserved, StringComparer.Ordinal);
         foreach (var (typeName, identifier) in types.Distinct().OrderBy(t => t.TypeName, StringComparer.Ordinal))
         {
             if (result.ContainsKey(typeName))

@@ -177,8 +177,12 @@ internal sealed record RpcServiceModel(
     int Concurrency,
     EquatableArray<RpcMethodModel> Methods);
 
-/// <summary>A class serving one or more RPC services.</summary>
-internal sealed record RpcServerModel(string TypeName, string Identifier, EquatableArray<RpcServiceModel> Services);
+/// <summary>
+/// A class serving one or more RPC services. As parsed, <paramref name="Services"/> holds the services declared in
+/// referenced assemblies and <paramref name="SourceServices"/> the names of those declared in this compilation, whose
+/// models come from their own pipeline step (each interface is parsed once); <see cref="GenerationModel"/> resolves them.
+/// </summary>
+internal sealed record RpcServerModel(string TypeName, string Identifier, EquatableArray<RpcServiceModel> Services, EquatableArray<string> SourceServices = default);
 
 /// <summary>A type Warren needs JSON metadata for.</summary>
 internal sealed record JsonTypeModel(string TypeName, string Identifier);

@@ -10,16 +10,16 @@ internal sealed record ReferencedModel(
     EquatableArray<MessageModel> Messages,
     EquatableArray<RpcServiceModel> RpcServices,
     EquatableArray<JsonContextModel> JsonContexts,
-    RegistrationModel Registration)
+    ModuleModel Module)
 {
-    public static readonly ReferencedModel None = new(EquatableArray<MessageModel>.Empty, EquatableArray<RpcServiceModel>.Empty, EquatableArray<JsonContextModel>.Empty, RegistrationModel.None);
+    public static readonly ReferencedModel None = new(EquatableArray<MessageModel>.Empty, EquatableArray<RpcServiceModel>.Empty, EquatableArray<JsonContextModel>.Empty, ModuleModel.None);
 }
 
 /// <summary>
 /// How <c>AddGeneratedHandlers()</c> is emitted: whether Warren is referenced at all (it then always exists), the public
 /// module class this assembly exposes when it has consumers or servers, and the referenced modules it calls.
 /// </summary>
-internal sealed record RegistrationModel(bool HasWarren, string ModuleClassName, EquatableArray<string> ReferencedModules)
+internal sealed record ModuleModel(bool HasWarren, string ModuleClassName, EquatableArray<string> ReferencedModules)
 {
-    public static readonly RegistrationModel None = new(false, "WarrenModule", EquatableArray<string>.Empty);
+    public static readonly ModuleModel None = new(false, "WarrenModule", EquatableArray<string>.Empty);
 }

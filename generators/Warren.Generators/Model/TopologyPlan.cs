@@ -4,8 +4,11 @@ using System.Linq;
 
 namespace Warren.Generators.Model;
 
-/// <summary>A queue declaration in the topology.</summary>
-internal sealed record QueueDeclarationModel(string Name, bool Durable, bool Exclusive, bool AutoDelete, EquatableArray<QueueArgument> Arguments);
+/// <summary>
+/// A queue declaration in the topology. <paramref name="RetryFor"/>: a delayed-retry queue, which dead-letters back to
+/// that work queue after <paramref name="RetryDelay"/> milliseconds (its arguments say the same).
+/// </summary>
+internal sealed record QueueDeclarationModel(string Name, bool Durable, bool Exclusive, bool AutoDelete, EquatableArray<QueueArgument> Arguments, string? RetryFor = null, long RetryDelay = 0);
 
 /// <summary>A binding of a queue to an exchange in the topology.</summary>
 internal sealed record PlannedBinding(string Exchange, string Queue, BindingModel Binding);
@@ -62,13 +65,14 @@ internal sealed record TopologyPlan(
                 // Delayed retries without a plugin: a TTL queue per delay that dead-letters back to the work queue.
                 for (var level = 1; dl.MaxRetries > 0 && level <= dl.RetryDelays.Count; level++)
                 {
-                    var ttl = dl.RetryDelays[level - 1].ToString(CultureInfo.InvariantCulture);
+                    var delay = dl.RetryDelays[level - 1];
+                    var ttl = delay.ToString(CultureInfo.InvariantCulture);
                     queues.Add(new QueueDeclarationModel($"{dl.RetryQueuePrefix}.retry.{level}", true, false, false, new[]
                     {
                         new QueueArgument("x-dead-letter-exchange", "\"\"", "\"\""),
                         new QueueArgument("x-dead-letter-routing-key", Parsing.Literals.String(queue.Name), Parsing.Literals.JsonString(queue.Name)),
                         new QueueArgument("x-message-ttl", ttl + "L", ttl),
-                    }.ToEquatableArray()));
+                    }.ToEquatableArray(), queue.Name, delay));
                 }
             }
 

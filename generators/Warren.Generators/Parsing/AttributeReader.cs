@@ -69,5 +69,5 @@ internal static class AttributeReader
     }
 
     private static bool Is(AttributeData attribute, string metadataName) =>
-        attribute.AttributeClass is { } type && type.ToDisplayString() == metadataName;
+        attribute.AttributeClass is { } type && KnownNames.Is(type, metadataName);
 }

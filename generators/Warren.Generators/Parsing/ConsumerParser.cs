@@ -40,6 +40,27 @@ internal static class ConsumerParser
         return handlers.Count == 0 ? null : new ConsumerModel(typeName, Names.Identifier(typeName), queue, defaultExchange, handlers.ToEquatableArray());
     }
 
+    /// <summary>
+    /// True when the pipeline step for attributed handler methods parses this class: it has no <c>[Queue]</c> (that step
+    /// finds it) and <paramref name="method"/> is its first method with <c>[Topic]</c> or <c>[Headers]</c>, so a class
+    /// with several is parsed once.
+    /// </summary>
+    public static bool FindsByHandler(INamedTypeSymbol type, IMethodSymbol method) =>
+        !AttributeReader.Has(type, KnownNames.QueueAttribute)
+        && SymbolEqualityComparer.Default.Equals(type.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(HasBindingAttribute), method);
+
+    /// <summary>True for a class that is a consumer only through handlers it inherits: no <c>[Queue]</c>, no attributed method of its own.</summary>
+    public static bool FindsByBaseClass(INamedTypeSymbol type) =>
+        type.TypeKind == TypeKind.Class
+        && !type.IsAbstract
+        && type.BaseType is { SpecialType: not SpecialType.System_Object }
+        && !AttributeReader.Has(type, KnownNames.QueueAttribute)
+        && !type.GetMembers().OfType<IMethodSymbol>().Any(HasBindingAttribute)
+        && MessageParser.IsConsumer(type);
+
+    private static bool HasBindingAttribute(IMethodSymbol method) =>
+        AttributeReader.Has(method, KnownNames.TopicAttribute) || AttributeReader.Has(method, KnownNames.HeadersAttribute);
+
     /// <summary>Handler candidates of a class and its base classes; an override counts once, as the most derived.</summary>
     public static IEnumerable<IMethodSymbol> HandlerCandidates(INamedTypeSymbol type)
     {
@@ -69,21 +90,35 @@ internal static class ConsumerParser
     /// <summary>A method is a handler when it has <c>[Topic]</c>/<c>[Headers]</c> or a handler name, and takes a message.</summary>
     public static bool IsHandlerCandidate(IMethodSymbol method) =>
         method.MethodKind == MethodKind.Ordinary
-        && (AttributeReader.Has(method, KnownNames.TopicAttribute)
-            || AttributeReader.Has(method, KnownNames.HeadersAttribute)
+        && (HasBindingAttribute(BindingSource(method))
             || (method.DeclaredAccessibility == Accessibility.Public && KnownNames.HandlerMethodNames.Contains(method.Name)));
+
+    /// <summary>
+    /// The declaration whose <c>[Topic]</c>, <c>[Headers]</c> and <c>[DeadLetter]</c> a handler uses: its own, or, for an
+    /// override that repeats none of them, those of the nearest method it overrides that has them (attributes are not
+    /// inherited by overrides, and a handler must not silently lose its bindings when a subclass overrides it).
+    /// </summary>
+    public static IMethodSymbol BindingSource(IMethodSymbol method)
+    {
+        for (var current = method; current is not null; current = current.OverriddenMethod)
+        {
+            if (HasBindingAttribute(current) || AttributeReader.Has(current, KnownNames.DeadLetterAttribute))
+            {
+                return current;
+            }
+        }
+
+        return method;
+    }
 
     /// <summary>The message parameter: the first one that is neither a MessageContext nor a CancellationToken.</summary>
     public static IParameterSymbol? MessageParameter(IMethodSymbol method) =>
         method.Parameters.FirstOrDefault(p => Kind(p) == ParameterKind.Message);
 
     public static ParameterKind Kind(IParameterSymbol parameter) =>
-        parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) switch
-        {
-            KnownNames.MessageContext => ParameterKind.Context,
-            KnownNames.CancellationToken => ParameterKind.CancellationToken,
-            _ => ParameterKind.Message,
-        };
+        KnownNames.Is(parameter.Type, KnownNames.MessageContextType) ? ParameterKind.Context
+        : KnownNames.Is(parameter.Type, KnownNames.CancellationTokenType) ? ParameterKind.CancellationToken
+        : ParameterKind.Message;
 
     private static HandlerModel? ReadHandler(IMethodSymbol method, ExchangeModel? defaultExchange, QueueModel queue)
     {
@@ -102,7 +137,7 @@ internal static class ConsumerParser
             method.Parameters.Select(Kind).ToEquatableArray(),
             returns,
             ReadBindings(method, message, defaultExchange).ToEquatableArray(),
-            AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } dl && IsEnabled(dl)
+            AttributeReader.Find(BindingSource(method), KnownNames.DeadLetterAttribute) is { } dl && IsEnabled(dl)
                 ? ReadDeadLetter(dl, queue.Name, queue.DeadLetter, $"{queue.Name}.{message.ContractName}")
                 : null);
     }
@@ -151,6 +186,7 @@ internal static class ConsumerParser
             yield break;
         }
 
+        method = BindingSource(method);
         var headers = AttributeReader.FindAll(method, KnownNames.HeadersAttribute).ToList();
         if (exchange.Type == "headers" || headers.Count > 0)
         {

@@ -12,7 +12,7 @@ internal static class JsonContextParser
         var isContext = false;
         for (var b = type.BaseType; b is not null; b = b.BaseType)
         {
-            if (b.ToDisplayString() == KnownNames.JsonSerializerContext)
+            if (KnownNames.Is(b, KnownNames.JsonSerializerContext))
             {
                 isContext = true;
                 break;

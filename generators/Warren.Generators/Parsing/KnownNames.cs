@@ -1,3 +1,5 @@
+using Microsoft.CodeAnalysis;
+
 namespace Warren.Generators.Parsing;
 
 /// <summary>Metadata and display names the generator looks for; one place, shared with the analyzers.</summary>
@@ -18,13 +20,48 @@ internal static class KnownNames
     public const string JsonSerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
     public const string JsonSerializerContext = "System.Text.Json.Serialization.JsonSerializerContext";
 
-    public const string MessageContext = "global::Warren.MessageContext";
-    public const string CancellationToken = "global::System.Threading.CancellationToken";
     public const string Task = "global::System.Threading.Tasks.Task";
     public const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     public const string TaskOfT = "global::System.Threading.Tasks.Task<TResult>";
     public const string ValueTaskOfT = "global::System.Threading.Tasks.ValueTask<TResult>";
-    public const string PublishOptions = "global::Warren.PublishOptions";
+
+    public const string MessageContextType = "Warren.MessageContext";
+    public const string CancellationTokenType = "System.Threading.CancellationToken";
+    public const string PublishOptionsType = "Warren.PublishOptions";
+
+    /// <summary>
+    /// True when <paramref name="type"/> is the top-level type <paramref name="metadataName"/> (<c>Warren.QueueAttribute</c>),
+    /// compared name by name without building display strings: this runs for every attribute and parameter the
+    /// generator and analyzers look at.
+    /// </summary>
+    public static bool Is(ITypeSymbol type, string metadataName)
+    {
+        var end = metadataName.Length;
+        var dot = metadataName.LastIndexOf('.');
+        if (type.ContainingType is not null || !Segment(type.MetadataName, metadataName, dot + 1, end))
+        {
+            return false;
+        }
+
+        var ns = type.ContainingNamespace;
+        end = dot;
+        while (end > 0)
+        {
+            dot = metadataName.LastIndexOf('.', end - 1);
+            if (ns is null || ns.IsGlobalNamespace || !Segment(ns.Name, metadataName, dot + 1, end))
+            {
+                return false;
+            }
+
+            ns = ns.ContainingNamespace;
+            end = dot;
+        }
+
+        return ns is { IsGlobalNamespace: true };
+    }
+
+    private static bool Segment(string name, string metadataName, int start, int end) =>
+        name.Length == end - start && string.CompareOrdinal(name, 0, metadataName, start, end - start) == 0;
 
     /// <summary>Methods with these names are handlers even without a <c>[Topic]</c>.</summary>
     public static readonly string[] HandlerMethodNames = ["Handle", "HandleAsync", "Consume", "ConsumeAsync"];

@@ -28,7 +28,4 @@ internal static class Literals
 
     /// <summary>JSON escapes are a subset of C#'s for the characters we meet.</summary>
     public static string JsonString(string value) => String(value);
-
-    /// <summary>A verbatim C# string literal (<c>@"…"</c>) holding text that spans lines, such as a JSON document.</summary>
-    public static string Verbatim(string value) => "@\"" + value.Replace("\"", "\"\"") + "\"";
 }

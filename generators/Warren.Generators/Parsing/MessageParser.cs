@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Warren.Generators.Model;
 
@@ -34,9 +35,13 @@ internal static class MessageParser
         return false;
     }
 
+    /// <summary>The first of <paramref name="attributes"/> the type carries (the step that parses it), or null.</summary>
+    public static string? FirstAttribute(INamedTypeSymbol type, string[] attributes) =>
+        attributes.FirstOrDefault(a => AttributeReader.Has(type, a));
+
     /// <summary>The message model of an attributed type, or null when the type is a consumer class.</summary>
     public static MessageModel? TryParseAttributed(INamedTypeSymbol type) =>
-        type.TypeKind == TypeKind.Interface || type.IsGenericType || IsConsumer(type) || Rules.ShapeRules.TypeProblem(type) is not null ? null : Parse(type);
+        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null ? null : Parse(type);
 
     public static MessageModel Parse(ITypeSymbol type)
     {

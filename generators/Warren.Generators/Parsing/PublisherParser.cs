@@ -30,7 +30,7 @@ internal static class PublisherParser
         }
 
         var methods = ShapeRules.InterfaceMethods(type).ToList();
-        if (methods.Any(m => ShapeRules.PublisherMethodProblem(m) is not null || m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.TopicAttribute) && m.Parameters.Any(p => Kind(p) == PublisherParameter.Options)))
+        if (methods.Any(m => ShapeRules.PublisherMethodProblem(m) is not null || AttributeReader.Has(m, KnownNames.TopicAttribute) && m.Parameters.Any(p => Kind(p) == PublisherParameter.Options)))
         {
             return null;
         }
@@ -43,13 +43,10 @@ internal static class PublisherParser
     }
 
     public static PublisherParameter Kind(IParameterSymbol parameter) =>
-        parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) switch
-        {
-            KnownNames.CancellationToken => PublisherParameter.CancellationToken,
-            KnownNames.PublishOptions or KnownNames.PublishOptions + "?" => PublisherParameter.Options,
-            KnownNames.MessageContext => PublisherParameter.Context,
-            _ => PublisherParameter.Message,
-        };
+        KnownNames.Is(parameter.Type, KnownNames.CancellationTokenType) ? PublisherParameter.CancellationToken
+        : KnownNames.Is(parameter.Type, KnownNames.PublishOptionsType) ? PublisherParameter.Options
+        : KnownNames.Is(parameter.Type, KnownNames.MessageContextType) ? PublisherParameter.Context
+        : PublisherParameter.Message;
 
     private static PublisherMethodModel ParseMethod(IMethodSymbol method)
     {

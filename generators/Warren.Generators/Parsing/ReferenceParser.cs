@@ -44,7 +44,7 @@ internal static class ReferenceParser
             messages.OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
             services.OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray(),
             contexts.OrderBy(c => c.ContextName, System.StringComparer.Ordinal).ToEquatableArray(),
-            new RegistrationModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray()));
+            new ModuleModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray()));
     }
 
     private static AssemblyDeclarations ReadAssembly(IAssemblySymbol assembly)

@@ -77,21 +77,33 @@ internal static class RpcParser
             ? Enumerable.Empty<INamedTypeSymbol>()
             : type.AllInterfaces.Where(i => AttributeReader.Has(i, KnownNames.RpcServiceAttribute) && ShapeRules.TypeProblem(type) is null);
 
+    /// <summary>
+    /// A class serving RPC services, or null. Services declared in this compilation are named only (their own step
+    /// parses them); those from referenced assemblies are parsed here, as nothing else reads them.
+    /// </summary>
     public static RpcServerModel? TryParseServer(INamedTypeSymbol type)
     {
-        var services = ServedInterfaces(type)
+        var served = ServedInterfaces(type).ToList();
+        if (served.Count == 0)
+        {
+            return null;
+        }
+
+        var inSource = served.Where(i => i.Locations.Any(l => l.IsInSource)).ToList();
+        var referenced = served.Except(inSource, SymbolEqualityComparer.Default).OfType<INamedTypeSymbol>()
             .Select(TryParseService)
             .Where(s => s is not null)
             .Select(s => s!)
             .OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal)
             .ToEquatableArray();
-        if (services.Count == 0)
+        var sourceNames = inSource.Select(i => i.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray();
+        if (referenced.Count == 0 && sourceNames.Count == 0)
         {
             return null;
         }
 
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        return new RpcServerModel(typeName, Names.Identifier(typeName), services);
+        return new RpcServerModel(typeName, Names.Identifier(typeName), referenced, sourceNames);
     }
 
     private static RpcMethodModel ParseMethod(IMethodSymbol method, string service, long serviceTimeout)

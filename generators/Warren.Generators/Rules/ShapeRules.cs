@@ -82,6 +82,12 @@ internal static class ShapeRules
         return TypeProblem(type);
     }
 
+    /// <summary>Why a type with message attributes cannot be a message (generated contracts name it as a type argument), or null.</summary>
+    public static string? MessageTypeProblem(INamedTypeSymbol type) =>
+        type.IsStatic ? "is static: a message is an instance that is published and received; remove the attribute or the static modifier"
+        : type.IsGenericType ? "is generic: attribute a closed type's messages through a publisher or handler instead"
+        : TypeProblem(type);
+
     /// <summary>Why generated code cannot name a type (private or protected nesting, a file-local type), or null.</summary>
     public static string? TypeProblem(ITypeSymbol type)
     {

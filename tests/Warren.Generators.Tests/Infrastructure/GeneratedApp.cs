@@ -26,7 +26,11 @@ internal sealed class GeneratedApp
             {
                 public static readonly System.Collections.Concurrent.ConcurrentQueue<string> Calls = new();
 
+                public static readonly System.Collections.Concurrent.ConcurrentQueue<System.Type> Types = new();
+
                 public static void Record(string handler, object? message) => Calls.Enqueue(handler + ":" + message);
+
+                public static void RecordType(object? message) => Types.Enqueue(message?.GetType() ?? typeof(void));
             }
         }
         """;
@@ -77,6 +81,9 @@ internal sealed class GeneratedApp
         return new GeneratedApp(assembly, services.BuildServiceProvider());
     }
 
+    /// <summary>A generated type of the application, by its full name.</summary>
+    public Type Type(string fullName) => _assembly.GetType(fullName, throwOnError: true)!;
+
     public ConsumerDefinition Consumer(string queue) =>
         Consumers.SingleOrDefault(c => c.Queue == queue) ?? throw new InvalidOperationException($"no consumer of queue {queue}; there are: {string.Join(", ", Consumers.Select(c => c.Queue))}");
 
@@ -99,6 +106,25 @@ internal sealed class GeneratedApp
         };
         var outcome = await Consumer(queue).Dispatcher.DispatchAsync(context);
         return (outcome, calls.ToArray());
+    }
+
+    /// <summary>Dispatches one delivery with a type; returns the outcome and the runtime types of the messages handlers received.</summary>
+    public async Task<(DispatchOutcome Outcome, Type[] Received)> DispatchTypedAsync(ConsumerDefinition consumer, string body, string type)
+    {
+        var types = (System.Collections.Concurrent.ConcurrentQueue<Type>)_assembly.GetType("Probing.Probe", throwOnError: true)!.GetField("Types")!.GetValue(null)!;
+        while (types.TryDequeue(out _))
+        {
+        }
+
+        await using var scope = Services.CreateAsyncScope();
+        var context = new MessageContext(consumer.Queue, Encoding.UTF8.GetBytes(body), scope.ServiceProvider, CancellationToken.None)
+        {
+            Exchange = string.Empty,
+            RoutingKey = consumer.Queue,
+            MessageType = type,
+        };
+        var outcome = await consumer.Dispatcher.DispatchAsync(context);
+        return (outcome, types.ToArray());
     }
 
     private System.Collections.Concurrent.ConcurrentQueue<string> Calls() =>

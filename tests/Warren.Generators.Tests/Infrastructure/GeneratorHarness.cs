@@ -42,7 +42,7 @@ internal static class GeneratorHarness
         var compilation = Compile(assemblyName, references, false, source);
         CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         using var image = new MemoryStream();
-        var result = output.Emit(image);
+        var result = WithNullableWarnings(output).Emit(image);
         var problems = result.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         if (!result.Success || problems.Count > 0)
         {
@@ -58,7 +58,7 @@ internal static class GeneratorHarness
         var compilation = Compile(assemblyName, references, false, sources);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var warren = driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
-        return new GeneratorRun(output, diagnostics, warren.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal));
+        return new GeneratorRun(WithNullableWarnings(output), diagnostics, warren.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal));
     }
 
     /// <summary>A driver tracking incremental steps, with the JSON generator when <paramref name="withJson"/>.</summary>
@@ -84,9 +84,21 @@ internal static class GeneratorHarness
         var driver = CreateDriver(parseOptions: compilation.SyntaxTrees.First().Options as CSharpParseOptions).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var warren = driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
         return new GeneratorRun(
-            output,
+            WithNullableWarnings(output),
             diagnostics,
             warren.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString(), StringComparer.Ordinal));
+    }
+
+    /// <summary>Generated files ship with nullable warnings off; here they are compiled with them on, so they stay warning-free.</summary>
+    private static Compilation WithNullableWarnings(Compilation output)
+    {
+        foreach (var tree in output.SyntaxTrees.Where(t => t.FilePath.Contains(nameof(WarrenGenerator), StringComparison.Ordinal)).ToList())
+        {
+            var checkedText = tree.GetText().ToString().Replace(Emitting.SourceWriter.NullableContext + "\n", "#nullable enable\n", StringComparison.Ordinal);
+            output = output.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(checkedText, System.Text.Encoding.UTF8)));
+        }
+
+        return output;
     }
 
     private static ImmutableArray<MetadataReference> LoadReferences()

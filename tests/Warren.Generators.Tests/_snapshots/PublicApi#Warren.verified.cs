@@ -503,6 +503,11 @@ namespace Warren
     {
         public static System.Threading.Tasks.Task DeclareAsync(RabbitMQ.Client.IConnection connection, Warren.Topology topology, System.Threading.CancellationToken cancellationToken = default) { }
     }
+    public static class TopologyDocuments
+    {
+        public static string DefinitionsJson(Warren.Topology topology, string virtualHost = "/") { }
+        public static string Mermaid(Warren.Topology topology) { }
+    }
     public sealed class UnroutableMessageException : Warren.WarrenPublishException
     {
         public UnroutableMessageException() { }

@@ -1,0 +1,67 @@
+using System.Linq;
+
+namespace Warren.Generators.Model;
+
+// What each cross-cutting output reads of the whole model, and nothing more: an edit that does not change an output's
+// projection leaves that output cached.
+
+/// <summary>
+/// The JSON type lookups, the message route table, and whether the assembly has consumer dispatchers (which share the
+/// <c>WarrenDispatch</c> helpers: an assembly without consumers, such as a publisher-only service, gets none).
+/// </summary>
+internal sealed record ContractsModel(EquatableArray<MessageModel> Messages, EquatableArray<JsonTypeModel> JsonTypes, EquatableArray<JsonContextModel> JsonContexts, bool HasDispatchers)
+{
+    public static ContractsModel From(GenerationModel model) => new(model.Messages, model.JsonTypes, model.JsonContexts, model.Consumers.Count > 0);
+
+    /// <summary>The context that serializes each listed type: the first, by name, that lists it.</summary>
+    public System.Collections.Generic.Dictionary<string, string> ContextsByType()
+    {
+        var contexts = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (var context in JsonContexts)
+        {
+            foreach (var type in context.TypeNames)
+            {
+                if (!contexts.ContainsKey(type))
+                {
+                    contexts.Add(type, context.ContextName);
+                }
+            }
+        }
+
+        return contexts;
+    }
+}
+
+/// <summary>
+/// <c>AddGeneratedHandlers()</c> and the module registration: whether the assembly declares anything (contracts and
+/// topology then exist), consumers with their queue settings (not their handlers, which only dispatchers read), the
+/// names of publishers, RPC services and servers, and the modules of the referenced assemblies.
+/// </summary>
+internal sealed record RegistrationModel(
+    bool DeclaresAnything,
+    EquatableArray<ConsumerModel> Consumers,
+    EquatableArray<PublisherModel> Publishers,
+    EquatableArray<RpcServiceModel> RpcServices,
+    EquatableArray<RpcServerModel> RpcServers,
+    ModuleModel Module)
+{
+    public static RegistrationModel From(GenerationModel model, ModuleModel module) => new(
+        !model.IsEmpty,
+        model.Consumers.Select(c => c with { Handlers = EquatableArray<HandlerModel>.Empty }).ToEquatableArray(),
+        model.Publishers.Select(p => p with { Methods = EquatableArray<PublisherMethodModel>.Empty }).ToEquatableArray(),
+        model.RpcServices.Select(WithoutMethods).ToEquatableArray(),
+        model.RpcServers.Select(s => s with { Services = s.Services.Select(WithoutMethods).ToEquatableArray() }).ToEquatableArray(),
+        module);
+
+    private static RpcServiceModel WithoutMethods(RpcServiceModel service) => service with { Methods = EquatableArray<RpcMethodModel>.Empty };
+}
+
+/// <summary>One server dispatcher: a class serving one of its RPC services.</summary>
+internal sealed record RpcServerOutput(string ServerType, string ServerIdentifier, RpcServiceModel Service);
+
+/// <summary>What a dispatcher reads of its consumer: everything but the queue's settings, which only registration and topology read.</summary>
+internal static class DispatcherInput
+{
+    public static ConsumerModel From(ConsumerModel consumer) =>
+        consumer with { Queue = new QueueModel(consumer.Queue.Name, true, false, false, EquatableArray<QueueArgument>.Empty, 0, 0, 0, null) };
+}
