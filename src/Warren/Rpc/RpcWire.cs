@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>The RPC wire format's fixed names (documented in the README).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
