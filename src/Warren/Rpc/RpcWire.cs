@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Warren.Infrastructure;
 
-/// <summary>The RPC wire format's fixed names (documented in the README).</summary>
+/// <summary>The RPC wire format's fixed names (documented in docs/rpc.md).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class RpcWire
 {
