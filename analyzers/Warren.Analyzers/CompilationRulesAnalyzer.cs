@@ -160,7 +160,9 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
                 if (message.Exchange is { } route)
                 {
-                    _published.Add((message.TypeName, type.Name, route, RoutingTemplates.ToBindingPattern(message.RoutingParts), location));
+                    // Without [Topic] the contract publishes with its contract name as the routing key (ContractsEmitter).
+                    var key = message.RoutingTemplate is null ? message.ContractName : RoutingTemplates.ToBindingPattern(message.RoutingParts);
+                    _published.Add((message.TypeName, type.Name, route, key, location));
                 }
             }
             else if (PublisherParser.TryParse(type) is { } publisher && AttributeReader.Has(type, KnownNames.PublisherAttribute))

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Warren.Infrastructure;
 using Xunit;
 
 namespace Warren.Testing.Tests;

@@ -17,6 +17,7 @@ internal static class ContractsEmitter
         if (model.HasDispatchers)
         {
             w.Line("using global::System.Threading.Tasks;");
+            w.Line("using global::Warren.Infrastructure;");
         }
 
         w.Line();
@@ -114,7 +115,7 @@ internal static class ContractsEmitter
         else
         {
             var pieces = parts.Select(p => p.IsProperty
-                ? $"global::Warren.RoutingKeys.Segment(message.{Identifiers.Escape(p.Text)}, {Literals.String(p.Text)}, {Literals.String(Short(typeName))})"
+                ? $"global::Warren.Infrastructure.RoutingKeys.Segment(message.{Identifiers.Escape(p.Text)}, {Literals.String(p.Text)}, {Literals.String(Short(typeName))})"
                 : Literals.String(p.Text));
             w.Line($"return {string.Join(" + ", pieces)};");
         }

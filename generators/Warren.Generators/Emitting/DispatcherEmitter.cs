@@ -34,6 +34,7 @@ internal static class DispatcherEmitter
         w.Open("namespace Warren.Generated");
         w.Line("using global::Microsoft.Extensions.DependencyInjection;");
         w.Line("using global::System.Threading.Tasks;");
+        w.Line("using global::Warren.Infrastructure;");
         w.Line();
         w.Line($"/// <summary>Dispatches deliveries of queue <c>{Text.Xml(consumer.Queue.Name)}</c> to {Text.TypeReference(consumer.TypeName)}.</summary>");
         w.GeneratedType();

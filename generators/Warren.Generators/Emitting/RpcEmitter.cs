@@ -23,9 +23,9 @@ internal static class RpcEmitter
         w.Line($"/// <summary>Calls service <c>{Text.Xml(service.Name)}</c> over RabbitMQ (queue <c>{Text.Xml(service.Queue)}</c>, replies by direct reply-to).</summary>");
         w.GeneratedType();
         w.Open($"internal sealed class {ProxyClassName(service)} : {service.InterfaceName}");
-        w.Line("private readonly global::Warren.RpcClient _client;");
+        w.Line("private readonly global::Warren.Infrastructure.RpcClient _client;");
         w.Line();
-        w.Open($"public {ProxyClassName(service)}(global::Warren.RpcClient client)");
+        w.Open($"public {ProxyClassName(service)}(global::Warren.Infrastructure.RpcClient client)");
         w.Line("_client = client;");
         w.Close();
         foreach (var method in service.Methods)
@@ -70,6 +70,7 @@ internal static class RpcEmitter
         w.Open("namespace Warren.Generated");
         w.Line("using global::Microsoft.Extensions.DependencyInjection;");
         w.Line("using global::System.Threading.Tasks;");
+        w.Line("using global::Warren.Infrastructure;");
         w.Line();
         w.Line($"/// <summary>Serves {Text.TypeReference(service.InterfaceName)} with {Text.TypeReference(output.ServerType)} on queue <c>{Text.Xml(service.Queue)}</c>.</summary>");
         w.GeneratedType();

@@ -15,7 +15,7 @@ internal static class KnownNames
     public const string MessageAttribute = "Warren.MessageAttribute";
     public const string RpcServiceAttribute = "Warren.RpcServiceAttribute";
     public const string RpcAttribute = "Warren.RpcAttribute";
-    public const string WarrenModuleAttribute = "Warren.WarrenModuleAttribute";
+    public const string WarrenModuleAttribute = "Warren.Infrastructure.WarrenModuleAttribute";
     public const string WarrenBuilder = "Warren.WarrenBuilder";
     public const string JsonSerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
     public const string JsonSerializerContext = "System.Text.Json.Serialization.JsonSerializerContext";

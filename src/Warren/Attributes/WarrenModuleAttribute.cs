@@ -1,7 +1,7 @@
 using System;
 using System.ComponentModel;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>
 /// Generated into an assembly that declares consumers or RPC servers: names the public class whose static

@@ -3,7 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>
 /// Opens the connections <see cref="WarrenConnections"/> hands out, in place of RabbitMQ.Client's

@@ -1,7 +1,7 @@
 using System;
 using System.ComponentModel;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>What the consumer does with a message once its dispatcher returns.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

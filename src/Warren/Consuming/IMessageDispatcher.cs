@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Threading.Tasks;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>
 /// The seam between a queue's consumer and the handlers: generated code implements it per consumer class (selecting

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Tasks;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>Dispatchers for hand-written consumers: one message type, one delegate.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

@@ -5,7 +5,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using static Warren.SemanticConventions;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>
 /// Warren's instruments on the <see cref="WarrenDiagnostics.MeterName"/> meter: the OpenTelemetry messaging semantic

@@ -2,7 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Globalization;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>
 /// Helpers for generated code: building routing keys from message properties, and walking a routing key word by word
@@ -99,23 +99,4 @@ public static class RoutingKeys
 
     /// <summary>True when every word has been consumed.</summary>
     public static bool AtEnd(int position) => position < 0;
-}
-
-/// <summary>A routing key could not be built from a message (an empty word, or a word containing a dot).</summary>
-public sealed class InvalidRoutingKeyException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public InvalidRoutingKeyException()
-    {
-    }
-
-    /// <summary>Creates the exception with a message.</summary>
-    public InvalidRoutingKeyException(string message) : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and its cause.</summary>
-    public InvalidRoutingKeyException(string message, Exception innerException) : base(message, innerException)
-    {
-    }
 }

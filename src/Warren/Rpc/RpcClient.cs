@@ -14,7 +14,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>
 /// Makes RPC calls for generated proxies: one channel of the publishing connection publishes requests (mandatory, with

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>
 /// Serves RPC requests for generated server dispatchers: deserializes the request, calls the method, sends the reply

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
-/// <summary>The RPC wire format's fixed names (documented in the README).</summary>
+/// <summary>The RPC wire format's fixed names (documented in docs/rpc.md).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class RpcWire
 {

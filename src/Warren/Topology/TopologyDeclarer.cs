@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace Warren;
+namespace Warren.Infrastructure;
 
 /// <summary>Declares a <see cref="Topology"/> on the broker: exchanges, then queues, then bindings.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

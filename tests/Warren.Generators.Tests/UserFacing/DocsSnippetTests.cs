@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -11,23 +14,34 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Warren.Analyzers;
 using Warren.Generators.Tests.Infrastructure;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Warren.Generators.Tests.UserFacing;
 
 /// <summary>
-/// Every <c>```csharp</c> block in README.md and docs/ compiles against Warren, Warren.Testing, RabbitMQ.Client and
-/// Microsoft.Extensions.Hosting and xunit, with Warren's generator and analyzers, as a file of a user's project with
-/// the SDK's implicit usings, beside <c>docs/examples/Shared.cs</c> (the application types examples use without
-/// declaring them). A block of statements that uses <c>builder</c> without declaring it runs after
-/// <c>var builder = Host.CreateApplicationBuilder(args);</c>, as in a Program.cs. A block that is deliberately partial
-/// (an excerpt that cannot stand alone) is preceded by the line <c>&lt;!-- snippet: fragment --&gt;</c> and is not
-/// compiled; keep those few. docs/diagnostics is not compiled yet: its pages show code that is meant to be reported.
+/// Every C# block (<c>```csharp</c>) in README.md and docs/ (docs/diagnostics included) compiles against Warren,
+/// Warren.Testing, RabbitMQ.Client, Microsoft.Extensions.Hosting and xunit, with Warren's generator and analyzers, as a
+/// file of a user's project with the SDK's implicit usings, beside <c>docs/examples/Shared.cs</c> (the application types
+/// examples use without declaring them) and, unless it declares its own messages, handlers or JSON context,
+/// <c>docs/examples/App.cs</c>. Blocks in other languages are skipped by their tag. The line before a block may hold a
+/// marker (see <see cref="DocsSnippets"/>):
+/// <list type="bullet">
+/// <item><c>&lt;!-- snippet: reports WRN001 --&gt;</c> (ids separated by commas): the block is code Warren must report;
+/// it compiles with exactly those Warren diagnostics on it (each at least once) and no other error;</item>
+/// <item><c>&lt;!-- snippet: continues --&gt;</c>: compiled after the page's previous C# block (a correction that adds
+/// to it), and then clean;</item>
+/// <item><c>&lt;!-- snippet: fragment --&gt;</c>: a deliberate excerpt that cannot stand alone; not compiled (keep few).</item>
+/// </list>
+/// Any other block must compile with no error and no Warren diagnostic.
+/// <para>
+/// Speed: each block becomes one syntax tree in a namespace of its own (statements in a method), so all blocks share two
+/// compilations (with and without App.cs). A block whose outcome there is not the expected one, or every block of a
+/// compilation with an error no block owns, is compiled again alone, and that outcome decides: sharing a compilation
+/// only saves time, it never decides a result.
+/// </para>
 /// </summary>
-public sealed class DocsSnippetTests
+public sealed class DocsSnippetTests(ITestOutputHelper output)
 {
-    /// <summary>The marker, on the line before the opening fence, of a block that is deliberately not compiled.</summary>
-    public const string FragmentMarker = "<!-- snippet: fragment -->";
-
     private const string GlobalUsings = """
         global using System;
         global using System.Collections.Generic;
@@ -47,110 +61,215 @@ public sealed class DocsSnippetTests
         """;
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+    private static readonly Lazy<Task<Outcomes>> All = new(CheckAllAsync);
 
-    public static TheoryData<string> Files() => [.. Snippets().Select(s => s.File).Distinct(StringComparer.Ordinal)];
+    public static TheoryData<string> Files() => [.. DocsSnippets.Read(RepositoryRoot()).Select(s => s.File).Distinct(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(Files))]
-    public async Task Every_csharp_block_compiles(string file)
+    public async Task Every_csharp_block_does_what_its_marker_says(string file)
     {
-        var failures = new List<string>();
-        foreach (var snippet in Snippets().Where(s => s.File == file))
-        {
-            var errors = await CompileAsync(snippet.Code);
-            if (errors.Count > 0)
-            {
-                failures.Add($"{snippet.File}:{snippet.Line}:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}");
-            }
-        }
+        var outcomes = await All.Value;
+        output.WriteLine(outcomes.Summary.Split(Environment.NewLine)[0]);
+        var failures = outcomes.Failures.Where(f => f.Snippet.File == file).Select(f => $"{f.Snippet.Where}:{Environment.NewLine}  {f.Problem}").ToList();
+        Assert.True(
+            failures.Count == 0,
+            $"C# blocks that do not do what they should (fix them; mark a deliberate excerpt with {DocsSnippets.FragmentMarker}, code meant to be reported with <!-- snippet: reports WRN0nn -->):{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
+    }
 
-        Assert.True(failures.Count == 0, $"C# blocks that do not compile (fix them, or mark a deliberate excerpt with {FragmentMarker}):{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
+    [Fact]
+    public async Task Shared_compilations_report()
+    {
+        output.WriteLine((await All.Value).Summary);
     }
 
     [Fact]
     public void The_docs_have_csharp_blocks_and_few_fragments()
     {
-        var all = Snippets(includeFragments: true).ToList();
-        var fragments = all.Count(s => s.Fragment);
-        Assert.True(all.Count >= 15, $"only {all.Count} C# blocks found: is the docs folder where this test looks?");
-        Assert.True(fragments * 5 <= all.Count, $"{fragments} of {all.Count} C# blocks are marked as fragments; most must compile.");
+        var all = DocsSnippets.Read(RepositoryRoot()).ToList();
+        var fragments = all.Count(s => s.Kind == SnippetKind.Fragment);
+        Assert.True(all.Count >= 60, $"only {all.Count} C# blocks found: is the docs folder where this test looks?");
+        Assert.True(fragments * 10 <= all.Count, $"{fragments} of {all.Count} C# blocks are marked as fragments; nearly all must compile.");
     }
 
-    private static async Task<List<string>> CompileAsync(string code)
+    [Fact]
+    public void Every_diagnostic_page_shows_code_reporting_its_id()
     {
-        if (System.Text.RegularExpressions.Regex.IsMatch(code, @"^builder\.", System.Text.RegularExpressions.RegexOptions.Multiline)
-            && !code.Contains("var builder =", StringComparison.Ordinal))
+        var root = RepositoryRoot();
+        var snippets = DocsSnippets.Read(root).ToList();
+        var missing = Directory.GetFiles(Path.Combine(root, "docs", "diagnostics"), "WRN*.md")
+            .Select(p => Path.GetFileNameWithoutExtension(p))
+            .Where(id => !snippets.Any(s => s.Kind == SnippetKind.Reports && s.ExpectedIds.Contains(id) && s.File.EndsWith($"/{id}.md", StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(missing.Count == 0, $"diagnostic pages without a block marked '<!-- snippet: reports WRN0nn -->' for their own id: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public async Task A_block_that_misbehaves_is_caught_alone_and_shared()
+    {
+        // The test of the test: a block with an error, a block that does not report what its marker says and a clean
+        // block, together and alone.
+        var broken = new DocsSnippet("t.md", 1, "int x = \"text\";", SnippetKind.Clean, [], null);
+        var silent = new DocsSnippet("t.md", 10, "[Exchange(\"t.events\", ExchangeKind.Topic)]\n[Topic(\"t.{Region}.x\")]\npublic sealed record T1(string Region);\n[JsonSerializable(typeof(T1))]\npublic partial class TJson : JsonSerializerContext;", SnippetKind.Reports, ["WRN001"], null);
+        var clean = new DocsSnippet("t.md", 20, "builder.AddWarren();", SnippetKind.Clean, [], null);
+        var reported = new DocsSnippet("t.md", 30, "[Exchange(\"t2.events\", ExchangeKind.Topic)]\n[Topic(\"t2..x\")]\npublic sealed record T2(string Region);\n[JsonSerializable(typeof(T2))]\npublic partial class T2Json : JsonSerializerContext;", SnippetKind.Reports, ["WRN001"], null);
+        var outcomes = await CheckAsync([broken, silent, clean, reported]);
+        Assert.Equal(["t.md:1", "t.md:10"], outcomes.Failures.Select(f => f.Snippet.Where).Order(StringComparer.Ordinal));
+        Assert.Contains("CS0029", outcomes.Failures.Single(f => f.Snippet.Line == 1).Problem, StringComparison.Ordinal);
+        Assert.Contains("WRN001", outcomes.Failures.Single(f => f.Snippet.Line == 10).Problem, StringComparison.Ordinal);
+    }
+
+    private static Task<Outcomes> CheckAllAsync() => CheckAsync([.. DocsSnippets.Read(RepositoryRoot()).Where(s => s.Kind != SnippetKind.Fragment)]);
+
+    private static async Task<Outcomes> CheckAsync(IReadOnlyList<DocsSnippet> snippets)
+    {
+        var watch = Stopwatch.StartNew();
+        var failures = new ConcurrentBag<(DocsSnippet Snippet, string Problem)>();
+        var compilations = 0;
+        var alone = new List<DocsSnippet>();
+        var reasons = new List<string>();
+        foreach (var group in Share(snippets))
         {
-            var lines = code.Split('\n').ToList();
-            var afterUsings = lines.FindLastIndex(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^using (static )?[A-Za-z0-9_.]+;")) + 1;
-            lines.Insert(afterUsings, "var builder = Host.CreateApplicationBuilder(args);");
-            code = string.Join('\n', lines);
+            // Round 1 shares one compilation among all; blocks with problems of their own leave it. An error no block
+            // owns (in generated code) may come from one of those, so round 2 shares one among the rest; if it still
+            // has one, every remaining block is compiled alone.
+            var members = group;
+            for (var round = 1; members.Count > 0; round++)
+            {
+                var trees = members.Select((s, i) => ToTree(s, i)).ToList();
+                var diagnostics = await CompileAsync(trees, withApp: !group[0].DeclaresApplication);
+                compilations++;
+                var owned = trees.ToHashSet();
+                var unowned = diagnostics.Where(d => (d.Severity == DiagnosticSeverity.Error || d.Id == "CS8785") && !Locations(d).Any(owned.Contains)).ToList();
+                var rest = new List<DocsSnippet>();
+                for (var i = 0; i < members.Count; i++)
+                {
+                    var why = Judge(members[i], [.. diagnostics.Where(d => Locations(d).Contains(trees[i]))]);
+                    if (why is null && unowned.Count > 0 && round > 1)
+                    {
+                        why = "an error in generated code: " + unowned[0];
+                    }
+
+                    if (why is not null)
+                    {
+                        alone.Add(members[i]);
+                        reasons.Add($"{members[i].Where} (round {round}): {why.Split(Environment.NewLine)[0]}");
+                    }
+                    else
+                    {
+                        rest.Add(members[i]);
+                    }
+                }
+
+                members = unowned.Count > 0 && round == 1 ? rest : [];
+            }
         }
 
+        foreach (var snippet in alone)
+        {
+            var tree = ToTree(snippet, 0);
+            var diagnostics = await CompileAsync([tree], withApp: !snippet.DeclaresApplication);
+            compilations++;
+            if (Judge(snippet, [.. diagnostics.Where(IsReportable)]) is { } problem)
+            {
+                failures.Add((snippet, problem));
+            }
+        }
+
+        return new Outcomes(
+            [.. failures],
+            $"{snippets.Count} C# blocks in {compilations} compilations ({alone.Count} compiled again alone) in {watch.Elapsed.TotalSeconds:0.0} s:{Environment.NewLine}{string.Join(Environment.NewLine, reasons)}");
+    }
+
+    /// <summary>
+    /// The blocks in groups that can share a compilation: with App.cs or without it, and no two declaring a JSON context
+    /// of one name (the System.Text.Json generator names its files after the context without its namespace, so two would
+    /// make it fail for the whole compilation) or naming one queue, exchange or RPC service (pages show one queue with
+    /// different settings, which would be WRN008/WRN009 between them).
+    /// </summary>
+    private static IEnumerable<List<DocsSnippet>> Share(IEnumerable<DocsSnippet> snippets)
+    {
+        foreach (var group in snippets.GroupBy(s => s.DeclaresApplication))
+        {
+            var buckets = new List<(List<DocsSnippet> Members, HashSet<string> Contexts)>();
+            foreach (var snippet in group)
+            {
+                var contexts = snippet.Chain()
+                    .SelectMany(s => Regex.Matches(s.Code, @"class\s+(\w+)\s*:\s*JsonSerializerContext|\[(?:Queue|Exchange|RpcService)\(""([^""]+)""").Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value))
+                    .ToHashSet(StringComparer.Ordinal);
+                var bucket = buckets.FirstOrDefault(b => !b.Contexts.Overlaps(contexts));
+                if (bucket.Members is null)
+                {
+                    bucket = ([], new HashSet<string>(StringComparer.Ordinal));
+                    buckets.Add(bucket);
+                }
+
+                bucket.Members.Add(snippet);
+                bucket.Contexts.UnionWith(contexts);
+            }
+
+            foreach (var bucket in buckets)
+            {
+                yield return bucket.Members;
+            }
+        }
+    }
+
+    /// <summary>What is wrong with the block's outcome, or null when it is the expected one.</summary>
+    private static string? Judge(DocsSnippet snippet, IReadOnlyList<Diagnostic> diagnostics)
+    {
+        var warren = diagnostics.Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal)).ToList();
+        var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error && !snippet.ExpectedIds.Contains(d.Id)).ToList();
+        var unexpected = warren.Where(d => !snippet.ExpectedIds.Contains(d.Id)).Concat(errors).Distinct().ToList();
+        var missing = snippet.ExpectedIds.Where(id => !warren.Any(d => d.Id == id)).ToList();
+        if (unexpected.Count == 0 && missing.Count == 0)
+        {
+            return null;
+        }
+
+        var lines = unexpected.Select(d => d.ToString()).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            lines.Insert(0, $"expected {string.Join(", ", missing)}, not reported");
+        }
+
+        return string.Join(Environment.NewLine + "  ", lines);
+    }
+
+    /// <summary>Errors anywhere, and warnings in the example (not those of generated code, which the generator tests cover).</summary>
+    private static bool IsReportable(Diagnostic d) =>
+        d.Severity == DiagnosticSeverity.Error || d.Id == "CS8785" || (d.Severity == DiagnosticSeverity.Warning && d.Id.StartsWith("WRN", StringComparison.Ordinal));
+
+    private static IEnumerable<SyntaxTree> Locations(Diagnostic d) =>
+        d.AdditionalLocations.Prepend(d.Location).Where(l => l.IsInSource).Select(l => l.SourceTree!);
+
+    private static SyntaxTree ToTree(DocsSnippet snippet, int index) =>
+        CSharpSyntaxTree.ParseText(DocsSnippets.ToSource(snippet, index, GeneratorHarness.ParseOptions), GeneratorHarness.ParseOptions, path: $"Snippet{index}.cs");
+
+    private static async Task<ImmutableArray<Diagnostic>> CompileAsync(IEnumerable<SyntaxTree> snippets, bool withApp)
+    {
         var parse = GeneratorHarness.ParseOptions;
         var examples = Path.Combine(RepositoryRoot(), "docs", "examples");
         var trees = new List<SyntaxTree>
         {
             CSharpSyntaxTree.ParseText(GlobalUsings, parse, path: "GlobalUsings.cs"),
-            CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(examples, "Shared.cs")), parse, path: "Shared.cs"),
-            CSharpSyntaxTree.ParseText(code, parse, path: "Snippet.cs"),
+            CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(examples, "Shared.cs")), parse, path: "docs/examples/Shared.cs"),
         };
-        if (!DeclaresApplication(code))
+        if (withApp)
         {
-            trees.Add(CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(examples, "App.cs")), parse, path: "App.cs"));
+            trees.Add(CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(examples, "App.cs")), parse, path: "docs/examples/App.cs"));
         }
 
         var compilation = CSharpCompilation.Create(
-            "DocsSnippet",
-            trees,
+            "DocsSnippets",
+            trees.Concat(snippets),
             References.Value,
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
-        GeneratorHarness.CreateDriver(parseOptions: parse).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        GeneratorHarness.CreateDriver(parseOptions: parse).RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var generatorDiagnostics);
         var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer());
-        var diagnostics = await output.WithAnalyzers(analyzers).GetAllDiagnosticsAsync();
-        return diagnostics.Concat(generatorDiagnostics)
-            .Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS5001") // CS5001: a block of declarations only has no entry point
-            .Select(d => d.ToString())
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
-    }
-
-    /// <summary>Whether the example declares its own messages, handlers or JSON context (then docs/examples/App.cs stays out).</summary>
-    private static bool DeclaresApplication(string code) =>
-        System.Text.RegularExpressions.Regex.IsMatch(code, @"\[(Exchange|Queue|RpcService|Publisher|JsonSerializable)\b|\b(class|record|interface) (UserCreated|EmailNotifications|AppJson)\b");
-
-    private static IEnumerable<Snippet> Snippets(bool includeFragments = false)
-    {
-        var root = RepositoryRoot();
-        var files = new[] { Path.Combine(root, "README.md") }
-            .Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal));
-        foreach (var path in files)
-        {
-            var relative = Path.GetRelativePath(root, path).Replace('\\', '/');
-            var lines = File.ReadAllLines(path);
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if (lines[i].Trim() != "```csharp")
-                {
-                    continue;
-                }
-
-                var fragment = i > 0 && lines[i - 1].Trim() == FragmentMarker;
-                var start = i + 1;
-                var end = start;
-                while (end < lines.Length && lines[end].Trim() != "```")
-                {
-                    end++;
-                }
-
-                if (!fragment || includeFragments)
-                {
-                    yield return new Snippet(relative, start + 1, string.Join('\n', lines[start..end]), fragment);
-                }
-
-                i = end;
-            }
-        }
+        var diagnostics = await generated.WithAnalyzers(analyzers).GetAllDiagnosticsAsync();
+        return [.. diagnostics.Concat(generatorDiagnostics).Where(IsReportable)];
     }
 
     private static string RepositoryRoot([CallerFilePath] string file = "")
@@ -177,5 +296,5 @@ public sealed class DocsSnippetTests
             .ToImmutableArray();
     }
 
-    private sealed record Snippet(string File, int Line, string Code, bool Fragment);
+    private sealed record Outcomes(ImmutableArray<(DocsSnippet Snippet, string Problem)> Failures, string Summary);
 }

@@ -49,7 +49,7 @@ namespace Warren.Generated
 
         internal static string RoutingKey_Shop_Contracts_OrderPlaced(global::Shop.Contracts.OrderPlaced message)
         {
-            return "order." + global::Warren.RoutingKeys.Segment(message.Region, "Region", "OrderPlaced") + ".placed";
+            return "order." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Region, "Region", "OrderPlaced") + ".placed";
         }
     }
 }

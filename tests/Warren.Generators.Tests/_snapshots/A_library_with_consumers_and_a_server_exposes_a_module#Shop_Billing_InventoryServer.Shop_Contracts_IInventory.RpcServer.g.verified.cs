@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
+    using global::Warren.Infrastructure;
 
     /// <summary>Serves <see cref="global::Shop.Contracts.IInventory"/> with <see cref="global::Shop.Billing.InventoryServer"/> on queue <c>rpc.inventory</c>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]

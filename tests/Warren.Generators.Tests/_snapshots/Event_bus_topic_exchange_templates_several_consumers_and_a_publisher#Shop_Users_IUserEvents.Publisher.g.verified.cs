@@ -23,7 +23,7 @@ namespace Warren.Generated
 
         internal static string UpdatedRoutingKey(global::Shop.Users.UserUpdated message)
         {
-            return "user." + global::Warren.RoutingKeys.Segment(message.Region, "Region", "UserUpdated") + ".changed";
+            return "user." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Region, "Region", "UserUpdated") + ".changed";
         }
 
         global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(global::Shop.Users.UserUpdated evt, global::System.Threading.CancellationToken ct) =>

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
     using global::System.Threading.Tasks;
+    using global::Warren.Infrastructure;
 
     /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
@@ -44,12 +45,12 @@ namespace Warren.Generated
 
         internal static string RoutingKey_Shop_Users_UserCreated(global::Shop.Users.UserCreated message)
         {
-            return "user." + global::Warren.RoutingKeys.Segment(message.Region, "Region", "UserCreated") + ".created";
+            return "user." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Region, "Region", "UserCreated") + ".created";
         }
 
         internal static string RoutingKey_Shop_Users_UserUpdated(global::Shop.Users.UserUpdated message)
         {
-            return "user." + global::Warren.RoutingKeys.Segment(message.Region, "Region", "UserUpdated") + ".updated.v" + global::Warren.RoutingKeys.Segment(message.Version, "Version", "UserUpdated");
+            return "user." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Region, "Region", "UserUpdated") + ".updated.v" + global::Warren.Infrastructure.RoutingKeys.Segment(message.Version, "Version", "UserUpdated");
         }
     }
 

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
     using global::System.Threading.Tasks;
+    using global::Warren.Infrastructure;
 
     /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]

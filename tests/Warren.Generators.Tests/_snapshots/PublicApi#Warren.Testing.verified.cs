@@ -52,7 +52,7 @@ namespace Warren.Testing
         public string? Type { get; }
         public string? Header(string name) { }
     }
-    public sealed class InMemoryBroker : Warren.IConnectionSource
+    public sealed class InMemoryBroker : Warren.Infrastructure.IConnectionSource
     {
         public const string VirtualHost = "/";
         public InMemoryBroker(System.TimeProvider? time = null) { }
@@ -113,7 +113,7 @@ namespace Warren.Testing
     }
     public sealed class TrackedRpcCall
     {
-        public Warren.RpcFault? Fault { get; }
+        public Warren.Infrastructure.RpcFault? Fault { get; }
         public bool IsFault { get; }
         public string? Method { get; }
         public Warren.Testing.TrackedMessage? ReplyMessage { get; }

@@ -7,12 +7,12 @@ namespace Warren
         public int Size { get; set; }
         public string Timeout { get; set; }
     }
-    public sealed class BatchDispatcher<T> : Warren.IBatchDispatcher, Warren.IMessageDispatcher
+    public sealed class BatchDispatcher<T> : Warren.IBatchDispatcher, Warren.Infrastructure.IMessageDispatcher
     {
         public BatchDispatcher(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, int size, System.TimeSpan timeout, System.Func<System.Collections.Generic.IReadOnlyList<T>, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> handler) { }
         public BatchDispatcher(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, int size, System.TimeSpan timeout, System.Func<System.Collections.Generic.IReadOnlyList<T>, System.IServiceProvider, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> handler) { }
         public int Size { get; }
-        public System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> DispatchAsync(Warren.MessageContext context) { }
+        public System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DispatchAsync(Warren.MessageContext context) { }
         public void Flush() { }
     }
     public sealed class BindingDeclaration : System.IEquatable<Warren.BindingDeclaration>
@@ -57,9 +57,9 @@ namespace Warren
     }
     public sealed class ConsumerDefinition
     {
-        public ConsumerDefinition(string queue, Warren.IMessageDispatcher dispatcher) { }
+        public ConsumerDefinition(string queue, Warren.Infrastructure.IMessageDispatcher dispatcher) { }
         public int? Concurrency { get; init; }
-        public Warren.IMessageDispatcher Dispatcher { get; }
+        public Warren.Infrastructure.IMessageDispatcher Dispatcher { get; }
         public System.TimeSpan? HandlerTimeout { get; init; }
         public ushort? Prefetch { get; init; }
         public string Queue { get; }
@@ -119,23 +119,6 @@ namespace Warren
         public System.Collections.Generic.IReadOnlyList<string> RoutingKeys { get; init; }
         public System.DateTimeOffset? Time { get; init; }
     }
-    public enum DispatchAction
-    {
-        Ack = 0,
-        Requeue = 1,
-        DeadLetter = 2,
-    }
-    public readonly struct DispatchOutcome : System.IEquatable<Warren.DispatchOutcome>
-    {
-        public Warren.DispatchAction Action { get; }
-        public System.Exception? Exception { get; }
-        public Warren.RetryPolicy? Policy { get; }
-        public string? Reason { get; }
-        public static Warren.DispatchOutcome Ack { get; }
-        public static Warren.DispatchOutcome DeadLetter(string reason, System.Exception? exception = null) { }
-        public static Warren.DispatchOutcome Failed(string reason, System.Exception exception, Warren.RetryPolicy? policy) { }
-        public static Warren.DispatchOutcome Requeue(string reason, System.Exception? exception = null) { }
-    }
     [System.AttributeUsage(System.AttributeTargets.Class | System.AttributeTargets.Struct | System.AttributeTargets.Interface, AllowMultiple=false, Inherited=false)]
     public sealed class ExchangeAttribute : System.Attribute
     {
@@ -180,18 +163,10 @@ namespace Warren
         All = 0,
         Any = 1,
     }
-    public interface IBatchDispatcher : Warren.IMessageDispatcher
+    public interface IBatchDispatcher : Warren.Infrastructure.IMessageDispatcher
     {
         int Size { get; }
         void Flush();
-    }
-    public interface IConnectionSource
-    {
-        System.Threading.Tasks.Task<RabbitMQ.Client.IConnection> ConnectAsync(Warren.ConnectionRole role, string clientName, System.Threading.CancellationToken cancellationToken);
-    }
-    public interface IMessageDispatcher
-    {
-        System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> DispatchAsync(Warren.MessageContext context);
     }
     public interface IMessageSender
     {
@@ -259,20 +234,6 @@ namespace Warren
         public string? RoutingKeyTemplate { get; init; }
         public System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> TypeInfo { get; }
         public string RoutingKeyFor(T message) { }
-    }
-    public sealed class MessageContracts
-    {
-        public MessageContracts() { }
-        public Warren.MessageContract<T>? Find<T>() { }
-        public Warren.MessageContract<T> Get<T>() { }
-        public void Register<T>(Warren.MessageContract<T> contract) { }
-    }
-    public static class MessageDispatcher
-    {
-        public static Warren.IMessageDispatcher Create<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
-        public static Warren.IMessageDispatcher Create<T>(Warren.PayloadFormat<T> format, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
-        public static bool TryDeserialize<T>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, out T? message, out string? error) { }
-        public static bool TryRead<T>(Warren.MessageContext context, Warren.PayloadFormat<T> format, out T? message, out string? error) { }
     }
     public static class PayloadFormat
     {
@@ -436,38 +397,12 @@ namespace Warren
         public static string DeadLetterQueueName(string queue) { }
         public static string RetryQueueName(string prefix, int level) { }
     }
-    public static class RoutingKeys
-    {
-        public static bool AnyWord(string key, ref int position) { }
-        public static bool AtEnd(int position) { }
-        public static bool HasHeader(Warren.MessageContext context, string name, string value) { }
-        [return: System.Runtime.CompilerServices.TupleElementNames(new string[] {
-                "Exchange",
-                "RoutingKey"})]
-        public static System.ValueTuple<string, string> Published(Warren.MessageContext context) { }
-        public static string Segment(object? value, string property, string messageType) { }
-        public static string Segment(string? value, string property, string messageType) { }
-        public static string Segment<T>(T value, string property, string messageType)
-            where T :  struct, System.IFormattable { }
-        public static int Start(string key) { }
-        public static bool Word(string key, ref int position, string word) { }
-    }
     [System.AttributeUsage(System.AttributeTargets.Method, AllowMultiple=false, Inherited=false)]
     public sealed class RpcAttribute : System.Attribute
     {
         public RpcAttribute() { }
         public string? Name { get; set; }
         public string? Timeout { get; set; }
-    }
-    public sealed class RpcClient : System.IAsyncDisposable
-    {
-        public RpcClient(Warren.WarrenConnections connections, Microsoft.Extensions.Logging.ILogger<Warren.RpcClient> logger, Warren.WarrenMetrics metrics) { }
-        public int PendingCalls { get; }
-        public System.Threading.Tasks.Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
-        public System.Threading.Tasks.Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, Warren.PayloadFormat<TRequest> requestFormat, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
-        public System.Threading.Tasks.Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
-        public System.Threading.Tasks.Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
-        public System.Threading.Tasks.ValueTask DisposeAsync() { }
     }
     public class RpcException : System.Exception
     {
@@ -478,34 +413,12 @@ namespace Warren
         public string Method { get; }
         public string Service { get; }
     }
-    public sealed class RpcFault : System.IEquatable<Warren.RpcFault>
-    {
-        public RpcFault(string Type, string Message, string? StackTrace) { }
-        public string Message { get; init; }
-        public string? StackTrace { get; init; }
-        public string Type { get; init; }
-    }
     public sealed class RpcNoServerException : Warren.RpcException
     {
         public RpcNoServerException() { }
         public RpcNoServerException(string message) { }
         public RpcNoServerException(string message, System.Exception innerException) { }
         public RpcNoServerException(string service, string method, string queue) { }
-    }
-    public sealed class RpcServer : System.IAsyncDisposable
-    {
-        public RpcServer(Warren.WarrenConnections connections, Microsoft.Extensions.Options.IOptions<Warren.WarrenOptions> options, Microsoft.Extensions.Logging.ILogger<Warren.RpcServer> logger, Warren.WarrenMetrics metrics) { }
-        public System.Threading.Tasks.ValueTask DisposeAsync() { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service) { }
-        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service, System.Collections.Generic.IReadOnlyList<string> methods) { }
     }
     [System.AttributeUsage(System.AttributeTargets.Interface, AllowMultiple=false, Inherited=false)]
     public sealed class RpcServiceAttribute : System.Attribute
@@ -525,14 +438,6 @@ namespace Warren
         public RpcTimeoutException(string message, System.Exception innerException) { }
         public RpcTimeoutException(string service, string method, System.TimeSpan elapsed) { }
         public System.TimeSpan Elapsed { get; }
-    }
-    public static class RpcWire
-    {
-        public const string DirectReplyTo = "amq.rabbitmq.reply-to";
-        public const string Fault = "fault";
-        public const string FaultType = "warren.rpc.fault";
-        public const string Ok = "ok";
-        public const string StatusHeader = "x-rpc-status";
     }
     public sealed class StreamConsumer : System.IEquatable<Warren.StreamConsumer>
     {
@@ -578,10 +483,6 @@ namespace Warren
         public TopologyConflictException() { }
         public TopologyConflictException(string message) { }
         public TopologyConflictException(string message, System.Exception innerException) { }
-    }
-    public static class TopologyDeclarer
-    {
-        public static System.Threading.Tasks.Task DeclareAsync(RabbitMQ.Client.IConnection connection, Warren.Topology topology, System.Threading.CancellationToken cancellationToken = default) { }
     }
     public static class TopologyDocuments
     {
@@ -635,7 +536,7 @@ namespace Warren
     }
     public sealed class WarrenConnections : System.IAsyncDisposable
     {
-        public WarrenConnections(Microsoft.Extensions.Options.IOptions<Warren.WarrenOptions> options, Microsoft.Extensions.Logging.ILogger<Warren.WarrenConnections> logger, Warren.IConnectionSource? source = null, System.TimeProvider? timeProvider = null) { }
+        public WarrenConnections(Microsoft.Extensions.Options.IOptions<Warren.WarrenOptions> options, Microsoft.Extensions.Logging.ILogger<Warren.WarrenConnections> logger, Warren.Infrastructure.IConnectionSource? source = null, System.TimeProvider? timeProvider = null) { }
         public bool IsPublishingBlocked { get; }
         public event System.Action<Warren.ConnectionEvent>? ConnectionChanged;
         public System.Threading.Tasks.ValueTask DisposeAsync() { }
@@ -669,16 +570,6 @@ namespace Warren
     public static class WarrenHostApplicationBuilderExtensions
     {
         public static Warren.WarrenBuilder AddWarren(this Microsoft.Extensions.Hosting.IHostApplicationBuilder builder, string? connectionName = null, System.Action<Warren.WarrenOptions>? configure = null) { }
-    }
-    public sealed class WarrenMetrics : System.IDisposable
-    {
-        public void Dispose() { }
-    }
-    [System.AttributeUsage(System.AttributeTargets.Assembly, AllowMultiple=false, Inherited=false)]
-    public sealed class WarrenModuleAttribute : System.Attribute
-    {
-        public WarrenModuleAttribute(System.Type registration) { }
-        public System.Type Registration { get; }
     }
     public sealed class WarrenMonitoringOptions
     {
@@ -768,5 +659,117 @@ namespace Warren
     public static class WarrenTls
     {
         public static System.Net.Security.RemoteCertificateValidationCallback TrustAuthority(System.Security.Cryptography.X509Certificates.X509Certificate2 authority) { }
+    }
+}
+namespace Warren.Infrastructure
+{
+    public enum DispatchAction
+    {
+        Ack = 0,
+        Requeue = 1,
+        DeadLetter = 2,
+    }
+    public readonly struct DispatchOutcome : System.IEquatable<Warren.Infrastructure.DispatchOutcome>
+    {
+        public Warren.Infrastructure.DispatchAction Action { get; }
+        public System.Exception? Exception { get; }
+        public Warren.RetryPolicy? Policy { get; }
+        public string? Reason { get; }
+        public static Warren.Infrastructure.DispatchOutcome Ack { get; }
+        public static Warren.Infrastructure.DispatchOutcome DeadLetter(string reason, System.Exception? exception = null) { }
+        public static Warren.Infrastructure.DispatchOutcome Failed(string reason, System.Exception exception, Warren.RetryPolicy? policy) { }
+        public static Warren.Infrastructure.DispatchOutcome Requeue(string reason, System.Exception? exception = null) { }
+    }
+    public interface IConnectionSource
+    {
+        System.Threading.Tasks.Task<RabbitMQ.Client.IConnection> ConnectAsync(Warren.ConnectionRole role, string clientName, System.Threading.CancellationToken cancellationToken);
+    }
+    public interface IMessageDispatcher
+    {
+        System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DispatchAsync(Warren.MessageContext context);
+    }
+    public sealed class MessageContracts
+    {
+        public MessageContracts() { }
+        public Warren.MessageContract<T>? Find<T>() { }
+        public Warren.MessageContract<T> Get<T>() { }
+        public void Register<T>(Warren.MessageContract<T> contract) { }
+    }
+    public static class MessageDispatcher
+    {
+        public static Warren.Infrastructure.IMessageDispatcher Create<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
+        public static Warren.Infrastructure.IMessageDispatcher Create<T>(Warren.PayloadFormat<T> format, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
+        public static bool TryDeserialize<T>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, out T? message, out string? error) { }
+        public static bool TryRead<T>(Warren.MessageContext context, Warren.PayloadFormat<T> format, out T? message, out string? error) { }
+    }
+    public static class RoutingKeys
+    {
+        public static bool AnyWord(string key, ref int position) { }
+        public static bool AtEnd(int position) { }
+        public static bool HasHeader(Warren.MessageContext context, string name, string value) { }
+        [return: System.Runtime.CompilerServices.TupleElementNames(new string[] {
+                "Exchange",
+                "RoutingKey"})]
+        public static System.ValueTuple<string, string> Published(Warren.MessageContext context) { }
+        public static string Segment(object? value, string property, string messageType) { }
+        public static string Segment(string? value, string property, string messageType) { }
+        public static string Segment<T>(T value, string property, string messageType)
+            where T :  struct, System.IFormattable { }
+        public static int Start(string key) { }
+        public static bool Word(string key, ref int position, string word) { }
+    }
+    public sealed class RpcClient : System.IAsyncDisposable
+    {
+        public RpcClient(Warren.WarrenConnections connections, Microsoft.Extensions.Logging.ILogger<Warren.Infrastructure.RpcClient> logger, Warren.Infrastructure.WarrenMetrics metrics) { }
+        public int PendingCalls { get; }
+        public System.Threading.Tasks.Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
+        public System.Threading.Tasks.Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, Warren.PayloadFormat<TRequest> requestFormat, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
+        public System.Threading.Tasks.Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
+        public System.Threading.Tasks.Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
+        public System.Threading.Tasks.ValueTask DisposeAsync() { }
+    }
+    public sealed class RpcFault : System.IEquatable<Warren.Infrastructure.RpcFault>
+    {
+        public RpcFault(string Type, string Message, string? StackTrace) { }
+        public string Message { get; init; }
+        public string? StackTrace { get; init; }
+        public string Type { get; init; }
+    }
+    public sealed class RpcServer : System.IAsyncDisposable
+    {
+        public RpcServer(Warren.WarrenConnections connections, Microsoft.Extensions.Options.IOptions<Warren.WarrenOptions> options, Microsoft.Extensions.Logging.ILogger<Warren.Infrastructure.RpcServer> logger, Warren.Infrastructure.WarrenMetrics metrics) { }
+        public System.Threading.Tasks.ValueTask DisposeAsync() { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service, System.Collections.Generic.IReadOnlyList<string> methods) { }
+    }
+    public static class RpcWire
+    {
+        public const string DirectReplyTo = "amq.rabbitmq.reply-to";
+        public const string Fault = "fault";
+        public const string FaultType = "warren.rpc.fault";
+        public const string Ok = "ok";
+        public const string StatusHeader = "x-rpc-status";
+    }
+    public static class TopologyDeclarer
+    {
+        public static System.Threading.Tasks.Task DeclareAsync(RabbitMQ.Client.IConnection connection, Warren.Topology topology, System.Threading.CancellationToken cancellationToken = default) { }
+    }
+    public sealed class WarrenMetrics : System.IDisposable
+    {
+        public void Dispose() { }
+    }
+    [System.AttributeUsage(System.AttributeTargets.Assembly, AllowMultiple=false, Inherited=false)]
+    public sealed class WarrenModuleAttribute : System.Attribute
+    {
+        public WarrenModuleAttribute(System.Type registration) { }
+        public System.Type Registration { get; }
     }
 }

@@ -8,9 +8,9 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Orders_IInventoryRpcClient : global::Orders.IInventory
     {
-        private readonly global::Warren.RpcClient _client;
+        private readonly global::Warren.Infrastructure.RpcClient _client;
 
-        public Orders_IInventoryRpcClient(global::Warren.RpcClient client)
+        public Orders_IInventoryRpcClient(global::Warren.Infrastructure.RpcClient client)
         {
             _client = client;
         }

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
+    using global::Warren.Infrastructure;
 
     /// <summary>Serves <see cref="global::Orders.IPayment"/> with <see cref="global::Orders.PaymentService"/> on queue <c>rpc.payment</c>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]

@@ -87,7 +87,7 @@ public sealed class PackageContentTests(PackedPackage packed, ITestOutputHelper 
     }
 
     [Fact]
-    public void The_package_describes_itself_with_readme_release_notes_license_and_commit()
+    public void The_package_describes_itself_with_readme_icon_release_notes_license_and_commit()
     {
         using var zip = ZipFile.OpenRead(packed.Path);
         var nuspecEntry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
@@ -99,6 +99,9 @@ public sealed class PackageContentTests(PackedPackage packed, ITestOutputHelper 
         Assert.Equal("README.md", Value("readme"));
         Assert.NotNull(zip.GetEntry("README.md"));
         Assert.Contains("0.1", Value("releaseNotes") ?? string.Empty, StringComparison.Ordinal);
+        Assert.Equal("icon.png", Value("icon"));
+        var icon = Read(zip.GetEntry("icon.png") ?? throw new Xunit.Sdk.XunitException("the package has no icon.png"));
+        Assert.True(icon.AsSpan().StartsWith((byte[])[0x89, (byte)'P', (byte)'N', (byte)'G']), "icon.png is not a PNG image");
         Assert.Equal("MIT", Value("license"));
         var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
         Assert.Matches("^[0-9a-f]{40}$", repository.Attribute("commit")?.Value ?? string.Empty);

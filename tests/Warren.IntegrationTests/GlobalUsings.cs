@@ -1,0 +1,2 @@
+// The plumbing that generated code calls (Warren.Infrastructure) is used throughout this project.
+global using Warren.Infrastructure;
