@@ -267,7 +267,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
             {
-                if (ConsumerParser.MessageParameter(method) is { } parameter)
+                if (ConsumerParser.MessageParameter(method) is { } parameter && !Payloads.IsRaw(parameter.Type))
                 {
                     _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
                 }
@@ -275,7 +275,12 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
             foreach (var handler in consumer.Handlers)
             {
-                _contracts.Add((handler.Message, handler.Message.TypeName.Split('.').Last(), Locations.Of(type)));
+                if (handler.Message.Payload == PayloadKind.Json)
+                {
+                    // Text and byte handlers have no contract name to collide.
+                    _contracts.Add((handler.Message, handler.Message.TypeName.Split('.').Last(), Locations.Of(type)));
+                }
+
                 _receivers.Add((handler.Message.TypeName, queue.Name, consumer.TypeName, hasMax, Locations.Of(type)));
                 foreach (var binding in handler.Bindings)
                 {

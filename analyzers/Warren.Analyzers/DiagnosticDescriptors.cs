@@ -115,6 +115,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SettingOutOfRange = Create(
         "WRN029", "Prefetch or concurrency out of range", "{0} '{1}': {2}", Topology, DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor BatchAbovePrefetch = Create(
+        "WRN030", "Batch larger than the prefetch", "Batch handler '{0}' gathers up to {1} messages, but queue '{2}' prefetches {3}: the broker never has more than {3} unacknowledged deliveries out, so no batch fills and each waits for its timeout. Raise Prefetch to at least {1} (twice lets the next batch fill while one is handled).", Topology, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor StreamIncompatible = Create(
+        "WRN031", "Option a stream refuses", "Queue '{0}' {1}", Topology, DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor[] All =
     [
         InvalidTopic, WildcardInRoutingKey, UnknownPlaceholder, UnsupportedPlaceholderType, UnsupportedHandler,
@@ -123,6 +129,7 @@ internal static class DiagnosticDescriptors
         QuorumRejectPublishDlx, UnsupportedRpcMethod, NotSerializable, InvalidDuration, UnsupportedPublisherMethod,
         DuplicateContract, UnreachableType, ConcurrencyAbovePrefetch, WildcardOnDirectExchange,
         HeadersMessageThroughPublisher, DeadLetterConsumerBoundToWork, RpcServiceServedTwice, SettingOutOfRange,
+        BatchAbovePrefetch, StreamIncompatible,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, bool compilationEnd = false) =>

@@ -36,7 +36,9 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnreachableType,
         DiagnosticDescriptors.ConcurrencyAbovePrefetch,
         DiagnosticDescriptors.HeadersMessageThroughPublisher,
-        DiagnosticDescriptors.SettingOutOfRange);
+        DiagnosticDescriptors.SettingOutOfRange,
+        DiagnosticDescriptors.BatchAbovePrefetch,
+        DiagnosticDescriptors.StreamIncompatible);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -240,3 +240,34 @@ public sealed class WRN020_InvalidDurationTests
         public sealed class Handler { public void Handle(OrderPlaced order) { } }
         """);
 }
+
+public sealed class WRN031_StreamOptionsTests
+{
+    [Fact]
+    public Task Options_a_stream_refuses_or_ignores_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("s", Type = QueueType.Stream, {|WRN031:Exclusive = true|}, {|WRN031:AutoDelete = true|}, {|WRN031:Durable = false|}, {|WRN031:MessageTtl = "1h"|}, {|WRN031:MaxLength = 10|}, {|WRN031:DeliveryLimit = 3|})]
+        [{|WRN031:Priority(Max = 5)|}]
+        [DeadLetter({|WRN031:MaxRetries = 2|})]
+        [ConsumeFrom({|WRN031:Timestamp = "2025-01-31 10:00"|}, {|WRN031:Offset = -5|})]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task A_stream_with_retention_and_a_start_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("s", Type = QueueType.Stream, MaxAge = "7D", MaxLengthBytes = 1_000_000_000, MaxSegmentSizeBytes = 100_000_000, Prefetch = 50)]
+        [ConsumeFrom(StreamFrom.First, StoredOffset = true)]
+        [DeadLetter(ImmediateRetries = 2, MaxRetries = 0)]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+
+        [Queue("t", Type = QueueType.Stream)]
+        [ConsumeFrom(Timestamp = "2025-01-31T10:00:00+01:00")]
+        public sealed class FromTime { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task Stream_options_on_other_queue_types_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", Type = QueueType.Quorum, {|WRN031:MaxAge = "7D"|}, {|WRN031:MaxSegmentSizeBytes = 1000|})]
+        [{|WRN031:ConsumeFrom(StreamFrom.First)|}]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+}

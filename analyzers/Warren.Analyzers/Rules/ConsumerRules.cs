@@ -73,6 +73,12 @@ internal static class ConsumerRules
             QueueOptions(context, type, queue, queueName, priority);
         }
 
+        foreach (var problem in StreamRules.Problems(queue, priority, AttributeReader.Find(type, KnownNames.DeadLetterAttribute), AttributeReader.Find(type, StreamRules.ConsumeFromAttribute)))
+        {
+            var location = problem.Argument is null ? Locations.Of(problem.Attribute, type) : Locations.OfArgument(problem.Attribute, problem.Argument, type);
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.StreamIncompatible, location, queueName, problem.Problem));
+        }
+
         if (AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } deadLetter)
         {
             DurationRules.CheckAll(context, deadLetter, type, AttributeNames.DeadLetter.RetryDelays);

@@ -92,6 +92,17 @@ internal static class RegistrationEmitter
             settings.Add($"HandlerTimeout = {RetryPolicies.TimeSpan(consumer.Queue.HandlerTimeoutMilliseconds)}");
         }
 
+        if (consumer.Queue.StreamStart is { } start)
+        {
+            var offset = start.Kind switch
+            {
+                "At" => $"global::Warren.StreamOffset.At({start.Value}L)",
+                "After" => $"global::Warren.StreamOffset.After(global::System.DateTimeOffset.FromUnixTimeSeconds({start.Value}L))",
+                _ => "global::Warren.StreamOffset." + start.Kind,
+            };
+            settings.Add($"Stream = new global::Warren.StreamConsumer({offset}{(start.Stored ? ", StoreOffsets: true" : string.Empty)})");
+        }
+
         w.Line($"builder.Services.TryAddScoped<{consumer.TypeName}>();");
         w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}())");
         w.Line("{");

@@ -24,6 +24,9 @@ internal static class AttributeNames
         public const string Concurrency = nameof(Concurrency);
         public const string HandlerTimeout = nameof(HandlerTimeout);
         public const string DeliveryLimit = nameof(DeliveryLimit);
+        public const string MaxAge = nameof(MaxAge);
+        public const string MaxSegmentSizeBytes = nameof(MaxSegmentSizeBytes);
+        public const string DeadLetterArguments = nameof(DeadLetterArguments);
     }
 
     /// <summary><c>DeadLetterAttribute</c>.</summary>
@@ -46,6 +49,19 @@ internal static class AttributeNames
     }
 
     /// <summary><c>HeadersAttribute</c>.</summary>
+    public static class ConsumeFrom
+    {
+        public const string Offset = nameof(Offset);
+        public const string Timestamp = nameof(Timestamp);
+        public const string StoredOffset = nameof(StoredOffset);
+    }
+
+    public static class Batch
+    {
+        public const string Size = nameof(Size);
+        public const string Timeout = nameof(Timeout);
+    }
+
     public static class Headers
     {
         public const string Mode = nameof(Mode);
@@ -86,6 +102,9 @@ internal static class AttributeEnums
 
     /// <summary><c>QueueType.Quorum</c>.</summary>
     public const int QuorumQueue = 1;
+
+    /// <summary><c>QueueType.Stream</c>.</summary>
+    public const int StreamQueue = 2;
 
     /// <summary><c>QueueOverflow</c>, in declaration order: the value is the index.</summary>
     public static readonly string[] OverflowNames = ["drop-head", "reject-publish", "reject-publish-dlx"];

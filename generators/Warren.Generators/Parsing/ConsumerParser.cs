@@ -229,9 +229,23 @@ internal static class ConsumerParser
         var arguments = new List<QueueArgument>();
         if (attribute is not null)
         {
-            if (AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0) == AttributeEnums.QuorumQueue)
+            var queueType = AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0);
+            if (queueType == AttributeEnums.QuorumQueue)
             {
                 arguments.Add(Text("x-queue-type", "quorum"));
+            }
+            else if (queueType == AttributeEnums.StreamQueue)
+            {
+                arguments.Add(Text("x-queue-type", "stream"));
+                if (AttributeReader.Named<string>(attribute, AttributeNames.Queue.MaxAge) is { Length: > 0 } maxAge)
+                {
+                    arguments.Add(Text("x-max-age", maxAge));
+                }
+
+                if (AttributeReader.Named(attribute, AttributeNames.Queue.MaxSegmentSizeBytes, 0L) is > 0 and var segment)
+                {
+                    arguments.Add(Number("x-stream-max-segment-size-bytes", segment));
+                }
             }
 
             if (Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.Queue.MessageTtl)) is { } ttl)
@@ -280,7 +294,9 @@ internal static class ConsumerParser
         // A queue named like a dead-letter queue is one (of a queue in another service, perhaps): it is declared as
         // the dead-letter queue is, without arguments, so both declarations agree.
         var isDeadLetterQueue = name.EndsWith(FailurePolicyDefaults.QueueSuffix, System.StringComparison.Ordinal);
-        if (deadLetter is not null && !(isDeadLetterQueue && deadLetter.IsDefault))
+        // A stream has no broker-side dead-lettering: Warren copies its failed messages to the dead-letter exchange.
+        var isStream = attribute is not null && AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0) == AttributeEnums.StreamQueue;
+        if (deadLetter is not null && !isStream && !(isDeadLetterQueue && deadLetter.IsDefault) && (attribute is null || AttributeReader.Named(attribute, AttributeNames.Queue.DeadLetterArguments, true)))
         {
             arguments.AddRange(DeadLetterArguments(deadLetter));
         }
@@ -295,7 +311,31 @@ internal static class ConsumerParser
             attribute is null ? 0 : AttributeReader.Named(attribute, AttributeNames.Queue.Concurrency, 0),
             attribute is null ? 0 : Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.Queue.HandlerTimeout)) ?? 0,
             deadLetter,
-            isDeadLetterQueue);
+            isDeadLetterQueue,
+            isStream ? ReadStreamStart(type) : null);
+    }
+
+    /// <summary>The <c>[ConsumeFrom]</c> of a stream consumer (Next without it); an offset or time wins over the keyword.</summary>
+    private static StreamStartModel ReadStreamStart(INamedTypeSymbol type)
+    {
+        if (AttributeReader.Find(type, Rules.StreamRules.ConsumeFromAttribute) is not { } from)
+        {
+            return new StreamStartModel("Next", 0, false);
+        }
+
+        var stored = AttributeReader.Named(from, AttributeNames.ConsumeFrom.StoredOffset, false);
+        if (AttributeReader.Named<string>(from, AttributeNames.ConsumeFrom.Timestamp) is { } text && Rules.StreamRules.TryParseTimestamp(text, out var timestamp))
+        {
+            return new StreamStartModel("After", timestamp.ToUnixTimeSeconds(), stored);
+        }
+
+        if (AttributeReader.Named(from, AttributeNames.ConsumeFrom.Offset, -1L) is >= 0 and var offset)
+        {
+            return new StreamStartModel("At", offset, stored);
+        }
+
+        var kind = AttributeReader.Argument(from, 0, 0) switch { 1 => "First", 2 => "Last", _ => "Next" };
+        return new StreamStartModel(kind, 0, stored);
     }
 
     /// <summary>The queue of a consumer class: <c>[Queue(name)]</c>, else the class name in kebab-case.</summary>

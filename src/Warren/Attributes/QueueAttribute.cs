@@ -10,6 +10,14 @@ public enum QueueType
 
     /// <summary>Replicated quorum queues: durable only; no priorities, exclusivity or auto-delete.</summary>
     Quorum,
+
+    /// <summary>
+    /// Streams: an append-only, replicated log read without removing messages, from an offset (see
+    /// <see cref="ConsumeFromAttribute"/>). Durable only; no priorities, exclusivity, auto-delete, message TTL, maximum
+    /// length in messages or dead-letter exchange; retention by <see cref="QueueAttribute.MaxAge"/> and
+    /// <see cref="QueueAttribute.MaxLengthBytes"/>.
+    /// </summary>
+    Stream,
 }
 
 /// <summary>What a queue does when it is full (<c>x-overflow</c>).</summary>
@@ -60,8 +68,14 @@ public sealed class QueueAttribute : Attribute
     /// <summary><c>x-max-length</c>: the most messages the queue holds (0 = unlimited).</summary>
     public int MaxLength { get; set; }
 
-    /// <summary><c>x-max-length-bytes</c>: the most body bytes the queue holds (0 = unlimited).</summary>
+    /// <summary><c>x-max-length-bytes</c>: the most body bytes the queue holds (0 = unlimited). On a stream, its retention by size: whole segments are removed from the start once the stream is larger.</summary>
     public long MaxLengthBytes { get; set; }
+
+    /// <summary>Streams: <c>x-max-age</c>, the retention by age, as RabbitMQ writes it — a number and a unit of <c>Y</c>, <c>M</c>, <c>D</c>, <c>h</c>, <c>m</c> or <c>s</c> (<c>"7D"</c>, <c>"12h"</c>). Whole segments older than this are removed.</summary>
+    public string? MaxAge { get; set; }
+
+    /// <summary>Streams: <c>x-stream-max-segment-size-bytes</c>, the size of the segment files retention removes whole (0 = the broker's default, 500 MB).</summary>
+    public long MaxSegmentSizeBytes { get; set; }
 
     /// <summary><c>x-overflow</c>, when a maximum length is set.</summary>
     public QueueOverflow Overflow { get; set; } = QueueOverflow.DropHead;
@@ -77,6 +91,15 @@ public sealed class QueueAttribute : Attribute
 
     /// <summary>How long a handler may run, as <c>"30s"</c>…: then its cancellation token fires and the attempt counts as failed (and follows the retry policy).</summary>
     public string? HandlerTimeout { get; set; }
+
+    /// <summary>
+    /// False declares the queue without <c>x-dead-letter-exchange</c>/<c>x-dead-letter-routing-key</c>, so that the
+    /// declaration matches a queue other clients declare without them (the RabbitMQ tutorials' <c>hello</c>, for
+    /// instance) instead of failing with <c>PRECONDITION_FAILED</c>. Retries and dead-letters still work: Warren publishes
+    /// those copies itself. Only what the broker discards on its own (message TTL, length limits) then has no
+    /// dead-letter target. Default true.
+    /// </summary>
+    public bool DeadLetterArguments { get; set; } = true;
 
     /// <summary>Quorum queues: <c>x-delivery-limit</c>, the redeliveries (after crashes or requeues) before the broker dead-letters a message. 0 = the broker's default.</summary>
     public int DeliveryLimit { get; set; }

@@ -92,6 +92,13 @@ public sealed class WarrenOptions
     public TimeSpan RequeueDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How often a stream consumer with stored offsets saves its position to the <see cref="IStreamOffsetStore"/> while
+    /// consuming (and once more at a graceful stop). Default one second: after a crash, at most about this much of the
+    /// stream is handled again.
+    /// </summary>
+    public TimeSpan StreamOffsetSaveInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The first wait before a consumer that lost its channel or subscription (closed by the broker, queue deleted,
     /// consumer cancelled) opens new ones; it doubles after each failed attempt, up to 30 seconds.
     /// </summary>

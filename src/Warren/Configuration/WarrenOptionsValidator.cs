@@ -64,6 +64,11 @@ internal sealed class WarrenOptionsValidator : IValidateOptions<WarrenOptions>
             errors.Add($"Warren:Heartbeat must be whole seconds from 1 to {ushort.MaxValue} (AMQP counts it in seconds), or 00:00:00 to turn heartbeats off (was {options.Heartbeat}).");
         }
 
+        if (options.StreamOffsetSaveInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Warren:StreamOffsetSaveInterval must be positive.");
+        }
+
         if (options.RequeueDelay < TimeSpan.Zero)
         {
             errors.Add("Warren:RequeueDelay must not be negative.");

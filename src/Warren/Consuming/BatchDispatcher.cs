@@ -28,13 +28,23 @@ public interface IBatchDispatcher : IMessageDispatcher
 public sealed class BatchDispatcher<T> : IBatchDispatcher
 {
     private readonly JsonTypeInfo<T> _typeInfo;
-    private readonly Func<IReadOnlyList<T>, CancellationToken, ValueTask> _handler;
+    private readonly Func<IReadOnlyList<T>, IServiceProvider, CancellationToken, ValueTask> _handler;
     private readonly TimeSpan _timeout;
     private readonly object _gate = new();
     private Batch? _open;
 
     /// <summary>Creates a batch dispatcher.</summary>
     public BatchDispatcher(JsonTypeInfo<T> typeInfo, int size, TimeSpan timeout, Func<IReadOnlyList<T>, CancellationToken, ValueTask> handler)
+        : this(typeInfo, size, timeout, handler is null ? null! : (messages, _, cancellationToken) => handler(messages, cancellationToken))
+    {
+    }
+
+    /// <summary>
+    /// Creates a batch dispatcher whose handler also receives a service provider: the DI scope of the batch's first
+    /// message, which lives until the whole batch is handled (every message's dispatch waits for its batch). Generated
+    /// batch consumers resolve their handler class from it.
+    /// </summary>
+    public BatchDispatcher(JsonTypeInfo<T> typeInfo, int size, TimeSpan timeout, Func<IReadOnlyList<T>, IServiceProvider, CancellationToken, ValueTask> handler)
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentNullException.ThrowIfNull(handler);
@@ -64,7 +74,7 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
         {
             if (_open is null)
             {
-                _open = new Batch(this, context.CancellationToken);
+                _open = new Batch(this, context.Services, context.CancellationToken);
             }
 
             batch = _open;
@@ -115,11 +125,11 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
     }
 
     /// <summary>Handles <paramref name="messages"/>[from..to) as one call; on failure splits, down to single messages.</summary>
-    private async Task HandleAsync(List<T> messages, int from, int to, DispatchOutcome[] outcomes, CancellationToken cancellationToken)
+    private async Task HandleAsync(List<T> messages, int from, int to, DispatchOutcome[] outcomes, IServiceProvider services, CancellationToken cancellationToken)
     {
         try
         {
-            await _handler(messages.GetRange(from, to - from), cancellationToken).ConfigureAwait(false);
+            await _handler(messages.GetRange(from, to - from), services, cancellationToken).ConfigureAwait(false);
             for (var i = from; i < to; i++)
             {
                 outcomes[i] = DispatchOutcome.Ack;
@@ -134,12 +144,12 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
             }
 
             var middle = from + ((to - from) / 2);
-            await HandleAsync(messages, from, middle, outcomes, cancellationToken).ConfigureAwait(false);
-            await HandleAsync(messages, middle, to, outcomes, cancellationToken).ConfigureAwait(false);
+            await HandleAsync(messages, from, middle, outcomes, services, cancellationToken).ConfigureAwait(false);
+            await HandleAsync(messages, middle, to, outcomes, services, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private sealed class Batch(BatchDispatcher<T> owner, CancellationToken cancellationToken)
+    private sealed class Batch(BatchDispatcher<T> owner, IServiceProvider services, CancellationToken cancellationToken)
     {
         private readonly TaskCompletionSource<DispatchOutcome[]> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _started;
@@ -172,7 +182,7 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
             var outcomes = new DispatchOutcome[messages.Count];
             try
             {
-                await owner.HandleAsync(messages, 0, messages.Count, outcomes, cancellationToken).ConfigureAwait(false);
+                await owner.HandleAsync(messages, 0, messages.Count, outcomes, services, cancellationToken).ConfigureAwait(false);
                 _done.TrySetResult(outcomes);
             }
             catch (Exception ex)

@@ -35,4 +35,11 @@ public sealed class ConsumerDefinition
 
     /// <summary>How long a handler may run: then its cancellation token fires and the attempt counts as failed.</summary>
     public TimeSpan? HandlerTimeout { get; init; }
+
+    /// <summary>
+    /// Set for a stream queue: where the consumer starts and whether it stores its offset. Stream deliveries are never
+    /// requeued (a stream keeps its messages; a failed one is dead-lettered by copy or skipped with a log line), and a
+    /// retry policy's delayed retries are not used (a retry copy would be appended to the stream for every reader).
+    /// </summary>
+    public StreamConsumer? Stream { get; init; }
 }

@@ -52,6 +52,9 @@ public sealed class MessageContext
     /// <summary>The <c>content-type</c> property.</summary>
     public string? ContentType { get; init; }
 
+    /// <summary>The <c>content-encoding</c> property (<c>gzip</c>, …), when set.</summary>
+    public string? ContentEncoding { get; init; }
+
     /// <summary>The <c>timestamp</c> property, when set.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
@@ -66,6 +69,9 @@ public sealed class MessageContext
 
     /// <summary>How many delayed retries this message has had (<c>x-warren-retries</c>); 0 on its first delivery.</summary>
     public int RetryCount { get; init; }
+
+    /// <summary>The message's offset in its stream (<c>x-stream-offset</c>), for deliveries from a stream queue.</summary>
+    public long? StreamOffset { get; init; }
 
     /// <summary>The delivery tag on the consumer's channel.</summary>
     public ulong DeliveryTag { get; init; }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
@@ -27,6 +28,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(10);
 
     private readonly ConsumerDefinition _definition;
+    private readonly string _processSpanName;
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;
@@ -48,6 +50,12 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly CancellationTokenSource _abandon = new();
     private readonly ConcurrentDictionary<Task, byte> _pendingRequeues = new();
     private readonly ConcurrentDictionary<string, byte> _reportedProperties = new(StringComparer.Ordinal);
+    private readonly StreamConsumer? _stream;
+    private readonly TimeSpan _offsetSaveInterval;
+    private IStreamOffsetStore? _offsetStore;
+    private Task _offsetSaving = Task.CompletedTask;
+    private long _resumeAfter = -1;
+    private long? _savedOffset;
     private volatile Subscription? _current;
     private Task _supervisor = Task.CompletedTask;
     private int _inFlight;
@@ -60,7 +68,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
     {
         _metrics = metrics;
         _definition = definition;
-        _policy = policy;
+        _stream = definition.Stream;
+        _offsetSaveInterval = options.StreamOffsetSaveInterval;
+        _processSpanName = WarrenTracing.ProcessSpanName(definition.Queue);
+        _policy = _stream is not null ? WithoutDelayedRetries(policy, logger) : policy;
         _connections = connections;
         _scopes = scopes;
         _logger = logger;
@@ -94,6 +105,17 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// <summary>Subscribes (an error here fails the application's start), then watches the subscription.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_stream is { StoreOffsets: true })
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            _offsetStore = scope.ServiceProvider.GetService<IStreamOffsetStore>()
+                ?? throw new InvalidOperationException($"The consumer of stream '{_definition.Queue}' stores its offsets, but no {nameof(IStreamOffsetStore)} is registered: add one with services.AddSingleton<{nameof(IStreamOffsetStore)}, YourStore>().");
+            _savedOffset = await _offsetStore.LoadAsync(_definition.Queue, cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _resumeAfter, _savedOffset ?? -1);
+            Log.StreamOffsetLoaded(_logger, _definition.Queue, _savedOffset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none");
+            _offsetSaving = Task.Run(SaveOffsetsAsync, CancellationToken.None);
+        }
+
         _current = await SubscribeAsync(cancellationToken).ConfigureAwait(false);
         SetState(ConsumerState.Running);
         Log.ConsumerStarted(_logger, _definition.Queue, _prefetch, _concurrency);
@@ -164,6 +186,12 @@ internal sealed class QueueConsumer : IAsyncDisposable
             await subscription.CloseAsync(abandoned > 0 ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
 
+        if (_offsetStore is not null)
+        {
+            await _offsetSaving.ConfigureAwait(false);
+            await SaveOffsetAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         _limiter.Flush();
         SetState(ConsumerState.Stopped);
         Log.ConsumerStopped(_logger, _definition.Queue);
@@ -187,7 +215,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 outstandingPublisherConfirmationsRateLimiter: null,
                 consumerDispatchConcurrency: (ushort)Math.Clamp(_concurrency, 1, ushort.MaxValue)),
             cancellationToken).ConfigureAwait(false);
-        var subscription = new Subscription(connection, channel, new AckTracker(new ChannelSettler(channel), _prefetch, TimeProvider.System, StallDelay));
+        var subscription = new Subscription(connection, channel, new AckTracker(new ChannelSettler(channel), _prefetch, TimeProvider.System, StallDelay))
+        {
+            Offsets = _stream is null ? null : new StreamOffsetTracker(),
+        };
         try
         {
             channel.CallbackExceptionAsync += (_, e) =>
@@ -220,7 +251,16 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 return Task.CompletedTask;
             };
             subscription.Consumer = consumer;
-            subscription.ConsumerTag = await channel.BasicConsumeAsync(_definition.Queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+            Dictionary<string, object?>? arguments = null;
+            if (_stream is not null)
+            {
+                // Resume after the last message settled (by an earlier subscription, or as stored), else start as configured.
+                var start = Interlocked.Read(ref _resumeAfter) is >= 0 and var after ? StreamOffset.At(after + 1) : _stream.Start;
+                arguments = new Dictionary<string, object?>(StringComparer.Ordinal) { [StreamConsumer.OffsetHeader] = start.ToArgument() };
+                Log.StreamConsumerStarting(_logger, _definition.Queue, start.ToString());
+            }
+
+            subscription.ConsumerTag = await channel.BasicConsumeAsync(_definition.Queue, autoAck: false, consumerTag: string.Empty, noLocal: false, exclusive: false, arguments, consumer, cancellationToken).ConfigureAwait(false);
             subscription.StartFlushing(ex => Log.SettleFailed(_logger, _definition.Queue, 0, ex.Message));
             return subscription;
         }
@@ -254,7 +294,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             {
                 SetState(ConsumerState.Restarting);
                 Log.ConsumerPaused(_logger, _definition.Queue, loss.Cause);
-                if (await WaitForRecoveryAsync(subscription, token).ConfigureAwait(false))
+                if (await WaitForRecoveryAsync(subscription, token).ConfigureAwait(false) && _stream is null)
                 {
                     subscription.Resume();
                     SetState(ConsumerState.Running);
@@ -277,6 +317,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             SetState(ConsumerState.Restarting);
             _current = null;
             await subscription.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            RememberOffset(subscription);
             while (true)
             {
                 try
@@ -438,8 +479,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
             _metrics.Consumed(_definition.Queue);
             var properties = delivery.BasicProperties;
+            var streamOffset = _stream is not null ? ReadStreamOffset(delivery) : null;
             using var scope = _logger.BeginScope(new MessageLogScope(properties.MessageId, properties.Type, _definition.Queue, properties.CorrelationId));
-            using var activity = WarrenTracing.StartProcess(_definition.Queue, TraceContext.Extract(properties.Headers));
+            using var activity = WarrenTracing.StartProcess(_processSpanName, properties.Headers);
             if (activity is { IsAllDataRequested: true })
             {
                 Describe(activity, delivery);
@@ -461,6 +503,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
             var errorType = failed ? ErrorTypeOf(verdict.Outcome) : null;
             _metrics.Processed(_definition.Queue, errorType, started);
             var settled = await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
+            if (subscription.Offsets is { } offsets && settled.Outcome is not ("interrupted" or "requeue" or "returned"))
+            {
+                offsets.Settle(delivery.DeliveryTag, streamOffset);
+            }
+
             if (activity is not null)
             {
                 activity.AddTag(SemanticConventions.Outcome, settled.Outcome);
@@ -616,10 +663,12 @@ internal sealed class QueueConsumer : IAsyncDisposable
             CorrelationId = properties.CorrelationId,
             ReplyTo = properties.ReplyTo,
             ContentType = properties.ContentType,
+            ContentEncoding = properties.ContentEncoding,
             Timestamp = timestamp,
             Priority = properties.IsPriorityPresent() ? properties.Priority : null,
             Redelivered = delivery.Redelivered,
             DeliveryTag = delivery.DeliveryTag,
+            StreamOffset = _stream is not null ? ReadStreamOffset(delivery) : null,
             DeliveryCount = deliveryCount,
             RetryCount = retryCount,
             RawHeaders = headers,
@@ -652,8 +701,17 @@ internal sealed class QueueConsumer : IAsyncDisposable
             return new Settled("ack");
         }
 
-        var policy = outcome.Policy ?? _policy;
+        var policy = outcome.Policy is { } own ? (_stream is not null ? WithoutDelayedRetries(own, null) : own) : _policy;
         var reason = outcome.Reason ?? "no reason given";
+        if (policy.IsDisabled && _stream is not null)
+        {
+            // A stream keeps the message and cannot requeue it: with no dead-letter target it is skipped, loudly.
+            _metrics.DeadLettered(_definition.Queue, DeadLetterReasons.Rejected);
+            Log.StreamMessageSkipped(_logger, _definition.Queue, SafeMessageId(delivery), ReadStreamOffset(delivery)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", reason);
+            await AckAsync(subscription, delivery).ConfigureAwait(false);
+            return new Settled("skipped", DeadLetterReasons.Rejected);
+        }
+
         if (policy.IsDisabled)
         {
             if (outcome.Action == DispatchAction.Requeue)
@@ -738,7 +796,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     {
         try
         {
-            await subscription.Acks.RejectAsync(delivery.DeliveryTag, requeue).ConfigureAwait(false);
+            await ReleaseAsync(subscription, delivery.DeliveryTag, requeue).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -766,7 +824,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
             try
             {
-                await subscription.Acks.RejectAsync(tag, requeue: true).ConfigureAwait(false);
+                await ReleaseAsync(subscription, tag, requeue: true).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -775,6 +833,94 @@ internal sealed class QueueConsumer : IAsyncDisposable
         });
         _pendingRequeues.TryAdd(task, 0);
         _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _pendingRequeues, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Rejects a delivery; on a stream, acknowledges it instead: a stream keeps every message and an acknowledgement only
+    /// returns credit, so nothing is lost — the stream offset of a delivery released this way is not recorded as handled,
+    /// so a stored offset stays before it and the next start reads it again.
+    /// </summary>
+    private async Task ReleaseAsync(Subscription subscription, ulong deliveryTag, bool requeue)
+    {
+        if (_stream is null)
+        {
+            await subscription.Acks.RejectAsync(deliveryTag, requeue).ConfigureAwait(false);
+            return;
+        }
+
+        subscription.Acks.Complete(deliveryTag);
+        await subscription.Acks.FlushAsync(force: true).ConfigureAwait(false);
+    }
+
+    private static long? ReadStreamOffset(BasicDeliverEventArgs delivery) =>
+        AmqpHeaders.TryReadInteger(delivery.BasicProperties.Headers, StreamConsumer.OffsetHeader, out var offset) == HeaderRead.Valid ? offset : null;
+
+    /// <summary>A stream takes no delayed retries: a retry copy would be appended to the stream for every reader.</summary>
+    private RetryPolicy WithoutDelayedRetries(RetryPolicy policy, ILogger? logger)
+    {
+        if (policy.IsDisabled || policy.MaxRetries == 0)
+        {
+            return policy;
+        }
+
+        if (logger is not null)
+        {
+            Log.StreamRetriesIgnored(logger, _definition.Queue, policy.MaxRetries);
+        }
+
+        return new RetryPolicy
+        {
+            ImmediateRetries = policy.ImmediateRetries,
+            DeadLetterExchange = policy.DeadLetterExchange,
+            DeadLetterRoutingKey = policy.DeadLetterRoutingKey,
+            IsNonRetryable = policy.IsNonRetryable,
+            RetryQueuePrefix = policy.RetryQueuePrefix,
+        };
+    }
+
+    /// <summary>The offset of the last message settled such that all before it are, over every subscription so far.</summary>
+    private long? LatestOffset() => _current?.Offsets?.Watermark ?? (Interlocked.Read(ref _resumeAfter) is >= 0 and var after ? after : null);
+
+    private void RememberOffset(Subscription subscription)
+    {
+        if (subscription.Offsets?.Watermark is { } watermark)
+        {
+            Interlocked.Exchange(ref _resumeAfter, watermark);
+        }
+    }
+
+    private async Task SaveOffsetsAsync()
+    {
+        using var timer = new PeriodicTimer(_offsetSaveInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_lifetime.Token).ConfigureAwait(false))
+            {
+                await SaveOffsetAsync(_lifetime.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the stop saves once more after the last settlement.
+        }
+    }
+
+    private async Task SaveOffsetAsync(CancellationToken cancellationToken)
+    {
+        if (_offsetStore is null || LatestOffset() is not { } offset || offset == _savedOffset)
+        {
+            return;
+        }
+
+        try
+        {
+            await _offsetStore.SaveAsync(_definition.Queue, offset, cancellationToken).ConfigureAwait(false);
+            _savedOffset = offset;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.StreamOffsetSaveFailed(_logger, ex, _definition.Queue, offset);
+        }
     }
 
     private void RecordError(string error)

@@ -81,6 +81,16 @@ public sealed class RetryPolicy
         };
     }
 
+    /// <summary>
+    /// The default of a stream consumer: no delayed retries (a retry copy would be appended to the stream, for every
+    /// reader), failed messages copied to the dead-letter exchange <c>{queue}.dlx</c> and its queue <c>{queue}.dlq</c>.
+    /// </summary>
+    public static RetryPolicy CreateStreamDefault(string stream)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stream);
+        return new RetryPolicy { DeadLetterExchange = DeadLetterExchangeName(stream), DeadLetterRoutingKey = stream };
+    }
+
     /// <summary>The default dead-letter exchange of a queue: <c>{queue}.dlx</c>.</summary>
     public static string DeadLetterExchangeName(string queue) => queue + ".dlx";
 

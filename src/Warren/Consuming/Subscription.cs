@@ -41,6 +41,9 @@ internal sealed class Subscription
 
     public AsyncEventingBasicConsumer? Consumer { get; set; }
 
+    /// <summary>For a stream consumer: the offset below which every delivery of this subscription is settled.</summary>
+    public StreamOffsetTracker? Offsets { get; init; }
+
     public string? ConsumerTag { get; set; }
 
     public DateTimeOffset StartedAt { get; }

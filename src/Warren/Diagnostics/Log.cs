@@ -152,4 +152,19 @@ internal static partial class Log
 
     [LoggerMessage(84, LogLevel.Warning, "Queue {Queue}: batches of {Size} need a prefetch of at least {Size}, but the prefetch is {Prefetch}; batches will hold at most {Prefetch} messages")]
     public static partial void BatchAbovePrefetch(ILogger logger, string queue, int size, ushort prefetch);
+
+    [LoggerMessage(91, LogLevel.Information, "Stream {Queue}: subscribing from {Start}")]
+    public static partial void StreamConsumerStarting(ILogger logger, string queue, string start);
+
+    [LoggerMessage(92, LogLevel.Information, "Stream {Queue}: the offset store holds {Offset}")]
+    public static partial void StreamOffsetLoaded(ILogger logger, string queue, string offset);
+
+    [LoggerMessage(93, LogLevel.Warning, "Stream {Queue}: saving offset {Offset} to the offset store failed; trying again at the next save")]
+    public static partial void StreamOffsetSaveFailed(ILogger logger, Exception exception, string queue, long offset);
+
+    [LoggerMessage(94, LogLevel.Error, "Stream {Queue}: message {MessageId} at offset {Offset} failed and retries are disabled, so it is skipped (the stream keeps it): {Reason}")]
+    public static partial void StreamMessageSkipped(ILogger logger, string queue, string? messageId, string offset, string reason);
+
+    [LoggerMessage(95, LogLevel.Warning, "Stream {Queue}: the retry policy's {MaxRetries} delayed retries are not used on a stream (a retry copy would be appended to the stream for every reader); failed messages go to the dead-letter exchange")]
+    public static partial void StreamRetriesIgnored(ILogger logger, string queue, int maxRetries);
 }

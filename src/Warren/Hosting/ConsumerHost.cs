@@ -79,9 +79,10 @@ internal sealed class ConsumerHost
         }
 
         var consumers = new List<(ConsumerDefinition Definition, RetryPolicy Policy)>();
-        foreach (var definition in _definitions)
+        foreach (var declared in _definitions)
         {
-            var policy = definition.Retry ?? RetryPolicy.CreateDefault(definition.Queue);
+            var definition = AsStreamConsumer(declared, topology);
+            var policy = definition.Retry ?? (definition.Stream is null ? RetryPolicy.CreateDefault(definition.Queue) : RetryPolicy.CreateStreamDefault(definition.Queue));
             if (definition.Retry is null)
             {
                 AddDefaultPolicyTopology(topology, definition.Queue, policy);
@@ -205,6 +206,29 @@ internal sealed class ConsumerHost
     /// name, and the retry queues <c>{queue}.retry.{n}</c> whose messages expire back into the queue through the default
     /// exchange. What the registered topology already declares under those names is kept as it is.
     /// </summary>
+    /// <summary>
+    /// A consumer of a queue the topology declares as a stream reads it as one (from <see cref="StreamOffset.Next"/>)
+    /// even when its definition does not say so: a stream cannot requeue, and retry copies would be appended to it.
+    /// </summary>
+    internal static ConsumerDefinition AsStreamConsumer(ConsumerDefinition definition, Topology topology)
+    {
+        if (definition.Stream is not null
+            || topology.Queues.FirstOrDefault(q => q.Name == definition.Queue)?.Arguments is not { } arguments
+            || !arguments.TryGetValue("x-queue-type", out var type) || type as string != "stream")
+        {
+            return definition;
+        }
+
+        return new ConsumerDefinition(definition.Queue, definition.Dispatcher)
+        {
+            Prefetch = definition.Prefetch,
+            Concurrency = definition.Concurrency,
+            Retry = definition.Retry,
+            HandlerTimeout = definition.HandlerTimeout,
+            Stream = new StreamConsumer(StreamOffset.Next),
+        };
+    }
+
     internal static void AddDefaultPolicyTopology(Topology topology, string queue, RetryPolicy policy)
     {
         var work = topology.Queues.FirstOrDefault(q => q.Name == queue);
@@ -219,7 +243,13 @@ internal sealed class ConsumerHost
 
         // The same queue type as the work queue: a classic queue beside a quorum queue would be lost with its node,
         // and RabbitMQ.Client's topology recovery fails on it.
+        // A stream's failed messages go to a quorum queue: replicated like the stream, and consumed destructively.
         var type = work?.Arguments is { } workArguments && workArguments.TryGetValue("x-queue-type", out var queueType) ? queueType : null;
+        if (type is "stream")
+        {
+            type = "quorum";
+        }
+
         Dictionary<string, object?>? Arguments(Dictionary<string, object?>? arguments = null)
         {
             if (type is not null)

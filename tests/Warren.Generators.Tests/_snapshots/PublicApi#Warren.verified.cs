@@ -1,8 +1,16 @@
 namespace Warren
 {
+    [System.AttributeUsage(System.AttributeTargets.Method, AllowMultiple=false, Inherited=false)]
+    public sealed class BatchAttribute : System.Attribute
+    {
+        public BatchAttribute() { }
+        public int Size { get; set; }
+        public string Timeout { get; set; }
+    }
     public sealed class BatchDispatcher<T> : Warren.IBatchDispatcher, Warren.IMessageDispatcher
     {
         public BatchDispatcher(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, int size, System.TimeSpan timeout, System.Func<System.Collections.Generic.IReadOnlyList<T>, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> handler) { }
+        public BatchDispatcher(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, int size, System.TimeSpan timeout, System.Func<System.Collections.Generic.IReadOnlyList<T>, System.IServiceProvider, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> handler) { }
         public int Size { get; }
         public System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> DispatchAsync(Warren.MessageContext context) { }
         public void Flush() { }
@@ -38,6 +46,15 @@ namespace Warren
         Publish = 0,
         Consume = 1,
     }
+    [System.AttributeUsage(System.AttributeTargets.Class, AllowMultiple=false, Inherited=false)]
+    public sealed class ConsumeFromAttribute : System.Attribute
+    {
+        public ConsumeFromAttribute(Warren.StreamFrom from = 0) { }
+        public Warren.StreamFrom From { get; }
+        public long Offset { get; set; }
+        public bool StoredOffset { get; set; }
+        public string? Timestamp { get; set; }
+    }
     public sealed class ConsumerDefinition
     {
         public ConsumerDefinition(string queue, Warren.IMessageDispatcher dispatcher) { }
@@ -47,6 +64,7 @@ namespace Warren
         public ushort? Prefetch { get; init; }
         public string Queue { get; }
         public Warren.RetryPolicy? Retry { get; init; }
+        public Warren.StreamConsumer? Stream { get; init; }
     }
     public enum ConsumerState
     {
@@ -178,12 +196,20 @@ namespace Warren
     public interface IMessageSender
     {
         System.Threading.Tasks.ValueTask SendAsync<T>(string exchange, string routingKey, T message, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string contractName, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
+        System.Threading.Tasks.ValueTask SendAsync<T>(string exchange, string routingKey, T message, Warren.PayloadFormat<T> format, string? contractName, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
     }
     public interface IPublisher
     {
         System.Threading.Tasks.ValueTask PublishAsync<T>(T message, System.Threading.CancellationToken cancellationToken = default);
         System.Threading.Tasks.ValueTask PublishAsync<T>(T message, Warren.PublishOptions? options, System.Threading.CancellationToken cancellationToken = default);
         System.Threading.Tasks.ValueTask PublishBatchAsync<T>(System.Collections.Generic.IEnumerable<T> messages, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
+        System.Threading.Tasks.ValueTask PublishBytesAsync(string exchange, string routingKey, System.ReadOnlyMemory<byte> body, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
+        System.Threading.Tasks.ValueTask PublishTextAsync(string exchange, string routingKey, string text, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
+    }
+    public interface IStreamOffsetStore
+    {
+        System.Threading.Tasks.ValueTask<long?> LoadAsync(string stream, System.Threading.CancellationToken cancellationToken);
+        System.Threading.Tasks.ValueTask SaveAsync(string stream, long offset, System.Threading.CancellationToken cancellationToken);
     }
     public sealed class InvalidRoutingKeyException : System.Exception
     {
@@ -202,6 +228,7 @@ namespace Warren
         public MessageContext(string queue, System.ReadOnlyMemory<byte> body, System.IServiceProvider services, System.Threading.CancellationToken cancellationToken) { }
         public System.ReadOnlyMemory<byte> Body { get; }
         public System.Threading.CancellationToken CancellationToken { get; }
+        public string? ContentEncoding { get; init; }
         public string? ContentType { get; init; }
         public string? CorrelationId { get; init; }
         public System.Collections.Generic.IReadOnlyList<Warren.DeathRecord> Deaths { get; init; }
@@ -219,6 +246,7 @@ namespace Warren
         public int RetryCount { get; init; }
         public string RoutingKey { get; init; }
         public System.IServiceProvider Services { get; }
+        public long? StreamOffset { get; init; }
         public System.DateTimeOffset? Timestamp { get; init; }
     }
     public sealed class MessageContract<T>
@@ -242,7 +270,25 @@ namespace Warren
     public static class MessageDispatcher
     {
         public static Warren.IMessageDispatcher Create<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
+        public static Warren.IMessageDispatcher Create<T>(Warren.PayloadFormat<T> format, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
         public static bool TryDeserialize<T>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, out T? message, out string? error) { }
+        public static bool TryRead<T>(Warren.MessageContext context, Warren.PayloadFormat<T> format, out T? message, out string? error) { }
+    }
+    public static class PayloadFormat
+    {
+        public const string BinaryContentType = "application/octet-stream";
+        public const string JsonContentType = "application/json";
+        public const string TextContentType = "text/plain; charset=utf-8";
+        public static Warren.PayloadFormat<byte[]> Bytes { get; }
+        public static Warren.PayloadFormat<System.ReadOnlyMemory<byte>> Memory { get; }
+        public static Warren.PayloadFormat<string> Text { get; }
+        public static Warren.PayloadFormat<T> Json<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) { }
+    }
+    public abstract class PayloadFormat<T>
+    {
+        public abstract string ContentType { get; }
+        public abstract bool TryRead(System.ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, out T? value, out string? error);
+        public abstract void Write(T value, System.Buffers.IBufferWriter<byte> output);
     }
     [System.AttributeUsage(System.AttributeTargets.Class | System.AttributeTargets.Struct, AllowMultiple=false, Inherited=false)]
     public sealed class PriorityAttribute : System.Attribute
@@ -271,6 +317,7 @@ namespace Warren
     public sealed class PublishOptions
     {
         public PublishOptions() { }
+        public string? ContentType { get; set; }
         public string? CorrelationId { get; set; }
         public System.TimeSpan? Delay { get; set; }
         public System.DateTimeOffset? DeliverAt { get; set; }
@@ -310,12 +357,15 @@ namespace Warren
         public QueueAttribute(string name) { }
         public bool AutoDelete { get; set; }
         public int Concurrency { get; set; }
+        public bool DeadLetterArguments { get; set; }
         public int DeliveryLimit { get; set; }
         public bool Durable { get; set; }
         public bool Exclusive { get; set; }
         public string? HandlerTimeout { get; set; }
+        public string? MaxAge { get; set; }
         public int MaxLength { get; set; }
         public long MaxLengthBytes { get; set; }
+        public long MaxSegmentSizeBytes { get; set; }
         public string? MessageTtl { get; set; }
         public string Name { get; }
         public Warren.QueueOverflow Overflow { get; set; }
@@ -352,6 +402,7 @@ namespace Warren
     {
         Classic = 0,
         Quorum = 1,
+        Stream = 2,
     }
     public sealed class RemoteRpcException : Warren.RpcException
     {
@@ -380,6 +431,7 @@ namespace Warren
         public static System.Collections.Generic.IReadOnlyList<System.TimeSpan> DefaultDelays { get; }
         public static Warren.RetryPolicy Disabled { get; }
         public static Warren.RetryPolicy CreateDefault(string queue) { }
+        public static Warren.RetryPolicy CreateStreamDefault(string stream) { }
         public static string DeadLetterExchangeName(string queue) { }
         public static string DeadLetterQueueName(string queue) { }
         public static string RetryQueueName(string prefix, int level) { }
@@ -412,7 +464,9 @@ namespace Warren
         public RpcClient(Warren.WarrenConnections connections, Microsoft.Extensions.Logging.ILogger<Warren.RpcClient> logger, Warren.WarrenMetrics metrics) { }
         public int PendingCalls { get; }
         public System.Threading.Tasks.Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
+        public System.Threading.Tasks.Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, Warren.PayloadFormat<TRequest> requestFormat, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
         public System.Threading.Tasks.Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
+        public System.Threading.Tasks.Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
         public System.Threading.Tasks.ValueTask DisposeAsync() { }
     }
     public class RpcException : System.Exception
@@ -443,9 +497,13 @@ namespace Warren
         public RpcServer(Warren.WarrenConnections connections, Microsoft.Extensions.Options.IOptions<Warren.WarrenOptions> options, Microsoft.Extensions.Logging.ILogger<Warren.RpcServer> logger, Warren.WarrenMetrics metrics) { }
         public System.Threading.Tasks.ValueTask DisposeAsync() { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service, System.Collections.Generic.IReadOnlyList<string> methods) { }
     }
@@ -475,6 +533,28 @@ namespace Warren
         public const string FaultType = "warren.rpc.fault";
         public const string Ok = "ok";
         public const string StatusHeader = "x-rpc-status";
+    }
+    public sealed class StreamConsumer : System.IEquatable<Warren.StreamConsumer>
+    {
+        public const string OffsetHeader = "x-stream-offset";
+        public StreamConsumer(Warren.StreamOffset Start, bool StoreOffsets = false) { }
+        public Warren.StreamOffset Start { get; init; }
+        public bool StoreOffsets { get; init; }
+    }
+    public enum StreamFrom
+    {
+        Next = 0,
+        First = 1,
+        Last = 2,
+    }
+    public readonly struct StreamOffset : System.IEquatable<Warren.StreamOffset>
+    {
+        public static Warren.StreamOffset First { get; }
+        public static Warren.StreamOffset Last { get; }
+        public static Warren.StreamOffset Next { get; }
+        public override string ToString() { }
+        public static Warren.StreamOffset After(System.DateTimeOffset timestamp) { }
+        public static Warren.StreamOffset At(long offset) { }
     }
     [System.AttributeUsage(System.AttributeTargets.Class | System.AttributeTargets.Struct | System.AttributeTargets.Method, AllowMultiple=true, Inherited=false)]
     public sealed class TopicAttribute : System.Attribute
@@ -633,6 +713,7 @@ namespace Warren
         public bool RpcIncludeStackTraces { get; set; }
         public System.TimeSpan ShutdownTimeout { get; set; }
         public Warren.WarrenStartMode StartMode { get; set; }
+        public System.TimeSpan StreamOffsetSaveInterval { get; set; }
         public string? Url { get; set; }
         public string? UserName { get; set; }
         public string? VirtualHost { get; set; }

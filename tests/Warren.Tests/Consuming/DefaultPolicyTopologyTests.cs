@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading.Tasks;
 using Xunit;
 
 namespace Warren.Tests.Consuming;
@@ -41,6 +42,18 @@ public sealed class DefaultPolicyTopologyTests
     }
 
     [Fact]
+    public void A_stream_gets_a_quorum_dead_letter_queue_and_no_retry_queues()
+    {
+        var topology = new Topology().Add(new QueueDeclaration("audit", Arguments: new Dictionary<string, object?> { ["x-queue-type"] = "stream" }));
+
+        ConsumerHost.AddDefaultPolicyTopology(topology, "audit", RetryPolicy.CreateStreamDefault("audit"));
+
+        Assert.Equal(["audit", "audit.dlq"], topology.Queues.Select(q => q.Name));
+        Assert.Equal("quorum", topology.Queues[1].Arguments!["x-queue-type"]);
+        Assert.Equal(new BindingDeclaration("audit.dlx", "audit.dlq", "audit"), Assert.Single(topology.Bindings));
+    }
+
+    [Fact]
     public void A_consumer_re_declares_only_its_own_part_of_the_topology()
     {
         var all = new Topology()
@@ -71,5 +84,26 @@ public sealed class DefaultPolicyTopologyTests
         Assert.Equal([TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)], RetryPolicy.DefaultDelays);
         Assert.Equal("q.dlx", policy.DeadLetterExchange);
         Assert.Equal("q", policy.DeadLetterRoutingKey);
+    }
+}
+
+public sealed class StreamDetectionTests
+{
+    [Fact]
+    public void A_consumer_of_a_queue_declared_as_a_stream_reads_it_as_a_stream_from_next()
+    {
+        var dispatcher = MessageDispatcher.Create(System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<int>(new System.Text.Json.JsonSerializerOptions(), System.Text.Json.Serialization.Metadata.JsonMetadataServices.Int32Converter), (_, _) => ValueTask.CompletedTask);
+        var topology = new Topology()
+            .Add(new QueueDeclaration("audit", Arguments: new Dictionary<string, object?> { ["x-queue-type"] = "stream" }))
+            .Add(new QueueDeclaration("orders"));
+
+        var stream = ConsumerHost.AsStreamConsumer(new ConsumerDefinition("audit", dispatcher) { Prefetch = 7 }, topology);
+        var classic = new ConsumerDefinition("orders", dispatcher);
+        var own = new ConsumerDefinition("audit", dispatcher) { Stream = new StreamConsumer(StreamOffset.First) };
+
+        Assert.Equal(new StreamConsumer(StreamOffset.Next), stream.Stream);
+        Assert.Equal((ushort)7, stream.Prefetch);
+        Assert.Same(classic, ConsumerHost.AsStreamConsumer(classic, topology));
+        Assert.Same(own, ConsumerHost.AsStreamConsumer(own, topology));
     }
 }
