@@ -36,7 +36,7 @@ internal static class BenchmarkCommand
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
         """;
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "smoke", "no-samples" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "smoke", "no-samples", "breakdown" };
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -56,7 +56,7 @@ internal static class BenchmarkCommand
             {
                 var options = Options(args[1..]);
                 int[] sizes = options.ContainsKey("classes") ? [Int(options, "classes", 1000)] : [200, 2000];
-                return GeneratorBenchmark.Run(sizes, Int(options, "rounds", 5));
+                return GeneratorBenchmark.Run(sizes, Int(options, "rounds", 5), options.ContainsKey("breakdown"));
             }
 
             case "coldstart-child":

@@ -27,13 +27,19 @@ internal static class GeneratorBenchmark
 {
     private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
 
-    public static int Run(IReadOnlyList<int> sizes, int rounds)
+    public static int Run(IReadOnlyList<int> sizes, int rounds, bool breakdown = false)
     {
         var json = LoadJsonGenerator();
         var references = References();
         var ok = true;
         foreach (var classes in sizes)
         {
+            if (breakdown)
+            {
+                Breakdown(classes, json, references);
+                continue;
+            }
+
             ok &= Measure(classes, rounds, json, references);
         }
 
@@ -86,6 +92,49 @@ internal static class GeneratorBenchmark
         Console.WriteLine(Invariant($"  Warren's analyzers on that compilation:       median {a:F0} ms CPU"));
         Console.WriteLine(Invariant($"  overhead at {classes} consumers: generator +{overhead:F1} % (target <= 15 %), generator and analyzers +{overheadWithAnalyzers:F1} %"));
         return Incremental(classes, sources, references) && overhead <= 15;
+    }
+
+    /// <summary>
+    /// Where the time of a build with Warren goes: the generator run, then binding each generated file (its semantic
+    /// diagnostics), summed by kind of file, and each analyzer's own time.
+    /// </summary>
+    private static void Breakdown(int classes, ISourceGenerator json, ImmutableArray<MetadataReference> references)
+    {
+        var sources = Enumerable.Range(0, classes).Select(i => (Path: $"Handler{i}.cs", Text: Source(i))).Append((Path: "Json.cs", Text: JsonContext(classes))).ToList();
+        for (var round = 0; round < 3; round++)
+        {
+            var compilation = CSharpCompilation.Create("Synthetic", sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, Parse, s.Path)), references, Options);
+            var generate = CpuWatch.StartNew();
+            CreateDriver([json, new WarrenGenerator().AsSourceGenerator()]).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+            generate.Stop();
+            var byKind = new Dictionary<string, (int Files, int Chars, double Milliseconds)>(StringComparer.Ordinal);
+            foreach (var tree in output.SyntaxTrees)
+            {
+                var name = Path.GetFileName(tree.FilePath);
+                var kind = tree.FilePath.Contains("System.Text.Json", StringComparison.Ordinal) ? "json" : name.StartsWith("Handler", StringComparison.Ordinal) || name == "Json.cs" ? "source" : name.Split('.')[^3];
+                var watch = CpuWatch.StartNew();
+                output.GetSemanticModel(tree).GetDiagnostics();
+                watch.Stop();
+                var (files, chars, ms) = byKind.GetValueOrDefault(kind);
+                byKind[kind] = (files + 1, chars + tree.Length, ms + watch.Elapsed.TotalMilliseconds);
+            }
+
+            var emit = CpuWatch.StartNew();
+            using (var stream = new MemoryStream())
+            {
+                output.Emit(stream);
+            }
+
+            emit.Stop();
+            var analyzers = output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer()], new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true, reportSuppressedDiagnostics: false));
+            analyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+            var times = string.Join(", ", analyzers.Analyzers.Select(a => Invariant($"{a.GetType().Name} {analyzers.GetAnalyzerTelemetryInfoAsync(a, default).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds:F0} ms")));
+            Console.WriteLine(Invariant($"breakdown at {classes}: generators {generate.Elapsed.TotalMilliseconds:F0} ms, emit after binding {emit.Elapsed.TotalMilliseconds:F0} ms; analyzers: {times}"));
+            foreach (var (kind, (files, chars, ms)) in byKind.OrderByDescending(k => k.Value.Milliseconds))
+            {
+                Console.WriteLine(Invariant($"  {kind,-28} {files,5} files {chars / 1024,7} KiB  bind {ms,7:F0} ms"));
+            }
+        }
     }
 
     /// <summary>The generator alone on one compilation: full run, unrelated edit, one consumer edited.</summary>

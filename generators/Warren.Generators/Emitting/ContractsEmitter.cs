@@ -83,7 +83,15 @@ internal static class ContractsEmitter
             // A priority outside 1-255 is WRN010: no code for it.
             var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
             writer.Line($"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(");
-            writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
+            if (message.RoutingParts.Any(p => p.IsProperty) && message.RoutingTemplate is { } template)
+            {
+                // The template with its placeholders names the route in metrics and spans (a fixed key is its own template).
+                writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}) {{ RoutingKeyTemplate = {Literals.String(template)} }});");
+            }
+            else
+            {
+                writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
+            }
         })).ToList();
         Chunks.Emit(w, "public static void Register(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", registrations);
         foreach (var message in model.Messages.Where(m => m.RoutingParts.Any(p => p.IsProperty)))

@@ -44,7 +44,7 @@ namespace Warren.Generated
             builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderCancelled>(
                 "order.cancelled.v1", WarrenJsonTypes.Shop_Contracts_OrderCancelled, "orders", "order.cancelled"));
             builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderPlaced>(
-                "order-placed", WarrenJsonTypes.Shop_Contracts_OrderPlaced, "orders", RoutingKey_Shop_Contracts_OrderPlaced));
+                "order-placed", WarrenJsonTypes.Shop_Contracts_OrderPlaced, "orders", RoutingKey_Shop_Contracts_OrderPlaced) { RoutingKeyTemplate = "order.{Region}.placed" });
         }
 
         internal static string RoutingKey_Shop_Contracts_OrderPlaced(global::Shop.Contracts.OrderPlaced message)

@@ -38,9 +38,9 @@ namespace Warren.Generated
         public static void Register(global::Warren.WarrenBuilder builder)
         {
             builder.AddContract(new global::Warren.MessageContract<global::Shop.Users.UserCreated>(
-                "user.created", WarrenJsonTypes.Shop_Users_UserCreated, "user.events", RoutingKey_Shop_Users_UserCreated));
+                "user.created", WarrenJsonTypes.Shop_Users_UserCreated, "user.events", RoutingKey_Shop_Users_UserCreated) { RoutingKeyTemplate = "user.{Region}.created" });
             builder.AddContract(new global::Warren.MessageContract<global::Shop.Users.UserUpdated>(
-                "user-updated", WarrenJsonTypes.Shop_Users_UserUpdated, "user.events", RoutingKey_Shop_Users_UserUpdated));
+                "user-updated", WarrenJsonTypes.Shop_Users_UserUpdated, "user.events", RoutingKey_Shop_Users_UserUpdated) { RoutingKeyTemplate = "user.{Region}.updated.v{Version}" });
         }
 
         internal static string RoutingKey_Shop_Users_UserCreated(global::Shop.Users.UserCreated message)
