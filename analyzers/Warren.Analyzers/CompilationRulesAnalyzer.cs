@@ -267,9 +267,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
             {
-                if (ConsumerParser.MessageParameter(method) is { } parameter)
+                // A [Batch] handler of IReadOnlyList<T> needs metadata for T, not for the list.
+                if (ConsumerParser.MessageParameter(method) is { } parameter && ConsumerParser.MessageType(method) is { } messageType)
                 {
-                    _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
+                    _messageUses.Add((messageType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), messageType.Name, Locations.Of(parameter)));
                 }
             }
 

@@ -57,6 +57,11 @@ internal static class ShapeRules
             return "takes a message that " + problem;
         }
 
+        if (BatchRules.Problem(method) is { } batch)
+        {
+            return batch;
+        }
+
         if (method.ReturnsVoid)
         {
             return method.IsAsync ? "is async void, so it would be acknowledged before it finishes: return Task" : null;
