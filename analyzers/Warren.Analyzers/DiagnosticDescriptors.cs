@@ -82,7 +82,7 @@ internal static class DiagnosticDescriptors
         "WRN020", "Invalid duration", "'{0}' is not a duration: write a whole number with ms, s, m, h or d, such as \"500ms\", \"30s\" or \"5m\"", Topology, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnsupportedPublisherMethod = Create(
-        "WRN021", "Unsupported publisher method", "Publisher method '{0}' {1}: a publisher method takes one message and optionally a PublishOptions and a CancellationToken, and returns Task or ValueTask", Routing, DiagnosticSeverity.Error);
+        "WRN021", "Unsupported publisher method", "Publisher method '{0}' {1}: a publisher method takes one message, optionally a PublishOptions or else a TimeSpan (delay) or a DateTimeOffset (deliver at), optionally a CancellationToken, and returns Task or ValueTask", Routing, DiagnosticSeverity.Error);
 
     private const string DuplicateContractTitle = "Two messages or methods with one contract name";
     private const string DuplicateContractMessage = "{0} and {1} both have the contract name '{2}': a consumer could not tell them apart and would run the wrong handler. Give one a distinct name ([Message(\"...\")] or [Rpc(Name = \"...\")]).";

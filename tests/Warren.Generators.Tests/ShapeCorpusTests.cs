@@ -143,6 +143,17 @@ public sealed class ShapeCorpusTests
         Ok("handler_task", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("handler_valuetask_context_token", App("[Queue(\"q\")] public sealed class C { public ValueTask Handle(OrderPlaced e, MessageContext c, CancellationToken t) => default; }")),
         Ok("handler_void", App("[Queue(\"q\")] public sealed class C { public void Handle(OrderPlaced e) { } }")),
+        // Batch handlers: [Batch] on a method taking IReadOnlyList<T> handles T.
+        Ok("batch_handler_task_token", App("[Queue(\"q\", Prefetch = 20)] public sealed class C { [Batch(Size = 10, Timeout = \"20ms\")] public Task Handle(IReadOnlyList<OrderPlaced> e, CancellationToken t) => Task.CompletedTask; }")),
+        Ok("batch_handler_void_defaults", App("[Queue(\"q\")] public sealed class C { [Batch(Timeout = \"10ms\")] public void Handle(IReadOnlyList<OrderPlaced> e) { } }")),
+        Ok("batch_and_single_handlers_with_own_policy", App("""
+            [Queue("q", Prefetch = 100)]
+            public sealed class C
+            {
+                [Batch(Size = 5, Timeout = "10ms")] [DeadLetter(MaxRetries = 2)] public ValueTask Handle(IReadOnlyList<OrderPlaced> e) => default;
+                public Task Handle(CheckStock s) => Task.CompletedTask;
+            }
+            """)),
         Ok("handler_token_first", App("[Queue(\"q\")] public sealed class C { public Task Handle(CancellationToken t, OrderPlaced e) => Task.CompletedTask; }")),
         Ok("handler_keyword_method_param", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced @event) => Task.CompletedTask; }")),
         Ok("handler_nullable_message", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced? evt) => Task.CompletedTask; }")),
@@ -286,6 +297,8 @@ public sealed class ShapeCorpusTests
         Bad("generic_consumer", "WRN023", App("[Queue(\"q\")] public sealed class C<T> { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("private_handler", "WRN005", App("[Queue(\"q\")] public sealed class C { [Topic(\"order.*.placed\")] private Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("handler_returns_int", "WRN005", App("[Queue(\"q\")] public sealed class C { public int Handle(OrderPlaced e) => 1; }")),
+        Bad("batch_not_a_list", "WRN005", App("[Queue(\"q\")] public sealed class C { [Batch] public void Handle(OrderPlaced e) { } }")),
+        Bad("batch_with_context", "WRN005", App("[Queue(\"q\")] public sealed class C { [Batch] public void Handle(IReadOnlyList<OrderPlaced> e, MessageContext c) { } }")),
         Bad("async_void_handler", "WRN005", App("[Queue(\"q\")] public sealed class C { public async void Handle(OrderPlaced e) => await Task.Yield(); }")),
         Bad("private_nested_message", "WRN023", App("public sealed class Outer { [Exchange(\"x\")] [Topic(\"a\")] private sealed record M(string Id); }")),
         Bad("priority_300", "WRN010", App("[Exchange(\"t\")] [Topic(\"a\")] [Priority(300)] public sealed record M(string Id); [Queue(\"q\")] [Priority(Max = 10)] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
