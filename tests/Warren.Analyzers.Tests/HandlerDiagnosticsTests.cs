@@ -126,22 +126,23 @@ public sealed class BatchHandlerDiagnosticsTests
         public sealed class Handler
         {
             public void Handle(OrderPlaced order) { }
-            [Batch] public void {|WRN006:Many|}(IReadOnlyList<OrderPlaced> orders) { }
+            [Batch] public void {|WRN006:HandleAsync|}(IReadOnlyList<OrderPlaced> orders) { }
+            public void Handle(OrderPaid order) { }
         }
         """);
 
     [Fact]
     public Task Batch_shapes_the_dispatcher_cannot_run_are_WRN005() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [Queue("q")]
-        public sealed class Handler
+        public sealed class {|WRN007:Handler|}
         {
-            [Batch] public void {|WRN005:NotAList|}(OrderPlaced order) { }
-            [Batch] public void {|WRN005:WithContext|}(IReadOnlyList<OrderPaid> orders, MessageContext context) { }
+            [Batch] public void {|WRN005:Handle|}(OrderPlaced order) { }
+            [Batch] public void {|WRN005:HandleAsync|}(IReadOnlyList<OrderPaid> orders, MessageContext context) { }
         }
         [Queue("q2")]
-        public sealed class Zero { [Batch(Size = 0)] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
+        public sealed class {|WRN007:Zero|} { [Batch(Size = 0)] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
         [Queue("q3")]
-        public sealed class NoTimeout { [Batch(Timeout = "soon")] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
+        public sealed class {|WRN007:NoTimeout|} { [Batch(Timeout = "soon")] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
         """);
 
     [Fact]

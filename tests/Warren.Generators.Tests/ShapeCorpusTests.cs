@@ -262,6 +262,9 @@ public sealed class ShapeCorpusTests
             public interface IB { ValueTask Send(OrderPlaced evt); }
             [Publisher] public partial interface IP : IA, IB { }
             """)),
+        Ok("publisher_delay", App("[Publisher] public partial interface IP { ValueTask Later(OrderPlaced evt, TimeSpan delay, CancellationToken ct = default); }")),
+        Ok("publisher_deliver_at_constant_topic", App("[Publisher] public partial interface IP { [Topic(\"order.eu.placed\")] Task At(OrderPlaced evt, DateTimeOffset? at); }")),
+        Ok("publisher_delay_template_topic", App("[Publisher] public partial interface IP { [Topic(\"order.{Region}.placed\")] ValueTask Later(TimeSpan? delay, OrderPlaced evt); }")),
         Ok("publisher_internal_nested", App("public static class Outer { [Publisher] internal partial interface IP { ValueTask Placed(OrderPlaced evt); } }")),
 
         // RPC.
@@ -310,6 +313,9 @@ public sealed class ShapeCorpusTests
         Bad("publisher_returns_void", "WRN021", App("[Publisher] public partial interface IP { void Send(OrderPlaced a); }")),
         Bad("publisher_inherited_invalid", "WRN021", App("public interface IBase { int Send(OrderPlaced a); } [Publisher] public partial interface IP : IBase { }")),
         Bad("publisher_topic_and_options", "WRN021", App("[Publisher] public partial interface IP { [Topic(\"a.b\")] ValueTask Send(OrderPlaced a, PublishOptions o); }")),
+        Bad("publisher_two_delays", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced a, TimeSpan d1, TimeSpan d2); }")),
+        Bad("publisher_delay_and_deliver_at", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced a, TimeSpan d, DateTimeOffset at); }")),
+        Bad("publisher_deliver_at_and_options", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced a, DateTimeOffset at, PublishOptions o); }")),
         Bad("publisher_property", "WRN023", App("[Publisher] public partial interface IP { int Count { get; } ValueTask Send(OrderPlaced a); }")),
         Bad("rpc_overloads", "WRN022", Rpc("Task<StockLevel> Get(CheckStock r); Task<StockLevel> Get(StockLevel r);", "public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); public Task<StockLevel> Get(StockLevel r) => Task.FromResult(r);")),
         Bad("rpc_x_and_xasync", "WRN022", Rpc("Task<StockLevel> Get(CheckStock r); Task<StockLevel> GetAsync(CheckStock r);", "public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); public Task<StockLevel> GetAsync(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0));")),
