@@ -167,7 +167,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             {
                 foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
                 {
-                    if (method.Parameters.FirstOrDefault(p => ConsumerParser.Kind(p) == ParameterKind.Message) is { } parameter)
+                    // The publisher's own classification: a delay (TimeSpan, DateTimeOffset) or options parameter is no message.
+                    if (method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter)
                     {
                         _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
                     }

@@ -155,3 +155,28 @@ public sealed class BatchHandlerDiagnosticsTests
         public sealed class Default { [Batch(Size = 500)] public void Handle(IReadOnlyList<OrderPaid> orders) { } }
         """);
 }
+
+public sealed class PublisherDelayDiagnosticsTests
+{
+    [Fact]
+    public Task A_delay_or_delivery_time_parameter_is_no_message_of_the_publisher() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Publisher]
+        public partial interface IP
+        {
+            ValueTask Later(TimeSpan? delay, OrderPlaced order, CancellationToken ct = default);
+            ValueTask At(DateTimeOffset at, OrderPaid order);
+        }
+        """);
+
+    [Fact]
+    public Task Ambiguous_delays_are_WRN021_with_the_reason() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Publisher]
+        public partial interface IP
+        {
+            ValueTask {|WRN021:TwoDelays|}(OrderPlaced order, TimeSpan a, TimeSpan b);
+            ValueTask {|WRN021:TwoTimes|}(OrderPlaced order, DateTimeOffset a, DateTimeOffset? b);
+            ValueTask {|WRN021:Both|}(OrderPlaced order, TimeSpan delay, DateTimeOffset at);
+            ValueTask {|WRN021:WithOptions|}(OrderPlaced order, TimeSpan delay, PublishOptions options);
+        }
+        """);
+}
