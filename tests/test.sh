@@ -57,7 +57,8 @@ trap 'rm -rf "$pkgdir"' EXIT
 dotnet pack src/Warren -c "$configuration" --no-build -o "$pkgdir" -nologo >/dev/null
 nupkg=$(ls "$pkgdir"/Warren.*.nupkg)
 listing=$(unzip -l "$nupkg")
-for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll analyzers/dotnet/cs/Warren.CodeFixes.dll lib/net10.0/Warren.dll README.md; do
+for entry in analyzers/dotnet/cs/Warren.Generators.dll analyzers/dotnet/cs/Warren.Analyzers.dll analyzers/dotnet/cs/Warren.CodeFixes.dll lib/net10.0/Warren.dll README.md \
+    build/Warren.targets buildTransitive/Warren.targets tools/manifest/Warren.Manifest.dll; do
   if ! grep -q " $entry\$" <<<"$listing"; then
     echo "$(basename "$nupkg") is missing $entry" >&2
     exit 1
@@ -72,7 +73,7 @@ if [ "$CI" = true ]; then
   fi
   rm -rf "$pkgdir/content"
 fi
-echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers,Warren.CodeFixes}.dll, README.md"
+echo "$(basename "$nupkg"): lib/net10.0/Warren.dll + analyzers/dotnet/cs/{Warren.Generators,Warren.Analyzers,Warren.CodeFixes}.dll, build steps + tools/manifest, README.md"
 # The integration tests build and run a user project from this package.
 export WARREN_TEST_NUPKG="$nupkg"
 
@@ -154,7 +155,7 @@ publish_aot() {
 }
 check "NativeAOT publish without warnings" publish_aot
 
-step "Running the NativeAOT worker and a benchmark smoke pass against a private RabbitMQ node"
+step "Running the NativeAOT worker, a benchmark smoke pass and samples/demo.sh against a private RabbitMQ node"
 broker_dir=$(mktemp -d /tmp/warren-ci-broker-XXXXXX)
 rmdir "$broker_dir"
 if bash samples/broker.sh start "$broker_dir" >/dev/null; then
@@ -166,9 +167,16 @@ if bash samples/broker.sh start "$broker_dir" >/dev/null; then
   check "NativeAOT worker handles its messages and answers RPC" run_aot
   # Small counts and one round: proves every scenario and framework still runs; no timing is asserted.
   bench_smoke() {
-    WARREN_BENCH_AMQP_URL="$broker_url" timeout 1200 dotnet "tests/Warren.Benchmarks/bin/$configuration/net10.0/Warren.Benchmarks.dll" all --smoke
+    WARREN_BENCH_AMQP_URL="$broker_url" timeout 1200 dotnet "tests/Warren.Benchmarks/bin/$configuration/net10.0/Warren.Benchmarks.dll" all --smoke &&
+      WARREN_BENCH_AMQP_URL="$broker_url" timeout 300 dotnet "tests/Warren.Benchmarks/bin/$configuration/net10.0/Warren.Benchmarks.dll" batch --messages 500 --rounds 1
   }
   check "benchmark smoke pass" bench_smoke
+  # The Shop sample as the demo runs it: system check, services as separate processes, messages counted.
+  run_demo() {
+    WARREN_DEMO_AMQP_URL="$broker_url" timeout 300 bash samples/demo.sh >"$results/demo.log" 2>&1 || { cat "$results/demo.log" >&2; return 1; }
+    tail -n 5 "$results/demo.log"
+  }
+  check "samples/demo.sh: the Shop services exchange events, tasks, RPC calls and dead letters" run_demo
   bash samples/broker.sh stop "$broker_dir" || echo "could not stop the broker in $broker_dir" >&2
 else
   echo "the private RabbitMQ node did not start" >&2

@@ -268,8 +268,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
             {
-                // A [Batch] handler of IReadOnlyList<T> needs metadata for T, not for the list.
-                if (ConsumerParser.MessageParameter(method) is { } parameter && ConsumerParser.MessageType(method) is { } messageType)
+                // A [Batch] handler of IReadOnlyList<T> needs metadata for T, not for the list; text and bytes need none.
+                if (ConsumerParser.MessageParameter(method) is { } parameter && ConsumerParser.MessageType(method) is { } messageType && !Payloads.IsRaw(messageType))
                 {
                     _messageUses.Add((messageType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), messageType.Name, Locations.Of(parameter)));
                 }
@@ -277,7 +277,12 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
             foreach (var handler in consumer.Handlers)
             {
-                _contracts.Add((handler.Message, handler.Message.TypeName.Split('.').Last(), Locations.Of(type)));
+                if (handler.Message.Payload == PayloadKind.Json)
+                {
+                    // Text and byte handlers have no contract name to collide.
+                    _contracts.Add((handler.Message, handler.Message.TypeName.Split('.').Last(), Locations.Of(type)));
+                }
+
                 _receivers.Add((handler.Message.TypeName, queue.Name, consumer.TypeName, hasMax, Locations.Of(type)));
                 foreach (var binding in handler.Bindings)
                 {

@@ -35,6 +35,8 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         public const string PublisherClasses = "Warren.Output.Publishers";
         public const string RpcClients = "Warren.Output.RpcClients";
         public const string RpcServerClasses = "Warren.Output.RpcServers";
+        public const string Usages = "Warren.Usages";
+        public const string Manifest = "Warren.Output.Manifest";
     }
 
     /// <summary>The attributes that make a type a message, in the order that decides which step parses a type carrying several.</summary>
@@ -115,6 +117,20 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             .SelectMany(static (m, _) => m.RpcServers.SelectMany(server => server.Services.Select(service => new RpcServerOutput(server.TypeName, server.Identifier, service))))
             .WithTrackingName(Steps.RpcServerClasses);
         context.RegisterSourceOutput(rpcServerClasses, static (output, s) => output.AddSource(RpcEmitter.ServerHintName(s), RpcEmitter.EmitServer(s)));
+
+        // The manifest as assembly metadata, read after the build by the package's tool (docs/system-check.md): the
+        // topology, and what the code publishes through IPublisher and which RPC services it calls.
+        var usages = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => UsageParser.IsCandidate(node), UsageParser.Parse)
+            .Where(static u => u is not null)
+            .Select(static (u, _) => u!)
+            .Collect()
+            .Select(static (u, _) => u.Distinct().OrderBy(x => x.TypeName, System.StringComparer.Ordinal).ThenBy(x => x.IsRpc).ToEquatableArray())
+            .WithTrackingName(Steps.Usages);
+        var manifest = model.Combine(usages)
+            .Select(static (x, _) => x.Left.IsEmpty ? null : ManifestModel.From(x.Left, x.Right))
+            .WithTrackingName(Steps.Manifest);
+        context.RegisterImplementationSourceOutput(manifest, static (output, m) => Add(output, m, ManifestEmitter.HintName, ManifestEmitter.Emit));
     }
 
     private static void Add<T>(SourceProductionContext output, T? model, string hintName, System.Func<T, string> emit)

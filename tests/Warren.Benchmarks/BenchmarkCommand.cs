@@ -29,6 +29,8 @@ internal static class BenchmarkCommand
           generator  what Warren adds to a clean build, at 200 and 2,000 consumers (or --classes N) [--rounds 5]:
                      overhead over a build with only System.Text.Json's generator, analyzers, incremental edits
           channels   confirmed publishing through Warren at 1, 2 and 4 publishing channels [--messages 100000]
+          batch      consuming a pre-filled queue: raw one-ack loop, Warren per message, Warren BatchDispatcher
+                     [--messages 30000] [--batch 100] [--rounds 3]
           micro      BenchmarkDotNet in-process benchmarks (per-message work without a broker, header parsing);
                      arguments after `micro` go to BenchmarkDotNet (e.g. --filter '*')
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
@@ -74,6 +76,12 @@ internal static class BenchmarkCommand
             {
                 var options = Options(args[1..]);
                 return await WithBrokerAsync(url => PublishChannelsScenario.RunAsync(url, Int(options, "messages", 100_000), Int(options, "size", 256), Int(options, "rounds", 3)));
+            }
+
+            case "batch":
+            {
+                var options = Options(args[1..]);
+                return await WithBrokerAsync(url => BatchConsumeScenario.RunAsync(url, Int(options, "messages", 30_000), Int(options, "size", 256), Int(options, "rounds", 3), Int(options, "batch", 100)));
             }
 
             case "otel":

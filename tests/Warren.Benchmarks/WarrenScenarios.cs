@@ -30,7 +30,7 @@ internal sealed class WarrenScenarios : Framework
             var meter = Meter.Start();
             await Publish(host, count, size);
             var result = meter.Stop(count);
-            await WireProbe.RecordAsync(url, queue, Name);
+            await WireProbe.RecordAsync(url, queue, "warren");
             return result;
         }
         finally
@@ -39,7 +39,10 @@ internal sealed class WarrenScenarios : Framework
         }
     }
 
-    public override async Task<Throughput> ConsumeAsync(string url, int count, int size)
+    public override Task<Throughput> ConsumeAsync(string url, int count, int size) => ConsumeAsync(url, count, size, batchSize: 0);
+
+    /// <summary>Consumes a pre-filled queue; with <paramref name="batchSize"/> above 0 through a <see cref="BatchDispatcher{T}"/> of that size.</summary>
+    public static async Task<Throughput> ConsumeAsync(string url, int count, int size, int batchSize)
     {
         var queue = RawScenarios.Queue("warren");
         await using (var setup = await RawScenarios.Factory(url).CreateConnectionAsync("bench-warren-setup"))
@@ -50,12 +53,12 @@ internal sealed class WarrenScenarios : Framework
         }
 
         var counter = new RunCounter(count);
-        var host = Build(url, queue, counter);
+        var host = Build(url, queue, counter, batchSize);
         try
         {
             var meter = Meter.Start();
             await host.StartAsync();
-            await counter.WaitAsync(RawScenarios.Timeout(count), "warren consume");
+            await counter.WaitAsync(RawScenarios.Timeout(count), batchSize > 0 ? "warren batch consume" : "warren consume");
             return meter.Stop(count);
         }
         finally
@@ -148,7 +151,7 @@ internal sealed class WarrenScenarios : Framework
         return 0;
     }
 
-    private static IHost Build(string url, string queue, RunCounter? counter)
+    private static IHost Build(string url, string queue, RunCounter? counter, int batchSize = 0)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var warren = builder.Services.AddWarren(o =>
@@ -159,7 +162,19 @@ internal sealed class WarrenScenarios : Framework
             o.MaxInFlightPublishes = Window.Size;
         });
         warren.AddTopology(new Topology().Add(new QueueDeclaration(queue)));
-        if (counter is not null)
+        if (counter is not null && batchSize > 0)
+        {
+            warren.AddConsumer(new ConsumerDefinition(queue, new BatchDispatcher<Payload>(BenchJson.Default.Payload, batchSize, TimeSpan.FromMilliseconds(50), (batch, _) =>
+            {
+                foreach (var payload in batch)
+                {
+                    counter.Hit(payload.Id);
+                }
+
+                return ValueTask.CompletedTask;
+            })));
+        }
+        else if (counter is not null)
         {
             warren.AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(BenchJson.Default.Payload, (payload, _) =>
             {

@@ -23,7 +23,7 @@ internal static class DispatcherEmitter
     {
         var names = new Identifiers.Unique("DispatchAsync", "ByRoutingKey", "Queue");
         var handlers = consumer.Handlers
-            .Select(h => new Handler(h, names.Take("Handle" + Identifiers.ShortTypeName(h.Message.TypeName))))
+            .Select(h => new Handler(h, names.Take("Handle" + (h.Message.Payload == PayloadKind.Json ? Identifiers.ShortTypeName(h.Message.TypeName) : h.Message.Payload.ToString()))))
             .ToList();
         foreach (var handler in handlers)
         {
@@ -54,7 +54,8 @@ internal static class DispatcherEmitter
         w.Line("/// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>");
         w.Line($"public {Outcome} DispatchAsync(MessageContext context) => context.MessageType switch");
         w.Open(string.Empty);
-        foreach (var handler in handlers.GroupBy(h => h.Model.Message.ContractName).Select(g => g.First()))
+        // Text and byte handlers have no contract: routing key and exchange select them.
+        foreach (var handler in handlers.Where(h => h.Model.Message.Payload == PayloadKind.Json).GroupBy(h => h.Model.Message.ContractName).Select(g => g.First()))
         {
             w.Line($"{Literals.String(handler.Model.Message.ContractName)} => {handler.Name}(context),");
         }
@@ -175,9 +176,11 @@ internal static class DispatcherEmitter
         var policy = model.RetryOverride is null ? null : handler.Name + "Policy";
         var policyArgument = policy is null ? string.Empty : ", " + policy;
 
-        w.Line($"/// <summary><c>{Text.Xml(model.Message.ContractName)}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c></summary>");
+        w.Line($"/// <summary><c>{Text.Xml(model.Message.Payload == PayloadKind.Json ? model.Message.ContractName : Text.Short(model.Message.TypeName))}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c></summary>");
         w.Open($"private static {Outcome} {handler.Name}(MessageContext context)");
-        w.Open($"if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.{model.Message.Identifier}, out var message, out var error))");
+        w.Open(model.Message.Payload == PayloadKind.Json
+            ? $"if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.{model.Message.Identifier}, out var message, out var error))"
+            : $"if (!MessageDispatcher.TryRead(context, {Payloads.Format(model.Message.Payload)}, out var message, out var error))");
         w.Line("return WarrenDispatch.DeadLetter(error!);");
         w.Close();
         w.Line();

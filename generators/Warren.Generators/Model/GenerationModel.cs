@@ -87,13 +87,13 @@ internal sealed record GenerationModel(
         var serverIds = ModelNames.UniqueIdentifiers(serverList.Select(s => (s.TypeName, s.Identifier)));
         serverList = serverList.Select(s => s with { Identifier = serverIds[s.TypeName], Services = s.Services.Select(Service).ToEquatableArray() }).ToList();
 
-        var jsonTypes = messages.Values.Select(m => new JsonTypeModel(m.TypeName, m.Identifier))
+        var jsonTypes = messages.Values.Where(m => m.Payload == PayloadKind.Json).Select(m => new JsonTypeModel(m.TypeName, m.Identifier))
             .Concat(rpcMethods.Select(m => new JsonTypeModel(m.RequestType, jsonIdentifiers[m.RequestType])))
             .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => new JsonTypeModel(m.ResponseType!, jsonIdentifiers[m.ResponseType!])))
             .Distinct()
             .OrderBy(t => t.TypeName, System.StringComparer.Ordinal);
         return new GenerationModel(
-            messages.Values.OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
+            messages.Values.Where(m => m.Payload == PayloadKind.Json).OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
             consumerList.ToEquatableArray(),
             publisherList.ToEquatableArray(),
             Distinct(contexts, c => c.ContextName).ToEquatableArray(),

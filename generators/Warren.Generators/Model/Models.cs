@@ -42,7 +42,20 @@ internal sealed record MessageModel(
     EquatableArray<RoutingPart> RoutingParts,
     int? Priority,
     string? QualifiedContractName = null,
-    bool Referenced = false);
+    bool Referenced = false,
+    PayloadKind Payload = PayloadKind.Json);
+
+/// <summary>
+/// How a body is read and written: JSON for a message type; the body itself for <c>string</c> (text),
+/// <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c>, which have no contract, no JSON metadata and no route of their own.
+/// </summary>
+internal enum PayloadKind
+{
+    Json,
+    Text,
+    Bytes,
+    Memory,
+}
 
 /// <summary>How a handler method is called.</summary>
 internal enum ParameterKind
@@ -194,3 +207,9 @@ internal sealed record RpcServerModel(string TypeName, string Identifier, Equata
 
 /// <summary>A type Warren needs JSON metadata for.</summary>
 internal sealed record JsonTypeModel(string TypeName, string Identifier);
+
+/// <summary>
+/// A use found in the assembly's code, for its manifest: a message type it publishes through <c>IPublisher</c>
+/// (<paramref name="IsRpc"/> false) or an <c>[RpcService]</c> interface whose methods it calls (true).
+/// </summary>
+internal sealed record UsageModel(bool IsRpc, string TypeName);

@@ -26,6 +26,7 @@ internal static class AttributeNames
         public const string DeliveryLimit = nameof(DeliveryLimit);
         public const string MaxAge = nameof(MaxAge);
         public const string MaxSegmentSizeBytes = nameof(MaxSegmentSizeBytes);
+        public const string DeadLetterArguments = nameof(DeadLetterArguments);
     }
 
     /// <summary><c>DeadLetterAttribute</c>.</summary>

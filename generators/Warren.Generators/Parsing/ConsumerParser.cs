@@ -306,7 +306,7 @@ internal static class ConsumerParser
         var isDeadLetterQueue = name.EndsWith(FailurePolicyDefaults.QueueSuffix, System.StringComparison.Ordinal);
         // A stream has no broker-side dead-lettering: Warren copies its failed messages to the dead-letter exchange.
         var isStream = attribute is not null && AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0) == AttributeEnums.StreamQueue;
-        if (deadLetter is not null && !isStream && !(isDeadLetterQueue && deadLetter.IsDefault))
+        if (deadLetter is not null && !isStream && !(isDeadLetterQueue && deadLetter.IsDefault) && (attribute is null || AttributeReader.Named(attribute, AttributeNames.Queue.DeadLetterArguments, true)))
         {
             arguments.AddRange(DeadLetterArguments(deadLetter));
         }

@@ -46,6 +46,12 @@ internal static class MessageParser
     public static MessageModel Parse(ITypeSymbol type)
     {
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        if (Payloads.Of(type) is var payload and not PayloadKind.Json)
+        {
+            // Text and bytes: no contract name (no type property), no route, no JSON metadata.
+            return new MessageModel(typeName, Names.Identifier(type), string.Empty, null, null, EquatableArray<RoutingPart>.Empty, null, Payload: payload);
+        }
+
         var named = AttributeReader.Find(type, KnownNames.MessageAttribute) is { } message ? AttributeReader.Argument<string>(message, 0) : null;
         var contract = named ?? Names.ContractName(type, qualified: false);
         var template = AttributeReader.Find(type, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;

@@ -50,6 +50,11 @@ internal static class BatchRules
             return $"has [Batch] but takes {parameter.Type.ToDisplayString()}: a batch handler takes IReadOnlyList<T> of a message type T";
         }
 
+        if (ConsumerParser.MessageParameter(method) is { } list && ElementType(list.Type) is { } element && Payloads.IsRaw(element))
+        {
+            return $"has [Batch] of {element.ToDisplayString()}: a batch takes JSON messages, IReadOnlyList<T> of a message type T (text and bytes are handled one by one)";
+        }
+
         if (method.Parameters.Any(p => ConsumerParser.Kind(p) == Model.ParameterKind.Context))
         {
             return "has [Batch] and takes a MessageContext: a batch has one context per message; take IReadOnlyList<T> and optionally a CancellationToken";

@@ -54,8 +54,14 @@ public sealed class TrackedMessage
     /// <summary>The retry count it carries (<c>x-warren-retries</c>).</summary>
     public int RetryCount => int.TryParse(Message.Header(RetryPolicy.RetriesHeader), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
 
-    /// <summary>The body as text.</summary>
+    /// <summary>The body as text (UTF-8, invalid bytes replaced: for reading in a test; <c>As&lt;string&gt;()</c> reads it as a text handler would).</summary>
     public string BodyText => Message.BodyText;
+
+    /// <summary>The body's bytes.</summary>
+    public ReadOnlyMemory<byte> Body => Message.Body;
+
+    /// <summary>The <c>content-type</c> property.</summary>
+    public string? ContentType => Message.Properties.ContentType;
 
     /// <summary>A header as text.</summary>
     public string? Header(string name) => Message.Header(name);
@@ -67,8 +73,20 @@ public sealed class TrackedMessage
     /// The body deserialized as <typeparamref name="T"/>: with the contract's serialization metadata, else a
     /// <see cref="WarrenTestHarnessOptions.JsonContexts">registered context</see>'s, else System.Text.Json's defaults for the web.
     /// </summary>
+    /// <remarks>
+    /// <see cref="string"/>, <see cref="byte"/>[] and <see cref="ReadOnlyMemory{T}"/> of bytes read the body the way a
+    /// text or byte handler does (<see cref="PayloadFormat.Text"/>, <see cref="PayloadFormat.Bytes"/>,
+    /// <see cref="PayloadFormat.Memory"/>), honouring <c>content-type</c>.
+    /// </remarks>
     public T As<T>()
     {
+        if (RawFormat<T>() is { } raw)
+        {
+            return raw.TryRead(Message.Body, ContentType, Message.Properties.ContentEncoding, out var value, out var error)
+                ? value!
+                : throw new InvalidOperationException($"The body of {Describe()} cannot be read as {typeof(T).Name}: {error}");
+        }
+
         try
         {
             return (TypeInfoFor<T>(_contracts, _contexts) is { } info
@@ -90,6 +108,12 @@ public sealed class TrackedMessage
     internal static string ShortId(string? id) => id is null ? "(no id)" : id.Length > 8 ? id[..8] : id;
 
     internal static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
+
+    private static PayloadFormat<T>? RawFormat<T>() =>
+        typeof(T) == typeof(string) ? (PayloadFormat<T>)(object)PayloadFormat.Text
+        : typeof(T) == typeof(byte[]) ? (PayloadFormat<T>)(object)PayloadFormat.Bytes
+        : typeof(T) == typeof(ReadOnlyMemory<byte>) ? (PayloadFormat<T>)(object)PayloadFormat.Memory
+        : null;
 
     internal static JsonTypeInfo<T>? TypeInfoFor<T>(MessageContracts contracts, IEnumerable<JsonSerializerContext> contexts)
     {

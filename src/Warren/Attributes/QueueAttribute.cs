@@ -92,6 +92,15 @@ public sealed class QueueAttribute : Attribute
     /// <summary>How long a handler may run, as <c>"30s"</c>…: then its cancellation token fires and the attempt counts as failed (and follows the retry policy).</summary>
     public string? HandlerTimeout { get; set; }
 
+    /// <summary>
+    /// False declares the queue without <c>x-dead-letter-exchange</c>/<c>x-dead-letter-routing-key</c>, so that the
+    /// declaration matches a queue other clients declare without them (the RabbitMQ tutorials' <c>hello</c>, for
+    /// instance) instead of failing with <c>PRECONDITION_FAILED</c>. Retries and dead-letters still work: Warren publishes
+    /// those copies itself. Only what the broker discards on its own (message TTL, length limits) then has no
+    /// dead-letter target. Default true.
+    /// </summary>
+    public bool DeadLetterArguments { get; set; } = true;
+
     /// <summary>Quorum queues: <c>x-delivery-limit</c>, the redeliveries (after crashes or requeues) before the broker dead-letters a message. 0 = the broker's default.</summary>
     public int DeliveryLimit { get; set; }
 }

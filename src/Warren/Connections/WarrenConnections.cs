@@ -78,6 +78,9 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// <summary>Where the connection of <paramref name="role"/> is: opened, open, blocked, recovering, given up or closed.</summary>
     public WarrenConnectionStatus GetStatus(ConnectionRole role) => _states[(int)role].Status;
 
+    /// <summary>The publishing connection when it is already opened (it may be recovering), else null; never opens one.</summary>
+    internal IConnection? OpenedPublishConnection => _publish;
+
     /// <summary>
     /// The escape hatch to RabbitMQ.Client: the connection publishers use, opened if needed. Open your own channels on
     /// it for what Warren does not cover (and close them); never close the connection itself, which Warren owns.

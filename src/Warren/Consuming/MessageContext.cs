@@ -52,6 +52,9 @@ public sealed class MessageContext
     /// <summary>The <c>content-type</c> property.</summary>
     public string? ContentType { get; init; }
 
+    /// <summary>The <c>content-encoding</c> property (<c>gzip</c>, …), when set.</summary>
+    public string? ContentEncoding { get; init; }
+
     /// <summary>The <c>timestamp</c> property, when set.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 

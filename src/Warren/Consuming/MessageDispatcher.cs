@@ -20,7 +20,31 @@ public static class MessageDispatcher
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentNullException.ThrowIfNull(handler);
-        return new DelegateDispatcher<T>(typeInfo, handler);
+        return new DelegateDispatcher<T>(PayloadFormat.Json(typeInfo), handler);
+    }
+
+    /// <summary>
+    /// A dispatcher that reads every delivery in <paramref name="format"/> (<see cref="PayloadFormat.Text"/>,
+    /// <see cref="PayloadFormat.Bytes"/>, <see cref="PayloadFormat.Memory"/> or <see cref="PayloadFormat.Json{T}"/>) and
+    /// calls <paramref name="handler"/>. A body the format cannot read (not text in its charset, not JSON for the type)
+    /// is dead-lettered with the reason; an exception from the handler is a failure handled by the queue's retry policy.
+    /// </summary>
+    public static IMessageDispatcher Create<T>(PayloadFormat<T> format, Func<T, MessageContext, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        ArgumentNullException.ThrowIfNull(handler);
+        return new DelegateDispatcher<T>(format, handler);
+    }
+
+    /// <summary>
+    /// Reads the delivered body in <paramref name="format"/>, honouring its <c>content-type</c> and
+    /// <c>content-encoding</c>. On failure returns false with a reason fit for a dead-letter header.
+    /// </summary>
+    public static bool TryRead<T>(MessageContext context, PayloadFormat<T> format, out T? message, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(format);
+        return format.TryRead(context.Body, context.ContentType, context.ContentEncoding, out message, out error);
     }
 
     /// <summary>
@@ -34,10 +58,15 @@ public static class MessageDispatcher
     public static bool TryDeserialize<T>(MessageContext context, JsonTypeInfo<T> typeInfo, out T? message, out string? error)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return TryDeserialize(context.Body.Span, typeInfo, out message, out error);
+    }
+
+    internal static bool TryDeserialize<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo, out T? message, out string? error)
+    {
         ArgumentNullException.ThrowIfNull(typeInfo);
         try
         {
-            message = JsonSerializer.Deserialize(context.Body.Span, StrictTypeInfo<T>.For(typeInfo));
+            message = JsonSerializer.Deserialize(body, StrictTypeInfo<T>.For(typeInfo));
             if (message is null)
             {
                 error = $"The body is JSON null, not a {typeof(T).Name}.";
@@ -77,11 +106,11 @@ public static class MessageDispatcher
         });
     }
 
-    private sealed class DelegateDispatcher<T>(JsonTypeInfo<T> typeInfo, Func<T, MessageContext, ValueTask> handler) : IMessageDispatcher
+    private sealed class DelegateDispatcher<T>(PayloadFormat<T> format, Func<T, MessageContext, ValueTask> handler) : IMessageDispatcher
     {
         public async ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
         {
-            if (!TryDeserialize(context, typeInfo, out var message, out var error))
+            if (!TryRead(context, format, out var message, out var error))
             {
                 return DispatchOutcome.DeadLetter(error!);
             }

@@ -28,6 +28,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(10);
 
     private readonly ConsumerDefinition _definition;
+    private readonly string _processSpanName;
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;
@@ -69,6 +70,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         _definition = definition;
         _stream = definition.Stream;
         _offsetSaveInterval = options.StreamOffsetSaveInterval;
+        _processSpanName = WarrenTracing.ProcessSpanName(definition.Queue);
         _policy = _stream is not null ? WithoutDelayedRetries(policy, logger) : policy;
         _connections = connections;
         _scopes = scopes;
@@ -479,7 +481,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             var properties = delivery.BasicProperties;
             var streamOffset = _stream is not null ? ReadStreamOffset(delivery) : null;
             using var scope = _logger.BeginScope(new MessageLogScope(properties.MessageId, properties.Type, _definition.Queue, properties.CorrelationId));
-            using var activity = WarrenTracing.StartProcess(_definition.Queue, TraceContext.Extract(properties.Headers));
+            using var activity = WarrenTracing.StartProcess(_processSpanName, properties.Headers);
             if (activity is { IsAllDataRequested: true })
             {
                 Describe(activity, delivery);
@@ -661,6 +663,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             CorrelationId = properties.CorrelationId,
             ReplyTo = properties.ReplyTo,
             ContentType = properties.ContentType,
+            ContentEncoding = properties.ContentEncoding,
             Timestamp = timestamp,
             Priority = properties.IsPriorityPresent() ? properties.Priority : null,
             Redelivered = delivery.Redelivered,

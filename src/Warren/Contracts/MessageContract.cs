@@ -75,8 +75,12 @@ public sealed class MessageContract<T>
     /// <summary><c>messaging.destination.template</c>: <c>{exchange}:{routing-key template}</c>, or null when the template is unknown.</summary>
     internal string? TelemetryTemplate => _routingKeyTemplate is null ? null : _telemetryTemplate ??= Exchange.Length > 0 ? Exchange + ":" + _routingKeyTemplate : _routingKeyTemplate;
 
+    /// <summary>The name of this contract's publish spans, made once.</summary>
+    internal string PublishSpanName => _publishSpanName ??= WarrenTracing.PublishSpanName(TelemetryDestination, TelemetryTemplate);
+
     private readonly string? _routingKeyTemplate;
     private string? _telemetryTemplate;
+    private string? _publishSpanName;
 
     /// <summary>The routing key for one message.</summary>
     public string RoutingKeyFor(T message) => _routingKey(message);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Reflection;
 using static Warren.SemanticConventions;
@@ -16,15 +17,18 @@ internal static class WarrenTracing
         WarrenDiagnostics.ActivitySourceName,
         typeof(WarrenTracing).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
 
-    /// <summary>Starts a publish span, child of the current activity, or returns null when nobody listens.</summary>
-    public static Activity? StartPublish(string destination, string? template, string exchange, string routingKey, string? messageId, string? correlationId, string? contract)
+    /// <summary>
+    /// Starts a publish span, child of the current activity, or returns null when nobody listens. Its name is
+    /// <paramref name="spanName"/> when the caller keeps one (<see cref="PublishSpanName"/>), else made here.
+    /// </summary>
+    public static Activity? StartPublish(string? spanName, string destination, string? template, string exchange, string routingKey, string? messageId, string? correlationId, string? contract)
     {
         if (!Source.HasListeners())
         {
             return null;
         }
 
-        var activity = Source.StartActivity(Publish + " " + (template ?? destination), ActivityKind.Producer);
+        var activity = Source.StartActivity(spanName ?? PublishSpanName(destination, template), ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
             // AddTag, not SetTag: the span is new, so there is nothing to replace and no list to search.
@@ -50,16 +54,26 @@ internal static class WarrenTracing
         return activity;
     }
 
-    /// <summary>Starts a process span whose parent is the producer's context (from the headers) or the current activity.</summary>
-    public static Activity? StartProcess(string queue, ActivityContext producer)
+    /// <summary>The name of the process spans of a queue: <c>process {queue}</c>.</summary>
+    public static string ProcessSpanName(string queue) => ProcessOperation + " " + queue;
+
+    /// <summary>
+    /// Starts a process span named <paramref name="spanName"/> (<see cref="ProcessSpanName"/>) whose parent is the
+    /// producer's context from <paramref name="headers"/>, or the current activity; null when nobody listens, and then
+    /// the headers are not even read.
+    /// </summary>
+    public static Activity? StartProcess(string spanName, IDictionary<string, object?>? headers)
     {
         if (!Source.HasListeners())
         {
             return null;
         }
 
-        return Source.StartActivity(ActivityKind.Consumer, producer, name: ProcessOperation + " " + queue);
+        return Source.StartActivity(ActivityKind.Consumer, TraceContext.Extract(headers), name: spanName);
     }
+
+    /// <summary>The name of a publish span: <c>publish {template}</c>, or <c>publish {destination}</c> without a template.</summary>
+    public static string PublishSpanName(string destination, string? template) => Publish + " " + (template ?? destination);
 
     /// <summary>Adds a tag to a new span when it has a value.</summary>
     public static void AddIfPresent(Activity activity, string name, string? value)

@@ -14,20 +14,38 @@ namespace Warren;
 /// broker's acks (often <c>multiple</c>) complete every publish up to their tag. Returns of mandatory messages are
 /// matched by a sequence header; a lost channel fails every pending publish with the shutdown reason.
 /// </summary>
+/// <remarks>
+/// Per publish this costs one completion object and nothing else on the confirmation path: the publish timeout is a
+/// deadline kept with the pending publish and enforced by one timer per channel that runs only while publishes are
+/// pending (so no timer or linked cancellation source per publish), and acks complete the publishes they cover under
+/// the bookkeeping lock instead of collecting them first.
+/// </remarks>
 internal sealed class ConfirmChannel : IAsyncDisposable
 {
     /// <summary>Carries the publish sequence number so a returned message can be matched to its publish.</summary>
     public const string SequenceHeader = "x-warren-publish-seq";
 
+    private static readonly TimeSpan MinSweep = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxSweep = TimeSpan.FromSeconds(1);
+
     private readonly IChannel _channel;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly object _gate = new();
     private readonly Dictionary<ulong, Pending> _pending = [];
+    private readonly Dictionary<string, object?> _lentHeaders = new(2, StringComparer.Ordinal);
+    private readonly ITimer _sweeper;
+    private readonly TimeSpan _sweepInterval;
+    private readonly TimeProvider _time;
     private ulong _lowestPending = 1;
+    private bool _sweeping;
 
-    private ConfirmChannel(IChannel channel)
+    private ConfirmChannel(IChannel channel, TimeSpan publishTimeout, TimeProvider time)
     {
         _channel = channel;
+        _time = time;
+        // A tenth of the timeout, within [20 ms, 1 s]: a publish fails at most that long after its deadline.
+        _sweepInterval = TimeSpan.FromTicks(Math.Clamp(publishTimeout.Ticks / 10, MinSweep.Ticks, MaxSweep.Ticks));
+        _sweeper = time.CreateTimer(static state => ((ConfirmChannel)state!).Sweep(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         channel.BasicAcksAsync += OnAckAsync;
         channel.BasicNacksAsync += OnNackAsync;
         channel.BasicReturnAsync += OnReturnAsync;
@@ -36,7 +54,19 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
     public IChannel Channel => _channel;
 
-    public static async Task<ConfirmChannel> OpenAsync(IConnection connection, CancellationToken cancellationToken)
+    /// <summary>Publishes waiting for their confirmation (for tests).</summary>
+    internal int PendingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    public static async Task<ConfirmChannel> OpenAsync(IConnection connection, TimeSpan publishTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
         var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(
@@ -45,22 +75,46 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 outstandingPublisherConfirmationsRateLimiter: null,
                 consumerDispatchConcurrency: null),
             cancellationToken).ConfigureAwait(false);
-        return new ConfirmChannel(channel);
+        return new ConfirmChannel(channel, publishTimeout, time);
     }
 
-    /// <summary>Writes the message and waits for its confirmation. Fails with the typed publish exceptions, or
-    /// <see cref="PublishInterruptedException"/> when the channel goes before the broker answered.</summary>
-    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>Writes the message and waits for its confirmation until <paramref name="deadline"/> (a timestamp of the
+    /// channel's <see cref="TimeProvider"/>). Fails with the typed publish exceptions,
+    /// <see cref="ConfirmTimeoutException"/> past the deadline, or <see cref="PublishInterruptedException"/> when the
+    /// channel goes before the broker answered.</summary>
+    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, long deadline, CancellationToken cancellationToken)
     {
-        var pending = new Pending(exchange, routingKey);
+        var pending = await SendAsync(exchange, routingKey, mandatory, properties, body, deadline, cancellationToken).ConfigureAwait(false);
+        await WaitAsync(pending, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the message and registers it for confirmation; the returned publish completes when the broker confirms
+    /// it (see <see cref="WaitAsync"/>). Completes synchronously when the channel is free and the client takes the
+    /// frame at once, which is the common case.
+    /// </summary>
+    public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, long deadline, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(exchange, routingKey, deadline);
         ulong sequence = 0;
+        var lent = false;
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             sequence = await _channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
+            pending.Sequence = sequence;
+            if (properties.Headers is null)
+            {
+                // Lent for the send only (the client writes the headers into the frame before BasicPublishAsync
+                // completes, under the send lock): no dictionary per publish for the sequence header, nor the empty
+                // one RabbitMQ.Client would create on a confirming channel.
+                _lentHeaders.Clear();
+                properties.Headers = _lentHeaders;
+                lent = true;
+            }
+
             if (mandatory)
             {
-                properties.Headers ??= new Dictionary<string, object?>(1);
                 properties.Headers[SequenceHeader] = (long)sequence;
             }
 
@@ -75,6 +129,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 }
 
                 _pending[sequence] = pending;
+                if (!_sweeping)
+                {
+                    _sweeping = true;
+                    _sweeper.Change(_sweepInterval, _sweepInterval);
+                }
             }
 
             await _channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
@@ -86,27 +145,50 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         }
         finally
         {
+            if (lent)
+            {
+                properties.Headers = null;
+            }
+
             _sendLock.Release();
         }
 
+        return pending;
+    }
+
+    /// <summary>Waits for the confirmation of a publish sent by <see cref="SendAsync"/>.</summary>
+    public async ValueTask WaitAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        if (pending.Task.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
         // Cancellation completes the pending publish itself: no extra waiting task per publish.
-        using var registration = cancellationToken.UnsafeRegister(static (state, token) => ((Pending)state!).TrySetCanceled(token), pending);
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) => ((Pending)state!).TrySetCanceled(token), pending)
+            : default;
         try
         {
             await pending.Task.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            Forget(sequence);
+            Forget(pending.Sequence);
             throw;
         }
     }
 
     /// <summary>Closes the channel. The send lock is left undisposed: publishes still waiting for it must get it and
     /// fail on the closed channel (and be retried), not wait forever.</summary>
-    public ValueTask DisposeAsync() => ChannelClosing.CloseQuietlyAsync(_channel);
+    public async ValueTask DisposeAsync()
+    {
+        await ChannelClosing.CloseQuietlyAsync(_channel).ConfigureAwait(false);
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
+    }
 
-    private void Forget(ulong sequence)
+    /// <summary>Stops tracking a publish whose caller gave up waiting for it.</summary>
+    internal void Forget(ulong sequence)
     {
         if (sequence == 0)
         {
@@ -119,18 +201,59 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         }
     }
 
+    /// <summary>Fails the publishes past their deadline; stops itself when nothing is pending.</summary>
+    private void Sweep()
+    {
+        var now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            if (_pending.Count == 0)
+            {
+                _sweeping = false;
+                _sweeper.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            List<ulong>? expired = null;
+            foreach (var (sequence, pending) in _pending)
+            {
+                if (now >= pending.Deadline)
+                {
+                    (expired ??= []).Add(sequence);
+                }
+            }
+
+            if (expired is null)
+            {
+                return;
+            }
+
+            foreach (var sequence in expired)
+            {
+                if (_pending.Remove(sequence, out var pending))
+                {
+                    pending.Fail(new ConfirmTimeoutException());
+                }
+            }
+        }
+    }
+
     private Task OnAckAsync(object sender, BasicAckEventArgs e)
     {
-        foreach (var pending in Take(e.DeliveryTag, e.Multiple))
+        lock (_gate)
         {
-            if (pending.Returned is { } returned)
+            // Completions run their continuations asynchronously, so completing under the lock runs no caller code here.
+            Take(e.DeliveryTag, e.Multiple, static pending =>
             {
-                pending.Fail(new UnroutableMessageException(pending.Exchange, pending.RoutingKey, returned));
-            }
-            else
-            {
-                pending.Succeed();
-            }
+                if (pending.Returned is { } returned)
+                {
+                    pending.Fail(new UnroutableMessageException(pending.Exchange, pending.RoutingKey, returned));
+                }
+                else
+                {
+                    pending.Succeed();
+                }
+            });
         }
 
         return Task.CompletedTask;
@@ -138,9 +261,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
     private Task OnNackAsync(object sender, BasicNackEventArgs e)
     {
-        foreach (var pending in Take(e.DeliveryTag, e.Multiple))
+        lock (_gate)
         {
-            pending.Fail(new PublishRejectedException(pending.Exchange, pending.RoutingKey));
+            Take(e.DeliveryTag, e.Multiple, static pending => pending.Fail(new PublishRejectedException(pending.Exchange, pending.RoutingKey)));
         }
 
         return Task.CompletedTask;
@@ -181,39 +304,39 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private List<Pending> Take(ulong tag, bool multiple)
+    /// <summary>Removes the publishes an ack or nack covers and settles each; called under <see cref="_gate"/>.</summary>
+    private void Take(ulong tag, bool multiple, Action<Pending> settle)
     {
-        var taken = new List<Pending>(multiple ? 8 : 1);
-        lock (_gate)
+        if (multiple)
         {
-            if (multiple)
+            for (var sequence = _lowestPending; sequence <= tag; sequence++)
             {
-                for (var sequence = _lowestPending; sequence <= tag; sequence++)
+                if (_pending.Remove(sequence, out var pending))
                 {
-                    if (_pending.Remove(sequence, out var pending))
-                    {
-                        taken.Add(pending);
-                    }
+                    settle(pending);
                 }
+            }
 
-                _lowestPending = Math.Max(_lowestPending, tag + 1);
-            }
-            else if (_pending.Remove(tag, out var pending))
-            {
-                // The watermark moves with multiple acks only; singles already acked are skipped then.
-                taken.Add(pending);
-            }
+            _lowestPending = Math.Max(_lowestPending, tag + 1);
         }
-
-        return taken;
+        else if (_pending.Remove(tag, out var pending))
+        {
+            // The watermark moves with multiple acks only; singles already acked are skipped then.
+            settle(pending);
+        }
     }
 
     /// <summary>One publish awaiting its confirmation: the completion itself, with what a failure names.</summary>
-    private sealed class Pending(string exchange, string routingKey) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    internal sealed class Pending(string exchange, string routingKey, long deadline) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public string Exchange { get; } = exchange;
 
         public string RoutingKey { get; } = routingKey;
+
+        /// <summary>When the publish times out, as a timestamp of the channel's <see cref="TimeProvider"/>.</summary>
+        public long Deadline { get; } = deadline;
+
+        public ulong Sequence { get; set; }
 
         public string? Returned { get; set; }
 
@@ -222,6 +345,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         public void Fail(Exception exception) => TrySetException(exception);
     }
 }
+
+/// <summary>The broker did not confirm a publish before its deadline (<see cref="WarrenOptions.PublishTimeout"/>).</summary>
+internal sealed class ConfirmTimeoutException() : Exception("The broker did not confirm the publish in time.");
 
 /// <summary>
 /// The publishing channel closed after the message was sent and before the broker confirmed it; <see cref="Reason"/> says

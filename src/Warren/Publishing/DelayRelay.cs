@@ -35,6 +35,7 @@ internal sealed class DelayRelay(MessagePublisher publisher) : IMessageDispatche
         var properties = new BasicProperties
         {
             ContentType = context.ContentType,
+            ContentEncoding = context.ContentEncoding,
             Type = context.MessageType,
             MessageId = context.MessageId,
             CorrelationId = context.CorrelationId,

@@ -36,15 +36,19 @@ namespace Warren;
 /// </remarks>
 internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDisposable
 {
-    private const string JsonContentType = "application/json";
-
     /// <summary>After this many channel errors blamed on other publishes, a publish is sent alone to settle the question.</summary>
     private const int MaxChannelErrorsBeforeIsolation = 3;
 
     private static readonly TimeSpan RecoveryPoll = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The largest scratch buffer a thread keeps between bodies.</summary>
+    private const int MaxScratchSize = 64 * 1024;
+
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_scratch;
 
     private readonly WarrenConnections _connections;
     private readonly MessageContracts _contracts;
@@ -59,6 +63,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private readonly ChannelHolder<ConfirmChannel> _isolation;
     private readonly SemaphoreSlim _isolationLock = new(1, 1);
     private readonly DelayedDelivery _delays;
+    /// <summary><see cref="WarrenOptions.PublishTimeout"/> in <see cref="Stopwatch"/> ticks.</summary>
+    private readonly long _timeoutTicks;
 
     public MessagePublisher(WarrenConnections connections, MessageContracts contracts, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup, DelayedDelivery delays)
     {
@@ -70,6 +76,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         _options = options.Value;
         _logger = logger;
         _window = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
+        _timeoutTicks = (long)Math.Min(_options.PublishTimeout.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 4);
         _channels = new ChannelHolder<ConfirmChannel>[_options.PublishChannels];
         for (var i = 0; i < _channels.Length; i++)
         {
@@ -87,9 +94,28 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     public ValueTask PublishAsync<T>(T message, CancellationToken cancellationToken = default) =>
         PublishAsync(message, null, cancellationToken);
 
-    public async ValueTask PublishAsync<T>(T message, PublishOptions? options, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync<T>(T message, PublishOptions? options, CancellationToken cancellationToken = default)
     {
-        var contract = _contracts.Get<T>();
+        MessageContract<T> contract;
+        try
+        {
+            contract = _contracts.Get<T>();
+            if (!TryEnterWindow(cancellationToken))
+            {
+                return PublishAfterWaitAsync(contract, message, options, cancellationToken);
+            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
+        }
+
+        return PublishInSlotAsync(contract, message, options, options?.Ordered ?? false, cancellationToken);
+    }
+
+    /// <summary>The publish of a caller that found the in-flight window full.</summary>
+    private async ValueTask PublishAfterWaitAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, CancellationToken cancellationToken)
+    {
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         await PublishInSlotAsync(contract, message, options, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
     }
@@ -107,7 +133,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         // With the channel open, every publish below reaches the send lock in loop order, so the batch keeps its
         // order on the broker (unless a lost connection makes some publishes retry).
         await _channels[0].GetAsync(cancellationToken).ConfigureAwait(false);
-        var started = new List<Task>();
+        var started = new List<ValueTask>();
         Exception? interruption = null;
         try
         {
@@ -159,16 +185,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    public async ValueTask SendAsync<T>(string exchange, string routingKey, T message, JsonTypeInfo<T> typeInfo, string contractName, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync<T>(string exchange, string routingKey, T message, JsonTypeInfo<T> typeInfo, string contractName, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        SendAsync(exchange, routingKey, message, PayloadFormat.Json(typeInfo), contractName, options, cancellationToken);
+
+    public async ValueTask SendAsync<T>(string exchange, string routingKey, T message, PayloadFormat<T> format, string? contractName, PublishOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(routingKey);
-        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(format);
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var body = Serialize(message, typeInfo, exchange, routingKey, _options.MaxMessageSize);
-            var properties = CreateProperties(contractName, options, defaultPriority: null);
+            using var body = Serialize(message, format, exchange, routingKey, _options.MaxMessageSize);
+            var properties = CreateProperties(contractName, options, defaultPriority: null, format.ContentType);
             var destination = exchange.Length > 0 ? exchange : routingKey;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
             await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, null, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
@@ -178,6 +207,15 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             LeaveWindow();
         }
     }
+
+    public ValueTask PublishTextAsync(string exchange, string routingKey, string text, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return SendAsync(exchange, routingKey, text, PayloadFormat.Text, null, options, cancellationToken);
+    }
+
+    public ValueTask PublishBytesAsync(string exchange, string routingKey, ReadOnlyMemory<byte> body, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        SendAsync(exchange, routingKey, body, PayloadFormat.Memory, null, options, cancellationToken);
 
     /// <summary>
     /// Publishes an already serialized body with the given properties (RPC replies, retry and dead-letter copies). The
@@ -208,19 +246,48 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     }
 
     private ChannelHolder<ConfirmChannel> OpenHolder(string purpose) =>
-        new(purpose, _connections.GetPublishConnectionAsync, ConfirmChannel.OpenAsync, c => c.Channel, c => c.DisposeAsync(), _logger);
+        new(purpose, _connections.GetPublishConnectionAsync, (connection, token) => ConfirmChannel.OpenAsync(connection, _options.PublishTimeout, TimeProvider.System, token), c => c.Channel, c => c.DisposeAsync(), _logger);
 
     /// <summary>Publishes one message of a contract with a window slot already taken, and releases the slot.</summary>
-    private async Task PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken)
+    /// <remarks>Not an async method itself: the body, properties and route are prepared here and the one asynchronous
+    /// step, <c>PublishCoreAsync</c>, owns the body and the slot from then on.</remarks>
+    private ValueTask PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken)
+    {
+        if (DelaySeconds(options) is not null)
+        {
+            return PublishDelayedInSlotAsync(contract, message, options, ordered, cancellationToken);
+        }
+
+        PooledBody body = default;
+        try
+        {
+            var exchange = options?.Exchange ?? contract.Exchange;
+            var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
+            body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
+            var properties = CreateProperties(contract.Name, options, contract.Priority);
+
+            // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
+            var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
+            var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
+            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body, overridden ? null : contract.PublishSpanName, destination, overridden ? null : contract.TelemetryTemplate, ordered, ownsSlot: true, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            body.Dispose();
+            LeaveWindow();
+            return ValueTask.FromException(ex);
+        }
+    }
+
+    /// <summary><see cref="PublishInSlotAsync"/> for a publish with a delay, which may first declare the delay levels.</summary>
+    private async ValueTask PublishDelayedInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken)
     {
         try
         {
             var exchange = options?.Exchange ?? contract.Exchange;
             var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
             using var body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
-            var properties = CreateProperties(contract.Name, options, contract.Priority);
-
-            // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
+            var properties = CreateProperties(contract.Name, options, contract.Priority, PayloadFormat.JsonContentType);
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
@@ -281,53 +348,81 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         return seconds == 0 ? null : seconds;
     }
 
-    /// <summary>The body of one publish, in a pooled buffer the caller disposes.</summary>
-    internal static PooledBufferWriter Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, int maxMessageSize)
+    /// <summary>The body of one publish in <paramref name="format"/>, in a pooled buffer the caller disposes.</summary>
+    internal static PooledBody Serialize<T>(T message, PayloadFormat<T> format, string exchange, string routingKey, int maxMessageSize)
     {
-        var buffer = new PooledBufferWriter();
+        if (format.JsonTypeInfo is { } typeInfo)
+        {
+            return Serialize(message, typeInfo, exchange, routingKey, maxMessageSize);
+        }
+
+        using var buffer = new PooledBufferWriter();
+        format.Write(message, buffer);
+        CheckSize(buffer, exchange, routingKey, maxMessageSize);
+        return PooledBody.CopyOf(buffer.WrittenMemory.Span);
+    }
+
+    /// <summary>The JSON body of one publish, in a pooled array the caller disposes (once).</summary>
+    internal static PooledBody Serialize<T>(T message, JsonTypeInfo<T> typeInfo, string exchange, string routingKey, int maxMessageSize)
+    {
+        // One scratch buffer and one JSON writer per thread, taken out of their slots while in use. The writer asks for
+        // room for the worst case of each value (a string escaped in full), so bodies are written here and copied into
+        // an array of their own size: the body held until the broker confirms it is no larger than it needs to be.
+        var scratch = t_scratch ?? new PooledBufferWriter();
+        t_scratch = null;
+        var writer = t_writer;
+        t_writer = null;
         try
         {
-            // One writer per thread, pointed at each body in turn (taken out of the slot while in use).
-            var writer = t_writer;
-            t_writer = null;
             if (writer is null)
             {
-                writer = new Utf8JsonWriter(buffer);
+                writer = new Utf8JsonWriter(scratch);
             }
             else
             {
-                writer.Reset(buffer);
+                writer.Reset(scratch);
             }
 
             JsonSerializer.Serialize(writer, message, typeInfo);
             writer.Flush();
-            writer.Reset(NoOutput.Instance);
-            t_writer = writer;
-
-            if (buffer.WrittenCount > maxMessageSize)
-            {
-                throw new Warren.WarrenPublishException(
-                    $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
-                    exchange,
-                    routingKey);
-            }
-
-            return buffer;
+            CheckSize(scratch, exchange, routingKey, maxMessageSize);
+            return PooledBody.CopyOf(scratch.WrittenMemory.Span);
         }
-        catch
+        finally
         {
-            buffer.Dispose();
-            throw;
+            writer?.Reset(NoOutput.Instance);
+            t_writer = writer;
+            scratch.Clear();
+            if (scratch.Capacity <= MaxScratchSize)
+            {
+                t_scratch = scratch;
+            }
+            else
+            {
+                // A rare large body: its buffer goes back to the pool rather than staying with the thread.
+                scratch.Dispose();
+            }
         }
     }
 
-    /// <summary>The AMQP properties of one publish: a fresh instance every time.</summary>
-    internal static BasicProperties CreateProperties(string contractName, PublishOptions? options, byte? defaultPriority)
+    private static void CheckSize(PooledBufferWriter buffer, string exchange, string routingKey, int maxMessageSize)
+    {
+        if (buffer.WrittenCount > maxMessageSize)
+        {
+            throw new Warren.WarrenPublishException(
+                $"The message for exchange '{exchange}' with routing key '{routingKey}' is {buffer.WrittenCount} bytes, over Warren:MaxMessageSize ({maxMessageSize}); it was not sent.",
+                exchange,
+                routingKey);
+        }
+    }
+
+    /// <summary>The AMQP properties of one publish: a fresh instance every time. A null contract name leaves <c>type</c> unset (text and bytes).</summary>
+    internal static BasicProperties CreateProperties(string? contractName, PublishOptions? options, byte? defaultPriority, string contentType = PayloadFormat.JsonContentType)
     {
         // A fresh instance per publish: confirmation tracking writes a sequence-number header into it.
         var properties = new BasicProperties
         {
-            ContentType = JsonContentType,
+            ContentType = options?.ContentType ?? contentType,
             Type = contractName,
             MessageId = options?.MessageId ?? Guid.NewGuid().ToString("N"),
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
@@ -373,6 +468,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         return properties;
     }
 
+    /// <summary>Takes a free slot of the in-flight window without waiting; false when there is none.</summary>
+    private bool TryEnterWindow(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_window.Wait(0))
+        {
+            return false;
+        }
+
+        _metrics.InFlight(1);
+        return true;
+    }
+
     /// <summary>Takes a slot of the in-flight window, counting the publishes that had to wait for one.</summary>
     private async ValueTask EnterWindowAsync(CancellationToken cancellationToken)
     {
@@ -397,50 +505,46 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// Publishes under a <c>publish {destination}</c> span (when listened to) whose W3C context goes into the message's
     /// <c>traceparent</c>/<c>tracestate</c> headers — or the current activity's when Warren's source is not listened
     /// to, or nothing when there is no activity (a retry copy then keeps the original's headers) — and records the
-    /// publish metrics with <c>error.type</c> on failure.
+    /// publish metrics with <c>error.type</c> on failure. Sends until confirmed, retrying what a lost connection
+    /// interrupted; see the class remarks for the rest.
     /// </summary>
-    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, bool ordered, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <see cref="WarrenOptions.PublishTimeout"/> is a deadline: the publishing channel enforces it on the wait for the
+    /// confirmation, and a cancellation source with the time left is made only when the publish has to wait for
+    /// something else (a background start, the connection, a channel being replaced, recovery).
+    /// </remarks>
+    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, bool ordered, CancellationToken cancellationToken) =>
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, body, default, null, destination, template, ordered, ownsSlot: false, cancellationToken);
+
+    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool ownsSlot, CancellationToken cancellationToken) =>
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, ownedBody.WrittenMemory, ownedBody, spanName, destination, template, ordered, ownsSlot, cancellationToken);
+
+    // ownedBody: the pooled array behind body, returned when the publish ends (default when the caller owns the body);
+    // ownsSlot: the publish gives its window slot back when it ends.
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool ownsSlot, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = WarrenTracing.StartPublish(destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
+        using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
         if ((activity ?? Activity.Current) is { } context)
         {
             TraceContext.Inject(context, properties.Headers ??= new Dictionary<string, object?>(2, StringComparer.Ordinal));
         }
 
+        var holder = ordered ? _channels[0] : NextChannel();
+        var deadline = started + _timeoutTicks;
+        CancellationTokenSource? timeout = null;
+        var isolated = false;
+        var channelErrors = 0;
         string? errorType = null;
         try
         {
-            await SendUntilConfirmedAsync(exchange, routingKey, mandatory, properties, body, ordered ? _channels[0] : NextChannel(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            errorType = WarrenTracing.ErrorTypeOf(ex);
-            WarrenTracing.Fail(activity, errorType, ex.Message, ex);
-            throw;
-        }
-        finally
-        {
-            _metrics.Published(destination, template, errorType, started);
-        }
-    }
-
-    /// <summary>Sends until confirmed, retrying what a lost connection interrupted; see the class remarks for the rest.</summary>
-    private async ValueTask SendUntilConfirmedAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ChannelHolder<ConfirmChannel> holder, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.PublishTimeout);
-        var token = timeout.Token;
-        var isolated = false;
-        var channelErrors = 0;
-        try
-        {
-            if (_startup.PublishGate is { } started)
+            if (_startup.PublishGate is { IsCompleted: false } gate)
             {
                 // A background start is still reaching the broker: its topology is not declared yet.
+                timeout ??= TimeoutSource(deadline, cancellationToken);
                 try
                 {
-                    await started.WaitAsync(token).ConfigureAwait(false);
+                    await gate.WaitAsync(timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && _startup.LastException is { } cause)
                 {
@@ -448,7 +552,13 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 }
             }
 
-            var connection = await _connections.GetPublishConnectionAsync(token).ConfigureAwait(false);
+            var connection = _connections.OpenedPublishConnection;
+            if (connection is null)
+            {
+                timeout ??= TimeoutSource(deadline, cancellationToken);
+                connection = await _connections.GetPublishConnectionAsync(timeout.Token).ConfigureAwait(false);
+            }
+
             PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax);
             while (true)
             {
@@ -459,12 +569,40 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 {
                     if (isolated)
                     {
-                        await PublishAloneAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
+                        timeout ??= TimeoutSource(deadline, cancellationToken);
+                        await PublishAloneAsync(exchange, routingKey, mandatory, properties, body, deadline, timeout.Token).ConfigureAwait(false);
                     }
                     else
                     {
-                        var channel = await holder.GetAsync(token).ConfigureAwait(false);
-                        await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, token).ConfigureAwait(false);
+                        var channel = holder.Current;
+                        if (channel is null || !channel.Channel.IsOpen)
+                        {
+                            timeout ??= TimeoutSource(deadline, cancellationToken);
+                            channel = await holder.GetAsync(timeout.Token).ConfigureAwait(false);
+                        }
+
+                        // The caller's token, not the timeout source: the channel enforces the deadline itself.
+                        var pending = await channel.SendAsync(exchange, routingKey, mandatory, properties, body, deadline, cancellationToken).ConfigureAwait(false);
+                        if (!pending.Task.IsCompleted)
+                        {
+                            // Cancellation completes the pending publish itself: no extra waiting task per publish.
+                            using var registration = cancellationToken.CanBeCanceled
+                                ? cancellationToken.UnsafeRegister(static (state, token) => ((ConfirmChannel.Pending)state!).TrySetCanceled(token), pending)
+                                : default;
+                            try
+                            {
+                                await pending.Task.ConfigureAwait(false);
+                            }
+                            catch (OperationCanceledException)
+                            {
+                                channel.Forget(pending.Sequence);
+                                throw;
+                            }
+                        }
+                        else
+                        {
+                            await pending.Task.ConfigureAwait(false);
+                        }
                     }
 
                     return;
@@ -482,7 +620,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                     interruption = ex.ShutdownReason;
                     failure = ex.Message;
                 }
-                catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && !token.IsCancellationRequested)
+                catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException && !cancellationToken.IsCancellationRequested && timeout?.IsCancellationRequested != true)
                 {
                     interruption = null;
                     failure = ex.Message;
@@ -509,20 +647,56 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
                 // The connection dropped: at-least-once means publishing again once recovery is done.
                 Log.PublishRetry(_logger, exchange, routingKey, failure);
-                await Task.Delay(RecoveryPoll, token).ConfigureAwait(false);
+                timeout ??= TimeoutSource(deadline, cancellationToken);
+                await Task.Delay(RecoveryPoll, timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {
-            throw new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, ex);
+            errorType = typeof(PublishTimeoutException).FullName!;
+            var timedOut = new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, ex);
+            WarrenTracing.Fail(activity, errorType, timedOut.Message, timedOut);
+            throw timedOut;
         }
+        catch (ConfirmTimeoutException ex)
+        {
+            errorType = typeof(PublishTimeoutException).FullName!;
+            var timedOut = new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, ex);
+            WarrenTracing.Fail(activity, errorType, timedOut.Message, timedOut);
+            throw timedOut;
+        }
+        catch (Exception ex)
+        {
+            errorType = WarrenTracing.ErrorTypeOf(ex);
+            WarrenTracing.Fail(activity, errorType, ex.Message, ex);
+            throw;
+        }
+        finally
+        {
+            timeout?.Dispose();
+            _metrics.Published(destination, template, errorType, started);
+            ownedBody.Dispose();
+            if (ownsSlot)
+            {
+                LeaveWindow();
+            }
+        }
+    }
+
+    /// <summary>A cancellation source for the waits of a publish other than its confirmation: the caller's token and the time left until the deadline.</summary>
+    private static CancellationTokenSource TimeoutSource(long deadline, CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var left = deadline - Stopwatch.GetTimestamp();
+        source.CancelAfter(left <= 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, left));
+        return source;
     }
 
     /// <summary>
     /// Sends on the isolation channel with nothing else in flight there, so a channel or connection error that follows
     /// can only have been caused by this publish.
     /// </summary>
-    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, long deadline, CancellationToken cancellationToken)
     {
         await _isolationLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -530,9 +704,9 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var channel = await _isolation.GetAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+                await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, deadline, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or ConfirmTimeoutException)
             {
                 // Its outcome may still arrive on this channel: the next isolated publish must not inherit it.
                 await _isolation.CloseCurrentAsync().ConfigureAwait(false);

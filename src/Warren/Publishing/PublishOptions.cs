@@ -21,6 +21,12 @@ public sealed class PublishOptions
     /// <summary>The per-message TTL (<c>expiration</c> property): the broker discards or dead-letters the message once it has waited this long in a queue.</summary>
     public TimeSpan? Expiration { get; set; }
 
+    /// <summary>
+    /// The <c>content-type</c> property, overriding the format's (<c>application/json</c>, <c>text/plain; charset=utf-8</c>,
+    /// <c>application/octet-stream</c>). It does not change how the body is written: text is always UTF-8.
+    /// </summary>
+    public string? ContentType { get; set; }
+
     /// <summary>Overrides the routing key the contract would build.</summary>
     public string? RoutingKey { get; set; }
 

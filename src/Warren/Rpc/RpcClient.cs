@@ -53,33 +53,42 @@ public sealed class RpcClient : IAsyncDisposable
     public int PendingCalls => _pending.Count;
 
     /// <summary>Calls a method that returns a value.</summary>
-    public async Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(responseInfo);
-        var reply = await SendAsync(service, queue, method, request, requestInfo, timeout, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return JsonSerializer.Deserialize(reply, responseInfo) ?? throw new RpcException(service, method, $"RPC {method} to service '{service}' returned JSON null.");
-        }
-        catch (JsonException ex)
-        {
-            throw new RpcException(service, method, $"RPC {method} to service '{service}' returned a reply that is not a {typeof(TResponse).Name}: {ex.Message}", ex);
-        }
-    }
+    public Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        CallAsync(service, queue, method, request, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), timeout, cancellationToken);
 
     /// <summary>Calls a method without a result: completes when the server has handled the request.</summary>
-    public async Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        await SendAsync(service, queue, method, request, requestInfo, timeout, cancellationToken).ConfigureAwait(false);
+    public Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        CallAsync(service, queue, method, request, PayloadFormat.Json(requestInfo), timeout, cancellationToken);
+
+    /// <summary>
+    /// Calls a method that returns a value, with the request and reply in the given formats (text, bytes or JSON): the
+    /// request carries the request format's <c>content-type</c>, the reply is read in its own <c>content-type</c>.
+    /// </summary>
+    public async Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(responseFormat);
+        var reply = await SendAsync(service, queue, method, request, requestFormat, timeout, cancellationToken).ConfigureAwait(false);
+        if (!responseFormat.TryRead(reply.Body, reply.ContentType, reply.ContentEncoding, out var response, out var error))
+        {
+            throw new RpcException(service, method, $"RPC {method} to service '{service}' returned a reply that is not a {typeof(TResponse).Name}: {error}");
+        }
+
+        return response ?? throw new RpcException(service, method, $"RPC {method} to service '{service}' returned JSON null.");
+    }
+
+    /// <summary>Calls a method without a result, with the request in the given format: completes when the server has handled the request.</summary>
+    public async Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, PayloadFormat<TRequest> requestFormat, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        await SendAsync(service, queue, method, request, requestFormat, timeout, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Closes the reply channel; pending calls fail.</summary>
     public ValueTask DisposeAsync() => _channel.DisposeAsync();
 
-    private async Task<byte[]> SendAsync<TRequest>(string service, string queue, string method, TRequest request, JsonTypeInfo<TRequest> requestInfo, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<Reply> SendAsync<TRequest>(string service, string queue, string method, TRequest request, PayloadFormat<TRequest> requestFormat, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(requestInfo);
+        ArgumentNullException.ThrowIfNull(requestFormat);
         var time = _connections.Time;
         var started = time.GetTimestamp();
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, requestInfo);
+        var body = Write(request, requestFormat);
         var correlationId = Guid.NewGuid().ToString("N");
         var properties = new BasicProperties
         {
@@ -87,7 +96,7 @@ public sealed class RpcClient : IAsyncDisposable
             MessageId = correlationId,
             ReplyTo = RpcWire.DirectReplyTo,
             Type = method,
-            ContentType = "application/json",
+            ContentType = requestFormat.ContentType,
             Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
         };
         if (timeout > TimeSpan.Zero && timeout.TotalMilliseconds <= MaxExpirationMs)
@@ -155,7 +164,19 @@ public sealed class RpcClient : IAsyncDisposable
     }
 
     /// <summary>Sends the request (again on a new channel when the first one was closed a moment before) and waits for its reply.</summary>
-    private async Task<byte[]> CallOnceAsync(string queue, string service, string method, string correlationId, BasicProperties properties, byte[] body, CancellationToken token)
+    private static byte[] Write<T>(T value, PayloadFormat<T> format)
+    {
+        if (format.JsonTypeInfo is { } info)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(value, info);
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        format.Write(value, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private async Task<Reply> CallOnceAsync(string queue, string service, string method, string correlationId, BasicProperties properties, byte[] body, CancellationToken token)
     {
         try
         {
@@ -222,7 +243,7 @@ public sealed class RpcClient : IAsyncDisposable
         }
         else
         {
-            pending.Succeed(delivery.Body.ToArray());
+            pending.Succeed(new Reply(delivery.Body.ToArray(), delivery.BasicProperties.ContentType, delivery.BasicProperties.ContentEncoding));
         }
 
         return Task.CompletedTask;
@@ -268,7 +289,7 @@ public sealed class RpcClient : IAsyncDisposable
     {
         public IChannel Channel { get; } = channel;
 
-        private readonly TaskCompletionSource<byte[]> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Reply> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Service { get; } = service;
 
@@ -276,10 +297,13 @@ public sealed class RpcClient : IAsyncDisposable
 
         public string Queue { get; } = queue;
 
-        public Task<byte[]> Reply => _reply.Task;
+        public Task<Reply> Reply => _reply.Task;
 
-        public void Succeed(byte[] body) => _reply.TrySetResult(body);
+        public void Succeed(Reply reply) => _reply.TrySetResult(reply);
 
         public void Fail(Exception error) => _reply.TrySetException(error);
     }
 }
+
+/// <summary>A reply's body (copied out of the delivery) and the properties needed to read it.</summary>
+internal readonly record struct Reply(byte[] Body, string? ContentType, string? ContentEncoding);

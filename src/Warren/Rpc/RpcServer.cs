@@ -53,23 +53,45 @@ public sealed class RpcServer : IAsyncDisposable
 
     /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>.</summary>
     public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method) =>
-        ServeCoreAsync(context, requestInfo, async (ctx, request, ct) => Serialize(await method(ctx, request, ct).ConfigureAwait(false), responseInfo));
+        ServeAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method);
 
     /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>.</summary>
     public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method) =>
-        ServeCoreAsync(context, requestInfo, async (ctx, request, ct) => Serialize(await method(ctx, request, ct).ConfigureAwait(false), responseInfo));
+        ServeValueAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method);
 
     /// <summary>Serves a command returning <c>Task</c>: the reply is empty.</summary>
     public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
-        ServeCoreAsync(context, requestInfo, async (ctx, request, ct) =>
+        ServeCommandAsync(context, PayloadFormat.Json(requestInfo), method);
+
+    /// <summary>Serves a command returning <c>ValueTask</c>: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
+        ServeValueCommandAsync(context, PayloadFormat.Json(requestInfo), method);
+
+    /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>, with the request and reply in the given formats (text, bytes or JSON).</summary>
+    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method)
+    {
+        ArgumentNullException.ThrowIfNull(responseFormat);
+        return ServeCoreAsync(context, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
+    }
+
+    /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>, with the request and reply in the given formats.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method)
+    {
+        ArgumentNullException.ThrowIfNull(responseFormat);
+        return ServeCoreAsync(context, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
+    }
+
+    /// <summary>Serves a command returning <c>Task</c> with the request in the given format: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
+        ServeCoreAsync(context, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
         {
             await method(ctx, request, ct).ConfigureAwait(false);
             return Array.Empty<byte>();
         });
 
-    /// <summary>Serves a command returning <c>ValueTask</c>: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
-        ServeCoreAsync(context, requestInfo, async (ctx, request, ct) =>
+    /// <summary>Serves a command returning <c>ValueTask</c> with the request in the given format: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
+        ServeCoreAsync(context, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
         {
             await method(ctx, request, ct).ConfigureAwait(false);
             return Array.Empty<byte>();
@@ -98,11 +120,22 @@ public sealed class RpcServer : IAsyncDisposable
     /// <summary>Closes the reply channel.</summary>
     public ValueTask DisposeAsync() => _channel.DisposeAsync();
 
-    private static byte[] Serialize<T>(T value, JsonTypeInfo<T> info) => JsonSerializer.SerializeToUtf8Bytes(value, info);
+    private static byte[] Write<T>(T value, PayloadFormat<T> format)
+    {
+        if (format.JsonTypeInfo is { } info)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(value, info);
+        }
 
-    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        format.Write(value, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, string replyContentType, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(requestFormat);
         var server = context.Services.GetRequiredService<RpcServer>();
         // An untyped request is named after its queue (both are fixed by the service, never by a message).
         var method = string.IsNullOrEmpty(context.MessageType) ? context.Queue : context.MessageType;
@@ -111,7 +144,7 @@ public sealed class RpcServer : IAsyncDisposable
         using var activity = WarrenTracing.Source.HasListeners() ? WarrenTracing.Source.StartActivity(method, ActivityKind.Server) : null;
         activity?.SetTag(SemanticConventions.RpcMethod, method);
         activity?.SetTag(SemanticConventions.ConversationId, context.CorrelationId);
-        if (!MessageDispatcher.TryDeserialize(context, requestInfo, out var request, out var error))
+        if (!MessageDispatcher.TryRead(context, requestFormat, out var request, out var error))
         {
             WarrenTracing.Fail(activity, "malformed_request", error, null);
             server._metrics.RpcServed(context.Queue, method, "malformed");
@@ -137,14 +170,14 @@ public sealed class RpcServer : IAsyncDisposable
 
         // An untyped request (a foreign client routing by key) gets an untyped reply: there is no contract name to echo.
         var replyType = string.IsNullOrEmpty(context.MessageType) ? null : context.MessageType + ".reply";
-        await server.ReplyAsync(context, reply, RpcWire.Ok, replyType).ConfigureAwait(false);
+        await server.ReplyAsync(context, reply, RpcWire.Ok, replyType, replyContentType).ConfigureAwait(false);
         return DispatchOutcome.Ack;
     }
 
     private ValueTask ReplyFaultAsync(MessageContext context, RpcFault fault) =>
-        ReplyAsync(context, JsonSerializer.SerializeToUtf8Bytes(fault, RpcJson.Default.RpcFault), RpcWire.Fault, RpcWire.FaultType);
+        ReplyAsync(context, JsonSerializer.SerializeToUtf8Bytes(fault, RpcJson.Default.RpcFault), RpcWire.Fault, RpcWire.FaultType, PayloadFormat.JsonContentType);
 
-    private async ValueTask ReplyAsync(MessageContext context, byte[] body, string status, string? type)
+    private async ValueTask ReplyAsync(MessageContext context, byte[] body, string status, string? type, string contentType)
     {
         if (string.IsNullOrEmpty(context.ReplyTo))
         {
@@ -156,7 +189,7 @@ public sealed class RpcServer : IAsyncDisposable
         {
             CorrelationId = context.CorrelationId,
             Type = type,
-            ContentType = "application/json",
+            ContentType = contentType,
             Headers = new Dictionary<string, object?>(1) { [RpcWire.StatusHeader] = status },
         };
         for (var attempt = 1; ; attempt++)

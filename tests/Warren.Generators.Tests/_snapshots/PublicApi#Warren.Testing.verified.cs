@@ -93,7 +93,9 @@ namespace Warren.Testing
     }
     public sealed class TrackedMessage
     {
+        public System.ReadOnlyMemory<byte> Body { get; }
         public string BodyText { get; }
+        public string? ContentType { get; }
         public string Exchange { get; }
         public Warren.Testing.BrokerMessage Message { get; }
         public string? MessageId { get; }

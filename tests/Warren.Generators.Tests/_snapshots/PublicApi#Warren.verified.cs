@@ -196,12 +196,15 @@ namespace Warren
     public interface IMessageSender
     {
         System.Threading.Tasks.ValueTask SendAsync<T>(string exchange, string routingKey, T message, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, string contractName, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
+        System.Threading.Tasks.ValueTask SendAsync<T>(string exchange, string routingKey, T message, Warren.PayloadFormat<T> format, string? contractName, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
     }
     public interface IPublisher
     {
         System.Threading.Tasks.ValueTask PublishAsync<T>(T message, System.Threading.CancellationToken cancellationToken = default);
         System.Threading.Tasks.ValueTask PublishAsync<T>(T message, Warren.PublishOptions? options, System.Threading.CancellationToken cancellationToken = default);
         System.Threading.Tasks.ValueTask PublishBatchAsync<T>(System.Collections.Generic.IEnumerable<T> messages, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
+        System.Threading.Tasks.ValueTask PublishBytesAsync(string exchange, string routingKey, System.ReadOnlyMemory<byte> body, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
+        System.Threading.Tasks.ValueTask PublishTextAsync(string exchange, string routingKey, string text, Warren.PublishOptions? options = null, System.Threading.CancellationToken cancellationToken = default);
     }
     public interface IStreamOffsetStore
     {
@@ -225,6 +228,7 @@ namespace Warren
         public MessageContext(string queue, System.ReadOnlyMemory<byte> body, System.IServiceProvider services, System.Threading.CancellationToken cancellationToken) { }
         public System.ReadOnlyMemory<byte> Body { get; }
         public System.Threading.CancellationToken CancellationToken { get; }
+        public string? ContentEncoding { get; init; }
         public string? ContentType { get; init; }
         public string? CorrelationId { get; init; }
         public System.Collections.Generic.IReadOnlyList<Warren.DeathRecord> Deaths { get; init; }
@@ -266,7 +270,25 @@ namespace Warren
     public static class MessageDispatcher
     {
         public static Warren.IMessageDispatcher Create<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
+        public static Warren.IMessageDispatcher Create<T>(Warren.PayloadFormat<T> format, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
         public static bool TryDeserialize<T>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, out T? message, out string? error) { }
+        public static bool TryRead<T>(Warren.MessageContext context, Warren.PayloadFormat<T> format, out T? message, out string? error) { }
+    }
+    public static class PayloadFormat
+    {
+        public const string BinaryContentType = "application/octet-stream";
+        public const string JsonContentType = "application/json";
+        public const string TextContentType = "text/plain; charset=utf-8";
+        public static Warren.PayloadFormat<byte[]> Bytes { get; }
+        public static Warren.PayloadFormat<System.ReadOnlyMemory<byte>> Memory { get; }
+        public static Warren.PayloadFormat<string> Text { get; }
+        public static Warren.PayloadFormat<T> Json<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) { }
+    }
+    public abstract class PayloadFormat<T>
+    {
+        public abstract string ContentType { get; }
+        public abstract bool TryRead(System.ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, out T? value, out string? error);
+        public abstract void Write(T value, System.Buffers.IBufferWriter<byte> output);
     }
     [System.AttributeUsage(System.AttributeTargets.Class | System.AttributeTargets.Struct, AllowMultiple=false, Inherited=false)]
     public sealed class PriorityAttribute : System.Attribute
@@ -295,6 +317,7 @@ namespace Warren
     public sealed class PublishOptions
     {
         public PublishOptions() { }
+        public string? ContentType { get; set; }
         public string? CorrelationId { get; set; }
         public System.TimeSpan? Delay { get; set; }
         public System.DateTimeOffset? DeliverAt { get; set; }
@@ -334,6 +357,7 @@ namespace Warren
         public QueueAttribute(string name) { }
         public bool AutoDelete { get; set; }
         public int Concurrency { get; set; }
+        public bool DeadLetterArguments { get; set; }
         public int DeliveryLimit { get; set; }
         public bool Durable { get; set; }
         public bool Exclusive { get; set; }
@@ -440,7 +464,9 @@ namespace Warren
         public RpcClient(Warren.WarrenConnections connections, Microsoft.Extensions.Logging.ILogger<Warren.RpcClient> logger, Warren.WarrenMetrics metrics) { }
         public int PendingCalls { get; }
         public System.Threading.Tasks.Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
+        public System.Threading.Tasks.Task CallAsync<TRequest>(string service, string queue, string method, TRequest request, Warren.PayloadFormat<TRequest> requestFormat, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
         public System.Threading.Tasks.Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
+        public System.Threading.Tasks.Task<TResponse> CallAsync<TRequest, TResponse>(string service, string queue, string method, TRequest request, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.TimeSpan timeout, System.Threading.CancellationToken cancellationToken = default) { }
         public System.Threading.Tasks.ValueTask DisposeAsync() { }
     }
     public class RpcException : System.Exception
@@ -471,9 +497,13 @@ namespace Warren
         public RpcServer(Warren.WarrenConnections connections, Microsoft.Extensions.Options.IOptions<Warren.WarrenOptions> options, Microsoft.Extensions.Logging.ILogger<Warren.RpcServer> logger, Warren.WarrenMetrics metrics) { }
         public System.Threading.Tasks.ValueTask DisposeAsync() { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service) { }
         public static System.Threading.Tasks.ValueTask<Warren.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service, System.Collections.Generic.IReadOnlyList<string> methods) { }
     }

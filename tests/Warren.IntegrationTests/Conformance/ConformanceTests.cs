@@ -211,6 +211,40 @@ public sealed class ConformanceTests(BrokerFixture broker)
             outcome);
     }
 
+    [Fact]
+    public async Task Text_and_byte_bodies_are_delivered_dead_lettered_and_served_alike()
+    {
+        var outcome = await BothAsync(async run =>
+        {
+            var connection = await run.ConnectionAsync();
+            await PurgeAsync(connection, "conf.text.dlq");
+            var publisher = run.Get<IPublisher>();
+            await publisher.PublishTextAsync(string.Empty, "conf.text", "héllo ✓", new PublishOptions { MessageId = "t1" });
+            await publisher.PublishBytesAsync(string.Empty, "conf.bytes", new byte[] { 0, 1, 0x7F, 0x80, 0xFF }, new PublishOptions { MessageId = "b1" });
+            await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+            {
+                await channel.BasicPublishAsync(string.Empty, "conf.text", true, new BasicProperties { MessageId = "latin1", ContentType = "text/plain; charset=iso-8859-1" }, new byte[] { 0x63, 0x61, 0x66, 0xE9 });
+                await channel.BasicPublishAsync(string.Empty, "conf.text", true, new BasicProperties { MessageId = "bad" }, new byte[] { 0x68, 0xC3, 0x28 });
+            }
+
+            string? reply = null;
+            var lines = new List<string> { Describe(await run.RunAsync(async () => reply = await run.Get<RpcClient>().CallAsync("conf-text", "rpc.conf-text", "upper", "straße", PayloadFormat.Text, PayloadFormat.Text, TimeSpan.FromSeconds(10)))) + $" {reply}" };
+            await run.WaitForMessagesAsync("conf.text.dlq", 1);
+            await run.WaitUntilAsync(() => run.Payloads.Count >= 3, "three text and byte deliveries");
+            await run.SettleAsync();
+            lines.AddRange(run.Payloads.Order(StringComparer.Ordinal));
+            lines.AddRange(await DrainAsync(connection, "conf.text.dlq"));
+            return lines;
+        });
+
+        Assert.Equal("ok STRAßE", outcome[0]); // ToUpperInvariant keeps ß: the text arrived and went back as UTF-8
+        Assert.Equal("conf.bytes: 00017F80FF (content-type application/octet-stream)", outcome[1]);
+        Assert.Equal("conf.text: café (content-type text/plain; charset=iso-8859-1)", outcome[2]);
+        Assert.Equal("conf.text: héllo ✓ (content-type text/plain; charset=utf-8)", outcome[3]);
+        Assert.Contains("exchange=conf.text.dlx key=conf.text redelivered=False type= id=bad expiration=-", outcome);
+        Assert.Contains(outcome, l => l.StartsWith("  x-warren-reason=The body is not valid utf-8 text: invalid bytes (C3) at offset 1 of 3 (no content-type: read as UTF-8)", StringComparison.Ordinal));
+    }
+
     private async Task<List<string>> BothAsync(Func<ConformanceRun, Task<List<string>>> scenario)
     {
         List<string> memory;

@@ -20,6 +20,9 @@ internal abstract class ConformanceRun : IAsyncDisposable
 
     public Attempts Attempts { get; } = new();
 
+    /// <summary>What the text and byte handlers received, as <c>queue: value</c>.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Payloads { get; } = new();
+
     public abstract string Name { get; }
 
     public abstract IServiceProvider Services { get; }
@@ -55,7 +58,29 @@ internal abstract class ConformanceRun : IAsyncDisposable
         // The stalled service's queue exists without a server; the lonely exchange exists without a binding.
         warren.AddTopology(new Topology()
             .Add(new ExchangeDeclaration("conf.lonely", ExchangeTypes.Direct))
-            .Add(new QueueDeclaration("rpc.conf-stalled")));
+            .Add(new QueueDeclaration("rpc.conf-stalled"))
+            .Add(new QueueDeclaration("conf.text", Durable: false))
+            .Add(new QueueDeclaration("conf.bytes", Durable: false))
+            .Add(new QueueDeclaration("rpc.conf-text", Durable: false)));
+
+        // Text and byte handlers, and a service taking and returning text.
+        warren.AddConsumer(new ConsumerDefinition("conf.text", MessageDispatcher.Create(PayloadFormat.Text, (text, context) =>
+        {
+            Payloads.Enqueue($"conf.text: {text} (content-type {context.ContentType})");
+            return ValueTask.CompletedTask;
+        })));
+        warren.AddConsumer(new ConsumerDefinition("conf.bytes", MessageDispatcher.Create(PayloadFormat.Bytes, (bytes, context) =>
+        {
+            Payloads.Enqueue($"conf.bytes: {Convert.ToHexString(bytes)} (content-type {context.ContentType})");
+            return ValueTask.CompletedTask;
+        })));
+        warren.AddConsumer(new ConsumerDefinition("rpc.conf-text", new UpperCaseServer()) { Retry = RetryPolicy.Disabled });
+    }
+
+    private sealed class UpperCaseServer : IMessageDispatcher
+    {
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) =>
+            RpcServer.ServeAsync(context, PayloadFormat.Text, PayloadFormat.Text, static (_, text, _) => Task.FromResult(text.ToUpperInvariant()));
     }
 }
 

@@ -88,26 +88,8 @@ public sealed partial class NupkgUserProjectTests
 
     private static async Task WriteMultiProjectAsync(string directory, string package, string id)
     {
-        var version = Regex.Match(Path.GetFileName(package), @"^Warren\.(?<v>.+)\.nupkg$").Groups["v"].Value;
+        var version = await WritePackageSourcesAsync(directory, package);
         var hostingVersion = PackageVersion("Microsoft.Extensions.Hosting");
-        var cache = await GlobalPackagesFolderAsync();
-        await File.WriteAllTextAsync(Path.Combine(directory, "Directory.Build.props"), "<Project />\n");
-        await File.WriteAllTextAsync(Path.Combine(directory, "Directory.Build.targets"), "<Project />\n");
-        await File.WriteAllTextAsync(Path.Combine(directory, "Directory.Packages.props"), "<Project />\n");
-        await File.WriteAllTextAsync(Path.Combine(directory, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="warren" value="{Path.GetDirectoryName(package)}" />
-                <add key="cache" value="{cache}" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="warren"><package pattern="Warren" /></packageSource>
-                <packageSource key="cache"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """);
 
         async Task Project(string name, bool exe, string[] references, string code)
         {
@@ -138,6 +120,32 @@ public sealed partial class NupkgUserProjectTests
         await Project("Billing", false, ["Contracts"], MultiBillingCode);
         await Project("BillingHost", true, ["Billing"], MultiBillingHost);
         await Project("Checkout", true, ["Contracts"], MultiCheckoutCode);
+    }
+
+    /// <summary>An isolated folder that restores Warren from the package under test and everything else from the local cache; the package version.</summary>
+    private static async Task<string> WritePackageSourcesAsync(string directory, string package)
+    {
+        var version = Regex.Match(Path.GetFileName(package), @"^Warren\.(?<v>.+)\.nupkg$").Groups["v"].Value;
+        var cache = await GlobalPackagesFolderAsync();
+        await File.WriteAllTextAsync(Path.Combine(directory, "Directory.Build.props"), "<Project />\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "Directory.Build.targets"), "<Project />\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "Directory.Packages.props"), "<Project />\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="warren" value="{Path.GetDirectoryName(package)}" />
+                <add key="cache" value="{cache}" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="warren"><package pattern="Warren" /></packageSource>
+                <packageSource key="cache"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+
+        return version;
     }
 
     private const string MultiContracts = """

@@ -35,10 +35,15 @@ public sealed class PackageContentTests(PackedPackage packed, ITestOutputHelper 
         var remote = await Run.ProcessAsync("git", ["remote", "get-url", "origin"], root, new Dictionary<string, string>(), TimeSpan.FromSeconds(20));
         var hasRemote = remote.ExitCode == 0 && SourceLinkHosts.Any(host => remote.Output.Contains(host, StringComparison.OrdinalIgnoreCase));
         using var zip = ZipFile.OpenRead(packed.Path);
-        var dlls = zip.Entries.Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal)).ToArray();
         Assert.Equal(
-            ["analyzers/dotnet/cs/Warren.Analyzers.dll", "analyzers/dotnet/cs/Warren.CodeFixes.dll", "analyzers/dotnet/cs/Warren.Generators.dll", "lib/net10.0/Warren.dll"],
-            dlls.Select(e => e.FullName).Order(StringComparer.Ordinal));
+            ["analyzers/dotnet/cs/Warren.Analyzers.dll", "analyzers/dotnet/cs/Warren.CodeFixes.dll", "analyzers/dotnet/cs/Warren.Generators.dll", "lib/net10.0/Warren.dll",
+             "tools/manifest/RabbitMQ.Client.dll", "tools/manifest/System.Threading.RateLimiting.dll", "tools/manifest/Warren.Manifest.dll"],
+            zip.Entries.Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal)).Select(e => e.FullName).Order(StringComparer.Ordinal));
+        // The build steps and the tool they run (its dependencies beside it are other projects' packages, built elsewhere).
+        Assert.Contains(zip.Entries, e => e.FullName == "build/Warren.targets");
+        Assert.Contains(zip.Entries, e => e.FullName == "buildTransitive/Warren.targets");
+        Assert.Contains(zip.Entries, e => e.FullName == "tools/manifest/Warren.Manifest.runtimeconfig.json");
+        var dlls = zip.Entries.Where(e => e.FullName.EndsWith(".dll", StringComparison.Ordinal) && System.IO.Path.GetFileName(e.FullName).StartsWith("Warren", StringComparison.Ordinal)).ToArray();
         Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith(".pdb", StringComparison.Ordinal));
 
         foreach (var entry in dlls)

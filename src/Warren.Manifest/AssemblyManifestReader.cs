@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Text.Json;
+
+namespace Warren.Manifest;
+
+/// <summary>
+/// Reads a service's manifest from its compiled assembly without loading it: the generator's
+/// <c>[assembly: AssemblyMetadata("Warren.&lt;Kind&gt;", json)]</c> entries, merged with those of every referenced
+/// library whose generated module (<c>[assembly: WarrenModule]</c>) the service registers.
+/// </summary>
+internal static class AssemblyManifestReader
+{
+    public const string Prefix = "Warren.";
+    public const string FormatKey = "Warren.Manifest";
+
+    public static ServiceManifest Read(string assemblyPath)
+    {
+        var main = Open(assemblyPath) ?? throw new ManifestException($"{assemblyPath} is not a .NET assembly.");
+        var manifest = new ServiceManifest { Service = main.Name, Kind = main.IsExecutable ? "service" : "library" };
+        Merge(manifest, main, assemblyPath);
+
+        // Libraries of consumers registered through their generated modules: found beside the assembly, as built.
+        var directory = Path.GetDirectoryName(Path.GetFullPath(assemblyPath))!;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { main.Name };
+        var pending = new Queue<string>(main.References);
+        while (pending.TryDequeue(out var reference))
+        {
+            if (!seen.Add(reference))
+            {
+                continue;
+            }
+
+            var path = Path.Combine(directory, reference + ".dll");
+            if (!File.Exists(path) || Open(path) is not { HasModule: true } library)
+            {
+                continue;
+            }
+
+            manifest.Modules.Add(library.Name);
+            Merge(manifest, library, path);
+            foreach (var next in library.References)
+            {
+                pending.Enqueue(next);
+            }
+        }
+
+        manifest.Modules.Sort(StringComparer.Ordinal);
+        return manifest;
+    }
+
+    private static void Merge(ServiceManifest manifest, AssemblyEntries assembly, string path)
+    {
+        if (assembly.Format is { } format && format > ServiceManifest.CurrentFormat)
+        {
+            throw new ManifestException($"{path} was built by a newer Warren (manifest format {format}; this tool reads up to {ServiceManifest.CurrentFormat}).");
+        }
+
+        foreach (var (key, json) in assembly.Entries)
+        {
+            try
+            {
+                switch (key)
+                {
+                    case "Warren.Exchange":
+                        AddOnce(manifest.Exchanges, JsonSerializer.Deserialize(json, ManifestJson.Default.ExchangeEntry));
+                        break;
+                    case "Warren.Queue":
+                        AddOnce(manifest.Queues, JsonSerializer.Deserialize(json, ManifestJson.Default.QueueEntry));
+                        break;
+                    case "Warren.Binding":
+                        AddOnce(manifest.Bindings, JsonSerializer.Deserialize(json, ManifestJson.Default.BindingEntry));
+                        break;
+                    case "Warren.Publishes":
+                        AddOnce(manifest.Publishes, JsonSerializer.Deserialize(json, ManifestJson.Default.PublishEntry));
+                        break;
+                    case "Warren.Consumes":
+                        AddOnce(manifest.Consumes, JsonSerializer.Deserialize(json, ManifestJson.Default.ConsumeEntry));
+                        break;
+                    case "Warren.DeadLetters":
+                        AddOnce(manifest.DeadLetters, JsonSerializer.Deserialize(json, ManifestJson.Default.DeadLetterEntry));
+                        break;
+                    case "Warren.Calls":
+                        AddOnce(manifest.Calls, JsonSerializer.Deserialize(json, ManifestJson.Default.RpcEntry));
+                        break;
+                    case "Warren.Serves":
+                        AddOnce(manifest.Serves, JsonSerializer.Deserialize(json, ManifestJson.Default.RpcEntry));
+                        break;
+                    default:
+                        // An entry kind from a newer generator: the format number says whether it matters.
+                        break;
+                }
+            }
+            catch (JsonException e)
+            {
+                throw new ManifestException($"{path}: the entry {key} is not valid: {e.Message} ({json})", e);
+            }
+        }
+    }
+
+    private static void AddOnce<T>(List<T> list, T? item)
+        where T : class
+    {
+        // Records compare by value, except the argument dictionaries: compare those through their JSON text.
+        if (item is not null && !list.Any(existing => Same(existing, item)))
+        {
+            list.Add(item);
+        }
+    }
+
+    private static bool Same<T>(T a, T b) => (a, b) switch
+    {
+        (ExchangeEntry x, ExchangeEntry y) => x.ToDeclaration() is var dx && y.ToDeclaration() is var dy && dx.Name == dy.Name && dx.Type == dy.Type && dx.Durable == dy.Durable && dx.AutoDelete == dy.AutoDelete && Topology.ArgumentsEqual(dx.Arguments, dy.Arguments),
+        (QueueEntry x, QueueEntry y) => x.ToDeclaration() is var dx && y.ToDeclaration() is var dy && dx.Name == dy.Name && dx.Durable == dy.Durable && dx.Exclusive == dy.Exclusive && dx.AutoDelete == dy.AutoDelete && Topology.ArgumentsEqual(dx.Arguments, dy.Arguments),
+        (BindingEntry x, BindingEntry y) => x.Exchange == y.Exchange && x.Queue == y.Queue && x.RoutingKey == y.RoutingKey && Topology.ArgumentsEqual(Args.From(x.Arguments), Args.From(y.Arguments)),
+        _ => Equals(a, b),
+    };
+
+    private sealed record AssemblyEntries(string Name, bool IsExecutable, bool HasModule, int? Format, List<(string Key, string Json)> Entries, List<string> References);
+
+    private static AssemblyEntries? Open(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var pe = new PEReader(stream);
+        if (!pe.HasMetadata)
+        {
+            return null;
+        }
+
+        var reader = pe.GetMetadataReader();
+        if (!reader.IsAssembly)
+        {
+            return null;
+        }
+
+        var assembly = reader.GetAssemblyDefinition();
+        var entries = new List<(string, string)>();
+        var hasModule = false;
+        int? format = null;
+        foreach (var handle in assembly.GetCustomAttributes())
+        {
+            var attribute = reader.GetCustomAttribute(handle);
+            var (ns, name) = AttributeType(reader, attribute);
+            if (ns == "Warren" && name == "WarrenModuleAttribute")
+            {
+                hasModule = true;
+            }
+            else if (ns == "System.Reflection" && name == "AssemblyMetadataAttribute")
+            {
+                var blob = reader.GetBlobReader(attribute.Value);
+                if (blob.ReadUInt16() != 1)
+                {
+                    continue;
+                }
+
+                var key = blob.ReadSerializedString();
+                var value = blob.ReadSerializedString();
+                if (key is null || value is null || !key.StartsWith(Prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (key == FormatKey)
+                {
+                    format = int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var f) ? f : null;
+                }
+                else
+                {
+                    entries.Add((key, value));
+                }
+            }
+        }
+
+        var references = reader.AssemblyReferences.Select(r => reader.GetString(reader.GetAssemblyReference(r).Name)).ToList();
+        var isExecutable = pe.PEHeaders.CorHeader is { } cor && cor.EntryPointTokenOrRelativeVirtualAddress != 0;
+        return new AssemblyEntries(reader.GetString(assembly.Name), isExecutable, hasModule, format, entries, references);
+    }
+
+    private static (string Namespace, string Name) AttributeType(MetadataReader reader, CustomAttribute attribute)
+    {
+        EntityHandle type = attribute.Constructor.Kind switch
+        {
+            HandleKind.MemberReference => reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent,
+            HandleKind.MethodDefinition => reader.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType(),
+            _ => default,
+        };
+        return type.Kind switch
+        {
+            HandleKind.TypeReference => reader.GetTypeReference((TypeReferenceHandle)type) is var r ? (reader.GetString(r.Namespace), reader.GetString(r.Name)) : default,
+            HandleKind.TypeDefinition => reader.GetTypeDefinition((TypeDefinitionHandle)type) is var d ? (reader.GetString(d.Namespace), reader.GetString(d.Name)) : default,
+            _ => (string.Empty, string.Empty),
+        };
+    }
+}
+
+/// <summary>A manifest, an assembly or a broker export that cannot be read: the tool says which and why, and fails.</summary>
+internal sealed class ManifestException : Exception
+{
+    public ManifestException(string message) : base(message)
+    {
+    }
+
+    public ManifestException(string message, Exception inner) : base(message, inner)
+    {
+    }
+}
