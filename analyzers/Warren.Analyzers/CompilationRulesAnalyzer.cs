@@ -169,7 +169,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             {
                 foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
                 {
-                    if (method.Parameters.FirstOrDefault(p => ConsumerParser.Kind(p) == ParameterKind.Message) is { } parameter)
+                    // The publisher's own classification: a delay (TimeSpan, DateTimeOffset) or options parameter is no message.
+                    if (method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter)
                     {
                         _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
                     }
@@ -269,9 +270,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
             {
-                if (ConsumerParser.MessageParameter(method) is { } parameter && !Payloads.IsRaw(parameter.Type))
+                // A [Batch] handler of IReadOnlyList<T> needs metadata for T, not for the list; text and bytes need none.
+                if (ConsumerParser.MessageParameter(method) is { } parameter && ConsumerParser.MessageType(method) is { } messageType && !Payloads.IsRaw(messageType))
                 {
-                    _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
+                    _messageUses.Add((messageType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), messageType.Name, Locations.Of(parameter)));
                 }
             }
 

@@ -34,7 +34,7 @@ internal static class DiagnosticDescriptors
         "WRN004", "Routing-key placeholder of an unsupported type", "The property '{0}.{1}' is a {2}: a routing-key word needs a string, a number, a bool, an enum, a Guid or another IFormattable value", Routing, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnsupportedHandler = Create(
-        "WRN005", "Unsupported handler signature", "Handler '{0}' {1}: a handler is a public instance method taking the message and optionally a MessageContext and a CancellationToken, returning Task, ValueTask or void", Handlers, DiagnosticSeverity.Error);
+        "WRN005", "Unsupported handler signature", "Handler '{0}' {1}: a handler is a public instance method taking the message (IReadOnlyList<T> with [Batch]) and optionally a MessageContext (not with [Batch]) and a CancellationToken, returning Task, ValueTask or void", Handlers, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor DuplicateHandler = Create(
         "WRN006", "Two handlers for one message type", "'{0}' already handles {1} (in '{2}'): a queue selects one handler per message type, so merge them or move one to another consumer class", Handlers, DiagnosticSeverity.Error);
@@ -82,7 +82,7 @@ internal static class DiagnosticDescriptors
         "WRN020", "Invalid duration", "'{0}' is not a duration: write a whole number with ms, s, m, h or d, such as \"500ms\", \"30s\" or \"5m\"", Topology, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnsupportedPublisherMethod = Create(
-        "WRN021", "Unsupported publisher method", "Publisher method '{0}' {1}: a publisher method takes one message and optionally a PublishOptions and a CancellationToken, and returns Task or ValueTask", Routing, DiagnosticSeverity.Error);
+        "WRN021", "Unsupported publisher method", "Publisher method '{0}' {1}: a publisher method takes one message, optionally a PublishOptions or else a TimeSpan (delay) or a DateTimeOffset (deliver at), optionally a CancellationToken, and returns Task or ValueTask", Routing, DiagnosticSeverity.Error);
 
     private const string DuplicateContractTitle = "Two messages or methods with one contract name";
     private const string DuplicateContractMessage = "{0} and {1} both have the contract name '{2}': a consumer could not tell them apart and would run the wrong handler. Give one a distinct name ([Message(\"...\")] or [Rpc(Name = \"...\")]).";

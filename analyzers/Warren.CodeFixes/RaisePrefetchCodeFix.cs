@@ -11,19 +11,19 @@ using Warren.Analyzers.Rules;
 
 namespace Warren.CodeFixes;
 
-/// <summary>WRN024: raises <c>Prefetch</c> to the queue's (or RPC service's) <c>Concurrency</c>.</summary>
+/// <summary>WRN024: raises <c>Prefetch</c> to the queue's (or RPC service's) <c>Concurrency</c>; WRN030: to a batch handler's <c>Size</c>.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RaisePrefetchCodeFix))]
 [Shared]
 public sealed class RaisePrefetchCodeFix : DocumentCodeFix
 {
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.ConcurrencyAbovePrefetch.Id);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.ConcurrencyAbovePrefetch.Id, DiagnosticDescriptors.BatchAbovePrefetch.Id);
 
     // The same name on [Queue] and [RpcService].
     private const string Name = Warren.Generators.Parsing.AttributeNames.Queue.Prefetch;
 
     /// <inheritdoc />
-    protected override string Title => "Raise Prefetch to Concurrency";
+    protected override string Title => "Raise Prefetch";
 
     /// <inheritdoc />
     protected override SyntaxNode? Target(SyntaxNode root, Diagnostic diagnostic) =>

@@ -30,6 +30,7 @@ internal static class AnalyzerHarness
 
     public const string Usings = """
         using System;
+        using System.Collections.Generic;
         using System.Text.Json.Serialization;
         using System.Threading;
         using System.Threading.Tasks;

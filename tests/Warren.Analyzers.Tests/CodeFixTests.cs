@@ -339,3 +339,17 @@ public sealed class WRN027_RemoveDeadLetterBindingCodeFixTests
         }
         """);
 }
+
+public sealed class WRN030_RaisePrefetchCodeFixTests
+{
+    [Fact]
+    public Task Prefetch_is_raised_to_the_batch_size() => CodeFixHarness.VerifyAsync(new RaisePrefetchCodeFix(), "WRN030",
+        Sources.Order + """
+        [Queue("q", Prefetch = 10)]
+        public sealed class Handler { [Batch(Size = 25)] public void Handle(IReadOnlyList<OrderPlaced> orders) { } }
+        """,
+        Sources.Order + """
+        [Queue("q", Prefetch = 25)]
+        public sealed class Handler { [Batch(Size = 25)] public void Handle(IReadOnlyList<OrderPlaced> orders) { } }
+        """);
+}

@@ -97,3 +97,86 @@ public sealed class WRN007_QueueWithoutHandlersTests
         public sealed class Full { public void Handle(OrderPlaced order) { } }
         """);
 }
+
+public sealed class BatchHandlerDiagnosticsTests
+{
+    [Fact]
+    public Task A_batch_handler_of_a_serializable_message_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", Prefetch = 100)]
+        public sealed class Handler
+        {
+            [Batch(Size = 50, Timeout = "2s")] public Task Handle(IReadOnlyList<OrderPlaced> orders, CancellationToken cancellationToken) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task WRN019_names_the_element_type_of_a_batch_not_the_list() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.placed")]
+        public sealed record {|WRN019:Loose|}(string Id);
+        [JsonSerializable(typeof(IReadOnlyList<Loose>))]
+        internal sealed partial class Json : JsonSerializerContext;
+        [Queue("q")]
+        public sealed class Handler { [Batch] public void Handle(IReadOnlyList<Loose> items) { } }
+        """);
+
+    [Fact]
+    public Task A_batch_of_the_same_type_as_another_handler_is_a_duplicate_handler() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void Handle(OrderPlaced order) { }
+            [Batch] public void {|WRN006:HandleAsync|}(IReadOnlyList<OrderPlaced> orders) { }
+            public void Handle(OrderPaid order) { }
+        }
+        """);
+
+    [Fact]
+    public Task Batch_shapes_the_dispatcher_cannot_run_are_WRN005() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        public sealed class {|WRN007:Handler|}
+        {
+            [Batch] public void {|WRN005:Handle|}(OrderPlaced order) { }
+            [Batch] public void {|WRN005:HandleAsync|}(IReadOnlyList<OrderPaid> orders, MessageContext context) { }
+        }
+        [Queue("q2")]
+        public sealed class {|WRN007:Zero|} { [Batch(Size = 0)] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
+        [Queue("q3")]
+        public sealed class {|WRN007:NoTimeout|} { [Batch(Timeout = "soon")] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
+        """);
+
+    [Fact]
+    public Task WRN030_a_batch_above_the_explicit_prefetch_is_reported_and_the_default_prefetch_is_not_judged() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q", {|WRN030:Prefetch = 10|})]
+        public sealed class Small { [Batch(Size = 20)] public void Handle(IReadOnlyList<OrderPlaced> orders) { } }
+        [Queue("q2", Prefetch = 20)]
+        public sealed class Enough { [Batch(Size = 20)] public void Handle(IReadOnlyList<OrderPlaced> orders) { } }
+        [Queue("q3")]
+        public sealed class Default { [Batch(Size = 500)] public void Handle(IReadOnlyList<OrderPaid> orders) { } }
+        """);
+}
+
+public sealed class PublisherDelayDiagnosticsTests
+{
+    [Fact]
+    public Task A_delay_or_delivery_time_parameter_is_no_message_of_the_publisher() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Publisher]
+        public partial interface IP
+        {
+            ValueTask Later(TimeSpan? delay, OrderPlaced order, CancellationToken ct = default);
+            ValueTask At(DateTimeOffset at, OrderPaid order);
+        }
+        """);
+
+    [Fact]
+    public Task Ambiguous_delays_are_WRN021_with_the_reason() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Publisher]
+        public partial interface IP
+        {
+            ValueTask {|WRN021:TwoDelays|}(OrderPlaced order, TimeSpan a, TimeSpan b);
+            ValueTask {|WRN021:TwoTimes|}(OrderPlaced order, DateTimeOffset a, DateTimeOffset? b);
+            ValueTask {|WRN021:Both|}(OrderPlaced order, TimeSpan delay, DateTimeOffset at);
+            ValueTask {|WRN021:WithOptions|}(OrderPlaced order, TimeSpan delay, PublishOptions options);
+        }
+        """);
+}

@@ -23,6 +23,9 @@ public sealed class GeneratorSnapshotTests
     public void Rpc_client_proxies_and_servers() => Verify(Scenarios.Rpc);
 
     [Fact]
+    public void Batch_handler_and_delayed_publisher_methods() => Verify(Scenarios.BatchAndDelay);
+
+    [Fact]
     public void No_attributes_only_an_empty_registration()
     {
         var run = GeneratorHarness.Run("namespace Plain; public sealed class Nothing { public void Handle(int x) { } }");

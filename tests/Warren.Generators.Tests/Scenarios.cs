@@ -82,6 +82,47 @@ internal static class Scenarios
         internal sealed partial class VideoJson : JsonSerializerContext;
         """;
 
+    public const string BatchAndDelay = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Metrics;
+
+        [Exchange("metrics", ExchangeKind.Topic)]
+        [Topic("reading.{Sensor}")]
+        public sealed record Reading(string Sensor, double Value);
+
+        [Exchange("metrics", ExchangeKind.Topic)]
+        [Topic("alarm.raised")]
+        public sealed record Alarm(string Sensor);
+
+        [Queue("readings", Prefetch = 200)]
+        public sealed class ReadingWriter
+        {
+            [Batch(Size = 100, Timeout = "500ms")]
+            public Task Handle(IReadOnlyList<Reading> readings, CancellationToken ct) => Task.CompletedTask;
+
+            public void Handle(Alarm alarm) { }
+        }
+
+        [Publisher]
+        public partial interface IReminders
+        {
+            ValueTask RemindLater(Alarm alarm, TimeSpan delay, CancellationToken ct = default);
+
+            [Topic("reading.{Sensor}")]
+            Task Schedule(Reading reading, DateTimeOffset deliverAt);
+        }
+
+        [JsonSerializable(typeof(Reading))]
+        [JsonSerializable(typeof(Alarm))]
+        internal sealed partial class MetricsJson : JsonSerializerContext;
+        """;
+
     public const string FanoutHeadersQuorum = """
         using System.Text.Json.Serialization;
         using System.Threading.Tasks;

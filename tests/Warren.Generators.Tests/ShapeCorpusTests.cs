@@ -151,6 +151,17 @@ public sealed class ShapeCorpusTests
         Ok("handler_task", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("handler_valuetask_context_token", App("[Queue(\"q\")] public sealed class C { public ValueTask Handle(OrderPlaced e, MessageContext c, CancellationToken t) => default; }")),
         Ok("handler_void", App("[Queue(\"q\")] public sealed class C { public void Handle(OrderPlaced e) { } }")),
+        // Batch handlers: [Batch] on a method taking IReadOnlyList<T> handles T.
+        Ok("batch_handler_task_token", App("[Queue(\"q\", Prefetch = 20)] public sealed class C { [Batch(Size = 10, Timeout = \"20ms\")] public Task Handle(IReadOnlyList<OrderPlaced> e, CancellationToken t) => Task.CompletedTask; }")),
+        Ok("batch_handler_void_defaults", App("[Queue(\"q\")] public sealed class C { [Batch(Timeout = \"10ms\")] public void Handle(IReadOnlyList<OrderPlaced> e) { } }")),
+        Ok("batch_and_single_handlers_with_own_policy", App("""
+            [Queue("q", Prefetch = 100)]
+            public sealed class C
+            {
+                [Batch(Size = 5, Timeout = "10ms")] [DeadLetter(MaxRetries = 2)] public ValueTask Handle(IReadOnlyList<OrderPlaced> e) => default;
+                public Task Handle(CheckStock s) => Task.CompletedTask;
+            }
+            """)),
         Ok("handler_token_first", App("[Queue(\"q\")] public sealed class C { public Task Handle(CancellationToken t, OrderPlaced e) => Task.CompletedTask; }")),
         Ok("handler_keyword_method_param", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced @event) => Task.CompletedTask; }")),
         Ok("handler_nullable_message", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced? evt) => Task.CompletedTask; }")),
@@ -259,6 +270,9 @@ public sealed class ShapeCorpusTests
             public interface IB { ValueTask Send(OrderPlaced evt); }
             [Publisher] public partial interface IP : IA, IB { }
             """)),
+        Ok("publisher_delay", App("[Publisher] public partial interface IP { ValueTask Later(OrderPlaced evt, TimeSpan delay, CancellationToken ct = default); }")),
+        Ok("publisher_deliver_at_constant_topic", App("[Publisher] public partial interface IP { [Topic(\"order.eu.placed\")] Task At(OrderPlaced evt, DateTimeOffset? at); }")),
+        Ok("publisher_delay_template_topic", App("[Publisher] public partial interface IP { [Topic(\"order.{Region}.placed\")] ValueTask Later(TimeSpan? delay, OrderPlaced evt); }")),
         Ok("publisher_internal_nested", App("public static class Outer { [Publisher] internal partial interface IP { ValueTask Placed(OrderPlaced evt); } }")),
 
         // RPC.
@@ -294,6 +308,9 @@ public sealed class ShapeCorpusTests
         Bad("generic_consumer", "WRN023", App("[Queue(\"q\")] public sealed class C<T> { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("private_handler", "WRN005", App("[Queue(\"q\")] public sealed class C { [Topic(\"order.*.placed\")] private Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("handler_returns_int", "WRN005", App("[Queue(\"q\")] public sealed class C { public int Handle(OrderPlaced e) => 1; }")),
+        Bad("batch_not_a_list", "WRN005", App("[Queue(\"q\")] public sealed class C { [Batch] public void Handle(OrderPlaced e) { } }")),
+        Bad("batch_of_text", "WRN005", App("[Queue(\"q\")] public sealed class C { [Batch] public void Handle(IReadOnlyList<string> lines) { } }")),
+        Bad("batch_with_context", "WRN005", App("[Queue(\"q\")] public sealed class C { [Batch] public void Handle(IReadOnlyList<OrderPlaced> e, MessageContext c) { } }")),
         Bad("async_void_handler", "WRN005", App("[Queue(\"q\")] public sealed class C { public async void Handle(OrderPlaced e) => await Task.Yield(); }")),
         Bad("private_nested_message", "WRN023", App("public sealed class Outer { [Exchange(\"x\")] [Topic(\"a\")] private sealed record M(string Id); }")),
         Bad("priority_300", "WRN010", App("[Exchange(\"t\")] [Topic(\"a\")] [Priority(300)] public sealed record M(string Id); [Queue(\"q\")] [Priority(Max = 10)] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
@@ -305,6 +322,9 @@ public sealed class ShapeCorpusTests
         Bad("publisher_returns_void", "WRN021", App("[Publisher] public partial interface IP { void Send(OrderPlaced a); }")),
         Bad("publisher_inherited_invalid", "WRN021", App("public interface IBase { int Send(OrderPlaced a); } [Publisher] public partial interface IP : IBase { }")),
         Bad("publisher_topic_and_options", "WRN021", App("[Publisher] public partial interface IP { [Topic(\"a.b\")] ValueTask Send(OrderPlaced a, PublishOptions o); }")),
+        Bad("publisher_two_delays", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced a, TimeSpan d1, TimeSpan d2); }")),
+        Bad("publisher_delay_and_deliver_at", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced a, TimeSpan d, DateTimeOffset at); }")),
+        Bad("publisher_deliver_at_and_options", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced a, DateTimeOffset at, PublishOptions o); }")),
         Bad("publisher_property", "WRN023", App("[Publisher] public partial interface IP { int Count { get; } ValueTask Send(OrderPlaced a); }")),
         Bad("rpc_overloads", "WRN022", Rpc("Task<StockLevel> Get(CheckStock r); Task<StockLevel> Get(StockLevel r);", "public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); public Task<StockLevel> Get(StockLevel r) => Task.FromResult(r);")),
         Bad("rpc_x_and_xasync", "WRN022", Rpc("Task<StockLevel> Get(CheckStock r); Task<StockLevel> GetAsync(CheckStock r);", "public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); public Task<StockLevel> GetAsync(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0));")),

@@ -51,7 +51,7 @@ internal static class BindingRules
     private static IMethodSymbol? HandlerMethod(INamedTypeSymbol type, HandlerModel handler) =>
         ConsumerParser.HandlerCandidates(type).FirstOrDefault(m =>
             m.Name == handler.MethodName
-            && ConsumerParser.MessageParameter(m)?.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == handler.Message.TypeName);
+            && ConsumerParser.MessageType(m)?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == handler.Message.TypeName);
 
     /// <summary>The attribute that declares a binding; the method for a default binding.</summary>
     private static Location Where(IMethodSymbol? method, BindingModel binding)

@@ -43,7 +43,7 @@ internal static class ConsumerRules
             }
 
             handlers++;
-            var message = ConsumerParser.MessageParameter(method)!.Type;
+            var message = ConsumerParser.MessageType(method)!;
             var key = message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             if (handled.TryGetValue(key, out var first))
             {
@@ -72,6 +72,8 @@ internal static class ConsumerRules
         {
             QueueOptions(context, type, queue, queueName, priority);
         }
+
+        BatchAbovePrefetch(context, type, queue, queueName);
 
         foreach (var problem in StreamRules.Problems(queue, priority, AttributeReader.Find(type, KnownNames.DeadLetterAttribute), AttributeReader.Find(type, StreamRules.ConsumeFromAttribute)))
         {
@@ -131,6 +133,29 @@ internal static class ConsumerRules
         if (AttributeReader.Named(queue, AttributeNames.Queue.Overflow, 0) == AttributeEnums.RejectPublishDlx)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumRejectPublishDlx, Locations.OfArgument(queue, AttributeNames.Queue.Overflow, type), queueName));
+        }
+    }
+
+    /// <summary>WRN030: a batch handler whose Size is above the queue's explicit Prefetch; the fix raises Prefetch to the Size.</summary>
+    private static void BatchAbovePrefetch(SymbolAnalysisContext context, INamedTypeSymbol type, AttributeData? queue, string queueName)
+    {
+        var prefetch = queue is null ? 0 : AttributeReader.Named(queue, AttributeNames.Queue.Prefetch, 0);
+        if (queue is null || prefetch <= 0)
+        {
+            return;
+        }
+
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
+        {
+            if (!BatchRules.IsBatch(method) || ShapeRules.HandlerProblem(method) is not null || BatchRules.Read(method).Size is var size && !BatchRules.AbovePrefetch(prefetch, size))
+            {
+                continue;
+            }
+
+            var properties = System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty
+                .Add(ConsumerSettings.PrefetchProperty, size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.BatchAbovePrefetch, Locations.OfArgument(queue, AttributeNames.Queue.Prefetch, type), properties, method.Name, size, queueName, prefetch));
         }
     }
 }

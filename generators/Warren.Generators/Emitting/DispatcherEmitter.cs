@@ -38,9 +38,20 @@ internal static class DispatcherEmitter
         w.Line();
         w.Line($"/// <summary>Dispatches deliveries of queue <c>{Text.Xml(consumer.Queue.Name)}</c> to {Text.TypeReference(consumer.TypeName)}.</summary>");
         w.GeneratedType();
-        w.Open($"internal sealed class {ClassName(consumer)} : IMessageDispatcher");
+        var batches = handlers.Where(h => h.Model.Batch is not null).ToList();
+        foreach (var handler in batches)
+        {
+            handler.Batch = names.Take("_" + char.ToLowerInvariant(handler.Name[6]) + handler.Name.Substring(7) + "Batch");
+        }
+
+        w.Open($"internal sealed class {ClassName(consumer)} : {(batches.Count > 0 ? "IBatchDispatcher" : "IMessageDispatcher")}");
         w.Line($"private const string Queue = {Literals.String(consumer.Queue.Name)};");
         w.Line();
+        if (batches.Count > 0)
+        {
+            EmitBatchMembers(w, batches);
+        }
+
         w.Line("/// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>");
         w.Line($"public {Outcome} DispatchAsync(MessageContext context) => context.MessageType switch");
         w.Open(string.Empty);
@@ -86,10 +97,30 @@ internal static class DispatcherEmitter
         return types;
     }
 
+    /// <summary>
+    /// The <c>IBatchDispatcher</c> members of a dispatcher with batch handlers: the consumer runs at least the largest
+    /// batch's size of deliveries at once, and a graceful stop hands every partial batch over.
+    /// </summary>
+    private static void EmitBatchMembers(SourceWriter w, List<Handler> batches)
+    {
+        w.Line("/// <summary>The largest batch of this queue's handlers.</summary>");
+        w.Line($"public int Size => {batches.Max(b => b.Model.Batch!.Size)};");
+        w.Line();
+        w.Line("/// <summary>Hands every partial batch to its handler (graceful stop).</summary>");
+        w.Open("public void Flush()");
+        foreach (var handler in batches)
+        {
+            w.Line($"{handler.Batch}.Flush();");
+        }
+
+        w.Close();
+        w.Line();
+    }
+
     private static void EmitByRoutingKey(SourceWriter w, ConsumerModel consumer, List<Handler> handlers)
     {
         w.Line("/// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>");
-        w.Open($"private static {Outcome} ByRoutingKey(MessageContext context)");
+        w.Open($"private {(handlers.Any(h => h.Model.Batch is not null) ? string.Empty : "static ")}{Outcome} ByRoutingKey(MessageContext context)");
         w.Line("var (exchange, key) = RoutingKeys.Published(context);");
         if (handlers.Count == 1)
         {
@@ -130,6 +161,12 @@ internal static class DispatcherEmitter
     private static void EmitHandler(SourceWriter w, ConsumerModel consumer, Handler handler)
     {
         var model = handler.Model;
+        if (model.Batch is not null)
+        {
+            EmitBatchHandler(w, consumer, handler);
+            return;
+        }
+
         var arguments = string.Join(", ", model.Parameters.Select(p => p switch
         {
             ParameterKind.Context => "context",
@@ -180,8 +217,64 @@ internal static class DispatcherEmitter
         RetryPolicies.Emit(w, model.RetryOverride!, ";");
     }
 
+    /// <summary>
+    /// A batch handler: the delivery joins the batch of its <c>BatchDispatcher</c>, which deserializes it, calls the
+    /// method once per batch with the handler class resolved from the batch's first message's scope, and on failure
+    /// splits the batch down to the message that fails alone. The outcome is this delivery's own.
+    /// </summary>
+    private static void EmitBatchHandler(SourceWriter w, ConsumerModel consumer, Handler handler)
+    {
+        var model = handler.Model;
+        var arguments = string.Join(", ", model.Parameters.Select(p => p == ParameterKind.CancellationToken ? "cancellationToken" : "messages"));
+        var call = $"services.GetRequiredService<{consumer.TypeName}>().{Identifiers.Escape(model.MethodName)}({arguments})";
+        var policy = model.RetryOverride is null ? null : handler.Name + "Policy";
+        w.Line($"/// <summary><c>{Text.Xml(model.Message.ContractName)}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c>, in batches of up to {model.Batch!.Size}</summary>");
+        if (policy is null)
+        {
+            w.Line($"private {Outcome} {handler.Name}(MessageContext context) => {handler.Batch}.DispatchAsync(context);");
+        }
+        else
+        {
+            // The handler's own retry policy travels with the failure; timeouts (cancellation) keep the queue's.
+            w.Open($"private async {Outcome} {handler.Name}(MessageContext context)");
+            w.Line($"var outcome = await {handler.Batch}.DispatchAsync(context).ConfigureAwait(false);");
+            w.Line("return outcome.Action == DispatchAction.Requeue && outcome.Exception is { } exception && exception is not global::System.OperationCanceledException");
+            w.Line($"    ? DispatchOutcome.Failed(outcome.Reason!, exception, {policy})");
+            w.Line("    : outcome;");
+            w.Close();
+        }
+
+        w.Line();
+        w.Line($"private readonly BatchDispatcher<{model.Message.TypeName}> {handler.Batch} = new(");
+        w.Line($"    WarrenJsonTypes.{model.Message.Identifier},");
+        w.Line($"    {model.Batch.Size},");
+        w.Line($"    global::System.TimeSpan.FromMilliseconds({model.Batch.TimeoutMilliseconds}),");
+        switch (model.Returns)
+        {
+            case ReturnKind.Void:
+                w.Line($"    static (messages, services, cancellationToken) => {{ {call}; return default; }});");
+                break;
+            case ReturnKind.Task:
+                w.Line($"    static (messages, services, cancellationToken) => new ValueTask({call}));");
+                break;
+            default:
+                w.Line($"    static (messages, services, cancellationToken) => {call});");
+                break;
+        }
+
+        if (policy is not null)
+        {
+            w.Line();
+            w.Line($"/// <summary>The retry policy of <c>{Text.Xml(model.MethodName)}</c>.</summary>");
+            w.Line($"private static readonly RetryPolicy {policy} =");
+            RetryPolicies.Emit(w, model.RetryOverride!, ";");
+        }
+    }
+
     private sealed class Handler(HandlerModel model, string name)
     {
+        public string Batch { get; set; } = string.Empty;
+
         public HandlerModel Model { get; } = model;
 
         public string Name { get; } = name;

@@ -37,10 +37,22 @@ internal static class PublisherEmitter
             var optionsParameter = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.Options);
             var keyBuilder = optionsParameter is null && method.RoutingParts.Any(p => p.IsProperty) ? names.Take($"{method.Name}RoutingKey") : null;
 
+            // A TimeSpan parameter is the delay, a DateTimeOffset the delivery time (the rules allow one, without PublishOptions).
+            var delay = method.Parameters.FirstOrDefault(p => p.Kind is PublisherParameter.Delay or PublisherParameter.DeliverAt) is { } d
+                ? $"{(d.Kind == PublisherParameter.Delay ? "Delay" : "DeliverAt")} = {Identifiers.Escape(d.Name)}"
+                : null;
+
             // A constant key shares one options instance (the publisher only reads it): nothing is allocated per publish.
-            var constantOptions = optionsParameter is null && keyBuilder is null && method.RoutingTemplate is not null ? names.Take($"{method.Name}Options") : null;
+            var constantOptions = optionsParameter is null && keyBuilder is null && delay is null && method.RoutingTemplate is not null ? names.Take($"{method.Name}Options") : null;
+            var settings = string.Join(", ", new[]
+            {
+                keyBuilder is not null ? $"RoutingKey = {keyBuilder}({message})"
+                    : method.RoutingTemplate is not null && delay is not null ? $"RoutingKey = {Literals.String(method.RoutingTemplate)}"
+                    : null,
+                delay,
+            }.Where(x => x is not null));
             var options = optionsParameter is not null ? Identifiers.Escape(optionsParameter.Name)
-                : keyBuilder is not null ? $"new global::Warren.PublishOptions {{ RoutingKey = {keyBuilder}({message}) }}"
+                : settings.Length > 0 ? $"new global::Warren.PublishOptions {{ {settings} }}"
                 : constantOptions ?? "null";
             var call = $"_publisher.PublishAsync({message}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
             w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");

@@ -82,14 +82,18 @@ internal sealed record BindingModel(string Exchange, string RoutingKey, Equatabl
 /// <summary>One <c>name=value</c> of a headers binding.</summary>
 internal sealed record HeaderArgument(string Name, string Value);
 
-/// <summary>A handler method of a consumer class.</summary>
+/// <summary>A handler method of a consumer class; <paramref name="Batch"/> for a <c>[Batch]</c> handler of <c>IReadOnlyList&lt;T&gt;</c> (<paramref name="Message"/> is <c>T</c>).</summary>
 internal sealed record HandlerModel(
     string MethodName,
     MessageModel Message,
     EquatableArray<ParameterKind> Parameters,
     ReturnKind Returns,
     EquatableArray<BindingModel> Bindings,
-    DeadLetterModel? RetryOverride);
+    DeadLetterModel? RetryOverride,
+    BatchModel? Batch = null);
+
+/// <summary>How a batch handler gathers messages: up to <paramref name="Size"/>, or what arrived within <paramref name="TimeoutMilliseconds"/> of the first.</summary>
+internal sealed record BatchModel(int Size, long TimeoutMilliseconds);
 
 /// <summary>A queue argument (<c>x-…</c>) with its value as C# and JSON literal text.</summary>
 internal sealed record QueueArgument(string Name, string CSharpValue, string JsonValue);

@@ -115,6 +115,15 @@ internal static class ConsumerParser
     public static IParameterSymbol? MessageParameter(IMethodSymbol method) =>
         method.Parameters.FirstOrDefault(p => Kind(p) == ParameterKind.Message);
 
+    /// <summary>
+    /// The message type a handler handles: the message parameter's type, or <c>T</c> of the <c>IReadOnlyList&lt;T&gt;</c>
+    /// a <c>[Batch]</c> handler takes (its routes, bindings and JSON metadata are those of <c>T</c>).
+    /// </summary>
+    public static ITypeSymbol? MessageType(IMethodSymbol method) =>
+        MessageParameter(method) is not { } parameter ? null
+        : Rules.BatchRules.IsBatch(method) ? Rules.BatchRules.ElementType(parameter.Type) ?? parameter.Type
+        : parameter.Type;
+
     public static ParameterKind Kind(IParameterSymbol parameter) =>
         KnownNames.Is(parameter.Type, KnownNames.MessageContextType) ? ParameterKind.Context
         : KnownNames.Is(parameter.Type, KnownNames.CancellationTokenType) ? ParameterKind.CancellationToken
@@ -122,12 +131,12 @@ internal static class ConsumerParser
 
     private static HandlerModel? ReadHandler(IMethodSymbol method, ExchangeModel? defaultExchange, QueueModel queue)
     {
-        if (!IsHandlerCandidate(method) || method.IsStatic || method.IsGenericMethod || MessageParameter(method) is not { } parameter)
+        if (!IsHandlerCandidate(method) || method.IsStatic || method.IsGenericMethod || MessageType(method) is not { } messageType)
         {
             return null;
         }
 
-        var message = MessageParser.Parse(parameter.Type);
+        var message = MessageParser.Parse(messageType);
         var returns = method.ReturnsVoid ? ReturnKind.Void
             : method.ReturnType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).StartsWith(KnownNames.ValueTask) ? ReturnKind.ValueTask
             : ReturnKind.Task;
@@ -139,7 +148,8 @@ internal static class ConsumerParser
             ReadBindings(method, message, defaultExchange).ToEquatableArray(),
             AttributeReader.Find(BindingSource(method), KnownNames.DeadLetterAttribute) is { } dl && IsEnabled(dl)
                 ? ReadDeadLetter(dl, queue.Name, queue.DeadLetter, $"{queue.Name}.{message.ContractName}")
-                : null);
+                : null,
+            Rules.BatchRules.IsBatch(method) && Rules.BatchRules.Read(method) is var (size, timeout) ? new BatchModel(size, timeout ?? 0) : null);
     }
 
     /// <summary>A retry and dead-letter policy; a handler's own keeps the class's dead-letter exchange and queue.</summary>

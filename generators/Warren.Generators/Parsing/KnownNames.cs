@@ -28,6 +28,8 @@ internal static class KnownNames
     public const string MessageContextType = "Warren.MessageContext";
     public const string CancellationTokenType = "System.Threading.CancellationToken";
     public const string PublishOptionsType = "Warren.PublishOptions";
+    public const string TimeSpanType = "System.TimeSpan";
+    public const string DateTimeOffsetType = "System.DateTimeOffset";
 
     /// <summary>
     /// True when <paramref name="type"/> is the top-level type <paramref name="metadataName"/> (<c>Warren.QueueAttribute</c>),

@@ -12,6 +12,12 @@ internal enum PublisherParameter
     CancellationToken,
     Options,
     Context,
+
+    /// <summary>A <c>TimeSpan</c> (or <c>TimeSpan?</c>): <c>PublishOptions.Delay</c>.</summary>
+    Delay,
+
+    /// <summary>A <c>DateTimeOffset</c> (or <c>DateTimeOffset?</c>): <c>PublishOptions.DeliverAt</c>.</summary>
+    DeliverAt,
 }
 
 /// <summary>Reads a <c>[Publisher]</c> interface: one publish method per message, its own and inherited ones.</summary>
@@ -46,7 +52,13 @@ internal static class PublisherParser
         KnownNames.Is(parameter.Type, KnownNames.CancellationTokenType) ? PublisherParameter.CancellationToken
         : KnownNames.Is(parameter.Type, KnownNames.PublishOptionsType) ? PublisherParameter.Options
         : KnownNames.Is(parameter.Type, KnownNames.MessageContextType) ? PublisherParameter.Context
+        : KnownNames.Is(Underlying(parameter.Type), KnownNames.TimeSpanType) ? PublisherParameter.Delay
+        : KnownNames.Is(Underlying(parameter.Type), KnownNames.DateTimeOffsetType) ? PublisherParameter.DeliverAt
         : PublisherParameter.Message;
+
+    /// <summary>The <c>T</c> of <c>T?</c> for a nullable value type; the type itself otherwise.</summary>
+    private static ITypeSymbol Underlying(ITypeSymbol type) =>
+        type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type;
 
     private static PublisherMethodModel ParseMethod(IMethodSymbol method)
     {

@@ -57,6 +57,11 @@ internal static class ShapeRules
             return "takes a message that " + problem;
         }
 
+        if (BatchRules.Problem(method) is { } batch)
+        {
+            return batch;
+        }
+
         if (method.ReturnsVoid)
         {
             return method.IsAsync ? "is async void, so it would be acknowledged before it finishes: return Task" : null;
@@ -185,6 +190,25 @@ internal static class ShapeRules
         if (messages != 1)
         {
             return messages == 0 ? "takes no message" : "takes more than one message";
+        }
+
+        var delays = method.Parameters.Count(p => PublisherParser.Kind(p) == PublisherParameter.Delay);
+        var times = method.Parameters.Count(p => PublisherParser.Kind(p) == PublisherParameter.DeliverAt);
+        if (delays > 1 || times > 1)
+        {
+            return delays > 1
+                ? "takes more than one TimeSpan, so which one delays the message is ambiguous: take one TimeSpan (the delay)"
+                : "takes more than one DateTimeOffset, so which one is the delivery time is ambiguous: take one DateTimeOffset (deliver at)";
+        }
+
+        if (delays + times > 1)
+        {
+            return "takes both a TimeSpan (delay) and a DateTimeOffset (deliver at): a message is delayed by one or the other, take one";
+        }
+
+        if (delays + times > 0 && method.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options))
+        {
+            return $"takes a {(delays > 0 ? "TimeSpan (delay)" : "DateTimeOffset (deliver at)")} and a PublishOptions, which also has Delay and DeliverAt: set {(delays > 0 ? "Delay" : "DeliverAt")} on the options and drop the {(delays > 0 ? "TimeSpan" : "DateTimeOffset")} parameter";
         }
 
         if (method.Parameters.GroupBy(PublisherParser.Kind).Any(g => g.Count() > 1))

@@ -32,7 +32,9 @@ internal sealed class HandlerProbes : CSharpSyntaxRewriter
         var returns = returnType.EndsWith("ValueTask", System.StringComparison.Ordinal) ? " return default;"
             : returnType.EndsWith("Task", System.StringComparison.Ordinal) ? " return System.Threading.Tasks.Task.CompletedTask;"
             : string.Empty;
-        var body = SyntaxFactory.ParseStatement($"{{ Probing.Probe.RecordType((object?){message.Identifier.Text});{returns} }}");
+        // A batch handler records the type of its messages, not of the list.
+        var received = message.Type?.ToString().StartsWith("IReadOnlyList<", System.StringComparison.Ordinal) == true ? message.Identifier.Text + "[0]" : message.Identifier.Text;
+        var body = SyntaxFactory.ParseStatement($"{{ Probing.Probe.RecordType((object?){received});{returns} }}");
         return method
             .WithModifiers(SyntaxFactory.TokenList(method.Modifiers.Where(m => !m.IsKind(SyntaxKind.AsyncKeyword))))
             .WithExpressionBody(null)

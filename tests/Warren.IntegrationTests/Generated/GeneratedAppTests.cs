@@ -166,6 +166,77 @@ public sealed class GeneratedAppTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task A_batch_handler_gets_a_full_batch_in_one_call_and_a_poison_message_ends_alone_in_the_dead_letter_queue()
+    {
+        var log = new BatchLog();
+        await using var app = await GeneratedHost.StartAsync(broker.AmqpUrl, configure: w => w.Services.AddSingleton(log));
+        await using var connection = await broker.ConnectAsync();
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.QueuePurgeAsync("gen.batch.dlq");
+        }
+
+        // Ten readings fill one batch (Size = 10): one call, all acknowledged.
+        var first = Enumerable.Range(0, 10).Select(i => $"a{i}").ToArray();
+        foreach (var id in first)
+        {
+            await app.Publisher.PublishAsync(new SensorReading(id));
+        }
+
+        await Broker.WaitUntilAsync(() => log.Handled.Length == 10, Wait, "the first batch");
+        var call = Assert.Single(log.Calls);
+        Assert.True(call.Succeeded);
+        Assert.Equal(first, call.Ids.Order(StringComparer.Ordinal));
+
+        // A poison reading among ten: the batch is split until it fails alone; the other nine are handled.
+        while (log.Calls.TryDequeue(out _))
+        {
+        }
+
+        var second = Enumerable.Range(0, 10).Select(i => $"b{i}").ToArray();
+        foreach (var id in second)
+        {
+            await app.Publisher.PublishAsync(new SensorReading(id, Poison: id == "b3"));
+        }
+
+        await Broker.WaitUntilAsync(() => Broker.ReadyCountAsync(connection, "gen.batch.dlq").Result == 1 && log.Handled.Length == 9, Wait, "the poison reading in the dead-letter queue and the rest handled");
+        Assert.Equal(second.Where(id => id != "b3"), log.Handled.Order(StringComparer.Ordinal));
+        Assert.Contains(log.Calls, c => !c.Succeeded && c.Ids.SequenceEqual(["b3"]));
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            var dead = await channel.BasicGetAsync("gen.batch.dlq", autoAck: true);
+            Assert.NotNull(dead);
+            Assert.Contains("\"b3\"", Encoding.UTF8.GetString(dead.Body.Span), StringComparison.Ordinal);
+            Assert.Contains("failed on this message alone", AmqpHeaders.AsText(dead.BasicProperties.Headers![DeadLetterHeaders.Reason]), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0u, await Broker.ReadyCountAsync(connection, "gen.batch"));
+    }
+
+    [Fact]
+    public async Task A_generated_publisher_method_delays_by_its_TimeSpan_and_delivers_at_its_DateTimeOffset()
+    {
+        var (app, recorder, _) = await StartAsync();
+        await using (app)
+        {
+            var reminders = app.Services.GetRequiredService<IReminders>();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await reminders.Later(new Reminder("now"), TimeSpan.Zero);
+            await reminders.Later(new Reminder("later"), TimeSpan.FromSeconds(2));
+            await reminders.At(new Reminder("at"), DateTimeOffset.UtcNow.AddSeconds(2));
+            await Broker.WaitUntilAsync(() => recorder.Ids("reminder").Contains("now"), Wait, "the undelayed reminder");
+            var undelayed = clock.Elapsed;
+            await Broker.WaitUntilAsync(() => recorder.Ids("reminder").Length == 3, Wait, "the delayed reminders");
+            var delayed = clock.Elapsed;
+
+            // Delays are never early (docs/delayed-messages.md): the two delayed ones come after the undelayed one, two seconds on.
+            Assert.Equal("now", recorder.Ids("reminder")[0]);
+            Assert.True(undelayed < TimeSpan.FromSeconds(1.9), $"the undelayed reminder took {undelayed}");
+            Assert.True(delayed >= TimeSpan.FromSeconds(1.9), $"the delayed reminders arrived after {delayed}: early");
+        }
+    }
+
+    [Fact]
     public void The_generated_topology_is_also_definitions_json_and_mermaid()
     {
         using var json = System.Text.Json.JsonDocument.Parse(Warren.Generated.WarrenTopology.DefinitionsJson);

@@ -20,6 +20,7 @@ internal static class GeneratedHost
             w.Services.AddSingleton(attempts ?? new Attempts());
             w.Services.AddSingleton(new ServerName(name));
             w.Services.AddSingleton<NoteBook>();
+            w.Services.AddSingleton<BatchLog>(); // a test's own instance, registered in configure, wins
             w.Services.AddSingleton<InteropInbox>(); // a test's own instance, registered in configure, wins
             w.Services.AddSingleton<FuzzProbe>();
             w.AddGeneratedHandlers();
