@@ -23,7 +23,7 @@ namespace Warren.Generated
 
         internal static string ScheduleRoutingKey(global::Metrics.Reading message)
         {
-            return "reading." + global::Warren.RoutingKeys.Segment(message.Sensor, "Sensor", "Reading");
+            return "reading." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Sensor, "Sensor", "Reading");
         }
     }
 }

@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
+    using global::Warren.Infrastructure;
 
     /// <summary>Dispatches deliveries of queue <c>readings</c> to <see cref="global::Metrics.ReadingWriter"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]

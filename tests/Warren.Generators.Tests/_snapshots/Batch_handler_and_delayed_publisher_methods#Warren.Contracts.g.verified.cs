@@ -5,6 +5,7 @@ namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
     using global::System.Threading.Tasks;
+    using global::Warren.Infrastructure;
 
     /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
@@ -39,12 +40,12 @@ namespace Warren.Generated
             builder.AddContract(new global::Warren.MessageContract<global::Metrics.Alarm>(
                 "alarm", WarrenJsonTypes.Metrics_Alarm, "metrics", "alarm.raised"));
             builder.AddContract(new global::Warren.MessageContract<global::Metrics.Reading>(
-                "reading", WarrenJsonTypes.Metrics_Reading, "metrics", RoutingKey_Metrics_Reading));
+                "reading", WarrenJsonTypes.Metrics_Reading, "metrics", RoutingKey_Metrics_Reading) { RoutingKeyTemplate = "reading.{Sensor}" });
         }
 
         internal static string RoutingKey_Metrics_Reading(global::Metrics.Reading message)
         {
-            return "reading." + global::Warren.RoutingKeys.Segment(message.Sensor, "Sensor", "Reading");
+            return "reading." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Sensor, "Sensor", "Reading");
         }
     }
 
