@@ -120,12 +120,16 @@ public sealed class WarrenGenerator : IIncrementalGenerator
 
         // The manifest as assembly metadata, read after the build by the package's tool (docs/system-check.md): the
         // topology, and what the code publishes through IPublisher and which RPC services it calls.
-        var usages = context.SyntaxProvider
-            .CreateSyntaxProvider(static (node, _) => UsageParser.IsCandidate(node), UsageParser.Parse)
-            .Where(static u => u is not null)
-            .Select(static (u, _) => u!)
-            .Collect()
-            .Select(static (u, _) => u.Distinct().OrderBy(x => x.TypeName, System.StringComparer.Ordinal).ThenBy(x => x.IsRpc).ToEquatableArray())
+        // Usages are found by name first (syntax only, so no edit binds the invocations of every file), then the few
+        // invocations named PublishAsync, PublishBatchAsync or like a method of a known [RpcService] interface are bound.
+        var invocations = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => UsageParser.IsCandidate(node), static (ctx, _) => (InvocationExpressionSyntax)ctx.Node)
+            .Collect();
+        var rpcMethodNames = rpcServices.Combine(referencedDeclarations)
+            .Select(static (x, _) => x.Left.Concat(x.Right.RpcServices).SelectMany(s => s.Methods).Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
+        var usages = invocations.Combine(rpcMethodNames).Combine(context.CompilationProvider)
+            .Select(static (x, ct) => UsageParser.Find(x.Left.Left, x.Left.Right, x.Right, ct)
+                .Distinct().OrderBy(u => u.TypeName, System.StringComparer.Ordinal).ThenBy(u => u.IsRpc).ToEquatableArray())
             .WithTrackingName(Steps.Usages);
         var manifest = model.Combine(usages)
             .Select(static (x, _) => x.Left.IsEmpty ? null : ManifestModel.From(x.Left, x.Right))

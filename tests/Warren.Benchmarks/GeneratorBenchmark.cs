@@ -259,7 +259,12 @@ internal static class GeneratorBenchmark
         .AppendLine($"public sealed class Handler{i}")
         .AppendLine("{")
         .AppendLine($"    [Topic(\"entity{i}.*.changed\")]")
-        .AppendLine($"    public Task Handle(Changed{i} message, CancellationToken ct) => Task.CompletedTask;")
+        .AppendLine($"    public Task Handle(Changed{i} message, CancellationToken ct)")
+        .AppendLine("    {")
+        // Ordinary calls, as handler code has: the manifest's usage search must not bind them all on every edit.
+        .AppendLine("        _ = string.Concat(message.Id.Trim(), message.Region.ToUpperInvariant()).GetHashCode();")
+        .AppendLine("        return ct.IsCancellationRequested ? Task.FromCanceled(ct) : Task.CompletedTask;")
+        .AppendLine("    }")
         .AppendLine("}")
         .ToString();
 

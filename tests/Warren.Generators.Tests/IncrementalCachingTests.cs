@@ -89,6 +89,35 @@ public sealed class IncrementalCachingTests
     }
 
     [Fact]
+    public void Calls_of_rpc_methods_are_found_by_name_and_bound_to_their_interface()
+    {
+        // Interface calls (plain and conditional) count; a call of the same name on the implementing class does not.
+        var edited = Scenarios.Rpc + """
+
+            public sealed class Caller(IInventory inventory, IPayment? payment, InventoryService local)
+            {
+                public async Task Run()
+                {
+                    await local.CheckStock(new CheckStock("b", 1));
+                    await inventory.CheckStock(new CheckStock("a", 1)).ConfigureAwait(false);
+                    if (payment?.ChargeAsync(new Charge("o", 1m)) is { } charge)
+                    {
+                        await charge;
+                    }
+                }
+            }
+            """;
+
+        var result = RunTwice(Scenarios.Rpc, c => Replace(c, edited));
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Usages));
+        var manifest = Warren(result).GeneratedSources.Single(s => s.HintName == "Warren.Manifest.g.cs").SourceText.ToString();
+        Assert.Contains("service\\\":\\\"inventory\\\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("service\\\":\\\"payment\\\"", manifest, StringComparison.Ordinal);
+        Assert.Equal(2, manifest.Split("\"Warren.Calls\"").Length - 1);
+    }
+
+    [Fact]
     public void An_rpc_timeout_change_modifies_the_services_step()
     {
         var edited = Scenarios.Rpc.Replace("[RpcService(\"inventory\", Timeout = \"5s\")]", "[RpcService(\"inventory\", Timeout = \"7s\")]", StringComparison.Ordinal);

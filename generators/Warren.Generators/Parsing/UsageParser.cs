@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -9,15 +11,57 @@ namespace Warren.Generators.Parsing;
 /// <summary>
 /// Finds what an assembly publishes and calls, for its manifest: calls of <c>IPublisher.PublishAsync&lt;T&gt;</c> and
 /// <c>PublishBatchAsync&lt;T&gt;</c> (the message type), and calls of a method of an <c>[RpcService]</c> interface.
+/// Invocations are filtered by the invoked name first, syntax only; only those whose name can match are bound.
 /// </summary>
 internal static class UsageParser
 {
     public static bool IsCandidate(SyntaxNode node) =>
         node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax or MemberBindingExpressionSyntax };
 
-    public static UsageModel? Parse(GeneratorSyntaxContext context, CancellationToken ct)
+    /// <summary>The name an invocation calls, as written (<c>x.Name(...)</c>, <c>x?.Name(...)</c>, generic or not).</summary>
+    public static string? InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
     {
-        if (context.SemanticModel.GetSymbolInfo(context.Node, ct).Symbol is not IMethodSymbol method || method.ContainingType is not { } type)
+        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+        _ => null,
+    };
+
+    /// <summary>The usages among <paramref name="invocations"/>, binding only those named like a publish call or an RPC method in <paramref name="rpcMethodNames"/>.</summary>
+    public static IEnumerable<UsageModel> Find(ImmutableArray<InvocationExpressionSyntax> invocations, EquatableArray<string> rpcMethodNames, Compilation compilation, CancellationToken ct)
+    {
+        var rpcNames = new HashSet<string>(rpcMethodNames.AsEnumerable(), System.StringComparer.Ordinal);
+        var models = new Dictionary<SyntaxTree, SemanticModel>();
+        foreach (var invocation in invocations)
+        {
+            ct.ThrowIfCancellationRequested();
+            var name = InvokedName(invocation);
+            if (name is null || (name is not ("PublishAsync" or "PublishBatchAsync") && !rpcNames.Contains(name)))
+            {
+                continue;
+            }
+
+            var tree = invocation.SyntaxTree;
+            if (!models.TryGetValue(tree, out var model))
+            {
+                if (!compilation.ContainsSyntaxTree(tree))
+                {
+                    continue;
+                }
+
+                model = compilation.GetSemanticModel(tree);
+                models.Add(tree, model);
+            }
+
+            if (Parse(model.GetSymbolInfo(invocation, ct).Symbol) is { } usage)
+            {
+                yield return usage;
+            }
+        }
+    }
+
+    private static UsageModel? Parse(ISymbol? symbol)
+    {
+        if (symbol is not IMethodSymbol method || method.ContainingType is not { } type)
         {
             return null;
         }
