@@ -14,11 +14,6 @@ internal static class ContractsEmitter
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
         w.Line("using global::System.Text.Json.Serialization.Metadata;");
-        if (model.HasDispatchers)
-        {
-            w.Line("using global::System.Threading.Tasks;");
-            w.Line("using global::Warren.Infrastructure;");
-        }
 
         w.Line();
         w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
@@ -101,12 +96,6 @@ internal static class ContractsEmitter
         }
 
         w.Close();
-        if (model.HasDispatchers)
-        {
-            w.Line();
-            DispatchHelpersEmitter.Emit(w);
-        }
-
         w.Close();
         return w.ToString();
     }

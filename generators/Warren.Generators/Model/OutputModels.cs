@@ -5,13 +5,10 @@ namespace Warren.Generators.Model;
 // What each cross-cutting output reads of the whole model, and nothing more: an edit that does not change an output's
 // projection leaves that output cached.
 
-/// <summary>
-/// The JSON type lookups, the message route table, and whether the assembly has consumer dispatchers (which share the
-/// <c>WarrenDispatch</c> helpers: an assembly without consumers, such as a publisher-only service, gets none).
-/// </summary>
-internal sealed record ContractsModel(EquatableArray<MessageModel> Messages, EquatableArray<JsonTypeModel> JsonTypes, EquatableArray<JsonContextModel> JsonContexts, bool HasDispatchers)
+/// <summary>The JSON type lookups and the message route table.</summary>
+internal sealed record ContractsModel(EquatableArray<MessageModel> Messages, EquatableArray<JsonTypeModel> JsonTypes, EquatableArray<JsonContextModel> JsonContexts)
 {
-    public static ContractsModel From(GenerationModel model) => new(model.Messages, model.JsonTypes, model.JsonContexts, model.Consumers.Count > 0);
+    public static ContractsModel From(GenerationModel model) => new(model.Messages, model.JsonTypes, model.JsonContexts);
 
     /// <summary>The context that serializes each listed type: the first, by name, that lists it.</summary>
     public System.Collections.Generic.Dictionary<string, string> ContextsByType()

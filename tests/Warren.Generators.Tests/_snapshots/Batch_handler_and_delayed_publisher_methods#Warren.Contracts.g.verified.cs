@@ -4,8 +4,6 @@
 namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
-    using global::System.Threading.Tasks;
-    using global::Warren.Infrastructure;
 
     /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
@@ -46,79 +44,6 @@ namespace Warren.Generated
         internal static string RoutingKey_Metrics_Reading(global::Metrics.Reading message)
         {
             return "reading." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Sensor, "Sensor", "Reading");
-        }
-    }
-
-    /// <summary>What the generated dispatchers of this assembly share.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenDispatch
-    {
-        /// <summary>Handled: acknowledge.</summary>
-        public static ValueTask<DispatchOutcome> Acknowledged => new(DispatchOutcome.Ack);
-
-        /// <summary>The body cannot be read as the message: dead-letter it with the reason.</summary>
-        public static ValueTask<DispatchOutcome> DeadLetter(string reason) => new(DispatchOutcome.DeadLetter(reason));
-
-        /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
-        public static ValueTask<DispatchOutcome> AckWhenDone(Task handler) =>
-            handler.IsCompletedSuccessfully ? Acknowledged : AckAfterAsync(handler);
-
-        /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
-        public static ValueTask<DispatchOutcome> AckWhenDone(ValueTask handler)
-        {
-            if (handler.IsCompletedSuccessfully)
-            {
-                handler.GetAwaiter().GetResult();
-                return Acknowledged;
-            }
-
-            return AckAfterAsync(handler.AsTask());
-        }
-
-        /// <summary>Acknowledges when the handler's task completes; a failure is retried under <paramref name="policy"/>.</summary>
-        public static ValueTask<DispatchOutcome> AckWhenDone(Task handler, RetryPolicy policy) =>
-            handler.IsCompletedSuccessfully ? Acknowledged : AckAfterAsync(handler, policy);
-
-        /// <summary>Acknowledges when the handler's task completes; a failure is retried under <paramref name="policy"/>.</summary>
-        public static ValueTask<DispatchOutcome> AckWhenDone(ValueTask handler, RetryPolicy policy)
-        {
-            if (handler.IsCompletedSuccessfully)
-            {
-                handler.GetAwaiter().GetResult();
-                return Acknowledged;
-            }
-
-            return AckAfterAsync(handler.AsTask(), policy);
-        }
-
-        /// <summary>A failed handler whose method has its own retry policy (cancellation, a timeout, keeps the queue's).</summary>
-        public static ValueTask<DispatchOutcome> Failed(global::System.Exception exception, RetryPolicy policy) =>
-            new(DispatchOutcome.Failed($"{exception.GetType().FullName}: {exception.Message}", exception, policy));
-
-        /// <summary>Neither the type nor the routing key selects a handler: dead-lettered, with both in the reason.</summary>
-        public static ValueTask<DispatchOutcome> NoHandler(MessageContext context, string queue, string exchange, string key) =>
-            new(DispatchOutcome.DeadLetter(string.IsNullOrEmpty(context.MessageType)
-                ? $"Queue {queue} has no handler for a message without a type published to exchange '{exchange}' with routing key '{key}'."
-                : $"Queue {queue} has no handler for message type '{context.MessageType}', nor one bound to exchange '{exchange}' with routing key '{key}'."));
-
-        private static async ValueTask<DispatchOutcome> AckAfterAsync(Task handler)
-        {
-            await handler.ConfigureAwait(false);
-            return DispatchOutcome.Ack;
-        }
-
-        private static async ValueTask<DispatchOutcome> AckAfterAsync(Task handler, RetryPolicy policy)
-        {
-            try
-            {
-                await handler.ConfigureAwait(false);
-                return DispatchOutcome.Ack;
-            }
-            catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)
-            {
-                return await Failed(exception, policy).ConfigureAwait(false);
-            }
         }
     }
 }

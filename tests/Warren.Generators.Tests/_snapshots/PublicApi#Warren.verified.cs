@@ -762,6 +762,17 @@ namespace Warren.Infrastructure
     {
         public static System.Threading.Tasks.Task DeclareAsync(RabbitMQ.Client.IConnection connection, Warren.Topology topology, System.Threading.CancellationToken cancellationToken = default) { }
     }
+    public static class WarrenDispatch
+    {
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> Acknowledged { get; }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> AckWhenDone(System.Threading.Tasks.Task handler) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> AckWhenDone(System.Threading.Tasks.ValueTask handler) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> AckWhenDone(System.Threading.Tasks.Task handler, Warren.RetryPolicy policy) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> AckWhenDone(System.Threading.Tasks.ValueTask handler, Warren.RetryPolicy policy) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DeadLetter(string reason) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> Failed(System.Exception exception, Warren.RetryPolicy policy) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> NoHandler(Warren.MessageContext context, string queue, string exchange, string key) { }
+    }
     public sealed class WarrenMetrics : System.IDisposable
     {
         public void Dispose() { }
