@@ -89,7 +89,8 @@ public sealed class HealthTests(BrokerFixture broker, ITestOutputHelper output)
         await Broker.WaitUntilAsync(() => logs.Entries.Any(e => e.Message.StartsWith("The Consume connection is given up", StringComparison.Ordinal)), Wait, "the log line");
         await Broker.WaitUntilAsync(() => app.Consumers.Get(queue)!.State == ConsumerState.Running && app.Connections.GetStatus(ConnectionRole.Consume).State == WarrenConnectionState.Open, Wait, "a new connection and subscription");
         Assert.NotSame(old, await app.Connections.GetConsumeConnectionAsync());
-        Assert.Equal(HealthStatus.Healthy, (await ReadyAsync(health)).Status);
+        // Readiness reads both connections and every consumer; it reaches Healthy once all of them report the replacement.
+        Assert.Equal(HealthStatus.Healthy, (await WaitForAsync(health, HealthStatus.Healthy)).Status);
 
         await app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered");
         await Broker.WaitUntilAsync(() => Volatile.Read(ref handled) == 1, Wait, "the message after the replacement");
