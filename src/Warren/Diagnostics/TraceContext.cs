@@ -52,12 +52,16 @@ internal static class TraceContext
             return TryParse(bytes, traceState, out var context) ? context : default;
         }
 
-        return AsText(parent) is { } traceParent && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parsed) ? parsed : default;
+        // ActivityContext.TryParse does not check the separators: W3C does, and so does the byte path above.
+        return AsText(parent) is { Length: TraceParentLength } traceParent
+            && traceParent[2] == '-' && traceParent[35] == '-' && traceParent[52] == '-'
+            && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parsed) ? parsed : default;
     }
 
     /// <summary>
-    /// Reads a <c>traceparent</c> from its UTF-8 bytes with the rules of <see cref="ActivityContext.TryParse(string, string, bool, out ActivityContext)"/>:
-    /// a lower-case hex version other than <c>ff</c>, lower-case hex ids that are not all zeros, lower-case hex flags.
+    /// Reads a <c>traceparent</c> from its UTF-8 bytes with the rules of <see cref="ActivityContext.TryParse(string, string, bool, out ActivityContext)"/>
+    /// (a lower-case hex version other than <c>ff</c>, lower-case hex ids that are not all zeros, lower-case hex flags)
+    /// and the separators W3C trace context requires.
     /// </summary>
     internal static bool TryParse(ReadOnlySpan<byte> traceParent, string? traceState, out ActivityContext context)
     {
