@@ -20,7 +20,10 @@ namespace Warren.Benchmarks;
 /// <item><c>full</c>: every span sampled and handed to a batch exporter, the meter read every second;</item>
 /// <item><c>sampled</c>: the same with <c>ParentBased(TraceIdRatioBased(0.1))</c>, a common production sampler (every
 /// span is still created and its context propagated, one trace in ten is recorded);</item>
-/// <item><c>metrics</c>: the meter alone, no tracing.</item>
+/// <item><c>metrics</c>: the meter alone, no tracing;</item>
+/// <item><c>propagation</c> (not run by default): no SDK and no listener, but an ambient activity around the run, as
+/// an incoming request would be: Warren starts no span and writes the ambient context into every message's
+/// <c>traceparent</c>, so this is the cost of the header alone.</item>
 /// </list>
 /// The exporters only count, so what is measured is Warren's instrumentation and the SDK, not a network. Throughput on
 /// a shared machine mostly measures the broker and the neighbours; client CPU time per message (every thread of the
@@ -28,7 +31,9 @@ namespace Warren.Benchmarks;
 /// </summary>
 internal static class OpenTelemetryScenario
 {
-    public static readonly string[] AllModes = ["full", "sampled", "metrics"];
+    public static readonly string[] DefaultModes = ["full", "sampled", "metrics"];
+
+    public static readonly string[] AllModes = [.. DefaultModes, "propagation"];
 
     public static async Task<int> RunAsync(string url, int messages, int size, int rounds, IReadOnlyList<string> modes)
     {
@@ -79,6 +84,12 @@ internal static class OpenTelemetryScenario
     /// <summary>One e2e run with the OpenTelemetry SDK attached in <paramref name="mode"/>.</summary>
     public static async Task<Throughput> EndToEndAsync(string url, int count, int size, string mode)
     {
+        if (mode == "propagation")
+        {
+            using var ambient = new Activity("bench.ambient").SetIdFormat(ActivityIdFormat.W3C).Start();
+            return await WarrenScenarios.EndToEndMeasuredAsync(url, count, size);
+        }
+
         var spans = new CountingExporter<Activity>();
         var metrics = new CountingExporter<Metric>();
         using var tracing = mode == "metrics"
