@@ -186,7 +186,7 @@ public class PerMessageBenchmarks
     /// <summary>The consumer's steps: a context whose scope is made on demand, the dispatch, the scope's disposal.</summary>
     private async ValueTask<DispatchOutcome> DispatchAsync(IServiceScopeFactory scopes, HandlerLifetimes lifetimes, ReadOnlyMemory<byte> body, string type, string? messageId, string exchange, string key)
     {
-        var context = new MessageContext("bench.micro", body, scopes, lifetimes, CancellationToken.None)
+        var context = new MessageContext("bench.micro", body, lifetimes, CancellationToken.None)
         {
             MessageType = type,
             MessageId = messageId,

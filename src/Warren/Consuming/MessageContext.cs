@@ -29,11 +29,10 @@ public sealed class MessageContext
     }
 
     /// <summary>A context whose scope is created on first use of <see cref="Services"/> (the consumer's).</summary>
-    internal MessageContext(string queue, ReadOnlyMemory<byte> body, IServiceScopeFactory scopes, HandlerLifetimes? lifetimes, CancellationToken cancellationToken)
+    internal MessageContext(string queue, ReadOnlyMemory<byte> body, HandlerLifetimes lifetimes, CancellationToken cancellationToken)
     {
         Queue = queue;
         Body = body;
-        _scopes = scopes;
         _lifetimes = lifetimes;
         CancellationToken = cancellationToken;
     }
@@ -114,11 +113,13 @@ public sealed class MessageContext
 
     private IReadOnlyDictionary<string, string?>? _headers;
     private IReadOnlyList<DeathRecord>? _deaths;
-    private readonly IServiceScopeFactory? _scopes;
     private readonly HandlerLifetimes? _lifetimes;
     private IServiceProvider? _services;
+    /// <summary>The scope made for this delivery, or <see cref="Ended"/> once the delivery was handled.</summary>
     private IServiceScope? _scope;
-    private bool _ended;
+
+    /// <summary>What <see cref="_scope"/> holds after <see cref="DisposeScopeAsync"/>.</summary>
+    private static readonly IServiceScope Ended = new EndedScope();
 
     /// <summary>
     /// The handler class <typeparamref name="T"/>: from the root provider when the application registered it as a
@@ -127,14 +128,18 @@ public sealed class MessageContext
     internal T Handler<T>()
         where T : notnull =>
         _lifetimes is not null && _lifetimes.IsSingleton(typeof(T))
-            ? _lifetimes.Root.GetRequiredService<T>()
+            ? _lifetimes.Root!.GetRequiredService<T>()
             : Services.GetRequiredService<T>();
 
     /// <summary>Disposes the per-message scope, if one was created.</summary>
     internal ValueTask DisposeScopeAsync()
     {
-        Volatile.Write(ref _ended, true);
-        var scope = Interlocked.Exchange(ref _scope, null);
+        var scope = Interlocked.Exchange(ref _scope, Ended);
+        if (ReferenceEquals(scope, Ended))
+        {
+            return default;
+        }
+
         if (scope is IAsyncDisposable asyncDisposable)
         {
             return asyncDisposable.DisposeAsync();
@@ -147,17 +152,31 @@ public sealed class MessageContext
     private IServiceProvider CreateScope()
     {
         // After the delivery was handled no scope would be disposed any more: refuse, as the disposed scope itself would.
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _ended), typeof(IServiceScope));
+        if (_lifetimes is null || ReferenceEquals(Volatile.Read(ref _scope), Ended))
+        {
+            throw new ObjectDisposedException(nameof(IServiceScope), "The message's DI scope ended when its handling did.");
+        }
 
         // Handlers may ask from several threads at once: one scope wins, a losing one is disposed unused.
-        var scope = _scopes!.CreateScope();
+        var scope = _lifetimes.Scopes.CreateScope();
         if (Interlocked.CompareExchange(ref _scope, scope, null) is { } existing)
         {
             scope.Dispose();
+            ObjectDisposedException.ThrowIf(ReferenceEquals(existing, Ended), typeof(IServiceScope));
             return existing.ServiceProvider;
         }
 
         _services = scope.ServiceProvider;
         return _services;
+    }
+
+    /// <summary>The marker of a delivery whose scope has ended.</summary>
+    private sealed class EndedScope : IServiceScope
+    {
+        public IServiceProvider ServiceProvider => throw new ObjectDisposedException(nameof(IServiceScope));
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -31,7 +31,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly string _processSpanName;
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
-    private readonly HandlerLifetimes? _lifetimes;
+    private readonly HandlerLifetimes _lifetimes;
     private readonly ILogger _logger;
     private readonly WarrenConsumers _statuses;
     private readonly WarrenMetrics _metrics;
@@ -75,7 +75,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         _policy = _stream is not null ? WithoutDelayedRetries(policy, logger) : policy;
         _connections = connections;
         _scopes = scopes;
-        _lifetimes = lifetimes;
+        _lifetimes = lifetimes ?? new HandlerLifetimes(scopes);
         _logger = logger;
         _statuses = statuses;
         _redeclare = redeclare;
@@ -656,7 +656,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 break;
         }
 
-        return new MessageContext(_definition.Queue, delivery.Body, _scopes, _lifetimes, cancellationToken)
+        return new MessageContext(_definition.Queue, delivery.Body, _lifetimes, cancellationToken)
         {
             Exchange = delivery.Exchange,
             RoutingKey = delivery.RoutingKey,
