@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
@@ -33,6 +34,13 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     private readonly object _gate = new();
     private readonly Dictionary<ulong, Pending> _pending = [];
     private readonly Dictionary<string, object?> _lentHeaders = new(2, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The boxed value of the sequence header, one per channel and set in place for each send: the client encodes the
+    /// headers into the frame inside <c>BasicPublishAsync</c>, under the send lock, so no publish sees another's number,
+    /// and none keeps it (the header is taken out of the caller's headers after the send). No box per publish.
+    /// </summary>
+    private readonly object _sequenceBox = 0L;
     private readonly ITimer _sweeper;
     private readonly TimeSpan _sweepInterval;
     private readonly TimeProvider _time;
@@ -98,6 +106,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         var pending = new Pending(exchange, routingKey, deadline);
         ulong sequence = 0;
         var lent = false;
+        var numbered = false;
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -115,7 +124,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
             if (mandatory)
             {
-                properties.Headers[SequenceHeader] = (long)sequence;
+                Unsafe.Unbox<long>(_sequenceBox) = (long)sequence;
+                properties.Headers[SequenceHeader] = _sequenceBox;
+                numbered = true;
             }
 
             lock (_gate)
@@ -148,6 +159,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
             if (lent)
             {
                 properties.Headers = null;
+            }
+            else if (numbered)
+            {
+                // The box is set again by the next send: the caller's headers must not keep it.
+                properties.Headers!.Remove(SequenceHeader);
             }
 
             _sendLock.Release();
