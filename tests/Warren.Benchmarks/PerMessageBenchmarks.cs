@@ -159,9 +159,10 @@ public class PerMessageBenchmarks
         System.Runtime.CompilerServices.Unsafe.Unbox<long>(_sequenceBox) = (long)sequence;
         _lentHeaders.Clear();
         _lentHeaders[ConfirmChannel.SequenceHeader] = _sequenceBox;
-        _sent!.Headers = _lentHeaders;
-        var size = PublishFrame.PropertiesSize(_sent);
-        _sent.Headers = null;
+        var properties = FilledProperties();
+        properties.Headers = _lentHeaders;
+        var size = PublishFrame.PropertiesSize(properties);
+        properties.Headers = null;
         return size;
     }
 
@@ -172,9 +173,10 @@ public class PerMessageBenchmarks
         var sequence = ++_sequence;
         _lentHeaders.Clear();
         _lentHeaders[ConfirmChannel.SequenceHeader] = (long)sequence;
-        _sent!.Headers = _lentHeaders;
-        var size = PublishFrame.PropertiesSize(_sent);
-        _sent.Headers = null;
+        var properties = FilledProperties();
+        properties.Headers = _lentHeaders;
+        var size = PublishFrame.PropertiesSize(properties);
+        properties.Headers = null;
         return size;
     }
 
