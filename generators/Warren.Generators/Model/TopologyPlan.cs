@@ -38,6 +38,12 @@ internal sealed record TopologyPlan(
             AddExchange(message.Exchange, message.Referenced ? 0 : 1);
         }
 
+        // Text and byte publisher methods name their exchange on the interface; message types on themselves.
+        foreach (var method in model.Publishers.SelectMany(p => p.Methods))
+        {
+            AddExchange(method.Exchange);
+        }
+
         // Consumer queues first: when a consumer reads another queue's dead-letter queue, its declaration is the one.
         var queues = new List<QueueDeclarationModel>();
         foreach (var consumer in model.Consumers)
