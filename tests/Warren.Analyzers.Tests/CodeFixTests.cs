@@ -228,6 +228,17 @@ public sealed class WRN016_RemoveQuorumOptionCodeFixTests
         """);
 
     [Fact]
+    public Task Durable_false_on_a_quorum_rpc_service_is_removed() => CodeFixHarness.VerifyAsync(new RemoveQuorumOptionCodeFix(), "WRN016",
+        """
+        [RpcService("fib", QueueType = QueueType.Quorum, Durable = false)]
+        public interface IFib { Task<string> Fib(string n); }
+        """,
+        """
+        [RpcService("fib", QueueType = QueueType.Quorum)]
+        public interface IFib { Task<string> Fib(string n); }
+        """);
+
+    [Fact]
     public Task A_priority_attribute_on_a_quorum_queue_is_removed() => CodeFixHarness.VerifyAsync(new RemoveQuorumOptionCodeFix(), "WRN016",
         Sources.Order + """
         [Queue("q", Type = QueueType.Quorum)]

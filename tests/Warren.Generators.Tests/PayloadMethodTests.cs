@@ -48,7 +48,7 @@ public sealed class PayloadMethodTests
             ValueTask Raw(byte[] body, PublishOptions? options = null, CancellationToken ct = default);
         }
 
-        [RpcService("fib", Queue = "rpc_queue")]
+        [RpcService("fib", Queue = "rpc_queue", Durable = false)]
         public interface IFib
         {
             Task<string> Fib(string n, CancellationToken ct = default);
@@ -102,6 +102,15 @@ public sealed class PayloadMethodTests
     {
         var logs = Assert.Single(Generated.Value.App.Topology.Exchanges, e => e.Name == "logs");
         Assert.Equal(("fanout", false), (logs.Type, logs.Durable));
+    }
+
+    [Fact]
+    public void An_rpc_service_declared_non_durable_declares_its_queue_as_the_tutorial_does()
+    {
+        var queue = Assert.Single(Generated.Value.App.Topology.Queues, q => q.Name == "rpc_queue");
+        Assert.False(queue.Durable);
+        Assert.True(queue.Arguments is null || queue.Arguments.Count == 0, "rpc_queue has arguments, unlike rpc_server.js's");
+        Assert.True(Assert.Single(Generated.Value.App.Topology.Queues, q => q.Name == "rpc.bytes").Durable);
     }
 
     [Fact]

@@ -241,7 +241,7 @@ internal static class Scenarios
         }
 
         /// <summary>Tutorial 6: the number as text in, fib(n) as text out; and bytes beside JSON.</summary>
-        [RpcService("fib", Queue = "rpc_queue")]
+        [RpcService("fib", Queue = "rpc_queue", Durable = false)]
         public interface IFib
         {
             Task<string> Fib(string n, CancellationToken ct = default);

@@ -204,7 +204,8 @@ internal sealed record RpcServiceModel(
     bool Quorum,
     int Prefetch,
     int Concurrency,
-    EquatableArray<RpcMethodModel> Methods);
+    EquatableArray<RpcMethodModel> Methods,
+    bool Durable = true);
 
 /// <summary>
 /// A class serving one or more RPC services. As parsed, <paramref name="Services"/> holds the services declared in

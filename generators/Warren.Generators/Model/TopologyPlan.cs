@@ -98,7 +98,7 @@ internal sealed record TopologyPlan(
             var arguments = service.Quorum
                 ? new[] { new QueueArgument("x-queue-type", "\"quorum\"", "\"quorum\"") }.ToEquatableArray()
                 : EquatableArray<QueueArgument>.Empty;
-            queues.Add(new QueueDeclarationModel(service.Queue, true, false, false, arguments));
+            queues.Add(new QueueDeclarationModel(service.Queue, service.Durable, false, false, arguments));
             foreach (var method in service.Methods)
             {
                 // Clients that route by method name (no type property) reach the service through amq.direct.

@@ -54,7 +54,8 @@ internal static class RpcParser
             AttributeReader.Named(attribute, AttributeNames.RpcService.QueueType, 0) == AttributeEnums.QuorumQueue,
             prefetch,
             concurrency,
-            methods);
+            methods,
+            AttributeReader.Named(attribute, AttributeNames.RpcService.Durable, true));
     }
 
     public static string ServiceName(INamedTypeSymbol type, AttributeData attribute) =>

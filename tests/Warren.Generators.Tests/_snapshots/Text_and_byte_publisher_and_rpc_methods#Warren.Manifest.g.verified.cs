@@ -4,7 +4,7 @@
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Manifest", "1")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Exchange", "{\"name\":\"logs\",\"type\":\"fanout\",\"durable\":false,\"autoDelete\":false}")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Queue", "{\"name\":\"rpc.images\",\"durable\":true,\"exclusive\":false,\"autoDelete\":false,\"arguments\":{}}")]
-[assembly: global::System.Reflection.AssemblyMetadata("Warren.Queue", "{\"name\":\"rpc_queue\",\"durable\":true,\"exclusive\":false,\"autoDelete\":false,\"arguments\":{}}")]
+[assembly: global::System.Reflection.AssemblyMetadata("Warren.Queue", "{\"name\":\"rpc_queue\",\"durable\":false,\"exclusive\":false,\"autoDelete\":false,\"arguments\":{}}")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Binding", "{\"exchange\":\"amq.direct\",\"queue\":\"rpc.images\",\"routingKey\":\"images.measure\",\"arguments\":{}}")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Binding", "{\"exchange\":\"amq.direct\",\"queue\":\"rpc.images\",\"routingKey\":\"images.render\",\"arguments\":{}}")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Binding", "{\"exchange\":\"amq.direct\",\"queue\":\"rpc_queue\",\"routingKey\":\"fib.fib\",\"arguments\":{}}")]

@@ -31,7 +31,7 @@ namespace Warren.Generated
         {
             topology.Add(new ExchangeDeclaration("logs", "fanout", Durable: false));
             topology.Add(new QueueDeclaration("rpc.images"));
-            topology.Add(new QueueDeclaration("rpc_queue"));
+            topology.Add(new QueueDeclaration("rpc_queue", Durable: false));
             topology.Add(new BindingDeclaration("amq.direct", "rpc.images", "images.measure"));
             topology.Add(new BindingDeclaration("amq.direct", "rpc.images", "images.render"));
             topology.Add(new BindingDeclaration("amq.direct", "rpc_queue", "fib.fib"));

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using RabbitMQ.Client;
 using Warren.IntegrationTests.Generated;
 using Xunit;
 using Xunit.Abstractions;
@@ -58,7 +59,17 @@ public sealed class GeneratedTextInteropTests(BrokerFixture broker, ITestOutputH
         const int Calls = 80;
         try
         {
+            // Another client declares the server's queue first, non-durable, as the tutorial's rpc_server.js does: the
+            // generated topology ([RpcService(Durable = false)]) declares it the same way instead of failing with 406.
+            await using (var connection = await broker.ConnectAsync())
+            {
+                await TextInteropTests.DeleteAsync(connection, queues: ["rpc_queue.generated"], exchanges: []);
+                await using var channel = await connection.CreateChannelAsync();
+                await channel.QueueDeclareAsync("rpc_queue.generated", durable: false, exclusive: false, autoDelete: false);
+            }
+
             await using var app = await GeneratedHost.StartAsync(broker.AmqpUrl);
+            Assert.Equal(ConsumerState.Running, app.Consumers.Get("rpc_queue.generated")?.State);
 
             // The tutorial's client against the generated server: "n" in, fib(n) out, both plain text, no type.
             await using (var client = await NodePrograms.StartAsync("rpc_text_client.js", broker.AmqpUrl, "rpc_queue.generated", Calls.ToString(CultureInfo.InvariantCulture), "30000"))

@@ -23,8 +23,11 @@ public partial interface ITutorialLogs
     Task Log(string line);
 }
 
-/// <summary>Tutorial 6's RPC as a Warren service: the number as text in, fib(n) as text out.</summary>
-[RpcService("generated-fib", Queue = "rpc_queue.generated")]
+/// <summary>
+/// Tutorial 6's RPC as a Warren service: the number as text in, fib(n) as text out, on a queue declared non-durable as
+/// rpc_server.js declares its <c>rpc_queue</c>, so either side may declare it first.
+/// </summary>
+[RpcService("generated-fib", Queue = "rpc_queue.generated", Durable = false)]
 public interface IGeneratedFib
 {
     Task<string> Fib(string n, CancellationToken cancellationToken = default);
