@@ -24,8 +24,11 @@ internal static class BenchmarkCommand
                      [--launches 5] [--no-samples]
             common:  [--frameworks raw,warren,masstransit,wolverine] (raw always runs: ratios are to raw)
                      [--rounds 3] [--smoke] (small counts, one round: proves the benchmark works, measures nothing)
-          otel       the e2e scenario through Warren without a listener vs with OpenTelemetry tracing (every span
-                     sampled and exported) and metrics attached   [--messages 100000] [--rounds 3]
+          otel       the e2e scenario through Warren without a listener vs with the OpenTelemetry SDK attached:
+                     full (every span sampled and exported, metrics), sampled (ParentBased(TraceIdRatio 0.1), metrics),
+                     metrics (meter only); msg/s, client CPU µs and bytes allocated per message, paired ratios
+                     [--messages 100000] [--rounds 3] [--modes full,sampled,metrics] (also: propagation, an ambient
+                     activity and no listener: the traceparent header alone)
           generator  what Warren adds to a clean build, at 200 and 2,000 consumers (or --classes N) [--rounds 5]:
                      overhead over a build with only System.Text.Json's generator, analyzers, incremental edits
           channels   confirmed publishing through Warren at 1, 2 and 4 publishing channels [--messages 100000]
@@ -87,7 +90,14 @@ internal static class BenchmarkCommand
             case "otel":
             {
                 var options = Options(args[1..]);
-                return await WithBrokerAsync(url => OpenTelemetryAsync(url, Int(options, "messages", 100_000), Int(options, "size", 256), Int(options, "rounds", 3)));
+                var modes = options.TryGetValue("modes", out var list) ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : OpenTelemetryScenario.DefaultModes;
+                if (modes.Length == 0 || modes.Except(OpenTelemetryScenario.AllModes).Any())
+                {
+                    Console.Error.WriteLine($"--modes takes {string.Join(",", OpenTelemetryScenario.AllModes)}, got '{list}'");
+                    return 1;
+                }
+
+                return await WithBrokerAsync(url => OpenTelemetryScenario.RunAsync(url, Int(options, "messages", 100_000), Int(options, "size", 256), Int(options, "rounds", 3), modes));
             }
         }
 
@@ -105,24 +115,6 @@ internal static class BenchmarkCommand
         }
 
         return await WithBrokerAsync(url => CompareCommand.RunAsync(url, settings));
-    }
-
-    private static async Task<int> OpenTelemetryAsync(string url, int messages, int size, int rounds)
-    {
-        Console.WriteLine($"otel: {messages} messages of {size} bytes, {rounds} rounds (Warren, then Warren with OpenTelemetry)");
-        await WarrenScenarios.EndToEndRateAsync(url, Math.Min(messages, 5_000), size); // warm-up
-        await OpenTelemetryScenario.EndToEndAsync(url, Math.Min(messages, 5_000), size);
-        var ratios = new List<double>();
-        for (var round = 1; round <= rounds; round++)
-        {
-            var plain = await WarrenScenarios.EndToEndRateAsync(url, messages, size);
-            var traced = await OpenTelemetryScenario.EndToEndAsync(url, messages, size);
-            ratios.Add(traced / plain);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: warren {plain,10:N0} msg/s   warren+otel {traced,10:N0} msg/s   ratio {traced / plain:F2}"));
-        }
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"otel ratio warren+otel/warren: {ratios.Order().ElementAt(ratios.Count / 2):F2}"));
-        return 0;
     }
 
     private static async Task<int> WithBrokerAsync(Func<string, Task<int>> run)

@@ -1,43 +1,143 @@
+using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Warren.Benchmarks.Compare;
 
 namespace Warren.Benchmarks;
 
 /// <summary>
-/// The end-to-end scenario with the OpenTelemetry SDK listening to Warren as docs/observability.md sets it up: every span
-/// sampled and handed to a batch exporter, the meter read every second. The exporters only count, so what is measured
-/// is Warren's instrumentation and the SDK, not a network.
+/// The end-to-end scenario through Warren without a listener, then with the OpenTelemetry SDK listening as
+/// docs/observability.md sets it up, alternating within each round:
+/// <list type="bullet">
+/// <item><c>full</c>: every span sampled and handed to a batch exporter, the meter read every second;</item>
+/// <item><c>sampled</c>: the same with <c>ParentBased(TraceIdRatioBased(0.1))</c>, a common production sampler (every
+/// span is still created and its context propagated, one trace in ten is recorded);</item>
+/// <item><c>metrics</c>: the meter alone, no tracing;</item>
+/// <item><c>propagation</c> (not run by default): no SDK and no listener, but an ambient activity around the run, as
+/// an incoming request would be: Warren starts no span and writes the ambient context into every message's
+/// <c>traceparent</c>, so this is the cost of the header alone.</item>
+/// </list>
+/// The exporters only count, so what is measured is Warren's instrumentation and the SDK, not a network. Throughput on
+/// a shared machine mostly measures the broker and the neighbours; client CPU time per message (every thread of the
+/// process, the SDK's export threads included) and bytes allocated per message measure the instrumentation itself.
 /// </summary>
 internal static class OpenTelemetryScenario
 {
-    public static async Task<double> EndToEndAsync(string url, int count, int size)
+    public static readonly string[] DefaultModes = ["full", "sampled", "metrics"];
+
+    public static readonly string[] AllModes = [.. DefaultModes, "propagation"];
+
+    public static async Task<int> RunAsync(string url, int messages, int size, int rounds, IReadOnlyList<string> modes)
     {
+        Console.WriteLine($"otel: {messages:N0} messages of {size} bytes, {rounds} rounds, alternating warren (no listener) and warren+{string.Join(", warren+", modes)}; load average {LoadAverage()}");
+        Console.WriteLine("CPU = client process CPU time / messages (all threads, exporters included); alloc = bytes allocated / messages");
+        var warmUp = Math.Min(messages, 5_000);
+        await WarrenScenarios.EndToEndMeasuredAsync(url, warmUp, size);
+        foreach (var mode in modes)
+        {
+            await EndToEndAsync(url, warmUp, size, mode);
+        }
+
+        var results = new Dictionary<string, List<Throughput>> { ["warren"] = [] };
+        foreach (var mode in modes)
+        {
+            results[mode] = [];
+        }
+
+        for (var round = 1; round <= rounds; round++)
+        {
+            var plain = await WarrenScenarios.EndToEndMeasuredAsync(url, messages, size);
+            results["warren"].Add(plain);
+            var line = new List<string> { Describe("warren", plain) };
+            foreach (var mode in modes)
+            {
+                var traced = await EndToEndAsync(url, messages, size, mode);
+                results[mode].Add(traced);
+                line.Add(Describe(mode, traced) + Invariant($" ratio {traced.PerSecond / plain.PerSecond:F2}"));
+            }
+
+            Console.WriteLine(Invariant($"round {round} (load {LoadAverage()}): ") + string.Join("  |  ", line));
+        }
+
+        Console.WriteLine(Invariant($"== summary: medians of {rounds} round(s); ratios are medians of the per-round (paired) ratios to warren without a listener; load average now {LoadAverage()}"));
+        Console.WriteLine("| configuration | msg/s | ratio msg/s | CPU µs/msg | ratio CPU | + CPU µs/msg | B allocated/msg | + B/msg |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var baseline = results["warren"];
+        foreach (var (name, mine) in results)
+        {
+            var pairs = mine.Zip(baseline).ToList();
+            Console.WriteLine(Invariant(
+                $"| warren{(name == "warren" ? " (no listener)" : "+otel " + name)} | {Median(mine.Select(r => r.PerSecond)):N0} | {Median(pairs.Select(p => p.First.PerSecond / p.Second.PerSecond)):F2} | {Median(mine.Select(r => r.CpuMicroseconds)):F1} | {Median(pairs.Select(p => p.First.CpuMicroseconds / p.Second.CpuMicroseconds)):F2} | {Median(pairs.Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds)):F1} | {Median(mine.Select(r => r.AllocatedBytes)):N0} | {Median(pairs.Select(p => p.First.AllocatedBytes - p.Second.AllocatedBytes)):N0} |"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>One e2e run with the OpenTelemetry SDK attached in <paramref name="mode"/>.</summary>
+    public static async Task<Throughput> EndToEndAsync(string url, int count, int size, string mode)
+    {
+        if (mode == "propagation")
+        {
+            using var ambient = new Activity("bench.ambient").SetIdFormat(ActivityIdFormat.W3C).Start();
+            return await WarrenScenarios.EndToEndMeasuredAsync(url, count, size);
+        }
+
         var spans = new CountingExporter<Activity>();
         var metrics = new CountingExporter<Metric>();
-        using var tracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource(WarrenDiagnostics.ActivitySourceName)
-            .SetSampler(new AlwaysOnSampler())
-            .AddProcessor(new BatchActivityExportProcessor(spans))
-            .Build();
+        using var tracing = mode == "metrics"
+            ? null
+            : Sdk.CreateTracerProviderBuilder()
+                .AddSource(WarrenDiagnostics.ActivitySourceName)
+                .SetSampler(mode == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new AlwaysOnSampler())
+                .AddProcessor(new BatchActivityExportProcessor(spans))
+                .Build();
         using var metering = Sdk.CreateMeterProviderBuilder()
             .AddMeter(WarrenDiagnostics.MeterName)
             .AddReader(new PeriodicExportingMetricReader(metrics, exportIntervalMilliseconds: 1000))
             .Build();
-        var rate = await WarrenScenarios.EndToEndRateAsync(url, count, size);
-        tracing.ForceFlush();
+        var result = await WarrenScenarios.EndToEndMeasuredAsync(url, count, size);
+        tracing?.ForceFlush();
         metering.ForceFlush();
-        if (spans.Exported < count)
+
+        // Fewer spans than expected would mean the listener was not attached: the comparison would be void.
+        if (mode == "full" && spans.Exported < count)
         {
-            // Fewer spans than messages would mean the listener was not attached: the comparison would be void.
-            throw new System.InvalidOperationException($"only {spans.Exported} spans were exported for {count} messages");
+            throw new InvalidOperationException($"only {spans.Exported} spans were exported for {count} messages");
         }
 
-        return rate;
+        if (mode == "sampled" && spans.Exported == 0)
+        {
+            throw new InvalidOperationException($"no span was exported for {count} messages at a 10 % sampling ratio");
+        }
+
+        if (metrics.Exported == 0)
+        {
+            throw new InvalidOperationException("no metric was exported");
+        }
+
+        return result;
     }
+
+    private static string Describe(string name, Throughput r) =>
+        Invariant($"{name} {r.PerSecond:N0} msg/s {r.CpuMicroseconds:F0} µs {r.AllocatedBytes:N0} B");
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private sealed class CountingExporter<T> : BaseExporter<T>
         where T : class

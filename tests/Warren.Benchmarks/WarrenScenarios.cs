@@ -86,9 +86,9 @@ internal sealed class WarrenScenarios : Framework
         }
     }
 
-    /// <summary>The e2e rate alone (the OpenTelemetry comparison runs it with and without a listener).</summary>
-    public static async Task<double> EndToEndRateAsync(string url, int count, int size) =>
-        (await new WarrenScenarios().EndToEndAsync(url, count, size)).PerSecond;
+    /// <summary>The e2e scenario on its own (the OpenTelemetry comparison runs it with and without a listener).</summary>
+    public static Task<Throughput> EndToEndMeasuredAsync(string url, int count, int size) =>
+        new WarrenScenarios().EndToEndAsync(url, count, size);
 
     public override async Task<Latency> LatencyAsync(string url, int count, int rate, int size)
     {

@@ -484,7 +484,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             using var activity = WarrenTracing.StartProcess(_processSpanName, properties.Headers);
             if (activity is { IsAllDataRequested: true })
             {
-                Describe(activity, delivery);
+                WarrenTracing.DescribeProcess(activity, _definition.Queue, delivery);
             }
 
             var started = Stopwatch.GetTimestamp();
@@ -508,18 +508,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 offsets.Settle(delivery.DeliveryTag, streamOffset);
             }
 
-            if (activity is not null)
+            if (activity is { IsAllDataRequested: true })
             {
-                activity.AddTag(SemanticConventions.Outcome, settled.Outcome);
-                if (settled.DeadLetterReason is not null)
-                {
-                    activity.AddTag(SemanticConventions.DeadLetterReason, settled.DeadLetterReason);
-                }
-
-                if (failed)
-                {
-                    WarrenTracing.Fail(activity, errorType!, verdict.Outcome.Reason, verdict.Outcome.Exception);
-                }
+                WarrenTracing.EndProcess(activity, settled.Outcome, settled.DeadLetterReason, errorType, verdict.Outcome.Reason, verdict.Outcome.Exception);
             }
         }
         catch (Exception ex)
@@ -937,32 +928,6 @@ internal sealed class QueueConsumer : IAsyncDisposable
         outcome.Exception is { } exception ? WarrenTracing.ErrorTypeOf(exception)
         : outcome.Action == DispatchAction.DeadLetter ? DeadLetterReasons.Unprocessable
         : "failed";
-
-    /// <summary>The process span's attributes, per the semantic conventions for RabbitMQ and Warren's own.</summary>
-    private void Describe(Activity activity, BasicDeliverEventArgs delivery)
-    {
-        var properties = delivery.BasicProperties;
-        var exchange = delivery.Exchange;
-        var routingKey = delivery.RoutingKey;
-        var destination = routingKey == _definition.Queue || routingKey.Length == 0 ? _definition.Queue : routingKey + ":" + _definition.Queue;
-        activity.AddTag(SemanticConventions.MessagingSystem, SemanticConventions.RabbitMQSystem);
-        activity.AddTag(SemanticConventions.OperationName, SemanticConventions.ProcessOperation);
-        activity.AddTag(SemanticConventions.OperationType, SemanticConventions.ProcessOperation);
-        activity.AddTag(SemanticConventions.DestinationName, exchange.Length == 0 ? destination : exchange + ":" + destination);
-        if (routingKey.Length > 0)
-        {
-            activity.AddTag(SemanticConventions.RoutingKey, routingKey);
-        }
-
-        activity.AddTag(SemanticConventions.DeliveryTag, (long)delivery.DeliveryTag);
-        WarrenTracing.AddIfPresent(activity, SemanticConventions.MessageId, properties.MessageId);
-        WarrenTracing.AddIfPresent(activity, SemanticConventions.ConversationId, properties.CorrelationId);
-        activity.AddTag(SemanticConventions.Queue, _definition.Queue);
-        WarrenTracing.AddIfPresent(activity, SemanticConventions.Contract, properties.Type);
-        activity.AddTag(
-            SemanticConventions.RetryCount,
-            AmqpHeaders.TryReadInteger(properties.Headers, RetryPolicy.RetriesHeader, out var retries) == HeaderRead.Valid && retries is >= 0 and <= int.MaxValue ? retries : 0L);
-    }
 
     private static string Describe(ShutdownEventArgs reason) =>
         $"{reason.Initiator} closed the channel: {reason.ReplyCode} {reason.ReplyText}".TrimEnd();

@@ -15,6 +15,9 @@ internal static class TraceContext
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
 
+    /// <summary>The length of a W3C <c>traceparent</c>: <c>{version:2}-{trace-id:32}-{parent-id:16}-{flags:2}</c>.</summary>
+    private const int TraceParentLength = 55;
+
     /// <summary>Writes the context of <paramref name="activity"/> into <paramref name="headers"/>, replacing what was there.</summary>
     public static void Inject(Activity activity, IDictionary<string, object?> headers)
     {
@@ -37,13 +40,69 @@ internal static class TraceContext
     /// <summary>The producer's context carried by <paramref name="headers"/>, or default when there is none or it cannot be read.</summary>
     public static ActivityContext Extract(IDictionary<string, object?>? headers)
     {
-        if (headers is null || !headers.TryGetValue(TraceParent, out var parent) || AsText(parent) is not { } traceParent)
+        if (headers is null || !headers.TryGetValue(TraceParent, out var parent))
         {
             return default;
         }
 
         var traceState = headers.TryGetValue(TraceState, out var state) ? AsText(state) : null;
-        return ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var context) ? context : default;
+        if (parent is byte[] bytes && bytes.Length == TraceParentLength)
+        {
+            // As RabbitMQ.Client delivers it: read from the bytes, without a string of the whole header.
+            return TryParse(bytes, traceState, out var context) ? context : default;
+        }
+
+        // ActivityContext.TryParse does not check the separators: W3C does, and so does the byte path above.
+        return AsText(parent) is { Length: TraceParentLength } traceParent
+            && traceParent[2] == '-' && traceParent[35] == '-' && traceParent[52] == '-'
+            && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parsed) ? parsed : default;
+    }
+
+    /// <summary>
+    /// Reads a <c>traceparent</c> from its UTF-8 bytes with the rules of <see cref="ActivityContext.TryParse(string, string, bool, out ActivityContext)"/>
+    /// (a lower-case hex version other than <c>ff</c>, lower-case hex ids that are not all zeros, lower-case hex flags)
+    /// and the separators W3C trace context requires.
+    /// </summary>
+    internal static bool TryParse(ReadOnlySpan<byte> traceParent, string? traceState, out ActivityContext context)
+    {
+        context = default;
+        if (traceParent.Length != TraceParentLength
+            || !IsLowerHex(traceParent[0]) || !IsLowerHex(traceParent[1]) || (traceParent[0] == 'f' && traceParent[1] == 'f')
+            || traceParent[2] != '-' || traceParent[35] != '-' || traceParent[52] != '-'
+            || !IsLowerHexNotAllZeros(traceParent.Slice(3, 32)) || !IsLowerHexNotAllZeros(traceParent.Slice(36, 16))
+            || !IsLowerHex(traceParent[53]) || !IsLowerHex(traceParent[54]))
+        {
+            return false;
+        }
+
+        // Validated first: CreateFromUtf8String replaces an id it cannot read with a random one instead of failing.
+        context = new ActivityContext(
+            ActivityTraceId.CreateFromUtf8String(traceParent.Slice(3, 32)),
+            ActivitySpanId.CreateFromUtf8String(traceParent.Slice(36, 16)),
+            (ActivityTraceFlags)((HexValue(traceParent[53]) << 4) | HexValue(traceParent[54])),
+            traceState,
+            isRemote: true);
+        return true;
+    }
+
+    private static bool IsLowerHex(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f';
+
+    private static int HexValue(byte c) => c <= '9' ? c - '0' : c - 'a' + 10;
+
+    private static bool IsLowerHexNotAllZeros(ReadOnlySpan<byte> id)
+    {
+        var zeros = true;
+        foreach (var c in id)
+        {
+            if (!IsLowerHex(c))
+            {
+                return false;
+            }
+
+            zeros &= c == '0';
+        }
+
+        return !zeros;
     }
 
     private static string? AsText(object? value) => value switch

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Reflection;
+using RabbitMQ.Client.Events;
 using static Warren.SemanticConventions;
 
 namespace Warren;
@@ -11,11 +12,19 @@ namespace Warren;
 /// <c>process {queue}</c> (Consumer), <c>{service}/{method}</c> (RPC Client and Server). Span names use only
 /// low-cardinality parts: exchanges, queues, routing-key templates and contract names, never a concrete routing key.
 /// </summary>
+/// <remarks>
+/// Attributes are added only to spans a sampler records (<see cref="Activity.IsAllDataRequested"/>): a span made only
+/// to carry the trace context (a parent-based sampler's unsampled trace) costs no tag list. <c>AddTag</c>, not
+/// <c>SetTag</c>: the spans are new, so there is nothing to replace and no list to search.
+/// </remarks>
 internal static class WarrenTracing
 {
     public static readonly ActivitySource Source = new(
         WarrenDiagnostics.ActivitySourceName,
         typeof(WarrenTracing).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+
+    /// <summary>The boxed <c>warren.retry.count</c> of a first delivery, the common case, boxed once.</summary>
+    private static readonly object NoRetries = 0L;
 
     /// <summary>
     /// Starts a publish span, child of the current activity, or returns null when nobody listens. Its name is
@@ -31,7 +40,6 @@ internal static class WarrenTracing
         var activity = Source.StartActivity(spanName ?? PublishSpanName(destination, template), ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
-            // AddTag, not SetTag: the span is new, so there is nothing to replace and no list to search.
             activity.AddTag(MessagingSystem, RabbitMQSystem);
             activity.AddTag(OperationName, Publish);
             activity.AddTag(OperationType, Send);
@@ -72,6 +80,50 @@ internal static class WarrenTracing
         return Source.StartActivity(ActivityKind.Consumer, TraceContext.Extract(headers), name: spanName);
     }
 
+    /// <summary>The process span's attributes known before the handler runs, per the semantic conventions for RabbitMQ and Warren's own.</summary>
+    public static void DescribeProcess(Activity activity, string queue, BasicDeliverEventArgs delivery)
+    {
+        var properties = delivery.BasicProperties;
+        var exchange = delivery.Exchange;
+        var routingKey = delivery.RoutingKey;
+        var destination = routingKey == queue || routingKey.Length == 0 ? queue : routingKey + ":" + queue;
+        activity.AddTag(MessagingSystem, RabbitMQSystem);
+        activity.AddTag(OperationName, ProcessOperation);
+        activity.AddTag(OperationType, ProcessOperation);
+        activity.AddTag(DestinationName, exchange.Length == 0 ? destination : exchange + ":" + destination);
+        if (routingKey.Length > 0)
+        {
+            activity.AddTag(SemanticConventions.RoutingKey, routingKey);
+        }
+
+        activity.AddTag(DeliveryTag, (long)delivery.DeliveryTag);
+        AddIfPresent(activity, MessageId, properties.MessageId);
+        AddIfPresent(activity, ConversationId, properties.CorrelationId);
+        activity.AddTag(Queue, queue);
+        AddIfPresent(activity, Contract, properties.Type);
+        activity.AddTag(
+            RetryCount,
+            AmqpHeaders.TryReadInteger(properties.Headers, RetryPolicy.RetriesHeader, out var retries) == HeaderRead.Valid && retries is > 0 and <= int.MaxValue ? retries : NoRetries);
+    }
+
+    /// <summary>
+    /// The process span's attributes known once the delivery is settled: <c>warren.outcome</c>, the dead-letter reason,
+    /// and the failure when <paramref name="errorType"/> is set.
+    /// </summary>
+    public static void EndProcess(Activity activity, string outcome, string? deadLetterReason, string? errorType, string? description, Exception? exception)
+    {
+        activity.AddTag(Outcome, outcome);
+        if (deadLetterReason is not null)
+        {
+            activity.AddTag(DeadLetterReason, deadLetterReason);
+        }
+
+        if (errorType is not null)
+        {
+            Fail(activity, errorType, description, exception);
+        }
+    }
+
     /// <summary>The name of a publish span: <c>publish {template}</c>, or <c>publish {destination}</c> without a template.</summary>
     public static string PublishSpanName(string destination, string? template) => Publish + " " + (template ?? destination);
 
@@ -84,10 +136,13 @@ internal static class WarrenTracing
         }
     }
 
-    /// <summary>Marks a span as failed: Error status, <c>error.type</c> and, when there is one, an exception event.</summary>
+    /// <summary>
+    /// Marks a recorded span as failed: Error status, <c>error.type</c> and, when there is one, an exception event. A
+    /// span nobody records is left alone (an exception event formats the stack trace).
+    /// </summary>
     public static void Fail(Activity? activity, string errorType, string? description, Exception? exception)
     {
-        if (activity is null)
+        if (activity is not { IsAllDataRequested: true })
         {
             return;
         }

@@ -142,8 +142,11 @@ public sealed class RpcServer : IAsyncDisposable
 
         // A Server span named by the method (a request type the service declares), inside the consumer's process span.
         using var activity = WarrenTracing.Source.HasListeners() ? WarrenTracing.Source.StartActivity(method, ActivityKind.Server) : null;
-        activity?.SetTag(SemanticConventions.RpcMethod, method);
-        activity?.SetTag(SemanticConventions.ConversationId, context.CorrelationId);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.AddTag(SemanticConventions.RpcMethod, method);
+            WarrenTracing.AddIfPresent(activity, SemanticConventions.ConversationId, context.CorrelationId);
+        }
         if (!MessageDispatcher.TryRead(context, requestFormat, out var request, out var error))
         {
             WarrenTracing.Fail(activity, "malformed_request", error, null);

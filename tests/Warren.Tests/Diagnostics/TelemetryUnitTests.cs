@@ -49,6 +49,44 @@ public sealed class TraceContextTests
         Assert.Equal(200, Property.LastCount);
     }
 
+    [Fact]
+    public void The_bytes_of_a_traceparent_are_read_as_ActivityContext_reads_its_text_with_the_W3C_separators_checked()
+    {
+        // Valid headers with a few characters replaced by ones that break the format (upper case, non-hex, dashes,
+        // zeros), so both the accepted and the refused cases are well covered.
+        const string Valid = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var edit = Gen.Select(Gen.Int[0, 54], Gen.Int[0, 9].Select(i => "09afAFg- z"[i]));
+        var gen = Gen.Select(Gen.Byte.Array[16], Gen.Byte.Array[8], Gen.Byte, edit.Array[0, 3], Gen.Bool).Select(c =>
+        {
+            var (trace, span, flags, edits, zeroTrace) = c;
+            var text = $"00-{(zeroTrace ? new string('0', 32) : Convert.ToHexStringLower(trace))}-{Convert.ToHexStringLower(span)}-{flags:x2}".ToCharArray();
+            foreach (var (index, replacement) in edits)
+            {
+                text[index] = replacement;
+            }
+
+            return new string(text);
+        });
+        var accepted = 0;
+        Property.ForAll(
+            gen,
+            500,
+            text =>
+            {
+                // ActivityContext.TryParse does not check the dashes; W3C trace context (and Warren) does.
+                var expected = ActivityContext.TryParse(text, "k=v", isRemote: true, out var context) && text[2] == '-' && text[35] == '-' && text[52] == '-';
+                Assert.Equal(expected, TraceContext.TryParse(Encoding.UTF8.GetBytes(text), "k=v", out var fromBytes));
+                Assert.Equal(expected ? context : default, fromBytes);
+                Assert.Equal(expected ? context : default, TraceContext.Extract(new Dictionary<string, object?> { ["traceparent"] = Encoding.UTF8.GetBytes(text), ["tracestate"] = "k=v" }));
+                Assert.Equal(expected ? context : default, TraceContext.Extract(new Dictionary<string, object?> { ["traceparent"] = text, ["tracestate"] = "k=v" }));
+                accepted += expected ? 1 : 0;
+            },
+            text => $"traceparent '{text}'");
+        Assert.Equal(500, Property.LastCount);
+        Assert.InRange(accepted, 50, 450);
+        Assert.True(ActivityContext.TryParse(Valid, null, out _));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

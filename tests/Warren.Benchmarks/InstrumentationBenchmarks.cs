@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Text;
+using System.Threading;
+using BenchmarkDotNet.Attributes;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Warren.Benchmarks;
+
+/// <summary>
+/// What Warren's instrumentation costs per message with the OpenTelemetry SDK attached as the <c>otel</c> e2e scenario
+/// attaches it, piece by piece, without a broker: the publish span with its <c>traceparent</c>, the process span read
+/// from a delivered <c>traceparent</c> (bytes, as RabbitMQ.Client delivers it) with its attributes, and the four
+/// measurements of one message. <c>none</c>: no listener; <c>full</c>: every span sampled and batch-exported;
+/// <c>sampled</c>: <c>ParentBased(TraceIdRatioBased(0.1))</c> on traces this benchmark never samples (the nine in ten
+/// that only carry their context).
+/// </summary>
+[MemoryDiagnoser]
+public class InstrumentationBenchmarks
+{
+    private const string Queue = "bench.instrumentation";
+    private TracerProvider? _tracing;
+    private MeterProvider? _metering;
+    private WarrenMetrics _metrics = null!;
+    private BasicDeliverEventArgs _delivery = null!;
+    private string _spanName = null!;
+
+    [Params("none", "full", "sampled")]
+    public string Mode { get; set; } = "none";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (Mode != "none")
+        {
+            _tracing = Sdk.CreateTracerProviderBuilder()
+                .AddSource(WarrenDiagnostics.ActivitySourceName)
+                .SetSampler(Mode == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new AlwaysOnSampler())
+                .AddProcessor(new BatchActivityExportProcessor(new DiscardingExporter<Activity>()))
+                .Build();
+            _metering = Sdk.CreateMeterProviderBuilder()
+                .AddMeter(WarrenDiagnostics.MeterName)
+                .AddReader(new PeriodicExportingMetricReader(new DiscardingExporter<Metric>(), exportIntervalMilliseconds: 1000))
+                .Build();
+        }
+
+        _metrics = new WarrenMetrics(factory: null);
+        _spanName = WarrenTracing.ProcessSpanName(Queue);
+
+        // Sampled (flags 01) for full, not sampled (00) for the parent-based sampler: its common case.
+        var flags = Mode == "sampled" ? "00" : "01";
+        var headers = new Dictionary<string, object?>
+        {
+            [TraceContext.TraceParent] = Encoding.UTF8.GetBytes($"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-{flags}"),
+        };
+        var properties = new BasicProperties { MessageId = "4f2c1d0e9b8a4c3d", Type = "bench.payload", Headers = headers };
+        _delivery = new BasicDeliverEventArgs("ctag", 42, false, string.Empty, Queue, properties, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _tracing?.Dispose();
+        _metering?.Dispose();
+        _metrics.Dispose();
+    }
+
+    /// <summary>The publish span, its attributes and the <c>traceparent</c> header of a new message.</summary>
+    [Benchmark]
+    public int PublishSpan()
+    {
+        var properties = new BasicProperties { MessageId = "4f2c1d0e9b8a4c3d", Type = "bench.payload" };
+        using var activity = WarrenTracing.StartPublish("publish " + Queue, Queue, null, string.Empty, Queue, properties.MessageId, null, properties.Type);
+        if (activity is not null)
+        {
+            TraceContext.Inject(activity, properties.Headers ??= new Dictionary<string, object?>(2, StringComparer.Ordinal));
+        }
+
+        return properties.Headers?.Count ?? 0;
+    }
+
+    /// <summary>The process span: the producer's context read from the delivery, the attributes before and after the handler.</summary>
+    [Benchmark]
+    public bool ProcessSpan()
+    {
+        using var activity = WarrenTracing.StartProcess(_spanName, _delivery.BasicProperties.Headers);
+        if (activity is { IsAllDataRequested: true })
+        {
+            WarrenTracing.DescribeProcess(activity, Queue, _delivery);
+            WarrenTracing.EndProcess(activity, "ack", null, null, null, null);
+        }
+
+        return activity is not null;
+    }
+
+    /// <summary>The four measurements of one message: sent and its duration, consumed, processing duration.</summary>
+    [Benchmark]
+    public void Metrics()
+    {
+        var started = Stopwatch.GetTimestamp();
+        _metrics.Published(Queue, null, null, started);
+        _metrics.Consumed(Queue);
+        _metrics.Processed(Queue, null, started);
+    }
+
+    private sealed class DiscardingExporter<T> : BaseExporter<T>
+        where T : class
+    {
+        public override ExportResult Export(in Batch<T> batch) => ExportResult.Success;
+    }
+}
