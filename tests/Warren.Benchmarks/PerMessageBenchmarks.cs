@@ -41,9 +41,11 @@ internal sealed partial class MicroJson : JsonSerializerContext;
 /// <summary>
 /// Warren's own work per message, without a broker, through the code the runtime and the generated code run: on the
 /// publish side the contract lookup, routing key, JSON body (pooled buffer) and AMQP properties; on the consume side the
-/// message context, the per-message DI scope, the generated dispatcher (type switch, deserialization, handler call).
-/// Allocations beyond the message itself are what MemoryDiagnoser's "Allocated" shows minus the message's own objects
-/// (the record and its strings, made by deserialization on the consume side).
+/// message context, the per-message DI scope (created when the handler class needs it), the generated dispatcher (type
+/// switch, deserialization, handler call). Allocations beyond the message itself are what MemoryDiagnoser's "Allocated"
+/// shows minus the message's own objects (the record and its strings, made by deserialization on the consume side).
+/// The "Before" rows repeat what the same steps did before the properties were pooled, message ids made from a counter
+/// and the scope made lazily, for an A/B in one run.
 /// </summary>
 [MemoryDiagnoser]
 public class PerMessageBenchmarks
@@ -52,35 +54,78 @@ public class PerMessageBenchmarks
     private static readonly OrderRevised Revised = new(42, "eu", 1234);
     private byte[] _placedBody = [];
     private ServiceProvider _services = null!;
+    private ServiceProvider _singletonServices = null!;
     private IServiceScopeFactory _scopes = null!;
+    private IServiceScopeFactory _singletonScopes = null!;
+    private HandlerLifetimes _lifetimes = null!;
+    private HandlerLifetimes _singletonLifetimes = null!;
     private IMessageDispatcher _dispatcher = null!;
     private MessageContracts _contracts = null!;
+    private readonly PropertiesPool _pool = new(1024);
+
+    /// <summary>Where the properties go, so that they escape as they do on the way to the channel (no stack allocation).</summary>
+    private RabbitMQ.Client.BasicProperties? _sent;
 
     [GlobalSetup]
     public void Setup()
     {
         var services = new ServiceCollection();
-        var warren = services.AddWarren(o => o.Url = "amqp://localhost/").AddGeneratedHandlers();
+        services.AddWarren(o => o.Url = "amqp://localhost/").AddGeneratedHandlers();
         _services = services.BuildServiceProvider();
         _scopes = _services.GetRequiredService<IServiceScopeFactory>();
         _contracts = _services.GetRequiredService<MessageContracts>();
+        _lifetimes = _services.GetRequiredService<HandlerLifetimes>();
+
+        // The same application with the handler class registered as a singleton before the generated (scoped) default.
+        var singleton = new ServiceCollection();
+        singleton.AddSingleton<MicroHandler>();
+        singleton.AddWarren(o => o.Url = "amqp://localhost/").AddGeneratedHandlers();
+        _singletonServices = singleton.BuildServiceProvider();
+        _singletonScopes = _singletonServices.GetRequiredService<IServiceScopeFactory>();
+        _singletonLifetimes = _singletonServices.GetRequiredService<HandlerLifetimes>();
+
         _dispatcher = new Warren_Benchmarks_MicroHandlerDispatcher();
         _placedBody = JsonSerializer.SerializeToUtf8Bytes(Placed, MicroJson.Default.OrderPlaced);
-        GC.KeepAlive(warren);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _services.Dispose();
+    public void Cleanup()
+    {
+        _services.Dispose();
+        _singletonServices.Dispose();
+    }
 
-    /// <summary>Route + serialize + properties: everything a publish does before the bytes go to the channel.</summary>
+    /// <summary>Route + serialize + properties: everything a publish does before the bytes go to the channel (properties from the pool, returned as the end of the publish does).</summary>
     [Benchmark]
     public int PublishPrepare()
     {
         var contract = _contracts.Get<OrderPlaced>();
         var key = contract.RoutingKeyFor(Placed);
         using var body = MessagePublisher.Serialize(Placed, contract.TypeInfo, contract.Exchange, key, int.MaxValue);
-        var properties = MessagePublisher.CreateProperties(contract.Name, null, contract.Priority);
-        return body.WrittenCount + key.Length + properties.Type!.Length;
+        var properties = MessagePublisher.FillProperties(_pool.Rent(), contract.Name, null, contract.Priority);
+        _sent = properties;
+        var length = body.WrittenCount + key.Length + properties.MessageId!.Length;
+        _pool.Return(properties);
+        return length;
+    }
+
+    /// <summary><see cref="PublishPrepare"/> as it was: a new properties object and a GUID message id per publish.</summary>
+    [Benchmark]
+    public int PublishPrepareBefore()
+    {
+        var contract = _contracts.Get<OrderPlaced>();
+        var key = contract.RoutingKeyFor(Placed);
+        using var body = MessagePublisher.Serialize(Placed, contract.TypeInfo, contract.Exchange, key, int.MaxValue);
+        var properties = new RabbitMQ.Client.BasicProperties
+        {
+            ContentType = PayloadFormat.JsonContentType,
+            Type = contract.Name,
+            MessageId = Guid.NewGuid().ToString("N"),
+            Timestamp = new RabbitMQ.Client.AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            DeliveryMode = RabbitMQ.Client.DeliveryModes.Persistent,
+        };
+        _sent = properties;
+        return body.WrittenCount + key.Length + properties.MessageId.Length;
     }
 
     /// <summary>The routing key alone, from a string and an integer placeholder (a boxed int would add 24 bytes).</summary>
@@ -89,7 +134,15 @@ public class PerMessageBenchmarks
 
     /// <summary>Context + scope + generated dispatch (deserialize, resolve the scoped handler, call it), as the consumer runs it.</summary>
     [Benchmark]
-    public async ValueTask<DispatchOutcome> Dispatch()
+    public ValueTask<DispatchOutcome> Dispatch() => DispatchAsync(_scopes, _lifetimes, _placedBody, "bench.order-placed", null, "bench.orders", "order.eu.placed");
+
+    /// <summary><see cref="Dispatch"/> with the handler class registered as a singleton: no scope.</summary>
+    [Benchmark]
+    public ValueTask<DispatchOutcome> DispatchSingletonHandler() => DispatchAsync(_singletonScopes, _singletonLifetimes, _placedBody, "bench.order-placed", null, "bench.orders", "order.eu.placed");
+
+    /// <summary><see cref="Dispatch"/> as it was: a scope created up front for every delivery.</summary>
+    [Benchmark]
+    public async ValueTask<DispatchOutcome> DispatchBefore()
     {
         await using var scope = _scopes.CreateAsyncScope();
         var context = new MessageContext("bench.micro", _placedBody, scope.ServiceProvider, CancellationToken.None)
@@ -107,20 +160,46 @@ public class PerMessageBenchmarks
 
     /// <summary>Serialize + route + dispatch: one message's whole framework work on both sides, without the broker.</summary>
     [Benchmark]
-    public async ValueTask<DispatchOutcome> SerializeRouteDispatch()
+    public ValueTask<DispatchOutcome> SerializeRouteDispatch() => SerializeRouteDispatchAsync(_scopes, _lifetimes);
+
+    /// <summary><see cref="SerializeRouteDispatch"/> with the handler class registered as a singleton.</summary>
+    [Benchmark]
+    public ValueTask<DispatchOutcome> SerializeRouteDispatchSingletonHandler() => SerializeRouteDispatchAsync(_singletonScopes, _singletonLifetimes);
+
+    private async ValueTask<DispatchOutcome> SerializeRouteDispatchAsync(IServiceScopeFactory scopes, HandlerLifetimes lifetimes)
     {
         var contract = _contracts.Get<OrderPlaced>();
         var key = contract.RoutingKeyFor(Placed);
         using var body = MessagePublisher.Serialize(Placed, contract.TypeInfo, contract.Exchange, key, int.MaxValue);
-        var properties = MessagePublisher.CreateProperties(contract.Name, null, contract.Priority);
-        await using var scope = _scopes.CreateAsyncScope();
-        var context = new MessageContext("bench.micro", body.WrittenMemory, scope.ServiceProvider, CancellationToken.None)
+        var properties = MessagePublisher.FillProperties(_pool.Rent(), contract.Name, null, contract.Priority);
+        _sent = properties;
+        try
         {
-            MessageType = properties.Type,
-            MessageId = properties.MessageId,
-            Exchange = contract.Exchange,
+            return await DispatchAsync(scopes, lifetimes, body.WrittenMemory, properties.Type!, properties.MessageId, contract.Exchange, key);
+        }
+        finally
+        {
+            _pool.Return(properties);
+        }
+    }
+
+    /// <summary>The consumer's steps: a context whose scope is made on demand, the dispatch, the scope's disposal.</summary>
+    private async ValueTask<DispatchOutcome> DispatchAsync(IServiceScopeFactory scopes, HandlerLifetimes lifetimes, ReadOnlyMemory<byte> body, string type, string? messageId, string exchange, string key)
+    {
+        var context = new MessageContext("bench.micro", body, lifetimes, CancellationToken.None)
+        {
+            MessageType = type,
+            MessageId = messageId,
+            Exchange = exchange,
             RoutingKey = key,
         };
-        return await _dispatcher.DispatchAsync(context);
+        try
+        {
+            return await _dispatcher.DispatchAsync(context);
+        }
+        finally
+        {
+            await context.DisposeScopeAsync();
+        }
     }
 }

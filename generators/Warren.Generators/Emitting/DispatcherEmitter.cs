@@ -173,7 +173,7 @@ internal static class DispatcherEmitter
             ParameterKind.CancellationToken => "context.CancellationToken",
             _ => "message!",
         }));
-        var call = $"context.Services.GetRequiredService<{consumer.TypeName}>().{Identifiers.Escape(model.MethodName)}({arguments})";
+        var call = $"WarrenDispatch.Handler<{consumer.TypeName}>(context).{Identifiers.Escape(model.MethodName)}({arguments})";
         var policy = model.RetryOverride is null ? null : handler.Name + "Policy";
         var policyArgument = policy is null ? string.Empty : ", " + policy;
 

@@ -186,10 +186,12 @@ public sealed class WarrenTestHarness : IAsyncDisposable
 
             if (timerDue)
             {
-                // Nothing runs (or handlers have been waiting, without any change, for longer than the stall time:
-                // they may be waiting on the clock themselves): let the settle time pass, then move the clock to the
-                // next timer.
-                var idle = activity.Active.Count == 0;
+                // Nothing runs (or handlers, or the action itself, have been waiting without any change for longer
+                // than the stall time: they may be waiting on the clock themselves): let the settle time pass, then
+                // move the clock to the next timer. An action still running counts as running: on a loaded machine
+                // its next step (the publish of an RPC request whose deadline is already a timer) can be later than
+                // the settle time, and moving the clock then would expire what is about to happen.
+                var idle = activity.Active.Count == 0 && task.IsCompleted;
                 if (!await ChangesWithinAsync(changed, idle ? _options.SettleTime : _options.StallTime).ConfigureAwait(false)
                     && (!idle || Broker.GetActivity().Active.Count == 0))
                 {

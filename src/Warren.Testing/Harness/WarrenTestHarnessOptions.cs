@@ -34,7 +34,8 @@ public sealed class WarrenTestHarnessOptions
 
     /// <summary>
     /// With virtual time: how long (real time) handlers may run without any change on the broker before the clock is
-    /// moved anyway, for handlers that themselves wait on the clock (<c>Task.Delay(span, timeProvider)</c>). Default 500 ms.
+    /// moved anyway, for handlers (or the tracked action) that themselves wait on the clock (<c>Task.Delay(span, timeProvider)</c>)
+    /// or for an RPC deadline. Default 500 ms.
     /// </summary>
     public TimeSpan StallTime { get; set; } = TimeSpan.FromMilliseconds(500);
 

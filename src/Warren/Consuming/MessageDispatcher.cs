@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace Warren.Infrastructure;
@@ -89,7 +90,25 @@ public static class MessageDispatcher
     {
         private static readonly ConditionalWeakTable<JsonTypeInfo<T>, JsonTypeInfo<T>> Cache = new();
 
-        public static JsonTypeInfo<T> For(JsonTypeInfo<T> typeInfo) => Cache.GetValue(typeInfo, static source =>
+        /// <summary>The last pair looked up: an application has one type info per message type, so this is nearly always a hit.</summary>
+        private static Pair? s_last;
+
+        public static JsonTypeInfo<T> For(JsonTypeInfo<T> typeInfo)
+        {
+            var last = Volatile.Read(ref s_last);
+            if (last is not null && ReferenceEquals(last.Source, typeInfo))
+            {
+                return last.Strict;
+            }
+
+            var strict = Lookup(typeInfo);
+            Volatile.Write(ref s_last, new Pair(typeInfo, strict));
+            return strict;
+        }
+
+        private sealed record Pair(JsonTypeInfo<T> Source, JsonTypeInfo<T> Strict);
+
+        private static JsonTypeInfo<T> Lookup(JsonTypeInfo<T> typeInfo) => Cache.GetValue(typeInfo, static source =>
         {
             if (source.Options is { RespectRequiredConstructorParameters: true, RespectNullableAnnotations: true })
             {

@@ -31,6 +31,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly string _processSpanName;
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
+    private readonly HandlerLifetimes _lifetimes;
     private readonly ILogger _logger;
     private readonly WarrenConsumers _statuses;
     private readonly WarrenMetrics _metrics;
@@ -64,7 +65,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private string? _lastError;
     private DateTimeOffset? _lastErrorAt;
 
-    public QueueConsumer(ConsumerDefinition definition, RetryPolicy policy, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, Func<CancellationToken, Task>? redeclare, ILogger logger)
+    public QueueConsumer(ConsumerDefinition definition, RetryPolicy policy, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, Func<CancellationToken, Task>? redeclare, ILogger logger, HandlerLifetimes? lifetimes = null)
     {
         _metrics = metrics;
         _definition = definition;
@@ -74,6 +75,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         _policy = _stream is not null ? WithoutDelayedRetries(policy, logger) : policy;
         _connections = connections;
         _scopes = scopes;
+        _lifetimes = lifetimes ?? new HandlerLifetimes(scopes);
         _logger = logger;
         _statuses = statuses;
         _redeclare = redeclare;
@@ -556,12 +558,12 @@ internal sealed class QueueConsumer : IAsyncDisposable
     {
         using var timeout = _definition.HandlerTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(_handlerCancellation.Token) : null;
         timeout?.CancelAfter(_definition.HandlerTimeout!.Value);
-        AsyncServiceScope? scope = null;
+        MessageContext? context = null;
         DispatchOutcome outcome;
         try
         {
-            scope = _scopes.CreateAsyncScope();
-            var context = CreateContext(delivery, scope.Value.ServiceProvider, timeout?.Token ?? _handlerCancellation.Token);
+            // The per-message scope is created when the handler (or its class, unless a singleton) first needs it.
+            context = CreateContext(delivery, timeout?.Token ?? _handlerCancellation.Token);
             outcome = await _definition.Dispatcher.DispatchAsync(context).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -570,11 +572,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
         finally
         {
-            if (scope is { } created)
+            if (context is not null)
             {
                 try
                 {
-                    await created.DisposeAsync().ConfigureAwait(false);
+                    await context.DisposeScopeAsync().ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -609,7 +611,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         return new Verdict(outcome, false);
     }
 
-    private MessageContext CreateContext(BasicDeliverEventArgs delivery, IServiceProvider services, CancellationToken cancellationToken)
+    private MessageContext CreateContext(BasicDeliverEventArgs delivery, CancellationToken cancellationToken)
     {
         var properties = delivery.BasicProperties;
         var headers = properties.Headers;
@@ -645,7 +647,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 break;
         }
 
-        return new MessageContext(_definition.Queue, delivery.Body, services, cancellationToken)
+        return new MessageContext(_definition.Queue, delivery.Body, _lifetimes, cancellationToken)
         {
             Exchange = delivery.Exchange,
             RoutingKey = delivery.RoutingKey,

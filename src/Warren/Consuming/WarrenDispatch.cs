@@ -18,6 +18,17 @@ public static class WarrenDispatch
     /// <summary>The body cannot be read as the message: dead-letter it with the reason.</summary>
     public static ValueTask<DispatchOutcome> DeadLetter(string reason) => new(DispatchOutcome.DeadLetter(reason));
 
+    /// <summary>
+    /// The handler class for one delivery: a singleton registration from the root provider (no per-message scope is
+    /// created for it), anything else from the delivery's scope (<see cref="MessageContext.Services"/>).
+    /// </summary>
+    public static T Handler<T>(MessageContext context)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Handler<T>();
+    }
+
     /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
     public static ValueTask<DispatchOutcome> AckWhenDone(Task handler)
     {

@@ -19,6 +19,7 @@ internal sealed class ConsumerHost
     private readonly IEnumerable<Topology> _topologies;
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
+    private readonly HandlerLifetimes? _lifetimes;
     private readonly WarrenOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -35,7 +36,7 @@ internal sealed class ConsumerHost
     private bool _declared;
 
     /// <summary>Created by DI.</summary>
-    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays)
+    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays, HandlerLifetimes? lifetimes = null)
     {
         _delays = delays;
         _metrics = metrics;
@@ -45,6 +46,7 @@ internal sealed class ConsumerHost
         _topologies = topologies;
         _connections = connections;
         _scopes = scopes;
+        _lifetimes = lifetimes;
         _options = options.Value;
         _loggers = loggers;
         _logger = loggers.CreateLogger<ConsumerHost>();
@@ -106,7 +108,7 @@ internal sealed class ConsumerHost
                 }
             }
 
-            _running.Add(new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue)));
+            _running.Add(new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue), _lifetimes));
         }
 
         _topology = topology;

@@ -72,6 +72,7 @@ public static class WarrenServiceCollectionExtensions
             sp.GetServices<ConnectionFactoryCallback>(),
             sp.GetService<IConnectionSource>(),
             sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => new HandlerLifetimes(services, sp));
         services.TryAddSingleton<DelayedDelivery>();
         services.TryAddSingleton<MessagePublisher>();
         services.TryAddSingleton<IPublisher>(sp => sp.GetRequiredService<MessagePublisher>());

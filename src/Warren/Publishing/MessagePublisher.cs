@@ -65,6 +65,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private readonly DelayedDelivery _delays;
     /// <summary><see cref="WarrenOptions.PublishTimeout"/> in <see cref="Stopwatch"/> ticks.</summary>
     private readonly long _timeoutTicks;
+    /// <summary>The properties of ended publishes, for the next ones (about one per window slot).</summary>
+    private readonly PropertiesPool _properties;
 
     public MessagePublisher(WarrenConnections connections, MessageContracts contracts, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup, DelayedDelivery delays)
     {
@@ -76,6 +78,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         _options = options.Value;
         _logger = logger;
         _window = new SemaphoreSlim(_options.MaxInFlightPublishes, _options.MaxInFlightPublishes);
+        _properties = new PropertiesPool(_options.MaxInFlightPublishes);
         _timeoutTicks = (long)Math.Min(_options.PublishTimeout.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 4);
         _channels = new ChannelHolder<ConfirmChannel>[_options.PublishChannels];
         for (var i = 0; i < _channels.Length; i++)
@@ -264,12 +267,13 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var exchange = options?.Exchange ?? contract.Exchange;
             var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
             body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
-            var properties = CreateProperties(contract.Name, options, contract.Priority);
+            // From the pool: PublishCoreAsync returns them when the publish ends (see PropertiesPool).
+            var properties = FillProperties(_properties.Rent(), contract.Name, options, contract.Priority);
 
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
-            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body, overridden ? null : contract.PublishSpanName, destination, overridden ? null : contract.TelemetryTemplate, ordered, ownsSlot: true, cancellationToken);
+            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body, overridden ? null : contract.PublishSpanName, destination, overridden ? null : contract.TelemetryTemplate, ordered, owned: true, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -416,18 +420,28 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
     }
 
-    /// <summary>The AMQP properties of one publish: a fresh instance every time. A null contract name leaves <c>type</c> unset (text and bytes).</summary>
-    internal static BasicProperties CreateProperties(string? contractName, PublishOptions? options, byte? defaultPriority, string contentType = PayloadFormat.JsonContentType)
+    /// <summary>The AMQP properties of one publish: a fresh instance. A null contract name leaves <c>type</c> unset (text and bytes).</summary>
+    internal static BasicProperties CreateProperties(string? contractName, PublishOptions? options, byte? defaultPriority, string contentType = PayloadFormat.JsonContentType) =>
+        FillProperties(new BasicProperties(), contractName, options, defaultPriority, contentType);
+
+    /// <summary>
+    /// Sets every property a publish has on <paramref name="properties"/>, a fresh instance or one from the
+    /// <see cref="PropertiesPool"/> (so nothing of an earlier publish stays: the optional ones are cleared when unset).
+    /// </summary>
+    internal static BasicProperties FillProperties(BasicProperties properties, string? contractName, PublishOptions? options, byte? defaultPriority, string contentType = PayloadFormat.JsonContentType)
     {
-        // A fresh instance per publish: confirmation tracking writes a sequence-number header into it.
-        var properties = new BasicProperties
-        {
-            ContentType = options?.ContentType ?? contentType,
-            Type = contractName,
-            MessageId = options?.MessageId ?? Guid.NewGuid().ToString("N"),
-            Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
-            DeliveryMode = options is { Persistent: false } ? DeliveryModes.Transient : DeliveryModes.Persistent,
-        };
+        // Confirmation tracking writes a sequence-number header into the properties while they are sent: one instance
+        // belongs to one publish until it ends.
+        properties.ContentType = options?.ContentType ?? contentType;
+        properties.Type = contractName;
+        properties.MessageId = options?.MessageId ?? MessageIds.Next();
+        properties.Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        properties.DeliveryMode = options is { Persistent: false } ? DeliveryModes.Transient : DeliveryModes.Persistent;
+        properties.Priority = 0;
+        properties.CorrelationId = null;
+        properties.ReplyTo = null;
+        properties.Expiration = null;
+        properties.Headers = null;
 
         if ((options?.Priority ?? defaultPriority) is { } priority)
         {
@@ -514,14 +528,14 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// something else (a background start, the connection, a channel being replaced, recovery).
     /// </remarks>
     private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, bool ordered, CancellationToken cancellationToken) =>
-        PublishCoreAsync(exchange, routingKey, mandatory, properties, body, default, null, destination, template, ordered, ownsSlot: false, cancellationToken);
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, body, default, null, destination, template, ordered, owned: false, cancellationToken);
 
-    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool ownsSlot, CancellationToken cancellationToken) =>
-        PublishCoreAsync(exchange, routingKey, mandatory, properties, ownedBody.WrittenMemory, ownedBody, spanName, destination, template, ordered, ownsSlot, cancellationToken);
+    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken) =>
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, ownedBody.WrittenMemory, ownedBody, spanName, destination, template, ordered, owned, cancellationToken);
 
     // ownedBody: the pooled array behind body, returned when the publish ends (default when the caller owns the body);
-    // ownsSlot: the publish gives its window slot back when it ends.
-    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool ownsSlot, CancellationToken cancellationToken)
+    // owned: the publish gives its window slot back when it ends, and its properties to the pool.
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
@@ -676,8 +690,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             timeout?.Dispose();
             _metrics.Published(destination, template, errorType, started);
             ownedBody.Dispose();
-            if (ownsSlot)
+            if (owned)
             {
+                // Nothing refers to them any more: every send of this publish has completed (see PropertiesPool).
+                _properties.Return(properties);
                 LeaveWindow();
             }
         }

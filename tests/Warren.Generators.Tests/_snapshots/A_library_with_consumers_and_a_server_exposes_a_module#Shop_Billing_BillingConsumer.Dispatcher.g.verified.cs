@@ -47,7 +47,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Shop.Billing.BillingConsumer>().Handle(message!, context.CancellationToken));
+            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Billing.BillingConsumer>(context).Handle(message!, context.CancellationToken));
         }
 
         /// <summary><c>order.cancelled.v1</c> → <c>BillingConsumer.Handle</c></summary>
@@ -58,7 +58,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Shop.Billing.BillingConsumer>().Handle(message!, context.CancellationToken));
+            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Billing.BillingConsumer>(context).Handle(message!, context.CancellationToken));
         }
 
         /// <summary>Bound to orders with order.*.placed.</summary>

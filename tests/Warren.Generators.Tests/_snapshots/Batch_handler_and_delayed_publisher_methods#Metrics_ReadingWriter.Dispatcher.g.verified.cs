@@ -65,7 +65,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            context.Services.GetRequiredService<global::Metrics.ReadingWriter>().Handle(message!);
+            WarrenDispatch.Handler<global::Metrics.ReadingWriter>(context).Handle(message!);
             return WarrenDispatch.Acknowledged;
         }
 

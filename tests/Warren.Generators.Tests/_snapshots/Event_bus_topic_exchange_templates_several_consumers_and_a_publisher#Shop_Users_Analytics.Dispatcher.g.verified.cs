@@ -47,7 +47,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Shop.Users.Analytics>().Created(message!, context));
+            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Users.Analytics>(context).Created(message!, context));
         }
 
         /// <summary><c>user-updated</c> → <c>Analytics.Updated</c></summary>
@@ -60,7 +60,7 @@ namespace Warren.Generated
 
             try
             {
-                context.Services.GetRequiredService<global::Shop.Users.Analytics>().Updated(message!);
+                WarrenDispatch.Handler<global::Shop.Users.Analytics>(context).Updated(message!);
                 return WarrenDispatch.Acknowledged;
             }
             catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)

@@ -38,7 +38,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Shop.Users.EmailNotifications>().Handle(message!, context.CancellationToken));
+            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Users.EmailNotifications>(context).Handle(message!, context.CancellationToken));
         }
 
         /// <summary>Bound to user.events with user.*.created.</summary>

@@ -38,7 +38,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Records.Archive>().Store(message!));
+            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Records.Archive>(context).Store(message!));
         }
 
         /// <summary>Bound to documents (all: format=pdf, kind=report), documents (any: format=png, format2=jpg).</summary>

@@ -38,7 +38,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Records.AuditLog>().Handle(message!));
+            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Records.AuditLog>(context).Handle(message!));
         }
 
         /// <summary>Bound to audit.</summary>

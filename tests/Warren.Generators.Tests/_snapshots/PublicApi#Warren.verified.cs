@@ -772,6 +772,8 @@ namespace Warren.Infrastructure
         public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> AckWhenDone(System.Threading.Tasks.ValueTask handler, Warren.RetryPolicy policy) { }
         public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DeadLetter(string reason) { }
         public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> Failed(System.Exception exception, Warren.RetryPolicy policy) { }
+        public static T Handler<T>(Warren.MessageContext context)
+            where T :  notnull { }
         public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> NoHandler(Warren.MessageContext context, string queue, string exchange, string key) { }
     }
     public sealed class WarrenMetrics : System.IDisposable

@@ -38,7 +38,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(context.Services.GetRequiredService<global::Video.VideoWorker>().Handle(message!, context.CancellationToken));
+            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Video.VideoWorker>(context).Handle(message!, context.CancellationToken));
         }
 
         /// <summary>Bound to tasks with video.process.</summary>

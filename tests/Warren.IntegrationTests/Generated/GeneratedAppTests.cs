@@ -37,6 +37,33 @@ public sealed class GeneratedAppTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task A_handler_class_registered_as_a_singleton_handles_every_delivery_and_its_scoped_services_are_per_delivery()
+    {
+        var log = new PerDeliveryLog();
+        var recorder = new Recorder();
+        var app = await GeneratedHost.StartAsync(broker.AmqpUrl, recorder: recorder, configure: w =>
+        {
+            w.Services.AddSingleton<SingletonHandlerProbe>();
+            w.Services.AddSingleton(log);
+            w.Services.AddScoped<PerDeliveryService>();
+        });
+        await using (app)
+        {
+            var ids = Enumerable.Range(0, 40).Select(i => "single-" + i).ToArray();
+            foreach (var id in ids)
+            {
+                await app.Publisher.PublishAsync(new OrderPlaced(id, "eu"));
+            }
+
+            var name = "singleton-handler:" + System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(app.Services.GetRequiredService<SingletonHandlerProbe>());
+            await Broker.WaitUntilAsync(() => recorder.Ids(name).Length == ids.Length && log.Disposed.Count == ids.Length, Wait, "every delivery handled by the one instance, each scope disposed");
+            Assert.Equal(ids.Order(), recorder.Ids(name).Order());
+            Assert.Equal(ids.Order(), log.Disposed.Order());
+            Assert.Empty(log.Shared);
+        }
+    }
+
+    [Fact]
     public async Task Direct_and_fanout_exchanges_deliver_to_their_queues()
     {
         var (app, recorder, _) = await StartAsync();
