@@ -39,6 +39,8 @@ public sealed class ShapeCorpusTests
 
     public static TheoryData<string> Rejected => new(Shapes.Where(s => !s.Valid).Select(s => s.Name));
 
+    public static TheoryData<string> Broken => new(UserErrors.Select(s => s.Name));
+
     [Fact]
     public void The_corpus_has_at_least_sixty_shapes() => Assert.True(Shapes.Count >= 60, $"{Shapes.Count} shapes");
 
@@ -66,6 +68,22 @@ public sealed class ShapeCorpusTests
         {
             Assert.True(result.Warren.Any(d => d.Id == id), $"expected {id}:\n{result.Describe()}");
         }
+    }
+
+    /// <summary>
+    /// User code that does not compile by itself (a type that is not defined, CS0246): the compiler's error stays on the
+    /// user's code, and the generator emits nothing that names the missing type, so no error is located in a generated file.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void A_missing_user_type_gets_no_error_in_generated_files(string name)
+    {
+        var shape = UserErrors.Single(s => s.Name == name);
+        var result = Invariant.Check(Source(shape), shape.Documentation);
+
+        Assert.True(result.InGenerated.Count == 0, "diagnostics in generated files:\n" + result.Describe());
+        Assert.True(result.Compiler.Any(d => d.Id == "CS0246"), "the user's own error is reported:\n" + result.Describe());
+        Assert.DoesNotContain(result.Run.Sources.Values, text => text.Contains("Missing", StringComparison.Ordinal));
     }
 
     // (A consumer needing the application's own services cannot be created in the bare container the test builds.)
@@ -138,6 +156,31 @@ public sealed class ShapeCorpusTests
         {{implementation}}
         }
         """);
+
+    /// <summary>
+    /// Shapes naming a type that does not exist (<c>Missing</c>): the user's error, nothing generated names it. (A message
+    /// whose property is of a missing type is left out of the JSON context: System.Text.Json's generator names the type.)
+    /// </summary>
+    private static readonly List<Shape> UserErrors =
+    [
+        Ok("handler_message_undefined", App("[Queue(\"q\")] public sealed class C { public Task Handle(Missing e) => Task.CompletedTask; }")),
+        Ok("handler_topic_message_undefined", App("[Exchange(\"x\", ExchangeKind.Topic)] public sealed class C { [Topic(\"a.*\")] public Task Placed(Missing e) => Task.CompletedTask; }")),
+        Ok("handler_list_of_undefined", App("[Queue(\"q\")] public sealed class C { public Task Handle(List<Missing> e) => Task.CompletedTask; }")),
+        Ok("batch_handler_of_undefined", App("[Queue(\"q\")] public sealed class C { [Batch(Timeout = \"10ms\")] public Task Handle(IReadOnlyList<Missing> e) => Task.CompletedTask; }")),
+        Ok("handler_beside_one_taking_undefined", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; public Task Handle(Missing e) => Task.CompletedTask; }")),
+        Ok("do_not_retry_undefined_exception", App("[Queue(\"q\")] public sealed class C { [DeadLetter(MaxRetries = 2, DoNotRetry = new[] { typeof(Missing) })] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("consumer_with_undefined_base", App("[Queue(\"q\")] public sealed class C : Missing { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("message_with_undefined_placeholder", App("[Exchange(\"x\", ExchangeKind.Topic)] [Topic(\"a.{Region}\")] public sealed record M(Missing Region); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; }")),
+        Ok("attributed_message_generic_of_undefined", App("[Exchange(\"x\", ExchangeKind.Topic)] public sealed record M(List<Missing> Items); [Publisher] public partial interface IP { Task Send(M m); }")),
+        Ok("publisher_message_undefined", App("[Publisher] public partial interface IP { Task Send(Missing m); }")),
+        Ok("publisher_extra_parameter_undefined", App("[Publisher] public partial interface IP { Task Send(OrderPlaced m, Missing other); }")),
+        Ok("publisher_returning_undefined", App("[Publisher] public partial interface IP { Missing Send(OrderPlaced m); }")),
+        Ok("publisher_inheriting_undefined", App("[Publisher] public partial interface IP : IMissing { Task Send(OrderPlaced m); }")),
+        Ok("rpc_request_undefined", Rpc("Task<StockLevel> Get(Missing r);", "public Task<StockLevel> Get(Missing r) => Task.FromResult(new StockLevel(\"\", 0));")),
+        Ok("rpc_response_undefined", Rpc("Task<Missing> Get(CheckStock r);", "public Task<Missing> Get(CheckStock r) => throw new NotSupportedException();")),
+        Ok("rpc_server_of_undefined_interface", App("public sealed class S : IMissing { public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Ok("json_context_lists_undefined", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "Missing"),
+    ];
 
     private static readonly List<Shape> Shapes =
     [

@@ -31,7 +31,7 @@ internal static class ConsumerParser
         var handlers = new List<HandlerModel>();
         foreach (var method in HandlerCandidates(type).OrderBy(m => m.Name, System.StringComparer.Ordinal))
         {
-            if (Rules.ShapeRules.HandlerProblem(method) is null && ReadHandler(method, defaultExchange, queue) is { } handler)
+            if (Rules.ShapeRules.HandlerProblem(method) is null && !Rules.UndefinedTypes.In(method) && ReadHandler(method, defaultExchange, queue) is { } handler)
             {
                 handlers.Add(handler);
             }

@@ -30,7 +30,7 @@ internal static class PublisherParser
     /// <summary>The interface's model, or null when it is no publisher or one of its methods is invalid (the analyzers say which).</summary>
     public static PublisherModel? TryParse(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Interface || ShapeRules.InterfaceProblem(type) is not null)
+        if (type.TypeKind != TypeKind.Interface || ShapeRules.InterfaceProblem(type) is not null || UndefinedTypes.InInterface(type))
         {
             return null;
         }

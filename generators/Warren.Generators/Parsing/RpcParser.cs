@@ -14,7 +14,7 @@ internal static class RpcParser
     /// <summary>The service's model, or null when it is none or has a method the rules reject (the analyzers say which).</summary>
     public static RpcServiceModel? TryParseService(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute || ShapeRules.InterfaceProblem(type) is not null)
+        if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute || ShapeRules.InterfaceProblem(type) is not null || UndefinedTypes.InInterface(type))
         {
             return null;
         }
