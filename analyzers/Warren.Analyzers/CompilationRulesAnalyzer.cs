@@ -170,7 +170,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
                 {
                     // The publisher's own classification: a delay (TimeSpan, DateTimeOffset) or options parameter is no message.
-                    if (method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter)
+                    // Text and bytes need no JSON metadata.
+                    if (method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter && !Payloads.IsRaw(parameter.Type))
                     {
                         _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
                     }
@@ -180,12 +181,12 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             {
                 foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
                 {
-                    foreach (var parameter in method.Parameters.Where(p => ConsumerParser.Kind(p) == ParameterKind.Message))
+                    foreach (var parameter in method.Parameters.Where(p => ConsumerParser.Kind(p) == ParameterKind.Message && !Payloads.IsRaw(p.Type)))
                     {
                         _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
                     }
 
-                    if (method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } returns)
+                    if (method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } returns && !Payloads.IsRaw(returns.TypeArguments[0]))
                     {
                         var response = returns.TypeArguments[0];
                         _messageUses.Add((response.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), response.Name, Locations.Of(method)));

@@ -121,6 +121,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor StreamIncompatible = Create(
         "WRN031", "Option a stream refuses", "Queue '{0}' {1}", Topology, DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor UnreachablePayloadHandler = Create(
+        "WRN032", "Text or byte handler no message can reach", "Handler '{0}' takes {1}, which has no contract name, and has no binding, while queue '{2}' has other handlers: the dispatcher selects a text or byte handler only by the binding a message came through, so this one is never called and the messages meant for it are dead-lettered. Bind it with [Topic] on an [Exchange], or give it a consumer class (a queue) of its own.", Handlers, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor AmbiguousPayloadHandler = Create(
+        "WRN033", "Text or byte handler sharing bindings", "Handler '{0}' takes {1} and handler '{2}' of queue '{3}' is bound to the same messages through {4}: a message without a type the queue knows goes to '{5}', tried first (handlers are tried by method name), and never to '{6}'. Bind them to keys that do not overlap, or give the text or bytes a queue of their own.", Handlers, DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor[] All =
     [
         InvalidTopic, WildcardInRoutingKey, UnknownPlaceholder, UnsupportedPlaceholderType, UnsupportedHandler,
@@ -129,7 +135,7 @@ internal static class DiagnosticDescriptors
         QuorumRejectPublishDlx, UnsupportedRpcMethod, NotSerializable, InvalidDuration, UnsupportedPublisherMethod,
         DuplicateContract, UnreachableType, ConcurrencyAbovePrefetch, WildcardOnDirectExchange,
         HeadersMessageThroughPublisher, DeadLetterConsumerBoundToWork, RpcServiceServedTwice, SettingOutOfRange,
-        BatchAbovePrefetch, StreamIncompatible,
+        BatchAbovePrefetch, StreamIncompatible, UnreachablePayloadHandler, AmbiguousPayloadHandler,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, bool compilationEnd = false) =>

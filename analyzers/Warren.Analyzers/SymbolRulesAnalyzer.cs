@@ -38,7 +38,9 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.HeadersMessageThroughPublisher,
         DiagnosticDescriptors.SettingOutOfRange,
         DiagnosticDescriptors.BatchAbovePrefetch,
-        DiagnosticDescriptors.StreamIncompatible);
+        DiagnosticDescriptors.StreamIncompatible,
+        DiagnosticDescriptors.UnreachablePayloadHandler,
+        DiagnosticDescriptors.AmbiguousPayloadHandler);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -89,11 +89,12 @@ internal static class SystemCheck
         {
             var p = group.Key;
             var publishers = Names(group.Select(g => g.Service));
+            var what = p.Contract.Length > 0 ? p.Contract : "text or bytes (" + string.Join(", ", group.Select(g => g.Publish.Type).Distinct().Order(StringComparer.Ordinal)) + ")";
             if (p.Exchange.Length == 0)
             {
                 if (!queues.Contains(p.RoutingKey))
                 {
-                    findings.Add(new Finding(PublishedNotBound, Severity.Error, $"{publishers} publish{(group.Count() == 1 ? "es" : string.Empty)} '{p.Contract}' to the queue '{p.RoutingKey}' (default exchange), which no service declares."));
+                    findings.Add(new Finding(PublishedNotBound, Severity.Error, $"{publishers} publish{(group.Count() == 1 ? "es" : string.Empty)} '{what}' to the queue '{p.RoutingKey}' (default exchange), which no service declares."));
                 }
 
                 continue;
@@ -101,13 +102,13 @@ internal static class SystemCheck
 
             if (ExchangeType(p.Exchange, exchangeTypes) is not { } type)
             {
-                findings.Add(new Finding(PublishedNotBound, Severity.Error, $"{publishers} publish{(group.Count() == 1 ? "es" : string.Empty)} '{p.Contract}' to the exchange '{p.Exchange}', which no service declares (the publish fails with 404 NOT_FOUND)."));
+                findings.Add(new Finding(PublishedNotBound, Severity.Error, $"{publishers} publish{(group.Count() == 1 ? "es" : string.Empty)} '{what}' to the exchange '{p.Exchange}', which no service declares (the publish fails with 404 NOT_FOUND)."));
                 continue;
             }
 
             if (!bindings.Any(b => b.Binding.Exchange == p.Exchange && RoutingMatch.CanReach(type, p.RoutingKey, b.Binding.RoutingKey)))
             {
-                findings.Add(new Finding(PublishedNotBound, Severity.Error, $"{publishers} publish{(group.Count() == 1 ? "es" : string.Empty)} '{p.Contract}' to '{p.Exchange}' with routing key '{p.RoutingKey}', and no service binds a queue that receives it (the publish is returned as unroutable)."));
+                findings.Add(new Finding(PublishedNotBound, Severity.Error, $"{publishers} publish{(group.Count() == 1 ? "es" : string.Empty)} '{what}' to '{p.Exchange}' with routing key '{p.RoutingKey}', and no service binds a queue that receives it (the publish is returned as unroutable)."));
             }
         }
 
@@ -164,7 +165,8 @@ internal static class SystemCheck
     {
         var uses = services.SelectMany(s => s.Publishes.Select(p => (Service: s.Service, p.Contract, p.Type))
             .Concat(s.Consumes.Select(c => (Service: s.Service, c.Contract, c.Type))));
-        foreach (var group in uses.GroupBy(u => u.Contract))
+        // Text and byte bodies have no contract name (empty), so nothing can collide there.
+        foreach (var group in uses.Where(u => u.Contract.Length > 0).GroupBy(u => u.Contract))
         {
             var types = group.GroupBy(u => u.Type).ToList();
             if (types.Count > 1)

@@ -228,6 +228,17 @@ public sealed class WRN016_RemoveQuorumOptionCodeFixTests
         """);
 
     [Fact]
+    public Task Durable_false_on_a_quorum_rpc_service_is_removed() => CodeFixHarness.VerifyAsync(new RemoveQuorumOptionCodeFix(), "WRN016",
+        """
+        [RpcService("fib", QueueType = QueueType.Quorum, Durable = false)]
+        public interface IFib { Task<string> Fib(string n); }
+        """,
+        """
+        [RpcService("fib", QueueType = QueueType.Quorum)]
+        public interface IFib { Task<string> Fib(string n); }
+        """);
+
+    [Fact]
     public Task A_priority_attribute_on_a_quorum_queue_is_removed() => CodeFixHarness.VerifyAsync(new RemoveQuorumOptionCodeFix(), "WRN016",
         Sources.Order + """
         [Queue("q", Type = QueueType.Quorum)]
@@ -254,6 +265,87 @@ public sealed class WRN016_RemoveQuorumOptionCodeFixTests
             /// <summary>Payments.</summary>
             [Queue("q", Type = QueueType.Quorum)]
             public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            """,
+        ]);
+}
+
+public sealed class WRN031_FixStreamOptionCodeFixTests
+{
+    [Fact]
+    public Task An_option_a_stream_refuses_is_removed() => CodeFixHarness.VerifyAsync(new FixStreamOptionCodeFix(), "WRN031",
+        Sources.Order + """
+        [Queue("s", Type = QueueType.Stream, MessageTtl = "1h", MaxAge = "7D")]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """,
+        Sources.Order + """
+        [Queue("s", Type = QueueType.Stream, MaxAge = "7D")]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task Delayed_retries_on_a_stream_become_max_retries_zero() => CodeFixHarness.VerifyAsync(new FixStreamOptionCodeFix(), "WRN031",
+        Sources.Order + """
+        [Queue("s", Type = QueueType.Stream)]
+        [DeadLetter(ImmediateRetries = 2, MaxRetries = 3)]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """,
+        Sources.Order + """
+        [Queue("s", Type = QueueType.Stream)]
+        [DeadLetter(ImmediateRetries = 2, MaxRetries = 0)]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task Stream_only_options_on_a_quorum_queue_are_removed_with_the_consume_from_attribute() => CodeFixHarness.VerifyFixAllAsync(new FixStreamOptionCodeFix(), "WRN031",
+        [
+            Sources.Order + """
+            /// <summary>Orders.</summary>
+            [ConsumeFrom(StreamFrom.First)]
+            [Queue("q", Type = QueueType.Quorum, MaxAge = "7D", MaxSegmentSizeBytes = 1000)]
+            public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            """,
+        ],
+        [
+            Sources.Order + """
+            /// <summary>Orders.</summary>
+            [Queue("q", Type = QueueType.Quorum)]
+            public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            """,
+        ]);
+
+    [Fact]
+    public Task Fix_all_fixes_every_stream_option_across_documents_and_leaves_a_bad_start_to_the_user() => CodeFixHarness.VerifyFixAllAsync(new FixStreamOptionCodeFix(), "WRN031",
+        [
+            Sources.Order + """
+            [Queue("s", Type = QueueType.Stream, Exclusive = true, AutoDelete = true, Durable = false, MessageTtl = "1h", MaxLength = 10, DeliveryLimit = 3, Prefetch = 50)]
+            [Priority(Max = 5)]
+            [DeadLetter(MaxRetries = 2)]
+            [ConsumeFrom(Offset = -5)]
+            public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            """,
+            """
+            using Warren;
+
+            namespace App;
+
+            [Queue("t", Type = QueueType.Stream, Overflow = QueueOverflow.DropHead, SingleActiveConsumer = true)]
+            public sealed class Other { public void Handle(OrderPaid order) { } }
+            """,
+        ],
+        [
+            Sources.Order + """
+            [Queue("s", Type = QueueType.Stream, Prefetch = 50)]
+            [DeadLetter(MaxRetries = 0)]
+            [ConsumeFrom(Offset = -5)]
+            public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            """,
+            """
+            using Warren;
+
+            namespace App;
+
+            [Queue("t", Type = QueueType.Stream)]
+            public sealed class Other { public void Handle(OrderPaid order) { } }
             """,
         ]);
 }

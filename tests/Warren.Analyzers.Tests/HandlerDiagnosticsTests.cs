@@ -180,3 +180,122 @@ public sealed class PublisherDelayDiagnosticsTests
         }
         """);
 }
+
+public sealed class WRN032_UnreachablePayloadHandlerTests
+{
+    [Fact]
+    public Task A_text_or_byte_handler_without_a_binding_beside_other_handlers_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        public sealed class Mixed
+        {
+            public void Handle(OrderPlaced order) { }
+            public void {|WRN032:Handle|}(string text) { }
+            public Task {|WRN032:HandleAsync|}(byte[] body) => Task.CompletedTask;
+        }
+
+        [Queue("q2")]
+        [Exchange("notes", ExchangeKind.Topic)]
+        public sealed class TopicWithoutKey
+        {
+            [Topic("order.paid")] public void Paid(OrderPaid order) { }
+            public void {|WRN032:Handle|}(ReadOnlyMemory<byte> body) { }
+        }
+        """);
+
+    [Fact]
+    public Task Alone_bound_or_on_a_fanout_exchange_a_text_handler_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("hello")]
+        public sealed class Alone
+        {
+            public void Handle(string text) { }
+        }
+
+        [Queue("bound")]
+        [Exchange("notes", ExchangeKind.Direct)]
+        public sealed class Bound
+        {
+            public void Handle(OrderPlaced order) { }
+            [Topic("note")] public void Note(string text) { }
+            [Topic("blob")] public void Blob(byte[] body) { }
+        }
+
+        [Queue("fanned")]
+        [Exchange("logs", ExchangeKind.Fanout)]
+        public sealed class Fanned
+        {
+            [Topic("order.paid")] public void Paid(OrderPaid order) { }
+            public void Handle(string text) { }
+        }
+        """);
+}
+
+public sealed class WRN033_AmbiguousPayloadHandlerTests
+{
+    [Fact]
+    public Task Overlapping_topic_patterns_direct_keys_and_a_shared_fanout_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("topic")]
+        [Exchange("orders", ExchangeKind.Topic)]
+        public sealed class Topic
+        {
+            [Topic("order.#")] public void Any(OrderPlaced order) { }
+            [Topic("*.paid")] public void Paid(OrderPaid order) { }
+            [Topic("*.placed")] public void {|WRN033:Text|}(string text) { }
+        }
+
+        [Queue("direct")]
+        [Exchange("notes", ExchangeKind.Direct)]
+        public sealed class Direct
+        {
+            [Topic("n")] public void A(string text) { }
+            [Topic("n")] public void {|WRN033:B|}(byte[] body) { }
+        }
+
+        [Queue("fanned")]
+        [Exchange("logs", ExchangeKind.Fanout)]
+        public sealed class Fanned
+        {
+            public void Handle(string text) { }
+            public void {|WRN033:Handle|}(byte[] body) { }
+        }
+        """);
+
+    [Fact]
+    public Task Disjoint_keys_and_typed_handlers_alone_are_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("topic")]
+        [Exchange("orders", ExchangeKind.Topic)]
+        public sealed class Topic
+        {
+            [Topic("order.placed")] public void Placed(OrderPlaced order) { }
+            [Topic("order.paid")] public void Paid(OrderPaid order) { }
+            [Topic("order.text.*")] public void Text(string text) { }
+            [Topic("order.bytes.#")] public void Bytes(byte[] body) { }
+        }
+
+        [Queue("typed")]
+        [Exchange("orders", ExchangeKind.Topic)]
+        public sealed class TypedOnly
+        {
+            [Topic("order.#")] public void Placed(OrderPlaced order) { }
+            [Topic("order.*")] public void Paid(OrderPaid order) { }
+        }
+        """);
+
+    [Theory]
+    [InlineData("a.b", "a.b", true)]
+    [InlineData("a.b", "a.c", false)]
+    [InlineData("a.*", "a.#", true)]
+    [InlineData("#", "x.y.z", true)]
+    [InlineData("a.#", "#.b", true)]
+    [InlineData("a.*.c", "*.b.d", false)]
+    [InlineData("a.#.c", "a.c", true)]
+    [InlineData("*", "a.b", false)]
+    [InlineData("#.x", "y.#", true)]
+    [InlineData("a.*", "a", false)]
+    [InlineData("", "#", true)]
+    [InlineData("", "*", false)]
+    public void Topic_patterns_overlap_when_some_key_matches_both(string a, string b, bool expected)
+    {
+        Assert.Equal(expected, Warren.Analyzers.Rules.PayloadHandlerRules.PatternsOverlap(a, b));
+        Assert.Equal(expected, Warren.Analyzers.Rules.PayloadHandlerRules.PatternsOverlap(b, a));
+    }
+}

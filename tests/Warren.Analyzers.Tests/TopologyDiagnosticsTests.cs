@@ -176,6 +176,15 @@ public sealed class WRN016_WRN017_QuorumOptionsTests
         [Priority(Max = 5)]
         public sealed class Handler { public void Handle(OrderPlaced order) { } }
         """);
+
+    [Fact]
+    public Task A_non_durable_quorum_rpc_queue_is_reported_and_a_non_durable_classic_one_is_quiet() => AnalyzerHarness.VerifyAsync("""
+        [RpcService("fib", QueueType = QueueType.Quorum, {|WRN016:Durable = false|})]
+        public interface IFib { Task<string> Fib(string n); }
+
+        [RpcService("tutorial-fib", Queue = "rpc_queue", Durable = false)]
+        public interface ITutorialFib { Task<string> Fib(string n); }
+        """);
 }
 
 public sealed class WRN018_UnsupportedRpcMethodTests

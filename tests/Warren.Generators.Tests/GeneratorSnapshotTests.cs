@@ -26,6 +26,9 @@ public sealed class GeneratorSnapshotTests
     public void Batch_handler_and_delayed_publisher_methods() => Verify(Scenarios.BatchAndDelay);
 
     [Fact]
+    public void Text_and_byte_publisher_and_rpc_methods() => Verify(Scenarios.TextAndBytes);
+
+    [Fact]
     public void No_attributes_only_an_empty_registration()
     {
         var run = GeneratorHarness.Run("namespace Plain; public sealed class Nothing { public void Handle(int x) { } }");
@@ -41,6 +44,7 @@ public sealed class GeneratorSnapshotTests
     [InlineData(Scenarios.TaskQueue)]
     [InlineData(Scenarios.FanoutHeadersQuorum)]
     [InlineData(Scenarios.Rpc)]
+    [InlineData(Scenarios.TextAndBytes)]
     public void The_topology_file_fits_a_screen_and_its_documents_describe_it(string source)
     {
         var run = GeneratorHarness.Run(source);

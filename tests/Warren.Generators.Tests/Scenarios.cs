@@ -208,4 +208,66 @@ internal static class Scenarios
         [JsonSerializable(typeof(Refund))]
         internal sealed partial class OrdersJson : JsonSerializerContext;
         """;
+
+    public const string TextAndBytes = """
+        using System;
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Tutorials;
+
+        public sealed record Thumbnail(string Name, int Width);
+
+        /// <summary>The tutorials' senders: a queue by name on the default exchange, and a non-durable fanout exchange.</summary>
+        [Publisher]
+        public partial interface IHello
+        {
+            [Topic("hello")]
+            ValueTask Hello(string text, CancellationToken ct = default);
+
+            [Topic("task_queue")]
+            Task Task(string? work, TimeSpan delay);
+        }
+
+        [Publisher]
+        [Exchange("logs", ExchangeKind.Fanout, Durable = false)]
+        public partial interface ILogs
+        {
+            ValueTask Log(string line);
+
+            ValueTask Raw(byte[] body, PublishOptions? options = null, CancellationToken ct = default);
+        }
+
+        /// <summary>Tutorial 6: the number as text in, fib(n) as text out; and bytes beside JSON.</summary>
+        [RpcService("fib", Queue = "rpc_queue", Durable = false)]
+        public interface IFib
+        {
+            Task<string> Fib(string n, CancellationToken ct = default);
+        }
+
+        [RpcService("images")]
+        public interface IImages
+        {
+            Task<Thumbnail> Measure(byte[] image);
+
+            ValueTask<ReadOnlyMemory<byte>> Render(Thumbnail thumbnail, CancellationToken ct = default);
+        }
+
+        public sealed class FibServer : IFib
+        {
+            public Task<string> Fib(string n, CancellationToken ct = default) => Task.FromResult(n);
+        }
+
+        public sealed class ImageServer : IImages
+        {
+            public Task<Thumbnail> Measure(byte[] image) => Task.FromResult(new Thumbnail("t", image.Length));
+
+            public ValueTask<ReadOnlyMemory<byte>> Render(Thumbnail thumbnail, CancellationToken ct = default) => new(new byte[thumbnail.Width]);
+        }
+
+        [JsonSerializable(typeof(Thumbnail))]
+        internal sealed partial class TutorialJson : JsonSerializerContext;
+        """;
 }

@@ -39,6 +39,8 @@ public sealed class ShapeCorpusTests
 
     public static TheoryData<string> Rejected => new(Shapes.Where(s => !s.Valid).Select(s => s.Name));
 
+    public static TheoryData<string> Broken => new(UserErrors.Select(s => s.Name));
+
     [Fact]
     public void The_corpus_has_at_least_sixty_shapes() => Assert.True(Shapes.Count >= 60, $"{Shapes.Count} shapes");
 
@@ -66,6 +68,22 @@ public sealed class ShapeCorpusTests
         {
             Assert.True(result.Warren.Any(d => d.Id == id), $"expected {id}:\n{result.Describe()}");
         }
+    }
+
+    /// <summary>
+    /// User code that does not compile by itself (a type that is not defined, CS0246): the compiler's error stays on the
+    /// user's code, and the generator emits nothing that names the missing type, so no error is located in a generated file.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void A_missing_user_type_gets_no_error_in_generated_files(string name)
+    {
+        var shape = UserErrors.Single(s => s.Name == name);
+        var result = Invariant.Check(Source(shape), shape.Documentation);
+
+        Assert.True(result.InGenerated.Count == 0, "diagnostics in generated files:\n" + result.Describe());
+        Assert.True(result.Compiler.Any(d => d.Id == "CS0246"), "the user's own error is reported:\n" + result.Describe());
+        Assert.DoesNotContain(result.Run.Sources.Values, text => text.Contains("Missing", StringComparison.Ordinal));
     }
 
     // (A consumer needing the application's own services cannot be created in the bare container the test builds.)
@@ -138,6 +156,31 @@ public sealed class ShapeCorpusTests
         {{implementation}}
         }
         """);
+
+    /// <summary>
+    /// Shapes naming a type that does not exist (<c>Missing</c>): the user's error, nothing generated names it. (A message
+    /// whose property is of a missing type is left out of the JSON context: System.Text.Json's generator names the type.)
+    /// </summary>
+    private static readonly List<Shape> UserErrors =
+    [
+        Ok("handler_message_undefined", App("[Queue(\"q\")] public sealed class C { public Task Handle(Missing e) => Task.CompletedTask; }")),
+        Ok("handler_topic_message_undefined", App("[Exchange(\"x\", ExchangeKind.Topic)] public sealed class C { [Topic(\"a.*\")] public Task Placed(Missing e) => Task.CompletedTask; }")),
+        Ok("handler_list_of_undefined", App("[Queue(\"q\")] public sealed class C { public Task Handle(List<Missing> e) => Task.CompletedTask; }")),
+        Ok("batch_handler_of_undefined", App("[Queue(\"q\")] public sealed class C { [Batch(Timeout = \"10ms\")] public Task Handle(IReadOnlyList<Missing> e) => Task.CompletedTask; }")),
+        Ok("handler_beside_one_taking_undefined", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; public Task Handle(Missing e) => Task.CompletedTask; }")),
+        Ok("do_not_retry_undefined_exception", App("[Queue(\"q\")] public sealed class C { [DeadLetter(MaxRetries = 2, DoNotRetry = new[] { typeof(Missing) })] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("consumer_with_undefined_base", App("[Queue(\"q\")] public sealed class C : Missing { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("message_with_undefined_placeholder", App("[Exchange(\"x\", ExchangeKind.Topic)] [Topic(\"a.{Region}\")] public sealed record M(Missing Region); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; }")),
+        Ok("attributed_message_generic_of_undefined", App("[Exchange(\"x\", ExchangeKind.Topic)] public sealed record M(List<Missing> Items); [Publisher] public partial interface IP { Task Send(M m); }")),
+        Ok("publisher_message_undefined", App("[Publisher] public partial interface IP { Task Send(Missing m); }")),
+        Ok("publisher_extra_parameter_undefined", App("[Publisher] public partial interface IP { Task Send(OrderPlaced m, Missing other); }")),
+        Ok("publisher_returning_undefined", App("[Publisher] public partial interface IP { Missing Send(OrderPlaced m); }")),
+        Ok("publisher_inheriting_undefined", App("[Publisher] public partial interface IP : IMissing { Task Send(OrderPlaced m); }")),
+        Ok("rpc_request_undefined", Rpc("Task<StockLevel> Get(Missing r);", "public Task<StockLevel> Get(Missing r) => Task.FromResult(new StockLevel(\"\", 0));")),
+        Ok("rpc_response_undefined", Rpc("Task<Missing> Get(CheckStock r);", "public Task<Missing> Get(CheckStock r) => throw new NotSupportedException();")),
+        Ok("rpc_server_of_undefined_interface", App("public sealed class S : IMissing { public Task<StockLevel> Get(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Ok("json_context_lists_undefined", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "Missing"),
+    ];
 
     private static readonly List<Shape> Shapes =
     [
@@ -273,12 +316,22 @@ public sealed class ShapeCorpusTests
         Ok("publisher_delay", App("[Publisher] public partial interface IP { ValueTask Later(OrderPlaced evt, TimeSpan delay, CancellationToken ct = default); }")),
         Ok("publisher_deliver_at_constant_topic", App("[Publisher] public partial interface IP { [Topic(\"order.eu.placed\")] Task At(OrderPlaced evt, DateTimeOffset? at); }")),
         Ok("publisher_delay_template_topic", App("[Publisher] public partial interface IP { [Topic(\"order.{Region}.placed\")] ValueTask Later(TimeSpan? delay, OrderPlaced evt); }")),
+        Ok("publisher_text_to_a_queue_by_name", App("[Publisher] public partial interface IP { [Topic(\"hello\")] ValueTask Hello(string text, CancellationToken ct = default); }")),
+        Ok("publisher_text_nullable_to_a_fanout", App("[Publisher] [Exchange(\"logs\", ExchangeKind.Fanout, Durable = false)] public partial interface IP { Task Log(string? line); }")),
+        Ok("publisher_bytes_with_options", App("[Publisher] [Exchange(\"images\", ExchangeKind.Direct)] public partial interface IP { ValueTask Send(byte[] body, PublishOptions? options = null, CancellationToken ct = default); }")),
+        Ok("publisher_memory_delayed", App("[Publisher] public partial interface IP { [Topic(\"later\")] ValueTask Later(ReadOnlyMemory<byte> body, TimeSpan delay); }")),
+        Ok("publisher_text_beside_a_message", App("[Publisher] [Exchange(\"direct_logs\", ExchangeKind.Direct, Durable = false)] public partial interface IP { ValueTask Placed(OrderPlaced evt); [Topic(\"error\")] ValueTask Error(string line, DateTimeOffset at); }")),
         Ok("publisher_internal_nested", App("public static class Outer { [Publisher] internal partial interface IP { ValueTask Placed(OrderPlaced evt); } }")),
 
         // RPC.
         Ok("rpc_basic", Rpc("Task<StockLevel> Check(CheckStock request, CancellationToken ct = default);", "public Task<StockLevel> Check(CheckStock request, CancellationToken ct = default) => Task.FromResult(new StockLevel(request.Sku, 1));")),
         Ok("rpc_task_bool", Rpc("Task<bool> Ping(CheckStock request);", "public Task<bool> Ping(CheckStock request) => Task.FromResult(true);"), "bool"),
         Ok("rpc_task_int_string_request", Rpc("Task<int> Length(string text);", "public Task<int> Length(string text) => Task.FromResult(text.Length);"), "int", "string"),
+        Ok("rpc_text_in_text_out", Rpc("Task<string> Fib(string n, CancellationToken ct = default);", "public Task<string> Fib(string n, CancellationToken ct = default) => Task.FromResult(n);")),
+        Ok("rpc_nullable_text", Rpc("ValueTask<string?> Echo(string? text);", "public ValueTask<string?> Echo(string? text) => new(text);")),
+        Ok("rpc_bytes_in_json_out", Rpc("Task<StockLevel> Upload(byte[] image);", "public Task<StockLevel> Upload(byte[] image) => Task.FromResult(new StockLevel(\"\", image.Length));")),
+        Ok("rpc_json_in_memory_out", Rpc("ValueTask<ReadOnlyMemory<byte>> Render(CheckStock request);", "public ValueTask<ReadOnlyMemory<byte>> Render(CheckStock request) => new(new byte[] { 1 });")),
+        Ok("rpc_text_command_and_bytes_out", Rpc("Task Log(string line); Task<byte[]> Thumbnail(ReadOnlyMemory<byte> image);", "public Task Log(string line) => Task.CompletedTask; public Task<byte[]> Thumbnail(ReadOnlyMemory<byte> image) => Task.FromResult(image.ToArray());")),
         Ok("rpc_nullable_result", Rpc("Task<StockLevel?> Find(CheckStock request);", "public Task<StockLevel?> Find(CheckStock request) => Task.FromResult<StockLevel?>(null);")),
         Ok("rpc_nullable_request", Rpc("Task<StockLevel> Find(CheckStock? request);", "public Task<StockLevel> Find(CheckStock? request) => Task.FromResult(new StockLevel(\"\", 0));")),
         Ok("rpc_keyword_params", Rpc("Task<StockLevel> Get(CheckStock @params, CancellationToken @event);", "public Task<StockLevel> Get(CheckStock @params, CancellationToken @event) => Task.FromResult(new StockLevel(\"\", 0));")),
@@ -318,6 +371,9 @@ public sealed class ShapeCorpusTests
         Bad("placeholder_double", "WRN004", App("[Exchange(\"t\")] [Topic(\"a.{X}\")] public sealed record M(double X); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
         Bad("placeholder_datetime", "WRN004", App("[Exchange(\"t\")] [Topic(\"a.{At}\")] public sealed record M(DateTime At); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
         Bad("placeholder_missing", "WRN003", App("[Exchange(\"t\")] [Topic(\"a.{Nope}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Bad("publisher_text_without_routing_key", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(string text); }")),
+        Bad("publisher_bytes_to_a_direct_exchange_without_key", "WRN021", App("[Publisher] [Exchange(\"images\", ExchangeKind.Direct)] public partial interface IP { ValueTask Send(byte[] body); }")),
+        Bad("publisher_text_with_placeholder", "WRN021", App("[Publisher] public partial interface IP { [Topic(\"len.{Length}\")] ValueTask Send(string text); }")),
         Bad("publisher_two_messages", "WRN021", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced a, OrderPlaced b); }")),
         Bad("publisher_returns_void", "WRN021", App("[Publisher] public partial interface IP { void Send(OrderPlaced a); }")),
         Bad("publisher_inherited_invalid", "WRN021", App("public interface IBase { int Send(OrderPlaced a); } [Publisher] public partial interface IP : IBase { }")),

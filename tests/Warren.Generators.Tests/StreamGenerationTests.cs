@@ -34,4 +34,45 @@ public sealed class StreamGenerationTests
         var auditDeclaration = all.Split('\n').Where(l => l.Contains("\"audit\"", System.StringComparison.Ordinal) && l.Contains("x-dead-letter-exchange", System.StringComparison.Ordinal));
         Assert.Empty(auditDeclaration);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[DeadLetter(ImmediateRetries = 2)]")]
+    [InlineData("[DeadLetter(Queue = \"audit.failed\", MaxRetries = 2, RetryDelays = new[] { \"1s\", \"5s\" })]")]
+    public void A_stream_declares_a_quorum_dead_letter_queue_and_no_retry_queues_and_its_policy_has_no_delayed_retries(string deadLetter)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using System.Text.Json.Serialization;
+            using Warren;
+            namespace App;
+            public sealed record Reading(int N);
+            [Queue("audit", Type = QueueType.Stream)]
+            {{deadLetter}}
+            public sealed class Audit
+            {
+                public void Handle(Reading r) { }
+            }
+            [Queue("work")]
+            public sealed class Work { public void Handle(Reading r) { } }
+            [JsonSerializable(typeof(Reading))]
+            internal sealed partial class Json : JsonSerializerContext;
+            """);
+        var topology = GeneratedApp.Load(run).Topology;
+        var deadLetterQueue = deadLetter.Contains("audit.failed", System.StringComparison.Ordinal) ? "audit.failed" : "audit.dlq";
+
+        Assert.DoesNotContain(topology.Queues, q => q.Name.StartsWith("audit.", System.StringComparison.Ordinal) && q.Name.Contains(".retry.", System.StringComparison.Ordinal));
+        var dlq = Assert.Single(topology.Queues, q => q.Name == deadLetterQueue);
+        Assert.True(dlq.Durable);
+        Assert.Equal("quorum", dlq.Arguments?["x-queue-type"]);
+
+        // Other queues keep their classic dead-letter queue and their retry queues.
+        Assert.True(topology.Queues.Single(q => q.Name == "work.dlq").Arguments is null or { Count: 0 });
+        Assert.Equal(3, topology.Queues.Count(q => q.Name.StartsWith("work.retry.", System.StringComparison.Ordinal)));
+
+        var registration = run.Sources["Warren.Registration.g.cs"];
+        var policy = registration.Substring(registration.IndexOf("\"audit\"", System.StringComparison.Ordinal));
+        policy = policy.Substring(0, policy.IndexOf("});", System.StringComparison.Ordinal));
+        Assert.Contains("MaxRetries = 0,", policy, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("Delays =", policy, System.StringComparison.Ordinal);
+    }
 }

@@ -55,6 +55,11 @@ internal static class ConsumerRules
             }
         }
 
+        if (!type.IsAbstract && ConsumerParser.TryParse(type) is { } consumer)
+        {
+            PayloadHandlerRules.Analyze(context, type, consumer);
+        }
+
         var queue = AttributeReader.Find(type, KnownNames.QueueAttribute);
         if (queue is not null && handlers == 0 && !ConsumerParser.HandlerCandidates(type).Any(m => ShapeRules.HandlerProblem(m) is null))
         {

@@ -33,6 +33,11 @@ internal static class RpcRules
         }
 
         var name = RpcParser.ServiceName(type, service);
+        if (AttributeReader.Named(service, AttributeNames.RpcService.QueueType, 0) == AttributeEnums.QuorumQueue && !AttributeReader.Named(service, AttributeNames.RpcService.Durable, true))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(service, AttributeNames.RpcService.Durable, type), RpcParser.QueueName(service, name), "non-durable"));
+        }
+
         ConsumerSettings.Check(context, service, type, "RPC service", name, AttributeNames.RpcService.Prefetch, AttributeNames.RpcService.Concurrency);
         var contracts = new Dictionary<string, IMethodSymbol>();
         foreach (var method in ShapeRules.InterfaceMethods(type))

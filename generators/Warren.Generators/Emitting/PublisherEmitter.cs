@@ -32,7 +32,8 @@ internal static class PublisherEmitter
             w.Line();
             var returns = method.ReturnsTask ? "global::System.Threading.Tasks.Task" : "global::System.Threading.Tasks.ValueTask";
             var parameters = string.Join(", ", method.Parameters.Select(p => $"{p.Type} {Identifiers.Escape(p.Name)}"));
-            var message = Identifiers.Escape(method.Parameters.First(p => p.Kind == PublisherParameter.Message).Name);
+            var messageParameter = method.Parameters.First(p => p.Kind == PublisherParameter.Message);
+            var message = Identifiers.Escape(messageParameter.Name);
             var token = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.CancellationToken) is { } t ? Identifiers.Escape(t.Name) : "default";
             var optionsParameter = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.Options);
             var keyBuilder = optionsParameter is null && method.RoutingParts.Any(p => p.IsProperty) ? names.Take($"{method.Name}RoutingKey") : null;
@@ -41,6 +42,12 @@ internal static class PublisherEmitter
             var delay = method.Parameters.FirstOrDefault(p => p.Kind is PublisherParameter.Delay or PublisherParameter.DeliverAt) is { } d
                 ? $"{(d.Kind == PublisherParameter.Delay ? "Delay" : "DeliverAt")} = {Identifiers.Escape(d.Name)}"
                 : null;
+
+            if (method.Message.Payload != PayloadKind.Json)
+            {
+                EmitRaw(w, method, returns, parameters, messageParameter, optionsParameter, delay, token);
+                continue;
+            }
 
             // A constant key shares one options instance (the publisher only reads it): nothing is allocated per publish.
             var constantOptions = optionsParameter is null && keyBuilder is null && delay is null && method.RoutingTemplate is not null ? names.Take($"{method.Name}Options") : null;
@@ -72,5 +79,36 @@ internal static class PublisherEmitter
         w.Close();
         w.Close();
         return w.ToString();
+    }
+
+    /// <summary>
+    /// A text or byte method: the body as it is, to the interface's exchange (or the default one) with the method's
+    /// literal key, or where its <c>PublishOptions</c> say. A null body is an error, never an empty message.
+    /// </summary>
+    private static void EmitRaw(SourceWriter w, PublisherMethodModel method, string returns, string parameters, PublisherParameterModel message, PublisherParameterModel? optionsParameter, string? delay, string token)
+    {
+        var body = Identifiers.Escape(message.Name);
+        var exchange = Literals.String(method.Exchange?.Name ?? string.Empty);
+        var key = Literals.String(method.RoutingTemplate ?? string.Empty);
+        var options = delay is not null ? $"new global::Warren.PublishOptions {{ {delay} }}" : "null";
+        if (optionsParameter is not null)
+        {
+            options = Identifiers.Escape(optionsParameter.Name);
+            exchange = $"{options}?.Exchange ?? {exchange}";
+            key = $"{options}?.RoutingKey ?? {key}";
+        }
+
+        var publish = method.Message.Payload == PayloadKind.Text ? "PublishTextAsync" : "PublishBytesAsync";
+        var nullable = message.Type.EndsWith("?", System.StringComparison.Ordinal) ? "!" : string.Empty;
+        var call = $"_publisher.{publish}({exchange}, {key}, {body}{nullable}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
+        w.Line($"/// <summary>{(method.Message.Payload == PayloadKind.Text ? "Text (UTF-8, <c>text/plain</c>)" : "Bytes (<c>application/octet-stream</c>)")} to {(method.Exchange is null ? "the default exchange" : $"exchange <c>{Text.Xml(method.Exchange.Name)}</c>")}{(method.RoutingTemplate is null ? string.Empty : $" with routing key <c>{Text.Xml(method.RoutingTemplate)}</c>")}.</summary>");
+        w.Open($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters})");
+        if (method.Message.Payload != PayloadKind.Memory)
+        {
+            w.Line($"global::System.ArgumentNullException.ThrowIfNull({body});");
+        }
+
+        w.Line($"return {call};");
+        w.Close();
     }
 }

@@ -61,7 +61,7 @@ internal static class RegistrationEmitter
             ? ["global::Warren.Generated.WarrenContracts.Register(builder);", "builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());"]
             : [];
         Chunks.Emit(w, "internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", statements, first: first);
-        if (model.Consumers.Any(c => c.Queue.DeadLetter is { IsDefault: true }))
+        if (model.Consumers.Any(c => c.Queue.DeadLetter is { IsDefault: true, MaxRetries: FailurePolicyDefaults.MaxRetries }))
         {
             w.Line();
             w.Line("/// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>");
@@ -111,7 +111,8 @@ internal static class RegistrationEmitter
             w.Line($"    {setting},");
         }
 
-        if (consumer.Queue.DeadLetter is { IsDefault: true } standard && standard.RetryQueuePrefix == standard.RoutingKey)
+        // A stream's default policy has no delayed retries: it is written out, not the shared DefaultRetry.
+        if (consumer.Queue.DeadLetter is { IsDefault: true } standard && standard.RetryQueuePrefix == standard.RoutingKey && standard.MaxRetries == FailurePolicyDefaults.MaxRetries)
         {
             w.Line($"    Retry = DefaultRetry({Literals.String(standard.Exchange)}, {Literals.String(standard.RoutingKey)}),");
         }

@@ -37,9 +37,8 @@ internal static class RpcEmitter
                 ? $"{method.RequestDeclared} {request}"
                 : $"{method.RequestDeclared} {request}, global::System.Threading.CancellationToken {token}";
             var timeout = RetryPolicies.TimeSpan(method.TimeoutMilliseconds);
-            var requestInfo = $"global::Warren.Generated.WarrenJsonTypes.{method.RequestIdentifier}";
             var argument = method.RequestDeclared == method.RequestType ? request : request + "!";
-            var infos = method.ResponseIdentifier is null ? requestInfo : $"{requestInfo}, global::Warren.Generated.WarrenJsonTypes.{method.ResponseIdentifier}";
+            var infos = Formats(method, "global::Warren.Generated.WarrenJsonTypes.");
 
             // A nullable-annotated result: the call's Task<T> stands for the declared Task<T?>.
             var call = $"_client.CallAsync({Literals.String(service.Name)}, {Literals.String(service.Queue)}, {Literals.String(method.ContractName)}, {argument}, {infos}, {timeout}, {token})"
@@ -115,9 +114,7 @@ internal static class RpcEmitter
                 RpcReturnKind.Task => "ServeCommandAsync",
                 _ => "ServeValueCommandAsync",
             };
-            var infos = method.ResponseIdentifier is null
-                ? $"WarrenJsonTypes.{method.RequestIdentifier}"
-                : $"WarrenJsonTypes.{method.RequestIdentifier}, WarrenJsonTypes.{method.ResponseIdentifier}";
+            var infos = Formats(method, "WarrenJsonTypes.");
             var arguments = method.CancellationTokenName is null ? "request" : "request, ct";
             w.Line($"/// <summary><c>{Text.Xml(method.ContractName)}</c> → <c>{Text.Xml(Text.Short(output.ServerType))}.{Text.Xml(method.Name)}</c></summary>");
             w.Line($"private static ValueTask<DispatchOutcome> {name}(MessageContext context) =>");
@@ -133,6 +130,21 @@ internal static class RpcEmitter
         w.Close();
         w.Close();
         return w.ToString();
+    }
+
+    /// <summary>
+    /// The request's and response's type information when both are JSON; otherwise their payload formats (text and
+    /// bytes as they are, the JSON side through <c>PayloadFormat.Json</c>), which the runtime's format overloads take.
+    /// </summary>
+    private static string Formats(RpcMethodModel method, string jsonTypes)
+    {
+        var raw = method.RequestPayload != PayloadKind.Json || method.ResponseType is not null && method.ResponsePayload != PayloadKind.Json;
+        string Side(PayloadKind payload, string identifier) =>
+            payload != PayloadKind.Json ? Payloads.Format(payload)
+            : raw ? $"global::Warren.PayloadFormat.Json({jsonTypes}{identifier})"
+            : jsonTypes + identifier;
+        var request = Side(method.RequestPayload, method.RequestIdentifier);
+        return method.ResponseIdentifier is null ? request : $"{request}, {Side(method.ResponsePayload, method.ResponseIdentifier)}";
     }
 
     private static string TrimAsync(string name) => name.EndsWith("Async", System.StringComparison.Ordinal) && name.Length > 5 ? name.Substring(0, name.Length - 5) : name;

@@ -55,8 +55,8 @@ internal sealed record GenerationModel(
         var rpcMethods = serviceList.SelectMany(s => s.Methods).ToList();
         var jsonIdentifiers = ModelNames.UniqueIdentifiers(
             allMessages.Select(m => (m.TypeName, m.Identifier))
-                .Concat(rpcMethods.Select(m => (m.RequestType, m.RequestIdentifier)))
-                .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => (m.ResponseType!, m.ResponseIdentifier!))),
+                .Concat(rpcMethods.Where(m => m.RequestPayload == PayloadKind.Json).Select(m => (m.RequestType, m.RequestIdentifier)))
+                .Concat(rpcMethods.Where(m => m.ResponseType is not null && m.ResponsePayload == PayloadKind.Json).Select(m => (m.ResponseType!, m.ResponseIdentifier!))),
             ModelNames.JsonTypeHelpers);
         var messages = ModelNames.Messages(allMessages, jsonIdentifiers);
 
@@ -79,8 +79,9 @@ internal sealed record GenerationModel(
             Identifier = serviceIds[s.InterfaceName],
             Methods = s.Methods.Select(m => m with
             {
-                RequestIdentifier = jsonIdentifiers[m.RequestType],
-                ResponseIdentifier = m.ResponseType is null ? null : jsonIdentifiers[m.ResponseType],
+                // Text and bytes have no JSON metadata: their identifier stays empty.
+                RequestIdentifier = m.RequestPayload == PayloadKind.Json ? jsonIdentifiers[m.RequestType] : string.Empty,
+                ResponseIdentifier = m.ResponseType is null ? null : m.ResponsePayload == PayloadKind.Json ? jsonIdentifiers[m.ResponseType] : string.Empty,
             }).ToEquatableArray(),
         };
         serviceList = serviceList.Select(Service).ToList();
@@ -88,8 +89,8 @@ internal sealed record GenerationModel(
         serverList = serverList.Select(s => s with { Identifier = serverIds[s.TypeName], Services = s.Services.Select(Service).ToEquatableArray() }).ToList();
 
         var jsonTypes = messages.Values.Where(m => m.Payload == PayloadKind.Json).Select(m => new JsonTypeModel(m.TypeName, m.Identifier))
-            .Concat(rpcMethods.Select(m => new JsonTypeModel(m.RequestType, jsonIdentifiers[m.RequestType])))
-            .Concat(rpcMethods.Where(m => m.ResponseType is not null).Select(m => new JsonTypeModel(m.ResponseType!, jsonIdentifiers[m.ResponseType!])))
+            .Concat(rpcMethods.Where(m => m.RequestPayload == PayloadKind.Json).Select(m => new JsonTypeModel(m.RequestType, jsonIdentifiers[m.RequestType])))
+            .Concat(rpcMethods.Where(m => m.ResponseType is not null && m.ResponsePayload == PayloadKind.Json).Select(m => new JsonTypeModel(m.ResponseType!, jsonIdentifiers[m.ResponseType!])))
             .Distinct()
             .OrderBy(t => t.TypeName, System.StringComparer.Ordinal);
         return new GenerationModel(

@@ -41,8 +41,14 @@ internal sealed record ManifestModel(
             }
         }
 
+        // Text and bytes have no contract: the method says where they go, unless its PublishOptions decide at run time.
+        var raw = model.Publishers.SelectMany(p => p.Methods)
+            .Where(m => m.Message.Payload != PayloadKind.Json && !m.Parameters.Any(p => p.Kind == Parsing.PublisherParameter.Options))
+            .Select(m => new PublishedContract(string.Empty, Type(m.Message.TypeName), m.Exchange?.Name ?? string.Empty, m.RoutingTemplate ?? string.Empty));
         var publishes = published
+            .Where(p => p.Message.Payload == PayloadKind.Json)
             .Select(p => new PublishedContract(p.Message.ContractName, Type(p.Message.TypeName), p.Message.Exchange?.Name ?? string.Empty, p.Key ?? p.Message.RoutingTemplate ?? p.Message.ContractName))
+            .Concat(raw)
             .Distinct()
             .OrderBy(p => p.Contract, System.StringComparer.Ordinal).ThenBy(p => p.Exchange, System.StringComparer.Ordinal).ThenBy(p => p.RoutingKey, System.StringComparer.Ordinal);
         var consumes = model.Consumers

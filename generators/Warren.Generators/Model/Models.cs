@@ -142,7 +142,11 @@ internal sealed record ConsumerModel(
 /// <summary>A parameter of a publisher method: its name, its type as declared, and what it is.</summary>
 internal sealed record PublisherParameterModel(string Name, string Type, Parsing.PublisherParameter Kind);
 
-/// <summary>A method of a <c>[Publisher]</c> interface (or of an interface it inherits, <paramref name="DeclaringInterface"/>).</summary>
+/// <summary>
+/// A method of a <c>[Publisher]</c> interface (or of an interface it inherits, <paramref name="DeclaringInterface"/>).
+/// <paramref name="Exchange"/>: for a text or byte method, the <c>[Exchange]</c> of its declaring interface (null: the
+/// default exchange); a message type's method publishes by its contract instead.
+/// </summary>
 internal sealed record PublisherMethodModel(
     string Name,
     string DeclaringInterface,
@@ -150,7 +154,8 @@ internal sealed record PublisherMethodModel(
     MessageModel Message,
     bool ReturnsTask,
     string? RoutingTemplate,
-    EquatableArray<RoutingPart> RoutingParts);
+    EquatableArray<RoutingPart> RoutingParts,
+    ExchangeModel? Exchange = null);
 
 /// <summary>A <c>[Publisher]</c> interface.</summary>
 internal sealed record PublisherModel(string InterfaceName, string Identifier, EquatableArray<PublisherMethodModel> Methods);
@@ -170,7 +175,8 @@ internal enum RpcReturnKind
 /// <summary>
 /// A method of an <c>[RpcService]</c> interface. <paramref name="RequestType"/> and <paramref name="ResponseType"/> are
 /// the JSON types; <paramref name="RequestDeclared"/> and <paramref name="ResponseDeclared"/> the types as declared,
-/// nullable annotations included, for signatures that match the interface exactly.
+/// nullable annotations included, for signatures that match the interface exactly. <paramref name="RequestPayload"/> and
+/// <paramref name="ResponsePayload"/>: JSON, or the body itself as text or bytes (no JSON metadata, empty identifier).
 /// </summary>
 internal sealed record RpcMethodModel(
     string Name,
@@ -185,7 +191,9 @@ internal sealed record RpcMethodModel(
     RpcReturnKind Returns,
     string ParameterName,
     string? CancellationTokenName,
-    long TimeoutMilliseconds);
+    long TimeoutMilliseconds,
+    PayloadKind RequestPayload = PayloadKind.Json,
+    PayloadKind ResponsePayload = PayloadKind.Json);
 
 /// <summary>An <c>[RpcService]</c> interface.</summary>
 internal sealed record RpcServiceModel(
@@ -196,7 +204,8 @@ internal sealed record RpcServiceModel(
     bool Quorum,
     int Prefetch,
     int Concurrency,
-    EquatableArray<RpcMethodModel> Methods);
+    EquatableArray<RpcMethodModel> Methods,
+    bool Durable = true);
 
 /// <summary>
 /// A class serving one or more RPC services. As parsed, <paramref name="Services"/> holds the services declared in

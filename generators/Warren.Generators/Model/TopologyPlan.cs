@@ -19,6 +19,9 @@ internal sealed record TopologyPlan(
     EquatableArray<QueueDeclarationModel> Queues,
     EquatableArray<PlannedBinding> Bindings)
 {
+    private static readonly EquatableArray<QueueArgument> QuorumArguments =
+        new[] { new QueueArgument("x-queue-type", "\"quorum\"", "\"quorum\"") }.ToEquatableArray();
+
     public static TopologyPlan From(GenerationModel model)
     {
         // Declarations of one exchange that differ are WRN008. Which one is planned never depends on type names: a
@@ -36,6 +39,12 @@ internal sealed record TopologyPlan(
         foreach (var message in model.Messages)
         {
             AddExchange(message.Exchange, message.Referenced ? 0 : 1);
+        }
+
+        // Text and byte publisher methods name their exchange on the interface; message types on themselves.
+        foreach (var method in model.Publishers.SelectMany(p => p.Methods))
+        {
+            AddExchange(method.Exchange);
         }
 
         // Consumer queues first: when a consumer reads another queue's dead-letter queue, its declaration is the one.
@@ -58,8 +67,10 @@ internal sealed record TopologyPlan(
                     continue;
                 }
 
+                // A stream's dead-letter queue is a quorum queue: replicated like the stream, and (RabbitMQ 3.10) durable
+                // with no arguments a quorum queue refuses. Other queues' dead-letter queues stay classic.
                 AddExchange(new ExchangeModel(dl.Exchange, "direct", true, false));
-                queues.Add(new QueueDeclarationModel(dl.Queue, true, false, false, EquatableArray<QueueArgument>.Empty));
+                queues.Add(new QueueDeclarationModel(dl.Queue, true, false, false, queue.StreamStart is null ? EquatableArray<QueueArgument>.Empty : QuorumArguments));
                 bindings.Add(new PlannedBinding(dl.Exchange, dl.Queue, new BindingModel(dl.Exchange, dl.RoutingKey, EquatableArray<HeaderArgument>.Empty, null)));
 
                 // Delayed retries without a plugin: a TTL queue per delay that dead-letters back to the work queue.
@@ -89,10 +100,8 @@ internal sealed record TopologyPlan(
         foreach (var service in model.RpcServers.SelectMany(s => s.Services))
         {
             // Only servers declare an RPC queue: a client alone must see "no server" at once, not wait for a timeout.
-            var arguments = service.Quorum
-                ? new[] { new QueueArgument("x-queue-type", "\"quorum\"", "\"quorum\"") }.ToEquatableArray()
-                : EquatableArray<QueueArgument>.Empty;
-            queues.Add(new QueueDeclarationModel(service.Queue, true, false, false, arguments));
+            var arguments = service.Quorum ? QuorumArguments : EquatableArray<QueueArgument>.Empty;
+            queues.Add(new QueueDeclarationModel(service.Queue, service.Durable, false, false, arguments));
             foreach (var method in service.Methods)
             {
                 // Clients that route by method name (no type property) reach the service through amq.direct.

@@ -81,6 +81,7 @@ internal static class AttributeNames
         public const string QueueType = nameof(QueueType);
         public const string Concurrency = nameof(Concurrency);
         public const string Prefetch = nameof(Prefetch);
+        public const string Durable = nameof(Durable);
     }
 
     /// <summary><c>RpcAttribute</c>.</summary>

@@ -51,7 +51,7 @@ internal static class AttributeReader
         {
             if (pair.Key == name && pair.Value.Kind == TypedConstantKind.Array && !pair.Value.IsNull)
             {
-                return pair.Value.Values.Select(v => v.Value as ITypeSymbol).Where(t => t is not null).Select(t => t!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToImmutableArray();
+                return pair.Value.Values.Select(v => v.Value as ITypeSymbol).Where(t => t is not null && !Rules.UndefinedTypes.In(t)).Select(t => t!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToImmutableArray();
             }
         }
 

@@ -31,7 +31,7 @@ internal static class ConsumerParser
         var handlers = new List<HandlerModel>();
         foreach (var method in HandlerCandidates(type).OrderBy(m => m.Name, System.StringComparer.Ordinal))
         {
-            if (Rules.ShapeRules.HandlerProblem(method) is null && ReadHandler(method, defaultExchange, queue) is { } handler)
+            if (Rules.ShapeRules.HandlerProblem(method) is null && !Rules.UndefinedTypes.In(method) && ReadHandler(method, defaultExchange, queue) is { } handler)
             {
                 handlers.Add(handler);
             }
@@ -147,7 +147,9 @@ internal static class ConsumerParser
             returns,
             ReadBindings(method, message, defaultExchange).ToEquatableArray(),
             AttributeReader.Find(BindingSource(method), KnownNames.DeadLetterAttribute) is { } dl && IsEnabled(dl)
-                ? ReadDeadLetter(dl, queue.Name, queue.DeadLetter, $"{queue.Name}.{message.ContractName}")
+                ? queue.StreamStart is null
+                    ? ReadDeadLetter(dl, queue.Name, queue.DeadLetter, $"{queue.Name}.{message.ContractName}")
+                    : WithoutDelayedRetries(ReadDeadLetter(dl, queue.Name, queue.DeadLetter, $"{queue.Name}.{message.ContractName}"))
                 : null,
             Rules.BatchRules.IsBatch(method) && Rules.BatchRules.Read(method) is var (size, timeout) ? new BatchModel(size, timeout ?? 0) : null);
     }
@@ -172,6 +174,14 @@ internal static class ConsumerParser
             AttributeReader.NamedTypes(dl, AttributeNames.DeadLetter.DoNotRetry).ToEquatableArray(),
             retryQueuePrefix);
     }
+
+    /// <summary>
+    /// A stream's policy: immediate retries, then the dead-letter copy. A stream takes no delayed retries (a retry copy
+    /// would be appended for every reader; WRN031 reports an explicit <c>MaxRetries</c>), so it gets no retry queues and
+    /// the runtime nothing to ignore.
+    /// </summary>
+    private static DeadLetterModel WithoutDelayedRetries(DeadLetterModel deadLetter) =>
+        deadLetter with { MaxRetries = 0, RetryDelays = EquatableArray<long>.Empty };
 
     /// <summary>The policy of a class without <c>[DeadLetter]</c> (see <see cref="FailurePolicyDefaults"/>).</summary>
     public static DeadLetterModel DefaultDeadLetter(string queue) => new(
@@ -306,6 +316,10 @@ internal static class ConsumerParser
         var isDeadLetterQueue = name.EndsWith(FailurePolicyDefaults.QueueSuffix, System.StringComparison.Ordinal);
         // A stream has no broker-side dead-lettering: Warren copies its failed messages to the dead-letter exchange.
         var isStream = attribute is not null && AttributeReader.Named(attribute, AttributeNames.Queue.Type, 0) == AttributeEnums.StreamQueue;
+        if (isStream && deadLetter is not null)
+        {
+            deadLetter = WithoutDelayedRetries(deadLetter);
+        }
         if (deadLetter is not null && !isStream && !(isDeadLetterQueue && deadLetter.IsDefault) && (attribute is null || AttributeReader.Named(attribute, AttributeNames.Queue.DeadLetterArguments, true)))
         {
             arguments.AddRange(DeadLetterArguments(deadLetter));

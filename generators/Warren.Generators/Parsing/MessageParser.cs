@@ -41,7 +41,7 @@ internal static class MessageParser
 
     /// <summary>The message model of an attributed type, or null when the type is a consumer class.</summary>
     public static MessageModel? TryParseAttributed(INamedTypeSymbol type) =>
-        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null ? null : Parse(type);
+        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null || Rules.UndefinedTypes.In(type) ? null : Parse(type);
 
     public static MessageModel Parse(ITypeSymbol type)
     {

@@ -30,7 +30,7 @@ internal static class PublisherParser
     /// <summary>The interface's model, or null when it is no publisher or one of its methods is invalid (the analyzers say which).</summary>
     public static PublisherModel? TryParse(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Interface || ShapeRules.InterfaceProblem(type) is not null)
+        if (type.TypeKind != TypeKind.Interface || ShapeRules.InterfaceProblem(type) is not null || UndefinedTypes.InInterface(type))
         {
             return null;
         }
@@ -65,6 +65,9 @@ internal static class PublisherParser
         var parameter = method.Parameters.First(p => Kind(p) == PublisherParameter.Message);
         var template = AttributeReader.Find(method, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;
         var returns = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+
+        // Text and bytes have no contract: the declaring interface's [Exchange] says where they go (none: the default exchange).
+        var exchange = Payloads.IsRaw(parameter.Type) ? MessageParser.ReadExchange(method.ContainingType) : null;
         return new PublisherMethodModel(
             method.Name,
             method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
@@ -72,6 +75,7 @@ internal static class PublisherParser
             MessageParser.Parse(parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)),
             returns == KnownNames.Task,
             template,
-            RoutingTemplates.Parse(template, parameter.Type));
+            RoutingTemplates.Parse(template, parameter.Type),
+            exchange);
     }
 }

@@ -14,7 +14,7 @@ internal static class RpcParser
     /// <summary>The service's model, or null when it is none or has a method the rules reject (the analyzers say which).</summary>
     public static RpcServiceModel? TryParseService(INamedTypeSymbol type)
     {
-        if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute || ShapeRules.InterfaceProblem(type) is not null)
+        if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute || ShapeRules.InterfaceProblem(type) is not null || UndefinedTypes.InInterface(type))
         {
             return null;
         }
@@ -54,7 +54,8 @@ internal static class RpcParser
             AttributeReader.Named(attribute, AttributeNames.RpcService.QueueType, 0) == AttributeEnums.QuorumQueue,
             prefetch,
             concurrency,
-            methods);
+            methods,
+            AttributeReader.Named(attribute, AttributeNames.RpcService.Durable, true));
     }
 
     public static string ServiceName(INamedTypeSymbol type, AttributeData attribute) =>
@@ -123,20 +124,24 @@ internal static class RpcParser
         var timeout = (rpc is null ? null : Durations.ToMilliseconds(AttributeReader.Named<string>(rpc, AttributeNames.Rpc.Timeout))) ?? serviceTimeout;
         var requestType = request.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
         var responseType = response?.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+        var requestPayload = Payloads.Of(requestType);
+        var responsePayload = responseType is null ? PayloadKind.Json : Payloads.Of(responseType);
         return new RpcMethodModel(
             method.Name,
             method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             ContractName(method, service),
             requestType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             request.Type.ToDisplayString(PublisherParser.DeclaredFormat),
-            Names.Identifier(requestType),
+            requestPayload == PayloadKind.Json ? Names.Identifier(requestType) : string.Empty,
             responseType?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             response?.ToDisplayString(PublisherParser.DeclaredFormat),
-            responseType is null ? null : Names.Identifier(responseType),
+            responseType is null ? null : responsePayload == PayloadKind.Json ? Names.Identifier(responseType) : string.Empty,
             kind,
             request.Name,
             token?.Name,
-            timeout);
+            timeout,
+            requestPayload,
+            responsePayload);
     }
 
     private static string TrimAsync(string name) => name.EndsWith("Async") && name.Length > 5 ? name.Substring(0, name.Length - 5) : name;

@@ -226,13 +226,43 @@ internal static class ShapeRules
             return "has ref, out, in or params parameters";
         }
 
-        if (TypeProblem(method.Parameters.First(p => PublisherParser.Kind(p) == PublisherParameter.Message).Type) is { } problem)
+        var message = method.Parameters.First(p => PublisherParser.Kind(p) == PublisherParameter.Message);
+        if (TypeProblem(message.Type) is { } problem)
         {
             return "takes a message that " + problem;
         }
 
+        if (Payloads.IsRaw(message.Type) && RawPublisherProblem(method) is { } raw)
+        {
+            return raw;
+        }
+
         var returns = method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         return returns == KnownNames.Task || returns == KnownNames.ValueTask ? null : $"returns {method.ReturnType.ToDisplayString()}";
+    }
+
+    /// <summary>
+    /// Why a publisher method taking text or bytes cannot be implemented, or null. Such a body has no contract to say
+    /// where it goes: the declaring interface's <c>[Exchange]</c> (else the default exchange) and the method's
+    /// <c>[Topic]</c>, a literal key, or <c>PublishOptions.RoutingKey</c>; a fanout exchange needs no key.
+    /// </summary>
+    private static string? RawPublisherProblem(IMethodSymbol method)
+    {
+        var template = AttributeReader.Find(method, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;
+        if (template is not null && (template.IndexOf('{') >= 0 || template.IndexOf('}') >= 0))
+        {
+            return $"takes text or bytes, which have no properties for the placeholders of [Topic(\"{template}\")]: write the routing key literally, or take PublishOptions and set RoutingKey";
+        }
+
+        var takesOptions = method.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options);
+        if (template is null && !takesOptions && MessageParser.ReadExchange(method.ContainingType) is not { Type: "fanout" })
+        {
+            return MessageParser.ReadExchange(method.ContainingType) is { } exchange
+                ? $"publishes text or bytes to exchange '{exchange.Name}' without a routing key: put [Topic(\"key\")] on the method, or take PublishOptions and set RoutingKey"
+                : "publishes text or bytes to the default exchange without a routing key: put [Topic(\"queue-name\")] on the method (the key names the queue), [Exchange] on the interface, or take PublishOptions and set RoutingKey";
+        }
+
+        return null;
     }
 
     /// <summary>The methods an interface obliges an implementation to have: its own and every inherited one.</summary>

@@ -30,6 +30,13 @@ public sealed class RpcServiceAttribute : Attribute
     /// <summary>The queue's <c>x-queue-type</c>. Default classic.</summary>
     public QueueType QueueType { get; set; } = QueueType.Classic;
 
+    /// <summary>
+    /// Whether the servers declare the queue durable (it survives a broker restart). Default true. Set false to share a
+    /// queue another client declares non-durable, such as the RabbitMQ tutorials' <c>rpc_queue</c>: the broker refuses a
+    /// declaration that differs from an existing queue (<c>406 PRECONDITION_FAILED</c>). Quorum queues are always durable.
+    /// </summary>
+    public bool Durable { get; set; } = true;
+
     /// <summary>Handlers running at once per server; 0 uses <c>Warren:Concurrency</c>.</summary>
     public int Concurrency { get; set; }
 

@@ -263,7 +263,14 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
         for (var m = 0; m < methods.Length; m++)
         {
             var mc = methods[m];
-            var message = MessageType(Pick(mc, 0, 8), json);
+            // Now and then the body itself: text or bytes, routed by the interface's [Exchange] and the method's [Topic].
+            var message = Pick(mc, 4, 5) switch
+            {
+                1 => "string",
+                2 => "byte[]",
+                3 => "ReadOnlyMemory<byte>",
+                _ => MessageType(Pick(mc, 0, 8), json),
+            };
             var parameters = Pick(mc, 1, 6) switch
             {
                 1 => $"{message} evt, CancellationToken ct = default",
@@ -291,13 +298,19 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
             members.Append($"{topic}{returns} Send{m}({parameters}); ");
         }
 
+        var exchange = Pick(c, 1, 3) switch
+        {
+            1 => "[Exchange(\"px\", ExchangeKind.Fanout, Durable = false)] ",
+            2 => "[Exchange(\"py\", ExchangeKind.Direct)] ",
+            _ => string.Empty,
+        };
         if (Pick(c, 0, 3) == 1)
         {
-            s.AppendLine($"public interface IBasePublisher{i} {{ {members}}} [Publisher] public partial interface IPublisher{i} : IBasePublisher{i} {{ }}");
+            s.AppendLine($"{exchange}public interface IBasePublisher{i} {{ {members}}} [Publisher] public partial interface IPublisher{i} : IBasePublisher{i} {{ }}");
         }
         else
         {
-            s.AppendLine($"[Publisher] public partial interface IPublisher{i} {{ {members}}}");
+            s.AppendLine($"[Publisher] {exchange}public partial interface IPublisher{i} {{ {members}}}");
         }
     }
 

@@ -425,6 +425,7 @@ namespace Warren
     {
         public RpcServiceAttribute(string name) { }
         public int Concurrency { get; set; }
+        public bool Durable { get; set; }
         public string Name { get; }
         public int Prefetch { get; set; }
         public string? Queue { get; set; }

@@ -144,6 +144,22 @@ public sealed class SystemCheckTests
     }
 
     [Fact]
+    public void Text_and_bytes_have_no_contract_to_collide_and_a_text_publish_to_a_missing_queue_names_its_type()
+    {
+        var system = Clean();
+        system[0].Publishes.Add(new PublishEntry(string.Empty, "string", string.Empty, "hello"));
+        system[1].Queues.Add(new QueueEntry("images"));
+        system[1].Consumes.Add(new ConsumeEntry("images", string.Empty, "byte[]"));
+
+        var finding = Assert.Single(Check(system));
+        Assert.Equal("WRS003", finding.Id);
+        Assert.Contains("'text or bytes (string)' to the queue 'hello'", finding.Message, StringComparison.Ordinal);
+
+        system[1].Queues.Add(new QueueEntry("hello"));
+        Assert.Empty(Check(system));
+    }
+
+    [Fact]
     public void A_contract_name_naming_two_types_is_an_error()
     {
         var system = Clean();
