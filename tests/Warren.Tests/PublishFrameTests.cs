@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using CsCheck;
 using RabbitMQ.Client;
 using Xunit;
@@ -130,5 +131,102 @@ public sealed class PublishFrameTests
         var error = Assert.Throws<WarrenPublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax));
 
         Assert.Contains("cannot be encoded", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Properties_without_headers_that_pass_the_short_string_checks_never_exceed_the_bound_the_check_relies_on()
+    {
+        // Up to 300 characters of any script: some pass the 255-byte check, some are refused by it.
+        var text = Gen.OneOf(Gen.String[0, 300], Gen.String[Gen.Char['\u0400', '\u04ff'], 0, 140], Gen.String[Gen.Char['\u3040', '\u30ff'], 0, 100]);
+        var absent = Gen.Const(0).Select(_ => (string?)null);
+        var field = Gen.Frequency((1, absent), (3, text.Select(t => (string?)t)));
+        Property.ForAll(
+            field.Array[10],
+            500,
+            f =>
+            {
+                var properties = new BasicProperties
+                {
+                    ContentType = f[0],
+                    ContentEncoding = f[1],
+                    CorrelationId = f[2],
+                    ReplyTo = f[3],
+                    Expiration = f[4],
+                    MessageId = f[5],
+                    Type = f[6],
+                    UserId = f[7],
+                    AppId = f[8],
+                    ClusterId = f[9],
+                    DeliveryMode = DeliveryModes.Persistent,
+                    Priority = 9,
+                    Timestamp = new AmqpTimestamp(1_700_000_000),
+                };
+                var tooLong = f.Any(v => v is not null && Encoding.UTF8.GetByteCount(v) > 255);
+                if (tooLong)
+                {
+                    Assert.Throws<WarrenPublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax));
+                    return;
+                }
+
+                PublishFrame.Check("ex", "rk", properties, DefaultFrameMax);
+
+                // With the empty table RabbitMQ.Client writes on a confirming channel.
+                properties.Headers = new Dictionary<string, object?>();
+                Assert.InRange(PublishFrame.PropertiesSize(properties), 0, PublishFrame.MaxSizeWithoutHeaders);
+            },
+            f => string.Join(", ", f.Select(v => v is null ? "null" : $"{v.Length} chars / {Encoding.UTF8.GetByteCount(v)} bytes")));
+    }
+
+    [Fact]
+    public void The_bound_without_headers_is_reached_by_ten_full_short_strings()
+    {
+        var full = new string('x', 255);
+        var properties = new BasicProperties
+        {
+            ContentType = full,
+            ContentEncoding = full,
+            CorrelationId = full,
+            ReplyTo = full,
+            Expiration = full,
+            MessageId = full,
+            Type = full,
+            UserId = full,
+            AppId = full,
+            ClusterId = full,
+            DeliveryMode = DeliveryModes.Persistent,
+            Priority = 9,
+            Timestamp = new AmqpTimestamp(1_700_000_000),
+            Headers = new Dictionary<string, object?>(),
+        };
+
+        Assert.Equal(PublishFrame.MaxSizeWithoutHeaders, PublishFrame.PropertiesSize(properties));
+    }
+
+    [Fact]
+    public void Below_the_bound_a_connection_with_a_small_frame_max_still_measures_properties_without_headers()
+    {
+        // frame_max 6,000 leaves 1,884 bytes for the properties: less than ten short strings can take.
+        const uint SmallFrameMax = 6_000;
+        Assert.True(PublishFrame.MaxPropertiesSize(SmallFrameMax) < PublishFrame.MaxSizeWithoutHeaders);
+        var full = new string('x', 255);
+        var properties = new BasicProperties
+        {
+            ContentType = full,
+            CorrelationId = full,
+            ReplyTo = full,
+            MessageId = full,
+            Type = full,
+            UserId = full,
+            AppId = full,
+            ClusterId = full,
+        };
+
+        var error = Assert.Throws<WarrenPublishException>(() => PublishFrame.Check("ex", "rk", properties, SmallFrameMax));
+        Assert.Contains("frame_max of 6000", error.Message, StringComparison.Ordinal);
+
+        properties.AppId = null;
+        properties.ClusterId = null;
+        properties.UserId = null;
+        PublishFrame.Check("ex", "rk", properties, SmallFrameMax);
     }
 }

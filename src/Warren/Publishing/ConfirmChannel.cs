@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
@@ -17,8 +18,9 @@ namespace Warren;
 /// <remarks>
 /// Per publish this costs one completion object and nothing else on the confirmation path: the publish timeout is a
 /// deadline kept with the pending publish and enforced by one timer per channel that runs only while publishes are
-/// pending (so no timer or linked cancellation source per publish), and acks complete the publishes they cover under
-/// the bookkeeping lock instead of collecting them first.
+/// pending (so no timer or linked cancellation source per publish), and acks take the publishes they cover out of the
+/// bookkeeping under its lock into a reused per-thread list and complete them after releasing it, so that publishes
+/// being registered meanwhile do not spin on the lock.
 /// </remarks>
 internal sealed class ConfirmChannel : IAsyncDisposable
 {
@@ -28,11 +30,22 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     private static readonly TimeSpan MinSweep = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxSweep = TimeSpan.FromSeconds(1);
 
+    /// <summary>The publishes an ack or nack settles, taken out under the lock and settled after it (see <see cref="Take"/>).</summary>
+    [ThreadStatic]
+    private static List<Pending>? t_settled;
+
     private readonly IChannel _channel;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly object _gate = new();
     private readonly Dictionary<ulong, Pending> _pending = [];
     private readonly Dictionary<string, object?> _lentHeaders = new(2, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The boxed value of the sequence header, one per channel and set in place for each send: the client encodes the
+    /// headers into the frame inside <c>BasicPublishAsync</c>, under the send lock, so no publish sees another's number,
+    /// and none keeps it (the header is taken out of the caller's headers after the send). No box per publish.
+    /// </summary>
+    private readonly object _sequenceBox = 0L;
     private readonly ITimer _sweeper;
     private readonly TimeSpan _sweepInterval;
     private readonly TimeProvider _time;
@@ -98,6 +111,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         var pending = new Pending(exchange, routingKey, deadline);
         ulong sequence = 0;
         var lent = false;
+        var numbered = false;
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -115,7 +129,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
             if (mandatory)
             {
-                properties.Headers[SequenceHeader] = (long)sequence;
+                Unsafe.Unbox<long>(_sequenceBox) = (long)sequence;
+                properties.Headers[SequenceHeader] = _sequenceBox;
+                numbered = true;
             }
 
             lock (_gate)
@@ -148,6 +164,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
             if (lent)
             {
                 properties.Headers = null;
+            }
+            else if (numbered)
+            {
+                // The box is set again by the next send: the caller's headers must not keep it.
+                properties.Headers!.Remove(SequenceHeader);
             }
 
             _sendLock.Release();
@@ -240,10 +261,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
     private Task OnAckAsync(object sender, BasicAckEventArgs e)
     {
-        lock (_gate)
+        var settled = Take(e.DeliveryTag, e.Multiple);
+        try
         {
-            // Completions run their continuations asynchronously, so completing under the lock runs no caller code here.
-            Take(e.DeliveryTag, e.Multiple, static pending =>
+            // Completions run their continuations asynchronously: no caller code runs here.
+            foreach (var pending in settled)
             {
                 if (pending.Returned is { } returned)
                 {
@@ -253,7 +275,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 {
                     pending.Succeed();
                 }
-            });
+            }
+        }
+        finally
+        {
+            settled.Clear();
         }
 
         return Task.CompletedTask;
@@ -261,9 +287,17 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
     private Task OnNackAsync(object sender, BasicNackEventArgs e)
     {
-        lock (_gate)
+        var settled = Take(e.DeliveryTag, e.Multiple);
+        try
         {
-            Take(e.DeliveryTag, e.Multiple, static pending => pending.Fail(new PublishRejectedException(pending.Exchange, pending.RoutingKey)));
+            foreach (var pending in settled)
+            {
+                pending.Fail(new PublishRejectedException(pending.Exchange, pending.RoutingKey));
+            }
+        }
+        finally
+        {
+            settled.Clear();
         }
 
         return Task.CompletedTask;
@@ -304,26 +338,36 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Removes the publishes an ack or nack covers and settles each; called under <see cref="_gate"/>.</summary>
-    private void Take(ulong tag, bool multiple, Action<Pending> settle)
+    /// <summary>
+    /// Removes the publishes an ack or nack covers, under <see cref="_gate"/>, into this thread's list, which the caller
+    /// settles after the lock is released and then clears: completing hundreds of publishes of a <c>multiple</c> ack
+    /// (each queues its continuation) while holding the lock kept the publishes being sent waiting for it.
+    /// </summary>
+    private List<Pending> Take(ulong tag, bool multiple)
     {
-        if (multiple)
+        var settled = t_settled ??= new List<Pending>(64);
+        lock (_gate)
         {
-            for (var sequence = _lowestPending; sequence <= tag; sequence++)
+            if (multiple)
             {
-                if (_pending.Remove(sequence, out var pending))
+                for (var sequence = _lowestPending; sequence <= tag; sequence++)
                 {
-                    settle(pending);
+                    if (_pending.Remove(sequence, out var pending))
+                    {
+                        settled.Add(pending);
+                    }
                 }
-            }
 
-            _lowestPending = Math.Max(_lowestPending, tag + 1);
+                _lowestPending = Math.Max(_lowestPending, tag + 1);
+            }
+            else if (_pending.Remove(tag, out var pending))
+            {
+                // The watermark moves with multiple acks only; singles already acked are skipped then.
+                settled.Add(pending);
+            }
         }
-        else if (_pending.Remove(tag, out var pending))
-        {
-            // The watermark moves with multiple acks only; singles already acked are skipped then.
-            settle(pending);
-        }
+
+        return settled;
     }
 
     /// <summary>One publish awaiting its confirmation: the completion itself, with what a failure names.</summary>

@@ -137,6 +137,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         // order on the broker (unless a lost connection makes some publishes retry).
         await _channels[0].GetAsync(cancellationToken).ConfigureAwait(false);
         var started = new List<ValueTask>();
+        List<(int Index, Exception Error)>? failures = null;
+        var observed = 0;
         Exception? interruption = null;
         try
         {
@@ -145,6 +147,13 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 // Waiting for a window slot here, not inside each publish, keeps the loop itself from racing ahead.
                 await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
                 started.Add(PublishInSlotAsync(contract, message, options, ordered: true, cancellationToken));
+
+                // The publishes finished meanwhile are observed now, in order, and let go: a long batch keeps only the
+                // ones still in flight alive, not every publish since its start (which the GC would have to promote).
+                while (observed < started.Count && started[observed].IsCompleted)
+                {
+                    Observe(started, observed++, ref failures);
+                }
             }
         }
         catch (Exception ex)
@@ -154,8 +163,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             interruption = ex;
         }
 
-        List<(int Index, Exception Error)>? failures = null;
-        for (var i = 0; i < started.Count; i++)
+        for (var i = observed; i < started.Count; i++)
         {
             try
             {
@@ -185,6 +193,20 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         if (failures is not null)
         {
             throw new PublishBatchException(started.Count, failures);
+        }
+
+        static void Observe(List<ValueTask> started, int index, ref List<(int Index, Exception Error)>? failures)
+        {
+            var publish = started[index];
+            started[index] = default;
+            try
+            {
+                publish.GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                (failures ??= []).Add((index, ex));
+            }
         }
     }
 

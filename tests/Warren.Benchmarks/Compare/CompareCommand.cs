@@ -148,7 +148,7 @@ internal static class CompareCommand
             {
                 var r = await run(f);
                 results[f.Name].Add(r);
-                line.Append(CultureInfo.InvariantCulture, $"  {f.Name} {r.PerSecond:N0} msg/s ({r.CpuMicroseconds:F0} µs CPU, {r.AllocatedBytes / 1024:F1} KiB/msg)");
+                line.Append(CultureInfo.InvariantCulture, $"  {f.Name} {r.PerSecond:N0} msg/s ({r.CpuMicroseconds:F1} µs CPU, {r.AllocatedBytes / 1024:F1} KiB/msg)");
             }
 
             Console.WriteLine(line);
@@ -280,7 +280,7 @@ internal static class CompareCommand
             Median(values).ToString(format, CultureInfo.InvariantCulture) + " " + unit,
             values.Count > 1 ? values.Min().ToString(format, CultureInfo.InvariantCulture) + "–" + values.Max().ToString(format, CultureInfo.InvariantCulture) : "",
             Median(ratios).ToString("F2", CultureInfo.InvariantCulture),
-            cpu is null ? "" : Median(cpu).ToString("F0", CultureInfo.InvariantCulture),
+            cpu is null ? "" : Median(cpu).ToString("F1", CultureInfo.InvariantCulture),
             allocated is null ? "" : (Median(allocated) / 1024).ToString("F1", CultureInfo.InvariantCulture),
         ];
     }

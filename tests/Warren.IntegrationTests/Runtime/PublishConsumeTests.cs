@@ -237,6 +237,38 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task Returns_of_publishes_with_their_own_headers_are_matched_to_them_and_each_message_carries_its_own_sequence_number()
+    {
+        var queue = Names.Unique("batch-headers");
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddContract(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, m => m.N % 7 == 2 ? "nowhere-" + queue : queue))
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+        var headers = new Dictionary<string, object?> { ["tenant"] = "acme" };
+
+        // The caller's headers go into every publish (a copy each), so the sequence header joins a table of their own.
+        var error = await Assert.ThrowsAsync<PublishBatchException>(async () =>
+            await app.Publisher.PublishBatchAsync(Enumerable.Range(0, 140).Select(n => new Numbered(n)), new PublishOptions { Headers = headers }));
+
+        Assert.Equal(Enumerable.Range(0, 140).Where(n => n % 7 == 2), error.FailedIndexes);
+        Assert.All(error.InnerExceptions, e => Assert.IsType<UnroutableMessageException>(e));
+        Assert.Equal(["tenant"], headers.Keys);
+
+        await using var connection = await broker.ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var sequences = new List<long>();
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } got)
+        {
+            Assert.Equal("acme", Encoding.UTF8.GetString((byte[])got.BasicProperties.Headers!["tenant"]!));
+            sequences.Add((long)got.BasicProperties.Headers[ConfirmChannel.SequenceHeader]!);
+        }
+
+        Assert.Equal(120, sequences.Count);
+        Assert.Equal(sequences.Count, sequences.Distinct().Count());
+        Assert.Equal(sequences.Order(), sequences);
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
     public async Task A_resource_alarm_blocks_publishing_visibly_and_the_publish_completes_after_it_clears()
     {
         var node = broker.RequireLocalNode();
