@@ -28,6 +28,26 @@ public sealed class HarnessBehaviourTests
     }
 
     [Fact]
+    public async Task Virtual_time_does_not_move_under_an_action_still_running_slower_than_the_settle_time()
+    {
+        await using var harness = await Shop.StartAsync();
+        var clock = harness.Clock!;
+        var expiredEarly = true;
+
+        await harness.RunAsync(async () =>
+        {
+            // A virtual deadline (as an RPC call starts one), then the action's own work taking longer than the settle
+            // time before it goes on, as on a loaded machine: the deadline must not expire meanwhile.
+            var deadline = Task.Delay(TimeSpan.FromSeconds(30), clock);
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            expiredEarly = deadline.IsCompleted;
+            await deadline; // now it waits on the clock itself: the harness moves it after the stall time
+        });
+
+        Assert.False(expiredEarly);
+    }
+
+    [Fact]
     public async Task A_failed_assertion_prints_the_whole_flow()
     {
         await using var harness = await Shop.StartAsync();
