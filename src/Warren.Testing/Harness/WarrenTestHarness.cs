@@ -211,7 +211,12 @@ public sealed class WarrenTestHarness : IAsyncDisposable
 
             try
             {
-                await Task.WhenAny(changed, task.IsCompleted ? Task.Delay(20, deadline.Token) : task, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
+                // A running action may start a virtual timer without touching the broker (a Task.Delay on the clock):
+                // with a clock of ours, look again after the settle time instead of only on a change or its end.
+                var wake = task.IsCompleted ? Task.Delay(20, deadline.Token)
+                    : Clock is null ? task
+                    : Task.WhenAny(task, Task.Delay(_options.SettleTime, deadline.Token));
+                await Task.WhenAny(changed, wake, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
