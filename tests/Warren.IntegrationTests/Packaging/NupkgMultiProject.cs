@@ -91,35 +91,43 @@ public sealed partial class NupkgUserProjectTests
         var version = await WritePackageSourcesAsync(directory, package);
         var hostingVersion = PackageVersion("Microsoft.Extensions.Hosting");
 
-        async Task Project(string name, bool exe, string[] references, string code)
-        {
-            var folder = Path.Combine(directory, name);
-            Directory.CreateDirectory(folder);
-            var projectReferences = string.Concat(references.Select(r => $"""<ProjectReference Include="../{r}/{r}.csproj" />"""));
-            await File.WriteAllTextAsync(Path.Combine(folder, name + ".csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>{(exe ? "Exe" : "Library")}</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                    <RestorePackagesPath>$(MSBuildProjectDirectory)/../packages</RestorePackagesPath>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="Warren" Version="{version}" />
-                    <PackageReference Include="Microsoft.Extensions.Hosting" Version="{hostingVersion}" />
-                    {projectReferences}
-                  </ItemGroup>
-                </Project>
-                """);
-            await File.WriteAllTextAsync(Path.Combine(folder, name + ".cs"), code.Replace("ID", id, StringComparison.Ordinal));
-        }
+        Task Project(string name, bool exe, string[] references, string code) =>
+            WriteUserProjectAsync(directory, version, name, exe, references, code.Replace("ID", id, StringComparison.Ordinal), $"""<PackageReference Include="Microsoft.Extensions.Hosting" Version="{hostingVersion}" />""");
 
         await Project("Contracts", false, [], MultiContracts);
         await Project("Billing", false, ["Contracts"], MultiBillingCode);
         await Project("BillingHost", true, ["Billing"], MultiBillingHost);
         await Project("Checkout", true, ["Contracts"], MultiCheckoutCode);
+    }
+
+    /// <summary>
+    /// One project of a user solution built from the package: a csproj referencing Warren (the package under test), the
+    /// given projects, extra items and properties, with warnings as errors; and its one source file.
+    /// </summary>
+    private static async Task WriteUserProjectAsync(string directory, string version, string name, bool exe, string[] references, string code, string items = "", string properties = "")
+    {
+        var folder = Path.Combine(directory, name);
+        Directory.CreateDirectory(folder);
+        var projectReferences = string.Concat(references.Select(r => $"""<ProjectReference Include="../{r}/{r}.csproj" />"""));
+        await File.WriteAllTextAsync(Path.Combine(folder, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>{(exe ? "Exe" : "Library")}</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <RestorePackagesPath>$(MSBuildProjectDirectory)/../packages</RestorePackagesPath>
+                {properties}
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Warren" Version="{version}" />
+                {projectReferences}
+                {items}
+              </ItemGroup>
+            </Project>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(folder, name + ".cs"), code);
     }
 
     /// <summary>An isolated folder that restores Warren from the package under test and everything else from the local cache; the package version.</summary>

@@ -27,28 +27,7 @@ public sealed partial class NupkgUserProjectTests
             var projects = new List<string>();
             async Task Project(string name, bool exe, string[] references, string code, string extra = "", string properties = "")
             {
-                var folder = Path.Combine(directory, name);
-                Directory.CreateDirectory(folder);
-                var projectReferences = string.Concat(references.Select(r => $"""<ProjectReference Include="../{r}/{r}.csproj" />"""));
-                await File.WriteAllTextAsync(Path.Combine(folder, name + ".csproj"), $"""
-                    <Project Sdk="Microsoft.NET.Sdk">
-                      <PropertyGroup>
-                        <OutputType>{(exe ? "Exe" : "Library")}</OutputType>
-                        <TargetFramework>net10.0</TargetFramework>
-                        <Nullable>enable</Nullable>
-                        <ImplicitUsings>enable</ImplicitUsings>
-                        <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                        <RestorePackagesPath>$(MSBuildProjectDirectory)/../packages</RestorePackagesPath>
-                        {properties}
-                      </PropertyGroup>
-                      <ItemGroup>
-                        <PackageReference Include="Warren" Version="{version}" />
-                        {projectReferences}
-                        {extra}
-                      </ItemGroup>
-                    </Project>
-                    """);
-                await File.WriteAllTextAsync(Path.Combine(folder, name + ".cs"), code.Replace("ID", id, StringComparison.Ordinal));
+                await WriteUserProjectAsync(directory, version, name, exe, references, code.Replace("ID", id, StringComparison.Ordinal), extra, properties);
                 projects.Add($"{name}/{name}.csproj");
             }
 
