@@ -44,8 +44,8 @@ internal sealed partial class MicroJson : JsonSerializerContext;
 /// message context, the per-message DI scope (created when the handler class needs it), the generated dispatcher (type
 /// switch, deserialization, handler call). Allocations beyond the message itself are what MemoryDiagnoser's "Allocated"
 /// shows minus the message's own objects (the record and its strings, made by deserialization on the consume side).
-/// The "Before" rows repeat what the same steps did before the properties were pooled, message ids made from a counter
-/// and the scope made lazily, for an A/B in one run.
+/// The "Before" rows repeat what the same steps did before the properties were pooled, message ids made from a counter,
+/// the scope made lazily and the context reused, for an A/B in one run.
 /// </summary>
 [MemoryDiagnoser]
 public class PerMessageBenchmarks
@@ -56,12 +56,16 @@ public class PerMessageBenchmarks
     private ServiceProvider _services = null!;
     private ServiceProvider _singletonServices = null!;
     private IServiceScopeFactory _scopes = null!;
-    private IServiceScopeFactory _singletonScopes = null!;
     private HandlerLifetimes _lifetimes = null!;
     private HandlerLifetimes _singletonLifetimes = null!;
     private IMessageDispatcher _dispatcher = null!;
     private MessageContracts _contracts = null!;
     private readonly PropertiesPool _pool = new(1024);
+    private MessageContextPool _contexts = null!;
+    private MessageContextPool _singletonContexts = null!;
+
+    /// <summary>The properties of a delivery of <see cref="Placed"/> as the client hands them to the consumer.</summary>
+    private readonly RabbitMQ.Client.BasicProperties _delivered = MessagePublisher.FillProperties(new RabbitMQ.Client.BasicProperties(), "bench.order-placed", null, null);
 
     /// <summary>Where the properties go, so that they escape as they do on the way to the channel (no stack allocation).</summary>
     private RabbitMQ.Client.BasicProperties? _sent;
@@ -86,9 +90,10 @@ public class PerMessageBenchmarks
         singleton.AddSingleton<MicroHandler>();
         singleton.AddWarren(o => o.Url = "amqp://localhost/").AddGeneratedHandlers();
         _singletonServices = singleton.BuildServiceProvider();
-        _singletonScopes = _singletonServices.GetRequiredService<IServiceScopeFactory>();
         _singletonLifetimes = _singletonServices.GetRequiredService<HandlerLifetimes>();
 
+        _contexts = new MessageContextPool("bench.micro", _lifetimes, 1);
+        _singletonContexts = new MessageContextPool("bench.micro", _singletonLifetimes, 1);
         _dispatcher = new Warren_Benchmarks_MicroHandlerDispatcher();
         _placedBody = JsonSerializer.SerializeToUtf8Bytes(Placed, MicroJson.Default.OrderPlaced);
     }
@@ -203,11 +208,11 @@ public class PerMessageBenchmarks
 
     /// <summary>Context + scope + generated dispatch (deserialize, resolve the scoped handler, call it), as the consumer runs it.</summary>
     [Benchmark]
-    public ValueTask<DispatchOutcome> Dispatch() => DispatchAsync(_scopes, _lifetimes, _placedBody, "bench.order-placed", null, "bench.orders", "order.eu.placed");
+    public ValueTask<DispatchOutcome> Dispatch() => DispatchAsync(_contexts, _placedBody, _delivered, "bench.orders", "order.eu.placed");
 
     /// <summary><see cref="Dispatch"/> with the handler class registered as a singleton: no scope.</summary>
     [Benchmark]
-    public ValueTask<DispatchOutcome> DispatchSingletonHandler() => DispatchAsync(_singletonScopes, _singletonLifetimes, _placedBody, "bench.order-placed", null, "bench.orders", "order.eu.placed");
+    public ValueTask<DispatchOutcome> DispatchSingletonHandler() => DispatchAsync(_singletonContexts, _placedBody, _delivered, "bench.orders", "order.eu.placed");
 
     /// <summary><see cref="Dispatch"/> as it was: a scope created up front for every delivery.</summary>
     [Benchmark]
@@ -229,13 +234,13 @@ public class PerMessageBenchmarks
 
     /// <summary>Serialize + route + dispatch: one message's whole framework work on both sides, without the broker.</summary>
     [Benchmark]
-    public ValueTask<DispatchOutcome> SerializeRouteDispatch() => SerializeRouteDispatchAsync(_scopes, _lifetimes);
+    public ValueTask<DispatchOutcome> SerializeRouteDispatch() => SerializeRouteDispatchAsync(_contexts);
 
     /// <summary><see cref="SerializeRouteDispatch"/> with the handler class registered as a singleton.</summary>
     [Benchmark]
-    public ValueTask<DispatchOutcome> SerializeRouteDispatchSingletonHandler() => SerializeRouteDispatchAsync(_singletonScopes, _singletonLifetimes);
+    public ValueTask<DispatchOutcome> SerializeRouteDispatchSingletonHandler() => SerializeRouteDispatchAsync(_singletonContexts);
 
-    private async ValueTask<DispatchOutcome> SerializeRouteDispatchAsync(IServiceScopeFactory scopes, HandlerLifetimes lifetimes)
+    private async ValueTask<DispatchOutcome> SerializeRouteDispatchAsync(MessageContextPool contexts)
     {
         var contract = _contracts.Get<OrderPlaced>();
         var key = contract.RoutingKeyFor(Placed);
@@ -244,7 +249,7 @@ public class PerMessageBenchmarks
         _sent = properties;
         try
         {
-            return await DispatchAsync(scopes, lifetimes, body.WrittenMemory, properties.Type!, properties.MessageId, contract.Exchange, key);
+            return await DispatchAsync(contexts, body.WrittenMemory, properties, contract.Exchange, key);
         }
         finally
         {
@@ -252,16 +257,11 @@ public class PerMessageBenchmarks
         }
     }
 
-    /// <summary>The consumer's steps: a context whose scope is made on demand, the dispatch, the scope's disposal.</summary>
-    private async ValueTask<DispatchOutcome> DispatchAsync(IServiceScopeFactory scopes, HandlerLifetimes lifetimes, ReadOnlyMemory<byte> body, string type, string? messageId, string exchange, string key)
+    /// <summary>The consumer's steps: a context from its pool whose scope is made on demand, the dispatch, the scope's disposal, the context's return.</summary>
+    private async ValueTask<DispatchOutcome> DispatchAsync(MessageContextPool contexts, ReadOnlyMemory<byte> body, RabbitMQ.Client.IReadOnlyBasicProperties properties, string exchange, string key)
     {
-        var context = new MessageContext("bench.micro", body, lifetimes, CancellationToken.None)
-        {
-            MessageType = type,
-            MessageId = messageId,
-            Exchange = exchange,
-            RoutingKey = key,
-        };
+        var context = contexts.Rent();
+        context.Reuse(body, CancellationToken.None, exchange, key, properties, properties.Headers, null, false, 1, null, 0, 0);
         try
         {
             return await _dispatcher.DispatchAsync(context);
@@ -269,6 +269,7 @@ public class PerMessageBenchmarks
         finally
         {
             await context.DisposeScopeAsync();
+            contexts.Return(context);
         }
     }
 }

@@ -92,7 +92,7 @@ internal static class ContractsEmitter
         foreach (var message in model.Messages.Where(m => m.RoutingParts.Any(p => p.IsProperty)))
         {
             w.Line();
-            EmitRoutingKey(w, $"RoutingKey_{message.Identifier}", message.TypeName, message.RoutingParts);
+            EmitRoutingKey(w, $"RoutingKey_{message.Identifier}", $"RoutingKeys_{message.Identifier}", message.TypeName, message.RoutingParts);
         }
 
         w.Close();
@@ -100,24 +100,35 @@ internal static class ContractsEmitter
         return w.ToString();
     }
 
-    /// <summary>A static method building a routing key from a message's properties.</summary>
-    public static void EmitRoutingKey(SourceWriter w, string methodName, string typeName, EquatableArray<RoutingPart> parts)
+    /// <summary>
+    /// A static method building a routing key from a message's properties, through a small cache keyed by the property
+    /// values (<c>RoutingKeyCache</c>) kept in <paramref name="cacheField"/>: values seen recently reuse their key.
+    /// </summary>
+    public static void EmitRoutingKey(SourceWriter w, string methodName, string cacheField, string typeName, EquatableArray<RoutingPart> parts)
     {
-        w.Open($"internal static string {methodName}({typeName} message)");
         var missing = parts.FirstOrDefault(p => p.IsProperty && p.Format == PropertyFormat.None);
         if (missing is not null)
         {
+            w.Open($"internal static string {methodName}({typeName} message)");
             w.Line($"throw new global::System.InvalidOperationException({Literals.String($"{Short(typeName)} has no public property '{missing.Text}' for the routing-key placeholder {{{missing.Text}}}.")});");
-        }
-        else
-        {
-            var pieces = parts.Select(p => p.IsProperty
-                ? $"global::Warren.Infrastructure.RoutingKeys.Segment(message.{Identifiers.Escape(p.Text)}, {Literals.String(p.Text)}, {Literals.String(Short(typeName))})"
-                : Literals.String(p.Text));
-            w.Line($"return {string.Join(" + ", pieces)};");
+            w.Close();
+            return;
         }
 
-        w.Close();
+        var properties = parts.Where(p => p.IsProperty).ToList();
+        var single = properties.Count == 1;
+        var values = single
+            ? $"message.{Identifiers.Escape(properties[0].Text)}"
+            : $"({string.Join(", ", properties.Select(p => $"message.{Identifiers.Escape(p.Text)}"))})";
+        var index = 0;
+        var pieces = parts.Select(p => p.IsProperty
+            ? $"global::Warren.Infrastructure.RoutingKeys.Segment({(single ? "values" : $"values.Item{++index}")}, {Literals.String(p.Text)}, {Literals.String(Short(typeName))})"
+            : Literals.String(p.Text)).ToList();
+        w.Line($"private static object? {cacheField};");
+        w.Line();
+        w.Line($"internal static string {methodName}({typeName} message) =>");
+        w.Line($"    global::Warren.Infrastructure.RoutingKeyCache.Get(ref {cacheField}, {values}, static values =>");
+        w.Line($"        {string.Join(" + ", pieces)});");
     }
 
     public static string Short(string typeName)

@@ -37,6 +37,7 @@ internal static class PublisherEmitter
             var token = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.CancellationToken) is { } t ? Identifiers.Escape(t.Name) : "default";
             var optionsParameter = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.Options);
             var keyBuilder = optionsParameter is null && method.RoutingParts.Any(p => p.IsProperty) ? names.Take($"{method.Name}RoutingKey") : null;
+            var keyCache = keyBuilder is not null ? names.Take($"{method.Name}RoutingKeys") : null;
 
             // A TimeSpan parameter is the delay, a DateTimeOffset the delivery time (the rules allow one, without PublishOptions).
             var delay = method.Parameters.FirstOrDefault(p => p.Kind is PublisherParameter.Delay or PublisherParameter.DeliverAt) is { } d
@@ -67,7 +68,7 @@ internal static class PublisherEmitter
             if (keyBuilder is not null)
             {
                 w.Line();
-                ContractsEmitter.EmitRoutingKey(w, keyBuilder, method.Message.TypeName, method.RoutingParts);
+                ContractsEmitter.EmitRoutingKey(w, keyBuilder, keyCache!, method.Message.TypeName, method.RoutingParts);
             }
             else if (constantOptions is not null)
             {

@@ -11,88 +11,225 @@ namespace Warren;
 /// Valid only while the dispatcher runs; <see cref="Body"/> in particular must not be kept.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A queue's consumer reuses its contexts: once a delivery is handled, its context is emptied and serves a later
+/// delivery. Copy the values a background task needs (the message id, a header) instead of keeping the context.
+/// </para>
+/// <para>
 /// The consumer creates the per-message DI scope when something first asks for <see cref="Services"/> (a scoped or
 /// transient handler class, or a handler that resolves services from it), and disposes it when the delivery is
 /// handled. A handler class registered as a singleton is resolved from the application's root provider, so its
 /// deliveries need no scope unless it asks for one.
+/// </para>
 /// </remarks>
 public sealed class MessageContext
 {
     /// <summary>Creates a context (the consumer does this; tests may too).</summary>
     public MessageContext(string queue, ReadOnlyMemory<byte> body, IServiceProvider services, CancellationToken cancellationToken)
     {
-        Queue = queue;
-        Body = body;
+        _queue = queue;
+        _body = body;
         ArgumentNullException.ThrowIfNull(services);
         _services = services;
-        CancellationToken = cancellationToken;
+        _cancellationToken = cancellationToken;
     }
 
     /// <summary>A context whose scope is created on first use of <see cref="Services"/> (the consumer's).</summary>
     internal MessageContext(string queue, ReadOnlyMemory<byte> body, HandlerLifetimes lifetimes, CancellationToken cancellationToken)
     {
-        Queue = queue;
-        Body = body;
+        _queue = queue;
+        _body = body;
         _lifetimes = lifetimes;
-        CancellationToken = cancellationToken;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>
+    /// Fills a context of the consumer's <see cref="MessageContextPool"/> for one delivery: every delivery fact is set,
+    /// the headers and deaths read for an earlier delivery are dropped, and the scope starts unmade.
+    /// </summary>
+    internal void Reuse(
+        ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken,
+        string exchange,
+        string routingKey,
+        RabbitMQ.Client.IReadOnlyBasicProperties properties,
+        IDictionary<string, object?>? headers,
+        DateTimeOffset? timestamp,
+        bool redelivered,
+        ulong deliveryTag,
+        long? streamOffset,
+        long deliveryCount,
+        int retryCount)
+    {
+        _body = body;
+        _cancellationToken = cancellationToken;
+        _exchange = exchange;
+        _routingKey = routingKey;
+        _messageType = properties.Type;
+        _messageId = properties.MessageId;
+        _correlationId = properties.CorrelationId;
+        _replyTo = properties.ReplyTo;
+        _contentType = properties.ContentType;
+        _contentEncoding = properties.ContentEncoding;
+        _timestamp = timestamp;
+        _priority = properties.IsPriorityPresent() ? properties.Priority : null;
+        _redelivered = redelivered;
+        _deliveryTag = deliveryTag;
+        _streamOffset = streamOffset;
+        _deliveryCount = deliveryCount;
+        _retryCount = retryCount;
+        _rawHeaders = headers;
+        _headers = null;
+        _deaths = null;
+        _services = null;
+        Volatile.Write(ref _scope, null);
+    }
+
+    /// <summary>
+    /// Empties a handled delivery's context before it goes back to the pool (after <see cref="DisposeScopeAsync"/>), so
+    /// that it keeps nothing of the delivery alive; its scope stays ended until <see cref="Reuse"/>.
+    /// </summary>
+    internal void Clear()
+    {
+        _body = default;
+        _cancellationToken = default;
+        _exchange = string.Empty;
+        _routingKey = string.Empty;
+        _messageType = null;
+        _messageId = null;
+        _correlationId = null;
+        _replyTo = null;
+        _contentType = null;
+        _contentEncoding = null;
+        _timestamp = null;
+        _priority = null;
+        _redelivered = false;
+        _deliveryTag = 0;
+        _streamOffset = null;
+        _deliveryCount = 0;
+        _retryCount = 0;
+        _rawHeaders = null;
+        _headers = null;
+        _deaths = null;
+        _services = null;
     }
 
     /// <summary>The queue the message was consumed from.</summary>
-    public string Queue { get; }
+    public string Queue => _queue;
 
     /// <summary>The raw body. Only valid until the dispatcher's task completes.</summary>
-    public ReadOnlyMemory<byte> Body { get; }
+    public ReadOnlyMemory<byte> Body => _body;
 
     /// <summary>The per-message DI scope's service provider (created when first asked for).</summary>
     public IServiceProvider Services => _services ?? CreateScope();
 
     /// <summary>Cancelled when the handler must give up (shutdown timeout or handler timeout).</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken => _cancellationToken;
 
     /// <summary>The exchange the message was published to (<c>""</c> for the default exchange).</summary>
-    public string Exchange { get; init; } = string.Empty;
+    public string Exchange
+    {
+        get => _exchange;
+        init => _exchange = value;
+    }
 
     /// <summary>The routing key it was published with.</summary>
-    public string RoutingKey { get; init; } = string.Empty;
+    public string RoutingKey
+    {
+        get => _routingKey;
+        init => _routingKey = value;
+    }
 
     /// <summary>The AMQP <c>type</c> property: the message's contract name, when the publisher set one.</summary>
-    public string? MessageType { get; init; }
+    public string? MessageType
+    {
+        get => _messageType;
+        init => _messageType = value;
+    }
 
     /// <summary>The <c>message-id</c> property: use it to make handlers idempotent under at-least-once delivery.</summary>
-    public string? MessageId { get; init; }
+    public string? MessageId
+    {
+        get => _messageId;
+        init => _messageId = value;
+    }
 
     /// <summary>The <c>correlation-id</c> property.</summary>
-    public string? CorrelationId { get; init; }
+    public string? CorrelationId
+    {
+        get => _correlationId;
+        init => _correlationId = value;
+    }
 
     /// <summary>The <c>reply-to</c> property.</summary>
-    public string? ReplyTo { get; init; }
+    public string? ReplyTo
+    {
+        get => _replyTo;
+        init => _replyTo = value;
+    }
 
     /// <summary>The <c>content-type</c> property.</summary>
-    public string? ContentType { get; init; }
+    public string? ContentType
+    {
+        get => _contentType;
+        init => _contentType = value;
+    }
 
     /// <summary>The <c>content-encoding</c> property (<c>gzip</c>, …), when set.</summary>
-    public string? ContentEncoding { get; init; }
+    public string? ContentEncoding
+    {
+        get => _contentEncoding;
+        init => _contentEncoding = value;
+    }
 
     /// <summary>The <c>timestamp</c> property, when set.</summary>
-    public DateTimeOffset? Timestamp { get; init; }
+    public DateTimeOffset? Timestamp
+    {
+        get => _timestamp;
+        init => _timestamp = value;
+    }
 
     /// <summary>The <c>priority</c> property, when set.</summary>
-    public byte? Priority { get; init; }
+    public byte? Priority
+    {
+        get => _priority;
+        init => _priority = value;
+    }
 
     /// <summary>True when the broker delivered this message before (to any consumer) without an acknowledgement.</summary>
-    public bool Redelivered { get; init; }
+    public bool Redelivered
+    {
+        get => _redelivered;
+        init => _redelivered = value;
+    }
 
     /// <summary>How many earlier deliveries the broker counted (<c>x-delivery-count</c>, kept by quorum queues); 0 when unknown.</summary>
-    public long DeliveryCount { get; init; }
+    public long DeliveryCount
+    {
+        get => _deliveryCount;
+        init => _deliveryCount = value;
+    }
 
     /// <summary>How many delayed retries this message has had (<c>x-warren-retries</c>); 0 on its first delivery.</summary>
-    public int RetryCount { get; init; }
+    public int RetryCount
+    {
+        get => _retryCount;
+        init => _retryCount = value;
+    }
 
     /// <summary>The message's offset in its stream (<c>x-stream-offset</c>), for deliveries from a stream queue.</summary>
-    public long? StreamOffset { get; init; }
+    public long? StreamOffset
+    {
+        get => _streamOffset;
+        init => _streamOffset = value;
+    }
 
     /// <summary>The delivery tag on the consumer's channel.</summary>
-    public ulong DeliveryTag { get; init; }
+    public ulong DeliveryTag
+    {
+        get => _deliveryTag;
+        init => _deliveryTag = value;
+    }
 
     /// <summary>Headers with their values as text (AMQP strings arrive as bytes; they are decoded as UTF-8).</summary>
     public IReadOnlyDictionary<string, string?> Headers
@@ -109,8 +246,31 @@ public sealed class MessageContext
     }
 
     /// <summary>The headers as the client delivered them; converted only when asked for.</summary>
-    public IDictionary<string, object?>? RawHeaders { get; init; }
+    public IDictionary<string, object?>? RawHeaders
+    {
+        get => _rawHeaders;
+        init => _rawHeaders = value;
+    }
 
+    private CancellationToken _cancellationToken;
+    private ReadOnlyMemory<byte> _body;
+    private string _queue;
+    private string _exchange = string.Empty;
+    private string _routingKey = string.Empty;
+    private string? _messageType;
+    private string? _messageId;
+    private string? _correlationId;
+    private string? _replyTo;
+    private string? _contentType;
+    private string? _contentEncoding;
+    private DateTimeOffset? _timestamp;
+    private byte? _priority;
+    private bool _redelivered;
+    private long _deliveryCount;
+    private int _retryCount;
+    private long? _streamOffset;
+    private ulong _deliveryTag;
+    private IDictionary<string, object?>? _rawHeaders;
     private IReadOnlyDictionary<string, string?>? _headers;
     private IReadOnlyList<DeathRecord>? _deaths;
     private readonly HandlerLifetimes? _lifetimes;

@@ -32,6 +32,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
     private readonly HandlerLifetimes _lifetimes;
+    private readonly MessageContextPool _contexts;
     private readonly ILogger _logger;
     private readonly WarrenConsumers _statuses;
     private readonly WarrenMetrics _metrics;
@@ -97,6 +98,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         _limiter = new FailureLogLimiter(definition.Queue, logger, TimeProvider.System);
         _failures = new FailureHandler(definition.Queue, publisher, logger, _limiter, _requeueDelay);
         SetState(ConsumerState.Starting);
+        _contexts = new MessageContextPool(definition.Queue, _lifetimes, _concurrency);
     }
 
     public string Queue => _definition.Queue;
@@ -582,6 +584,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 {
                     Log.ProcessingError(_logger, ex, _definition.Queue, SafeMessageId(delivery));
                 }
+
+                // The dispatcher's task has completed: nothing of Warren's uses the context any more.
+                _contexts.Return(context);
             }
         }
 
@@ -647,25 +652,21 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 break;
         }
 
-        return new MessageContext(_definition.Queue, delivery.Body, _lifetimes, cancellationToken)
-        {
-            Exchange = delivery.Exchange,
-            RoutingKey = delivery.RoutingKey,
-            MessageType = properties.Type,
-            MessageId = properties.MessageId,
-            CorrelationId = properties.CorrelationId,
-            ReplyTo = properties.ReplyTo,
-            ContentType = properties.ContentType,
-            ContentEncoding = properties.ContentEncoding,
-            Timestamp = timestamp,
-            Priority = properties.IsPriorityPresent() ? properties.Priority : null,
-            Redelivered = delivery.Redelivered,
-            DeliveryTag = delivery.DeliveryTag,
-            StreamOffset = _stream is not null ? ReadStreamOffset(delivery) : null,
-            DeliveryCount = deliveryCount,
-            RetryCount = retryCount,
-            RawHeaders = headers,
-        };
+        var context = _contexts.Rent();
+        context.Reuse(
+            delivery.Body,
+            cancellationToken,
+            delivery.Exchange,
+            delivery.RoutingKey,
+            properties,
+            headers,
+            timestamp,
+            delivery.Redelivered,
+            delivery.DeliveryTag,
+            _stream is not null ? ReadStreamOffset(delivery) : null,
+            deliveryCount,
+            retryCount);
+        return context;
     }
 
     private void ReportUnreadable(BasicDeliverEventArgs delivery, string property, string value)

@@ -47,9 +47,10 @@ namespace Warren.Generated
                 "order-placed", WarrenJsonTypes.Shop_Contracts_OrderPlaced, "orders", RoutingKey_Shop_Contracts_OrderPlaced) { RoutingKeyTemplate = "order.{Region}.placed" });
         }
 
-        internal static string RoutingKey_Shop_Contracts_OrderPlaced(global::Shop.Contracts.OrderPlaced message)
-        {
-            return "order." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Region, "Region", "OrderPlaced") + ".placed";
-        }
+        private static object? RoutingKeys_Shop_Contracts_OrderPlaced;
+
+        internal static string RoutingKey_Shop_Contracts_OrderPlaced(global::Shop.Contracts.OrderPlaced message) =>
+            global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Shop_Contracts_OrderPlaced, message.Region, static values =>
+                "order." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "OrderPlaced") + ".placed");
     }
 }

@@ -21,9 +21,10 @@ namespace Warren.Generated
         global::System.Threading.Tasks.Task global::Metrics.IReminders.Schedule(global::Metrics.Reading reading, global::System.DateTimeOffset deliverAt) =>
             _publisher.PublishAsync(reading, new global::Warren.PublishOptions { RoutingKey = ScheduleRoutingKey(reading), DeliverAt = deliverAt }, default).AsTask();
 
-        internal static string ScheduleRoutingKey(global::Metrics.Reading message)
-        {
-            return "reading." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Sensor, "Sensor", "Reading");
-        }
+        private static object? ScheduleRoutingKeys;
+
+        internal static string ScheduleRoutingKey(global::Metrics.Reading message) =>
+            global::Warren.Infrastructure.RoutingKeyCache.Get(ref ScheduleRoutingKeys, message.Sensor, static values =>
+                "reading." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Sensor", "Reading"));
     }
 }

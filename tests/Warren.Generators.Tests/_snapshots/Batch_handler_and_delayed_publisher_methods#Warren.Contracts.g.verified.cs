@@ -41,9 +41,10 @@ namespace Warren.Generated
                 "reading", WarrenJsonTypes.Metrics_Reading, "metrics", RoutingKey_Metrics_Reading) { RoutingKeyTemplate = "reading.{Sensor}" });
         }
 
-        internal static string RoutingKey_Metrics_Reading(global::Metrics.Reading message)
-        {
-            return "reading." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Sensor, "Sensor", "Reading");
-        }
+        private static object? RoutingKeys_Metrics_Reading;
+
+        internal static string RoutingKey_Metrics_Reading(global::Metrics.Reading message) =>
+            global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Metrics_Reading, message.Sensor, static values =>
+                "reading." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Sensor", "Reading"));
     }
 }

@@ -21,10 +21,11 @@ namespace Warren.Generated
         global::System.Threading.Tasks.Task global::Shop.Users.IUserEvents.Updated(global::Shop.Users.UserUpdated evt) =>
             _publisher.PublishAsync(evt, new global::Warren.PublishOptions { RoutingKey = UpdatedRoutingKey(evt) }, default).AsTask();
 
-        internal static string UpdatedRoutingKey(global::Shop.Users.UserUpdated message)
-        {
-            return "user." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Region, "Region", "UserUpdated") + ".changed";
-        }
+        private static object? UpdatedRoutingKeys;
+
+        internal static string UpdatedRoutingKey(global::Shop.Users.UserUpdated message) =>
+            global::Warren.Infrastructure.RoutingKeyCache.Get(ref UpdatedRoutingKeys, message.Region, static values =>
+                "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "UserUpdated") + ".changed");
 
         global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(global::Shop.Users.UserUpdated evt, global::System.Threading.CancellationToken ct) =>
             _publisher.PublishAsync(evt, UpdatedInEuropeOptions, ct);

@@ -41,14 +41,16 @@ namespace Warren.Generated
                 "user-updated", WarrenJsonTypes.Shop_Users_UserUpdated, "user.events", RoutingKey_Shop_Users_UserUpdated) { RoutingKeyTemplate = "user.{Region}.updated.v{Version}" });
         }
 
-        internal static string RoutingKey_Shop_Users_UserCreated(global::Shop.Users.UserCreated message)
-        {
-            return "user." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Region, "Region", "UserCreated") + ".created";
-        }
+        private static object? RoutingKeys_Shop_Users_UserCreated;
 
-        internal static string RoutingKey_Shop_Users_UserUpdated(global::Shop.Users.UserUpdated message)
-        {
-            return "user." + global::Warren.Infrastructure.RoutingKeys.Segment(message.Region, "Region", "UserUpdated") + ".updated.v" + global::Warren.Infrastructure.RoutingKeys.Segment(message.Version, "Version", "UserUpdated");
-        }
+        internal static string RoutingKey_Shop_Users_UserCreated(global::Shop.Users.UserCreated message) =>
+            global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Shop_Users_UserCreated, message.Region, static values =>
+                "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "UserCreated") + ".created");
+
+        private static object? RoutingKeys_Shop_Users_UserUpdated;
+
+        internal static string RoutingKey_Shop_Users_UserUpdated(global::Shop.Users.UserUpdated message) =>
+            global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Shop_Users_UserUpdated, (message.Region, message.Version), static values =>
+                "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values.Item1, "Region", "UserUpdated") + ".updated.v" + global::Warren.Infrastructure.RoutingKeys.Segment(values.Item2, "Version", "UserUpdated"));
     }
 }

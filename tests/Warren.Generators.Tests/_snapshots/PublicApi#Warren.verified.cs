@@ -703,6 +703,10 @@ namespace Warren.Infrastructure
         public static bool TryDeserialize<T>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, out T? message, out string? error) { }
         public static bool TryRead<T>(Warren.MessageContext context, Warren.PayloadFormat<T> format, out T? message, out string? error) { }
     }
+    public static class RoutingKeyCache
+    {
+        public static string Get<TValues>(ref object? slot, TValues values, System.Func<TValues, string> build) { }
+    }
     public static class RoutingKeys
     {
         public static bool AnyWord(string key, ref int position) { }
