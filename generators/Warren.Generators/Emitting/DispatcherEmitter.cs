@@ -44,7 +44,8 @@ internal static class DispatcherEmitter
             handler.Batch = names.Take("_" + char.ToLowerInvariant(handler.Name[6]) + handler.Name.Substring(7) + "Batch");
         }
 
-        w.Open($"internal sealed class {ClassName(consumer)} : {(batches.Count > 0 ? "IBatchDispatcher" : "IMessageDispatcher")}");
+        // It keeps no context after a dispatch and shares one only with handlers that take it: the consumer reuses the rest.
+        w.Open($"internal sealed class {ClassName(consumer)} : {(batches.Count > 0 ? "IBatchDispatcher" : "IMessageDispatcher")}, IReleasesMessageContext");
         w.Line($"private const string Queue = {Literals.String(consumer.Queue.Name)};");
         w.Line();
         if (batches.Count > 0)
@@ -169,7 +170,7 @@ internal static class DispatcherEmitter
 
         var arguments = string.Join(", ", model.Parameters.Select(p => p switch
         {
-            ParameterKind.Context => "context",
+            ParameterKind.Context => "WarrenDispatch.Shared(context)",
             ParameterKind.CancellationToken => "context.CancellationToken",
             _ => "message!",
         }));

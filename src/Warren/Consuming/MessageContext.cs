@@ -12,8 +12,10 @@ namespace Warren;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A queue's consumer reuses its contexts: once a delivery is handled, its context is emptied and serves a later
-/// delivery. Copy the values a background task needs (the message id, a header) instead of keeping the context.
+/// A queue's consumer reuses the contexts of generated dispatchers that no handler received: once such a delivery is
+/// handled, its context is emptied and serves a later delivery. A context handed to a handler (a handler method that
+/// takes <see cref="MessageContext"/>, a <c>MessageDispatcher.Create</c> delegate, a hand-written dispatcher) is never
+/// reused and keeps its values, though <see cref="Body"/> and <see cref="Services"/> end with the handling.
 /// </para>
 /// <para>
 /// The consumer creates the per-message DI scope when something first asks for <see cref="Services"/> (a scoped or
@@ -84,6 +86,12 @@ public sealed class MessageContext
         _services = null;
         Volatile.Write(ref _scope, null);
     }
+
+    /// <summary>True once the context was handed to code that may keep it: it is then never reused.</summary>
+    internal bool IsShared => Volatile.Read(ref _shared);
+
+    /// <summary>Keeps the context out of reuse (see <see cref="WarrenDispatch.Shared"/>).</summary>
+    internal void MarkShared() => Volatile.Write(ref _shared, true);
 
     /// <summary>
     /// Empties a handled delivery's context before it goes back to the pool (after <see cref="DisposeScopeAsync"/>), so
@@ -272,6 +280,7 @@ public sealed class MessageContext
     private ulong _deliveryTag;
     private IDictionary<string, object?>? _rawHeaders;
     private IReadOnlyDictionary<string, string?>? _headers;
+    private bool _shared;
     private IReadOnlyList<DeathRecord>? _deaths;
     private readonly HandlerLifetimes? _lifetimes;
     private IServiceProvider? _services;

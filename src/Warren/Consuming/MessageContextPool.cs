@@ -4,7 +4,8 @@ namespace Warren;
 
 /// <summary>
 /// A queue consumer's <see cref="MessageContext"/> objects, reused from one delivery to the next so that a delivery
-/// allocates no context. A context is taken when a dispatch starts and given back, emptied, after the dispatcher's task
+/// allocates no context, for dispatchers that keep none (<see cref="Infrastructure.IReleasesMessageContext"/>); a
+/// context handed to a handler (<see cref="MessageContext.IsShared"/>) is not taken back. A context is taken when a dispatch starts and given back, emptied, after the dispatcher's task
 /// has completed and the delivery's scope has been disposed; never while a handler may still run with it. One slot per
 /// concurrent handler: when more contexts are out than slots (immediate retries overlapping, a burst), the extra ones
 /// are made and dropped as before.
@@ -39,6 +40,12 @@ internal sealed class MessageContextPool
     /// <summary>Takes back the context of a handled delivery whose scope has been disposed.</summary>
     public void Return(MessageContext context)
     {
+        if (context.IsShared)
+        {
+            // Handed to a handler, which may keep it: it keeps its values and goes to the garbage collector.
+            return;
+        }
+
         context.Clear();
         for (var i = 0; i < _slots.Length; i++)
         {

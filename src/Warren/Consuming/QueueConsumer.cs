@@ -652,7 +652,14 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 break;
         }
 
-        var context = _contexts.Rent();
+        // Only a dispatcher that keeps no context gets reused ones; any other may give its context to code that keeps it.
+        var reuse = _definition.Dispatcher is IReleasesMessageContext;
+        var context = reuse ? _contexts.Rent() : new MessageContext(_definition.Queue, default, _lifetimes, default);
+        if (!reuse)
+        {
+            context.MarkShared();
+        }
+
         context.Reuse(
             delivery.Body,
             cancellationToken,

@@ -29,6 +29,17 @@ public static class WarrenDispatch
         return context.Handler<T>();
     }
 
+    /// <summary>
+    /// The context handed to a handler that takes it: the handler may keep it, so the consumer does not reuse it for a
+    /// later delivery (see <see cref="IReleasesMessageContext"/>).
+    /// </summary>
+    public static MessageContext Shared(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.MarkShared();
+        return context;
+    }
+
     /// <summary>Acknowledges when the handler's task completes; a failure propagates to the consumer's retry policy.</summary>
     public static ValueTask<DispatchOutcome> AckWhenDone(Task handler)
     {

@@ -10,7 +10,7 @@ namespace Warren.Generated
     /// <summary>Dispatches deliveries of queue <c>billing</c> to <see cref="global::Shop.Billing.BillingConsumer"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Shop_Billing_BillingConsumerDispatcher : IMessageDispatcher
+    internal sealed class Shop_Billing_BillingConsumerDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
         private const string Queue = "billing";
 

@@ -10,7 +10,7 @@ namespace Warren.Generated
     /// <summary>Dispatches deliveries of queue <c>readings</c> to <see cref="global::Metrics.ReadingWriter"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Metrics_ReadingWriterDispatcher : IBatchDispatcher
+    internal sealed class Metrics_ReadingWriterDispatcher : IBatchDispatcher, IReleasesMessageContext
     {
         private const string Queue = "readings";
 

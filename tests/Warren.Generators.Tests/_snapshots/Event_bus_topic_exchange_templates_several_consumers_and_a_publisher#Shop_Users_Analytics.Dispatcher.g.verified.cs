@@ -10,7 +10,7 @@ namespace Warren.Generated
     /// <summary>Dispatches deliveries of queue <c>analytics</c> to <see cref="global::Shop.Users.Analytics"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Shop_Users_AnalyticsDispatcher : IMessageDispatcher
+    internal sealed class Shop_Users_AnalyticsDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
         private const string Queue = "analytics";
 
@@ -47,7 +47,7 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Users.Analytics>(context).Created(message!, context));
+            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Users.Analytics>(context).Created(message!, WarrenDispatch.Shared(context)));
         }
 
         /// <summary><c>user-updated</c> → <c>Analytics.Updated</c></summary>

@@ -10,7 +10,7 @@ namespace Warren.Generated
     /// <summary>Dispatches deliveries of queue <c>email-notifications</c> to <see cref="global::Shop.Users.EmailNotifications"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Shop_Users_EmailNotificationsDispatcher : IMessageDispatcher
+    internal sealed class Shop_Users_EmailNotificationsDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
         private const string Queue = "email-notifications";
 

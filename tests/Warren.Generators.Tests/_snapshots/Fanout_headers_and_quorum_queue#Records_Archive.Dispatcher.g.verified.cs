@@ -10,7 +10,7 @@ namespace Warren.Generated
     /// <summary>Dispatches deliveries of queue <c>archive</c> to <see cref="global::Records.Archive"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Records_ArchiveDispatcher : IMessageDispatcher
+    internal sealed class Records_ArchiveDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
         private const string Queue = "archive";
 

@@ -10,7 +10,7 @@ namespace Warren.Generated
     /// <summary>Dispatches deliveries of queue <c>audit-log</c> to <see cref="global::Records.AuditLog"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Records_AuditLogDispatcher : IMessageDispatcher
+    internal sealed class Records_AuditLogDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
         private const string Queue = "audit-log";
 

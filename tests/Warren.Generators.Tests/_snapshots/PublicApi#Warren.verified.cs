@@ -689,6 +689,7 @@ namespace Warren.Infrastructure
     {
         System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DispatchAsync(Warren.MessageContext context);
     }
+    public interface IReleasesMessageContext : Warren.Infrastructure.IMessageDispatcher { }
     public sealed class MessageContracts
     {
         public MessageContracts() { }
@@ -779,6 +780,7 @@ namespace Warren.Infrastructure
         public static T Handler<T>(Warren.MessageContext context)
             where T :  notnull { }
         public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> NoHandler(Warren.MessageContext context, string queue, string exchange, string key) { }
+        public static Warren.MessageContext Shared(Warren.MessageContext context) { }
     }
     public sealed class WarrenMetrics : System.IDisposable
     {

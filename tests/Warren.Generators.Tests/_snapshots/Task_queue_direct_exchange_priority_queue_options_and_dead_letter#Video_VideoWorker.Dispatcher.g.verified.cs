@@ -10,7 +10,7 @@ namespace Warren.Generated
     /// <summary>Dispatches deliveries of queue <c>video-processing</c> to <see cref="global::Video.VideoWorker"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Video_VideoWorkerDispatcher : IMessageDispatcher
+    internal sealed class Video_VideoWorkerDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
         private const string Queue = "video-processing";
 

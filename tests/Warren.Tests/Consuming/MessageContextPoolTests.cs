@@ -204,6 +204,25 @@ public sealed class MessageContextPoolTests
     }
 
     [Fact]
+    public async Task A_context_shared_with_a_handler_is_never_reused_and_keeps_its_values()
+    {
+        var pool = new MessageContextPool("q", Lifetimes(), 1);
+        var context = pool.Rent();
+        context.Reuse(new byte[] { 1 }, CancellationToken.None, "ex", "key", new BasicProperties { MessageId = "m1", Type = "t" }, new Dictionary<string, object?> { ["a"] = "b" }, null, false, 7, null, 0, 0);
+        Assert.Same(context, Warren.Infrastructure.WarrenDispatch.Shared(context));
+        await context.DisposeScopeAsync();
+        pool.Return(context);
+
+        Assert.NotSame(context, pool.Rent());
+        Assert.Equal("m1", context.MessageId);
+        Assert.Equal("t", context.MessageType);
+        Assert.Equal("key", context.RoutingKey);
+        Assert.Equal("b", context.Headers["a"]);
+        Assert.Equal(7UL, context.DeliveryTag);
+        Assert.Throws<ObjectDisposedException>(() => context.Services);
+    }
+
+    [Fact]
     public void Contexts_out_at_once_are_distinct_and_the_pool_keeps_at_most_its_slots()
     {
         var pool = new MessageContextPool("q", Lifetimes(), 2);
