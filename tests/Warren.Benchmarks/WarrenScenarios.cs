@@ -18,7 +18,7 @@ internal sealed class WarrenScenarios : Framework
 
     public override string Settings =>
         "defaults except Prefetch 200 (as raw): confirmed mandatory persistent publishes, MaxInFlightPublishes 1,024, PublishBatchAsync for bulk; " +
-        "concurrency 1, ack after the handler; RPC: RpcClient/RpcServer (what generated proxies call), direct reply-to, server prefetch 64";
+        "consumer: the generated dispatcher of a handler class registered as a singleton, concurrency 1, ack after the handler; RPC: RpcClient/RpcServer (what generated proxies call), direct reply-to, server prefetch 64";
 
     public override async Task<Throughput> PublishAsync(string url, int count, int size)
     {
@@ -176,11 +176,9 @@ internal sealed class WarrenScenarios : Framework
         }
         else if (counter is not null)
         {
-            warren.AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(BenchJson.Default.Payload, (payload, _) =>
-            {
-                counter.Hit(payload.Id);
-                return ValueTask.CompletedTask;
-            })));
+            // The generated dispatcher of a handler class registered as a singleton, on this run's queue.
+            builder.Services.AddSingleton(new PayloadHandler(counter));
+            warren.AddConsumer(new ConsumerDefinition(queue, new Warren.Generated.Warren_Benchmarks_PayloadHandlerDispatcher()));
         }
 
         warren.AddContract(new MessageContract<Payload>("bench.payload", BenchJson.Default.Payload, string.Empty, queue));
