@@ -6,8 +6,9 @@ using System.Text;
 namespace Warren;
 
 /// <summary>
-/// W3C trace context in AMQP headers: <c>traceparent</c> and <c>tracestate</c>, written as strings and read back as
-/// the client delivers them (UTF-8 bytes) or as strings. The same headers RabbitMQ.Client and other OpenTelemetry
+/// W3C trace context in AMQP headers: <c>traceparent</c> and <c>tracestate</c>, written as AMQP long strings (from a
+/// string, or from bytes the publishing channel reuses) and read back as the client delivers them (UTF-8 bytes) or as
+/// strings. The same headers RabbitMQ.Client and other OpenTelemetry
 /// instrumentations use, so traces cross Warren and non-Warren services.
 /// </summary>
 internal static class TraceContext
