@@ -6,8 +6,9 @@ using System.Text;
 namespace Warren;
 
 /// <summary>
-/// W3C trace context in AMQP headers: <c>traceparent</c> and <c>tracestate</c>, written as strings and read back as
-/// the client delivers them (UTF-8 bytes) or as strings. The same headers RabbitMQ.Client and other OpenTelemetry
+/// W3C trace context in AMQP headers: <c>traceparent</c> and <c>tracestate</c>, written as AMQP long strings (from a
+/// string, or from bytes the publishing channel reuses) and read back as the client delivers them (UTF-8 bytes) or as
+/// strings. The same headers RabbitMQ.Client and other OpenTelemetry
 /// instrumentations use, so traces cross Warren and non-Warren services.
 /// </summary>
 internal static class TraceContext
@@ -18,6 +19,12 @@ internal static class TraceContext
     /// <summary>The length of a W3C <c>traceparent</c>: <c>{version:2}-{trace-id:32}-{parent-id:16}-{flags:2}</c>.</summary>
     private const int TraceParentLength = 55;
 
+    /// <summary>
+    /// The longest <c>tracestate</c> written or read: W3C trace context asks to propagate at least 512 characters, and
+    /// a longer one could push the headers past the room the frame keeps for them (<see cref="PublishFrame.ClientHeaderAllowance"/>).
+    /// </summary>
+    private const int MaxTraceStateLength = 512;
+
     /// <summary>Writes the context of <paramref name="activity"/> into <paramref name="headers"/>, replacing what was there.</summary>
     public static void Inject(Activity activity, IDictionary<string, object?> headers)
     {
@@ -27,7 +34,7 @@ internal static class TraceContext
         }
 
         headers[TraceParent] = id;
-        if (activity.TraceStateString is { Length: > 0 } state)
+        if (activity.TraceStateString is { Length: > 0 and <= MaxTraceStateLength } state)
         {
             headers[TraceState] = state;
         }
@@ -36,6 +43,67 @@ internal static class TraceContext
             headers.Remove(TraceState);
         }
     }
+
+    /// <summary>
+    /// Writes the W3C <c>traceparent</c> of <paramref name="activity"/> into <paramref name="destination"/> (at least
+    /// 55 bytes) as the UTF-8 of <see cref="Activity.Id"/>, without making that string; false for an activity whose
+    /// id is not W3C.
+    /// </summary>
+    internal static bool TryWriteTraceParent(Activity activity, Span<byte> destination)
+    {
+        if (activity.IdFormat != ActivityIdFormat.W3C || destination.Length < TraceParentLength)
+        {
+            return false;
+        }
+
+        // The ids keep their hex text (made when the activity started): copying it allocates nothing.
+        var traceId = activity.TraceId.ToHexString();
+        var spanId = activity.SpanId.ToHexString();
+        if (traceId.Length != 32 || spanId.Length != 16)
+        {
+            return false;
+        }
+
+        destination[0] = (byte)'0';
+        destination[1] = (byte)'0';
+        destination[2] = (byte)'-';
+        Encoding.ASCII.GetBytes(traceId, destination.Slice(3, 32));
+        destination[35] = (byte)'-';
+        Encoding.ASCII.GetBytes(spanId, destination.Slice(36, 16));
+        destination[52] = (byte)'-';
+        var flags = (int)activity.ActivityTraceFlags;
+        destination[53] = HexDigit((flags >> 4) & 0xF);
+        destination[54] = HexDigit(flags & 0xF);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the context of <paramref name="activity"/> into <paramref name="headers"/> with the <c>traceparent</c> as
+    /// the bytes of <paramref name="buffer"/> (filled here) instead of a string: for headers encoded into the frame
+    /// before <paramref name="buffer"/> is written again. RabbitMQ.Client encodes a byte array as an AMQP long string,
+    /// exactly as it encodes the string, so receivers see the same header either way.
+    /// </summary>
+    public static void Inject(Activity activity, IDictionary<string, object?> headers, byte[] buffer)
+    {
+        if (!TryWriteTraceParent(activity, buffer))
+        {
+            Inject(activity, headers);
+            return;
+        }
+
+        headers[TraceParent] = buffer;
+        if (activity.TraceStateString is { Length: > 0 and <= MaxTraceStateLength } state)
+        {
+            headers[TraceState] = state;
+        }
+        else
+        {
+            headers.Remove(TraceState);
+        }
+    }
+
+    /// <summary>A buffer for <see cref="Inject(Activity, IDictionary{string, object?}, byte[])"/>.</summary>
+    public static byte[] NewTraceParentBuffer() => new byte[TraceParentLength];
 
     /// <summary>The producer's context carried by <paramref name="headers"/>, or default when there is none or it cannot be read.</summary>
     public static ActivityContext Extract(IDictionary<string, object?>? headers)
@@ -85,6 +153,8 @@ internal static class TraceContext
         return true;
     }
 
+    private static byte HexDigit(int value) => (byte)(value < 10 ? '0' + value : 'a' + value - 10);
+
     private static bool IsLowerHex(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f';
 
     private static int HexValue(byte c) => c <= '9' ? c - '0' : c - 'a' + 10;
@@ -107,8 +177,8 @@ internal static class TraceContext
 
     private static string? AsText(object? value) => value switch
     {
-        byte[] bytes when bytes.Length <= 512 => Encoding.UTF8.GetString(bytes),
-        string text when text.Length <= 512 => text,
+        byte[] bytes when bytes.Length <= MaxTraceStateLength => Encoding.UTF8.GetString(bytes),
+        string text when text.Length <= MaxTraceStateLength => text,
         _ => null,
     };
 }

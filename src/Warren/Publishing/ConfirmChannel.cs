@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -46,6 +47,12 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// and none keeps it (the header is taken out of the caller's headers after the send). No box per publish.
     /// </summary>
     private readonly object _sequenceBox = 0L;
+
+    /// <summary>
+    /// The <c>traceparent</c> of the message being sent, as its UTF-8 bytes, written in place for each send into the
+    /// lent headers, for the same reasons as <see cref="_sequenceBox"/>: no id string and no header table per publish.
+    /// </summary>
+    private readonly byte[] _traceParent = TraceContext.NewTraceParentBuffer();
     private readonly ITimer _sweeper;
     private readonly TimeSpan _sweepInterval;
     private readonly TimeProvider _time;
@@ -95,18 +102,21 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// channel's <see cref="TimeProvider"/>). Fails with the typed publish exceptions,
     /// <see cref="ConfirmTimeoutException"/> past the deadline, or <see cref="PublishInterruptedException"/> when the
     /// channel goes before the broker answered.</summary>
-    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, long deadline, CancellationToken cancellationToken)
+    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? trace, long deadline, CancellationToken cancellationToken)
     {
-        var pending = await SendAsync(exchange, routingKey, mandatory, properties, body, deadline, cancellationToken).ConfigureAwait(false);
+        var pending = await SendAsync(exchange, routingKey, mandatory, properties, body, trace, deadline, cancellationToken).ConfigureAwait(false);
         await WaitAsync(pending, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Writes the message and registers it for confirmation; the returned publish completes when the broker confirms
     /// it (see <see cref="WaitAsync"/>). Completes synchronously when the channel is free and the client takes the
-    /// frame at once, which is the common case.
+    /// frame at once, which is the common case. The W3C context of <paramref name="trace"/>, when given, goes into the
+    /// message's <c>traceparent</c>/<c>tracestate</c> headers: into the caller's headers when there are any (where it
+    /// stays, as a string), else into headers lent for the send only, with the <c>traceparent</c> as this channel's
+    /// reused bytes.
     /// </summary>
-    public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, long deadline, CancellationToken cancellationToken)
+    public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? trace, long deadline, CancellationToken cancellationToken)
     {
         var pending = new Pending(exchange, routingKey, deadline);
         ulong sequence = 0;
@@ -125,6 +135,14 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 _lentHeaders.Clear();
                 properties.Headers = _lentHeaders;
                 lent = true;
+                if (trace is not null)
+                {
+                    TraceContext.Inject(trace, _lentHeaders, _traceParent);
+                }
+            }
+            else if (trace is not null)
+            {
+                TraceContext.Inject(trace, properties.Headers);
             }
 
             if (mandatory)

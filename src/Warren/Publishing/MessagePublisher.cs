@@ -561,10 +561,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
-        if ((activity ?? Activity.Current) is { } context)
-        {
-            TraceContext.Inject(context, properties.Headers ??= new Dictionary<string, object?>(2, StringComparer.Ordinal));
-        }
+
+        // Written by the channel into the headers it sends (see ConfirmChannel.SendAsync): without headers of its own a
+        // message gets no header table nor id string for its trace context.
+        var trace = activity ?? Activity.Current;
 
         var holder = ordered ? _channels[0] : NextChannel();
         var deadline = started + _timeoutTicks;
@@ -606,7 +606,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                     if (isolated)
                     {
                         timeout ??= TimeoutSource(deadline, cancellationToken);
-                        await PublishAloneAsync(exchange, routingKey, mandatory, properties, body, deadline, timeout.Token).ConfigureAwait(false);
+                        await PublishAloneAsync(exchange, routingKey, mandatory, properties, body, trace, deadline, timeout.Token).ConfigureAwait(false);
                     }
                     else
                     {
@@ -618,7 +618,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                         }
 
                         // The caller's token, not the timeout source: the channel enforces the deadline itself.
-                        var pending = await channel.SendAsync(exchange, routingKey, mandatory, properties, body, deadline, cancellationToken).ConfigureAwait(false);
+                        var pending = await channel.SendAsync(exchange, routingKey, mandatory, properties, body, trace, deadline, cancellationToken).ConfigureAwait(false);
                         if (!pending.Task.IsCompleted)
                         {
                             // Cancellation completes the pending publish itself: no extra waiting task per publish.
@@ -734,7 +734,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// Sends on the isolation channel with nothing else in flight there, so a channel or connection error that follows
     /// can only have been caused by this publish.
     /// </summary>
-    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, long deadline, CancellationToken cancellationToken)
+    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? trace, long deadline, CancellationToken cancellationToken)
     {
         await _isolationLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -742,7 +742,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var channel = await _isolation.GetAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, deadline, cancellationToken).ConfigureAwait(false);
+                await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, trace, deadline, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ConfirmTimeoutException)
             {

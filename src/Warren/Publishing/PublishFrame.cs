@@ -21,8 +21,9 @@ internal static class PublishFrame
     public const int ContentHeaderPrefix = 12;
 
     /// <summary>
-    /// Room left for headers RabbitMQ.Client adds while publishing: W3C <c>traceparent</c>, <c>tracestate</c> and baggage
-    /// when a listener traces publishes.
+    /// Room left for the trace context headers added after this check: Warren's own <c>traceparent</c> and
+    /// <c>tracestate</c> (written by the publishing channel, see <c>ConfirmChannel.SendAsync</c>) and those
+    /// RabbitMQ.Client adds, with baggage, when a listener traces its publishes.
     /// </summary>
     public const int ClientHeaderAllowance = 4096;
 

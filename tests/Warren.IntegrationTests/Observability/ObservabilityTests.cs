@@ -88,6 +88,15 @@ public sealed class ObservabilityTests(BrokerFixture broker, ITestOutputHelper o
         await using var connection = await broker.ConnectAsync();
         await WaitForReadyAsync(connection, RetryPolicy.DeadLetterQueueName(queue), 1);
 
+        // A span is captured when it ends: a copy's publish span ends at its confirm and the last process span after the
+        // acknowledgement, which can both come after the copy is already in the dead-letter queue.
+        await Broker.WaitUntilAsync(
+            () => telemetry.Spans.Count(s => s.DisplayName == "process " + queue) == 2
+                && telemetry.Spans.Any(s => s.DisplayName == "publish " + RetryPolicy.RetryQueueName(queue, 1))
+                && telemetry.Spans.Any(s => s.DisplayName == "publish " + RetryPolicy.DeadLetterExchangeName(queue)),
+            Wait,
+            "both process spans and the copies' publish spans");
+
         var publish = Assert.Single(telemetry.Spans, s => s.DisplayName == "publish " + queue);
         var trace = publish.TraceId;
         Assert.Equal(ActivityKind.Producer, publish.Kind);
@@ -123,6 +132,43 @@ public sealed class ObservabilityTests(BrokerFixture broker, ITestOutputHelper o
         var traceparent = Encoding.UTF8.GetString((byte[])dead!.BasicProperties.Headers!["traceparent"]!);
         Assert.Equal(deadLetterCopy.Id, traceparent);
         await app.StopAsync();
+        await DeleteAsync(connection, queue, policy);
+    }
+
+    [Fact]
+    public async Task Concurrent_publishes_each_carry_the_context_of_their_own_publish_span()
+    {
+        // The channel writes each traceparent into bytes it reuses for the next send: a message sent while another
+        // is being written must still carry its own span's context, not its neighbour's.
+        const int Count = 200;
+        var queue = Names.Unique("trace-concurrent");
+        var policy = ShortPolicy(queue, maxRetries: 1);
+        using var telemetry = new TelemetryCapture();
+        var handled = 0;
+        await using var app = await StartAsync(queue, policy, (_, _) =>
+        {
+            Interlocked.Increment(ref handled);
+            return ValueTask.CompletedTask;
+        });
+        app.Services.GetRequiredService<MessageContracts>().Register(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, queue));
+
+        await Task.WhenAll(Enumerable.Range(1, Count).Select(n => Task.Run(async () => await app.Publisher.PublishAsync(new Numbered(n)))));
+        await Broker.WaitUntilAsync(() => Volatile.Read(ref handled) == Count, Wait, "every message handled");
+        await Broker.WaitUntilAsync(() => telemetry.Spans.Count(s => s.DisplayName == "process " + queue) == Count, Wait, "every process span stopped");
+
+        var publishes = telemetry.Spans.Where(s => s.DisplayName == "publish " + queue).ToDictionary(s => (string)s.GetTagItem("messaging.message.id")!);
+        var processes = telemetry.Spans.Where(s => s.DisplayName == "process " + queue).ToArray();
+        Assert.Equal(Count, publishes.Count);
+        Assert.Equal(Count, processes.Length);
+        Assert.All(processes, p =>
+        {
+            var publish = publishes[(string)p.GetTagItem("messaging.message.id")!];
+            Assert.Equal(publish.TraceId, p.TraceId);
+            Assert.Equal(publish.SpanId, p.ParentSpanId);
+        });
+        Assert.Equal(Count, processes.Select(p => p.TraceId).Distinct().Count());
+        await app.StopAsync();
+        await using var connection = await broker.ConnectAsync();
         await DeleteAsync(connection, queue, policy);
     }
 

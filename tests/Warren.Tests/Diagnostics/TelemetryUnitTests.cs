@@ -50,6 +50,55 @@ public sealed class TraceContextTests
     }
 
     [Fact]
+    public void A_traceparent_written_as_bytes_is_the_UTF8_of_the_activity_id_and_reads_back_as_its_context()
+    {
+        var gen = Gen.Select(Gen.Byte.Array[16], Gen.Byte.Array[8], Gen.Byte[0, 127], Gen.String.AlphaNumeric);
+        var buffer = TraceContext.NewTraceParentBuffer();
+        Property.ForAll(
+            gen,
+            200,
+            c =>
+            {
+                var (traceBytes, spanBytes, flags, state) = c;
+                if (traceBytes.All(b => b == 0) || spanBytes.All(b => b == 0))
+                {
+                    return; // all-zero ids are invalid in W3C trace context
+                }
+
+                using var activity = new Activity("test");
+                activity.SetParentId(ActivityTraceId.CreateFromBytes(traceBytes), ActivitySpanId.CreateFromBytes(spanBytes), (ActivityTraceFlags)flags);
+                activity.TraceStateString = state.Length == 0 ? null : "k=" + state;
+                activity.Start();
+
+                // Stale content from an earlier message must not survive.
+                Array.Fill(buffer, (byte)'x');
+                var headers = new Dictionary<string, object?> { ["tracestate"] = "stale=1" };
+                TraceContext.Inject(activity, headers, buffer);
+                Assert.Same(buffer, headers["traceparent"]);
+                Assert.Equal(activity.Id, Encoding.UTF8.GetString(buffer));
+                Assert.Equal(activity.TraceStateString, headers.TryGetValue("tracestate", out var written) ? (string?)written : null);
+
+                var context = TraceContext.Extract(headers);
+                Assert.Equal(activity.TraceId, context.TraceId);
+                Assert.Equal(activity.SpanId, context.SpanId);
+                Assert.Equal(activity.ActivityTraceFlags, context.TraceFlags);
+                Assert.Equal(activity.TraceStateString, context.TraceState);
+            },
+            c => $"trace {Convert.ToHexString(c.Item1)}, span {Convert.ToHexString(c.Item2)}, flags {c.Item3:x2}, state '{c.Item4}'");
+        Assert.Equal(200, Property.LastCount);
+    }
+
+    [Fact]
+    public void A_traceparent_is_not_written_as_bytes_for_an_activity_without_a_W3C_id()
+    {
+        using var activity = new Activity("test").SetIdFormat(ActivityIdFormat.Hierarchical).Start();
+        var headers = new Dictionary<string, object?>();
+        Assert.False(TraceContext.TryWriteTraceParent(activity, TraceContext.NewTraceParentBuffer()));
+        TraceContext.Inject(activity, headers, TraceContext.NewTraceParentBuffer());
+        Assert.Empty(headers);
+    }
+
+    [Fact]
     public void The_bytes_of_a_traceparent_are_read_as_ActivityContext_reads_its_text_with_the_W3C_separators_checked()
     {
         // Valid headers with a few characters replaced by ones that break the format (upper case, non-hex, dashes,
