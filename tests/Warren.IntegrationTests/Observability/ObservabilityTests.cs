@@ -88,6 +88,15 @@ public sealed class ObservabilityTests(BrokerFixture broker, ITestOutputHelper o
         await using var connection = await broker.ConnectAsync();
         await WaitForReadyAsync(connection, RetryPolicy.DeadLetterQueueName(queue), 1);
 
+        // A span is captured when it ends: a copy's publish span ends at its confirm and the last process span after the
+        // acknowledgement, which can both come after the copy is already in the dead-letter queue.
+        await Broker.WaitUntilAsync(
+            () => telemetry.Spans.Count(s => s.DisplayName == "process " + queue) == 2
+                && telemetry.Spans.Any(s => s.DisplayName == "publish " + RetryPolicy.RetryQueueName(queue, 1))
+                && telemetry.Spans.Any(s => s.DisplayName == "publish " + RetryPolicy.DeadLetterExchangeName(queue)),
+            Wait,
+            "both process spans and the copies' publish spans");
+
         var publish = Assert.Single(telemetry.Spans, s => s.DisplayName == "publish " + queue);
         var trace = publish.TraceId;
         Assert.Equal(ActivityKind.Producer, publish.Kind);
