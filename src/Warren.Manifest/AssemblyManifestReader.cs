@@ -11,8 +11,8 @@ namespace Warren.Manifest;
 
 /// <summary>
 /// Reads a service's manifest from its compiled assembly without loading it: the generator's
-/// <c>[assembly: AssemblyMetadata("Warren.&lt;Kinds&gt;", json)]</c> entries (a JSON array per kind), merged with those of every referenced
-/// library whose generated module (<c>[assembly: WarrenModule]</c>) the service registers.
+/// <c>[assembly: AssemblyMetadata("Warren.&lt;Kinds&gt;", json)]</c> entries (a JSON array per kind), merged with those
+/// of every referenced library whose generated module (<c>[assembly: WarrenModule]</c>) the service registers.
 /// </summary>
 internal static class AssemblyManifestReader
 {
