@@ -106,9 +106,9 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         var moduleClass = registration.Select(static (r, _) => r is not null && ModuleEmitter.HasModule(r) ? r.Module : null).WithTrackingName(Steps.Module);
         context.RegisterSourceOutput(moduleClass, static (output, m) => Add(output, m, ModuleEmitter.HintName, ModuleEmitter.Emit));
 
-        // One file per consumer, publisher, service and server, each cached on its own.
-        var dispatchers = model.SelectMany(static (m, _) => m.Consumers.Select(DispatcherInput.From)).WithTrackingName(Steps.Dispatchers);
-        context.RegisterSourceOutput(dispatchers, static (output, c) => output.AddSource(DispatcherEmitter.HintName(c), DispatcherEmitter.Emit(c)));
+        // One file per group of consumers (DispatcherGroup), publisher, service and server, each cached on its own.
+        var dispatchers = model.SelectMany(static (m, _) => DispatcherGroup.From(m.Consumers)).WithTrackingName(Steps.Dispatchers);
+        context.RegisterSourceOutput(dispatchers, static (output, g) => Add(output, g.Consumers.Count == 0 ? null : g, DispatcherEmitter.HintName(g), DispatcherEmitter.Emit));
         var publisherClasses = model.SelectMany(static (m, _) => m.Publishers).WithTrackingName(Steps.PublisherClasses);
         context.RegisterSourceOutput(publisherClasses, static (output, p) => output.AddSource(PublisherEmitter.HintName(p), PublisherEmitter.Emit(p)));
         var rpcClients = model.SelectMany(static (m, _) => m.RpcServices).WithTrackingName(Steps.RpcClients);

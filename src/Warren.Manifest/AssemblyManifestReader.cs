@@ -5,18 +5,25 @@ using System.Linq;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Warren.Manifest;
 
 /// <summary>
 /// Reads a service's manifest from its compiled assembly without loading it: the generator's
-/// <c>[assembly: AssemblyMetadata("Warren.&lt;Kind&gt;", json)]</c> entries, merged with those of every referenced
-/// library whose generated module (<c>[assembly: WarrenModule]</c>) the service registers.
+/// <c>[assembly: AssemblyMetadata("Warren.&lt;Kinds&gt;", json)]</c> entries (a JSON array per kind), merged with those
+/// of every referenced library whose generated module (<c>[assembly: WarrenModule]</c>) the service registers.
 /// </summary>
 internal static class AssemblyManifestReader
 {
     public const string Prefix = "Warren.";
     public const string FormatKey = "Warren.Manifest";
+
+    /// <summary>
+    /// The newest metadata format this tool reads: 2, a JSON array per kind; 1, an attribute per entry (still read, from
+    /// libraries built by an earlier Warren). Not the format of the manifest file it writes.
+    /// </summary>
+    public const int CurrentFormat = 2;
 
     public static ServiceManifest Read(string assemblyPath)
     {
@@ -55,9 +62,9 @@ internal static class AssemblyManifestReader
 
     private static void Merge(ServiceManifest manifest, AssemblyEntries assembly, string path)
     {
-        if (assembly.Format is { } format && format > ServiceManifest.CurrentFormat)
+        if (assembly.Format is { } format && format > CurrentFormat)
         {
-            throw new ManifestException($"{path} was built by a newer Warren (manifest format {format}; this tool reads up to {ServiceManifest.CurrentFormat}).");
+            throw new ManifestException($"{path} was built by a newer Warren (manifest format {format}; this tool reads up to {CurrentFormat}).");
         }
 
         foreach (var (key, json) in assembly.Entries)
@@ -66,29 +73,29 @@ internal static class AssemblyManifestReader
             {
                 switch (key)
                 {
-                    case "Warren.Exchange":
-                        AddOnce(manifest.Exchanges, JsonSerializer.Deserialize(json, ManifestJson.Default.ExchangeEntry));
+                    case "Warren.Exchanges" or "Warren.Exchange":
+                        AddAll(manifest.Exchanges, json, ManifestJson.Default.ExchangeEntry, ManifestJson.Default.ListExchangeEntry);
                         break;
-                    case "Warren.Queue":
-                        AddOnce(manifest.Queues, JsonSerializer.Deserialize(json, ManifestJson.Default.QueueEntry));
+                    case "Warren.Queues" or "Warren.Queue":
+                        AddAll(manifest.Queues, json, ManifestJson.Default.QueueEntry, ManifestJson.Default.ListQueueEntry);
                         break;
-                    case "Warren.Binding":
-                        AddOnce(manifest.Bindings, JsonSerializer.Deserialize(json, ManifestJson.Default.BindingEntry));
+                    case "Warren.Bindings" or "Warren.Binding":
+                        AddAll(manifest.Bindings, json, ManifestJson.Default.BindingEntry, ManifestJson.Default.ListBindingEntry);
                         break;
                     case "Warren.Publishes":
-                        AddOnce(manifest.Publishes, JsonSerializer.Deserialize(json, ManifestJson.Default.PublishEntry));
+                        AddAll(manifest.Publishes, json, ManifestJson.Default.PublishEntry, ManifestJson.Default.ListPublishEntry);
                         break;
                     case "Warren.Consumes":
-                        AddOnce(manifest.Consumes, JsonSerializer.Deserialize(json, ManifestJson.Default.ConsumeEntry));
+                        AddAll(manifest.Consumes, json, ManifestJson.Default.ConsumeEntry, ManifestJson.Default.ListConsumeEntry);
                         break;
                     case "Warren.DeadLetters":
-                        AddOnce(manifest.DeadLetters, JsonSerializer.Deserialize(json, ManifestJson.Default.DeadLetterEntry));
+                        AddAll(manifest.DeadLetters, json, ManifestJson.Default.DeadLetterEntry, ManifestJson.Default.ListDeadLetterEntry);
                         break;
                     case "Warren.Calls":
-                        AddOnce(manifest.Calls, JsonSerializer.Deserialize(json, ManifestJson.Default.RpcEntry));
+                        AddAll(manifest.Calls, json, ManifestJson.Default.RpcEntry, ManifestJson.Default.ListRpcEntry);
                         break;
                     case "Warren.Serves":
-                        AddOnce(manifest.Serves, JsonSerializer.Deserialize(json, ManifestJson.Default.RpcEntry));
+                        AddAll(manifest.Serves, json, ManifestJson.Default.RpcEntry, ManifestJson.Default.ListRpcEntry);
                         break;
                     default:
                         // An entry kind from a newer generator: the format number says whether it matters.
@@ -97,10 +104,33 @@ internal static class AssemblyManifestReader
             }
             catch (JsonException e)
             {
-                throw new ManifestException($"{path}: the entry {key} is not valid: {e.Message} ({json})", e);
+                throw new ManifestException($"{path}: the entry {key} is not valid: {e.Message} ({Excerpt(json)})", e);
             }
         }
     }
+
+    /// <summary>
+    /// The entries of one kind: a JSON array of them (format 2, one attribute per kind), or one entry (format 1, an
+    /// attribute per entry, as libraries built by an earlier Warren have them).
+    /// </summary>
+    private static void AddAll<T>(List<T> list, string json, JsonTypeInfo<T> one, JsonTypeInfo<List<T>> many)
+        where T : class
+    {
+        if (json.AsSpan().TrimStart().StartsWith("[", StringComparison.Ordinal))
+        {
+            foreach (var item in JsonSerializer.Deserialize(json, many) ?? [])
+            {
+                AddOnce(list, item);
+            }
+        }
+        else
+        {
+            AddOnce(list, JsonSerializer.Deserialize(json, one));
+        }
+    }
+
+    /// <summary>The start of an invalid entry, for the error (a kind's array may be megabytes long).</summary>
+    private static string Excerpt(string json) => json.Length <= 500 ? json : json[..500] + "…";
 
     private static void AddOnce<T>(List<T> list, T? item)
         where T : class

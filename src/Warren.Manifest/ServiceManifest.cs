@@ -6,8 +6,8 @@ namespace Warren.Manifest;
 
 /// <summary>
 /// What one service declares, publishes, consumes, calls and serves: <c>warren/manifest.json</c> in its build output.
-/// Each entry is read from an <c>[assembly: AssemblyMetadata("Warren.&lt;Kind&gt;", json)]</c> the generator emits, with
-/// the same JSON shape as the entry here, so the generator's model stays the one source.
+/// Each entry is read from the <c>[assembly: AssemblyMetadata("Warren.&lt;Kinds&gt;", json)]</c> the generator emits (a
+/// JSON array per kind), with the same JSON shape as the entry here, so the generator's model stays the one source.
 /// </summary>
 internal sealed record ServiceManifest
 {
@@ -146,5 +146,12 @@ internal static class Args
 [JsonSerializable(typeof(ConsumeEntry))]
 [JsonSerializable(typeof(RpcEntry))]
 [JsonSerializable(typeof(DeadLetterEntry))]
+[JsonSerializable(typeof(List<ExchangeEntry>))]
+[JsonSerializable(typeof(List<QueueEntry>))]
+[JsonSerializable(typeof(List<BindingEntry>))]
+[JsonSerializable(typeof(List<PublishEntry>))]
+[JsonSerializable(typeof(List<ConsumeEntry>))]
+[JsonSerializable(typeof(List<RpcEntry>))]
+[JsonSerializable(typeof(List<DeadLetterEntry>))]
 [JsonSerializable(typeof(BrokerDefinitions))]
 internal sealed partial class ManifestJson : JsonSerializerContext;

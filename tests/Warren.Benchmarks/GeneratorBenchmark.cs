@@ -106,8 +106,9 @@ internal static class GeneratorBenchmark
         var compilation = CSharpCompilation.Create("Synthetic", sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, Parse, s.Path)), references, Options);
         CreateDriver([json, new WarrenGenerator().AsSourceGenerator()]).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var files = output.SyntaxTrees.Select(t => (Path: t.FilePath, Text: t.ToString())).ToList();
-        static string Kind(string path) => path.Contains("Warren.Generators", StringComparison.Ordinal) ? Path.GetFileName(path).Split('.')[^3] : string.Empty;
-        var kinds = new[] { "Contracts", "Dispatcher", "Topology", "Registration", "Manifest" };
+        // Warren.Contracts.g.cs → Contracts; Warren.Dispatchers07.g.cs → Dispatchers (a file per group of consumers).
+        static string Kind(string path) => path.Contains("Warren.Generators", StringComparison.Ordinal) ? Path.GetFileName(path).Split('.')[^3].TrimEnd("0123456789".ToCharArray()) : string.Empty;
+        var kinds = new[] { "Contracts", "Dispatchers", "Topology", "Registration", "Manifest" };
         var steps = Enumerable.Range(0, kinds.Length + 1).Select(n => (Name: n == 0 ? "without Warren's files" : "+ " + kinds[n - 1], Kinds: kinds.Take(n).Append("Module").Append(string.Empty).ToHashSet(StringComparer.Ordinal))).ToList();
         var times = steps.Select(_ => new List<double>()).ToList();
         for (var round = 0; round < 4; round++)

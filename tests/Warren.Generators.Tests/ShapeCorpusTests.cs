@@ -106,14 +106,18 @@ public sealed class ShapeCorpusTests
         foreach (var consumer in app.Consumers)
         {
             var dispatcher = consumer.Dispatcher.GetType().Name;
-            var source = run.Sources[dispatcher.Substring(0, dispatcher.Length - "Dispatcher".Length) + ".Dispatcher.g.cs"];
-            var contracts = System.Text.RegularExpressions.Regex.Matches(source, "^\\s*\"([^\"]+)\" => Handle", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+            var source = DispatcherSource(run, dispatcher);
+
+            // Several handlers: "case \"contract\": return HandleX(context);"; one: "MessageType is not (\"contract\" or null or \"\")".
+            var cases = System.Text.RegularExpressions.Regex.Matches(source, "^\\s*case \"([^\"]+)\":\\s*return (\\w+)\\(context\\);", System.Text.RegularExpressions.RegexOptions.Multiline);
+            var only = System.Text.RegularExpressions.Regex.Match(source, "MessageType is not \\(\"([^\"]+)\" or null or \"\"\\)");
+            var contracts = cases.Select(m => m.Groups[1].Value).Concat(only.Success ? [only.Groups[1].Value] : []).ToList();
 
             // A text or byte handler has no contract: it reads the body with a payload format instead.
             Assert.True(contracts.Count > 0 || source.Contains("MessageDispatcher.TryRead(context, global::Warren.PayloadFormat.", StringComparison.Ordinal), $"{consumer.Queue}: no contract and no text or byte handler");
             foreach (var contract in contracts)
             {
-                var handler = System.Text.RegularExpressions.Regex.Match(source, $"\"{System.Text.RegularExpressions.Regex.Escape(contract)}\" => (\\w+)\\(").Groups[1].Value;
+                var handler = only.Success ? "DispatchAsync" : cases.Single(m => m.Groups[1].Value == contract).Groups[2].Value;
                 var metadata = System.Text.RegularExpressions.Regex.Match(source.Substring(source.IndexOf($" {handler}(MessageContext context)", StringComparison.Ordinal)), "WarrenJsonTypes\\.(\\w+)").Groups[1].Value;
                 var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo)app.Type("Warren.Generated.WarrenJsonTypes").GetProperty(metadata)!.GetValue(null)!;
                 var body = SampleBodies.For(info);
@@ -126,6 +130,16 @@ public sealed class ShapeCorpusTests
                 Assert.Equal(contract, (string)found!.GetType().GetProperty("Name")!.GetValue(found)!);
             }
         }
+    }
+
+    /// <summary>The source of one dispatcher class, from the file of its group.</summary>
+    private static string DispatcherSource(GeneratorRun run, string dispatcher)
+    {
+        var declaration = $"internal sealed class {dispatcher} :";
+        var file = run.Sources.Values.Single(s => s.Contains(declaration, StringComparison.Ordinal));
+        var start = file.IndexOf(declaration, StringComparison.Ordinal);
+        var next = file.IndexOf("\n    /// <summary>Dispatches deliveries of queue", start, StringComparison.Ordinal);
+        return next < 0 ? file[start..] : file[start..next];
     }
 
     private static bool IsConsumerShape(Shape shape) =>

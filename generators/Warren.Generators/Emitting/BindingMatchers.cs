@@ -6,18 +6,24 @@ using Warren.Generators.Parsing;
 namespace Warren.Generators.Emitting;
 
 /// <summary>
-/// Emits <c>Binds…(context, exchange, key)</c>: whether a delivery published to <c>exchange</c> with <c>key</c> reaches
-/// a handler through one of its bindings. Topic patterns become word-by-word code for exactly that pattern (no regular
-/// expressions, no parsing at run time); direct keys a comparison; fanout the exchange alone; headers the values.
+/// Writes the condition that a delivery published to <c>exchange</c> with <c>key</c> reaches a handler through one of its
+/// bindings, inline in the dispatcher's method. Topic patterns become word-by-word code for exactly that pattern (no
+/// regular expressions, no parsing at run time); direct keys a comparison; fanout the exchange alone; headers the values.
 /// </summary>
 internal static class BindingMatchers
 {
-    public static void Emit(SourceWriter w, string name, EquatableArray<BindingModel> bindings, IReadOnlyDictionary<string, string> exchangeTypes)
+    /// <summary>
+    /// Writes <c>{prefix}a || b…{suffix}</c>, preceded by a comment naming the bindings and by the word position of
+    /// each topic pattern that needs one. Positions are named <c>p</c>, or <c>p1</c>, <c>p2</c>… when the dispatcher
+    /// has several topic bindings (<paramref name="positions"/> counts them across it). A <c>#</c> followed by more
+    /// words needs a loop: it gets a method of its own, added to <paramref name="helpers"/>.
+    /// </summary>
+    public static void Emit(SourceWriter w, string prefix, string suffix, string name, EquatableArray<BindingModel> bindings, IReadOnlyDictionary<string, string> exchangeTypes, Positions positions, List<string[]> helpers)
     {
-        var helpers = new List<string[]>();
-        var topics = bindings.Count(b => b.HeadersMatch is null && TypeOf(b, exchangeTypes) == "topic");
         var conditions = new List<string>();
-        var topicIndex = 0;
+        var declarations = new List<string>();
+        var topics = bindings.Count(b => b.HeadersMatch is null && TypeOf(b, exchangeTypes) == "topic");
+        var topic = 0;
         foreach (var binding in bindings)
         {
             var exchange = $"exchange == {Literals.String(binding.Exchange)}";
@@ -39,30 +45,53 @@ internal static class BindingMatchers
             }
             else
             {
-                var matcher = topics == 1 ? name + "Key" : name + "Key" + (++topicIndex).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                conditions.Add($"{exchange} && {matcher}(key)");
-                helpers.Add(Topic(matcher, binding.RoutingKey));
+                var position = positions.Peek();
+                var words = binding.RoutingKey.Length == 0 ? new string[0] : binding.RoutingKey.Split('.');
+                var body = words.Length == 0 ? "key.Length == 0" : Expression(words, 0, position, name + "Key" + (topics == 1 ? string.Empty : (++topic).ToString(System.Globalization.CultureInfo.InvariantCulture)), helpers);
+                if (UsesPosition(body, position))
+                {
+                    declarations.Add($"var {positions.Take()} = RoutingKeys.Start(key);");
+                }
+
+                // A pattern of '#' alone matches every key: the exchange decides.
+                conditions.Add(body == "true" ? exchange : $"{exchange} && {body}");
             }
         }
 
-        var described = string.Join(", ", bindings.Select(Describe));
-        w.Line($"/// <summary>Bound to {Text.Xml(described)}.</summary>");
-        w.Line($"private static bool {name}(MessageContext context, string exchange, string key) =>");
+        w.Line($"// Bound to {Text.Comment(string.Join(", ", bindings.Select(Describe)))}.");
+        foreach (var line in declarations)
+        {
+            w.Line(line);
+        }
+
         for (var i = 0; i < conditions.Count; i++)
         {
-            var lead = i == 0 ? "    " : "    || ";
-            w.Line(lead + conditions[i] + (i == conditions.Count - 1 ? ";" : string.Empty));
-        }
-
-        foreach (var helper in helpers)
-        {
-            w.Line();
-            foreach (var line in helper)
-            {
-                w.Line(line);
-            }
+            var end = i == conditions.Count - 1 ? suffix : string.Empty;
+            w.Line(i == 0 ? prefix + conditions[i] + end : "    || " + conditions[i] + end);
         }
     }
+
+    /// <summary>Names the word positions of a dispatcher's topic patterns.</summary>
+    public sealed class Positions(int topics)
+    {
+        private int _taken;
+
+        public static int Count(IEnumerable<HandlerModel> handlers, IReadOnlyDictionary<string, string> exchangeTypes) =>
+            handlers.SelectMany(h => h.Bindings).Count(b => b.HeadersMatch is null && TypeOf(b, exchangeTypes) == "topic");
+
+        /// <summary>The name the next position gets, if it needs one.</summary>
+        public string Peek() => topics == 1 ? "p" : "p" + (_taken + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        public string Take()
+        {
+            var name = Peek();
+            _taken++;
+            return name;
+        }
+    }
+
+    private static bool UsesPosition(string body, string position) =>
+        body.Contains($"ref {position},") || body.Contains($"ref {position})") || body.Contains($"({position})") || body.Contains($", {position})");
 
     private static string TypeOf(BindingModel binding, IReadOnlyDictionary<string, string> exchangeTypes) =>
         exchangeTypes.TryGetValue(binding.Exchange, out var type) ? type : "topic";
@@ -72,40 +101,8 @@ internal static class BindingMatchers
             ? $"{binding.Exchange} ({binding.HeadersMatch}: {string.Join(", ", binding.Headers.Select(h => h.Name + "=" + h.Value))})"
             : binding.RoutingKey.Length == 0 ? binding.Exchange : $"{binding.Exchange} with {binding.RoutingKey}";
 
-    /// <summary>A method testing a key against one topic pattern, plus one helper per <c>#</c> that is not last.</summary>
-    private static string[] Topic(string name, string pattern)
-    {
-        var words = pattern.Length == 0 ? new string[0] : pattern.Split('.');
-        var helpers = new List<string>();
-        var body = Expression(words, 0, "p", name, helpers);
-        var lines = new List<string>
-        {
-            $"/// <summary>Topic pattern <c>{Text.Xml(pattern)}</c>.</summary>",
-            $"private static bool {name}(string key)",
-            "{",
-        };
-        if (body.Contains("ref p") || body.Contains(", p)") || body.Contains("(p)"))
-        {
-            lines.Add("    var p = RoutingKeys.Start(key);");
-        }
-        else
-        {
-            body = body.Replace("RoutingKeys.AtEnd(RoutingKeys.Start(key))", "key.Length == 0");
-        }
-
-        lines.Add($"    return {body};");
-        lines.Add("}");
-        foreach (var helper in helpers)
-        {
-            lines.Add(string.Empty);
-            lines.AddRange(helper.Split('\n'));
-        }
-
-        return lines.ToArray();
-    }
-
     /// <summary>The condition that words[from..] match the key from position variable <paramref name="position"/>.</summary>
-    private static string Expression(string[] words, int from, string position, string name, List<string> helpers)
+    private static string Expression(string[] words, int from, string position, string name, List<string[]> helpers)
     {
         var conditions = new List<string>();
         for (var i = from; i < words.Length; i++)
@@ -123,10 +120,25 @@ internal static class BindingMatchers
                 var helper = $"{name}After{i}";
                 var rest = Expression(words, i + 1, "q", name, helpers);
                 helpers.Add(
-                    $"/// <summary>The words after the <c>#</c> at word {i}, from any position.</summary>\n" +
-                    $"private static bool {helper}(string key, int p)\n{{\n    while (true)\n    {{\n        var q = p;\n" +
-                    $"        if ({rest})\n        {{\n            return true;\n        }}\n\n" +
-                    "        if (!RoutingKeys.AnyWord(key, ref p))\n        {\n            return false;\n        }\n    }\n}");
+                [
+                    $"/// <summary>The words after the <c>#</c> at word {i}, from any position.</summary>",
+                    $"private static bool {helper}(string key, int p)",
+                    "{",
+                    "    while (true)",
+                    "    {",
+                    "        var q = p;",
+                    $"        if ({rest})",
+                    "        {",
+                    "            return true;",
+                    "        }",
+                    string.Empty,
+                    "        if (!RoutingKeys.AnyWord(key, ref p))",
+                    "        {",
+                    "            return false;",
+                    "        }",
+                    "    }",
+                    "}",
+                ]);
                 conditions.Add($"{helper}(key, {position})");
                 return string.Join(" && ", conditions);
             }

@@ -6,81 +6,101 @@ using Warren.Generators.Parsing;
 namespace Warren.Generators.Emitting;
 
 /// <summary>
-/// Emits one dispatcher per consumer class. The handler is chosen by the message's <c>type</c> property; a message
-/// without one, or with a type no handler of the queue knows (other producers' names), goes by the exchange and routing
-/// key it was published with, matched against exactly that class's bindings. Only when neither selects a handler is it
-/// dead-lettered, with a reason naming both.
+/// Emits one dispatcher per consumer class, the dispatchers of a <see cref="DispatcherGroup"/> in one file. The handler
+/// is chosen by the message's <c>type</c> property; a message without one, or with a type no handler of the queue knows
+/// (other producers' names), goes by the exchange and routing key it was published with, matched against exactly that
+/// class's bindings. Only when neither selects a handler is it dead-lettered, with a reason naming both.
+/// A dispatcher is as few members as the compiler can take quickly: one method for a class with one handler, one per
+/// handler and one choosing among them for a class with several; bindings are tested inline.
 /// </summary>
 internal static class DispatcherEmitter
 {
     private const string Outcome = "ValueTask<DispatchOutcome>";
 
-    public static string HintName(ConsumerModel consumer) => $"{consumer.Identifier}.Dispatcher.g.cs";
+    public static string HintName(DispatcherGroup group) => $"Warren.Dispatchers{group.Number.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)}.g.cs";
 
     public static string ClassName(ConsumerModel consumer) => consumer.Identifier + "Dispatcher";
 
-    public static string Emit(ConsumerModel consumer)
+    public static string Emit(DispatcherGroup group)
     {
-        var names = new Identifiers.Unique("DispatchAsync", "ByRoutingKey", "Queue");
+        var w = new SourceWriter();
+        w.Open("namespace Warren.Generated");
+        w.Line("using global::Microsoft.Extensions.DependencyInjection;");
+        w.Line("using global::System.Threading.Tasks;");
+        w.Line("using global::Warren.Infrastructure;");
+        foreach (var consumer in group.Consumers)
+        {
+            w.Line();
+            Emit(w, consumer);
+        }
+
+        w.Close();
+        return w.ToString();
+    }
+
+    private static void Emit(SourceWriter w, ConsumerModel consumer)
+    {
+        var names = new Identifiers.Unique("DispatchAsync", "Size", "Flush");
         var handlers = consumer.Handlers
             .Select(h => new Handler(h, names.Take("Handle" + (h.Message.Payload == PayloadKind.Json ? Identifiers.ShortTypeName(h.Message.TypeName) : h.Message.Payload.ToString()))))
             .ToList();
         foreach (var handler in handlers)
         {
             handler.Binds = names.Take("Binds" + handler.Name.Substring("Handle".Length));
+            handler.Policy = handler.Model.RetryOverride is null ? null : names.Take(handler.Name + "Policy");
         }
 
-        var w = new SourceWriter();
-        w.Open("namespace Warren.Generated");
-        w.Line("using global::Microsoft.Extensions.DependencyInjection;");
-        w.Line("using global::System.Threading.Tasks;");
-        w.Line("using global::Warren.Infrastructure;");
-        w.Line();
-        w.Line($"/// <summary>Dispatches deliveries of queue <c>{Text.Xml(consumer.Queue.Name)}</c> to {Text.TypeReference(consumer.TypeName)}.</summary>");
-        w.GeneratedType();
         var batches = handlers.Where(h => h.Model.Batch is not null).ToList();
         foreach (var handler in batches)
         {
             handler.Batch = names.Take("_" + char.ToLowerInvariant(handler.Name[6]) + handler.Name.Substring(7) + "Batch");
         }
 
+        w.Line($"/// <summary>Dispatches deliveries of queue <c>{Text.Xml(consumer.Queue.Name)}</c> to {Text.TypeReference(consumer.TypeName)}.</summary>");
+        w.GeneratedType();
         // It keeps no context after a dispatch and shares one only with handlers that take it: the consumer reuses the rest.
         w.Open($"internal sealed class {ClassName(consumer)} : {(batches.Count > 0 ? "IBatchDispatcher" : "IMessageDispatcher")}, IReleasesMessageContext");
-        w.Line($"private const string Queue = {Literals.String(consumer.Queue.Name)};");
-        w.Line();
         if (batches.Count > 0)
         {
             EmitBatchMembers(w, batches);
         }
 
-        w.Line("/// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>");
-        w.Line($"public {Outcome} DispatchAsync(MessageContext context) => context.MessageType switch");
-        w.Open(string.Empty);
-        // Text and byte handlers have no contract: routing key and exchange select them.
-        foreach (var handler in handlers.Where(h => h.Model.Message.Payload == PayloadKind.Json).GroupBy(h => h.Model.Message.ContractName).Select(g => g.First()))
+        var helpers = new List<string[]>();
+        var exchangeTypes = ExchangeTypes(consumer);
+        var positions = new BindingMatchers.Positions(BindingMatchers.Positions.Count(consumer.Handlers, exchangeTypes));
+        if (handlers.Count == 1)
         {
-            w.Line($"{Literals.String(handler.Model.Message.ContractName)} => {handler.Name}(context),");
+            EmitOnlyHandler(w, consumer, handlers[0], exchangeTypes, positions, helpers);
+        }
+        else
+        {
+            EmitChoice(w, consumer, handlers, exchangeTypes, positions, helpers);
         }
 
-        w.Line("_ => ByRoutingKey(context),");
-        w.Close(";");
-        w.Line();
-        EmitByRoutingKey(w, consumer, handlers);
-        foreach (var handler in handlers)
+        foreach (var handler in handlers.Where(h => handlers.Count > 1 || h.Model.Batch is not null))
         {
             w.Line();
             EmitHandler(w, consumer, handler);
         }
 
-        foreach (var handler in handlers.Where(h => h.Model.Bindings.Count > 0))
+        foreach (var handler in handlers.Where(h => h.Policy is not null))
         {
             w.Line();
-            BindingMatchers.Emit(w, handler.Binds, handler.Model.Bindings, ExchangeTypes(consumer));
+            w.Line($"/// <summary>The retry policy of <c>{Text.Xml(handler.Model.MethodName)}</c>.</summary>");
+            w.Line($"private static readonly RetryPolicy {handler.Policy} =");
+            RetryPolicies.Emit(w, handler.Model.RetryOverride!, ";");
+        }
+
+        foreach (var helper in helpers)
+        {
+            w.Line();
+            foreach (var line in helper)
+            {
+                w.Line(line);
+            }
         }
 
         w.Close();
-        w.Close();
-        return w.ToString();
     }
 
     private static Dictionary<string, string> ExchangeTypes(ConsumerModel consumer)
@@ -118,39 +138,99 @@ internal static class DispatcherEmitter
         w.Line();
     }
 
-    private static void EmitByRoutingKey(SourceWriter w, ConsumerModel consumer, List<Handler> handlers)
+    /// <summary>
+    /// A class with one handler: a message of its contract, or without a type (sent straight to the queue, or from a
+    /// dead-letter exchange), can only be meant for it. A foreign type must come through one of its bindings: its body
+    /// may be anything.
+    /// </summary>
+    private static void EmitOnlyHandler(SourceWriter w, ConsumerModel consumer, Handler handler, IReadOnlyDictionary<string, string> exchangeTypes, BindingMatchers.Positions positions, List<string[]> helpers)
     {
-        w.Line("/// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>");
-        w.Open($"private {(handlers.Any(h => h.Model.Batch is not null) ? string.Empty : "static ")}{Outcome} ByRoutingKey(MessageContext context)");
+        var model = handler.Model;
+        var known = model.Message.Payload == PayloadKind.Json ? $"{Literals.String(model.Message.ContractName)} or null or \"\"" : "null or \"\"";
+        w.Line($"/// <summary>{Describe(consumer, model)}; a message of another type only through its bindings.</summary>");
+        w.Open($"public {Outcome} DispatchAsync(MessageContext context)");
+        w.Open($"if (context.MessageType is not ({known}))");
         w.Line("var (exchange, key) = RoutingKeys.Published(context);");
-        if (handlers.Count == 1)
+        if (model.Bindings.Count > 0)
         {
-            // One handler: an untyped message can only be meant for it (sent straight to the queue, or from a dead-letter
-            // exchange). A foreign type must come through one of its bindings: its body may be anything.
-            var only = handlers[0];
-            var conditions = new List<string> { "string.IsNullOrEmpty(context.MessageType)" };
-            if (only.Model.Bindings.Count > 0)
-            {
-                conditions.Add($"{only.Binds}(context, exchange, key)");
-            }
+            BindingMatchers.Emit(w, "var bound = ", ";", handler.Binds, model.Bindings, exchangeTypes, positions, helpers);
+            w.Open("if (!bound)");
+        }
 
-            w.Line($"return {string.Join(" || ", conditions)}");
-            w.Line($"    ? {only.Name}(context)");
-            w.Line("    : WarrenDispatch.NoHandler(context, Queue, exchange, key);");
+        w.Line($"return WarrenDispatch.NoHandler(context, {Literals.String(consumer.Queue.Name)}, exchange, key);");
+        if (model.Bindings.Count > 0)
+        {
+            w.Close();
+        }
+
+        w.Close();
+        w.Line();
+        if (model.Batch is null)
+        {
+            EmitCall(w, consumer, handler);
         }
         else
         {
-            foreach (var handler in handlers.Where(h => h.Model.Bindings.Count > 0))
-            {
-                w.Open($"if ({handler.Binds}(context, exchange, key))");
-                w.Line($"return {handler.Name}(context);");
-                w.Close();
-                w.Line();
-            }
-
-            w.Line("return WarrenDispatch.NoHandler(context, Queue, exchange, key);");
+            w.Line($"return {handler.Name}(context);");
         }
 
+        w.Close();
+    }
+
+    /// <summary>A class with several handlers: by contract name (the <c>type</c> property), else by where it was published.</summary>
+    private static void EmitChoice(SourceWriter w, ConsumerModel consumer, List<Handler> handlers, IReadOnlyDictionary<string, string> exchangeTypes, BindingMatchers.Positions positions, List<string[]> helpers)
+    {
+        w.Line("/// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>");
+        w.Open($"public {Outcome} DispatchAsync(MessageContext context)");
+
+        // Text and byte handlers have no contract: routing key and exchange select them.
+        var typed = handlers.Where(h => h.Model.Message.Payload == PayloadKind.Json).GroupBy(h => h.Model.Message.ContractName).Select(g => g.First()).ToList();
+        if (typed.Count > 0)
+        {
+            w.Open("switch (context.MessageType)");
+            foreach (var handler in typed)
+            {
+                w.Line($"case {Literals.String(handler.Model.Message.ContractName)}:");
+                w.Line($"    return {handler.Name}(context);");
+            }
+
+            w.Close();
+            w.Line();
+        }
+
+        w.Line("var (exchange, key) = RoutingKeys.Published(context);");
+        foreach (var handler in handlers.Where(h => h.Model.Bindings.Count > 0))
+        {
+            BindingMatchers.Emit(w, "if (", ")", handler.Binds, handler.Model.Bindings, exchangeTypes, positions, helpers);
+            w.Open(string.Empty);
+            w.Line($"return {handler.Name}(context);");
+            w.Close();
+            w.Line();
+        }
+
+        w.Line($"return WarrenDispatch.NoHandler(context, {Literals.String(consumer.Queue.Name)}, exchange, key);");
+        w.Close();
+    }
+
+    private static string Describe(ConsumerModel consumer, HandlerModel model)
+    {
+        var message = model.Message.Payload == PayloadKind.Json ? model.Message.ContractName : Text.Short(model.Message.TypeName);
+        var batch = model.Batch is null ? string.Empty : $", in batches of up to {model.Batch.Size}";
+        return $"<c>{Text.Xml(message)}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c>{batch}";
+    }
+
+    /// <summary>A method per handler of a class with several, and per batch handler.</summary>
+    private static void EmitHandler(SourceWriter w, ConsumerModel consumer, Handler handler)
+    {
+        w.Line($"/// <summary>{Describe(consumer, handler.Model)}</summary>");
+        if (handler.Model.Batch is not null)
+        {
+            EmitBatchHandler(w, consumer, handler);
+            return;
+        }
+
+        w.Open($"private static {Outcome} {handler.Name}(MessageContext context)");
+        EmitCall(w, consumer, handler);
         w.Close();
     }
 
@@ -159,15 +239,9 @@ internal static class DispatcherEmitter
     /// once, one that does not is awaited by <c>WarrenDispatch.AckWhenDone</c>. An exception thrown before the handler
     /// returns its task fails the delivery just as one from the task does.
     /// </summary>
-    private static void EmitHandler(SourceWriter w, ConsumerModel consumer, Handler handler)
+    private static void EmitCall(SourceWriter w, ConsumerModel consumer, Handler handler)
     {
         var model = handler.Model;
-        if (model.Batch is not null)
-        {
-            EmitBatchHandler(w, consumer, handler);
-            return;
-        }
-
         var arguments = string.Join(", ", model.Parameters.Select(p => p switch
         {
             ParameterKind.Context => "WarrenDispatch.Shared(context)",
@@ -175,11 +249,7 @@ internal static class DispatcherEmitter
             _ => "message!",
         }));
         var call = $"WarrenDispatch.Handler<{consumer.TypeName}>(context).{Identifiers.Escape(model.MethodName)}({arguments})";
-        var policy = model.RetryOverride is null ? null : handler.Name + "Policy";
-        var policyArgument = policy is null ? string.Empty : ", " + policy;
-
-        w.Line($"/// <summary><c>{Text.Xml(model.Message.Payload == PayloadKind.Json ? model.Message.ContractName : Text.Short(model.Message.TypeName))}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c></summary>");
-        w.Open($"private static {Outcome} {handler.Name}(MessageContext context)");
+        var policyArgument = handler.Policy is null ? string.Empty : ", " + handler.Policy;
         w.Open(model.Message.Payload == PayloadKind.Json
             ? $"if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.{model.Message.Identifier}, out var message, out var error))"
             : $"if (!MessageDispatcher.TryRead(context, {Payloads.Format(model.Message.Payload)}, out var message, out var error))");
@@ -189,14 +259,13 @@ internal static class DispatcherEmitter
         var statements = model.Returns == ReturnKind.Void
             ? new[] { $"{call};", "return WarrenDispatch.Acknowledged;" }
             : new[] { $"return WarrenDispatch.AckWhenDone({call}{policyArgument});" };
-        if (policy is null)
+        if (handler.Policy is null)
         {
             foreach (var statement in statements)
             {
                 w.Line(statement);
             }
 
-            w.Close();
             return;
         }
 
@@ -209,13 +278,8 @@ internal static class DispatcherEmitter
 
         w.Close();
         w.Open("catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)");
-        w.Line($"return WarrenDispatch.Failed(exception, {policy});");
+        w.Line($"return WarrenDispatch.Failed(exception, {handler.Policy});");
         w.Close();
-        w.Close();
-        w.Line();
-        w.Line($"/// <summary>The retry policy of <c>{Text.Xml(model.MethodName)}</c>.</summary>");
-        w.Line($"private static readonly RetryPolicy {policy} =");
-        RetryPolicies.Emit(w, model.RetryOverride!, ";");
     }
 
     /// <summary>
@@ -228,9 +292,7 @@ internal static class DispatcherEmitter
         var model = handler.Model;
         var arguments = string.Join(", ", model.Parameters.Select(p => p == ParameterKind.CancellationToken ? "cancellationToken" : "messages"));
         var call = $"services.GetRequiredService<{consumer.TypeName}>().{Identifiers.Escape(model.MethodName)}({arguments})";
-        var policy = model.RetryOverride is null ? null : handler.Name + "Policy";
-        w.Line($"/// <summary><c>{Text.Xml(model.Message.ContractName)}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c>, in batches of up to {model.Batch!.Size}</summary>");
-        if (policy is null)
+        if (handler.Policy is null)
         {
             w.Line($"private {Outcome} {handler.Name}(MessageContext context) => {handler.Batch}.DispatchAsync(context);");
         }
@@ -240,7 +302,7 @@ internal static class DispatcherEmitter
             w.Open($"private async {Outcome} {handler.Name}(MessageContext context)");
             w.Line($"var outcome = await {handler.Batch}.DispatchAsync(context).ConfigureAwait(false);");
             w.Line("return outcome.Action == DispatchAction.Requeue && outcome.Exception is { } exception && exception is not global::System.OperationCanceledException");
-            w.Line($"    ? DispatchOutcome.Failed(outcome.Reason!, exception, {policy})");
+            w.Line($"    ? DispatchOutcome.Failed(outcome.Reason!, exception, {handler.Policy})");
             w.Line("    : outcome;");
             w.Close();
         }
@@ -248,7 +310,7 @@ internal static class DispatcherEmitter
         w.Line();
         w.Line($"private readonly BatchDispatcher<{model.Message.TypeName}> {handler.Batch} = new(");
         w.Line($"    WarrenJsonTypes.{model.Message.Identifier},");
-        w.Line($"    {model.Batch.Size},");
+        w.Line($"    {model.Batch!.Size},");
         w.Line($"    global::System.TimeSpan.FromMilliseconds({model.Batch.TimeoutMilliseconds}),");
         switch (model.Returns)
         {
@@ -262,14 +324,6 @@ internal static class DispatcherEmitter
                 w.Line($"    static (messages, services, cancellationToken) => {call});");
                 break;
         }
-
-        if (policy is not null)
-        {
-            w.Line();
-            w.Line($"/// <summary>The retry policy of <c>{Text.Xml(model.MethodName)}</c>.</summary>");
-            w.Line($"private static readonly RetryPolicy {policy} =");
-            RetryPolicies.Emit(w, model.RetryOverride!, ";");
-        }
     }
 
     private sealed class Handler(HandlerModel model, string name)
@@ -281,5 +335,7 @@ internal static class DispatcherEmitter
         public string Name { get; } = name;
 
         public string Binds { get; set; } = string.Empty;
+
+        public string? Policy { get; set; }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using Warren.Generators.Model;
@@ -6,72 +7,62 @@ using Warren.Generators.Parsing;
 namespace Warren.Generators.Emitting;
 
 /// <summary>
-/// Emits the assembly's manifest as compact metadata: one <c>[assembly: AssemblyMetadata("Warren.&lt;Kind&gt;", json)]</c>
-/// per exchange, queue, binding, published and consumed contract, dead-letter route, called and served RPC service.
-/// The Warren package's build step (Warren.Manifest, run after Build) reads them from the built assembly without
-/// loading it and writes <c>warren/manifest.json</c>, <c>definitions.json</c> and <c>topology.mmd</c>; nothing is
-/// rendered at compile time (docs/system-check.md).
+/// Emits the assembly's manifest as compact metadata: one <c>[assembly: AssemblyMetadata("Warren.&lt;Kinds&gt;", json)]</c>
+/// per kind (exchanges, queues, bindings, published and consumed contracts, dead-letter routes, called and served RPC
+/// services), its value a JSON array with an entry a line. A handful of attributes, whatever the number of consumers,
+/// costs the compiler far less than an attribute per entry. The Warren package's build step (Warren.Manifest, run after
+/// Build) reads them from the built assembly without loading it and writes <c>warren/manifest.json</c>,
+/// <c>definitions.json</c> and <c>topology.mmd</c>; nothing is rendered at compile time (docs/system-check.md).
 /// </summary>
 internal static class ManifestEmitter
 {
     public const string HintName = "Warren.Manifest.g.cs";
 
-    /// <summary>The manifest format; Warren.Manifest refuses a newer one.</summary>
-    public const string Format = "1";
+    /// <summary>The manifest format; Warren.Manifest refuses a newer one. 2: a JSON array per kind (1: an attribute per entry).</summary>
+    public const string Format = "2";
 
     public static string Emit(ManifestModel manifest)
     {
         var w = new SourceWriter();
-        void Entry(string kind, params (string Name, string Value)[] members) =>
-            w.Line($"[assembly: global::System.Reflection.AssemblyMetadata(\"Warren.{kind}\", {Literals.String(Json.Object(members))})]");
-
         w.Line($"[assembly: global::System.Reflection.AssemblyMetadata(\"Warren.Manifest\", \"{Format}\")]");
         var plan = manifest.Topology;
-        foreach (var e in plan.Exchanges)
-        {
-            Entry("Exchange", ("name", Json.String(e.Name)), ("type", Json.String(e.Type)), ("durable", Json.Bool(e.Durable)), ("autoDelete", Json.Bool(e.AutoDelete)));
-        }
-
-        foreach (var q in plan.Queues)
-        {
-            var arguments = Json.Object(q.Arguments.Select(a => (a.Name, a.JsonValue)).ToArray());
-            Entry("Queue", ("name", Json.String(q.Name)), ("durable", Json.Bool(q.Durable)), ("exclusive", Json.Bool(q.Exclusive)), ("autoDelete", Json.Bool(q.AutoDelete)), ("arguments", arguments));
-        }
-
-        foreach (var b in plan.Bindings)
+        Kind(w, "Exchanges", plan.Exchanges.Select(e => Json.Object(("name", Json.String(e.Name)), ("type", Json.String(e.Type)), ("durable", Json.Bool(e.Durable)), ("autoDelete", Json.Bool(e.AutoDelete)))));
+        Kind(w, "Queues", plan.Queues.Select(q => Json.Object(
+            ("name", Json.String(q.Name)), ("durable", Json.Bool(q.Durable)), ("exclusive", Json.Bool(q.Exclusive)), ("autoDelete", Json.Bool(q.AutoDelete)), ("arguments", Json.Object(q.Arguments.Select(a => (a.Name, a.JsonValue)).ToArray())))));
+        Kind(w, "Bindings", plan.Bindings.Select(b =>
         {
             var arguments = b.Binding.HeadersMatch is null
                 ? Json.Object()
                 : Json.Object(new[] { ("x-match", Json.String(b.Binding.HeadersMatch)) }.Concat(b.Binding.Headers.Select(h => (h.Name, Json.String(h.Value)))).ToArray());
-            Entry("Binding", ("exchange", Json.String(b.Exchange)), ("queue", Json.String(b.Queue)), ("routingKey", Json.String(b.Binding.RoutingKey)), ("arguments", arguments));
-        }
-
-        foreach (var p in manifest.Publishes)
-        {
-            Entry("Publishes", ("contract", Json.String(p.Contract)), ("type", Json.String(p.Type)), ("exchange", Json.String(p.Exchange)), ("routingKey", Json.String(p.RoutingKey)));
-        }
-
-        foreach (var c in manifest.Consumes)
-        {
-            Entry("Consumes", ("queue", Json.String(c.Queue)), ("contract", Json.String(c.Contract)), ("type", Json.String(c.Type)));
-        }
-
-        foreach (var d in manifest.DeadLetters)
-        {
-            Entry("DeadLetters", ("queue", Json.String(d.Queue)), ("exchange", Json.String(d.Exchange)), ("routingKey", Json.String(d.RoutingKey)));
-        }
-
-        foreach (var c in manifest.Calls)
-        {
-            Entry("Calls", ("service", Json.String(c.Service)), ("queue", Json.String(c.Queue)));
-        }
-
-        foreach (var s in manifest.Serves)
-        {
-            Entry("Serves", ("service", Json.String(s.Service)), ("queue", Json.String(s.Queue)));
-        }
-
+            return Json.Object(("exchange", Json.String(b.Exchange)), ("queue", Json.String(b.Queue)), ("routingKey", Json.String(b.Binding.RoutingKey)), ("arguments", arguments));
+        }));
+        Kind(w, "Publishes", manifest.Publishes.Select(p => Json.Object(("contract", Json.String(p.Contract)), ("type", Json.String(p.Type)), ("exchange", Json.String(p.Exchange)), ("routingKey", Json.String(p.RoutingKey)))));
+        Kind(w, "Consumes", manifest.Consumes.Select(c => Json.Object(("queue", Json.String(c.Queue)), ("contract", Json.String(c.Contract)), ("type", Json.String(c.Type)))));
+        Kind(w, "DeadLetters", manifest.DeadLetters.Select(d => Json.Object(("queue", Json.String(d.Queue)), ("exchange", Json.String(d.Exchange)), ("routingKey", Json.String(d.RoutingKey)))));
+        Kind(w, "Calls", manifest.Calls.Select(c => Json.Object(("service", Json.String(c.Service)), ("queue", Json.String(c.Queue)))));
+        Kind(w, "Serves", manifest.Serves.Select(s => Json.Object(("service", Json.String(s.Service)), ("queue", Json.String(s.Queue)))));
         return w.ToString();
+    }
+
+    /// <summary>
+    /// The entries of one kind, if any, as a verbatim string (only its quotes doubled) holding a JSON array with an
+    /// entry a line. JSON escapes every control character, so no entry spans lines.
+    /// </summary>
+    private static void Kind(SourceWriter w, string kind, IEnumerable<string> entries)
+    {
+        var list = entries.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        w.Line($"[assembly: global::System.Reflection.AssemblyMetadata(\"Warren.{kind}\", @\"[");
+        for (var i = 0; i < list.Count; i++)
+        {
+            w.Line(list[i].Replace("\"", "\"\"") + (i == list.Count - 1 ? string.Empty : ","));
+        }
+
+        w.Line("]\")]");
     }
 
     /// <summary>Compact JSON text (no spaces), written by hand: a generator cannot take a JSON library along.</summary>

@@ -32,6 +32,25 @@ internal static class Text
         return builder.ToString();
     }
 
+    /// <summary>Text inside a <c>//</c> comment: line breaks, control characters and lone surrogates shown as '?'.</summary>
+    public static string Comment(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(c).Append(text[++i]);
+                continue;
+            }
+
+            builder.Append(char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' ? '?' : c);
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>A <c>cref</c> value for a type, or its name in <c>&lt;c&gt;</c> when it is generic (crefs cannot name constructed types).</summary>
     public static string TypeReference(string typeName) =>
         typeName.IndexOf('<') < 0 ? $"<see cref=\"{typeName}\"/>" : $"<c>{Xml(Short(typeName))}</c>";

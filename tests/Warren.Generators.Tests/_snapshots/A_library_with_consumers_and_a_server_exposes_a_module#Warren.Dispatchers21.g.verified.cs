@@ -12,31 +12,33 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Billing_BillingConsumerDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
-        private const string Queue = "billing";
-
         /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
-        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
         {
-            "order-placed" => HandleOrderPlaced(context),
-            "order.cancelled.v1" => HandleOrderCancelled(context),
-            _ => ByRoutingKey(context),
-        };
+            switch (context.MessageType)
+            {
+                case "order-placed":
+                    return HandleOrderPlaced(context);
+                case "order.cancelled.v1":
+                    return HandleOrderCancelled(context);
+            }
 
-        /// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>
-        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
-        {
             var (exchange, key) = RoutingKeys.Published(context);
-            if (BindsOrderPlaced(context, exchange, key))
+            // Bound to orders with order.*.placed.
+            var p1 = RoutingKeys.Start(key);
+            if (exchange == "orders" && RoutingKeys.Word(key, ref p1, "order") && RoutingKeys.AnyWord(key, ref p1) && RoutingKeys.Word(key, ref p1, "placed") && RoutingKeys.AtEnd(p1))
             {
                 return HandleOrderPlaced(context);
             }
 
-            if (BindsOrderCancelled(context, exchange, key))
+            // Bound to orders with order.cancelled.
+            var p2 = RoutingKeys.Start(key);
+            if (exchange == "orders" && RoutingKeys.Word(key, ref p2, "order") && RoutingKeys.Word(key, ref p2, "cancelled") && RoutingKeys.AtEnd(p2))
             {
                 return HandleOrderCancelled(context);
             }
 
-            return WarrenDispatch.NoHandler(context, Queue, exchange, key);
+            return WarrenDispatch.NoHandler(context, "billing", exchange, key);
         }
 
         /// <summary><c>order-placed</c> → <c>BillingConsumer.Handle</c></summary>
@@ -59,28 +61,6 @@ namespace Warren.Generated
             }
 
             return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Billing.BillingConsumer>(context).Handle(message!, context.CancellationToken));
-        }
-
-        /// <summary>Bound to orders with order.*.placed.</summary>
-        private static bool BindsOrderPlaced(MessageContext context, string exchange, string key) =>
-            exchange == "orders" && BindsOrderPlacedKey(key);
-
-        /// <summary>Topic pattern <c>order.*.placed</c>.</summary>
-        private static bool BindsOrderPlacedKey(string key)
-        {
-            var p = RoutingKeys.Start(key);
-            return RoutingKeys.Word(key, ref p, "order") && RoutingKeys.AnyWord(key, ref p) && RoutingKeys.Word(key, ref p, "placed") && RoutingKeys.AtEnd(p);
-        }
-
-        /// <summary>Bound to orders with order.cancelled.</summary>
-        private static bool BindsOrderCancelled(MessageContext context, string exchange, string key) =>
-            exchange == "orders" && BindsOrderCancelledKey(key);
-
-        /// <summary>Topic pattern <c>order.cancelled</c>.</summary>
-        private static bool BindsOrderCancelledKey(string key)
-        {
-            var p = RoutingKeys.Start(key);
-            return RoutingKeys.Word(key, ref p, "order") && RoutingKeys.Word(key, ref p, "cancelled") && RoutingKeys.AtEnd(p);
         }
     }
 }

@@ -12,8 +12,6 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Metrics_ReadingWriterDispatcher : IBatchDispatcher, IReleasesMessageContext
     {
-        private const string Queue = "readings";
-
         /// <summary>The largest batch of this queue's handlers.</summary>
         public int Size => 100;
 
@@ -24,28 +22,32 @@ namespace Warren.Generated
         }
 
         /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
-        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
         {
-            "reading" => HandleReading(context),
-            "alarm" => HandleAlarm(context),
-            _ => ByRoutingKey(context),
-        };
+            switch (context.MessageType)
+            {
+                case "reading":
+                    return HandleReading(context);
+                case "alarm":
+                    return HandleAlarm(context);
+            }
 
-        /// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>
-        private ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
-        {
             var (exchange, key) = RoutingKeys.Published(context);
-            if (BindsReading(context, exchange, key))
+            // Bound to metrics with reading.*.
+            var p1 = RoutingKeys.Start(key);
+            if (exchange == "metrics" && RoutingKeys.Word(key, ref p1, "reading") && RoutingKeys.AnyWord(key, ref p1) && RoutingKeys.AtEnd(p1))
             {
                 return HandleReading(context);
             }
 
-            if (BindsAlarm(context, exchange, key))
+            // Bound to metrics with alarm.raised.
+            var p2 = RoutingKeys.Start(key);
+            if (exchange == "metrics" && RoutingKeys.Word(key, ref p2, "alarm") && RoutingKeys.Word(key, ref p2, "raised") && RoutingKeys.AtEnd(p2))
             {
                 return HandleAlarm(context);
             }
 
-            return WarrenDispatch.NoHandler(context, Queue, exchange, key);
+            return WarrenDispatch.NoHandler(context, "readings", exchange, key);
         }
 
         /// <summary><c>reading</c> → <c>ReadingWriter.Handle</c>, in batches of up to 100</summary>
@@ -67,28 +69,6 @@ namespace Warren.Generated
 
             WarrenDispatch.Handler<global::Metrics.ReadingWriter>(context).Handle(message!);
             return WarrenDispatch.Acknowledged;
-        }
-
-        /// <summary>Bound to metrics with reading.*.</summary>
-        private static bool BindsReading(MessageContext context, string exchange, string key) =>
-            exchange == "metrics" && BindsReadingKey(key);
-
-        /// <summary>Topic pattern <c>reading.*</c>.</summary>
-        private static bool BindsReadingKey(string key)
-        {
-            var p = RoutingKeys.Start(key);
-            return RoutingKeys.Word(key, ref p, "reading") && RoutingKeys.AnyWord(key, ref p) && RoutingKeys.AtEnd(p);
-        }
-
-        /// <summary>Bound to metrics with alarm.raised.</summary>
-        private static bool BindsAlarm(MessageContext context, string exchange, string key) =>
-            exchange == "metrics" && BindsAlarmKey(key);
-
-        /// <summary>Topic pattern <c>alarm.raised</c>.</summary>
-        private static bool BindsAlarmKey(string key)
-        {
-            var p = RoutingKeys.Start(key);
-            return RoutingKeys.Word(key, ref p, "alarm") && RoutingKeys.Word(key, ref p, "raised") && RoutingKeys.AtEnd(p);
         }
     }
 }

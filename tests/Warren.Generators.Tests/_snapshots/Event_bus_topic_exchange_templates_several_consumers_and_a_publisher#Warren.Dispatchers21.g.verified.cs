@@ -12,31 +12,33 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Users_AnalyticsDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
-        private const string Queue = "analytics";
-
         /// <summary>By contract name (the <c>type</c> property); anything else by where it was published.</summary>
-        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) => context.MessageType switch
+        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
         {
-            "user.created" => HandleUserCreated(context),
-            "user-updated" => HandleUserUpdated(context),
-            _ => ByRoutingKey(context),
-        };
+            switch (context.MessageType)
+            {
+                case "user.created":
+                    return HandleUserCreated(context);
+                case "user-updated":
+                    return HandleUserUpdated(context);
+            }
 
-        /// <summary>A message without a type this queue knows: the handler bound to where it was published.</summary>
-        private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context)
-        {
             var (exchange, key) = RoutingKeys.Published(context);
-            if (BindsUserCreated(context, exchange, key))
+            // Bound to user.events with user.#.created.
+            var p1 = RoutingKeys.Start(key);
+            if (exchange == "user.events" && RoutingKeys.Word(key, ref p1, "user") && BindsUserCreatedKeyAfter1(key, p1))
             {
                 return HandleUserCreated(context);
             }
 
-            if (BindsUserUpdated(context, exchange, key))
+            // Bound to user.events with user.#.
+            var p2 = RoutingKeys.Start(key);
+            if (exchange == "user.events" && RoutingKeys.Word(key, ref p2, "user"))
             {
                 return HandleUserUpdated(context);
             }
 
-            return WarrenDispatch.NoHandler(context, Queue, exchange, key);
+            return WarrenDispatch.NoHandler(context, "analytics", exchange, key);
         }
 
         /// <summary><c>user.created</c> → <c>Analytics.Created</c></summary>
@@ -81,17 +83,6 @@ namespace Warren.Generated
                 IsNonRetryable = static exception => exception is global::System.ArgumentException,
             };
 
-        /// <summary>Bound to user.events with user.#.created.</summary>
-        private static bool BindsUserCreated(MessageContext context, string exchange, string key) =>
-            exchange == "user.events" && BindsUserCreatedKey(key);
-
-        /// <summary>Topic pattern <c>user.#.created</c>.</summary>
-        private static bool BindsUserCreatedKey(string key)
-        {
-            var p = RoutingKeys.Start(key);
-            return RoutingKeys.Word(key, ref p, "user") && BindsUserCreatedKeyAfter1(key, p);
-        }
-
         /// <summary>The words after the <c>#</c> at word 1, from any position.</summary>
         private static bool BindsUserCreatedKeyAfter1(string key, int p)
         {
@@ -108,17 +99,6 @@ namespace Warren.Generated
                     return false;
                 }
             }
-        }
-
-        /// <summary>Bound to user.events with user.#.</summary>
-        private static bool BindsUserUpdated(MessageContext context, string exchange, string key) =>
-            exchange == "user.events" && BindsUserUpdatedKey(key);
-
-        /// <summary>Topic pattern <c>user.#</c>.</summary>
-        private static bool BindsUserUpdatedKey(string key)
-        {
-            var p = RoutingKeys.Start(key);
-            return RoutingKeys.Word(key, ref p, "user");
         }
     }
 }
