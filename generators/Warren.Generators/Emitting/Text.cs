@@ -7,33 +7,12 @@ internal static class Text
     /// Text inside a one-line XML doc comment: markup escaped; line breaks, control characters and lone surrogates
     /// (which would end the comment line or make the file invalid) shown as '?'.
     /// </summary>
-    public static string Xml(string text)
-    {
-        var builder = new System.Text.StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                builder.Append(c).Append(text[++i]);
-                continue;
-            }
-
-            builder.Append(c switch
-            {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                _ when char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' => "?",
-                _ => c.ToString(),
-            });
-        }
-
-        return builder.ToString();
-    }
+    public static string Xml(string text) => Escape(text, markup: true);
 
     /// <summary>Text inside a <c>//</c> comment: line breaks, control characters and lone surrogates shown as '?'.</summary>
-    public static string Comment(string text)
+    public static string Comment(string text) => Escape(text, markup: false);
+
+    private static string Escape(string text, bool markup)
     {
         var builder = new System.Text.StringBuilder(text.Length);
         for (var i = 0; i < text.Length; i++)
@@ -42,10 +21,19 @@ internal static class Text
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
                 builder.Append(c).Append(text[++i]);
-                continue;
             }
-
-            builder.Append(char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' ? '?' : c);
+            else if (char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029')
+            {
+                builder.Append('?');
+            }
+            else if (markup && c is '&' or '<' or '>')
+            {
+                builder.Append(c switch { '&' => "&amp;", '<' => "&lt;", _ => "&gt;" });
+            }
+            else
+            {
+                builder.Append(c);
+            }
         }
 
         return builder.ToString();
