@@ -29,7 +29,8 @@ internal static class AssemblyManifestReader
     {
         var main = Open(assemblyPath) ?? throw new ManifestException($"{assemblyPath} is not a .NET assembly.");
         var manifest = new ServiceManifest { Service = main.Name, Kind = main.IsExecutable ? "service" : "library" };
-        Merge(manifest, main, assemblyPath);
+        var index = new EntryIndex();
+        Merge(manifest, main, assemblyPath, index);
 
         // Libraries of consumers registered through their generated modules: found beside the assembly, as built.
         var directory = Path.GetDirectoryName(Path.GetFullPath(assemblyPath))!;
@@ -49,7 +50,7 @@ internal static class AssemblyManifestReader
             }
 
             manifest.Modules.Add(library.Name);
-            Merge(manifest, library, path);
+            Merge(manifest, library, path, index);
             foreach (var next in library.References)
             {
                 pending.Enqueue(next);
@@ -60,7 +61,7 @@ internal static class AssemblyManifestReader
         return manifest;
     }
 
-    private static void Merge(ServiceManifest manifest, AssemblyEntries assembly, string path)
+    private static void Merge(ServiceManifest manifest, AssemblyEntries assembly, string path, EntryIndex index)
     {
         if (assembly.Format is { } format && format > CurrentFormat)
         {
@@ -74,28 +75,28 @@ internal static class AssemblyManifestReader
                 switch (key)
                 {
                     case "Warren.Exchanges" or "Warren.Exchange":
-                        AddAll(manifest.Exchanges, json, ManifestJson.Default.ExchangeEntry, ManifestJson.Default.ListExchangeEntry);
+                        AddAll(manifest.Exchanges, index, json, ManifestJson.Default.ExchangeEntry, ManifestJson.Default.ListExchangeEntry);
                         break;
                     case "Warren.Queues" or "Warren.Queue":
-                        AddAll(manifest.Queues, json, ManifestJson.Default.QueueEntry, ManifestJson.Default.ListQueueEntry);
+                        AddAll(manifest.Queues, index, json, ManifestJson.Default.QueueEntry, ManifestJson.Default.ListQueueEntry);
                         break;
                     case "Warren.Bindings" or "Warren.Binding":
-                        AddAll(manifest.Bindings, json, ManifestJson.Default.BindingEntry, ManifestJson.Default.ListBindingEntry);
+                        AddAll(manifest.Bindings, index, json, ManifestJson.Default.BindingEntry, ManifestJson.Default.ListBindingEntry);
                         break;
                     case "Warren.Publishes":
-                        AddAll(manifest.Publishes, json, ManifestJson.Default.PublishEntry, ManifestJson.Default.ListPublishEntry);
+                        AddAll(manifest.Publishes, index, json, ManifestJson.Default.PublishEntry, ManifestJson.Default.ListPublishEntry);
                         break;
                     case "Warren.Consumes":
-                        AddAll(manifest.Consumes, json, ManifestJson.Default.ConsumeEntry, ManifestJson.Default.ListConsumeEntry);
+                        AddAll(manifest.Consumes, index, json, ManifestJson.Default.ConsumeEntry, ManifestJson.Default.ListConsumeEntry);
                         break;
                     case "Warren.DeadLetters":
-                        AddAll(manifest.DeadLetters, json, ManifestJson.Default.DeadLetterEntry, ManifestJson.Default.ListDeadLetterEntry);
+                        AddAll(manifest.DeadLetters, index, json, ManifestJson.Default.DeadLetterEntry, ManifestJson.Default.ListDeadLetterEntry);
                         break;
                     case "Warren.Calls":
-                        AddAll(manifest.Calls, json, ManifestJson.Default.RpcEntry, ManifestJson.Default.ListRpcEntry);
+                        AddAll(manifest.Calls, index, json, ManifestJson.Default.RpcEntry, ManifestJson.Default.ListRpcEntry);
                         break;
                     case "Warren.Serves":
-                        AddAll(manifest.Serves, json, ManifestJson.Default.RpcEntry, ManifestJson.Default.ListRpcEntry);
+                        AddAll(manifest.Serves, index, json, ManifestJson.Default.RpcEntry, ManifestJson.Default.ListRpcEntry);
                         break;
                     default:
                         // An entry kind from a newer generator: the format number says whether it matters.
@@ -113,33 +114,63 @@ internal static class AssemblyManifestReader
     /// The entries of one kind: a JSON array of them (format 2, one attribute per kind), or one entry (format 1, an
     /// attribute per entry, as libraries built by an earlier Warren have them).
     /// </summary>
-    private static void AddAll<T>(List<T> list, string json, JsonTypeInfo<T> one, JsonTypeInfo<List<T>> many)
+    private static void AddAll<T>(List<T> list, EntryIndex index, string json, JsonTypeInfo<T> one, JsonTypeInfo<List<T>> many)
         where T : class
     {
         if (json.AsSpan().TrimStart().StartsWith("[", StringComparison.Ordinal))
         {
             foreach (var item in JsonSerializer.Deserialize(json, many) ?? [])
             {
-                AddOnce(list, item);
+                index.AddOnce(list, item);
             }
         }
         else
         {
-            AddOnce(list, JsonSerializer.Deserialize(json, one));
+            index.AddOnce(list, JsonSerializer.Deserialize(json, one));
         }
     }
 
     /// <summary>The start of an invalid entry, for the error (a kind's array may be megabytes long).</summary>
     private static string Excerpt(string json) => json.Length <= 500 ? json : json[..500] + "…";
 
-    private static void AddOnce<T>(List<T> list, T? item)
-        where T : class
+    /// <summary>
+    /// The entries already read, in buckets of those that can be the same (same list, same name or binding ends), so
+    /// that adding one compares it with its few look-alikes and not with every entry of its kind.
+    /// </summary>
+    private sealed class EntryIndex
     {
-        // Records compare by value, except the argument dictionaries: compare those through their JSON text.
-        if (item is not null && !list.Any(existing => Same(existing, item)))
+        private readonly Dictionary<(object List, string Key), List<object>> _buckets = [];
+
+        public void AddOnce<T>(List<T> list, T? item)
+            where T : class
         {
-            list.Add(item);
+            if (item is null)
+            {
+                return;
+            }
+
+            var bucketKey = (list, Key(item));
+            if (!_buckets.TryGetValue(bucketKey, out var bucket))
+            {
+                _buckets[bucketKey] = bucket = [];
+            }
+
+            // Records compare by value, except the argument dictionaries, which Same compares by their contents.
+            if (!bucket.Any(existing => Same((T)existing, item)))
+            {
+                bucket.Add(item);
+                list.Add(item);
+            }
         }
+
+        /// <summary>Equal for entries <see cref="Same"/> may call the same; other entries by their record hash.</summary>
+        private static string Key(object item) => item switch
+        {
+            ExchangeEntry x => x.Name,
+            QueueEntry q => q.Name,
+            BindingEntry b => string.Join('\0', b.Exchange, b.Queue, b.RoutingKey),
+            _ => item.GetHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
     }
 
     private static bool Same<T>(T a, T b) => (a, b) switch
