@@ -34,14 +34,7 @@ internal static class TraceContext
         }
 
         headers[TraceParent] = id;
-        if (activity.TraceStateString is { Length: > 0 and <= MaxTraceStateLength } state)
-        {
-            headers[TraceState] = state;
-        }
-        else
-        {
-            headers.Remove(TraceState);
-        }
+        WriteTraceState(activity, headers);
     }
 
     /// <summary>
@@ -92,6 +85,11 @@ internal static class TraceContext
         }
 
         headers[TraceParent] = buffer;
+        WriteTraceState(activity, headers);
+    }
+
+    private static void WriteTraceState(Activity activity, IDictionary<string, object?> headers)
+    {
         if (activity.TraceStateString is { Length: > 0 and <= MaxTraceStateLength } state)
         {
             headers[TraceState] = state;
