@@ -31,6 +31,8 @@ internal static class BenchmarkCommand
                      activity and no listener: the traceparent header alone)
           generator  what Warren adds to a clean build, at 200 and 2,000 consumers (or --classes N) [--rounds 5]:
                      overhead over a build with only System.Text.Json's generator, analyzers, incremental edits
+                     [--breakdown] (the generator's run time and what compiling each kind of generated file adds)
+                     [--dump DIR] (writes the synthetic project's generated files to DIR, for --classes N)
           channels   confirmed publishing through Warren at 1, 2 and 4 publishing channels [--messages 100000]
           batch      consuming a pre-filled queue: raw one-ack loop, Warren per message, Warren BatchDispatcher
                      [--messages 30000] [--batch 100] [--rounds 3]
@@ -59,6 +61,11 @@ internal static class BenchmarkCommand
             {
                 var options = Options(args[1..]);
                 int[] sizes = options.ContainsKey("classes") ? [Int(options, "classes", 1000)] : [200, 2000];
+                if (options.TryGetValue("dump", out var directory))
+                {
+                    return GeneratorBenchmark.Dump(sizes[0], directory);
+                }
+
                 return GeneratorBenchmark.Run(sizes, Int(options, "rounds", 5), options.ContainsKey("breakdown"));
             }
 

@@ -46,6 +46,23 @@ internal static class GeneratorBenchmark
         return ok ? 0 : 1;
     }
 
+    /// <summary>Writes what the generators produce for the synthetic project of <paramref name="classes"/> consumers.</summary>
+    public static int Dump(int classes, string directory)
+    {
+        var sources = Enumerable.Range(0, classes).Select(i => CSharpSyntaxTree.ParseText(Source(i), Parse, $"Handler{i}.cs")).Append(CSharpSyntaxTree.ParseText(JsonContext(classes), Parse, "Json.cs"));
+        var compilation = CSharpCompilation.Create("Synthetic", sources, References(), Options);
+        CreateDriver([LoadJsonGenerator(), new WarrenGenerator().AsSourceGenerator()]).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        Directory.CreateDirectory(directory);
+        foreach (var tree in output.SyntaxTrees.Skip(classes + 1))
+        {
+            File.WriteAllText(Path.Combine(directory, Path.GetFileName(tree.FilePath)), tree.ToString());
+        }
+
+        var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Console.WriteLine($"{output.SyntaxTrees.Count() - classes - 1} generated files written to {directory}, {errors.Count} compiler errors");
+        return errors.Count == 0 ? 0 : 1;
+    }
+
     private static bool Measure(int classes, int rounds, ISourceGenerator json, ImmutableArray<MetadataReference> references)
     {
         var sources = Enumerable.Range(0, classes).Select(i => (Path: $"Handler{i}.cs", Text: Source(i))).Append(("Json.cs", JsonContext(classes))).ToList();

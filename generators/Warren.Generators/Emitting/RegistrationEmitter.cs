@@ -37,6 +37,11 @@ internal static class RegistrationEmitter
         var w = new SourceWriter();
         w.Open("namespace Warren");
         w.Line("using global::Microsoft.Extensions.DependencyInjection.Extensions;");
+        if (model.Consumers.Any(WithDefaultRetry))
+        {
+            w.Line("using global::System.Diagnostics.CodeAnalysis;");
+        }
+
         w.Line();
         w.Line("/// <summary>Registers what Warren generated for this assembly.</summary>");
         w.GeneratedType();
@@ -61,6 +66,27 @@ internal static class RegistrationEmitter
             ? ["global::Warren.Generated.WarrenContracts.Register(builder);", "builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());"]
             : [];
         Chunks.Emit(w, "internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", statements, first: first);
+        if (model.Consumers.Any(WithDefaultRetry))
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Registers <typeparamref name=\"THandler\"/> (scoped, one instance per message) and the consumer of");
+            w.Line("/// <paramref name=\"queue\"/> with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.");
+            w.Line("/// </summary>");
+            w.Line("private static void ConsumerWithDefaultRetry<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(");
+            w.Line("    global::Warren.WarrenBuilder builder, string queue, global::Warren.Infrastructure.IMessageDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)");
+            w.Line("    where THandler : class");
+            w.Open(string.Empty);
+            w.Line("builder.Services.TryAddScoped<THandler>();");
+            w.Line("builder.AddConsumer(new global::Warren.ConsumerDefinition(queue, dispatcher)");
+            w.Line("{");
+            w.Line("    Prefetch = prefetch,");
+            w.Line("    Concurrency = concurrency,");
+            w.Line("    Retry = DefaultRetry(queue + \".dlx\", queue),");
+            w.Line("});");
+            w.Close();
+        }
+
         if (model.Consumers.Any(c => c.Queue.DeadLetter is { IsDefault: true, MaxRetries: FailurePolicyDefaults.MaxRetries }))
         {
             w.Line();
@@ -74,8 +100,37 @@ internal static class RegistrationEmitter
         return w.ToString();
     }
 
+    /// <summary>
+    /// A consumer with the default failure policy on dead-letter exchange <c>{queue}.dlx</c> and nothing set but
+    /// prefetch and concurrency: registered by one <c>ConsumerWithDefaultRetry</c> call.
+    /// </summary>
+    private static bool WithDefaultRetry(ConsumerModel consumer) =>
+        consumer.Queue.DeadLetter is { IsDefault: true, MaxRetries: FailurePolicyDefaults.MaxRetries } standard
+        && standard.RetryQueuePrefix == standard.RoutingKey
+        && standard.RoutingKey == consumer.Queue.Name
+        && standard.Exchange == consumer.Queue.Name + FailurePolicyDefaults.ExchangeSuffix
+        && consumer.Queue.HandlerTimeoutMilliseconds <= 0
+        && consumer.Queue.StreamStart is null;
+
     private static void Consumer(SourceWriter w, ConsumerModel consumer)
     {
+        if (WithDefaultRetry(consumer))
+        {
+            var call = $"ConsumerWithDefaultRetry<{consumer.TypeName}>(builder, {Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}()";
+            if (consumer.Queue.Prefetch > 0)
+            {
+                call += $", prefetch: {Number(consumer.Queue.Prefetch)}";
+            }
+
+            if (consumer.Queue.Concurrency > 0)
+            {
+                call += $", concurrency: {Number(consumer.Queue.Concurrency)}";
+            }
+
+            w.Line(call + ");");
+            return;
+        }
+
         var settings = new List<string>();
         if (consumer.Queue.Prefetch > 0)
         {

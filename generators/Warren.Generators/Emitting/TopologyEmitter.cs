@@ -17,15 +17,32 @@ internal static class TopologyEmitter
 
     public static string Emit(TopologyPlan plan)
     {
+        var standard = StandardQueues(plan);
         var statements = new List<System.Action<SourceWriter>>();
         foreach (var e in plan.Exchanges)
         {
+            if (standard.Absorbed.Contains(e.Name))
+            {
+                continue;
+            }
+
             var settings = Settings((!e.Durable, "Durable: false"), (e.AutoDelete, "AutoDelete: true"));
             statements.Add(w => w.Line($"topology.Add(new ExchangeDeclaration({Literals.String(e.Name)}, {Literals.String(e.Type)}{settings}));"));
         }
 
         foreach (var q in plan.Queues)
         {
+            if (standard.Queues.Contains(q.Name))
+            {
+                statements.Add(w => w.Line($"QueueWithDefaultRetry(topology, {Literals.String(q.Name)});"));
+                continue;
+            }
+
+            if (standard.Absorbed.Contains(q.Name))
+            {
+                continue;
+            }
+
             if (q.RetryFor is { } workQueue)
             {
                 statements.Add(w => w.Line($"RetryQueue(topology, {Literals.String(q.Name)}, {Literals.String(workQueue)}, {q.RetryDelay.ToString(System.Globalization.CultureInfo.InvariantCulture)});"));
@@ -38,6 +55,12 @@ internal static class TopologyEmitter
 
         foreach (var (exchange, queue, binding) in plan.Bindings.Select(b => (b.Exchange, b.Queue, b.Binding)))
         {
+            if (standard.Absorbed.Contains(exchange) && standard.Absorbed.Contains(queue) && binding.HeadersMatch is null && standard.Queues.Contains(binding.RoutingKey)
+                && exchange == binding.RoutingKey + FailurePolicyDefaults.ExchangeSuffix && queue == binding.RoutingKey + FailurePolicyDefaults.QueueSuffix)
+            {
+                continue;
+            }
+
             var start = $"new BindingDeclaration({Literals.String(exchange)}, {Literals.String(queue)}";
             if (binding.HeadersMatch is null)
             {
@@ -75,6 +98,31 @@ internal static class TopologyEmitter
         writer.Line("public static string Mermaid => TopologyDocuments.Mermaid(Create());");
         writer.Line();
         Chunks.Emit(writer, "private static void Declare(Topology topology)", "Declare", "Topology topology", "topology", statements);
+        if (standard.Queues.Count > 0)
+        {
+            writer.Line();
+            writer.Line("/// <summary>");
+            writer.Line("/// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which routes to");
+            writer.Line("/// queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to <c>.3</c> (5 s, 30 s, 2 min).");
+            writer.Line("/// </summary>");
+            writer.Open("private static void QueueWithDefaultRetry(Topology topology, string queue)");
+            writer.Line("topology.Add(new ExchangeDeclaration(queue + \".dlx\", \"direct\"));");
+            writer.Line("topology.Add(new QueueDeclaration(queue, Arguments: new Dictionary<string, object?>");
+            writer.Open(string.Empty);
+            writer.Line("[\"x-dead-letter-exchange\"] = queue + \".dlx\",");
+            writer.Line("[\"x-dead-letter-routing-key\"] = queue,");
+            writer.Close("));");
+            writer.Line("topology.Add(new QueueDeclaration(queue + \".dlq\"));");
+            for (var level = 1; level <= FailurePolicyDefaults.RetryDelays.Length; level++)
+            {
+                var delay = FailurePolicyDefaults.RetryDelays[level - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                writer.Line($"RetryQueue(topology, queue + \".retry.{level.ToString(System.Globalization.CultureInfo.InvariantCulture)}\", queue, {delay});");
+            }
+
+            writer.Line("topology.Add(new BindingDeclaration(queue + \".dlx\", queue + \".dlq\", queue));");
+            writer.Close();
+        }
+
         if (plan.Queues.Any(q => q.RetryFor is not null))
         {
             writer.Line();
@@ -114,6 +162,71 @@ internal static class TopologyEmitter
 
         w.Close("));");
     }
+
+    /// <summary>
+    /// The work queues whose declarations are exactly what the default failure policy plans (dead-letter exchange and
+    /// queue, three retry queues with the default delays, the dead-letter binding, nothing else in the queue's
+    /// arguments), declared by one call each; <c>Absorbed</c> names the exchanges and queues that call declares.
+    /// </summary>
+    private static (HashSet<string> Queues, HashSet<string> Absorbed) StandardQueues(TopologyPlan plan)
+    {
+        var queues = new HashSet<string>(System.StringComparer.Ordinal);
+        var absorbed = new HashSet<string>(System.StringComparer.Ordinal);
+        var byName = new Dictionary<string, QueueDeclarationModel>(System.StringComparer.Ordinal);
+        foreach (var q in plan.Queues)
+        {
+            byName[q.Name] = q;
+        }
+
+        var exchanges = new Dictionary<string, ExchangeModel>(System.StringComparer.Ordinal);
+        foreach (var e in plan.Exchanges)
+        {
+            exchanges[e.Name] = e;
+        }
+
+        var bindings = new HashSet<(string, string, string)>();
+        foreach (var b in plan.Bindings)
+        {
+            if (b.Binding.HeadersMatch is null)
+            {
+                bindings.Add((b.Exchange, b.Queue, b.Binding.RoutingKey));
+            }
+        }
+
+        var delays = FailurePolicyDefaults.RetryDelays;
+        foreach (var q in plan.Queues)
+        {
+            var dlx = q.Name + FailurePolicyDefaults.ExchangeSuffix;
+            var dlq = q.Name + FailurePolicyDefaults.QueueSuffix;
+            if (!Plain(q) || q.Arguments.Count != 2
+                || q.Arguments[0] != new QueueArgument("x-dead-letter-exchange", Literals.String(dlx), Literals.JsonString(dlx))
+                || q.Arguments[1] != new QueueArgument("x-dead-letter-routing-key", Literals.String(q.Name), Literals.JsonString(q.Name))
+                || !exchanges.TryGetValue(dlx, out var exchange) || exchange != new ExchangeModel(dlx, "direct", true, false)
+                || !byName.TryGetValue(dlq, out var deadLetterQueue) || !Plain(deadLetterQueue) || deadLetterQueue.Arguments.Count != 0
+                || !bindings.Contains((dlx, dlq, q.Name))
+                || byName.ContainsKey(q.Name + ".retry." + (delays.Length + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                continue;
+            }
+
+            var retries = Enumerable.Range(1, delays.Length).Select(level => q.Name + ".retry." + level.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            if (retries.Select((name, i) => byName.TryGetValue(name, out var r) && r.RetryFor == q.Name && r.RetryDelay == delays[i] && Plain(r, retry: true)).All(ok => ok))
+            {
+                queues.Add(q.Name);
+                absorbed.Add(dlx);
+                absorbed.Add(dlq);
+                absorbed.UnionWith(retries);
+            }
+        }
+
+        // A queue declared by one of these calls and also by another (a dead-letter queue read by a consumer with its
+        // own failure policy) keeps its own declaration: only what nothing else claims is absorbed.
+        absorbed.ExceptWith(queues);
+        return (queues, absorbed);
+    }
+
+    private static bool Plain(QueueDeclarationModel q, bool retry = false) =>
+        q.Durable && !q.Exclusive && !q.AutoDelete && (retry ? q.RetryFor is not null : q.RetryFor is null);
 
     private static string Settings(params (bool Differs, string Text)[] settings) =>
         string.Concat(settings.Where(s => s.Differs).Select(s => ", " + s.Text));
