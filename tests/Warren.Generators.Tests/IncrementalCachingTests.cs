@@ -143,7 +143,7 @@ public sealed class IncrementalCachingTests
         Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Consumers));
         Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Model));
         var registration = Warren(result).GeneratedSources.Single(s => s.HintName == "Warren.Registration.g.cs").SourceText.ToString();
-        Assert.Contains("Prefetch = 50", registration, StringComparison.Ordinal);
+        Assert.Contains("prefetch: 50", registration, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -132,6 +132,18 @@ public sealed class ShapeCorpusTests
         }
     }
 
+    /// <summary>
+    /// The topology the generated code declares (compact calls for queues with the default failure policy, statements
+    /// for the rest) is exactly the one the build manifest lists, declaration for declaration.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ValidWithConsumers))]
+    public void A_valid_shapes_generated_topology_is_the_one_its_manifest_lists(string name)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        GeneratedTopology.AssertMatchesManifest(GeneratorHarness.Run(HandlerProbes.Add(Source(shape)), GeneratedApp.ProbeSource));
+    }
+
     /// <summary>The source of one dispatcher class, from the file of its group.</summary>
     private static string DispatcherSource(GeneratorRun run, string dispatcher)
     {

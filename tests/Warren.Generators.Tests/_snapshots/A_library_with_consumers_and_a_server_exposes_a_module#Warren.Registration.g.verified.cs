@@ -4,6 +4,7 @@
 namespace Warren
 {
     using global::Microsoft.Extensions.DependencyInjection.Extensions;
+    using global::System.Diagnostics.CodeAnalysis;
 
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
@@ -26,14 +27,27 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            builder.Services.TryAddScoped<global::Shop.Billing.BillingConsumer>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("billing", new global::Warren.Generated.Shop_Billing_BillingConsumerDispatcher())
-            {
-                Retry = DefaultRetry("billing.dlx", "billing"),
-            });
+            ConsumerWithDefaultRetry<global::Shop.Billing.BillingConsumer>(builder, "billing", new global::Warren.Generated.Shop_Billing_BillingConsumerDispatcher());
             builder.Services.TryAddSingleton<global::Shop.Contracts.IInventory, global::Warren.Generated.Shop_Contracts_IInventoryRpcClient>();
             builder.Services.TryAddScoped<global::Shop.Billing.InventoryServer>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.inventory", new global::Warren.Generated.Shop_Billing_InventoryServer_Shop_Contracts_IInventoryRpcServer()) { Retry = global::Warren.RetryPolicy.Disabled });
+        }
+
+        /// <summary>
+        /// Registers <typeparamref name="THandler"/> (scoped, one instance per message) and the consumer of
+        /// <paramref name="queue"/> with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.
+        /// </summary>
+        private static void ConsumerWithDefaultRetry<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
+            global::Warren.WarrenBuilder builder, string queue, global::Warren.Infrastructure.IMessageDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)
+            where THandler : class
+        {
+            builder.Services.TryAddScoped<THandler>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(queue, dispatcher)
+            {
+                Prefetch = prefetch,
+                Concurrency = concurrency,
+                Retry = DefaultRetry(queue + ".dlx", queue),
+            });
         }
 
         /// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>

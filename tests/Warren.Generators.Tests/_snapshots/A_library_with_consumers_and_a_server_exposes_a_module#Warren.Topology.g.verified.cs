@@ -29,22 +29,31 @@ namespace Warren.Generated
 
         private static void Declare(Topology topology)
         {
-            topology.Add(new ExchangeDeclaration("billing.dlx", "direct"));
             topology.Add(new ExchangeDeclaration("orders", "topic"));
-            topology.Add(new QueueDeclaration("billing", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "billing.dlx",
-                ["x-dead-letter-routing-key"] = "billing",
-            }));
-            topology.Add(new QueueDeclaration("billing.dlq"));
-            RetryQueue(topology, "billing.retry.1", "billing", 5000);
-            RetryQueue(topology, "billing.retry.2", "billing", 30000);
-            RetryQueue(topology, "billing.retry.3", "billing", 120000);
+            QueueWithDefaultRetry(topology, "billing");
             topology.Add(new QueueDeclaration("rpc.inventory"));
             topology.Add(new BindingDeclaration("amq.direct", "rpc.inventory", "inventory.check-stock"));
-            topology.Add(new BindingDeclaration("billing.dlx", "billing.dlq", "billing"));
             topology.Add(new BindingDeclaration("orders", "billing", "order.*.placed"));
             topology.Add(new BindingDeclaration("orders", "billing", "order.cancelled"));
+        }
+
+        /// <summary>
+        /// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which routes to
+        /// queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to <c>.3</c> (5 s, 30 s, 2 min).
+        /// </summary>
+        private static void QueueWithDefaultRetry(Topology topology, string queue)
+        {
+            topology.Add(new ExchangeDeclaration(queue + ".dlx", "direct"));
+            topology.Add(new QueueDeclaration(queue, Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = queue + ".dlx",
+                ["x-dead-letter-routing-key"] = queue,
+            }));
+            topology.Add(new QueueDeclaration(queue + ".dlq"));
+            RetryQueue(topology, queue + ".retry.1", queue, 5000);
+            RetryQueue(topology, queue + ".retry.2", queue, 30000);
+            RetryQueue(topology, queue + ".retry.3", queue, 120000);
+            topology.Add(new BindingDeclaration(queue + ".dlx", queue + ".dlq", queue));
         }
 
         /// <summary>

@@ -30,19 +30,28 @@ namespace Warren.Generated
         private static void Declare(Topology topology)
         {
             topology.Add(new ExchangeDeclaration("metrics", "topic"));
-            topology.Add(new ExchangeDeclaration("readings.dlx", "direct"));
-            topology.Add(new QueueDeclaration("readings", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "readings.dlx",
-                ["x-dead-letter-routing-key"] = "readings",
-            }));
-            topology.Add(new QueueDeclaration("readings.dlq"));
-            RetryQueue(topology, "readings.retry.1", "readings", 5000);
-            RetryQueue(topology, "readings.retry.2", "readings", 30000);
-            RetryQueue(topology, "readings.retry.3", "readings", 120000);
+            QueueWithDefaultRetry(topology, "readings");
             topology.Add(new BindingDeclaration("metrics", "readings", "alarm.raised"));
             topology.Add(new BindingDeclaration("metrics", "readings", "reading.*"));
-            topology.Add(new BindingDeclaration("readings.dlx", "readings.dlq", "readings"));
+        }
+
+        /// <summary>
+        /// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which routes to
+        /// queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to <c>.3</c> (5 s, 30 s, 2 min).
+        /// </summary>
+        private static void QueueWithDefaultRetry(Topology topology, string queue)
+        {
+            topology.Add(new ExchangeDeclaration(queue + ".dlx", "direct"));
+            topology.Add(new QueueDeclaration(queue, Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = queue + ".dlx",
+                ["x-dead-letter-routing-key"] = queue,
+            }));
+            topology.Add(new QueueDeclaration(queue + ".dlq"));
+            RetryQueue(topology, queue + ".retry.1", queue, 5000);
+            RetryQueue(topology, queue + ".retry.2", queue, 30000);
+            RetryQueue(topology, queue + ".retry.3", queue, 120000);
+            topology.Add(new BindingDeclaration(queue + ".dlx", queue + ".dlq", queue));
         }
 
         /// <summary>

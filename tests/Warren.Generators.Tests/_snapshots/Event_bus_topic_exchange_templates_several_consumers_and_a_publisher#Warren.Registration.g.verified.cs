@@ -4,6 +4,7 @@
 namespace Warren
 {
     using global::Microsoft.Extensions.DependencyInjection.Extensions;
+    using global::System.Diagnostics.CodeAnalysis;
 
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
@@ -26,18 +27,26 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            builder.Services.TryAddScoped<global::Shop.Users.Analytics>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher())
-            {
-                Retry = DefaultRetry("analytics.dlx", "analytics"),
-            });
-            builder.Services.TryAddScoped<global::Shop.Users.EmailNotifications>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("email-notifications", new global::Warren.Generated.Shop_Users_EmailNotificationsDispatcher())
-            {
-                Prefetch = 20,
-                Retry = DefaultRetry("email-notifications.dlx", "email-notifications"),
-            });
+            ConsumerWithDefaultRetry<global::Shop.Users.Analytics>(builder, "analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher());
+            ConsumerWithDefaultRetry<global::Shop.Users.EmailNotifications>(builder, "email-notifications", new global::Warren.Generated.Shop_Users_EmailNotificationsDispatcher(), prefetch: 20);
             builder.Services.TryAddSingleton<global::Shop.Users.IUserEvents, global::Warren.Generated.Shop_Users_IUserEventsPublisher>();
+        }
+
+        /// <summary>
+        /// Registers <typeparamref name="THandler"/> (scoped, one instance per message) and the consumer of
+        /// <paramref name="queue"/> with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.
+        /// </summary>
+        private static void ConsumerWithDefaultRetry<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
+            global::Warren.WarrenBuilder builder, string queue, global::Warren.Infrastructure.IMessageDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)
+            where THandler : class
+        {
+            builder.Services.TryAddScoped<THandler>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(queue, dispatcher)
+            {
+                Prefetch = prefetch,
+                Concurrency = concurrency,
+                Retry = DefaultRetry(queue + ".dlx", queue),
+            });
         }
 
         /// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>

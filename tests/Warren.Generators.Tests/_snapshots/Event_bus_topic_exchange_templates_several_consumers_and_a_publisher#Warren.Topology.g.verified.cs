@@ -29,33 +29,32 @@ namespace Warren.Generated
 
         private static void Declare(Topology topology)
         {
-            topology.Add(new ExchangeDeclaration("analytics.dlx", "direct"));
-            topology.Add(new ExchangeDeclaration("email-notifications.dlx", "direct"));
             topology.Add(new ExchangeDeclaration("user.events", "topic"));
-            topology.Add(new QueueDeclaration("analytics", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "analytics.dlx",
-                ["x-dead-letter-routing-key"] = "analytics",
-            }));
-            topology.Add(new QueueDeclaration("analytics.dlq"));
-            RetryQueue(topology, "analytics.retry.1", "analytics", 5000);
-            RetryQueue(topology, "analytics.retry.2", "analytics", 30000);
-            RetryQueue(topology, "analytics.retry.3", "analytics", 120000);
+            QueueWithDefaultRetry(topology, "analytics");
             RetryQueue(topology, "analytics.user-updated.retry.1", "analytics", 30000);
-            topology.Add(new QueueDeclaration("email-notifications", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "email-notifications.dlx",
-                ["x-dead-letter-routing-key"] = "email-notifications",
-            }));
-            topology.Add(new QueueDeclaration("email-notifications.dlq"));
-            RetryQueue(topology, "email-notifications.retry.1", "email-notifications", 5000);
-            RetryQueue(topology, "email-notifications.retry.2", "email-notifications", 30000);
-            RetryQueue(topology, "email-notifications.retry.3", "email-notifications", 120000);
-            topology.Add(new BindingDeclaration("analytics.dlx", "analytics.dlq", "analytics"));
-            topology.Add(new BindingDeclaration("email-notifications.dlx", "email-notifications.dlq", "email-notifications"));
+            QueueWithDefaultRetry(topology, "email-notifications");
             topology.Add(new BindingDeclaration("user.events", "analytics", "user.#"));
             topology.Add(new BindingDeclaration("user.events", "analytics", "user.#.created"));
             topology.Add(new BindingDeclaration("user.events", "email-notifications", "user.*.created"));
+        }
+
+        /// <summary>
+        /// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which routes to
+        /// queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to <c>.3</c> (5 s, 30 s, 2 min).
+        /// </summary>
+        private static void QueueWithDefaultRetry(Topology topology, string queue)
+        {
+            topology.Add(new ExchangeDeclaration(queue + ".dlx", "direct"));
+            topology.Add(new QueueDeclaration(queue, Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = queue + ".dlx",
+                ["x-dead-letter-routing-key"] = queue,
+            }));
+            topology.Add(new QueueDeclaration(queue + ".dlq"));
+            RetryQueue(topology, queue + ".retry.1", queue, 5000);
+            RetryQueue(topology, queue + ".retry.2", queue, 30000);
+            RetryQueue(topology, queue + ".retry.3", queue, 120000);
+            topology.Add(new BindingDeclaration(queue + ".dlx", queue + ".dlq", queue));
         }
 
         /// <summary>

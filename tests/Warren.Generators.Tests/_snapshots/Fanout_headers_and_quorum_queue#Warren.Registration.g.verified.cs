@@ -4,6 +4,7 @@
 namespace Warren
 {
     using global::Microsoft.Extensions.DependencyInjection.Extensions;
+    using global::System.Diagnostics.CodeAnalysis;
 
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
@@ -26,15 +27,24 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            builder.Services.TryAddScoped<global::Records.Archive>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("archive", new global::Warren.Generated.Records_ArchiveDispatcher())
+            ConsumerWithDefaultRetry<global::Records.Archive>(builder, "archive", new global::Warren.Generated.Records_ArchiveDispatcher());
+            ConsumerWithDefaultRetry<global::Records.AuditLog>(builder, "audit-log", new global::Warren.Generated.Records_AuditLogDispatcher());
+        }
+
+        /// <summary>
+        /// Registers <typeparamref name="THandler"/> (scoped, one instance per message) and the consumer of
+        /// <paramref name="queue"/> with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.
+        /// </summary>
+        private static void ConsumerWithDefaultRetry<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
+            global::Warren.WarrenBuilder builder, string queue, global::Warren.Infrastructure.IMessageDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)
+            where THandler : class
+        {
+            builder.Services.TryAddScoped<THandler>();
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(queue, dispatcher)
             {
-                Retry = DefaultRetry("archive.dlx", "archive"),
-            });
-            builder.Services.TryAddScoped<global::Records.AuditLog>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("audit-log", new global::Warren.Generated.Records_AuditLogDispatcher())
-            {
-                Retry = DefaultRetry("audit-log.dlx", "audit-log"),
+                Prefetch = prefetch,
+                Concurrency = concurrency,
+                Retry = DefaultRetry(queue + ".dlx", queue),
             });
         }
 

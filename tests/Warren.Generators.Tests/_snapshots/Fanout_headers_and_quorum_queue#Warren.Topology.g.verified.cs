@@ -29,19 +29,10 @@ namespace Warren.Generated
 
         private static void Declare(Topology topology)
         {
-            topology.Add(new ExchangeDeclaration("archive.dlx", "direct"));
             topology.Add(new ExchangeDeclaration("audit", "fanout"));
             topology.Add(new ExchangeDeclaration("audit-log.dlx", "direct"));
             topology.Add(new ExchangeDeclaration("documents", "headers"));
-            topology.Add(new QueueDeclaration("archive", Arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = "archive.dlx",
-                ["x-dead-letter-routing-key"] = "archive",
-            }));
-            topology.Add(new QueueDeclaration("archive.dlq"));
-            RetryQueue(topology, "archive.retry.1", "archive", 5000);
-            RetryQueue(topology, "archive.retry.2", "archive", 30000);
-            RetryQueue(topology, "archive.retry.3", "archive", 120000);
+            QueueWithDefaultRetry(topology, "archive");
             topology.Add(new QueueDeclaration("audit-log", Arguments: new Dictionary<string, object?>
             {
                 ["x-dead-letter-exchange"] = "audit-log.dlx",
@@ -53,7 +44,6 @@ namespace Warren.Generated
             RetryQueue(topology, "audit-log.retry.1", "audit-log", 5000);
             RetryQueue(topology, "audit-log.retry.2", "audit-log", 30000);
             RetryQueue(topology, "audit-log.retry.3", "audit-log", 120000);
-            topology.Add(new BindingDeclaration("archive.dlx", "archive.dlq", "archive"));
             topology.Add(new BindingDeclaration("audit", "audit-log"));
             topology.Add(new BindingDeclaration("audit-log.dlx", "audit-log.dlq", "audit-log"));
             topology.Add(new BindingDeclaration("documents", "archive", Arguments: new Dictionary<string, object?>
@@ -68,6 +58,25 @@ namespace Warren.Generated
                 ["format"] = "png",
                 ["format2"] = "jpg",
             }));
+        }
+
+        /// <summary>
+        /// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which routes to
+        /// queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to <c>.3</c> (5 s, 30 s, 2 min).
+        /// </summary>
+        private static void QueueWithDefaultRetry(Topology topology, string queue)
+        {
+            topology.Add(new ExchangeDeclaration(queue + ".dlx", "direct"));
+            topology.Add(new QueueDeclaration(queue, Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = queue + ".dlx",
+                ["x-dead-letter-routing-key"] = queue,
+            }));
+            topology.Add(new QueueDeclaration(queue + ".dlq"));
+            RetryQueue(topology, queue + ".retry.1", queue, 5000);
+            RetryQueue(topology, queue + ".retry.2", queue, 30000);
+            RetryQueue(topology, queue + ".retry.3", queue, 120000);
+            topology.Add(new BindingDeclaration(queue + ".dlx", queue + ".dlq", queue));
         }
 
         /// <summary>

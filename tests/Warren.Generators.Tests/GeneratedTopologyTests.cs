@@ -1,0 +1,88 @@
+using Warren.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace Warren.Generators.Tests;
+
+/// <summary>
+/// Queues with the default failure policy are declared by one call each; the topology must stay the one the manifest
+/// lists, also when a dead-letter queue has a consumer of its own or a policy differs from the default in one detail.
+/// </summary>
+public sealed class GeneratedTopologyTests
+{
+    private const string Mixed = """
+        using System.Text.Json.Serialization;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Mixed;
+
+        [Exchange("orders", ExchangeKind.Topic)]
+        [Topic("order.placed")]
+        public sealed record OrderPlaced(string Id);
+
+        [Queue("standard", Prefetch = 3, Concurrency = 2)]
+        public sealed class Standard { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
+        [Queue("watched")]
+        public sealed class Watched { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
+        [Queue("watched.dlq")]
+        public sealed class WatchedFailures { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
+        [Queue("fewer")]
+        [DeadLetter(MaxRetries = 2)]
+        public sealed class Fewer { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
+        [Queue("slower")]
+        [DeadLetter(RetryDelays = new[] { "5s", "30s", "3m" })]
+        public sealed class Slower { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
+        [Queue("none")]
+        [DeadLetter(Enabled = false)]
+        public sealed class None { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
+        [Queue("capped", MaxLength = 10)]
+        public sealed class Capped { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
+        [Queue("timed", HandlerTimeout = "10s")]
+        public sealed class Timed { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
+        [JsonSerializable(typeof(OrderPlaced))]
+        internal sealed partial class MixedJson : JsonSerializerContext;
+        """;
+
+    public static TheoryData<string> Sources => new(Scenarios.EventBus, Scenarios.TaskQueue, Scenarios.BatchAndDelay, Scenarios.FanoutHeadersQuorum, Scenarios.Rpc, Scenarios.TextAndBytes, Mixed);
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void The_generated_topology_is_the_one_the_manifest_lists(string source) =>
+        GeneratedTopology.AssertMatchesManifest(GeneratorHarness.Run(source, GeneratedApp.ProbeSource));
+
+    [Fact]
+    public void Default_policy_queues_are_one_call_each_and_the_others_are_written_out()
+    {
+        var run = GeneratorHarness.Run(Mixed, GeneratedApp.ProbeSource);
+        var topology = run.Sources["Warren.Topology.g.cs"];
+        var registration = run.Sources["Warren.Registration.g.cs"];
+
+        Assert.Contains("QueueWithDefaultRetry(topology, \"standard\");", topology, System.StringComparison.Ordinal);
+        Assert.Contains("ConsumerWithDefaultRetry<global::Mixed.Standard>(builder, \"standard\", new global::Warren.Generated.Mixed_StandardDispatcher(), prefetch: 3, concurrency: 2);", registration, System.StringComparison.Ordinal);
+        // Its dead-letter queue has a consumer (with no failure policy of its own): the call declares that queue as before.
+        Assert.Contains("QueueWithDefaultRetry(topology, \"watched\");", topology, System.StringComparison.Ordinal);
+        foreach (var queue in new[] { "fewer", "slower", "none", "capped" })
+        {
+            Assert.DoesNotContain($"QueueWithDefaultRetry(topology, \"{queue}\");", topology, System.StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("ConsumerWithDefaultRetry<global::Mixed.Timed>", registration, System.StringComparison.Ordinal);
+        var app = GeneratedApp.Load(run);
+        var standard = app.Consumer("standard");
+        Assert.Equal((ushort?)3, standard.Prefetch);
+        Assert.Equal(2, standard.Concurrency);
+        Assert.Equal(3, standard.Retry!.MaxRetries);
+        Assert.Equal("standard.dlx", standard.Retry.DeadLetterExchange);
+        Assert.Equal("standard", standard.Retry.DeadLetterRoutingKey);
+        Assert.Equal([System.TimeSpan.FromSeconds(5), System.TimeSpan.FromSeconds(30), System.TimeSpan.FromMinutes(2)], standard.Retry.Delays);
+        Assert.Null(app.Consumer("watched").Prefetch);
+    }
+}
