@@ -18,7 +18,8 @@ namespace Warren.Benchmarks;
 /// from a delivered <c>traceparent</c> (bytes, as RabbitMQ.Client delivers it) with its attributes, and the four
 /// measurements of one message. <c>none</c>: no listener; <c>full</c>: every span sampled and batch-exported;
 /// <c>sampled</c>: <c>ParentBased(TraceIdRatioBased(0.1))</c> on traces this benchmark never samples (the nine in ten
-/// that only carry their context).
+/// that only carry their context). <see cref="BareSpans"/> is the same two spans without Warren's attributes and headers:
+/// the part of the tracing that is the SDK's and <see cref="Activity"/>'s.
 /// </summary>
 [MemoryDiagnoser]
 public class InstrumentationBenchmarks
@@ -32,6 +33,7 @@ public class InstrumentationBenchmarks
     private WarrenMetrics _metrics = null!;
     private BasicDeliverEventArgs _delivery = null!;
     private string _spanName = null!;
+    private ActivityContext _parent;
 
     [Params("none", "full", "sampled")]
     public string Mode { get; set; } = "none";
@@ -43,7 +45,7 @@ public class InstrumentationBenchmarks
         {
             _tracing = Sdk.CreateTracerProviderBuilder()
                 .AddSource(WarrenDiagnostics.ActivitySourceName)
-                .SetSampler(Mode == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new AlwaysOnSampler())
+                .SetSampler(Mode == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new ParentBasedSampler(new AlwaysOnSampler()))
                 .AddProcessor(new BatchActivityExportProcessor(new DiscardingExporter<Activity>()))
                 .Build();
             _metering = Sdk.CreateMeterProviderBuilder()
@@ -61,6 +63,7 @@ public class InstrumentationBenchmarks
         {
             [TraceContext.TraceParent] = Encoding.UTF8.GetBytes($"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-{flags}"),
         };
+        _parent = TraceContext.Extract(headers);
         var properties = new BasicProperties { MessageId = "4f2c1d0e9b8a4c3d", Type = "bench.payload", Headers = headers };
         _delivery = new BasicDeliverEventArgs("ctag", 42, false, string.Empty, Queue, properties, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
     }
@@ -103,6 +106,26 @@ public class InstrumentationBenchmarks
         }
 
         return activity is not null;
+    }
+
+    /// <summary>
+    /// What the two spans of a message cost without Warren: a producer span and a consumer span parented to an already
+    /// read context, started and stopped through the same source and SDK, no attribute, no header. What
+    /// <see cref="PublishSpan"/> and <see cref="ProcessSpan"/> add to it together is Warren's part of the tracing.
+    /// </summary>
+    [Benchmark]
+    public bool BareSpans()
+    {
+        using (var producer = WarrenTracing.Source.StartActivity(PublishSpanName, ActivityKind.Producer))
+        {
+            if (producer is null)
+            {
+                return false;
+            }
+        }
+
+        using var consumer = WarrenTracing.Source.StartActivity(ActivityKind.Consumer, _parent, name: _spanName);
+        return consumer is not null;
     }
 
     /// <summary>The four measurements of one message: sent and its duration, consumed, processing duration.</summary>

@@ -17,7 +17,8 @@ namespace Warren.Benchmarks;
 /// The end-to-end scenario through Warren without a listener, then with the OpenTelemetry SDK listening as
 /// docs/observability.md sets it up, alternating within each round:
 /// <list type="bullet">
-/// <item><c>full</c>: every span sampled and handed to a batch exporter, the meter read every second;</item>
+/// <item><c>full</c>: <c>ParentBased(AlwaysOn)</c>, the SDK's default sampler: every span sampled and handed to a batch
+/// exporter, the meter read every second;</item>
 /// <item><c>sampled</c>: the same with <c>ParentBased(TraceIdRatioBased(0.1))</c>, a common production sampler (every
 /// span is still created and its context propagated, one trace in ten is recorded);</item>
 /// <item><c>metrics</c>: the meter alone, no tracing;</item>
@@ -39,6 +40,11 @@ internal static class OpenTelemetryScenario
     {
         Console.WriteLine($"otel: {messages:N0} messages of {size} bytes, {rounds} rounds, alternating warren (no listener) and warren+{string.Join(", warren+", modes)}; load average {LoadAverage()}");
         Console.WriteLine("CPU = client process CPU time / messages (all threads, exporters included); alloc = bytes allocated / messages");
+        Console.WriteLine(
+            "SDK set up as docs/observability.md does: AddSource(\"Warren\") and AddMeter(\"Warren\") only (RabbitMQ.Client.Publisher/Subscriber not added, as the docs advise); "
+            + "spans through a BatchActivityExportProcessor (the OTLP exporter's default processor, default queue and batch sizes) to an exporter that counts; "
+            + "metrics through a PeriodicExportingMetricReader every 1 s (the OTLP default is 60 s) to an exporter that counts; no exemplars (the SDK default); "
+            + "full = ParentBased(AlwaysOn), the SDK's default sampler; sampled = ParentBased(TraceIdRatioBased(0.1))");
         var warmUp = Math.Min(messages, 5_000);
         await WarrenScenarios.EndToEndMeasuredAsync(url, warmUp, size);
         foreach (var mode in modes)
@@ -96,7 +102,7 @@ internal static class OpenTelemetryScenario
             ? null
             : Sdk.CreateTracerProviderBuilder()
                 .AddSource(WarrenDiagnostics.ActivitySourceName)
-                .SetSampler(mode == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new AlwaysOnSampler())
+                .SetSampler(mode == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new ParentBasedSampler(new AlwaysOnSampler()))
                 .AddProcessor(new BatchActivityExportProcessor(spans))
                 .Build();
         using var metering = Sdk.CreateMeterProviderBuilder()

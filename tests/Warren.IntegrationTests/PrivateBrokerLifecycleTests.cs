@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -43,6 +44,42 @@ public sealed class PrivateBrokerLifecycleTests
 
         await broker.DisposeAsync(); // idempotent
         await Assert.ThrowsAsync<ObjectDisposedException>(() => broker.Nodes[0].StartAsync());
+    }
+
+    [Fact]
+    public async Task A_port_taken_before_the_node_binds_it_starts_the_node_again_on_other_ports()
+    {
+        // Another process holds the port the first start is given for AMQP, as happens when a port is taken between
+        // being chosen and being bound; the node fails with eaddrinuse and the broker starts again on fresh ports.
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var taken = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var calls = 0;
+        PrivateBroker.PortChooser.Value = count =>
+        {
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                return null;
+            }
+
+            var ports = ProcessTools.FreeLoopbackPorts(count);
+            ports[1] = taken;
+            return ports;
+        };
+        try
+        {
+            await using var broker = await PrivateBroker.StartAsync();
+            Assert.Equal(2, calls);
+            var node = Assert.Single(broker.Nodes);
+            Assert.NotEqual(taken, node.AmqpPort);
+            var factory = new ConnectionFactory { Uri = new Uri(node.AmqpUrl), AutomaticRecoveryEnabled = false };
+            await using var connection = await factory.CreateConnectionAsync();
+            Assert.True(connection.IsOpen);
+        }
+        finally
+        {
+            PrivateBroker.PortChooser.Value = null;
+        }
     }
 
     [Fact]

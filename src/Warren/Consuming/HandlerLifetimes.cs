@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Warren;
@@ -15,6 +16,12 @@ internal sealed class HandlerLifetimes
 {
     private readonly IServiceCollection? _services;
     private readonly ConcurrentDictionary<Type, bool> _singletons = new();
+
+    /// <summary>Singleton handler instances by type, or <see cref="NotSingleton"/> for handler types that are not.</summary>
+    private readonly ConcurrentDictionary<Type, object> _instances = new();
+
+    /// <summary>Marks a handler type resolved per delivery (from its scope).</summary>
+    private static readonly object NotSingleton = new();
 
     /// <summary>Resolves singletons registered in <paramref name="services"/> from <paramref name="root"/>; scopes come from <paramref name="scopes"/> (the root's by default).</summary>
     public HandlerLifetimes(IServiceCollection services, IServiceProvider root, IServiceScopeFactory? scopes = null)
@@ -35,6 +42,24 @@ internal sealed class HandlerLifetimes
 
     /// <summary>Makes the per-message scopes.</summary>
     public IServiceScopeFactory Scopes { get; }
+
+    /// <summary>
+    /// The handler class's instance when it is registered, last, as a singleton (resolved from <see cref="Root"/> once,
+    /// then kept: one lookup per delivery instead of a registration check and a resolution); false otherwise.
+    /// </summary>
+    public bool TryGetSingleton<T>([MaybeNullWhen(false)] out T handler)
+        where T : notnull
+    {
+        if (_services is not null && _instances.GetOrAdd(typeof(T), static (type, lifetimes) =>
+            lifetimes.IsSingleton(type) ? lifetimes.Root!.GetRequiredService(type) : NotSingleton, this) is T instance)
+        {
+            handler = instance;
+            return true;
+        }
+
+        handler = default;
+        return false;
+    }
 
     /// <summary>True when <paramref name="type"/> is registered, last, as a singleton.</summary>
     public bool IsSingleton(Type type) => _services is not null && _singletons.GetOrAdd(type, static (type, services) =>

@@ -296,9 +296,7 @@ public sealed class MessageContext
     /// </summary>
     internal T Handler<T>()
         where T : notnull =>
-        _lifetimes is not null && _lifetimes.IsSingleton(typeof(T))
-            ? _lifetimes.Root!.GetRequiredService<T>()
-            : Services.GetRequiredService<T>();
+        _lifetimes is not null && _lifetimes.TryGetSingleton<T>(out var singleton) ? singleton : Services.GetRequiredService<T>();
 
     /// <summary>Disposes the per-message scope, if one was created.</summary>
     internal ValueTask DisposeScopeAsync()

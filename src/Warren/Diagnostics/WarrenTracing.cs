@@ -84,13 +84,11 @@ internal static class WarrenTracing
     public static void DescribeProcess(Activity activity, string queue, BasicDeliverEventArgs delivery)
     {
         var properties = delivery.BasicProperties;
-        var exchange = delivery.Exchange;
         var routingKey = delivery.RoutingKey;
-        var destination = routingKey == queue || routingKey.Length == 0 ? queue : routingKey + ":" + queue;
         activity.AddTag(MessagingSystem, RabbitMQSystem);
         activity.AddTag(OperationName, ProcessOperation);
         activity.AddTag(OperationType, ProcessOperation);
-        activity.AddTag(DestinationName, exchange.Length == 0 ? destination : exchange + ":" + destination);
+        activity.AddTag(DestinationName, ProcessDestination(delivery.Exchange, routingKey, queue));
         if (routingKey.Length > 0)
         {
             activity.AddTag(SemanticConventions.RoutingKey, routingKey);
@@ -104,6 +102,22 @@ internal static class WarrenTracing
         activity.AddTag(
             RetryCount,
             AmqpHeaders.TryReadInteger(properties.Headers, RetryPolicy.RetriesHeader, out var retries) == HeaderRead.Valid && retries is > 0 and <= int.MaxValue ? retries : NoRetries);
+    }
+
+    /// <summary>
+    /// The <c>messaging.destination.name</c> of a process span: <c>{exchange}:{routing key}:{queue}</c>, without the
+    /// exchange on the default exchange and without the routing key when it is empty or the queue's name. One string
+    /// per delivery at most, none on the default exchange with the queue as routing key.
+    /// </summary>
+    internal static string ProcessDestination(string exchange, string routingKey, string queue)
+    {
+        var keyed = routingKey.Length > 0 && routingKey != queue;
+        if (exchange.Length == 0)
+        {
+            return keyed ? string.Concat(routingKey, ":", queue) : queue;
+        }
+
+        return keyed ? string.Concat(exchange, ":", routingKey, ":", queue) : string.Concat(exchange, ":", queue);
     }
 
     /// <summary>

@@ -144,8 +144,16 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         {
             foreach (var message in messages)
             {
-                // Waiting for a window slot here, not inside each publish, keeps the loop itself from racing ahead.
-                await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
+                // Waiting for a window slot here, not inside each publish, keeps the loop itself from racing ahead. The
+                // wait is this method's own await (as EnterWindowAsync would do it): no state machine per message when
+                // the window is full, which is the steady state of a batch larger than the window.
+                if (!TryEnterWindow(cancellationToken))
+                {
+                    _metrics.WindowWaited();
+                    await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    _metrics.InFlight(1);
+                }
+
                 started.Add(PublishInSlotAsync(contract, message, options, ordered: true, cancellationToken));
 
                 // The publishes finished meanwhile are observed now, in order, and let go: a long batch keeps only the

@@ -60,7 +60,8 @@ public sealed class PrivateBroker : IAsyncDisposable
         _ctlDirectory = Path.Combine(DirectoryPath, "ctl");
 
         // epmd, then an AMQP and a distribution port per node, then a TLS port per node if asked for; all distinct.
-        var ports = ProcessTools.FreeLoopbackPorts(1 + (2 * nodeCount) + (tls is null ? 0 : nodeCount));
+        var count = 1 + (2 * nodeCount) + (tls is null ? 0 : nodeCount);
+        var ports = PortChooser.Value?.Invoke(count) ?? ProcessTools.FreeLoopbackPorts(count);
         _epmdPort = ports[0];
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         _nodes = new BrokerNode[nodeCount];
@@ -137,18 +138,40 @@ public sealed class PrivateBroker : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(nodeCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nodeCount, 9);
         var epmd = CheckInstalled(RabbitMQBinDirectory);
-        var broker = new PrivateBroker(nodeCount, epmd, tls);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await broker.BootAsync(cancellationToken).ConfigureAwait(false);
-            return broker;
-        }
-        catch
-        {
-            await broker.DisposeAsync().ConfigureAwait(false);
-            throw;
+            var broker = new PrivateBroker(nodeCount, epmd, tls);
+            try
+            {
+                await broker.BootAsync(cancellationToken).ConfigureAwait(false);
+                return broker;
+            }
+            catch (Exception e) when (attempt < PortAttempts && IsPortTaken(e))
+            {
+                // The ports were free when chosen; another process bound one before the node did. Fresh ports, once more.
+                await Console.Error.WriteLineAsync(
+                    $"PrivateBroker: a port chosen for the node was taken before the node bound it; starting again on other ports (attempt {attempt + 1} of {PortAttempts}).")
+                    .ConfigureAwait(false);
+                await broker.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await broker.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
+
+    private const int PortAttempts = 3;
+
+    /// <summary>
+    /// For tests of the start itself: picks the ports of the next start in this async flow (null result: free ports).
+    /// </summary>
+    internal static readonly AsyncLocal<Func<int, int[]?>?> PortChooser = new();
+
+    /// <summary>Whether a start failed because a listener's port was in use (the node's log says <c>eaddrinuse</c>).</summary>
+    internal static bool IsPortTaken(Exception e) =>
+        e.ToString().Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Runs <c>rabbitmqctl -n NODE args...</c> with the node's environment and returns its stdout.

@@ -121,6 +121,40 @@ public sealed class MessageContextScopeTests
     }
 
     [Fact]
+    public async Task A_singleton_handler_is_resolved_once_and_a_scoped_one_per_delivery()
+    {
+        var resolved = 0;
+        var (root, scopes, lifetimes) = Build(s =>
+        {
+            s.AddSingleton(_ =>
+            {
+                Interlocked.Increment(ref resolved);
+                return new SingletonHandler();
+            });
+            s.AddScoped<ScopedHandler>();
+        });
+        await using var _ = root;
+        var handlers = new List<SingletonHandler>();
+        var scoped = new List<ScopedHandler>();
+        for (var i = 0; i < 3; i++)
+        {
+            var context = Context(scopes, lifetimes);
+            handlers.Add(context.Handler<SingletonHandler>());
+            scoped.Add(context.Handler<ScopedHandler>());
+            Assert.Same(scoped[^1], context.Handler<ScopedHandler>());
+            await context.DisposeScopeAsync();
+        }
+
+        Assert.Equal(1, Volatile.Read(ref resolved));
+        Assert.All(handlers, h => Assert.Same(root.GetRequiredService<SingletonHandler>(), h));
+        Assert.Equal(3, scoped.Distinct().Count());
+        Assert.All(scoped, h => Assert.True(h.Disposed));
+        Assert.Equal(3, scopes.Created);
+        Assert.False(lifetimes.TryGetSingleton<ScopedHandler>(out var none));
+        Assert.Null(none);
+    }
+
+    [Fact]
     public async Task A_delivery_that_never_asks_makes_no_scope_and_one_that_asks_from_many_threads_makes_one()
     {
         var (root, scopes, lifetimes) = Build(s => s.AddScoped<Dependency>());

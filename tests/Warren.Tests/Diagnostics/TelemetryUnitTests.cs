@@ -217,6 +217,37 @@ public sealed class TelemetryNamingTests
         Assert.Equal("task", computedOnDefault.TelemetryDestination);
     }
 
+    [Theory]
+    [InlineData("", "orders", "orders", "orders")]
+    [InlineData("", "", "orders", "orders")]
+    [InlineData("", "orders.retry", "orders", "orders.retry:orders")]
+    [InlineData("user.events", "", "users", "user.events:users")]
+    [InlineData("user.events", "users", "users", "user.events:users")]
+    [InlineData("user.events", "user.eu.created", "users", "user.events:user.eu.created:users")]
+    public void A_process_span_names_its_destination_by_exchange_routing_key_and_queue(string exchange, string routingKey, string queue, string expected)
+    {
+        Assert.Equal(expected, WarrenTracing.ProcessDestination(exchange, routingKey, queue));
+
+        // And the span carries it with the other attributes read from the delivery.
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == WarrenDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var properties = new BasicProperties { MessageId = "m-1", CorrelationId = "c-1", Type = "user.created" };
+        var delivery = new BasicDeliverEventArgs("ctag", 7, false, exchange, routingKey, properties, ReadOnlyMemory<byte>.Empty, System.Threading.CancellationToken.None);
+        using var activity = WarrenTracing.StartProcess(WarrenTracing.ProcessSpanName(queue), null);
+        Assert.NotNull(activity);
+        WarrenTracing.DescribeProcess(activity, queue, delivery);
+        Assert.Equal(expected, activity.GetTagItem("messaging.destination.name"));
+        Assert.Equal(routingKey.Length > 0 ? routingKey : null, activity.GetTagItem("messaging.rabbitmq.destination.routing_key"));
+        Assert.Equal(7L, activity.GetTagItem("messaging.rabbitmq.message.delivery_tag"));
+        Assert.Equal(0L, activity.GetTagItem("warren.retry.count"));
+        Assert.Equal("m-1", activity.GetTagItem("messaging.message.id"));
+        Assert.Equal("c-1", activity.GetTagItem("messaging.message.conversation_id"));
+    }
+
     [Fact]
     public void The_logging_scope_lists_its_four_values()
     {

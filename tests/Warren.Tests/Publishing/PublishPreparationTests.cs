@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using CsCheck;
@@ -41,6 +42,37 @@ public sealed class PublishPreparationTests
 
         Assert.Equal(200_000, ids.Count);
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void A_message_id_is_the_prefix_then_the_counter_in_hex()
+    {
+        Property.ForAll(
+            Gen.Select(Gen.ULong, Gen.ULong),
+            2_000,
+            t =>
+            {
+                var (prefix, counter) = t;
+                var id = MessageIds.Format(prefix, counter);
+                Assert.Equal(prefix.ToString("x16", CultureInfo.InvariantCulture) + counter.ToString("x16", CultureInfo.InvariantCulture), id);
+                Assert.True(Guid.TryParseExact(id, "N", out _), id);
+            },
+            t => $"prefix {t.Item1:x16}, counter {t.Item2:x16}");
+    }
+
+    [Fact]
+    public void Consecutive_message_ids_share_the_prefix_and_count_up()
+    {
+        var ids = Enumerable.Range(0, 100).Select(_ => MessageIds.Next()).ToList();
+        Assert.Single(ids.Select(id => id[..16]).Distinct(StringComparer.Ordinal));
+        var counters = ids.Select(id => ulong.Parse(id[16..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)).ToList();
+
+        // Other tests make ids meanwhile: each counter is above the one before (modulo wrap-around from a random start).
+        for (var i = 1; i < counters.Count; i++)
+        {
+            Assert.NotEqual(0UL, unchecked(counters[i] - counters[i - 1]));
+            Assert.True(unchecked(counters[i] - counters[i - 1]) < 1UL << 32, $"{ids[i - 1]} then {ids[i]}");
+        }
     }
 
     /// <summary>Random publish options, as a caller may set them.</summary>
