@@ -44,6 +44,12 @@ public sealed class GeneratedTopologyTests
         [Queue("capped", MaxLength = 10)]
         public sealed class Capped { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
 
+        // A queue named like the dead-letter exchange of "standard": queues and exchanges are separate on the broker,
+        // so the call that declares that exchange does not declare this queue.
+        [Queue("standard.dlx")]
+        [DeadLetter(Enabled = false)]
+        public sealed class NamedLikeAnExchange { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+
         [Queue("timed", HandlerTimeout = "10s")]
         public sealed class Timed { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
 
@@ -74,6 +80,7 @@ public sealed class GeneratedTopologyTests
             Assert.DoesNotContain($"QueueWithDefaultRetry(topology, \"{queue}\");", topology, System.StringComparison.Ordinal);
         }
 
+        Assert.Contains("new QueueDeclaration(\"standard.dlx\"", topology, System.StringComparison.Ordinal);
         Assert.DoesNotContain("ConsumerWithDefaultRetry<global::Mixed.Timed>", registration, System.StringComparison.Ordinal);
         var app = GeneratedApp.Load(run);
         var standard = app.Consumer("standard");

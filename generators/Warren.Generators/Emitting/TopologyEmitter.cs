@@ -21,7 +21,7 @@ internal static class TopologyEmitter
         var statements = new List<System.Action<SourceWriter>>();
         foreach (var e in plan.Exchanges)
         {
-            if (standard.Absorbed.Contains(e.Name))
+            if (standard.AbsorbedExchanges.Contains(e.Name))
             {
                 continue;
             }
@@ -38,7 +38,7 @@ internal static class TopologyEmitter
                 continue;
             }
 
-            if (standard.Absorbed.Contains(q.Name))
+            if (standard.AbsorbedQueues.Contains(q.Name))
             {
                 continue;
             }
@@ -55,7 +55,7 @@ internal static class TopologyEmitter
 
         foreach (var (exchange, queue, binding) in plan.Bindings.Select(b => (b.Exchange, b.Queue, b.Binding)))
         {
-            if (standard.Absorbed.Contains(exchange) && standard.Absorbed.Contains(queue) && binding.HeadersMatch is null && standard.Queues.Contains(binding.RoutingKey)
+            if (standard.AbsorbedExchanges.Contains(exchange) && standard.AbsorbedQueues.Contains(queue) && binding.HeadersMatch is null && standard.Queues.Contains(binding.RoutingKey)
                 && exchange == binding.RoutingKey + FailurePolicyDefaults.ExchangeSuffix && queue == binding.RoutingKey + FailurePolicyDefaults.QueueSuffix)
             {
                 continue;
@@ -166,12 +166,15 @@ internal static class TopologyEmitter
     /// <summary>
     /// The work queues whose declarations are exactly what the default failure policy plans (dead-letter exchange and
     /// queue, three retry queues with the default delays, the dead-letter binding, nothing else in the queue's
-    /// arguments), declared by one call each; <c>Absorbed</c> names the exchanges and queues that call declares.
+    /// arguments), declared by one call each; <c>AbsorbedExchanges</c> and <c>AbsorbedQueues</c> name what those calls declare.
     /// </summary>
-    private static (HashSet<string> Queues, HashSet<string> Absorbed) StandardQueues(TopologyPlan plan)
+    private static (HashSet<string> Queues, HashSet<string> AbsorbedExchanges, HashSet<string> AbsorbedQueues) StandardQueues(TopologyPlan plan)
     {
         var queues = new HashSet<string>(System.StringComparer.Ordinal);
-        var absorbed = new HashSet<string>(System.StringComparer.Ordinal);
+        // Exchanges and queues are separate namespaces on the broker: a queue named like another queue's dead-letter
+        // exchange is not declared by that queue's call, so the two sets are kept apart.
+        var absorbedExchanges = new HashSet<string>(System.StringComparer.Ordinal);
+        var absorbedQueues = new HashSet<string>(System.StringComparer.Ordinal);
         var byName = new Dictionary<string, QueueDeclarationModel>(System.StringComparer.Ordinal);
         foreach (var q in plan.Queues)
         {
@@ -213,16 +216,16 @@ internal static class TopologyEmitter
             if (retries.Select((name, i) => byName.TryGetValue(name, out var r) && r.RetryFor == q.Name && r.RetryDelay == delays[i] && Plain(r, retry: true)).All(ok => ok))
             {
                 queues.Add(q.Name);
-                absorbed.Add(dlx);
-                absorbed.Add(dlq);
-                absorbed.UnionWith(retries);
+                absorbedExchanges.Add(dlx);
+                absorbedQueues.Add(dlq);
+                absorbedQueues.UnionWith(retries);
             }
         }
 
         // A queue declared by one of these calls and also by another (a dead-letter queue read by a consumer with its
         // own failure policy) keeps its own declaration: only what nothing else claims is absorbed.
-        absorbed.ExceptWith(queues);
-        return (queues, absorbed);
+        absorbedQueues.ExceptWith(queues);
+        return (queues, absorbedExchanges, absorbedQueues);
     }
 
     private static bool Plain(QueueDeclarationModel q, bool retry = false) =>
