@@ -103,6 +103,15 @@ internal static class CompareCommand
 
         Console.WriteLine();
         WireProbe.Print();
+        if (PeerFailures.Count > 0)
+        {
+            Console.WriteLine($"== failures of the frameworks compared with ({PeerFailures.Count})");
+            foreach (var failure in PeerFailures)
+            {
+                Console.WriteLine("  " + failure);
+            }
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== summary (medians of {settings.Rounds} round(s); ratio = median of the per-round ratios to raw; CPU = client process CPU time / messages) — {total.Elapsed.TotalMinutes:F1} min, load average now {LoadAverage()}"));
         Console.WriteLine("| scenario | framework | result (median) | range | ratio to raw | CPU µs/msg | KiB allocated/msg |");
         Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
@@ -135,25 +144,55 @@ internal static class CompareCommand
     private static async Task<List<string[]>> ThroughputAsync(string scenario, Settings s, Func<Framework, Task<Throughput>> run, Func<Framework, Task<Throughput>> warmUp)
     {
         Console.WriteLine($"== {scenario}");
-        await WarmUpAsync(s.Frameworks, warmUp);
+        await WarmUpAsync(s.Frameworks, warmUp, scenario);
 
-        var results = s.Frameworks.ToDictionary(f => f.Name, _ => new List<Throughput>());
+        // A peer's failed run (e.g. a message it never delivers) is printed and left out of its medians; the run goes
+        // on. Raw's and Warren's failures end the benchmark: they are the baseline and the subject.
+        var results = s.Frameworks.ToDictionary(f => f.Name, _ => new List<Throughput?>());
         for (var round = 0; round < s.Rounds; round++)
         {
             var line = new StringBuilder($"round {round + 1}:");
             foreach (var f in Order(s.Frameworks, round))
             {
                 await SettleAsync();
-                var r = await run(f);
-                results[f.Name].Add(r);
-                line.Append(CultureInfo.InvariantCulture, $"  {f.Name} {r.PerSecond:N0} msg/s ({r.CpuMicroseconds:F1} µs CPU, {r.AllocatedBytes / 1024:F1} KiB/msg)");
+                try
+                {
+                    var r = await run(f);
+                    results[f.Name].Add(r);
+                    line.Append(CultureInfo.InvariantCulture, $"  {f.Name} {r.PerSecond:N0} msg/s ({r.CpuMicroseconds:F1} µs CPU, {r.AllocatedBytes / 1024:F1} KiB/msg)");
+                }
+                catch (Exception e) when (IsPeer(f))
+                {
+                    results[f.Name].Add(null);
+                    line.Append($"  {f.Name} FAILED ({e.GetType().Name}: {e.Message})");
+                    PeerFailures.Add($"{scenario}, round {round + 1}: {f.Name} failed ({e.GetType().Name}: {e.Message}); left out of its medians");
+                }
             }
 
             Console.WriteLine(line);
         }
 
-        return s.Frameworks.Select(f => Row(scenario, f.Name, results[f.Name].Select(r => r.PerSecond).ToList(), results["raw"].Select(r => r.PerSecond).ToList(), "msg/s", results[f.Name].Select(r => r.CpuMicroseconds), results[f.Name].Select(r => r.AllocatedBytes))).ToList();
+        return s.Frameworks.Select(f =>
+        {
+            var mine = results[f.Name];
+            var raw = results["raw"];
+            var done = Enumerable.Range(0, mine.Count).Where(i => mine[i] is not null).ToList();
+            return Row(
+                scenario,
+                done.Count < mine.Count ? $"{f.Name} ({mine.Count - done.Count} of {mine.Count} rounds failed)" : f.Name,
+                done.Select(i => mine[i]!.PerSecond).ToList(),
+                done.Select(i => raw[i]!.PerSecond).ToList(),
+                "msg/s",
+                done.Select(i => mine[i]!.CpuMicroseconds),
+                done.Select(i => mine[i]!.AllocatedBytes));
+        }).ToList();
     }
+
+    /// <summary>The frameworks compared with, not measured for their own sake: their failures are reported, not fatal.</summary>
+    private static bool IsPeer(Framework f) => f.Name is not ("raw" or "warren");
+
+    /// <summary>Every peer failure of the run, printed again above the summary.</summary>
+    private static readonly List<string> PeerFailures = [];
 
     /// <summary>
     /// Warms every framework up the same way before anything is measured: two passes with a pause after each, because
@@ -161,13 +200,22 @@ internal static class CompareCommand
     /// on a background thread, each after a quiet period of about 100 ms; a single short pass left part of that JIT
     /// work (process CPU time) to the first measured round of whichever framework ran first.
     /// </summary>
-    private static async Task WarmUpAsync(IReadOnlyList<Framework> frameworks, Func<Framework, Task<Throughput>> warmUp)
+    private static async Task WarmUpAsync(IReadOnlyList<Framework> frameworks, Func<Framework, Task<Throughput>> warmUp, string scenario)
     {
         for (var pass = 0; pass < 2; pass++)
         {
             foreach (var f in frameworks)
             {
-                await warmUp(f); // JIT, connections, broker queues
+                try
+                {
+                    await warmUp(f); // JIT, connections, broker queues
+                }
+                catch (Exception e) when (IsPeer(f))
+                {
+                    var failure = $"{scenario}, warm-up {pass + 1}: {f.Name} failed ({e.GetType().Name}: {e.Message})";
+                    Console.WriteLine(failure);
+                    PeerFailures.Add(failure);
+                }
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(500));

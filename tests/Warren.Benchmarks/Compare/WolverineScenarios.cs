@@ -71,6 +71,11 @@ internal sealed class WolverineScenarios : Framework
                 await counter.WaitAsync(RawScenarios.Timeout(count), "wolverine consume");
                 return meter.Stop(count);
             }
+            catch (TimeoutException e)
+            {
+                // Whether the missing messages were never queued (the fill lost them) or are still in the queue.
+                throw new TimeoutException($"{e.Message}; {await DescribeQueueAsync(url, queue)}", e);
+            }
             finally
             {
                 await host.StopAsync();
@@ -80,6 +85,14 @@ internal sealed class WolverineScenarios : Framework
         {
             await DeleteAsync(url, queue);
         }
+    }
+
+    private static async Task<string> DescribeQueueAsync(string url, string queue)
+    {
+        await using var connection = await RawScenarios.Factory(url).CreateConnectionAsync("bench-wolverine-probe");
+        await using var channel = await connection.CreateChannelAsync();
+        var state = await channel.QueueDeclarePassiveAsync(queue);
+        return $"the queue then held {state.MessageCount} ready message(s) with {state.ConsumerCount} consumer(s)";
     }
 
     public override async Task<Throughput> EndToEndAsync(string url, int count, int size)
