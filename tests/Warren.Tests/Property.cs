@@ -13,10 +13,13 @@ internal static class Property
 {
     public const string Seed = "c2XC4oCRFMO1";
 
-    /// <summary>How many cases the last <see cref="ForAll{T}"/> checked (lets a test prove it ran them).</summary>
-    public static int LastCount => Volatile.Read(ref s_lastCount);
+    /// <summary>
+    /// How many cases the last <see cref="ForAll{T}"/> of this test checked (lets a test prove it ran them). Kept per
+    /// flow of execution: test classes run in parallel, and another test's run must not change what this one reads.
+    /// </summary>
+    public static int LastCount => s_lastCount.Value;
 
-    private static int s_lastCount;
+    private static readonly AsyncLocal<int> s_lastCount = new();
 
     public static void ForAll<T>(Gen<T> gen, int count, Action<T> assert, Func<T, string> print)
     {
@@ -43,6 +46,6 @@ internal static class Property
             iter: 1,
             threads: 1,
             print: cases => $"{cases.Length} cases");
-        Volatile.Write(ref s_lastCount, checkedCount);
+        s_lastCount.Value = checkedCount;
     }
 }
