@@ -13,7 +13,9 @@ namespace Warren.Generators.Tests.Random;
 /// the generators, the compiler and the analyzers as <c>dotnet build</c> does. Either everything compiles with no
 /// diagnostic, or Warren reports an error on the user's code; never a diagnostic in a generated file.
 /// The seed is fixed so CI is repeatable; <c>WARREN_SHAPES_SEED</c> and <c>WARREN_SHAPES_ITERATIONS</c> override it
-/// (for example to explore: <c>WARREN_SHAPES_SEED=random</c>). A failure prints the shrunk program as C#.
+/// (for example to explore: <c>WARREN_SHAPES_SEED=random</c>, where CsCheck shrinks a failing program and prints it
+/// with its seed; <c>WARREN_SHAPES_SEED=program:SEED</c> replays that program alone).
+/// With the fixed seed a failure prints the failing program as C#.
 /// </summary>
 public sealed class RandomShapeTests(ITestOutputHelper output)
 {
@@ -40,34 +42,61 @@ public sealed class RandomShapeTests(ITestOutputHelper output)
         var valid = 0;
         var rejected = 0;
         var errors = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
-        Programs.Sample(
-            program =>
+        void Check(ShapeProgram program)
+        {
+            var result = Invariant.Check(program.Render());
+            if (result.Violation is { } violation)
             {
-                var result = Invariant.Check(program.Render());
-                if (result.Violation is { } violation)
-                {
-                    throw new InvalidOperationException(violation);
-                }
+                throw new InvalidOperationException(violation + "\nThe program:\n" + program.Render());
+            }
 
-                foreach (var id in result.Warren.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => d.Id).Distinct())
-                {
-                    errors.AddOrUpdate(id, 1, (_, count) => count + 1);
-                }
+            foreach (var id in result.Warren.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => d.Id).Distinct())
+            {
+                errors.AddOrUpdate(id, 1, (_, count) => count + 1);
+            }
 
-                if (result.WarrenErrors)
+            if (result.WarrenErrors)
+            {
+                rejected++;
+            }
+            else
+            {
+                valid++;
+            }
+        }
+
+        if (seed == "random" || seed.StartsWith("program:", StringComparison.Ordinal))
+        {
+            // Exploring: every iteration is a new random program, and CsCheck prints the seed of a failing one, which
+            // WARREN_SHAPES_SEED=program:SEED replays on its own.
+            Programs.Sample(
+                Check,
+                writeLine: output.WriteLine,
+                seed: seed == "random" ? null : seed["program:".Length..],
+                iter: seed == "random" ? iterations : 1,
+                threads: 1,
+                print: program => "\n" + program.Render());
+        }
+        else
+        {
+            // CsCheck uses a given seed for its first iteration only, so the programs are drawn as one sample of
+            // `iterations` programs from the seed: the same programs on every run.
+            Programs.Array[iterations].Sample(
+                programs =>
                 {
-                    System.Threading.Interlocked.Increment(ref rejected);
-                }
-                else
-                {
-                    System.Threading.Interlocked.Increment(ref valid);
-                }
-            },
-            writeLine: output.WriteLine,
-            seed: seed == "random" ? null : seed,
-            iter: iterations,
-            threads: 1,
-            print: program => "\n" + program.Render());
+                    valid = rejected = 0;
+                    errors.Clear();
+                    foreach (var program in programs)
+                    {
+                        Check(program);
+                    }
+                },
+                writeLine: output.WriteLine,
+                seed: seed,
+                iter: 1,
+                threads: 1,
+                print: programs => $"{programs.Length} programs (the failing one is in the exception)");
+        }
 
         // A generator that only produced rejected (or only valid) programs would test half the invariant.
         output.WriteLine($"{valid} valid programs, {rejected} rejected with a Warren error");
