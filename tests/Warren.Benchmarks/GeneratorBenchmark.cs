@@ -27,13 +27,19 @@ internal static class GeneratorBenchmark
 {
     private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
 
-    public static int Run(IReadOnlyList<int> sizes, int rounds, bool breakdown = false)
+    public static int Run(IReadOnlyList<int> sizes, int rounds, bool breakdown = false, bool analyzers = false)
     {
         var json = LoadJsonGenerator();
         var references = References();
         var ok = true;
         foreach (var classes in sizes)
         {
+            if (analyzers)
+            {
+                AnalyzerTimes(classes, rounds, json, references);
+                continue;
+            }
+
             if (breakdown)
             {
                 Breakdown(classes, json, references);
@@ -161,6 +167,75 @@ internal static class GeneratorBenchmark
             var size = kind is null ? 0 : files.Where(f => Kind(f.Path) == kind).Sum(f => f.Text.Length) / 1024;
             var added = step == 0 ? Median(times[0]) : Median(times[step]) - Median(times[step - 1]);
             Console.WriteLine(Invariant($"  {steps[step].Name,-24} {Median(times[step]),7:F0} ms ({(step == 0 ? "" : "+")}{added:F0} ms{(kind is null ? "" : $", {count} files, {size} KiB")})"));
+        }
+    }
+
+    /// <summary>
+    /// Warren's analyzers alone on the compilation of a build with Warren's generator: the execution time the compiler's
+    /// analyzer driver records for each (summed over its actions, as they run concurrently), and the CPU time of the run.
+    /// </summary>
+    private static void AnalyzerTimes(int classes, int rounds, ISourceGenerator json, ImmutableArray<MetadataReference> references)
+    {
+        var sources = Enumerable.Range(0, classes).Select(i => (Path: $"Handler{i}.cs", Text: Source(i))).Append((Path: "Json.cs", Text: JsonContext(classes))).ToList();
+        Build(sources, references, [json, new WarrenGenerator().AsSourceGenerator()], out var compilation);
+        var times = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        var cpu = new List<double>();
+        for (var round = 0; round <= rounds; round++)
+        {
+            var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer());
+            var clone = compilation.Clone();
+            clone.GetDiagnostics();
+            var watch = CpuWatch.StartNew();
+            var withAnalyzers = clone.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: true));
+            withAnalyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+            watch.Stop();
+            if (round == 0)
+            {
+                continue;
+            }
+
+            cpu.Add(watch.Elapsed.TotalMilliseconds);
+            foreach (var analyzer in analyzers)
+            {
+                var telemetry = withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, default).GetAwaiter().GetResult();
+                var name = analyzer.GetType().Name;
+                if (!times.TryGetValue(name, out var list))
+                {
+                    times[name] = list = [];
+                }
+
+                list.Add(telemetry.ExecutionTime.TotalMilliseconds);
+            }
+        }
+
+        // The floor: what the compiler's analyzer driver costs for an analyzer that registers the same kinds of
+        // actions (named types, compilation start and end) and does nothing in them; measured as Measure does, all
+        // diagnostics with the analyzer minus the compiler's diagnostics alone.
+        var warren = new List<double>();
+        var floor = new List<double>();
+        for (var round = 0; round <= rounds; round++)
+        {
+            var compilerOnly = CpuWatch.StartNew();
+            compilation.Clone().GetDiagnostics();
+            compilerOnly.Stop();
+            var withWarren = CpuWatch.StartNew();
+            compilation.Clone().WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer()]).GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+            withWarren.Stop();
+            var withEmpty = CpuWatch.StartNew();
+            compilation.Clone().WithAnalyzers([new EmptyAnalyzer()]).GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+            withEmpty.Stop();
+            if (round > 0)
+            {
+                warren.Add((withWarren.Elapsed - compilerOnly.Elapsed).TotalMilliseconds);
+                floor.Add((withEmpty.Elapsed - compilerOnly.Elapsed).TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine(Invariant($"analyzers at {classes} consumers: Warren's add median {Median(warren):F0} ms CPU to the compiler's diagnostics; an analyzer with the same kinds of actions doing nothing adds {Median(floor):F0} ms"));
+        Console.WriteLine(Invariant($"  on a compilation with an event queue: median {Median(cpu):F0} ms CPU for the analyzer diagnostics (compiler diagnostics computed before); execution time per analyzer (medians of {rounds}):"));
+        foreach (var (name, list) in times)
+        {
+            Console.WriteLine(Invariant($"  {name,-26} {Median(list),7:F0} ms"));
         }
     }
 
@@ -314,6 +389,30 @@ internal static class GeneratorBenchmark
         .AppendJoin("", Enumerable.Range(0, classes).Select(i => $"[JsonSerializable(typeof(Synthetic.Area{i % 20}.Changed{i}))]\n"))
         .AppendLine("internal sealed partial class SyntheticJson : JsonSerializerContext;")
         .ToString();
+
+    /// <summary>Registers what Warren's analyzers register (named-type actions, compilation start and end) and does nothing.</summary>
+    /// <remarks>Run in process only, never loaded by a compiler: the rules for shipped analyzers do not apply.</remarks>
+#pragma warning disable RS1036, RS1038, RS1041, RS2008
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    private sealed class EmptyAnalyzer : DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Never = new("BENCH001", "never", "never", "Benchmark", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Never];
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterSymbolAction(_ => { }, SymbolKind.NamedType);
+            context.RegisterCompilationStartAction(start =>
+            {
+                start.RegisterSymbolAction(_ => { }, SymbolKind.NamedType);
+                start.RegisterCompilationEndAction(_ => { });
+            });
+        }
+    }
+#pragma warning restore RS1036, RS1038, RS1041, RS2008
 
     private sealed class Loader : IAnalyzerAssemblyLoader
     {
