@@ -76,6 +76,19 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
     }
 
+    /// <summary>
+    /// The compiler's errors for <paramref name="sources"/> built with System.Text.Json's generator only: what is wrong
+    /// with the program whether or not Warren's generator runs.
+    /// </summary>
+    public static IReadOnlyList<Diagnostic> ErrorsWithoutWarren(bool documentation, params string[] sources)
+    {
+        var compilation = Compile(documentation, sources);
+        var generators = JsonGenerator.Value is { } json ? new[] { json } : [];
+        CSharpGeneratorDriver.Create(generators, parseOptions: compilation.SyntaxTrees.First().Options as CSharpParseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        return output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+    }
+
     public static GeneratorRun Run(params string[] sources) => Run(false, sources);
 
     public static GeneratorRun Run(bool documentation, params string[] sources)

@@ -25,18 +25,31 @@ internal static class Invariant
             .Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal))
             .ToList();
         var inGenerated = compiler.Concat(warren).Where(d => d.Location.SourceTree is { } tree && !tree.FilePath.StartsWith("Source", StringComparison.Ordinal)).ToList();
-        return new InvariantResult(run, compiler, warren, inGenerated);
+
+        // A program the compiler rejects by itself (every error is also there without Warren's generator, in the
+        // user's own file) is not Warren's to report: the compiler already points at the user's code.
+        var invalidOnItsOwn = false;
+        if (inGenerated.Count == 0 && compiler.Count > 0 && !warren.Any(d => d.Severity == DiagnosticSeverity.Error)
+            && compiler.All(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            var own = GeneratorHarness.ErrorsWithoutWarren(documentation, source).Select(Key).ToHashSet(StringComparer.Ordinal);
+            invalidOnItsOwn = compiler.All(d => own.Contains(Key(d)));
+        }
+
+        return new InvariantResult(run, compiler, warren, inGenerated, invalidOnItsOwn);
     }
+
+    private static string Key(Diagnostic d) => d.Id + "@" + d.Location.GetLineSpan();
 }
 
-internal sealed record InvariantResult(GeneratorRun Run, System.Collections.Generic.List<Diagnostic> Compiler, System.Collections.Generic.List<Diagnostic> Warren, System.Collections.Generic.List<Diagnostic> InGenerated)
+internal sealed record InvariantResult(GeneratorRun Run, System.Collections.Generic.List<Diagnostic> Compiler, System.Collections.Generic.List<Diagnostic> Warren, System.Collections.Generic.List<Diagnostic> InGenerated, bool InvalidOnItsOwn = false)
 {
     public bool WarrenErrors => Warren.Any(d => d.Severity == DiagnosticSeverity.Error);
 
     /// <summary>Why the invariant does not hold, or null.</summary>
     public string? Violation =>
         InGenerated.Count > 0 ? "diagnostics in generated files:\n" + Describe(InGenerated)
-        : !WarrenErrors && Compiler.Count > 0 ? "compiler diagnostics and no Warren error:\n" + Describe(Compiler)
+        : !WarrenErrors && Compiler.Count > 0 && !InvalidOnItsOwn ? "compiler diagnostics and no Warren error:\n" + Describe(Compiler)
         : null;
 
     public string Describe() => $"compiler:\n{Describe(Compiler)}\nwarren:\n{Describe(Warren)}";
