@@ -515,6 +515,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// <summary>Takes a free slot of the in-flight window without waiting; false when there is none.</summary>
     private bool TryEnterWindow(CancellationToken cancellationToken)
     {
+        // As SemaphoreSlim.WaitAsync would: a cancelled caller gets no slot, even a free one.
         cancellationToken.ThrowIfCancellationRequested();
         if (!_window.Wait(0))
         {
@@ -528,15 +529,12 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// <summary>Takes a slot of the in-flight window, counting the publishes that had to wait for one.</summary>
     private async ValueTask EnterWindowAsync(CancellationToken cancellationToken)
     {
-        // As SemaphoreSlim.WaitAsync would: a cancelled caller gets no slot, even a free one.
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!_window.Wait(0))
+        if (!TryEnterWindow(cancellationToken))
         {
             _metrics.WindowWaited();
             await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _metrics.InFlight(1);
         }
-
-        _metrics.InFlight(1);
     }
 
     private void LeaveWindow()
