@@ -13,7 +13,8 @@ public sealed record Payload(long Id, string Data)
 
 /// <summary>
 /// Warren's consumer in the scenarios, as an application writes it: a handler class whose dispatcher the generator
-/// writes (the scenarios register the class as a singleton and give the generated dispatcher their own queue).
+/// has the registration create (the scenarios register the class as a singleton and create the same dispatcher on
+/// their own queue).
 /// </summary>
 [Queue("bench.payload")]
 public sealed class PayloadHandler(RunCounter counter)

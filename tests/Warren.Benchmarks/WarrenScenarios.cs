@@ -176,9 +176,10 @@ internal sealed class WarrenScenarios : Framework
         }
         else if (counter is not null)
         {
-            // The generated dispatcher of a handler class registered as a singleton, on this run's queue.
+            // The dispatcher generated code creates for a handler class (here registered as a singleton), on this run's queue.
             builder.Services.AddSingleton(new PayloadHandler(counter));
-            warren.AddConsumer(new ConsumerDefinition(queue, new Warren.Generated.Warren_Benchmarks_PayloadHandlerDispatcher()));
+            warren.AddConsumer(new ConsumerDefinition(queue, new HandlerDispatcher<PayloadHandler, Payload>(
+                queue, "bench.payload", BenchJson.Default, static (handler, message, context) => { handler.Handle(message); return Task.CompletedTask; })));
         }
 
         warren.AddContract(new MessageContract<Payload>("bench.payload", BenchJson.Default.Payload, string.Empty, queue));

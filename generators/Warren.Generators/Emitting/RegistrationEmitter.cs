@@ -37,9 +37,14 @@ internal static class RegistrationEmitter
         var w = new SourceWriter();
         w.Open("namespace Warren");
         w.Line("using global::Microsoft.Extensions.DependencyInjection.Extensions;");
-        if (model.Consumers.Any(WithDefaultRetry))
+        if (model.Consumers.Any(c => c.JsonContext is null && WithDefaultRetry(c)))
         {
             w.Line("using global::System.Diagnostics.CodeAnalysis;");
+        }
+
+        if (model.Consumers.Any(c => c.JsonContext is not null))
+        {
+            w.Line("using global::Warren.Infrastructure;");
         }
 
         w.Line();
@@ -66,7 +71,27 @@ internal static class RegistrationEmitter
             ? ["global::Warren.Generated.WarrenContracts.Register(builder);", "builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());"]
             : [];
         Chunks.Emit(w, "internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", statements, first: first);
-        if (model.Consumers.Any(WithDefaultRetry))
+        if (model.Consumers.Any(c => c.JsonContext is not null && WithDefaultRetry(c)))
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Registers the handler class of <paramref name=\"dispatcher\"/> (scoped, one instance per message) and the consumer of");
+            w.Line("/// its queue with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.");
+            w.Line("/// </summary>");
+            w.Line("private static void ConsumerWithDefaultRetry(");
+            w.Line("    global::Warren.WarrenBuilder builder, HandlerDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)");
+            w.Open(string.Empty);
+            w.Line("dispatcher.AddHandlerTo(builder.Services);");
+            w.Line("builder.AddConsumer(new global::Warren.ConsumerDefinition(dispatcher.Queue, dispatcher)");
+            w.Line("{");
+            w.Line("    Prefetch = prefetch,");
+            w.Line("    Concurrency = concurrency,");
+            w.Line("    Retry = DefaultRetry(dispatcher.Queue + \".dlx\", dispatcher.Queue),");
+            w.Line("});");
+            w.Close();
+        }
+
+        if (model.Consumers.Any(c => c.JsonContext is null && WithDefaultRetry(c)))
         {
             w.Line();
             w.Line("/// <summary>");
@@ -114,6 +139,29 @@ internal static class RegistrationEmitter
 
     private static void Consumer(SourceWriter w, ConsumerModel consumer)
     {
+        if (consumer.JsonContext is not null && WithDefaultRetry(consumer))
+        {
+            var options = string.Empty;
+            if (consumer.Queue.Prefetch > 0)
+            {
+                options += $", prefetch: {Number(consumer.Queue.Prefetch)}";
+            }
+
+            if (consumer.Queue.Concurrency > 0)
+            {
+                options += $", concurrency: {Number(consumer.Queue.Concurrency)}";
+            }
+
+            var lines = HandlerDispatcherEmitter.Expression(consumer, options + ");");
+            w.Line("ConsumerWithDefaultRetry(builder, " + lines[0]);
+            foreach (var line in lines.Skip(1))
+            {
+                w.Line(line);
+            }
+
+            return;
+        }
+
         if (WithDefaultRetry(consumer))
         {
             var call = $"ConsumerWithDefaultRetry<{consumer.TypeName}>(builder, {Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}()";
@@ -159,7 +207,20 @@ internal static class RegistrationEmitter
         }
 
         w.Line($"builder.Services.TryAddScoped<{consumer.TypeName}>();");
-        w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}())");
+        if (consumer.JsonContext is null)
+        {
+            w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}())");
+        }
+        else
+        {
+            var lines = HandlerDispatcherEmitter.Expression(consumer, ")");
+            w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, {lines[0]}");
+            foreach (var line in lines.Skip(1))
+            {
+                w.Line(line);
+            }
+        }
+
         w.Line("{");
         foreach (var setting in settings)
         {

@@ -67,6 +67,9 @@ internal sealed record GenerationModel(
             Identifier = consumerIds[c.TypeName],
             Handlers = c.Handlers.Select(h => h with { Message = messages[h.Message.TypeName] }).ToEquatableArray(),
         }).ToList());
+        var contextList = Distinct(contexts, c => c.ContextName);
+        var contextsByType = JsonContextsByType(contextList);
+        consumerList = consumerList.Select(c => c with { JsonContext = HandlerDispatcherContext(c, contextsByType) }).ToList();
         var publisherIds = ModelNames.UniqueIdentifiers(publisherList.Select(p => (p.InterfaceName, p.Identifier)));
         publisherList = publisherList.Select(p => p with
         {
@@ -97,11 +100,41 @@ internal sealed record GenerationModel(
             messages.Values.Where(m => m.Payload == PayloadKind.Json).OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
             consumerList.ToEquatableArray(),
             publisherList.ToEquatableArray(),
-            Distinct(contexts, c => c.ContextName).ToEquatableArray(),
+            contextList.ToEquatableArray(),
             serviceList.ToEquatableArray(),
             serverList.ToEquatableArray(),
             jsonTypes.ToEquatableArray());
     }
+
+    /// <summary>The context that serializes each listed type: the first, by name, that lists it.</summary>
+    public static Dictionary<string, string> JsonContextsByType(IEnumerable<JsonContextModel> contexts)
+    {
+        var byType = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (var context in contexts)
+        {
+            foreach (var type in context.TypeNames)
+            {
+                if (!byType.ContainsKey(type))
+                {
+                    byType.Add(type, context.ContextName);
+                }
+            }
+        }
+
+        return byType;
+    }
+
+    /// <summary>
+    /// The context of a consumer of the common shape (see <see cref="ConsumerModel.JsonContext"/>), whose dispatcher is
+    /// the runtime's <c>HandlerDispatcher</c>; null for every other consumer, which gets a generated dispatcher class.
+    /// </summary>
+    private static string? HandlerDispatcherContext(ConsumerModel consumer, Dictionary<string, string> contextsByType) =>
+        consumer.Handlers.Count == 1
+        && consumer.Handlers[0] is { Batch: null, RetryOverride: null, Message.Payload: PayloadKind.Json } handler
+        && handler.Bindings.All(b => b.HeadersMatch is null)
+        && contextsByType.TryGetValue(handler.Message.TypeName, out var context)
+            ? context
+            : null;
 
     public bool IsEmpty => Messages.Count == 0 && Consumers.Count == 0 && Publishers.Count == 0 && RpcServices.Count == 0;
 

@@ -131,13 +131,19 @@ internal sealed record DeadLetterModel(
     string RetryQueuePrefix,
     bool IsDefault = false);
 
-/// <summary>A consumer class: its queue and its handlers.</summary>
+/// <summary>
+/// A consumer class: its queue and its handlers. <paramref name="JsonContext"/> is set (by <see cref="GenerationModel"/>)
+/// for the common shape, one handler of one JSON message type that a context lists, with topic, direct or fanout
+/// bindings and nothing else of its own (no batch, no retry policy of the method): it names that context, and the
+/// consumer's dispatcher is the runtime's <c>HandlerDispatcher</c>, created in the registration, not a generated class.
+/// </summary>
 internal sealed record ConsumerModel(
     string TypeName,
     string Identifier,
     QueueModel Queue,
     ExchangeModel? DefaultExchange,
-    EquatableArray<HandlerModel> Handlers);
+    EquatableArray<HandlerModel> Handlers,
+    string? JsonContext = null);
 
 /// <summary>A parameter of a publisher method: its name, its type as declared, and what it is.</summary>
 internal sealed record PublisherParameterModel(string Name, string Type, Parsing.PublisherParameter Kind);

@@ -12,22 +12,7 @@ internal sealed record ContractsModel(EquatableArray<MessageModel> Messages, Equ
     public static ContractsModel From(GenerationModel model) => new(model.Messages, model.JsonTypes, model.JsonContexts);
 
     /// <summary>The context that serializes each listed type: the first, by name, that lists it.</summary>
-    public System.Collections.Generic.Dictionary<string, string> ContextsByType()
-    {
-        var contexts = new System.Collections.Generic.Dictionary<string, string>(System.StringComparer.Ordinal);
-        foreach (var context in JsonContexts)
-        {
-            foreach (var type in context.TypeNames)
-            {
-                if (!contexts.ContainsKey(type))
-                {
-                    contexts.Add(type, context.ContextName);
-                }
-            }
-        }
-
-        return contexts;
-    }
+    public Dictionary<string, string> ContextsByType() => GenerationModel.JsonContextsByType(JsonContexts);
 }
 
 /// <summary>
@@ -45,7 +30,8 @@ internal sealed record RegistrationModel(
 {
     public static RegistrationModel From(GenerationModel model, ModuleModel module) => new(
         !model.IsEmpty,
-        model.Consumers.Select(c => c with { Handlers = EquatableArray<HandlerModel>.Empty }).ToEquatableArray(),
+        // A consumer whose dispatcher the registration creates keeps its handler; the others' handlers only their dispatchers read.
+        model.Consumers.Select(c => c.JsonContext is null ? c with { Handlers = EquatableArray<HandlerModel>.Empty } : c).ToEquatableArray(),
         model.Publishers.Select(p => p with { Methods = EquatableArray<PublisherMethodModel>.Empty }).ToEquatableArray(),
         model.RpcServices.Select(WithoutMethods).ToEquatableArray(),
         model.RpcServers.Select(s => s with { Services = s.Services.Select(WithoutMethods).ToEquatableArray() }).ToEquatableArray(),
@@ -82,7 +68,8 @@ internal sealed record DispatcherGroup(int Number, EquatableArray<ConsumerModel>
             return [];
         }
 
-        var groups = consumers.Select(DispatcherInput.From).ToLookup(c => Of(c.Identifier));
+        // A consumer of the common shape has no class of its own: the registration creates its HandlerDispatcher.
+        var groups = consumers.Where(c => c.JsonContext is null).Select(DispatcherInput.From).ToLookup(c => Of(c.Identifier));
         return Enumerable.Range(0, Count).Select(n => new DispatcherGroup(n, groups[n].ToEquatableArray()));
     }
 

@@ -1,0 +1,124 @@
+using System;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Warren.Infrastructure;
+
+/// <summary>
+/// The dispatcher of the most common consumer class, as data: one handler method taking one JSON message type, bound
+/// by topic, direct or fanout bindings. Generated code creates one per such class (its queue, contract name, the
+/// application's <see cref="JsonSerializerContext"/>, a static lambda calling the method, and the bindings), instead of
+/// a class of its own; other shapes get a generated dispatcher class.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class HandlerDispatcher : IReleasesMessageContext
+{
+    private protected HandlerDispatcher(string queue, string contract)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queue);
+        ArgumentException.ThrowIfNullOrEmpty(contract);
+        Queue = queue;
+        Contract = contract;
+    }
+
+    /// <summary>The queue whose deliveries it dispatches.</summary>
+    public string Queue { get; }
+
+    /// <summary>The contract name (the <c>type</c> property) of the handler's message type.</summary>
+    public string Contract { get; }
+
+    /// <summary>The serialization metadata of the handler's message type.</summary>
+    public abstract JsonTypeInfo TypeInfo { get; }
+
+    /// <summary>Registers the handler class: scoped, one instance per message (unless registered otherwise before).</summary>
+    public abstract void AddHandlerTo(IServiceCollection services);
+
+    /// <inheritdoc />
+    public abstract ValueTask<DispatchOutcome> DispatchAsync(MessageContext context);
+}
+
+/// <summary>
+/// Dispatches a queue's deliveries to the one handler method of <typeparamref name="THandler"/>: a message of its
+/// contract, or without a type (sent straight to the queue, or from a dead-letter exchange), can only be meant for it; a
+/// message of another type must have come through one of the handler's bindings (its body may be anything), else it is
+/// dead-lettered with a reason naming type, exchange and key. A body that is not valid JSON for
+/// <typeparamref name="TMessage"/> is dead-lettered with the serializer's reason; the delivery is acknowledged when the
+/// handler's task completes, and a failure goes to the queue's retry policy.
+/// </summary>
+/// <typeparam name="THandler">The consumer class, resolved per delivery (<see cref="WarrenDispatch.Handler{T}"/>).</typeparam>
+/// <typeparam name="TMessage">The message type of the handler method.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class HandlerDispatcher<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler, TMessage> : HandlerDispatcher
+    where THandler : class
+{
+    private readonly JsonSerializerContext _json;
+    private readonly Func<THandler, TMessage, MessageContext, Task> _handle;
+    private readonly RoutingBinding[] _bindings;
+    private JsonTypeInfo<TMessage>? _typeInfo;
+
+    /// <summary>Creates the dispatcher of one handler method.</summary>
+    /// <param name="queue">The queue, named in dead-letter reasons.</param>
+    /// <param name="contract">The contract name of <typeparamref name="TMessage"/>.</param>
+    /// <param name="json">The application's context listing <typeparamref name="TMessage"/>; its metadata is looked up on first use.</param>
+    /// <param name="handle">Calls the handler method with the message (and the context or its cancellation token).</param>
+    /// <param name="bindings">The handler's bindings, which select a message of another type.</param>
+    public HandlerDispatcher(string queue, string contract, JsonSerializerContext json, Func<THandler, TMessage, MessageContext, Task> handle, params RoutingBinding[] bindings)
+        : base(queue, contract)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(bindings);
+        _json = json;
+        _handle = handle;
+        _bindings = bindings;
+    }
+
+    /// <inheritdoc />
+    public override JsonTypeInfo TypeInfo => Metadata;
+
+    private JsonTypeInfo<TMessage> Metadata => _typeInfo ??= _json.GetTypeInfo(typeof(TMessage)) as JsonTypeInfo<TMessage>
+        ?? throw new InvalidOperationException($"{_json.GetType().Name} returned no type information for {typeof(TMessage).Name}.");
+
+    /// <inheritdoc />
+    public override void AddHandlerTo(IServiceCollection services) => services.TryAddScoped<THandler>();
+
+    /// <inheritdoc />
+    public override ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var type = context.MessageType;
+        if (!string.IsNullOrEmpty(type) && !string.Equals(type, Contract, StringComparison.Ordinal))
+        {
+            var (exchange, key) = RoutingKeys.Published(context);
+            if (!Bound(exchange, key))
+            {
+                return WarrenDispatch.NoHandler(context, Queue, exchange, key);
+            }
+        }
+
+        if (!MessageDispatcher.TryDeserialize(context, Metadata, out var message, out var error))
+        {
+            return WarrenDispatch.DeadLetter(error!);
+        }
+
+        return WarrenDispatch.AckWhenDone(_handle(WarrenDispatch.Handler<THandler>(context), message!, context));
+    }
+
+    private bool Bound(string exchange, string key)
+    {
+        foreach (var binding in _bindings)
+        {
+            if (binding.Matches(exchange, key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
