@@ -105,21 +105,8 @@ public sealed class ShapeCorpusTests
 
         foreach (var consumer in app.Consumers)
         {
-            var dispatcher = consumer.Dispatcher.GetType().Name;
-            var source = DispatcherSource(run, dispatcher);
-
-            // Several handlers: "case \"contract\": return HandleX(context);"; one: "MessageType is not (\"contract\" or null or \"\")".
-            var cases = System.Text.RegularExpressions.Regex.Matches(source, "^\\s*case \"([^\"]+)\":\\s*return (\\w+)\\(context\\);", System.Text.RegularExpressions.RegexOptions.Multiline);
-            var only = System.Text.RegularExpressions.Regex.Match(source, "MessageType is not \\(\"([^\"]+)\" or null or \"\"\\)");
-            var contracts = cases.Select(m => m.Groups[1].Value).Concat(only.Success ? [only.Groups[1].Value] : []).ToList();
-
-            // A text or byte handler has no contract: it reads the body with a payload format instead.
-            Assert.True(contracts.Count > 0 || source.Contains("MessageDispatcher.TryRead(context, global::Warren.PayloadFormat.", StringComparison.Ordinal), $"{consumer.Queue}: no contract and no text or byte handler");
-            foreach (var contract in contracts)
+            foreach (var (contract, info) in Contracts(run, app, consumer))
             {
-                var handler = only.Success ? "DispatchAsync" : cases.Single(m => m.Groups[1].Value == contract).Groups[2].Value;
-                var metadata = System.Text.RegularExpressions.Regex.Match(source.Substring(source.IndexOf($" {handler}(MessageContext context)", StringComparison.Ordinal)), "WarrenJsonTypes\\.(\\w+)").Groups[1].Value;
-                var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo)app.Type("Warren.Generated.WarrenJsonTypes").GetProperty(metadata)!.GetValue(null)!;
                 var body = SampleBodies.For(info);
                 var (outcome, received) = await app.DispatchTypedAsync(consumer, body, contract);
 
@@ -142,6 +129,34 @@ public sealed class ShapeCorpusTests
     {
         var shape = Shapes.Single(s => s.Name == name);
         GeneratedTopology.AssertMatchesManifest(GeneratorHarness.Run(HandlerProbes.Add(Source(shape)), GeneratedApp.ProbeSource));
+    }
+
+    /// <summary>
+    /// The contracts a consumer's dispatcher selects by type, each with the metadata of the type it deserializes: the
+    /// runtime's dispatcher of a class of the common shape says so itself; a generated dispatcher class by its code.
+    /// </summary>
+    private static List<(string Contract, System.Text.Json.Serialization.Metadata.JsonTypeInfo Info)> Contracts(GeneratorRun run, GeneratedApp app, ConsumerDefinition consumer)
+    {
+        if (consumer.Dispatcher is HandlerDispatcher runtime)
+        {
+            return [(runtime.Contract, runtime.TypeInfo)];
+        }
+
+        var source = DispatcherSource(run, consumer.Dispatcher.GetType().Name);
+
+        // Several handlers: "case \"contract\": return HandleX(context);"; one: "MessageType is not (\"contract\" or null or \"\")".
+        var cases = System.Text.RegularExpressions.Regex.Matches(source, "^\\s*case \"([^\"]+)\":\\s*return (\\w+)\\(context\\);", System.Text.RegularExpressions.RegexOptions.Multiline);
+        var only = System.Text.RegularExpressions.Regex.Match(source, "MessageType is not \\(\"([^\"]+)\" or null or \"\"\\)");
+        var contracts = cases.Select(m => m.Groups[1].Value).Concat(only.Success ? [only.Groups[1].Value] : []).ToList();
+
+        // A text or byte handler has no contract: it reads the body with a payload format instead.
+        Assert.True(contracts.Count > 0 || source.Contains("MessageDispatcher.TryRead(context, global::Warren.PayloadFormat.", StringComparison.Ordinal), $"{consumer.Queue}: no contract and no text or byte handler");
+        return contracts.Select(contract =>
+        {
+            var handler = only.Success ? "DispatchAsync" : cases.Single(m => m.Groups[1].Value == contract).Groups[2].Value;
+            var metadata = System.Text.RegularExpressions.Regex.Match(source.Substring(source.IndexOf($" {handler}(MessageContext context)", StringComparison.Ordinal)), "WarrenJsonTypes\\.(\\w+)").Groups[1].Value;
+            return (contract, (System.Text.Json.Serialization.Metadata.JsonTypeInfo)app.Type("Warren.Generated.WarrenJsonTypes").GetProperty(metadata)!.GetValue(null)!);
+        }).ToList();
     }
 
     /// <summary>The source of one dispatcher class, from the file of its group.</summary>

@@ -14,12 +14,68 @@ internal static class ContractsEmitter
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
         w.Line("using global::System.Text.Json.Serialization.Metadata;");
+        var contexts = model.ContextsByType();
+        if (model.JsonTypes.Count > 0)
+        {
+            w.Line();
+            EmitJsonTypes(w, model, contexts);
+        }
 
         w.Line();
-        w.Line("/// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>");
+        w.Line("/// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>");
+        w.GeneratedType();
+        w.Open("internal static class WarrenContracts");
+        var registrations = model.Messages.Select(message => (System.Action<SourceWriter>)(writer => EmitContract(writer, message, contexts))).ToList();
+        Chunks.Emit(w, "public static void Register(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", registrations);
+        foreach (var message in model.Messages.Where(m => m.RoutingParts.Any(p => p.IsProperty)))
+        {
+            w.Line();
+            EmitRoutingKey(w, $"RoutingKey_{message.Identifier}", $"RoutingKeys_{message.Identifier}", message.TypeName, message.RoutingParts);
+        }
+
+        // The helpers only the contracts above use (an unused one would be a warning in the user's build).
+        var listed = model.Messages.Where(m => contexts.ContainsKey(m.TypeName)).ToList();
+        if (listed.Any(m => !HasKeyFunction(m)))
+        {
+            w.Line();
+            w.Line("/// <summary>Adds the contract of a message type with a fixed routing key, its metadata from <paramref name=\"json\"/>.</summary>");
+            w.Line("private static void Contract<T>(");
+            w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json, string exchange, string routingKey, byte? priority = null) =>");
+            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));");
+        }
+
+        if (listed.Any(HasKeyFunction))
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Adds the contract of a message type whose routing key <paramref name=\"routingKey\"/> builds from its properties, its");
+            w.Line("/// metadata from <paramref name=\"json\"/>; the <paramref name=\"template\"/> with its placeholders names the route in metrics and spans.");
+            w.Line("/// </summary>");
+            w.Line("private static void Contract<T>(");
+            w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json, string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>");
+            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });");
+        }
+
+        if (listed.Count > 0)
+        {
+            w.Line();
+            EmitMetadata(w, "Metadata", "json");
+        }
+
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+
+    /// <summary>
+    /// The metadata generated code looks up by name: of the types generated dispatchers and RPC methods read, and of
+    /// messages no context lists (which throw, WRN019).
+    /// </summary>
+    private static void EmitJsonTypes(SourceWriter w, ContractsModel model, System.Collections.Generic.Dictionary<string, string> contexts)
+    {
+        w.Line("/// <summary>Serialization metadata for the message types generated dispatchers and RPC code read, from the application's JsonSerializerContext.</summary>");
         w.GeneratedType();
         w.Open("internal static class WarrenJsonTypes");
-        var contexts = model.ContextsByType();
         foreach (var type in model.JsonTypes)
         {
             var info = $"JsonTypeInfo<{type.TypeName}>";
@@ -45,10 +101,7 @@ internal static class ContractsEmitter
             w.Line("public static JsonTypeInfo<T>? Value;");
             w.Close();
             w.Line();
-            w.Line("/// <summary>A type's metadata from a context that lists it.</summary>");
-            w.Line("private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>");
-            w.Line("    context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>");
-            w.Line("    ?? throw new global::System.InvalidOperationException($\"{context.GetType().Name} returned no type information for {typeof(T).Name}.\");");
+            EmitMetadata(w, "From", "context");
         }
 
         if (serializable.Count < model.JsonTypes.Count)
@@ -64,40 +117,48 @@ internal static class ContractsEmitter
         }
 
         w.Close();
-        w.Line();
+    }
 
-        w.Line("/// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>");
-        w.GeneratedType();
-        w.Open("internal static class WarrenContracts");
-        var registrations = model.Messages.Select(message => (System.Action<SourceWriter>)(writer =>
+    private static void EmitMetadata(SourceWriter w, string name, string parameter)
+    {
+        w.Line("/// <summary>A type's metadata from a context that lists it.</summary>");
+        w.Line($"private static JsonTypeInfo<T> {name}<T>(global::System.Text.Json.Serialization.JsonSerializerContext {parameter}) =>");
+        w.Line($"    {parameter}.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>");
+        w.Line($"    ?? throw new global::System.InvalidOperationException($\"{{{parameter}.GetType().Name}} returned no type information for {{typeof(T).Name}}.\");");
+    }
+
+    private static bool HasKeyFunction(MessageModel message) => message.RoutingParts.Any(p => p.IsProperty);
+
+    /// <summary>
+    /// One message type's contract: by the <c>Contract</c> helper when a context lists the type (the metadata comes
+    /// from that context), else written out with its <c>WarrenJsonTypes</c> property (which says what is missing).
+    /// </summary>
+    private static void EmitContract(SourceWriter writer, MessageModel message, System.Collections.Generic.Dictionary<string, string> contexts)
+    {
+        var exchange = Literals.String(message.Exchange?.Name ?? string.Empty);
+        var key = HasKeyFunction(message)
+            ? $"RoutingKey_{message.Identifier}"
+            : Literals.String(message.RoutingTemplate ?? message.ContractName);
+        // A priority outside 1-255 is WRN010: no code for it.
+        var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
+        if (contexts.TryGetValue(message.TypeName, out var context))
         {
-            var exchange = Literals.String(message.Exchange?.Name ?? string.Empty);
-            var key = message.RoutingParts.Any(p => p.IsProperty)
-                ? $"RoutingKey_{message.Identifier}"
-                : Literals.String(message.RoutingTemplate ?? message.ContractName);
-            // A priority outside 1-255 is WRN010: no code for it.
-            var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
-            writer.Line($"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(");
-            if (message.RoutingParts.Any(p => p.IsProperty) && message.RoutingTemplate is { } template)
-            {
-                // The template with its placeholders names the route in metrics and spans (a fixed key is its own template).
-                writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}) {{ RoutingKeyTemplate = {Literals.String(template)} }});");
-            }
-            else
-            {
-                writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
-            }
-        })).ToList();
-        Chunks.Emit(w, "public static void Register(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", registrations);
-        foreach (var message in model.Messages.Where(m => m.RoutingParts.Any(p => p.IsProperty)))
-        {
-            w.Line();
-            EmitRoutingKey(w, $"RoutingKey_{message.Identifier}", $"RoutingKeys_{message.Identifier}", message.TypeName, message.RoutingParts);
+            // The template with its placeholders names the route in metrics and spans (a fixed key is its own template).
+            var template = HasKeyFunction(message) ? ", " + (message.RoutingTemplate is { } t ? Literals.String(t) : "null") : string.Empty;
+            writer.Line($"Contract<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {context}.Default,");
+            writer.Line($"    {exchange}, {key}{template}{priority});");
+            return;
         }
 
-        w.Close();
-        w.Close();
-        return w.ToString();
+        writer.Line($"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(");
+        if (HasKeyFunction(message) && message.RoutingTemplate is { } template2)
+        {
+            writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}) {{ RoutingKeyTemplate = {Literals.String(template2)} }});");
+        }
+        else
+        {
+            writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
+        }
     }
 
     /// <summary>

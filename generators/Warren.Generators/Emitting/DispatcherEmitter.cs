@@ -21,14 +21,57 @@ internal static class DispatcherEmitter
 
     public static string ClassName(ConsumerModel consumer) => consumer.Identifier + "Dispatcher";
 
+    /// <summary>The class holding the runtime dispatchers of a group's consumers of the common shape.</summary>
+    public static string RuntimeDispatchersName(int group) => "WarrenDispatchers" + group.ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The expression the registration passes as a consumer's dispatcher.</summary>
+    public static string Reference(ConsumerModel consumer) => consumer.JsonContext is null
+        ? $"new global::Warren.Generated.{ClassName(consumer)}()"
+        : $"global::Warren.Generated.{RuntimeDispatchersName(DispatcherGroup.Of(consumer.Identifier))}.{consumer.Identifier}";
+
     public static string Emit(DispatcherGroup group)
     {
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
-        w.Line("using global::Microsoft.Extensions.DependencyInjection;");
-        w.Line("using global::System.Threading.Tasks;");
+        var classes = group.Consumers.Where(c => c.JsonContext is null).ToList();
+        var runtime = group.Consumers.Where(c => c.JsonContext is not null).ToList();
+        if (classes.Count > 0)
+        {
+            w.Line("using global::Microsoft.Extensions.DependencyInjection;");
+            w.Line("using global::System.Threading.Tasks;");
+        }
+
         w.Line("using global::Warren.Infrastructure;");
-        foreach (var consumer in group.Consumers)
+        if (runtime.Count > 0)
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's");
+            w.Line("/// <see cref=\"HandlerDispatcher{THandler, TMessage}\"/>, given each class's queue, contract, handler call and bindings.");
+            w.Line("/// </summary>");
+            w.GeneratedType();
+            w.Open($"internal static class {RuntimeDispatchersName(group.Number)}");
+            for (var i = 0; i < runtime.Count; i++)
+            {
+                if (i > 0)
+                {
+                    w.Line();
+                }
+
+                var consumer = runtime[i];
+                w.Line($"/// <summary>Queue <c>{Text.Xml(consumer.Queue.Name)}</c>: {Describe(consumer, consumer.Handlers[0])}.</summary>");
+                var lines = HandlerDispatcherEmitter.Expression(consumer, ";");
+                w.Line($"public static readonly HandlerDispatcher {consumer.Identifier} =");
+                foreach (var line in lines)
+                {
+                    w.Line("    " + line);
+                }
+            }
+
+            w.Close();
+        }
+
+        foreach (var consumer in classes)
         {
             w.Line();
             Emit(w, consumer);

@@ -152,19 +152,13 @@ internal static class RegistrationEmitter
                 options += $", concurrency: {Number(consumer.Queue.Concurrency)}";
             }
 
-            var lines = HandlerDispatcherEmitter.Expression(consumer, options + ");");
-            w.Line("ConsumerWithDefaultRetry(builder, " + lines[0]);
-            foreach (var line in lines.Skip(1))
-            {
-                w.Line(line);
-            }
-
+            w.Line($"ConsumerWithDefaultRetry(builder, {DispatcherEmitter.Reference(consumer)}{options});");
             return;
         }
 
         if (WithDefaultRetry(consumer))
         {
-            var call = $"ConsumerWithDefaultRetry<{consumer.TypeName}>(builder, {Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}()";
+            var call = $"ConsumerWithDefaultRetry<{consumer.TypeName}>(builder, {Literals.String(consumer.Queue.Name)}, {DispatcherEmitter.Reference(consumer)}";
             if (consumer.Queue.Prefetch > 0)
             {
                 call += $", prefetch: {Number(consumer.Queue.Prefetch)}";
@@ -207,19 +201,7 @@ internal static class RegistrationEmitter
         }
 
         w.Line($"builder.Services.TryAddScoped<{consumer.TypeName}>();");
-        if (consumer.JsonContext is null)
-        {
-            w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, new global::Warren.Generated.{DispatcherEmitter.ClassName(consumer)}())");
-        }
-        else
-        {
-            var lines = HandlerDispatcherEmitter.Expression(consumer, ")");
-            w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, {lines[0]}");
-            foreach (var line in lines.Skip(1))
-            {
-                w.Line(line);
-            }
-        }
+        w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, {DispatcherEmitter.Reference(consumer)})");
 
         w.Line("{");
         foreach (var setting in settings)

@@ -136,6 +136,9 @@ internal sealed record GenerationModel(
             ? context
             : null;
 
+    /// <summary>The context that serializes each listed type of this model.</summary>
+    public Dictionary<string, string> ContextsByTypeName() => JsonContextsByType(JsonContexts);
+
     public bool IsEmpty => Messages.Count == 0 && Consumers.Count == 0 && Publishers.Count == 0 && RpcServices.Count == 0;
 
     private static List<T> Distinct<T>(IEnumerable<T> items, System.Func<T, string> key) =>

@@ -6,10 +6,23 @@ namespace Warren.Generators.Model;
 // What each cross-cutting output reads of the whole model, and nothing more: an edit that does not change an output's
 // projection leaves that output cached.
 
-/// <summary>The JSON type lookups and the message route table.</summary>
+/// <summary>
+/// The JSON type lookups and the message route table. <paramref name="JsonTypes"/> are the types generated code looks up
+/// by name (<c>WarrenJsonTypes</c>): those of generated dispatchers and RPC methods, and messages no context lists;
+/// contracts and the runtime's dispatchers take the others from their context.
+/// </summary>
 internal sealed record ContractsModel(EquatableArray<MessageModel> Messages, EquatableArray<JsonTypeModel> JsonTypes, EquatableArray<JsonContextModel> JsonContexts)
 {
-    public static ContractsModel From(GenerationModel model) => new(model.Messages, model.JsonTypes, model.JsonContexts);
+    public static ContractsModel From(GenerationModel model)
+    {
+        var listed = model.ContextsByTypeName();
+        var used = new HashSet<string>(
+            model.Consumers.Where(c => c.JsonContext is null).SelectMany(c => c.Handlers).Select(h => h.Message.TypeName)
+                .Concat(model.RpcServices.SelectMany(s => s.Methods).SelectMany(m => new[] { m.RequestType, m.ResponseType ?? string.Empty }))
+                .Concat(model.Messages.Where(m => !listed.ContainsKey(m.TypeName)).Select(m => m.TypeName)),
+            System.StringComparer.Ordinal);
+        return new(model.Messages, model.JsonTypes.Where(t => used.Contains(t.TypeName)).ToEquatableArray(), model.JsonContexts);
+    }
 
     /// <summary>The context that serializes each listed type: the first, by name, that lists it.</summary>
     public Dictionary<string, string> ContextsByType() => GenerationModel.JsonContextsByType(JsonContexts);
@@ -30,8 +43,7 @@ internal sealed record RegistrationModel(
 {
     public static RegistrationModel From(GenerationModel model, ModuleModel module) => new(
         !model.IsEmpty,
-        // A consumer whose dispatcher the registration creates keeps its handler; the others' handlers only their dispatchers read.
-        model.Consumers.Select(c => c.JsonContext is null ? c with { Handlers = EquatableArray<HandlerModel>.Empty } : c).ToEquatableArray(),
+        model.Consumers.Select(c => c with { Handlers = EquatableArray<HandlerModel>.Empty }).ToEquatableArray(),
         model.Publishers.Select(p => p with { Methods = EquatableArray<PublisherMethodModel>.Empty }).ToEquatableArray(),
         model.RpcServices.Select(WithoutMethods).ToEquatableArray(),
         model.RpcServers.Select(s => s with { Services = s.Services.Select(WithoutMethods).ToEquatableArray() }).ToEquatableArray(),
@@ -68,8 +80,7 @@ internal sealed record DispatcherGroup(int Number, EquatableArray<ConsumerModel>
             return [];
         }
 
-        // A consumer of the common shape has no class of its own: the registration creates its HandlerDispatcher.
-        var groups = consumers.Where(c => c.JsonContext is null).Select(DispatcherInput.From).ToLookup(c => Of(c.Identifier));
+        var groups = consumers.Select(DispatcherInput.From).ToLookup(c => Of(c.Identifier));
         return Enumerable.Range(0, Count).Select(n => new DispatcherGroup(n, groups[n].ToEquatableArray()));
     }
 
