@@ -40,7 +40,8 @@ internal static class ContractsEmitter
             w.Line();
             w.Line("/// <summary>Adds the contract of a message type with a fixed routing key, its metadata from <paramref name=\"json\"/>.</summary>");
             w.Line("private static void Contract<T>(");
-            w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json, string exchange, string routingKey, byte? priority = null) =>");
+            w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
+            w.Line("    string exchange, string routingKey, byte? priority = null) =>");
             w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));");
         }
 
@@ -52,7 +53,8 @@ internal static class ContractsEmitter
             w.Line("/// metadata from <paramref name=\"json\"/>; the <paramref name=\"template\"/> with its placeholders names the route in metrics and spans.");
             w.Line("/// </summary>");
             w.Line("private static void Contract<T>(");
-            w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json, string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>");
+            w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
+            w.Line("    string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>");
             w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });");
         }
 
@@ -73,7 +75,7 @@ internal static class ContractsEmitter
     /// </summary>
     private static void EmitJsonTypes(SourceWriter w, ContractsModel model, System.Collections.Generic.Dictionary<string, string> contexts)
     {
-        w.Line("/// <summary>Serialization metadata for the message types generated dispatchers and RPC code read, from the application's JsonSerializerContext.</summary>");
+        w.Line("/// <summary>Serialization metadata that dispatchers and RPC code read, from the application's JsonSerializerContext.</summary>");
         w.GeneratedType();
         w.Open("internal static class WarrenJsonTypes");
         foreach (var type in model.JsonTypes)

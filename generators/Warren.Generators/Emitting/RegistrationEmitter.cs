@@ -42,7 +42,7 @@ internal static class RegistrationEmitter
             w.Line("using global::System.Diagnostics.CodeAnalysis;");
         }
 
-        if (model.Consumers.Any(c => c.JsonContext is not null))
+        if (model.Consumers.Any(c => c.JsonContext is not null && WithDefaultRetry(c)))
         {
             w.Line("using global::Warren.Infrastructure;");
         }

@@ -5,19 +5,13 @@ namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
 
-    /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
+    /// <summary>Serialization metadata that dispatchers and RPC code read, from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenJsonTypes
     {
         /// <summary>global::Shop.Contracts.CheckStock</summary>
         public static JsonTypeInfo<global::Shop.Contracts.CheckStock> Shop_Contracts_CheckStock => Cache<global::Shop.Contracts.CheckStock>.Value ??= From<global::Shop.Contracts.CheckStock>(global::Shop.Contracts.ShopJson.Default);
-
-        /// <summary>global::Shop.Contracts.OrderCancelled</summary>
-        public static JsonTypeInfo<global::Shop.Contracts.OrderCancelled> Shop_Contracts_OrderCancelled => Cache<global::Shop.Contracts.OrderCancelled>.Value ??= From<global::Shop.Contracts.OrderCancelled>(global::Shop.Contracts.ShopJson.Default);
-
-        /// <summary>global::Shop.Contracts.OrderPlaced</summary>
-        public static JsonTypeInfo<global::Shop.Contracts.OrderPlaced> Shop_Contracts_OrderPlaced => Cache<global::Shop.Contracts.OrderPlaced>.Value ??= From<global::Shop.Contracts.OrderPlaced>(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>global::Shop.Contracts.StockLevel</summary>
         public static JsonTypeInfo<global::Shop.Contracts.StockLevel> Shop_Contracts_StockLevel => Cache<global::Shop.Contracts.StockLevel>.Value ??= From<global::Shop.Contracts.StockLevel>(global::Shop.Contracts.ShopJson.Default);
@@ -41,10 +35,10 @@ namespace Warren.Generated
     {
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderCancelled>(
-                "order.cancelled.v1", WarrenJsonTypes.Shop_Contracts_OrderCancelled, "orders", "order.cancelled"));
-            builder.AddContract(new global::Warren.MessageContract<global::Shop.Contracts.OrderPlaced>(
-                "order-placed", WarrenJsonTypes.Shop_Contracts_OrderPlaced, "orders", RoutingKey_Shop_Contracts_OrderPlaced) { RoutingKeyTemplate = "order.{Region}.placed" });
+            Contract<global::Shop.Contracts.OrderCancelled>(builder, "order.cancelled.v1", global::Shop.Contracts.ShopJson.Default,
+                "orders", "order.cancelled");
+            Contract<global::Shop.Contracts.OrderPlaced>(builder, "order-placed", global::Shop.Contracts.ShopJson.Default,
+                "orders", RoutingKey_Shop_Contracts_OrderPlaced, "order.{Region}.placed");
         }
 
         private static object? RoutingKeys_Shop_Contracts_OrderPlaced;
@@ -52,5 +46,25 @@ namespace Warren.Generated
         internal static string RoutingKey_Shop_Contracts_OrderPlaced(global::Shop.Contracts.OrderPlaced message) =>
             global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Shop_Contracts_OrderPlaced, message.Region, static values =>
                 "order." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "OrderPlaced") + ".placed");
+
+        /// <summary>Adds the contract of a message type with a fixed routing key, its metadata from <paramref name="json"/>.</summary>
+        private static void Contract<T>(
+            global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
+            string exchange, string routingKey, byte? priority = null) =>
+            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
+
+        /// <summary>
+        /// Adds the contract of a message type whose routing key <paramref name="routingKey"/> builds from its properties, its
+        /// metadata from <paramref name="json"/>; the <paramref name="template"/> with its placeholders names the route in metrics and spans.
+        /// </summary>
+        private static void Contract<T>(
+            global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
+            string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>
+            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
+
+        /// <summary>A type's metadata from a context that lists it.</summary>
+        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 }

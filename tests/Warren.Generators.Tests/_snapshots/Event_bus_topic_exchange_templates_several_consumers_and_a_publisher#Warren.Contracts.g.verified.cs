@@ -5,7 +5,7 @@ namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
 
-    /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
+    /// <summary>Serialization metadata that dispatchers and RPC code read, from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenJsonTypes
@@ -35,10 +35,10 @@ namespace Warren.Generated
     {
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            builder.AddContract(new global::Warren.MessageContract<global::Shop.Users.UserCreated>(
-                "user.created", WarrenJsonTypes.Shop_Users_UserCreated, "user.events", RoutingKey_Shop_Users_UserCreated) { RoutingKeyTemplate = "user.{Region}.created" });
-            builder.AddContract(new global::Warren.MessageContract<global::Shop.Users.UserUpdated>(
-                "user-updated", WarrenJsonTypes.Shop_Users_UserUpdated, "user.events", RoutingKey_Shop_Users_UserUpdated) { RoutingKeyTemplate = "user.{Region}.updated.v{Version}" });
+            Contract<global::Shop.Users.UserCreated>(builder, "user.created", global::Shop.Users.UsersJson.Default,
+                "user.events", RoutingKey_Shop_Users_UserCreated, "user.{Region}.created");
+            Contract<global::Shop.Users.UserUpdated>(builder, "user-updated", global::Shop.Users.UsersJson.Default,
+                "user.events", RoutingKey_Shop_Users_UserUpdated, "user.{Region}.updated.v{Version}");
         }
 
         private static object? RoutingKeys_Shop_Users_UserCreated;
@@ -52,5 +52,19 @@ namespace Warren.Generated
         internal static string RoutingKey_Shop_Users_UserUpdated(global::Shop.Users.UserUpdated message) =>
             global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Shop_Users_UserUpdated, (message.Region, message.Version), static values =>
                 "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values.Item1, "Region", "UserUpdated") + ".updated.v" + global::Warren.Infrastructure.RoutingKeys.Segment(values.Item2, "Version", "UserUpdated"));
+
+        /// <summary>
+        /// Adds the contract of a message type whose routing key <paramref name="routingKey"/> builds from its properties, its
+        /// metadata from <paramref name="json"/>; the <paramref name="template"/> with its placeholders names the route in metrics and spans.
+        /// </summary>
+        private static void Contract<T>(
+            global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
+            string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>
+            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
+
+        /// <summary>A type's metadata from a context that lists it.</summary>
+        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 }

@@ -3,36 +3,21 @@
 
 namespace Warren.Generated
 {
-    using global::Microsoft.Extensions.DependencyInjection;
-    using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Dispatches deliveries of queue <c>email-notifications</c> to <see cref="global::Shop.Users.EmailNotifications"/>.</summary>
+    /// <summary>
+    /// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's
+    /// <see cref="HandlerDispatcher{THandler, TMessage}"/>, given each class's queue, contract, handler call and bindings.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Shop_Users_EmailNotificationsDispatcher : IMessageDispatcher, IReleasesMessageContext
+    internal static class WarrenDispatchers31
     {
-        /// <summary><c>user.created</c> → <c>EmailNotifications.Handle</c>; a message of another type only through its bindings.</summary>
-        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
-        {
-            if (context.MessageType is not ("user.created" or null or ""))
-            {
-                var (exchange, key) = RoutingKeys.Published(context);
-                // Bound to user.events with user.*.created.
-                var p = RoutingKeys.Start(key);
-                var bound = exchange == "user.events" && RoutingKeys.Word(key, ref p, "user") && RoutingKeys.AnyWord(key, ref p) && RoutingKeys.Word(key, ref p, "created") && RoutingKeys.AtEnd(p);
-                if (!bound)
-                {
-                    return WarrenDispatch.NoHandler(context, "email-notifications", exchange, key);
-                }
-            }
-
-            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserCreated, out var message, out var error))
-            {
-                return WarrenDispatch.DeadLetter(error!);
-            }
-
-            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Users.EmailNotifications>(context).Handle(message!, context.CancellationToken));
-        }
+        /// <summary>Queue <c>email-notifications</c>: <c>user.created</c> → <c>EmailNotifications.Handle</c>.</summary>
+        public static readonly HandlerDispatcher Shop_Users_EmailNotifications =
+            new HandlerDispatcher<global::Shop.Users.EmailNotifications, global::Shop.Users.UserCreated>(
+                "email-notifications", "user.created", global::Shop.Users.UsersJson.Default,
+                static (handler, message, context) => handler.Handle(message, context.CancellationToken),
+                RoutingBinding.Topic("user.events", "user.*.created"));
     }
 }

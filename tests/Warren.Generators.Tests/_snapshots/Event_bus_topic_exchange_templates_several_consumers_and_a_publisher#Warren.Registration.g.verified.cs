@@ -5,6 +5,7 @@ namespace Warren
 {
     using global::Microsoft.Extensions.DependencyInjection.Extensions;
     using global::System.Diagnostics.CodeAnalysis;
+    using global::Warren.Infrastructure;
 
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
@@ -28,8 +29,24 @@ namespace Warren
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
             ConsumerWithDefaultRetry<global::Shop.Users.Analytics>(builder, "analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher());
-            ConsumerWithDefaultRetry<global::Shop.Users.EmailNotifications>(builder, "email-notifications", new global::Warren.Generated.Shop_Users_EmailNotificationsDispatcher(), prefetch: 20);
+            ConsumerWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers31.Shop_Users_EmailNotifications, prefetch: 20);
             builder.Services.TryAddSingleton<global::Shop.Users.IUserEvents, global::Warren.Generated.Shop_Users_IUserEventsPublisher>();
+        }
+
+        /// <summary>
+        /// Registers the handler class of <paramref name="dispatcher"/> (scoped, one instance per message) and the consumer of
+        /// its queue with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.
+        /// </summary>
+        private static void ConsumerWithDefaultRetry(
+            global::Warren.WarrenBuilder builder, HandlerDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)
+        {
+            dispatcher.AddHandlerTo(builder.Services);
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(dispatcher.Queue, dispatcher)
+            {
+                Prefetch = prefetch,
+                Concurrency = concurrency,
+                Retry = DefaultRetry(dispatcher.Queue + ".dlx", dispatcher.Queue),
+            });
         }
 
         /// <summary>

@@ -5,14 +5,11 @@ namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
 
-    /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
+    /// <summary>Serialization metadata that dispatchers and RPC code read, from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenJsonTypes
     {
-        /// <summary>global::Records.AuditEntry</summary>
-        public static JsonTypeInfo<global::Records.AuditEntry> Records_AuditEntry => Cache<global::Records.AuditEntry>.Value ??= From<global::Records.AuditEntry>(global::Records.RecordsJson.Default);
-
         /// <summary>global::Records.Document</summary>
         public static JsonTypeInfo<global::Records.Document> Records_Document => Cache<global::Records.Document>.Value ??= From<global::Records.Document>(global::Records.RecordsJson.Default);
 
@@ -35,10 +32,21 @@ namespace Warren.Generated
     {
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            builder.AddContract(new global::Warren.MessageContract<global::Records.AuditEntry>(
-                "audit-entry", WarrenJsonTypes.Records_AuditEntry, "audit", "audit-entry"));
-            builder.AddContract(new global::Warren.MessageContract<global::Records.Document>(
-                "document", WarrenJsonTypes.Records_Document, "documents", "document"));
+            Contract<global::Records.AuditEntry>(builder, "audit-entry", global::Records.RecordsJson.Default,
+                "audit", "audit-entry");
+            Contract<global::Records.Document>(builder, "document", global::Records.RecordsJson.Default,
+                "documents", "document");
         }
+
+        /// <summary>Adds the contract of a message type with a fixed routing key, its metadata from <paramref name="json"/>.</summary>
+        private static void Contract<T>(
+            global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
+            string exchange, string routingKey, byte? priority = null) =>
+            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
+
+        /// <summary>A type's metadata from a context that lists it.</summary>
+        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 }

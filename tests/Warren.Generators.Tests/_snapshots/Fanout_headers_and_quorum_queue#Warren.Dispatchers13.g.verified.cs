@@ -3,35 +3,21 @@
 
 namespace Warren.Generated
 {
-    using global::Microsoft.Extensions.DependencyInjection;
-    using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Dispatches deliveries of queue <c>audit-log</c> to <see cref="global::Records.AuditLog"/>.</summary>
+    /// <summary>
+    /// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's
+    /// <see cref="HandlerDispatcher{THandler, TMessage}"/>, given each class's queue, contract, handler call and bindings.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Records_AuditLogDispatcher : IMessageDispatcher, IReleasesMessageContext
+    internal static class WarrenDispatchers13
     {
-        /// <summary><c>audit-entry</c> → <c>AuditLog.Handle</c>; a message of another type only through its bindings.</summary>
-        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
-        {
-            if (context.MessageType is not ("audit-entry" or null or ""))
-            {
-                var (exchange, key) = RoutingKeys.Published(context);
-                // Bound to audit.
-                var bound = exchange == "audit";
-                if (!bound)
-                {
-                    return WarrenDispatch.NoHandler(context, "audit-log", exchange, key);
-                }
-            }
-
-            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Records_AuditEntry, out var message, out var error))
-            {
-                return WarrenDispatch.DeadLetter(error!);
-            }
-
-            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Records.AuditLog>(context).Handle(message!));
-        }
+        /// <summary>Queue <c>audit-log</c>: <c>audit-entry</c> → <c>AuditLog.Handle</c>.</summary>
+        public static readonly HandlerDispatcher Records_AuditLog =
+            new HandlerDispatcher<global::Records.AuditLog, global::Records.AuditEntry>(
+                "audit-log", "audit-entry", global::Records.RecordsJson.Default,
+                static (handler, message, context) => handler.Handle(message),
+                RoutingBinding.Fanout("audit"));
     }
 }

@@ -5,6 +5,7 @@ namespace Warren
 {
     using global::Microsoft.Extensions.DependencyInjection.Extensions;
     using global::System.Diagnostics.CodeAnalysis;
+    using global::Warren.Infrastructure;
 
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
@@ -28,7 +29,23 @@ namespace Warren
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
             ConsumerWithDefaultRetry<global::Records.Archive>(builder, "archive", new global::Warren.Generated.Records_ArchiveDispatcher());
-            ConsumerWithDefaultRetry<global::Records.AuditLog>(builder, "audit-log", new global::Warren.Generated.Records_AuditLogDispatcher());
+            ConsumerWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers13.Records_AuditLog);
+        }
+
+        /// <summary>
+        /// Registers the handler class of <paramref name="dispatcher"/> (scoped, one instance per message) and the consumer of
+        /// its queue with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.
+        /// </summary>
+        private static void ConsumerWithDefaultRetry(
+            global::Warren.WarrenBuilder builder, HandlerDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)
+        {
+            dispatcher.AddHandlerTo(builder.Services);
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(dispatcher.Queue, dispatcher)
+            {
+                Prefetch = prefetch,
+                Concurrency = concurrency,
+                Retry = DefaultRetry(dispatcher.Queue + ".dlx", dispatcher.Queue),
+            });
         }
 
         /// <summary>

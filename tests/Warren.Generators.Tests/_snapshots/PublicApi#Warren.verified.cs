@@ -681,6 +681,22 @@ namespace Warren.Infrastructure
         public static Warren.Infrastructure.DispatchOutcome Failed(string reason, System.Exception exception, Warren.RetryPolicy? policy) { }
         public static Warren.Infrastructure.DispatchOutcome Requeue(string reason, System.Exception? exception = null) { }
     }
+    public abstract class HandlerDispatcher : Warren.Infrastructure.IMessageDispatcher, Warren.Infrastructure.IReleasesMessageContext
+    {
+        public string Contract { get; }
+        public string Queue { get; }
+        public abstract System.Text.Json.Serialization.Metadata.JsonTypeInfo TypeInfo { get; }
+        public abstract void AddHandlerTo(Microsoft.Extensions.DependencyInjection.IServiceCollection services);
+        public abstract System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DispatchAsync(Warren.MessageContext context);
+    }
+    public sealed class HandlerDispatcher<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)]  THandler, TMessage> : Warren.Infrastructure.HandlerDispatcher
+        where THandler :  class
+    {
+        public HandlerDispatcher(string queue, string contract, System.Text.Json.Serialization.JsonSerializerContext json, System.Func<THandler, TMessage, Warren.MessageContext, System.Threading.Tasks.Task> handle, params Warren.Infrastructure.RoutingBinding[] bindings) { }
+        public override System.Text.Json.Serialization.Metadata.JsonTypeInfo TypeInfo { get; }
+        public override void AddHandlerTo(Microsoft.Extensions.DependencyInjection.IServiceCollection services) { }
+        public override System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DispatchAsync(Warren.MessageContext context) { }
+    }
     public interface IConnectionSource
     {
         System.Threading.Tasks.Task<RabbitMQ.Client.IConnection> ConnectAsync(Warren.ConnectionRole role, string clientName, System.Threading.CancellationToken cancellationToken);
@@ -703,6 +719,14 @@ namespace Warren.Infrastructure
         public static Warren.Infrastructure.IMessageDispatcher Create<T>(Warren.PayloadFormat<T> format, System.Func<T, Warren.MessageContext, System.Threading.Tasks.ValueTask> handler) { }
         public static bool TryDeserialize<T>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, out T? message, out string? error) { }
         public static bool TryRead<T>(Warren.MessageContext context, Warren.PayloadFormat<T> format, out T? message, out string? error) { }
+    }
+    public sealed class RoutingBinding
+    {
+        public string Exchange { get; }
+        public bool Matches(string exchange, string key) { }
+        public static Warren.Infrastructure.RoutingBinding Direct(string exchange, string key) { }
+        public static Warren.Infrastructure.RoutingBinding Fanout(string exchange) { }
+        public static Warren.Infrastructure.RoutingBinding Topic(string exchange, string pattern) { }
     }
     public static class RoutingKeyCache
     {

@@ -5,26 +5,6 @@ namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
 
-    /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
-    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenJsonTypes
-    {
-        /// <summary>global::Video.ProcessVideo</summary>
-        public static JsonTypeInfo<global::Video.ProcessVideo> Video_ProcessVideo => Cache<global::Video.ProcessVideo>.Value ??= From<global::Video.ProcessVideo>(global::Video.VideoJson.Default);
-
-        /// <summary>Each type's metadata, once looked up.</summary>
-        private static class Cache<T>
-        {
-            public static JsonTypeInfo<T>? Value;
-        }
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
-            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
-    }
-
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -32,8 +12,19 @@ namespace Warren.Generated
     {
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            builder.AddContract(new global::Warren.MessageContract<global::Video.ProcessVideo>(
-                "process-video", WarrenJsonTypes.Video_ProcessVideo, "tasks", "video.process", 5));
+            Contract<global::Video.ProcessVideo>(builder, "process-video", global::Video.VideoJson.Default,
+                "tasks", "video.process", 5);
         }
+
+        /// <summary>Adds the contract of a message type with a fixed routing key, its metadata from <paramref name="json"/>.</summary>
+        private static void Contract<T>(
+            global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
+            string exchange, string routingKey, byte? priority = null) =>
+            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
+
+        /// <summary>A type's metadata from a context that lists it.</summary>
+        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 }

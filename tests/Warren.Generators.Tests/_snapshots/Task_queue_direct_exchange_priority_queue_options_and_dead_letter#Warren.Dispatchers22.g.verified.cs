@@ -3,35 +3,21 @@
 
 namespace Warren.Generated
 {
-    using global::Microsoft.Extensions.DependencyInjection;
-    using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Dispatches deliveries of queue <c>video-processing</c> to <see cref="global::Video.VideoWorker"/>.</summary>
+    /// <summary>
+    /// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's
+    /// <see cref="HandlerDispatcher{THandler, TMessage}"/>, given each class's queue, contract, handler call and bindings.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Video_VideoWorkerDispatcher : IMessageDispatcher, IReleasesMessageContext
+    internal static class WarrenDispatchers22
     {
-        /// <summary><c>process-video</c> → <c>VideoWorker.Handle</c>; a message of another type only through its bindings.</summary>
-        public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
-        {
-            if (context.MessageType is not ("process-video" or null or ""))
-            {
-                var (exchange, key) = RoutingKeys.Published(context);
-                // Bound to tasks with video.process.
-                var bound = exchange == "tasks" && key == "video.process";
-                if (!bound)
-                {
-                    return WarrenDispatch.NoHandler(context, "video-processing", exchange, key);
-                }
-            }
-
-            if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Video_ProcessVideo, out var message, out var error))
-            {
-                return WarrenDispatch.DeadLetter(error!);
-            }
-
-            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Video.VideoWorker>(context).Handle(message!, context.CancellationToken));
-        }
+        /// <summary>Queue <c>video-processing</c>: <c>process-video</c> → <c>VideoWorker.Handle</c>.</summary>
+        public static readonly HandlerDispatcher Video_VideoWorker =
+            new HandlerDispatcher<global::Video.VideoWorker, global::Video.ProcessVideo>(
+                "video-processing", "process-video", global::Video.VideoJson.Default,
+                static (handler, message, context) => handler.Handle(message, context.CancellationToken),
+                RoutingBinding.Direct("tasks", "video.process"));
     }
 }

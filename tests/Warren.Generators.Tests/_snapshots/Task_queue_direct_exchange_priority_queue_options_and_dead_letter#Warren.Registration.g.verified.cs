@@ -27,7 +27,7 @@ namespace Warren
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
             builder.Services.TryAddScoped<global::Video.VideoWorker>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", new global::Warren.Generated.Video_VideoWorkerDispatcher())
+            builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", global::Warren.Generated.WarrenDispatchers22.Video_VideoWorker)
             {
                 Prefetch = 1,
                 Concurrency = 4,

@@ -5,7 +5,7 @@ namespace Warren.Generated
 {
     using global::System.Text.Json.Serialization.Metadata;
 
-    /// <summary>Serialization metadata for every message type, taken from the application's JsonSerializerContext.</summary>
+    /// <summary>Serialization metadata that dispatchers and RPC code read, from the application's JsonSerializerContext.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenJsonTypes

@@ -1,0 +1,89 @@
+using System;
+using System.Linq;
+using CsCheck;
+using Warren.Infrastructure;
+using Xunit;
+
+namespace Warren.Tests.Routing;
+
+/// <summary>
+/// The bindings the runtime's <see cref="HandlerDispatcher{THandler, TMessage}"/> matches a delivery of a foreign type
+/// against: topic patterns as RabbitMQ matches them (<c>*</c> one word, <c>#</c> zero or more), checked against a
+/// reference written another way (recursion over word lists), and direct and fanout bindings.
+/// </summary>
+public sealed class RoutingBindingTests
+{
+    private static readonly string[] PatternWords = ["a", "b", "*", "#", ""];
+    private static readonly string[] KeyWords = ["a", "b", "c", ""];
+
+    [Theory]
+    [InlineData("a.*.c", "a.b.c", true)]
+    [InlineData("a.*.c", "a.c", false)]
+    [InlineData("a.#", "a", true)]
+    [InlineData("a.#", "a.b.c", true)]
+    [InlineData("#.c", "c", true)]
+    [InlineData("#.c", "a.b.c", true)]
+    [InlineData("#.c", "a.b", false)]
+    [InlineData("a.#.c", "a.c", true)]
+    [InlineData("a.#.c", "a.x.y.c", true)]
+    [InlineData("#", "", true)]
+    [InlineData("#", "anything.at.all", true)]
+    [InlineData("", "", true)]
+    [InlineData("", "a", false)]
+    [InlineData("*", "", false)]
+    [InlineData("a", "a.b", false)]
+    public void A_topic_pattern_matches_as_the_broker_does(string pattern, string key, bool expected)
+    {
+        Assert.Equal(expected, RoutingBinding.Topic("x", pattern).Matches("x", key));
+        Assert.Equal(expected, Reference(Words(pattern), Words(key)));
+    }
+
+    [Fact]
+    public void Random_topic_patterns_and_keys_match_as_the_reference_does()
+    {
+        var words = (string[] pool) => Gen.Int[0, pool.Length - 1].Select(i => pool[i]).Array[0, 5].Select(w => string.Join('.', w));
+        Property.ForAll(
+            Gen.Select(words(PatternWords), words(KeyWords)),
+            5000,
+            c => Assert.Equal(Reference(Words(c.Item1), Words(c.Item2)), RoutingBinding.Topic("x", c.Item1).Matches("x", c.Item2)),
+            c => $"pattern '{c.Item1}', key '{c.Item2}'");
+        Assert.Equal(5000, Property.LastCount);
+    }
+
+    [Fact]
+    public void Another_exchange_never_matches()
+    {
+        Assert.False(RoutingBinding.Topic("orders", "#").Matches("users", "a"));
+        Assert.False(RoutingBinding.Direct("orders", "a").Matches("users", "a"));
+        Assert.False(RoutingBinding.Fanout("orders").Matches("users", "a"));
+        Assert.False(RoutingBinding.Fanout("orders").Matches("", "orders"));
+    }
+
+    [Fact]
+    public void A_direct_binding_matches_its_key_exactly_and_a_fanout_binding_every_key()
+    {
+        Assert.True(RoutingBinding.Direct("tasks", "video.process").Matches("tasks", "video.process"));
+        Assert.False(RoutingBinding.Direct("tasks", "video.process").Matches("tasks", "video.*"));
+        Assert.False(RoutingBinding.Direct("tasks", "video.*").Matches("tasks", "video.process"));
+        Assert.True(RoutingBinding.Fanout("audit").Matches("audit", "anything"));
+        Assert.True(RoutingBinding.Fanout("audit").Matches("audit", string.Empty));
+    }
+
+    /// <summary>The words of a key or pattern as Warren's matchers read them: an empty key has none.</summary>
+    private static string[] Words(string text) => text.Length == 0 ? [] : text.Split('.');
+
+    private static bool Reference(ReadOnlySpan<string> pattern, ReadOnlySpan<string> key)
+    {
+        if (pattern.IsEmpty)
+        {
+            return key.IsEmpty;
+        }
+
+        if (pattern[0] == "#")
+        {
+            return Reference(pattern[1..], key) || (!key.IsEmpty && Reference(pattern, key[1..]));
+        }
+
+        return !key.IsEmpty && (pattern[0] == "*" || pattern[0] == key[0]) && Reference(pattern[1..], key[1..]);
+    }
+}
