@@ -74,14 +74,14 @@ internal static class OpenTelemetryScenario
         }
 
         Console.WriteLine(Invariant($"== summary: medians of {rounds} round(s); ratios are medians of the per-round (paired) ratios to warren without a listener; load average now {LoadAverage()}"));
-        Console.WriteLine("| configuration | msg/s | ratio msg/s | CPU µs/msg | ratio CPU | + CPU µs/msg | B allocated/msg | + B/msg |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| configuration | msg/s | ratio msg/s | CPU µs/msg | ratio CPU | + CPU µs/msg | B allocated/msg | + B/msg | GCs gen0/1/2 per 100k msg | GC pause µs/msg |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         var baseline = results["warren"];
         foreach (var (name, mine) in results)
         {
             var pairs = mine.Zip(baseline).ToList();
             Console.WriteLine(Invariant(
-                $"| warren{(name == "warren" ? " (no listener)" : "+otel " + name)} | {Median(mine.Select(r => r.PerSecond)):N0} | {Median(pairs.Select(p => p.First.PerSecond / p.Second.PerSecond)):F2} | {Median(mine.Select(r => r.CpuMicroseconds)):F1} | {Median(pairs.Select(p => p.First.CpuMicroseconds / p.Second.CpuMicroseconds)):F2} | {Median(pairs.Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds)):F1} | {Median(mine.Select(r => r.AllocatedBytes)):N0} | {Median(pairs.Select(p => p.First.AllocatedBytes - p.Second.AllocatedBytes)):N0} |"));
+                $"| warren{(name == "warren" ? " (no listener)" : "+otel " + name)} | {Median(mine.Select(r => r.PerSecond)):N0} | {Median(pairs.Select(p => p.First.PerSecond / p.Second.PerSecond)):F2} | {Median(mine.Select(r => r.CpuMicroseconds)):F1} | {Median(pairs.Select(p => p.First.CpuMicroseconds / p.Second.CpuMicroseconds)):F2} | {Median(pairs.Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds)):F1} | {Median(mine.Select(r => r.AllocatedBytes)):N0} | {Median(pairs.Select(p => p.First.AllocatedBytes - p.Second.AllocatedBytes)):N0} | {PerHundredThousand(mine, messages, g => g.Gen0)}/{PerHundredThousand(mine, messages, g => g.Gen1)}/{PerHundredThousand(mine, messages, g => g.Gen2)} | {Median(mine.Select(r => r.Gc.Paused.TotalMicroseconds)) / messages:F2} |"));
         }
 
         return 0;
@@ -133,7 +133,10 @@ internal static class OpenTelemetryScenario
     }
 
     private static string Describe(string name, Throughput r) =>
-        Invariant($"{name} {r.PerSecond:N0} msg/s {r.CpuMicroseconds:F0} µs {r.AllocatedBytes:N0} B");
+        Invariant($"{name} {r.PerSecond:N0} msg/s {r.CpuMicroseconds:F1} µs {r.AllocatedBytes:N0} B gc {r.Gc.Gen0}/{r.Gc.Gen1}/{r.Gc.Gen2} {r.Gc.Paused.TotalMilliseconds:F0} ms");
+
+    private static string PerHundredThousand(List<Throughput> runs, int messages, Func<GcCounts, int> generation) =>
+        Invariant($"{Median(runs.Select(r => (double)generation(r.Gc))) * 100_000 / messages:F0}");
 
     private static double Median(IEnumerable<double> values)
     {
