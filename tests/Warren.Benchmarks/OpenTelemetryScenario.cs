@@ -34,7 +34,7 @@ internal static class OpenTelemetryScenario
 {
     public static readonly string[] DefaultModes = ["full", "sampled", "metrics"];
 
-    public static readonly string[] AllModes = [.. DefaultModes, "propagation"];
+    public static readonly string[] AllModes = [.. DefaultModes, "propagation", "spans", "raw"];
 
     public static async Task<int> RunAsync(string url, int messages, int size, int rounds, IReadOnlyList<string> modes)
     {
@@ -49,15 +49,12 @@ internal static class OpenTelemetryScenario
         await WarrenScenarios.EndToEndMeasuredAsync(url, warmUp, size);
         foreach (var mode in modes)
         {
-            await EndToEndAsync(url, warmUp, size, mode);
+            await RunModeAsync(url, warmUp, size, mode, (_, _) => { });
         }
 
+        // Each configuration with the run it is compared to: Warren without a listener, or the raw client untraced.
         var results = new Dictionary<string, List<Throughput>> { ["warren"] = [] };
-        foreach (var mode in modes)
-        {
-            results[mode] = [];
-        }
-
+        var baselines = new Dictionary<string, string>();
         for (var round = 1; round <= rounds; round++)
         {
             var plain = await WarrenScenarios.EndToEndMeasuredAsync(url, messages, size);
@@ -65,9 +62,17 @@ internal static class OpenTelemetryScenario
             var line = new List<string> { Describe("warren", plain) };
             foreach (var mode in modes)
             {
-                var traced = await EndToEndAsync(url, messages, size, mode);
-                results[mode].Add(traced);
-                line.Add(Describe(mode, traced) + Invariant($" ratio {traced.PerSecond / plain.PerSecond:F2}"));
+                await RunModeAsync(url, messages, size, mode, (name, result) =>
+                {
+                    var baseline = name.StartsWith("raw", StringComparison.Ordinal) ? "raw" : "warren";
+                    if (name != baseline)
+                    {
+                        baselines[name] = baseline;
+                    }
+
+                    (results.TryGetValue(name, out var list) ? list : results[name] = []).Add(result);
+                    line.Add(Describe(name, result) + (name == baseline ? "" : Invariant($" ratio {result.PerSecond / results[baseline][^1].PerSecond:F2}")));
+                });
             }
 
             Console.WriteLine(Invariant($"round {round} (load {LoadAverage()}): ") + string.Join("  |  ", line));
@@ -76,18 +81,56 @@ internal static class OpenTelemetryScenario
         Console.WriteLine(Invariant($"== summary: medians of {rounds} round(s); ratios are medians of the per-round (paired) ratios to warren without a listener; load average now {LoadAverage()}"));
         Console.WriteLine("| configuration | msg/s | ratio msg/s | CPU µs/msg | ratio CPU | + CPU µs/msg | B allocated/msg | + B/msg | GCs gen0/1/2 per 100k msg | GC pause µs/msg |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        var baseline = results["warren"];
         foreach (var (name, mine) in results)
         {
-            var pairs = mine.Zip(baseline).ToList();
+            var pairs = mine.Zip(results[baselines.GetValueOrDefault(name, name)]).ToList();
             Console.WriteLine(Invariant(
-                $"| warren{(name == "warren" ? " (no listener)" : "+otel " + name)} | {Median(mine.Select(r => r.PerSecond)):N0} | {Median(pairs.Select(p => p.First.PerSecond / p.Second.PerSecond)):F2} | {Median(mine.Select(r => r.CpuMicroseconds)):F1} | {Median(pairs.Select(p => p.First.CpuMicroseconds / p.Second.CpuMicroseconds)):F2} | {Median(pairs.Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds)):F1} | {Median(mine.Select(r => r.AllocatedBytes)):N0} | {Median(pairs.Select(p => p.First.AllocatedBytes - p.Second.AllocatedBytes)):N0} | {PerHundredThousand(mine, messages, g => g.Gen0)}/{PerHundredThousand(mine, messages, g => g.Gen1)}/{PerHundredThousand(mine, messages, g => g.Gen2)} | {Median(mine.Select(r => r.Gc.Paused.TotalMicroseconds)) / messages:F2} |"));
+                $"| {Label(name)} | {Median(mine.Select(r => r.PerSecond)):N0} | {Median(pairs.Select(p => p.First.PerSecond / p.Second.PerSecond)):F2} | {Median(mine.Select(r => r.CpuMicroseconds)):F1} | {Median(pairs.Select(p => p.First.CpuMicroseconds / p.Second.CpuMicroseconds)):F2} | {Median(pairs.Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds)):F1} | {Median(mine.Select(r => r.AllocatedBytes)):N0} | {Median(pairs.Select(p => p.First.AllocatedBytes - p.Second.AllocatedBytes)):N0} | {PerHundredThousand(mine, messages, g => g.Gen0)}/{PerHundredThousand(mine, messages, g => g.Gen1)}/{PerHundredThousand(mine, messages, g => g.Gen2)} | {Median(mine.Select(r => r.Gc.Paused.TotalMicroseconds)) / messages:F2} |"));
         }
 
         return 0;
     }
 
-    /// <summary>One e2e run with the OpenTelemetry SDK attached in <paramref name="mode"/>.</summary>
+    private static string Label(string name) => name switch
+    {
+        "warren" => "warren (no listener)",
+        "raw" => "raw client (no listener)",
+        "raw+spans" => "raw client + the same two spans by hand, otel full without metrics",
+        _ => "warren+otel " + name,
+    };
+
+    /// <summary>The run(s) of <paramref name="mode"/>: <c>raw</c> is the raw client untraced, then traced by hand with the SDK attached.</summary>
+    private static async Task RunModeAsync(string url, int count, int size, string mode, Action<string, Throughput> report)
+    {
+        if (mode != "raw")
+        {
+            report(mode, await EndToEndAsync(url, count, size, mode));
+            return;
+        }
+
+        report("raw", await RawScenarios.EndToEndAsync(url, count, size, traced: true));
+        var spans = new CountingExporter<Activity>();
+        using (var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource(RawScenarios.TracedSource.Name)
+            .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()))
+            .AddProcessor(new BatchActivityExportProcessor(spans))
+            .Build())
+        {
+            var traced = await RawScenarios.EndToEndAsync(url, count, size, traced: true);
+            tracing.ForceFlush();
+            if (spans.Exported < count)
+            {
+                throw new InvalidOperationException($"only {spans.Exported} spans were exported for {count} messages");
+            }
+
+            report("raw+spans", traced);
+        }
+    }
+
+    /// <summary>
+    /// One e2e run with the OpenTelemetry SDK attached in <paramref name="mode"/>; <c>spans</c> is <c>full</c> without
+    /// the meter.
+    /// </summary>
     public static async Task<Throughput> EndToEndAsync(string url, int count, int size, string mode)
     {
         if (mode == "propagation")
@@ -105,16 +148,18 @@ internal static class OpenTelemetryScenario
                 .SetSampler(mode == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new ParentBasedSampler(new AlwaysOnSampler()))
                 .AddProcessor(new BatchActivityExportProcessor(spans))
                 .Build();
-        using var metering = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(WarrenDiagnostics.MeterName)
-            .AddReader(new PeriodicExportingMetricReader(metrics, exportIntervalMilliseconds: 1000))
-            .Build();
+        using var metering = mode == "spans"
+            ? null
+            : Sdk.CreateMeterProviderBuilder()
+                .AddMeter(WarrenDiagnostics.MeterName)
+                .AddReader(new PeriodicExportingMetricReader(metrics, exportIntervalMilliseconds: 1000))
+                .Build();
         var result = await WarrenScenarios.EndToEndMeasuredAsync(url, count, size);
         tracing?.ForceFlush();
-        metering.ForceFlush();
+        metering?.ForceFlush();
 
         // Fewer spans than expected would mean the listener was not attached: the comparison would be void.
-        if (mode == "full" && spans.Exported < count)
+        if (mode is "full" or "spans" && spans.Exported < count)
         {
             throw new InvalidOperationException($"only {spans.Exported} spans were exported for {count} messages");
         }
@@ -124,7 +169,7 @@ internal static class OpenTelemetryScenario
             throw new InvalidOperationException($"no span was exported for {count} messages at a 10 % sampling ratio");
         }
 
-        if (metrics.Exported == 0)
+        if (metering is not null && metrics.Exported == 0)
         {
             throw new InvalidOperationException("no metric was exported");
         }
