@@ -25,6 +25,10 @@ namespace Warren.Benchmarks;
 /// <item><c>propagation</c> (not run by default): no SDK and no listener, but an ambient activity around the run, as
 /// an incoming request would be: Warren starts no span and writes the ambient context into every message's
 /// <c>traceparent</c>, so this is the cost of the header alone.</item>
+/// <item><c>spans</c> (not run by default): <c>full</c> without the meter;</item>
+/// <item><c>raw</c> (not run by default): the raw RabbitMQ.Client loop, untraced, then with the same two spans made by
+/// hand (<see cref="RawScenarios.EndToEndAsync(string, int, int, bool)"/>) and the SDK attached as in <c>spans</c>: what
+/// the SDK's spans cost without anything of Warren's, compared to the raw loop.</item>
 /// </list>
 /// The exporters only count, so what is measured is Warren's instrumentation and the SDK, not a network. Throughput on
 /// a shared machine mostly measures the broker and the neighbours; client CPU time per message (every thread of the
