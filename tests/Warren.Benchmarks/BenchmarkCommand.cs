@@ -26,9 +26,10 @@ internal static class BenchmarkCommand
                      [--rounds 3] [--smoke] (small counts, one round: proves the benchmark works, measures nothing)
           otel       the e2e scenario through Warren without a listener vs with the OpenTelemetry SDK attached:
                      full (every span sampled and exported, metrics), sampled (ParentBased(TraceIdRatio 0.1), metrics),
-                     metrics (meter only); msg/s, client CPU µs and bytes allocated per message, paired ratios
+                     metrics (meter only); msg/s, client CPU µs and bytes allocated per message, GCs, paired ratios
                      [--messages 100000] [--rounds 3] [--modes full,sampled,metrics] (also: propagation, an ambient
-                     activity and no listener: the traceparent header alone)
+                     activity and no listener: the traceparent header alone; spans, full without the meter; raw, the
+                     raw client loop untraced and with the same two spans made by hand, the SDK attached as in spans)
           generator  what Warren adds to a clean build, at 200 and 2,000 consumers (or --classes N) [--rounds 5]:
                      overhead over a build with only System.Text.Json's generator, analyzers, incremental edits
                      [--breakdown] (the generator's run time and what compiling each kind of generated file adds)

@@ -25,6 +25,10 @@ namespace Warren.Benchmarks;
 /// <item><c>propagation</c> (not run by default): no SDK and no listener, but an ambient activity around the run, as
 /// an incoming request would be: Warren starts no span and writes the ambient context into every message's
 /// <c>traceparent</c>, so this is the cost of the header alone.</item>
+/// <item><c>spans</c> (not run by default): <c>full</c> without the meter;</item>
+/// <item><c>raw</c> (not run by default): the raw RabbitMQ.Client loop, untraced, then with the same two spans made by
+/// hand (<see cref="RawScenarios.EndToEndAsync(string, int, int, bool)"/>) and the SDK attached as in <c>spans</c>: what
+/// the SDK's spans cost without anything of Warren's, compared to the raw loop.</item>
 /// </list>
 /// The exporters only count, so what is measured is Warren's instrumentation and the SDK, not a network. Throughput on
 /// a shared machine mostly measures the broker and the neighbours; client CPU time per message (every thread of the
@@ -34,7 +38,7 @@ internal static class OpenTelemetryScenario
 {
     public static readonly string[] DefaultModes = ["full", "sampled", "metrics"];
 
-    public static readonly string[] AllModes = [.. DefaultModes, "propagation"];
+    public static readonly string[] AllModes = [.. DefaultModes, "propagation", "spans", "raw"];
 
     public static async Task<int> RunAsync(string url, int messages, int size, int rounds, IReadOnlyList<string> modes)
     {
@@ -49,15 +53,12 @@ internal static class OpenTelemetryScenario
         await WarrenScenarios.EndToEndMeasuredAsync(url, warmUp, size);
         foreach (var mode in modes)
         {
-            await EndToEndAsync(url, warmUp, size, mode);
+            await RunModeAsync(url, warmUp, size, mode, (_, _) => { });
         }
 
+        // Each configuration with the run it is compared to: Warren without a listener, or the raw client untraced.
         var results = new Dictionary<string, List<Throughput>> { ["warren"] = [] };
-        foreach (var mode in modes)
-        {
-            results[mode] = [];
-        }
-
+        var baselines = new Dictionary<string, string>();
         for (var round = 1; round <= rounds; round++)
         {
             var plain = await WarrenScenarios.EndToEndMeasuredAsync(url, messages, size);
@@ -65,29 +66,75 @@ internal static class OpenTelemetryScenario
             var line = new List<string> { Describe("warren", plain) };
             foreach (var mode in modes)
             {
-                var traced = await EndToEndAsync(url, messages, size, mode);
-                results[mode].Add(traced);
-                line.Add(Describe(mode, traced) + Invariant($" ratio {traced.PerSecond / plain.PerSecond:F2}"));
+                await RunModeAsync(url, messages, size, mode, (name, result) =>
+                {
+                    var baseline = name.StartsWith("raw", StringComparison.Ordinal) ? "raw" : "warren";
+                    if (name != baseline)
+                    {
+                        baselines[name] = baseline;
+                    }
+
+                    (results.TryGetValue(name, out var list) ? list : results[name] = []).Add(result);
+                    line.Add(Describe(name, result) + (name == baseline ? "" : Invariant($" ratio {result.PerSecond / results[baseline][^1].PerSecond:F2}")));
+                });
             }
 
             Console.WriteLine(Invariant($"round {round} (load {LoadAverage()}): ") + string.Join("  |  ", line));
         }
 
         Console.WriteLine(Invariant($"== summary: medians of {rounds} round(s); ratios are medians of the per-round (paired) ratios to warren without a listener; load average now {LoadAverage()}"));
-        Console.WriteLine("| configuration | msg/s | ratio msg/s | CPU µs/msg | ratio CPU | + CPU µs/msg | B allocated/msg | + B/msg |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        var baseline = results["warren"];
+        Console.WriteLine("| configuration | msg/s | ratio msg/s | CPU µs/msg | ratio CPU | + CPU µs/msg | B allocated/msg | + B/msg | GCs gen0/1/2 per 100k msg | GC pause µs/msg |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, mine) in results)
         {
-            var pairs = mine.Zip(baseline).ToList();
+            var pairs = mine.Zip(results[baselines.GetValueOrDefault(name, name)]).ToList();
             Console.WriteLine(Invariant(
-                $"| warren{(name == "warren" ? " (no listener)" : "+otel " + name)} | {Median(mine.Select(r => r.PerSecond)):N0} | {Median(pairs.Select(p => p.First.PerSecond / p.Second.PerSecond)):F2} | {Median(mine.Select(r => r.CpuMicroseconds)):F1} | {Median(pairs.Select(p => p.First.CpuMicroseconds / p.Second.CpuMicroseconds)):F2} | {Median(pairs.Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds)):F1} | {Median(mine.Select(r => r.AllocatedBytes)):N0} | {Median(pairs.Select(p => p.First.AllocatedBytes - p.Second.AllocatedBytes)):N0} |"));
+                $"| {Label(name)} | {Median(mine.Select(r => r.PerSecond)):N0} | {Median(pairs.Select(p => p.First.PerSecond / p.Second.PerSecond)):F2} | {Median(mine.Select(r => r.CpuMicroseconds)):F1} | {Median(pairs.Select(p => p.First.CpuMicroseconds / p.Second.CpuMicroseconds)):F2} | {Median(pairs.Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds)):F1} | {Median(mine.Select(r => r.AllocatedBytes)):N0} | {Median(pairs.Select(p => p.First.AllocatedBytes - p.Second.AllocatedBytes)):N0} | {PerHundredThousand(mine, messages, g => g.Gen0)}/{PerHundredThousand(mine, messages, g => g.Gen1)}/{PerHundredThousand(mine, messages, g => g.Gen2)} | {Median(mine.Select(r => r.Gc.Paused.TotalMicroseconds)) / messages:F2} |"));
         }
 
         return 0;
     }
 
-    /// <summary>One e2e run with the OpenTelemetry SDK attached in <paramref name="mode"/>.</summary>
+    private static string Label(string name) => name switch
+    {
+        "warren" => "warren (no listener)",
+        "raw" => "raw client (no listener)",
+        "raw+spans" => "raw client + the same two spans by hand, otel full without metrics",
+        _ => "warren+otel " + name,
+    };
+
+    /// <summary>The run(s) of <paramref name="mode"/>: <c>raw</c> is the raw client untraced, then traced by hand with the SDK attached.</summary>
+    private static async Task RunModeAsync(string url, int count, int size, string mode, Action<string, Throughput> report)
+    {
+        if (mode != "raw")
+        {
+            report(mode, await EndToEndAsync(url, count, size, mode));
+            return;
+        }
+
+        report("raw", await RawScenarios.EndToEndAsync(url, count, size, traced: true));
+        var spans = new CountingExporter<Activity>();
+        using (var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource(RawScenarios.TracedSource.Name)
+            .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()))
+            .AddProcessor(new BatchActivityExportProcessor(spans))
+            .Build())
+        {
+            var traced = await RawScenarios.EndToEndAsync(url, count, size, traced: true);
+            tracing.ForceFlush();
+            if (spans.Exported < count)
+            {
+                throw new InvalidOperationException($"only {spans.Exported} spans were exported for {count} messages");
+            }
+
+            report("raw+spans", traced);
+        }
+    }
+
+    /// <summary>
+    /// One e2e run with the OpenTelemetry SDK attached in <paramref name="mode"/>; <c>spans</c> is <c>full</c> without
+    /// the meter.
+    /// </summary>
     public static async Task<Throughput> EndToEndAsync(string url, int count, int size, string mode)
     {
         if (mode == "propagation")
@@ -105,16 +152,18 @@ internal static class OpenTelemetryScenario
                 .SetSampler(mode == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new ParentBasedSampler(new AlwaysOnSampler()))
                 .AddProcessor(new BatchActivityExportProcessor(spans))
                 .Build();
-        using var metering = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(WarrenDiagnostics.MeterName)
-            .AddReader(new PeriodicExportingMetricReader(metrics, exportIntervalMilliseconds: 1000))
-            .Build();
+        using var metering = mode == "spans"
+            ? null
+            : Sdk.CreateMeterProviderBuilder()
+                .AddMeter(WarrenDiagnostics.MeterName)
+                .AddReader(new PeriodicExportingMetricReader(metrics, exportIntervalMilliseconds: 1000))
+                .Build();
         var result = await WarrenScenarios.EndToEndMeasuredAsync(url, count, size);
         tracing?.ForceFlush();
-        metering.ForceFlush();
+        metering?.ForceFlush();
 
         // Fewer spans than expected would mean the listener was not attached: the comparison would be void.
-        if (mode == "full" && spans.Exported < count)
+        if (mode is "full" or "spans" && spans.Exported < count)
         {
             throw new InvalidOperationException($"only {spans.Exported} spans were exported for {count} messages");
         }
@@ -124,7 +173,7 @@ internal static class OpenTelemetryScenario
             throw new InvalidOperationException($"no span was exported for {count} messages at a 10 % sampling ratio");
         }
 
-        if (metrics.Exported == 0)
+        if (metering is not null && metrics.Exported == 0)
         {
             throw new InvalidOperationException("no metric was exported");
         }
@@ -133,7 +182,10 @@ internal static class OpenTelemetryScenario
     }
 
     private static string Describe(string name, Throughput r) =>
-        Invariant($"{name} {r.PerSecond:N0} msg/s {r.CpuMicroseconds:F0} µs {r.AllocatedBytes:N0} B");
+        Invariant($"{name} {r.PerSecond:N0} msg/s {r.CpuMicroseconds:F1} µs {r.AllocatedBytes:N0} B gc {r.Gc.Gen0}/{r.Gc.Gen1}/{r.Gc.Gen2} {r.Gc.Paused.TotalMilliseconds:F0} ms");
+
+    private static string PerHundredThousand(List<Throughput> runs, int messages, Func<GcCounts, int> generation) =>
+        Invariant($"{Median(runs.Select(r => (double)generation(r.Gc))) * 100_000 / messages:F0}");
 
     private static double Median(IEnumerable<double> values)
     {

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -66,7 +68,15 @@ internal sealed class RawScenarios : Framework
         }
     }
 
-    public override async Task<Throughput> EndToEndAsync(string url, int count, int size)
+    public override Task<Throughput> EndToEndAsync(string url, int count, int size) => EndToEndAsync(url, count, size, traced: false);
+
+    /// <summary>
+    /// The e2e loop; <paramref name="traced"/> adds by hand what a minimal instrumentation does, through
+    /// <see cref="TracedSource"/>: a producer span around each confirmed publish with its W3C <c>traceparent</c> in the
+    /// message's headers, and a consumer span parented to it around the handling and the ack, each with three
+    /// attributes (system, destination, message id) — the same two spans per message as Warren's, without Warren.
+    /// </summary>
+    public static async Task<Throughput> EndToEndAsync(string url, int count, int size, bool traced)
     {
         var factory = Factory(url);
         var queue = Queue("raw");
@@ -76,9 +86,9 @@ internal sealed class RawScenarios : Framework
         try
         {
             var counter = new RunCounter(count);
-            await using var channel = await StartConsumerAsync(consumeConnection, queue, counter);
+            await using var channel = await StartConsumerAsync(consumeConnection, queue, counter, traced);
             var meter = Meter.Start();
-            await PublishAsync(publishConnection, queue, count, size);
+            await PublishAsync(publishConnection, queue, count, size, traced);
             await counter.WaitAsync(Timeout(count), "raw e2e");
             return meter.Stop(count);
         }
@@ -188,12 +198,45 @@ internal sealed class RawScenarios : Framework
     internal static TimeSpan Timeout(int count) => TimeSpan.FromSeconds(60 + count / 500);
 
     /// <summary>Fills a queue with <paramref name="count"/> confirmed messages (also used to pre-fill for Warren's consume run).</summary>
-    public static async Task PublishAsync(IConnection connection, string queue, int count, int size)
+    public static async Task PublishAsync(IConnection connection, string queue, int count, int size, bool traced = false)
     {
         await using var channel = await OpenConfirmChannelAsync(connection);
         var data = Payload.Create(0, size).Data;
-        await Window.RunAsync(count, i => PublishOneAsync(channel, queue, new Payload(i, data)).AsTask());
+        await Window.RunAsync(count, i => traced ? PublishTracedAsync(channel, queue, new Payload(i, data)) : PublishOneAsync(channel, queue, new Payload(i, data)).AsTask());
     }
+
+    /// <summary>The source of the hand-made spans of a traced run.</summary>
+    internal static readonly ActivitySource TracedSource = new("Warren.Benchmarks.Raw");
+
+    private static async Task PublishTracedAsync(IChannel channel, string queue, Payload payload)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(payload, BenchJson.Default.Payload);
+        var properties = new BasicProperties
+        {
+            ContentType = "application/json",
+            Type = "bench.payload",
+            DeliveryMode = DeliveryModes.Persistent,
+            MessageId = Guid.NewGuid().ToString("N"),
+        };
+        using var activity = TracedSource.StartActivity("publish bench", ActivityKind.Producer);
+        if (activity is not null)
+        {
+            if (activity.IsAllDataRequested)
+            {
+                activity.AddTag("messaging.system", "rabbitmq");
+                activity.AddTag("messaging.destination.name", queue);
+                activity.AddTag("messaging.message.id", properties.MessageId);
+            }
+
+            properties.Headers = new Dictionary<string, object?>(1) { ["traceparent"] = activity.Id };
+        }
+
+        await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body);
+    }
+
+    private static ActivityContext ParentOf(IReadOnlyBasicProperties properties) =>
+        properties.Headers?.TryGetValue("traceparent", out var value) == true && value is byte[] bytes
+            && ActivityContext.TryParse(Encoding.UTF8.GetString(bytes), null, isRemote: true, out var parent) ? parent : default;
 
     private static Task<IChannel> OpenConfirmChannelAsync(IConnection connection) =>
         connection.CreateChannelAsync(new CreateChannelOptions(
@@ -215,17 +258,32 @@ internal sealed class RawScenarios : Framework
         return channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body);
     }
 
-    private static async Task<IChannel> StartConsumerAsync(IConnection connection, string queue, RunCounter counter)
+    private static async Task<IChannel> StartConsumerAsync(IConnection connection, string queue, RunCounter counter, bool traced = false)
     {
         var channel = await connection.CreateChannelAsync();
         await channel.BasicQosAsync(0, Prefetch, global: false);
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += async (_, delivery) =>
-        {
-            var payload = JsonSerializer.Deserialize(delivery.Body.Span, BenchJson.Default.Payload)!;
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
-            counter.Hit(payload.Id);
-        };
+        consumer.ReceivedAsync += traced
+            ? async (_, delivery) =>
+            {
+                using var activity = TracedSource.HasListeners() ? TracedSource.StartActivity("process bench", ActivityKind.Consumer, ParentOf(delivery.BasicProperties)) : null;
+                if (activity is { IsAllDataRequested: true })
+                {
+                    activity.AddTag("messaging.system", "rabbitmq");
+                    activity.AddTag("messaging.destination.name", queue);
+                    activity.AddTag("messaging.message.id", delivery.BasicProperties.MessageId);
+                }
+
+                var payload = JsonSerializer.Deserialize(delivery.Body.Span, BenchJson.Default.Payload)!;
+                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+                counter.Hit(payload.Id);
+            }
+            : async (_, delivery) =>
+            {
+                var payload = JsonSerializer.Deserialize(delivery.Body.Span, BenchJson.Default.Payload)!;
+                await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+                counter.Hit(payload.Id);
+            };
         await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
         return channel;
     }

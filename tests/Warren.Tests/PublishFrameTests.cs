@@ -229,4 +229,25 @@ public sealed class PublishFrameTests
         properties.UserId = null;
         PublishFrame.Check("ex", "rk", properties, SmallFrameMax);
     }
+
+    [Fact]
+    public void The_id_the_channel_writes_is_counted_when_the_properties_have_none()
+    {
+        // Headers sized so that the properties fit the limit exactly without a message id: the 33 bytes of the id the
+        // channel writes (a shortstr of 32 digits) must tip them over.
+        var limit = PublishFrame.MaxPropertiesSize(DefaultFrameMax);
+        var properties = new BasicProperties { ContentType = "application/json", Type = "t", Headers = new Dictionary<string, object?> { ["pad"] = Array.Empty<byte>() } };
+        var padding = limit - PublishFrame.PropertiesSize(properties);
+        properties.Headers["pad"] = new byte[padding];
+        Assert.Equal(limit, PublishFrame.PropertiesSize(properties));
+
+        PublishFrame.Check("ex", "rk", properties, DefaultFrameMax);
+        var error = Assert.Throws<WarrenPublishException>(() => PublishFrame.Check("ex", "rk", properties, DefaultFrameMax, messageIdByChannel: true));
+        Assert.Contains($"encode to {limit + 1 + MessageIds.Length} bytes", error.Message, StringComparison.Ordinal);
+
+        // With an id of the caller's in the properties, the channel writes none: nothing more is counted.
+        properties.MessageId = "x";
+        properties.Headers["pad"] = new byte[padding - 2];
+        PublishFrame.Check("ex", "rk", properties, DefaultFrameMax, messageIdByChannel: true);
+    }
 }

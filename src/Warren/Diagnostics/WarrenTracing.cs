@@ -30,7 +30,9 @@ internal static class WarrenTracing
     /// Starts a publish span, child of the current activity, or returns null when nobody listens. Its name is
     /// <paramref name="spanName"/> when the caller keeps one (<see cref="PublishSpanName"/>), else made here.
     /// </summary>
-    public static Activity? StartPublish(string? spanName, string destination, string? template, string exchange, string routingKey, string? messageId, string? correlationId, string? contract)
+    /// <remarks>A publish whose id the channel writes (<see cref="MessageIdBuffer"/>) passes its counter as
+    /// <paramref name="messageIdCounter"/>: the id string is made only for a recorded span.</remarks>
+    public static Activity? StartPublish(string? spanName, string destination, string? template, string exchange, string routingKey, string? messageId, string? correlationId, string? contract, ulong messageIdCounter = 0)
     {
         if (!Source.HasListeners())
         {
@@ -54,7 +56,7 @@ internal static class WarrenTracing
                 activity.AddTag(SemanticConventions.RoutingKey, routingKey);
             }
 
-            AddIfPresent(activity, MessageId, messageId);
+            AddIfPresent(activity, MessageId, messageId ?? (messageIdCounter != 0 ? MessageIds.Of(messageIdCounter) : null));
             AddIfPresent(activity, ConversationId, correlationId);
             AddIfPresent(activity, Contract, contract);
         }

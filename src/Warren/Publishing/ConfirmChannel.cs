@@ -53,6 +53,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// lent headers, for the same reasons as <see cref="_sequenceBox"/>: no id string and no header table per publish.
     /// </summary>
     private readonly byte[] _traceParent = TraceContext.NewTraceParentBuffer();
+
+    /// <summary>The <c>message-id</c> of the message being sent when the publish left it to the channel (see <see cref="MessageIdBuffer"/>).</summary>
+    private readonly MessageIdBuffer _messageId = new();
     private readonly ITimer _sweeper;
     private readonly TimeSpan _sweepInterval;
     private readonly TimeProvider _time;
@@ -102,9 +105,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// channel's <see cref="TimeProvider"/>). Fails with the typed publish exceptions,
     /// <see cref="ConfirmTimeoutException"/> past the deadline, or <see cref="PublishInterruptedException"/> when the
     /// channel goes before the broker answered.</summary>
-    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? trace, long deadline, CancellationToken cancellationToken)
+    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ulong messageId, Activity? trace, long deadline, CancellationToken cancellationToken)
     {
-        var pending = await SendAsync(exchange, routingKey, mandatory, properties, body, trace, deadline, cancellationToken).ConfigureAwait(false);
+        var pending = await SendAsync(exchange, routingKey, mandatory, properties, body, messageId, trace, deadline, cancellationToken).ConfigureAwait(false);
         await WaitAsync(pending, cancellationToken).ConfigureAwait(false);
     }
 
@@ -114,17 +117,27 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// frame at once, which is the common case. The W3C context of <paramref name="trace"/>, when given, goes into the
     /// message's <c>traceparent</c>/<c>tracestate</c> headers: into the caller's headers when there are any (where it
     /// stays, as a string), else into headers lent for the send only, with the <c>traceparent</c> as this channel's
-    /// reused bytes.
+    /// reused bytes. A non-zero <paramref name="messageId"/> (a counter of <see cref="MessageIds"/>) is the message's id,
+    /// written for the send into this channel's <see cref="MessageIdBuffer"/>; the properties' own <c>MessageId</c> must
+    /// then be null, and is null again afterwards.
     /// </summary>
-    public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? trace, long deadline, CancellationToken cancellationToken)
+    public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ulong messageId, Activity? trace, long deadline, CancellationToken cancellationToken)
     {
         var pending = new Pending(exchange, routingKey, deadline);
         ulong sequence = 0;
         var lent = false;
         var numbered = false;
+        var clientTraced = false;
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (messageId != 0)
+            {
+                // RabbitMQ.Client's publish span, when listened to, keeps the string: it gets one of its own (below).
+                clientTraced = ClientPublishTracing.IsListened;
+                properties.MessageId = _messageId.Write(messageId);
+            }
+
             sequence = await _channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
             pending.Sequence = sequence;
             if (properties.Headers is null)
@@ -179,6 +192,16 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         }
         finally
         {
+            if (messageId != 0)
+            {
+                properties.MessageId = null;
+                if (clientTraced || ClientPublishTracing.IsListened)
+                {
+                    // The client's span may hold the string: it keeps this id, the next send writes into a new one.
+                    _messageId.Retire();
+                }
+            }
+
             if (lent)
             {
                 properties.Headers = null;

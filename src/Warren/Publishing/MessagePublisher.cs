@@ -297,13 +297,15 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var exchange = options?.Exchange ?? contract.Exchange;
             var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
             body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
-            // From the pool: PublishCoreAsync returns them when the publish ends (see PropertiesPool).
-            var properties = FillProperties(_properties.Rent(), contract.Name, options, contract.Priority);
+            // From the pool: PublishCoreAsync returns them when the publish ends (see PropertiesPool). Without an id of
+            // the caller's, the message id is a counter the channel writes as the id while it sends (no string).
+            var properties = FillProperties(_properties.Rent(), contract.Name, options, contract.Priority, messageIdByChannel: true);
+            var messageId = properties.MessageId is null ? MessageIds.NextCounter() : 0;
 
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
-            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, body, overridden ? null : contract.PublishSpanName, destination, overridden ? null : contract.TelemetryTemplate, ordered, owned: true, cancellationToken);
+            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, messageId, body, overridden ? null : contract.PublishSpanName, destination, overridden ? null : contract.TelemetryTemplate, ordered, owned: true, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -458,13 +460,15 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// Sets every property a publish has on <paramref name="properties"/>, a fresh instance or one from the
     /// <see cref="PropertiesPool"/> (so nothing of an earlier publish stays: the optional ones are cleared when unset).
     /// </summary>
-    internal static BasicProperties FillProperties(BasicProperties properties, string? contractName, PublishOptions? options, byte? defaultPriority, string contentType = PayloadFormat.JsonContentType)
+    /// <remarks>With <c>messageIdByChannel</c>, <c>MessageId</c> stays null when the caller gives no id: the publish passes a
+    /// counter of <see cref="MessageIds"/> for the channel to write (see <see cref="MessageIdBuffer"/>).</remarks>
+    internal static BasicProperties FillProperties(BasicProperties properties, string? contractName, PublishOptions? options, byte? defaultPriority, string contentType = PayloadFormat.JsonContentType, bool messageIdByChannel = false)
     {
         // Confirmation tracking writes a sequence-number header into the properties while they are sent: one instance
         // belongs to one publish until it ends.
         properties.ContentType = options?.ContentType ?? contentType;
         properties.Type = contractName;
-        properties.MessageId = options?.MessageId ?? MessageIds.Next();
+        properties.MessageId = options?.MessageId ?? (messageIdByChannel ? null : MessageIds.Next());
         properties.Timestamp = new AmqpTimestamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         properties.DeliveryMode = options is { Persistent: false } ? DeliveryModes.Transient : DeliveryModes.Persistent;
         properties.Priority = 0;
@@ -556,17 +560,18 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// something else (a background start, the connection, a channel being replaced, recovery).
     /// </remarks>
     private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, bool ordered, CancellationToken cancellationToken) =>
-        PublishCoreAsync(exchange, routingKey, mandatory, properties, body, default, null, destination, template, ordered, owned: false, cancellationToken);
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, 0, body, default, null, destination, template, ordered, owned: false, cancellationToken);
 
-    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken) =>
-        PublishCoreAsync(exchange, routingKey, mandatory, properties, ownedBody.WrittenMemory, ownedBody, spanName, destination, template, ordered, owned, cancellationToken);
+    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken) =>
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, messageId, ownedBody.WrittenMemory, ownedBody, spanName, destination, template, ordered, owned, cancellationToken);
 
     // ownedBody: the pooled array behind body, returned when the publish ends (default when the caller owns the body);
-    // owned: the publish gives its window slot back when it ends, and its properties to the pool.
-    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken)
+    // owned: the publish gives its window slot back when it ends, and its properties to the pool;
+    // messageId: 0, or the counter of the message id the channel writes into the properties while it sends (MessageId null).
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type);
+        using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type, messageId);
 
         // Written by the channel into the headers it sends (see ConfirmChannel.SendAsync): without headers of its own a
         // message gets no header table nor id string for its trace context.
@@ -601,7 +606,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 connection = await _connections.GetPublishConnectionAsync(timeout.Token).ConfigureAwait(false);
             }
 
-            PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax);
+            PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax, messageIdByChannel: messageId != 0);
             while (true)
             {
                 ShutdownEventArgs? interruption;
@@ -612,7 +617,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                     if (isolated)
                     {
                         timeout ??= TimeoutSource(deadline, cancellationToken);
-                        await PublishAloneAsync(exchange, routingKey, mandatory, properties, body, trace, deadline, timeout.Token).ConfigureAwait(false);
+                        await PublishAloneAsync(exchange, routingKey, mandatory, properties, messageId, body, trace, deadline, timeout.Token).ConfigureAwait(false);
                     }
                     else
                     {
@@ -624,7 +629,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                         }
 
                         // The caller's token, not the timeout source: the channel enforces the deadline itself.
-                        var pending = await channel.SendAsync(exchange, routingKey, mandatory, properties, body, trace, deadline, cancellationToken).ConfigureAwait(false);
+                        var pending = await channel.SendAsync(exchange, routingKey, mandatory, properties, body, messageId, trace, deadline, cancellationToken).ConfigureAwait(false);
                         if (!pending.Task.IsCompleted)
                         {
                             // Cancellation completes the pending publish itself: no extra waiting task per publish.
@@ -740,7 +745,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// Sends on the isolation channel with nothing else in flight there, so a channel or connection error that follows
     /// can only have been caused by this publish.
     /// </summary>
-    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, Activity? trace, long deadline, CancellationToken cancellationToken)
+    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, ReadOnlyMemory<byte> body, Activity? trace, long deadline, CancellationToken cancellationToken)
     {
         await _isolationLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -748,7 +753,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var channel = await _isolation.GetAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, trace, deadline, cancellationToken).ConfigureAwait(false);
+                await channel.PublishAsync(exchange, routingKey, mandatory, properties, body, messageId, trace, deadline, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ConfirmTimeoutException)
             {

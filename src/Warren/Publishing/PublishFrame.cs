@@ -50,7 +50,9 @@ internal static class PublishFrame
     /// Throws <see cref="WarrenPublishException"/> when the publish cannot be sent as it is: properties over the frame limit,
     /// a short string over 255 bytes, or a header value AMQP cannot encode. Nothing has been sent then.
     /// </summary>
-    public static void Check(string exchange, string routingKey, BasicProperties properties, uint frameMax)
+    /// <remarks>With <c>messageIdByChannel</c> the publishing channel writes a message id of <see cref="MessageIds.Length"/>
+    /// characters into the properties while it sends (<see cref="MessageIdBuffer"/>): counted when <c>MessageId</c> is null.</remarks>
+    public static void Check(string exchange, string routingKey, BasicProperties properties, uint frameMax, bool messageIdByChannel = false)
     {
         CheckShort(exchange, routingKey, "exchange name", exchange);
         CheckShort(exchange, routingKey, "routing key", routingKey);
@@ -78,7 +80,7 @@ internal static class PublishFrame
         int size;
         try
         {
-            size = PropertiesSize(properties);
+            size = PropertiesSize(properties) + (messageIdByChannel && properties.MessageId is null ? 1 + MessageIds.Length : 0);
         }
         catch (RabbitMQ.Client.Exceptions.WireFormattingException ex)
         {

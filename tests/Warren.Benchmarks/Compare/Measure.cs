@@ -15,22 +15,24 @@ internal readonly struct Meter
     private readonly long _started;
     private readonly TimeSpan _cpu;
     private readonly long _allocated;
+    private readonly GcCounts _gc;
 
-    private Meter(long started, TimeSpan cpu, long allocated)
+    private Meter(long started, TimeSpan cpu, long allocated, GcCounts gc)
     {
         _started = started;
         _cpu = cpu;
         _allocated = allocated;
+        _gc = gc;
     }
 
-    public static Meter Start() => new(Stopwatch.GetTimestamp(), CpuTime(), GC.GetTotalAllocatedBytes(precise: false));
+    public static Meter Start() => new(Stopwatch.GetTimestamp(), CpuTime(), GC.GetTotalAllocatedBytes(precise: false), GcCounts.Now());
 
     public Throughput Stop(int messages)
     {
         var elapsed = Stopwatch.GetElapsedTime(_started);
         var cpu = CpuTime() - _cpu;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocated;
-        return new Throughput(messages / elapsed.TotalSeconds, cpu.TotalMicroseconds / messages, (double)allocated / messages);
+        return new Throughput(messages / elapsed.TotalSeconds, cpu.TotalMicroseconds / messages, (double)allocated / messages) { Gc = GcCounts.Now() - _gc };
     }
 
     public static TimeSpan CpuTime()
@@ -41,7 +43,19 @@ internal readonly struct Meter
 }
 
 /// <summary>Messages (or calls) per second, client CPU microseconds per message and bytes allocated per message (all threads of the process).</summary>
-internal sealed record Throughput(double PerSecond, double CpuMicroseconds, double AllocatedBytes);
+internal sealed record Throughput(double PerSecond, double CpuMicroseconds, double AllocatedBytes)
+{
+    /// <summary>The garbage collections during the run and the time the runtime was paused for them.</summary>
+    public GcCounts Gc { get; init; }
+}
+
+/// <summary>Garbage collections by generation (a gen1 collection counts as gen0 too, as the runtime counts) and the total pause.</summary>
+internal readonly record struct GcCounts(int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+{
+    public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+    public static GcCounts operator -(GcCounts a, GcCounts b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused);
+}
 
 /// <summary>Latency percentiles in milliseconds and client CPU microseconds per message.</summary>
 internal sealed record Latency(double P50, double P99, double CpuMicroseconds)

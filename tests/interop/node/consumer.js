@@ -43,6 +43,7 @@ const lingerMs = 500; // after the last expected message: anything more is an ex
     if (p.contentType !== 'application/json') problem(`content-type is ${p.contentType}`, message);
     if (p.type !== expectedType) problem(`type is ${p.type}, expected ${expectedType}`, message);
     if (typeof p.messageId !== 'string' || p.messageId.length === 0) problem('no message-id', message);
+    else if (!/^[0-9a-f]{32}$/.test(p.messageId)) problem(`message-id ${p.messageId} is not Warren's 32 lowercase hex digits`, message);
     else if (messageIds.has(p.messageId)) problem(`message-id ${p.messageId} seen twice`, message);
     else messageIds.add(p.messageId);
     // AMQP timestamps are seconds since the epoch; Date.now() is milliseconds.
