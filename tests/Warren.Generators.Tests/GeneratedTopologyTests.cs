@@ -71,14 +71,17 @@ public sealed class GeneratedTopologyTests
         var topology = run.Sources["Warren.Topology.g.cs"];
         var registration = run.Sources["Warren.Registration.g.cs"];
 
-        Assert.Contains("QueueWithDefaultRetry(topology, \"standard\");", topology, System.StringComparison.Ordinal);
+        // The queue's one binding is declared by the same call.
+        Assert.Contains("QueueWithDefaultRetry(topology, \"standard\", \"orders\", \"order.placed\");", topology, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("new BindingDeclaration(\"orders\", \"standard\"", topology, System.StringComparison.Ordinal);
         // One handler of one message type: the runtime's dispatcher, created in its group's file.
         Assert.Matches(@"ConsumerWithDefaultRetry\(builder, global::Warren\.Generated\.WarrenDispatchers\d\d\.Mixed_Standard, prefetch: 3, concurrency: 2\);", registration);
         // Its dead-letter queue has a consumer (with no failure policy of its own): the call declares that queue as before.
-        Assert.Contains("QueueWithDefaultRetry(topology, \"watched\");", topology, System.StringComparison.Ordinal);
+        Assert.Contains("QueueWithDefaultRetry(topology, \"watched\", \"orders\", \"order.placed\");", topology, System.StringComparison.Ordinal);
         foreach (var queue in new[] { "fewer", "slower", "none", "capped" })
         {
-            Assert.DoesNotContain($"QueueWithDefaultRetry(topology, \"{queue}\");", topology, System.StringComparison.Ordinal);
+            Assert.DoesNotContain($"QueueWithDefaultRetry(topology, \"{queue}\"", topology, System.StringComparison.Ordinal);
+            Assert.Contains($"new BindingDeclaration(\"orders\", \"{queue}\", \"order.placed\")", topology, System.StringComparison.Ordinal);
         }
 
         Assert.Contains("new QueueDeclaration(\"standard.dlx\"", topology, System.StringComparison.Ordinal);

@@ -18,6 +18,16 @@ internal static class TopologyEmitter
     public static string Emit(TopologyPlan plan)
     {
         var standard = StandardQueues(plan);
+        // A default-policy queue's first plain binding is declared by its call too: one statement less per consumer.
+        var folded = new Dictionary<string, PlannedBinding>(System.StringComparer.Ordinal);
+        foreach (var b in plan.Bindings)
+        {
+            if (b.Binding.HeadersMatch is null && standard.Queues.Contains(b.Queue) && !folded.ContainsKey(b.Queue))
+            {
+                folded.Add(b.Queue, b);
+            }
+        }
+
         var statements = new List<System.Action<SourceWriter>>();
         foreach (var e in plan.Exchanges)
         {
@@ -34,7 +44,8 @@ internal static class TopologyEmitter
         {
             if (standard.Queues.Contains(q.Name))
             {
-                statements.Add(w => w.Line($"QueueWithDefaultRetry(topology, {Literals.String(q.Name)});"));
+                var bound = folded.TryGetValue(q.Name, out var f) ? $", {Literals.String(f.Exchange)}, {Literals.String(f.Binding.RoutingKey)}" : string.Empty;
+                statements.Add(w => w.Line($"QueueWithDefaultRetry(topology, {Literals.String(q.Name)}{bound});"));
                 continue;
             }
 
@@ -53,7 +64,7 @@ internal static class TopologyEmitter
             statements.Add(w => Declaration(w, $"new QueueDeclaration({Literals.String(q.Name)}{settings}", q.Arguments.Select(a => (a.Name, a.CSharpValue)).ToList()));
         }
 
-        foreach (var (exchange, queue, binding) in plan.Bindings.Select(b => (b.Exchange, b.Queue, b.Binding)))
+        foreach (var (exchange, queue, binding) in plan.Bindings.Where(b => !(folded.TryGetValue(b.Queue, out var f) && ReferenceEquals(f, b))).Select(b => (b.Exchange, b.Queue, b.Binding)))
         {
             if (standard.AbsorbedExchanges.Contains(exchange) && standard.AbsorbedQueues.Contains(queue) && binding.HeadersMatch is null && standard.Queues.Contains(binding.RoutingKey)
                 && exchange == binding.RoutingKey + FailurePolicyDefaults.ExchangeSuffix && queue == binding.RoutingKey + FailurePolicyDefaults.QueueSuffix)
@@ -98,6 +109,18 @@ internal static class TopologyEmitter
         writer.Line("public static string Mermaid => TopologyDocuments.Mermaid(Create());");
         writer.Line();
         Chunks.Emit(writer, "private static void Declare(Topology topology)", "Declare", "Topology topology", "topology", statements);
+        if (folded.Count > 0)
+        {
+            writer.Line();
+            writer.Line("/// <summary>");
+            writer.Line("/// A work queue with the default failure policy, bound to <paramref name=\"exchange\"/> with <paramref name=\"routingKey\"/>.");
+            writer.Line("/// </summary>");
+            writer.Open("private static void QueueWithDefaultRetry(Topology topology, string queue, string exchange, string routingKey)");
+            writer.Line("QueueWithDefaultRetry(topology, queue);");
+            writer.Line("topology.Add(new BindingDeclaration(exchange, queue, routingKey));");
+            writer.Close();
+        }
+
         if (standard.Queues.Count > 0)
         {
             writer.Line();

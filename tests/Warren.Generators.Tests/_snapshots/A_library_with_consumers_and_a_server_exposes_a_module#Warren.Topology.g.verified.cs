@@ -30,11 +30,19 @@ namespace Warren.Generated
         private static void Declare(Topology topology)
         {
             topology.Add(new ExchangeDeclaration("orders", "topic"));
-            QueueWithDefaultRetry(topology, "billing");
+            QueueWithDefaultRetry(topology, "billing", "orders", "order.*.placed");
             topology.Add(new QueueDeclaration("rpc.inventory"));
             topology.Add(new BindingDeclaration("amq.direct", "rpc.inventory", "inventory.check-stock"));
-            topology.Add(new BindingDeclaration("orders", "billing", "order.*.placed"));
             topology.Add(new BindingDeclaration("orders", "billing", "order.cancelled"));
+        }
+
+        /// <summary>
+        /// A work queue with the default failure policy, bound to <paramref name="exchange"/> with <paramref name="routingKey"/>.
+        /// </summary>
+        private static void QueueWithDefaultRetry(Topology topology, string queue, string exchange, string routingKey)
+        {
+            QueueWithDefaultRetry(topology, queue);
+            topology.Add(new BindingDeclaration(exchange, queue, routingKey));
         }
 
         /// <summary>

@@ -30,9 +30,17 @@ namespace Warren.Generated
         private static void Declare(Topology topology)
         {
             topology.Add(new ExchangeDeclaration("metrics", "topic"));
-            QueueWithDefaultRetry(topology, "readings");
-            topology.Add(new BindingDeclaration("metrics", "readings", "alarm.raised"));
+            QueueWithDefaultRetry(topology, "readings", "metrics", "alarm.raised");
             topology.Add(new BindingDeclaration("metrics", "readings", "reading.*"));
+        }
+
+        /// <summary>
+        /// A work queue with the default failure policy, bound to <paramref name="exchange"/> with <paramref name="routingKey"/>.
+        /// </summary>
+        private static void QueueWithDefaultRetry(Topology topology, string queue, string exchange, string routingKey)
+        {
+            QueueWithDefaultRetry(topology, queue);
+            topology.Add(new BindingDeclaration(exchange, queue, routingKey));
         }
 
         /// <summary>

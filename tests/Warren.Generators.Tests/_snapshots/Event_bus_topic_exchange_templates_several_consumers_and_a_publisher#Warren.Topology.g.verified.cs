@@ -30,12 +30,19 @@ namespace Warren.Generated
         private static void Declare(Topology topology)
         {
             topology.Add(new ExchangeDeclaration("user.events", "topic"));
-            QueueWithDefaultRetry(topology, "analytics");
+            QueueWithDefaultRetry(topology, "analytics", "user.events", "user.#");
             RetryQueue(topology, "analytics.user-updated.retry.1", "analytics", 30000);
-            QueueWithDefaultRetry(topology, "email-notifications");
-            topology.Add(new BindingDeclaration("user.events", "analytics", "user.#"));
+            QueueWithDefaultRetry(topology, "email-notifications", "user.events", "user.*.created");
             topology.Add(new BindingDeclaration("user.events", "analytics", "user.#.created"));
-            topology.Add(new BindingDeclaration("user.events", "email-notifications", "user.*.created"));
+        }
+
+        /// <summary>
+        /// A work queue with the default failure policy, bound to <paramref name="exchange"/> with <paramref name="routingKey"/>.
+        /// </summary>
+        private static void QueueWithDefaultRetry(Topology topology, string queue, string exchange, string routingKey)
+        {
+            QueueWithDefaultRetry(topology, queue);
+            topology.Add(new BindingDeclaration(exchange, queue, routingKey));
         }
 
         /// <summary>
