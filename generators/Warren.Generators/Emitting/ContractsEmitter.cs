@@ -27,7 +27,7 @@ internal static class ContractsEmitter
         w.Open("internal static class WarrenContracts");
         var registrations = model.Messages.Select(message => (System.Action<SourceWriter>)(writer => EmitContract(writer, message, contexts))).ToList();
         Chunks.Emit(w, "public static void Register(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", registrations);
-        foreach (var message in model.Messages.Where(m => m.RoutingParts.Any(p => p.IsProperty)))
+        foreach (var message in model.Messages.Where(m => HasKeyFunction(m) && !(contexts.ContainsKey(m.TypeName) && WordProperty(m) is not null)))
         {
             w.Line();
             EmitRoutingKey(w, $"RoutingKey_{message.Identifier}", $"RoutingKeys_{message.Identifier}", message.TypeName, message.RoutingParts);
@@ -45,7 +45,7 @@ internal static class ContractsEmitter
             w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));");
         }
 
-        if (listed.Any(HasKeyFunction))
+        if (listed.Any(m => HasKeyFunction(m) && WordProperty(m) is null))
         {
             w.Line();
             w.Line("/// <summary>");
@@ -56,6 +56,20 @@ internal static class ContractsEmitter
             w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
             w.Line("    string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>");
             w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });");
+        }
+
+        if (listed.Any(m => WordProperty(m) is not null))
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Adds the contract of a message type whose routing key is <paramref name=\"template\"/> with its placeholder replaced by the");
+            w.Line("/// word <paramref name=\"word\"/> reads from the message, its metadata from <paramref name=\"json\"/>.");
+            w.Line("/// </summary>");
+            w.Line("private static void Contract<T>(");
+            w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
+            w.Line("    string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>");
+            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(");
+            w.Line("        name, Metadata<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });");
         }
 
         if (listed.Count > 0)
@@ -132,6 +146,16 @@ internal static class ContractsEmitter
     private static bool HasKeyFunction(MessageModel message) => message.RoutingParts.Any(p => p.IsProperty);
 
     /// <summary>
+    /// The placeholder of a template with exactly one, of a string property: its key is the template's text around the
+    /// word, built by the runtime (<c>PlaceholderRoutingKey</c>) from a property read, with no method of its own.
+    /// </summary>
+    private static RoutingPart? WordProperty(MessageModel message)
+    {
+        var properties = message.RoutingParts.Where(p => p.IsProperty).ToList();
+        return message.RoutingTemplate is not null && properties.Count == 1 && properties[0].Format == PropertyFormat.String ? properties[0] : null;
+    }
+
+    /// <summary>
     /// One message type's contract: by the <c>Contract</c> helper when a context lists the type (the metadata comes
     /// from that context), else written out with its <c>WarrenJsonTypes</c> property (which says what is missing).
     /// </summary>
@@ -143,7 +167,14 @@ internal static class ContractsEmitter
             : Literals.String(message.RoutingTemplate ?? message.ContractName);
         // A priority outside 1-255 is WRN010: no code for it.
         var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
-        if (contexts.TryGetValue(message.TypeName, out var context))
+        if (contexts.TryGetValue(message.TypeName, out var context) && WordProperty(message) is { } word)
+        {
+            writer.Line($"Contract<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {context}.Default,");
+            writer.Line($"    {exchange}, {Literals.String(message.RoutingTemplate!)}, static message => message.{Identifiers.Escape(word.Text)}{priority});");
+            return;
+        }
+
+        if (contexts.TryGetValue(message.TypeName, out context))
         {
             // The template with its placeholders names the route in metrics and spans (a fixed key is its own template).
             var template = HasKeyFunction(message) ? ", " + (message.RoutingTemplate is { } t ? Literals.String(t) : "null") : string.Empty;

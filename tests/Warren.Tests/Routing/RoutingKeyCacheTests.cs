@@ -102,4 +102,61 @@ public sealed class RoutingKeyCacheTests
         await Task.WhenAll(tasks);
         Assert.Equal(0, failures);
     }
+    private sealed record Order(string? Region);
+
+    private static Gen<string> OneOf(params string[] values) => Gen.Int[0, values.Length - 1].Select(i => values[i]);
+
+    /// <summary>
+    /// The runtime key of a one-placeholder template (what generated contracts use for a string placeholder) against the
+    /// key built by hand from the template's parts, for random templates, values (some the key cannot take) and orders.
+    /// </summary>
+    [Fact]
+    public void A_placeholder_key_is_the_template_with_the_word_in_its_place()
+    {
+        var words = OneOf("order", "eu", "", "a.b", "x-1", "#", "*", "{", "}");
+        var templates = Gen.Select(words, OneOf(".", "", "-"), words, OneOf(".", "", "}"), words)
+            .Select(t => (Prefix: t.Item1 + t.Item2, Suffix: t.Item4 + t.Item5))
+            .Where(t => !t.Prefix.Contains('{', StringComparison.Ordinal) && !t.Prefix.Contains('}', StringComparison.Ordinal));
+        Property.ForAll(
+            Gen.Select(templates, Gen.Int[0, Regions.Length - 1].Select(i => Regions[i]).Array[1, 40]),
+            100,
+            c =>
+            {
+                var key = new PlaceholderRoutingKey<Order>(c.Item1.Prefix + "{Region}" + c.Item1.Suffix, static order => order.Region);
+                foreach (var region in c.Item2)
+                {
+                    string? expected;
+                    try
+                    {
+                        expected = c.Item1.Prefix + RoutingKeys.Segment(region, "Region", nameof(Order)) + c.Item1.Suffix;
+                    }
+                    catch (InvalidRoutingKeyException)
+                    {
+                        expected = null;
+                    }
+
+                    if (expected is null)
+                    {
+                        var error = Assert.Throws<InvalidRoutingKeyException>(() => key.For(new Order(region)));
+                        Assert.StartsWith("Order.Region is", error.Message, StringComparison.Ordinal);
+                    }
+                    else
+                    {
+                        Assert.Equal(expected, key.For(new Order(region)));
+                    }
+                }
+            },
+            c => $"template '{c.Item1.Prefix}{{Region}}{c.Item1.Suffix}', values {string.Join(", ", c.Item2.Select(v => v ?? "null"))}");
+    }
+
+    [Fact]
+    public void A_placeholder_key_builds_a_repeated_value_once_and_rejects_a_template_without_placeholder()
+    {
+        var key = new PlaceholderRoutingKey<Order>("order.{Region}.placed", static order => order.Region);
+        var first = key.For(new Order("eu"));
+        Assert.Equal("order.eu.placed", first);
+        Assert.Same(first, key.For(new Order(new string("eu".AsSpan()))));
+        Assert.Throws<ArgumentException>(() => new PlaceholderRoutingKey<Order>("order.placed", static order => order.Region));
+        Assert.Throws<ArgumentException>(() => new PlaceholderRoutingKey<Order>("order.{Region", static order => order.Region));
+    }
 }
