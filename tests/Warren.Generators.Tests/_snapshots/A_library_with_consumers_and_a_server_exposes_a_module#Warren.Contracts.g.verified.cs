@@ -44,14 +44,8 @@ namespace Warren.Generated
             Contract<global::Shop.Contracts.OrderCancelled>(builder, "order.cancelled.v1", global::Shop.Contracts.ShopJson.Default,
                 "orders", "order.cancelled");
             Contract<global::Shop.Contracts.OrderPlaced>(builder, "order-placed", global::Shop.Contracts.ShopJson.Default,
-                "orders", RoutingKey_Shop_Contracts_OrderPlaced, "order.{Region}.placed");
+                "orders", "order.{Region}.placed", static message => message.Region);
         }
-
-        private static object? RoutingKeys_Shop_Contracts_OrderPlaced;
-
-        internal static string RoutingKey_Shop_Contracts_OrderPlaced(global::Shop.Contracts.OrderPlaced message) =>
-            global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Shop_Contracts_OrderPlaced, message.Region, static values =>
-                "order." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "OrderPlaced") + ".placed");
 
         /// <summary>Adds the contract of a message type with a fixed routing key, its metadata from <paramref name="json"/>.</summary>
         private static void Contract<T>(
@@ -60,13 +54,14 @@ namespace Warren.Generated
             builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
 
         /// <summary>
-        /// Adds the contract of a message type whose routing key <paramref name="routingKey"/> builds from its properties, its
-        /// metadata from <paramref name="json"/>; the <paramref name="template"/> with its placeholders names the route in metrics and spans.
+        /// Adds the contract of a message type whose routing key is <paramref name="template"/> with its placeholder replaced by the
+        /// word <paramref name="word"/> reads from the message, its metadata from <paramref name="json"/>.
         /// </summary>
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
-            string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
+            string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>
+            builder.AddContract(new global::Warren.MessageContract<T>(
+                name, Metadata<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
 
         /// <summary>A type's metadata from a context that lists it.</summary>
         private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>

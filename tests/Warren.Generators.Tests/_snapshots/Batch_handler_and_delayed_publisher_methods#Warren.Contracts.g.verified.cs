@@ -38,14 +38,8 @@ namespace Warren.Generated
             Contract<global::Metrics.Alarm>(builder, "alarm", global::Metrics.MetricsJson.Default,
                 "metrics", "alarm.raised");
             Contract<global::Metrics.Reading>(builder, "reading", global::Metrics.MetricsJson.Default,
-                "metrics", RoutingKey_Metrics_Reading, "reading.{Sensor}");
+                "metrics", "reading.{Sensor}", static message => message.Sensor);
         }
-
-        private static object? RoutingKeys_Metrics_Reading;
-
-        internal static string RoutingKey_Metrics_Reading(global::Metrics.Reading message) =>
-            global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Metrics_Reading, message.Sensor, static values =>
-                "reading." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Sensor", "Reading"));
 
         /// <summary>Adds the contract of a message type with a fixed routing key, its metadata from <paramref name="json"/>.</summary>
         private static void Contract<T>(
@@ -54,13 +48,14 @@ namespace Warren.Generated
             builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
 
         /// <summary>
-        /// Adds the contract of a message type whose routing key <paramref name="routingKey"/> builds from its properties, its
-        /// metadata from <paramref name="json"/>; the <paramref name="template"/> with its placeholders names the route in metrics and spans.
+        /// Adds the contract of a message type whose routing key is <paramref name="template"/> with its placeholder replaced by the
+        /// word <paramref name="word"/> reads from the message, its metadata from <paramref name="json"/>.
         /// </summary>
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
-            string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
+            string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>
+            builder.AddContract(new global::Warren.MessageContract<T>(
+                name, Metadata<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
 
         /// <summary>A type's metadata from a context that lists it.</summary>
         private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>

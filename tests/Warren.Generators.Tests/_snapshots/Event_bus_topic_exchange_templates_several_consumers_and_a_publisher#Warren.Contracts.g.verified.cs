@@ -36,16 +36,10 @@ namespace Warren.Generated
         public static void Register(global::Warren.WarrenBuilder builder)
         {
             Contract<global::Shop.Users.UserCreated>(builder, "user.created", global::Shop.Users.UsersJson.Default,
-                "user.events", RoutingKey_Shop_Users_UserCreated, "user.{Region}.created");
+                "user.events", "user.{Region}.created", static message => message.Region);
             Contract<global::Shop.Users.UserUpdated>(builder, "user-updated", global::Shop.Users.UsersJson.Default,
                 "user.events", RoutingKey_Shop_Users_UserUpdated, "user.{Region}.updated.v{Version}");
         }
-
-        private static object? RoutingKeys_Shop_Users_UserCreated;
-
-        internal static string RoutingKey_Shop_Users_UserCreated(global::Shop.Users.UserCreated message) =>
-            global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Shop_Users_UserCreated, message.Region, static values =>
-                "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "UserCreated") + ".created");
 
         private static object? RoutingKeys_Shop_Users_UserUpdated;
 
@@ -61,6 +55,16 @@ namespace Warren.Generated
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>
             builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
+
+        /// <summary>
+        /// Adds the contract of a message type whose routing key is <paramref name="template"/> with its placeholder replaced by the
+        /// word <paramref name="word"/> reads from the message, its metadata from <paramref name="json"/>.
+        /// </summary>
+        private static void Contract<T>(
+            global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
+            string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>
+            builder.AddContract(new global::Warren.MessageContract<T>(
+                name, Metadata<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
 
         /// <summary>A type's metadata from a context that lists it.</summary>
         private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>

@@ -720,6 +720,11 @@ namespace Warren.Infrastructure
         public static bool TryDeserialize<T>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, out T? message, out string? error) { }
         public static bool TryRead<T>(Warren.MessageContext context, Warren.PayloadFormat<T> format, out T? message, out string? error) { }
     }
+    public sealed class PlaceholderRoutingKey<T>
+    {
+        public PlaceholderRoutingKey(string template, System.Func<T, string?> word) { }
+        public string For(T message) { }
+    }
     public sealed class RoutingBinding
     {
         public string Exchange { get; }
