@@ -42,7 +42,7 @@ internal static class ContractsEmitter
             w.Line("private static void Contract<T>(");
             w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
             w.Line("    string exchange, string routingKey, byte? priority = null) =>");
-            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));");
+            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));");
         }
 
         if (listed.Any(m => HasKeyFunction(m) && WordProperty(m) is null))
@@ -55,7 +55,7 @@ internal static class ContractsEmitter
             w.Line("private static void Contract<T>(");
             w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
             w.Line("    string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>");
-            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });");
+            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });");
         }
 
         if (listed.Any(m => WordProperty(m) is not null))
@@ -69,13 +69,7 @@ internal static class ContractsEmitter
             w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
             w.Line("    string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>");
             w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(");
-            w.Line("        name, Metadata<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });");
-        }
-
-        if (listed.Count > 0)
-        {
-            w.Line();
-            EmitMetadata(w, "Metadata", "json");
+            w.Line("        name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });");
         }
 
         w.Close();
@@ -98,7 +92,8 @@ internal static class ContractsEmitter
             w.Line($"/// <summary>{Text.Xml(type.TypeName)}</summary>");
             if (contexts.TryGetValue(type.TypeName, out var context))
             {
-                w.Line($"public static {info} {type.Identifier} => Cache<{type.TypeName}>.Value ??= From<{type.TypeName}>({context}.Default);");
+                w.Line($"public static {info} {type.Identifier} =>");
+                w.Line($"    Cache<{type.TypeName}>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<{type.TypeName}>({context}.Default);");
             }
             else
             {
@@ -116,8 +111,6 @@ internal static class ContractsEmitter
             w.Open("private static class Cache<T>");
             w.Line("public static JsonTypeInfo<T>? Value;");
             w.Close();
-            w.Line();
-            EmitMetadata(w, "From", "context");
         }
 
         if (serializable.Count < model.JsonTypes.Count)
@@ -133,14 +126,6 @@ internal static class ContractsEmitter
         }
 
         w.Close();
-    }
-
-    private static void EmitMetadata(SourceWriter w, string name, string parameter)
-    {
-        w.Line("/// <summary>A type's metadata from a context that lists it.</summary>");
-        w.Line($"private static JsonTypeInfo<T> {name}<T>(global::System.Text.Json.Serialization.JsonSerializerContext {parameter}) =>");
-        w.Line($"    {parameter}.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>");
-        w.Line($"    ?? throw new global::System.InvalidOperationException($\"{{{parameter}.GetType().Name}} returned no type information for {{typeof(T).Name}}.\");");
     }
 
     private static bool HasKeyFunction(MessageModel message) => message.RoutingParts.Any(p => p.IsProperty);

@@ -81,8 +81,7 @@ public sealed class HandlerDispatcher<[DynamicallyAccessedMembers(DynamicallyAcc
     /// <inheritdoc />
     public override JsonTypeInfo TypeInfo => Metadata;
 
-    private JsonTypeInfo<TMessage> Metadata => _typeInfo ??= _json.GetTypeInfo(typeof(TMessage)) as JsonTypeInfo<TMessage>
-        ?? throw new InvalidOperationException($"{_json.GetType().Name} returned no type information for {typeof(TMessage).Name}.");
+    private JsonTypeInfo<TMessage> Metadata => _typeInfo ??= JsonMetadata.Of<TMessage>(_json);
 
     /// <inheritdoc />
     public override void AddHandlerTo(IServiceCollection services) => services.TryAddScoped<THandler>();

@@ -11,21 +11,18 @@ namespace Warren.Generated
     internal static class WarrenJsonTypes
     {
         /// <summary>global::Shop.Contracts.CheckStock</summary>
-        public static JsonTypeInfo<global::Shop.Contracts.CheckStock> Shop_Contracts_CheckStock => Cache<global::Shop.Contracts.CheckStock>.Value ??= From<global::Shop.Contracts.CheckStock>(global::Shop.Contracts.ShopJson.Default);
+        public static JsonTypeInfo<global::Shop.Contracts.CheckStock> Shop_Contracts_CheckStock =>
+            Cache<global::Shop.Contracts.CheckStock>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Contracts.CheckStock>(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>global::Shop.Contracts.StockLevel</summary>
-        public static JsonTypeInfo<global::Shop.Contracts.StockLevel> Shop_Contracts_StockLevel => Cache<global::Shop.Contracts.StockLevel>.Value ??= From<global::Shop.Contracts.StockLevel>(global::Shop.Contracts.ShopJson.Default);
+        public static JsonTypeInfo<global::Shop.Contracts.StockLevel> Shop_Contracts_StockLevel =>
+            Cache<global::Shop.Contracts.StockLevel>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Contracts.StockLevel>(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
             public static JsonTypeInfo<T>? Value;
         }
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
-            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
@@ -45,7 +42,7 @@ namespace Warren.Generated
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string routingKey, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
+            builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));
 
         /// <summary>
         /// Adds the contract of a message type whose routing key is <paramref name="template"/> with its placeholder replaced by the
@@ -55,11 +52,6 @@ namespace Warren.Generated
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>
             builder.AddContract(new global::Warren.MessageContract<T>(
-                name, Metadata<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
-            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
+                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
     }
 }

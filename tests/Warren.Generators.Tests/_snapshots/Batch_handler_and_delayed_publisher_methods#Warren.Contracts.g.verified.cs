@@ -11,21 +11,18 @@ namespace Warren.Generated
     internal static class WarrenJsonTypes
     {
         /// <summary>global::Metrics.Alarm</summary>
-        public static JsonTypeInfo<global::Metrics.Alarm> Metrics_Alarm => Cache<global::Metrics.Alarm>.Value ??= From<global::Metrics.Alarm>(global::Metrics.MetricsJson.Default);
+        public static JsonTypeInfo<global::Metrics.Alarm> Metrics_Alarm =>
+            Cache<global::Metrics.Alarm>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Metrics.Alarm>(global::Metrics.MetricsJson.Default);
 
         /// <summary>global::Metrics.Reading</summary>
-        public static JsonTypeInfo<global::Metrics.Reading> Metrics_Reading => Cache<global::Metrics.Reading>.Value ??= From<global::Metrics.Reading>(global::Metrics.MetricsJson.Default);
+        public static JsonTypeInfo<global::Metrics.Reading> Metrics_Reading =>
+            Cache<global::Metrics.Reading>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Metrics.Reading>(global::Metrics.MetricsJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
             public static JsonTypeInfo<T>? Value;
         }
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
-            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
@@ -45,7 +42,7 @@ namespace Warren.Generated
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string routingKey, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
+            builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));
 
         /// <summary>
         /// Adds the contract of a message type whose routing key is <paramref name="template"/> with its placeholder replaced by the
@@ -55,11 +52,6 @@ namespace Warren.Generated
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>
             builder.AddContract(new global::Warren.MessageContract<T>(
-                name, Metadata<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
-            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
+                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
     }
 }

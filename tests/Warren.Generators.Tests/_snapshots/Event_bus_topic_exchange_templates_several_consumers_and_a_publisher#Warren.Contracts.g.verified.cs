@@ -11,21 +11,18 @@ namespace Warren.Generated
     internal static class WarrenJsonTypes
     {
         /// <summary>global::Shop.Users.UserCreated</summary>
-        public static JsonTypeInfo<global::Shop.Users.UserCreated> Shop_Users_UserCreated => Cache<global::Shop.Users.UserCreated>.Value ??= From<global::Shop.Users.UserCreated>(global::Shop.Users.UsersJson.Default);
+        public static JsonTypeInfo<global::Shop.Users.UserCreated> Shop_Users_UserCreated =>
+            Cache<global::Shop.Users.UserCreated>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Users.UserCreated>(global::Shop.Users.UsersJson.Default);
 
         /// <summary>global::Shop.Users.UserUpdated</summary>
-        public static JsonTypeInfo<global::Shop.Users.UserUpdated> Shop_Users_UserUpdated => Cache<global::Shop.Users.UserUpdated>.Value ??= From<global::Shop.Users.UserUpdated>(global::Shop.Users.UsersJson.Default);
+        public static JsonTypeInfo<global::Shop.Users.UserUpdated> Shop_Users_UserUpdated =>
+            Cache<global::Shop.Users.UserUpdated>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Users.UserUpdated>(global::Shop.Users.UsersJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
             public static JsonTypeInfo<T>? Value;
         }
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
-            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
@@ -54,7 +51,7 @@ namespace Warren.Generated
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
+            builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
 
         /// <summary>
         /// Adds the contract of a message type whose routing key is <paramref name="template"/> with its placeholder replaced by the
@@ -64,11 +61,6 @@ namespace Warren.Generated
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>
             builder.AddContract(new global::Warren.MessageContract<T>(
-                name, Metadata<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
-            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
+                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
     }
 }

@@ -11,18 +11,14 @@ namespace Warren.Generated
     internal static class WarrenJsonTypes
     {
         /// <summary>global::Records.Document</summary>
-        public static JsonTypeInfo<global::Records.Document> Records_Document => Cache<global::Records.Document>.Value ??= From<global::Records.Document>(global::Records.RecordsJson.Default);
+        public static JsonTypeInfo<global::Records.Document> Records_Document =>
+            Cache<global::Records.Document>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Records.Document>(global::Records.RecordsJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
             public static JsonTypeInfo<T>? Value;
         }
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
-            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
@@ -42,11 +38,6 @@ namespace Warren.Generated
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string routingKey, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
-            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
+            builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));
     }
 }

@@ -706,6 +706,10 @@ namespace Warren.Infrastructure
         System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DispatchAsync(Warren.MessageContext context);
     }
     public interface IReleasesMessageContext : Warren.Infrastructure.IMessageDispatcher { }
+    public static class JsonMetadata
+    {
+        public static System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> Of<T>(System.Text.Json.Serialization.JsonSerializerContext context) { }
+    }
     public sealed class MessageContracts
     {
         public MessageContracts() { }

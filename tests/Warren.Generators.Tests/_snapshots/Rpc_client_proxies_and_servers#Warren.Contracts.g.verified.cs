@@ -11,30 +11,30 @@ namespace Warren.Generated
     internal static class WarrenJsonTypes
     {
         /// <summary>global::Orders.Charge</summary>
-        public static JsonTypeInfo<global::Orders.Charge> Orders_Charge => Cache<global::Orders.Charge>.Value ??= From<global::Orders.Charge>(global::Orders.OrdersJson.Default);
+        public static JsonTypeInfo<global::Orders.Charge> Orders_Charge =>
+            Cache<global::Orders.Charge>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.Charge>(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.ChargeResult</summary>
-        public static JsonTypeInfo<global::Orders.ChargeResult> Orders_ChargeResult => Cache<global::Orders.ChargeResult>.Value ??= From<global::Orders.ChargeResult>(global::Orders.OrdersJson.Default);
+        public static JsonTypeInfo<global::Orders.ChargeResult> Orders_ChargeResult =>
+            Cache<global::Orders.ChargeResult>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.ChargeResult>(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.CheckStock</summary>
-        public static JsonTypeInfo<global::Orders.CheckStock> Orders_CheckStock => Cache<global::Orders.CheckStock>.Value ??= From<global::Orders.CheckStock>(global::Orders.OrdersJson.Default);
+        public static JsonTypeInfo<global::Orders.CheckStock> Orders_CheckStock =>
+            Cache<global::Orders.CheckStock>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.CheckStock>(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.Refund</summary>
-        public static JsonTypeInfo<global::Orders.Refund> Orders_Refund => Cache<global::Orders.Refund>.Value ??= From<global::Orders.Refund>(global::Orders.OrdersJson.Default);
+        public static JsonTypeInfo<global::Orders.Refund> Orders_Refund =>
+            Cache<global::Orders.Refund>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.Refund>(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.StockLevel</summary>
-        public static JsonTypeInfo<global::Orders.StockLevel> Orders_StockLevel => Cache<global::Orders.StockLevel>.Value ??= From<global::Orders.StockLevel>(global::Orders.OrdersJson.Default);
+        public static JsonTypeInfo<global::Orders.StockLevel> Orders_StockLevel =>
+            Cache<global::Orders.StockLevel>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.StockLevel>(global::Orders.OrdersJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
             public static JsonTypeInfo<T>? Value;
         }
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
-            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>

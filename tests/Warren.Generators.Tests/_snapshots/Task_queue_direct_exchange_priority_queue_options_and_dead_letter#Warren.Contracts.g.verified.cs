@@ -20,11 +20,6 @@ namespace Warren.Generated
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string routingKey, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, Metadata<T>(json), exchange, routingKey, priority));
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> Metadata<T>(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
-            json.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{json.GetType().Name} returned no type information for {typeof(T).Name}.");
+            builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));
     }
 }

@@ -11,18 +11,14 @@ namespace Warren.Generated
     internal static class WarrenJsonTypes
     {
         /// <summary>global::Tutorials.Thumbnail</summary>
-        public static JsonTypeInfo<global::Tutorials.Thumbnail> Tutorials_Thumbnail => Cache<global::Tutorials.Thumbnail>.Value ??= From<global::Tutorials.Thumbnail>(global::Tutorials.TutorialJson.Default);
+        public static JsonTypeInfo<global::Tutorials.Thumbnail> Tutorials_Thumbnail =>
+            Cache<global::Tutorials.Thumbnail>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Tutorials.Thumbnail>(global::Tutorials.TutorialJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
             public static JsonTypeInfo<T>? Value;
         }
-
-        /// <summary>A type's metadata from a context that lists it.</summary>
-        private static JsonTypeInfo<T> From<T>(global::System.Text.Json.Serialization.JsonSerializerContext context) =>
-            context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
-            ?? throw new global::System.InvalidOperationException($"{context.GetType().Name} returned no type information for {typeof(T).Name}.");
     }
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
