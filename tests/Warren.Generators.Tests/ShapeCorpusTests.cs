@@ -71,6 +71,26 @@ public sealed class ShapeCorpusTests
     }
 
     /// <summary>
+    /// A queue, exchange or RPC service with a name the broker refuses (WRN034) gets no generated code: no generated file
+    /// names it, so nothing declares it, binds to it or publishes to it at run time.
+    /// </summary>
+    [Theory]
+    [InlineData("queue_name_reserved", "amq.orders")]
+    [InlineData("dead_letter_exchange_reserved", "amq.failed")]
+    [InlineData("handler_dead_letter_queue_reserved", "amq.q.failed")]
+    [InlineData("message_exchange_reserved_published", "amq.events")]
+    [InlineData("message_exchange_predeclared_other_type", "amq.fanout")]
+    [InlineData("consumer_exchange_reserved", "amq.work")]
+    [InlineData("rpc_queue_reserved", "amq.svc")]
+    public void A_name_the_broker_refuses_is_in_no_generated_file(string name, string refused)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var run = Invariant.Check(Source(shape)).Run;
+
+        Assert.DoesNotContain(run.Sources.Values, text => text.Contains(refused, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// User code that does not compile by itself (a type that is not defined, CS0246): the compiler's error stays on the
     /// user's code, and the generator emits nothing that names the missing type, so no error is located in a generated file.
     /// </summary>
