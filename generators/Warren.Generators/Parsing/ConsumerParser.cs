@@ -56,14 +56,18 @@ internal static class ConsumerParser
         !AttributeReader.Has(type, KnownNames.QueueAttribute)
         && SymbolEqualityComparer.Default.Equals(type.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(HasBindingAttribute), method);
 
-    /// <summary>True for a class that is a consumer only through handlers it inherits: no <c>[Queue]</c>, no attributed method of its own.</summary>
+    /// <summary>
+    /// True for a class that is a consumer only through handlers it inherits: no <c>[Queue]</c>, no attributed method of
+    /// its own. Its base classes are asked first: their attributes are bound once for every class deriving from them, so
+    /// the class's own attributes and methods are bound only when a base class has handlers.
+    /// </summary>
     public static bool FindsByBaseClass(INamedTypeSymbol type) =>
         type.TypeKind == TypeKind.Class
         && !type.IsAbstract
-        && type.BaseType is { SpecialType: not SpecialType.System_Object }
+        && type.BaseType is { SpecialType: not SpecialType.System_Object } baseType
+        && MessageParser.DeclaresHandlers(baseType)
         && !AttributeReader.Has(type, KnownNames.QueueAttribute)
-        && !type.GetMembers().OfType<IMethodSymbol>().Any(HasBindingAttribute)
-        && MessageParser.IsConsumer(type);
+        && !type.GetMembers().OfType<IMethodSymbol>().Any(HasBindingAttribute);
 
     private static bool HasBindingAttribute(IMethodSymbol method) =>
         AttributeReader.Has(method, KnownNames.TopicAttribute) || AttributeReader.Has(method, KnownNames.HeadersAttribute);

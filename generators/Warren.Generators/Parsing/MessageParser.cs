@@ -8,15 +8,13 @@ namespace Warren.Generators.Parsing;
 internal static class MessageParser
 {
     /// <summary>True for classes that consume messages rather than being one.</summary>
-    public static bool IsConsumer(INamedTypeSymbol type)
-    {
-        if (AttributeReader.Has(type, KnownNames.QueueAttribute))
-        {
-            return true;
-        }
+    public static bool IsConsumer(INamedTypeSymbol type) =>
+        AttributeReader.Has(type, KnownNames.QueueAttribute) || DeclaresHandlers(type);
 
-        // Handlers may be inherited from a base class.
-        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+    /// <summary>True when a method of <paramref name="type"/> or of a base class (handlers may be inherited) has <c>[Topic]</c> or <c>[Headers]</c>.</summary>
+    public static bool DeclaresHandlers(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
             foreach (var member in current.GetMembers())
             {
