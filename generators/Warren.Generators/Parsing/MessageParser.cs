@@ -41,7 +41,11 @@ internal static class MessageParser
 
     /// <summary>The message model of an attributed type, or null when the type is a consumer class.</summary>
     public static MessageModel? TryParseAttributed(INamedTypeSymbol type) =>
-        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null || Rules.UndefinedTypes.In(type) ? null : Parse(type);
+        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblem(type) is not null ? null : Parse(type);
+
+    /// <summary>Why the <c>[Exchange]</c> of a type or publisher interface cannot be used (WRN034), or null (also without one).</summary>
+    public static string? ExchangeProblem(ISymbol symbol) =>
+        ReadExchange(symbol) is { } exchange ? Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete) : null;
 
     public static MessageModel Parse(ITypeSymbol type)
     {
