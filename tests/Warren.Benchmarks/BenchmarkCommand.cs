@@ -39,6 +39,9 @@ internal static class BenchmarkCommand
           channels   confirmed publishing through Warren at 1, 2 and 4 publishing channels [--messages 100000]
           batch      consuming a pre-filled queue: raw one-ack loop, Warren per message, Warren BatchDispatcher
                      [--messages 30000] [--batch 100] [--rounds 3]
+          wire       publish variants (raw, warren, warren-each, raw-ts) on one node with the broker's CPU (its beam.smp's,
+                     from /proc), client CPU, syscalls and TCP segments and bytes sent per message (from `ss -ti`)
+                     wire raw,warren [--messages 30000] [--rounds 6]
           micro      BenchmarkDotNet in-process benchmarks (per-message work without a broker, header parsing);
                      arguments after `micro` go to BenchmarkDotNet (e.g. --filter '*')
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
@@ -83,6 +86,18 @@ internal static class BenchmarkCommand
                 }
 
                 return await ColdStart.ChildAsync(framework, url);
+            }
+
+            case "wire":
+            {
+                if (args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    Console.Error.WriteLine("wire <variants, comma-separated: raw, warren, warren-each, raw-ts> [--messages N] [--rounds N]");
+                    return 1;
+                }
+
+                var options = Options(args[2..]);
+                return await PublishProbe.RunAsync(args[1].Split(','), Int(options, "messages", 30_000), Int(options, "size", 256), Int(options, "rounds", 6));
             }
 
             case "channels":

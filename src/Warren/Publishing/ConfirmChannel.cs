@@ -14,7 +14,8 @@ namespace Warren;
 /// A publishing channel in confirm mode that tracks confirmations itself. Publishes are written one at a time, in
 /// call order (so a batch keeps its order on the broker), while their confirmations are awaited concurrently: the
 /// broker's acks (often <c>multiple</c>) complete every publish up to their tag. Returns of mandatory messages are
-/// matched by a sequence header; a lost channel fails every pending publish with the shutdown reason.
+/// matched by the message id Warren made for the publish (<see cref="MessageIds"/>), or, for a publish whose id the
+/// caller chose, by a sequence header; a lost channel fails every pending publish with the shutdown reason.
 /// </summary>
 /// <remarks>
 /// Per publish this costs one completion object and nothing else on the confirmation path: the publish timeout is a
@@ -25,7 +26,10 @@ namespace Warren;
 /// </remarks>
 internal sealed class ConfirmChannel : IAsyncDisposable
 {
-    /// <summary>Carries the publish sequence number so a returned message can be matched to its publish.</summary>
+    /// <summary>
+    /// Carries the publish sequence number so a returned message can be matched to its publish, on mandatory publishes
+    /// whose message id the caller chose (an id Warren made identifies the publish by itself, so those carry no header).
+    /// </summary>
     public const string SequenceHeader = "x-warren-publish-seq";
 
     private static readonly TimeSpan MinSweep = TimeSpan.FromMilliseconds(20);
@@ -119,7 +123,8 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// stays, as a string), else into headers lent for the send only, with the <c>traceparent</c> as this channel's
     /// reused bytes. A non-zero <paramref name="messageId"/> (a counter of <see cref="MessageIds"/>) is the message's id,
     /// written for the send into this channel's <see cref="MessageIdBuffer"/>; the properties' own <c>MessageId</c> must
-    /// then be null, and is null again afterwards.
+    /// then be null, and is null again afterwards. A mandatory publish with such an id carries no sequence header: a
+    /// return of it is recognised by the id.
     /// </summary>
     public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ulong messageId, Activity? trace, long deadline, CancellationToken cancellationToken)
     {
@@ -158,7 +163,12 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 TraceContext.Inject(trace, properties.Headers);
             }
 
-            if (mandatory)
+            if (mandatory && messageId != 0)
+            {
+                // The returned message's id names the publish (see OnReturnAsync): no header, nothing more on the wire.
+                pending.MessageIdCounter = messageId;
+            }
+            else if (mandatory)
             {
                 Unsafe.Unbox<long>(_sequenceBox) = (long)sequence;
                 properties.Headers[SequenceHeader] = _sequenceBox;
@@ -348,11 +358,28 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     {
         // The broker sends basic.return before the ack of the same message: remember it for the ack.
         var sequence = AmqpHeaders.ReadLong(e.BasicProperties.Headers, SequenceHeader);
+        var returned = $"{e.ReplyCode} {e.ReplyText}";
         lock (_gate)
         {
-            if (sequence > 0 && _pending.TryGetValue((ulong)sequence, out var pending))
+            if (sequence > 0)
             {
-                pending.Returned = $"{e.ReplyCode} {e.ReplyText}";
+                if (_pending.TryGetValue((ulong)sequence, out var pending))
+                {
+                    pending.Returned = returned;
+                }
+            }
+            else if (MessageIds.TryReadCounter(e.BasicProperties.MessageId, out var counter))
+            {
+                // Returns are rare (a mandatory message nothing was bound for): a look through the pending publishes
+                // here costs less than an index of them kept up for every publish.
+                foreach (var (_, pending) in _pending)
+                {
+                    if (pending.MessageIdCounter == counter)
+                    {
+                        pending.Returned = returned;
+                        break;
+                    }
+                }
             }
         }
 
@@ -422,6 +449,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         public long Deadline { get; } = deadline;
 
         public ulong Sequence { get; set; }
+
+        /// <summary>The counter of the message id Warren made for a mandatory publish (0 when the caller chose the id): how its return is recognised.</summary>
+        public ulong MessageIdCounter { get; set; }
 
         public string? Returned { get; set; }
 

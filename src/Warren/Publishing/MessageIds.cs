@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Threading;
@@ -42,6 +43,23 @@ internal static class MessageIds
     /// <summary>Writes the id of this process with <paramref name="counter"/> into 32 characters.</summary>
     public static void Write(Span<char> chars, ulong counter) => Write(chars, Prefix, counter);
 
+    /// <summary>
+    /// The counter of an id this process made (<see cref="Of"/>), read back from a message the broker returned; false for
+    /// any other text, including ids of other processes.
+    /// </summary>
+    public static bool TryReadCounter(string? id, out ulong counter) => TryReadCounter(id, Prefix, out counter);
+
+    internal static bool TryReadCounter(string? id, ulong prefix, out ulong counter)
+    {
+        counter = 0;
+        return id is { Length: Length }
+            && IsLowerHex(id)
+            && ulong.TryParse(id.AsSpan(0, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var read)
+            && read == prefix
+            && ulong.TryParse(id.AsSpan(16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out counter)
+            && counter != 0;
+    }
+
     /// <summary>The id of <paramref name="prefix"/> and <paramref name="counter"/>: each as 16 lowercase hex digits, most significant first.</summary>
     internal static string Format(ulong prefix, ulong counter) =>
         string.Create(Length, (prefix, counter), static (chars, state) => Write(chars, state.prefix, state.counter));
@@ -54,6 +72,19 @@ internal static class MessageIds
         BinaryPrimitives.WriteUInt64BigEndian(bytes, prefix);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], counter);
         Convert.TryToHexStringLower(bytes, chars, out _);
+    }
+
+    private static bool IsLowerHex(string id)
+    {
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static ulong Random64()

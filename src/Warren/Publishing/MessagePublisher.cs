@@ -230,10 +230,13 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         try
         {
             using var body = Serialize(message, format, exchange, routingKey, _options.MaxMessageSize);
-            var properties = CreateProperties(contractName, options, defaultPriority: null, format.ContentType);
+
+            // As for a typed publish: without an id of the caller's, the channel writes a counter's id while it sends.
+            var properties = FillProperties(new BasicProperties(), contractName, options, defaultPriority: null, format.ContentType, messageIdByChannel: true);
+            var messageId = properties.MessageId is null ? MessageIds.NextCounter() : 0;
             var destination = exchange.Length > 0 ? exchange : routingKey;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
-            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, null, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, messageId, body.WrittenMemory, default, null, null, destination, null, options?.Ordered ?? false, owned: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Text.Json;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
 using Xunit;
@@ -237,7 +238,7 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
     }
 
     [Fact]
-    public async Task Returns_of_publishes_with_their_own_headers_are_matched_to_them_and_each_message_carries_its_own_sequence_number()
+    public async Task Returns_of_publishes_with_their_own_headers_are_matched_to_them_by_the_message_id_warren_made()
     {
         var queue = Names.Unique("batch-headers");
         await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
@@ -245,7 +246,8 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
             .AddTopology(new Topology().Add(new QueueDeclaration(queue))));
         var headers = new Dictionary<string, object?> { ["tenant"] = "acme" };
 
-        // The caller's headers go into every publish (a copy each), so the sequence header joins a table of their own.
+        // The caller's headers go into every publish (a copy each); the id Warren makes names the publish, so no
+        // sequence header joins them.
         var error = await Assert.ThrowsAsync<PublishBatchException>(async () =>
             await app.Publisher.PublishBatchAsync(Enumerable.Range(0, 140).Select(n => new Numbered(n)), new PublishOptions { Headers = headers }));
 
@@ -255,14 +257,53 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
 
         await using var connection = await broker.ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
+        var numbers = new List<int>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } got)
+        {
+            Assert.False(got.BasicProperties.Headers!.ContainsKey(ConfirmChannel.SequenceHeader));
+            Assert.Equal("acme", Encoding.UTF8.GetString((byte[])got.BasicProperties.Headers["tenant"]!));
+            Assert.True(ids.Add(got.BasicProperties.MessageId!));
+            numbers.Add(JsonSerializer.Deserialize(got.Body.Span, RuntimeTestJson.Default.Numbered)!.N);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 140).Where(n => n % 7 != 2), numbers);
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task Returns_of_publishes_with_ids_the_caller_chose_are_matched_by_a_sequence_header_even_when_the_ids_repeat()
+    {
+        var queue = Names.Unique("caller-ids");
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddContract(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, m => m.N % 5 == 1 ? "nowhere-" + queue : queue))
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+
+        // Every message has the same id, routed or not, in flight together on one channel: only the header tells
+        // the returned ones apart.
+        var publishes = Enumerable.Range(0, 60)
+            .Select(n => app.Publisher.PublishAsync(new Numbered(n), new PublishOptions { MessageId = "same-id", Ordered = true }).AsTask())
+            .ToList();
+        var outcomes = new List<Exception?>();
+        foreach (var publish in publishes)
+        {
+            outcomes.Add(await Record.ExceptionAsync(() => publish));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 60).Where(n => n % 5 == 1), Enumerable.Range(0, 60).Where(n => outcomes[n] is not null));
+        Assert.All(outcomes.Where(o => o is not null), o => Assert.IsType<UnroutableMessageException>(o));
+
+        await using var connection = await broker.ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
         var sequences = new List<long>();
         while (await channel.BasicGetAsync(queue, autoAck: true) is { } got)
         {
-            Assert.Equal("acme", Encoding.UTF8.GetString((byte[])got.BasicProperties.Headers!["tenant"]!));
-            sequences.Add((long)got.BasicProperties.Headers[ConfirmChannel.SequenceHeader]!);
+            Assert.Equal("same-id", got.BasicProperties.MessageId);
+            sequences.Add((long)got.BasicProperties.Headers![ConfirmChannel.SequenceHeader]!);
         }
 
-        Assert.Equal(120, sequences.Count);
+        // Each message carries its own number (the header's value is set in place per send).
+        Assert.Equal(48, sequences.Count);
         Assert.Equal(sequences.Count, sequences.Distinct().Count());
         Assert.Equal(sequences.Order(), sequences);
         await Broker.DeleteQueueAsync(connection, queue);

@@ -61,6 +61,36 @@ public sealed class PublishPreparationTests
     }
 
     [Fact]
+    public void The_counter_of_an_id_is_read_back_only_from_an_id_of_this_process()
+    {
+        // How a returned message is matched to its publish: any other text must read as no counter at all.
+        Property.ForAll(
+            Gen.Select(Gen.ULong, Gen.ULong, Gen.ULong),
+            2_000,
+            t =>
+            {
+                var (prefix, counter, other) = t;
+                var id = MessageIds.Format(prefix, counter);
+                Assert.Equal(counter != 0, MessageIds.TryReadCounter(id, prefix, out var read));
+                Assert.Equal(counter != 0 ? counter : 0, read);
+                Assert.Equal(other == prefix && counter != 0, MessageIds.TryReadCounter(MessageIds.Format(other, counter), prefix, out _));
+                Assert.False(MessageIds.TryReadCounter(id.ToUpperInvariant(), prefix, out _) && id.Any(char.IsAsciiLetter));
+                Assert.False(MessageIds.TryReadCounter(id[..31], prefix, out _));
+                Assert.False(MessageIds.TryReadCounter(id + "0", prefix, out _));
+                Assert.False(MessageIds.TryReadCounter("+" + id[1..], prefix, out _));
+                Assert.False(MessageIds.TryReadCounter(id[..16] + " " + id[17..], prefix, out _));
+            },
+            t => $"prefix {t.Item1:x16}, counter {t.Item2:x16}, other prefix {t.Item3:x16}");
+
+        Assert.True(MessageIds.TryReadCounter(MessageIds.Of(42), out var own));
+        Assert.Equal(42UL, own);
+        Assert.False(MessageIds.TryReadCounter(null, out _));
+        Assert.False(MessageIds.TryReadCounter(string.Empty, out _));
+        Assert.False(MessageIds.TryReadCounter(Guid.NewGuid().ToString("N"), out _));
+        Assert.False(MessageIds.TryReadCounter("order-42", out _));
+    }
+
+    [Fact]
     public void Consecutive_message_ids_share_the_prefix_and_count_up()
     {
         var ids = Enumerable.Range(0, 100).Select(_ => MessageIds.Next()).ToList();
