@@ -43,11 +43,19 @@ internal sealed record RegistrationModel(
 {
     public static RegistrationModel From(GenerationModel model, ModuleModel module) => new(
         !model.IsEmpty,
-        model.Consumers.Select(c => c with { Handlers = EquatableArray<HandlerModel>.Empty }).ToEquatableArray(),
+        model.Consumers.Select(Registered).ToEquatableArray(),
         model.Publishers.Select(p => p with { Methods = EquatableArray<PublisherMethodModel>.Empty }).ToEquatableArray(),
         model.RpcServices.Select(WithoutMethods).ToEquatableArray(),
         model.RpcServers.Select(s => s with { Services = s.Services.Select(WithoutMethods).ToEquatableArray() }).ToEquatableArray(),
         module);
+
+    /// <summary>
+    /// A consumer without its handlers; one whose dispatcher its group file lists (<see cref="DefaultRetryConsumer"/>)
+    /// also without the settings listed there, so that editing them re-emits that file only.
+    /// </summary>
+    private static ConsumerModel Registered(ConsumerModel consumer) => DefaultRetryConsumer.Is(consumer)
+        ? consumer with { Handlers = EquatableArray<HandlerModel>.Empty, Queue = consumer.Queue with { Arguments = EquatableArray<QueueArgument>.Empty, Prefetch = 0, Concurrency = 0 } }
+        : consumer with { Handlers = EquatableArray<HandlerModel>.Empty };
 
     private static RpcServiceModel WithoutMethods(RpcServiceModel service) => service with { Methods = EquatableArray<RpcMethodModel>.Empty };
 }
