@@ -127,6 +127,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor AmbiguousPayloadHandler = Create(
         "WRN033", "Text or byte handler sharing bindings", "Handler '{0}' takes {1} and handler '{2}' of queue '{3}' is bound to the same messages through {4}: a message without a type the queue knows goes to '{5}', tried first (handlers are tried by method name), and never to '{6}'. Bind them to keys that do not overlap, or give the text or bytes a queue of their own.", Handlers, DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor UnusableName = Create(
+        "WRN034", "Queue or exchange name RabbitMQ cannot use", "{0}: {1}", Topology, DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor[] All =
     [
         InvalidTopic, WildcardInRoutingKey, UnknownPlaceholder, UnsupportedPlaceholderType, UnsupportedHandler,
@@ -135,7 +138,7 @@ internal static class DiagnosticDescriptors
         QuorumRejectPublishDlx, UnsupportedRpcMethod, NotSerializable, InvalidDuration, UnsupportedPublisherMethod,
         DuplicateContract, UnreachableType, ConcurrencyAbovePrefetch, WildcardOnDirectExchange,
         HeadersMessageThroughPublisher, DeadLetterConsumerBoundToWork, RpcServiceServedTwice, SettingOutOfRange,
-        BatchAbovePrefetch, StreamIncompatible, UnreachablePayloadHandler, AmbiguousPayloadHandler,
+        BatchAbovePrefetch, StreamIncompatible, UnreachablePayloadHandler, AmbiguousPayloadHandler, UnusableName,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, bool compilationEnd = false) =>

@@ -40,7 +40,8 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.BatchAbovePrefetch,
         DiagnosticDescriptors.StreamIncompatible,
         DiagnosticDescriptors.UnreachablePayloadHandler,
-        DiagnosticDescriptors.AmbiguousPayloadHandler);
+        DiagnosticDescriptors.AmbiguousPayloadHandler,
+        DiagnosticDescriptors.UnusableName);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -54,12 +54,14 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         // class) by its base list; each finder leaves the classes an earlier one finds alone.
         var byQueue = Types(context, KnownNames.QueueAttribute, ConsumerParser.TryParse);
         var byHandler = Concat(Handlers(context, KnownNames.TopicAttribute), Handlers(context, KnownNames.HeadersAttribute));
-        var derived = context.SyntaxProvider
-            .CreateSyntaxProvider(
-                static (node, _) => node is ClassDeclarationSyntax { BaseList: not null },
-                static (ctx, _) => ctx.SemanticModel.GetDeclaredSymbol(ctx.Node) is INamedTypeSymbol type ? DerivedClass.Parse(type) : null)
-            .Where(static c => c is not null)
-            .Select(static (c, _) => c!)
+        // Classes are found in each file's declarations only (no walk through method bodies), cached per unchanged file;
+        // those found are bound whenever the compilation changes, as a syntax provider's would be.
+        var derived = context.CompilationProvider
+            .SelectMany(static (compilation, _) => compilation.SyntaxTrees)
+            .Select(static (tree, ct) => DerivedClass.Candidates(tree.GetRoot(ct)))
+            .Where(static candidates => candidates.Length > 0)
+            .Combine(context.CompilationProvider)
+            .SelectMany(static (x, ct) => DerivedClass.Parse(x.Left, x.Right, ct))
             .Collect();
         var consumers = Concat(Concat(byQueue, byHandler), derived.Select(static (classes, _) => classes.Where(c => c.Consumer is not null).Select(c => c.Consumer!).ToImmutableArray()))
             .WithTrackingName(Steps.Consumers);
@@ -174,7 +176,51 @@ public sealed class WarrenGenerator : IIncrementalGenerator
     /// <summary>What a class with a base list is to Warren: a consumer through inherited handlers, an RPC server, or both.</summary>
     private sealed record DerivedClass(ConsumerModel? Consumer, RpcServerModel? Server)
     {
-        public static DerivedClass? Parse(INamedTypeSymbol type)
+        /// <summary>The classes with a base list declared in a file, nested ones included: types are declared in namespaces and types only.</summary>
+        public static ImmutableArray<ClassDeclarationSyntax> Candidates(SyntaxNode root)
+        {
+            var found = ImmutableArray.CreateBuilder<ClassDeclarationSyntax>();
+            Visit(root is CompilationUnitSyntax unit ? unit.Members : default);
+            return found.ToImmutable();
+
+            void Visit(SyntaxList<MemberDeclarationSyntax> members)
+            {
+                foreach (var member in members)
+                {
+                    switch (member)
+                    {
+                        case BaseNamespaceDeclarationSyntax ns:
+                            Visit(ns.Members);
+                            break;
+                        case TypeDeclarationSyntax type:
+                            if (type is ClassDeclarationSyntax { BaseList: not null } candidate)
+                            {
+                                found.Add(candidate);
+                            }
+
+                            Visit(type.Members);
+                            break;
+                    }
+                }
+            }
+        }
+
+        public static ImmutableArray<DerivedClass> Parse(ImmutableArray<ClassDeclarationSyntax> candidates, Compilation compilation, System.Threading.CancellationToken ct)
+        {
+            var model = compilation.GetSemanticModel(candidates[0].SyntaxTree);
+            var parsed = ImmutableArray.CreateBuilder<DerivedClass>();
+            foreach (var candidate in candidates)
+            {
+                if (model.GetDeclaredSymbol(candidate, ct) is INamedTypeSymbol type && Parse(type) is { } derived)
+                {
+                    parsed.Add(derived);
+                }
+            }
+
+            return parsed.ToImmutable();
+        }
+
+        private static DerivedClass? Parse(INamedTypeSymbol type)
         {
             var consumer = ConsumerParser.FindsByBaseClass(type) ? ConsumerParser.TryParse(type) : null;
             var server = RpcParser.TryParseServer(type);

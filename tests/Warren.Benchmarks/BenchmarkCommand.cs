@@ -34,6 +34,7 @@ internal static class BenchmarkCommand
                      overhead over a build with only System.Text.Json's generator, analyzers, incremental edits
                      [--breakdown] (the generator's run time and what compiling each kind of generated file adds)
                      [--analyzers] (Warren's analyzers alone: CPU time and each analyzer's execution time)
+                     [--steps] (the generator alone, warm: run time and each pipeline step's time, medians of --rounds)
                      [--dump DIR] (writes the synthetic project's generated files to DIR, for --classes N)
           channels   confirmed publishing through Warren at 1, 2 and 4 publishing channels [--messages 100000]
           batch      consuming a pre-filled queue: raw one-ack loop, Warren per message, Warren BatchDispatcher
@@ -43,7 +44,7 @@ internal static class BenchmarkCommand
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
         """;
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "smoke", "no-samples", "breakdown", "analyzers" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "smoke", "no-samples", "breakdown", "analyzers", "steps" };
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -68,7 +69,7 @@ internal static class BenchmarkCommand
                     return GeneratorBenchmark.Dump(sizes[0], directory);
                 }
 
-                return GeneratorBenchmark.Run(sizes, Int(options, "rounds", 5), options.ContainsKey("breakdown"), options.ContainsKey("analyzers"));
+                return GeneratorBenchmark.Run(sizes, Int(options, "rounds", 5), options.ContainsKey("breakdown"), options.ContainsKey("analyzers"), options.ContainsKey("steps"));
             }
 
             case "coldstart-child":

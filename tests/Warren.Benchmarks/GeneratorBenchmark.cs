@@ -27,7 +27,7 @@ internal static class GeneratorBenchmark
 {
     private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
 
-    public static int Run(IReadOnlyList<int> sizes, int rounds, bool breakdown = false, bool analyzers = false)
+    public static int Run(IReadOnlyList<int> sizes, int rounds, bool breakdown = false, bool analyzers = false, bool steps = false)
     {
         var json = LoadJsonGenerator();
         var references = References();
@@ -43,6 +43,12 @@ internal static class GeneratorBenchmark
             if (breakdown)
             {
                 Breakdown(classes, json, references);
+                continue;
+            }
+
+            if (steps)
+            {
+                StepTimes(classes, rounds, json, references);
                 continue;
             }
 
@@ -167,6 +173,69 @@ internal static class GeneratorBenchmark
             var size = kind is null ? 0 : files.Where(f => Kind(f.Path) == kind).Sum(f => f.Text.Length) / 1024;
             var added = step == 0 ? Median(times[0]) : Median(times[step]) - Median(times[step - 1]);
             Console.WriteLine(Invariant($"  {steps[step].Name,-24} {Median(times[step]),7:F0} ms ({(step == 0 ? "" : "+")}{added:F0} ms{(kind is null ? "" : $", {count} files, {size} KiB")})"));
+        }
+    }
+
+    /// <summary>
+    /// Warren's generator alone, warm, each round on fresh symbols (a clone of the compilation, as csc has): the CPU and
+    /// wall time of a run as csc runs it (no step tracking), on its own and after System.Text.Json's generator has run on
+    /// the same compilation (as in a build, where the symbols both bind are bound once); then, from a run with step
+    /// tracking, the time each named step took (summed over its inputs; Roslyn's own steps of
+    /// ForAttributeWithMetadataName, if any, summed over every call).
+    /// </summary>
+    private static void StepTimes(int classes, int rounds, ISourceGenerator json, ImmutableArray<MetadataReference> references)
+    {
+        var sources = Enumerable.Range(0, classes).Select(i => (Path: $"Handler{i}.cs", Text: Source(i))).Append((Path: "Json.cs", Text: JsonContext(classes))).ToList();
+        var compilation = CSharpCompilation.Create("Synthetic", sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, Parse, s.Path)), references, Options);
+        var alone = new List<double>();
+        var aloneWall = new List<double>();
+        var afterJson = new List<double>();
+        var afterJsonWall = new List<double>();
+        var steps = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        for (var round = 0; round <= rounds; round++)
+        {
+            var (cpu, wall) = TimeWarren(compilation.Clone());
+            var clone = compilation.Clone();
+            CreateDriver([json]).RunGenerators(clone);
+            var (cpuAfter, wallAfter) = TimeWarren(clone);
+            var tracked = CreateDriver([new WarrenGenerator().AsSourceGenerator()], track: true).RunGenerators(compilation.Clone()).GetRunResult().Results[0];
+            if (round == 0)
+            {
+                continue;
+            }
+
+            alone.Add(cpu);
+            aloneWall.Add(wall);
+            afterJson.Add(cpuAfter);
+            afterJsonWall.Add(wallAfter);
+            foreach (var (name, runs) in tracked.TrackedSteps)
+            {
+                if (!steps.TryGetValue(name, out var list))
+                {
+                    steps[name] = list = [];
+                }
+
+                list.Add(runs.Sum(run => run.ElapsedTime.TotalMilliseconds));
+            }
+        }
+
+        Console.WriteLine(Invariant($"generator at {classes} consumers, warm, medians of {rounds} (CPU; wall in brackets):"));
+        Console.WriteLine(Invariant($"  alone:                                 {Median(alone),5:F0} ms (min {alone.Min():F0}) [{Median(aloneWall):F0} ms]"));
+        Console.WriteLine(Invariant($"  after System.Text.Json's, as in a build: {Median(afterJson),5:F0} ms (min {afterJson.Min():F0}) [{Median(afterJsonWall):F0} ms]"));
+        Console.WriteLine("  steps of a tracked run, alone (wall):");
+        foreach (var (name, list) in steps.OrderByDescending(s => Median(s.Value)).Where(s => Median(s.Value) >= 0.5))
+        {
+            Console.WriteLine(Invariant($"    {name,-48} {Median(list),7:F1} ms"));
+        }
+
+        static (double Cpu, double Wall) TimeWarren(Compilation compilation)
+        {
+            var cpu = CpuWatch.StartNew();
+            var wall = Stopwatch.StartNew();
+            CreateDriver([new WarrenGenerator().AsSourceGenerator()]).RunGenerators(compilation);
+            wall.Stop();
+            cpu.Stop();
+            return (cpu.Elapsed.TotalMilliseconds, wall.Elapsed.TotalMilliseconds);
         }
     }
 

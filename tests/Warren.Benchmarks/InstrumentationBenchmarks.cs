@@ -26,12 +26,18 @@ public class InstrumentationBenchmarks
 {
     private const string Queue = "bench.instrumentation";
     private const string PublishSpanName = "publish " + Queue;
+    private const string Exchange = "bench.events";
+    private const string RoutingKey = "bench.payload.created";
+    private const string ExchangeSpanName = "publish " + Exchange + ":" + RoutingKey;
+    private readonly PublishDestination _fixedDestination = new(Exchange, RoutingKey);
+    private readonly ProcessDestinations _destinations = new(Queue);
     private readonly Dictionary<string, object?> _lentHeaders = new(2, StringComparer.Ordinal);
     private readonly byte[] _traceParent = TraceContext.NewTraceParentBuffer();
     private TracerProvider? _tracing;
     private MeterProvider? _metering;
     private WarrenMetrics _metrics = null!;
     private BasicDeliverEventArgs _delivery = null!;
+    private BasicDeliverEventArgs _exchangeDelivery = null!;
     private string _spanName = null!;
     private ActivityContext _parent;
 
@@ -66,6 +72,7 @@ public class InstrumentationBenchmarks
         _parent = TraceContext.Extract(headers);
         var properties = new BasicProperties { MessageId = "4f2c1d0e9b8a4c3d", Type = "bench.payload", Headers = headers };
         _delivery = new BasicDeliverEventArgs("ctag", 42, false, string.Empty, Queue, properties, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
+        _exchangeDelivery = new BasicDeliverEventArgs("ctag", 42, false, Exchange, RoutingKey, properties, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
     }
 
     [GlobalCleanup]
@@ -126,6 +133,38 @@ public class InstrumentationBenchmarks
 
         using var consumer = WarrenTracing.Source.StartActivity(ActivityKind.Consumer, _parent, name: _spanName);
         return consumer is not null;
+    }
+
+    /// <summary>
+    /// Both spans of a message published through an exchange with a contract's fixed routing key and consumed from a
+    /// bound queue: the destination attributes (<c>{exchange}:{key}</c>, <c>{exchange}:{key}:{queue}</c>) taken from
+    /// the contract's and the consumer's caches, as Warren does.
+    /// </summary>
+    [Benchmark]
+    public bool ExchangeSpans() => ExchangeSpansCore(_fixedDestination, _destinations);
+
+    /// <summary><see cref="ExchangeSpans"/> with both destination attributes made per message: what the caches save.</summary>
+    [Benchmark]
+    public bool ExchangeSpansUncached() => ExchangeSpansCore(null, null);
+
+    private bool ExchangeSpansCore(PublishDestination? fixedDestination, ProcessDestinations? destinations)
+    {
+        using (var producer = WarrenTracing.StartPublish(ExchangeSpanName, Exchange, RoutingKey, Exchange, RoutingKey, "4f2c1d0e9b8a4c3d", null, "bench.payload", fixedDestination: fixedDestination))
+        {
+            if (producer is null)
+            {
+                return false;
+            }
+        }
+
+        using var activity = WarrenTracing.StartProcess(_spanName, _exchangeDelivery.BasicProperties.Headers);
+        if (activity is { IsAllDataRequested: true })
+        {
+            WarrenTracing.DescribeProcess(activity, Queue, _exchangeDelivery, destinations);
+            WarrenTracing.EndProcess(activity, "ack", null, null, null, null);
+        }
+
+        return activity is not null;
     }
 
     /// <summary>The four measurements of one message: sent and its duration, consumed, processing duration.</summary>

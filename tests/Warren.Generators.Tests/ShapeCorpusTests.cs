@@ -71,6 +71,26 @@ public sealed class ShapeCorpusTests
     }
 
     /// <summary>
+    /// A queue, exchange or RPC service with a name the broker refuses (WRN034) gets no generated code: no generated file
+    /// names it, so nothing declares it, binds to it or publishes to it at run time.
+    /// </summary>
+    [Theory]
+    [InlineData("queue_name_reserved", "amq.orders")]
+    [InlineData("dead_letter_exchange_reserved", "amq.failed")]
+    [InlineData("handler_dead_letter_queue_reserved", "amq.q.failed")]
+    [InlineData("message_exchange_reserved_published", "amq.events")]
+    [InlineData("message_exchange_predeclared_other_type", "amq.fanout")]
+    [InlineData("consumer_exchange_reserved", "amq.work")]
+    [InlineData("rpc_queue_reserved", "amq.svc")]
+    public void A_name_the_broker_refuses_is_in_no_generated_file(string name, string refused)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var run = Invariant.Check(Source(shape)).Run;
+
+        Assert.DoesNotContain(run.Sources.Values, text => text.Contains(refused, StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// User code that does not compile by itself (a type that is not defined, CS0246): the compiler's error stays on the
     /// user's code, and the generator emits nothing that names the missing type, so no error is located in a generated file.
     /// </summary>
@@ -452,5 +472,27 @@ public sealed class ShapeCorpusTests
             """)),
         Bad("static_class_with_message_attribute", "WRN023", App("[Priority(Max = 10)] public static class C { public static Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("invalid_duration", "WRN020", App("[Queue(\"q\", MessageTtl = \"soon\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+
+        // Names the broker or the runtime cannot use (WRN034): they compiled, then failed at start-up.
+        Bad("queue_name_empty", "WRN034", App("[Queue(\"\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("queue_name_blank", "WRN034", App("[Queue(\" \\t\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("queue_name_reserved", "WRN034", App("[Queue(\"amq.orders\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("queue_name_over_255_bytes", "WRN034", App($"[Queue(\"{new string('q', 256)}\")] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),
+        Bad("queue_name_over_255_bytes_in_utf8", "WRN034", App($"[Queue(\"{new string('é', 128)}\")] [DeadLetter(Enabled = false)] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),
+        Bad("retry_queue_name_over_255_bytes", "WRN034", App($"[Queue(\"{new string('q', 250)}\")] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),
+        Bad("dead_letter_exchange_reserved", "WRN034", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.failed\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("dead_letter_exchange_predeclared_topic", "WRN034", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.topic\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("dead_letter_queue_empty", "WRN034", App("[Queue(\"q\")] [DeadLetter(Queue = \"\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("handler_dead_letter_queue_reserved", "WRN034", App("[Queue(\"q\")] [DeadLetter(Enabled = false)] public sealed class C { [DeadLetter(MaxRetries = 1, Queue = \"amq.q.failed\")] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("message_exchange_empty", "WRN034", App("[Exchange(\"\")] [Topic(\"a\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
+        Bad("message_exchange_reserved_published", "WRN034", App("[Exchange(\"amq.events\")] [Topic(\"a\")] public sealed record M(string Id); [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
+        Bad("message_exchange_predeclared_other_type", "WRN034", App("[Exchange(\"amq.fanout\", ExchangeKind.Topic)] [Topic(\"a\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { [Topic(\"a\")] public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Bad("consumer_exchange_reserved", "WRN034", App("[Queue(\"q\")] [Exchange(\"amq.work\", ExchangeKind.Direct)] public sealed class C { [Topic(\"a\")] public Task Handle(CheckStock s) => Task.CompletedTask; }")),
+        Bad("publisher_exchange_blank", "WRN034", App("[Publisher] [Exchange(\"  \", ExchangeKind.Fanout)] public partial interface IP { Task Log(string line); }")),
+        Bad("rpc_queue_reserved", "WRN034", App("[RpcService(\"svc\", Queue = \"amq.svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Bad("rpc_queue_empty", "WRN034", App("[RpcService(\"svc\", Queue = \"\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Ok("queue_name_of_255_bytes_without_dead_letter", App($"[Queue(\"{new string('q', 255)}\")] [DeadLetter(Enabled = false)] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),
+        Ok("message_on_the_predeclared_topic_exchange", App("[Exchange(\"amq.topic\")] [Topic(\"m.{Id}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
+        Ok("dead_letter_through_amq_direct", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.direct\", Queue = \"q.failed\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
     ];
 }

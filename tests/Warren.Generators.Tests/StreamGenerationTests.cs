@@ -75,4 +75,34 @@ public sealed class StreamGenerationTests
         Assert.Contains("MaxRetries = 0,", policy, System.StringComparison.Ordinal);
         Assert.DoesNotContain("Delays =", policy, System.StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A class consuming a stream's dead-letter queue in the same assembly declares that queue as the stream's service
+    /// does, a quorum queue, unless it says otherwise or has options a quorum queue refuses.
+    /// </summary>
+    [Theory]
+    [InlineData("[Queue(\"audit.dlq\")]", "quorum")]
+    [InlineData("[Queue(\"audit.dlq\", Prefetch = 5)]", "quorum")]
+    [InlineData("[Queue(\"audit.dlq\", Durable = false)]", null)]
+    [InlineData("[Queue(\"audit.dlq\")] [Priority(Max = 5)]", null)]
+    public void A_consumer_of_a_streams_dead_letter_queue_declares_it_as_a_quorum_queue(string queue, string? type)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using System.Text.Json.Serialization;
+            using Warren;
+            namespace App;
+            public sealed record Reading(int N);
+            [Queue("audit", Type = QueueType.Stream)]
+            public sealed class Audit { public void Handle(Reading r) { } }
+            {{queue}}
+            public sealed class AuditFailures { public void Handle(Reading r) { } }
+            [JsonSerializable(typeof(Reading))]
+            internal sealed partial class Json : JsonSerializerContext;
+            """);
+        var topology = GeneratedApp.Load(run).Topology;
+
+        var dlq = Assert.Single(topology.Queues, q => q.Name == "audit.dlq");
+        Assert.Equal(type, dlq.Arguments is { } arguments && arguments.TryGetValue("x-queue-type", out var declared) ? (string?)declared : null);
+        Assert.False(dlq.Arguments?.ContainsKey("x-dead-letter-exchange") ?? false);
+    }
 }

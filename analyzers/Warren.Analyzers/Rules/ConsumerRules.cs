@@ -55,6 +55,7 @@ internal static class ConsumerRules
             }
         }
 
+        NameChecks.Consumer(context, type);
         if (!type.IsAbstract && ConsumerParser.TryParse(type) is { } consumer)
         {
             PayloadHandlerRules.Analyze(context, type, consumer);

@@ -17,6 +17,7 @@ internal static class MessageRules
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is a message type that " + problem.Replace("'" + type.Name + "' ", string.Empty)));
         }
 
+        NameChecks.Exchange(context, type, "Message");
         if (AttributeReader.Find(type, KnownNames.TopicAttribute) is { } topic && AttributeReader.Argument<string>(topic, 0) is { } template)
         {
             CheckTemplate(context, topic, type, template, type);

@@ -21,6 +21,7 @@ internal static class PublisherRules
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is a publisher that " + interfaceProblem));
         }
 
+        NameChecks.Exchange(context, type, "Publisher");
         foreach (var method in ShapeRules.InterfaceMethods(type))
         {
             var location = method.ContainingType.Equals(type, SymbolEqualityComparer.Default) ? Locations.Of(method) : Locations.Of(type);

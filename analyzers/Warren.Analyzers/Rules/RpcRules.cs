@@ -38,6 +38,7 @@ internal static class RpcRules
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QuorumIncompatible, Locations.OfArgument(service, AttributeNames.RpcService.Durable, type), RpcParser.QueueName(service, name), "non-durable"));
         }
 
+        NameChecks.RpcService(context, type, service, name);
         ConsumerSettings.Check(context, service, type, "RPC service", name, AttributeNames.RpcService.Prefetch, AttributeNames.RpcService.Concurrency);
         var contracts = new Dictionary<string, IMethodSymbol>();
         foreach (var method in ShapeRules.InterfaceMethods(type))

@@ -18,7 +18,34 @@ internal static class DeadLetterConsumers
             .SelectMany(c => new[] { c.Queue.DeadLetter }.Concat(c.Handlers.Select(h => h.RetryOverride)))
             .Where(d => d is not null)
             .Select(d => d!.Queue));
-        return consumers.Select(c => c.Queue.IsDeadLetterQueue || deadLetterQueues.Contains(c.Queue.Name) ? AsDeadLetterConsumer(c) : c).ToList();
+        var streamDeadLetterQueues = new HashSet<string>(consumers
+            .Where(c => c.Queue.StreamStart is not null)
+            .SelectMany(c => new[] { c.Queue.DeadLetter }.Concat(c.Handlers.Select(h => h.RetryOverride)))
+            .Where(d => d is not null)
+            .Select(d => d!.Queue));
+        return consumers
+            .Select(c => c.Queue.IsDeadLetterQueue || deadLetterQueues.Contains(c.Queue.Name) ? AsDeadLetterConsumer(c) : c)
+            .Select(c => streamDeadLetterQueues.Contains(c.Queue.Name) ? AsStreamDeadLetterQueue(c) : c)
+            .ToList();
+    }
+
+    /// <summary>
+    /// A stream's dead-letter queue is a quorum queue (see <see cref="TopologyPlan"/>): a class consuming it declares it
+    /// so too when it names no queue type, as the stream's service declares it; otherwise the consumer's own declaration
+    /// would win here as a classic queue and differ from the stream service's (406 PRECONDITION_FAILED for whichever
+    /// declares second). Options a quorum queue refuses (WRN016 when written with <c>Type = QueueType.Quorum</c>) keep the
+    /// declaration as written.
+    /// </summary>
+    private static ConsumerModel AsStreamDeadLetterQueue(ConsumerModel consumer)
+    {
+        var queue = consumer.Queue;
+        if (queue.Arguments.Any(a => a.Name is "x-queue-type" or "x-max-priority") || !queue.Durable || queue.Exclusive || queue.AutoDelete)
+        {
+            return consumer;
+        }
+
+        var arguments = queue.Arguments.Append(new QueueArgument("x-queue-type", "\"quorum\"", "\"quorum\"")).OrderBy(a => a.Name, System.StringComparer.Ordinal).ToEquatableArray();
+        return consumer with { Queue = queue with { Arguments = arguments } };
     }
 
     private static ConsumerModel AsDeadLetterConsumer(ConsumerModel consumer)

@@ -120,9 +120,13 @@ internal sealed record TopologyPlan(
                 .OrderBy(b => b.Exchange, System.StringComparer.Ordinal)
                 .ThenBy(b => b.Queue, System.StringComparer.Ordinal)
                 .ThenBy(b => b.Binding.RoutingKey, System.StringComparer.Ordinal)
-                .ThenBy(b => string.Join(",", b.Binding.Headers.Select(h => h.Name + "=" + h.Value)), System.StringComparer.Ordinal)
+                .ThenBy(b => HeadersKey(b.Binding), System.StringComparer.Ordinal)
                 .ToEquatableArray());
     }
+
+    /// <summary>A binding's header arguments as one sort key; most bindings have none.</summary>
+    private static string HeadersKey(BindingModel binding) =>
+        binding.Headers.Count == 0 ? string.Empty : string.Join(",", binding.Headers.Select(h => h.Name + "=" + h.Value));
 }
 
 /// <summary>How RPC requests without a <c>type</c> property find their method.</summary>

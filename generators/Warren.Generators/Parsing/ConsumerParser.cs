@@ -13,7 +13,14 @@ internal static class ConsumerParser
     /// The consumer model of a concrete class, or null. Abstract classes are no queue of their own: their handlers are
     /// inherited by the concrete classes. A class the rules reject, or without one valid handler, gets no code.
     /// </summary>
-    public static ConsumerModel? TryParse(INamedTypeSymbol type)
+    public static ConsumerModel? TryParse(INamedTypeSymbol type) =>
+        ParseUnchecked(type) is { } consumer && !Rules.NameRules.ConsumerProblems(consumer).Any() ? consumer : null;
+
+    /// <summary>
+    /// The consumer model before its names are judged (<see cref="Rules.NameRules.ConsumerProblems"/>): for the analyzers,
+    /// which report those names; the generator uses <see cref="TryParse"/>.
+    /// </summary>
+    public static ConsumerModel? ParseUnchecked(INamedTypeSymbol type)
     {
         if (type.TypeKind != TypeKind.Class || type.IsAbstract || !MessageParser.IsConsumer(type) || Rules.ShapeRules.ConsumerClassProblem(type) is not null)
         {
@@ -49,14 +56,18 @@ internal static class ConsumerParser
         !AttributeReader.Has(type, KnownNames.QueueAttribute)
         && SymbolEqualityComparer.Default.Equals(type.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(HasBindingAttribute), method);
 
-    /// <summary>True for a class that is a consumer only through handlers it inherits: no <c>[Queue]</c>, no attributed method of its own.</summary>
+    /// <summary>
+    /// True for a class that is a consumer only through handlers it inherits: no <c>[Queue]</c>, no attributed method of
+    /// its own. Its base classes are asked first: their attributes are bound once for every class deriving from them, so
+    /// the class's own attributes and methods are bound only when a base class has handlers.
+    /// </summary>
     public static bool FindsByBaseClass(INamedTypeSymbol type) =>
         type.TypeKind == TypeKind.Class
         && !type.IsAbstract
-        && type.BaseType is { SpecialType: not SpecialType.System_Object }
+        && type.BaseType is { SpecialType: not SpecialType.System_Object } baseType
+        && MessageParser.DeclaresHandlers(baseType)
         && !AttributeReader.Has(type, KnownNames.QueueAttribute)
-        && !type.GetMembers().OfType<IMethodSymbol>().Any(HasBindingAttribute)
-        && MessageParser.IsConsumer(type);
+        && !type.GetMembers().OfType<IMethodSymbol>().Any(HasBindingAttribute);
 
     private static bool HasBindingAttribute(IMethodSymbol method) =>
         AttributeReader.Has(method, KnownNames.TopicAttribute) || AttributeReader.Has(method, KnownNames.HeadersAttribute);
@@ -137,6 +148,12 @@ internal static class ConsumerParser
         }
 
         var message = MessageParser.Parse(messageType);
+        if (message.Exchange is { } exchange && Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete) is not null)
+        {
+            // The message's [Exchange] cannot be used (WRN034, reported on the message): no binding to it, no handler.
+            return null;
+        }
+
         var returns = method.ReturnsVoid ? ReturnKind.Void
             : method.ReturnType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).StartsWith(KnownNames.ValueTask) ? ReturnKind.ValueTask
             : ReturnKind.Task;

@@ -8,15 +8,13 @@ namespace Warren.Generators.Parsing;
 internal static class MessageParser
 {
     /// <summary>True for classes that consume messages rather than being one.</summary>
-    public static bool IsConsumer(INamedTypeSymbol type)
-    {
-        if (AttributeReader.Has(type, KnownNames.QueueAttribute))
-        {
-            return true;
-        }
+    public static bool IsConsumer(INamedTypeSymbol type) =>
+        AttributeReader.Has(type, KnownNames.QueueAttribute) || DeclaresHandlers(type);
 
-        // Handlers may be inherited from a base class.
-        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+    /// <summary>True when a method of <paramref name="type"/> or of a base class (handlers may be inherited) has <c>[Topic]</c> or <c>[Headers]</c>.</summary>
+    public static bool DeclaresHandlers(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
             foreach (var member in current.GetMembers())
             {
@@ -41,7 +39,11 @@ internal static class MessageParser
 
     /// <summary>The message model of an attributed type, or null when the type is a consumer class.</summary>
     public static MessageModel? TryParseAttributed(INamedTypeSymbol type) =>
-        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null || Rules.UndefinedTypes.In(type) ? null : Parse(type);
+        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblem(type) is not null ? null : Parse(type);
+
+    /// <summary>Why the <c>[Exchange]</c> of a type or publisher interface cannot be used (WRN034), or null (also without one).</summary>
+    public static string? ExchangeProblem(ISymbol symbol) =>
+        ReadExchange(symbol) is { } exchange ? Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete) : null;
 
     public static MessageModel Parse(ITypeSymbol type)
     {

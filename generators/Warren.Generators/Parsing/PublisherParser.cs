@@ -41,6 +41,13 @@ internal static class PublisherParser
             return null;
         }
 
+        // An exchange that cannot be used (WRN034, reported on the interface or the message type): no implementation
+        // publishing to it.
+        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblem(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type) is not null))
+        {
+            return null;
+        }
+
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         return new PublisherModel(
             typeName,

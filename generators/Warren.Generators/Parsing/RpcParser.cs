@@ -27,6 +27,11 @@ internal static class RpcParser
         }
 
         var name = ServiceName(type, attribute);
+        if (NameRules.RpcQueueProblem(QueueName(attribute, name)) is not null)
+        {
+            return null;
+        }
+
         var timeout = Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.RpcService.Timeout)) ?? DefaultTimeout;
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         var symbols = ShapeRules.InterfaceMethods(type).ToList();

@@ -29,6 +29,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
     private readonly ConsumerDefinition _definition;
     private readonly string _processSpanName;
+    private readonly ProcessDestinations _processDestinations;
     private readonly WarrenConnections _connections;
     private readonly IServiceScopeFactory _scopes;
     private readonly HandlerLifetimes _lifetimes;
@@ -73,6 +74,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         _stream = definition.Stream;
         _offsetSaveInterval = options.StreamOffsetSaveInterval;
         _processSpanName = WarrenTracing.ProcessSpanName(definition.Queue);
+        _processDestinations = new ProcessDestinations(definition.Queue);
         _policy = _stream is not null ? WithoutDelayedRetries(policy, logger) : policy;
         _connections = connections;
         _scopes = scopes;
@@ -488,7 +490,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             using var activity = WarrenTracing.StartProcess(_processSpanName, properties.Headers);
             if (activity is { IsAllDataRequested: true })
             {
-                WarrenTracing.DescribeProcess(activity, _definition.Queue, delivery);
+                WarrenTracing.DescribeProcess(activity, _definition.Queue, delivery, _processDestinations);
             }
 
             var started = Stopwatch.GetTimestamp();

@@ -78,9 +78,13 @@ public sealed class MessageContract<T>
     /// <summary>The name of this contract's publish spans, made once.</summary>
     internal string PublishSpanName => _publishSpanName ??= WarrenTracing.PublishSpanName(TelemetryDestination, TelemetryTemplate);
 
+    /// <summary>The <c>messaging.destination.name</c> of publishes to the template's key itself (a fixed key), made once; null without a template.</summary>
+    internal PublishDestination? FixedPublishDestination => _routingKeyTemplate is null ? null : _fixedPublishDestination ??= new PublishDestination(Exchange, _routingKeyTemplate);
+
     private readonly string? _routingKeyTemplate;
     private string? _telemetryTemplate;
     private string? _publishSpanName;
+    private PublishDestination? _fixedPublishDestination;
 
     /// <summary>The routing key for one message.</summary>
     public string RoutingKeyFor(T message) => _routingKey(message);

@@ -31,21 +31,22 @@ internal static class WarrenTracing
     /// <paramref name="spanName"/> when the caller keeps one (<see cref="PublishSpanName"/>), else made here.
     /// </summary>
     /// <remarks>A publish whose id the channel writes (<see cref="MessageIdBuffer"/>) passes its counter as
-    /// <paramref name="messageIdCounter"/>: the id string is made only for a recorded span.</remarks>
-    public static Activity? StartPublish(string? spanName, string destination, string? template, string exchange, string routingKey, string? messageId, string? correlationId, string? contract, ulong messageIdCounter = 0)
+    /// <paramref name="messageIdCounter"/>: the id string is made only for a recorded span. A contract's publish passes
+    /// its <paramref name="fixedDestination"/>: the <c>messaging.destination.name</c> of its fixed key is made once.</remarks>
+    public static Activity? StartPublish(string? spanName, string destination, string? template, string exchange, string routingKey, string? messageId, string? correlationId, string? contract, ulong messageIdCounter = 0, PublishDestination? fixedDestination = null)
     {
         if (!Source.HasListeners())
         {
             return null;
         }
 
-        var activity = Source.StartActivity(spanName ?? PublishSpanName(destination, template), ActivityKind.Producer);
+        var activity = Source.StartActivity(spanName ?? (template is null ? TelemetryNames.PublishSpanName(destination) : PublishSpanName(destination, template)), ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true })
         {
             activity.AddTag(MessagingSystem, RabbitMQSystem);
             activity.AddTag(OperationName, Publish);
             activity.AddTag(OperationType, Send);
-            activity.AddTag(DestinationName, string.IsNullOrEmpty(exchange) ? routingKey : routingKey.Length == 0 ? exchange : exchange + ":" + routingKey);
+            activity.AddTag(DestinationName, fixedDestination?.For(exchange, routingKey) ?? PublishDestinationName(exchange, routingKey));
             if (template is not null)
             {
                 activity.AddTag(DestinationTemplate, template);
@@ -63,6 +64,10 @@ internal static class WarrenTracing
 
         return activity;
     }
+
+    /// <summary>The <c>messaging.destination.name</c> of a publish span: <c>{exchange}:{routing key}</c>, without the parts that are empty.</summary>
+    internal static string PublishDestinationName(string exchange, string routingKey) =>
+        exchange.Length == 0 ? routingKey : routingKey.Length == 0 ? exchange : string.Concat(exchange, ":", routingKey);
 
     /// <summary>The name of the process spans of a queue: <c>process {queue}</c>.</summary>
     public static string ProcessSpanName(string queue) => ProcessOperation + " " + queue;
@@ -83,14 +88,14 @@ internal static class WarrenTracing
     }
 
     /// <summary>The process span's attributes known before the handler runs, per the semantic conventions for RabbitMQ and Warren's own.</summary>
-    public static void DescribeProcess(Activity activity, string queue, BasicDeliverEventArgs delivery)
+    public static void DescribeProcess(Activity activity, string queue, BasicDeliverEventArgs delivery, ProcessDestinations? destinations = null)
     {
         var properties = delivery.BasicProperties;
         var routingKey = delivery.RoutingKey;
         activity.AddTag(MessagingSystem, RabbitMQSystem);
         activity.AddTag(OperationName, ProcessOperation);
         activity.AddTag(OperationType, ProcessOperation);
-        activity.AddTag(DestinationName, ProcessDestination(delivery.Exchange, routingKey, queue));
+        activity.AddTag(DestinationName, destinations?.For(delivery.Exchange, routingKey) ?? ProcessDestination(delivery.Exchange, routingKey, queue));
         if (routingKey.Length > 0)
         {
             activity.AddTag(SemanticConventions.RoutingKey, routingKey);

@@ -305,7 +305,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
-            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, messageId, body, overridden ? null : contract.PublishSpanName, destination, overridden ? null : contract.TelemetryTemplate, ordered, owned: true, cancellationToken);
+            return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, messageId, body, overridden ? null : contract.PublishSpanName, overridden ? null : contract.FixedPublishDestination, destination, overridden ? null : contract.TelemetryTemplate, ordered, owned: true, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -327,7 +327,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
-            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, body.WrittenMemory, destination, overridden ? null : contract.TelemetryTemplate, ordered, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, 0, body.WrittenMemory, default, overridden ? null : contract.PublishSpanName, null, destination, overridden ? null : contract.TelemetryTemplate, ordered, owned: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -560,18 +560,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// something else (a background start, the connection, a channel being replaced, recovery).
     /// </remarks>
     private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, string destination, string? template, bool ordered, CancellationToken cancellationToken) =>
-        PublishCoreAsync(exchange, routingKey, mandatory, properties, 0, body, default, null, destination, template, ordered, owned: false, cancellationToken);
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, 0, body, default, null, null, destination, template, ordered, owned: false, cancellationToken);
 
-    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken) =>
-        PublishCoreAsync(exchange, routingKey, mandatory, properties, messageId, ownedBody.WrittenMemory, ownedBody, spanName, destination, template, ordered, owned, cancellationToken);
+    private ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, PooledBody ownedBody, string? spanName, PublishDestination? fixedDestination, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken) =>
+        PublishCoreAsync(exchange, routingKey, mandatory, properties, messageId, ownedBody.WrittenMemory, ownedBody, spanName, fixedDestination, destination, template, ordered, owned, cancellationToken);
 
     // ownedBody: the pooled array behind body, returned when the publish ends (default when the caller owns the body);
     // owned: the publish gives its window slot back when it ends, and its properties to the pool;
-    // messageId: 0, or the counter of the message id the channel writes into the properties while it sends (MessageId null).
-    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken)
+    // messageId: 0, or the counter of the message id the channel writes into the properties while it sends (MessageId null);
+    // spanName, fixedDestination: the contract's span name and destination attribute, made once (null without a contract).
+    private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, PublishDestination? fixedDestination, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type, messageId);
+        using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type, messageId, fixedDestination);
 
         // Written by the channel into the headers it sends (see ConfirmChannel.SendAsync): without headers of its own a
         // message gets no header table nor id string for its trace context.

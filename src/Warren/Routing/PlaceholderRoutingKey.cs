@@ -45,5 +45,5 @@ public sealed class PlaceholderRoutingKey<T>
     /// <exception cref="InvalidRoutingKeyException">The property's value is empty or contains a '.'.</exception>
     public string For(T message) => RoutingKeyCache.Get(ref _slot, _word(message), _build);
 
-    private string Build(string? value) => _prefix + RoutingKeys.Segment(value, _property, typeof(T).Name) + _suffix;
+    private string Build(string? value) => _prefix + RoutingKeys.Segment(value, _property, TypeDisplayName<T>.Value) + _suffix;
 }

@@ -107,15 +107,15 @@ public sealed class RpcClient : IAsyncDisposable
         }
 
         // A Client span named by service and method (both fixed by the contract); its context travels in the request.
-        using var activity = WarrenTracing.Source.HasListeners() ? WarrenTracing.Source.StartActivity(service + "/" + method, ActivityKind.Client) : null;
+        using var activity = WarrenTracing.Source.HasListeners() ? WarrenTracing.Source.StartActivity(TelemetryNames.RpcClientSpanName(service, method), ActivityKind.Client) : null;
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(SemanticConventions.RpcService, service);
-            activity.SetTag(SemanticConventions.RpcMethod, method);
-            activity.SetTag(SemanticConventions.MessagingSystem, SemanticConventions.RabbitMQSystem);
-            activity.SetTag(SemanticConventions.DestinationName, queue);
-            activity.SetTag(SemanticConventions.MessageId, correlationId);
-            activity.SetTag(SemanticConventions.ConversationId, correlationId);
+            activity.AddTag(SemanticConventions.RpcService, service);
+            activity.AddTag(SemanticConventions.RpcMethod, method);
+            activity.AddTag(SemanticConventions.MessagingSystem, SemanticConventions.RabbitMQSystem);
+            activity.AddTag(SemanticConventions.DestinationName, queue);
+            activity.AddTag(SemanticConventions.MessageId, correlationId);
+            activity.AddTag(SemanticConventions.ConversationId, correlationId);
         }
 
         if ((activity ?? Activity.Current) is { } traced)

@@ -159,4 +159,38 @@ public sealed class RoutingKeyCacheTests
         Assert.Throws<ArgumentException>(() => new PlaceholderRoutingKey<Order>("order.placed", static order => order.Region));
         Assert.Throws<ArgumentException>(() => new PlaceholderRoutingKey<Order>("order.{Region", static order => order.Region));
     }
+
+    [Fact]
+    public void A_placeholder_key_names_a_generic_message_type_as_csharp_writes_it()
+    {
+        var key = new PlaceholderRoutingKey<Envelope<Order>>("order.{Region}", static envelope => envelope.Body.Region);
+        var error = Assert.Throws<InvalidRoutingKeyException>(() => key.For(new Envelope<Order>(new Order("e.u"))));
+        Assert.StartsWith("Envelope<Order>.Region is 'e.u'", error.Message, StringComparison.Ordinal);
+
+        var nested = new PlaceholderRoutingKey<Pair<int?, Envelope<string[]>>.Tagged<long>>("x.{Tag}", static _ => null);
+        error = Assert.Throws<InvalidRoutingKeyException>(() => nested.For(new Pair<int?, Envelope<string[]>>.Tagged<long>()));
+        Assert.StartsWith("Tagged<long>.Tag is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(typeof(Order), "Order")]
+    [InlineData(typeof(Envelope<Order>), "Envelope<Order>")]
+    [InlineData(typeof(Pair<int?, Envelope<string[]>>), "Pair<int?, Envelope<string[]>>")]
+    [InlineData(typeof(Pair<int, int>.Tagged<decimal[,]>), "Tagged<decimal[,]>")]
+    [InlineData(typeof(Pair<int, int>.Plain), "Plain")]
+    [InlineData(typeof(System.Collections.Generic.Dictionary<string, object>), "Dictionary<string, object>")]
+    public void Type_display_names_are_written_as_in_csharp(Type type, string expected) =>
+        Assert.Equal(expected, TypeDisplayName.Of(type));
+
+    private sealed record Envelope<T>(T Body);
+
+    private sealed class Pair<TLeft, TRight>
+    {
+        public sealed class Tagged<TTag>
+        {
+            public TTag? Tag { get; init; }
+        }
+
+        public sealed class Plain;
+    }
 }

@@ -1,0 +1,170 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Warren.Generators.Model;
+
+namespace Warren.Generators.Rules;
+
+/// <summary>Where a name a consumer declares comes from: what the analyzers point at when it cannot be used.</summary>
+internal enum NameSource
+{
+    /// <summary>The <c>[Queue]</c> name, or a dead-letter or retry queue name derived from it.</summary>
+    Queue,
+
+    /// <summary>The class's <c>[DeadLetter]</c> (its <c>Exchange</c> or <c>Queue</c>).</summary>
+    DeadLetter,
+
+    /// <summary>A handler's own <c>[DeadLetter]</c> (its retry queues are named after the queue and the message).</summary>
+    HandlerDeadLetter,
+
+    /// <summary>The class's <c>[Exchange]</c>.</summary>
+    Exchange,
+}
+
+/// <summary>A name that cannot be declared: where it comes from (<paramref name="Handler"/> for a handler's policy) and why.</summary>
+internal readonly record struct NameProblem(NameSource Source, string? Handler, string Problem);
+
+/// <summary>
+/// Queue and exchange names the broker or the runtime cannot use (WRN034): empty or blank, longer than the 255 bytes an
+/// AMQP short string holds, or in the <c>amq.</c> namespace RabbitMQ reserves (declaring such a queue or exchange is
+/// refused with 403 ACCESS_REFUSED; the predeclared <c>amq.direct</c>, <c>amq.fanout</c>, <c>amq.topic</c>,
+/// <c>amq.headers</c> and <c>amq.match</c> exchanges may be used as the broker declares them). Names derived from a
+/// queue (<c>{queue}.dlx</c>, <c>{queue}.dlq</c>, <c>{queue}.retry.N</c>) are judged too. The generator emits nothing for
+/// a queue, message or service with such a name; the analyzers report each.
+/// </summary>
+internal static class NameRules
+{
+    /// <summary>The longest name AMQP 0-9-1 can carry: a short string of at most 255 bytes of UTF-8.</summary>
+    public const int MaxBytes = 255;
+
+    public const string ReservedPrefix = "amq.";
+
+    /// <summary>The exchanges every RabbitMQ virtual host has, with their types (all durable, none auto-delete).</summary>
+    private static readonly Dictionary<string, string> Predeclared = new(System.StringComparer.Ordinal)
+    {
+        ["amq.direct"] = "direct",
+        ["amq.fanout"] = "fanout",
+        ["amq.topic"] = "topic",
+        ["amq.headers"] = "headers",
+        ["amq.match"] = "headers",
+    };
+
+    /// <summary>Why a queue cannot be declared under <paramref name="name"/> (completing "queue 'x' …"), or null.</summary>
+    public static string? QueueProblem(string name) =>
+        CommonProblem(name, "queue")
+        ?? (name.StartsWith(ReservedPrefix, System.StringComparison.Ordinal)
+            ? "starts with 'amq.', which RabbitMQ reserves for its own queues: the declaration is refused with 403 ACCESS_REFUSED and the consumer never starts"
+            : null);
+
+    /// <summary>Why an exchange of this type cannot be declared or used under <paramref name="name"/> (completing "exchange 'x' …"), or null.</summary>
+    public static string? ExchangeProblem(string name, string type, bool durable = true, bool autoDelete = false)
+    {
+        if (name.Length == 0)
+        {
+            return "is empty: the default exchange cannot be declared or bound to (leave out [Exchange] to publish to it, with the queue's name as the routing key)";
+        }
+
+        if (CommonProblem(name, "exchange") is { } problem)
+        {
+            return problem;
+        }
+
+        if (!name.StartsWith(ReservedPrefix, System.StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (!Predeclared.TryGetValue(name, out var actual))
+        {
+            return $"starts with 'amq.', which RabbitMQ reserves: declaring it is refused with 403 ACCESS_REFUSED, and publishing to it fails with 404 NOT_FOUND. Use a name of your own, or one of the predeclared exchanges {string.Join(", ", Predeclared.Keys)}";
+        }
+
+        return actual != type ? $"is the broker's predeclared {actual} exchange, not {type}: it routes as a {actual} exchange. Declare it with ExchangeKind.{char.ToUpperInvariant(actual[0])}{actual.Substring(1)}, or use a name of your own"
+            : !durable || autoDelete ? "is the broker's predeclared exchange, which is durable and not auto-delete: remove Durable = false and AutoDelete"
+            : null;
+    }
+
+    /// <summary>
+    /// Every name a consumer would declare that cannot be used: its queue, its <c>[Exchange]</c>, and the dead-letter
+    /// exchange, dead-letter queue and retry queues of its policies (the class's and each handler's).
+    /// </summary>
+    public static IEnumerable<NameProblem> ConsumerProblems(ConsumerModel consumer)
+    {
+        var queue = consumer.Queue;
+        if (QueueProblem(queue.Name) is { } problem)
+        {
+            yield return new(NameSource.Queue, null, $"queue '{Show(queue.Name)}' {problem}");
+            yield break;
+        }
+
+        if (consumer.DefaultExchange is { } exchange && ExchangeProblem(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete) is { } exchangeProblem)
+        {
+            yield return new(NameSource.Exchange, null, $"exchange '{Show(exchange.Name)}' {exchangeProblem}");
+        }
+
+        if (queue.DeadLetter is { } deadLetter)
+        {
+            foreach (var policyProblem in PolicyProblems(deadLetter))
+            {
+                yield return new(deadLetter.IsDefault ? NameSource.Queue : NameSource.DeadLetter, null, policyProblem);
+            }
+        }
+
+        foreach (var handler in consumer.Handlers)
+        {
+            if (handler.RetryOverride is { } own)
+            {
+                foreach (var policyProblem in PolicyProblems(own))
+                {
+                    yield return new(NameSource.HandlerDeadLetter, handler.MethodName, policyProblem);
+                }
+            }
+        }
+    }
+
+    /// <summary>Why an RPC service's queue cannot be declared (completing "RPC service 's' …"), or null.</summary>
+    public static string? RpcQueueProblem(string queue) =>
+        QueueProblem(queue) is { } problem ? $"has the queue '{Show(queue)}', which {problem}" : null;
+
+    private static IEnumerable<string> PolicyProblems(DeadLetterModel policy)
+    {
+        if (ExchangeProblem(policy.Exchange, "direct") is { } exchange)
+        {
+            yield return $"dead-letter exchange '{Show(policy.Exchange)}' {exchange}";
+        }
+
+        if (QueueProblem(policy.Queue) is { } queue)
+        {
+            yield return $"dead-letter queue '{Show(policy.Queue)}' {queue}";
+        }
+
+        for (var level = 1; policy.MaxRetries > 0 && level <= policy.RetryDelays.Count; level++)
+        {
+            var name = $"{policy.RetryQueuePrefix}.retry.{level}";
+            if (QueueProblem(name) is { } retry)
+            {
+                yield return $"retry queue '{Show(name)}' {retry}";
+                yield break;
+            }
+        }
+    }
+
+    private static string? CommonProblem(string name, string kind)
+    {
+        if (name.Length == 0)
+        {
+            return kind == "queue" ? "is empty: an empty name asks the broker to make one up (a server-named queue), which Warren could not find again, and the consumer cannot be created" : "is empty";
+        }
+
+        if (name.All(char.IsWhiteSpace))
+        {
+            return "is only white space: the broker would take it, but no log, tool or management page shows it legibly, so it is taken for a mistake";
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(name);
+        return bytes > MaxBytes ? $"is {bytes} bytes long in UTF-8: AMQP carries names of at most {MaxBytes} bytes, so the client cannot send the declaration" : null;
+    }
+
+    /// <summary>A name as written in a message: long ones shortened, so the diagnostic stays readable.</summary>
+    public static string Show(string name) => name.Length > 60 ? name.Substring(0, 40) + "…" + name.Substring(name.Length - 12) : name;
+}

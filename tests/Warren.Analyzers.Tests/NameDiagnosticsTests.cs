@@ -1,0 +1,69 @@
+using System.Threading.Tasks;
+using Xunit;
+
+namespace Warren.Analyzers.Tests;
+
+public sealed class WRN034_UnusableNameTests
+{
+    private static readonly string TooLong = new('q', 256);
+    private static readonly string LongestQueue = new('q', 255);
+
+    // 128 two-byte characters: 128 characters, 256 bytes.
+    private static readonly string TooManyBytes = new('é', 128);
+
+    [Fact]
+    public Task Empty_blank_reserved_and_too_long_queue_names_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + $$"""
+        [Queue({|WRN034:""|})] public sealed class A { public void Handle(OrderPlaced order) { } }
+        [Queue({|WRN034:"   "|})] public sealed class B { public void Handle(OrderPlaced order) { } }
+        [Queue({|WRN034:"amq.orders"|})] public sealed class C { public void Handle(OrderPlaced order) { } }
+        [Queue({|WRN034:"{{TooLong}}"|})] public sealed class D { public void Handle(OrderPlaced order) { } }
+        [Queue({|WRN034:"{{TooManyBytes}}"|})] public sealed class E { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task Retry_and_dead_letter_names_derived_from_a_long_queue_name_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + $$"""
+        [Queue({|WRN034:"{{new string('q', 250)}}"|})] public sealed class A { public void Handle(OrderPlaced order) { } }
+        [Queue({|WRN034:"{{new string('r', 252)}}"|})] [DeadLetter(MaxRetries = 0)] public sealed class B { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task The_longest_name_without_derived_names_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + $$"""
+        [Queue("{{LongestQueue}}")] [DeadLetter(Enabled = false)] public sealed class A { public void Handle(OrderPlaced order) { } }
+        [Queue("amq-orders.amq.")] public sealed class B { public void Handle(OrderPaid order) { } }
+        """);
+
+    [Fact]
+    public Task Dead_letter_exchange_and_queue_names_are_reported_at_their_arguments() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("a")] [DeadLetter({|WRN034:Exchange = "amq.failed"|})] public sealed class A { public void Handle(OrderPlaced order) { } }
+        [Queue("b")] [DeadLetter({|WRN034:Queue = ""|})] public sealed class B { public void Handle(OrderPlaced order) { } }
+        [Queue("c")] [DeadLetter(Exchange = "amq.direct", Queue = "c.failed")] public sealed class C { public void Handle(OrderPlaced order) { } }
+        [Queue("d")] [DeadLetter({|WRN034:Exchange = "amq.topic"|})] public sealed class D { public void Handle(OrderPlaced order) { } }
+        [Queue("e")]
+        [DeadLetter(Enabled = false)]
+        public sealed class E
+        {
+            [DeadLetter(MaxRetries = 1, {|WRN034:Queue = "amq.e.failed"|})] public void Handle(OrderPlaced order) { }
+        }
+        """);
+
+    [Fact]
+    public Task Exchange_names_the_broker_refuses_or_routes_otherwise_are_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange({|WRN034:""|})] [Topic("a")] public sealed record A(string Id);
+        [Exchange({|WRN034:"amq.events"|})] [Topic("b")] public sealed record B(string Id);
+        [Exchange({|WRN034:"amq.headers"|}, ExchangeKind.Direct)] [Topic("c")] public sealed record C(string Id);
+        [Exchange({|WRN034:"amq.fanout"|}, ExchangeKind.Fanout, Durable = false)] public sealed record D(string Id);
+        [Exchange("amq.topic")] [Topic("e.placed")] public sealed record E(string Id);
+        [Exchange("amq.match", ExchangeKind.Headers)] public sealed record F(string Id);
+        [Queue("q")] [Exchange({|WRN034:"amq.q"|})] public sealed class Consumer { [Topic("e.*")] public void Handle(E e) { } }
+        [Publisher] [Exchange({|WRN034:"  "|}, ExchangeKind.Fanout)] public partial interface ILog { Task Log(string line); }
+        [JsonSerializable(typeof(A))] [JsonSerializable(typeof(B))] [JsonSerializable(typeof(C))] [JsonSerializable(typeof(D))] [JsonSerializable(typeof(E))] [JsonSerializable(typeof(F))]
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task Rpc_queue_names_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + $$"""
+        [RpcService("a", {|WRN034:Queue = "amq.a"|})] public interface IA { Task<OrderPaid> Pay(OrderPlaced order); }
+        [RpcService({|WRN034:"{{new string('s', 252)}}"|})] public interface IB { Task<OrderPaid> Pay(OrderPlaced order); }
+        [RpcService("c", Queue = "c")] public interface IC { Task<OrderPaid> Pay(OrderPlaced order); }
+        """);
+}
