@@ -20,10 +20,17 @@ internal static class AssemblyManifestReader
     public const string FormatKey = "Warren.Manifest";
 
     /// <summary>
-    /// The newest metadata format this tool reads: 2, a JSON array per kind; 1, an attribute per entry (still read, from
-    /// libraries built by an earlier Warren). Not the format of the manifest file it writes.
+    /// The newest metadata format this tool reads: 3, as 2 plus <c>Warren.DefaultRetryQueues</c> (and default values
+    /// left out); 2, a JSON array per kind; 1, an attribute per entry (2 and 1 still read, from libraries built by an
+    /// earlier Warren). Not the format of the manifest file it writes.
     /// </summary>
-    public const int CurrentFormat = 2;
+    public const int CurrentFormat = 3;
+
+    /// <summary>
+    /// The default failure policy as manifest format 3 defines it: delayed retries in <c>{queue}.retry.1</c> to <c>.3</c>
+    /// after these delays (ms), then dead-letter exchange <c>{queue}.dlx</c> (direct) to queue <c>{queue}.dlq</c>.
+    /// </summary>
+    private static readonly long[] DefaultRetryDelays = [5_000, 30_000, 120_000];
 
     public static ServiceManifest Read(string assemblyPath)
     {
@@ -83,6 +90,13 @@ internal static class AssemblyManifestReader
                     case "Warren.Bindings" or "Warren.Binding":
                         AddAll(manifest.Bindings, index, json, ManifestJson.Default.BindingEntry, ManifestJson.Default.ListBindingEntry);
                         break;
+                    case "Warren.DefaultRetryQueues":
+                        foreach (var queue in JsonSerializer.Deserialize(json, ManifestJson.Default.ListString) ?? [])
+                        {
+                            AddDefaultRetryQueue(manifest, index, queue);
+                        }
+
+                        break;
                     case "Warren.Publishes":
                         AddAll(manifest.Publishes, index, json, ManifestJson.Default.PublishEntry, ManifestJson.Default.ListPublishEntry);
                         break;
@@ -128,6 +142,49 @@ internal static class AssemblyManifestReader
         {
             index.AddOnce(list, JsonSerializer.Deserialize(json, one));
         }
+    }
+
+    /// <summary>
+    /// A work queue with the default failure policy (format 3): the queue and what the policy declares with it, its
+    /// dead-letter exchange, dead-letter queue, retry queues and their binding, and its dead-letter route.
+    /// </summary>
+    private static void AddDefaultRetryQueue(ServiceManifest manifest, EntryIndex index, string queue)
+    {
+        if (string.IsNullOrEmpty(queue))
+        {
+            throw new JsonException("a default-policy queue without a name");
+        }
+
+        var exchange = queue + ".dlx";
+        var deadLetterQueue = queue + ".dlq";
+        index.AddOnce(manifest.Exchanges, new ExchangeEntry(exchange, "direct"));
+        index.AddOnce(manifest.Queues, new QueueEntry(queue, Arguments: Arguments(("x-dead-letter-exchange", exchange), ("x-dead-letter-routing-key", queue))));
+        index.AddOnce(manifest.Queues, new QueueEntry(deadLetterQueue));
+        for (var level = 1; level <= DefaultRetryDelays.Length; level++)
+        {
+            index.AddOnce(manifest.Queues, new QueueEntry(
+                queue + ".retry." + level.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Arguments: Arguments(("x-dead-letter-exchange", string.Empty), ("x-dead-letter-routing-key", queue), ("x-message-ttl", DefaultRetryDelays[level - 1]))));
+        }
+
+        index.AddOnce(manifest.Bindings, new BindingEntry(exchange, deadLetterQueue, queue));
+        index.AddOnce(manifest.DeadLetters, new DeadLetterEntry(queue, exchange, queue));
+    }
+
+    private static Dictionary<string, JsonElement> Arguments(params (string Name, object Value)[] arguments)
+    {
+        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var (name, value) in arguments)
+        {
+            result[name] = value switch
+            {
+                string text => JsonSerializer.SerializeToElement(text, ManifestJson.Default.String),
+                long number => JsonSerializer.SerializeToElement(number, ManifestJson.Default.Int64),
+                _ => throw new ArgumentException($"unexpected argument value {value}", nameof(arguments)),
+            };
+        }
+
+        return result;
     }
 
     /// <summary>The start of an invalid entry, for the error (a kind's array may be megabytes long).</summary>

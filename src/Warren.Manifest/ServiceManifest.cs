@@ -153,5 +153,7 @@ internal static class Args
 [JsonSerializable(typeof(List<ConsumeEntry>))]
 [JsonSerializable(typeof(List<RpcEntry>))]
 [JsonSerializable(typeof(List<DeadLetterEntry>))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(BrokerDefinitions))]
 internal sealed partial class ManifestJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Linq;
 using Warren.Generators.Tests.Infrastructure;
 using Xunit;
 
@@ -71,15 +72,20 @@ public sealed class GeneratedTopologyTests
         var topology = run.Sources["Warren.Topology.g.cs"];
         var registration = run.Sources["Warren.Registration.g.cs"];
 
-        // The queue's one binding is declared by the same call.
-        Assert.Contains("QueueWithDefaultRetry(topology, \"standard\", \"orders\", \"order.placed\");", topology, System.StringComparison.Ordinal);
+        // The queue and its one binding are a line of the table the topology declares in one loop.
+        Assert.Contains("\"standard\", \"orders\", \"order.placed\",", topology, System.StringComparison.Ordinal);
         Assert.DoesNotContain("new BindingDeclaration(\"orders\", \"standard\"", topology, System.StringComparison.Ordinal);
-        // One handler of one message type: the runtime's dispatcher, created in its group's file.
-        Assert.Matches(@"ConsumerWithDefaultRetry\(builder, global::Warren\.Generated\.WarrenDispatchers\d\d\.Mixed_Standard, prefetch: 3, concurrency: 2\);", registration);
-        // Its dead-letter queue has a consumer (with no failure policy of its own): the call declares that queue as before.
-        Assert.Contains("QueueWithDefaultRetry(topology, \"watched\", \"orders\", \"order.placed\");", topology, System.StringComparison.Ordinal);
+        // One handler of one message type: the runtime's dispatcher, listed with its settings in its group's file, and
+        // the registration loops over the group's list.
+        var group = run.Sources.Single(s => s.Key.StartsWith("Warren.Dispatchers", System.StringComparison.Ordinal) && s.Value.Contains("\"standard\"", System.StringComparison.Ordinal));
+        Assert.Contains("{ Prefetch = 3, Concurrency = 2 },", group.Value, System.StringComparison.Ordinal);
+        var list = System.Text.RegularExpressions.Regex.Match(group.Key, @"Dispatchers(\d\d)").Groups[1].Value;
+        Assert.Contains($"ConsumersWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers{list}.WithDefaultRetry);", registration, System.StringComparison.Ordinal);
+        // Its dead-letter queue has a consumer (with no failure policy of its own): the table declares that queue as before.
+        Assert.Contains("\"watched\", \"orders\", \"order.placed\",", topology, System.StringComparison.Ordinal);
         foreach (var queue in new[] { "fewer", "slower", "none", "capped" })
         {
+            Assert.DoesNotContain($"\"{queue}\", \"orders\", \"order.placed\",", topology, System.StringComparison.Ordinal);
             Assert.DoesNotContain($"QueueWithDefaultRetry(topology, \"{queue}\"", topology, System.StringComparison.Ordinal);
             Assert.Contains($"new BindingDeclaration(\"orders\", \"{queue}\", \"order.placed\")", topology, System.StringComparison.Ordinal);
         }

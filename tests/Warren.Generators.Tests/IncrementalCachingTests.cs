@@ -142,8 +142,9 @@ public sealed class IncrementalCachingTests
 
         Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Consumers));
         Assert.Contains(IncrementalStepRunReason.Modified, Outputs(result, WarrenGenerator.Steps.Model));
-        var registration = Warren(result).GeneratedSources.Single(s => s.HintName == "Warren.Registration.g.cs").SourceText.ToString();
-        Assert.Contains("prefetch: 50", registration, StringComparison.Ordinal);
+        // A consumer of the runtime's dispatcher with the default failure policy: its settings are listed with its dispatcher.
+        var dispatchers = Warren(result).GeneratedSources.Where(s => s.HintName.StartsWith("Warren.Dispatchers", StringComparison.Ordinal)).Select(s => s.SourceText.ToString());
+        Assert.Single(dispatchers, d => d.Contains("\"email-notifications\"", StringComparison.Ordinal) && d.Contains("{ Prefetch = 50 }", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -159,14 +160,17 @@ public sealed class IncrementalCachingTests
     }
 
     [Fact]
-    public void A_prefetch_edit_re_emits_the_registration_only()
+    public void A_prefetch_edit_re_emits_that_consumers_dispatcher_group_only()
     {
+        // email-notifications has the runtime's dispatcher and the default failure policy: its group file lists its
+        // prefetch with its dispatcher, and the registration only names the group's list.
         var edited = Scenarios.EventBus.Replace("Prefetch = 20", "Prefetch = 21", StringComparison.Ordinal);
         Assert.NotEqual(Scenarios.EventBus, edited);
 
         var result = RunTwice(Scenarios.EventBus, c => Replace(c, edited));
 
-        Assert.Equal(["Warren.Output.Registration"], ChangedOutputs(result));
+        Assert.Equal(["Warren.Output.Dispatchers"], ChangedOutputs(result));
+        Assert.Single(Outputs(result, WarrenGenerator.Steps.Dispatchers), r => r == IncrementalStepRunReason.Modified);
     }
 
     [Fact]

@@ -44,6 +44,8 @@ internal static class DispatcherEmitter
         w.Line("using global::Warren.Infrastructure;");
         if (runtime.Count > 0)
         {
+            var listed = runtime.Where(DefaultRetryConsumer.Is).ToList();
+            var fields = runtime.Where(c => !DefaultRetryConsumer.Is(c)).ToList();
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's");
@@ -51,14 +53,40 @@ internal static class DispatcherEmitter
             w.Line("/// </summary>");
             w.GeneratedType();
             w.Open($"internal static class {RuntimeDispatchersName(group.Number)}");
-            for (var i = 0; i < runtime.Count; i++)
+            if (listed.Count > 0)
             {
-                if (i > 0)
+                w.Line("/// <summary>");
+                w.Line("/// Those with the default failure policy, each with its queue's prefetch and concurrency when set: the");
+                w.Line("/// registration adds them all in one loop.");
+                w.Line("/// </summary>");
+                w.Line($"public static readonly HandlerDispatcher[] {DefaultRetryListName} =");
+                w.Open(string.Empty);
+                for (var i = 0; i < listed.Count; i++)
+                {
+                    var consumer = listed[i];
+                    if (i > 0)
+                    {
+                        w.Line();
+                    }
+
+                    w.Line($"// Queue {Text.Comment(consumer.Queue.Name)}: {Describe(consumer, consumer.Handlers[0], plain: true)}.");
+                    foreach (var line in HandlerDispatcherEmitter.Expression(consumer, Settings(consumer) + ","))
+                    {
+                        w.Line(line);
+                    }
+                }
+
+                w.Close(";");
+            }
+
+            for (var i = 0; i < fields.Count; i++)
+            {
+                if (i > 0 || listed.Count > 0)
                 {
                     w.Line();
                 }
 
-                var consumer = runtime[i];
+                var consumer = fields[i];
                 w.Line($"/// <summary>Queue <c>{Text.Xml(consumer.Queue.Name)}</c>: {Describe(consumer, consumer.Handlers[0])}.</summary>");
                 var lines = HandlerDispatcherEmitter.Expression(consumer, ";");
                 w.Line($"public static readonly HandlerDispatcher {consumer.Identifier} =");
@@ -255,11 +283,33 @@ internal static class DispatcherEmitter
         w.Close();
     }
 
-    private static string Describe(ConsumerModel consumer, HandlerModel model)
+    /// <summary>The name of a group's list of runtime dispatchers with the default failure policy.</summary>
+    public const string DefaultRetryListName = "WithDefaultRetry";
+
+    /// <summary>The object initializer of a listed dispatcher: its queue's prefetch and concurrency, when set.</summary>
+    private static string Settings(ConsumerModel consumer)
+    {
+        var settings = new List<string>();
+        if (consumer.Queue.Prefetch > 0)
+        {
+            settings.Add("Prefetch = " + consumer.Queue.Prefetch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (consumer.Queue.Concurrency > 0)
+        {
+            settings.Add("Concurrency = " + consumer.Queue.Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return settings.Count == 0 ? string.Empty : " { " + string.Join(", ", settings) + " }";
+    }
+
+    /// <summary>Message → handler method, with <c>&lt;c&gt;</c> marks for a doc comment, or as plain text for a line comment.</summary>
+    private static string Describe(ConsumerModel consumer, HandlerModel model, bool plain = false)
     {
         var message = model.Message.Payload == PayloadKind.Json ? model.Message.ContractName : Text.Short(model.Message.TypeName);
         var batch = model.Batch is null ? string.Empty : $", in batches of up to {model.Batch.Size}";
-        return $"<c>{Text.Xml(message)}</c> → <c>{Text.Xml(Text.Short(consumer.TypeName))}.{Text.Xml(model.MethodName)}</c>{batch}";
+        var method = $"{Text.Short(consumer.TypeName)}.{model.MethodName}";
+        return plain ? $"{Text.Comment(message)} → {Text.Comment(method)}{batch}" : $"<c>{Text.Xml(message)}</c> → <c>{Text.Xml(method)}</c>{batch}";
     }
 
     /// <summary>A method per handler of a class with several, and per batch handler.</summary>

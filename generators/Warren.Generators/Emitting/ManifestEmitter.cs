@@ -18,31 +18,48 @@ internal static class ManifestEmitter
 {
     public const string HintName = "Warren.Manifest.g.cs";
 
-    /// <summary>The manifest format; Warren.Manifest refuses a newer one. 2: a JSON array per kind (1: an attribute per entry).</summary>
-    public const string Format = "2";
+    /// <summary>
+    /// The manifest format; Warren.Manifest refuses a newer one. 3: as 2, plus <c>DefaultRetryQueues</c>, and default
+    /// values left out; 2: a JSON array per kind; 1: an attribute per entry.
+    /// </summary>
+    public const string Format = "3";
 
     public static string Emit(ManifestModel manifest)
     {
         var w = new SourceWriter();
         w.Line($"[assembly: global::System.Reflection.AssemblyMetadata(\"Warren.Manifest\", \"{Format}\")]");
         var plan = manifest.Topology;
-        Kind(w, "Exchanges", plan.Exchanges.Select(e => Json.Object(("name", Json.String(e.Name)), ("type", Json.String(e.Type)), ("durable", Json.Bool(e.Durable)), ("autoDelete", Json.Bool(e.AutoDelete)))));
-        Kind(w, "Queues", plan.Queues.Select(q => Json.Object(
-            ("name", Json.String(q.Name)), ("durable", Json.Bool(q.Durable)), ("exclusive", Json.Bool(q.Exclusive)), ("autoDelete", Json.Bool(q.AutoDelete)), ("arguments", Json.Object(q.Arguments.Select(a => (a.Name, a.JsonValue)).ToArray())))));
-        Kind(w, "Bindings", plan.Bindings.Select(b =>
+
+        // A work queue with the default failure policy is its name in one list; the reader expands it into what the
+        // policy declares (dead-letter exchange and queue, retry queues, their binding) and its dead-letter route.
+        var routes = new HashSet<DeadLetterRoute>(manifest.DeadLetters.Where(d => d.Exchange == d.Queue + FailurePolicyDefaults.ExchangeSuffix && d.RoutingKey == d.Queue));
+        var standard = TopologyEmitter.StandardQueues(plan, queue => routes.Contains(new DeadLetterRoute(queue, queue + FailurePolicyDefaults.ExchangeSuffix, queue)));
+        Kind(w, "Exchanges", plan.Exchanges.Where(e => !standard.AbsorbedExchanges.Contains(e.Name)).Select(e => Json.Object(
+            ("name", Json.String(e.Name)), ("type", Json.String(e.Type)), Unless(e.Durable, ("durable", "false")), If(e.AutoDelete, ("autoDelete", "true")))));
+        Kind(w, "Queues", plan.Queues.Where(q => !standard.Queues.Contains(q.Name) && !standard.AbsorbedQueues.Contains(q.Name)).Select(q => Json.Object(
+            ("name", Json.String(q.Name)), Unless(q.Durable, ("durable", "false")), If(q.Exclusive, ("exclusive", "true")), If(q.AutoDelete, ("autoDelete", "true")),
+            If(q.Arguments.Count > 0, ("arguments", Json.Object(q.Arguments.Select(a => ((string Name, string Value)?)(a.Name, a.JsonValue)).ToArray()))))));
+        Kind(w, "DefaultRetryQueues", plan.Queues.Where(q => standard.Queues.Contains(q.Name)).Select(q => Json.String(q.Name)));
+        Kind(w, "Bindings", plan.Bindings.Where(b => !TopologyEmitter.IsDeadLetterBinding(standard, b.Exchange, b.Queue, b.Binding)).Select(b =>
         {
             var arguments = b.Binding.HeadersMatch is null
-                ? Json.Object()
-                : Json.Object(new[] { ("x-match", Json.String(b.Binding.HeadersMatch)) }.Concat(b.Binding.Headers.Select(h => (h.Name, Json.String(h.Value)))).ToArray());
-            return Json.Object(("exchange", Json.String(b.Exchange)), ("queue", Json.String(b.Queue)), ("routingKey", Json.String(b.Binding.RoutingKey)), ("arguments", arguments));
+                ? null
+                : Json.Object(new (string, string)?[] { ("x-match", Json.String(b.Binding.HeadersMatch)) }.Concat(b.Binding.Headers.Select(h => ((string, string)?)(h.Name, Json.String(h.Value)))).ToArray());
+            return Json.Object(("exchange", Json.String(b.Exchange)), ("queue", Json.String(b.Queue)), If(b.Binding.RoutingKey.Length > 0, ("routingKey", Json.String(b.Binding.RoutingKey))), arguments is null ? null : ("arguments", arguments));
         }));
         Kind(w, "Publishes", manifest.Publishes.Select(p => Json.Object(("contract", Json.String(p.Contract)), ("type", Json.String(p.Type)), ("exchange", Json.String(p.Exchange)), ("routingKey", Json.String(p.RoutingKey)))));
         Kind(w, "Consumes", manifest.Consumes.Select(c => Json.Object(("queue", Json.String(c.Queue)), ("contract", Json.String(c.Contract)), ("type", Json.String(c.Type)))));
-        Kind(w, "DeadLetters", manifest.DeadLetters.Select(d => Json.Object(("queue", Json.String(d.Queue)), ("exchange", Json.String(d.Exchange)), ("routingKey", Json.String(d.RoutingKey)))));
+        Kind(w, "DeadLetters", manifest.DeadLetters.Where(d => !(standard.Queues.Contains(d.Queue) && routes.Contains(d))).Select(d => Json.Object(
+            ("queue", Json.String(d.Queue)), ("exchange", Json.String(d.Exchange)), ("routingKey", Json.String(d.RoutingKey)))));
         Kind(w, "Calls", manifest.Calls.Select(c => Json.Object(("service", Json.String(c.Service)), ("queue", Json.String(c.Queue)))));
         Kind(w, "Serves", manifest.Serves.Select(s => Json.Object(("service", Json.String(s.Service)), ("queue", Json.String(s.Queue)))));
         return w.ToString();
     }
+
+    /// <summary>A member written only when <paramref name="condition"/> holds (a value other than the reader's default).</summary>
+    private static (string Name, string Value)? If(bool condition, (string Name, string Value) member) => condition ? member : null;
+
+    private static (string Name, string Value)? Unless(bool condition, (string Name, string Value) member) => condition ? null : member;
 
     /// <summary>
     /// The entries of one kind, if any, as a verbatim string (only its quotes doubled) holding a JSON array with an
@@ -72,11 +89,16 @@ internal static class ManifestEmitter
 
         public static string Bool(bool value) => value ? "true" : "false";
 
-        public static string Object(params (string Name, string Value)[] members)
+        public static string Object(params (string Name, string Value)?[] members)
         {
             var b = new StringBuilder("{");
-            foreach (var (name, value) in members)
+            foreach (var member in members)
             {
+                if (member is not var (name, value))
+                {
+                    continue;
+                }
+
                 b.Append(b.Length > 1 ? "," : string.Empty).Append(Literals.JsonString(name)).Append(':').Append(value);
             }
 

@@ -14,7 +14,13 @@ internal static class RegistrationEmitter
     public static string Emit(RegistrationModel model)
     {
         var statements = new List<System.Action<SourceWriter>>();
-        foreach (var consumer in model.Consumers)
+        foreach (var group in model.Consumers.Where(DefaultRetryConsumer.Is).Select(c => DispatcherGroup.Of(c.Identifier)).Distinct().OrderBy(n => n))
+        {
+            var list = $"global::Warren.Generated.{DispatcherEmitter.RuntimeDispatchersName(group)}.{DispatcherEmitter.DefaultRetryListName}";
+            statements.Add(w => w.Line($"ConsumersWithDefaultRetry(builder, {list});"));
+        }
+
+        foreach (var consumer in model.Consumers.Where(c => !DefaultRetryConsumer.Is(c)))
         {
             statements.Add(w => Consumer(w, consumer));
         }
@@ -37,12 +43,12 @@ internal static class RegistrationEmitter
         var w = new SourceWriter();
         w.Open("namespace Warren");
         w.Line("using global::Microsoft.Extensions.DependencyInjection.Extensions;");
-        if (model.Consumers.Any(c => c.JsonContext is null && WithDefaultRetry(c)))
+        if (model.Consumers.Any(c => c.JsonContext is null && DefaultRetryConsumer.HasDefaultRetry(c)))
         {
             w.Line("using global::System.Diagnostics.CodeAnalysis;");
         }
 
-        if (model.Consumers.Any(c => c.JsonContext is not null && WithDefaultRetry(c)))
+        if (model.Consumers.Any(DefaultRetryConsumer.Is))
         {
             w.Line("using global::Warren.Infrastructure;");
         }
@@ -71,27 +77,28 @@ internal static class RegistrationEmitter
             ? ["global::Warren.Generated.WarrenContracts.Register(builder);", "builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());"]
             : [];
         Chunks.Emit(w, "internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", statements, first: first);
-        if (model.Consumers.Any(c => c.JsonContext is not null && WithDefaultRetry(c)))
+        if (model.Consumers.Any(DefaultRetryConsumer.Is))
         {
             w.Line();
             w.Line("/// <summary>");
-            w.Line("/// Registers the handler class of <paramref name=\"dispatcher\"/> (scoped, one instance per message) and the consumer of");
-            w.Line("/// its queue with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.");
+            w.Line("/// Registers the handler class of each of <paramref name=\"dispatchers\"/> (scoped, one instance per message) and the");
+            w.Line("/// consumer of its queue, with its prefetch and concurrency and the default failure policy: dead-letter exchange");
+            w.Line("/// <c>{queue}.dlx</c>.");
             w.Line("/// </summary>");
-            w.Line("private static void ConsumerWithDefaultRetry(");
-            w.Line("    global::Warren.WarrenBuilder builder, HandlerDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)");
-            w.Open(string.Empty);
+            w.Open("private static void ConsumersWithDefaultRetry(global::Warren.WarrenBuilder builder, HandlerDispatcher[] dispatchers)");
+            w.Open("foreach (var dispatcher in dispatchers)");
             w.Line("dispatcher.AddHandlerTo(builder.Services);");
             w.Line("builder.AddConsumer(new global::Warren.ConsumerDefinition(dispatcher.Queue, dispatcher)");
             w.Line("{");
-            w.Line("    Prefetch = prefetch,");
-            w.Line("    Concurrency = concurrency,");
+            w.Line("    Prefetch = dispatcher.Prefetch,");
+            w.Line("    Concurrency = dispatcher.Concurrency,");
             w.Line("    Retry = DefaultRetry(dispatcher.Queue + \".dlx\", dispatcher.Queue),");
             w.Line("});");
             w.Close();
+            w.Close();
         }
 
-        if (model.Consumers.Any(c => c.JsonContext is null && WithDefaultRetry(c)))
+        if (model.Consumers.Any(c => c.JsonContext is null && DefaultRetryConsumer.HasDefaultRetry(c)))
         {
             w.Line();
             w.Line("/// <summary>");
@@ -125,38 +132,9 @@ internal static class RegistrationEmitter
         return w.ToString();
     }
 
-    /// <summary>
-    /// A consumer with the default failure policy on dead-letter exchange <c>{queue}.dlx</c> and nothing set but
-    /// prefetch and concurrency: registered by one <c>ConsumerWithDefaultRetry</c> call.
-    /// </summary>
-    private static bool WithDefaultRetry(ConsumerModel consumer) =>
-        consumer.Queue.DeadLetter is { IsDefault: true, MaxRetries: FailurePolicyDefaults.MaxRetries } standard
-        && standard.RetryQueuePrefix == standard.RoutingKey
-        && standard.RoutingKey == consumer.Queue.Name
-        && standard.Exchange == consumer.Queue.Name + FailurePolicyDefaults.ExchangeSuffix
-        && consumer.Queue.HandlerTimeoutMilliseconds <= 0
-        && consumer.Queue.StreamStart is null;
-
     private static void Consumer(SourceWriter w, ConsumerModel consumer)
     {
-        if (consumer.JsonContext is not null && WithDefaultRetry(consumer))
-        {
-            var options = string.Empty;
-            if (consumer.Queue.Prefetch > 0)
-            {
-                options += $", prefetch: {Number(consumer.Queue.Prefetch)}";
-            }
-
-            if (consumer.Queue.Concurrency > 0)
-            {
-                options += $", concurrency: {Number(consumer.Queue.Concurrency)}";
-            }
-
-            w.Line($"ConsumerWithDefaultRetry(builder, {DispatcherEmitter.Reference(consumer)}{options});");
-            return;
-        }
-
-        if (WithDefaultRetry(consumer))
+        if (DefaultRetryConsumer.HasDefaultRetry(consumer))
         {
             var call = $"ConsumerWithDefaultRetry<{consumer.TypeName}>(builder, {Literals.String(consumer.Queue.Name)}, {DispatcherEmitter.Reference(consumer)}";
             if (consumer.Queue.Prefetch > 0)

@@ -40,12 +40,22 @@ internal static class TopologyEmitter
             statements.Add(w => w.Line($"topology.Add(new ExchangeDeclaration({Literals.String(e.Name)}, {Literals.String(e.Type)}{settings}));"));
         }
 
+        // A default-policy queue with a plain binding is a line of a table, declared by one loop: data, not a call each.
+        var table = plan.Queues.Where(q => folded.ContainsKey(q.Name)).Select(q => (Queue: q.Name, folded[q.Name].Exchange, folded[q.Name].Binding.RoutingKey)).ToList();
+        if (table.Count > 0)
+        {
+            statements.Add(w => w.Line("BoundQueuesWithDefaultRetry(topology);"));
+        }
+
         foreach (var q in plan.Queues)
         {
             if (standard.Queues.Contains(q.Name))
             {
-                var bound = folded.TryGetValue(q.Name, out var f) ? $", {Literals.String(f.Exchange)}, {Literals.String(f.Binding.RoutingKey)}" : string.Empty;
-                statements.Add(w => w.Line($"QueueWithDefaultRetry(topology, {Literals.String(q.Name)}{bound});"));
+                if (!folded.ContainsKey(q.Name))
+                {
+                    statements.Add(w => w.Line($"QueueWithDefaultRetry(topology, {Literals.String(q.Name)});"));
+                }
+
                 continue;
             }
 
@@ -66,8 +76,7 @@ internal static class TopologyEmitter
 
         foreach (var (exchange, queue, binding) in plan.Bindings.Where(b => !(folded.TryGetValue(b.Queue, out var f) && ReferenceEquals(f, b))).Select(b => (b.Exchange, b.Queue, b.Binding)))
         {
-            if (standard.AbsorbedExchanges.Contains(exchange) && standard.AbsorbedQueues.Contains(queue) && binding.HeadersMatch is null && standard.Queues.Contains(binding.RoutingKey)
-                && exchange == binding.RoutingKey + FailurePolicyDefaults.ExchangeSuffix && queue == binding.RoutingKey + FailurePolicyDefaults.QueueSuffix)
+            if (IsDeadLetterBinding(standard, exchange, queue, binding))
             {
                 continue;
             }
@@ -109,15 +118,29 @@ internal static class TopologyEmitter
         writer.Line("public static string Mermaid => TopologyDocuments.Mermaid(Create());");
         writer.Line();
         Chunks.Emit(writer, "private static void Declare(Topology topology)", "Declare", "Topology topology", "topology", statements);
-        if (folded.Count > 0)
+        if (table.Count > 0)
         {
             writer.Line();
             writer.Line("/// <summary>");
-            writer.Line("/// A work queue with the default failure policy, bound to <paramref name=\"exchange\"/> with <paramref name=\"routingKey\"/>.");
+            writer.Line("/// The work queues with the default failure policy and a binding, a line each: queue, exchange, routing key.");
             writer.Line("/// </summary>");
-            writer.Open("private static void QueueWithDefaultRetry(Topology topology, string queue, string exchange, string routingKey)");
-            writer.Line("QueueWithDefaultRetry(topology, queue);");
-            writer.Line("topology.Add(new BindingDeclaration(exchange, queue, routingKey));");
+            writer.Line("private static readonly string[] BoundQueues = new string[]");
+            writer.Open(string.Empty);
+            foreach (var (queue, exchange, key) in table)
+            {
+                writer.Line($"{Literals.String(queue)}, {Literals.String(exchange)}, {Literals.String(key)},");
+            }
+
+            writer.Close(";");
+            writer.Line();
+            writer.Line("/// <summary>");
+            writer.Line("/// Each queue of <see cref=\"BoundQueues\"/> with the default failure policy, bound to its exchange with its routing key.");
+            writer.Line("/// </summary>");
+            writer.Open("private static void BoundQueuesWithDefaultRetry(Topology topology)");
+            writer.Open("for (var i = 0; i < BoundQueues.Length; i += 3)");
+            writer.Line("QueueWithDefaultRetry(topology, BoundQueues[i]);");
+            writer.Line("topology.Add(new BindingDeclaration(BoundQueues[i + 1], BoundQueues[i], BoundQueues[i + 2]));");
+            writer.Close();
             writer.Close();
         }
 
@@ -191,7 +214,8 @@ internal static class TopologyEmitter
     /// queue, three retry queues with the default delays, the dead-letter binding, nothing else in the queue's
     /// arguments), declared by one call each; <c>AbsorbedExchanges</c> and <c>AbsorbedQueues</c> name what those calls declare.
     /// </summary>
-    private static (HashSet<string> Queues, HashSet<string> AbsorbedExchanges, HashSet<string> AbsorbedQueues) StandardQueues(TopologyPlan plan)
+    /// <remarks><paramref name="include"/>: which of those queues to take (all when null).</remarks>
+    internal static (HashSet<string> Queues, HashSet<string> AbsorbedExchanges, HashSet<string> AbsorbedQueues) StandardQueues(TopologyPlan plan, System.Func<string, bool>? include = null)
     {
         var queues = new HashSet<string>(System.StringComparer.Ordinal);
         // Exchanges and queues are separate namespaces on the broker: a queue named like another queue's dead-letter
@@ -224,6 +248,11 @@ internal static class TopologyEmitter
         {
             var dlx = q.Name + FailurePolicyDefaults.ExchangeSuffix;
             var dlq = q.Name + FailurePolicyDefaults.QueueSuffix;
+            if (include is not null && !include(q.Name))
+            {
+                continue;
+            }
+
             if (!Plain(q) || q.Arguments.Count != 2
                 || q.Arguments[0] != new QueueArgument("x-dead-letter-exchange", Literals.String(dlx), Literals.JsonString(dlx))
                 || q.Arguments[1] != new QueueArgument("x-dead-letter-routing-key", Literals.String(q.Name), Literals.JsonString(q.Name))
@@ -250,6 +279,11 @@ internal static class TopologyEmitter
         absorbedQueues.ExceptWith(queues);
         return (queues, absorbedExchanges, absorbedQueues);
     }
+
+    /// <summary>The binding of a standard queue's dead-letter exchange to its dead-letter queue, declared with the queue.</summary>
+    internal static bool IsDeadLetterBinding((HashSet<string> Queues, HashSet<string> AbsorbedExchanges, HashSet<string> AbsorbedQueues) standard, string exchange, string queue, BindingModel binding) =>
+        standard.AbsorbedExchanges.Contains(exchange) && standard.AbsorbedQueues.Contains(queue) && binding.HeadersMatch is null && standard.Queues.Contains(binding.RoutingKey)
+        && exchange == binding.RoutingKey + FailurePolicyDefaults.ExchangeSuffix && queue == binding.RoutingKey + FailurePolicyDefaults.QueueSuffix;
 
     private static bool Plain(QueueDeclarationModel q, bool retry = false) =>
         q.Durable && !q.Exclusive && !q.AutoDelete && (retry ? q.RetryFor is not null : q.RetryFor is null);

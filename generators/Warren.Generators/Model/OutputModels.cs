@@ -43,11 +43,19 @@ internal sealed record RegistrationModel(
 {
     public static RegistrationModel From(GenerationModel model, ModuleModel module) => new(
         !model.IsEmpty,
-        model.Consumers.Select(c => c with { Handlers = EquatableArray<HandlerModel>.Empty }).ToEquatableArray(),
+        model.Consumers.Select(Registered).ToEquatableArray(),
         model.Publishers.Select(p => p with { Methods = EquatableArray<PublisherMethodModel>.Empty }).ToEquatableArray(),
         model.RpcServices.Select(WithoutMethods).ToEquatableArray(),
         model.RpcServers.Select(s => s with { Services = s.Services.Select(WithoutMethods).ToEquatableArray() }).ToEquatableArray(),
         module);
+
+    /// <summary>
+    /// A consumer without its handlers; one whose dispatcher its group file lists (<see cref="DefaultRetryConsumer"/>)
+    /// also without the settings listed there, so that editing them re-emits that file only.
+    /// </summary>
+    private static ConsumerModel Registered(ConsumerModel consumer) => DefaultRetryConsumer.Is(consumer)
+        ? consumer with { Handlers = EquatableArray<HandlerModel>.Empty, Queue = consumer.Queue with { Arguments = EquatableArray<QueueArgument>.Empty, Prefetch = 0, Concurrency = 0 } }
+        : consumer with { Handlers = EquatableArray<HandlerModel>.Empty };
 
     private static RpcServiceModel WithoutMethods(RpcServiceModel service) => service with { Methods = EquatableArray<RpcMethodModel>.Empty };
 }
@@ -55,11 +63,35 @@ internal sealed record RegistrationModel(
 /// <summary>One server dispatcher: a class serving one of its RPC services.</summary>
 internal sealed record RpcServerOutput(string ServerType, string ServerIdentifier, RpcServiceModel Service);
 
-/// <summary>What a dispatcher reads of its consumer: everything but the queue's settings, which only registration and topology read.</summary>
+/// <summary>
+/// What a dispatcher reads of its consumer: everything but the queue's settings, which only registration and topology
+/// read; a consumer of the runtime's dispatcher with the default failure policy keeps its prefetch, concurrency and
+/// policy, which its group file lists with its dispatcher.
+/// </summary>
 internal static class DispatcherInput
 {
-    public static ConsumerModel From(ConsumerModel consumer) =>
-        consumer with { Queue = new QueueModel(consumer.Queue.Name, true, false, false, EquatableArray<QueueArgument>.Empty, 0, 0, 0, null) };
+    public static ConsumerModel From(ConsumerModel consumer) => DefaultRetryConsumer.Is(consumer)
+        ? consumer with { Queue = new QueueModel(consumer.Queue.Name, true, false, false, EquatableArray<QueueArgument>.Empty, consumer.Queue.Prefetch, consumer.Queue.Concurrency, 0, consumer.Queue.DeadLetter) }
+        : consumer with { Queue = new QueueModel(consumer.Queue.Name, true, false, false, EquatableArray<QueueArgument>.Empty, 0, 0, 0, null) };
+}
+
+/// <summary>
+/// A consumer of the runtime's dispatcher (<see cref="ConsumerModel.JsonContext"/>) with the default failure policy on
+/// dead-letter exchange <c>{queue}.dlx</c> and nothing set but prefetch and concurrency: its group file lists its
+/// dispatcher with those settings, and the registration adds every such consumer of a group in one loop.
+/// </summary>
+internal static class DefaultRetryConsumer
+{
+    public static bool Is(ConsumerModel consumer) => consumer.JsonContext is not null && HasDefaultRetry(consumer);
+
+    /// <summary>The default failure policy and no handler timeout or stream start (any dispatcher).</summary>
+    public static bool HasDefaultRetry(ConsumerModel consumer) =>
+        consumer.Queue.DeadLetter is { IsDefault: true, MaxRetries: Parsing.FailurePolicyDefaults.MaxRetries } standard
+        && standard.RetryQueuePrefix == standard.RoutingKey
+        && standard.RoutingKey == consumer.Queue.Name
+        && standard.Exchange == consumer.Queue.Name + Parsing.FailurePolicyDefaults.ExchangeSuffix
+        && consumer.Queue.HandlerTimeoutMilliseconds <= 0
+        && consumer.Queue.StreamStart is null;
 }
 
 /// <summary>

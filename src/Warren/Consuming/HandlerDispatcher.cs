@@ -35,6 +35,15 @@ public abstract class HandlerDispatcher : IReleasesMessageContext
     /// <summary>The serialization metadata of the handler's message type.</summary>
     public abstract JsonTypeInfo TypeInfo { get; }
 
+    /// <summary>
+    /// The QoS prefetch of the queue's consumer (<c>[Queue(Prefetch = …)]</c>), null for the default: generated
+    /// registration reads it with the dispatcher, so a class's settings stay with its dispatcher in one list.
+    /// </summary>
+    public ushort? Prefetch { get; init; }
+
+    /// <summary>The handlers running at once for the queue (<c>[Queue(Concurrency = …)]</c>), null for the default.</summary>
+    public int? Concurrency { get; init; }
+
     /// <summary>Registers the handler class: scoped, one instance per message (unless registered otherwise before).</summary>
     public abstract void AddHandlerTo(IServiceCollection services);
 

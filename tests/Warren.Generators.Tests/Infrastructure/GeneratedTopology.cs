@@ -30,12 +30,26 @@ internal static class GeneratedTopology
         var listed = Entries(metadata, "Warren.Exchanges").Select(e => Line("exchange", Text(e, "name"), Text(e, "type"), Flag(e, "durable", true), Flag(e, "autoDelete", false), Args(e)))
             .Concat(Entries(metadata, "Warren.Queues").Select(q => Line("queue", Text(q, "name"), Flag(q, "durable", true), Flag(q, "exclusive", false), Flag(q, "autoDelete", false), Args(q))))
             .Concat(Entries(metadata, "Warren.Bindings").Select(b => Line("binding", Text(b, "exchange"), Text(b, "queue"), Text(b, "routingKey"), Args(b))))
+            .Concat(Entries(metadata, "Warren.DefaultRetryQueues").SelectMany(q => DefaultRetryQueue(Decode(q))))
             .Order(StringComparer.Ordinal)
             .ToList();
 
         Assert.NotEmpty(declared);
         Assert.Equal(listed, declared);
     }
+
+    /// <summary>
+    /// What manifest format 3 says a name in <c>Warren.DefaultRetryQueues</c> stands for: the work queue, its dead-letter
+    /// exchange and queue and their binding, and three retry queues (5 s, 30 s, 2 min) dead-lettering back to it.
+    /// </summary>
+    private static IEnumerable<string> DefaultRetryQueue(string queue) =>
+    [
+        Line("exchange", queue + ".dlx", "direct", true, false, string.Empty),
+        Line("queue", queue, true, false, false, $"x-dead-letter-exchange={queue}.dlx, x-dead-letter-routing-key={queue}"),
+        Line("queue", queue + ".dlq", true, false, false, string.Empty),
+        .. new[] { 5000, 30000, 120000 }.Select((delay, i) => Line("queue", $"{queue}.retry.{i + 1}", true, false, false, $"x-dead-letter-exchange=, x-dead-letter-routing-key={queue}, x-message-ttl={delay}")),
+        Line("binding", queue + ".dlx", queue + ".dlq", queue, string.Empty),
+    ];
 
     private static string Line(params object[] parts) => string.Join(" | ", parts.Select(p => p is bool b ? (b ? "true" : "false") : p.ToString()));
 

@@ -13,11 +13,17 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenDispatchers31
     {
-        /// <summary>Queue <c>email-notifications</c>: <c>user.created</c> → <c>EmailNotifications.Handle</c>.</summary>
-        public static readonly HandlerDispatcher Shop_Users_EmailNotifications =
+        /// <summary>
+        /// Those with the default failure policy, each with its queue's prefetch and concurrency when set: the
+        /// registration adds them all in one loop.
+        /// </summary>
+        public static readonly HandlerDispatcher[] WithDefaultRetry =
+        {
+            // Queue email-notifications: user.created → EmailNotifications.Handle.
             new HandlerDispatcher<global::Shop.Users.EmailNotifications, global::Shop.Users.UserCreated>(
                 "email-notifications", "user.created", global::Shop.Users.UsersJson.Default,
                 static (handler, message, context) => handler.Handle(message, context.CancellationToken),
-                RoutingBinding.Topic("user.events", "user.*.created"));
+                RoutingBinding.Topic("user.events", "user.*.created")) { Prefetch = 20 },
+        };
     }
 }

@@ -28,25 +28,28 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
+            ConsumersWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers31.WithDefaultRetry);
             ConsumerWithDefaultRetry<global::Shop.Users.Analytics>(builder, "analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher());
-            ConsumerWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers31.Shop_Users_EmailNotifications, prefetch: 20);
             builder.Services.TryAddSingleton<global::Shop.Users.IUserEvents, global::Warren.Generated.Shop_Users_IUserEventsPublisher>();
         }
 
         /// <summary>
-        /// Registers the handler class of <paramref name="dispatcher"/> (scoped, one instance per message) and the consumer of
-        /// its queue with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.
+        /// Registers the handler class of each of <paramref name="dispatchers"/> (scoped, one instance per message) and the
+        /// consumer of its queue, with its prefetch and concurrency and the default failure policy: dead-letter exchange
+        /// <c>{queue}.dlx</c>.
         /// </summary>
-        private static void ConsumerWithDefaultRetry(
-            global::Warren.WarrenBuilder builder, HandlerDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)
+        private static void ConsumersWithDefaultRetry(global::Warren.WarrenBuilder builder, HandlerDispatcher[] dispatchers)
         {
-            dispatcher.AddHandlerTo(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition(dispatcher.Queue, dispatcher)
+            foreach (var dispatcher in dispatchers)
             {
-                Prefetch = prefetch,
-                Concurrency = concurrency,
-                Retry = DefaultRetry(dispatcher.Queue + ".dlx", dispatcher.Queue),
-            });
+                dispatcher.AddHandlerTo(builder.Services);
+                builder.AddConsumer(new global::Warren.ConsumerDefinition(dispatcher.Queue, dispatcher)
+                {
+                    Prefetch = dispatcher.Prefetch,
+                    Concurrency = dispatcher.Concurrency,
+                    Retry = DefaultRetry(dispatcher.Queue + ".dlx", dispatcher.Queue),
+                });
+            }
         }
 
         /// <summary>

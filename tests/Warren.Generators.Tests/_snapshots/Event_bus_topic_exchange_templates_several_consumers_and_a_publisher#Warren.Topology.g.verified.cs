@@ -30,19 +30,30 @@ namespace Warren.Generated
         private static void Declare(Topology topology)
         {
             topology.Add(new ExchangeDeclaration("user.events", "topic"));
-            QueueWithDefaultRetry(topology, "analytics", "user.events", "user.#");
+            BoundQueuesWithDefaultRetry(topology);
             RetryQueue(topology, "analytics.user-updated.retry.1", "analytics", 30000);
-            QueueWithDefaultRetry(topology, "email-notifications", "user.events", "user.*.created");
             topology.Add(new BindingDeclaration("user.events", "analytics", "user.#.created"));
         }
 
         /// <summary>
-        /// A work queue with the default failure policy, bound to <paramref name="exchange"/> with <paramref name="routingKey"/>.
+        /// The work queues with the default failure policy and a binding, a line each: queue, exchange, routing key.
         /// </summary>
-        private static void QueueWithDefaultRetry(Topology topology, string queue, string exchange, string routingKey)
+        private static readonly string[] BoundQueues = new string[]
         {
-            QueueWithDefaultRetry(topology, queue);
-            topology.Add(new BindingDeclaration(exchange, queue, routingKey));
+            "analytics", "user.events", "user.#",
+            "email-notifications", "user.events", "user.*.created",
+        };
+
+        /// <summary>
+        /// Each queue of <see cref="BoundQueues"/> with the default failure policy, bound to its exchange with its routing key.
+        /// </summary>
+        private static void BoundQueuesWithDefaultRetry(Topology topology)
+        {
+            for (var i = 0; i < BoundQueues.Length; i += 3)
+            {
+                QueueWithDefaultRetry(topology, BoundQueues[i]);
+                topology.Add(new BindingDeclaration(BoundQueues[i + 1], BoundQueues[i], BoundQueues[i + 2]));
+            }
         }
 
         /// <summary>

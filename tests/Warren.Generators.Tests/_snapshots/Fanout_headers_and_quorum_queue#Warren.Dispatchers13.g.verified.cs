@@ -13,11 +13,17 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenDispatchers13
     {
-        /// <summary>Queue <c>audit-log</c>: <c>audit-entry</c> → <c>AuditLog.Handle</c>.</summary>
-        public static readonly HandlerDispatcher Records_AuditLog =
+        /// <summary>
+        /// Those with the default failure policy, each with its queue's prefetch and concurrency when set: the
+        /// registration adds them all in one loop.
+        /// </summary>
+        public static readonly HandlerDispatcher[] WithDefaultRetry =
+        {
+            // Queue audit-log: audit-entry → AuditLog.Handle.
             new HandlerDispatcher<global::Records.AuditLog, global::Records.AuditEntry>(
                 "audit-log", "audit-entry", global::Records.RecordsJson.Default,
                 static (handler, message, context) => handler.Handle(message),
-                RoutingBinding.Fanout("audit"));
+                RoutingBinding.Fanout("audit")),
+        };
     }
 }

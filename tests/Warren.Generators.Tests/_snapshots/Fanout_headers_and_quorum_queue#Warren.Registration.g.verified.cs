@@ -28,24 +28,27 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
+            ConsumersWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers13.WithDefaultRetry);
             ConsumerWithDefaultRetry<global::Records.Archive>(builder, "archive", new global::Warren.Generated.Records_ArchiveDispatcher());
-            ConsumerWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers13.Records_AuditLog);
         }
 
         /// <summary>
-        /// Registers the handler class of <paramref name="dispatcher"/> (scoped, one instance per message) and the consumer of
-        /// its queue with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.
+        /// Registers the handler class of each of <paramref name="dispatchers"/> (scoped, one instance per message) and the
+        /// consumer of its queue, with its prefetch and concurrency and the default failure policy: dead-letter exchange
+        /// <c>{queue}.dlx</c>.
         /// </summary>
-        private static void ConsumerWithDefaultRetry(
-            global::Warren.WarrenBuilder builder, HandlerDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)
+        private static void ConsumersWithDefaultRetry(global::Warren.WarrenBuilder builder, HandlerDispatcher[] dispatchers)
         {
-            dispatcher.AddHandlerTo(builder.Services);
-            builder.AddConsumer(new global::Warren.ConsumerDefinition(dispatcher.Queue, dispatcher)
+            foreach (var dispatcher in dispatchers)
             {
-                Prefetch = prefetch,
-                Concurrency = concurrency,
-                Retry = DefaultRetry(dispatcher.Queue + ".dlx", dispatcher.Queue),
-            });
+                dispatcher.AddHandlerTo(builder.Services);
+                builder.AddConsumer(new global::Warren.ConsumerDefinition(dispatcher.Queue, dispatcher)
+                {
+                    Prefetch = dispatcher.Prefetch,
+                    Concurrency = dispatcher.Concurrency,
+                    Retry = DefaultRetry(dispatcher.Queue + ".dlx", dispatcher.Queue),
+                });
+            }
         }
 
         /// <summary>

@@ -683,7 +683,9 @@ namespace Warren.Infrastructure
     }
     public abstract class HandlerDispatcher : Warren.Infrastructure.IMessageDispatcher, Warren.Infrastructure.IReleasesMessageContext
     {
+        public int? Concurrency { get; init; }
         public string Contract { get; }
+        public ushort? Prefetch { get; init; }
         public string Queue { get; }
         public abstract System.Text.Json.Serialization.Metadata.JsonTypeInfo TypeInfo { get; }
         public abstract void AddHandlerTo(Microsoft.Extensions.DependencyInjection.IServiceCollection services);
