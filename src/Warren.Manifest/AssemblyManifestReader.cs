@@ -30,7 +30,7 @@ internal static class AssemblyManifestReader
     /// The default failure policy as manifest format 3 defines it: delayed retries in <c>{queue}.retry.1</c> to <c>.3</c>
     /// after these delays (ms), then dead-letter exchange <c>{queue}.dlx</c> (direct) to queue <c>{queue}.dlq</c>.
     /// </summary>
-    private static readonly long[] DefaultRetryDelays = [5_000, 30_000, 120_000];
+    internal static readonly long[] DefaultRetryDelays = [5_000, 30_000, 120_000];
 
     public static ServiceManifest Read(string assemblyPath)
     {

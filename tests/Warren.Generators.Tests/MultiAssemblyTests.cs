@@ -140,6 +140,52 @@ public sealed class MultiAssemblyTests
         Verify("Shop.Host", [ContractsLibrary.Value, BillingLibrary.Value], Host);
 
     [Fact]
+    public void A_referenced_message_whose_exchange_this_version_rejects_keeps_its_contract_handler_and_publisher()
+    {
+        // A contracts assembly built before WRN034 (or without Warren's analyzers): its exchange name is judged where it
+        // is declared, so a service referencing it is generated as it was, never silently without the handler.
+        var legacy = GeneratorHarness.BuildLibrary("Legacy.Contracts", """
+            using System.Text.Json.Serialization;
+            using Warren;
+
+            namespace Legacy.Contracts;
+
+            [Exchange("amq.legacy")]
+            [Topic("legacy.created")]
+            public sealed record LegacyCreated(string Id);
+
+            [JsonSerializable(typeof(LegacyCreated))]
+            public sealed partial class LegacyJson : JsonSerializerContext;
+            """);
+        var run = GeneratorHarness.Run("Legacy.Service", [legacy], """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Legacy.Contracts;
+            using Warren;
+
+            namespace Legacy.Service;
+
+            [Queue("legacy-created")]
+            public sealed class LegacyConsumer
+            {
+                [Topic("legacy.created")]
+                public Task Handle(LegacyCreated evt, CancellationToken ct) => Task.CompletedTask;
+            }
+
+            [Publisher]
+            public partial interface ILegacyEvents
+            {
+                Task Created(LegacyCreated evt);
+            }
+            """);
+
+        var generated = string.Join("\n", run.Sources.Values);
+        Assert.Contains("Contract<global::Legacy.Contracts.LegacyCreated>", generated, StringComparison.Ordinal);
+        Assert.Contains("global::Legacy.Service.LegacyConsumer, global::Legacy.Contracts.LegacyCreated", generated, StringComparison.Ordinal);
+        Assert.Contains("ILegacyEvents", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_referenced_context_serves_type_info_without_a_local_context()
     {
         var run = GeneratorHarness.Run("Shop.Checkout", [ContractsLibrary.Value], Checkout);

@@ -148,9 +148,10 @@ internal static class ConsumerParser
         }
 
         var message = MessageParser.Parse(messageType);
-        if (message.Exchange is { } exchange && Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete) is not null)
+        if (message.Exchange is not null && MessageParser.ExchangeProblemInSource(messageType) is not null)
         {
             // The message's [Exchange] cannot be used (WRN034, reported on the message): no binding to it, no handler.
+            // A message type from a referenced assembly was judged when that assembly was built.
             return null;
         }
 

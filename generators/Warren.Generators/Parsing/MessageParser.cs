@@ -39,11 +39,18 @@ internal static class MessageParser
 
     /// <summary>The message model of an attributed type, or null when the type is a consumer class.</summary>
     public static MessageModel? TryParseAttributed(INamedTypeSymbol type) =>
-        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblem(type) is not null ? null : Parse(type);
+        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblemInSource(type) is not null ? null : Parse(type);
+
+    /// <summary>
+    /// <see cref="ExchangeProblem"/> of a type declared in this compilation, where the analyzers report it (WRN034); a
+    /// type from a referenced assembly was judged when that assembly was built, and is used as it is.
+    /// </summary>
+    public static string? ExchangeProblemInSource(ISymbol symbol) =>
+        symbol.DeclaringSyntaxReferences.Length > 0 ? ExchangeProblem(symbol) : null;
 
     /// <summary>Why the <c>[Exchange]</c> of a type or publisher interface cannot be used (WRN034), or null (also without one).</summary>
     public static string? ExchangeProblem(ISymbol symbol) =>
-        ReadExchange(symbol) is { } exchange ? Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete) : null;
+        ReadExchange(symbol) is { } exchange ? Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type) : null;
 
     public static MessageModel Parse(ITypeSymbol type)
     {

@@ -43,7 +43,7 @@ internal static class PublisherParser
 
         // An exchange that cannot be used (WRN034, reported on the interface or the message type): no implementation
         // publishing to it.
-        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblem(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type) is not null))
+        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type) is not null))
         {
             return null;
         }

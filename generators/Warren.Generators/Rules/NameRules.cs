@@ -39,6 +39,9 @@ internal static class NameRules
 
     public const string ReservedPrefix = "amq.";
 
+    /// <summary>The exchanges RabbitMQ and its plugins declare for themselves (the firehose, the event exchange).</summary>
+    public const string BrokerOwnedPrefix = "amq.rabbitmq.";
+
     /// <summary>The exchanges every RabbitMQ virtual host has, with their types (all durable, none auto-delete).</summary>
     private static readonly Dictionary<string, string> Predeclared = new(System.StringComparer.Ordinal)
     {
@@ -57,7 +60,7 @@ internal static class NameRules
             : null);
 
     /// <summary>Why an exchange of this type cannot be declared or used under <paramref name="name"/> (completing "exchange 'x' …"), or null.</summary>
-    public static string? ExchangeProblem(string name, string type, bool durable = true, bool autoDelete = false)
+    public static string? ExchangeProblem(string name, string type)
     {
         if (name.Length == 0)
         {
@@ -69,8 +72,10 @@ internal static class NameRules
             return problem;
         }
 
-        if (!name.StartsWith(ReservedPrefix, System.StringComparison.Ordinal))
+        if (!name.StartsWith(ReservedPrefix, System.StringComparison.Ordinal) || name.StartsWith(BrokerOwnedPrefix, System.StringComparison.Ordinal))
         {
+            // amq.rabbitmq.*: exchanges the broker and its plugins declare (amq.rabbitmq.trace, amq.rabbitmq.event),
+            // which Warren, like every amq. exchange, binds and publishes to without declaring.
             return null;
         }
 
@@ -79,8 +84,9 @@ internal static class NameRules
             return $"starts with 'amq.', which RabbitMQ reserves: declaring it is refused with 403 ACCESS_REFUSED, and publishing to it fails with 404 NOT_FOUND. Use a name of your own, or one of the predeclared exchanges {string.Join(", ", Predeclared.Keys)}";
         }
 
+        // Warren never declares an amq. exchange, so Durable and AutoDelete do not reach the broker; the type decides
+        // how the bindings Warren makes route.
         return actual != type ? $"is the broker's predeclared {actual} exchange, not {type}: it routes as a {actual} exchange. Declare it with ExchangeKind.{char.ToUpperInvariant(actual[0])}{actual.Substring(1)}, or use a name of your own"
-            : !durable || autoDelete ? "is the broker's predeclared exchange, which is durable and not auto-delete: remove Durable = false and AutoDelete"
             : null;
     }
 
@@ -97,7 +103,7 @@ internal static class NameRules
             yield break;
         }
 
-        if (consumer.DefaultExchange is { } exchange && ExchangeProblem(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete) is { } exchangeProblem)
+        if (consumer.DefaultExchange is { } exchange && ExchangeProblem(exchange.Name, exchange.Type) is { } exchangeProblem)
         {
             yield return new(NameSource.Exchange, null, $"exchange '{Show(exchange.Name)}' {exchangeProblem}");
         }

@@ -31,6 +31,9 @@ internal sealed class NameCache<TKey>(int capacity, Func<TKey, string> make)
 {
     private readonly ConcurrentDictionary<TKey, string> _names = new();
 
+    // Set once the cache is full: ConcurrentDictionary.Count takes every lock, so it is not asked per miss after that.
+    private volatile bool _full;
+
     public int Count => _names.Count;
 
     public string Get(TKey key)
@@ -41,7 +44,18 @@ internal sealed class NameCache<TKey>(int capacity, Func<TKey, string> make)
         }
 
         name = make(key);
-        return _names.Count < capacity ? _names.GetOrAdd(key, name) : name;
+        if (_full)
+        {
+            return name;
+        }
+
+        if (_names.Count >= capacity)
+        {
+            _full = true;
+            return name;
+        }
+
+        return _names.GetOrAdd(key, name);
     }
 }
 

@@ -166,7 +166,13 @@ internal sealed class ConfirmChannel : IAsyncDisposable
             if (mandatory && messageId != 0)
             {
                 // The returned message's id names the publish (see OnReturnAsync): no header, nothing more on the wire.
+                // Headers copied from a received message (a forwarded RawHeaders) may hold an earlier publish's number,
+                // which would name another publish on a return: it does not go out.
                 pending.MessageIdCounter = messageId;
+                if (!lent)
+                {
+                    properties.Headers?.Remove(SequenceHeader);
+                }
             }
             else if (mandatory)
             {
@@ -361,12 +367,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         var returned = $"{e.ReplyCode} {e.ReplyText}";
         lock (_gate)
         {
-            if (sequence > 0)
+            if (sequence > 0 && _pending.TryGetValue((ulong)sequence, out var numbered))
             {
-                if (_pending.TryGetValue((ulong)sequence, out var pending))
-                {
-                    pending.Returned = returned;
-                }
+                numbered.Returned = returned;
             }
             else if (MessageIds.TryReadCounter(e.BasicProperties.MessageId, out var counter))
             {

@@ -272,6 +272,46 @@ public sealed class PublishConsumeTests(BrokerFixture broker)
     }
 
     [Fact]
+    public async Task Forwarded_headers_holding_an_earlier_publishs_number_do_not_mismatch_returns()
+    {
+        var queue = Names.Unique("forwarded");
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w => w
+            .AddContract(new MessageContract<Numbered>("test.numbered", RuntimeTestJson.Default.Numbered, string.Empty, m => m.N % 2 == 1 ? "nowhere-" + queue : queue))
+            .AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+
+        // Headers as a handler forwards them from a received message (MessageContext.RawHeaders): they hold the
+        // sequence number of some earlier publish, here numbers this channel's next publishes will have.
+        var publishes = Enumerable.Range(0, 20)
+            .Select(n => app.Publisher.PublishAsync(new Numbered(n), new PublishOptions
+            {
+                Ordered = true,
+                Headers = new Dictionary<string, object?> { [ConfirmChannel.SequenceHeader] = (long)(20 - n), ["tenant"] = "acme" },
+            }).AsTask())
+            .ToList();
+        var outcomes = new List<Exception?>();
+        foreach (var publish in publishes)
+        {
+            outcomes.Add(await Record.ExceptionAsync(() => publish));
+        }
+
+        // Each unroutable publish fails, and only those: no return is given to another publish or lost.
+        Assert.Equal(Enumerable.Range(0, 20).Where(n => n % 2 == 1), Enumerable.Range(0, 20).Where(n => outcomes[n] is not null));
+        Assert.All(outcomes.Where(o => o is not null), o => Assert.IsType<UnroutableMessageException>(o));
+
+        await using var connection = await broker.ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var received = 0;
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } got)
+        {
+            Assert.False(got.BasicProperties.Headers!.ContainsKey(ConfirmChannel.SequenceHeader));
+            received++;
+        }
+
+        Assert.Equal(10, received);
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
     public async Task Returns_of_publishes_with_ids_the_caller_chose_are_matched_by_a_sequence_header_even_when_the_ids_repeat()
     {
         var queue = Names.Unique("caller-ids");

@@ -24,6 +24,14 @@ public sealed class AssemblyManifestReaderTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
+    public void Format_3_expands_default_policy_queues_with_the_runtimes_default_retry_delays()
+    {
+        // The generator lists a queue as default-policy when its delays are the generator's defaults, which a test of
+        // the generator ties to RetryPolicy.DefaultDelays: the reader's expansion must name the same TTLs.
+        Assert.Equal(global::Warren.RetryPolicy.DefaultDelays.Select(d => (long)d.TotalMilliseconds), AssemblyManifestReader.DefaultRetryDelays);
+    }
+
+    [Fact]
     public void Format_2_reads_every_entry_of_each_kinds_array()
     {
         var path = Write("Shop", ("Warren.Manifest", "2"),
