@@ -37,7 +37,7 @@ public sealed class WRN034_UnusableNameTests
         [Queue("a")] [DeadLetter({|WRN034:Exchange = "amq.failed"|})] public sealed class A { public void Handle(OrderPlaced order) { } }
         [Queue("b")] [DeadLetter({|WRN034:Queue = ""|})] public sealed class B { public void Handle(OrderPlaced order) { } }
         [Queue("c")] [DeadLetter(Exchange = "amq.direct", Queue = "c.failed")] public sealed class C { public void Handle(OrderPlaced order) { } }
-        [Queue("d")] [DeadLetter({|WRN034:Exchange = "amq.topic"|})] public sealed class D { public void Handle(OrderPlaced order) { } }
+        [Queue("d")] [DeadLetter(Exchange = "amq.topic")] public sealed class D { public void Handle(OrderPlaced order) { } }
         [Queue("e")]
         [DeadLetter(Enabled = false)]
         public sealed class E

@@ -481,7 +481,6 @@ public sealed class ShapeCorpusTests
         Bad("queue_name_over_255_bytes_in_utf8", "WRN034", App($"[Queue(\"{new string('é', 128)}\")] [DeadLetter(Enabled = false)] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),
         Bad("retry_queue_name_over_255_bytes", "WRN034", App($"[Queue(\"{new string('q', 250)}\")] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),
         Bad("dead_letter_exchange_reserved", "WRN034", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.failed\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
-        Bad("dead_letter_exchange_predeclared_topic", "WRN034", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.topic\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("dead_letter_queue_empty", "WRN034", App("[Queue(\"q\")] [DeadLetter(Queue = \"\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("handler_dead_letter_queue_reserved", "WRN034", App("[Queue(\"q\")] [DeadLetter(Enabled = false)] public sealed class C { [DeadLetter(MaxRetries = 1, Queue = \"amq.q.failed\")] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("message_exchange_empty", "WRN034", App("[Exchange(\"\")] [Topic(\"a\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
@@ -493,6 +492,7 @@ public sealed class ShapeCorpusTests
         Bad("rpc_queue_empty", "WRN034", App("[RpcService(\"svc\", Queue = \"\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
         Ok("queue_name_of_255_bytes_without_dead_letter", App($"[Queue(\"{new string('q', 255)}\")] [DeadLetter(Enabled = false)] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),
         Ok("message_on_the_predeclared_topic_exchange", App("[Exchange(\"amq.topic\")] [Topic(\"m.{Id}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
+        Ok("dead_letter_through_amq_topic", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.topic\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("dead_letter_through_amq_direct", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.direct\", Queue = \"q.failed\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
     ];
 }

@@ -134,7 +134,9 @@ internal static class NameRules
 
     private static IEnumerable<string> PolicyProblems(DeadLetterModel policy)
     {
-        if (ExchangeProblem(policy.Exchange, "direct") is { } exchange)
+        // A dead-letter exchange routes with the queue's name as the key and a binding of that name: a direct exchange,
+        // or the predeclared amq.topic, where a key without wildcards matches only itself.
+        if (ExchangeProblem(policy.Exchange, policy.Exchange == "amq.topic" ? "topic" : "direct") is { } exchange)
         {
             yield return $"dead-letter exchange '{Show(policy.Exchange)}' {exchange}";
         }
