@@ -55,8 +55,8 @@ internal static class ConsumerRules
             }
         }
 
-        NameChecks.Consumer(context, type);
-        if (!type.IsAbstract && ConsumerParser.TryParse(type) is { } consumer)
+        // Parsed once: its names are reported here, and a consumer with none the rules reject is what the generator emits.
+        if (!type.IsAbstract && ConsumerParser.ParseUnchecked(type) is { } consumer && !NameChecks.Consumer(context, type, consumer))
         {
             PayloadHandlerRules.Analyze(context, type, consumer);
         }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Warren.Generators.Model;
 using Warren.Generators.Parsing;
 using Warren.Generators.Rules;
 
@@ -10,14 +11,12 @@ namespace Warren.Analyzers.Rules;
 /// <summary>WRN034: queue and exchange names RabbitMQ cannot use (<see cref="NameRules"/>), at the attribute that gives them.</summary>
 internal static class NameChecks
 {
-    /// <summary>A consumer's queue, <c>[Exchange]</c> and dead-letter and retry names, each problem once.</summary>
-    public static void Consumer(SymbolAnalysisContext context, INamedTypeSymbol type)
+    /// <summary>
+    /// A consumer's queue, <c>[Exchange]</c> and dead-letter and retry names, each problem once; true when there was one
+    /// (the generator emits nothing for the consumer then).
+    /// </summary>
+    public static bool Consumer(SymbolAnalysisContext context, INamedTypeSymbol type, ConsumerModel consumer)
     {
-        if (type.IsAbstract || ConsumerParser.ParseUnchecked(type) is not { } consumer)
-        {
-            return;
-        }
-
         // One problem per place: a long queue name makes every derived name too long, and the first says enough.
         var reported = new HashSet<Location>();
         foreach (var problem in NameRules.ConsumerProblems(consumer))
@@ -28,6 +27,8 @@ internal static class NameChecks
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnusableName, location, $"Consumer '{type.Name}'", problem.Problem));
             }
         }
+
+        return reported.Count > 0;
     }
 
     /// <summary>The <c>[Exchange]</c> of a message type or publisher interface.</summary>

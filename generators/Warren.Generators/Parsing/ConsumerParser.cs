@@ -148,7 +148,7 @@ internal static class ConsumerParser
         }
 
         var message = MessageParser.Parse(messageType);
-        if (message.Exchange is not null && MessageParser.ExchangeProblemInSource(messageType) is not null)
+        if (message.Exchange is { } exchange && messageType.DeclaringSyntaxReferences.Length > 0 && Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type) is not null)
         {
             // The message's [Exchange] cannot be used (WRN034, reported on the message): no binding to it, no handler.
             // A message type from a referenced assembly was judged when that assembly was built.
