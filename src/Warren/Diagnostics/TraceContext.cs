@@ -25,16 +25,32 @@ internal static class TraceContext
     /// </summary>
     private const int MaxTraceStateLength = 512;
 
+    /// <summary>
+    /// The context <paramref name="activity"/> propagates: its W3C trace id, span id, flags and trace state, or default
+    /// when there is no activity or its id is not W3C (nothing is written then). Holds the id strings the activity made
+    /// when it started, not the activity: a publish keeps it while it waits for the broker's confirmation.
+    /// </summary>
+    public static ActivityContext Of(Activity? activity) =>
+        activity is { IdFormat: ActivityIdFormat.W3C } ? activity.Context : default;
+
     /// <summary>Writes the context of <paramref name="activity"/> into <paramref name="headers"/>, replacing what was there.</summary>
-    public static void Inject(Activity activity, IDictionary<string, object?> headers)
+    public static void Inject(Activity activity, IDictionary<string, object?> headers) => Inject(Of(activity), headers);
+
+    /// <summary>Writes <paramref name="context"/> into <paramref name="headers"/>, replacing what was there; nothing for a default context.</summary>
+    public static void Inject(in ActivityContext context, IDictionary<string, object?> headers)
     {
-        if (activity.IdFormat != ActivityIdFormat.W3C || activity.Id is not { } id)
+        if (context == default)
         {
             return;
         }
 
-        headers[TraceParent] = id;
-        WriteTraceState(activity, headers);
+        headers[TraceParent] = string.Create(TraceParentLength, context, static (text, context) =>
+        {
+            Span<byte> bytes = stackalloc byte[TraceParentLength];
+            TryWriteTraceParent(context, bytes);
+            Encoding.ASCII.GetChars(bytes, text);
+        });
+        WriteTraceState(context, headers);
     }
 
     /// <summary>
@@ -42,16 +58,23 @@ internal static class TraceContext
     /// 55 bytes) as the UTF-8 of <see cref="Activity.Id"/>, without making that string; false for an activity whose
     /// id is not W3C.
     /// </summary>
-    internal static bool TryWriteTraceParent(Activity activity, Span<byte> destination)
+    internal static bool TryWriteTraceParent(Activity activity, Span<byte> destination) => TryWriteTraceParent(Of(activity), destination);
+
+    /// <summary>
+    /// Writes the W3C <c>traceparent</c> of <paramref name="context"/> into <paramref name="destination"/> (at least 55
+    /// bytes): <c>00-{trace id}-{span id}-{flags}</c>, as <see cref="Activity.Id"/> reads for an activity of that
+    /// context; false for a default context.
+    /// </summary>
+    internal static bool TryWriteTraceParent(in ActivityContext context, Span<byte> destination)
     {
-        if (activity.IdFormat != ActivityIdFormat.W3C || destination.Length < TraceParentLength)
+        if (context == default || destination.Length < TraceParentLength)
         {
             return false;
         }
 
         // The ids keep their hex text (made when the activity started): copying it allocates nothing.
-        var traceId = activity.TraceId.ToHexString();
-        var spanId = activity.SpanId.ToHexString();
+        var traceId = context.TraceId.ToHexString();
+        var spanId = context.SpanId.ToHexString();
         if (traceId.Length != 32 || spanId.Length != 16)
         {
             return false;
@@ -64,7 +87,7 @@ internal static class TraceContext
         destination[35] = (byte)'-';
         Encoding.ASCII.GetBytes(spanId, destination.Slice(36, 16));
         destination[52] = (byte)'-';
-        var flags = (int)activity.ActivityTraceFlags;
+        var flags = (int)context.TraceFlags;
         destination[53] = HexDigit((flags >> 4) & 0xF);
         destination[54] = HexDigit(flags & 0xF);
         return true;
@@ -76,21 +99,23 @@ internal static class TraceContext
     /// before <paramref name="buffer"/> is written again. RabbitMQ.Client encodes a byte array as an AMQP long string,
     /// exactly as it encodes the string, so receivers see the same header either way.
     /// </summary>
-    public static void Inject(Activity activity, IDictionary<string, object?> headers, byte[] buffer)
+    public static void Inject(Activity activity, IDictionary<string, object?> headers, byte[] buffer) => Inject(Of(activity), headers, buffer);
+
+    /// <summary><see cref="Inject(Activity, IDictionary{string, object?}, byte[])"/> for a context already taken from its activity.</summary>
+    public static void Inject(in ActivityContext context, IDictionary<string, object?> headers, byte[] buffer)
     {
-        if (!TryWriteTraceParent(activity, buffer))
+        if (!TryWriteTraceParent(context, buffer))
         {
-            Inject(activity, headers);
             return;
         }
 
         headers[TraceParent] = buffer;
-        WriteTraceState(activity, headers);
+        WriteTraceState(context, headers);
     }
 
-    private static void WriteTraceState(Activity activity, IDictionary<string, object?> headers)
+    private static void WriteTraceState(in ActivityContext context, IDictionary<string, object?> headers)
     {
-        if (activity.TraceStateString is { Length: > 0 and <= MaxTraceStateLength } state)
+        if (context.TraceState is { Length: > 0 and <= MaxTraceStateLength } state)
         {
             headers[TraceState] = state;
         }

@@ -109,7 +109,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// channel's <see cref="TimeProvider"/>). Fails with the typed publish exceptions,
     /// <see cref="ConfirmTimeoutException"/> past the deadline, or <see cref="PublishInterruptedException"/> when the
     /// channel goes before the broker answered.</summary>
-    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ulong messageId, Activity? trace, long deadline, CancellationToken cancellationToken)
+    public async Task PublishAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ulong messageId, ActivityContext trace, long deadline, CancellationToken cancellationToken)
     {
         var pending = await SendAsync(exchange, routingKey, mandatory, properties, body, messageId, trace, deadline, cancellationToken).ConfigureAwait(false);
         await WaitAsync(pending, cancellationToken).ConfigureAwait(false);
@@ -118,7 +118,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// <summary>
     /// Writes the message and registers it for confirmation; the returned publish completes when the broker confirms
     /// it (see <see cref="WaitAsync"/>). Completes synchronously when the channel is free and the client takes the
-    /// frame at once, which is the common case. The W3C context of <paramref name="trace"/>, when given, goes into the
+    /// frame at once, which is the common case. The W3C context <paramref name="trace"/>, when not default, goes into the
     /// message's <c>traceparent</c>/<c>tracestate</c> headers: into the caller's headers when there are any (where it
     /// stays, as a string), else into headers lent for the send only, with the <c>traceparent</c> as this channel's
     /// reused bytes. A non-zero <paramref name="messageId"/> (a counter of <see cref="MessageIds"/>) is the message's id,
@@ -126,7 +126,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// then be null, and is null again afterwards. A mandatory publish with such an id carries no sequence header: a
     /// return of it is recognised by the id.
     /// </summary>
-    public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ulong messageId, Activity? trace, long deadline, CancellationToken cancellationToken)
+    public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ulong messageId, ActivityContext trace, long deadline, CancellationToken cancellationToken)
     {
         var pending = new Pending(exchange, routingKey, deadline);
         ulong sequence = 0;
@@ -153,12 +153,12 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 _lentHeaders.Clear();
                 properties.Headers = _lentHeaders;
                 lent = true;
-                if (trace is not null)
+                if (trace != default)
                 {
                     TraceContext.Inject(trace, _lentHeaders, _traceParent);
                 }
             }
-            else if (trace is not null)
+            else if (trace != default)
             {
                 TraceContext.Inject(trace, properties.Headers);
             }

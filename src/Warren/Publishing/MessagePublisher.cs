@@ -575,11 +575,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, PublishDestination? fixedDestination, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type, messageId, fixedDestination);
+        var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type, messageId, fixedDestination);
 
         // Written by the channel into the headers it sends (see ConfirmChannel.SendAsync): without headers of its own a
         // message gets no header table nor id string for its trace context.
-        var trace = activity ?? Activity.Current;
+        var trace = TraceContext.Of(activity ?? Activity.Current);
+        if (activity is { IsAllDataRequested: false } && !ClientPublishTracing.IsListened)
+        {
+            // A span no sampler records (a parent-based sampler's unsampled trace) only carries the context, which is
+            // taken: it ends now instead of living while the broker confirms, so it is not kept past a collection. Kept
+            // current while RabbitMQ.Client's own publish span, which would be its child, is listened to.
+            activity.Dispose();
+            activity = null;
+        }
 
         var holder = ordered ? _channels[0] : NextChannel();
         var deadline = started + _timeoutTicks;
@@ -733,6 +741,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 _properties.Return(properties);
                 LeaveWindow();
             }
+
+            activity?.Dispose();
         }
     }
 
@@ -749,7 +759,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// Sends on the isolation channel with nothing else in flight there, so a channel or connection error that follows
     /// can only have been caused by this publish.
     /// </summary>
-    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, ReadOnlyMemory<byte> body, Activity? trace, long deadline, CancellationToken cancellationToken)
+    private async ValueTask PublishAloneAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, ReadOnlyMemory<byte> body, ActivityContext trace, long deadline, CancellationToken cancellationToken)
     {
         await _isolationLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -34,6 +34,7 @@ public sealed class TraceContextTests
                 activity.Start();
                 var headers = new Dictionary<string, object?>();
                 TraceContext.Inject(activity, headers);
+                Assert.Equal(activity.Id, headers["traceparent"]);
 
                 // What arrives over AMQP: long strings become byte arrays.
                 var delivered = headers.ToDictionary(h => h.Key, h => (object?)Encoding.UTF8.GetBytes((string)h.Value!));
@@ -150,6 +151,100 @@ public sealed class TraceContextTests
         Assert.Equal(default, TraceContext.Extract(new Dictionary<string, object?> { ["traceparent"] = 42 }));
         Assert.Equal(default, TraceContext.Extract(new Dictionary<string, object?> { ["traceparent"] = new byte[10_000] }));
     }
+
+    [Fact]
+    public void Any_header_table_a_foreign_client_sends_gives_its_parent_or_none_and_never_fails_the_process_span()
+    {
+        // What another client may put in a delivery's headers: traceparent and tracestate of any AMQP type (strings
+        // arrive as bytes from RabbitMQ.Client, as strings from headers made in process), near-valid and garbage
+        // values, oversized ones, nested tables and arrays, and the retry-count header Warren reads for the same span.
+        const string Valid = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var nearValid = Gen.Select(Gen.Int[0, 54], Gen.Char['\0', '\u00ff']).Array[0, 3].Select(edits =>
+        {
+            var text = Valid.ToCharArray();
+            foreach (var (index, replacement) in edits)
+            {
+                text[index] = replacement;
+            }
+
+            return new string(text);
+        });
+        var text = Gen.OneOf(nearValid, Gen.String, Gen.String.AlphaNumeric, Gen.Const(new string('a', 600)), Gen.Const(Valid.ToUpperInvariant()));
+        var scalar = Gen.OneOf<object?>(
+            Gen.Const(0).Select(_ => (object?)null),
+            text.Select(t => (object?)t),
+            text.Select(t => (object?)Encoding.UTF8.GetBytes(t)),
+            Gen.Byte.Array[0, 700].Select(b => (object?)b),
+            Gen.Long.Select(l => (object?)l),
+            Gen.Int.Select(i => (object?)i),
+            Gen.Bool.Select(b => (object?)b),
+            Gen.Double.Select(d => (object?)d),
+            Gen.Decimal.Select(d => (object?)d),
+            Gen.Long.Select(l => (object?)new AmqpTimestamp(l)));
+        var value = Gen.OneOf(
+            scalar,
+            scalar.List[0, 3].Select(l => (object?)l),
+            scalar.Select(v => (object?)new Dictionary<string, object?> { ["traceparent"] = v }));
+        var key = Gen.OneOf(Gen.Const(TraceContext.TraceParent), Gen.Const(TraceContext.TraceState), Gen.Const("TraceParent"), Gen.Const(RetryPolicy.RetriesHeader), Gen.String.AlphaNumeric);
+        var gen = Gen.Select(key, value).Array[0, 6].Select(entries =>
+        {
+            var headers = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var (name, entry) in entries)
+            {
+                headers[name] = entry;
+            }
+
+            return headers;
+        });
+
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == WarrenDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var parented = 0;
+        Property.ForAll(
+            gen,
+            1000,
+            headers =>
+            {
+                var context = TraceContext.Extract(headers);
+                if (context != default)
+                {
+                    // Only a well-formed traceparent gives a parent, and exactly the one it names.
+                    var parent = headers[TraceContext.TraceParent] switch
+                    {
+                        byte[] bytes => Encoding.UTF8.GetString(bytes),
+                        string t => t,
+                        var other => throw new InvalidOperationException($"a parent read from a {other?.GetType().Name}"),
+                    };
+                    Assert.Equal($"{context.TraceId.ToHexString()}-{context.SpanId.ToHexString()}-{(int)context.TraceFlags:x2}", parent[3..]);
+                    parented++;
+                }
+
+                var properties = new BasicProperties { Headers = headers };
+                var delivery = new BasicDeliverEventArgs("ctag", 1, false, string.Empty, "q", properties, ReadOnlyMemory<byte>.Empty, System.Threading.CancellationToken.None);
+                using var activity = WarrenTracing.StartProcess("process q", headers);
+                Assert.NotNull(activity);
+                Assert.Equal(context == default ? default : context.SpanId, activity.ParentSpanId);
+                WarrenTracing.DescribeProcess(activity, "q", delivery);
+                WarrenTracing.EndProcess(activity, "ack", null, null, null, null);
+            },
+            headers => string.Join(", ", headers.Select(h => $"{h.Key} = {Describe(h.Value)}")));
+        Assert.Equal(1000, Property.LastCount);
+        Assert.InRange(parented, 1, 999);
+    }
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "null",
+        byte[] bytes => $"bytes '{Encoding.UTF8.GetString(bytes)}'",
+        string text => $"'{text}'",
+        IEnumerable<object?> list => $"[{string.Join(", ", list.Select(Describe))}]",
+        IDictionary<string, object?> table => $"{{{string.Join(", ", table.Select(t => $"{t.Key} = {Describe(t.Value)}"))}}}",
+        _ => $"{value.GetType().Name} {value}",
+    };
 
     [Fact]
     public void A_retry_or_dead_letter_copy_keeps_the_trace_headers_whatever_else_it_drops()
