@@ -39,17 +39,13 @@ internal static class TraceContext
     /// <summary>Writes <paramref name="context"/> into <paramref name="headers"/>, replacing what was there; nothing for a default context.</summary>
     public static void Inject(in ActivityContext context, IDictionary<string, object?> headers)
     {
-        if (context == default)
+        Span<byte> traceParent = stackalloc byte[TraceParentLength];
+        if (!TryWriteTraceParent(context, traceParent))
         {
             return;
         }
 
-        headers[TraceParent] = string.Create(TraceParentLength, context, static (text, context) =>
-        {
-            Span<byte> bytes = stackalloc byte[TraceParentLength];
-            TryWriteTraceParent(context, bytes);
-            Encoding.ASCII.GetChars(bytes, text);
-        });
+        headers[TraceParent] = Encoding.ASCII.GetString(traceParent);
         WriteTraceState(context, headers);
     }
 
