@@ -157,9 +157,9 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 started.Add(PublishInSlotAsync(contract, message, options, ordered: true, cancellationToken));
 
                 // A publish that could not be written at once (the client waits for room in its bounded write queue)
-                // holds the channel: the loop waits here once for it to be free rather than
-                // queueing every further publish behind it, each of which would then be resumed on the thread pool on
-                // its own. The order is unchanged: the publishes started before hold or wait for the channel already.
+                // holds the channel: the loop waits here once for it to be free rather than queueing every further
+                // publish behind it, each of which would then be resumed on the thread pool on its own. The order is
+                // unchanged: the publishes started before hold or wait for the channel already.
                 if (_channels[0].Current is { IsSending: true } sending)
                 {
                     await sending.WhenSendFreeAsync(cancellationToken).ConfigureAwait(false);
