@@ -35,6 +35,7 @@ internal sealed class RawScenarios : Framework
         await DeclareAsync(connection, queue);
         try
         {
+            await Meter.SettleJitAsync();
             var meter = Meter.Start();
             await PublishAsync(connection, queue, count, size);
             return meter.Stop(count);

@@ -27,6 +27,7 @@ internal sealed class WarrenScenarios : Framework
         try
         {
             await host.StartAsync();
+            await Meter.SettleJitAsync();
             var meter = Meter.Start();
             await Publish(host, count, size);
             var result = meter.Stop(count);

@@ -234,6 +234,35 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         return pending;
     }
 
+    /// <summary>True while a send holds the channel (it is writing, or the client is waiting for room to write).</summary>
+    public bool IsSending => _sendLock.CurrentCount == 0;
+
+    /// <summary>
+    /// Completes when no send holds the channel any more (sends already waiting for it go first): what a caller that
+    /// publishes many messages in a row waits for when <see cref="IsSending"/>, instead of queueing every further
+    /// publish behind the channel. Each publish queued there is resumed on the thread pool on its own when the one
+    /// before it releases the channel; waiting here once costs one such resumption for the whole run of publishes the
+    /// caller then sends without waiting. Sends nothing and changes no order: the sends before it are already holding or
+    /// waiting for the channel.
+    /// </summary>
+    public ValueTask WhenSendFreeAsync(CancellationToken cancellationToken)
+    {
+        var wait = _sendLock.WaitAsync(cancellationToken);
+        if (wait.IsCompletedSuccessfully)
+        {
+            _sendLock.Release();
+            return ValueTask.CompletedTask;
+        }
+
+        return AwaitAndRelease(wait);
+
+        async ValueTask AwaitAndRelease(Task wait)
+        {
+            await wait.ConfigureAwait(false);
+            _sendLock.Release();
+        }
+    }
+
     /// <summary>Waits for the confirmation of a publish sent by <see cref="SendAsync"/>.</summary>
     public async ValueTask WaitAsync(Pending pending, CancellationToken cancellationToken)
     {

@@ -156,6 +156,15 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
                 started.Add(PublishInSlotAsync(contract, message, options, ordered: true, cancellationToken));
 
+                // A publish that could not be written at once (the client waits for room in its bounded write queue)
+                // holds the channel: the loop waits here once for it to be free rather than queueing every further
+                // publish behind it, each of which would then be resumed on the thread pool on its own. The order is
+                // unchanged: the publishes started before hold or wait for the channel already.
+                if (_channels[0].Current is { IsSending: true } sending)
+                {
+                    await sending.WhenSendFreeAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 // The publishes finished meanwhile are observed now, in order, and let go: a long batch keeps only the
                 // ones still in flight alive, not every publish since its start (which the GC would have to promote).
                 while (observed < started.Count && started[observed].IsCompleted)

@@ -34,6 +34,7 @@ internal sealed class MassTransitScenarios : Framework
             var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri("queue:" + queue));
             var data = Payload.Create(0, size).Data;
             await endpoint.Send(new Payload(-1, data)); // declares the queue and its exchange before timing
+            await Meter.SettleJitAsync();
             var meter = Meter.Start();
             await Window.RunAsync(count, i => endpoint.Send(new Payload(i, data)));
             return meter.Stop(count);

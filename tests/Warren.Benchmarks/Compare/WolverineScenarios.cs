@@ -35,6 +35,7 @@ internal sealed class WolverineScenarios : Framework
         {
             var bus = host.Services.GetRequiredService<IMessageBus>();
             var data = Payload.Create(0, size).Data;
+            await Meter.SettleJitAsync();
             var meter = Meter.Start();
             await Window.RunAsync(count, i => bus.SendAsync(new Payload(i, data)).AsTask());
             return meter.Stop(count);
