@@ -44,7 +44,7 @@ public sealed class BusyChannelTests(BrokerFixture broker, ITestOutputHelper out
             sizes[i] = random.Next(10) == 0 ? random.Next(64 * 1024, 256 * 1024) : random.Next(0, 2048);
             var body = new byte[sizes[i]];
             var properties = new BasicProperties { MessageId = i.ToString(System.Globalization.CultureInfo.InvariantCulture), DeliveryMode = DeliveryModes.Persistent };
-            sends.Add(channel.SendAsync(string.Empty, queue, mandatory: true, properties, body, messageId: 0, trace: null, Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency), CancellationToken.None).AsTask());
+            sends.Add(channel.SendAsync(string.Empty, queue, mandatory: true, properties, body, messageId: 0, trace: default, Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency), CancellationToken.None).AsTask());
             if (channel.IsSending)
             {
                 waited++;
