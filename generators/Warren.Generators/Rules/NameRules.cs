@@ -172,13 +172,15 @@ internal static class NameRules
             return $"contains a line break (CR or LF), which RabbitMQ removes from queue and exchange names: the broker declares the name without it, another {kind} than the one Warren {(kind == "queue" ? "binds and consumes from" : "binds and publishes to")}";
         }
 
-        if (name.All(char.IsWhiteSpace))
+        var bytes = Encoding.UTF8.GetByteCount(name);
+        if (bytes > MaxBytes)
         {
-            return "is only white space: the broker would take it, but no log, tool or management page shows it legibly, so it is taken for a mistake";
+            return $"is {bytes} bytes long in UTF-8: AMQP carries names of at most {MaxBytes} bytes, so the client cannot send the declaration";
         }
 
-        var bytes = Encoding.UTF8.GetByteCount(name);
-        return bytes > MaxBytes ? $"is {bytes} bytes long in UTF-8: AMQP carries names of at most {MaxBytes} bytes, so the client cannot send the declaration" : null;
+        return name.All(char.IsWhiteSpace)
+            ? "is only white space: the broker would take it, but no log, tool or management page shows it legibly, so it is taken for a mistake"
+            : null;
     }
 
     /// <summary>A name as written in a message: long ones shortened, so the diagnostic stays readable.</summary>

@@ -144,7 +144,7 @@ public sealed class NameRulesBrokerTests(NameBrokerFixture broker, ITestOutputHe
         var seed = Environment.GetEnvironmentVariable("WARREN_NAMES_SEED") is { Length: > 0 } given ? given.Trim() : FixedSeed;
         seed = seed == "random" ? null! : seed;
         var iterations = long.TryParse(Environment.GetEnvironmentVariable("WARREN_NAMES_ITERATIONS"), CultureInfo.InvariantCulture, out var n) ? n : DefaultIterations;
-        output.WriteLine($"RabbitMQ {broker.Version}, seed {seed}, {iterations} names");
+        output.WriteLine($"RabbitMQ {broker.Version}, seed {seed ?? "random"}, {iterations} names");
         var accepted = 0;
         var rejected = 0;
         await RandomNames.SampleAsync(
