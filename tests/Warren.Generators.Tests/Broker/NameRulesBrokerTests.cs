@@ -8,51 +8,10 @@ using CsCheck;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using Warren.Generators.Rules;
-using Warren.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Warren.Generators.Tests.Broker;
-
-/// <summary>
-/// The broker at <c>WARREN_TEST_AMQP_URL</c> if set, else a private RabbitMQ node started for these tests and removed
-/// after them, with one connection.
-/// </summary>
-public sealed class NameBrokerFixture : IAsyncLifetime
-{
-    private PrivateBroker? _broker;
-    private IConnection? _connection;
-
-    public IConnection Connection => _connection ?? throw new InvalidOperationException("Not initialized.");
-
-    public string Version { get; private set; } = string.Empty;
-
-    public async Task InitializeAsync()
-    {
-        var url = Environment.GetEnvironmentVariable("WARREN_TEST_AMQP_URL") is { Length: > 0 } given ? given.Trim() : null;
-        if (url is null)
-        {
-            _broker = await PrivateBroker.StartAsync();
-            url = _broker.AmqpUrl;
-        }
-
-        _connection = await new ConnectionFactory { Uri = new Uri(url), ClientProvidedName = "warren-name-rules-tests" }.CreateConnectionAsync();
-        Version = _connection.ServerProperties?.TryGetValue("version", out var version) == true && version is byte[] bytes ? Encoding.UTF8.GetString(bytes) : "?";
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
-
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync();
-        }
-    }
-}
 
 /// <summary>
 /// WRN034 (<see cref="NameRules"/>, shared by the generator and the analyzers) against the broker itself: every queue
@@ -63,7 +22,8 @@ public sealed class NameBrokerFixture : IAsyncLifetime
 /// names (fixed seed; <c>WARREN_NAMES_SEED</c> and <c>WARREN_NAMES_ITERATIONS</c> explore further, a failure prints
 /// the name escaped and the seed).
 /// </summary>
-public sealed class NameRulesBrokerTests(NameBrokerFixture broker, ITestOutputHelper output) : IClassFixture<NameBrokerFixture>
+[Collection(BrokerNode.Collection)]
+public sealed class NameRulesBrokerTests(BrokerNodeFixture broker, ITestOutputHelper output)
 {
     private const string FixedSeed = "0jT8fnqkGAb1";
     private const int DefaultIterations = 300;
