@@ -97,6 +97,30 @@ public sealed class NameRulesBrokerTests(BrokerNodeFixture broker, ITestOutputHe
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>
+    /// The rule accepts the broker's own <c>amq.rabbitmq.*</c> exchanges, which Warren binds to without declaring: the
+    /// firehose's <c>amq.rabbitmq.trace</c> exists on every virtual host and takes bindings; it is internal, so a publish
+    /// to it is refused (403), which the rule cannot tell from a consumer's use of a message type's exchange.
+    /// </summary>
+    [Fact]
+    public async Task The_firehose_exchange_the_rule_accepts_takes_bindings_and_refuses_publishes()
+    {
+        Assert.Null(NameRules.ExchangeProblem("amq.rabbitmq.trace", "topic"));
+        var queue = $"trace-{Guid.NewGuid():N}";
+        await using (var channel = await broker.Connection.CreateChannelAsync())
+        {
+            await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false);
+            await channel.QueueBindAsync(queue, "amq.rabbitmq.trace", "publish.#");
+            await channel.QueueDeleteAsync(queue);
+        }
+
+        await using var publishing = await broker.Connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await publishing.BasicPublishAsync("amq.rabbitmq.trace", "x", new byte[] { 1 }));
+        var shutdown = (refused as OperationInterruptedException)?.ShutdownReason ?? publishing.CloseReason;
+        output.WriteLine($"publish to amq.rabbitmq.trace: {refused.GetType().Name}: {shutdown}");
+        Assert.Equal((ushort?)403, shutdown?.ReplyCode);
+    }
+
     [Fact]
     public async Task Random_queue_and_exchange_names_are_declared_as_written_or_fail_as_the_rule_says()
     {
