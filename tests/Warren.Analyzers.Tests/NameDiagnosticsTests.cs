@@ -61,6 +61,33 @@ public sealed class WRN034_UnusableNameTests
         internal sealed partial class Json : JsonSerializerContext;
         """);
 
+    // RabbitMQ removes CR and LF from queue and exchange names before declaring them (checked against the broker by
+    // tests/Warren.Generators.Tests/Broker/NameRulesBrokerTests.cs): "orders\n" would declare "orders".
+    [Fact]
+    public Task Names_with_a_line_break_the_broker_strips_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue({|WRN034:"orders\n"|})] public sealed class A { public void Handle(OrderPlaced order) { } }
+        [Queue("b")] [DeadLetter({|WRN034:Queue = "b\r\nfailed"|})] public sealed class B { public void Handle(OrderPlaced order) { } }
+        [Queue("c")] [DeadLetter({|WRN034:Exchange = "c\rfailed"|})] public sealed class C { public void Handle(OrderPlaced order) { } }
+        [RpcService("d", {|WRN034:Queue = "rpc.\nd"|})] public interface ID { Task<OrderPaid> Pay(OrderPlaced order); }
+        [Exchange({|WRN034:"events\r\n"|})] [Topic("e")] public sealed record E(string Id);
+        [Exchange({|WRN034:"amq.\ntopic"|}, ExchangeKind.Topic)] [Topic("f")] public sealed record F(string Id);
+        [JsonSerializable(typeof(E))] [JsonSerializable(typeof(F))]
+        internal sealed partial class LineBreakJson : JsonSerializerContext;
+        """);
+
+    // What the broker declares as written though it looks reserved or odd: the amq. prefix is case-sensitive and needs
+    // its dot; AMQP names may hold topic punctuation, any Unicode, NUL and white space inside.
+    [Fact]
+    public Task Names_the_broker_takes_as_written_are_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("AMQ.orders")] public sealed class A { public void Handle(OrderPlaced order) { } }
+        [Queue("amq")] [DeadLetter(Exchange = "Amq.failed", Queue = "amq-failed")] public sealed class B { public void Handle(OrderPlaced order) { } }
+        [Queue("#.*/订单 😀\0\t.")] public sealed class C { public void Handle(OrderPaid order) { } }
+        [Exchange("AMQ.direct", ExchangeKind.Direct)] [Topic("d")] public sealed record D(string Id);
+        [Exchange("#", ExchangeKind.Topic)] [Topic("e")] public sealed record E(string Id);
+        [JsonSerializable(typeof(D))] [JsonSerializable(typeof(E))]
+        internal sealed partial class OddJson : JsonSerializerContext;
+        """);
+
     [Fact]
     public Task Rpc_queue_names_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + $$"""
         [RpcService("a", {|WRN034:Queue = "amq.a"|})] public interface IA { Task<OrderPaid> Pay(OrderPlaced order); }

@@ -25,8 +25,8 @@ internal enum NameSource
 internal readonly record struct NameProblem(NameSource Source, string? Handler, string Problem);
 
 /// <summary>
-/// Queue and exchange names the broker or the runtime cannot use (WRN034): empty or blank, longer than the 255 bytes an
-/// AMQP short string holds, or in the <c>amq.</c> namespace RabbitMQ reserves (declaring such a queue or exchange is
+/// Queue and exchange names the broker or the runtime cannot use (WRN034): empty or blank, holding a line break (which
+/// the broker strips, declaring another name), longer than the 255 bytes an AMQP short string holds, or in the <c>amq.</c> namespace RabbitMQ reserves (declaring such a queue or exchange is
 /// refused with 403 ACCESS_REFUSED; the predeclared <c>amq.direct</c>, <c>amq.fanout</c>, <c>amq.topic</c>,
 /// <c>amq.headers</c> and <c>amq.match</c> exchanges may be used as the broker declares them). Names derived from a
 /// queue (<c>{queue}.dlx</c>, <c>{queue}.dlq</c>, <c>{queue}.retry.N</c>) are judged too. The generator emits nothing for
@@ -41,6 +41,9 @@ internal static class NameRules
 
     /// <summary>The exchanges RabbitMQ and its plugins declare for themselves (the firehose, the event exchange).</summary>
     public const string BrokerOwnedPrefix = "amq.rabbitmq.";
+
+    /// <summary>The characters RabbitMQ strips from a queue or exchange name before declaring it (checked on RabbitMQ 3.10).</summary>
+    private static readonly char[] LineBreaks = ['\r', '\n'];
 
     /// <summary>The exchanges every RabbitMQ virtual host has, with their types (all durable, none auto-delete).</summary>
     private static readonly Dictionary<string, string> Predeclared = new(System.StringComparer.Ordinal)
@@ -164,13 +167,20 @@ internal static class NameRules
             return kind == "queue" ? "is empty: an empty name asks the broker to make one up (a server-named queue), which Warren could not find again, and the consumer cannot be created" : "is empty";
         }
 
-        if (name.All(char.IsWhiteSpace))
+        if (name.IndexOfAny(LineBreaks) >= 0)
         {
-            return "is only white space: the broker would take it, but no log, tool or management page shows it legibly, so it is taken for a mistake";
+            return $"contains a line break (CR or LF), which RabbitMQ removes from queue and exchange names: the broker declares the name without it, another {kind} than the one Warren {(kind == "queue" ? "binds and consumes from" : "binds and publishes to")}";
         }
 
         var bytes = Encoding.UTF8.GetByteCount(name);
-        return bytes > MaxBytes ? $"is {bytes} bytes long in UTF-8: AMQP carries names of at most {MaxBytes} bytes, so the client cannot send the declaration" : null;
+        if (bytes > MaxBytes)
+        {
+            return $"is {bytes} bytes long in UTF-8: AMQP carries names of at most {MaxBytes} bytes, so the client cannot send the declaration";
+        }
+
+        return name.All(char.IsWhiteSpace)
+            ? "is only white space: the broker would take it, but no log, tool or management page shows it legibly, so it is taken for a mistake"
+            : null;
     }
 
     /// <summary>A name as written in a message: long ones shortened, so the diagnostic stays readable.</summary>

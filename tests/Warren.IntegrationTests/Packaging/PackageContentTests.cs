@@ -69,7 +69,10 @@ public sealed class PackageContentTests(PackedPackage packed, ITestOutputHelper 
             }
             if (PackedPackage.IsContinuousIntegrationBuild)
             {
-                Assert.All(documents, d => Assert.StartsWith("/_/", d.Name, StringComparison.Ordinal));
+                var unmapped = documents.Where(d => !d.Name.StartsWith("/_/", StringComparison.Ordinal)).Select(d => d.Name).ToArray();
+                Assert.True(
+                    unmapped.Length == 0,
+                    $"{entry.FullName} was not compiled as a CI build: {unmapped.Length} of {documents.Length} source paths are not mapped to /_/, e.g. {unmapped.FirstOrDefault()}. Build with CI=true (tests/test.sh does) before packing");
                 Assert.DoesNotContain(root, codeView.Path, StringComparison.Ordinal);
                 Assert.False(Contains(bytes, root), $"{entry.FullName} contains the build path {root}");
             }
