@@ -36,6 +36,8 @@ internal static class BenchmarkCommand
                      [--analyzers] (Warren's analyzers alone: CPU time and each analyzer's execution time)
                      [--steps] (the generator alone, warm: run time and each pipeline step's time, medians of --rounds)
                      [--dump DIR] (writes the synthetic project's generated files to DIR, for --classes N)
+                     [--variants DIR1,DIR2,…] (compiles the synthetic sources with each directory's .cs files, alternating,
+                     for --classes N: CPU medians and each one's difference from the first; for edited copies of a dump)
           channels   confirmed publishing through Warren at 1, 2 and 4 publishing channels [--messages 100000]
           batch      consuming a pre-filled queue: raw one-ack loop, Warren per message, Warren BatchDispatcher
                      [--messages 30000] [--batch 100] [--rounds 3]
@@ -67,6 +69,11 @@ internal static class BenchmarkCommand
             {
                 var options = Options(args[1..]);
                 int[] sizes = options.ContainsKey("classes") ? [Int(options, "classes", 1000)] : [200, 2000];
+                if (options.TryGetValue("variants", out var dirs))
+                {
+                    return GeneratorBenchmark.Variants(sizes[0], Int(options, "rounds", 5), dirs.Split(','));
+                }
+
                 if (options.TryGetValue("dump", out var directory))
                 {
                     return GeneratorBenchmark.Dump(sizes[0], directory);

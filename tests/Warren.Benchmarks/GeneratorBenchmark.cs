@@ -75,6 +75,49 @@ internal static class GeneratorBenchmark
         return errors.Count == 0 ? 0 : 1;
     }
 
+    /// <summary>
+    /// What compiling other generated code would cost, before a generator is changed to write it: the synthetic sources of
+    /// <paramref name="classes"/> consumers are compiled (parsed, bound, emitted, no generator run) with the <c>.cs</c>
+    /// files of each directory in turn (typically a <c>--dump</c> and copies of it edited by hand), the variants
+    /// alternating round by round; prints each one's CPU median and its difference from the first directory's. Each
+    /// directory completes the compilation: System.Text.Json's generated files (or a stub of the context) included.
+    /// </summary>
+    public static int Variants(int classes, int rounds, string[] directories)
+    {
+        var references = References();
+        var sources = Enumerable.Range(0, classes).Select(i => (Path: $"Handler{i}.cs", Text: Source(i))).Append((Path: "Json.cs", Text: JsonContext(classes))).ToList();
+        var variants = directories.Select(d => sources.Concat(Directory.GetFiles(d, "*.cs").Select(f => (Path: f, Text: File.ReadAllText(f)))).ToList()).ToList();
+        var times = variants.Select(_ => new List<double>()).ToList();
+        for (var round = 0; round <= rounds; round++)
+        {
+            for (var v = 0; v < variants.Count; v++)
+            {
+                var watch = CpuWatch.StartNew();
+                var compilation = CSharpCompilation.Create("Synthetic", variants[v].Select(s => CSharpSyntaxTree.ParseText(s.Text, Parse, s.Path)), references, Options);
+                using var stream = new MemoryStream();
+                var result = compilation.Emit(stream);
+                watch.Stop();
+                if (!result.Success)
+                {
+                    Console.WriteLine(directories[v] + ": " + string.Join("; ", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(5)));
+                    return 1;
+                }
+
+                if (round > 0)
+                {
+                    times[v].Add(watch.Elapsed.TotalMilliseconds);
+                }
+            }
+        }
+
+        for (var v = 0; v < variants.Count; v++)
+        {
+            Console.WriteLine(Invariant($"  {directories[v],-30} median {Median(times[v]):F0} ms (min {times[v].Min():F0}), {Median(times[v]) - Median(times[0]):+0;-0;0} ms against the first"));
+        }
+
+        return 0;
+    }
+
     private static bool Measure(int classes, int rounds, ISourceGenerator json, ImmutableArray<MetadataReference> references)
     {
         var sources = Enumerable.Range(0, classes).Select(i => (Path: $"Handler{i}.cs", Text: Source(i))).Append(("Json.cs", JsonContext(classes))).ToList();
