@@ -159,7 +159,7 @@ internal static class CompareCommand
                 {
                     var r = await run(f);
                     results[f.Name].Add(r);
-                    line.Append(CultureInfo.InvariantCulture, $"  {f.Name} {r.PerSecond:N0} msg/s ({r.CpuMicroseconds:F1} µs CPU of which JIT {r.JitMicroseconds:F1}, {r.AllocatedBytes / 1024:F1} KiB/msg)");
+                    line.Append(CultureInfo.InvariantCulture, $"  {f.Name} {r.PerSecond:N0} msg/s ({r.CpuMicroseconds:F1} µs CPU, JIT {r.JitMicroseconds:F1} µs wall, {r.AllocatedBytes / 1024:F1} KiB/msg)");
                 }
                 catch (Exception e) when (IsPeer(f))
                 {

@@ -73,8 +73,10 @@ internal sealed record Throughput(double PerSecond, double CpuMicroseconds, doub
     public GcCounts Gc { get; init; }
 
     /// <summary>
-    /// The part of <see cref="CpuMicroseconds"/> the JIT spent compiling during the run, per message (every thread: methods
-    /// compiled for the first time and the background recompilation of hot ones at tier 1), as the runtime reports it.
+    /// The time the JIT spent compiling during the run, per message, as the runtime reports it (<c>JitInfo.GetCompilationTime</c>:
+    /// elapsed time summed over every thread, methods compiled for the first time and the background recompilation of hot
+    /// ones at tier 1). It is wall time, not CPU time: a compiling thread that waits for a core counts too, so on a loaded
+    /// machine it can exceed <see cref="CpuMicroseconds"/>. A sign of JIT work in the timed section, not a part of the CPU.
     /// </summary>
     public double JitMicroseconds { get; init; }
 }
