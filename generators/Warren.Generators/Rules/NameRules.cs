@@ -167,15 +167,15 @@ internal static class NameRules
             return kind == "queue" ? "is empty: an empty name asks the broker to make one up (a server-named queue), which Warren could not find again, and the consumer cannot be created" : "is empty";
         }
 
-        if (name.IndexOfAny(LineBreaks) >= 0)
-        {
-            return $"contains a line break (CR or LF), which RabbitMQ removes from queue and exchange names: the broker declares the name without it, another {kind} than the one Warren {(kind == "queue" ? "binds and consumes from" : "binds and publishes to")}";
-        }
-
         var bytes = Encoding.UTF8.GetByteCount(name);
         if (bytes > MaxBytes)
         {
             return $"is {bytes} bytes long in UTF-8: AMQP carries names of at most {MaxBytes} bytes, so the client cannot send the declaration";
+        }
+
+        if (name.IndexOfAny(LineBreaks) >= 0)
+        {
+            return $"contains a line break (CR or LF), which RabbitMQ removes from queue and exchange names: the broker declares and binds the name without it, but consumes from or publishes to a name as written: another {kind} than the one Warren {(kind == "queue" ? "consumes from" : "publishes to")} (404 NOT_FOUND)";
         }
 
         return name.All(char.IsWhiteSpace)
@@ -183,6 +183,34 @@ internal static class NameRules
             : null;
     }
 
-    /// <summary>A name as written in a message: long ones shortened, so the diagnostic stays readable.</summary>
-    public static string Show(string name) => name.Length > 60 ? name.Substring(0, 40) + "…" + name.Substring(name.Length - 12) : name;
+    /// <summary>
+    /// A name as written in a message: long ones shortened and control characters and line separators escaped (<c>\n</c>, <c>\u0007</c>, <c>\u2028</c>), so the
+    /// diagnostic stays one readable line.
+    /// </summary>
+    public static string Show(string name)
+    {
+        var shown = name.Length > 60 ? name.Substring(0, 40) + "…" + name.Substring(name.Length - 12) : name;
+        if (!shown.Any(Unprintable))
+        {
+            return shown;
+        }
+
+        var escaped = new StringBuilder(shown.Length + 8);
+        foreach (var c in shown)
+        {
+            _ = c switch
+            {
+                '\n' => escaped.Append("\\n"),
+                '\r' => escaped.Append("\\r"),
+                '\t' => escaped.Append("\\t"),
+                _ when Unprintable(c) => escaped.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
+                _ => escaped.Append(c),
+            };
+        }
+
+        return escaped.ToString();
+    }
+
+    /// <summary>Control characters and the Unicode line and paragraph separators: what would break a diagnostic's line.</summary>
+    private static bool Unprintable(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 }

@@ -59,6 +59,14 @@ public sealed class NodeTraceContextTests(BrokerFixture broker, ITestOutputHelpe
         var received = result.GetProperty("received").EnumerateArray().ToDictionary(r => r.GetProperty("n").GetInt32());
         Assert.Equal(Count, received.Count);
 
+        // The node consumer can see the last relayed message before Warren has the broker's confirmation of it, which
+        // is when its publish span (and the process span awaiting it) stops: wait for both spans of every trace.
+        var traceIds = result.GetProperty("sent").EnumerateArray().Select(s => s.GetProperty("traceparent").GetString()!.Split('-')[1]).ToHashSet();
+        await Broker.WaitUntilAsync(
+            () => spans.Count(s => traceIds.Contains(s.TraceId.ToHexString()) && s.Kind is ActivityKind.Consumer or ActivityKind.Producer) >= 2 * Count,
+            TimeSpan.FromSeconds(20),
+            $"a process and a publish span stopped for each of the {Count} traces");
+
         foreach (var sent in result.GetProperty("sent").EnumerateArray())
         {
             var n = sent.GetProperty("n").GetInt32();
