@@ -34,10 +34,10 @@ internal static class NameChecks
     /// <summary>The <c>[Exchange]</c> of a message type or publisher interface.</summary>
     public static void Exchange(SymbolAnalysisContext context, INamedTypeSymbol type, string owner)
     {
-        if (AttributeReader.Find(type, KnownNames.ExchangeAttribute) is { } attribute && MessageParser.ExchangeProblem(type) is { } problem)
+        if (AttributeReader.Find(type, KnownNames.ExchangeAttribute) is { } attribute && MessageParser.ReadExchange(type) is { } exchange
+            && NameRules.ExchangeProblem(exchange.Name, exchange.Type) is { } problem)
         {
-            var name = MessageParser.ReadExchange(type)!.Name;
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnusableName, Locations.OfFirstArgument(attribute, type), $"{owner} '{type.Name}'", $"exchange '{NameRules.Show(name)}' {problem}"));
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnusableName, Locations.OfFirstArgument(attribute, type), $"{owner} '{type.Name}'", $"exchange '{NameRules.Show(exchange.Name)}' {problem}"));
         }
     }
 

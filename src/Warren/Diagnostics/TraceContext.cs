@@ -50,16 +50,9 @@ internal static class TraceContext
     }
 
     /// <summary>
-    /// Writes the W3C <c>traceparent</c> of <paramref name="activity"/> into <paramref name="destination"/> (at least
-    /// 55 bytes) as the UTF-8 of <see cref="Activity.Id"/>, without making that string; false for an activity whose
-    /// id is not W3C.
-    /// </summary>
-    internal static bool TryWriteTraceParent(Activity activity, Span<byte> destination) => TryWriteTraceParent(Of(activity), destination);
-
-    /// <summary>
     /// Writes the W3C <c>traceparent</c> of <paramref name="context"/> into <paramref name="destination"/> (at least 55
     /// bytes): <c>00-{trace id}-{span id}-{flags}</c>, as <see cref="Activity.Id"/> reads for an activity of that
-    /// context; false for a default context.
+    /// context, without making that string; false for a default context.
     /// </summary>
     internal static bool TryWriteTraceParent(in ActivityContext context, Span<byte> destination)
     {
@@ -90,14 +83,11 @@ internal static class TraceContext
     }
 
     /// <summary>
-    /// Writes the context of <paramref name="activity"/> into <paramref name="headers"/> with the <c>traceparent</c> as
-    /// the bytes of <paramref name="buffer"/> (filled here) instead of a string: for headers encoded into the frame
-    /// before <paramref name="buffer"/> is written again. RabbitMQ.Client encodes a byte array as an AMQP long string,
-    /// exactly as it encodes the string, so receivers see the same header either way.
+    /// Writes <paramref name="context"/> into <paramref name="headers"/> with the <c>traceparent</c> as the bytes of
+    /// <paramref name="buffer"/> (filled here) instead of a string, nothing for a default context: for headers encoded
+    /// into the frame before <paramref name="buffer"/> is written again. RabbitMQ.Client encodes a byte array as an AMQP
+    /// long string, exactly as it encodes the string, so receivers see the same header either way.
     /// </summary>
-    public static void Inject(Activity activity, IDictionary<string, object?> headers, byte[] buffer) => Inject(Of(activity), headers, buffer);
-
-    /// <summary><see cref="Inject(Activity, IDictionary{string, object?}, byte[])"/> for a context already taken from its activity.</summary>
     public static void Inject(in ActivityContext context, IDictionary<string, object?> headers, byte[] buffer)
     {
         if (!TryWriteTraceParent(context, buffer))
@@ -121,7 +111,7 @@ internal static class TraceContext
         }
     }
 
-    /// <summary>A buffer for <see cref="Inject(Activity, IDictionary{string, object?}, byte[])"/>.</summary>
+    /// <summary>A buffer for <see cref="Inject(in ActivityContext, IDictionary{string, object?}, byte[])"/>.</summary>
     public static byte[] NewTraceParentBuffer() => new byte[TraceParentLength];
 
     /// <summary>The producer's context carried by <paramref name="headers"/>, or default when there is none or it cannot be read.</summary>

@@ -74,7 +74,7 @@ public sealed class TraceContextTests
                 // Stale content from an earlier message must not survive.
                 Array.Fill(buffer, (byte)'x');
                 var headers = new Dictionary<string, object?> { ["tracestate"] = "stale=1" };
-                TraceContext.Inject(activity, headers, buffer);
+                TraceContext.Inject(TraceContext.Of(activity), headers, buffer);
                 Assert.Same(buffer, headers["traceparent"]);
                 Assert.Equal(activity.Id, Encoding.UTF8.GetString(buffer));
                 Assert.Equal(activity.TraceStateString, headers.TryGetValue("tracestate", out var written) ? (string?)written : null);
@@ -94,8 +94,8 @@ public sealed class TraceContextTests
     {
         using var activity = new Activity("test").SetIdFormat(ActivityIdFormat.Hierarchical).Start();
         var headers = new Dictionary<string, object?>();
-        Assert.False(TraceContext.TryWriteTraceParent(activity, TraceContext.NewTraceParentBuffer()));
-        TraceContext.Inject(activity, headers, TraceContext.NewTraceParentBuffer());
+        Assert.False(TraceContext.TryWriteTraceParent(TraceContext.Of(activity), TraceContext.NewTraceParentBuffer()));
+        TraceContext.Inject(TraceContext.Of(activity), headers, TraceContext.NewTraceParentBuffer());
         Assert.Empty(headers);
     }
 
