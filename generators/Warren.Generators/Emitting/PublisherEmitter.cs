@@ -50,30 +50,28 @@ internal static class PublisherEmitter
                 continue;
             }
 
-            // A constant key shares one options instance (the publisher only reads it): nothing is allocated per publish.
-            var constantOptions = optionsParameter is null && keyBuilder is null && delay is null && method.RoutingTemplate is not null ? names.Take($"{method.Name}Options") : null;
-            var settings = string.Join(", ", new[]
-            {
-                keyBuilder is not null ? $"RoutingKey = {keyBuilder}({message})"
-                    : method.RoutingTemplate is not null && delay is not null ? $"RoutingKey = {Literals.String(method.RoutingTemplate)}"
-                    : null,
-                delay,
-            }.Where(x => x is not null));
+            // A method with its own template publishes through a route made once (no options per publish): spans and
+            // metrics name the template, not the concrete key.
+            var route = optionsParameter is null && method.RoutingTemplate is not null ? names.Take($"{method.Name}Route") : null;
             var options = optionsParameter is not null ? Identifiers.Escape(optionsParameter.Name)
-                : settings.Length > 0 ? $"new global::Warren.PublishOptions {{ {settings} }}"
-                : constantOptions ?? "null";
-            var call = $"_publisher.PublishAsync({message}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
+                : delay is not null ? $"new global::Warren.PublishOptions {{ {delay} }}"
+                : "null";
+            var call = route is not null
+                ? $"global::Warren.Infrastructure.WarrenPublishing.PublishAsync(_publisher, {message}, {(keyBuilder is not null ? $"{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!))}, {route}, {options}, {token})"
+                : $"_publisher.PublishAsync({message}, {options}, {token})";
+            call += method.ReturnsTask ? ".AsTask()" : string.Empty;
             w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
             w.Line($"    {call};");
+            if (route is not null)
+            {
+                w.Line();
+                w.Line($"private static readonly global::Warren.Infrastructure.PublishRoute {route} = new({Literals.String(method.RoutingTemplate!)});");
+            }
+
             if (keyBuilder is not null)
             {
                 w.Line();
                 ContractsEmitter.EmitRoutingKey(w, keyBuilder, keyCache!, method.Message.TypeName, method.RoutingParts);
-            }
-            else if (constantOptions is not null)
-            {
-                w.Line();
-                w.Line($"private static readonly global::Warren.PublishOptions {constantOptions} = new() {{ RoutingKey = {Literals.String(method.RoutingTemplate!)} }};");
             }
         }
 

@@ -116,11 +116,34 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         return PublishInSlotAsync(contract, message, options, options?.Ordered ?? false, cancellationToken);
     }
 
+    /// <summary>
+    /// A generated publisher method's publish with its own routing-key template (<see cref="Infrastructure.PublishRoute"/>):
+    /// <paramref name="routingKey"/> is sent, and spans and metrics name the template, as for a contract's own key.
+    /// </summary>
+    internal ValueTask PublishRoutedAsync<T>(T message, string routingKey, Infrastructure.PublishRoute route, PublishOptions? options, CancellationToken cancellationToken)
+    {
+        MessageContract<T> contract;
+        try
+        {
+            contract = _contracts.Get<T>();
+            if (!TryEnterWindow(cancellationToken))
+            {
+                return PublishAfterWaitAsync(contract, message, options, cancellationToken, routingKey, route);
+            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
+        }
+
+        return PublishInSlotAsync(contract, message, options, options?.Ordered ?? false, cancellationToken, routingKey, route);
+    }
+
     /// <summary>The publish of a caller that found the in-flight window full.</summary>
-    private async ValueTask PublishAfterWaitAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, CancellationToken cancellationToken)
+    private async ValueTask PublishAfterWaitAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, CancellationToken cancellationToken, string? routingKey = null, Infrastructure.PublishRoute? route = null)
     {
         await EnterWindowAsync(cancellationToken).ConfigureAwait(false);
-        await PublishInSlotAsync(contract, message, options, options?.Ordered ?? false, cancellationToken).ConfigureAwait(false);
+        await PublishInSlotAsync(contract, message, options, options?.Ordered ?? false, cancellationToken, routingKey, route).ConfigureAwait(false);
     }
 
     public async ValueTask PublishBatchAsync<T>(IEnumerable<T> messages, PublishOptions? options = null, CancellationToken cancellationToken = default)
@@ -296,18 +319,20 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// <summary>Publishes one message of a contract with a window slot already taken, and releases the slot.</summary>
     /// <remarks>Not an async method itself: the body, properties and route are prepared here and the one asynchronous
     /// step, <c>PublishCoreAsync</c>, owns the body and the slot from then on.</remarks>
-    private ValueTask PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken)
+    /// <remarks><paramref name="routedKey"/> and <paramref name="route"/>: a generated publisher method's own key and
+    /// template (<see cref="PublishRoutedAsync"/>), named in telemetry unlike a caller's <see cref="PublishOptions.RoutingKey"/>.</remarks>
+    private ValueTask PublishInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken, string? routedKey = null, Infrastructure.PublishRoute? route = null)
     {
         if (DelaySeconds(options) is not null)
         {
-            return PublishDelayedInSlotAsync(contract, message, options, ordered, cancellationToken);
+            return PublishDelayedInSlotAsync(contract, message, options, ordered, cancellationToken, routedKey, route);
         }
 
         PooledBody body = default;
         try
         {
             var exchange = options?.Exchange ?? contract.Exchange;
-            var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
+            var routingKey = options?.RoutingKey ?? routedKey ?? contract.RoutingKeyFor(message);
             body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
             // From the pool: PublishCoreAsync returns them when the publish ends (see PropertiesPool). Without an id of
             // the caller's, the message id is a counter the channel writes as the id while it sends (no string).
@@ -316,6 +341,12 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
             // A routing key or exchange given per publish has no known template: name the exchange (or the contract).
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
+            if (!overridden && route is not null && routedKey is not null)
+            {
+                var named = route.For(exchange);
+                return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, messageId, body, named.SpanName, named.FixedDestination, named.Destination, named.Template, ordered, owned: true, cancellationToken);
+            }
+
             var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
             return PublishCoreAsync(exchange, routingKey, options?.Mandatory ?? true, properties, messageId, body, overridden ? null : contract.PublishSpanName, overridden ? null : contract.FixedPublishDestination, destination, overridden ? null : contract.TelemetryTemplate, ordered, owned: true, cancellationToken);
         }
@@ -328,18 +359,19 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     }
 
     /// <summary><see cref="PublishInSlotAsync"/> for a publish with a delay, which may first declare the delay levels.</summary>
-    private async ValueTask PublishDelayedInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken)
+    private async ValueTask PublishDelayedInSlotAsync<T>(MessageContract<T> contract, T message, PublishOptions? options, bool ordered, CancellationToken cancellationToken, string? routedKey, Infrastructure.PublishRoute? route)
     {
         try
         {
             var exchange = options?.Exchange ?? contract.Exchange;
-            var routingKey = options?.RoutingKey ?? contract.RoutingKeyFor(message);
+            var routingKey = options?.RoutingKey ?? routedKey ?? contract.RoutingKeyFor(message);
             using var body = Serialize(message, contract.TypeInfo, exchange, routingKey, _options.MaxMessageSize);
             var properties = CreateProperties(contract.Name, options, contract.Priority, PayloadFormat.JsonContentType);
             var overridden = options is not null && (options.Exchange is not null || options.RoutingKey is not null);
-            var destination = overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination;
+            var named = !overridden && route is not null && routedKey is not null ? route.For(exchange) : null;
+            var destination = named?.Destination ?? (overridden ? (exchange.Length > 0 ? exchange : contract.Name) : contract.TelemetryDestination);
             var (sendExchange, sendRoutingKey, mandatory) = await RouteAsync(exchange, routingKey, options?.Mandatory ?? true, options, properties, cancellationToken).ConfigureAwait(false);
-            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, 0, body.WrittenMemory, default, overridden ? null : contract.PublishSpanName, null, destination, overridden ? null : contract.TelemetryTemplate, ordered, owned: false, cancellationToken).ConfigureAwait(false);
+            await PublishCoreAsync(sendExchange, sendRoutingKey, mandatory, properties, 0, body.WrittenMemory, default, named?.SpanName ?? (overridden ? null : contract.PublishSpanName), null, destination, named?.Template ?? (overridden ? null : contract.TelemetryTemplate), ordered, owned: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
