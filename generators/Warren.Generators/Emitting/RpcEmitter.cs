@@ -120,7 +120,7 @@ internal static class RpcEmitter
             w.Line($"private static ValueTask<DispatchOutcome> {name}(MessageContext context) =>");
             var suppress = method.ResponseDeclared != method.ResponseType || method.RequestDeclared != method.RequestType ? "!" : string.Empty;
             w.Line($"    RpcServer.{serve}(context, {infos}, static (ctx, request, ct) =>");
-            w.Line($"        Service(ctx).{Identifiers.Escape(method.Name)}({arguments}){suppress});");
+            w.Line($"        Service(ctx).{Identifiers.Escape(method.Name)}({arguments}){suppress}, {Literals.String(service.Name)});");
         }
 
         w.Line();

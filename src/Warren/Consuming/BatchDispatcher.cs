@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -25,6 +28,12 @@ public interface IBatchDispatcher : IMessageDispatcher
 /// A handler of a batch that fails is therefore called again with messages it already saw: batch handlers must be
 /// idempotent, as every at-least-once handler.
 /// </summary>
+/// <remarks>
+/// A batch runs in a context of its own, not that of the delivery that opened or filled it: its handler's log lines
+/// carry a scope naming the queue, the batch size and the contract (<see cref="BatchLogScope"/>), never one message's
+/// id, and when Warren's activity source is listened to it runs in a <c>process {queue}</c> span (kind Consumer) of a
+/// new trace, linked to every message's producer context (the semantic conventions' batch processing).
+/// </remarks>
 public sealed class BatchDispatcher<T> : IBatchDispatcher
 {
     private readonly JsonTypeInfo<T> _typeInfo;
@@ -67,6 +76,8 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
             return DispatchOutcome.DeadLetter(error!);
         }
 
+        // The producer's context, for the batch span's links: read only while someone listens.
+        var producer = WarrenTracing.Source.HasListeners() ? TraceContext.Extract(context.RawHeaders) : default;
         Batch batch;
         int index;
         var full = false;
@@ -74,12 +85,16 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
         {
             if (_open is null)
             {
-                _open = new Batch(this, context.Services, context.CancellationToken);
+                _open = new Batch(this, context.Services, context.CancellationToken, context.Queue, context.MessageType);
             }
 
             batch = _open;
             index = batch.Messages.Count;
             batch.Messages.Add(message!);
+            if (producer != default)
+            {
+                (batch.Links ??= []).Add(new ActivityLink(producer));
+            }
             if (batch.Messages.Count >= Size)
             {
                 _open = null;
@@ -149,7 +164,13 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
         }
     }
 
-    private sealed class Batch(BatchDispatcher<T> owner, IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>The logger whose scope a batch's handler runs in (any logger of the factory shares the scope stack).</summary>
+    private ILogger? _logger;
+
+    private ILogger Logger(IServiceProvider services) =>
+        _logger ??= services.GetService<ILoggerFactory>()?.CreateLogger("Warren.Batch") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    private sealed class Batch(BatchDispatcher<T> owner, IServiceProvider services, CancellationToken cancellationToken, string queue, string? contract)
     {
         private readonly TaskCompletionSource<DispatchOutcome[]> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _started;
@@ -158,7 +179,18 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
 
         public Task<DispatchOutcome[]> Done => _done.Task;
 
-        public void StartAfter(TimeSpan timeout) => _ = Task.Delay(timeout, CancellationToken.None).ContinueWith(_ => Start(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        /// <summary>The producer contexts of the messages that carry one (guarded by the owner's gate); null when nobody listens.</summary>
+        public List<ActivityLink>? Links { get; set; }
+
+        public void StartAfter(TimeSpan timeout)
+        {
+            // Not the execution context of the delivery that opened the batch: its log scope and process span are one
+            // message's, and the batch is all of them.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Delay(timeout, CancellationToken.None).ContinueWith(_ => Start(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
 
         public void Start()
         {
@@ -168,25 +200,50 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
             }
 
             owner.Close(this);
-            _ = Task.Run(RunAsync, CancellationToken.None);
+            if (ExecutionContext.IsFlowSuppressed())
+            {
+                _ = Task.Run(RunAsync, CancellationToken.None);
+                return;
+            }
+
+            // Likewise for the delivery that filled the batch (or the flush of a stopping consumer).
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(RunAsync, CancellationToken.None);
+            }
         }
 
         private async Task RunAsync()
         {
             List<T> messages;
+            List<ActivityLink>? links;
             lock (owner._gate)
             {
                 messages = [.. Messages];
+                links = Links;
             }
 
             var outcomes = new DispatchOutcome[messages.Count];
+            using var scope = owner.Logger(services).BeginScope(new BatchLogScope(queue, messages.Count, contract));
+            using var activity = WarrenTracing.StartBatchProcess(queue, links);
+            if (activity is { IsAllDataRequested: true })
+            {
+                WarrenTracing.DescribeBatchProcess(activity, queue, messages.Count, contract);
+            }
+
             try
             {
                 await owner.HandleAsync(messages, 0, messages.Count, outcomes, services, cancellationToken).ConfigureAwait(false);
+                if (activity is not null && Array.FindIndex(outcomes, o => o.Action != DispatchAction.Ack) is >= 0 and var failed)
+                {
+                    WarrenTracing.Fail(activity, outcomes[failed].Exception is { } ex ? WarrenTracing.ErrorTypeOf(ex) : "handler_failed", outcomes[failed].Reason, outcomes[failed].Exception);
+                }
+
                 _done.TrySetResult(outcomes);
             }
             catch (Exception ex)
             {
+                WarrenTracing.Fail(activity, WarrenTracing.ErrorTypeOf(ex), ex.Message, ex);
                 _done.TrySetException(ex);
             }
         }

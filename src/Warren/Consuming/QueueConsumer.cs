@@ -491,6 +491,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             if (activity is { IsAllDataRequested: true })
             {
                 WarrenTracing.DescribeProcess(activity, _definition.Queue, delivery, _processDestinations);
+                WarrenTracing.DescribeServer(activity, _connections.OpenedConsumeConnection);
             }
 
             var started = Stopwatch.GetTimestamp();
@@ -932,8 +933,13 @@ internal sealed class QueueConsumer : IAsyncDisposable
         _lastErrorAt = DateTimeOffset.UtcNow;
     }
 
-    private void SetState(ConsumerState state) =>
-        _statuses.Set(new ConsumerStatus(_definition.Queue, state, _restarts, _lastError, _lastErrorAt, DateTimeOffset.UtcNow));
+    /// <remarks>A state set again (a failed restart attempt while restarting) keeps the time it was entered: liveness
+    /// measures how long the consumer has been down, not since its last attempt.</remarks>
+    private void SetState(ConsumerState state)
+    {
+        var since = _statuses.Get(_definition.Queue) is { } current && current.State == state ? current.Since : DateTimeOffset.UtcNow;
+        _statuses.Set(new ConsumerStatus(_definition.Queue, state, _restarts, _lastError, _lastErrorAt, since));
+    }
 
     /// <summary>The <c>error.type</c> of a failed delivery: its exception's type, else what the dispatcher decided.</summary>
     private static string ErrorTypeOf(DispatchOutcome outcome) =>

@@ -17,7 +17,17 @@ internal static class SemanticConventions
     public const string MessageId = "messaging.message.id";
     public const string ConversationId = "messaging.message.conversation_id";
     public const string ErrorType = "error.type";
+    public const string BatchMessageCount = "messaging.batch.message_count";
     public const string RpcService = "rpc.service";
+
+    /// <summary><c>rpc.system</c>, required by the RPC conventions up to 1.37; <c>rpc.system.name</c> since.</summary>
+    public const string RpcSystem = "rpc.system";
+    public const string RpcSystemName = "rpc.system.name";
+
+    /// <summary>The RPC system of Warren's request/reply over AMQP: its own, not gRPC or JSON-RPC.</summary>
+    public const string WarrenRpcSystem = "warren";
+    public const string ServerAddress = "server.address";
+    public const string ServerPort = "server.port";
     public const string RpcMethod = "rpc.method";
 
     public const string Contract = "warren.message.contract";

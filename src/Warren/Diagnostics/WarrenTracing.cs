@@ -87,6 +87,32 @@ internal static class WarrenTracing
         return Source.StartActivity(ActivityKind.Consumer, TraceContext.Extract(headers), name: spanName);
     }
 
+    /// <summary>
+    /// Starts the process span of a batch (kind Consumer) in a new trace, linked to each message's producer context,
+    /// or returns null when nobody listens.
+    /// </summary>
+    public static Activity? StartBatchProcess(string queue, IEnumerable<ActivityLink>? links)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        return Source.StartActivity(ActivityKind.Consumer, default(ActivityContext), tags: null, links: links, name: ProcessSpanName(queue));
+    }
+
+    /// <summary>The attributes of a recorded batch process span.</summary>
+    public static void DescribeBatchProcess(Activity activity, string queue, int count, string? contract)
+    {
+        activity.AddTag(MessagingSystem, RabbitMQSystem);
+        activity.AddTag(OperationName, ProcessOperation);
+        activity.AddTag(OperationType, ProcessOperation);
+        activity.AddTag(DestinationName, queue);
+        activity.AddTag(BatchMessageCount, (long)count);
+        activity.AddTag(Queue, queue);
+        AddIfPresent(activity, Contract, contract);
+    }
+
     /// <summary>The process span's attributes known before the handler runs, per the semantic conventions for RabbitMQ and Warren's own.</summary>
     public static void DescribeProcess(Activity activity, string queue, BasicDeliverEventArgs delivery, ProcessDestinations? destinations = null)
     {
@@ -147,6 +173,35 @@ internal static class WarrenTracing
 
     /// <summary>The name of a publish span: <c>publish {template}</c>, or <c>publish {destination}</c> without a template.</summary>
     public static string PublishSpanName(string destination, string? template) => Publish + " " + (template ?? destination);
+
+    /// <summary>
+    /// The RPC attributes of a recorded client or server span: <c>rpc.system</c> and <c>rpc.system.name</c>
+    /// (<c>warren</c>), <c>rpc.service</c> when known and <c>rpc.method</c>, the method's contract name.
+    /// </summary>
+    public static void DescribeRpc(Activity activity, string? service, string method)
+    {
+        activity.AddTag(RpcSystem, WarrenRpcSystem);
+        activity.AddTag(RpcSystemName, WarrenRpcSystem);
+        if (service is not null)
+        {
+            activity.AddTag(RpcService, service);
+        }
+
+        activity.AddTag(RpcMethod, method);
+    }
+
+    /// <summary>
+    /// <c>server.address</c> and <c>server.port</c> of a recorded messaging span: the endpoint of the connection it
+    /// uses (a node of the cluster: low cardinality). Nothing when the connection is not known.
+    /// </summary>
+    public static void DescribeServer(Activity activity, RabbitMQ.Client.IConnection? connection)
+    {
+        if (connection?.Endpoint is { } endpoint)
+        {
+            activity.AddTag(ServerAddress, endpoint.HostName);
+            activity.AddTag(ServerPort, (long)endpoint.Port);
+        }
+    }
 
     /// <summary>Adds a tag to a new span when it has a value.</summary>
     public static void AddIfPresent(Activity activity, string name, string? value)

@@ -660,6 +660,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             }
 
             PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax, messageIdByChannel: messageId != 0);
+            if (activity is { IsAllDataRequested: true })
+            {
+                WarrenTracing.DescribeServer(activity, connection);
+            }
+
             while (true)
             {
                 ShutdownEventArgs? interruption;

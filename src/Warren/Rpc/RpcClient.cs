@@ -110,8 +110,7 @@ public sealed class RpcClient : IAsyncDisposable
         using var activity = WarrenTracing.Source.HasListeners() ? WarrenTracing.Source.StartActivity(TelemetryNames.RpcClientSpanName(service, method), ActivityKind.Client) : null;
         if (activity is { IsAllDataRequested: true })
         {
-            activity.AddTag(SemanticConventions.RpcService, service);
-            activity.AddTag(SemanticConventions.RpcMethod, method);
+            WarrenTracing.DescribeRpc(activity, service, method);
             activity.AddTag(SemanticConventions.MessagingSystem, SemanticConventions.RabbitMQSystem);
             activity.AddTag(SemanticConventions.DestinationName, queue);
             activity.AddTag(SemanticConventions.MessageId, correlationId);

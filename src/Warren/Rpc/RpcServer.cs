@@ -52,46 +52,46 @@ public sealed class RpcServer : IAsyncDisposable
     internal IChannel? CurrentChannel => _channel.Current;
 
     /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>.</summary>
-    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method) =>
-        ServeAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method);
+    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method, string? service = null) =>
+        ServeAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method, service);
 
     /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method) =>
-        ServeValueAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method);
+    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method, string? service = null) =>
+        ServeValueAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method, service);
 
     /// <summary>Serves a command returning <c>Task</c>: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
-        ServeCommandAsync(context, PayloadFormat.Json(requestInfo), method);
+    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task> method, string? service = null) =>
+        ServeCommandAsync(context, PayloadFormat.Json(requestInfo), method, service);
 
     /// <summary>Serves a command returning <c>ValueTask</c>: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
-        ServeValueCommandAsync(context, PayloadFormat.Json(requestInfo), method);
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask> method, string? service = null) =>
+        ServeValueCommandAsync(context, PayloadFormat.Json(requestInfo), method, service);
 
     /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>, with the request and reply in the given formats (text, bytes or JSON).</summary>
-    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method)
+    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method, string? service = null)
     {
         ArgumentNullException.ThrowIfNull(responseFormat);
-        return ServeCoreAsync(context, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
+        return ServeCoreAsync(context, service, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
     }
 
     /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>, with the request and reply in the given formats.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method)
+    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method, string? service = null)
     {
         ArgumentNullException.ThrowIfNull(responseFormat);
-        return ServeCoreAsync(context, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
+        return ServeCoreAsync(context, service, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
     }
 
     /// <summary>Serves a command returning <c>Task</c> with the request in the given format: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
-        ServeCoreAsync(context, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
+    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, Task> method, string? service = null) =>
+        ServeCoreAsync(context, service, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
         {
             await method(ctx, request, ct).ConfigureAwait(false);
             return Array.Empty<byte>();
         });
 
     /// <summary>Serves a command returning <c>ValueTask</c> with the request in the given format: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
-        ServeCoreAsync(context, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask> method, string? service = null) =>
+        ServeCoreAsync(context, service, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
         {
             await method(ctx, request, ct).ConfigureAwait(false);
             return Array.Empty<byte>();
@@ -132,7 +132,7 @@ public sealed class RpcServer : IAsyncDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, string replyContentType, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
+    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, string? service, PayloadFormat<TRequest> requestFormat, string replyContentType, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(requestFormat);
@@ -140,11 +140,14 @@ public sealed class RpcServer : IAsyncDisposable
         // An untyped request is named after its queue (both are fixed by the service, never by a message).
         var method = string.IsNullOrEmpty(context.MessageType) ? context.Queue : context.MessageType;
 
-        // A Server span named by the method (a request type the service declares), inside the consumer's process span.
-        using var activity = WarrenTracing.Source.HasListeners() ? WarrenTracing.Source.StartActivity(method, ActivityKind.Server) : null;
+        // A Server span named like the client's, {service}/{method} (both fixed by the service, never by a message),
+        // inside the consumer's process span; named by the method alone when the caller does not name the service.
+        using var activity = WarrenTracing.Source.HasListeners()
+            ? WarrenTracing.Source.StartActivity(service is null ? method : TelemetryNames.RpcClientSpanName(service, method), ActivityKind.Server)
+            : null;
         if (activity is { IsAllDataRequested: true })
         {
-            activity.AddTag(SemanticConventions.RpcMethod, method);
+            WarrenTracing.DescribeRpc(activity, service, method);
             WarrenTracing.AddIfPresent(activity, SemanticConventions.ConversationId, context.CorrelationId);
         }
         if (!MessageDispatcher.TryRead(context, requestFormat, out var request, out var error))

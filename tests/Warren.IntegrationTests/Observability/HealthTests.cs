@@ -129,6 +129,132 @@ public sealed class HealthTests(BrokerFixture broker, ITestOutputHelper output)
         await Broker.DeleteQueueAsync(connection, RetryPolicy.DeadLetterQueueName(queue));
     }
 
+    [Fact]
+    public async Task Readiness_is_degraded_while_a_resource_alarm_blocks_the_connection_and_healthy_after_it_clears()
+    {
+        var node = broker.RequireLocalNode();
+        var queue = Names.Unique("health-blocked");
+        await using var app = await StartAsync(broker.AmqpUrl, queue, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))));
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(0), RuntimeTestJson.Default.Numbered, "test.numbered");
+        Assert.Equal(HealthStatus.Healthy, (await ReadyAsync(health)).Status);
+
+        await node.RabbitmqctlAsync(node.Nodes[0], "set_vm_memory_high_watermark", "0.0000001");
+        Task publish;
+        HealthReport blocked;
+        try
+        {
+            // The broker blocks a connection when it publishes during the alarm.
+            publish = app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered").AsTask();
+            blocked = await WaitForAsync(health, HealthStatus.Degraded);
+        }
+        finally
+        {
+            await node.RabbitmqctlAsync(node.Nodes[0], "set_vm_memory_high_watermark", "0.4");
+        }
+
+        Assert.Equal(HealthStatus.Degraded, blocked.Entries["warren-connections"].Status);
+        Assert.Contains("publish connection blocked", blocked.Entries["warren-connections"].Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, blocked.Entries["warren-consumers"].Status);
+        await publish.WaitAsync(Wait);
+        await WaitForAsync(health, HealthStatus.Healthy);
+        await app.StopAsync();
+        await using var connection = await broker.ConnectAsync();
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task Liveness_turns_unhealthy_once_a_consumer_restarts_for_longer_than_the_grace_period_and_healthy_when_it_runs_again()
+    {
+        var queue = Names.Unique("health-live");
+        await using var connection = await broker.ConnectAsync();
+        await DeclareAsync(connection, queue);
+        await using var app = await StartAsync(broker.AmqpUrl, queue, _ => { }, o => o.LivenessGracePeriod = TimeSpan.FromMilliseconds(300));
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await LiveAsync(health)).Status);
+
+        await Broker.DeleteQueueAsync(connection, queue);
+        await Broker.WaitUntilAsync(() => app.Consumers.Get(queue)!.State == ConsumerState.Restarting, Wait, "the consumer restarting");
+        var since = app.Consumers.Get(queue)!.Since;
+        if (DateTimeOffset.UtcNow - since < TimeSpan.FromMilliseconds(250))
+        {
+            Assert.Equal(HealthStatus.Healthy, (await LiveAsync(health)).Status); // within the grace period
+        }
+
+        var stuck = await WaitForAsync(health, HealthStatus.Unhealthy, live: true);
+        Assert.True(DateTimeOffset.UtcNow - since >= TimeSpan.FromMilliseconds(300));
+        Assert.Contains(queue, stuck.Entries["warren-liveness"].Description, StringComparison.Ordinal);
+
+        // A failed attempt to subscribe again (the queue is still missing) does not restart the clock.
+        var firstError = app.Consumers.Get(queue)!.LastErrorAt;
+        await Broker.WaitUntilAsync(() => app.Consumers.Get(queue)!.LastErrorAt > firstError, Wait, "a failed attempt to subscribe again");
+        Assert.Equal(ConsumerState.Restarting, app.Consumers.Get(queue)!.State);
+        Assert.Equal(since, app.Consumers.Get(queue)!.Since);
+        Assert.Equal(HealthStatus.Unhealthy, (await LiveAsync(health)).Status);
+
+        await DeclareAsync(connection, queue);
+        await WaitForAsync(health, HealthStatus.Healthy, live: true);
+        await app.StopAsync();
+        await Broker.DeleteQueueAsync(connection, queue);
+    }
+
+    [Fact]
+    public async Task The_queue_check_applies_the_work_queue_limit_per_queue_thresholds_and_the_failure_status_and_a_missing_queue_is_unhealthy()
+    {
+        var watched = Names.Unique("health-watched");
+        var strict = Names.Unique("health-strict");
+        var missing = Names.Unique("health-missing");
+        WarrenHealthCheckOptions? options = null;
+        await using var app = await TestApp.StartAsync(broker.AmqpUrl, w =>
+        {
+            w.Services.AddHealthChecks().AddWarrenHealthChecks(o =>
+            {
+                o.MaxReadyMessages = 2;
+                o.QueueThresholds[strict] = 0; // stricter than MaxReadyMessages, for one queue
+                options = o; // read at every check: the test changes it below
+            });
+            w.AddTopology(new Topology().Add(new QueueDeclaration(watched)).Add(new QueueDeclaration(strict)));
+            w.Services.Configure<WarrenMonitoringOptions>(o => o.Queues.Add(watched));
+        });
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await ReadyAsync(health)).Status);
+
+        // The work queue: 2 ready is its limit, 3 is over it.
+        for (var n = 0; n < 2; n++)
+        {
+            await app.Sender.SendAsync(string.Empty, watched, new Numbered(n), RuntimeTestJson.Default.Numbered, "test.numbered");
+        }
+
+        Assert.Equal(HealthStatus.Healthy, (await ReadyAsync(health)).Entries["warren-queues"].Status);
+        await app.Sender.SendAsync(string.Empty, watched, new Numbered(2), RuntimeTestJson.Default.Numbered, "test.numbered");
+        var over = (await ReadyAsync(health)).Entries["warren-queues"];
+        Assert.Equal(HealthStatus.Degraded, over.Status);
+        Assert.Contains($"queue '{watched}' has 3 ready messages, above 2", over.Description, StringComparison.Ordinal);
+
+        // A threshold of its own, and the failure status the application chose.
+        options!.QueueDepthFailureStatus = HealthStatus.Unhealthy;
+        await app.Sender.SendAsync(string.Empty, strict, new Numbered(0), RuntimeTestJson.Default.Numbered, "test.numbered");
+        var strictOver = (await ReadyAsync(health)).Entries["warren-queues"];
+        Assert.Equal(HealthStatus.Unhealthy, strictOver.Status);
+        Assert.Contains($"queue '{strict}' has 1 ready messages, above 0", strictOver.Description, StringComparison.Ordinal);
+        Assert.Equal(3L, strictOver.Data[watched]);
+        Assert.Equal(1L, strictOver.Data[strict]);
+
+        // A queue that does not exist cannot be within its limit: Unhealthy whatever the failure status.
+        options.QueueDepthFailureStatus = HealthStatus.Degraded;
+        await using var connection = await broker.ConnectAsync();
+        await Broker.DeleteQueueAsync(connection, watched);
+        await Broker.DeleteQueueAsync(connection, strict);
+        options.QueueThresholds[missing] = 10;
+        var gone = (await ReadyAsync(health)).Entries["warren-queues"];
+        Assert.Equal(HealthStatus.Unhealthy, gone.Status);
+        Assert.Contains($"queue '{missing}' does not exist", gone.Description, StringComparison.Ordinal);
+        Assert.Contains($"queue '{watched}' does not exist", gone.Description, StringComparison.Ordinal);
+        await app.StopAsync();
+    }
+
+    private static Task<HealthReport> LiveAsync(HealthCheckService health) => health.CheckHealthAsync(r => r.Tags.Contains("live"));
+
     private static Task<TestApp> StartAsync(string url, string queue, Action<WarrenBuilder> configure, Action<WarrenHealthCheckOptions>? health = null, Func<Numbered, MessageContext, ValueTask>? handler = null, RetryPolicy? retry = null) =>
         TestApp.StartAsync(
             url,
@@ -142,12 +268,12 @@ public sealed class HealthTests(BrokerFixture broker, ITestOutputHelper output)
 
     private static Task<HealthReport> ReadyAsync(HealthCheckService health) => health.CheckHealthAsync(r => r.Tags.Contains("ready"));
 
-    private async Task<HealthReport> WaitForAsync(HealthCheckService health, HealthStatus status, TimeSpan? timeout = null)
+    private async Task<HealthReport> WaitForAsync(HealthCheckService health, HealthStatus status, TimeSpan? timeout = null, bool live = false)
     {
         using var limit = new CancellationTokenSource(timeout ?? Wait);
         while (true)
         {
-            var report = await ReadyAsync(health);
+            var report = live ? await LiveAsync(health) : await ReadyAsync(health);
             if (report.Status == status)
             {
                 output.WriteLine(string.Join(Environment.NewLine, report.Entries.Select(e => $"{e.Key}: {e.Value.Status} {e.Value.Description}")));

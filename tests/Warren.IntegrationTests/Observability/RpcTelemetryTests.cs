@@ -29,18 +29,28 @@ public sealed class RpcTelemetryTests(BrokerFixture broker)
         Assert.Equal(2, clients.Length);
         var method = (string)clients[0].GetTagItem("rpc.method")!;
         Assert.Equal("it-calculator/" + method, clients[0].DisplayName);
+        Assert.All(clients, c =>
+        {
+            Assert.Equal("warren", c.GetTagItem("rpc.system"));
+            Assert.Equal("warren", c.GetTagItem("rpc.system.name"));
+        });
         Assert.Equal(ActivityStatusCode.Unset, clients[0].Status);
         Assert.Equal(ActivityStatusCode.Error, clients[1].Status);
         Assert.Equal(typeof(RemoteRpcException).FullName, clients[1].GetTagItem("error.type"));
         // A span is captured when it ends: the consumer's process span ends after the server span inside it, once the
         // request is acknowledged, which can be after the caller already has its reply.
         await Broker.WaitUntilAsync(
-            () => spans.Spans.Where(s => s.Kind == ActivityKind.Server && s.DisplayName == method).Count(server => spans.Spans.Any(s => s.SpanId == server.ParentSpanId)) == 2,
+            () => spans.Spans.Where(s => s.Kind == ActivityKind.Server && s.DisplayName == "it-calculator/" + method).Count(server => spans.Spans.Any(s => s.SpanId == server.ParentSpanId)) == 2,
             TimeSpan.FromSeconds(10),
             "both server spans and the process spans around them");
         foreach (var client in clients)
         {
             var server = spans.Spans.Single(s => s.Kind == ActivityKind.Server && s.TraceId == client.TraceId);
+            Assert.Equal(client.DisplayName, server.DisplayName); // named alike on both sides: {service}/{method}
+            Assert.Equal("warren", server.GetTagItem("rpc.system"));
+            Assert.Equal("warren", server.GetTagItem("rpc.system.name"));
+            Assert.Equal("it-calculator", server.GetTagItem("rpc.service"));
+            Assert.Equal(method, server.GetTagItem("rpc.method"));
             var process = spans.Spans.Single(s => s.SpanId == server.ParentSpanId);
             Assert.Equal(ActivityKind.Consumer, process.Kind);
             Assert.Equal(client.SpanId, process.ParentSpanId);
