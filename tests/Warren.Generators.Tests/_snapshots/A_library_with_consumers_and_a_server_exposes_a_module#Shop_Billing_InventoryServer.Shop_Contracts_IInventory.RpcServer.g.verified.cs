@@ -33,7 +33,7 @@ namespace Warren.Generated
         /// <summary><c>inventory.check-stock</c> → <c>InventoryServer.CheckStock</c></summary>
         private static ValueTask<DispatchOutcome> CheckStockAsync(MessageContext context) =>
             RpcServer.ServeAsync(context, WarrenJsonTypes.Shop_Contracts_CheckStock, WarrenJsonTypes.Shop_Contracts_StockLevel, static (ctx, request, ct) =>
-                Service(ctx).CheckStock(request, ct));
+                Service(ctx).CheckStock(request, ct), "inventory");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Shop.Contracts.IInventory Service(MessageContext context) =>

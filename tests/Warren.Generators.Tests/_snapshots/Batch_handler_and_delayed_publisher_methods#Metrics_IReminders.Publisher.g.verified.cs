@@ -19,7 +19,9 @@ namespace Warren.Generated
             _publisher.PublishAsync(alarm, new global::Warren.PublishOptions { Delay = delay }, ct);
 
         global::System.Threading.Tasks.Task global::Metrics.IReminders.Schedule(global::Metrics.Reading reading, global::System.DateTimeOffset deliverAt) =>
-            _publisher.PublishAsync(reading, new global::Warren.PublishOptions { RoutingKey = ScheduleRoutingKey(reading), DeliverAt = deliverAt }, default).AsTask();
+            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(_publisher, reading, ScheduleRoutingKey(reading), ScheduleRoute, new global::Warren.PublishOptions { DeliverAt = deliverAt }, default).AsTask();
+
+        private static readonly global::Warren.Infrastructure.PublishRoute ScheduleRoute = new("reading.{Sensor}");
 
         private static object? ScheduleRoutingKeys;
 

@@ -19,7 +19,9 @@ namespace Warren.Generated
             _publisher.PublishAsync(evt, null, ct);
 
         global::System.Threading.Tasks.Task global::Shop.Users.IUserEvents.Updated(global::Shop.Users.UserUpdated evt) =>
-            _publisher.PublishAsync(evt, new global::Warren.PublishOptions { RoutingKey = UpdatedRoutingKey(evt) }, default).AsTask();
+            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(_publisher, evt, UpdatedRoutingKey(evt), UpdatedRoute, null, default).AsTask();
+
+        private static readonly global::Warren.Infrastructure.PublishRoute UpdatedRoute = new("user.{Region}.changed");
 
         private static object? UpdatedRoutingKeys;
 
@@ -28,8 +30,8 @@ namespace Warren.Generated
                 "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "UserUpdated") + ".changed");
 
         global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(global::Shop.Users.UserUpdated evt, global::System.Threading.CancellationToken ct) =>
-            _publisher.PublishAsync(evt, UpdatedInEuropeOptions, ct);
+            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(_publisher, evt, "user.eu.updated.v1", UpdatedInEuropeRoute, null, ct);
 
-        private static readonly global::Warren.PublishOptions UpdatedInEuropeOptions = new() { RoutingKey = "user.eu.updated.v1" };
+        private static readonly global::Warren.Infrastructure.PublishRoute UpdatedInEuropeRoute = new("user.eu.updated.v1");
     }
 }

@@ -731,6 +731,11 @@ namespace Warren.Infrastructure
         public PlaceholderRoutingKey(string template, System.Func<T, string?> word) { }
         public string For(T message) { }
     }
+    public sealed class PublishRoute
+    {
+        public PublishRoute(string routingKeyTemplate) { }
+        public string RoutingKeyTemplate { get; }
+    }
     public sealed class RoutingBinding
     {
         public string Exchange { get; }
@@ -780,14 +785,14 @@ namespace Warren.Infrastructure
     {
         public RpcServer(Warren.WarrenConnections connections, Microsoft.Extensions.Options.IOptions<Warren.WarrenOptions> options, Microsoft.Extensions.Logging.ILogger<Warren.Infrastructure.RpcServer> logger, Warren.Infrastructure.WarrenMetrics metrics) { }
         public System.Threading.Tasks.ValueTask DisposeAsync() { }
-        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
-        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method, string? service = null) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task<TResponse>> method, string? service = null) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method, string? service = null) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.Task> method, string? service = null) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method, string? service = null) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueAsync<TRequest, TResponse>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, Warren.PayloadFormat<TResponse> responseFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask<TResponse>> method, string? service = null) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestInfo, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method, string? service = null) { }
+        public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> ServeValueCommandAsync<TRequest>(Warren.MessageContext context, Warren.PayloadFormat<TRequest> requestFormat, System.Func<Warren.MessageContext, TRequest, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask> method, string? service = null) { }
         public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service) { }
         public static System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> UnknownMethodAsync(Warren.MessageContext context, string service, System.Collections.Generic.IReadOnlyList<string> methods) { }
     }
@@ -826,5 +831,9 @@ namespace Warren.Infrastructure
     {
         public WarrenModuleAttribute(System.Type registration) { }
         public System.Type Registration { get; }
+    }
+    public static class WarrenPublishing
+    {
+        public static System.Threading.Tasks.ValueTask PublishAsync<T>(Warren.IPublisher publisher, T message, string routingKey, Warren.Infrastructure.PublishRoute route, Warren.PublishOptions? options, System.Threading.CancellationToken cancellationToken) { }
     }
 }

@@ -33,7 +33,7 @@ namespace Warren.Generated
         /// <summary><c>inventory.check-stock</c> → <c>InventoryService.CheckStock</c></summary>
         private static ValueTask<DispatchOutcome> CheckStockAsync(MessageContext context) =>
             RpcServer.ServeAsync(context, WarrenJsonTypes.Orders_CheckStock, WarrenJsonTypes.Orders_StockLevel, static (ctx, request, ct) =>
-                Service(ctx).CheckStock(request, ct));
+                Service(ctx).CheckStock(request, ct), "inventory");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Orders.IInventory Service(MessageContext context) =>

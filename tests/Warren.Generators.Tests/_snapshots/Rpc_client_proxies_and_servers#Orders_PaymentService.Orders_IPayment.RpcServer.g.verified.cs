@@ -34,12 +34,12 @@ namespace Warren.Generated
         /// <summary><c>payment.charge.v1</c> → <c>PaymentService.ChargeAsync</c></summary>
         private static ValueTask<DispatchOutcome> ChargeAsync(MessageContext context) =>
             RpcServer.ServeValueAsync(context, WarrenJsonTypes.Orders_Charge, WarrenJsonTypes.Orders_ChargeResult, static (ctx, request, ct) =>
-                Service(ctx).ChargeAsync(request, ct));
+                Service(ctx).ChargeAsync(request, ct), "payment");
 
         /// <summary><c>payment.refund</c> → <c>PaymentService.Refund</c></summary>
         private static ValueTask<DispatchOutcome> RefundAsync(MessageContext context) =>
             RpcServer.ServeCommandAsync(context, WarrenJsonTypes.Orders_Refund, static (ctx, request, ct) =>
-                Service(ctx).Refund(request));
+                Service(ctx).Refund(request), "payment");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Orders.IPayment Service(MessageContext context) =>

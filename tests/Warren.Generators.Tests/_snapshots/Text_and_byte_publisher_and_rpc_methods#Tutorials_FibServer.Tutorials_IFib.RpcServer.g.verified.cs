@@ -33,7 +33,7 @@ namespace Warren.Generated
         /// <summary><c>fib.fib</c> → <c>FibServer.Fib</c></summary>
         private static ValueTask<DispatchOutcome> FibAsync(MessageContext context) =>
             RpcServer.ServeAsync(context, global::Warren.PayloadFormat.Text, global::Warren.PayloadFormat.Text, static (ctx, request, ct) =>
-                Service(ctx).Fib(request, ct));
+                Service(ctx).Fib(request, ct), "fib");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Tutorials.IFib Service(MessageContext context) =>

@@ -34,12 +34,12 @@ namespace Warren.Generated
         /// <summary><c>images.measure</c> → <c>ImageServer.Measure</c></summary>
         private static ValueTask<DispatchOutcome> MeasureAsync(MessageContext context) =>
             RpcServer.ServeAsync(context, global::Warren.PayloadFormat.Bytes, global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail), static (ctx, request, ct) =>
-                Service(ctx).Measure(request));
+                Service(ctx).Measure(request), "images");
 
         /// <summary><c>images.render</c> → <c>ImageServer.Render</c></summary>
         private static ValueTask<DispatchOutcome> RenderAsync(MessageContext context) =>
             RpcServer.ServeValueAsync(context, global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail), global::Warren.PayloadFormat.Memory, static (ctx, request, ct) =>
-                Service(ctx).Render(request, ct));
+                Service(ctx).Render(request, ct), "images");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Tutorials.IImages Service(MessageContext context) =>
