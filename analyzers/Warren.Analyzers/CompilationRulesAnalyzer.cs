@@ -62,6 +62,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(MessageModel Message, string Display, Location Location)> _contracts = new();
         private readonly ConcurrentBag<(ConsumerModel Model, INamedTypeSymbol Type)> _consumers = new();
         private readonly ConcurrentBag<(INamedTypeSymbol Server, INamedTypeSymbol Service)> _servers = new();
+        private readonly List<ConsumerModel> _referencedConsumers = new();
         private int _localConsumers;
 
         /// <summary>
@@ -96,6 +97,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
                     if (ConsumerParser.TryParse(type) is { } consumer)
                     {
+                        _referencedConsumers.Add(consumer);
                         _queues.Add((consumer.Queue.Name, QueueShape(consumer.Queue), Location.None, owner));
                         var hasMax = consumer.Queue.Arguments.Any(a => a.Name == "x-max-priority");
                         foreach (var handler in consumer.Handlers)
@@ -209,7 +211,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            BindingRules.Judge(context, _consumers.ToList());
+            BindingRules.Judge(context, _consumers.ToList(), DeadLetterConsumers.DeadLetterQueues(DeadLetterConsumers.Mark(_referencedConsumers)));
             RpcServerRules.Judge(context, _servers.ToList());
             Conflicts(context, _exchanges, DiagnosticDescriptors.ConflictingExchange);
             Conflicts(context, _queues, DiagnosticDescriptors.ConflictingQueue);
