@@ -323,6 +323,54 @@ public sealed class MultiAssemblyTests
         Assert.Contains("FromSeconds(9)", proxy, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Type = QueueType.Quorum", "quorum")]
+    [InlineData("Type = QueueType.Stream", "quorum")]
+    [InlineData("Prefetch = 5", null)]
+    public void A_consumer_of_a_referenced_queues_dead_letter_queue_is_declared_as_the_referenced_topology_declares_it(string queueSettings, string? deadLetterType)
+    {
+        // The work queue's consumer is internal: its assembly's topology declares the dead-letter queue all the same.
+        var library = GeneratorHarness.BuildLibrary("Shop.Orders", $$"""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+            using Warren;
+
+            namespace Shop.Orders;
+
+            [Queue("orders-work", {{queueSettings}})]
+            internal sealed class OrderWork
+            {
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """, ContractsLibrary.Value);
+        var run = GeneratorHarness.Run("Shop.Failures", [ContractsLibrary.Value, library], """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+            using Warren;
+
+            namespace Shop.Failures;
+
+            [Queue("orders-work.dlq")]
+            public sealed class OrderFailures
+            {
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        var topology = run.Sources["Warren.Topology.g.cs"];
+        var start = topology.IndexOf("new QueueDeclaration(\"orders-work.dlq\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, topology);
+        var declaration = topology[start..topology.IndexOf("));", start, StringComparison.Ordinal)];
+        Assert.Equal(deadLetterType is not null, declaration.Contains($"[\"x-queue-type\"] = \"{deadLetterType}\"", StringComparison.Ordinal));
+        // As the dead-letter queue is declared: no dead-letter arguments of its own, and no default binding to the work
+        // queue's exchange, which would give it every order.
+        Assert.DoesNotContain("x-dead-letter-exchange", declaration, StringComparison.Ordinal);
+        Assert.DoesNotContain("new BindingDeclaration(\"orders\", \"orders-work.dlq\"", topology, StringComparison.Ordinal);
+    }
+
     private static void Verify(string assemblyName, IEnumerable<MetadataReference> references, string source, [CallerMemberName] string name = "")
     {
         var run = GeneratorHarness.Run(assemblyName, references, source);
