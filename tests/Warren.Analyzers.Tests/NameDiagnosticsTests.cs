@@ -76,7 +76,7 @@ public sealed class WRN034_UnusableNameTests
             Task {|WRN035:Trace|}(Traced t);
             Task TraceElsewhere(Traced t, PublishOptions options);
         }
-        [Publisher] [Exchange("amq.rabbitmq.log", ExchangeKind.Topic)] public partial interface ILines { Task {|WRN035:Line|}(string line); }
+        [Publisher] [Exchange("amq.rabbitmq.log", ExchangeKind.Topic)] public partial interface ILines { [Topic("line")] Task {|WRN035:Line|}(string line); }
         [Queue("g")] [DeadLetter({|WRN034:Exchange = "amq.rabbitmq.trace"|})] public sealed class G { public void Handle(OrderPlaced order) { } }
         public sealed class Sender(IPublisher publisher)
         {

@@ -385,7 +385,7 @@ public sealed class MultiAssemblyTests
         GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
-        return await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+        return await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer()]).GetAnalyzerDiagnosticsAsync();
     }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;

@@ -227,7 +227,7 @@ public sealed class StreamDeadLetterBrokerTests(BrokerNodeFixture broker, ITestO
         {
             service = await RunningService.StartAsync(app, broker.Url, "orders service", logs);
             Assert.Equal("quorum", await QueueTypeAsync(queue + ".dlq"));
-            Assert.Equal("quorum", await QueueTypeAsync(queue + ".retry.1"));
+            Assert.Equal("quorum", await QueueTypeAsync(queue + ".retry.1", new() { ["x-dead-letter-exchange"] = string.Empty, ["x-dead-letter-routing-key"] = queue, ["x-message-ttl"] = 1000L }));
             await using (var channel = await broker.Connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
             {
                 foreach (var (id, poison) in new[] { ("good", false), ("poison", true) })
@@ -245,6 +245,7 @@ public sealed class StreamDeadLetterBrokerTests(BrokerNodeFixture broker, ITestO
         catch
         {
             output.WriteLine($"calls: {string.Join(", ", Probe(app))}");
+            output.WriteLine(run.Sources["Warren.Topology.g.cs"]);
             foreach (var entry in logs.Entries)
             {
                 output.WriteLine(entry);
@@ -272,23 +273,34 @@ public sealed class StreamDeadLetterBrokerTests(BrokerNodeFixture broker, ITestO
         }
     }
 
-    /// <summary>The type a queue has on the broker: redeclared as a quorum queue, then as a classic one, on throwaway channels.</summary>
-    private async Task<string> QueueTypeAsync(string queue)
+    /// <summary>
+    /// The type a queue has on the broker: redeclared (with the <paramref name="arguments"/> it was declared with) as a
+    /// quorum queue, then as a classic one, on throwaway channels; the broker answers 406 to the type it does not have.
+    /// </summary>
+    private async Task<string> QueueTypeAsync(string queue, Dictionary<string, object?>? arguments = null)
     {
+        var refusals = new List<string>();
         foreach (var type in new[] { "quorum", "classic" })
         {
             try
             {
                 await using var channel = await broker.Connection.CreateChannelAsync();
-                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, type == "classic" ? null : new Dictionary<string, object?> { ["x-queue-type"] = type });
+                var declared = new Dictionary<string, object?>(arguments ?? []);
+                if (type != "classic")
+                {
+                    declared["x-queue-type"] = type;
+                }
+
+                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, declared);
                 return type;
             }
             catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 406)
             {
+                refusals.Add(e.ShutdownReason.ReplyText);
             }
         }
 
-        return "neither quorum nor classic";
+        return "neither quorum nor classic: " + string.Join("; ", refusals);
     }
 
     /// <summary>
