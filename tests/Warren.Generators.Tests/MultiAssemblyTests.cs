@@ -259,6 +259,58 @@ public sealed class MultiAssemblyTests
         Assert.Contains("assembly Shop.Billing", conflict.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The other way round: a library's consumer reads the dead-letter queue of a stream (or quorum queue) the service
+    /// referencing it declares. The library cannot know the queue's type; the service's build reports the difference
+    /// (WRN009 at the stream's class) unless the library's consumer names the quorum type.
+    /// </summary>
+    [Theory]
+    [InlineData("Type = QueueType.Stream", "", true)]
+    [InlineData("Type = QueueType.Quorum", "", true)]
+    [InlineData("Type = QueueType.Stream", ", Type = QueueType.Quorum", false)]
+    [InlineData("Prefetch = 5", "", false)]
+    public async Task A_library_consumer_of_this_services_quorum_dead_letter_queue_without_the_quorum_type_is_WRN009(string workSettings, string deadLetterSettings, bool reported)
+    {
+        var library = GeneratorHarness.BuildLibrary("Shop.Failures" + (reported ? "A" : "B") + workSettings.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), $$"""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+            using Warren;
+
+            namespace Shop.Failures;
+
+            [Queue("audit-work.dlq"{{deadLetterSettings}})]
+            public sealed class AuditFailures
+            {
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """, ContractsLibrary.Value);
+        var diagnostics = await Analyze("Shop.Audit", [ContractsLibrary.Value, library], $$"""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+            using Warren;
+
+            namespace Shop.Audit;
+
+            [Queue("audit-work", {{workSettings}})]
+            public sealed class AuditWork
+            {
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """);
+
+        var conflicts = diagnostics.Where(d => d.Id == "WRN009").ToList();
+        Assert.Equal(reported ? 1 : 0, conflicts.Count);
+        if (reported)
+        {
+            var message = conflicts[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("'audit-work.dlq'", message, StringComparison.Ordinal);
+            Assert.Contains("AuditFailures (assembly Shop.Failures", message, StringComparison.Ordinal);
+            Assert.Contains("AuditWork", conflicts[0].Location.SourceTree!.GetText().ToString()[..conflicts[0].Location.SourceSpan.End], StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_local_contract_name_taken_by_a_referenced_message_is_WRN022()
     {
