@@ -131,7 +131,7 @@ internal static class DiagnosticDescriptors
         "WRN034", "Queue or exchange name RabbitMQ cannot use", "{0}: {1}", Topology, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor PublishRefused = Create(
-        "WRN035", "Publish to an exchange RabbitMQ refuses publishes to", "{0} publishes to exchange '{1}', which {2}. Consume from it only, and publish to an exchange of your own.", Routing, DiagnosticSeverity.Error);
+        "WRN038", "Publish to an exchange RabbitMQ refuses publishes to", "{0} publishes to exchange '{1}', which {2}. Consume from it only, and publish to an exchange of your own.", Routing, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor[] All =
     [

@@ -9,7 +9,7 @@ using Warren.Generators.Rules;
 namespace Warren.Analyzers;
 
 /// <summary>
-/// WRN035 at the calls of <c>IPublisher</c> that publish to an exchange RabbitMQ refuses publishes to
+/// WRN038 at the calls of <c>IPublisher</c> that publish to an exchange RabbitMQ refuses publishes to
 /// (<see cref="NameRules.PublishProblem"/>): <c>PublishAsync</c> and <c>PublishBatchAsync</c> of a message type whose
 /// <c>[Exchange]</c> is one, and the calls that name their exchange (<c>PublishTextAsync</c>, <c>PublishBytesAsync</c>,
 /// <c>SendAsync</c>) with a constant that is one. A call passing <c>PublishOptions</c> may name another exchange at run

@@ -73,18 +73,18 @@ public sealed class WRN034_UnusableNameTests
         [Publisher]
         public partial interface ITraces
         {
-            Task {|WRN035:Trace|}(Traced t);
+            Task {|WRN038:Trace|}(Traced t);
             Task TraceElsewhere(Traced t, PublishOptions options);
         }
-        [Publisher] [Exchange("amq.rabbitmq.log", ExchangeKind.Topic)] public partial interface ILines { [Topic("line")] Task {|WRN035:Line|}(string line); }
+        [Publisher] [Exchange("amq.rabbitmq.log", ExchangeKind.Topic)] public partial interface ILines { [Topic("line")] Task {|WRN038:Line|}(string line); }
         [Queue("g")] [DeadLetter({|WRN034:Exchange = "amq.rabbitmq.trace"|})] public sealed class G { public void Handle(OrderPlaced order) { } }
         public sealed class Sender(IPublisher publisher)
         {
             public async Task Send(CancellationToken ct)
             {
-                await {|WRN035:publisher.PublishAsync(new Traced("1"), ct)|};
-                await {|WRN035:publisher.PublishBatchAsync(new[] { new BrokerEvent("q") })|};
-                await {|WRN035:publisher.PublishTextAsync("amq.rabbitmq.trace", "k", "text")|};
+                await {|WRN038:publisher.PublishAsync(new Traced("1"), ct)|};
+                await {|WRN038:publisher.PublishBatchAsync(new[] { new BrokerEvent("q") })|};
+                await {|WRN038:publisher.PublishTextAsync("amq.rabbitmq.trace", "k", "text")|};
                 await publisher.PublishAsync(new Traced("2"), new PublishOptions { Exchange = "audit" }, ct);
                 await publisher.PublishAsync(new OrderPlaced("3"), ct);
                 await publisher.PublishTextAsync("amq.topic", "k", "text");

@@ -100,7 +100,7 @@ public sealed class NameRulesBrokerTests(BrokerNodeFixture broker, ITestOutputHe
     /// <summary>
     /// WRN034 accepts the broker's own <c>amq.rabbitmq.*</c> exchanges, which Warren binds to without declaring: the
     /// firehose's <c>amq.rabbitmq.trace</c> exists on every virtual host and takes bindings. It is internal, so a publish
-    /// to it is refused with 403 ACCESS_REFUSED, as <see cref="NameRules.PublishProblem"/> (WRN035 at every publish, WRN034
+    /// to it is refused with 403 ACCESS_REFUSED, as <see cref="NameRules.PublishProblem"/> (WRN038 at every publish, WRN034
     /// for a dead-letter exchange) says.
     /// </summary>
     [Fact]
