@@ -62,6 +62,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(MessageModel Message, string Display, Location Location)> _contracts = new();
         private readonly ConcurrentBag<(ConsumerModel Model, INamedTypeSymbol Type)> _consumers = new();
         private readonly ConcurrentBag<(INamedTypeSymbol Server, INamedTypeSymbol Service)> _servers = new();
+        private readonly List<(ConsumerModel Model, string Owner)> _referencedConsumers = new();
         private int _localConsumers;
 
         /// <summary>
@@ -96,6 +97,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
                     if (ConsumerParser.TryParse(type) is { } consumer)
                     {
+                        _referencedConsumers.Add((consumer, owner));
                         _queues.Add((consumer.Queue.Name, QueueShape(consumer.Queue), Location.None, owner));
                         var hasMax = consumer.Queue.Arguments.Any(a => a.Name == "x-max-priority");
                         foreach (var handler in consumer.Handlers)
@@ -209,7 +211,9 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            BindingRules.Judge(context, _consumers.ToList());
+            var referencedConsumers = DeadLetterConsumers.Mark(_referencedConsumers.Select(c => c.Model).ToList());
+            BindingRules.Judge(context, _consumers.ToList(), DeadLetterConsumers.DeadLetterQueues(referencedConsumers));
+            QuorumDeadLetterQueuesConsumedElsewhere(context, referencedConsumers);
             RpcServerRules.Judge(context, _servers.ToList());
             Conflicts(context, _exchanges, DiagnosticDescriptors.ConflictingExchange);
             Conflicts(context, _queues, DiagnosticDescriptors.ConflictingQueue);
@@ -253,6 +257,31 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 if (!received)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Unreceived, published.Location, published.Display, published.Exchange.Name, published.Key));
+                }
+            }
+        }
+
+        /// <summary>
+        /// WRN009 for a dead-letter queue this assembly declares as a quorum queue (a stream's or a quorum queue's) that a
+        /// consumer of a referenced library declares otherwise: that library cannot know the queue's type, and the two
+        /// topologies, registered together here, differ (a start-up error, or 406 on the broker). Reported at the class
+        /// whose dead-letter queue it is; the library's consumer should name <c>Type = QueueType.Quorum</c>.
+        /// </summary>
+        private void QuorumDeadLetterQueuesConsumedElsewhere(CompilationAnalysisContext context, List<ConsumerModel> referencedConsumers)
+        {
+            var owners = _referencedConsumers.GroupBy(c => c.Model.TypeName).ToDictionary(g => g.Key, g => g.First().Owner);
+            var referencedQueues = referencedConsumers.GroupBy(c => c.Queue.Name).ToDictionary(g => g.Key, g => g.First());
+            foreach (var (consumer, type) in _consumers)
+            {
+                foreach (var deadLetter in DeadLetterConsumers.DeadLetterQueues(new[] { consumer }).Where(d => d.Quorum))
+                {
+                    if (referencedQueues.TryGetValue(deadLetter.Queue, out var other)
+                        && !other.Queue.Arguments.Any(a => a.Name == "x-queue-type" && a.JsonValue == "\"quorum\""))
+                    {
+                        var location = AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } attribute ? Locations.Of(attribute, type) : Locations.Of(type);
+                        context.ReportDiagnostic(Diagnostic.Create(
+                            DiagnosticDescriptors.ConflictingQueue, location, deadLetter.Queue, "durable, arguments {x-queue-type=\"quorum\"} (the dead-letter queue of '" + consumer.Queue.Name + "')", QueueShape(other.Queue), owners[other.TypeName]));
+                    }
                 }
             }
         }

@@ -130,6 +130,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnusableName = Create(
         "WRN034", "Queue or exchange name RabbitMQ cannot use", "{0}: {1}", Topology, DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor PublishRefused = Create(
+        "WRN038", "Publish to an exchange RabbitMQ refuses publishes to", "{0} publishes to exchange '{1}', which {2}. Consume from it only, and publish to an exchange of your own.", Routing, DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor[] All =
     [
         InvalidTopic, WildcardInRoutingKey, UnknownPlaceholder, UnsupportedPlaceholderType, UnsupportedHandler,
@@ -139,6 +142,7 @@ internal static class DiagnosticDescriptors
         DuplicateContract, UnreachableType, ConcurrencyAbovePrefetch, WildcardOnDirectExchange,
         HeadersMessageThroughPublisher, DeadLetterConsumerBoundToWork, RpcServiceServedTwice, SettingOutOfRange,
         BatchAbovePrefetch, StreamIncompatible, UnreachablePayloadHandler, AmbiguousPayloadHandler, UnusableName,
+        PublishRefused,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, bool compilationEnd = false) =>

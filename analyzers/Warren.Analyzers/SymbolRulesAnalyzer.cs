@@ -41,7 +41,8 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.StreamIncompatible,
         DiagnosticDescriptors.UnreachablePayloadHandler,
         DiagnosticDescriptors.AmbiguousPayloadHandler,
-        DiagnosticDescriptors.UnusableName);
+        DiagnosticDescriptors.UnusableName,
+        DiagnosticDescriptors.PublishRefused);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

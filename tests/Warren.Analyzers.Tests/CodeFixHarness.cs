@@ -21,7 +21,7 @@ namespace Warren.Analyzers.Tests;
 /// </summary>
 internal static class CodeFixHarness
 {
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer()];
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer()];
 
     /// <summary>One fix, for the first <paramref name="diagnosticId"/> in a one-file project.</summary>
     public static Task VerifyAsync(CodeFixProvider fix, string diagnosticId, string before, string after) =>

@@ -61,6 +61,39 @@ public sealed class WRN034_UnusableNameTests
         internal sealed partial class Json : JsonSerializerContext;
         """);
 
+    // RabbitMQ's own amq.rabbitmq.* exchanges take bindings but refuse publishes with 403 ACCESS_REFUSED (checked against
+    // the broker by tests/Warren.Generators.Tests/Broker/NameRulesBrokerTests.cs): a consumer of the firehose is fine,
+    // every way of publishing there is an error.
+    [Fact]
+    public Task Publishing_to_an_exchange_the_broker_owns_is_reported_and_consuming_from_it_is_not() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Exchange("amq.rabbitmq.trace", ExchangeKind.Topic)] public sealed record Traced(string Id);
+        [Exchange("amq.rabbitmq.event", ExchangeKind.Topic)] [Topic("queue.created")] public sealed record BrokerEvent(string Name);
+        [Queue("firehose")] public sealed class Firehose { [Topic("publish.#")] public void Handle(Traced t) { } }
+        [Queue("broker-events")] public sealed class Events { [Topic("queue.*")] public void Handle(BrokerEvent e) { } }
+        [Publisher]
+        public partial interface ITraces
+        {
+            Task {|WRN038:Trace|}(Traced t);
+            Task TraceElsewhere(Traced t, PublishOptions options);
+        }
+        [Publisher] [Exchange("amq.rabbitmq.log", ExchangeKind.Topic)] public partial interface ILines { [Topic("line")] Task {|WRN038:Line|}(string line); }
+        [Queue("g")] [DeadLetter({|WRN034:Exchange = "amq.rabbitmq.trace"|})] public sealed class G { public void Handle(OrderPlaced order) { } }
+        public sealed class Sender(IPublisher publisher)
+        {
+            public async Task Send(CancellationToken ct)
+            {
+                await {|WRN038:publisher.PublishAsync(new Traced("1"), ct)|};
+                await {|WRN038:publisher.PublishBatchAsync(new[] { new BrokerEvent("q") })|};
+                await {|WRN038:publisher.PublishTextAsync("amq.rabbitmq.trace", "k", "text")|};
+                await publisher.PublishAsync(new Traced("2"), new PublishOptions { Exchange = "audit" }, ct);
+                await publisher.PublishAsync(new OrderPlaced("3"), ct);
+                await publisher.PublishTextAsync("amq.topic", "k", "text");
+            }
+        }
+        [JsonSerializable(typeof(Traced))] [JsonSerializable(typeof(BrokerEvent))]
+        internal sealed partial class TraceJson : JsonSerializerContext;
+        """);
+
     // RabbitMQ removes CR and LF from queue and exchange names before declaring them (checked against the broker by
     // tests/Warren.Generators.Tests/Broker/NameRulesBrokerTests.cs): "orders\n" would declare "orders".
     [Fact]

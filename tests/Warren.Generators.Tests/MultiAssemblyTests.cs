@@ -259,6 +259,58 @@ public sealed class MultiAssemblyTests
         Assert.Contains("assembly Shop.Billing", conflict.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The other way round: a library's consumer reads the dead-letter queue of a stream (or quorum queue) the service
+    /// referencing it declares. The library cannot know the queue's type; the service's build reports the difference
+    /// (WRN009 at the stream's class) unless the library's consumer names the quorum type.
+    /// </summary>
+    [Theory]
+    [InlineData("Type = QueueType.Stream", "", true)]
+    [InlineData("Type = QueueType.Quorum", "", true)]
+    [InlineData("Type = QueueType.Stream", ", Type = QueueType.Quorum", false)]
+    [InlineData("Prefetch = 5", "", false)]
+    public async Task A_library_consumer_of_this_services_quorum_dead_letter_queue_without_the_quorum_type_is_WRN009(string workSettings, string deadLetterSettings, bool reported)
+    {
+        var library = GeneratorHarness.BuildLibrary("Shop.Failures" + (reported ? "A" : "B") + workSettings.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), $$"""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+            using Warren;
+
+            namespace Shop.Failures;
+
+            [Queue("audit-work.dlq"{{deadLetterSettings}})]
+            public sealed class AuditFailures
+            {
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """, ContractsLibrary.Value);
+        var diagnostics = await Analyze("Shop.Audit", [ContractsLibrary.Value, library], $$"""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+            using Warren;
+
+            namespace Shop.Audit;
+
+            [Queue("audit-work", {{workSettings}})]
+            public sealed class AuditWork
+            {
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """);
+
+        var conflicts = diagnostics.Where(d => d.Id == "WRN009").ToList();
+        Assert.Equal(reported ? 1 : 0, conflicts.Count);
+        if (reported)
+        {
+            var message = conflicts[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("'audit-work.dlq'", message, StringComparison.Ordinal);
+            Assert.Contains("AuditFailures (assembly Shop.Failures", message, StringComparison.Ordinal);
+            Assert.Contains("AuditWork", conflicts[0].Location.SourceTree!.GetText().ToString()[..conflicts[0].Location.SourceSpan.End], StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_local_contract_name_taken_by_a_referenced_message_is_WRN022()
     {
@@ -323,6 +375,54 @@ public sealed class MultiAssemblyTests
         Assert.Contains("FromSeconds(9)", proxy, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Type = QueueType.Quorum", "quorum")]
+    [InlineData("Type = QueueType.Stream", "quorum")]
+    [InlineData("Prefetch = 5", null)]
+    public void A_consumer_of_a_referenced_queues_dead_letter_queue_is_declared_as_the_referenced_topology_declares_it(string queueSettings, string? deadLetterType)
+    {
+        // The work queue's consumer is internal: its assembly's topology declares the dead-letter queue all the same.
+        var library = GeneratorHarness.BuildLibrary("Shop.Orders", $$"""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+            using Warren;
+
+            namespace Shop.Orders;
+
+            [Queue("orders-work", {{queueSettings}})]
+            internal sealed class OrderWork
+            {
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """, ContractsLibrary.Value);
+        var run = GeneratorHarness.Run("Shop.Failures", [ContractsLibrary.Value, library], """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+            using Warren;
+
+            namespace Shop.Failures;
+
+            [Queue("orders-work.dlq")]
+            public sealed class OrderFailures
+            {
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        var topology = run.Sources["Warren.Topology.g.cs"];
+        var start = topology.IndexOf("new QueueDeclaration(\"orders-work.dlq\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, topology);
+        var declaration = topology[start..topology.IndexOf("));", start, StringComparison.Ordinal)];
+        Assert.Equal(deadLetterType is not null, declaration.Contains($"[\"x-queue-type\"] = \"{deadLetterType}\"", StringComparison.Ordinal));
+        // As the dead-letter queue is declared: no dead-letter arguments of its own, and no default binding to the work
+        // queue's exchange, which would give it every order.
+        Assert.DoesNotContain("x-dead-letter-exchange", declaration, StringComparison.Ordinal);
+        Assert.DoesNotContain("new BindingDeclaration(\"orders\", \"orders-work.dlq\"", topology, StringComparison.Ordinal);
+    }
+
     private static void Verify(string assemblyName, IEnumerable<MetadataReference> references, string source, [CallerMemberName] string name = "")
     {
         var run = GeneratorHarness.Run(assemblyName, references, source);
@@ -337,7 +437,7 @@ public sealed class MultiAssemblyTests
         GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
-        return await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+        return await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer()]).GetAnalyzerDiagnosticsAsync();
     }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;

@@ -13,7 +13,7 @@ namespace Warren.Analyzers.Rules;
 /// </summary>
 internal static class BindingRules
 {
-    public static void Judge(Microsoft.CodeAnalysis.Diagnostics.CompilationAnalysisContext context, IReadOnlyList<(ConsumerModel Model, INamedTypeSymbol Type)> consumers)
+    public static void Judge(Microsoft.CodeAnalysis.Diagnostics.CompilationAnalysisContext context, IReadOnlyList<(ConsumerModel Model, INamedTypeSymbol Type)> consumers, IReadOnlyList<DeadLetterQueueModel> referencedDeadLetterQueues)
     {
         var types = new Dictionary<string, INamedTypeSymbol>();
         foreach (var (model, type) in consumers)
@@ -21,8 +21,8 @@ internal static class BindingRules
             types[model.TypeName] = type;
         }
 
-        // The generator's view: dead-letter consumers lose their default bindings.
-        var marked = DeadLetterConsumers.Mark(consumers.Select(c => c.Model).GroupBy(m => m.TypeName).Select(g => g.First()).ToList());
+        // The generator's view: dead-letter consumers (of this assembly's queues or of referenced ones) lose their default bindings.
+        var marked = DeadLetterConsumers.Mark(consumers.Select(c => c.Model).GroupBy(m => m.TypeName).Select(g => g.First()).ToList(), referencedDeadLetterQueues);
         var deadLetterExchanges = TopologyRules.DeadLetterExchanges(marked);
         foreach (var consumer in marked)
         {

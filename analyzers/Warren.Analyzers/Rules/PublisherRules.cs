@@ -33,6 +33,15 @@ internal static class PublisherRules
 
             var message = method.Parameters.First(p => PublisherParser.Kind(p) == PublisherParameter.Message);
             var takesOptions = method.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options);
+
+            // Where the method publishes: the message's [Exchange], text and bytes the interface's (PublishOptions may
+            // name another exchange at run time, so a method taking them is not judged).
+            var target = Payloads.IsRaw(message.Type) ? MessageParser.ReadExchange(method.ContainingType) : MessageParser.ReadExchange(message.Type);
+            if (!takesOptions && target is not null && NameRules.PublishProblem(target.Name) is { } refused)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PublishRefused, location, $"Publisher method '{method.Name}'", NameRules.Show(target.Name), refused));
+            }
+
             if (!takesOptions && MessageParser.ReadExchange(message.Type) is { Type: "headers" } exchange)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HeadersMessageThroughPublisher, location, method.Name, message.Type.Name, exchange.Name));

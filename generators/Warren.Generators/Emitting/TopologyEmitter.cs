@@ -64,7 +64,8 @@ internal static class TopologyEmitter
                 continue;
             }
 
-            if (q.RetryFor is { } workQueue)
+            // A quorum queue's retry queues (a fourth argument, x-queue-type) are declared in full.
+            if (q.RetryFor is { } workQueue && q.Arguments.Count == 3)
             {
                 statements.Add(w => w.Line($"RetryQueue(topology, {Literals.String(q.Name)}, {Literals.String(workQueue)}, {q.RetryDelay.ToString(System.Globalization.CultureInfo.InvariantCulture)});"));
                 continue;
@@ -169,7 +170,7 @@ internal static class TopologyEmitter
             writer.Close();
         }
 
-        if (plan.Queues.Any(q => q.RetryFor is not null))
+        if (plan.Queues.Any(q => q.RetryFor is not null && q.Arguments.Count == 3))
         {
             writer.Line();
             writer.Line("/// <summary>");

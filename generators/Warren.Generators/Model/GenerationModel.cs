@@ -66,7 +66,7 @@ internal sealed record GenerationModel(
         {
             Identifier = consumerIds[c.TypeName],
             Handlers = c.Handlers.Select(h => h with { Message = messages[h.Message.TypeName] }).ToEquatableArray(),
-        }).ToList());
+        }).ToList(), referenced?.DeadLetterQueues);
         var contextList = Distinct(contexts, c => c.ContextName);
         var contextsByType = JsonContextsByType(contextList);
         consumerList = consumerList.Select(c => c with { JsonContext = HandlerDispatcherContext(c, contextsByType) }).ToList();

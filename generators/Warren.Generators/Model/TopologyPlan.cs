@@ -55,11 +55,17 @@ internal sealed record TopologyPlan(
             queues.Add(new QueueDeclarationModel(queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, queue.Arguments));
         }
 
+        // The dead-letter queue of a quorum queue or a stream is a quorum queue, and so are a quorum queue's retry queues:
+        // replicated like the work queue (a classic queue would be lost with its node), durable, with no argument a quorum
+        // queue refuses (RabbitMQ 3.10). The runtime's default failure policy declares the same (ConsumerHost). Other
+        // queues' dead-letter and retry queues are classic. A dead-letter queue shared by both kinds is a quorum queue.
+        var quorumDeadLetterQueues = new HashSet<string>(DeadLetterConsumers.DeadLetterQueues(model.Consumers).Where(d => d.Quorum).Select(d => d.Queue));
         var bindings = new List<PlannedBinding>();
         foreach (var consumer in model.Consumers)
         {
             AddExchange(consumer.DefaultExchange);
             var queue = consumer.Queue;
+            var replicated = DeadLetterConsumers.IsReplicated(queue);
             foreach (var dl in new[] { queue.DeadLetter }.Concat(consumer.Handlers.Select(h => h.RetryOverride)))
             {
                 if (dl is null)
@@ -67,10 +73,8 @@ internal sealed record TopologyPlan(
                     continue;
                 }
 
-                // A stream's dead-letter queue is a quorum queue: replicated like the stream, and (RabbitMQ 3.10) durable
-                // with no arguments a quorum queue refuses. Other queues' dead-letter queues stay classic.
                 AddExchange(new ExchangeModel(dl.Exchange, "direct", true, false));
-                queues.Add(new QueueDeclarationModel(dl.Queue, true, false, false, queue.StreamStart is null ? EquatableArray<QueueArgument>.Empty : QuorumArguments));
+                queues.Add(new QueueDeclarationModel(dl.Queue, true, false, false, quorumDeadLetterQueues.Contains(dl.Queue) ? QuorumArguments : EquatableArray<QueueArgument>.Empty));
                 bindings.Add(new PlannedBinding(dl.Exchange, dl.Queue, new BindingModel(dl.Exchange, dl.RoutingKey, EquatableArray<HeaderArgument>.Empty, null)));
 
                 // Delayed retries without a plugin: a TTL queue per delay that dead-letters back to the work queue.
@@ -78,12 +82,18 @@ internal sealed record TopologyPlan(
                 {
                     var delay = dl.RetryDelays[level - 1];
                     var ttl = delay.ToString(CultureInfo.InvariantCulture);
-                    queues.Add(new QueueDeclarationModel($"{dl.RetryQueuePrefix}.retry.{level}", true, false, false, new[]
+                    var retryArguments = new List<QueueArgument>
                     {
-                        new QueueArgument("x-dead-letter-exchange", "\"\"", "\"\""),
-                        new QueueArgument("x-dead-letter-routing-key", Parsing.Literals.String(queue.Name), Parsing.Literals.JsonString(queue.Name)),
-                        new QueueArgument("x-message-ttl", ttl + "L", ttl),
-                    }.ToEquatableArray(), queue.Name, delay));
+                        new("x-dead-letter-exchange", "\"\"", "\"\""),
+                        new("x-dead-letter-routing-key", Parsing.Literals.String(queue.Name), Parsing.Literals.JsonString(queue.Name)),
+                        new("x-message-ttl", ttl + "L", ttl),
+                    };
+                    if (replicated)
+                    {
+                        retryArguments.AddRange(QuorumArguments);
+                    }
+
+                    queues.Add(new QueueDeclarationModel($"{dl.RetryQueuePrefix}.retry.{level}", true, false, false, retryArguments.ToEquatableArray(), queue.Name, delay));
                 }
             }
 

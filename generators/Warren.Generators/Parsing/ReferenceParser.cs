@@ -12,7 +12,7 @@ internal static class ReferenceParser
     // versions: reading each referenced assembly once per symbol keeps typing in a service from walking its references.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IAssemblySymbol, AssemblyDeclarations> Cache = new();
 
-    private sealed record AssemblyDeclarations(MessageModel[] Messages, RpcServiceModel[] Services, JsonContextModel[] Contexts, string? Module);
+    private sealed record AssemblyDeclarations(MessageModel[] Messages, RpcServiceModel[] Services, JsonContextModel[] Contexts, string? Module, DeadLetterQueueModel[] DeadLetterQueues);
 
     public static ReferencedModel Read(Compilation compilation, CancellationToken cancellationToken)
     {
@@ -26,6 +26,7 @@ internal static class ReferenceParser
         var services = new System.Collections.Generic.List<RpcServiceModel>();
         var contexts = new System.Collections.Generic.List<JsonContextModel>();
         var modules = new System.Collections.Generic.List<string>();
+        var deadLetterQueues = new System.Collections.Generic.List<DeadLetterQueueModel>();
         foreach (var assembly in ReferencedAssemblies.UsingWarren(compilation))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -33,6 +34,7 @@ internal static class ReferenceParser
             messages.AddRange(declarations.Messages);
             services.AddRange(declarations.Services);
             contexts.AddRange(declarations.Contexts);
+            deadLetterQueues.AddRange(declarations.DeadLetterQueues);
             if (declarations.Module is { } module)
             {
                 modules.Add(module);
@@ -44,7 +46,8 @@ internal static class ReferenceParser
             messages.OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
             services.OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray(),
             contexts.OrderBy(c => c.ContextName, System.StringComparer.Ordinal).ToEquatableArray(),
-            new ModuleModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray()));
+            new ModuleModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray()),
+            deadLetterQueues.GroupBy(d => d.Queue).Select(g => new DeadLetterQueueModel(g.Key, g.Any(d => d.Quorum))).OrderBy(d => d.Queue, System.StringComparer.Ordinal).ToEquatableArray());
     }
 
     private static AssemblyDeclarations ReadAssembly(IAssemblySymbol assembly)
@@ -72,6 +75,10 @@ internal static class ReferenceParser
             }
         }
 
-        return new AssemblyDeclarations(messages.ToArray(), services.ToArray(), contexts.ToArray(), ReferencedAssemblies.ModuleOf(assembly));
+        // The dead-letter queues the assembly's own topology declares, consumers internal or public: a class here that
+        // reads one is declared the same way and gets no default bindings (DeadLetterConsumers).
+        var consumers = ReferencedAssemblies.PublicTypes(assembly, publicOnly: false).Select(ConsumerParser.TryParse).Where(c => c is not null).Select(c => c!);
+        var deadLetterQueues = DeadLetterConsumers.DeadLetterQueues(DeadLetterConsumers.Mark(consumers.ToList())).ToArray();
+        return new AssemblyDeclarations(messages.ToArray(), services.ToArray(), contexts.ToArray(), ReferencedAssemblies.ModuleOf(assembly), deadLetterQueues);
     }
 }

@@ -94,6 +94,17 @@ internal static class NameRules
     }
 
     /// <summary>
+    /// Why a publish to <paramref name="exchange"/> is refused (completing "exchange 'x' …"), or null: the
+    /// <c>amq.rabbitmq.*</c> exchanges RabbitMQ and its plugins declare for themselves (the firehose's
+    /// <c>amq.rabbitmq.trace</c>, the event exchange plugin's <c>amq.rabbitmq.event</c>) take bindings, so a queue may
+    /// consume from them, but refuse every publish with 403 ACCESS_REFUSED, closing the channel (checked on RabbitMQ 3.10).
+    /// </summary>
+    public static string? PublishProblem(string exchange) =>
+        exchange.StartsWith(BrokerOwnedPrefix, System.StringComparison.Ordinal)
+            ? "is an exchange RabbitMQ declares for itself: a queue may bind to it and consume what the broker sends there, but a publish to it is refused with 403 ACCESS_REFUSED and the channel is closed"
+            : null;
+
+    /// <summary>
     /// Every name a consumer would declare that cannot be used: its queue, its <c>[Exchange]</c>, and the dead-letter
     /// exchange, dead-letter queue and retry queues of its policies (the class's and each handler's).
     /// </summary>
@@ -139,7 +150,8 @@ internal static class NameRules
     {
         // A dead-letter exchange routes with the queue's name as the key and a binding of that name: a direct exchange,
         // or the predeclared amq.topic, where a key without wildcards matches only itself.
-        if (ExchangeProblem(policy.Exchange, policy.Exchange == "amq.topic" ? "topic" : "direct") is { } exchange)
+        // Warren publishes a failed message's copy to the dead-letter exchange, and the broker dead-letters to it.
+        if ((ExchangeProblem(policy.Exchange, policy.Exchange == "amq.topic" ? "topic" : "direct") ?? PublishProblem(policy.Exchange)) is { } exchange)
         {
             yield return $"dead-letter exchange '{Show(policy.Exchange)}' {exchange}";
         }

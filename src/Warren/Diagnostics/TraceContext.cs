@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text;
@@ -24,6 +25,9 @@ internal static class TraceContext
     /// a longer one could push the headers past the room the frame keeps for them (<see cref="PublishFrame.ClientHeaderAllowance"/>).
     /// </summary>
     private const int MaxTraceStateLength = 512;
+
+    /// <summary>The bytes a <c>traceparent</c> may hold: lower-case hex digits and its three dashes.</summary>
+    private static readonly SearchValues<byte> LowerHexOrDash = SearchValues.Create("0123456789abcdef-"u8);
 
     /// <summary>
     /// The context <paramref name="activity"/> propagates: its W3C trace id, span id, flags and trace state, or default
@@ -142,12 +146,15 @@ internal static class TraceContext
     /// </summary>
     internal static bool TryParse(ReadOnlySpan<byte> traceParent, string? traceState, out ActivityContext context)
     {
+        // Vectorized checks (a delivery's span reads one per message): only lower-case hex and dashes, exactly the three
+        // dashes W3C places, a version other than ff, and ids that are not all zeros.
         context = default;
         if (traceParent.Length != TraceParentLength
-            || !IsLowerHex(traceParent[0]) || !IsLowerHex(traceParent[1]) || (traceParent[0] == 'f' && traceParent[1] == 'f')
+            || traceParent.ContainsAnyExcept(LowerHexOrDash)
             || traceParent[2] != '-' || traceParent[35] != '-' || traceParent[52] != '-'
-            || !IsLowerHexNotAllZeros(traceParent.Slice(3, 32)) || !IsLowerHexNotAllZeros(traceParent.Slice(36, 16))
-            || !IsLowerHex(traceParent[53]) || !IsLowerHex(traceParent[54]))
+            || traceParent.Count((byte)'-') != 3
+            || (traceParent[0] == 'f' && traceParent[1] == 'f')
+            || !traceParent.Slice(3, 32).ContainsAnyExcept((byte)'0') || !traceParent.Slice(36, 16).ContainsAnyExcept((byte)'0'))
         {
             return false;
         }
@@ -164,25 +171,7 @@ internal static class TraceContext
 
     private static byte HexDigit(int value) => (byte)(value < 10 ? '0' + value : 'a' + value - 10);
 
-    private static bool IsLowerHex(byte c) => c is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f';
-
     private static int HexValue(byte c) => c <= '9' ? c - '0' : c - 'a' + 10;
-
-    private static bool IsLowerHexNotAllZeros(ReadOnlySpan<byte> id)
-    {
-        var zeros = true;
-        foreach (var c in id)
-        {
-            if (!IsLowerHex(c))
-            {
-                return false;
-            }
-
-            zeros &= c == '0';
-        }
-
-        return !zeros;
-    }
 
     private static string? AsText(object? value) => value switch
     {

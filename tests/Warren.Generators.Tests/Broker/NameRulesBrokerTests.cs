@@ -98,14 +98,17 @@ public sealed class NameRulesBrokerTests(BrokerNodeFixture broker, ITestOutputHe
     }
 
     /// <summary>
-    /// The rule accepts the broker's own <c>amq.rabbitmq.*</c> exchanges, which Warren binds to without declaring: the
-    /// firehose's <c>amq.rabbitmq.trace</c> exists on every virtual host and takes bindings; it is internal, so a publish
-    /// to it is refused (403), which the rule cannot tell from a consumer's use of a message type's exchange.
+    /// WRN034 accepts the broker's own <c>amq.rabbitmq.*</c> exchanges, which Warren binds to without declaring: the
+    /// firehose's <c>amq.rabbitmq.trace</c> exists on every virtual host and takes bindings. It is internal, so a publish
+    /// to it is refused with 403 ACCESS_REFUSED, as <see cref="NameRules.PublishProblem"/> (WRN038 at every publish, WRN034
+    /// for a dead-letter exchange) says.
     /// </summary>
     [Fact]
-    public async Task The_firehose_exchange_the_rule_accepts_takes_bindings_and_refuses_publishes()
+    public async Task The_firehose_exchange_takes_bindings_and_refuses_publishes_as_the_rules_say()
     {
         Assert.Null(NameRules.ExchangeProblem("amq.rabbitmq.trace", "topic"));
+        Assert.Contains("403 ACCESS_REFUSED", NameRules.PublishProblem("amq.rabbitmq.trace"), StringComparison.Ordinal);
+        Assert.Null(NameRules.PublishProblem("amq.topic"));
         var queue = $"trace-{Guid.NewGuid():N}";
         await using (var channel = await broker.Connection.CreateChannelAsync())
         {

@@ -9,10 +9,10 @@
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Queues", @"[
 {""name"":""audit-log"",""arguments"":{""x-dead-letter-exchange"":""audit-log.dlx"",""x-dead-letter-routing-key"":""audit-log"",""x-queue-type"":""quorum"",""x-single-active-consumer"":true}},
-{""name"":""audit-log.dlq""},
-{""name"":""audit-log.retry.1"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":5000}},
-{""name"":""audit-log.retry.2"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":30000}},
-{""name"":""audit-log.retry.3"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":120000}}
+{""name"":""audit-log.dlq"",""arguments"":{""x-queue-type"":""quorum""}},
+{""name"":""audit-log.retry.1"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":5000,""x-queue-type"":""quorum""}},
+{""name"":""audit-log.retry.2"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":30000,""x-queue-type"":""quorum""}},
+{""name"":""audit-log.retry.3"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":120000,""x-queue-type"":""quorum""}}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.DefaultRetryQueues", @"[
 ""archive""

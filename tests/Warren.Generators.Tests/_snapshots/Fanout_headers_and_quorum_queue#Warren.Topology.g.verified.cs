@@ -40,10 +40,31 @@ namespace Warren.Generated
                 ["x-queue-type"] = "quorum",
                 ["x-single-active-consumer"] = true,
             }));
-            topology.Add(new QueueDeclaration("audit-log.dlq"));
-            RetryQueue(topology, "audit-log.retry.1", "audit-log", 5000);
-            RetryQueue(topology, "audit-log.retry.2", "audit-log", 30000);
-            RetryQueue(topology, "audit-log.retry.3", "audit-log", 120000);
+            topology.Add(new QueueDeclaration("audit-log.dlq", Arguments: new Dictionary<string, object?>
+            {
+                ["x-queue-type"] = "quorum",
+            }));
+            topology.Add(new QueueDeclaration("audit-log.retry.1", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "audit-log",
+                ["x-message-ttl"] = 5000L,
+                ["x-queue-type"] = "quorum",
+            }));
+            topology.Add(new QueueDeclaration("audit-log.retry.2", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "audit-log",
+                ["x-message-ttl"] = 30000L,
+                ["x-queue-type"] = "quorum",
+            }));
+            topology.Add(new QueueDeclaration("audit-log.retry.3", Arguments: new Dictionary<string, object?>
+            {
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = "audit-log",
+                ["x-message-ttl"] = 120000L,
+                ["x-queue-type"] = "quorum",
+            }));
             topology.Add(new BindingDeclaration("audit", "audit-log"));
             topology.Add(new BindingDeclaration("audit-log.dlx", "audit-log.dlq", "audit-log"));
             topology.Add(new BindingDeclaration("documents", "archive", Arguments: new Dictionary<string, object?>

@@ -138,6 +138,41 @@ public sealed class TraceContextTests
     }
 
     [Theory]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", true)]
+    [InlineData("fe-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-ff", true)]
+    [InlineData("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false)] // version ff is invalid
+    [InlineData("00-0af7651916cd43dd-448eb211c80319c-b7ad6b7169203331-01", false)] // a fourth dash inside the trace id
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b71-9203331-01", false)] // a fourth dash inside the span id
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0-", false)]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319C-b7ad6b7169203331-01", false)] // upper case
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0A", false)]
+    [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01", false)]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", false)]
+    [InlineData("00-00000000000000000000000000000001-0000000000000001-00", true)]
+    [InlineData("00_0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false)]
+    public void A_traceparent_is_read_from_its_bytes_only_when_every_byte_is_where_W3C_puts_it(string text, bool valid)
+    {
+        Assert.Equal(valid, TraceContext.TryParse(Encoding.UTF8.GetBytes(text), null, out var context));
+        Assert.Equal(valid ? text[3..35] : "00000000000000000000000000000000", context.TraceId.ToHexString());
+        Assert.Equal(valid ? text[36..52] : "0000000000000000", context.SpanId.ToHexString());
+        Assert.Equal(valid ? Convert.ToInt32(text[53..], 16) : 0, (int)context.TraceFlags);
+
+        // Any byte outside lower-case hex and the dashes, at any position, makes it unreadable; so does a missing byte.
+        var bytes = Encoding.UTF8.GetBytes("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        foreach (var foreign in new byte[] { 0, (byte)' ', (byte)'g', (byte)'G', (byte)'/', (byte)':', (byte)'`', 0x7F, 0x80, 0xC3, 0xFF })
+        {
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                var copy = (byte[])bytes.Clone();
+                copy[i] = foreign;
+                Assert.False(TraceContext.TryParse(copy, null, out _), $"byte 0x{foreign:x2} at {i}");
+            }
+        }
+
+        Assert.False(TraceContext.TryParse(bytes.AsSpan(0, 54), null, out _));
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("not a traceparent")]
