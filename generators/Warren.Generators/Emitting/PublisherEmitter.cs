@@ -54,15 +54,16 @@ internal static class PublisherEmitter
             var constantOptions = optionsParameter is null && keyBuilder is null && delay is null && method.RoutingTemplate is not null ? names.Take($"{method.Name}Options") : null;
             var settings = string.Join(", ", new[]
             {
-                keyBuilder is not null ? $"RoutingKey = {keyBuilder}({message})"
+                keyBuilder is not null ? $"RoutingKey = {ClassName(publisher)}.{keyBuilder}({message})"
                     : method.RoutingTemplate is not null && delay is not null ? $"RoutingKey = {Literals.String(method.RoutingTemplate)}"
                     : null,
                 delay,
             }.Where(x => x is not null));
             var options = optionsParameter is not null ? Identifiers.Escape(optionsParameter.Name)
                 : settings.Length > 0 ? $"new global::Warren.PublishOptions {{ {settings} }}"
-                : constantOptions ?? "null";
-            var call = $"_publisher.PublishAsync({message}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
+                : constantOptions is not null ? $"{ClassName(publisher)}.{constantOptions}"
+                : "null";
+            var call = $"this._publisher.PublishAsync({message}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
             w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
             w.Line($"    {call};");
             if (keyBuilder is not null)
@@ -101,7 +102,7 @@ internal static class PublisherEmitter
 
         var publish = method.Message.Payload == PayloadKind.Text ? "PublishTextAsync" : "PublishBytesAsync";
         var nullable = message.Type.EndsWith("?", System.StringComparison.Ordinal) ? "!" : string.Empty;
-        var call = $"_publisher.{publish}({exchange}, {key}, {body}{nullable}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
+        var call = $"this._publisher.{publish}({exchange}, {key}, {body}{nullable}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
         w.Line($"/// <summary>{(method.Message.Payload == PayloadKind.Text ? "Text (UTF-8, <c>text/plain</c>)" : "Bytes (<c>application/octet-stream</c>)")} to {(method.Exchange is null ? "the default exchange" : $"exchange <c>{Text.Xml(method.Exchange.Name)}</c>")}{(method.RoutingTemplate is null ? string.Empty : $" with routing key <c>{Text.Xml(method.RoutingTemplate)}</c>")}.</summary>");
         w.Open($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters})");
         if (method.Message.Payload != PayloadKind.Memory)
