@@ -90,6 +90,40 @@ public sealed class ShapeCorpusTests
         Assert.DoesNotContain(run.Sources.Values, text => text.Contains(refused, StringComparison.Ordinal));
     }
 
+    /// <summary>An array of messages is a message of its own: its contract is named after its element type, never empty.</summary>
+    [Theory]
+    [InlineData("handler_array_message", "order-placed-array")]
+    [InlineData("publisher_array_message", "stock-level-array")]
+    public void An_array_message_has_a_contract_name_of_its_own(string name, string contract)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var sources = string.Concat(Invariant.Check(Source(shape)).Run.Sources.Values);
+
+        Assert.Contains($"\"{contract}\"", sources, StringComparison.Ordinal);
+        Assert.DoesNotContain("Contract<global::App.StockLevel[]>(\"\"", sources, StringComparison.Ordinal);
+    }
+
+    /// <summary>Two message types of one short name both get their namespace-qualified contract names, and WRN035 says so at each.</summary>
+    [Fact]
+    public void Two_types_of_one_short_name_are_qualified_and_warned_about()
+    {
+        var shape = Shapes.Single(s => s.Name == "same_short_name_in_two_namespaces");
+        var result = Invariant.Check(Source(shape));
+        var sources = string.Concat(result.Run.Sources.Values);
+
+        Assert.Contains("\"app.users.created\"", sources, StringComparison.Ordinal);
+        Assert.Contains("\"app.billing.created\"", sources, StringComparison.Ordinal);
+        Assert.Equal(2, result.Warren.Count(d => d.Id == "WRN035"));
+    }
+
+    /// <summary>The derived class of a non-abstract consumer class is warned about (WRN037): both queues get every message.</summary>
+    [Fact]
+    public void A_consumer_derived_from_a_consumer_is_warned_about()
+    {
+        var shape = Shapes.Single(s => s.Name == "handlers_in_a_non_abstract_base_with_a_subclass");
+        Assert.Single(Invariant.Check(Source(shape)).Warren, d => d.Id == "WRN037");
+    }
+
     /// <summary>
     /// User code that does not compile by itself (a type that is not defined, CS0246): the compiler's error stays on the
     /// user's code, and the generator emits nothing that names the missing type, so no error is located in a generated file.
@@ -521,6 +555,9 @@ public sealed class ShapeCorpusTests
         Bad("obsolete_error_rpc_interface", "WRN023", App("[Obsolete(\"gone\", true)] [RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); }")),
         Bad("obsolete_error_rpc_method", "WRN018", App("[RpcService(\"svc\")] public interface ISvc { [Obsolete(\"gone\", true)] Task<StockLevel> Check(CheckStock r); }")),
         Bad("obsolete_error_placeholder_property", "WRN003", App("[Exchange(\"x\", ExchangeKind.Topic)] [Topic(\"m.{Region}\")] public sealed record M(string Id) { [Obsolete(\"gone\", true)] public string Region { get; init; } = \"eu\"; } [Publisher] public partial interface IP { ValueTask Send(M m); }")),
+        Bad("obsolete_error_rpc_server", "WRN023", App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } [Obsolete(\"gone\", true)] public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Bad("private_nested_rpc_server", "WRN023", App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class Outer { private sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); } }")),
+        Ok("obsolete_rpc_server", Obsolete + App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } [Obsolete] public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
         Bad("experimental_message_type", "WRN005", "#pragma warning disable EXP1\n" + App("[System.Diagnostics.CodeAnalysis.Experimental(\"EXP1\")] public sealed record Trial(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Trial t) => Task.CompletedTask; }")),
         Bad("experimental_publisher_method", "WRN021", "#pragma warning disable EXP2\n" + App("[Publisher] public partial interface IP { [System.Diagnostics.CodeAnalysis.Experimental(\"EXP2\")] ValueTask Send(OrderPlaced e); }")),
 

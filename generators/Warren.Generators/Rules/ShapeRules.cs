@@ -357,10 +357,18 @@ internal static class ShapeRules
         return null;
     }
 
-    private static bool Suppressed(ISymbol site, string id) =>
-        site.ContainingAssembly is ISourceAssemblySymbol source
-        && source.Compilation.Options.SpecificDiagnosticOptions.TryGetValue(id, out var option)
-        && option == ReportDiagnostic.Suppress;
+    /// <summary>Whether the project suppresses a diagnostic everywhere: <c>&lt;NoWarn&gt;</c>, or a global analyzer config.</summary>
+    private static bool Suppressed(ISymbol site, string id)
+    {
+        if (site.ContainingAssembly is not ISourceAssemblySymbol source)
+        {
+            return false;
+        }
+
+        var options = source.Compilation.Options;
+        return options.SpecificDiagnosticOptions.TryGetValue(id, out var option) ? option == ReportDiagnostic.Suppress
+            : options.SyntaxTreeOptionsProvider?.TryGetGlobalDiagnosticValue(id, default, out var global) == true && global == ReportDiagnostic.Suppress;
+    }
 
     private static bool IsFileLocal(INamedTypeSymbol type)
     {
