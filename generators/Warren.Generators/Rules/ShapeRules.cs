@@ -343,7 +343,7 @@ internal static class ShapeRules
             var name = attribute.AttributeClass?.ToDisplayString();
             if (name == "System.ObsoleteAttribute" && attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is true)
             {
-                return "is [Obsolete] as an error, so the code Warren generates for it could not compile (CS0619): remove the error flag while it is in use, or remove the attribute from Warren's attributes and signatures";
+                return "is [Obsolete] as an error, so the code Warren generates for it could not compile (CS0619): keep it a warning while Warren still consumes, publishes or calls it";
             }
 
             if (name == "System.Diagnostics.CodeAnalysis.ExperimentalAttribute"
