@@ -32,7 +32,13 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DuplicateMessageContract,
         DiagnosticDescriptors.WildcardOnDirectExchange,
         DiagnosticDescriptors.DeadLetterConsumerBoundToWork,
-        DiagnosticDescriptors.RpcServiceServedTwice);
+        DiagnosticDescriptors.RpcServiceServedTwice,
+        DiagnosticDescriptors.QualifiedContractName,
+        DiagnosticDescriptors.QueueConsumedTwice,
+        DiagnosticDescriptors.ConsumerInheritsConsumer);
+
+    /// <summary>Diagnostic property with the contract name the WRN035 code fix pins with <c>[Message]</c>.</summary>
+    public const string ContractNameProperty = "ContractName";
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -63,6 +69,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(ConsumerModel Model, INamedTypeSymbol Type)> _consumers = new();
         private readonly ConcurrentBag<(INamedTypeSymbol Server, INamedTypeSymbol Service)> _servers = new();
         private readonly List<(ConsumerModel Model, string Owner)> _referencedConsumers = new();
+        private readonly ConcurrentBag<Rules.QueueOwnerRules.Owner> _owners = new();
+        private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _declarations = new();
         private int _localConsumers;
 
         /// <summary>
@@ -99,6 +107,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     {
                         _referencedConsumers.Add((consumer, owner));
                         _queues.Add((consumer.Queue.Name, QueueShape(consumer.Queue), Location.None, owner));
+                        _owners.Add(new Rules.QueueOwnerRules.Owner(consumer.Queue.Name, type.ToDisplayString(), $"'{owner}'", Location.None));
                         var hasMax = consumer.Queue.Arguments.Any(a => a.Name == "x-max-priority");
                         foreach (var handler in consumer.Handlers)
                         {
@@ -155,6 +164,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 var location = Locations.Of(type);
                 _contracts.Add((message, type.Name, location));
                 _messageUses.Add((message.TypeName, type.Name, location));
+                Declared(type);
                 if (message.Priority is not null && AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } priority)
                 {
                     _prioritized.Add((message.TypeName, type.Name, Locations.Of(priority, type)));
@@ -175,8 +185,15 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     // Text and bytes need no JSON metadata.
                     if (method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter && !Payloads.IsRaw(parameter.Type))
                     {
-                        _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
+                        _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(parameter.Type), Locations.Of(parameter)));
+                        Declared(parameter.Type);
                     }
+                }
+
+                // The generator names the messages of publishers too (ModelNames.Messages): so do the contract rules.
+                foreach (var method in publisher.Methods.Where(m => m.Message.Payload == PayloadKind.Json))
+                {
+                    _contracts.Add((method.Message, Display(method.Message.TypeName), Locations.Of(type)));
                 }
             }
             else if (RpcParser.TryParseService(type) is not null)
@@ -185,13 +202,13 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 {
                     foreach (var parameter in method.Parameters.Where(p => ConsumerParser.Kind(p) == ParameterKind.Message && !Payloads.IsRaw(p.Type)))
                     {
-                        _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameter.Type.Name, Locations.Of(parameter)));
+                        _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(parameter.Type), Locations.Of(parameter)));
                     }
 
                     if (method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } returns && !Payloads.IsRaw(returns.TypeArguments[0]))
                     {
                         var response = returns.TypeArguments[0];
-                        _messageUses.Add((response.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), response.Name, Locations.Of(method)));
+                        _messageUses.Add((response.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(response), Locations.Of(method)));
                     }
                 }
             }
@@ -211,10 +228,13 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            Qualified(context, final);
             var referencedConsumers = DeadLetterConsumers.Mark(_referencedConsumers.Select(c => c.Model).ToList());
             BindingRules.Judge(context, _consumers.ToList(), DeadLetterConsumers.DeadLetterQueues(referencedConsumers));
             QuorumDeadLetterQueuesConsumedElsewhere(context, referencedConsumers);
             RpcServerRules.Judge(context, _servers.ToList());
+            Rules.QueueOwnerRules.Judge(context, _owners.Concat(Rules.QueueOwnerRules.Services(_servers)));
+            Rules.QueueOwnerRules.JudgeInheritance(context, _consumers.Select(c => (c.Model.Queue.Name, c.Type)).ToList());
             Conflicts(context, _exchanges, DiagnosticDescriptors.ConflictingExchange);
             Conflicts(context, _queues, DiagnosticDescriptors.ConflictingQueue);
 
@@ -286,6 +306,49 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        /// <summary>
+        /// WRN035 at each message type declared here whose default contract name was qualified by its namespace because
+        /// another type shares its short name: adding or removing that type renames this one's contract.
+        /// </summary>
+        private void Qualified(CompilationAnalysisContext context, Dictionary<string, MessageModel> final)
+        {
+            var declarations = _declarations.GroupBy(d => d.TypeName).ToDictionary(g => g.Key, g => g.First());
+            foreach (var message in _contracts.Select(c => c.Message).GroupBy(m => m.TypeName).Select(g => g.First()))
+            {
+                var named = final[message.TypeName];
+                if (message.QualifiedContractName is null || named.ContractName == message.ContractName || !declarations.TryGetValue(message.TypeName, out var declaration))
+                {
+                    continue;
+                }
+
+                var others = _contracts.Select(c => c.Message)
+                    .Where(m => m.TypeName != message.TypeName && m.ContractName == message.ContractName)
+                    .Select(m => $"'{Display(m.TypeName)}'")
+                    .Distinct()
+                    .OrderBy(n => n, System.StringComparer.Ordinal)
+                    .ToList();
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(ContractNameProperty, named.ContractName);
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.QualifiedContractName, declaration.Location, new[] { declaration.Location }, properties,
+                    declaration.Display, named.ContractName, message.ContractName, string.Join(" and ", others)));
+            }
+        }
+
+        /// <summary>Remembers where a message type is declared in this compilation (WRN035 is reported there).</summary>
+        private void Declared(ITypeSymbol type)
+        {
+            if (type is INamedTypeSymbol named && Locations.Of(named) is { IsInSource: true } location)
+            {
+                _declarations.Add((named.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), named.ToDisplayString(), location));
+            }
+        }
+
+        /// <summary>A type as C# code names it (<c>OrderPlaced[]</c>, <c>int?</c>), without a nullable reference annotation.</summary>
+        private static string Display(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+
+        /// <summary>A fully qualified type name as C# shows it: <c>global::App.Users.Created</c> → <c>App.Users.Created</c>.</summary>
+        private static string Display(string typeName) => typeName.StartsWith("global::", System.StringComparison.Ordinal) ? typeName.Substring(8) : typeName;
+
         private static bool IsAttributedMessage(INamedTypeSymbol type) =>
             AttributeReader.Has(type, KnownNames.ExchangeAttribute) || AttributeReader.Has(type, KnownNames.TopicAttribute) || AttributeReader.Has(type, KnownNames.MessageAttribute);
 
@@ -296,6 +359,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             System.Threading.Interlocked.Increment(ref _localConsumers);
             var location = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } attribute ? Locations.Of(attribute, type) : Locations.Of(type);
             _queues.Add((queue.Name, shape, location, type.Name));
+            _owners.Add(new Rules.QueueOwnerRules.Owner(queue.Name, type.ToDisplayString(), $"'{type.Name}'", location));
             _consumers.Add((consumer, type));
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
@@ -303,7 +367,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 // A [Batch] handler of IReadOnlyList<T> needs metadata for T, not for the list; text and bytes need none.
                 if (ConsumerParser.MessageParameter(method) is { } parameter && ConsumerParser.MessageType(method) is { } messageType && !Payloads.IsRaw(messageType))
                 {
-                    _messageUses.Add((messageType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), messageType.Name, Locations.Of(parameter)));
+                    _messageUses.Add((messageType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(messageType), Locations.Of(parameter)));
+                    Declared(messageType);
                 }
             }
 
@@ -312,7 +377,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 if (handler.Message.Payload == PayloadKind.Json)
                 {
                     // Text and byte handlers have no contract name to collide.
-                    _contracts.Add((handler.Message, handler.Message.TypeName.Split('.').Last(), Locations.Of(type)));
+                    _contracts.Add((handler.Message, Display(handler.Message.TypeName), Locations.Of(type)));
                 }
 
                 _receivers.Add((handler.Message.TypeName, queue.Name, consumer.TypeName, hasMax, Locations.Of(type)));

@@ -28,10 +28,10 @@ internal static class DiagnosticDescriptors
         "WRN002", "Wildcard in a publish routing key", "The routing key '{0}' contains '{1}': wildcards only mean something in bindings; a publish key is matched literally. Use a concrete word or a {{Property}} placeholder.", Routing, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnknownPlaceholder = Create(
-        "WRN003", "Routing-key placeholder names no property", "'{0}' has no public property '{1}' for the placeholder {{{1}}}: add the property or fix the placeholder", Routing, DiagnosticSeverity.Error);
+        "WRN003", "Routing-key placeholder names no property", "'{0}' has no public property '{1}' with a public getter for the placeholder {{{1}}}: add the property (or make its getter public) or fix the placeholder", Routing, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnsupportedPlaceholderType = Create(
-        "WRN004", "Routing-key placeholder of an unsupported type", "The property '{0}.{1}' is a {2}: a routing-key word needs a string, a number, a bool, an enum, a Guid or another IFormattable value", Routing, DiagnosticSeverity.Error);
+        "WRN004", "Routing-key placeholder of an unsupported type", "The property '{0}.{1}' is a {2}: a routing-key word needs a string, an integer (sbyte to ulong), a bool, a char, an enum or a Guid, or a nullable one of these: for another type, add a property that formats it as one word", Routing, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnsupportedHandler = Create(
         "WRN005", "Unsupported handler signature", "Handler '{0}' {1}: a handler is a public instance method taking the message (IReadOnlyList<T> with [Batch]) and optionally a MessageContext (not with [Batch]) and a CancellationToken, returning Task, ValueTask or void", Handlers, DiagnosticSeverity.Error);
@@ -130,6 +130,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnusableName = Create(
         "WRN034", "Queue or exchange name RabbitMQ cannot use", "{0}: {1}", Topology, DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor QualifiedContractName = Create(
+        "WRN035", "Default contract name qualified by a namespace", "The default contract name of '{0}' is '{1}', not '{2}', because {3} also has the short name '{2}': adding or removing such a type changes this message's contract name and default routing key, and services deployed with the other name stop matching. Pin the name with [Message(\"{1}\")] (or [Message(\"{2}\")] to keep the short one).", Routing, DiagnosticSeverity.Warning, compilationEnd: true);
+
+    public static readonly DiagnosticDescriptor QueueConsumedTwice = Create(
+        "WRN036", "Queue consumed by more than one class", "Queue '{0}' is consumed by {1} and by {2}: both would be registered and compete for its messages, and each message a consumer has no handler for is dead-lettered. Give each consumer class or RPC service a queue of its own.", Topology, DiagnosticSeverity.Error, compilationEnd: true);
+
+    public static readonly DiagnosticDescriptor ConsumerInheritsConsumer = Create(
+        "WRN037", "Consumer class derived from a consumer class", "'{0}' inherits the handlers of '{1}', which is itself a consumer (queue '{2}'): both queues receive the messages, so each is handled twice. Make '{1}' abstract (its handlers are then inherited, not consumed), or do not derive from it.", Handlers, DiagnosticSeverity.Warning, compilationEnd: true);
     public static readonly DiagnosticDescriptor PublishRefused = Create(
         "WRN038", "Publish to an exchange RabbitMQ refuses publishes to", "{0} publishes to exchange '{1}', which {2}. Consume from it only, and publish to an exchange of your own.", Routing, DiagnosticSeverity.Error);
 
@@ -142,6 +150,7 @@ internal static class DiagnosticDescriptors
         DuplicateContract, UnreachableType, ConcurrencyAbovePrefetch, WildcardOnDirectExchange,
         HeadersMessageThroughPublisher, DeadLetterConsumerBoundToWork, RpcServiceServedTwice, SettingOutOfRange,
         BatchAbovePrefetch, StreamIncompatible, UnreachablePayloadHandler, AmbiguousPayloadHandler, UnusableName,
+        QualifiedContractName, QueueConsumedTwice, ConsumerInheritsConsumer,
         PublishRefused,
     ];
 

@@ -62,6 +62,14 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // A class serving an RPC service that generated code cannot create is not served: say so rather than drop it.
+        if (type.TypeKind == TypeKind.Class && !type.IsAbstract && !type.IsGenericType
+            && type.AllInterfaces.FirstOrDefault(i => AttributeReader.Has(i, KnownNames.RpcServiceAttribute)) is { } service
+            && Warren.Generators.Rules.ShapeRules.TypeProblem(type) is { } serverProblem)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, $"is a server of RPC service {service.Name} that " + serverProblem.Replace("'" + type.Name + "' ", string.Empty)));
+        }
+
         if (MessageParser.IsConsumer(type))
         {
             ConsumerRules.Analyze(context, type);

@@ -445,3 +445,49 @@ public sealed class WRN030_RaisePrefetchCodeFixTests
         public sealed class Handler { [Batch(Size = 25)] public void Handle(IReadOnlyList<OrderPlaced> orders) { } }
         """);
 }
+
+public sealed class WRN035_PinContractNameCodeFixTests
+{
+    [Fact]
+    public Task The_qualified_name_in_use_is_pinned_with_message() => CodeFixHarness.VerifyFixAllAsync(new PinContractNameCodeFix(), "WRN035",
+        [
+            """
+            namespace Users
+            {
+                /// <summary>A user was created.</summary>
+                public sealed record Created(string Id);
+            }
+
+            namespace Billing
+            {
+                public sealed record Created(string Id);
+            }
+
+            [Queue("q")] public sealed class C { public void Handle(Users.Created e) { } public void Handle(Billing.Created e) { } }
+            [JsonSerializable(typeof(Users.Created), TypeInfoPropertyName = "UsersCreated")]
+            [JsonSerializable(typeof(Billing.Created), TypeInfoPropertyName = "BillingCreated")]
+            internal sealed partial class Json : JsonSerializerContext;
+            """,
+        ],
+        [
+            """
+            namespace Users
+            {
+                /// <summary>A user was created.</summary>
+                [Message("users.created")]
+                public sealed record Created(string Id);
+            }
+
+            namespace Billing
+            {
+                [Message("billing.created")]
+                public sealed record Created(string Id);
+            }
+
+            [Queue("q")] public sealed class C { public void Handle(Users.Created e) { } public void Handle(Billing.Created e) { } }
+            [JsonSerializable(typeof(Users.Created), TypeInfoPropertyName = "UsersCreated")]
+            [JsonSerializable(typeof(Billing.Created), TypeInfoPropertyName = "BillingCreated")]
+            internal sealed partial class Json : JsonSerializerContext;
+            """,
+        ]);
+}

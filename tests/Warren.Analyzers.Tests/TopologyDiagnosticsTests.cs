@@ -30,11 +30,11 @@ public sealed class WRN009_ConflictingQueueTests
     [Fact]
     public Task The_same_queue_with_other_arguments_is_reported() => AnalyzerHarness.VerifyAsync(
         Sources.Order + """
-        [{|WRN009:Queue("shared", MessageTtl = "1m")|}]
+        [{|WRN009:{|WRN036:Queue("shared", MessageTtl = "1m")|}|}]
         public sealed class A { public void Handle(OrderPlaced order) { } }
         """,
         """
-        [{|WRN009:Queue("shared")|}]
+        [{|WRN009:{|WRN036:Queue("shared")|}|}]
         public sealed class B { public void Handle(OrderPaid order) { } }
         """);
 }
@@ -42,11 +42,11 @@ public sealed class WRN009_ConflictingQueueTests
 public sealed class WRN009_IdenticalQueueTests
 {
     [Fact]
-    public Task The_same_queue_declared_alike_is_quiet() => AnalyzerHarness.VerifyAsync(
+    public Task The_same_queue_declared_alike_is_no_WRN009_but_two_consumers_of_it_are_WRN036() => AnalyzerHarness.VerifyAsync(
         Sources.Order + """
-        [Queue("shared", MessageTtl = "1m")]
+        [{|WRN036:Queue("shared", MessageTtl = "1m")|}]
         public sealed class A { public void Handle(OrderPlaced order) { } }
-        [Queue("shared", MessageTtl = "60s")]
+        [{|WRN036:Queue("shared", MessageTtl = "60s")|}]
         public sealed class B { public void Handle(OrderPaid order) { } }
         """);
 }

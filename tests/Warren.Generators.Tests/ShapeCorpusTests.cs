@@ -49,7 +49,7 @@ public sealed class ShapeCorpusTests
     public void A_valid_shape_compiles_with_no_diagnostic(string name)
     {
         var shape = Shapes.Single(s => s.Name == name);
-        var result = Invariant.Check(Source(shape), shape.Documentation);
+        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn);
 
         Assert.True(result.Violation is null, result.Violation);
         Assert.True(!result.WarrenErrors && result.Compiler.Count == 0, result.Describe());
@@ -60,7 +60,7 @@ public sealed class ShapeCorpusTests
     public void A_rejected_shape_gets_a_warren_error_and_nothing_in_generated_files(string name)
     {
         var shape = Shapes.Single(s => s.Name == name);
-        var result = Invariant.Check(Source(shape), shape.Documentation);
+        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn);
 
         Assert.True(result.Violation is null, result.Violation);
         Assert.True(result.WarrenErrors, "no Warren error:\n" + result.Describe());
@@ -90,6 +90,40 @@ public sealed class ShapeCorpusTests
         Assert.DoesNotContain(run.Sources.Values, text => text.Contains(refused, StringComparison.Ordinal));
     }
 
+    /// <summary>An array of messages is a message of its own: its contract is named after its element type, never empty.</summary>
+    [Theory]
+    [InlineData("handler_array_message", "order-placed-array")]
+    [InlineData("publisher_array_message", "stock-level-array")]
+    public void An_array_message_has_a_contract_name_of_its_own(string name, string contract)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var sources = string.Concat(Invariant.Check(Source(shape)).Run.Sources.Values);
+
+        Assert.Contains($"\"{contract}\"", sources, StringComparison.Ordinal);
+        Assert.DoesNotContain("Contract<global::App.StockLevel[]>(\"\"", sources, StringComparison.Ordinal);
+    }
+
+    /// <summary>Two message types of one short name both get their namespace-qualified contract names, and WRN035 says so at each.</summary>
+    [Fact]
+    public void Two_types_of_one_short_name_are_qualified_and_warned_about()
+    {
+        var shape = Shapes.Single(s => s.Name == "same_short_name_in_two_namespaces");
+        var result = Invariant.Check(Source(shape));
+        var sources = string.Concat(result.Run.Sources.Values);
+
+        Assert.Contains("\"app.users.created\"", sources, StringComparison.Ordinal);
+        Assert.Contains("\"app.billing.created\"", sources, StringComparison.Ordinal);
+        Assert.Equal(2, result.Warren.Count(d => d.Id == "WRN035"));
+    }
+
+    /// <summary>The derived class of a non-abstract consumer class is warned about (WRN037): both queues get every message.</summary>
+    [Fact]
+    public void A_consumer_derived_from_a_consumer_is_warned_about()
+    {
+        var shape = Shapes.Single(s => s.Name == "handlers_in_a_non_abstract_base_with_a_subclass");
+        Assert.Single(Invariant.Check(Source(shape)).Warren, d => d.Id == "WRN037");
+    }
+
     /// <summary>
     /// User code that does not compile by itself (a type that is not defined, CS0246): the compiler's error stays on the
     /// user's code, and the generator emits nothing that names the missing type, so no error is located in a generated file.
@@ -99,7 +133,7 @@ public sealed class ShapeCorpusTests
     public void A_missing_user_type_gets_no_error_in_generated_files(string name)
     {
         var shape = UserErrors.Single(s => s.Name == name);
-        var result = Invariant.Check(Source(shape), shape.Documentation);
+        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn);
 
         Assert.True(result.InGenerated.Count == 0, "diagnostics in generated files:\n" + result.Describe());
         Assert.True(result.Compiler.Any(d => d.Id == "CS0246"), "the user's own error is reported:\n" + result.Describe());
@@ -107,7 +141,7 @@ public sealed class ShapeCorpusTests
     }
 
     // (A consumer needing the application's own services cannot be created in the bare container the test builds.)
-    public static TheoryData<string> ValidWithConsumers => new(Shapes.Where(s => s.Valid && !s.Documentation && IsConsumerShape(s) && s.Name != "handler_with_ctor_dependency").Select(s => s.Name));
+    public static TheoryData<string> ValidWithConsumers => new(Shapes.Where(s => s.Valid && !s.Documentation && s.NoWarn is null && IsConsumerShape(s) && s.Name != "handler_with_ctor_dependency").Select(s => s.Name));
 
     /// <summary>
     /// For a valid shape with consumers: every contract a dispatcher selects by type, sent with a body of that type (every
@@ -197,7 +231,10 @@ public sealed class ShapeCorpusTests
         + string.Concat(shape.Json.Select(t => t.Contains('(') ? $"    [JsonSerializable({t})]\n" : $"    [JsonSerializable(typeof({t}))]\n"))
         + "    internal sealed partial class CorpusJson : JsonSerializerContext;\n}\n";
 
-    private sealed record Shape(string Name, bool Valid, string Code, string[] Json, string? Expected = null, bool Documentation = false);
+    private sealed record Shape(string Name, bool Valid, string Code, string[] Json, string? Expected = null, bool Documentation = false, string? NoWarn = null);
+
+    /// <summary>The user's own uses of obsolete types stay warnings in the user's file, which the user suppresses.</summary>
+    private const string Obsolete = "#pragma warning disable CS0612, CS0618\n";
 
     private static Shape Ok(string name, string code, params string[] json) => new(name, true, code, json);
 
@@ -490,6 +527,86 @@ public sealed class ShapeCorpusTests
         Bad("publisher_exchange_blank", "WRN034", App("[Publisher] [Exchange(\"  \", ExchangeKind.Fanout)] public partial interface IP { Task Log(string line); }")),
         Bad("rpc_queue_reserved", "WRN034", App("[RpcService(\"svc\", Queue = \"amq.svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
         Bad("rpc_queue_empty", "WRN034", App("[RpcService(\"svc\", Queue = \"\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        // [Obsolete] and [Experimental] on what generated code refers to: warnings are not repeated in generated files;
+        // what generated code cannot compile against (an error-level [Obsolete], an [Experimental] the project does not
+        // suppress) is a Warren error on the user's code.
+        Ok("obsolete_message_type", Obsolete + App("[Obsolete] public sealed record Old(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Old o) => Task.CompletedTask; }"), "Old"),
+        Ok("obsolete_attributed_message_with_text", Obsolete + App("[Obsolete(\"use New\")] [Exchange(\"x\", ExchangeKind.Topic)] [Topic(\"old.{Id}\")] public sealed record Old(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Old o) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(Old o); }"), "Old"),
+        Ok("obsolete_consumer_class", Obsolete + App("[Obsolete(\"gone soon\")] [Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("obsolete_handler", Obsolete + App("[Queue(\"q\")] public sealed class C { [Obsolete] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Ok("obsolete_publisher_interface", Obsolete + App("[Obsolete] [Publisher] public partial interface IP { ValueTask Send(OrderPlaced e); }")),
+        Ok("obsolete_publisher_method", Obsolete + App("[Publisher] public partial interface IP { [Obsolete(\"use Post\")] ValueTask Send(OrderPlaced e); }")),
+        Ok("obsolete_rpc_interface", Obsolete + App("[Obsolete] [RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Ok("obsolete_rpc_method", Obsolete + Rpc("[Obsolete] Task<StockLevel> Check(CheckStock r);", "[Obsolete] public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0));")),
+        Ok("obsolete_rpc_request_and_result", Obsolete + App("""
+            [Obsolete] public sealed record OldRequest(string Sku);
+            [Obsolete] public sealed record OldResult(int N);
+            [RpcService("svc")] public interface ISvc { Task<OldResult> Check(OldRequest r); }
+            public sealed class S : ISvc { public Task<OldResult> Check(OldRequest r) => Task.FromResult(new OldResult(1)); }
+            """), "OldRequest", "OldResult"),
+        Ok("obsolete_placeholder_property", Obsolete + App("[Exchange(\"x\", ExchangeKind.Topic)] [Topic(\"m.{Region}\")] public sealed record M(string Id) { [Obsolete] public string Region { get; init; } = \"eu\"; } [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
+        Ok("experimental_message_suppressed_by_the_project", "#pragma warning disable EXP1\n" + App("[System.Diagnostics.CodeAnalysis.Experimental(\"EXP1\")] public sealed record Trial(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Trial t) => Task.CompletedTask; }"), "Trial") with { NoWarn = "EXP1" },
+        Bad("obsolete_error_message_type", "WRN005", App("[Obsolete(\"gone\", true)] public sealed record Old(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Old o) => Task.CompletedTask; }")),
+        Bad("obsolete_error_attributed_message", "WRN023", App("[Obsolete(\"gone\", true)] [Exchange(\"x\", ExchangeKind.Topic)] public sealed record Old(string Id);")),
+        Bad("obsolete_error_consumer_class", "WRN023", App("[Obsolete(\"gone\", true)] [Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("obsolete_error_handler", "WRN005", App("[Queue(\"q\")] public sealed class C { [Obsolete(\"gone\", true)] public Task Handle(OrderPlaced e) => Task.CompletedTask; public Task Handle(CheckStock s) => Task.CompletedTask; }")),
+        Bad("obsolete_error_publisher_interface", "WRN023", App("[Obsolete(\"gone\", true)] [Publisher] public partial interface IP { ValueTask Send(OrderPlaced e); }")),
+        Bad("obsolete_error_publisher_method", "WRN021", App("[Publisher] public partial interface IP { [Obsolete(\"gone\", true)] ValueTask Send(OrderPlaced e); }")),
+        Bad("obsolete_error_rpc_interface", "WRN023", App("[Obsolete(\"gone\", true)] [RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); }")),
+        Bad("obsolete_error_rpc_method", "WRN018", App("[RpcService(\"svc\")] public interface ISvc { [Obsolete(\"gone\", true)] Task<StockLevel> Check(CheckStock r); }")),
+        Bad("obsolete_error_placeholder_property", "WRN003", App("[Exchange(\"x\", ExchangeKind.Topic)] [Topic(\"m.{Region}\")] public sealed record M(string Id) { [Obsolete(\"gone\", true)] public string Region { get; init; } = \"eu\"; } [Publisher] public partial interface IP { ValueTask Send(M m); }")),
+        Bad("obsolete_error_rpc_server", "WRN023", App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } [Obsolete(\"gone\", true)] public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Bad("private_nested_rpc_server", "WRN023", App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } public sealed class Outer { private sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); } }")),
+        Ok("obsolete_rpc_server", Obsolete + App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } [Obsolete] public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
+        Bad("experimental_message_type", "WRN005", "#pragma warning disable EXP1\n" + App("[System.Diagnostics.CodeAnalysis.Experimental(\"EXP1\")] public sealed record Trial(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Trial t) => Task.CompletedTask; }")),
+        Bad("experimental_publisher_method", "WRN021", "#pragma warning disable EXP2\n" + App("[Publisher] public partial interface IP { [System.Diagnostics.CodeAnalysis.Experimental(\"EXP2\")] ValueTask Send(OrderPlaced e); }")),
+
+        // Arrays as messages: named after their element type.
+        Ok("handler_array_message", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced[] e) => Task.CompletedTask; }"), "OrderPlaced[]"),
+        Ok("publisher_array_message", App("[Publisher] public partial interface IP { [Topic(\"stock\")] ValueTask Send(StockLevel[] e); } [Queue(\"q\")] public sealed class C { public Task Handle(StockLevel[] e) => Task.CompletedTask; }"), "StockLevel[]"),
+
+        // Two types with one short name: both contract names are qualified (WRN035 warns, the build goes on).
+        Ok("same_short_name_in_two_namespaces", """
+            namespace App.Users { public sealed record Created(string Id); }
+            namespace App.Billing { public sealed record Created(string Id); }
+            namespace App { [Queue("q")] public sealed class C { public Task Handle(Users.Created e) => Task.CompletedTask; public Task Handle(Billing.Created e) => Task.CompletedTask; } }
+            """, "typeof(App.Users.Created), TypeInfoPropertyName = \"UsersCreated\"", "typeof(App.Billing.Created), TypeInfoPropertyName = \"BillingCreated\""),
+
+        // Ref structs cannot be type arguments: rejected where they would be a message, a request or a result.
+        Bad("handler_span_message", "WRN005", App("[Queue(\"q\")] public sealed class C { public void Handle(ReadOnlySpan<byte> body) { } }")),
+        Bad("handler_char_span_message", "WRN005", App("[Queue(\"q\")] public sealed class C { public void Handle(ReadOnlySpan<char> text) { } }")),
+        Bad("publisher_span_message", "WRN021", App("[Publisher] public partial interface IP { [Topic(\"k\")] ValueTask Send(Span<byte> body); }")),
+        Bad("rpc_span_request", "WRN018", App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(ReadOnlySpan<byte> r); }")),
+
+        // A placeholder property generated code cannot read.
+        Bad("placeholder_private_getter", "WRN003", App("[Exchange(\"x\", ExchangeKind.Topic)] [Topic(\"m.{Region}\")] public sealed class M { public string Id { get; set; } = \"\"; public string Region { private get; set; } = \"\"; } [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
+        Bad("placeholder_internal_getter", "WRN003", App("[Exchange(\"x\", ExchangeKind.Topic)] [Topic(\"m.{Region}\")] public sealed class M { public string Region { internal get; set; } = \"\"; } [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+
+        // One queue, several consumers.
+        Bad("two_consumers_of_one_queue_same_settings", "WRN036", App("""
+            [Queue("q")] public sealed class A { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+            [Queue("q")] public sealed class B { public Task Handle(CheckStock s) => Task.CompletedTask; }
+            """)),
+        Bad("two_rpc_services_of_one_name", "WRN036", App("""
+            [RpcService("svc")] public interface IA { Task<StockLevel> Check(CheckStock r); }
+            [RpcService("svc")] public interface IB { Task<StockLevel> Level(StockLevel r); }
+            public sealed class A : IA { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("a", 0)); }
+            public sealed class B : IB { public Task<StockLevel> Level(StockLevel r) => Task.FromResult(r); }
+            """)),
+        Bad("consumer_on_an_rpc_queue", "WRN036", App("""
+            [RpcService("svc")] public interface ISvc { Task<StockLevel> Check(CheckStock r); }
+            public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel("a", 0)); }
+            [Queue("rpc.svc")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+            """)),
+        Ok("handlers_in_a_non_abstract_base_with_a_subclass", App("""
+            public class Base { [Topic("order.*.placed")] public Task Placed(OrderPlaced e) => Task.CompletedTask; }
+            public sealed class Derived : Base { }
+            """)),
+
+        // Parameters named like the members of the generated class.
+        Ok("publisher_parameter_named_like_the_field", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced _publisher); ValueTask SendRoutingKey(OrderPlaced SendRoutingKey); [Topic(\"a.b\")] ValueTask Post(CheckStock PostOptions); }")),
+        Ok("rpc_parameter_named_like_the_field", Rpc("Task<StockLevel> Check(CheckStock _client);", "public Task<StockLevel> Check(CheckStock _client) => Task.FromResult(new StockLevel(\"\", 0));")),
+
         Ok("queue_name_of_255_bytes_without_dead_letter", App($"[Queue(\"{new string('q', 255)}\")] [DeadLetter(Enabled = false)] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),
         Ok("message_on_the_predeclared_topic_exchange", App("[Exchange(\"amq.topic\")] [Topic(\"m.{Id}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
         Ok("dead_letter_through_amq_topic", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.topic\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),

@@ -57,8 +57,8 @@ internal static class PublisherEmitter
                 : delay is not null ? $"new global::Warren.PublishOptions {{ {delay} }}"
                 : "null";
             var call = route is not null
-                ? $"global::Warren.Infrastructure.WarrenPublishing.PublishAsync(_publisher, {message}, {(keyBuilder is not null ? $"{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!))}, {route}, {options}, {token})"
-                : $"_publisher.PublishAsync({message}, {options}, {token})";
+                ? $"global::Warren.Infrastructure.WarrenPublishing.PublishAsync(this._publisher, {message}, {(keyBuilder is not null ? $"{ClassName(publisher)}.{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!))}, {ClassName(publisher)}.{route}, {options}, {token})"
+                : $"this._publisher.PublishAsync({message}, {options}, {token})";
             call += method.ReturnsTask ? ".AsTask()" : string.Empty;
             w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
             w.Line($"    {call};");
@@ -99,7 +99,7 @@ internal static class PublisherEmitter
 
         var publish = method.Message.Payload == PayloadKind.Text ? "PublishTextAsync" : "PublishBytesAsync";
         var nullable = message.Type.EndsWith("?", System.StringComparison.Ordinal) ? "!" : string.Empty;
-        var call = $"_publisher.{publish}({exchange}, {key}, {body}{nullable}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
+        var call = $"this._publisher.{publish}({exchange}, {key}, {body}{nullable}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
         w.Line($"/// <summary>{(method.Message.Payload == PayloadKind.Text ? "Text (UTF-8, <c>text/plain</c>)" : "Bytes (<c>application/octet-stream</c>)")} to {(method.Exchange is null ? "the default exchange" : $"exchange <c>{Text.Xml(method.Exchange.Name)}</c>")}{(method.RoutingTemplate is null ? string.Empty : $" with routing key <c>{Text.Xml(method.RoutingTemplate)}</c>")}.</summary>");
         w.Open($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters})");
         if (method.Message.Payload != PayloadKind.Memory)

@@ -41,7 +41,7 @@ internal static class RpcEmitter
             var infos = Formats(method, "global::Warren.Generated.WarrenJsonTypes.");
 
             // A nullable-annotated result: the call's Task<T> stands for the declared Task<T?>.
-            var call = $"_client.CallAsync({Literals.String(service.Name)}, {Literals.String(service.Queue)}, {Literals.String(method.ContractName)}, {argument}, {infos}, {timeout}, {token})"
+            var call = $"this._client.CallAsync({Literals.String(service.Name)}, {Literals.String(service.Queue)}, {Literals.String(method.ContractName)}, {argument}, {infos}, {timeout}, {token})"
                 + (method.ResponseDeclared != method.ResponseType ? "!" : string.Empty);
             var (returns, body) = method.Returns switch
             {

@@ -39,11 +39,18 @@ internal static class Names
     /// <summary>
     /// The default contract name of a message type: its name in kebab case, after its containing types
     /// (<c>OrderEvents.Created</c> → <c>order-events.created</c>), with its type arguments
-    /// (<c>Envelope&lt;OrderPlaced&gt;</c> → <c>envelope-of-order-placed</c>); <paramref name="qualified"/> puts the
+    /// (<c>Envelope&lt;OrderPlaced&gt;</c> → <c>envelope-of-order-placed</c>), an array after its element type
+    /// (<c>OrderPlaced[]</c> → <c>order-placed-array</c>); <paramref name="qualified"/> puts the
     /// namespace first (<c>shop.orders.order-placed</c>), for types whose short names collide.
     /// </summary>
     public static string ContractName(Microsoft.CodeAnalysis.ITypeSymbol type, bool qualified)
     {
+        if (type is Microsoft.CodeAnalysis.IArrayTypeSymbol array)
+        {
+            // OrderPlaced[] → order-placed-array; a two-dimensional array → …-array2.
+            return ContractName(array.ElementType, qualified) + "-array" + (array.Rank > 1 ? array.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty);
+        }
+
         if (type is not Microsoft.CodeAnalysis.INamedTypeSymbol named)
         {
             return KebabCase(type.Name);

@@ -50,13 +50,18 @@ internal static class RoutingTemplates
     public static string ToBindingPattern(EquatableArray<RoutingPart> parts) =>
         string.Concat(parts.Select(p => p.IsProperty ? "*" : p.Text));
 
+    /// <summary>
+    /// The property a placeholder reads, or null: public, instance, with a public getter, and usable by generated code
+    /// (not <c>[Obsolete]</c> as an error, not <c>[Experimental]</c> unless the project suppresses its diagnostic).
+    /// </summary>
     public static IPropertySymbol? FindProperty(ITypeSymbol type, string name)
     {
         for (var current = type; current is not null; current = current.BaseType)
         {
             foreach (var member in current.GetMembers(name))
             {
-                if (member is IPropertySymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property)
+                if (member is IPropertySymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property
+                    && Rules.ShapeRules.UseProblem(property, property) is null && Rules.ShapeRules.UseProblem(property.GetMethod!, property) is null)
                 {
                     return property;
                 }
@@ -67,9 +72,10 @@ internal static class RoutingTemplates
     }
 
     /// <summary>
-    /// How a placeholder property becomes a routing-key word: strings as they are; integers, Guids and enums (names)
-    /// formatted with the invariant culture; bools and chars as their text. Anything else (decimal, double, dates…)
-    /// would format with a '.', ':' or culture-dependent text: rejected at build time (WRN004).
+    /// How a placeholder property becomes a routing-key word: strings as they are; integers (sbyte to ulong), Guids
+    /// and enums (names) formatted with the invariant culture; bools and chars as their text; nullable ones of these
+    /// likewise. Anything else (decimal, double, dates, times, other IFormattable types…) could format with a '.', ':'
+    /// or culture-dependent text: rejected at build time (WRN004). The text of WRN004 and its page list exactly these.
     /// </summary>
     private static PropertyFormat FormatOf(IPropertySymbol? property)
     {

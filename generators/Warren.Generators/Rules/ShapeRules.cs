@@ -36,6 +36,11 @@ internal static class ShapeRules
             return "is abstract";
         }
 
+        if (UseProblem(method, method) is { } use)
+        {
+            return use;
+        }
+
         var messages = method.Parameters.Count(p => ConsumerParser.Kind(p) == ParameterKind.Message);
         if (messages == 0)
         {
@@ -52,7 +57,7 @@ internal static class ShapeRules
             return "has ref, out, in or params parameters";
         }
 
-        if (ConsumerParser.MessageParameter(method) is { } message && TypeProblem(message.Type) is { } problem)
+        if (ConsumerParser.MessageParameter(method) is { } message && TypeProblem(message.Type, method) is { } problem)
         {
             return "takes a message that " + problem;
         }
@@ -84,22 +89,32 @@ internal static class ShapeRules
             return "is generic: a consumer class must be a closed, non-generic class";
         }
 
-        return TypeProblem(type);
+        return TypeProblem(type, type);
     }
 
     /// <summary>Why a type with message attributes cannot be a message (generated contracts name it as a type argument), or null.</summary>
     public static string? MessageTypeProblem(INamedTypeSymbol type) =>
         type.IsStatic ? "is static: a message is an instance that is published and received; remove the attribute or the static modifier"
         : type.IsGenericType ? "is generic: attribute a closed type's messages through a publisher or handler instead"
-        : TypeProblem(type);
+        : TypeProblem(type, type);
 
-    /// <summary>Why generated code cannot name a type (private or protected nesting, a file-local type), or null.</summary>
-    public static string? TypeProblem(ITypeSymbol type)
+    /// <summary>
+    /// Why generated code cannot name a type (private or protected nesting, a file-local type, a ref struct, an
+    /// error-level <c>[Obsolete]</c> or an <c>[Experimental]</c> whose diagnostic the project does not suppress), or
+    /// null. <paramref name="site"/> is the user's declaration the generated code serves (its compilation's options
+    /// say which diagnostics the project suppresses).
+    /// </summary>
+    public static string? TypeProblem(ITypeSymbol type, ISymbol? site = null)
     {
+        if (type.IsRefLikeType)
+        {
+            return $"'{type.ToDisplayString()}' is a ref struct, which cannot be a type argument or be kept across an await: take ReadOnlyMemory<byte>, byte[] or string instead";
+        }
+
         switch (type)
         {
             case IArrayTypeSymbol array:
-                return TypeProblem(array.ElementType);
+                return TypeProblem(array.ElementType, site);
             case ITypeParameterSymbol:
                 return "is a type parameter";
             case IPointerTypeSymbol or IFunctionPointerTypeSymbol:
@@ -121,11 +136,16 @@ internal static class ShapeRules
                     {
                         return $"'{current.Name}' is {Describe(current.DeclaredAccessibility)}, which generated code cannot reach: make it internal or public";
                     }
+
+                    if (UseProblem(current, site ?? named) is { } use)
+                    {
+                        return $"'{current.Name}' " + use;
+                    }
                 }
 
                 foreach (var argument in named.TypeArguments)
                 {
-                    if (TypeProblem(argument) is { } problem)
+                    if (TypeProblem(argument, site) is { } problem)
                     {
                         return problem;
                     }
@@ -145,6 +165,11 @@ internal static class ShapeRules
             return "is generic";
         }
 
+        if (UseProblem(method, method) is { } use)
+        {
+            return use;
+        }
+
         var requests = method.Parameters.Count(p => ConsumerParser.Kind(p) == ParameterKind.Message);
         if (requests != 1)
         {
@@ -162,12 +187,12 @@ internal static class ShapeRules
         }
 
         var request = method.Parameters.First(p => ConsumerParser.Kind(p) == ParameterKind.Message);
-        if (TypeProblem(request.Type) is { } requestProblem)
+        if (TypeProblem(request.Type, method) is { } requestProblem)
         {
             return "takes a request that " + requestProblem;
         }
 
-        if (method.ReturnType is INamedTypeSymbol { IsGenericType: true } returns && TypeProblem(returns.TypeArguments[0]) is { } responseProblem)
+        if (method.ReturnType is INamedTypeSymbol { IsGenericType: true } returns && TypeProblem(returns.TypeArguments[0], method) is { } responseProblem)
         {
             return "returns a result that " + responseProblem;
         }
@@ -184,6 +209,11 @@ internal static class ShapeRules
         if (method.IsGenericMethod)
         {
             return "is generic";
+        }
+
+        if (UseProblem(method, method) is { } use)
+        {
+            return use;
         }
 
         var messages = method.Parameters.Count(p => PublisherParser.Kind(p) == PublisherParameter.Message);
@@ -227,7 +257,7 @@ internal static class ShapeRules
         }
 
         var message = method.Parameters.First(p => PublisherParser.Kind(p) == PublisherParameter.Message);
-        if (TypeProblem(message.Type) is { } problem)
+        if (TypeProblem(message.Type, method) is { } problem)
         {
             return "takes a message that " + problem;
         }
@@ -297,7 +327,47 @@ internal static class ShapeRules
             return "is generic";
         }
 
-        return TypeProblem(type);
+        return TypeProblem(type, type);
+    }
+
+    /// <summary>
+    /// Why generated code cannot refer to a type or member the user declared or used (completing "'X' …"), or null:
+    /// an <c>[Obsolete]</c> that is an error (CS0619, which nothing can suppress), or an <c>[Experimental]</c> whose
+    /// diagnostic the project does not suppress (<c>&lt;NoWarn&gt;</c>): a <c>#pragma</c> in the user's file does not
+    /// reach the generated files. Warning-level <c>[Obsolete]</c> is fine: generated files disable CS0612 and CS0618.
+    /// </summary>
+    public static string? UseProblem(ISymbol symbol, ISymbol site)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            var name = attribute.AttributeClass?.ToDisplayString();
+            if (name == "System.ObsoleteAttribute" && attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is true)
+            {
+                return "is [Obsolete] as an error, so the code Warren generates for it could not compile (CS0619): keep it a warning while Warren still consumes, publishes or calls it";
+            }
+
+            if (name == "System.Diagnostics.CodeAnalysis.ExperimentalAttribute"
+                && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string id
+                && !Suppressed(site, id))
+            {
+                return $"is [Experimental(\"{id}\")], and the code Warren generates for it would report {id} in generated files: suppress {id} for the project (<NoWarn>{id}</NoWarn>) to use it";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the project suppresses a diagnostic everywhere: <c>&lt;NoWarn&gt;</c>, or a global analyzer config.</summary>
+    private static bool Suppressed(ISymbol site, string id)
+    {
+        if (site.ContainingAssembly is not ISourceAssemblySymbol source)
+        {
+            return false;
+        }
+
+        var options = source.Compilation.Options;
+        return options.SpecificDiagnosticOptions.TryGetValue(id, out var option) ? option == ReportDiagnostic.Suppress
+            : options.SyntaxTreeOptionsProvider?.TryGetGlobalDiagnosticValue(id, default, out var global) == true && global == ReportDiagnostic.Suppress;
     }
 
     private static bool IsFileLocal(INamedTypeSymbol type)

@@ -31,7 +31,11 @@ internal static class GeneratorHarness
             assemblyName,
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, documentation ? ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose) : ParseOptions, path: $"Source{i}.cs")),
             References.Value.Concat(references),
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Default));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Default)
+                .WithSpecificDiagnosticOptions(NoWarn.Value is { } ids ? ids.Select(id => new KeyValuePair<string, ReportDiagnostic>(id, ReportDiagnostic.Suppress)) : []));
+
+    /// <summary>Diagnostic ids the project suppresses (<c>&lt;NoWarn&gt;</c>) in the compilations made on this flow.</summary>
+    public static readonly System.Threading.AsyncLocal<string[]?> NoWarn = new();
 
     /// <summary>
     /// Builds a library as a real build does (Warren's and the JSON generator run, the result is emitted) and returns it

@@ -17,7 +17,20 @@ internal static class Invariant
 {
     private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer()];
 
-    public static InvariantResult Check(string source, bool documentation = false)
+    public static InvariantResult Check(string source, bool documentation = false, string? noWarn = null)
+    {
+        GeneratorHarness.NoWarn.Value = noWarn is null ? null : [noWarn];
+        try
+        {
+            return CheckAs(source, documentation);
+        }
+        finally
+        {
+            GeneratorHarness.NoWarn.Value = null;
+        }
+    }
+
+    private static InvariantResult CheckAs(string source, bool documentation)
     {
         var run = GeneratorHarness.Run(documentation, source);
         var compiler = run.CompileDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();

@@ -19,6 +19,9 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
     public string Render()
     {
         var s = new StringBuilder();
+
+        // The user's own uses of obsolete types are the user's to suppress; generated files never warn about them.
+        s.AppendLine("#pragma warning disable CS0612, CS0618");
         s.AppendLine("using System;");
         s.AppendLine("using System.Collections.Generic;");
         s.AppendLine("using System.Text.Json.Serialization;");
@@ -55,7 +58,8 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
         // Most types are listed; a choice drops some (WRN019), and the context may be missing altogether.
         // (A context without types gets no code from the System.Text.Json generator, Warren or not: Plain is always there.)
         // Nor does a user list a file-local type (or a list of one): the System.Text.Json generator could not name it.
-        var fileLocal = Enumerable.Range(0, Messages.Length).Where(i => Pick(Messages[i], 0, 7) == 5).Select(i => new System.Text.RegularExpressions.Regex($"\\bM{i}\\b")).ToList();
+        // Nor a type marked [Obsolete] as an error or [Experimental] (without NoWarn): that generator's code would not compile.
+        var fileLocal = Enumerable.Range(0, Messages.Length).Where(i => Pick(Messages[i], 0, 7) == 5 || Pick(Messages[i], 7, 6) is 2 or 3).Select(i => new System.Text.RegularExpressions.Regex($"\\bM{i}\\b")).ToList();
         var listed = json.Distinct().Where((_, i) => Pick(Json, i, 8) != 7).Where(t => !fileLocal.Any(f => f.IsMatch(t))).Prepend("Plain").Distinct().ToList();
         if (Pick(Json, 20, 12) != 11)
         {
@@ -122,6 +126,13 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
             2 => "[Message(\"same\")] ",
             _ => string.Empty,
         });
+        attributes.Append(Pick(c, 7, 6) switch
+        {
+            1 => "[Obsolete] ",
+            2 => "[Obsolete(\"gone\", true)] ",
+            3 => "[System.Diagnostics.CodeAnalysis.Experimental(\"EXP1\")] ",
+            _ => string.Empty,
+        });
         attributes.Append(Pick(c, 6, 5) switch
         {
             1 => "[Priority(5)] ",
@@ -133,7 +144,7 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
         s.AppendLine(Pick(c, 0, 7) switch
         {
             1 => $"{attributes}public readonly record struct M{i}{body};",
-            2 => $"{attributes}public sealed class M{i} {{ public string Id {{ get; set; }} = \"\"; public {property} P {{ get; set; }} = default!; }}",
+            2 => $"{attributes}public sealed class M{i} {{ public string Id {{ get; set; }} = \"\"; public {property} P {{ {(Pick(c, 7, 6) == 4 ? "private " : string.Empty)}get; set; }} = default!; }}",
             3 => $"public static class Outer{i} {{ {attributes}public sealed record M{i}{body}; }}",
             4 => $"{attributes}public sealed record M{i}{body};",
             5 => $"{attributes}file sealed record M{i}{body};",
@@ -144,7 +155,13 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
 
     private void RenderConsumer(StringBuilder s, int i, int[] c, int[][] handlers, List<string> json)
     {
-        var queue = Pick(c, 1, 5) switch
+        var queue = Pick(c, 7, 4) switch
+        {
+            1 => "[Obsolete] ",
+            2 => "[Obsolete(\"gone\", true)] ",
+            _ => string.Empty,
+        };
+        queue += Pick(c, 1, 5) switch
         {
             1 => $"[Queue(\"q{i}\"{QueueOptions(c)})] ",
             2 => $"[Queue(\"shared\"{QueueOptions(c)})] ",
@@ -180,7 +197,7 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
             1 => $"public static class Nest{i} {{ {queue}public sealed class C{i} {{ {members}}} }}",
             2 => $"{queue}public static class C{i} {{ {members}}}",
             3 => $"{queue}public sealed class C{i}<T> {{ {members}}}",
-            4 => $"public abstract class Base{i} {{ {members}}} {queue}public sealed class C{i} : Base{i} {{ }}",
+            4 => $"public {(Pick(c, 7, 4) == 3 ? string.Empty : "abstract ")}class Base{i} {{ {members}}} {queue}public sealed class C{i} : Base{i} {{ }}",
             5 => $"{queue}file sealed class C{i} {{ {members}}}",
             6 => $"{queue}internal sealed class C{i}(IServiceProvider services) {{ public IServiceProvider Services => services; {members}}}",
             _ => $"{queue}public sealed class C{i} {{ {members}}}",
@@ -200,7 +217,12 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
     private string Handler(int[] c, int index, bool isStatic, HashSet<string> used, List<string> json)
     {
         // By default each handler of a class takes another message (two for one type is WRN006).
-        var message = MessageType(Pick(c, 0, 8) + index, json);
+        var message = Pick(c, 7, 5) switch
+        {
+            3 => "ReadOnlySpan<byte>",
+            4 => Add(json, MessageType(Pick(c, 0, 8) + index, json) + "[]"),
+            _ => MessageType(Pick(c, 0, 8) + index, json),
+        };
         var name = Pick(c, 1, 4) switch
         {
             1 => "ConsumeAsync",
@@ -254,7 +276,13 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
             5 => "async Task " + $"{name}({parameters}) => await Task.Yield();",
             _ => "Task " + $"{name}({parameters}) => Task.CompletedTask;",
         };
-        return $"{binding}{modifiers}{returns} ";
+        var obsolete = Pick(c, 7, 5) switch
+        {
+            1 => "[Obsolete] ",
+            2 => "[Obsolete(\"gone\", true)] ",
+            _ => string.Empty,
+        };
+        return $"{obsolete}{binding}{modifiers}{returns} ";
     }
 
     private void RenderPublisher(StringBuilder s, int i, int[] c, int[][] methods, List<string> json)
@@ -264,7 +292,7 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
         {
             var mc = methods[m];
             // Now and then the body itself: text or bytes, routed by the interface's [Exchange] and the method's [Topic].
-            var message = Pick(mc, 4, 5) switch
+            var message = Pick(mc, 7, 5) == 3 ? "Span<byte>" : Pick(mc, 4, 5) switch
             {
                 1 => "string",
                 2 => "byte[]",
@@ -278,7 +306,7 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
                 3 => $"{message}? evt, PublishOptions? options = null",
                 4 => $"{message} a, {message} b",
                 5 => "CancellationToken ct",
-                _ => $"{message} evt",
+                _ => $"{message} {(Pick(mc, 7, 5) == 2 ? "_publisher" : "evt")}",
             };
             var topic = Pick(mc, 2, 5) switch
             {
@@ -295,7 +323,13 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
                 3 => "int",
                 _ => "ValueTask",
             };
-            members.Append($"{topic}{returns} Send{m}({parameters}); ");
+            var obsolete = Pick(mc, 7, 5) switch
+            {
+                1 => "[Obsolete] ",
+                4 => "[Obsolete(\"gone\", true)] ",
+                _ => string.Empty,
+            };
+            members.Append($"{obsolete}{topic}{returns} Send{m}({parameters}); ");
         }
 
         var exchange = Pick(c, 1, 3) switch
@@ -310,7 +344,7 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
         }
         else
         {
-            s.AppendLine($"[Publisher] {exchange}public partial interface IPublisher{i} {{ {members}}}");
+            s.AppendLine($"{(Pick(c, 7, 3) == 1 ? "[Obsolete] " : string.Empty)}[Publisher] {exchange}public partial interface IPublisher{i} {{ {members}}}");
         }
     }
 
@@ -379,7 +413,9 @@ internal sealed record ShapeProgram(int[][] Messages, (int[] Class, int[][] Hand
             3 => ", Timeout = \"soon\"",
             _ => string.Empty,
         };
-        s.AppendLine($"[RpcService(\"svc{i}\"{settings})] public interface IService{i} {{ {declarations}}}");
+        // Now and then obsolete, or of the same name as another service (two services on one queue, WRN036).
+        var obsolete = Pick(c, 7, 3) == 1 ? "[Obsolete] " : string.Empty;
+        s.AppendLine($"{obsolete}[RpcService(\"svc{(Pick(c, 7, 3) == 2 ? 0 : i)}\"{settings})] public interface IService{i} {{ {declarations}}}");
         var servers = Pick(c, 0, 4);
         for (var server = 0; server < (servers == 3 ? 0 : servers + 1) && server < 2; server++)
         {
