@@ -3,7 +3,10 @@
 
 namespace Warren.Generated
 {
-    /// <summary>Publishes the messages of <see cref="global::Shop.Users.IUserEvents"/>: confirmed, mandatory, routed by their contracts.</summary>
+    /// <summary>
+    /// Publishes the messages of <see cref="global::Shop.Users.IUserEvents"/>: confirmed, mandatory, routed by their
+    /// contracts.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Users_IUserEventsPublisher : global::Shop.Users.IUserEvents
@@ -15,11 +18,17 @@ namespace Warren.Generated
             _publisher = publisher;
         }
 
-        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.Created(global::Shop.Users.UserCreated evt, global::System.Threading.CancellationToken ct) =>
+        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.Created(
+            global::Shop.Users.UserCreated evt,
+            global::System.Threading.CancellationToken ct) =>
             _publisher.PublishAsync(evt, null, ct);
 
-        global::System.Threading.Tasks.Task global::Shop.Users.IUserEvents.Updated(global::Shop.Users.UserUpdated evt) =>
-            _publisher.PublishAsync(evt, new global::Warren.PublishOptions { RoutingKey = UpdatedRoutingKey(evt) }, default).AsTask();
+        global::System.Threading.Tasks.Task global::Shop.Users.IUserEvents.Updated(
+            global::Shop.Users.UserUpdated evt) =>
+            _publisher.PublishAsync(
+                evt,
+                new global::Warren.PublishOptions { RoutingKey = UpdatedRoutingKey(evt) },
+                default).AsTask();
 
         private static object? UpdatedRoutingKeys;
 
@@ -27,7 +36,9 @@ namespace Warren.Generated
             global::Warren.Infrastructure.RoutingKeyCache.Get(ref UpdatedRoutingKeys, message.Region, static values =>
                 "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "UserUpdated") + ".changed");
 
-        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(global::Shop.Users.UserUpdated evt, global::System.Threading.CancellationToken ct) =>
+        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(
+            global::Shop.Users.UserUpdated evt,
+            global::System.Threading.CancellationToken ct) =>
             _publisher.PublishAsync(evt, UpdatedInEuropeOptions, ct);
 
         private static readonly global::Warren.PublishOptions UpdatedInEuropeOptions = new() { RoutingKey = "user.eu.updated.v1" };
