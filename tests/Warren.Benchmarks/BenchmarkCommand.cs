@@ -35,6 +35,8 @@ internal static class BenchmarkCommand
                      [--breakdown] (the generator's run time and what compiling each kind of generated file adds)
                      [--analyzers] (Warren's analyzers alone: CPU time and each analyzer's execution time)
                      [--steps] (the generator alone, warm: run time and each pipeline step's time, medians of --rounds)
+                     [--phases] (clean builds with System.Text.Json's generator only, with Warren's generator run but
+                     its files not compiled, and with both: what the run and what compiling its output add)
                      [--dump DIR] (writes the synthetic project's generated files to DIR, for --classes N)
                      [--variants DIR1,DIR2,…] (compiles the synthetic sources with each directory's .cs files, alternating,
                      for --classes N: CPU medians and each one's difference from the first; for edited copies of a dump)
@@ -49,7 +51,7 @@ internal static class BenchmarkCommand
         The broker is WARREN_BENCH_AMQP_URL when set, otherwise a private node started for the run.
         """;
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "smoke", "no-samples", "breakdown", "analyzers", "steps" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "smoke", "no-samples", "breakdown", "analyzers", "steps", "phases" };
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -79,7 +81,7 @@ internal static class BenchmarkCommand
                     return GeneratorBenchmark.Dump(sizes[0], directory);
                 }
 
-                return GeneratorBenchmark.Run(sizes, Int(options, "rounds", 5), options.ContainsKey("breakdown"), options.ContainsKey("analyzers"), options.ContainsKey("steps"));
+                return GeneratorBenchmark.Run(sizes, Int(options, "rounds", 5), options.ContainsKey("breakdown"), options.ContainsKey("analyzers"), options.ContainsKey("steps"), options.ContainsKey("phases"));
             }
 
             case "coldstart-child":

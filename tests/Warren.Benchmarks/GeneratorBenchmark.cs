@@ -27,13 +27,20 @@ internal static class GeneratorBenchmark
 {
     private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
 
-    public static int Run(IReadOnlyList<int> sizes, int rounds, bool breakdown = false, bool analyzers = false, bool steps = false)
+    public static int Run(IReadOnlyList<int> sizes, int rounds, bool breakdown = false, bool analyzers = false, bool steps = false, bool phases = false)
     {
         var json = LoadJsonGenerator();
         var references = References();
         var ok = true;
+        Console.WriteLine($"load average at start: {LoadAverage()}");
         foreach (var classes in sizes)
         {
+            if (phases)
+            {
+                Phases(classes, rounds, json, references);
+                continue;
+            }
+
             if (analyzers)
             {
                 AnalyzerTimes(classes, rounds, json, references);
@@ -55,7 +62,42 @@ internal static class GeneratorBenchmark
             ok &= Measure(classes, rounds, json, references);
         }
 
+        Console.WriteLine($"load average at end: {LoadAverage()}");
         return ok ? 0 : 1;
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages, which say how far a run on a shared machine can be trusted.</summary>
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    /// <summary>
+    /// Where Warren's share of a clean build goes: the build with System.Text.Json's generator only, the build running
+    /// both generators but compiling without Warren's files (what running Warren's generator costs the build, its
+    /// driver work and memory included), and the full build, alternating round by round.
+    /// </summary>
+    private static void Phases(int classes, int rounds, ISourceGenerator json, ImmutableArray<MetadataReference> references)
+    {
+        var sources = Enumerable.Range(0, classes).Select(i => (Path: $"Handler{i}.cs", Text: Source(i))).Append(("Json.cs", JsonContext(classes))).ToList();
+        var jsonOnly = new List<double>();
+        var generatorOnly = new List<double>();
+        var both = new List<double>();
+        for (var round = 0; round <= rounds; round++)
+        {
+            var a = Build(sources, references, [json], out _);
+            var b = Build(sources, references, [json, new WarrenGenerator().AsSourceGenerator()], out _, dropWarrenFiles: true);
+            var c = Build(sources, references, [json, new WarrenGenerator().AsSourceGenerator()], out _);
+            if (round > 0)
+            {
+                jsonOnly.Add(a);
+                generatorOnly.Add(b);
+                both.Add(c);
+            }
+        }
+
+        var baseline = Median(jsonOnly);
+        Console.WriteLine($"generator at {classes} consumers, phases of a clean build, medians of {rounds} (CPU):");
+        Console.WriteLine(Invariant($"  System.Text.Json's generator only:                 {baseline,6:F0} ms (min {jsonOnly.Min():F0})"));
+        Console.WriteLine(Invariant($"  + Warren's generator run, its files not compiled:  {Median(generatorOnly),6:F0} ms (min {generatorOnly.Min():F0}), {Median(generatorOnly) - baseline:+0;-0;0} ms"));
+        Console.WriteLine(Invariant($"  + Warren's files compiled (the whole build):        {Median(both),6:F0} ms (min {both.Min():F0}), {Median(both) - Median(generatorOnly):+0;-0;0} ms more, {(Median(both) - baseline) / baseline * 100:+0.0;-0.0} % in all"));
     }
 
     /// <summary>Writes what the generators produce for the synthetic project of <paramref name="classes"/> consumers.</summary>
@@ -88,6 +130,7 @@ internal static class GeneratorBenchmark
         var sources = Enumerable.Range(0, classes).Select(i => (Path: $"Handler{i}.cs", Text: Source(i))).Append((Path: "Json.cs", Text: JsonContext(classes))).ToList();
         var variants = directories.Select(d => sources.Concat(Directory.GetFiles(d, "*.cs").Select(f => (Path: f, Text: File.ReadAllText(f)))).ToList()).ToList();
         var times = variants.Select(_ => new List<double>()).ToList();
+        Console.WriteLine($"load average at start: {LoadAverage()}");
         for (var round = 0; round <= rounds; round++)
         {
             for (var v = 0; v < variants.Count; v++)
@@ -114,6 +157,8 @@ internal static class GeneratorBenchmark
         {
             Console.WriteLine(Invariant($"  {directories[v],-30} median {Median(times[v]):F0} ms (min {times[v].Min():F0}), {Median(times[v]) - Median(times[0]):+0;-0;0} ms against the first"));
         }
+
+        Console.WriteLine($"load average at end: {LoadAverage()}");
 
         return 0;
     }
@@ -410,11 +455,18 @@ internal static class GeneratorBenchmark
     /// The CPU time of one clean build, in milliseconds: on a machine shared with other work, the process's processor
     /// time varies far less than wall time (the compiler's parallel phases count once per thread, as they cost).
     /// </summary>
-    private static double Build(List<(string Path, string Text)> sources, ImmutableArray<MetadataReference> references, ISourceGenerator[] generators, out Compilation output)
+    private static double Build(List<(string Path, string Text)> sources, ImmutableArray<MetadataReference> references, ISourceGenerator[] generators, out Compilation output, bool dropWarrenFiles = false)
     {
         var watch = CpuWatch.StartNew();
         var compilation = CSharpCompilation.Create("Synthetic", sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, Parse, s.Path)), references, Options);
         CreateDriver(generators).RunGeneratorsAndUpdateCompilation(compilation, out output, out var generatorDiagnostics);
+        if (dropWarrenFiles)
+        {
+            // Warren's files as the driver names them (the generator's assembly in the path); a dropped registration
+            // leaves nothing that the other files need.
+            output = output.RemoveSyntaxTrees(output.SyntaxTrees.Where(t => t.FilePath.Contains("Warren.Generators", StringComparison.Ordinal)));
+        }
+
         using var stream = new MemoryStream();
         var emitted = output.Emit(stream);
         watch.Stop();
