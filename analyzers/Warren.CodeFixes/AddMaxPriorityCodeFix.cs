@@ -5,6 +5,8 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Warren.Analyzers;
+using Warren.Analyzers.Rules;
+using Warren.Generators.Parsing;
 
 namespace Warren.CodeFixes;
 
@@ -19,8 +21,8 @@ public sealed class AddMaxPriorityCodeFix : AddTypeAttributeCodeFix
     /// <inheritdoc />
     protected override AttributeSyntax? Attribute(Diagnostic diagnostic) =>
         SyntaxFactory.Attribute(SyntaxFactory.ParseName("global::Warren.Priority"))
-            .AddArgumentListArguments(SyntaxFactory.AttributeArgument(SyntaxFactory.NameEquals("Max"), null, SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(10))));
+            .AddArgumentListArguments(SyntaxFactory.AttributeArgument(SyntaxFactory.NameEquals(AttributeNames.Priority.Max), null, SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(Priorities.AdvisedMaximum))));
 
     /// <inheritdoc />
-    protected override string Title(Diagnostic diagnostic, string typeName) => $"Add [Priority(Max = 10)] to {typeName}";
+    protected override string Title(Diagnostic diagnostic, string typeName) => $"Add [Priority({AttributeNames.Priority.Max} = {Priorities.AdvisedMaximum})] to {typeName}";
 }

@@ -405,6 +405,65 @@ public sealed class WRN026_AddPublishOptionsCodeFixTests
             ValueTask Send(Doc doc, PublishOptions options, CancellationToken ct = default);
         }
         """);
+
+    [Fact]
+    public Task Fix_all_adds_options_to_every_method_across_documents_and_nested_interfaces_keeping_doc_comments() => CodeFixHarness.VerifyFixAllAsync(new AddPublishOptionsCodeFix(), "WRN026",
+        [
+            """
+            [Exchange("docs", ExchangeKind.Headers)] public sealed record Doc(string Id);
+            [Exchange("docs", ExchangeKind.Headers)] public sealed record Note(string Id);
+            [JsonSerializable(typeof(Doc))] [JsonSerializable(typeof(Note))] internal sealed partial class Json : JsonSerializerContext;
+            [Publisher]
+            public partial interface IDocs
+            {
+                /// <summary>Sends a document.</summary>
+                ValueTask Send(Doc doc);
+
+                // Notes too.
+                Task Note(Note note, CancellationToken ct);
+            }
+            """,
+            """
+            public static class Outer
+            {
+                /// <summary>Archives.</summary>
+                [Publisher]
+                public partial interface IArchive
+                {
+                    /// <summary>Archives a document.</summary>
+                    ValueTask Archive(Doc options, CancellationToken ct = default);
+                }
+            }
+            """,
+        ],
+        [
+            """
+            [Exchange("docs", ExchangeKind.Headers)] public sealed record Doc(string Id);
+            [Exchange("docs", ExchangeKind.Headers)] public sealed record Note(string Id);
+            [JsonSerializable(typeof(Doc))] [JsonSerializable(typeof(Note))] internal sealed partial class Json : JsonSerializerContext;
+            [Publisher]
+            public partial interface IDocs
+            {
+                /// <summary>Sends a document.</summary>
+                ValueTask Send(Doc doc, PublishOptions options);
+
+                // Notes too.
+                Task Note(Note note, PublishOptions options, CancellationToken ct);
+            }
+            """,
+            """
+            public static class Outer
+            {
+                /// <summary>Archives.</summary>
+                [Publisher]
+                public partial interface IArchive
+                {
+                    /// <summary>Archives a document.</summary>
+                    ValueTask Archive(Doc options, PublishOptions options2, CancellationToken ct = default);
+                }
+            }
+            """,
+        ]);
 }
 
 public sealed class WRN027_RemoveDeadLetterBindingCodeFixTests
@@ -430,6 +489,67 @@ public sealed class WRN027_RemoveDeadLetterBindingCodeFixTests
             public void Handle(OrderPlaced order) { }
         }
         """);
+
+    [Fact]
+    public Task Fix_all_removes_every_work_binding_across_documents_and_nested_classes_keeping_comments() => CodeFixHarness.VerifyFixAllAsync(new RemoveDeadLetterBindingCodeFix(), "WRN027",
+        [
+            Sources.Order + """
+            [Queue("work")] public sealed class Work { public void Handle(OrderPlaced order) { } public void Handle(OrderPaid order) { } }
+            [Queue("work.dlq")]
+            public sealed class Failures
+            {
+                /// <summary>Failed orders.</summary>
+                [Topic("order.placed")]
+                public void Handle(OrderPlaced order) { }
+
+                // Failed payments.
+                [Topic("order.paid")] public void Handle(OrderPaid order) { }
+            }
+            """,
+            """
+            public static class Outer
+            {
+                /// <summary>The dead letters of the other work queue.</summary>
+                [Queue("other.dlq")]
+                public sealed class OtherFailures
+                {
+                    /// <summary>Failed orders.</summary>
+                    [Topic("order.placed")]
+                    public void Handle(OrderPlaced order) { }
+                }
+
+                [Queue("other")] public sealed class Other { public void Handle(OrderPlaced order) { } }
+            }
+            """,
+        ],
+        [
+            Sources.Order + """
+            [Queue("work")] public sealed class Work { public void Handle(OrderPlaced order) { } public void Handle(OrderPaid order) { } }
+            [Queue("work.dlq")]
+            public sealed class Failures
+            {
+                /// <summary>Failed orders.</summary>
+                public void Handle(OrderPlaced order) { }
+
+                // Failed payments.
+                public void Handle(OrderPaid order) { }
+            }
+            """,
+            """
+            public static class Outer
+            {
+                /// <summary>The dead letters of the other work queue.</summary>
+                [Queue("other.dlq")]
+                public sealed class OtherFailures
+                {
+                    /// <summary>Failed orders.</summary>
+                    public void Handle(OrderPlaced order) { }
+                }
+
+                [Queue("other")] public sealed class Other { public void Handle(OrderPlaced order) { } }
+            }
+            """,
+        ]);
 }
 
 public sealed class WRN030_RaisePrefetchCodeFixTests
@@ -444,6 +564,49 @@ public sealed class WRN030_RaisePrefetchCodeFixTests
         [Queue("q", Prefetch = 25)]
         public sealed class Handler { [Batch(Size = 25)] public void Handle(IReadOnlyList<OrderPlaced> orders) { } }
         """);
+
+    [Fact]
+    public Task Fix_all_raises_prefetch_of_every_batch_queue_across_documents_and_nested_classes() => CodeFixHarness.VerifyFixAllAsync(new RaisePrefetchCodeFix(), "WRN030",
+        [
+            Sources.Order + """
+            /// <summary>Orders in batches.</summary>
+            [Queue("a", Prefetch = 10 /* small */)]
+            public sealed class A { [Batch(Size = 25)] public void Handle(IReadOnlyList<OrderPlaced> orders) { } }
+            """,
+            """
+            public static class Outer
+            {
+                /// <summary>Payments in batches.</summary>
+                [Queue("b", MessageTtl = "1m", Prefetch = 5)]
+                public sealed class B
+                {
+                    /// <summary>Up to 50.</summary>
+                    [Batch(Size = 50, Timeout = "1s")]
+                    public Task Handle(IReadOnlyList<OrderPaid> payments) => Task.CompletedTask;
+                }
+            }
+            """,
+        ],
+        [
+            Sources.Order + """
+            /// <summary>Orders in batches.</summary>
+            [Queue("a", Prefetch = 25 /* small */)]
+            public sealed class A { [Batch(Size = 25)] public void Handle(IReadOnlyList<OrderPlaced> orders) { } }
+            """,
+            """
+            public static class Outer
+            {
+                /// <summary>Payments in batches.</summary>
+                [Queue("b", MessageTtl = "1m", Prefetch = 50)]
+                public sealed class B
+                {
+                    /// <summary>Up to 50.</summary>
+                    [Batch(Size = 50, Timeout = "1s")]
+                    public Task Handle(IReadOnlyList<OrderPaid> payments) => Task.CompletedTask;
+                }
+            }
+            """,
+        ]);
 }
 
 public sealed class WRN035_PinContractNameCodeFixTests

@@ -32,6 +32,9 @@ public sealed class AttributeNamesTests
         Assert.Equal((int)ExchangeKind.Topic, AttributeEnums.TopicExchange);
         Assert.Equal((int)QueueType.Quorum, AttributeEnums.QuorumQueue);
         Assert.Equal((int)QueueOverflow.RejectPublishDlx, AttributeEnums.RejectPublishDlx);
+        Assert.Equal(nameof(QueueOverflow.RejectPublishDlx), AttributeEnums.RejectPublishDlxMember);
+        Assert.Equal(nameof(QueueOverflow.RejectPublish), AttributeEnums.RejectPublishMember);
+        Assert.Equal(Enum.GetNames<StreamFrom>(), AttributeEnums.StreamFromNames);
         Assert.Equal((int)HeadersMatch.Any, AttributeEnums.HeadersMatchAny);
         Assert.Equal(["drop-head", "reject-publish", "reject-publish-dlx"], AttributeEnums.OverflowNames);
         Assert.Equal(Enum.GetValues<QueueOverflow>().Length, AttributeEnums.OverflowNames.Length);

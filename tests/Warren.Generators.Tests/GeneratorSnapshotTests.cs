@@ -61,6 +61,22 @@ public sealed class GeneratorSnapshotTests
         Assert.StartsWith("flowchart LR\n", (string)generated.GetProperty("Mermaid")!.GetValue(null)!, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Scenarios.EventBus)]
+    [InlineData(Scenarios.Rpc)]
+    [InlineData(Scenarios.BatchAndDelay)]
+    [InlineData(Scenarios.TextAndBytes)]
+    public void Rpc_clients_rpc_servers_and_publishers_fit_a_screen(string source)
+    {
+        var run = GeneratorHarness.Run(source);
+        var files = run.Sources.Where(s => s.Key.EndsWith(".RpcClient.g.cs", StringComparison.Ordinal)
+            || s.Key.EndsWith(".RpcServer.g.cs", StringComparison.Ordinal)
+            || s.Key.EndsWith(".Publisher.g.cs", StringComparison.Ordinal)).ToList();
+
+        Assert.NotEmpty(files);
+        Assert.All(files, file => Assert.All(file.Value.Split('\n'), line => Assert.True(line.Length <= 160, $"{file.Key}: {line.Length} columns: {line}")));
+    }
+
     private static void Verify(string source, [CallerMemberName] string name = "")
     {
         // A fixed assembly name: the module registration class is named after it.

@@ -167,7 +167,7 @@ public sealed class PayloadMethodTests
     public void The_proxy_calls_with_payload_formats()
     {
         var proxy = Generated.Value.Run.Sources["Tutorials_IFib.RpcClient.g.cs"];
-        Assert.Contains("global::Warren.PayloadFormat.Text, global::Warren.PayloadFormat.Text", proxy, StringComparison.Ordinal);
+        Assert.Matches(@"global::Warren\.PayloadFormat\.Text,\s+global::Warren\.PayloadFormat\.Text,", proxy);
     }
 
     private static object Create(string interfaceName, IPublisher publisher)

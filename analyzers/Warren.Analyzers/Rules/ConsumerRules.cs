@@ -100,7 +100,11 @@ internal static class ConsumerRules
                 var attempts = 1 + AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.ImmediateRetries, 0) + AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.MaxRetries, 0);
                 if (attempts > limit)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RetriesOverDeliveryLimit, Locations.OfArgument(queue, AttributeNames.Queue.DeliveryLimit, type), queueName, limit, attempts));
+                    // The code fix raises DeliveryLimit to the attempts.
+                    var properties = System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty
+                        .Add(AttributeNames.Queue.DeliveryLimit, attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.RetriesOverDeliveryLimit, Locations.OfArgument(queue, AttributeNames.Queue.DeliveryLimit, type), properties, queueName, limit, attempts));
                 }
             }
         }

@@ -19,7 +19,7 @@ internal static class PublisherEmitter
         var names = new Identifiers.Unique("_publisher");
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
-        w.Line($"/// <summary>Publishes the messages of {Text.TypeReference(publisher.InterfaceName)}: confirmed, mandatory, routed by their contracts.</summary>");
+        w.Summary($"Publishes the messages of {Text.TypeReference(publisher.InterfaceName)}: confirmed, mandatory, routed by their contracts.");
         w.GeneratedType();
         w.Open($"internal sealed class {ClassName(publisher)} : {publisher.InterfaceName}");
         w.Line("private readonly global::Warren.IPublisher _publisher;");
@@ -31,7 +31,7 @@ internal static class PublisherEmitter
         {
             w.Line();
             var returns = method.ReturnsTask ? "global::System.Threading.Tasks.Task" : "global::System.Threading.Tasks.ValueTask";
-            var parameters = string.Join(", ", method.Parameters.Select(p => $"{p.Type} {Identifiers.Escape(p.Name)}"));
+            var parameters = method.Parameters.Select(p => $"{p.Type} {Identifiers.Escape(p.Name)}").ToArray();
             var messageParameter = method.Parameters.First(p => p.Kind == PublisherParameter.Message);
             var message = Identifiers.Escape(messageParameter.Name);
             var token = method.Parameters.FirstOrDefault(p => p.Kind == PublisherParameter.CancellationToken) is { } t ? Identifiers.Escape(t.Name) : "default";
@@ -56,16 +56,18 @@ internal static class PublisherEmitter
             var options = optionsParameter is not null ? Identifiers.Escape(optionsParameter.Name)
                 : delay is not null ? $"new global::Warren.PublishOptions {{ {delay} }}"
                 : "null";
-            var call = route is not null
-                ? $"global::Warren.Infrastructure.WarrenPublishing.PublishAsync(this._publisher, {message}, {(keyBuilder is not null ? $"{ClassName(publisher)}.{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!))}, {ClassName(publisher)}.{route}, {options}, {token})"
-                : $"this._publisher.PublishAsync({message}, {options}, {token})";
-            call += method.ReturnsTask ? ".AsTask()" : string.Empty;
-            w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
-            w.Line($"    {call};");
+            w.List($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}(", parameters, ") =>");
+            var ending = $"){(method.ReturnsTask ? ".AsTask()" : string.Empty)};";
             if (route is not null)
             {
+                var key = keyBuilder is not null ? $"{ClassName(publisher)}.{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!);
+                w.List("    global::Warren.Infrastructure.WarrenPublishing.PublishAsync(", ["this._publisher", message, key, $"{ClassName(publisher)}.{route}", options, token], ending);
                 w.Line();
                 w.Line($"private static readonly global::Warren.Infrastructure.PublishRoute {route} = new({Literals.String(method.RoutingTemplate!)});");
+            }
+            else
+            {
+                w.List("    this._publisher.PublishAsync(", [message, options, token], ending);
             }
 
             if (keyBuilder is not null)
@@ -84,7 +86,8 @@ internal static class PublisherEmitter
     /// A text or byte method: the body as it is, to the interface's exchange (or the default one) with the method's
     /// literal key, or where its <c>PublishOptions</c> say. A null body is an error, never an empty message.
     /// </summary>
-    private static void EmitRaw(SourceWriter w, PublisherMethodModel method, string returns, string parameters, PublisherParameterModel message, PublisherParameterModel? optionsParameter, string? delay, string token)
+    private static void EmitRaw(
+        SourceWriter w, PublisherMethodModel method, string returns, string[] parameters, PublisherParameterModel message, PublisherParameterModel? optionsParameter, string? delay, string token)
     {
         var body = Identifiers.Escape(message.Name);
         var exchange = Literals.String(method.Exchange?.Name ?? string.Empty);
@@ -99,15 +102,15 @@ internal static class PublisherEmitter
 
         var publish = method.Message.Payload == PayloadKind.Text ? "PublishTextAsync" : "PublishBytesAsync";
         var nullable = message.Type.EndsWith("?", System.StringComparison.Ordinal) ? "!" : string.Empty;
-        var call = $"this._publisher.{publish}({exchange}, {key}, {body}{nullable}, {options}, {token}){(method.ReturnsTask ? ".AsTask()" : string.Empty)}";
-        w.Line($"/// <summary>{(method.Message.Payload == PayloadKind.Text ? "Text (UTF-8, <c>text/plain</c>)" : "Bytes (<c>application/octet-stream</c>)")} to {(method.Exchange is null ? "the default exchange" : $"exchange <c>{Text.Xml(method.Exchange.Name)}</c>")}{(method.RoutingTemplate is null ? string.Empty : $" with routing key <c>{Text.Xml(method.RoutingTemplate)}</c>")}.</summary>");
-        w.Open($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters})");
+        w.Summary($"{(method.Message.Payload == PayloadKind.Text ? "Text (UTF-8, <c>text/plain</c>)" : "Bytes (<c>application/octet-stream</c>)")} to {(method.Exchange is null ? "the default exchange" : $"exchange <c>{Text.Xml(method.Exchange.Name)}</c>")}{(method.RoutingTemplate is null ? string.Empty : $" with routing key <c>{Text.Xml(method.RoutingTemplate)}</c>")}.");
+        w.List($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}(", parameters, ")");
+        w.Open(string.Empty);
         if (method.Message.Payload != PayloadKind.Memory)
         {
             w.Line($"global::System.ArgumentNullException.ThrowIfNull({body});");
         }
 
-        w.Line($"return {call};");
+        w.List($"return this._publisher.{publish}(", [exchange, key, body + nullable, options, token], $"){(method.ReturnsTask ? ".AsTask()" : string.Empty)};");
         w.Close();
     }
 }

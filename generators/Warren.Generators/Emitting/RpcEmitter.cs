@@ -20,7 +20,7 @@ internal static class RpcEmitter
     {
         var w = new SourceWriter();
         w.Open("namespace Warren.Generated");
-        w.Line($"/// <summary>Calls service <c>{Text.Xml(service.Name)}</c> over RabbitMQ (queue <c>{Text.Xml(service.Queue)}</c>, replies by direct reply-to).</summary>");
+        w.Summary($"Calls service <c>{Text.Xml(service.Name)}</c> over RabbitMQ (queue <c>{Text.Xml(service.Queue)}</c>, replies by direct reply-to).");
         w.GeneratedType();
         w.Open($"internal sealed class {ProxyClassName(service)} : {service.InterfaceName}");
         w.Line("private readonly global::Warren.Infrastructure.RpcClient _client;");
@@ -33,26 +33,29 @@ internal static class RpcEmitter
             w.Line();
             var request = Identifiers.Escape(method.ParameterName);
             var token = method.CancellationTokenName is null ? "default" : Identifiers.Escape(method.CancellationTokenName);
-            var parameters = method.CancellationTokenName is null
-                ? $"{method.RequestDeclared} {request}"
-                : $"{method.RequestDeclared} {request}, global::System.Threading.CancellationToken {token}";
+            string[] parameters = method.CancellationTokenName is null
+                ? [$"{method.RequestDeclared} {request}"]
+                : [$"{method.RequestDeclared} {request}", $"global::System.Threading.CancellationToken {token}"];
             var timeout = RetryPolicies.TimeSpan(method.TimeoutMilliseconds);
             var argument = method.RequestDeclared == method.RequestType ? request : request + "!";
             var infos = Formats(method, "global::Warren.Generated.WarrenJsonTypes.");
 
             // A nullable-annotated result: the call's Task<T> stands for the declared Task<T?>.
-            var call = $"this._client.CallAsync({Literals.String(service.Name)}, {Literals.String(service.Queue)}, {Literals.String(method.ContractName)}, {argument}, {infos}, {timeout}, {token})"
-                + (method.ResponseDeclared != method.ResponseType ? "!" : string.Empty);
-            var (returns, body) = method.Returns switch
+            var arguments = new[] { Literals.String(service.Name), Literals.String(service.Queue), Literals.String(method.ContractName), argument }
+                .Concat(infos)
+                .Concat([timeout, token])
+                .ToArray();
+            var suppress = method.ResponseDeclared != method.ResponseType ? "!" : string.Empty;
+            var (returns, wrap) = method.Returns switch
             {
-                RpcReturnKind.TaskOfT => ($"global::System.Threading.Tasks.Task<{method.ResponseDeclared}>", call),
-                RpcReturnKind.ValueTaskOfT => ($"global::System.Threading.Tasks.ValueTask<{method.ResponseDeclared}>", $"new({call})"),
-                RpcReturnKind.Task => ("global::System.Threading.Tasks.Task", call),
-                _ => ("global::System.Threading.Tasks.ValueTask", $"new({call})"),
+                RpcReturnKind.TaskOfT => ($"global::System.Threading.Tasks.Task<{method.ResponseDeclared}>", false),
+                RpcReturnKind.ValueTaskOfT => ($"global::System.Threading.Tasks.ValueTask<{method.ResponseDeclared}>", true),
+                RpcReturnKind.Task => ("global::System.Threading.Tasks.Task", false),
+                _ => ("global::System.Threading.Tasks.ValueTask", true),
             };
-            w.Line($"/// <summary>Request type <c>{Text.Xml(method.ContractName)}</c>, timeout {method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.</summary>");
-            w.Line($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}({parameters}) =>");
-            w.Line($"    {body};");
+            w.Summary($"Request type <c>{Text.Xml(method.ContractName)}</c>, timeout {method.TimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.");
+            w.List($"{returns} {method.DeclaringInterface}.{Identifiers.Escape(method.Name)}(", parameters, ") =>");
+            w.List(wrap ? "    new(this._client.CallAsync(" : "    this._client.CallAsync(", arguments, $"){suppress}{(wrap ? ")" : string.Empty)};");
         }
 
         w.Close();
@@ -71,7 +74,7 @@ internal static class RpcEmitter
         w.Line("using global::System.Threading.Tasks;");
         w.Line("using global::Warren.Infrastructure;");
         w.Line();
-        w.Line($"/// <summary>Serves {Text.TypeReference(service.InterfaceName)} with {Text.TypeReference(output.ServerType)} on queue <c>{Text.Xml(service.Queue)}</c>.</summary>");
+        w.Summary($"Serves {Text.TypeReference(service.InterfaceName)} with {Text.TypeReference(output.ServerType)} on queue <c>{Text.Xml(service.Queue)}</c>.");
         w.GeneratedType();
         w.Open($"internal sealed class {ServerClassName(output.ServerIdentifier, service)} : IMessageDispatcher");
         w.Line("/// <summary>The method contracts, for the fault a request for another method gets.</summary>");
@@ -88,7 +91,7 @@ internal static class RpcEmitter
         w.Line("_ => ByRoutingKey(context),");
         w.Close(";");
         w.Line();
-        w.Line($"/// <summary>Requests routed by method contract through <c>{RpcRouting.Exchange}</c>{(methods.Count == 1 ? ", or sent straight to the queue without a type" : string.Empty)}.</summary>");
+        w.Summary($"Requests routed by method contract through <c>{RpcRouting.Exchange}</c>{(methods.Count == 1 ? ", or sent straight to the queue without a type" : string.Empty)}.");
         w.Line("private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context) => context.RoutingKey switch");
         w.Open(string.Empty);
         foreach (var (model, name) in methods)
@@ -116,11 +119,11 @@ internal static class RpcEmitter
             };
             var infos = Formats(method, "WarrenJsonTypes.");
             var arguments = method.CancellationTokenName is null ? "request" : "request, ct";
-            w.Line($"/// <summary><c>{Text.Xml(method.ContractName)}</c> → <c>{Text.Xml(Text.Short(output.ServerType))}.{Text.Xml(method.Name)}</c></summary>");
+            w.Summary($"<c>{Text.Xml(method.ContractName)}</c> → <c>{Text.Xml(Text.Short(output.ServerType))}.{Text.Xml(method.Name)}</c>");
             w.Line($"private static ValueTask<DispatchOutcome> {name}(MessageContext context) =>");
             var suppress = method.ResponseDeclared != method.ResponseType || method.RequestDeclared != method.RequestType ? "!" : string.Empty;
-            w.Line($"    RpcServer.{serve}(context, {infos}, static (ctx, request, ct) =>");
-            w.Line($"        Service(ctx).{Identifiers.Escape(method.Name)}({arguments}){suppress}, {Literals.String(service.Name)});");
+            var wrapped = w.List($"    RpcServer.{serve}(", ["context", .. infos, "static (ctx, request, ct) =>"], string.Empty);
+            w.Line($"{(wrapped ? "            " : "        ")}Service(ctx).{Identifiers.Escape(method.Name)}({arguments}){suppress}, {Literals.String(service.Name)});");
         }
 
         w.Line();
@@ -136,7 +139,7 @@ internal static class RpcEmitter
     /// The request's and response's type information when both are JSON; otherwise their payload formats (text and
     /// bytes as they are, the JSON side through <c>PayloadFormat.Json</c>), which the runtime's format overloads take.
     /// </summary>
-    private static string Formats(RpcMethodModel method, string jsonTypes)
+    private static string[] Formats(RpcMethodModel method, string jsonTypes)
     {
         var raw = method.RequestPayload != PayloadKind.Json || method.ResponseType is not null && method.ResponsePayload != PayloadKind.Json;
         string Side(PayloadKind payload, string identifier) =>
@@ -144,7 +147,7 @@ internal static class RpcEmitter
             : raw ? $"global::Warren.PayloadFormat.Json({jsonTypes}{identifier})"
             : jsonTypes + identifier;
         var request = Side(method.RequestPayload, method.RequestIdentifier);
-        return method.ResponseIdentifier is null ? request : $"{request}, {Side(method.ResponsePayload, method.ResponseIdentifier)}";
+        return method.ResponseIdentifier is null ? [request] : [request, Side(method.ResponsePayload, method.ResponseIdentifier)];
     }
 
     private static string TrimAsync(string name) => name.EndsWith("Async", System.StringComparison.Ordinal) && name.Length > 5 ? name.Substring(0, name.Length - 5) : name;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text;
 
 namespace Warren.Generators.Emitting;
@@ -65,6 +66,97 @@ internal sealed class SourceWriter
         _indent--;
         Line("}" + suffix);
         return this;
+    }
+
+    /// <summary>
+    /// The widest a line is kept on one line: a longer call, signature or doc comment is wrapped, so generated code
+    /// fits a screen (a line may still exceed it by the length of a user's long names).
+    /// </summary>
+    public const int Width = 120;
+
+    /// <summary>
+    /// <paramref name="head"/>, the items separated by commas, then <paramref name="tail"/>: on one line when it fits
+    /// <see cref="Width"/>, else the head on its own line and each item on its own line one level deeper, the last
+    /// followed by the tail. Returns true when it wrapped.
+    /// </summary>
+    public bool List(string head, IReadOnlyList<string> items, string tail)
+    {
+        var single = head + string.Join(", ", items) + tail;
+        if (items.Count == 0 || _indent * 4 + single.Length <= Width)
+        {
+            Line(single);
+            return false;
+        }
+
+        Line(head);
+        var lead = new string(' ', head.Length - head.TrimStart(' ').Length + 4);
+        for (var i = 0; i < items.Count; i++)
+        {
+            Line(lead + items[i] + (i < items.Count - 1 ? "," : tail));
+        }
+
+        return true;
+    }
+
+    /// <summary>A <c>&lt;summary&gt;</c> doc comment: on one line when it fits <see cref="Width"/>, else wrapped between words.</summary>
+    public SourceWriter Summary(string text)
+    {
+        var single = $"/// <summary>{text}</summary>";
+        if (_indent * 4 + single.Length <= Width)
+        {
+            return Line(single);
+        }
+
+        Line("/// <summary>");
+        var line = new StringBuilder();
+        foreach (var word in Words(text))
+        {
+            if (line.Length > 0 && _indent * 4 + 4 + line.Length + 1 + word.Length > Width)
+            {
+                Line("/// " + line);
+                line.Clear();
+            }
+
+            line.Append(line.Length > 0 ? " " : string.Empty).Append(word);
+        }
+
+        if (line.Length > 0)
+        {
+            Line("/// " + line);
+        }
+
+        return Line("/// </summary>");
+    }
+
+    /// <summary>The words of doc-comment text: split at spaces outside XML tags (<c>&lt;see cref="..."/&gt;</c> stays whole).</summary>
+    private static List<string> Words(string text)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        var inTag = false;
+        foreach (var c in text)
+        {
+            inTag = c == '<' || (inTag && c != '>');
+            if (c == ' ' && !inTag)
+            {
+                if (word.Length > 0)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                }
+
+                continue;
+            }
+
+            word.Append(c);
+        }
+
+        if (word.Length > 0)
+        {
+            words.Add(word.ToString());
+        }
+
+        return words;
     }
 
     /// <summary>The attributes every generated type carries: <c>[GeneratedCode]</c> and <c>[ExcludeFromCodeCoverage]</c>.</summary>

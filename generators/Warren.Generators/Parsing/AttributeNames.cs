@@ -113,6 +113,14 @@ internal static class AttributeEnums
     /// <summary><c>QueueOverflow.RejectPublishDlx</c>.</summary>
     public const int RejectPublishDlx = 2;
 
+    /// <summary>The member names of <c>QueueOverflow.RejectPublishDlx</c> and <c>QueueOverflow.RejectPublish</c>, which the WRN017 code fix edits.</summary>
+    public const string RejectPublishDlxMember = "RejectPublishDlx";
+
+    public const string RejectPublishMember = "RejectPublish";
+
+    /// <summary><c>StreamFrom</c>'s member names, in declaration order: the value is the index.</summary>
+    public static readonly string[] StreamFromNames = ["Next", "First", "Last"];
+
     /// <summary><c>HeadersMatch.Any</c>.</summary>
     public const int HeadersMatchAny = 1;
 }

@@ -376,7 +376,8 @@ internal static class ConsumerParser
             return new StreamStartModel("At", offset, stored);
         }
 
-        var kind = AttributeReader.Argument(from, 0, 0) switch { 1 => "First", 2 => "Last", _ => "Next" };
+        var index = AttributeReader.Argument(from, 0, 0);
+        var kind = index > 0 && index < AttributeEnums.StreamFromNames.Length ? AttributeEnums.StreamFromNames[index] : AttributeEnums.StreamFromNames[0];
         return new StreamStartModel(kind, 0, stored);
     }
 

@@ -8,7 +8,10 @@ namespace Warren.Generated
     using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Serves <see cref="global::Shop.Contracts.IInventory"/> with <see cref="global::Shop.Billing.InventoryServer"/> on queue <c>rpc.inventory</c>.</summary>
+    /// <summary>
+    /// Serves <see cref="global::Shop.Contracts.IInventory"/> with <see cref="global::Shop.Billing.InventoryServer"/>
+    /// on queue <c>rpc.inventory</c>.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Billing_InventoryServer_Shop_Contracts_IInventoryRpcServer : IMessageDispatcher
@@ -23,7 +26,9 @@ namespace Warren.Generated
             _ => ByRoutingKey(context),
         };
 
-        /// <summary>Requests routed by method contract through <c>amq.direct</c>, or sent straight to the queue without a type.</summary>
+        /// <summary>
+        /// Requests routed by method contract through <c>amq.direct</c>, or sent straight to the queue without a type.
+        /// </summary>
         private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context) => context.RoutingKey switch
         {
             "inventory.check-stock" => CheckStockAsync(context),
@@ -33,8 +38,12 @@ namespace Warren.Generated
 
         /// <summary><c>inventory.check-stock</c> → <c>InventoryServer.CheckStock</c></summary>
         private static ValueTask<DispatchOutcome> CheckStockAsync(MessageContext context) =>
-            RpcServer.ServeAsync(context, WarrenJsonTypes.Shop_Contracts_CheckStock, WarrenJsonTypes.Shop_Contracts_StockLevel, static (ctx, request, ct) =>
-                Service(ctx).CheckStock(request, ct), "inventory");
+            RpcServer.ServeAsync(
+                context,
+                WarrenJsonTypes.Shop_Contracts_CheckStock,
+                WarrenJsonTypes.Shop_Contracts_StockLevel,
+                static (ctx, request, ct) =>
+                    Service(ctx).CheckStock(request, ct), "inventory");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Shop.Contracts.IInventory Service(MessageContext context) =>

@@ -4,7 +4,10 @@
 
 namespace Warren.Generated
 {
-    /// <summary>Publishes the messages of <see cref="global::Metrics.IReminders"/>: confirmed, mandatory, routed by their contracts.</summary>
+    /// <summary>
+    /// Publishes the messages of <see cref="global::Metrics.IReminders"/>: confirmed, mandatory, routed by their
+    /// contracts.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Metrics_IRemindersPublisher : global::Metrics.IReminders
@@ -16,11 +19,22 @@ namespace Warren.Generated
             _publisher = publisher;
         }
 
-        global::System.Threading.Tasks.ValueTask global::Metrics.IReminders.RemindLater(global::Metrics.Alarm alarm, global::System.TimeSpan delay, global::System.Threading.CancellationToken ct) =>
+        global::System.Threading.Tasks.ValueTask global::Metrics.IReminders.RemindLater(
+            global::Metrics.Alarm alarm,
+            global::System.TimeSpan delay,
+            global::System.Threading.CancellationToken ct) =>
             this._publisher.PublishAsync(alarm, new global::Warren.PublishOptions { Delay = delay }, ct);
 
-        global::System.Threading.Tasks.Task global::Metrics.IReminders.Schedule(global::Metrics.Reading reading, global::System.DateTimeOffset deliverAt) =>
-            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(this._publisher, reading, Metrics_IRemindersPublisher.ScheduleRoutingKey(reading), Metrics_IRemindersPublisher.ScheduleRoute, new global::Warren.PublishOptions { DeliverAt = deliverAt }, default).AsTask();
+        global::System.Threading.Tasks.Task global::Metrics.IReminders.Schedule(
+            global::Metrics.Reading reading,
+            global::System.DateTimeOffset deliverAt) =>
+            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(
+                this._publisher,
+                reading,
+                Metrics_IRemindersPublisher.ScheduleRoutingKey(reading),
+                Metrics_IRemindersPublisher.ScheduleRoute,
+                new global::Warren.PublishOptions { DeliverAt = deliverAt },
+                default).AsTask();
 
         private static readonly global::Warren.Infrastructure.PublishRoute ScheduleRoute = new("reading.{Sensor}");
 

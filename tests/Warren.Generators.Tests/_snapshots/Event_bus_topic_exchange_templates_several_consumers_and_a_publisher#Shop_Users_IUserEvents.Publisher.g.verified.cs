@@ -4,7 +4,10 @@
 
 namespace Warren.Generated
 {
-    /// <summary>Publishes the messages of <see cref="global::Shop.Users.IUserEvents"/>: confirmed, mandatory, routed by their contracts.</summary>
+    /// <summary>
+    /// Publishes the messages of <see cref="global::Shop.Users.IUserEvents"/>: confirmed, mandatory, routed by their
+    /// contracts.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Users_IUserEventsPublisher : global::Shop.Users.IUserEvents
@@ -16,11 +19,20 @@ namespace Warren.Generated
             _publisher = publisher;
         }
 
-        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.Created(global::Shop.Users.UserCreated evt, global::System.Threading.CancellationToken ct) =>
+        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.Created(
+            global::Shop.Users.UserCreated evt,
+            global::System.Threading.CancellationToken ct) =>
             this._publisher.PublishAsync(evt, null, ct);
 
-        global::System.Threading.Tasks.Task global::Shop.Users.IUserEvents.Updated(global::Shop.Users.UserUpdated evt) =>
-            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(this._publisher, evt, Shop_Users_IUserEventsPublisher.UpdatedRoutingKey(evt), Shop_Users_IUserEventsPublisher.UpdatedRoute, null, default).AsTask();
+        global::System.Threading.Tasks.Task global::Shop.Users.IUserEvents.Updated(
+            global::Shop.Users.UserUpdated evt) =>
+            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(
+                this._publisher,
+                evt,
+                Shop_Users_IUserEventsPublisher.UpdatedRoutingKey(evt),
+                Shop_Users_IUserEventsPublisher.UpdatedRoute,
+                null,
+                default).AsTask();
 
         private static readonly global::Warren.Infrastructure.PublishRoute UpdatedRoute = new("user.{Region}.changed");
 
@@ -30,8 +42,16 @@ namespace Warren.Generated
             global::Warren.Infrastructure.RoutingKeyCache.Get(ref UpdatedRoutingKeys, message.Region, static values =>
                 "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "UserUpdated") + ".changed");
 
-        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(global::Shop.Users.UserUpdated evt, global::System.Threading.CancellationToken ct) =>
-            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(this._publisher, evt, "user.eu.updated.v1", Shop_Users_IUserEventsPublisher.UpdatedInEuropeRoute, null, ct);
+        global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(
+            global::Shop.Users.UserUpdated evt,
+            global::System.Threading.CancellationToken ct) =>
+            global::Warren.Infrastructure.WarrenPublishing.PublishAsync(
+                this._publisher,
+                evt,
+                "user.eu.updated.v1",
+                Shop_Users_IUserEventsPublisher.UpdatedInEuropeRoute,
+                null,
+                ct);
 
         private static readonly global::Warren.Infrastructure.PublishRoute UpdatedInEuropeRoute = new("user.eu.updated.v1");
     }

@@ -4,7 +4,9 @@
 
 namespace Warren.Generated
 {
-    /// <summary>Calls service <c>inventory</c> over RabbitMQ (queue <c>rpc.inventory</c>, replies by direct reply-to).</summary>
+    /// <summary>
+    /// Calls service <c>inventory</c> over RabbitMQ (queue <c>rpc.inventory</c>, replies by direct reply-to).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Orders_IInventoryRpcClient : global::Orders.IInventory
@@ -17,7 +19,17 @@ namespace Warren.Generated
         }
 
         /// <summary>Request type <c>inventory.check-stock</c>, timeout 5000 ms.</summary>
-        global::System.Threading.Tasks.Task<global::Orders.StockLevel> global::Orders.IInventory.CheckStock(global::Orders.CheckStock request, global::System.Threading.CancellationToken ct) =>
-            this._client.CallAsync("inventory", "rpc.inventory", "inventory.check-stock", request, global::Warren.Generated.WarrenJsonTypes.Orders_CheckStock, global::Warren.Generated.WarrenJsonTypes.Orders_StockLevel, global::System.TimeSpan.FromSeconds(5), ct);
+        global::System.Threading.Tasks.Task<global::Orders.StockLevel> global::Orders.IInventory.CheckStock(
+            global::Orders.CheckStock request,
+            global::System.Threading.CancellationToken ct) =>
+            this._client.CallAsync(
+                "inventory",
+                "rpc.inventory",
+                "inventory.check-stock",
+                request,
+                global::Warren.Generated.WarrenJsonTypes.Orders_CheckStock,
+                global::Warren.Generated.WarrenJsonTypes.Orders_StockLevel,
+                global::System.TimeSpan.FromSeconds(5),
+                ct);
     }
 }

@@ -4,7 +4,9 @@
 
 namespace Warren.Generated
 {
-    /// <summary>Calls service <c>payment</c> over RabbitMQ (queue <c>rpc.payment</c>, replies by direct reply-to).</summary>
+    /// <summary>
+    /// Calls service <c>payment</c> over RabbitMQ (queue <c>rpc.payment</c>, replies by direct reply-to).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Orders_IPaymentRpcClient : global::Orders.IPayment
@@ -17,11 +19,28 @@ namespace Warren.Generated
         }
 
         /// <summary>Request type <c>payment.charge.v1</c>, timeout 10000 ms.</summary>
-        global::System.Threading.Tasks.ValueTask<global::Orders.ChargeResult> global::Orders.IPayment.ChargeAsync(global::Orders.Charge request, global::System.Threading.CancellationToken ct) =>
-            new(this._client.CallAsync("payment", "rpc.payment", "payment.charge.v1", request, global::Warren.Generated.WarrenJsonTypes.Orders_Charge, global::Warren.Generated.WarrenJsonTypes.Orders_ChargeResult, global::System.TimeSpan.FromSeconds(10), ct));
+        global::System.Threading.Tasks.ValueTask<global::Orders.ChargeResult> global::Orders.IPayment.ChargeAsync(
+            global::Orders.Charge request,
+            global::System.Threading.CancellationToken ct) =>
+            new(this._client.CallAsync(
+                "payment",
+                "rpc.payment",
+                "payment.charge.v1",
+                request,
+                global::Warren.Generated.WarrenJsonTypes.Orders_Charge,
+                global::Warren.Generated.WarrenJsonTypes.Orders_ChargeResult,
+                global::System.TimeSpan.FromSeconds(10),
+                ct));
 
         /// <summary>Request type <c>payment.refund</c>, timeout 30000 ms.</summary>
         global::System.Threading.Tasks.Task global::Orders.IPayment.Refund(global::Orders.Refund request) =>
-            this._client.CallAsync("payment", "rpc.payment", "payment.refund", request, global::Warren.Generated.WarrenJsonTypes.Orders_Refund, global::System.TimeSpan.FromSeconds(30), default);
+            this._client.CallAsync(
+                "payment",
+                "rpc.payment",
+                "payment.refund",
+                request,
+                global::Warren.Generated.WarrenJsonTypes.Orders_Refund,
+                global::System.TimeSpan.FromSeconds(30),
+                default);
     }
 }

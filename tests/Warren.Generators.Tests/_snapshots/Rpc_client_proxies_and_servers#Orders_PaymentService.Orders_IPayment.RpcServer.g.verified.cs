@@ -8,7 +8,10 @@ namespace Warren.Generated
     using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Serves <see cref="global::Orders.IPayment"/> with <see cref="global::Orders.PaymentService"/> on queue <c>rpc.payment</c>.</summary>
+    /// <summary>
+    /// Serves <see cref="global::Orders.IPayment"/> with <see cref="global::Orders.PaymentService"/> on queue
+    /// <c>rpc.payment</c>.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Orders_PaymentService_Orders_IPaymentRpcServer : IMessageDispatcher
@@ -34,8 +37,12 @@ namespace Warren.Generated
 
         /// <summary><c>payment.charge.v1</c> → <c>PaymentService.ChargeAsync</c></summary>
         private static ValueTask<DispatchOutcome> ChargeAsync(MessageContext context) =>
-            RpcServer.ServeValueAsync(context, WarrenJsonTypes.Orders_Charge, WarrenJsonTypes.Orders_ChargeResult, static (ctx, request, ct) =>
-                Service(ctx).ChargeAsync(request, ct), "payment");
+            RpcServer.ServeValueAsync(
+                context,
+                WarrenJsonTypes.Orders_Charge,
+                WarrenJsonTypes.Orders_ChargeResult,
+                static (ctx, request, ct) =>
+                    Service(ctx).ChargeAsync(request, ct), "payment");
 
         /// <summary><c>payment.refund</c> → <c>PaymentService.Refund</c></summary>
         private static ValueTask<DispatchOutcome> RefundAsync(MessageContext context) =>

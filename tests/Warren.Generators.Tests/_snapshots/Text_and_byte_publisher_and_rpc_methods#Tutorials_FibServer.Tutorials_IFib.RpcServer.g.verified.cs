@@ -8,7 +8,10 @@ namespace Warren.Generated
     using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Serves <see cref="global::Tutorials.IFib"/> with <see cref="global::Tutorials.FibServer"/> on queue <c>rpc_queue</c>.</summary>
+    /// <summary>
+    /// Serves <see cref="global::Tutorials.IFib"/> with <see cref="global::Tutorials.FibServer"/> on queue
+    /// <c>rpc_queue</c>.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Tutorials_FibServer_Tutorials_IFibRpcServer : IMessageDispatcher
@@ -23,7 +26,9 @@ namespace Warren.Generated
             _ => ByRoutingKey(context),
         };
 
-        /// <summary>Requests routed by method contract through <c>amq.direct</c>, or sent straight to the queue without a type.</summary>
+        /// <summary>
+        /// Requests routed by method contract through <c>amq.direct</c>, or sent straight to the queue without a type.
+        /// </summary>
         private static ValueTask<DispatchOutcome> ByRoutingKey(MessageContext context) => context.RoutingKey switch
         {
             "fib.fib" => FibAsync(context),
@@ -33,8 +38,12 @@ namespace Warren.Generated
 
         /// <summary><c>fib.fib</c> → <c>FibServer.Fib</c></summary>
         private static ValueTask<DispatchOutcome> FibAsync(MessageContext context) =>
-            RpcServer.ServeAsync(context, global::Warren.PayloadFormat.Text, global::Warren.PayloadFormat.Text, static (ctx, request, ct) =>
-                Service(ctx).Fib(request, ct), "fib");
+            RpcServer.ServeAsync(
+                context,
+                global::Warren.PayloadFormat.Text,
+                global::Warren.PayloadFormat.Text,
+                static (ctx, request, ct) =>
+                    Service(ctx).Fib(request, ct), "fib");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Tutorials.IFib Service(MessageContext context) =>

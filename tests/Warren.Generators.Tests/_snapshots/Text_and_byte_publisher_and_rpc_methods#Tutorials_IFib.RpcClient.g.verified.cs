@@ -17,7 +17,17 @@ namespace Warren.Generated
         }
 
         /// <summary>Request type <c>fib.fib</c>, timeout 30000 ms.</summary>
-        global::System.Threading.Tasks.Task<string> global::Tutorials.IFib.Fib(string n, global::System.Threading.CancellationToken ct) =>
-            this._client.CallAsync("fib", "rpc_queue", "fib.fib", n, global::Warren.PayloadFormat.Text, global::Warren.PayloadFormat.Text, global::System.TimeSpan.FromSeconds(30), ct);
+        global::System.Threading.Tasks.Task<string> global::Tutorials.IFib.Fib(
+            string n,
+            global::System.Threading.CancellationToken ct) =>
+            this._client.CallAsync(
+                "fib",
+                "rpc_queue",
+                "fib.fib",
+                n,
+                global::Warren.PayloadFormat.Text,
+                global::Warren.PayloadFormat.Text,
+                global::System.TimeSpan.FromSeconds(30),
+                ct);
     }
 }

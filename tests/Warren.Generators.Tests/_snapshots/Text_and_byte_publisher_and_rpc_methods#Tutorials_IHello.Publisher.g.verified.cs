@@ -4,7 +4,10 @@
 
 namespace Warren.Generated
 {
-    /// <summary>Publishes the messages of <see cref="global::Tutorials.IHello"/>: confirmed, mandatory, routed by their contracts.</summary>
+    /// <summary>
+    /// Publishes the messages of <see cref="global::Tutorials.IHello"/>: confirmed, mandatory, routed by their
+    /// contracts.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Tutorials_IHelloPublisher : global::Tutorials.IHello
@@ -17,17 +20,26 @@ namespace Warren.Generated
         }
 
         /// <summary>Text (UTF-8, <c>text/plain</c>) to the default exchange with routing key <c>hello</c>.</summary>
-        global::System.Threading.Tasks.ValueTask global::Tutorials.IHello.Hello(string text, global::System.Threading.CancellationToken ct)
+        global::System.Threading.Tasks.ValueTask global::Tutorials.IHello.Hello(
+            string text,
+            global::System.Threading.CancellationToken ct)
         {
             global::System.ArgumentNullException.ThrowIfNull(text);
             return this._publisher.PublishTextAsync("", "hello", text, null, ct);
         }
 
-        /// <summary>Text (UTF-8, <c>text/plain</c>) to the default exchange with routing key <c>task_queue</c>.</summary>
+        /// <summary>
+        /// Text (UTF-8, <c>text/plain</c>) to the default exchange with routing key <c>task_queue</c>.
+        /// </summary>
         global::System.Threading.Tasks.Task global::Tutorials.IHello.Task(string? work, global::System.TimeSpan delay)
         {
             global::System.ArgumentNullException.ThrowIfNull(work);
-            return this._publisher.PublishTextAsync("", "task_queue", work!, new global::Warren.PublishOptions { Delay = delay }, default).AsTask();
+            return this._publisher.PublishTextAsync(
+                "",
+                "task_queue",
+                work!,
+                new global::Warren.PublishOptions { Delay = delay },
+                default).AsTask();
         }
     }
 }

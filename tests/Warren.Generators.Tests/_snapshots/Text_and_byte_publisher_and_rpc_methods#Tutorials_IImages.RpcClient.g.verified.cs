@@ -4,7 +4,9 @@
 
 namespace Warren.Generated
 {
-    /// <summary>Calls service <c>images</c> over RabbitMQ (queue <c>rpc.images</c>, replies by direct reply-to).</summary>
+    /// <summary>
+    /// Calls service <c>images</c> over RabbitMQ (queue <c>rpc.images</c>, replies by direct reply-to).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Tutorials_IImagesRpcClient : global::Tutorials.IImages
@@ -17,11 +19,30 @@ namespace Warren.Generated
         }
 
         /// <summary>Request type <c>images.measure</c>, timeout 30000 ms.</summary>
-        global::System.Threading.Tasks.Task<global::Tutorials.Thumbnail> global::Tutorials.IImages.Measure(byte[] image) =>
-            this._client.CallAsync("images", "rpc.images", "images.measure", image, global::Warren.PayloadFormat.Bytes, global::Warren.PayloadFormat.Json(global::Warren.Generated.WarrenJsonTypes.Tutorials_Thumbnail), global::System.TimeSpan.FromSeconds(30), default);
+        global::System.Threading.Tasks.Task<global::Tutorials.Thumbnail> global::Tutorials.IImages.Measure(
+            byte[] image) =>
+            this._client.CallAsync(
+                "images",
+                "rpc.images",
+                "images.measure",
+                image,
+                global::Warren.PayloadFormat.Bytes,
+                global::Warren.PayloadFormat.Json(global::Warren.Generated.WarrenJsonTypes.Tutorials_Thumbnail),
+                global::System.TimeSpan.FromSeconds(30),
+                default);
 
         /// <summary>Request type <c>images.render</c>, timeout 30000 ms.</summary>
-        global::System.Threading.Tasks.ValueTask<global::System.ReadOnlyMemory<byte>> global::Tutorials.IImages.Render(global::Tutorials.Thumbnail thumbnail, global::System.Threading.CancellationToken ct) =>
-            new(this._client.CallAsync("images", "rpc.images", "images.render", thumbnail, global::Warren.PayloadFormat.Json(global::Warren.Generated.WarrenJsonTypes.Tutorials_Thumbnail), global::Warren.PayloadFormat.Memory, global::System.TimeSpan.FromSeconds(30), ct));
+        global::System.Threading.Tasks.ValueTask<global::System.ReadOnlyMemory<byte>> global::Tutorials.IImages.Render(
+            global::Tutorials.Thumbnail thumbnail,
+            global::System.Threading.CancellationToken ct) =>
+            new(this._client.CallAsync(
+                "images",
+                "rpc.images",
+                "images.render",
+                thumbnail,
+                global::Warren.PayloadFormat.Json(global::Warren.Generated.WarrenJsonTypes.Tutorials_Thumbnail),
+                global::Warren.PayloadFormat.Memory,
+                global::System.TimeSpan.FromSeconds(30),
+                ct));
     }
 }

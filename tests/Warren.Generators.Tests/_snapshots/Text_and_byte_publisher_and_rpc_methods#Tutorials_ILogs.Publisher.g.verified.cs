@@ -4,7 +4,10 @@
 
 namespace Warren.Generated
 {
-    /// <summary>Publishes the messages of <see cref="global::Tutorials.ILogs"/>: confirmed, mandatory, routed by their contracts.</summary>
+    /// <summary>
+    /// Publishes the messages of <see cref="global::Tutorials.ILogs"/>: confirmed, mandatory, routed by their
+    /// contracts.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Tutorials_ILogsPublisher : global::Tutorials.ILogs
@@ -24,10 +27,18 @@ namespace Warren.Generated
         }
 
         /// <summary>Bytes (<c>application/octet-stream</c>) to exchange <c>logs</c>.</summary>
-        global::System.Threading.Tasks.ValueTask global::Tutorials.ILogs.Raw(byte[] body, global::Warren.PublishOptions? options, global::System.Threading.CancellationToken ct)
+        global::System.Threading.Tasks.ValueTask global::Tutorials.ILogs.Raw(
+            byte[] body,
+            global::Warren.PublishOptions? options,
+            global::System.Threading.CancellationToken ct)
         {
             global::System.ArgumentNullException.ThrowIfNull(body);
-            return this._publisher.PublishBytesAsync(options?.Exchange ?? "logs", options?.RoutingKey ?? "", body, options, ct);
+            return this._publisher.PublishBytesAsync(
+                options?.Exchange ?? "logs",
+                options?.RoutingKey ?? "",
+                body,
+                options,
+                ct);
         }
     }
 }

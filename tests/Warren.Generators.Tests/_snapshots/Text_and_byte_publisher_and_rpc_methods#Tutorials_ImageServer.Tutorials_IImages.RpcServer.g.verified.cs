@@ -8,7 +8,10 @@ namespace Warren.Generated
     using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Serves <see cref="global::Tutorials.IImages"/> with <see cref="global::Tutorials.ImageServer"/> on queue <c>rpc.images</c>.</summary>
+    /// <summary>
+    /// Serves <see cref="global::Tutorials.IImages"/> with <see cref="global::Tutorials.ImageServer"/> on queue
+    /// <c>rpc.images</c>.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Tutorials_ImageServer_Tutorials_IImagesRpcServer : IMessageDispatcher
@@ -34,13 +37,21 @@ namespace Warren.Generated
 
         /// <summary><c>images.measure</c> → <c>ImageServer.Measure</c></summary>
         private static ValueTask<DispatchOutcome> MeasureAsync(MessageContext context) =>
-            RpcServer.ServeAsync(context, global::Warren.PayloadFormat.Bytes, global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail), static (ctx, request, ct) =>
-                Service(ctx).Measure(request), "images");
+            RpcServer.ServeAsync(
+                context,
+                global::Warren.PayloadFormat.Bytes,
+                global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail),
+                static (ctx, request, ct) =>
+                    Service(ctx).Measure(request), "images");
 
         /// <summary><c>images.render</c> → <c>ImageServer.Render</c></summary>
         private static ValueTask<DispatchOutcome> RenderAsync(MessageContext context) =>
-            RpcServer.ServeValueAsync(context, global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail), global::Warren.PayloadFormat.Memory, static (ctx, request, ct) =>
-                Service(ctx).Render(request, ct), "images");
+            RpcServer.ServeValueAsync(
+                context,
+                global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail),
+                global::Warren.PayloadFormat.Memory,
+                static (ctx, request, ct) =>
+                    Service(ctx).Render(request, ct), "images");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Tutorials.IImages Service(MessageContext context) =>
