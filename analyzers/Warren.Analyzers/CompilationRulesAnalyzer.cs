@@ -107,7 +107,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     {
                         _referencedConsumers.Add((consumer, owner));
                         _queues.Add((consumer.Queue.Name, QueueShape(consumer.Queue), Location.None, owner));
-                        _owners.Add(new Rules.QueueOwnerRules.Owner(consumer.Queue.Name, type.ToDisplayString(), $"'{owner}'", Location.None));
+                        _owners.Add(new Rules.QueueOwnerRules.Owner(consumer.Queue.Name, Rules.QueueOwnerRules.KeyOf(type), $"'{owner}'", Location.None, IsStream(consumer.Queue)));
                         var hasMax = consumer.Queue.Arguments.Any(a => a.Name == "x-max-priority");
                         foreach (var handler in consumer.Handlers)
                         {
@@ -349,6 +349,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         /// <summary>A fully qualified type name as C# shows it: <c>global::App.Users.Created</c> → <c>App.Users.Created</c>.</summary>
         private static string Display(string typeName) => typeName.StartsWith("global::", System.StringComparison.Ordinal) ? typeName.Substring(8) : typeName;
 
+        private static bool IsStream(QueueModel queue) => queue.Arguments.Any(a => a.Name == "x-queue-type" && a.JsonValue == "\"stream\"");
+
         private static bool IsAttributedMessage(INamedTypeSymbol type) =>
             AttributeReader.Has(type, KnownNames.ExchangeAttribute) || AttributeReader.Has(type, KnownNames.TopicAttribute) || AttributeReader.Has(type, KnownNames.MessageAttribute);
 
@@ -359,7 +361,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             System.Threading.Interlocked.Increment(ref _localConsumers);
             var location = AttributeReader.Find(type, KnownNames.QueueAttribute) is { } attribute ? Locations.Of(attribute, type) : Locations.Of(type);
             _queues.Add((queue.Name, shape, location, type.Name));
-            _owners.Add(new Rules.QueueOwnerRules.Owner(queue.Name, type.ToDisplayString(), $"'{type.Name}'", location));
+            _owners.Add(new Rules.QueueOwnerRules.Owner(queue.Name, Rules.QueueOwnerRules.KeyOf(type), $"'{type.Name}'", location, IsStream(queue)));
             _consumers.Add((consumer, type));
             var hasMax = queue.Arguments.Any(a => a.Name == "x-max-priority");
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))

@@ -134,10 +134,11 @@ internal static class DiagnosticDescriptors
         "WRN035", "Default contract name qualified by a namespace", "The default contract name of '{0}' is '{1}', not '{2}', because {3} also has the short name '{2}': adding or removing such a type changes this message's contract name and default routing key, and services deployed with the other name stop matching. Pin the name with [Message(\"{1}\")] (or [Message(\"{2}\")] to keep the short one).", Routing, DiagnosticSeverity.Warning, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor QueueConsumedTwice = Create(
-        "WRN036", "Queue consumed by more than one class", "Queue '{0}' is consumed by {1} and by {2}: both would be registered and compete for its messages, and each message a consumer has no handler for is dead-lettered. Give each consumer class or RPC service a queue of its own.", Topology, DiagnosticSeverity.Error, compilationEnd: true);
+        "WRN036", "Queue consumed by more than one class", "Queue '{0}' is consumed by {1} and by {2}: {3}", Topology, DiagnosticSeverity.Error, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor ConsumerInheritsConsumer = Create(
         "WRN037", "Consumer class derived from a consumer class", "'{0}' inherits the handlers of '{1}', which is itself a consumer (queue '{2}'): both queues receive the messages, so each is handled twice. Make '{1}' abstract (its handlers are then inherited, not consumed), or do not derive from it.", Handlers, DiagnosticSeverity.Warning, compilationEnd: true);
+
     public static readonly DiagnosticDescriptor PublishRefused = Create(
         "WRN038", "Publish to an exchange RabbitMQ refuses publishes to", "{0} publishes to exchange '{1}', which {2}. Consume from it only, and publish to an exchange of your own.", Routing, DiagnosticSeverity.Error);
 

@@ -54,6 +54,26 @@ public sealed class WRN035_QualifiedContractNameTests
 public sealed class WRN036_QueueConsumedTwiceTests
 {
     [Fact]
+    public async Task Two_consumers_of_a_stream_are_told_they_share_its_offset_and_status_not_that_they_compete()
+    {
+        var diagnostics = await AnalyzerHarness.DiagnosticsAsync(Sources.Order + """
+            [Queue("s", Type = QueueType.Stream)] public sealed class A { public void Handle(OrderPlaced e) { } }
+            [Queue("s", Type = QueueType.Stream)] public sealed class B { public void Handle(OrderPaid e) { } }
+            [Queue("q")] public sealed class C { public void Handle(OrderPlaced e) { } }
+            [Queue("q")] public sealed class D { public void Handle(OrderPaid e) { } }
+            """);
+        var messages = diagnostics.Where(d => d.Id == "WRN036").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(4, messages.Count);
+        Assert.All(messages.Where(m => m.StartsWith("Queue 's'", System.StringComparison.Ordinal)), m =>
+        {
+            Assert.Contains("stored offset", m, System.StringComparison.Ordinal);
+            Assert.DoesNotContain("compete", m, System.StringComparison.Ordinal);
+        });
+        Assert.All(messages.Where(m => m.StartsWith("Queue 'q'", System.StringComparison.Ordinal)), m => Assert.Contains("compete", m, System.StringComparison.Ordinal));
+        Assert.Equal(2, messages.Count(m => m.StartsWith("Queue 's'", System.StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public Task Two_consumer_classes_of_one_queue_with_identical_settings_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [{|WRN036:Queue("q")|}] public sealed class A { public void Handle(OrderPlaced e) { } }
         [{|WRN036:Queue("q")|}] public sealed class B { public void Handle(OrderPaid e) { } }

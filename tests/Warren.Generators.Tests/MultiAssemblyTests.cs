@@ -260,6 +260,35 @@ public sealed class MultiAssemblyTests
     }
 
     /// <summary>
+    /// A class of the host with the same full name as a referenced library's consumer, on the same queue: two owners
+    /// (told apart by assembly), so WRN036, naming the library's class by its assembly.
+    /// </summary>
+    [Fact]
+    public async Task A_host_consumer_with_the_full_name_of_a_library_consumer_of_the_same_queue_is_WRN036()
+    {
+        var diagnostics = await Analyze("Shop.Host2", [ContractsLibrary.Value, BillingLibrary.Value], """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Shop.Contracts;
+
+            namespace Shop.Billing;
+
+            [Warren.Queue("billing")]
+            public sealed class BillingConsumer
+            {
+                [Warren.Topic("order.*.placed")]
+                public Task Handle(OrderPlaced evt, CancellationToken ct) => Task.CompletedTask;
+
+                [Warren.Topic("order.cancelled")]
+                public Task Handle(OrderCancelled evt, CancellationToken ct) => Task.CompletedTask;
+            }
+            """);
+
+        var twice = Assert.Single(diagnostics, d => d.Id == "WRN036");
+        Assert.Contains("assembly Shop.Billing", twice.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The other way round: a library's consumer reads the dead-letter queue of a stream (or quorum queue) the service
     /// referencing it declares. The library cannot know the queue's type; the service's build reports the difference
     /// (WRN009 at the stream's class) unless the library's consumer names the quorum type.

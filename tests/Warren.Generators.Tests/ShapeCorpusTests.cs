@@ -560,6 +560,11 @@ public sealed class ShapeCorpusTests
         Ok("obsolete_rpc_server", Obsolete + App("[RpcService(\"svc\")] public interface ISvc { Task<StockLevel> Check(CheckStock r); } [Obsolete] public sealed class S : ISvc { public Task<StockLevel> Check(CheckStock r) => Task.FromResult(new StockLevel(\"\", 0)); }")),
         Bad("experimental_message_type", "WRN005", "#pragma warning disable EXP1\n" + App("[System.Diagnostics.CodeAnalysis.Experimental(\"EXP1\")] public sealed record Trial(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Trial t) => Task.CompletedTask; }")),
         Bad("experimental_publisher_method", "WRN021", "#pragma warning disable EXP2\n" + App("[Publisher] public partial interface IP { [System.Diagnostics.CodeAnalysis.Experimental(\"EXP2\")] ValueTask Send(OrderPlaced e); }")),
+        // An [Obsolete] with a DiagnosticId is reported under that id (not CS0612/CS0618): accepted only when the project suppresses it.
+        Ok("obsolete_with_id_message_suppressed_by_the_project", "#pragma warning disable OBS1\n" + App("[Obsolete(\"use New\", DiagnosticId = \"OBS1\")] public sealed record Old(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Old o) => Task.CompletedTask; }"), "Old") with { NoWarn = "OBS1" },
+        Ok("obsolete_with_id_publisher_method_suppressed_by_the_project", "#pragma warning disable OBS2\n" + App("[Publisher] public partial interface IP { [Obsolete(\"use Post\", DiagnosticId = \"OBS2\")] ValueTask Send(OrderPlaced e); }")) with { NoWarn = "OBS2" },
+        Bad("obsolete_with_id_message_type", "WRN005", "#pragma warning disable OBS1\n" + App("[Obsolete(\"use New\", DiagnosticId = \"OBS1\")] public sealed record Old(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Old o) => Task.CompletedTask; }")),
+        Bad("obsolete_with_id_publisher_method", "WRN021", "#pragma warning disable OBS2\n" + App("[Publisher] public partial interface IP { [Obsolete(\"use Post\", DiagnosticId = \"OBS2\")] ValueTask Send(OrderPlaced e); }")),
 
         // Arrays as messages: named after their element type.
         Ok("handler_array_message", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced[] e) => Task.CompletedTask; }"), "OrderPlaced[]"),
@@ -605,6 +610,7 @@ public sealed class ShapeCorpusTests
 
         // Parameters named like the members of the generated class.
         Ok("publisher_parameter_named_like_the_field", App("[Publisher] public partial interface IP { ValueTask Send(OrderPlaced _publisher); ValueTask SendRoutingKey(OrderPlaced SendRoutingKey); [Topic(\"a.b\")] ValueTask Post(CheckStock PostOptions); }")),
+        Ok("publisher_parameter_named_like_the_generated_class", App("[Publisher] public partial interface IP { [Topic(\"order.{Region}.sent\")] ValueTask Send(OrderPlaced App_IPPublisher); [Topic(\"stock.checked\")] ValueTask Check(CheckStock App_IPPublisher, CancellationToken ct); }")),
         Ok("rpc_parameter_named_like_the_field", Rpc("Task<StockLevel> Check(CheckStock _client);", "public Task<StockLevel> Check(CheckStock _client) => Task.FromResult(new StockLevel(\"\", 0));")),
 
         Ok("queue_name_of_255_bytes_without_dead_letter", App($"[Queue(\"{new string('q', 255)}\")] [DeadLetter(Enabled = false)] public sealed class C {{ public Task Handle(OrderPlaced e) => Task.CompletedTask; }}")),

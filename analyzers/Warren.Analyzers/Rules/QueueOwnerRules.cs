@@ -7,14 +7,27 @@ using Warren.Generators.Parsing;
 namespace Warren.Analyzers.Rules;
 
 /// <summary>
-/// One queue, one consumer: two consumer classes, or RPC services, consuming one queue compete for its messages (WRN036),
+/// One queue, one consumer: two consumer classes, or RPC services, consuming one queue compete for its messages, or on a
+/// stream share its stored offset and consumer status (WRN036),
 /// whatever their settings (different settings are also WRN009); a consumer class deriving from another consumer
 /// class makes two queues receive the same messages (WRN037).
 /// </summary>
 internal static class QueueOwnerRules
 {
-    /// <summary>What consumes a queue: <paramref name="Key"/> tells owners apart (a class, or an RPC service whatever its servers).</summary>
-    public readonly record struct Owner(string Queue, string Key, string Display, Location Location);
+    /// <summary>
+    /// What consumes a queue: <paramref name="Key"/> tells owners apart (a class, or an RPC service whatever its servers,
+    /// by assembly and full name: one name in two assemblies is two owners); <paramref name="Stream"/>: the queue is a stream.
+    /// </summary>
+    public readonly record struct Owner(string Queue, string Key, string Display, Location Location, bool Stream = false);
+
+    /// <summary>What consequence WRN036 names for a classic or quorum queue: its consumers compete.</summary>
+    public const string Compete = "both would be registered and compete for its messages, and each message a consumer has no handler for is dead-lettered. Give each consumer class or RPC service a queue of its own.";
+
+    /// <summary>What consequence WRN036 names for a stream: each consumer reads every message, but the offset and status are shared.</summary>
+    public const string ShareStream = "both would be registered and each would read every message, but they share the stream's stored offset (kept per stream) and its consumer status (kept per queue), so one's progress moves where the other resumes and one's failure is reported as the other's. Merge the handlers into one class, or give each consumer a stream of its own.";
+
+    /// <summary>The key of a type that consumes a queue: its assembly and its full name.</summary>
+    public static string KeyOf(ITypeSymbol type) => $"{type.ContainingAssembly?.Identity.GetDisplayName()}|{type.ToDisplayString()}";
 
     public static void Judge(CompilationAnalysisContext context, IEnumerable<Owner> owners)
     {
@@ -33,7 +46,7 @@ internal static class QueueOwnerRules
             {
                 var other = distinct.First(o => o.Key != owner.Key);
                 var additional = other.Location.IsInSource ? new[] { other.Location } : [];
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QueueConsumedTwice, owner.Location, additional, group.Key, owner.Display, other.Display));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QueueConsumedTwice, owner.Location, additional, group.Key, owner.Display, other.Display, group.Any(o => o.Stream) ? ShareStream : Compete));
             }
         }
     }
@@ -44,7 +57,7 @@ internal static class QueueOwnerRules
         {
             var attribute = AttributeReader.Find(s.Service, KnownNames.RpcServiceAttribute)!;
             var name = RpcParser.ServiceName(s.Service, attribute);
-            return new Owner(RpcParser.QueueName(attribute, name), "rpc:" + s.Service.ToDisplayString(), $"RPC service '{name}' ({s.Server.Name} serving {s.Service.Name})", Locations.Of(s.Server));
+            return new Owner(RpcParser.QueueName(attribute, name), "rpc:" + KeyOf(s.Service), $"RPC service '{name}' ({s.Server.Name} serving {s.Service.Name})", Locations.Of(s.Server));
         });
 
     /// <summary>WRN037 for each consumer class with a base class that is a consumer of this compilation.</summary>

@@ -60,8 +60,8 @@ internal static class PublisherEmitter
             var ending = $"){(method.ReturnsTask ? ".AsTask()" : string.Empty)};";
             if (route is not null)
             {
-                var key = keyBuilder is not null ? $"{ClassName(publisher)}.{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!);
-                w.List("    global::Warren.Infrastructure.WarrenPublishing.PublishAsync(", ["this._publisher", message, key, $"{ClassName(publisher)}.{route}", options, token], ending);
+                var key = keyBuilder is not null ? $"global::Warren.Generated.{ClassName(publisher)}.{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!);
+                w.List("    global::Warren.Infrastructure.WarrenPublishing.PublishAsync(", ["this._publisher", message, key, $"global::Warren.Generated.{ClassName(publisher)}.{route}", options, token], ending);
                 w.Line();
                 w.Line($"private static readonly global::Warren.Infrastructure.PublishRoute {route} = new({Literals.String(method.RoutingTemplate!)});");
             }

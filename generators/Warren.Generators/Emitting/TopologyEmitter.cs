@@ -64,8 +64,8 @@ internal static class TopologyEmitter
                 continue;
             }
 
-            // A quorum queue's retry queues (a fourth argument, x-queue-type) are declared in full.
-            if (q.RetryFor is { } workQueue && q.Arguments.Count == 3)
+            // A quorum queue's retry queues (with x-queue-type) are declared in full.
+            if (q.RetryFor is { } workQueue && !IsTyped(q))
             {
                 statements.Add(w => w.Line($"RetryQueue(topology, {Literals.String(q.Name)}, {Literals.String(workQueue)}, {q.RetryDelay.ToString(System.Globalization.CultureInfo.InvariantCulture)});"));
                 continue;
@@ -170,7 +170,7 @@ internal static class TopologyEmitter
             writer.Close();
         }
 
-        if (plan.Queues.Any(q => q.RetryFor is not null && q.Arguments.Count == 3))
+        if (plan.Queues.Any(q => q.RetryFor is not null && !IsTyped(q)))
         {
             writer.Line();
             writer.Line("/// <summary>");
@@ -288,6 +288,9 @@ internal static class TopologyEmitter
 
     private static bool Plain(QueueDeclarationModel q, bool retry = false) =>
         q.Durable && !q.Exclusive && !q.AutoDelete && (retry ? q.RetryFor is not null : q.RetryFor is null);
+
+    /// <summary>Whether a queue names its type (x-queue-type): a quorum retry queue, declared in full rather than through the classic helper.</summary>
+    private static bool IsTyped(QueueDeclarationModel q) => q.Arguments.Any(a => a.Name == "x-queue-type");
 
     private static string Settings(params (bool Differs, string Text)[] settings) =>
         string.Concat(settings.Where(s => s.Differs).Select(s => ", " + s.Text));

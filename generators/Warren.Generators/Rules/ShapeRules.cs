@@ -334,7 +334,9 @@ internal static class ShapeRules
     /// Why generated code cannot refer to a type or member the user declared or used (completing "'X' …"), or null:
     /// an <c>[Obsolete]</c> that is an error (CS0619, which nothing can suppress), or an <c>[Experimental]</c> whose
     /// diagnostic the project does not suppress (<c>&lt;NoWarn&gt;</c>): a <c>#pragma</c> in the user's file does not
-    /// reach the generated files. Warning-level <c>[Obsolete]</c> is fine: generated files disable CS0612 and CS0618.
+    /// reach the generated files. Warning-level <c>[Obsolete]</c> is fine (generated files disable CS0612 and CS0618)
+    /// unless it has a <c>DiagnosticId</c>, under which it is reported instead: like <c>[Experimental]</c>, that id must be
+    /// suppressed for the project.
     /// </summary>
     public static string? UseProblem(ISymbol symbol, ISymbol site)
     {
@@ -346,11 +348,30 @@ internal static class ShapeRules
                 return "is [Obsolete] as an error, so the code Warren generates for it could not compile (CS0619): keep it a warning while Warren still consumes, publishes or calls it";
             }
 
+            // An [Obsolete] with a DiagnosticId is reported under that id, not CS0612/CS0618, which generated files disable.
+            if (name == "System.ObsoleteAttribute" && ObsoleteId(attribute) is { } obsoleteId && !Suppressed(site, obsoleteId))
+            {
+                return $"is [Obsolete(DiagnosticId = \"{obsoleteId}\")], and the code Warren generates for it would report {obsoleteId} in generated files: suppress {obsoleteId} for the project (<NoWarn>{obsoleteId}</NoWarn>) to use it";
+            }
+
             if (name == "System.Diagnostics.CodeAnalysis.ExperimentalAttribute"
                 && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string id
                 && !Suppressed(site, id))
             {
                 return $"is [Experimental(\"{id}\")], and the code Warren generates for it would report {id} in generated files: suppress {id} for the project (<NoWarn>{id}</NoWarn>) to use it";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ObsoleteId(AttributeData attribute)
+    {
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "DiagnosticId" && argument.Value.Value is string { Length: > 0 } id)
+            {
+                return id;
             }
         }
 

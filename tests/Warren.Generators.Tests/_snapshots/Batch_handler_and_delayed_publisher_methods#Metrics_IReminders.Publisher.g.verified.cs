@@ -31,8 +31,8 @@ namespace Warren.Generated
             global::Warren.Infrastructure.WarrenPublishing.PublishAsync(
                 this._publisher,
                 reading,
-                Metrics_IRemindersPublisher.ScheduleRoutingKey(reading),
-                Metrics_IRemindersPublisher.ScheduleRoute,
+                global::Warren.Generated.Metrics_IRemindersPublisher.ScheduleRoutingKey(reading),
+                global::Warren.Generated.Metrics_IRemindersPublisher.ScheduleRoute,
                 new global::Warren.PublishOptions { DeliverAt = deliverAt },
                 default).AsTask();
 

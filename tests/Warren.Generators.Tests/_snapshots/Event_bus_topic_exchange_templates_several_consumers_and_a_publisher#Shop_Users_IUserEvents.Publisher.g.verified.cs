@@ -29,8 +29,8 @@ namespace Warren.Generated
             global::Warren.Infrastructure.WarrenPublishing.PublishAsync(
                 this._publisher,
                 evt,
-                Shop_Users_IUserEventsPublisher.UpdatedRoutingKey(evt),
-                Shop_Users_IUserEventsPublisher.UpdatedRoute,
+                global::Warren.Generated.Shop_Users_IUserEventsPublisher.UpdatedRoutingKey(evt),
+                global::Warren.Generated.Shop_Users_IUserEventsPublisher.UpdatedRoute,
                 null,
                 default).AsTask();
 
@@ -49,7 +49,7 @@ namespace Warren.Generated
                 this._publisher,
                 evt,
                 "user.eu.updated.v1",
-                Shop_Users_IUserEventsPublisher.UpdatedInEuropeRoute,
+                global::Warren.Generated.Shop_Users_IUserEventsPublisher.UpdatedInEuropeRoute,
                 null,
                 ct);
 
