@@ -123,7 +123,7 @@ internal static class RpcEmitter
             w.Line($"private static ValueTask<DispatchOutcome> {name}(MessageContext context) =>");
             var suppress = method.ResponseDeclared != method.ResponseType || method.RequestDeclared != method.RequestType ? "!" : string.Empty;
             var wrapped = w.List($"    RpcServer.{serve}(", ["context", .. infos, "static (ctx, request, ct) =>"], string.Empty);
-            w.Line($"{(wrapped ? "            " : "        ")}Service(ctx).{Identifiers.Escape(method.Name)}({arguments}){suppress}, {Literals.String(service.Name)});");
+            w.Line($"{(wrapped ? "            " : "        ")}Service(ctx).{Identifiers.Escape(method.Name)}({arguments}){suppress}, {Literals.String(service.Name)}, {Literals.String(method.ContractName)});");
         }
 
         w.Line();

@@ -85,10 +85,13 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
         {
             if (_open is null)
             {
-                _open = new Batch(this, context.Services, context.CancellationToken, context.Queue, context.MessageType);
+                _open = new Batch(this, context.Services, context.CancellationToken, context.Queue);
             }
 
             batch = _open;
+            // The batch's contract for its log scope and span: the first delivery that names one (the opening delivery's
+            // type may be missing, as from a client that sends none).
+            batch.Contract ??= string.IsNullOrEmpty(context.MessageType) ? null : context.MessageType;
             index = batch.Messages.Count;
             batch.Messages.Add(message!);
             if (producer != default)
@@ -170,12 +173,15 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
     private ILogger Logger(IServiceProvider services) =>
         _logger ??= services.GetService<ILoggerFactory>()?.CreateLogger("Warren.Batch") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
-    private sealed class Batch(BatchDispatcher<T> owner, IServiceProvider services, CancellationToken cancellationToken, string queue, string? contract)
+    private sealed class Batch(BatchDispatcher<T> owner, IServiceProvider services, CancellationToken cancellationToken, string queue)
     {
         private readonly TaskCompletionSource<DispatchOutcome[]> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _started;
 
         public List<T> Messages { get; } = [];
+
+        /// <summary>The contract named by the first of its deliveries that names one (guarded by the owner's gate).</summary>
+        public string? Contract { get; set; }
 
         public Task<DispatchOutcome[]> Done => _done.Task;
 
@@ -217,10 +223,12 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
         {
             List<T> messages;
             List<ActivityLink>? links;
+            string? contract;
             lock (owner._gate)
             {
                 messages = [.. Messages];
                 links = Links;
+                contract = Contract;
             }
 
             var outcomes = new DispatchOutcome[messages.Count];

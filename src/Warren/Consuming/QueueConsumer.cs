@@ -491,7 +491,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             if (activity is { IsAllDataRequested: true })
             {
                 WarrenTracing.DescribeProcess(activity, _definition.Queue, delivery, _processDestinations);
-                WarrenTracing.DescribeServer(activity, _connections.OpenedConsumeConnection);
+                WarrenTracing.DescribeServer(activity, subscription.Endpoint);
             }
 
             var started = Stopwatch.GetTimestamp();

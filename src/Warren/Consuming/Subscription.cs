@@ -28,12 +28,16 @@ internal sealed class Subscription
     public Subscription(IConnection connection, IChannel channel, AckTracker acks)
     {
         Connection = connection;
+        Endpoint = WarrenTracing.EndpointOf(connection);
         Channel = channel;
         Acks = acks;
         StartedAt = DateTimeOffset.UtcNow;
     }
 
     public IConnection Connection { get; }
+
+    /// <summary>The connection's endpoint, read once when the subscription began (for the spans of its deliveries).</summary>
+    public ServerEndpoint? Endpoint { get; }
 
     public IChannel Channel { get; }
 

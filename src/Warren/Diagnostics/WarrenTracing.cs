@@ -191,15 +191,38 @@ internal static class WarrenTracing
     }
 
     /// <summary>
-    /// <c>server.address</c> and <c>server.port</c> of a recorded messaging span: the endpoint of the connection it
-    /// uses (a node of the cluster: low cardinality). Nothing when the connection is not known.
+    /// The endpoint (host and port) of <paramref name="connection"/>, read once when the connection is obtained: reading
+    /// it later, for each span, races the connection's disposal (<c>Endpoint</c> then throws). Null when the connection
+    /// is unknown or already disposed: its spans then carry no <c>server.address</c>, nothing else changes.
     /// </summary>
-    public static void DescribeServer(Activity activity, RabbitMQ.Client.IConnection? connection)
+    public static ServerEndpoint? EndpointOf(RabbitMQ.Client.IConnection? connection)
     {
-        if (connection?.Endpoint is { } endpoint)
+        if (connection is null)
         {
-            activity.AddTag(ServerAddress, endpoint.HostName);
-            activity.AddTag(ServerPort, (long)endpoint.Port);
+            return null;
+        }
+
+        try
+        {
+            return connection.Endpoint is { } endpoint ? new ServerEndpoint(endpoint.HostName, endpoint.Port) : null;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while being obtained: the work on it fails on its own, with its own error.
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// <c>server.address</c> and <c>server.port</c> of a recorded messaging span: the endpoint of the connection it
+    /// uses (a node of the cluster: low cardinality), as read by <see cref="EndpointOf"/>. Nothing when it is not known.
+    /// </summary>
+    public static void DescribeServer(Activity activity, ServerEndpoint? endpoint)
+    {
+        if (endpoint is { } known)
+        {
+            activity.AddTag(ServerAddress, known.Host);
+            activity.AddTag(ServerPort, (long)known.Port);
         }
     }
 
@@ -234,3 +257,6 @@ internal static class WarrenTracing
     /// <summary>The low-cardinality <c>error.type</c> of an exception: its type's full name.</summary>
     public static string ErrorTypeOf(Exception exception) => exception.GetType().FullName ?? exception.GetType().Name;
 }
+
+/// <summary>The host and port of a connection's endpoint, for <c>server.address</c> and <c>server.port</c>.</summary>
+internal sealed record ServerEndpoint(string Host, int Port);

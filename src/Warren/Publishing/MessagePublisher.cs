@@ -68,6 +68,9 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// <summary>The properties of ended publishes, for the next ones (about one per window slot).</summary>
     private readonly PropertiesPool _properties;
 
+    /// <summary>The endpoint of the publishing connection, read once per connection (see <see cref="WarrenTracing.EndpointOf"/>).</summary>
+    private PublishEndpoint? _endpoint;
+
     public MessagePublisher(WarrenConnections connections, MessageContracts contracts, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup, DelayedDelivery delays)
     {
         _delays = delays;
@@ -662,7 +665,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax, messageIdByChannel: messageId != 0);
             if (activity is { IsAllDataRequested: true })
             {
-                WarrenTracing.DescribeServer(activity, connection);
+                WarrenTracing.DescribeServer(activity, EndpointOf(connection));
             }
 
             while (true)
@@ -839,6 +842,20 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 : $"The broker refused the publish to exchange '{exchange}' with routing key '{routingKey}': {reason.ReplyCode} {reason.ReplyText}. It is not sent again.",
             exchange,
             routingKey);
+
+    private ServerEndpoint? EndpointOf(IConnection connection)
+    {
+        var cached = Volatile.Read(ref _endpoint);
+        if (cached is null || !ReferenceEquals(cached.Connection, connection))
+        {
+            cached = new PublishEndpoint(connection, WarrenTracing.EndpointOf(connection));
+            Volatile.Write(ref _endpoint, cached);
+        }
+
+        return cached.Endpoint;
+    }
+
+    private sealed record PublishEndpoint(IConnection Connection, ServerEndpoint? Endpoint);
 }
 
 /// <summary>Where an idle cached JSON writer points, so it keeps no body alive.</summary>

@@ -51,51 +51,83 @@ public sealed class RpcServer : IAsyncDisposable
     /// <summary>The channel replies go out on right now (tests break it to check that it is replaced).</summary>
     internal IChannel? CurrentChannel => _channel.Current;
 
-    /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>.</summary>
-    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method, string? service = null) =>
-        ServeAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method, service);
+    /// <summary>
+    /// Serves a method returning <c>Task&lt;TResponse&gt;</c>: <paramref name="service"/> and <paramref name="methodName"/>
+    /// (the method's contract name) name its span and metrics, whatever the request's <c>type</c> says.
+    /// </summary>
+    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method, string service, string methodName) =>
+        ServeAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method, service, methodName);
 
-    /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method, string? service = null) =>
-        ServeValueAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method, service);
+    /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>, named by <paramref name="service"/> and <paramref name="methodName"/>.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method, string service, string methodName) =>
+        ServeValueAsync(context, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method, service, methodName);
 
-    /// <summary>Serves a command returning <c>Task</c>: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task> method, string? service = null) =>
-        ServeCommandAsync(context, PayloadFormat.Json(requestInfo), method, service);
+    /// <summary>Serves a command returning <c>Task</c>, named by <paramref name="service"/> and <paramref name="methodName"/>: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task> method, string service, string methodName) =>
+        ServeCommandAsync(context, PayloadFormat.Json(requestInfo), method, service, methodName);
 
-    /// <summary>Serves a command returning <c>ValueTask</c>: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask> method, string? service = null) =>
-        ServeValueCommandAsync(context, PayloadFormat.Json(requestInfo), method, service);
+    /// <summary>Serves a command returning <c>ValueTask</c>, named by <paramref name="service"/> and <paramref name="methodName"/>: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask> method, string service, string methodName) =>
+        ServeValueCommandAsync(context, PayloadFormat.Json(requestInfo), method, service, methodName);
 
-    /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>, with the request and reply in the given formats (text, bytes or JSON).</summary>
-    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method, string? service = null)
-    {
-        ArgumentNullException.ThrowIfNull(responseFormat);
-        return ServeCoreAsync(context, service, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
-    }
+    /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c>, with the request and reply in the given formats (text, bytes or JSON), named by <paramref name="service"/> and <paramref name="methodName"/>.</summary>
+    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method, string service, string methodName) =>
+        ServeResponseAsync(context, service, methodName, requestFormat, responseFormat, method);
 
-    /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>, with the request and reply in the given formats.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method, string? service = null)
-    {
-        ArgumentNullException.ThrowIfNull(responseFormat);
-        return ServeCoreAsync(context, service, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
-    }
+    /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c>, with the request and reply in the given formats, named by <paramref name="service"/> and <paramref name="methodName"/>.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method, string service, string methodName) =>
+        ServeValueResponseAsync(context, service, methodName, requestFormat, responseFormat, method);
 
-    /// <summary>Serves a command returning <c>Task</c> with the request in the given format: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, Task> method, string? service = null) =>
-        ServeCoreAsync(context, service, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
-        {
-            await method(ctx, request, ct).ConfigureAwait(false);
-            return Array.Empty<byte>();
-        });
+    /// <summary>Serves a command returning <c>Task</c> with the request in the given format, named by <paramref name="service"/> and <paramref name="methodName"/>: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, Task> method, string service, string methodName) =>
+        ServeTaskCommandAsync(context, service, methodName, requestFormat, method);
 
-    /// <summary>Serves a command returning <c>ValueTask</c> with the request in the given format: the reply is empty.</summary>
-    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask> method, string? service = null) =>
-        ServeCoreAsync(context, service, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
-        {
-            await method(ctx, request, ct).ConfigureAwait(false);
-            return Array.Empty<byte>();
-        });
+    /// <summary>Serves a command returning <c>ValueTask</c> with the request in the given format, named by <paramref name="service"/> and <paramref name="methodName"/>: the reply is empty.</summary>
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask> method, string service, string methodName) =>
+        ServeValueTaskCommandAsync(context, service, methodName, requestFormat, method);
+
+    // The signatures modules generated by Warren 0.1.0 call: kept so such a library keeps working on a newer host. Their
+    // span and metrics are named after the queue (fixed by the service, never by a message).
+
+    /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c> (modules generated by Warren 0.1.0).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method) =>
+        ServeResponseAsync(context, null, null, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method);
+
+    /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c> (modules generated by Warren 0.1.0).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method) =>
+        ServeValueResponseAsync(context, null, null, PayloadFormat.Json(requestInfo), PayloadFormat.Json(responseInfo), method);
+
+    /// <summary>Serves a command returning <c>Task</c> (modules generated by Warren 0.1.0).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
+        ServeTaskCommandAsync(context, null, null, PayloadFormat.Json(requestInfo), method);
+
+    /// <summary>Serves a command returning <c>ValueTask</c> (modules generated by Warren 0.1.0).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, JsonTypeInfo<TRequest> requestInfo, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
+        ServeValueTaskCommandAsync(context, null, null, PayloadFormat.Json(requestInfo), method);
+
+    /// <summary>Serves a method returning <c>Task&lt;TResponse&gt;</c> in the given formats (modules generated by Warren 0.1.0).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ValueTask<DispatchOutcome> ServeAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method) =>
+        ServeResponseAsync(context, null, null, requestFormat, responseFormat, method);
+
+    /// <summary>Serves a method returning <c>ValueTask&lt;TResponse&gt;</c> in the given formats (modules generated by Warren 0.1.0).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ValueTask<DispatchOutcome> ServeValueAsync<TRequest, TResponse>(MessageContext context, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method) =>
+        ServeValueResponseAsync(context, null, null, requestFormat, responseFormat, method);
+
+    /// <summary>Serves a command returning <c>Task</c> with the request in the given format (modules generated by Warren 0.1.0).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ValueTask<DispatchOutcome> ServeCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
+        ServeTaskCommandAsync(context, null, null, requestFormat, method);
+
+    /// <summary>Serves a command returning <c>ValueTask</c> with the request in the given format (modules generated by Warren 0.1.0).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ValueTask<DispatchOutcome> ServeValueCommandAsync<TRequest>(MessageContext context, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
+        ServeValueTaskCommandAsync(context, null, null, requestFormat, method);
 
     /// <summary>Answers a request for a method the service does not have.</summary>
     public static ValueTask<DispatchOutcome> UnknownMethodAsync(MessageContext context, string service) =>
@@ -132,13 +164,40 @@ public sealed class RpcServer : IAsyncDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, string? service, PayloadFormat<TRequest> requestFormat, string replyContentType, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
+    private static ValueTask<DispatchOutcome> ServeResponseAsync<TRequest, TResponse>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method)
+    {
+        ArgumentNullException.ThrowIfNull(responseFormat);
+        return ServeCoreAsync(context, service, methodName, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
+    }
+
+    private static ValueTask<DispatchOutcome> ServeValueResponseAsync<TRequest, TResponse>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method)
+    {
+        ArgumentNullException.ThrowIfNull(responseFormat);
+        return ServeCoreAsync(context, service, methodName, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
+    }
+
+    private static ValueTask<DispatchOutcome> ServeTaskCommandAsync<TRequest>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
+        ServeCoreAsync(context, service, methodName, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
+        {
+            await method(ctx, request, ct).ConfigureAwait(false);
+            return Array.Empty<byte>();
+        });
+
+    private static ValueTask<DispatchOutcome> ServeValueTaskCommandAsync<TRequest>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
+        ServeCoreAsync(context, service, methodName, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
+        {
+            await method(ctx, request, ct).ConfigureAwait(false);
+            return Array.Empty<byte>();
+        });
+
+    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, string replyContentType, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(requestFormat);
         var server = context.Services.GetRequiredService<RpcServer>();
-        // An untyped request is named after its queue (both are fixed by the service, never by a message).
-        var method = string.IsNullOrEmpty(context.MessageType) ? context.Queue : context.MessageType;
+        // The method served, as the generated server names it (a request's type may be anything: a request routed by key
+        // is served whatever its type says); a module generated by Warren 0.1.0 names none, so the queue's name stands in.
+        var method = methodName ?? context.Queue;
 
         // A Server span named like the client's, {service}/{method} (both fixed by the service, never by a message),
         // inside the consumer's process span; named by the method alone when the caller does not name the service.

@@ -43,7 +43,7 @@ namespace Warren.Generated
                 WarrenJsonTypes.Shop_Contracts_CheckStock,
                 WarrenJsonTypes.Shop_Contracts_StockLevel,
                 static (ctx, request, ct) =>
-                    Service(ctx).CheckStock(request, ct), "inventory");
+                    Service(ctx).CheckStock(request, ct), "inventory", "inventory.check-stock");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Shop.Contracts.IInventory Service(MessageContext context) =>

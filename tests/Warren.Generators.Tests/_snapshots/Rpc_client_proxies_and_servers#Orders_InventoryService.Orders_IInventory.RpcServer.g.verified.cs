@@ -43,7 +43,7 @@ namespace Warren.Generated
                 WarrenJsonTypes.Orders_CheckStock,
                 WarrenJsonTypes.Orders_StockLevel,
                 static (ctx, request, ct) =>
-                    Service(ctx).CheckStock(request, ct), "inventory");
+                    Service(ctx).CheckStock(request, ct), "inventory", "inventory.check-stock");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Orders.IInventory Service(MessageContext context) =>

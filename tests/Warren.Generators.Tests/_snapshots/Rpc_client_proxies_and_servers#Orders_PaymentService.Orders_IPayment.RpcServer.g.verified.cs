@@ -42,12 +42,12 @@ namespace Warren.Generated
                 WarrenJsonTypes.Orders_Charge,
                 WarrenJsonTypes.Orders_ChargeResult,
                 static (ctx, request, ct) =>
-                    Service(ctx).ChargeAsync(request, ct), "payment");
+                    Service(ctx).ChargeAsync(request, ct), "payment", "payment.charge.v1");
 
         /// <summary><c>payment.refund</c> → <c>PaymentService.Refund</c></summary>
         private static ValueTask<DispatchOutcome> RefundAsync(MessageContext context) =>
             RpcServer.ServeCommandAsync(context, WarrenJsonTypes.Orders_Refund, static (ctx, request, ct) =>
-                Service(ctx).Refund(request), "payment");
+                Service(ctx).Refund(request), "payment", "payment.refund");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Orders.IPayment Service(MessageContext context) =>

@@ -43,7 +43,7 @@ namespace Warren.Generated
                 global::Warren.PayloadFormat.Text,
                 global::Warren.PayloadFormat.Text,
                 static (ctx, request, ct) =>
-                    Service(ctx).Fib(request, ct), "fib");
+                    Service(ctx).Fib(request, ct), "fib", "fib.fib");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Tutorials.IFib Service(MessageContext context) =>

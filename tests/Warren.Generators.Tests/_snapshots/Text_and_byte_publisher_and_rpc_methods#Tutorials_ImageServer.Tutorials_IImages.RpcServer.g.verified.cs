@@ -42,7 +42,7 @@ namespace Warren.Generated
                 global::Warren.PayloadFormat.Bytes,
                 global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail),
                 static (ctx, request, ct) =>
-                    Service(ctx).Measure(request), "images");
+                    Service(ctx).Measure(request), "images", "images.measure");
 
         /// <summary><c>images.render</c> → <c>ImageServer.Render</c></summary>
         private static ValueTask<DispatchOutcome> RenderAsync(MessageContext context) =>
@@ -51,7 +51,7 @@ namespace Warren.Generated
                 global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail),
                 global::Warren.PayloadFormat.Memory,
                 static (ctx, request, ct) =>
-                    Service(ctx).Render(request, ct), "images");
+                    Service(ctx).Render(request, ct), "images", "images.render");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>
         private static global::Tutorials.IImages Service(MessageContext context) =>

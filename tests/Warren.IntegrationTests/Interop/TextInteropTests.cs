@@ -190,7 +190,7 @@ public sealed class TextInteropTests(BrokerFixture broker, ITestOutputHelper out
 
         public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context) =>
             RpcServer.ServeAsync(context, PayloadFormat.Text, PayloadFormat.Text, static (_, n, _) =>
-                Task.FromResult(Fibonacci(int.Parse(n, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)));
+                Task.FromResult(Fibonacci(int.Parse(n, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)), "fib", "fib");
     }
 
     internal static async Task<BasicGetResult> GetAsync(IConnection connection, string queue, TimeSpan timeout)

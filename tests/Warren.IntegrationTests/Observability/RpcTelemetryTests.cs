@@ -3,7 +3,10 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Linq;
 using System.Threading.Tasks;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using Warren.IntegrationTests.Generated;
 using Warren.IntegrationTests.Rpc;
 using Warren.IntegrationTests.Runtime;
@@ -62,6 +65,40 @@ public sealed class RpcTelemetryTests(BrokerFixture broker)
         Assert.Equal(2, telemetry.Count("warren.rpc.client.duration"));
         Assert.Equal(1, telemetry.Sum("warren.rpc.server.calls", where: m => m.Tag("warren.rpc.outcome") == "ok"));
         Assert.Equal(1, telemetry.Sum("warren.rpc.server.calls", where: m => m.Tag("warren.rpc.outcome") == "fault"));
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_request_routed_by_key_with_a_foreign_type_is_named_after_the_method_that_serves_it()
+    {
+        using var spans = new TelemetryCapture();
+        await using var app = await GeneratedHost.StartAsync(broker.AmqpUrl, "rpc-telemetry-foreign");
+        using var telemetry = new TelemetryCapture(app.Services.GetRequiredService<IMeterFactory>());
+        await using var connection = await broker.ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var reply = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, e) =>
+        {
+            reply.TrySetResult(Encoding.UTF8.GetString(e.Body.Span));
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync("amq.rabbitmq.reply-to", autoAck: true, consumer);
+
+        // Served by its routing key (the method's contract through amq.direct), whatever its type says.
+        var foreign = "anything-" + Guid.NewGuid().ToString("N");
+        var properties = new BasicProperties { CorrelationId = "foreign", ReplyTo = "amq.rabbitmq.reply-to", Type = foreign, ContentType = "application/json" };
+        await channel.BasicPublishAsync("amq.direct", "it-calculator.add", mandatory: true, properties, Encoding.UTF8.GetBytes("""{"A":20,"B":22}"""));
+        Assert.Contains("42", await reply.Task.WaitAsync(TimeSpan.FromSeconds(10)), StringComparison.Ordinal);
+
+        bool Served(Activity s) => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("messaging.message.conversation_id") == "foreign";
+        await Broker.WaitUntilAsync(() => spans.Spans.Any(Served), TimeSpan.FromSeconds(10), "the server span");
+        var server = spans.Spans.Single(Served);
+        Assert.Equal("it-calculator/it-calculator.add", server.DisplayName);
+        Assert.Equal("it-calculator.add", server.GetTagItem("rpc.method"));
+        Assert.Equal("it-calculator", server.GetTagItem("rpc.service"));
+        Assert.DoesNotContain(spans.Spans, s => s.DisplayName.Contains(foreign, StringComparison.Ordinal));
+        Assert.Equal(1, telemetry.Sum("warren.rpc.server.calls", where: m => m.Tag("rpc.method") == "it-calculator.add"));
         await app.StopAsync();
     }
 }

@@ -101,6 +101,29 @@ public sealed class BatchDispatcherTests
         Assert.All(await Task.WhenAll(pending), o => Assert.Equal(DispatchAction.Ack, o.Action));
     }
 
+    [Fact]
+    public async Task A_batch_is_named_after_the_first_contract_its_deliveries_name_even_when_the_opening_one_names_none()
+    {
+        const string Queue = "batch-contract-unit";
+        var spans = new ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == WarrenTracing.Source.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var dispatcher = new BatchDispatcher<BatchItem>(BatchTestJson.Default.BatchItem, 3, TimeSpan.FromHours(1), (_, _) => ValueTask.CompletedTask);
+        var types = new[] { null, "shop.item", "shop.item-alias" };
+        var outcomes = await Task.WhenAll(types.Select((type, n) => dispatcher.DispatchAsync(new MessageContext(Queue, JsonSerializer.SerializeToUtf8Bytes(new BatchItem(n), BatchTestJson.Default.BatchItem), Services, CancellationToken.None) { MessageType = type }).AsTask()));
+
+        Assert.All(outcomes, o => Assert.Equal(DispatchAction.Ack, o.Action));
+        // The span ends just after the batch's outcomes are known.
+        Assert.True(SpinWait.SpinUntil(() => spans.Any(s => (string?)s.GetTagItem("messaging.destination.name") == Queue), TimeSpan.FromSeconds(10)), "the batch span");
+        var batch = Assert.Single(spans, s => (string?)s.GetTagItem("messaging.destination.name") == Queue);
+        Assert.Equal("shop.item", batch.GetTagItem("warren.message.contract"));
+    }
+
     private static MessageContext Context(int n) =>
         new("q", JsonSerializer.SerializeToUtf8Bytes(new BatchItem(n), BatchTestJson.Default.BatchItem), Services, CancellationToken.None);
 

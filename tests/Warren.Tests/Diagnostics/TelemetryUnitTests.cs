@@ -156,9 +156,14 @@ public sealed class TraceContextTests
         Assert.Equal(valid ? text[3..35] : "00000000000000000000000000000000", context.TraceId.ToHexString());
         Assert.Equal(valid ? text[36..52] : "0000000000000000", context.SpanId.ToHexString());
         Assert.Equal(valid ? Convert.ToInt32(text[53..], 16) : 0, (int)context.TraceFlags);
+    }
 
+    [Fact]
+    public void A_traceparent_with_any_foreign_byte_at_any_position_or_a_missing_byte_is_unreadable()
+    {
         // Any byte outside lower-case hex and the dashes, at any position, makes it unreadable; so does a missing byte.
         var bytes = Encoding.UTF8.GetBytes("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        Assert.True(TraceContext.TryParse(bytes, null, out _));
         foreach (var foreign in new byte[] { 0, (byte)' ', (byte)'g', (byte)'G', (byte)'/', (byte)':', (byte)'`', 0x7F, 0x80, 0xC3, 0xFF })
         {
             for (var i = 0; i < bytes.Length; i++)
@@ -170,6 +175,100 @@ public sealed class TraceContextTests
         }
 
         Assert.False(TraceContext.TryParse(bytes.AsSpan(0, 54), null, out _));
+    }
+
+    [Fact]
+    public void The_vectorized_traceparent_check_agrees_with_a_byte_by_byte_reading_of_the_W3C_format()
+    {
+        // Near-valid: a well-formed traceparent (any version, ids and flags, now and then all-zero ids) with up to three
+        // bytes replaced by any byte or by one of the characters that sit at the edges of the accepted ranges; and
+        // plain random bytes, nearly always refused.
+        var hex = Gen.Int[0, 15].Select(i => (byte)"0123456789abcdef"[i]);
+        var edge = Gen.Int[0, 14].Select(i => (byte)"-09afAFgG/:`{ \0"[i]);
+        var replacement = Gen.Frequency((1, Gen.Byte), (2, edge), (1, hex));
+        var nearValid = Gen.Select(hex.Array[55], Gen.Int[0, 4], replacement.Array[0, 3], Gen.Int[0, 54].Array[3]).Select(c =>
+        {
+            var (bytes, zeros, replacements, positions) = c;
+            bytes[2] = bytes[35] = bytes[52] = (byte)'-';
+            if (zeros == 0)
+            {
+                bytes.AsSpan(3, 32).Fill((byte)'0');
+            }
+            else if (zeros == 1)
+            {
+                bytes.AsSpan(36, 16).Fill((byte)'0');
+            }
+
+            for (var i = 0; i < replacements.Length; i++)
+            {
+                bytes[positions[i]] = replacements[i];
+            }
+
+            return bytes;
+        });
+        var gen = Gen.Frequency((4, nearValid), (1, Gen.Byte.Array[55]));
+        var accepted = 0;
+        Property.ForAll(
+            gen,
+            5_000,
+            bytes =>
+            {
+                var expected = ReadsAsW3CTraceParent(bytes);
+                Assert.Equal(expected, TraceContext.TryParse(bytes, null, out var context));
+                if (expected)
+                {
+                    Assert.Equal(Encoding.ASCII.GetString(bytes, 3, 32), context.TraceId.ToHexString());
+                    Assert.Equal(Encoding.ASCII.GetString(bytes, 36, 16), context.SpanId.ToHexString());
+                    Assert.Equal(Convert.ToInt32(Encoding.ASCII.GetString(bytes, 53, 2), 16), (int)context.TraceFlags);
+                }
+                else
+                {
+                    Assert.Equal(default, context);
+                }
+
+                accepted += expected ? 1 : 0;
+            },
+            bytes => $"traceparent bytes {Convert.ToHexString(bytes)}");
+        Assert.Equal(5_000, Property.LastCount);
+        Assert.InRange(accepted, 250, 4_500);
+    }
+
+    /// <summary>The W3C traceparent (version-format), byte by byte: the reference the vectorized check is held to.</summary>
+    private static bool ReadsAsW3CTraceParent(byte[] bytes)
+    {
+        if (bytes.Length != 55)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var b = bytes[i];
+            var ok = i is 2 or 35 or 52 ? b == '-' : b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f';
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        if (bytes[0] == 'f' && bytes[1] == 'f')
+        {
+            return false;
+        }
+
+        var traceIdZero = true;
+        for (var i = 3; i < 35; i++)
+        {
+            traceIdZero &= bytes[i] == '0';
+        }
+
+        var spanIdZero = true;
+        for (var i = 36; i < 52; i++)
+        {
+            spanIdZero &= bytes[i] == '0';
+        }
+
+        return !traceIdZero && !spanIdZero;
     }
 
     [Theory]
