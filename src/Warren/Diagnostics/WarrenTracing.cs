@@ -222,7 +222,7 @@ internal static class WarrenTracing
         if (endpoint is { } known)
         {
             activity.AddTag(ServerAddress, known.Host);
-            activity.AddTag(ServerPort, (long)known.Port);
+            activity.AddTag(ServerPort, known.PortTag);
         }
     }
 
@@ -259,4 +259,8 @@ internal static class WarrenTracing
 }
 
 /// <summary>The host and port of a connection's endpoint, for <c>server.address</c> and <c>server.port</c>.</summary>
-internal sealed record ServerEndpoint(string Host, int Port);
+internal sealed record ServerEndpoint(string Host, int Port)
+{
+    /// <summary><c>server.port</c> as the span attribute's value, boxed once per endpoint rather than per span.</summary>
+    public object PortTag { get; } = (long)Port;
+}
