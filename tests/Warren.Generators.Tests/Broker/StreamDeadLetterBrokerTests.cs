@@ -125,21 +125,7 @@ public sealed class StreamDeadLetterBrokerTests(BrokerNodeFixture broker, ITestO
         }
         finally
         {
-            for (var i = services.Count - 1; i >= 0; i--)
-            {
-                await services[i].DisposeAsync();
-            }
-
-            await using var cleanup = await broker.Connection.CreateChannelAsync();
-            foreach (var queue in new[] { stream, dlq, dlq + ".dlq", dlq + ".retry.1", dlq + ".retry.2", dlq + ".retry.3" })
-            {
-                await cleanup.QueueDeleteAsync(queue);
-            }
-
-            foreach (var exchange in new[] { stream + ".dlx", dlq + ".dlx" })
-            {
-                await cleanup.ExchangeDeleteAsync(exchange);
-            }
+            await StopAndDeleteAsync(services, stream, dlq);
         }
     }
 
@@ -349,21 +335,27 @@ public sealed class StreamDeadLetterBrokerTests(BrokerNodeFixture broker, ITestO
         }
         finally
         {
-            for (var i = services.Count - 1; i >= 0; i--)
-            {
-                await services[i].DisposeAsync();
-            }
+            await StopAndDeleteAsync(services, stream, dlq);
+        }
+    }
 
-            await using var cleanup = await broker.Connection.CreateChannelAsync();
-            foreach (var queue in new[] { stream, dlq, dlq + ".dlq", dlq + ".retry.1", dlq + ".retry.2", dlq + ".retry.3" })
-            {
-                await cleanup.QueueDeleteAsync(queue);
-            }
+    /// <summary>Stops the services, last started first, and deletes what a run declares for <paramref name="stream"/> and its <paramref name="dlq"/>.</summary>
+    private async Task StopAndDeleteAsync(List<RunningService> services, string stream, string dlq)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            await services[i].DisposeAsync();
+        }
 
-            foreach (var exchange in new[] { stream + ".dlx", dlq + ".dlx" })
-            {
-                await cleanup.ExchangeDeleteAsync(exchange);
-            }
+        await using var cleanup = await broker.Connection.CreateChannelAsync();
+        foreach (var queue in new[] { stream, dlq, dlq + ".dlq", dlq + ".retry.1", dlq + ".retry.2", dlq + ".retry.3" })
+        {
+            await cleanup.QueueDeleteAsync(queue);
+        }
+
+        foreach (var exchange in new[] { stream + ".dlx", dlq + ".dlx" })
+        {
+            await cleanup.ExchangeDeleteAsync(exchange);
         }
     }
 
