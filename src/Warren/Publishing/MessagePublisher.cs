@@ -619,30 +619,18 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     private async ValueTask PublishCoreAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ulong messageId, ReadOnlyMemory<byte> body, PooledBody ownedBody, string? spanName, PublishDestination? fixedDestination, string destination, string? template, bool ordered, bool owned, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var ambient = Activity.Current;
         var activity = WarrenTracing.StartPublish(spanName, destination, template, exchange, routingKey, properties.MessageId, properties.CorrelationId, properties.Type, messageId, fixedDestination);
 
         // Written by the channel into the headers it sends (see ConfirmChannel.SendAsync): without headers of its own a
         // message gets no header table nor id string for its trace context.
-        var trace = TraceContext.Of(activity ?? ambient);
-        if (activity is not null && !ClientPublishTracing.IsListened)
+        var trace = TraceContext.Of(activity ?? Activity.Current);
+        if (activity is { IsAllDataRequested: false } && !ClientPublishTracing.IsListened)
         {
-            if (!activity.IsAllDataRequested)
-            {
-                // A span no sampler records (a parent-based sampler's unsampled trace) only carries the context, which
-                // is taken: it ends now instead of living while the broker confirms, so it is not kept past a collection.
-                activity.Dispose();
-                activity = null;
-            }
-            else if (ambient is not { IsStopped: true })
-            {
-                // A recorded span stays open until the confirmation, but nothing runs in it meanwhile: the caller's
-                // activity is current again, so the awaits below do not carry a context that differs from the
-                // caller's (none at all for a publish outside any activity). Ending the span sets the same value.
-                Activity.Current = ambient;
-            }
-
-            // Both kept current while RabbitMQ.Client's own publish span, which would be its child, is listened to.
+            // A span no sampler records (a parent-based sampler's unsampled trace) only carries the context, which is
+            // taken: it ends now instead of living while the broker confirms, so it is not kept past a collection. Kept
+            // current while RabbitMQ.Client's own publish span, which would be its child, is listened to.
+            activity.Dispose();
+            activity = null;
         }
 
         var holder = ordered ? _channels[0] : NextChannel();
