@@ -63,7 +63,9 @@ internal static class OpenTelemetryScenario
         var baselines = new Dictionary<string, string>();
         for (var round = 1; round <= rounds; round++)
         {
+            AllocationProbe.Mode = "warren";
             var plain = await WarrenScenarios.EndToEndMeasuredAsync(url, messages, size);
+            AllocationProbe.Count("warren", messages);
             results["warren"].Add(plain);
             var line = new List<string> { Describe("warren", plain) };
             foreach (var mode in modes)
@@ -84,6 +86,7 @@ internal static class OpenTelemetryScenario
             Console.WriteLine(Invariant($"round {round} (load {LoadAverage()}): ") + string.Join("  |  ", line));
         }
 
+        AllocationProbe.Print();
         Console.WriteLine(Invariant($"== summary: medians of {rounds} round(s); ratios are medians of the per-round (paired) ratios to warren without a listener; load average now {LoadAverage()}"));
         Console.WriteLine("| configuration | msg/s | ratio msg/s | CPU µs/msg | ratio CPU | + CPU µs/msg | B allocated/msg | + B/msg | GCs gen0/1/2 per 100k msg | GC pause µs/msg |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -122,11 +125,16 @@ internal static class OpenTelemetryScenario
     {
         if (mode != "raw")
         {
+            AllocationProbe.Mode = mode;
             report(mode, await EndToEndAsync(url, count, size, mode));
+            AllocationProbe.Count(mode, count);
             return;
         }
 
+        AllocationProbe.Mode = "raw";
         report("raw", await RawScenarios.EndToEndAsync(url, count, size, traced: true));
+        AllocationProbe.Count("raw", count);
+        AllocationProbe.Mode = "raw+spans";
         var spans = new CountingExporter<Activity>();
         using (var tracing = Sdk.CreateTracerProviderBuilder()
             .AddSource(RawScenarios.TracedSource.Name)
@@ -141,6 +149,7 @@ internal static class OpenTelemetryScenario
                 throw new InvalidOperationException($"only {spans.Exported} spans were exported for {count} messages");
             }
 
+            AllocationProbe.Count("raw+spans", count);
             report("raw+spans", traced);
         }
     }
