@@ -29,7 +29,9 @@ internal static class BenchmarkCommand
                      metrics (meter only); msg/s, client CPU µs and bytes allocated per message, GCs, paired ratios
                      [--messages 100000] [--rounds 3] [--modes full,sampled,metrics] (also: propagation, an ambient
                      activity and no listener: the traceparent header alone; spans, full without the meter; raw, the
-                     raw client loop untraced and with the same two spans made by hand, the SDK attached as in spans)
+                     raw client loop untraced and with the same two spans made by hand, the SDK attached as in spans;
+                     with spans and raw, a last line: what Warren's spans add beyond the hand-made ones);
+                     WARREN_BENCH_ALLOC_TYPES=1 also prints sampled bytes per message by type for each run
           generator  what Warren adds to a clean build, at 200 and 2,000 consumers (or --classes N) [--rounds 5]:
                      overhead over a build with only System.Text.Json's generator, analyzers, incremental edits
                      [--breakdown] (the generator's run time and what compiling each kind of generated file adds)

@@ -28,7 +28,9 @@ namespace Warren.Benchmarks;
 /// <item><c>spans</c> (not run by default): <c>full</c> without the meter;</item>
 /// <item><c>raw</c> (not run by default): the raw RabbitMQ.Client loop, untraced, then with the same two spans made by
 /// hand (<see cref="RawScenarios.EndToEndAsync(string, int, int, bool)"/>) and the SDK attached as in <c>spans</c>: what
-/// the SDK's spans cost without anything of Warren's, compared to the raw loop.</item>
+/// the SDK's spans cost without anything of Warren's, compared to the raw loop. Its SDK setup is that of <c>spans</c>
+/// (no meter), not of <c>full</c>: run with <c>spans</c> as well, the summary ends with what Warren's spans add beyond
+/// the hand-made ones, per round.</item>
 /// </list>
 /// The exporters only count, so what is measured is Warren's instrumentation and the SDK, not a network. Throughput on
 /// a shared machine mostly measures the broker and the neighbours; client CPU time per message (every thread of the
@@ -61,7 +63,9 @@ internal static class OpenTelemetryScenario
         var baselines = new Dictionary<string, string>();
         for (var round = 1; round <= rounds; round++)
         {
+            AllocationProbe.Mode = "warren";
             var plain = await WarrenScenarios.EndToEndMeasuredAsync(url, messages, size);
+            AllocationProbe.Count("warren", messages);
             results["warren"].Add(plain);
             var line = new List<string> { Describe("warren", plain) };
             foreach (var mode in modes)
@@ -82,6 +86,7 @@ internal static class OpenTelemetryScenario
             Console.WriteLine(Invariant($"round {round} (load {LoadAverage()}): ") + string.Join("  |  ", line));
         }
 
+        AllocationProbe.Print();
         Console.WriteLine(Invariant($"== summary: medians of {rounds} round(s); ratios are medians of the per-round (paired) ratios to warren without a listener; load average now {LoadAverage()}"));
         Console.WriteLine("| configuration | msg/s | ratio msg/s | CPU µs/msg | ratio CPU | + CPU µs/msg | B allocated/msg | + B/msg | GCs gen0/1/2 per 100k msg | GC pause µs/msg |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -90,6 +95,18 @@ internal static class OpenTelemetryScenario
             var pairs = mine.Zip(results[baselines.GetValueOrDefault(name, name)]).ToList();
             Console.WriteLine(Invariant(
                 $"| {Label(name)} | {Median(mine.Select(r => r.PerSecond)):N0} | {Median(pairs.Select(p => p.First.PerSecond / p.Second.PerSecond)):F2} | {Median(mine.Select(r => r.CpuMicroseconds)):F1} | {Median(pairs.Select(p => p.First.CpuMicroseconds / p.Second.CpuMicroseconds)):F2} | {Median(pairs.Select(p => p.First.CpuMicroseconds - p.Second.CpuMicroseconds)):F1} | {Median(mine.Select(r => r.AllocatedBytes)):N0} | {Median(pairs.Select(p => p.First.AllocatedBytes - p.Second.AllocatedBytes)):N0} | {PerHundredThousand(mine, messages, g => g.Gen0)}/{PerHundredThousand(mine, messages, g => g.Gen1)}/{PerHundredThousand(mine, messages, g => g.Gen2)} | {Median(mine.Select(r => r.Gc.Paused.TotalMicroseconds)) / messages:F2} |"));
+        }
+
+        // The same SDK setup on both sides (spans through the batch processor, no meter): what Warren's two spans add
+        // beyond the raw client's two hand-made ones, per round, each against its own untraced run.
+        if (results.TryGetValue("spans", out var spans) && results.TryGetValue("raw+spans", out var rawSpans))
+        {
+            var warren = results["warren"];
+            var raw = results["raw"];
+            var cpu = spans.Select((r, i) => r.CpuMicroseconds - warren[i].CpuMicroseconds - (rawSpans[i].CpuMicroseconds - raw[i].CpuMicroseconds)).ToList();
+            var bytes = spans.Select((r, i) => r.AllocatedBytes - warren[i].AllocatedBytes - (rawSpans[i].AllocatedBytes - raw[i].AllocatedBytes)).ToList();
+            Console.WriteLine(Invariant(
+                $"warren+otel spans beyond raw + the same two spans by hand (same SDK setup, no meter; medians of the per-round differences of the added costs): CPU {Median(cpu):+0.0;-0.0} µs/msg (rounds {string.Join(", ", cpu.Select(c => c.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)))}), allocated {Median(bytes):+0;-0} B/msg (rounds {string.Join(", ", bytes.Select(b => b.ToString("+0;-0", CultureInfo.InvariantCulture)))})"));
         }
 
         return 0;
@@ -108,11 +125,16 @@ internal static class OpenTelemetryScenario
     {
         if (mode != "raw")
         {
+            AllocationProbe.Mode = mode;
             report(mode, await EndToEndAsync(url, count, size, mode));
+            AllocationProbe.Count(mode, count);
             return;
         }
 
+        AllocationProbe.Mode = "raw";
         report("raw", await RawScenarios.EndToEndAsync(url, count, size, traced: true));
+        AllocationProbe.Count("raw", count);
+        AllocationProbe.Mode = "raw+spans";
         var spans = new CountingExporter<Activity>();
         using (var tracing = Sdk.CreateTracerProviderBuilder()
             .AddSource(RawScenarios.TracedSource.Name)
@@ -127,6 +149,7 @@ internal static class OpenTelemetryScenario
                 throw new InvalidOperationException($"only {spans.Exported} spans were exported for {count} messages");
             }
 
+            AllocationProbe.Count("raw+spans", count);
             report("raw+spans", traced);
         }
     }
