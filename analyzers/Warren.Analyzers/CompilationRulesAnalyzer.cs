@@ -118,7 +118,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                             }
                         }
                     }
-                    else if (type.DeclaredAccessibility == Accessibility.Public && ReferencedAssemblies.IsAttributedMessage(type) && MessageParser.TryParseAttributed(type) is { } message)
+                    else if (type.DeclaredAccessibility == Accessibility.Public && ReferencedAssemblies.IsAttributedMessage(type) && ReferenceParser.TryParseMessage(type, compilation) is { } message)
                     {
                         _contracts.Add((message, owner, Location.None));
                     }

@@ -13,7 +13,11 @@ namespace Warren.Analyzers;
 /// (<see cref="NameRules.PublishProblem"/>): <c>PublishAsync</c> and <c>PublishBatchAsync</c> of a message type whose
 /// <c>[Exchange]</c> is one, and the calls that name their exchange (<c>PublishTextAsync</c>, <c>PublishBytesAsync</c>,
 /// <c>SendAsync</c>) with a constant that is one. A call passing <c>PublishOptions</c> may name another exchange at run
-/// time and is judged only by its exchange argument.
+/// time and is judged only by its exchange argument. Also WRN023 at <c>PublishAsync</c> and <c>PublishBatchAsync</c> of
+/// an attributed message type of a referenced assembly that this project cannot use (<see cref="ShapeRules.TypeProblem"/>
+/// judged with this compilation's options, e.g. an <c>[Experimental]</c> whose diagnostic the project does not
+/// suppress): Warren generates no contract for it here, as for such a type declared in the project (reported there at
+/// its declaration), so the call would fail at run time.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PublishTargetAnalyzer : DiagnosticAnalyzer
@@ -21,7 +25,7 @@ public sealed class PublishTargetAnalyzer : DiagnosticAnalyzer
     private const string PublisherInterface = "Warren.IPublisher";
 
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.PublishRefused);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.PublishRefused, DiagnosticDescriptors.UnreachableType);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -58,7 +62,25 @@ public sealed class PublishTargetAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (method.Name is not ("PublishAsync" or "PublishBatchAsync") || method.TypeArguments.Length != 1 || PassesOptions(invocation))
+        if (method.Name is not ("PublishAsync" or "PublishBatchAsync") || method.TypeArguments.Length != 1)
+        {
+            return;
+        }
+
+        if (method.TypeArguments[0] is INamedTypeSymbol { DeclaringSyntaxReferences.Length: 0 } referenced
+            && ReferencedAssemblies.IsAttributedMessage(referenced)
+            && ShapeRules.TypeProblem(referenced, context.ContainingSymbol) is { } unusable)
+        {
+            var prefix = "'" + referenced.Name + "' ";
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.UnreachableType,
+                invocation.Syntax.GetLocation(),
+                referenced.Name,
+                $"(assembly {referenced.ContainingAssembly?.Name}) is published by this call of {method.Name}, so Warren generates no contract for it in this project: it " + (unusable.StartsWith(prefix, System.StringComparison.Ordinal) ? unusable.Substring(prefix.Length) : unusable)));
+            return;
+        }
+
+        if (PassesOptions(invocation))
         {
             return;
         }

@@ -185,6 +185,126 @@ public sealed class MultiAssemblyTests
         Assert.Contains("ILegacyEvents", generated, StringComparison.Ordinal);
     }
 
+    private const string TrialContracts = """
+        using System.Diagnostics.CodeAnalysis;
+        using System.Text.Json.Serialization;
+        using Warren;
+
+        namespace Trial.Contracts;
+
+        [Experimental("TRIAL1")]
+        [Exchange("trials", ExchangeKind.Topic)]
+        [Topic("trial.{Region}.started")]
+        [Message("trial.started.v1")]
+        public sealed record TrialStarted(string Id, string Region);
+
+        #pragma warning disable TRIAL1
+        [JsonSerializable(typeof(TrialStarted))]
+        public sealed partial class TrialJson : JsonSerializerContext;
+        """;
+
+    private const string TrialService = """
+        #pragma warning disable TRIAL1
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Trial.Contracts;
+        using Warren;
+
+        namespace Trial.Service;
+
+        [Queue("trials-started")]
+        public sealed class TrialConsumer
+        {
+            [Topic("trial.*.started")]
+            public Task Handle(TrialStarted evt, CancellationToken ct) => Task.CompletedTask;
+        }
+
+        [Publisher]
+        public partial interface ITrialEvents
+        {
+            Task Started(TrialStarted evt);
+        }
+        """;
+
+    /// <summary>A service that only publishes the referenced message through IPublisher: the referenced contract is its route.</summary>
+    private const string TrialPublishing = """
+        #pragma warning disable TRIAL1
+        using System.Threading.Tasks;
+        using Trial.Contracts;
+        using Warren;
+
+        namespace Trial.Publishing;
+
+        public sealed class TrialFlow(IPublisher publisher)
+        {
+            public ValueTask Start(string id) => publisher.PublishAsync(new TrialStarted(id, "eu"));
+        }
+        """;
+
+    /// <summary>
+    /// A referenced <c>[Experimental]</c> message is judged by the compilation that uses it, as one declared in it: with
+    /// its diagnostic suppressed for the project it keeps its exchange, template and contract name, also in a service
+    /// that only publishes it through IPublisher (no handler or publisher method of its own names it).
+    /// </summary>
+    [Fact]
+    public void A_referenced_experimental_message_suppressed_by_the_project_keeps_its_contract()
+    {
+        var library = TrialLibrary.Value;
+        GeneratorHarness.NoWarn.Value = ["TRIAL1"];
+        try
+        {
+            var run = GeneratorHarness.Run("Trial.Publishing", [library], TrialPublishing);
+
+            Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+            Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+            var contracts = run.Sources["Warren.Contracts.g.cs"];
+            Assert.Contains("Contract<global::Trial.Contracts.TrialStarted>(builder, \"trial.started.v1\"", contracts, StringComparison.Ordinal);
+            Assert.Contains("\"trials\"", contracts, StringComparison.Ordinal);
+        }
+        finally
+        {
+            GeneratorHarness.NoWarn.Value = null;
+        }
+    }
+
+    /// <summary>
+    /// Without the project suppressing it, the code generated for a referenced <c>[Experimental]</c> message would report
+    /// it in generated files (a <c>#pragma</c> in the user's file does not reach them): Warren reports the user's code
+    /// using it instead, generates nothing for it, and never routes it with default names.
+    /// </summary>
+    [Fact]
+    public async Task A_referenced_experimental_message_the_project_does_not_suppress_is_reported_where_it_is_used()
+    {
+        var compilation = GeneratorHarness.Compile("Trial.Service", [TrialLibrary.Value], false, TrialService, TrialPublishing);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var inGenerated = output.GetDiagnostics().Concat(generatorDiagnostics).Where(d => d.Location.SourceTree is { } tree && !tree.FilePath.StartsWith("Source", StringComparison.Ordinal));
+        Assert.Empty(inGenerated.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+        var generated = string.Join("\n", output.SyntaxTrees.Where(t => !t.FilePath.StartsWith("Source", StringComparison.Ordinal)).Select(t => t.ToString()));
+        Assert.DoesNotContain("TrialStarted", generated, StringComparison.Ordinal);
+
+        var diagnostics = await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+        Assert.Contains(diagnostics, d => d.Id == "WRN005" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("TRIAL1", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.Id == "WRN021" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("TRIAL1", StringComparison.Ordinal));
+        var call = Assert.Single(diagnostics, d => d.Id == "WRN023");
+        Assert.Equal("Source1.cs", call.Location.SourceTree?.FilePath);
+        Assert.Contains("publisher.PublishAsync", call.Location.SourceTree!.GetText().ToString(call.Location.SourceSpan), StringComparison.Ordinal);
+        Assert.Contains("<NoWarn>TRIAL1</NoWarn>", call.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    private static readonly Lazy<MetadataReference> TrialLibrary = new(() =>
+    {
+        GeneratorHarness.NoWarn.Value = ["TRIAL1"];
+        try
+        {
+            return GeneratorHarness.BuildLibrary("Trial.Contracts", TrialContracts);
+        }
+        finally
+        {
+            GeneratorHarness.NoWarn.Value = null;
+        }
+    });
+
     [Fact]
     public void The_referenced_context_serves_type_info_without_a_local_context()
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Warren.Generators.Tests.Infrastructure;
 using Xunit;
@@ -49,7 +50,7 @@ public sealed class ShapeCorpusTests
     public void A_valid_shape_compiles_with_no_diagnostic(string name)
     {
         var shape = Shapes.Single(s => s.Name == name);
-        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn);
+        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn, References(shape));
 
         Assert.True(result.Violation is null, result.Violation);
         Assert.True(!result.WarrenErrors && result.Compiler.Count == 0, result.Describe());
@@ -60,7 +61,7 @@ public sealed class ShapeCorpusTests
     public void A_rejected_shape_gets_a_warren_error_and_nothing_in_generated_files(string name)
     {
         var shape = Shapes.Single(s => s.Name == name);
-        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn);
+        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn, References(shape));
 
         Assert.True(result.Violation is null, result.Violation);
         Assert.True(result.WarrenErrors, "no Warren error:\n" + result.Describe());
@@ -133,7 +134,7 @@ public sealed class ShapeCorpusTests
     public void A_missing_user_type_gets_no_error_in_generated_files(string name)
     {
         var shape = UserErrors.Single(s => s.Name == name);
-        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn);
+        var result = Invariant.Check(Source(shape), shape.Documentation, shape.NoWarn, References(shape));
 
         Assert.True(result.InGenerated.Count == 0, "diagnostics in generated files:\n" + result.Describe());
         Assert.True(result.Compiler.Any(d => d.Id == "CS0246"), "the user's own error is reported:\n" + result.Describe());
@@ -231,7 +232,38 @@ public sealed class ShapeCorpusTests
         + string.Concat(shape.Json.Select(t => t.Contains('(') ? $"    [JsonSerializable({t})]\n" : $"    [JsonSerializable(typeof({t}))]\n"))
         + "    internal sealed partial class CorpusJson : JsonSerializerContext;\n}\n";
 
-    private sealed record Shape(string Name, bool Valid, string Code, string[] Json, string? Expected = null, bool Documentation = false, string? NoWarn = null);
+    /// <param name="Contracts">Whether the shape references <see cref="ExperimentalContracts"/>, a contracts library built before it.</param>
+    private sealed record Shape(string Name, bool Valid, string Code, string[] Json, string? Expected = null, bool Documentation = false, string? NoWarn = null, bool Contracts = false);
+
+    private static MetadataReference[] References(Shape shape) => shape.Contracts ? [ExperimentalContracts.Value] : [];
+
+    /// <summary>A shared contracts library with an <c>[Experimental("EXP3")]</c> message (the library suppresses EXP3 itself).</summary>
+    private static readonly Lazy<MetadataReference> ExperimentalContracts = new(() =>
+    {
+        GeneratorHarness.NoWarn.Value = ["EXP3"];
+        try
+        {
+            return GeneratorHarness.BuildLibrary("Corpus.Contracts", """
+                using System.Diagnostics.CodeAnalysis;
+                using System.Text.Json.Serialization;
+                using Warren;
+
+                namespace Lib;
+
+                [Experimental("EXP3")]
+                [Exchange("trials", ExchangeKind.Topic)]
+                [Topic("trial.{Id}")]
+                public sealed record Trial(string Id);
+
+                [JsonSerializable(typeof(Trial))]
+                public sealed partial class LibJson : JsonSerializerContext;
+                """);
+        }
+        finally
+        {
+            GeneratorHarness.NoWarn.Value = null;
+        }
+    });
 
     /// <summary>The user's own uses of obsolete types stay warnings in the user's file, which the user suppresses.</summary>
     private const string Obsolete = "#pragma warning disable CS0612, CS0618\n";
@@ -563,6 +595,11 @@ public sealed class ShapeCorpusTests
         // An [Obsolete] with a DiagnosticId is reported under that id (not CS0612/CS0618): accepted only when the project suppresses it.
         Ok("obsolete_with_id_message_suppressed_by_the_project", "#pragma warning disable OBS1\n" + App("[Obsolete(\"use New\", DiagnosticId = \"OBS1\")] public sealed record Old(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Old o) => Task.CompletedTask; }"), "Old") with { NoWarn = "OBS1" },
         Ok("obsolete_with_id_publisher_method_suppressed_by_the_project", "#pragma warning disable OBS2\n" + App("[Publisher] public partial interface IP { [Obsolete(\"use Post\", DiagnosticId = \"OBS2\")] ValueTask Send(OrderPlaced e); }")) with { NoWarn = "OBS2" },
+        // The same [Experimental] message from a referenced contracts library: judged by the project using it.
+        Ok("referenced_experimental_message_suppressed_by_the_project", "#pragma warning disable EXP3\n" + App("public sealed class Flow(IPublisher p) { public ValueTask Go() => p.PublishAsync(new Lib.Trial(\"1\")); } [Queue(\"q\")] public sealed class C { public Task Handle(Lib.Trial t) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(Lib.Trial t); }")) with { NoWarn = "EXP3", Contracts = true },
+        Bad("referenced_experimental_message_published", "WRN023", "#pragma warning disable EXP3\n" + App("public sealed class Flow(IPublisher p) { public ValueTask Go() => p.PublishAsync(new Lib.Trial(\"1\")); }")) with { Contracts = true },
+        Bad("referenced_experimental_message_handled", "WRN005", "#pragma warning disable EXP3\n" + App("[Queue(\"q\")] public sealed class C { public Task Handle(Lib.Trial t) => Task.CompletedTask; }")) with { Contracts = true },
+        Bad("referenced_experimental_message_publisher_method", "WRN021", "#pragma warning disable EXP3\n" + App("[Publisher] public partial interface IP { ValueTask Send(Lib.Trial t); }")) with { Contracts = true },
         Bad("obsolete_with_id_message_type", "WRN005", "#pragma warning disable OBS1\n" + App("[Obsolete(\"use New\", DiagnosticId = \"OBS1\")] public sealed record Old(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(Old o) => Task.CompletedTask; }")),
         Bad("obsolete_with_id_publisher_method", "WRN021", "#pragma warning disable OBS2\n" + App("[Publisher] public partial interface IP { [Obsolete(\"use Post\", DiagnosticId = \"OBS2\")] ValueTask Send(OrderPlaced e); }")),
 

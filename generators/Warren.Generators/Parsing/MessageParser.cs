@@ -37,9 +37,13 @@ internal static class MessageParser
     public static string? FirstAttribute(INamedTypeSymbol type, string[] attributes) =>
         attributes.FirstOrDefault(a => AttributeReader.Has(type, a));
 
-    /// <summary>The message model of an attributed type, or null when the type is a consumer class.</summary>
-    public static MessageModel? TryParseAttributed(INamedTypeSymbol type) =>
-        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblemInSource(type) is not null ? null : Parse(type);
+    /// <summary>
+    /// The message model of an attributed type, or null when the type is a consumer class or cannot be a message. With
+    /// <paramref name="deferred"/>, the diagnostics the project must suppress to use the type are collected there
+    /// rather than judged (<see cref="Rules.ShapeRules.MessageTypeProblem"/>).
+    /// </summary>
+    public static MessageModel? TryParseAttributed(INamedTypeSymbol type, System.Collections.Generic.ISet<string>? deferred = null) =>
+        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type, deferred) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblemInSource(type) is not null ? null : Parse(type);
 
     /// <summary>
     /// <see cref="ExchangeProblem"/> of a type declared in this compilation, where the analyzers report it (WRN034); a

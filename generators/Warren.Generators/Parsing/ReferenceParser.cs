@@ -12,7 +12,12 @@ internal static class ReferenceParser
     // versions: reading each referenced assembly once per symbol keeps typing in a service from walking its references.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IAssemblySymbol, AssemblyDeclarations> Cache = new();
 
-    private sealed record AssemblyDeclarations(MessageModel[] Messages, RpcServiceModel[] Services, JsonContextModel[] Contexts, string? Module, DeadLetterQueueModel[] DeadLetterQueues);
+    // The cache serves compilations with different options, so a message type that needs a diagnostic suppressed
+    // ([Experimental], [Obsolete] with a DiagnosticId) is read with those ids, and each compilation judges them.
+    private sealed record AssemblyDeclarations(ReferencedMessage[] Messages, RpcServiceModel[] Services, JsonContextModel[] Contexts, string? Module, DeadLetterQueueModel[] DeadLetterQueues);
+
+    /// <summary>A referenced message and the diagnostic ids a project must suppress (<c>&lt;NoWarn&gt;</c>) to use it.</summary>
+    private sealed record ReferencedMessage(MessageModel Model, string[] Suppressions);
 
     public static ReferencedModel Read(Compilation compilation, CancellationToken cancellationToken)
     {
@@ -31,7 +36,10 @@ internal static class ReferenceParser
         {
             cancellationToken.ThrowIfCancellationRequested();
             var declarations = Cache.GetValue(assembly, ReadAssembly);
-            messages.AddRange(declarations.Messages);
+            // A message this project cannot use (its diagnostic would be reported in generated files) gets no code here;
+            // the user's code using it is reported (WRN005, WRN018, WRN021, and WRN023 at a PublishAsync call), as for such
+            // a type declared locally.
+            messages.AddRange(declarations.Messages.Where(m => Usable(compilation, m.Suppressions)).Select(m => m.Model));
             services.AddRange(declarations.Services);
             contexts.AddRange(declarations.Contexts);
             deadLetterQueues.AddRange(declarations.DeadLetterQueues);
@@ -50,9 +58,22 @@ internal static class ReferenceParser
             deadLetterQueues.GroupBy(d => d.Queue).Select(g => new DeadLetterQueueModel(g.Key, g.Any(d => d.Quorum))).OrderBy(d => d.Queue, System.StringComparer.Ordinal).ToEquatableArray());
     }
 
+    /// <summary>
+    /// The model of a public message type of a referenced assembly as <paramref name="compilation"/> may use it, or null:
+    /// also null when using it needs a diagnostic the project does not suppress.
+    /// </summary>
+    public static MessageModel? TryParseMessage(INamedTypeSymbol type, Compilation compilation)
+    {
+        var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
+        return MessageParser.TryParseAttributed(type, suppressions) is { } message && Usable(compilation, suppressions) ? message with { Referenced = true } : null;
+    }
+
+    private static bool Usable(Compilation compilation, System.Collections.Generic.IEnumerable<string> suppressions) =>
+        suppressions.All(id => Rules.ShapeRules.Suppressed(compilation, id));
+
     private static AssemblyDeclarations ReadAssembly(IAssemblySymbol assembly)
     {
-        var messages = new System.Collections.Generic.List<MessageModel>();
+        var messages = new System.Collections.Generic.List<ReferencedMessage>();
         var services = new System.Collections.Generic.List<RpcServiceModel>();
         var contexts = new System.Collections.Generic.List<JsonContextModel>();
         foreach (var type in ReferencedAssemblies.PublicTypes(assembly))
@@ -68,10 +89,13 @@ internal static class ReferenceParser
                     services.Add(service);
                 }
             }
-            else if ((ReferencedAssemblies.IsAttributedMessage(type) || AttributeReader.Has(type, KnownNames.PriorityAttribute))
-                     && MessageParser.TryParseAttributed(type) is { } message)
+            else if (ReferencedAssemblies.IsAttributedMessage(type) || AttributeReader.Has(type, KnownNames.PriorityAttribute))
             {
-                messages.Add(message with { Referenced = true });
+                var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
+                if (MessageParser.TryParseAttributed(type, suppressions) is { } message)
+                {
+                    messages.Add(new ReferencedMessage(message with { Referenced = true }, suppressions.ToArray()));
+                }
             }
         }
 

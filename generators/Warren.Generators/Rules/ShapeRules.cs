@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -93,10 +94,15 @@ internal static class ShapeRules
     }
 
     /// <summary>Why a type with message attributes cannot be a message (generated contracts name it as a type argument), or null.</summary>
-    public static string? MessageTypeProblem(INamedTypeSymbol type) =>
+    /// <remarks>
+    /// With <paramref name="deferred"/> (a type read from a referenced assembly, whose cached model serves compilations
+    /// with different options), the diagnostic ids the project must suppress to use it are added there instead of being
+    /// judged: the compilation that uses the type judges them (<see cref="Suppressed(Compilation, string)"/>).
+    /// </remarks>
+    public static string? MessageTypeProblem(INamedTypeSymbol type, ISet<string>? deferred = null) =>
         type.IsStatic ? "is static: a message is an instance that is published and received; remove the attribute or the static modifier"
         : type.IsGenericType ? "is generic: attribute a closed type's messages through a publisher or handler instead"
-        : TypeProblem(type, type);
+        : TypeProblem(type, type, deferred);
 
     /// <summary>
     /// Why generated code cannot name a type (private or protected nesting, a file-local type, a ref struct, an
@@ -104,7 +110,7 @@ internal static class ShapeRules
     /// null. <paramref name="site"/> is the user's declaration the generated code serves (its compilation's options
     /// say which diagnostics the project suppresses).
     /// </summary>
-    public static string? TypeProblem(ITypeSymbol type, ISymbol? site = null)
+    public static string? TypeProblem(ITypeSymbol type, ISymbol? site = null, ISet<string>? deferred = null)
     {
         if (type.IsRefLikeType)
         {
@@ -114,7 +120,7 @@ internal static class ShapeRules
         switch (type)
         {
             case IArrayTypeSymbol array:
-                return TypeProblem(array.ElementType, site);
+                return TypeProblem(array.ElementType, site, deferred);
             case ITypeParameterSymbol:
                 return "is a type parameter";
             case IPointerTypeSymbol or IFunctionPointerTypeSymbol:
@@ -137,7 +143,7 @@ internal static class ShapeRules
                         return $"'{current.Name}' is {Describe(current.DeclaredAccessibility)}, which generated code cannot reach: make it internal or public";
                     }
 
-                    if (UseProblem(current, site ?? named) is { } use)
+                    if (UseProblem(current, site ?? named, deferred) is { } use)
                     {
                         return $"'{current.Name}' " + use;
                     }
@@ -145,7 +151,7 @@ internal static class ShapeRules
 
                 foreach (var argument in named.TypeArguments)
                 {
-                    if (TypeProblem(argument, site) is { } problem)
+                    if (TypeProblem(argument, site, deferred) is { } problem)
                     {
                         return problem;
                     }
@@ -336,9 +342,10 @@ internal static class ShapeRules
     /// diagnostic the project does not suppress (<c>&lt;NoWarn&gt;</c>): a <c>#pragma</c> in the user's file does not
     /// reach the generated files. Warning-level <c>[Obsolete]</c> is fine (generated files disable CS0612 and CS0618)
     /// unless it has a <c>DiagnosticId</c>, under which it is reported instead: like <c>[Experimental]</c>, that id must be
-    /// suppressed for the project.
+    /// suppressed for the project. With <paramref name="deferred"/>, those suppressible ids are added there rather than
+    /// judged (see <see cref="MessageTypeProblem"/>).
     /// </summary>
-    public static string? UseProblem(ISymbol symbol, ISymbol site)
+    public static string? UseProblem(ISymbol symbol, ISymbol site, ISet<string>? deferred = null)
     {
         foreach (var attribute in symbol.GetAttributes())
         {
@@ -349,14 +356,14 @@ internal static class ShapeRules
             }
 
             // An [Obsolete] with a DiagnosticId is reported under that id, not CS0612/CS0618, which generated files disable.
-            if (name == "System.ObsoleteAttribute" && ObsoleteId(attribute) is { } obsoleteId && !Suppressed(site, obsoleteId))
+            if (name == "System.ObsoleteAttribute" && ObsoleteId(attribute) is { } obsoleteId && !Defer(deferred, obsoleteId) && !Suppressed(site, obsoleteId))
             {
                 return $"is [Obsolete(DiagnosticId = \"{obsoleteId}\")], and the code Warren generates for it would report {obsoleteId} in generated files: suppress {obsoleteId} for the project (<NoWarn>{obsoleteId}</NoWarn>) to use it";
             }
 
             if (name == "System.Diagnostics.CodeAnalysis.ExperimentalAttribute"
                 && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string id
-                && !Suppressed(site, id))
+                && !Defer(deferred, id) && !Suppressed(site, id))
             {
                 return $"is [Experimental(\"{id}\")], and the code Warren generates for it would report {id} in generated files: suppress {id} for the project (<NoWarn>{id}</NoWarn>) to use it";
             }
@@ -378,15 +385,20 @@ internal static class ShapeRules
         return null;
     }
 
-    /// <summary>Whether the project suppresses a diagnostic everywhere: <c>&lt;NoWarn&gt;</c>, or a global analyzer config.</summary>
-    private static bool Suppressed(ISymbol site, string id)
+    private static bool Defer(ISet<string>? deferred, string id)
     {
-        if (site.ContainingAssembly is not ISourceAssemblySymbol source)
-        {
-            return false;
-        }
+        deferred?.Add(id);
+        return deferred is not null;
+    }
 
-        var options = source.Compilation.Options;
+    /// <summary>Whether the project suppresses a diagnostic everywhere: <c>&lt;NoWarn&gt;</c>, or a global analyzer config.</summary>
+    private static bool Suppressed(ISymbol site, string id) =>
+        site.ContainingAssembly is ISourceAssemblySymbol source && Suppressed(source.Compilation, id);
+
+    /// <summary>Whether <paramref name="compilation"/>'s project suppresses a diagnostic everywhere (<c>&lt;NoWarn&gt;</c>, or a global analyzer config).</summary>
+    public static bool Suppressed(Compilation compilation, string id)
+    {
+        var options = compilation.Options;
         return options.SpecificDiagnosticOptions.TryGetValue(id, out var option) ? option == ReportDiagnostic.Suppress
             : options.SyntaxTreeOptionsProvider?.TryGetGlobalDiagnosticValue(id, default, out var global) == true && global == ReportDiagnostic.Suppress;
     }

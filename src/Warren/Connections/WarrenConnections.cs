@@ -81,9 +81,6 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// <summary>The publishing connection when it is already opened (it may be recovering), else null; never opens one.</summary>
     internal IConnection? OpenedPublishConnection => _publish;
 
-    /// <summary>The consuming connection when it is already opened, else null; never opens one.</summary>
-    internal IConnection? OpenedConsumeConnection => _consume;
-
     /// <summary>
     /// The escape hatch to RabbitMQ.Client: the connection publishers use, opened if needed. Open your own channels on
     /// it for what Warren does not cover (and close them); never close the connection itself, which Warren owns.

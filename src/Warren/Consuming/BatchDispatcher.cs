@@ -30,7 +30,8 @@ public interface IBatchDispatcher : IMessageDispatcher
 /// </summary>
 /// <remarks>
 /// A batch runs in a context of its own, not that of the delivery that opened or filled it: its handler's log lines
-/// carry a scope naming the queue, the batch size and the contract (<see cref="BatchLogScope"/>), never one message's
+/// carry a scope naming the queue, the batch size and this dispatcher's contract (the one registered for <typeparamref name="T"/>,
+/// whatever name, alias or none its deliveries carry; <see cref="BatchLogScope"/>), never one message's
 /// id, and when Warren's activity source is listened to it runs in a <c>process {queue}</c> span (kind Consumer) of a
 /// new trace, linked to every message's producer context (the semantic conventions' batch processing).
 /// </remarks>
@@ -89,8 +90,8 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
             }
 
             batch = _open;
-            // The batch's contract for its log scope and span: the first delivery that names one (the opening delivery's
-            // type may be missing, as from a client that sends none).
+            // The batch's contract for its log scope and span when no contract is registered for T: the first delivery
+            // that names one (the opening delivery's type may be missing, as from a client that sends none).
             batch.Contract ??= string.IsNullOrEmpty(context.MessageType) ? null : context.MessageType;
             index = batch.Messages.Count;
             batch.Messages.Add(message!);
@@ -170,6 +171,16 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
     /// <summary>The logger whose scope a batch's handler runs in (any logger of the factory shares the scope stack).</summary>
     private ILogger? _logger;
 
+    /// <summary>The name of the contract registered for <typeparamref name="T"/>, once found.</summary>
+    private string? _contract;
+
+    /// <summary>
+    /// The contract a batch's log scope and span name: the one registered for <typeparamref name="T"/> (the dispatcher's
+    /// own), not a name a delivery carries, which may be an alias the dispatcher also accepts.
+    /// </summary>
+    private string? OwnContract(IServiceProvider services) =>
+        _contract ??= services.GetService<Infrastructure.MessageContracts>()?.Find<T>()?.Name;
+
     private ILogger Logger(IServiceProvider services) =>
         _logger ??= services.GetService<ILoggerFactory>()?.CreateLogger("Warren.Batch") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
@@ -180,7 +191,7 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
 
         public List<T> Messages { get; } = [];
 
-        /// <summary>The contract named by the first of its deliveries that names one (guarded by the owner's gate).</summary>
+        /// <summary>The contract named by the first of its deliveries that names one (guarded by the owner's gate): the fallback when none is registered for T.</summary>
         public string? Contract { get; set; }
 
         public Task<DispatchOutcome[]> Done => _done.Task;
@@ -230,6 +241,8 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
                 links = Links;
                 contract = Contract;
             }
+
+            contract = owner.OwnContract(services) ?? contract;
 
             var outcomes = new DispatchOutcome[messages.Count];
             using var scope = owner.Logger(services).BeginScope(new BatchLogScope(queue, messages.Count, contract));

@@ -491,7 +491,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             if (activity is { IsAllDataRequested: true })
             {
                 WarrenTracing.DescribeProcess(activity, _definition.Queue, delivery, _processDestinations);
-                WarrenTracing.DescribeServer(activity, subscription.Endpoint);
+                WarrenTracing.DescribeServer(activity, subscription.Endpoint.Current);
             }
 
             var started = Stopwatch.GetTimestamp();

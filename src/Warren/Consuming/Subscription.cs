@@ -28,7 +28,7 @@ internal sealed class Subscription
     public Subscription(IConnection connection, IChannel channel, AckTracker acks)
     {
         Connection = connection;
-        Endpoint = WarrenTracing.EndpointOf(connection);
+        Endpoint = new ConnectionEndpoint(connection);
         Channel = channel;
         Acks = acks;
         StartedAt = DateTimeOffset.UtcNow;
@@ -36,8 +36,8 @@ internal sealed class Subscription
 
     public IConnection Connection { get; }
 
-    /// <summary>The connection's endpoint, read once when the subscription began (for the spans of its deliveries).</summary>
-    public ServerEndpoint? Endpoint { get; }
+    /// <summary>The connection's endpoint for the spans of its deliveries, following the connection's recovery to another node.</summary>
+    public ConnectionEndpoint Endpoint { get; }
 
     public IChannel Channel { get; }
 

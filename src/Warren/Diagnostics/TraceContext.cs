@@ -56,7 +56,8 @@ internal static class TraceContext
     /// <summary>
     /// Writes the W3C <c>traceparent</c> of <paramref name="context"/> into <paramref name="destination"/> (at least 55
     /// bytes): <c>00-{trace id}-{span id}-{flags}</c>, as <see cref="Activity.Id"/> reads for an activity of that
-    /// context, without making that string; false for a default context.
+    /// context, without making that string; false for a default context. The flags keep only the <c>sampled</c> bit,
+    /// the one flag version 00 defines.
     /// </summary>
     internal static bool TryWriteTraceParent(in ActivityContext context, Span<byte> destination)
     {
@@ -80,9 +81,9 @@ internal static class TraceContext
         destination[35] = (byte)'-';
         Encoding.ASCII.GetBytes(spanId, destination.Slice(36, 16));
         destination[52] = (byte)'-';
-        var flags = (int)context.TraceFlags;
-        destination[53] = HexDigit((flags >> 4) & 0xF);
-        destination[54] = HexDigit(flags & 0xF);
+        // Version 00 defines only the sampled bit: the others are written as zeros, whatever a producer sent.
+        destination[53] = (byte)'0';
+        destination[54] = (context.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? (byte)'1' : (byte)'0';
         return true;
     }
 
@@ -127,30 +128,47 @@ internal static class TraceContext
         }
 
         var traceState = headers.TryGetValue(TraceState, out var state) ? AsText(state) : null;
-        if (parent is byte[] bytes && bytes.Length == TraceParentLength)
+        if (parent is byte[] bytes && bytes.Length >= TraceParentLength)
         {
             // As RabbitMQ.Client delivers it: read from the bytes, without a string of the whole header.
             return TryParse(bytes, traceState, out var context) ? context : default;
         }
 
         // ActivityContext.TryParse does not check the separators: W3C does, and so does the byte path above.
-        return AsText(parent) is { Length: TraceParentLength } traceParent
+        return AsText(parent) is { Length: >= TraceParentLength } text
+            && IsVersionPrefix(text.Length, text[0], text[1], text.Length > TraceParentLength ? text[TraceParentLength] : '-')
+            && (text.Length == TraceParentLength ? text : text.Substring(0, TraceParentLength)) is var traceParent
             && traceParent[2] == '-' && traceParent[35] == '-' && traceParent[52] == '-'
             && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parsed) ? parsed : default;
     }
 
     /// <summary>
+    /// Whether a <c>traceparent</c> of <paramref name="length"/> characters may be read from its first 55: exactly 55 for
+    /// version 00; longer only for a later version (not 00), where W3C reads the first 55 and requires a <c>-</c> after
+    /// them (<paramref name="next"/>), leaving the rest to that version.
+    /// </summary>
+    private static bool IsVersionPrefix(int length, int version0, int version1, int next) =>
+        length == TraceParentLength || (next == '-' && !(version0 == '0' && version1 == '0'));
+
+    /// <summary>
     /// Reads a <c>traceparent</c> from its UTF-8 bytes with the rules of <see cref="ActivityContext.TryParse(string, string, bool, out ActivityContext)"/>
     /// (a lower-case hex version other than <c>ff</c>, lower-case hex ids that are not all zeros, lower-case hex flags)
-    /// and the separators W3C trace context requires.
+    /// and the separators W3C trace context requires. A later version than 00 may be longer: its first 55 bytes are
+    /// read when a <c>-</c> follows them.
     /// </summary>
     internal static bool TryParse(ReadOnlySpan<byte> traceParent, string? traceState, out ActivityContext context)
     {
         // Vectorized checks (a delivery's span reads one per message): only lower-case hex and dashes, exactly the three
         // dashes W3C places, a version other than ff, and ids that are not all zeros.
         context = default;
-        if (traceParent.Length != TraceParentLength
-            || traceParent.ContainsAnyExcept(LowerHexOrDash)
+        if (traceParent.Length < TraceParentLength
+            || !IsVersionPrefix(traceParent.Length, traceParent[0], traceParent[1], traceParent.Length > TraceParentLength ? traceParent[TraceParentLength] : '-'))
+        {
+            return false;
+        }
+
+        traceParent = traceParent.Slice(0, TraceParentLength);
+        if (traceParent.ContainsAnyExcept(LowerHexOrDash)
             || traceParent[2] != '-' || traceParent[35] != '-' || traceParent[52] != '-'
             || traceParent.Count((byte)'-') != 3
             || (traceParent[0] == 'f' && traceParent[1] == 'f')
@@ -168,8 +186,6 @@ internal static class TraceContext
             isRemote: true);
         return true;
     }
-
-    private static byte HexDigit(int value) => (byte)(value < 10 ? '0' + value : 'a' + value - 10);
 
     private static int HexValue(byte c) => c <= '9' ? c - '0' : c - 'a' + 10;
 

@@ -191,9 +191,10 @@ internal static class WarrenTracing
     }
 
     /// <summary>
-    /// The endpoint (host and port) of <paramref name="connection"/>, read once when the connection is obtained: reading
-    /// it later, for each span, races the connection's disposal (<c>Endpoint</c> then throws). Null when the connection
-    /// is unknown or already disposed: its spans then carry no <c>server.address</c>, nothing else changes.
+    /// The endpoint (host and port) of <paramref name="connection"/> now: reading it races the connection's disposal
+    /// (<c>Endpoint</c> then throws), which gives null. Null when the connection is unknown or already disposed: its
+    /// spans then carry no <c>server.address</c>, nothing else changes. Spans read it through <see cref="ConnectionEndpoint"/>,
+    /// which follows the connection's recovery to another node.
     /// </summary>
     public static ServerEndpoint? EndpointOf(RabbitMQ.Client.IConnection? connection)
     {
@@ -263,4 +264,49 @@ internal sealed record ServerEndpoint(string Host, int Port)
 {
     /// <summary><c>server.port</c> as the span attribute's value, boxed once per endpoint rather than per span.</summary>
     public object PortTag { get; } = (long)Port;
+
+    /// <summary>
+    /// The endpoint a connection is on now (<paramref name="current"/>, null when unknown or disposed): <paramref name="last"/>
+    /// itself while it is the same node, so a span allocates nothing; a new one once the connection has recovered to
+    /// another node of the cluster.
+    /// </summary>
+    public static ServerEndpoint? Refresh(ServerEndpoint? last, RabbitMQ.Client.AmqpTcpEndpoint? current) =>
+        current is null ? null
+        : last is not null && last.Port == current.Port && string.Equals(last.Host, current.HostName, StringComparison.Ordinal) ? last
+        : new ServerEndpoint(current.HostName, current.Port);
+}
+
+/// <summary>
+/// The endpoint of one connection for its spans, kept current: RabbitMQ.Client recovers a connection in place (the same
+/// <c>IConnection</c>), possibly to another node of the cluster, and its <c>Endpoint</c> then names that node. Read per
+/// span, allocating only when the node changed; a connection disposed meanwhile gives no endpoint instead of throwing.
+/// </summary>
+internal sealed class ConnectionEndpoint(RabbitMQ.Client.IConnection connection)
+{
+    private ServerEndpoint? _last = WarrenTracing.EndpointOf(connection);
+
+    public RabbitMQ.Client.IConnection Connection => connection;
+
+    /// <summary>The endpoint of the node the connection is on now, or null.</summary>
+    public ServerEndpoint? Current
+    {
+        get
+        {
+            var current = ServerEndpoint.Refresh(System.Threading.Volatile.Read(ref _last), Read(connection));
+            System.Threading.Volatile.Write(ref _last, current ?? _last);
+            return current;
+        }
+    }
+
+    private static RabbitMQ.Client.AmqpTcpEndpoint? Read(RabbitMQ.Client.IConnection connection)
+    {
+        try
+        {
+            return connection.Endpoint;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
 }

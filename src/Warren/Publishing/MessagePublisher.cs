@@ -68,8 +68,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// <summary>The properties of ended publishes, for the next ones (about one per window slot).</summary>
     private readonly PropertiesPool _properties;
 
-    /// <summary>The endpoint of the publishing connection, read once per connection (see <see cref="WarrenTracing.EndpointOf"/>).</summary>
-    private PublishEndpoint? _endpoint;
+    /// <summary>The endpoint of the publishing connection, kept current across its recovery (see <see cref="ConnectionEndpoint"/>).</summary>
+    private ConnectionEndpoint? _endpoint;
 
     public MessagePublisher(WarrenConnections connections, MessageContracts contracts, IOptions<WarrenOptions> options, ILogger<MessagePublisher> logger, WarrenMetrics metrics, WarrenStartup startup, DelayedDelivery delays)
     {
@@ -662,12 +662,12 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 connection = await _connections.GetPublishConnectionAsync(timeout.Token).ConfigureAwait(false);
             }
 
-            PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax, messageIdByChannel: messageId != 0);
             if (activity is { IsAllDataRequested: true })
             {
                 WarrenTracing.DescribeServer(activity, EndpointOf(connection));
             }
 
+            var framed = false;
             while (true)
             {
                 ShutdownEventArgs? interruption;
@@ -675,6 +675,14 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 var sent = false;
                 try
                 {
+                    if (!framed)
+                    {
+                        // Read inside the retry: FrameMax throws ObjectDisposedException when the connection is disposed
+                        // while this publish obtains it, which is handled below like the send's own failures.
+                        PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax, messageIdByChannel: messageId != 0);
+                        framed = true;
+                    }
+
                     if (isolated)
                     {
                         timeout ??= TimeoutSource(deadline, cancellationToken);
@@ -848,14 +856,12 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         var cached = Volatile.Read(ref _endpoint);
         if (cached is null || !ReferenceEquals(cached.Connection, connection))
         {
-            cached = new PublishEndpoint(connection, WarrenTracing.EndpointOf(connection));
+            cached = new ConnectionEndpoint(connection);
             Volatile.Write(ref _endpoint, cached);
         }
 
-        return cached.Endpoint;
+        return cached.Current;
     }
-
-    private sealed record PublishEndpoint(IConnection Connection, ServerEndpoint? Endpoint);
 }
 
 /// <summary>Where an idle cached JSON writer points, so it keeps no body alive.</summary>

@@ -22,8 +22,11 @@ internal static class GeneratorHarness
     public static CSharpCompilation Compile(params string[] sources) => Compile(false, sources);
 
     /// <summary>A user compilation; <paramref name="documentation"/> parses doc comments as a build with a documentation file does.</summary>
-    public static CSharpCompilation Compile(bool documentation, params string[] sources) =>
-        Compile("UserAssembly" + System.Threading.Interlocked.Increment(ref _compilations).ToString(System.Globalization.CultureInfo.InvariantCulture), [], documentation, sources);
+    public static CSharpCompilation Compile(bool documentation, params string[] sources) => Compile(documentation, [], sources);
+
+    /// <summary>A user compilation that also references <paramref name="references"/> (libraries built before it).</summary>
+    public static CSharpCompilation Compile(bool documentation, IEnumerable<MetadataReference> references, params string[] sources) =>
+        Compile("UserAssembly" + System.Threading.Interlocked.Increment(ref _compilations).ToString(System.Globalization.CultureInfo.InvariantCulture), references, documentation, sources);
 
     /// <summary>A compilation named <paramref name="assemblyName"/> that also references <paramref name="references"/> (libraries built before it).</summary>
     public static CSharpCompilation Compile(string assemblyName, IEnumerable<MetadataReference> references, bool documentation, params string[] sources) =>
@@ -84,9 +87,12 @@ internal static class GeneratorHarness
     /// The compiler's errors for <paramref name="sources"/> built with System.Text.Json's generator only: what is wrong
     /// with the program whether or not Warren's generator runs.
     /// </summary>
-    public static IReadOnlyList<Diagnostic> ErrorsWithoutWarren(bool documentation, params string[] sources)
+    public static IReadOnlyList<Diagnostic> ErrorsWithoutWarren(bool documentation, params string[] sources) => ErrorsWithoutWarren(documentation, [], sources);
+
+    /// <inheritdoc cref="ErrorsWithoutWarren(bool, string[])"/>
+    public static IReadOnlyList<Diagnostic> ErrorsWithoutWarren(bool documentation, IEnumerable<MetadataReference> references, params string[] sources)
     {
-        var compilation = Compile(documentation, sources);
+        var compilation = Compile(documentation, references, sources);
         var generators = JsonGenerator.Value is { } json ? new[] { json } : [];
         CSharpGeneratorDriver.Create(generators, parseOptions: compilation.SyntaxTrees.First().Options as CSharpParseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
@@ -95,9 +101,11 @@ internal static class GeneratorHarness
 
     public static GeneratorRun Run(params string[] sources) => Run(false, sources);
 
-    public static GeneratorRun Run(bool documentation, params string[] sources)
+    public static GeneratorRun Run(bool documentation, params string[] sources) => Run(documentation, [], sources);
+
+    public static GeneratorRun Run(bool documentation, IEnumerable<MetadataReference> references, params string[] sources)
     {
-        var compilation = Compile(documentation, sources);
+        var compilation = Compile(documentation, references, sources);
         var driver = CreateDriver(parseOptions: compilation.SyntaxTrees.First().Options as CSharpParseOptions).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var warren = driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(WarrenGenerator));
         return new GeneratorRun(

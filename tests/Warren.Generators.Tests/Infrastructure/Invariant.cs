@@ -17,12 +17,12 @@ internal static class Invariant
 {
     private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer()];
 
-    public static InvariantResult Check(string source, bool documentation = false, string? noWarn = null)
+    public static InvariantResult Check(string source, bool documentation = false, string? noWarn = null, MetadataReference[]? references = null)
     {
         GeneratorHarness.NoWarn.Value = noWarn is null ? null : [noWarn];
         try
         {
-            return CheckAs(source, documentation);
+            return CheckAs(source, documentation, references ?? []);
         }
         finally
         {
@@ -30,9 +30,9 @@ internal static class Invariant
         }
     }
 
-    private static InvariantResult CheckAs(string source, bool documentation)
+    private static InvariantResult CheckAs(string source, bool documentation, MetadataReference[] references)
     {
-        var run = GeneratorHarness.Run(documentation, source);
+        var run = GeneratorHarness.Run(documentation, references, source);
         var compiler = run.CompileDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         var warren = run.Output.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal))
@@ -45,7 +45,7 @@ internal static class Invariant
         if (inGenerated.Count == 0 && compiler.Count > 0 && !warren.Any(d => d.Severity == DiagnosticSeverity.Error)
             && compiler.All(d => d.Severity == DiagnosticSeverity.Error))
         {
-            var own = GeneratorHarness.ErrorsWithoutWarren(documentation, source).Select(Key).ToHashSet(StringComparer.Ordinal);
+            var own = GeneratorHarness.ErrorsWithoutWarren(documentation, references, source).Select(Key).ToHashSet(StringComparer.Ordinal);
             invalidOnItsOwn = compiler.All(d => own.Contains(Key(d)));
         }
 

@@ -23,6 +23,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
         var quorum = Names.Unique("recover-quorum");
         var classic = Names.Unique("recover-classic");
         var logs = new LogSink();
+        using var telemetry = new TelemetryCapture();
         var handled = 0;
         await using var app = await TestApp.StartAsync(
             cluster.AmqpUrl,
@@ -61,6 +62,13 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output)
 
             await app.Sender.SendAsync(string.Empty, quorum, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered");
             await Broker.WaitUntilAsync(() => Volatile.Read(ref handled) == 1, Wait, "a message consumed after the recovery");
+
+            // The delivery's span names the node the connection recovered to, not the one it was first opened on.
+            Assert.NotEqual(node.AmqpPort, consuming.Endpoint.Port);
+            await Broker.WaitUntilAsync(() => telemetry.Spans.Any(s => s.DisplayName == "process " + quorum), Wait, "the delivery's process span");
+            var process = telemetry.Spans.Last(s => s.DisplayName == "process " + quorum);
+            Assert.Equal((long)consuming.Endpoint.Port, process.GetTagItem("server.port"));
+            Assert.Equal(consuming.Endpoint.HostName, process.GetTagItem("server.address"));
         }
         finally
         {

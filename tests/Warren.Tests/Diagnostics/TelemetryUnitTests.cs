@@ -51,7 +51,7 @@ public sealed class TraceContextTests
     }
 
     [Fact]
-    public void A_traceparent_written_as_bytes_is_the_UTF8_of_the_activity_id_and_reads_back_as_its_context()
+    public void A_traceparent_written_as_bytes_is_the_UTF8_of_the_activity_id_with_its_defined_flags_and_reads_back_as_its_context()
     {
         var gen = Gen.Select(Gen.Byte.Array[16], Gen.Byte.Array[8], Gen.Byte[0, 127], Gen.String.AlphaNumeric);
         var buffer = TraceContext.NewTraceParentBuffer();
@@ -76,17 +76,60 @@ public sealed class TraceContextTests
                 var headers = new Dictionary<string, object?> { ["tracestate"] = "stale=1" };
                 TraceContext.Inject(TraceContext.Of(activity), headers, buffer);
                 Assert.Same(buffer, headers["traceparent"]);
-                Assert.Equal(activity.Id, Encoding.UTF8.GetString(buffer));
+                // The activity's id with its flags as version 00 defines them: only the sampled bit.
+                var sampled = (activity.ActivityTraceFlags & ActivityTraceFlags.Recorded) != 0;
+                Assert.Equal(activity.Id![..53] + (sampled ? "01" : "00"), Encoding.UTF8.GetString(buffer));
                 Assert.Equal(activity.TraceStateString, headers.TryGetValue("tracestate", out var written) ? (string?)written : null);
 
                 var context = TraceContext.Extract(headers);
                 Assert.Equal(activity.TraceId, context.TraceId);
                 Assert.Equal(activity.SpanId, context.SpanId);
-                Assert.Equal(activity.ActivityTraceFlags, context.TraceFlags);
+                Assert.Equal(activity.ActivityTraceFlags & ActivityTraceFlags.Recorded, context.TraceFlags);
                 Assert.Equal(activity.TraceStateString, context.TraceState);
             },
             c => $"trace {Convert.ToHexString(c.Item1)}, span {Convert.ToHexString(c.Item2)}, flags {c.Item3:x2}, state '{c.Item4}'");
         Assert.Equal(200, Property.LastCount);
+    }
+
+    [Theory]
+    [InlineData(0x00, "00")]
+    [InlineData(0x01, "01")]
+    [InlineData(0x02, "00")]
+    [InlineData(0x03, "01")]
+    [InlineData(0xFE, "00")]
+    [InlineData(0xFF, "01")]
+    public void A_traceparent_carries_only_the_sampled_flag_version_00_defines(int flags, string written)
+    {
+        // Flags as a producer of a later version may have sent them: passed on, they must not claim meanings 00 lacks.
+        var context = new ActivityContext(ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c"), ActivitySpanId.CreateFromString("b7ad6b7169203331"), (ActivityTraceFlags)flags, null, isRemote: true);
+        var headers = new Dictionary<string, object?>();
+        TraceContext.Inject(context, headers);
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-" + written, headers["traceparent"]);
+
+        var buffer = TraceContext.NewTraceParentBuffer();
+        TraceContext.Inject(context, headers, buffer);
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-" + written, Encoding.ASCII.GetString(buffer));
+    }
+
+    [Theory]
+    [InlineData("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-what-comes-next", true)]
+    [InlineData("cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03-", true)]
+    [InlineData("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01x", false)] // no dash after the first 55
+    [InlineData("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-011", false)]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-more", false)] // version 00 is exactly 55
+    [InlineData("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-more", false)]
+    [InlineData("01-0af7651916cd43dd8448eb211c80319C-b7ad6b7169203331-01-more", false)] // the first 55 are still checked
+    public void A_traceparent_of_a_later_version_is_read_from_its_first_55_characters_when_a_dash_follows(string text, bool valid)
+    {
+        Assert.Equal(valid, TraceContext.TryParse(Encoding.UTF8.GetBytes(text), null, out var context));
+        var expected = valid ? context : default;
+        Assert.Equal(valid ? "0af7651916cd43dd8448eb211c80319c" : "00000000000000000000000000000000", context.TraceId.ToHexString());
+        Assert.Equal(valid ? "b7ad6b7169203331" : "0000000000000000", context.SpanId.ToHexString());
+        Assert.Equal(valid ? Convert.ToInt32(text[53..55], 16) : 0, (int)context.TraceFlags);
+
+        // As bytes (how RabbitMQ.Client delivers a long string) and as a string (another client's table).
+        Assert.Equal(expected, TraceContext.Extract(new Dictionary<string, object?> { ["traceparent"] = Encoding.UTF8.GetBytes(text) }));
+        Assert.Equal(expected, TraceContext.Extract(new Dictionary<string, object?> { ["traceparent"] = text }));
     }
 
     [Fact]
@@ -475,6 +518,24 @@ public sealed class TelemetryNamingTests
         Assert.Equal(0L, activity.GetTagItem("warren.retry.count"));
         Assert.Equal("m-1", activity.GetTagItem("messaging.message.id"));
         Assert.Equal("c-1", activity.GetTagItem("messaging.message.conversation_id"));
+    }
+
+    [Fact]
+    public void A_connections_endpoint_is_kept_while_the_node_is_the_same_and_replaced_when_it_recovered_to_another()
+    {
+        var first = ServerEndpoint.Refresh(null, new AmqpTcpEndpoint("node-a", 5672));
+        Assert.Equal(new ServerEndpoint("node-a", 5672), first);
+
+        // The same node again (a span of the same connection): the same object, nothing allocated.
+        Assert.Same(first, ServerEndpoint.Refresh(first, new AmqpTcpEndpoint("node-a", 5672)));
+
+        // Recovered to another node of the cluster: the spans name that node from now on.
+        var recovered = ServerEndpoint.Refresh(first, new AmqpTcpEndpoint("node-b", 5672));
+        Assert.Equal(new ServerEndpoint("node-b", 5672), recovered);
+        Assert.Equal(5673L, ServerEndpoint.Refresh(recovered, new AmqpTcpEndpoint("node-b", 5673))!.PortTag);
+
+        // Unknown (disposed): no endpoint rather than the last one.
+        Assert.Null(ServerEndpoint.Refresh(recovered, null));
     }
 
     [Fact]
