@@ -467,7 +467,7 @@ public sealed class WarrenConnections : IAsyncDisposable
 
     private void Raise(ConnectionRole role, ConnectionEventKind kind, string? reason)
     {
-        Log.ConnectionChanged(_logger, role, kind, reason ?? string.Empty);
+        Log.ConnectionChanged(_logger, role, kind, reason);
         if (ConnectionChanged is not { } handlers)
         {
             return;
