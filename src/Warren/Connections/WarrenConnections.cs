@@ -38,6 +38,7 @@ public sealed class WarrenConnections : IAsyncDisposable
     private IConnection? _publish;
     private IConnection? _consume;
     private bool _disposed;
+    private ConnectFailure? _lastConnectFailure;
     private readonly RoleState[] _states = [new(ConnectionRole.Publish), new(ConnectionRole.Consume)];
 
     /// <summary>Creates the connection holder; nothing is opened until first use. Applications get it from DI (<c>AddWarren</c>) instead.</summary>
@@ -77,6 +78,13 @@ public sealed class WarrenConnections : IAsyncDisposable
 
     /// <summary>Where the connection of <paramref name="role"/> is: opened, open, blocked, recovering, given up or closed.</summary>
     public WarrenConnectionStatus GetStatus(ConnectionRole role) => _states[(int)role].Status;
+
+    /// <summary>
+    /// The last failed attempt to open a connection, while none has opened since: each retry of an attempt still under
+    /// way counts (a <see cref="WarrenConnectionException"/> around the cause), then the attempt's own failure. Null once
+    /// a connection opens. For health checks and the inner exception of a publish that timed out before anything was sent.
+    /// </summary>
+    internal ConnectFailure? LastConnectFailure => Volatile.Read(ref _lastConnectFailure);
 
     /// <summary>The publishing connection when it is already opened (it may be recovering), else null; never opens one.</summary>
     internal IConnection? OpenedPublishConnection => _publish;
@@ -142,6 +150,7 @@ public sealed class WarrenConnections : IAsyncDisposable
             }
 
             var connection = await ConnectWithRetriesAsync(role, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _lastConnectFailure, null);
             Observe(role, connection);
             _states[(int)role].Opened();
             if (role == ConnectionRole.Publish)
@@ -188,15 +197,20 @@ public sealed class WarrenConnections : IAsyncDisposable
                 var cause = ex is BrokerUnreachableException ? ConnectFailures.RootCause(ex) : lastFailure;
                 if (ConnectFailures.IsPermanent(cause))
                 {
-                    throw new WarrenConnectionException($"Could not open the {Describe(role)} connection to {settings}: {ConnectFailures.Describe(cause!)}.", cause!);
+                    throw Failed(new WarrenConnectionException($"Could not open the {Describe(role)} connection to {settings}: {ConnectFailures.Describe(cause!)}.", cause!));
                 }
 
                 if (deadline.IsCancellationRequested)
                 {
-                    throw Unreachable(role, settings, cause);
+                    throw Failed(Unreachable(role, settings, cause));
                 }
 
                 lastFailure = cause;
+                if (cause is not null)
+                {
+                    Failed(new WarrenConnectionException($"Could not open the {Describe(role)} connection to {settings} yet (still trying): {ConnectFailures.Describe(cause)}.", cause));
+                }
+
                 Log.ConnectRetry(_logger, role, settings.ToString(), delay, cause?.Message ?? ex.Message);
             }
 
@@ -206,7 +220,7 @@ public sealed class WarrenConnections : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw Unreachable(role, settings, lastFailure);
+                throw Failed(Unreachable(role, settings, lastFailure));
             }
 
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
@@ -214,6 +228,13 @@ public sealed class WarrenConnections : IAsyncDisposable
     }
 
     private static string Describe(ConnectionRole role) => role.ToString().ToLowerInvariant();
+
+    /// <summary>Keeps <paramref name="failure"/> as <see cref="LastConnectFailure"/> and returns it.</summary>
+    private WarrenConnectionException Failed(WarrenConnectionException failure)
+    {
+        Volatile.Write(ref _lastConnectFailure, new ConnectFailure(failure, Time.GetUtcNow()));
+        return failure;
+    }
 
     private WarrenConnectionException Unreachable(ConnectionRole role, ConnectionSettings settings, Exception? cause)
     {
@@ -443,7 +464,7 @@ public sealed class WarrenConnections : IAsyncDisposable
 
     private void Raise(ConnectionRole role, ConnectionEventKind kind, string? reason)
     {
-        Log.ConnectionChanged(_logger, role, kind, reason ?? string.Empty);
+        Log.ConnectionChanged(_logger, role, kind, reason);
         if (ConnectionChanged is not { } handlers)
         {
             return;
@@ -465,3 +486,6 @@ public sealed class WarrenConnections : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A failed attempt to open a connection and when it failed.</summary>
+internal sealed record ConnectFailure(WarrenConnectionException Error, DateTimeOffset At);

@@ -78,7 +78,7 @@ internal sealed class FailureHandler(string queue, MessagePublisher publisher, I
                 var published = await PublishCopyAsync(delivery, string.Empty, retryQueue, outcome, reason, carried + 1).ConfigureAwait(false);
                 if (published && limiter.TryLog())
                 {
-                    Log.Retrying(logger, queue, properties.MessageId, carried + 1, policy.MaxRetries, reason);
+                    Log.Retrying(logger, queue, QueueConsumer.SafeMessageId(delivery), carried + 1, policy.MaxRetries, reason);
                 }
 
                 return new FailureHandling(published ? FailureResult.Retried : FailureResult.CopyFailed);
@@ -101,7 +101,7 @@ internal sealed class FailureHandler(string queue, MessagePublisher publisher, I
 
         if (limiter.TryLog())
         {
-            Log.DeadLettered(logger, queue, properties.MessageId, exchange, reason);
+            Log.DeadLettered(logger, queue, QueueConsumer.SafeMessageId(delivery), exchange, reason);
         }
 
         return new FailureHandling(FailureResult.DeadLettered, category);
@@ -122,7 +122,7 @@ internal sealed class FailureHandler(string queue, MessagePublisher publisher, I
             // Whatever went wrong with this copy concerns this message only: the original goes back to the queue later.
             if (limiter.TryLog())
             {
-                Log.CopyFailed(logger, queue, delivery.BasicProperties.MessageId, exchange, routingKey, ex.Message, requeueDelay);
+                Log.CopyFailed(logger, queue, QueueConsumer.SafeMessageId(delivery), exchange, routingKey, ex.Message, requeueDelay);
             }
 
             return false;

@@ -5,8 +5,9 @@ namespace Warren;
 
 /// <summary>
 /// Bounds a consumer's failure logs: at most <c>limit</c> lines per window (the first ones with their stack trace);
-/// the rest are counted and the count is logged when the next window opens or the consumer stops. A message failing
-/// thousands of times a second cannot flood the log.
+/// the rest are counted and the count is logged when the next window opens (at the next failure) or the consumer
+/// stops, with the time since the first suppressed line.
+/// A message failing thousands of times a second cannot flood the log.
 /// </summary>
 internal sealed class FailureLogLimiter(string queue, ILogger logger, TimeProvider time, int limit = 10, TimeSpan? window = null)
 {
@@ -15,26 +16,32 @@ internal sealed class FailureLogLimiter(string queue, ILogger logger, TimeProvid
     private long _windowStart = time.GetTimestamp();
     private int _written;
     private int _suppressed;
+    private long _firstSuppressed;
 
     /// <summary>True when this failure may be logged; false when it is counted instead.</summary>
     public bool TryLog()
     {
         int suppressed;
+        TimeSpan elapsed;
         lock (_gate)
         {
             var now = time.GetTimestamp();
             suppressed = 0;
+            elapsed = TimeSpan.Zero;
             if (time.GetElapsedTime(_windowStart, now) >= _window)
             {
-                suppressed = _suppressed;
+                (suppressed, elapsed) = TakeSuppressed(now);
                 _windowStart = now;
                 _written = 0;
-                _suppressed = 0;
             }
 
             if (_written >= limit)
             {
-                _suppressed++;
+                if (_suppressed++ == 0)
+                {
+                    _firstSuppressed = now;
+                }
+
                 return false;
             }
 
@@ -43,7 +50,7 @@ internal sealed class FailureLogLimiter(string queue, ILogger logger, TimeProvid
 
         if (suppressed > 0)
         {
-            Log.FailuresSuppressed(logger, queue, suppressed, _window, limit);
+            Log.FailuresSuppressed(logger, queue, suppressed, elapsed, limit, _window);
         }
 
         return true;
@@ -53,15 +60,29 @@ internal sealed class FailureLogLimiter(string queue, ILogger logger, TimeProvid
     public void Flush()
     {
         int suppressed;
+        TimeSpan elapsed;
         lock (_gate)
         {
-            suppressed = _suppressed;
-            _suppressed = 0;
+            (suppressed, elapsed) = TakeSuppressed(time.GetTimestamp());
         }
 
         if (suppressed > 0)
         {
-            Log.FailuresSuppressed(logger, queue, suppressed, _window, limit);
+            Log.FailuresSuppressed(logger, queue, suppressed, elapsed, limit, _window);
         }
+    }
+
+    /// <summary>The suppressed lines counted so far and the time since the first of them, in whole seconds rounded up; resets the count.</summary>
+    private (int Count, TimeSpan Elapsed) TakeSuppressed(long now)
+    {
+        var count = _suppressed;
+        _suppressed = 0;
+        if (count == 0)
+        {
+            return (0, TimeSpan.Zero);
+        }
+
+        var elapsed = time.GetElapsedTime(_firstSuppressed, now);
+        return (count, TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(elapsed.TotalSeconds))));
     }
 }

@@ -950,7 +950,14 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private static string Describe(ShutdownEventArgs reason) =>
         $"{reason.Initiator} closed the channel: {reason.ReplyCode} {reason.ReplyText}".TrimEnd();
 
-    private static string? SafeMessageId(BasicDeliverEventArgs delivery) => delivery.BasicProperties.MessageId;
+    /// <summary>
+    /// The message id for log lines, or for a message without one "without a message id (delivery tag N)": the
+    /// templates read "Message {MessageId} from queue …" and "on message {MessageId}".
+    /// </summary>
+    internal static string SafeMessageId(BasicDeliverEventArgs delivery) =>
+        delivery.BasicProperties.MessageId is { Length: > 0 } id
+            ? id
+            : $"without a message id (delivery tag {delivery.DeliveryTag.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
 
     private static string? SafeType(BasicDeliverEventArgs delivery) => delivery.BasicProperties.Type;
 

@@ -9,8 +9,24 @@ internal static partial class Log
     [LoggerMessage(1, LogLevel.Warning, "Could not open the {Role} connection to {Endpoints} yet, retrying in {Delay}: {Reason}")]
     public static partial void ConnectRetry(ILogger logger, ConnectionRole role, string endpoints, TimeSpan delay, string reason);
 
-    [LoggerMessage(2, LogLevel.Information, "{Role} connection {Kind} {Reason}")]
-    public static partial void ConnectionChanged(ILogger logger, ConnectionRole role, ConnectionEventKind kind, string reason);
+    /// <summary>A connection's change, with its reason when there is one.</summary>
+    public static void ConnectionChanged(ILogger logger, ConnectionRole role, ConnectionEventKind kind, string? reason)
+    {
+        if (string.IsNullOrEmpty(reason))
+        {
+            ConnectionChangedWithoutReason(logger, role, kind);
+        }
+        else
+        {
+            ConnectionChangedWithReason(logger, role, kind, reason);
+        }
+    }
+
+    [LoggerMessage(2, LogLevel.Information, "{Role} connection {Kind}: {Reason}")]
+    private static partial void ConnectionChangedWithReason(ILogger logger, ConnectionRole role, ConnectionEventKind kind, string reason);
+
+    [LoggerMessage(96, LogLevel.Information, "{Role} connection {Kind}")]
+    private static partial void ConnectionChangedWithoutReason(ILogger logger, ConnectionRole role, ConnectionEventKind kind);
 
     [LoggerMessage(3, LogLevel.Debug, "Closing the {Role} connection failed: {Reason}")]
     public static partial void CloseFailed(ILogger logger, ConnectionRole role, string reason);
@@ -75,8 +91,8 @@ internal static partial class Log
     [LoggerMessage(61, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed and is returned to the queue in {Delay} (retries are disabled for this queue): {Reason}")]
     public static partial void RequeuedAfterDelay(ILogger logger, string queue, string? messageId, TimeSpan delay, string reason);
 
-    [LoggerMessage(62, LogLevel.Warning, "Queue '{Queue}': {Count} failure log line(s) were suppressed in the last {Window} (at most {Limit} are written per period)")]
-    public static partial void FailuresSuppressed(ILogger logger, string queue, int count, TimeSpan window, int limit);
+    [LoggerMessage(62, LogLevel.Warning, "Queue '{Queue}': {Count} failure log line(s) were suppressed in the last {Elapsed}, since the first of them (at most {Limit} are written per {Window})")]
+    public static partial void FailuresSuppressed(ILogger logger, string queue, int count, TimeSpan elapsed, int limit, TimeSpan window);
 
     [LoggerMessage(63, LogLevel.Warning, "Queue '{Queue}': message {MessageId} has an unreadable {Property} ({Value}); it is treated as absent. Further unreadable {Property} values on this queue are not logged")]
     public static partial void UnreadableProperty(ILogger logger, string queue, string? messageId, string property, string value);

@@ -20,7 +20,7 @@ public static class WarrenHealthCheckBuilderExtensions
         configure?.Invoke(options);
         string[] ready = ["warren", options.ReadinessTag];
         builder.Add(new HealthCheckRegistration("warren-connections", sp => new ConnectionsHealthCheck(sp.GetRequiredService<WarrenConnections>(), sp.GetService<WarrenStartup>()), HealthStatus.Unhealthy, ready));
-        builder.Add(new HealthCheckRegistration("warren-consumers", sp => new ConsumersHealthCheck(sp.GetRequiredService<WarrenConsumers>()), HealthStatus.Unhealthy, ready));
+        builder.Add(new HealthCheckRegistration("warren-consumers", sp => new ConsumersHealthCheck(sp.GetRequiredService<WarrenConsumers>(), sp.GetService<WarrenStartup>(), sp.GetRequiredService<WarrenConnections>()), HealthStatus.Unhealthy, ready));
         if (options.ChecksQueues)
         {
             builder.Add(new HealthCheckRegistration("warren-queues", sp => new QueueDepthHealthCheck(sp.GetRequiredService<WarrenQueueMonitor>(), options), HealthStatus.Unhealthy, ready));

@@ -9,8 +9,9 @@ namespace Warren;
 
 /// <summary>
 /// Both connections: open (Healthy), blocked by a resource alarm (Degraded), recovering, given up or closed (Unhealthy).
-/// Not yet opened is Healthy (connections open on first use) unless the start is still trying to reach the broker
-/// (<see cref="WarrenStartMode.Background"/> after a failed attempt): that is Unhealthy, with the last failure.
+/// Not yet opened is Healthy (connections open on first use) unless the host is starting Warren: from the start
+/// (<see cref="WarrenStartupState.Starting"/>, either start mode) until it is ready, the check is Unhealthy, with the
+/// last failure if an attempt failed.
 /// </summary>
 internal sealed class ConnectionsHealthCheck(WarrenConnections connections, WarrenStartup? startup = null) : IHealthCheck
 {
@@ -18,11 +19,10 @@ internal sealed class ConnectionsHealthCheck(WarrenConnections connections, Warr
     {
         var statuses = new[] { connections.GetStatus(ConnectionRole.Publish), connections.GetStatus(ConnectionRole.Consume) };
         var data = statuses.ToDictionary(s => s.Role.ToString().ToLowerInvariant(), s => (object)s.State.ToString());
-        if (startup is { State: WarrenStartupState.Starting, LastError: { } startError })
+        if (StartupHealth.NotReady(startup, connections) is { } notReady)
         {
-            data["startup"] = startup.State.ToString();
-            return Task.FromResult(HealthCheckResult.Unhealthy(
-                $"the broker has not been reached yet (last attempt {startup.LastErrorAt:O}): {startError}", data: data));
+            data["startup"] = WarrenStartupState.Starting.ToString();
+            return Task.FromResult(HealthCheckResult.Unhealthy(notReady, data: data));
         }
 
         var bad = statuses.Where(s => s.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed or WarrenConnectionState.Closed).ToArray();
@@ -41,13 +41,22 @@ internal sealed class ConnectionsHealthCheck(WarrenConnections connections, Warr
         $"{status.Role.ToString().ToLowerInvariant()} connection {status.State.ToString().ToLowerInvariant()} since {status.Since:O}" + (status.LastError is { } error ? $": {error}" : string.Empty);
 }
 
-/// <summary>Every consumer: running (Healthy), starting (Degraded), restarting or stopped (Unhealthy: its queue is not being consumed).</summary>
-internal sealed class ConsumersHealthCheck(WarrenConsumers consumers) : IHealthCheck
+/// <summary>
+/// Every consumer: running (Healthy), starting (Degraded), restarting or stopped (Unhealthy: its queue is not being
+/// consumed). While the host is still starting Warren (connecting, declaring, subscribing) the check is Unhealthy.
+/// </summary>
+internal sealed class ConsumersHealthCheck(WarrenConsumers consumers, WarrenStartup? startup = null, WarrenConnections? connections = null) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var statuses = consumers.Statuses;
         var data = statuses.ToDictionary(s => s.Queue, s => (object)s.State.ToString());
+        if (StartupHealth.NotReady(startup, connections) is { } notReady)
+        {
+            var queues = statuses.Count == 0 ? "consumers" : string.Join(", ", statuses.Select(s => $"'{s.Queue}'"));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"{queues} not started yet: {notReady}", data: data));
+        }
+
         var down = statuses.Where(s => s.State is ConsumerState.Restarting or ConsumerState.Stopped).ToArray();
         if (down.Length > 0)
         {
@@ -60,6 +69,39 @@ internal sealed class ConsumersHealthCheck(WarrenConsumers consumers) : IHealthC
         return Task.FromResult(starting.Length > 0
             ? HealthCheckResult.Degraded(string.Join("; ", starting.Select(s => $"queue '{s.Queue}' starting")), data: data)
             : HealthCheckResult.Healthy($"{statuses.Count} consumer(s) running", data));
+    }
+}
+
+/// <summary>What the readiness checks say while the host is still starting Warren.</summary>
+internal static class StartupHealth
+{
+    /// <summary>Null unless the host is starting Warren; then why it is not ready: still connecting, and the last failure if any.</summary>
+    public static string? NotReady(WarrenStartup? startup, WarrenConnections? connections)
+    {
+        if (startup is not { State: WarrenStartupState.Starting })
+        {
+            return null;
+        }
+
+        var reached = connections is not null
+            && (connections.GetStatus(ConnectionRole.Consume).State != WarrenConnectionState.NotOpened
+                || connections.GetStatus(ConnectionRole.Publish).State != WarrenConnectionState.NotOpened);
+        var what = reached
+            ? "not yet connected: Warren is still starting (connecting, declaring the topology, subscribing the consumers)"
+            : "not yet connected: Warren is still connecting, the broker has not been reached yet";
+        var since = startup.StartedAt is { } startedAt ? $" (started {startedAt:O})" : string.Empty;
+
+        // The newer of a failed connection attempt (each retry of the one under way counts) and a failed start (a
+        // declaration the broker refused, for instance).
+        var (error, at) = (startup.LastError, startup.LastErrorAt);
+        if (connections?.LastConnectFailure is { } failure && (at is null || failure.At >= at))
+        {
+            (error, at) = (failure.Error.Message, failure.At);
+        }
+
+        return error is null
+            ? $"{what}{since}; no attempt has failed yet"
+            : $"{what}{since}; last failure at {at:O}: {error}";
     }
 }
 

@@ -76,6 +76,9 @@ public sealed class WarrenStartup
         return ready.WaitAsync(cancellationToken);
     }
 
+    /// <summary>When the host last began starting Warren (<see cref="WarrenStartupState.Starting"/>).</summary>
+    internal DateTimeOffset? StartedAt { get; private set; }
+
     /// <summary>The exception behind <see cref="LastError"/>, for the inner exception of a publish that timed out waiting.</summary>
     internal Exception? LastException { get; private set; }
 
@@ -104,6 +107,7 @@ public sealed class WarrenStartup
             }
 
             _gating = gatePublishes;
+            StartedAt = DateTimeOffset.UtcNow;
             State = WarrenStartupState.Starting;
         }
     }

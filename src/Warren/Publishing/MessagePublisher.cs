@@ -638,6 +638,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         CancellationTokenSource? timeout = null;
         var isolated = false;
         var channelErrors = 0;
+        // Set once a channel was obtained and the message handed to it: only then may a timeout have sent it.
+        var handedToChannel = false;
         string? errorType = null;
         try
         {
@@ -645,14 +647,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             {
                 // A background start is still reaching the broker: its topology is not declared yet.
                 timeout ??= TimeoutSource(deadline, cancellationToken);
-                try
-                {
-                    await gate.WaitAsync(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && _startup.LastException is { } cause)
-                {
-                    throw new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, cause);
-                }
+                await gate.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
 
             var connection = _connections.OpenedPublishConnection;
@@ -686,6 +681,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                     if (isolated)
                     {
                         timeout ??= TimeoutSource(deadline, cancellationToken);
+                        handedToChannel = true;
                         await PublishAloneAsync(exchange, routingKey, mandatory, properties, messageId, body, trace, deadline, timeout.Token).ConfigureAwait(false);
                     }
                     else
@@ -698,6 +694,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                         }
 
                         // The caller's token, not the timeout source: the channel enforces the deadline itself.
+                        handedToChannel = true;
                         var pending = await channel.SendAsync(exchange, routingKey, mandatory, properties, body, messageId, trace, deadline, cancellationToken).ConfigureAwait(false);
                         if (!pending.Task.IsCompleted)
                         {
@@ -770,7 +767,9 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         catch (OperationCanceledException ex) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {
             errorType = typeof(PublishTimeoutException).FullName!;
-            var timedOut = new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, ex);
+            var timedOut = handedToChannel
+                ? new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, ex)
+                : PublishTimeoutException.NotSent(exchange, routingKey, _options.PublishTimeout, (Exception?)_connections.LastConnectFailure?.Error ?? (_startup.IsReady ? null : _startup.LastException));
             WarrenTracing.Fail(activity, errorType, timedOut.Message, timedOut);
             throw timedOut;
         }

@@ -183,7 +183,12 @@ public sealed class PublishBatchException : AggregateException
     }
 }
 
-/// <summary>A publish was not confirmed within <see cref="WarrenOptions.PublishTimeout"/> (recovery waits included).</summary>
+/// <summary>
+/// A publish was not confirmed within <see cref="WarrenOptions.PublishTimeout"/> (recovery waits included). When it
+/// was written to a channel, it may or may not have reached the broker. When no channel was obtained in time (a
+/// background start still reaching the broker, a connection that cannot be opened) it was not sent; the message says
+/// so and the inner exception is the last connection failure, if one happened yet.
+/// </summary>
 public sealed class PublishTimeoutException : WarrenPublishException
 {
     /// <summary>Creates the exception.</summary>
@@ -206,4 +211,18 @@ public sealed class PublishTimeoutException : WarrenPublishException
         : base($"The publish to exchange '{exchange}' with routing key '{routingKey}' was not confirmed within {timeout}; it may or may not have reached the broker.", exchange, routingKey, innerException)
     {
     }
+
+    private PublishTimeoutException(string message, string exchange, string routingKey, Exception? innerException)
+        : base(message, exchange, routingKey, innerException)
+    {
+    }
+
+    /// <summary>The publish timed out before any channel took the message: it was not sent. <paramref name="lastFailure"/>: the last connection failure, if any.</summary>
+    internal static PublishTimeoutException NotSent(string exchange, string routingKey, TimeSpan timeout, Exception? lastFailure) =>
+        new(
+            $"The publish to exchange '{exchange}' with routing key '{routingKey}' was not sent within {timeout}: no channel to the broker was available, so the message never reached the broker"
+            + (lastFailure is null ? "." : $" (last failure: {lastFailure.Message})."),
+            exchange,
+            routingKey,
+            lastFailure);
 }

@@ -93,6 +93,64 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
     }
 
     [Fact]
+    public async Task Readiness_is_unhealthy_from_the_start_and_a_publish_that_timed_out_meanwhile_was_not_sent()
+    {
+        using var refusing = new RefusingPort();
+        var queue = Names.Unique("unready");
+        await using var app = await TestApp.StartAsync(
+            $"amqp://guest:guest@127.0.0.1:{refusing.Port}/",
+            w =>
+            {
+                w.Services.AddHealthChecks().AddWarrenHealthChecks();
+                w
+                .AddTopology(new Topology().Add(new QueueDeclaration(queue)))
+                .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (_, _) => ValueTask.CompletedTask)));
+            },
+            o =>
+            {
+                o.StartMode = WarrenStartMode.Background;
+                // The first attempt outlasts the test: nothing the start records as failed helps the checks below.
+                o.ConnectTimeout = TimeSpan.FromMinutes(10);
+                o.PublishTimeout = TimeSpan.FromSeconds(1);
+            });
+        var startup = app.Services.GetRequiredService<WarrenStartup>();
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+
+        // From the start, before any attempt has ended.
+        var atStart = await health.CheckHealthAsync(c => c.Tags.Contains("ready"));
+        output.WriteLine($"at start: {atStart.Entries["warren-connections"].Description} | {atStart.Entries["warren-consumers"].Description}");
+        Assert.Equal(HealthStatus.Unhealthy, atStart.Entries["warren-connections"].Status);
+        Assert.Contains("not yet connected", atStart.Entries["warren-connections"].Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Unhealthy, atStart.Entries["warren-consumers"].Status);
+        Assert.Contains($"'{queue}' not started yet", atStart.Entries["warren-consumers"].Description, StringComparison.Ordinal);
+
+        // The refused connection inside the first attempt shows as the last failure.
+        string? description = null;
+        var waited = Stopwatch.StartNew();
+        while ((description = (await health.CheckHealthAsync(c => c.Name == "warren-connections")).Entries["warren-connections"].Description)?.Contains("refused", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), "the refused connection did not show in the health description: " + description);
+            await Task.Delay(50);
+        }
+
+        output.WriteLine("connecting: " + description);
+        Assert.Contains("last failure at", description, StringComparison.Ordinal);
+        Assert.Null(startup.LastError);
+        Assert.Equal(WarrenStartupState.Starting, startup.State);
+
+        // Nothing was sent: the publish says so, with the connection failure as its cause.
+        var error = await Assert.ThrowsAsync<PublishTimeoutException>(async () =>
+            await app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered"));
+        output.WriteLine(error.ToString());
+        Assert.Contains("was not sent", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("may or may not", error.Message, StringComparison.Ordinal);
+        var cause = Assert.IsType<WarrenConnectionException>(error.InnerException);
+        Assert.Contains("refused", cause.Message, StringComparison.OrdinalIgnoreCase);
+
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task A_publish_waits_for_the_broker_no_longer_than_the_publish_timeout_and_a_stop_ends_the_wait()
     {
         using var refusing = new RefusingPort();

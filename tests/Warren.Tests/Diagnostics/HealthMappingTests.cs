@@ -38,6 +38,44 @@ public sealed class HealthMappingTests
     }
 
     [Fact]
+    public async Task While_the_host_is_starting_Warren_the_readiness_checks_are_unhealthy_even_before_any_attempt_failed()
+    {
+        var startup = new WarrenStartup();
+        var consumers = new WarrenConsumers();
+        var connectionsCheck = new ConnectionsHealthCheck(Connections, startup);
+        var consumersCheck = new ConsumersHealthCheck(consumers, startup, Connections);
+        consumers.Set(Status("orders", ConsumerState.Starting));
+
+        // Not started by a host: connections open on first use.
+        Assert.Equal(HealthStatus.Healthy, (await connectionsCheck.CheckHealthAsync(new HealthCheckContext())).Status);
+
+        // The first attempt is under way and nothing has failed yet.
+        startup.Begin(gatePublishes: true);
+        var connecting = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Unhealthy, connecting.Status);
+        Assert.Contains("not yet connected", connecting.Description, StringComparison.Ordinal);
+        Assert.Contains("no attempt has failed yet", connecting.Description, StringComparison.Ordinal);
+        Assert.Equal("Starting", connecting.Data["startup"]);
+        var notStarted = await consumersCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Unhealthy, notStarted.Status);
+        Assert.Contains("'orders' not started yet: not yet connected", notStarted.Description, StringComparison.Ordinal);
+
+        // An attempt failed: the checks say why.
+        startup.Fail(new WarrenConnectionException("Could not open the consume connection: connection refused."));
+        var failed = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Unhealthy, failed.Status);
+        Assert.Contains("last failure at", failed.Description, StringComparison.Ordinal);
+        Assert.Contains("connection refused", failed.Description, StringComparison.Ordinal);
+        Assert.Contains("connection refused", (await consumersCheck.CheckHealthAsync(new HealthCheckContext())).Description, StringComparison.Ordinal);
+
+        // Ready: connections not opened here stay Healthy (first use), the consumers' own states count again.
+        startup.Ready();
+        Assert.Equal(HealthStatus.Healthy, (await connectionsCheck.CheckHealthAsync(new HealthCheckContext())).Status);
+        consumers.Set(Status("orders", ConsumerState.Running));
+        Assert.Equal(HealthStatus.Healthy, (await consumersCheck.CheckHealthAsync(new HealthCheckContext())).Status);
+    }
+
+    [Fact]
     public async Task Liveness_turns_unhealthy_only_once_a_consumer_has_been_restarting_longer_than_the_grace_period()
     {
         var consumers = new WarrenConsumers();
