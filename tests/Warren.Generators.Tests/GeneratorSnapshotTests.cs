@@ -88,6 +88,45 @@ public sealed class GeneratorSnapshotTests
         LineWidth.AssertFits(files.Where(file => LineWidth.IsChecked(file.Key[(file.Key.IndexOf('#') + 1)..])));
     }
 
+    /// <summary>
+    /// A manifest entry too long for a line goes on over indented lines, broken between its members and never inside a
+    /// string (the queue name here holds commas, escaped quotes and a colon), and the manifest still lists exactly the
+    /// topology the generated code declares.
+    /// </summary>
+    [Fact]
+    public void A_long_manifest_entry_wraps_between_members_and_lists_the_same_topology()
+    {
+        const string source = """
+            using System.Text.Json.Serialization;
+            using System.Threading.Tasks;
+            using Warren;
+
+            namespace Wide;
+
+            [Exchange("jobs", ExchangeKind.Direct)]
+            [Topic("job.run")]
+            public sealed record RunJob(string Id);
+
+            [Queue("jobs, \"urgent\", eu: a queue name with commas, quotes and a colon", MessageTtl = "1h", MaxLength = 10000, Overflow = QueueOverflow.RejectPublish)]
+            [DeadLetter(MaxRetries = 2, RetryDelays = new[] { "1s", "10s" })]
+            public sealed class Worker
+            {
+                public Task Handle(RunJob job) => Task.CompletedTask;
+            }
+
+            [JsonSerializable(typeof(RunJob))]
+            internal sealed partial class WideJson : JsonSerializerContext;
+            """;
+        var run = GeneratorHarness.Run(source);
+        var manifest = run.Sources["Warren.Manifest.g.cs"];
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Contains("{\"\"name\"\":\"\"jobs, \\\"\"urgent\\\"\", eu: a queue name with commas, quotes and a colon\"\",", manifest, StringComparison.Ordinal);
+        Assert.Contains("\n    \"\"x-", manifest, StringComparison.Ordinal);
+        LineWidth.AssertFits(run.Sources.Where(file => file.Key == "Warren.Manifest.g.cs"));
+        GeneratedTopology.AssertMatchesManifest(run);
+    }
+
     private static void Verify(string source, [CallerMemberName] string name = "")
     {
         // A fixed assembly name: the module registration class is named after it.

@@ -51,7 +51,7 @@ public sealed class RandomShapeTests(ITestOutputHelper output)
                 throw new InvalidOperationException(violation + "\nThe program:\n" + program.Render());
             }
 
-            if (LineWidth.Violations(result.Run.Sources) is { Count: > 0 } wide)
+            if (LineWidth.Violations(result.Run.Sources, program.Render()) is { Count: > 0 } wide)
             {
                 throw new InvalidOperationException(
                     $"generated lines wider than {LineWidth.Columns} columns:\n" + string.Join("\n", wide) + "\nThe program:\n" + program.Render());
