@@ -54,6 +54,7 @@ public sealed class ShapeCorpusTests
 
         Assert.True(result.Violation is null, result.Violation);
         Assert.True(!result.WarrenErrors && result.Compiler.Count == 0, result.Describe());
+        LineWidth.AssertFits(result.Run.Sources, Source(shape), name);
     }
 
     [Theory]

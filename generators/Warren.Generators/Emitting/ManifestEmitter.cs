@@ -9,8 +9,8 @@ namespace Warren.Generators.Emitting;
 /// <summary>
 /// Emits the assembly's manifest as compact metadata: one <c>[assembly: AssemblyMetadata("Warren.&lt;Kinds&gt;", json)]</c>
 /// per kind (exchanges, queues, bindings, published and consumed contracts, dead-letter routes, called and served RPC
-/// services), its value a JSON array with an entry a line. A handful of attributes, whatever the number of consumers,
-/// costs the compiler far less than an attribute per entry. The Warren package's build step (Warren.Manifest, run after
+/// services), its value a JSON array with an entry a line (a long one wrapped). A handful of attributes, whatever the
+/// number of consumers, costs the compiler far less than an attribute per entry. The Warren package's build step (Warren.Manifest, run after
 /// Build) reads them from the built assembly without loading it and writes <c>warren/manifest.json</c>,
 /// <c>definitions.json</c> and <c>topology.mmd</c>; nothing is rendered at compile time (docs/system-check.md).
 /// </summary>
@@ -63,7 +63,8 @@ internal static class ManifestEmitter
 
     /// <summary>
     /// The entries of one kind, if any, as a verbatim string (only its quotes doubled) holding a JSON array with an
-    /// entry a line. JSON escapes every control character, so no entry spans lines.
+    /// entry a line; an entry too long for <see cref="SourceWriter.Width"/> goes on as many lines as it needs (see
+    /// <see cref="Lines"/>). JSON escapes every control character, so a line break is never inside a string.
     /// </summary>
     private static void Kind(SourceWriter w, string kind, IEnumerable<string> entries)
     {
@@ -76,11 +77,77 @@ internal static class ManifestEmitter
         w.Line($"[assembly: global::System.Reflection.AssemblyMetadata(\"Warren.{kind}\", @\"[");
         for (var i = 0; i < list.Count; i++)
         {
-            w.Line(list[i].Replace("\"", "\"\"") + (i == list.Count - 1 ? string.Empty : ","));
+            foreach (var line in Lines(list[i], i == list.Count - 1 ? string.Empty : ","))
+            {
+                w.Line(line);
+            }
         }
 
         w.Line("]\")]");
     }
+
+    /// <summary>
+    /// One entry followed by <paramref name="suffix"/>, its quotes doubled: on one line when it fits
+    /// <see cref="SourceWriter.Width"/>, else broken after the commas between members (at any depth, never inside a
+    /// string), as many members a line as fit, each following line indented. JSON allows the whitespace, and the
+    /// string holds a few more characters, nothing the compiler has to evaluate.
+    /// </summary>
+    private static List<string> Lines(string entry, string suffix)
+    {
+        var lines = new List<string>();
+        if (Verbatim(entry).Length + suffix.Length <= SourceWriter.Width)
+        {
+            lines.Add(Verbatim(entry) + suffix);
+            return lines;
+        }
+
+        var line = new StringBuilder();
+        string Lead() => lines.Count == 0 ? string.Empty : "    ";
+        void Add(string part)
+        {
+            if (line.Length > 0 && Lead().Length + line.Length + part.Length > SourceWriter.Width)
+            {
+                lines.Add(Lead() + line);
+                line.Clear();
+            }
+
+            line.Append(part);
+        }
+
+        var start = 0;
+        var inString = false;
+        for (var i = 0; i < entry.Length; i++)
+        {
+            var c = entry[i];
+            if (inString)
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (c == '"')
+            {
+                inString = true;
+            }
+            else if (c == ',')
+            {
+                Add(Verbatim(entry.Substring(start, i + 1 - start)));
+                start = i + 1;
+            }
+        }
+
+        Add(Verbatim(entry.Substring(start)) + suffix);
+        lines.Add(Lead() + line);
+        return lines;
+    }
+
+    /// <summary>Text inside a verbatim string: its quotes doubled.</summary>
+    private static string Verbatim(string text) => text.Replace("\"", "\"\"");
 
     /// <summary>Compact JSON text (no spaces), written by hand: a generator cannot take a JSON library along.</summary>
     private static class Json

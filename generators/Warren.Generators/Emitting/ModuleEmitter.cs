@@ -16,10 +16,12 @@ internal static class ModuleEmitter
     public static string Emit(ModuleModel registration)
     {
         var w = new SourceWriter();
-        w.Line($"[assembly: global::Warren.Infrastructure.WarrenModuleAttribute(typeof(global::Warren.Generated.{registration.ModuleClassName}))]");
+        w.Call("[assembly: global::Warren.Infrastructure.WarrenModuleAttribute(", [$"typeof(global::Warren.Generated.{registration.ModuleClassName})"], ")]");
         w.Line();
         w.Open("namespace Warren.Generated");
-        w.Line("/// <summary>Registers this assembly's consumers, RPC servers, topology and contracts; called by the generated <c>AddGeneratedHandlers()</c> of the assemblies referencing it.</summary>");
+        w.Summary(
+            "Registers this assembly's consumers, RPC servers, topology and contracts; called by the generated "
+            + "<c>AddGeneratedHandlers()</c> of the assemblies referencing it.");
         w.GeneratedType();
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Open($"public static class {registration.ModuleClassName}");

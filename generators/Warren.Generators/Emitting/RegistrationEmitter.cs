@@ -27,12 +27,12 @@ internal static class RegistrationEmitter
 
         foreach (var publisher in model.Publishers)
         {
-            statements.Add(w => w.Line($"builder.Services.TryAddSingleton<{publisher.InterfaceName}, global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}>();"));
+            statements.Add(w => Singleton(w, publisher.InterfaceName, $"global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}"));
         }
 
         foreach (var service in model.RpcServices)
         {
-            statements.Add(w => w.Line($"builder.Services.TryAddSingleton<{service.InterfaceName}, global::Warren.Generated.{RpcEmitter.ProxyClassName(service)}>();"));
+            statements.Add(w => Singleton(w, service.InterfaceName, $"global::Warren.Generated.{RpcEmitter.ProxyClassName(service)}"));
         }
 
         foreach (var server in model.RpcServers)
@@ -58,10 +58,13 @@ internal static class RegistrationEmitter
         w.GeneratedType();
         w.Open("internal static class WarrenGeneratedRegistration");
         w.Line("/// <summary>");
-        w.Line("/// Registers the message contracts (for <see cref=\"global::Warren.IPublisher\"/>), the topology, every consumer");
-        w.Line("/// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.");
+        w.Line("/// Registers the message contracts (for <see cref=\"global::Warren.IPublisher\"/>), the topology,");
+        w.Line("/// every consumer class (scoped, one instance per message) with its queue and dispatcher, and every");
+        w.Line("/// <c>[Publisher]</c> interface.");
         w.Line("/// </summary>");
-        w.Line("/// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>");
+        w.Line("/// <remarks>");
+        w.Line("/// Then calls the module registration of every referenced assembly with consumers or RPC servers.");
+        w.Line("/// </remarks>");
         w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
         w.Line("RegisterAssembly(builder);");
         foreach (var module in model.Module.ReferencedModules)
@@ -76,14 +79,21 @@ internal static class RegistrationEmitter
         string[] first = model.DeclaresAnything
             ? ["global::Warren.Generated.WarrenContracts.Register(builder);", "builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());"]
             : [];
-        Chunks.Emit(w, "internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", statements, first: first);
+        Chunks.Emit(
+            w,
+            "internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)",
+            "Register",
+            "global::Warren.WarrenBuilder builder",
+            "builder",
+            statements,
+            first: first);
         if (model.Consumers.Any(DefaultRetryConsumer.Is))
         {
             w.Line();
             w.Line("/// <summary>");
-            w.Line("/// Registers the handler class of each of <paramref name=\"dispatchers\"/> (scoped, one instance per message) and the");
-            w.Line("/// consumer of its queue, with its prefetch and concurrency and the default failure policy: dead-letter exchange");
-            w.Line("/// <c>{queue}.dlx</c>.");
+            w.Line("/// Registers the handler class of each of <paramref name=\"dispatchers\"/> (scoped, one instance per");
+            w.Line("/// message) and the consumer of its queue, with its prefetch and concurrency and the default failure");
+            w.Line("/// policy: dead-letter exchange <c>{queue}.dlx</c>.");
             w.Line("/// </summary>");
             w.Open("private static void ConsumersWithDefaultRetry(global::Warren.WarrenBuilder builder, HandlerDispatcher[] dispatchers)");
             w.Open("foreach (var dispatcher in dispatchers)");
@@ -105,8 +115,13 @@ internal static class RegistrationEmitter
             w.Line("/// Registers <typeparamref name=\"THandler\"/> (scoped, one instance per message) and the consumer of");
             w.Line("/// <paramref name=\"queue\"/> with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.");
             w.Line("/// </summary>");
-            w.Line("private static void ConsumerWithDefaultRetry<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(");
-            w.Line("    global::Warren.WarrenBuilder builder, string queue, global::Warren.Infrastructure.IMessageDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)");
+            w.Line("private static void ConsumerWithDefaultRetry<");
+            w.Line("    [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(");
+            w.Line("    global::Warren.WarrenBuilder builder,");
+            w.Line("    string queue,");
+            w.Line("    global::Warren.Infrastructure.IMessageDispatcher dispatcher,");
+            w.Line("    ushort? prefetch = null,");
+            w.Line("    int? concurrency = null)");
             w.Line("    where THandler : class");
             w.Open(string.Empty);
             w.Line("builder.Services.TryAddScoped<THandler>();");
@@ -122,9 +137,18 @@ internal static class RegistrationEmitter
         if (model.Consumers.Any(c => c.Queue.DeadLetter is { IsDefault: true, MaxRetries: FailurePolicyDefaults.MaxRetries }))
         {
             w.Line();
-            w.Line("/// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>");
+            w.Summary("The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.");
             w.Line("private static global::Warren.RetryPolicy DefaultRetry(string deadLetterExchange, string routingKey) =>");
-            RetryPolicies.Emit(w, new DeadLetterModel("deadLetterExchange", string.Empty, "routingKey", 0, FailurePolicyDefaults.MaxRetries, FailurePolicyDefaults.RetryDelays.ToEquatableArray(), EquatableArray<string>.Empty, "routingKey"), ";", "    ", verbatimNames: true);
+            var policy = new DeadLetterModel(
+                "deadLetterExchange",
+                string.Empty,
+                "routingKey",
+                0,
+                FailurePolicyDefaults.MaxRetries,
+                FailurePolicyDefaults.RetryDelays.ToEquatableArray(),
+                EquatableArray<string>.Empty,
+                "routingKey");
+            RetryPolicies.Emit(w, policy, ";", "    ", verbatimNames: true);
         }
 
         w.Close();
@@ -136,18 +160,18 @@ internal static class RegistrationEmitter
     {
         if (DefaultRetryConsumer.HasDefaultRetry(consumer))
         {
-            var call = $"ConsumerWithDefaultRetry<{consumer.TypeName}>(builder, {Literals.String(consumer.Queue.Name)}, {DispatcherEmitter.Reference(consumer)}";
+            var arguments = new List<string> { "builder", Literals.String(consumer.Queue.Name), DispatcherEmitter.Reference(consumer) };
             if (consumer.Queue.Prefetch > 0)
             {
-                call += $", prefetch: {Number(consumer.Queue.Prefetch)}";
+                arguments.Add($"prefetch: {Number(consumer.Queue.Prefetch)}");
             }
 
             if (consumer.Queue.Concurrency > 0)
             {
-                call += $", concurrency: {Number(consumer.Queue.Concurrency)}";
+                arguments.Add($"concurrency: {Number(consumer.Queue.Concurrency)}");
             }
 
-            w.Line(call + ");");
+            w.Call($"ConsumerWithDefaultRetry<{consumer.TypeName}>(", arguments, ");");
             return;
         }
 
@@ -179,8 +203,7 @@ internal static class RegistrationEmitter
         }
 
         w.Line($"builder.Services.TryAddScoped<{consumer.TypeName}>();");
-        w.Line($"builder.AddConsumer(new global::Warren.ConsumerDefinition({Literals.String(consumer.Queue.Name)}, {DispatcherEmitter.Reference(consumer)})");
-
+        AddConsumer(w, Literals.String(consumer.Queue.Name), DispatcherEmitter.Reference(consumer));
         w.Line("{");
         foreach (var setting in settings)
         {
@@ -188,7 +211,9 @@ internal static class RegistrationEmitter
         }
 
         // A stream's default policy has no delayed retries: it is written out, not the shared DefaultRetry.
-        if (consumer.Queue.DeadLetter is { IsDefault: true } standard && standard.RetryQueuePrefix == standard.RoutingKey && standard.MaxRetries == FailurePolicyDefaults.MaxRetries)
+        if (consumer.Queue.DeadLetter is { IsDefault: true } standard
+            && standard.RetryQueuePrefix == standard.RoutingKey
+            && standard.MaxRetries == FailurePolicyDefaults.MaxRetries)
         {
             w.Line($"    Retry = DefaultRetry({Literals.String(standard.Exchange)}, {Literals.String(standard.RoutingKey)}),");
         }
@@ -222,10 +247,36 @@ internal static class RegistrationEmitter
 
             // A failing RPC method is answered with a fault and acknowledged: nothing is retried or dead-lettered.
             settings.Add("Retry = global::Warren.RetryPolicy.Disabled");
-            var definition = $"new global::Warren.ConsumerDefinition({Literals.String(service.Queue)}, new global::Warren.Generated.{RpcEmitter.ServerClassName(server.Identifier, service)}())";
-            w.Line($"builder.AddConsumer({definition} {{ {string.Join(", ", settings)} }});");
+            var queue = Literals.String(service.Queue);
+            var dispatcher = $"new global::Warren.Generated.{RpcEmitter.ServerClassName(server.Identifier, service)}()";
+            var single = $"builder.AddConsumer(new global::Warren.ConsumerDefinition({queue}, {dispatcher}) {{ {string.Join(", ", settings)} }});";
+            if (w.Fits(single))
+            {
+                w.Line(single);
+                continue;
+            }
+
+            AddConsumer(w, queue, dispatcher);
+            w.Line("{");
+            foreach (var setting in settings)
+            {
+                w.Line($"    {setting},");
+            }
+
+            w.Line("});");
         }
     }
+
+    /// <summary>
+    /// <c>builder.AddConsumer(new ConsumerDefinition(queue, dispatcher)</c>, the arguments on the next line (or a line
+    /// each) when the line would not fit; the object initializer follows.
+    /// </summary>
+    private static void AddConsumer(SourceWriter w, string queue, string dispatcher) =>
+        w.Call("builder.AddConsumer(new global::Warren.ConsumerDefinition(", [queue, dispatcher], ")");
+
+    /// <summary><c>builder.Services.TryAddSingleton&lt;TService, TImplementation&gt;()</c>, wrapped when it does not fit.</summary>
+    private static void Singleton(SourceWriter w, string service, string implementation) =>
+        w.Call("builder.Services.TryAddSingleton<", [service, implementation], ">();");
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -24,7 +24,23 @@ internal static class RetryPolicies
         w.Line($"{indent}MaxRetries = {dl.MaxRetries.ToString(CultureInfo.InvariantCulture)},");
         if (dl.RetryDelays.Count > 0)
         {
-            w.Line($"{indent}Delays = new global::System.TimeSpan[] {{ {string.Join(", ", dl.RetryDelays.Select(TimeSpan))} }},");
+            var delays = $"{indent}Delays = new global::System.TimeSpan[] {{ {string.Join(", ", dl.RetryDelays.Select(TimeSpan))} }},";
+            if (w.Fits(delays))
+            {
+                w.Line(delays);
+            }
+            else
+            {
+                // Too long for a line: an element a line, as in any array initializer that does not fit.
+                w.Line($"{indent}Delays = new global::System.TimeSpan[]");
+                w.Line($"{indent}{{");
+                foreach (var delay in dl.RetryDelays)
+                {
+                    w.Line($"{indent}    {TimeSpan(delay)},");
+                }
+
+                w.Line($"{indent}}},");
+            }
         }
 
         w.Line($"{indent}DeadLetterExchange = {Name(dl.Exchange)},");
@@ -36,7 +52,21 @@ internal static class RetryPolicies
 
         if (dl.DoNotRetry.Count > 0)
         {
-            w.Line($"{indent}IsNonRetryable = static exception => {string.Join(" || ", dl.DoNotRetry.Select(t => $"exception is {t}"))},");
+            var tests = dl.DoNotRetry.Select(t => $"exception is {t}").ToList();
+            var single = $"{indent}IsNonRetryable = static exception => {string.Join(" || ", tests)},";
+            if (w.Fits(single))
+            {
+                w.Line(single);
+            }
+            else
+            {
+                // Too long for a line: the lambda's body on the next lines, a type test a line.
+                w.Line($"{indent}IsNonRetryable = static exception =>");
+                for (var i = 0; i < tests.Count; i++)
+                {
+                    w.Line($"{indent}    {(i == 0 ? string.Empty : "|| ")}{tests[i]}{(i == tests.Count - 1 ? "," : string.Empty)}");
+                }
+            }
         }
 
         w.Line(lead.Substring(0, lead.Length - lead.TrimStart().Length) + "}" + suffix);

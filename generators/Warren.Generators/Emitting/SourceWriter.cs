@@ -74,6 +74,9 @@ internal sealed class SourceWriter
     /// </summary>
     public const int Width = 120;
 
+    /// <summary>Whether <paramref name="text"/> fits <see cref="Width"/> as a line at the current indentation.</summary>
+    public bool Fits(string text) => _indent * 4 + text.Length <= Width;
+
     /// <summary>
     /// <paramref name="head"/>, the items separated by commas, then <paramref name="tail"/>: on one line when it fits
     /// <see cref="Width"/>, else the head on its own line and each item on its own line one level deeper, the last
@@ -82,7 +85,7 @@ internal sealed class SourceWriter
     public bool List(string head, IReadOnlyList<string> items, string tail)
     {
         var single = head + string.Join(", ", items) + tail;
-        if (items.Count == 0 || _indent * 4 + single.Length <= Width)
+        if (items.Count == 0 || Fits(single))
         {
             Line(single);
             return false;
@@ -95,6 +98,25 @@ internal sealed class SourceWriter
             Line(lead + items[i] + (i < items.Count - 1 ? "," : tail));
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// As <see cref="List"/>, except that when the whole does not fit one line but the items do on the next, they go
+    /// there together: the head on its line, then the items one level deeper, separated by commas, and the tail.
+    /// Returns true when it wrapped.
+    /// </summary>
+    public bool Call(string head, IReadOnlyList<string> items, string tail)
+    {
+        var lead = new string(' ', head.Length - head.TrimStart(' ').Length + 4);
+        var together = lead + string.Join(", ", items) + tail;
+        if (items.Count < 2 || Fits(head + string.Join(", ", items) + tail) || !Fits(together))
+        {
+            return List(head, items, tail);
+        }
+
+        Line(head);
+        Line(together);
         return true;
     }
 

@@ -36,8 +36,10 @@ internal static class TopologyEmitter
                 continue;
             }
 
-            var settings = Settings((!e.Durable, "Durable: false"), (e.AutoDelete, "AutoDelete: true"));
-            statements.Add(w => w.Line($"topology.Add(new ExchangeDeclaration({Literals.String(e.Name)}, {Literals.String(e.Type)}{settings}));"));
+            var arguments = new[] { Literals.String(e.Name), Literals.String(e.Type) }
+                .Concat(Settings((!e.Durable, "Durable: false"), (e.AutoDelete, "AutoDelete: true")))
+                .ToList();
+            statements.Add(w => Add(w, "ExchangeDeclaration", arguments));
         }
 
         // A default-policy queue with a plain binding is a line of a table, declared by one loop: data, not a call each.
@@ -53,7 +55,7 @@ internal static class TopologyEmitter
             {
                 if (!folded.ContainsKey(q.Name))
                 {
-                    statements.Add(w => w.Line($"QueueWithDefaultRetry(topology, {Literals.String(q.Name)});"));
+                    statements.Add(w => w.Call("QueueWithDefaultRetry(", ["topology", Literals.String(q.Name)], ");"));
                 }
 
                 continue;
@@ -67,12 +69,15 @@ internal static class TopologyEmitter
             // A quorum queue's retry queues (with x-queue-type) are declared in full.
             if (q.RetryFor is { } workQueue && !IsTyped(q))
             {
-                statements.Add(w => w.Line($"RetryQueue(topology, {Literals.String(q.Name)}, {Literals.String(workQueue)}, {q.RetryDelay.ToString(System.Globalization.CultureInfo.InvariantCulture)});"));
+                var delay = q.RetryDelay.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                statements.Add(w => w.Call("RetryQueue(", ["topology", Literals.String(q.Name), Literals.String(workQueue), delay], ");"));
                 continue;
             }
 
-            var settings = Settings((!q.Durable, "Durable: false"), (q.Exclusive, "Exclusive: true"), (q.AutoDelete, "AutoDelete: true"));
-            statements.Add(w => Declaration(w, $"new QueueDeclaration({Literals.String(q.Name)}{settings}", q.Arguments.Select(a => (a.Name, a.CSharpValue)).ToList()));
+            var settings = new[] { Literals.String(q.Name) }
+                .Concat(Settings((!q.Durable, "Durable: false"), (q.Exclusive, "Exclusive: true"), (q.AutoDelete, "AutoDelete: true")))
+                .ToList();
+            statements.Add(w => Add(w, "QueueDeclaration", settings, q.Arguments.Select(a => (a.Name, a.CSharpValue)).ToList()));
         }
 
         foreach (var (exchange, queue, binding) in plan.Bindings.Where(b => !(folded.TryGetValue(b.Queue, out var f) && ReferenceEquals(f, b))).Select(b => (b.Exchange, b.Queue, b.Binding)))
@@ -82,16 +87,22 @@ internal static class TopologyEmitter
                 continue;
             }
 
-            var start = $"new BindingDeclaration({Literals.String(exchange)}, {Literals.String(queue)}";
+            var names = new List<string> { Literals.String(exchange), Literals.String(queue) };
             if (binding.HeadersMatch is null)
             {
-                var key = binding.RoutingKey.Length == 0 ? string.Empty : ", " + Literals.String(binding.RoutingKey);
-                statements.Add(w => w.Line($"topology.Add({start}{key}));"));
+                if (binding.RoutingKey.Length > 0)
+                {
+                    names.Add(Literals.String(binding.RoutingKey));
+                }
+
+                statements.Add(w => Add(w, "BindingDeclaration", names));
             }
             else
             {
-                var arguments = new[] { ("x-match", Literals.String(binding.HeadersMatch)) }.Concat(binding.Headers.Select(h => (h.Name, Literals.String(h.Value)))).ToList();
-                statements.Add(w => Declaration(w, start, arguments));
+                var arguments = new[] { ("x-match", Literals.String(binding.HeadersMatch)) }
+                    .Concat(binding.Headers.Select(h => (h.Name, Literals.String(h.Value))))
+                    .ToList();
+                statements.Add(w => Add(w, "BindingDeclaration", names, arguments));
             }
         }
 
@@ -123,7 +134,8 @@ internal static class TopologyEmitter
         {
             writer.Line();
             writer.Line("/// <summary>");
-            writer.Line("/// The work queues with the default failure policy and a binding, a line each: queue, exchange, routing key.");
+            writer.Line("/// The work queues with the default failure policy and a binding, a line each: queue, exchange,");
+            writer.Line("/// routing key.");
             writer.Line("/// </summary>");
             writer.Line("private static readonly string[] BoundQueues = new string[]");
             writer.Open(string.Empty);
@@ -135,7 +147,8 @@ internal static class TopologyEmitter
             writer.Close(";");
             writer.Line();
             writer.Line("/// <summary>");
-            writer.Line("/// Each queue of <see cref=\"BoundQueues\"/> with the default failure policy, bound to its exchange with its routing key.");
+            writer.Line("/// Each queue of <see cref=\"BoundQueues\"/> with the default failure policy, bound to its exchange");
+            writer.Line("/// with its routing key.");
             writer.Line("/// </summary>");
             writer.Open("private static void BoundQueuesWithDefaultRetry(Topology topology)");
             writer.Open("for (var i = 0; i < BoundQueues.Length; i += 3)");
@@ -149,8 +162,9 @@ internal static class TopologyEmitter
         {
             writer.Line();
             writer.Line("/// <summary>");
-            writer.Line("/// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which routes to");
-            writer.Line("/// queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to <c>.3</c> (5 s, 30 s, 2 min).");
+            writer.Line("/// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which");
+            writer.Line("/// routes to queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to");
+            writer.Line("/// <c>.3</c> (5 s, 30 s, 2 min).");
             writer.Line("/// </summary>");
             writer.Open("private static void QueueWithDefaultRetry(Topology topology, string queue)");
             writer.Line("topology.Add(new ExchangeDeclaration(queue + \".dlx\", \"direct\"));");
@@ -191,23 +205,33 @@ internal static class TopologyEmitter
         return writer.ToString();
     }
 
-    /// <summary><c>topology.Add(…)</c> of a declaration whose arguments, if any, are a dictionary written one per line.</summary>
-    private static void Declaration(SourceWriter w, string start, IReadOnlyList<(string Name, string Value)> arguments)
+    /// <summary>
+    /// <c>topology.Add(new {declaration}(arguments))</c>, and when <paramref name="dictionary"/> has entries, a last
+    /// argument <c>Arguments:</c> holding them one per line; the arguments go on the next line (or a line each) when the
+    /// call does not fit a line.
+    /// </summary>
+    private static void Add(
+        SourceWriter w,
+        string declaration,
+        IReadOnlyList<string> arguments,
+        IReadOnlyList<(string Name, string Value)>? dictionary = null)
     {
-        if (arguments.Count == 0)
+        var head = $"topology.Add(new {declaration}(";
+        if (dictionary is null || dictionary.Count == 0)
         {
-            w.Line($"topology.Add({start}));");
+            w.Call(head, arguments, "));");
             return;
         }
 
-        w.Line($"topology.Add({start}, Arguments: new Dictionary<string, object?>");
-        w.Open(string.Empty);
-        foreach (var (name, value) in arguments)
+        var wrapped = w.Call(head, arguments.Concat(new[] { "Arguments: new Dictionary<string, object?>" }).ToList(), string.Empty);
+        var lead = wrapped ? "    " : string.Empty;
+        w.Line(lead + "{");
+        foreach (var (name, value) in dictionary)
         {
-            w.Line($"[{Literals.String(name)}] = {value},");
+            w.Line($"{lead}    [{Literals.String(name)}] = {value},");
         }
 
-        w.Close("));");
+        w.Line(lead + "}));");
     }
 
     /// <summary>
@@ -292,6 +316,6 @@ internal static class TopologyEmitter
     /// <summary>Whether a queue names its type (x-queue-type): a quorum retry queue, declared in full rather than through the classic helper.</summary>
     private static bool IsTyped(QueueDeclarationModel q) => q.Arguments.Any(a => a.Name == "x-queue-type");
 
-    private static string Settings(params (bool Differs, string Text)[] settings) =>
-        string.Concat(settings.Where(s => s.Differs).Select(s => ", " + s.Text));
+    private static IEnumerable<string> Settings(params (bool Differs, string Text)[] settings) =>
+        settings.Where(s => s.Differs).Select(s => s.Text);
 }

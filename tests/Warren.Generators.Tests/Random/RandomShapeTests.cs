@@ -51,6 +51,12 @@ public sealed class RandomShapeTests(ITestOutputHelper output)
                 throw new InvalidOperationException(violation + "\nThe program:\n" + program.Render());
             }
 
+            if (LineWidth.Violations(result.Run.Sources, program.Render()) is { Count: > 0 } wide)
+            {
+                throw new InvalidOperationException(
+                    $"generated lines wider than {LineWidth.Columns} columns:\n" + string.Join("\n", wide) + "\nThe program:\n" + program.Render());
+            }
+
             foreach (var id in result.Warren.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => d.Id).Distinct())
             {
                 errors.AddOrUpdate(id, 1, (_, count) => count + 1);

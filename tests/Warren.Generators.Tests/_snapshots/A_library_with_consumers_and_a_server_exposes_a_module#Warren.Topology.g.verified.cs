@@ -38,7 +38,8 @@ namespace Warren.Generated
         }
 
         /// <summary>
-        /// The work queues with the default failure policy and a binding, a line each: queue, exchange, routing key.
+        /// The work queues with the default failure policy and a binding, a line each: queue, exchange,
+        /// routing key.
         /// </summary>
         private static readonly string[] BoundQueues = new string[]
         {
@@ -46,7 +47,8 @@ namespace Warren.Generated
         };
 
         /// <summary>
-        /// Each queue of <see cref="BoundQueues"/> with the default failure policy, bound to its exchange with its routing key.
+        /// Each queue of <see cref="BoundQueues"/> with the default failure policy, bound to its exchange
+        /// with its routing key.
         /// </summary>
         private static void BoundQueuesWithDefaultRetry(Topology topology)
         {
@@ -58,8 +60,9 @@ namespace Warren.Generated
         }
 
         /// <summary>
-        /// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which routes to
-        /// queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to <c>.3</c> (5 s, 30 s, 2 min).
+        /// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which
+        /// routes to queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to
+        /// <c>.3</c> (5 s, 30 s, 2 min).
         /// </summary>
         private static void QueueWithDefaultRetry(Topology topology, string queue)
         {

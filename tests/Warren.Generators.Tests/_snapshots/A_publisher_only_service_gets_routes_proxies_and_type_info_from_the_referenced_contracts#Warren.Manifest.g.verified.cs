@@ -7,7 +7,8 @@
 {""name"":""orders"",""type"":""topic""}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Publishes", @"[
-{""contract"":""order-placed"",""type"":""Shop.Contracts.OrderPlaced"",""exchange"":""orders"",""routingKey"":""order.{Region}.placed""}
+{""contract"":""order-placed"",""type"":""Shop.Contracts.OrderPlaced"",""exchange"":""orders"",
+    ""routingKey"":""order.{Region}.placed""}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Calls", @"[
 {""service"":""inventory"",""queue"":""rpc.inventory""}

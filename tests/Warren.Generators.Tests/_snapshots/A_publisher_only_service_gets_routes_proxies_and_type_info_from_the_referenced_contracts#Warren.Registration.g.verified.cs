@@ -12,10 +12,13 @@ namespace Warren
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
-        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
+        /// every consumer class (scoped, one instance per message) with its queue and dispatcher, and every
+        /// <c>[Publisher]</c> interface.
         /// </summary>
-        /// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>
+        /// <remarks>
+        /// Then calls the module registration of every referenced assembly with consumers or RPC servers.
+        /// </remarks>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             RegisterAssembly(builder);
@@ -27,7 +30,8 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            builder.Services.TryAddSingleton<global::Shop.Contracts.IInventory, global::Warren.Generated.Shop_Contracts_IInventoryRpcClient>();
+            builder.Services.TryAddSingleton<
+                global::Shop.Contracts.IInventory, global::Warren.Generated.Shop_Contracts_IInventoryRpcClient>();
         }
     }
 }

@@ -7,7 +7,8 @@
 {""name"":""user.events"",""type"":""topic""}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Queues", @"[
-{""name"":""analytics.user-updated.retry.1"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""analytics"",""x-message-ttl"":30000}}
+{""name"":""analytics.user-updated.retry.1"",""arguments"":{""x-dead-letter-exchange"":"""",
+    ""x-dead-letter-routing-key"":""analytics"",""x-message-ttl"":30000}}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.DefaultRetryQueues", @"[
 ""analytics"",
@@ -19,9 +20,12 @@
 {""exchange"":""user.events"",""queue"":""email-notifications"",""routingKey"":""user.*.created""}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Publishes", @"[
-{""contract"":""user-updated"",""type"":""Shop.Users.UserUpdated"",""exchange"":""user.events"",""routingKey"":""user.eu.updated.v1""},
-{""contract"":""user-updated"",""type"":""Shop.Users.UserUpdated"",""exchange"":""user.events"",""routingKey"":""user.{Region}.changed""},
-{""contract"":""user.created"",""type"":""Shop.Users.UserCreated"",""exchange"":""user.events"",""routingKey"":""user.{Region}.created""}
+{""contract"":""user-updated"",""type"":""Shop.Users.UserUpdated"",""exchange"":""user.events"",
+    ""routingKey"":""user.eu.updated.v1""},
+{""contract"":""user-updated"",""type"":""Shop.Users.UserUpdated"",""exchange"":""user.events"",
+    ""routingKey"":""user.{Region}.changed""},
+{""contract"":""user.created"",""type"":""Shop.Users.UserCreated"",""exchange"":""user.events"",
+    ""routingKey"":""user.{Region}.created""}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Consumes", @"[
 {""queue"":""analytics"",""contract"":""user-updated"",""type"":""Shop.Users.UserUpdated""},

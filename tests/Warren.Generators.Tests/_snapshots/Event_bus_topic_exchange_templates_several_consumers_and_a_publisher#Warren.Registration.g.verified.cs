@@ -14,10 +14,13 @@ namespace Warren
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
-        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
+        /// every consumer class (scoped, one instance per message) with its queue and dispatcher, and every
+        /// <c>[Publisher]</c> interface.
         /// </summary>
-        /// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>
+        /// <remarks>
+        /// Then calls the module registration of every referenced assembly with consumers or RPC servers.
+        /// </remarks>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             RegisterAssembly(builder);
@@ -30,14 +33,16 @@ namespace Warren
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
             ConsumersWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers31.WithDefaultRetry);
-            ConsumerWithDefaultRetry<global::Shop.Users.Analytics>(builder, "analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher());
-            builder.Services.TryAddSingleton<global::Shop.Users.IUserEvents, global::Warren.Generated.Shop_Users_IUserEventsPublisher>();
+            ConsumerWithDefaultRetry<global::Shop.Users.Analytics>(
+                builder, "analytics", new global::Warren.Generated.Shop_Users_AnalyticsDispatcher());
+            builder.Services.TryAddSingleton<
+                global::Shop.Users.IUserEvents, global::Warren.Generated.Shop_Users_IUserEventsPublisher>();
         }
 
         /// <summary>
-        /// Registers the handler class of each of <paramref name="dispatchers"/> (scoped, one instance per message) and the
-        /// consumer of its queue, with its prefetch and concurrency and the default failure policy: dead-letter exchange
-        /// <c>{queue}.dlx</c>.
+        /// Registers the handler class of each of <paramref name="dispatchers"/> (scoped, one instance per
+        /// message) and the consumer of its queue, with its prefetch and concurrency and the default failure
+        /// policy: dead-letter exchange <c>{queue}.dlx</c>.
         /// </summary>
         private static void ConsumersWithDefaultRetry(global::Warren.WarrenBuilder builder, HandlerDispatcher[] dispatchers)
         {
@@ -57,8 +62,13 @@ namespace Warren
         /// Registers <typeparamref name="THandler"/> (scoped, one instance per message) and the consumer of
         /// <paramref name="queue"/> with the default failure policy: dead-letter exchange <c>{queue}.dlx</c>.
         /// </summary>
-        private static void ConsumerWithDefaultRetry<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
-            global::Warren.WarrenBuilder builder, string queue, global::Warren.Infrastructure.IMessageDispatcher dispatcher, ushort? prefetch = null, int? concurrency = null)
+        private static void ConsumerWithDefaultRetry<
+            [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(
+            global::Warren.WarrenBuilder builder,
+            string queue,
+            global::Warren.Infrastructure.IMessageDispatcher dispatcher,
+            ushort? prefetch = null,
+            int? concurrency = null)
             where THandler : class
         {
             builder.Services.TryAddScoped<THandler>();
@@ -70,12 +80,19 @@ namespace Warren
             });
         }
 
-        /// <summary>The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.</summary>
+        /// <summary>
+        /// The default failure policy: three delayed retries (5 s, 30 s, 2 min), then the dead-letter queue.
+        /// </summary>
         private static global::Warren.RetryPolicy DefaultRetry(string deadLetterExchange, string routingKey) =>
             new global::Warren.RetryPolicy
             {
                 MaxRetries = 3,
-                Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(5), global::System.TimeSpan.FromSeconds(30), global::System.TimeSpan.FromMinutes(2) },
+                Delays = new global::System.TimeSpan[]
+                {
+                    global::System.TimeSpan.FromSeconds(5),
+                    global::System.TimeSpan.FromSeconds(30),
+                    global::System.TimeSpan.FromMinutes(2),
+                },
                 DeadLetterExchange = deadLetterExchange,
                 DeadLetterRoutingKey = routingKey,
             };

@@ -9,11 +9,15 @@
 {""name"":""documents"",""type"":""headers""}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Queues", @"[
-{""name"":""audit-log"",""arguments"":{""x-dead-letter-exchange"":""audit-log.dlx"",""x-dead-letter-routing-key"":""audit-log"",""x-queue-type"":""quorum"",""x-single-active-consumer"":true}},
+{""name"":""audit-log"",""arguments"":{""x-dead-letter-exchange"":""audit-log.dlx"",
+    ""x-dead-letter-routing-key"":""audit-log"",""x-queue-type"":""quorum"",""x-single-active-consumer"":true}},
 {""name"":""audit-log.dlq"",""arguments"":{""x-queue-type"":""quorum""}},
-{""name"":""audit-log.retry.1"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":5000,""x-queue-type"":""quorum""}},
-{""name"":""audit-log.retry.2"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":30000,""x-queue-type"":""quorum""}},
-{""name"":""audit-log.retry.3"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":120000,""x-queue-type"":""quorum""}}
+{""name"":""audit-log.retry.1"",""arguments"":{""x-dead-letter-exchange"":"""",
+    ""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":5000,""x-queue-type"":""quorum""}},
+{""name"":""audit-log.retry.2"",""arguments"":{""x-dead-letter-exchange"":"""",
+    ""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":30000,""x-queue-type"":""quorum""}},
+{""name"":""audit-log.retry.3"",""arguments"":{""x-dead-letter-exchange"":"""",
+    ""x-dead-letter-routing-key"":""audit-log"",""x-message-ttl"":120000,""x-queue-type"":""quorum""}}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.DefaultRetryQueues", @"[
 ""archive""
@@ -21,8 +25,10 @@
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Bindings", @"[
 {""exchange"":""audit"",""queue"":""audit-log""},
 {""exchange"":""audit-log.dlx"",""queue"":""audit-log.dlq"",""routingKey"":""audit-log""},
-{""exchange"":""documents"",""queue"":""archive"",""arguments"":{""x-match"":""all"",""format"":""pdf"",""kind"":""report""}},
-{""exchange"":""documents"",""queue"":""archive"",""arguments"":{""x-match"":""any"",""format"":""png"",""format2"":""jpg""}}
+{""exchange"":""documents"",""queue"":""archive"",""arguments"":{""x-match"":""all"",""format"":""pdf"",
+    ""kind"":""report""}},
+{""exchange"":""documents"",""queue"":""archive"",""arguments"":{""x-match"":""any"",""format"":""png"",
+    ""format2"":""jpg""}}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Consumes", @"[
 {""queue"":""archive"",""contract"":""document"",""type"":""Records.Document""},

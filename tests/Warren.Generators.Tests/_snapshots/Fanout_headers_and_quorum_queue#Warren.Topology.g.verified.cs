@@ -83,8 +83,9 @@ namespace Warren.Generated
         }
 
         /// <summary>
-        /// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which routes to
-        /// queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to <c>.3</c> (5 s, 30 s, 2 min).
+        /// A work queue with the default failure policy: it dead-letters to exchange <c>{queue}.dlx</c>, which
+        /// routes to queue <c>{queue}.dlq</c>, and its delayed retries wait in <c>{queue}.retry.1</c> to
+        /// <c>.3</c> (5 s, 30 s, 2 min).
         /// </summary>
         private static void QueueWithDefaultRetry(Topology topology, string queue)
         {

@@ -2,11 +2,15 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-[assembly: global::Warren.Infrastructure.WarrenModuleAttribute(typeof(global::Warren.Generated.WarrenModule_UserAssembly))]
+[assembly: global::Warren.Infrastructure.WarrenModuleAttribute(
+    typeof(global::Warren.Generated.WarrenModule_UserAssembly))]
 
 namespace Warren.Generated
 {
-    /// <summary>Registers this assembly's consumers, RPC servers, topology and contracts; called by the generated <c>AddGeneratedHandlers()</c> of the assemblies referencing it.</summary>
+    /// <summary>
+    /// Registers this assembly's consumers, RPC servers, topology and contracts; called by the generated
+    /// <c>AddGeneratedHandlers()</c> of the assemblies referencing it.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]

@@ -12,10 +12,13 @@ namespace Warren
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
-        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
+        /// every consumer class (scoped, one instance per message) with its queue and dispatcher, and every
+        /// <c>[Publisher]</c> interface.
         /// </summary>
-        /// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>
+        /// <remarks>
+        /// Then calls the module registration of every referenced assembly with consumers or RPC servers.
+        /// </remarks>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             RegisterAssembly(builder);
@@ -27,12 +30,23 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            builder.Services.TryAddSingleton<global::Orders.IInventory, global::Warren.Generated.Orders_IInventoryRpcClient>();
-            builder.Services.TryAddSingleton<global::Orders.IPayment, global::Warren.Generated.Orders_IPaymentRpcClient>();
+            builder.Services.TryAddSingleton<
+                global::Orders.IInventory, global::Warren.Generated.Orders_IInventoryRpcClient>();
+            builder.Services.TryAddSingleton<
+                global::Orders.IPayment, global::Warren.Generated.Orders_IPaymentRpcClient>();
             builder.Services.TryAddScoped<global::Orders.InventoryService>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.inventory", new global::Warren.Generated.Orders_InventoryService_Orders_IInventoryRpcServer()) { Retry = global::Warren.RetryPolicy.Disabled });
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(
+                "rpc.inventory", new global::Warren.Generated.Orders_InventoryService_Orders_IInventoryRpcServer())
+            {
+                Retry = global::Warren.RetryPolicy.Disabled,
+            });
             builder.Services.TryAddScoped<global::Orders.PaymentService>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.payment", new global::Warren.Generated.Orders_PaymentService_Orders_IPaymentRpcServer()) { Concurrency = 8, Retry = global::Warren.RetryPolicy.Disabled });
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(
+                "rpc.payment", new global::Warren.Generated.Orders_PaymentService_Orders_IPaymentRpcServer())
+            {
+                Concurrency = 8,
+                Retry = global::Warren.RetryPolicy.Disabled,
+            });
         }
     }
 }

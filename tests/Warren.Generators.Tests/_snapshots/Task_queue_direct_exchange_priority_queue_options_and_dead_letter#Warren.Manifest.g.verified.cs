@@ -8,10 +8,14 @@
 {""name"":""video-processing.dlx"",""type"":""direct""}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Queues", @"[
-{""name"":""video-processing"",""arguments"":{""x-dead-letter-exchange"":""video-processing.dlx"",""x-dead-letter-routing-key"":""video-processing"",""x-max-length"":10000,""x-max-priority"":10,""x-message-ttl"":3600000,""x-overflow"":""reject-publish""}},
+{""name"":""video-processing"",""arguments"":{""x-dead-letter-exchange"":""video-processing.dlx"",
+    ""x-dead-letter-routing-key"":""video-processing"",""x-max-length"":10000,""x-max-priority"":10,
+    ""x-message-ttl"":3600000,""x-overflow"":""reject-publish""}},
 {""name"":""video-processing.dlq""},
-{""name"":""video-processing.retry.1"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""video-processing"",""x-message-ttl"":1000}},
-{""name"":""video-processing.retry.2"",""arguments"":{""x-dead-letter-exchange"":"""",""x-dead-letter-routing-key"":""video-processing"",""x-message-ttl"":10000}}
+{""name"":""video-processing.retry.1"",""arguments"":{""x-dead-letter-exchange"":"""",
+    ""x-dead-letter-routing-key"":""video-processing"",""x-message-ttl"":1000}},
+{""name"":""video-processing.retry.2"",""arguments"":{""x-dead-letter-exchange"":"""",
+    ""x-dead-letter-routing-key"":""video-processing"",""x-message-ttl"":10000}}
 ]")]
 [assembly: global::System.Reflection.AssemblyMetadata("Warren.Bindings", @"[
 {""exchange"":""tasks"",""queue"":""video-processing"",""routingKey"":""video.process""},

@@ -12,10 +12,13 @@ namespace Warren
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
-        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
+        /// every consumer class (scoped, one instance per message) with its queue and dispatcher, and every
+        /// <c>[Publisher]</c> interface.
         /// </summary>
-        /// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>
+        /// <remarks>
+        /// Then calls the module registration of every referenced assembly with consumers or RPC servers.
+        /// </remarks>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             RegisterAssembly(builder);
@@ -28,14 +31,19 @@ namespace Warren
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
             builder.Services.TryAddScoped<global::Video.VideoWorker>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("video-processing", global::Warren.Generated.WarrenDispatchers22.Video_VideoWorker)
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(
+                "video-processing", global::Warren.Generated.WarrenDispatchers22.Video_VideoWorker)
             {
                 Prefetch = 1,
                 Concurrency = 4,
                 Retry = new global::Warren.RetryPolicy
                 {
                     MaxRetries = 3,
-                    Delays = new global::System.TimeSpan[] { global::System.TimeSpan.FromSeconds(1), global::System.TimeSpan.FromSeconds(10) },
+                    Delays = new global::System.TimeSpan[]
+                    {
+                        global::System.TimeSpan.FromSeconds(1),
+                        global::System.TimeSpan.FromSeconds(10),
+                    },
                     DeadLetterExchange = "video-processing.dlx",
                     DeadLetterRoutingKey = "video-processing",
                 },

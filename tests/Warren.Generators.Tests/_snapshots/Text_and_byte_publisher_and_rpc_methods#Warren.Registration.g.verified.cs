@@ -12,10 +12,13 @@ namespace Warren
     internal static class WarrenGeneratedRegistration
     {
         /// <summary>
-        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology, every consumer
-        /// class (scoped, one instance per message) with its queue and dispatcher, and every <c>[Publisher]</c> interface.
+        /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
+        /// every consumer class (scoped, one instance per message) with its queue and dispatcher, and every
+        /// <c>[Publisher]</c> interface.
         /// </summary>
-        /// <remarks>Then calls the module registration of every referenced assembly with consumers or RPC servers.</remarks>
+        /// <remarks>
+        /// Then calls the module registration of every referenced assembly with consumers or RPC servers.
+        /// </remarks>
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             RegisterAssembly(builder);
@@ -27,14 +30,26 @@ namespace Warren
         {
             global::Warren.Generated.WarrenContracts.Register(builder);
             builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            builder.Services.TryAddSingleton<global::Tutorials.IHello, global::Warren.Generated.Tutorials_IHelloPublisher>();
-            builder.Services.TryAddSingleton<global::Tutorials.ILogs, global::Warren.Generated.Tutorials_ILogsPublisher>();
-            builder.Services.TryAddSingleton<global::Tutorials.IFib, global::Warren.Generated.Tutorials_IFibRpcClient>();
-            builder.Services.TryAddSingleton<global::Tutorials.IImages, global::Warren.Generated.Tutorials_IImagesRpcClient>();
+            builder.Services.TryAddSingleton<
+                global::Tutorials.IHello, global::Warren.Generated.Tutorials_IHelloPublisher>();
+            builder.Services.TryAddSingleton<
+                global::Tutorials.ILogs, global::Warren.Generated.Tutorials_ILogsPublisher>();
+            builder.Services.TryAddSingleton<
+                global::Tutorials.IFib, global::Warren.Generated.Tutorials_IFibRpcClient>();
+            builder.Services.TryAddSingleton<
+                global::Tutorials.IImages, global::Warren.Generated.Tutorials_IImagesRpcClient>();
             builder.Services.TryAddScoped<global::Tutorials.FibServer>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc_queue", new global::Warren.Generated.Tutorials_FibServer_Tutorials_IFibRpcServer()) { Retry = global::Warren.RetryPolicy.Disabled });
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(
+                "rpc_queue", new global::Warren.Generated.Tutorials_FibServer_Tutorials_IFibRpcServer())
+            {
+                Retry = global::Warren.RetryPolicy.Disabled,
+            });
             builder.Services.TryAddScoped<global::Tutorials.ImageServer>();
-            builder.AddConsumer(new global::Warren.ConsumerDefinition("rpc.images", new global::Warren.Generated.Tutorials_ImageServer_Tutorials_IImagesRpcServer()) { Retry = global::Warren.RetryPolicy.Disabled });
+            builder.AddConsumer(new global::Warren.ConsumerDefinition(
+                "rpc.images", new global::Warren.Generated.Tutorials_ImageServer_Tutorials_IImagesRpcServer())
+            {
+                Retry = global::Warren.RetryPolicy.Disabled,
+            });
         }
     }
 }
