@@ -2,7 +2,6 @@ using System;
 using System.Linq;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
-using Warren.Infrastructure;
 using Warren.IntegrationTests.Runtime;
 using Xunit;
 
