@@ -98,8 +98,8 @@ public sealed class DefaultBindingTests
             [Queue("q.billing-created")]
             public sealed class BillingCreated { public Task Handle(Billing.Created c) => Task.CompletedTask; }
 
-            [JsonSerializable(typeof(Users.Created))]
-            [JsonSerializable(typeof(Billing.Created))]
+            [JsonSerializable(typeof(Users.Created), TypeInfoPropertyName = "UsersCreated")]
+            [JsonSerializable(typeof(Billing.Created), TypeInfoPropertyName = "BillingCreated")]
             internal sealed partial class Json : JsonSerializerContext;
         }
         """;

@@ -11,7 +11,7 @@ public sealed class TopologyConflictHintsTests
     [InlineData("406 PRECONDITION_FAILED - inequivalent arg 'x-dead-letter-exchange' for queue 'hello' in vhost '/': received the value 'hello.dlx' of type 'longstr' but current is none", "DeadLetterArguments ([Queue(DeadLetterArguments = false)]")]
     [InlineData("406 PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for queue 'orders' in vhost '/': received the value 'quorum' of type 'longstr' but current is none", "Type ([Queue(Type = QueueType.…)])")]
     [InlineData("406 PRECONDITION_FAILED - inequivalent arg 'x-max-priority' for queue 'jobs' in vhost '/': received the value '5' of type 'signedint' but current is none", "[Priority(Max = …)]")]
-    [InlineData("406 PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'logs' in vhost '/': received 'topic' but current is 'fanout'", "ExchangeKind")]
+    [InlineData("406 PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'logs' in vhost '/': received 'topic' but current is 'fanout'", "the exchange kind ([Exchange(name, ExchangeKind.…)]")]
     public void The_refusal_names_the_option_behind_the_argument(string refusal, string option)
     {
         var message = TopologyConflictHints.Describe("The broker refused the queue 'hello': " + refusal);

@@ -85,8 +85,8 @@ public sealed class DefaultBindingBrokerTests(BrokerNodeFixture broker, ITestOut
                 [JsonSerializable(typeof(LocalAlert))]
                 [JsonSerializable(typeof(TopicAlert))]
                 [JsonSerializable(typeof(NamedAlert))]
-                [JsonSerializable(typeof(Users.Created))]
-                [JsonSerializable(typeof(Billing.Created))]
+                [JsonSerializable(typeof(Users.Created), TypeInfoPropertyName = "UsersCreated")]
+                [JsonSerializable(typeof(Billing.Created), TypeInfoPropertyName = "BillingCreated")]
                 internal sealed partial class Json : JsonSerializerContext;
             }
             """;
