@@ -51,6 +51,15 @@ public sealed class WRN025_WildcardOnDirectExchangeTests
         """);
 
     [Fact]
+    public Task The_contract_name_binding_of_a_message_without_topic_is_quiet_whatever_the_name_holds() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("alerts", ExchangeKind.Direct)]
+        [Message("alert.*")]
+        public sealed record Alert(string Text);
+        [JsonSerializable(typeof(Alert))] internal sealed partial class Json : JsonSerializerContext;
+        [Queue("alerts")] public sealed class Alerts { public void Handle(Alert alert) { } }
+        """);
+
+    [Fact]
     public Task A_dead_letter_consumer_of_a_placeholder_message_gets_no_binding_and_is_quiet() => AnalyzerHarness.VerifyAsync("""
         [Exchange("payments", ExchangeKind.Direct)]
         [Topic("charge.{Region}")]

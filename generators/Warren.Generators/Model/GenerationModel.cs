@@ -65,7 +65,7 @@ internal sealed record GenerationModel(
         consumerList = DeadLetterConsumers.Mark(consumerList.Select(c => c with
         {
             Identifier = consumerIds[c.TypeName],
-            Handlers = c.Handlers.Select(h => h with { Message = messages[h.Message.TypeName] }).ToEquatableArray(),
+            Handlers = c.Handlers.Select(h => ModelNames.WithFinalMessage(h, messages[h.Message.TypeName])).ToEquatableArray(),
         }).ToList(), referenced?.DeadLetterQueues);
         var contextList = Distinct(contexts, c => c.ContextName);
         var contextsByType = JsonContextsByType(contextList);

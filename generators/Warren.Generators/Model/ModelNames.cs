@@ -38,6 +38,27 @@ internal static class ModelNames
         return result;
     }
 
+    /// <summary>
+    /// A handler with its message's final model: a default binding made of the contract name (a message without
+    /// <c>[Topic]</c>, published with its contract name as the key) follows that name when it was qualified.
+    /// </summary>
+    public static HandlerModel WithFinalMessage(HandlerModel handler, MessageModel final)
+    {
+        var parsed = handler.Message;
+        if (parsed.RoutingTemplate is not null || parsed.ContractName == final.ContractName)
+        {
+            return handler with { Message = final };
+        }
+
+        return handler with
+        {
+            Message = final,
+            Bindings = handler.Bindings
+                .Select(b => b.FromMessage && b.HeadersMatch is null && b.RoutingKey == parsed.ContractName ? b with { RoutingKey = final.ContractName } : b)
+                .ToEquatableArray(),
+        };
+    }
+
     /// <summary>Final message models: unique identifiers and default contract names that do not collide.</summary>
     public static Dictionary<string, MessageModel> Messages(IEnumerable<MessageModel> messages, IReadOnlyDictionary<string, string> identifiers)
     {

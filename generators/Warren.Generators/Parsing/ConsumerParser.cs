@@ -253,6 +253,12 @@ internal static class ConsumerParser
         {
             yield return new BindingModel(exchange.Name, RoutingTemplates.ToBindingPattern(message.RoutingParts), EquatableArray<HeaderArgument>.Empty, null, FromMessage: true);
         }
+        else if (topics.Count == 0 && message.Exchange is not null && message.Payload == PayloadKind.Json)
+        {
+            // Without [Topic] a message is published to its exchange with its contract name as the key (ContractsEmitter,
+            // PublisherEmitter): bind that key. ModelNames.WithFinalMessage follows the name when WRN035 qualifies it.
+            yield return new BindingModel(exchange.Name, message.ContractName, EquatableArray<HeaderArgument>.Empty, null, FromMessage: true);
+        }
 
         foreach (var topic in topics)
         {

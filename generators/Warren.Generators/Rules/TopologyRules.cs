@@ -28,12 +28,16 @@ internal static class TopologyRules
     /// <summary>True when a binding key has a wildcard word, which a direct exchange compares literally.</summary>
     public static bool HasWildcard(string bindingKey) => bindingKey.Split('.').Any(w => w is "*" or "#");
 
-    /// <summary>The bindings of a handler that a direct exchange can never match (a wildcard word), with the exchange.</summary>
+    /// <summary>
+    /// The bindings of a handler that a direct exchange can never match (a wildcard word), with the exchange. The
+    /// default binding of a message without <c>[Topic]</c> is its contract name, the very key it is published with:
+    /// a direct exchange matches it whatever it contains.
+    /// </summary>
     public static IEnumerable<BindingModel> UnmatchableDirectBindings(ConsumerModel consumer, HandlerModel handler)
     {
         var exchange = handler.Message.Exchange ?? consumer.DefaultExchange;
         return exchange is { Type: "direct" }
-            ? handler.Bindings.Where(b => b.Exchange == exchange.Name && HasWildcard(b.RoutingKey))
+            ? handler.Bindings.Where(b => b.Exchange == exchange.Name && HasWildcard(b.RoutingKey) && !(b.FromMessage && handler.Message.RoutingTemplate is null))
             : Enumerable.Empty<BindingModel>();
     }
 

@@ -234,13 +234,15 @@ internal sealed class ConsumerHost
     internal static void AddDefaultPolicyTopology(Topology topology, string queue, RetryPolicy policy)
     {
         var work = topology.Queues.FirstOrDefault(q => q.Name == queue);
-        var exclusive = work?.Exclusive ?? false;
-        var durable = (work?.Durable ?? true) && !exclusive;
         var exchange = policy.DeadLetterExchange ?? RetryPolicy.DeadLetterExchangeName(queue);
         var deadLetterQueue = RetryPolicy.DeadLetterQueueName(queue);
+
+        // Durable, not exclusive, not auto-delete, whatever the work queue is, as the generated topology declares them
+        // (TopologyPlan): dead letters and messages waiting for a retry outlive a broker restart and the connection,
+        // and one queue declared through either path never differs in 'durable' (a 406 on the next declaration).
         if (topology.Exchanges.All(e => e.Name != exchange))
         {
-            topology.Add(new ExchangeDeclaration(exchange, ExchangeTypes.Direct, Durable: durable, AutoDelete: exclusive));
+            topology.Add(new ExchangeDeclaration(exchange, ExchangeTypes.Direct));
         }
 
         // The same queue type as the work queue: a classic queue beside a quorum queue would be lost with its node,
@@ -264,7 +266,7 @@ internal sealed class ConsumerHost
 
         if (topology.Queues.All(q => q.Name != deadLetterQueue))
         {
-            topology.Add(new QueueDeclaration(deadLetterQueue, Durable: durable, Exclusive: exclusive, Arguments: Arguments()));
+            topology.Add(new QueueDeclaration(deadLetterQueue, Arguments: Arguments()));
         }
 
         topology.Add(new BindingDeclaration(exchange, deadLetterQueue, policy.DeadLetterRoutingKey ?? queue));
@@ -276,7 +278,7 @@ internal sealed class ConsumerHost
                 continue;
             }
 
-            topology.Add(new QueueDeclaration(name, Durable: durable, Exclusive: exclusive, Arguments: Arguments(new Dictionary<string, object?>
+            topology.Add(new QueueDeclaration(name, Arguments: Arguments(new Dictionary<string, object?>
             {
                 ["x-dead-letter-exchange"] = string.Empty,
                 ["x-dead-letter-routing-key"] = queue,

@@ -61,7 +61,7 @@ public static class TopologyDeclarer
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason is { } reason)
         {
-            throw new TopologyConflictException($"The broker refused the {what}: {reason.ReplyCode} {reason.ReplyText}", ex);
+            throw new TopologyConflictException(TopologyConflictHints.Describe($"The broker refused the {what}: {reason.ReplyCode} {reason.ReplyText}"), ex);
         }
     }
 
