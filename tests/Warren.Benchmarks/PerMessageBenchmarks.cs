@@ -59,6 +59,16 @@ public class PerMessageBenchmarks
     private HandlerLifetimes _lifetimes = null!;
     private HandlerLifetimes _singletonLifetimes = null!;
     private IMessageDispatcher _dispatcher = null!;
+
+    /// <summary>The runtime dispatcher of a one-handler class as generated code creates it for a struct message: a typed lambda.</summary>
+    private IMessageDispatcher _lambdaDispatcher = null!;
+
+    /// <summary>The same dispatcher as generated code creates it for a class message: an index into a shared switch.</summary>
+    private IMessageDispatcher _sharedCallDispatcher = null!;
+
+    private static readonly PlaceholderRoutingKey<OrderPlaced> LambdaWord = new("order.{Region}.placed", static message => message.Region);
+
+    private static readonly PlaceholderRoutingKey<OrderPlaced> SharedWord = new("order.{Region}.placed", 2, ReadWord);
     private MessageContracts _contracts = null!;
     private readonly PropertiesPool _pool = new(1024);
     private MessageContextPool _contexts = null!;
@@ -99,6 +109,12 @@ public class PerMessageBenchmarks
         _contexts = new MessageContextPool("bench.micro", _lifetimes, 1);
         _singletonContexts = new MessageContextPool("bench.micro", _singletonLifetimes, 1);
         _dispatcher = new Warren_Benchmarks_MicroHandlerDispatcher();
+        _lambdaDispatcher = new HandlerDispatcher<MicroHandler, OrderPlaced>(
+            "bench.micro", "bench.order-placed", MicroJson.Default,
+            static (handler, message, context) => { handler.Placed(message); return Task.CompletedTask; },
+            RoutingBinding.Topic("bench.orders", "order.*.placed"));
+        _sharedCallDispatcher = new HandlerDispatcher<MicroHandler, OrderPlaced>(
+            "bench.micro", "bench.order-placed", MicroJson.Default, 2, CallHandler, RoutingBinding.Topic("bench.orders", "order.*.placed"));
         _placedBody = JsonSerializer.SerializeToUtf8Bytes(Placed, MicroJson.Default.OrderPlaced);
     }
 
@@ -258,6 +274,53 @@ public class PerMessageBenchmarks
     [Benchmark]
     public ValueTask<DispatchOutcome> Dispatch() => DispatchAsync(_contexts, _placedBody, _delivered, "bench.orders", "order.eu.placed");
 
+    /// <summary>The runtime dispatcher of a one-handler class (deserialize, resolve the scoped handler, call it) by a typed lambda.</summary>
+    [Benchmark]
+    public ValueTask<DispatchOutcome> DispatchHandlerLambda() => DispatchAsync(_contexts, _placedBody, _delivered, "bench.orders", "order.eu.placed", _lambdaDispatcher);
+
+    /// <summary><see cref="DispatchHandlerLambda"/> through a shared switch over an index, with casts from <c>object</c>.</summary>
+    [Benchmark]
+    public ValueTask<DispatchOutcome> DispatchHandlerSharedCall() => DispatchAsync(_contexts, _placedBody, _delivered, "bench.orders", "order.eu.placed", _sharedCallDispatcher);
+
+    /// <summary>A routing key of one string placeholder whose word a typed lambda reads (a value seen before: no building).</summary>
+    [Benchmark]
+    public int PlaceholderWordLambda() => LambdaWord.For(Placed).Length;
+
+    /// <summary><see cref="PlaceholderWordLambda"/> with the word read by a shared switch over an index.</summary>
+    [Benchmark]
+    public int PlaceholderWordSharedCall() => SharedWord.For(Placed).Length;
+
+    /// <summary>A shared handler call as generated group files write it; the other arms stand for other consumers.</summary>
+    private static Task CallHandler(int index, object handler, object message, MessageContext context)
+    {
+        switch (index)
+        {
+            case 0:
+                ((MicroHandler)handler).Placed((OrderPlaced)message);
+                return Task.CompletedTask;
+            case 1:
+                ((MicroHandler)handler).Revised((OrderRevised)message);
+                return Task.CompletedTask;
+            case 2:
+                ((MicroHandler)handler).Placed((OrderPlaced)message);
+                return Task.CompletedTask;
+            case 3:
+                ((MicroHandler)handler).Revised((OrderRevised)message);
+                return Task.CompletedTask;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(index), index, "No such handler.");
+        }
+    }
+
+    /// <summary>A shared placeholder read as generated contracts write it.</summary>
+    private static string? ReadWord(int index, object message) => index switch
+    {
+        0 => ((OrderRevised)message).Region,
+        1 => ((OrderRevised)message).Region,
+        2 => ((OrderPlaced)message).Region,
+        _ => throw new ArgumentOutOfRangeException(nameof(index), index, "No such message type."),
+    };
+
     /// <summary><see cref="Dispatch"/> with the handler class registered as a singleton: no scope.</summary>
     [Benchmark]
     public ValueTask<DispatchOutcome> DispatchSingletonHandler() => DispatchAsync(_singletonContexts, _placedBody, _delivered, "bench.orders", "order.eu.placed");
@@ -324,13 +387,14 @@ public class PerMessageBenchmarks
     }
 
     /// <summary>The consumer's steps: a context from its pool whose scope is made on demand, the dispatch, the scope's disposal, the context's return.</summary>
-    private async ValueTask<DispatchOutcome> DispatchAsync(MessageContextPool contexts, ReadOnlyMemory<byte> body, RabbitMQ.Client.IReadOnlyBasicProperties properties, string exchange, string key)
+    private async ValueTask<DispatchOutcome> DispatchAsync(
+        MessageContextPool contexts, ReadOnlyMemory<byte> body, RabbitMQ.Client.IReadOnlyBasicProperties properties, string exchange, string key, IMessageDispatcher? dispatcher = null)
     {
         var context = contexts.Rent();
         context.Reuse(body, CancellationToken.None, exchange, key, properties, properties.Headers, null, false, 1, null, 0, 0);
         try
         {
-            return await _dispatcher.DispatchAsync(context);
+            return await (dispatcher ?? _dispatcher).DispatchAsync(context);
         }
         finally
         {

@@ -311,7 +311,7 @@ public sealed class MultiAssemblyTests
         var run = GeneratorHarness.Run("Shop.Checkout", [ContractsLibrary.Value], Checkout);
 
         var contracts = run.Sources["Warren.Contracts.g.cs"];
-        Assert.Contains("Contract<global::Shop.Contracts.OrderPlaced>(builder, \"order-placed\", global::Shop.Contracts.ShopJson.Default,", contracts, StringComparison.Ordinal);
+        Assert.Contains("ContractByWordIndex<global::Shop.Contracts.OrderPlaced>(builder, \"order-placed\", global::Shop.Contracts.ShopJson.Default,", contracts, StringComparison.Ordinal);
         Assert.DoesNotContain("is in no JsonSerializerContext", contracts, StringComparison.Ordinal);
         Assert.Contains("\"order.cancelled.v1\"", contracts, StringComparison.Ordinal);
     }

@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
@@ -25,8 +28,34 @@ internal static class ContractsEmitter
         w.Line("/// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>");
         w.GeneratedType();
         w.Open("internal static class WarrenContracts");
-        var registrations = model.Messages.Select(message => (System.Action<SourceWriter>)(writer => EmitContract(writer, message, contexts))).ToList();
+        var shared = model.Messages.Where(m => SharedWord(m, contexts)).ToList();
+        var words = WordParts(shared.Count);
+        if (words.Count > 0)
+        {
+            // Before the contracts, as any static field they read.
+            w.Summary("The routing-key words of the message classes with one string placeholder, each a part of at most "
+                + Chunks.Size.ToString(CultureInfo.InvariantCulture) + " types: one delegate for all, given the type's index.");
+            foreach (var (field, method, _, _) in words)
+            {
+                w.Line($"private static readonly global::System.Func<int, object, string?> {field} = {method};");
+            }
+
+            w.Line();
+        }
+
+        var registrations = model.Messages.Select(message => (System.Action<SourceWriter>)(writer =>
+        {
+            var index = shared.IndexOf(message);
+            var word = index < 0 ? null : $"{(index % Chunks.Size).ToString(CultureInfo.InvariantCulture)}, {words[index / Chunks.Size].Field}";
+            EmitContract(writer, message, contexts, word);
+        })).ToList();
         Chunks.Emit(w, "public static void Register(global::Warren.WarrenBuilder builder)", "Register", "global::Warren.WarrenBuilder builder", "builder", registrations);
+        foreach (var part in words)
+        {
+            w.Line();
+            EmitWords(w, part, shared);
+        }
+
         foreach (var message in model.Messages.Where(m => HasKeyFunction(m) && !(contexts.ContainsKey(m.TypeName) && WordProperty(m) is not null)))
         {
             w.Line();
@@ -42,7 +71,8 @@ internal static class ContractsEmitter
             w.Line("private static void Contract<T>(");
             w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
             w.Line("    string exchange, string routingKey, byte? priority = null) =>");
-            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));");
+            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(");
+            w.Line("        name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));");
         }
 
         if (listed.Any(m => HasKeyFunction(m) && WordProperty(m) is null))
@@ -55,10 +85,27 @@ internal static class ContractsEmitter
             w.Line("private static void Contract<T>(");
             w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
             w.Line("    string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>");
-            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });");
+            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(");
+            w.Line("        name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });");
         }
 
-        if (listed.Any(m => WordProperty(m) is not null))
+        if (shared.Count > 0)
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Adds the contract of a message class whose routing key is <paramref name=\"template\"/> with its placeholder replaced by");
+            w.Line("/// the word <paramref name=\"words\"/> reads from the message as type <paramref name=\"index\"/>, its metadata from");
+            w.Line("/// <paramref name=\"json\"/>.");
+            w.Line("/// </summary>");
+            w.Line("private static void ContractByWordIndex<T>(");
+            w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
+            w.Line("    string exchange, string template, int index, global::System.Func<int, object, string?> words, byte? priority = null) =>");
+            w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(");
+            w.Line("        name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange,");
+            w.Line("        new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, index, words).For, priority) { RoutingKeyTemplate = template });");
+        }
+
+        if (listed.Any(m => WordProperty(m) is not null && !shared.Contains(m)))
         {
             w.Line();
             w.Line("/// <summary>");
@@ -69,7 +116,8 @@ internal static class ContractsEmitter
             w.Line("    global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,");
             w.Line("    string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>");
             w.Line("    builder.AddContract(new global::Warren.MessageContract<T>(");
-            w.Line("        name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });");
+            w.Line("        name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange,");
+            w.Line("        new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });");
         }
 
         w.Close();
@@ -131,6 +179,47 @@ internal static class ContractsEmitter
     private static bool HasKeyFunction(MessageModel message) => message.RoutingParts.Any(p => p.IsProperty);
 
     /// <summary>
+    /// Whether a contract's routing-key word is read by the method the contracts share, a switch over an index whose arm
+    /// casts the message from <c>object</c>: for a class a context lists, with one string placeholder (a struct, which the
+    /// cast would box, keeps its typed lambda).
+    /// </summary>
+    private static bool SharedWord(MessageModel message, Dictionary<string, string> contexts) =>
+        message.IsReferenceType && contexts.ContainsKey(message.TypeName) && WordProperty(message) is not null;
+
+    /// <summary>The parts of at most <see cref="Chunks.Size"/> shared word reads: field, method and the range of types.</summary>
+    private static List<(string Field, string Method, int From, int To)> WordParts(int count)
+    {
+        var parts = new List<(string, string, int, int)>();
+        var number = (count + Chunks.Size - 1) / Chunks.Size;
+        for (var i = 0; i < number; i++)
+        {
+            var suffix = number == 1 ? string.Empty : (i + 1).ToString(CultureInfo.InvariantCulture);
+            parts.Add(("PlaceholderWords" + suffix, "ReadPlaceholderWord" + suffix, i * Chunks.Size, Math.Min(count, (i + 1) * Chunks.Size)));
+        }
+
+        return parts;
+    }
+
+    /// <summary>The method behind a part's delegate: a switch over the type's index in the part, each arm casting the message and reading its property.</summary>
+    private static void EmitWords(SourceWriter w, (string Field, string Method, int From, int To) part, List<MessageModel> shared)
+    {
+        w.Summary($"Reads the word of type <paramref name=\"index\"/> of <see cref=\"{part.Field}\"/> from its message.");
+        w.Open($"private static string? {part.Method}(int index, object message)");
+        w.Open("switch (index)");
+        for (var i = part.From; i < part.To; i++)
+        {
+            var message = shared[i];
+            w.Line($"case {(i - part.From).ToString(CultureInfo.InvariantCulture)}:");
+            w.Line($"    return (({message.TypeName})message).{Identifiers.Escape(WordProperty(message)!.Text)};");
+        }
+
+        w.Line("default:");
+        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"No such message type.\");");
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>
     /// The placeholder of a template with exactly one, of a string property: its key is the template's text around the
     /// word, built by the runtime (<c>PlaceholderRoutingKey</c>) from a property read, with no method of its own.
     /// </summary>
@@ -144,7 +233,7 @@ internal static class ContractsEmitter
     /// One message type's contract: by the <c>Contract</c> helper when a context lists the type (the metadata comes
     /// from that context), else written out with its <c>WarrenJsonTypes</c> property (which says what is missing).
     /// </summary>
-    private static void EmitContract(SourceWriter writer, MessageModel message, System.Collections.Generic.Dictionary<string, string> contexts)
+    private static void EmitContract(SourceWriter writer, MessageModel message, Dictionary<string, string> contexts, string? sharedWord)
     {
         var exchange = Literals.String(message.Exchange?.Name ?? string.Empty);
         var key = HasKeyFunction(message)
@@ -152,6 +241,13 @@ internal static class ContractsEmitter
             : Literals.String(message.RoutingTemplate ?? message.ContractName);
         // A priority outside 1-255 is WRN010: no code for it.
         var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
+        if (sharedWord is not null)
+        {
+            writer.Line($"ContractByWordIndex<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {contexts[message.TypeName]}.Default,");
+            writer.Line($"    {exchange}, {Literals.String(message.RoutingTemplate!)}, {sharedWord}{priority});");
+            return;
+        }
+
         if (contexts.TryGetValue(message.TypeName, out var context) && WordProperty(message) is { } word)
         {
             writer.Line($"Contract<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {context}.Default,");

@@ -50,9 +50,35 @@ internal static class DispatcherEmitter
             w.Line("/// <summary>");
             w.Line("/// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's");
             w.Line("/// <see cref=\"HandlerDispatcher{THandler, TMessage}\"/>, given each class's queue, contract, handler call and bindings.");
+            if (runtime.Any(HandlerDispatcherEmitter.SharedCall))
+            {
+                w.Line("/// A handler of a class message is called by its index in a shared method; of a struct, by a lambda of its own.");
+            }
+
             w.Line("/// </summary>");
             w.GeneratedType();
             w.Open($"internal static class {RuntimeDispatchersName(group.Number)}");
+            var shared = listed.Concat(fields).Where(HandlerDispatcherEmitter.SharedCall).ToList();
+            var calls = SharedCalls(shared);
+            if (calls.Count > 0)
+            {
+                // Before the dispatchers: static fields are set in the order they are written.
+                w.Summary("The handler calls of the dispatchers of a class message, each a part of at most " + Chunks.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    + " handlers: one delegate for all, given the handler's index.");
+                foreach (var part in calls)
+                {
+                    w.Line($"private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> {part.Field} = {part.Method};");
+                }
+
+                w.Line();
+            }
+
+            string? Call(ConsumerModel consumer)
+            {
+                var index = shared.IndexOf(consumer);
+                return index < 0 ? null : $"{(index % Chunks.Size).ToString(System.Globalization.CultureInfo.InvariantCulture)}, {calls[index / Chunks.Size].Field}";
+            }
+
             if (listed.Count > 0)
             {
                 w.Line("/// <summary>");
@@ -70,7 +96,7 @@ internal static class DispatcherEmitter
                     }
 
                     w.Line($"// Queue {Text.Comment(consumer.Queue.Name)}: {Describe(consumer, consumer.Handlers[0], plain: true)}.");
-                    foreach (var line in HandlerDispatcherEmitter.Expression(consumer, Settings(consumer) + ","))
+                    foreach (var line in HandlerDispatcherEmitter.Expression(consumer, Settings(consumer) + ",", Call(consumer)))
                     {
                         w.Line(line);
                     }
@@ -88,12 +114,18 @@ internal static class DispatcherEmitter
 
                 var consumer = fields[i];
                 w.Line($"/// <summary>Queue <c>{Text.Xml(consumer.Queue.Name)}</c>: {Describe(consumer, consumer.Handlers[0])}.</summary>");
-                var lines = HandlerDispatcherEmitter.Expression(consumer, ";");
+                var lines = HandlerDispatcherEmitter.Expression(consumer, ";", Call(consumer));
                 w.Line($"public static readonly HandlerDispatcher {consumer.Identifier} =");
                 foreach (var line in lines)
                 {
                     w.Line("    " + line);
                 }
+            }
+
+            foreach (var part in calls)
+            {
+                w.Line();
+                EmitSharedCall(w, part, shared);
             }
 
             w.Close();
@@ -107,6 +139,49 @@ internal static class DispatcherEmitter
 
         w.Close();
         return w.ToString();
+    }
+
+    /// <summary>A part of the shared handler calls: consumers <see cref="From"/> to <see cref="To"/> (exclusive) of the file's list.</summary>
+    private sealed record SharedCallPart(string Field, string Method, int From, int To);
+
+    /// <summary>The parts of at most <see cref="Chunks.Size"/> handler calls, numbered when there are several.</summary>
+    private static List<SharedCallPart> SharedCalls(List<ConsumerModel> shared)
+    {
+        var parts = new List<SharedCallPart>();
+        var count = (shared.Count + Chunks.Size - 1) / Chunks.Size;
+        for (var i = 0; i < count; i++)
+        {
+            var number = count == 1 ? string.Empty : (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            parts.Add(new SharedCallPart("HandlerCalls" + number, "CallHandler" + number, i * Chunks.Size, System.Math.Min(shared.Count, (i + 1) * Chunks.Size)));
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// The method behind a part's delegate: a switch over the handler's index in the part, each arm casting the handler
+    /// class and the message (a class: no boxing) and calling the method as a lambda of its own would.
+    /// </summary>
+    private static void EmitSharedCall(SourceWriter w, SharedCallPart part, List<ConsumerModel> shared)
+    {
+        w.Summary($"Calls handler <paramref name=\"index\"/> of <see cref=\"{part.Field}\"/>.");
+        w.Open($"private static global::System.Threading.Tasks.Task {part.Method}(int index, object handler, object message, MessageContext context)");
+        w.Open("switch (index)");
+        for (var i = part.From; i < part.To; i++)
+        {
+            var consumer = shared[i];
+            w.Line($"case {(i - part.From).ToString(System.Globalization.CultureInfo.InvariantCulture)}: // {Describe(consumer, consumer.Handlers[0], plain: true)}");
+            // The arms are four levels deep (namespace, class, method, switch) and one more under their case.
+            foreach (var statement in HandlerDispatcherEmitter.Arm(consumer, 5 * 4))
+            {
+                w.Line("    " + statement);
+            }
+        }
+
+        w.Line("default:");
+        w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(index), index, \"No such handler.\");");
+        w.Close();
+        w.Close();
     }
 
     private static void Emit(SourceWriter w, ConsumerModel consumer)

@@ -32,6 +32,8 @@ internal enum PropertyFormat
 /// A message type: its contract, where it is published and its JSON type. <paramref name="QualifiedContractName"/> is
 /// the namespace-qualified default name used instead when two types would share a default contract name; null when
 /// <c>[Message]</c> names the contract. <paramref name="Referenced"/>: read from a referenced assembly's metadata.
+/// <paramref name="IsReferenceType"/>: a class (or record class), which generated code may pass as <c>object</c> and
+/// cast back without boxing.
 /// </summary>
 internal sealed record MessageModel(
     string TypeName,
@@ -43,7 +45,8 @@ internal sealed record MessageModel(
     int? Priority,
     string? QualifiedContractName = null,
     bool Referenced = false,
-    PayloadKind Payload = PayloadKind.Json);
+    PayloadKind Payload = PayloadKind.Json,
+    bool IsReferenceType = false);
 
 /// <summary>
 /// How a body is read and written: JSON for a message type; the body itself for <c>string</c> (text),

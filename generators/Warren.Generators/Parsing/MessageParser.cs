@@ -79,7 +79,8 @@ internal static class MessageParser
             template,
             RoutingTemplates.Parse(template, type),
             priority,
-            named is null ? Names.ContractName(type, qualified: true) : null);
+            named is null ? Names.ContractName(type, qualified: true) : null,
+            IsReferenceType: type.IsReferenceType);
     }
 
     public static ExchangeModel? ReadExchange(ISymbol symbol)

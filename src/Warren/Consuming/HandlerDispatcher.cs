@@ -12,8 +12,9 @@ namespace Warren.Infrastructure;
 /// <summary>
 /// The dispatcher of the most common consumer class, as data: one handler method taking one JSON message type, bound
 /// by topic, direct or fanout bindings. Generated code creates one per such class (its queue, contract name, the
-/// application's <see cref="JsonSerializerContext"/>, a static lambda calling the method, and the bindings), instead of
-/// a class of its own; other shapes get a generated dispatcher class.
+/// application's <see cref="JsonSerializerContext"/>, the handler call, and the bindings), instead of a class of its
+/// own; other shapes get a generated dispatcher class. The handler call is a static lambda for a value-type message, and
+/// for a class an index into a method the generated file shares among its dispatchers.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class HandlerDispatcher : IReleasesMessageContext
@@ -66,7 +67,9 @@ public sealed class HandlerDispatcher<[DynamicallyAccessedMembers(DynamicallyAcc
     where THandler : class
 {
     private readonly JsonSerializerContext _json;
-    private readonly Func<THandler, TMessage, MessageContext, Task> _handle;
+    private readonly Func<THandler, TMessage, MessageContext, Task>? _handle;
+    private readonly Func<int, object, object, MessageContext, Task>? _handlers;
+    private readonly int _index;
     private readonly RoutingBinding[] _bindings;
     private JsonTypeInfo<TMessage>? _typeInfo;
 
@@ -84,6 +87,37 @@ public sealed class HandlerDispatcher<[DynamicallyAccessedMembers(DynamicallyAcc
         ArgumentNullException.ThrowIfNull(bindings);
         _json = json;
         _handle = handle;
+        _bindings = bindings;
+    }
+
+    /// <summary>
+    /// Creates the dispatcher of one handler method of a class (reference-type) message, called as
+    /// <paramref name="index"/> of <paramref name="handlers"/>: a method shared by the dispatchers of a generated file, a
+    /// switch whose arms cast the handler and the message back to their types. The compiler builds one method for many
+    /// handlers instead of a lambda each; the casts of a class cost a type check, no allocation.
+    /// </summary>
+    /// <param name="queue">The queue, named in dead-letter reasons.</param>
+    /// <param name="contract">The contract name of <typeparamref name="TMessage"/>.</param>
+    /// <param name="json">The application's context listing <typeparamref name="TMessage"/>; its metadata is looked up on first use.</param>
+    /// <param name="index">Which handler of <paramref name="handlers"/> this one is.</param>
+    /// <param name="handlers">Calls handler <paramref name="index"/> with the handler class, the message and the context.</param>
+    /// <param name="bindings">The handler's bindings, which select a message of another type.</param>
+    /// <exception cref="ArgumentException"><typeparamref name="TMessage"/> is a value type, which would be boxed per message.</exception>
+    public HandlerDispatcher(string queue, string contract, JsonSerializerContext json, int index, Func<int, object, object, MessageContext, Task> handlers, params RoutingBinding[] bindings)
+        : base(queue, contract)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(handlers);
+        ArgumentNullException.ThrowIfNull(bindings);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (typeof(TMessage).IsValueType)
+        {
+            throw new ArgumentException($"{TypeDisplayName<TMessage>.Value} is a value type: pass a typed handler call, which does not box it.", nameof(handlers));
+        }
+
+        _json = json;
+        _handlers = handlers;
+        _index = index;
         _bindings = bindings;
     }
 
@@ -114,7 +148,8 @@ public sealed class HandlerDispatcher<[DynamicallyAccessedMembers(DynamicallyAcc
             return WarrenDispatch.DeadLetter(error!);
         }
 
-        return WarrenDispatch.AckWhenDone(_handle(WarrenDispatch.Handler<THandler>(context), message!, context));
+        var handler = WarrenDispatch.Handler<THandler>(context);
+        return WarrenDispatch.AckWhenDone(_handle is { } handle ? handle(handler, message!, context) : _handlers!(_index, handler, message!, context));
     }
 
     private bool Bound(string exchange, string key)

@@ -31,28 +31,51 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenContracts
     {
+        /// <summary>
+        /// The routing-key words of the message classes with one string placeholder, each a part of at most 100 types:
+        /// one delegate for all, given the type's index.
+        /// </summary>
+        private static readonly global::System.Func<int, object, string?> PlaceholderWords = ReadPlaceholderWord;
+
         public static void Register(global::Warren.WarrenBuilder builder)
         {
             Contract<global::Shop.Contracts.OrderCancelled>(builder, "order.cancelled.v1", global::Shop.Contracts.ShopJson.Default,
                 "orders", "order.cancelled");
-            Contract<global::Shop.Contracts.OrderPlaced>(builder, "order-placed", global::Shop.Contracts.ShopJson.Default,
-                "orders", "order.{Region}.placed", static message => message.Region);
+            ContractByWordIndex<global::Shop.Contracts.OrderPlaced>(builder, "order-placed", global::Shop.Contracts.ShopJson.Default,
+                "orders", "order.{Region}.placed", 0, PlaceholderWords);
+        }
+
+        /// <summary>
+        /// Reads the word of type <paramref name="index"/> of <see cref="PlaceholderWords"/> from its message.
+        /// </summary>
+        private static string? ReadPlaceholderWord(int index, object message)
+        {
+            switch (index)
+            {
+                case 0:
+                    return ((global::Shop.Contracts.OrderPlaced)message).Region;
+                default:
+                    throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "No such message type.");
+            }
         }
 
         /// <summary>Adds the contract of a message type with a fixed routing key, its metadata from <paramref name="json"/>.</summary>
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string routingKey, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));
+            builder.AddContract(new global::Warren.MessageContract<T>(
+                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));
 
         /// <summary>
-        /// Adds the contract of a message type whose routing key is <paramref name="template"/> with its placeholder replaced by the
-        /// word <paramref name="word"/> reads from the message, its metadata from <paramref name="json"/>.
+        /// Adds the contract of a message class whose routing key is <paramref name="template"/> with its placeholder replaced by
+        /// the word <paramref name="words"/> reads from the message as type <paramref name="index"/>, its metadata from
+        /// <paramref name="json"/>.
         /// </summary>
-        private static void Contract<T>(
+        private static void ContractByWordIndex<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
-            string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>
+            string exchange, string template, int index, global::System.Func<int, object, string?> words, byte? priority = null) =>
             builder.AddContract(new global::Warren.MessageContract<T>(
-                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
+                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange,
+                new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, index, words).For, priority) { RoutingKeyTemplate = template });
     }
 }

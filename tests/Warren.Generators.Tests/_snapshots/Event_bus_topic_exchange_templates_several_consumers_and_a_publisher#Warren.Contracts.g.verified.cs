@@ -31,12 +31,32 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenContracts
     {
+        /// <summary>
+        /// The routing-key words of the message classes with one string placeholder, each a part of at most 100 types:
+        /// one delegate for all, given the type's index.
+        /// </summary>
+        private static readonly global::System.Func<int, object, string?> PlaceholderWords = ReadPlaceholderWord;
+
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            Contract<global::Shop.Users.UserCreated>(builder, "user.created", global::Shop.Users.UsersJson.Default,
-                "user.events", "user.{Region}.created", static message => message.Region);
+            ContractByWordIndex<global::Shop.Users.UserCreated>(builder, "user.created", global::Shop.Users.UsersJson.Default,
+                "user.events", "user.{Region}.created", 0, PlaceholderWords);
             Contract<global::Shop.Users.UserUpdated>(builder, "user-updated", global::Shop.Users.UsersJson.Default,
                 "user.events", RoutingKey_Shop_Users_UserUpdated, "user.{Region}.updated.v{Version}");
+        }
+
+        /// <summary>
+        /// Reads the word of type <paramref name="index"/> of <see cref="PlaceholderWords"/> from its message.
+        /// </summary>
+        private static string? ReadPlaceholderWord(int index, object message)
+        {
+            switch (index)
+            {
+                case 0:
+                    return ((global::Shop.Users.UserCreated)message).Region;
+                default:
+                    throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "No such message type.");
+            }
         }
 
         private static object? RoutingKeys_Shop_Users_UserUpdated;
@@ -52,16 +72,19 @@ namespace Warren.Generated
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, global::System.Func<T, string> routingKey, string? template, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
+            builder.AddContract(new global::Warren.MessageContract<T>(
+                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority) { RoutingKeyTemplate = template });
 
         /// <summary>
-        /// Adds the contract of a message type whose routing key is <paramref name="template"/> with its placeholder replaced by the
-        /// word <paramref name="word"/> reads from the message, its metadata from <paramref name="json"/>.
+        /// Adds the contract of a message class whose routing key is <paramref name="template"/> with its placeholder replaced by
+        /// the word <paramref name="words"/> reads from the message as type <paramref name="index"/>, its metadata from
+        /// <paramref name="json"/>.
         /// </summary>
-        private static void Contract<T>(
+        private static void ContractByWordIndex<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
-            string exchange, string template, global::System.Func<T, string?> word, byte? priority = null) =>
+            string exchange, string template, int index, global::System.Func<int, object, string?> words, byte? priority = null) =>
             builder.AddContract(new global::Warren.MessageContract<T>(
-                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, word).For, priority) { RoutingKeyTemplate = template });
+                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange,
+                new global::Warren.Infrastructure.PlaceholderRoutingKey<T>(template, index, words).For, priority) { RoutingKeyTemplate = template });
     }
 }

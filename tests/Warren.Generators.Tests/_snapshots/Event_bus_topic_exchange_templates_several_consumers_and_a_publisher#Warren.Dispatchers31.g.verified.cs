@@ -9,11 +9,18 @@ namespace Warren.Generated
     /// <summary>
     /// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's
     /// <see cref="HandlerDispatcher{THandler, TMessage}"/>, given each class's queue, contract, handler call and bindings.
+    /// A handler of a class message is called by its index in a shared method; of a struct, by a lambda of its own.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenDispatchers31
     {
+        /// <summary>
+        /// The handler calls of the dispatchers of a class message, each a part of at most 100 handlers: one delegate
+        /// for all, given the handler's index.
+        /// </summary>
+        private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> HandlerCalls = CallHandler;
+
         /// <summary>
         /// Those with the default failure policy, each with its queue's prefetch and concurrency when set: the
         /// registration adds them all in one loop.
@@ -23,8 +30,21 @@ namespace Warren.Generated
             // Queue email-notifications: user.created → EmailNotifications.Handle.
             new HandlerDispatcher<global::Shop.Users.EmailNotifications, global::Shop.Users.UserCreated>(
                 "email-notifications", "user.created", global::Shop.Users.UsersJson.Default,
-                static (handler, message, context) => handler.Handle(message, context.CancellationToken),
+                0, HandlerCalls,
                 RoutingBinding.Topic("user.events", "user.*.created")) { Prefetch = 20 },
         };
+
+        /// <summary>Calls handler <paramref name="index"/> of <see cref="HandlerCalls"/>.</summary>
+        private static global::System.Threading.Tasks.Task CallHandler(int index, object handler, object message, MessageContext context)
+        {
+            switch (index)
+            {
+                case 0: // user.created → EmailNotifications.Handle
+                    return ((global::Shop.Users.EmailNotifications)handler).Handle(
+                        (global::Shop.Users.UserCreated)message, context.CancellationToken);
+                default:
+                    throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "No such handler.");
+            }
+        }
     }
 }

@@ -9,11 +9,18 @@ namespace Warren.Generated
     /// <summary>
     /// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's
     /// <see cref="HandlerDispatcher{THandler, TMessage}"/>, given each class's queue, contract, handler call and bindings.
+    /// A handler of a class message is called by its index in a shared method; of a struct, by a lambda of its own.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenDispatchers13
     {
+        /// <summary>
+        /// The handler calls of the dispatchers of a class message, each a part of at most 100 handlers: one delegate
+        /// for all, given the handler's index.
+        /// </summary>
+        private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> HandlerCalls = CallHandler;
+
         /// <summary>
         /// Those with the default failure policy, each with its queue's prefetch and concurrency when set: the
         /// registration adds them all in one loop.
@@ -23,8 +30,20 @@ namespace Warren.Generated
             // Queue audit-log: audit-entry → AuditLog.Handle.
             new HandlerDispatcher<global::Records.AuditLog, global::Records.AuditEntry>(
                 "audit-log", "audit-entry", global::Records.RecordsJson.Default,
-                static (handler, message, context) => handler.Handle(message),
+                0, HandlerCalls,
                 RoutingBinding.Fanout("audit")),
         };
+
+        /// <summary>Calls handler <paramref name="index"/> of <see cref="HandlerCalls"/>.</summary>
+        private static global::System.Threading.Tasks.Task CallHandler(int index, object handler, object message, MessageContext context)
+        {
+            switch (index)
+            {
+                case 0: // audit-entry → AuditLog.Handle
+                    return ((global::Records.AuditLog)handler).Handle((global::Records.AuditEntry)message);
+                default:
+                    throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "No such handler.");
+            }
+        }
     }
 }

@@ -695,6 +695,7 @@ namespace Warren.Infrastructure
         where THandler :  class
     {
         public HandlerDispatcher(string queue, string contract, System.Text.Json.Serialization.JsonSerializerContext json, System.Func<THandler, TMessage, Warren.MessageContext, System.Threading.Tasks.Task> handle, params Warren.Infrastructure.RoutingBinding[] bindings) { }
+        public HandlerDispatcher(string queue, string contract, System.Text.Json.Serialization.JsonSerializerContext json, int index, System.Func<int, object, object, Warren.MessageContext, System.Threading.Tasks.Task> handlers, params Warren.Infrastructure.RoutingBinding[] bindings) { }
         public override System.Text.Json.Serialization.Metadata.JsonTypeInfo TypeInfo { get; }
         public override void AddHandlerTo(Microsoft.Extensions.DependencyInjection.IServiceCollection services) { }
         public override System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DispatchAsync(Warren.MessageContext context) { }
@@ -729,6 +730,7 @@ namespace Warren.Infrastructure
     public sealed class PlaceholderRoutingKey<T>
     {
         public PlaceholderRoutingKey(string template, System.Func<T, string?> word) { }
+        public PlaceholderRoutingKey(string template, int index, System.Func<int, object, string?> words) { }
         public string For(T message) { }
     }
     public sealed class PublishRoute

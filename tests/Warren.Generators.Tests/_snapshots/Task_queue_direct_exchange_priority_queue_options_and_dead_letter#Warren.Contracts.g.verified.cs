@@ -21,6 +21,7 @@ namespace Warren.Generated
         private static void Contract<T>(
             global::Warren.WarrenBuilder builder, string name, global::System.Text.Json.Serialization.JsonSerializerContext json,
             string exchange, string routingKey, byte? priority = null) =>
-            builder.AddContract(new global::Warren.MessageContract<T>(name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));
+            builder.AddContract(new global::Warren.MessageContract<T>(
+                name, global::Warren.Infrastructure.JsonMetadata.Of<T>(json), exchange, routingKey, priority));
     }
 }

@@ -9,16 +9,36 @@ namespace Warren.Generated
     /// <summary>
     /// The dispatchers of this group's consumer classes with one handler of one message type: the runtime's
     /// <see cref="HandlerDispatcher{THandler, TMessage}"/>, given each class's queue, contract, handler call and bindings.
+    /// A handler of a class message is called by its index in a shared method; of a struct, by a lambda of its own.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenDispatchers22
     {
+        /// <summary>
+        /// The handler calls of the dispatchers of a class message, each a part of at most 100 handlers: one delegate
+        /// for all, given the handler's index.
+        /// </summary>
+        private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> HandlerCalls = CallHandler;
+
         /// <summary>Queue <c>video-processing</c>: <c>process-video</c> → <c>VideoWorker.Handle</c>.</summary>
         public static readonly HandlerDispatcher Video_VideoWorker =
             new HandlerDispatcher<global::Video.VideoWorker, global::Video.ProcessVideo>(
                 "video-processing", "process-video", global::Video.VideoJson.Default,
-                static (handler, message, context) => handler.Handle(message, context.CancellationToken),
+                0, HandlerCalls,
                 RoutingBinding.Direct("tasks", "video.process"));
+
+        /// <summary>Calls handler <paramref name="index"/> of <see cref="HandlerCalls"/>.</summary>
+        private static global::System.Threading.Tasks.Task CallHandler(int index, object handler, object message, MessageContext context)
+        {
+            switch (index)
+            {
+                case 0: // process-video → VideoWorker.Handle
+                    return ((global::Video.VideoWorker)handler).Handle(
+                        (global::Video.ProcessVideo)message, context.CancellationToken);
+                default:
+                    throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "No such handler.");
+            }
+        }
     }
 }
