@@ -258,7 +258,7 @@ public sealed class MultiAssemblyTests
             Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
             Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
             var contracts = run.Sources["Warren.Contracts.g.cs"];
-            Assert.Contains("Contract<global::Trial.Contracts.TrialStarted>(builder, \"trial.started.v1\"", contracts, StringComparison.Ordinal);
+            Assert.Contains("<global::Trial.Contracts.TrialStarted>(builder, \"trial.started.v1\"", contracts, StringComparison.Ordinal);
             Assert.Contains("\"trials\"", contracts, StringComparison.Ordinal);
         }
         finally
