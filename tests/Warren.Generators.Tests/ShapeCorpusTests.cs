@@ -341,6 +341,15 @@ public sealed class ShapeCorpusTests
         Ok("handler_nullable_message", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced? evt) => Task.CompletedTask; }")),
         Ok("handler_topic_named_method", App("public sealed class C { [Topic(\"order.*.placed\")] public Task Placed(OrderPlaced e) => Task.CompletedTask; }")),
         Ok("handler_consume_async", App("[Queue(\"q\")] public sealed class C { public Task ConsumeAsync(OrderPlaced e) => Task.CompletedTask; }")),
+        // Consumers in the global namespace are named by their class name in the dispatcher group classes, beside the
+        // group's own members (the shared handler calls, the default-retry list): taken names are never reused.
+        Ok("consumers_named_like_dispatcher_members", """
+            [Queue("call-handler"), DeadLetter(MaxRetries = 5)] public sealed class CallHandler { [Topic("order.*.placed")] public Task Handle(App.OrderPlaced e) => Task.CompletedTask; }
+            [Queue("handler-calls"), DeadLetter(MaxRetries = 5)] public sealed class HandlerCalls { [Topic("order.*.placed")] public Task Handle(App.OrderPlaced e) => Task.CompletedTask; }
+            [Queue("call-handler-1"), DeadLetter(MaxRetries = 5)] public sealed class CallHandler1 { [Topic("order.*.placed")] public Task Handle(App.OrderPlaced e) => Task.CompletedTask; }
+            [Queue("with-default-retry"), DeadLetter(MaxRetries = 5)] public sealed class WithDefaultRetry { [Topic("order.*.placed")] public Task Handle(App.OrderPlaced e) => Task.CompletedTask; }
+            [Queue("with-default-retry-2")] public sealed class WithDefaultRetry2 { [Topic("order.*.placed")] public Task Handle(App.OrderPlaced e) => Task.CompletedTask; }
+            """),
         Ok("handlers_overloaded_handle", App("""
             public sealed record Refunded(string Id);
             [Queue("q")] public sealed class C

@@ -152,7 +152,7 @@ internal static class DispatcherEmitter
         for (var i = 0; i < count; i++)
         {
             var number = count == 1 ? string.Empty : (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            parts.Add(new SharedCallPart("HandlerCalls" + number, "CallHandler" + number, i * Chunks.Size, System.Math.Min(shared.Count, (i + 1) * Chunks.Size)));
+            parts.Add(new SharedCallPart(ModelNames.SharedCallsField + number, ModelNames.SharedCallMethod + number, i * Chunks.Size, System.Math.Min(shared.Count, (i + 1) * Chunks.Size)));
         }
 
         return parts;
@@ -359,7 +359,7 @@ internal static class DispatcherEmitter
     }
 
     /// <summary>The name of a group's list of runtime dispatchers with the default failure policy.</summary>
-    public const string DefaultRetryListName = "WithDefaultRetry";
+    public const string DefaultRetryListName = ModelNames.DefaultRetryList;
 
     /// <summary>The object initializer of a listed dispatcher: its queue's prefetch and concurrency, when set.</summary>
     private static string Settings(ConsumerModel consumer)

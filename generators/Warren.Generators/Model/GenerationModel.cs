@@ -61,7 +61,7 @@ internal sealed record GenerationModel(
         var messages = ModelNames.Messages(allMessages, jsonIdentifiers);
 
         // Consumers, publishers, services and servers name generated classes and files: unique identifiers too.
-        var consumerIds = ModelNames.UniqueIdentifiers(consumerList.Select(c => (c.TypeName, c.Identifier)));
+        var consumerIds = ModelNames.UniqueIdentifiers(consumerList.Select(c => (c.TypeName, c.Identifier)), ModelNames.DispatcherGroupMembers);
         consumerList = DeadLetterConsumers.Mark(consumerList.Select(c => c with
         {
             Identifier = consumerIds[c.TypeName],

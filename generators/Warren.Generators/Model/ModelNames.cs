@@ -15,6 +15,23 @@ internal static class ModelNames
     /// <summary>Names the generated class holding the identifiers declares itself (its helpers).</summary>
     public static readonly string[] JsonTypeHelpers = ["Cache", "From", "NotSerializable"];
 
+    /// <summary>The list of a dispatcher group's consumers with the default failure policy.</summary>
+    public const string DefaultRetryList = "WithDefaultRetry";
+
+    /// <summary>A dispatcher group's shared handler calls: the delegate field and its method, numbered from 1 when several.</summary>
+    public const string SharedCallsField = "HandlerCalls";
+
+    /// <inheritdoc cref="SharedCallsField"/>
+    public const string SharedCallMethod = "CallHandler";
+
+    /// <summary>
+    /// Names a dispatcher group class declares besides its consumers' members (a consumer in the global namespace is
+    /// named by its class name alone): consumers never take them. 99 parts of 100 consumers is far beyond one group.
+    /// </summary>
+    public static readonly string[] DispatcherGroupMembers = new[] { DefaultRetryList, SharedCallsField, SharedCallMethod }
+        .Concat(Enumerable.Range(1, 99).SelectMany(n => new[] { SharedCallsField + n, SharedCallMethod + n }))
+        .ToArray();
+
     public static Dictionary<string, string> UniqueIdentifiers(IEnumerable<(string TypeName, string Identifier)> types, params string[] reserved)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);

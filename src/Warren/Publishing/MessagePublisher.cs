@@ -672,8 +672,17 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 {
                     if (!framed)
                     {
+                        if (!_connections.IsInUse(connection))
+                        {
+                            // Given up and disposed since this publish obtained it: wait for the one replacing it.
+                            timeout ??= TimeoutSource(deadline, cancellationToken);
+                            connection = _connections.OpenedPublishConnection
+                                ?? await _connections.GetPublishConnectionAsync(timeout.Token).ConfigureAwait(false);
+                        }
+
                         // Read inside the retry: FrameMax throws ObjectDisposedException when the connection is disposed
-                        // while this publish obtains it, which is handled below like the send's own failures.
+                        // while this publish obtains it, which is handled below like the send's own failures (the next
+                        // attempt takes the connection that replaces it).
                         PublishFrame.Check(exchange, routingKey, properties, connection.FrameMax, messageIdByChannel: messageId != 0);
                         framed = true;
                     }
