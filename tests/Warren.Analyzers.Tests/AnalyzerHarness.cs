@@ -26,7 +26,7 @@ internal static class AnalyzerHarness
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray());
 
-    private static readonly Lazy<ISourceGenerator> JsonGenerator = new(LoadJsonGenerator);
+    private static readonly Lazy<ISourceGenerator> JsonGenerator = new(Warren.Generators.Tests.Infrastructure.SdkJsonGenerator.Load);
 
     private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer()];
 
@@ -94,34 +94,6 @@ internal static class AnalyzerHarness
         var (text, _) = Unmark(Usings + source);
         var compilation = CSharpCompilation.Create("Analyzed", [CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), "File0.cs")], References.Value, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         return await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync();
-    }
-
-    /// <summary>The SDK's System.Text.Json source generator, as a build runs it beside Warren's.</summary>
-    private static ISourceGenerator LoadJsonGenerator()
-    {
-        var packs = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "..", "packs", "Microsoft.NETCore.App.Ref");
-        var path = Directory.Exists(packs)
-            ? Directory.GetDirectories(packs)
-                .Select(d => Path.Combine(d, "analyzers", "dotnet", "cs", "System.Text.Json.SourceGeneration.dll"))
-                .Where(File.Exists)
-                .OrderByDescending(p => p, StringComparer.Ordinal)
-                .FirstOrDefault()
-            : null;
-        if (path is null)
-        {
-            throw new InvalidOperationException($"The SDK's System.Text.Json source generator was not found under {packs}.");
-        }
-
-        return new AnalyzerFileReference(Path.GetFullPath(path), new Loader()).GetGenerators(LanguageNames.CSharp).Single();
-    }
-
-    private sealed class Loader : IAnalyzerAssemblyLoader
-    {
-        public void AddDependencyLocation(string fullPath)
-        {
-        }
-
-        public System.Reflection.Assembly LoadFromPath(string fullPath) => System.Reflection.Assembly.LoadFrom(fullPath);
     }
 
     private static (string Text, List<(string Id, TextSpan Span)> Marks) Unmark(string source)

@@ -16,7 +16,7 @@ internal static class GeneratorHarness
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
-    private static readonly Lazy<ISourceGenerator?> JsonGenerator = new(LoadJsonGenerator);
+    private static readonly Lazy<ISourceGenerator?> JsonGenerator = new(SdkJsonGenerator.Load);
     private static int _compilations;
 
     public static CSharpCompilation Compile(params string[] sources) => Compile(false, sources);
@@ -134,35 +134,6 @@ internal static class GeneratorHarness
             .Where(p => p.Length > 0)
             .Distinct(StringComparer.Ordinal);
         return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
-    }
-
-    private static ISourceGenerator? LoadJsonGenerator()
-    {
-        var version = Environment.Version;
-        var packs = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "..", "packs", "Microsoft.NETCore.App.Ref");
-        var path = Directory.Exists(packs)
-            ? Directory.GetDirectories(packs)
-                .Select(d => Path.Combine(d, "analyzers", "dotnet", "cs", "System.Text.Json.SourceGeneration.dll"))
-                .Where(File.Exists)
-                .OrderByDescending(p => p, StringComparer.Ordinal)
-                .FirstOrDefault()
-            : null;
-        if (path is null)
-        {
-            throw new InvalidOperationException($"The SDK's System.Text.Json source generator was not found under {packs} (runtime {version}).");
-        }
-
-        var reference = new AnalyzerFileReference(Path.GetFullPath(path), new Loader());
-        return reference.GetGenerators(LanguageNames.CSharp).Single();
-    }
-
-    private sealed class Loader : IAnalyzerAssemblyLoader
-    {
-        public void AddDependencyLocation(string fullPath)
-        {
-        }
-
-        public Assembly LoadFromPath(string fullPath) => Assembly.LoadFrom(fullPath);
     }
 }
 
