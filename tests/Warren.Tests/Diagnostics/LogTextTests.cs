@@ -51,6 +51,20 @@ public sealed class LogTextTests
         Assert.DoesNotContain("message  ", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void A_handler_failure_on_a_message_without_a_type_says_so(string? type)
+    {
+        var logger = new ListLogger();
+        Log.HandlerFailed(logger, new InvalidOperationException("boom"), "orders", "m-1", type);
+        Log.HandlerFailed(logger, new InvalidOperationException("boom"), "orders", "m-2", "shop.order-placed");
+
+        Assert.Equal(
+            ["Handler for queue 'orders' failed on message m-1 (without a type)", "Handler for queue 'orders' failed on message m-2 (type 'shop.order-placed')"],
+            logger.Messages);
+    }
+
     [Fact]
     public void A_message_id_is_logged_as_it_is()
     {
