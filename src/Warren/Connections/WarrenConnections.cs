@@ -70,6 +70,9 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// </summary>
     public event Action<ConnectionEvent>? ConnectionChanged;
 
+    /// <summary>Raised before each attempt to open a connection (each retry within one too), for the start's liveness.</summary>
+    internal event Action<ConnectionRole>? ConnectAttempted;
+
     /// <summary>The clock RPC deadlines, requeue delays and consumer restart delays run on: the <see cref="TimeProvider"/> registered in DI, else the system clock.</summary>
     internal TimeProvider Time { get; }
 
@@ -175,6 +178,7 @@ public sealed class WarrenConnections : IAsyncDisposable
     {
         if (_source is not null)
         {
+            ConnectAttempted?.Invoke(role);
             return await _source.ConnectAsync(role, ClientName(role), cancellationToken).ConfigureAwait(false);
         }
 
@@ -190,6 +194,7 @@ public sealed class WarrenConnections : IAsyncDisposable
         {
             try
             {
+                ConnectAttempted?.Invoke(role);
                 return await factory.CreateConnectionAsync(endpoints, ClientName(role), deadline.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
