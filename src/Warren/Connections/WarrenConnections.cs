@@ -179,7 +179,17 @@ public sealed class WarrenConnections : IAsyncDisposable
         if (_source is not null)
         {
             ConnectAttempted?.Invoke(role);
-            return await _source.ConnectAsync(role, ClientName(role), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await _source.ConnectAsync(role, ClientName(role), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Recorded and reported as a failure of RabbitMQ.Client's factory is (one attempt: the source decides
+                // itself whether to wait), so a test of a refused connection sees what production would.
+                var cause = ConnectFailures.RootCause(ex);
+                throw Failed(new WarrenConnectionException($"Could not open the {Describe(role)} connection through {_source.GetType().Name}: {ConnectFailures.Describe(cause)}.", cause));
+            }
         }
 
         var settings = _settings.Value;
