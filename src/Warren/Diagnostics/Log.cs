@@ -152,8 +152,24 @@ internal static partial class Log
     [LoggerMessage(41, LogLevel.Warning, "RPC method {Method} threw; a fault reply is sent")]
     public static partial void RpcMethodFailed(ILogger logger, Exception exception, string method);
 
+    /// <summary>A reply not sent, naming the request's method (its type), or its routing key when it has no type (not an empty name).</summary>
+    public static void RpcReplyFailed(ILogger logger, string? method, string routingKey, string reason)
+    {
+        if (string.IsNullOrEmpty(method))
+        {
+            RpcReplyFailedWithoutType(logger, routingKey, reason);
+        }
+        else
+        {
+            RpcReplyFailedWithType(logger, method, reason);
+        }
+    }
+
     [LoggerMessage(42, LogLevel.Warning, "Could not send the reply of RPC {Method}: {Reason}")]
-    public static partial void RpcReplyFailed(ILogger logger, string method, string reason);
+    private static partial void RpcReplyFailedWithType(ILogger logger, string method, string reason);
+
+    [LoggerMessage(98, LogLevel.Warning, "Could not send the reply of an RPC request without a type (routing key '{RoutingKey}'): {Reason}")]
+    private static partial void RpcReplyFailedWithoutType(ILogger logger, string routingKey, string reason);
 
     [LoggerMessage(80, LogLevel.Warning, "Queue '{Queue}' has a backlog of {ReadyMessages} ready messages, above {Threshold} ({Consumers} consumer(s))")]
     public static partial void QueueBacklog(ILogger logger, string queue, long readyMessages, long threshold, long consumers);

@@ -66,6 +66,18 @@ public sealed class LogTextTests
     }
 
     [Fact]
+    public void A_failed_rpc_reply_to_a_request_without_a_type_names_its_routing_key_not_an_empty_method()
+    {
+        var logger = new ListLogger();
+        Log.RpcReplyFailed(logger, null, "stock.check", "channel closed");
+        Log.RpcReplyFailed(logger, "Check", "stock.check", "channel closed");
+
+        Assert.Equal(
+            ["Could not send the reply of an RPC request without a type (routing key 'stock.check'): channel closed", "Could not send the reply of RPC Check: channel closed"],
+            logger.Messages);
+    }
+
+    [Fact]
     public void A_message_id_is_logged_as_it_is()
     {
         var delivery = new BasicDeliverEventArgs("ctag", 7, false, string.Empty, "orders", new BasicProperties { MessageId = "m-1" }, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
