@@ -49,6 +49,7 @@ public sealed class WarrenStartup
     private readonly TimeProvider _clock;
     private TaskCompletionSource _ready = NewSource();
     private bool _gating;
+    private (string Step, DateTimeOffset At)? _lastProgress;
 
     /// <summary>Creates the start-up state (<c>AddWarren</c> registers one; inject it rather than creating your own).</summary>
     public WarrenStartup()
@@ -96,7 +97,17 @@ public sealed class WarrenStartup
     /// The last sign of life of the start under way: it began, an attempt began or failed, a connection attempt was
     /// made, the topology was declared, a consumer started. The liveness check fails when this is too old while starting.
     /// </summary>
-    internal (string Step, DateTimeOffset At)? LastProgress { get; private set; }
+    internal (string Step, DateTimeOffset At)? LastProgress
+    {
+        get
+        {
+            // A struct of two words written from the start's thread: read whole, under the lock it is written under.
+            lock (_gate)
+            {
+                return _lastProgress;
+            }
+        }
+    }
 
     /// <summary>Now, on the clock of the timestamps above.</summary>
     internal DateTimeOffset Now => _clock.GetUtcNow();
@@ -130,7 +141,7 @@ public sealed class WarrenStartup
 
             _gating = gatePublishes;
             StartedAt = _clock.GetUtcNow();
-            LastProgress = ("the start began", StartedAt.Value);
+            _lastProgress = ("the start began", StartedAt.Value);
 
             // A new start: what failed in the previous one is no longer news.
             LastError = null;
@@ -149,7 +160,7 @@ public sealed class WarrenStartup
             LastErrorAt = _clock.GetUtcNow();
             if (State == WarrenStartupState.Starting)
             {
-                LastProgress = ("an attempt failed", LastErrorAt.Value);
+                _lastProgress = ("an attempt failed", LastErrorAt.Value);
             }
         }
     }
@@ -161,7 +172,7 @@ public sealed class WarrenStartup
         {
             if (State == WarrenStartupState.Starting)
             {
-                LastProgress = (step, _clock.GetUtcNow());
+                _lastProgress = (step, _clock.GetUtcNow());
             }
         }
     }
