@@ -37,7 +37,7 @@ internal static class ContractsEmitter
                 + Chunks.Size.ToString(CultureInfo.InvariantCulture) + " types: one delegate for all, given the type's index.");
             foreach (var (field, method, _, _) in words)
             {
-                w.Line($"private static readonly global::System.Func<int, object, string?> {field} = {method};");
+                w.Continued($"private static readonly global::System.Func<int, object, string?> {field} =", method + ";");
             }
 
             w.Line();
@@ -137,15 +137,26 @@ internal static class ContractsEmitter
         foreach (var type in model.JsonTypes)
         {
             var info = $"JsonTypeInfo<{type.TypeName}>";
-            w.Line($"/// <summary>{Text.Xml(type.TypeName)}</summary>");
+            w.Summary(Text.Xml(type.TypeName));
             if (contexts.TryGetValue(type.TypeName, out var context))
             {
                 w.Line($"public static {info} {type.Identifier} =>");
-                w.Line($"    Cache<{type.TypeName}>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<{type.TypeName}>({context}.Default);");
+                var lookup = $"global::Warren.Infrastructure.JsonMetadata.Of<{type.TypeName}>(";
+                var cache = $"    Cache<{type.TypeName}>.Value ??=";
+                if (w.Fits($"{cache} {lookup}{context}.Default);") || w.Fits($"        {lookup}{context}.Default);"))
+                {
+                    w.Continued(cache, $"{lookup}{context}.Default);");
+                }
+                else
+                {
+                    // A long type and context: the context on a line of its own as well.
+                    w.Line(cache);
+                    w.List("        " + lookup, [context + ".Default"], ");");
+                }
             }
             else
             {
-                w.Line($"public static {info} {type.Identifier} => throw NotSerializable({Literals.String(Short(type.TypeName))});");
+                w.Continued($"public static {info} {type.Identifier} =>", $"throw NotSerializable({Literals.String(Short(type.TypeName))});");
             }
 
             w.Line();
@@ -239,40 +250,58 @@ internal static class ContractsEmitter
         var key = HasKeyFunction(message)
             ? $"RoutingKey_{message.Identifier}"
             : Literals.String(message.RoutingTemplate ?? message.ContractName);
-        // A priority outside 1-255 is WRN010: no code for it.
-        var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
         if (sharedWord is not null)
         {
-            writer.Line($"ContractByWordIndex<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {contexts[message.TypeName]}.Default,");
-            writer.Line($"    {exchange}, {Literals.String(message.RoutingTemplate!)}, {sharedWord}{priority});");
+            Arguments(writer, $"ContractByWordIndex<{message.TypeName}>(", ["builder", Literals.String(message.ContractName), $"{contexts[message.TypeName]}.Default"],
+                [exchange, Literals.String(message.RoutingTemplate!), .. sharedWord.Split([", "], StringSplitOptions.None), .. Priority(message)]);
             return;
         }
 
         if (contexts.TryGetValue(message.TypeName, out var context) && WordProperty(message) is { } word)
         {
-            writer.Line($"Contract<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {context}.Default,");
-            writer.Line($"    {exchange}, {Literals.String(message.RoutingTemplate!)}, static message => message.{Identifiers.Escape(word.Text)}{priority});");
+            Arguments(writer, $"Contract<{message.TypeName}>(", ["builder", Literals.String(message.ContractName), $"{context}.Default"],
+                [exchange, Literals.String(message.RoutingTemplate!), $"static message => message.{Identifiers.Escape(word.Text)}", .. Priority(message)]);
             return;
         }
 
         if (contexts.TryGetValue(message.TypeName, out context))
         {
             // The template with its placeholders names the route in metrics and spans (a fixed key is its own template).
-            var template = HasKeyFunction(message) ? ", " + (message.RoutingTemplate is { } t ? Literals.String(t) : "null") : string.Empty;
-            writer.Line($"Contract<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {context}.Default,");
-            writer.Line($"    {exchange}, {key}{template}{priority});");
+            List<string> template = HasKeyFunction(message) ? [message.RoutingTemplate is { } t ? Literals.String(t) : "null"] : [];
+            Arguments(writer, $"Contract<{message.TypeName}>(", ["builder", Literals.String(message.ContractName), $"{context}.Default"],
+                [exchange, key, .. template, .. Priority(message)]);
             return;
         }
 
-        writer.Line($"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(");
-        if (HasKeyFunction(message) && message.RoutingTemplate is { } template2)
+        var initializer = HasKeyFunction(message) && message.RoutingTemplate is { } template2
+            ? $" {{ RoutingKeyTemplate = {Literals.String(template2)} }}"
+            : string.Empty;
+        writer.List(
+            $"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(",
+            [Literals.String(message.ContractName), $"WarrenJsonTypes.{message.Identifier}", exchange, key, .. Priority(message)],
+            $"){initializer});");
+    }
+
+    /// <summary>A priority outside 1-255 is WRN010: no code for it.</summary>
+    private static List<string> Priority(MessageModel message) =>
+        message.Priority is { } p and >= 1 and <= 255 ? [p.ToString(CultureInfo.InvariantCulture)] : [];
+
+    /// <summary>
+    /// A contract helper's call: the builder, contract name and context on the first line and the rest on the next
+    /// when both fit <see cref="SourceWriter.Width"/>, else an argument a line.
+    /// </summary>
+    private static void Arguments(SourceWriter w, string head, List<string> first, List<string> rest, string tail = ");")
+    {
+        var line = head + string.Join(", ", first) + ",";
+        var next = "    " + string.Join(", ", rest) + tail;
+        if (w.Fits(line) && w.Fits(next))
         {
-            writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}) {{ RoutingKeyTemplate = {Literals.String(template2)} }});");
+            w.Line(line);
+            w.Line(next);
+            return;
         }
-        else
-        {
-            writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
-        }
+
+        w.List(head, [.. first, .. rest], tail);
     }
 
     /// <summary>
@@ -285,7 +314,7 @@ internal static class ContractsEmitter
         if (missing is not null)
         {
             w.Open($"internal static string {methodName}({typeName} message)");
-            w.Line($"throw new global::System.InvalidOperationException({Literals.String($"{Short(typeName)} has no public property '{missing.Text}' for the routing-key placeholder {{{missing.Text}}}.")});");
+            w.List("throw new global::System.InvalidOperationException(", [Literals.String($"{Short(typeName)} has no public property '{missing.Text}' for the routing-key placeholder {{{missing.Text}}}.")], ");");
             w.Close();
             return;
         }
@@ -302,8 +331,22 @@ internal static class ContractsEmitter
         w.Line($"private static object? {cacheField};");
         w.Line();
         w.Line($"internal static string {methodName}({typeName} message) =>");
-        w.Line($"    global::Warren.Infrastructure.RoutingKeyCache.Get(ref {cacheField}, {values}, static values =>");
-        w.Line($"        {string.Join(" + ", pieces)});");
+        var get = $"    global::Warren.Infrastructure.RoutingKeyCache.Get(ref {cacheField}, {values}, static values =>";
+        if (w.Fits(get))
+        {
+            w.Line(get);
+        }
+        else
+        {
+            // The arguments a line each, the lambda last.
+            w.Line("    global::Warren.Infrastructure.RoutingKeyCache.Get(");
+            w.Line($"        ref {cacheField},");
+            w.Line($"        {values},");
+            w.Line("        static values =>");
+        }
+
+        // The key's pieces joined by '+', a piece a line when they do not fit one.
+        w.Chain(w.Fits(get) ? "        " : "            ", pieces, "+", ");", w.Fits(get) ? "            " : "                ");
     }
 
     public static string Short(string typeName)
