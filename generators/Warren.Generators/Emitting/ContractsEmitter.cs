@@ -141,18 +141,7 @@ internal static class ContractsEmitter
             if (contexts.TryGetValue(type.TypeName, out var context))
             {
                 w.Line($"public static {info} {type.Identifier} =>");
-                var lookup = $"global::Warren.Infrastructure.JsonMetadata.Of<{type.TypeName}>(";
-                var cache = $"    Cache<{type.TypeName}>.Value ??=";
-                if (w.Fits($"{cache} {lookup}{context}.Default);") || w.Fits($"        {lookup}{context}.Default);"))
-                {
-                    w.Continued(cache, $"{lookup}{context}.Default);");
-                }
-                else
-                {
-                    // A long type and context: the context on a line of its own as well.
-                    w.Line(cache);
-                    w.List("        " + lookup, [context + ".Default"], ");");
-                }
+                w.List($"    Cache<{type.TypeName}>.Of(", [context + ".Default"], ");");
             }
             else
             {
@@ -168,7 +157,10 @@ internal static class ContractsEmitter
         {
             w.Line("/// <summary>Each type's metadata, once looked up.</summary>");
             w.Open("private static class Cache<T>");
-            w.Line("public static JsonTypeInfo<T>? Value;");
+            w.Line("private static JsonTypeInfo<T>? _value;");
+            w.Line();
+            w.Line("public static JsonTypeInfo<T> Of(global::System.Text.Json.Serialization.JsonSerializerContext json) =>");
+            w.Line("    _value ??= global::Warren.Infrastructure.JsonMetadata.Of<T>(json);");
             w.Close();
         }
 
@@ -288,20 +280,34 @@ internal static class ContractsEmitter
 
     /// <summary>
     /// A contract helper's call: the builder, contract name and context on the first line and the rest on the next
-    /// when both fit <see cref="SourceWriter.Width"/>, else an argument a line.
+    /// when both fit <see cref="SourceWriter.Width"/>, else the arguments together under the head, else the two groups a
+    /// line each under it, else an argument a line.
     /// </summary>
     private static void Arguments(SourceWriter w, string head, List<string> first, List<string> rest, string tail = ");")
     {
         var line = head + string.Join(", ", first) + ",";
         var next = "    " + string.Join(", ", rest) + tail;
+        List<string> all = [.. first, .. rest];
         if (w.Fits(line) && w.Fits(next))
         {
             w.Line(line);
             w.Line(next);
-            return;
         }
-
-        w.List(head, [.. first, .. rest], tail);
+        else if (w.Fits(head + string.Join(", ", all) + tail) || w.Fits("    " + string.Join(", ", all) + tail))
+        {
+            w.Call(head, all, tail);
+        }
+        else if (w.Fits("    " + string.Join(", ", first) + ",") && w.Fits(next))
+        {
+            // The head alone, then the two groups a line each.
+            w.Line(head);
+            w.Line("    " + string.Join(", ", first) + ",");
+            w.Line(next);
+        }
+        else
+        {
+            w.List(head, all, tail);
+        }
     }
 
     /// <summary>
