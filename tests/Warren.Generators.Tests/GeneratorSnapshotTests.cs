@@ -89,6 +89,37 @@ public sealed class GeneratorSnapshotTests
     }
 
     /// <summary>
+    /// The event bus again with the long names real services have (namespaces, types, methods, queues and exchanges of
+    /// 20 to 40 characters, several on a line): every generated file still fits a screen, and compiles.
+    /// </summary>
+    [Theory]
+    [InlineData(Scenarios.EventBus)]
+    [InlineData(Scenarios.BatchAndDelay)]
+    [InlineData(Scenarios.FanoutHeadersQuorum)]
+    public void Long_names_wrap_in_every_generated_file(string scenario)
+    {
+        var source = scenario
+            .Replace("namespace Shop.Users;", "namespace Contoso.CustomerAccounts.Notifications;", StringComparison.Ordinal)
+            .Replace("namespace Metrics;", "namespace Contoso.TelemetryPipeline.Measurements;", StringComparison.Ordinal)
+            .Replace("namespace Records;", "namespace Contoso.DocumentArchive.Records;", StringComparison.Ordinal)
+            .Replace("UserCreated", "CustomerAccountCreatedNotification", StringComparison.Ordinal)
+            .Replace("UserUpdated", "CustomerAccountUpdatedNotification", StringComparison.Ordinal)
+            .Replace("Analytics", "CustomerAccountAnalyticsProjection", StringComparison.Ordinal)
+            .Replace("EmailNotifications", "CustomerAccountEmailNotifications", StringComparison.Ordinal)
+            .Replace("\"user.events\"", "\"contoso.customer-accounts.events\"", StringComparison.Ordinal)
+            .Replace("\"email-notifications\"", "\"contoso-customer-accounts-email-notifications\"", StringComparison.Ordinal)
+            .Replace("Created(", "RecordCustomerAccountCreatedAsync(", StringComparison.Ordinal)
+            .Replace("Reading", "TemperatureSensorReading", StringComparison.Ordinal)
+            .Replace("Document", "ArchivedCustomerDocument", StringComparison.Ordinal);
+        var run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Contains(run.Sources.Keys, name => name.StartsWith("Warren.Dispatchers", StringComparison.Ordinal));
+        Assert.Contains("Warren.Contracts.g.cs", run.Sources.Keys);
+        LineWidth.AssertFits(run.Sources, source);
+    }
+
+    /// <summary>
     /// A manifest entry too long for a line goes on over indented lines, broken between its members and never inside a
     /// string (the queue name here holds commas, escaped quotes and a colon), and the manifest still lists exactly the
     /// topology the generated code declares.

@@ -138,14 +138,24 @@ internal static class ContractsEmitter
         {
             var info = $"JsonTypeInfo<{type.TypeName}>";
             w.Summary(Text.Xml(type.TypeName));
+            // The property's name repeats its type's: when the two do not fit a line, the name goes on the next.
+            var head = $"public static {info} {type.Identifier} =>";
+            var lead = "    ";
+            if (!w.Fits(head))
+            {
+                w.Line($"public static {info}");
+                head = $"    {type.Identifier} =>";
+                lead = "        ";
+            }
+
             if (contexts.TryGetValue(type.TypeName, out var context))
             {
-                w.Line($"public static {info} {type.Identifier} =>");
-                w.List($"    Cache<{type.TypeName}>.Of(", [context + ".Default"], ");");
+                w.Line(head);
+                w.List($"{lead}Cache<{type.TypeName}>.Of(", [context + ".Default"], ");");
             }
             else
             {
-                w.Continued($"public static {info} {type.Identifier} =>", $"throw NotSerializable({Literals.String(Short(type.TypeName))});");
+                w.Continued(head, $"throw NotSerializable({Literals.String(Short(type.TypeName))});");
             }
 
             w.Line();
@@ -319,7 +329,8 @@ internal static class ContractsEmitter
         var missing = parts.FirstOrDefault(p => p.IsProperty && p.Format == PropertyFormat.None);
         if (missing is not null)
         {
-            w.Open($"internal static string {methodName}({typeName} message)");
+            w.List($"internal static string {methodName}(", [$"{typeName} message"], ")");
+            w.Open(string.Empty);
             w.List("throw new global::System.InvalidOperationException(", [Literals.String($"{Short(typeName)} has no public property '{missing.Text}' for the routing-key placeholder {{{missing.Text}}}.")], ");");
             w.Close();
             return;
@@ -336,7 +347,7 @@ internal static class ContractsEmitter
             : Literals.String(p.Text)).ToList();
         w.Line($"private static object? {cacheField};");
         w.Line();
-        w.Line($"internal static string {methodName}({typeName} message) =>");
+        w.List($"internal static string {methodName}(", [$"{typeName} message"], ") =>");
         var get = $"    global::Warren.Infrastructure.RoutingKeyCache.Get(ref {cacheField}, {values}, static values =>";
         if (w.Fits(get))
         {

@@ -23,6 +23,12 @@ internal static class HandlerDispatcherEmitter
     {
         var handler = consumer.Handlers[0];
         var lines = new List<string> { $"new HandlerDispatcher<{consumer.TypeName}, {handler.Message.TypeName}>(" };
+        if (!Fits(column, lines[0]))
+        {
+            // Two long type names: a type argument a line.
+            lines = ["new HandlerDispatcher<", $"    {consumer.TypeName},", $"    {handler.Message.TypeName}>("];
+        }
+
         var names = new[] { Literals.String(consumer.Queue.Name), Literals.String(handler.Message.ContractName), $"{consumer.JsonContext}.Default" };
         if (Fits(column, $"    {string.Join(", ", names)},"))
         {
