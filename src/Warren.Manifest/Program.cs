@@ -9,7 +9,8 @@ using Warren.Manifest;
 
 // Warren's build-time tool (see docs/system-check.md):
 //   write --assembly <service.dll> --out <dir>          the service's manifest.json, definitions.json, topology.mmd
-//   check <manifest.json | dir>... [--definitions <file>|-] [--amqp <url>] [--vhost <name>] [--diagram <file>]
+//   check <manifest.json | dir>... [--definitions <file>|-] [--amqp <url>] [--vhost <name>] [--diagram <file>] [--msbuild <file>]
+//     --msbuild: the findings go to an MSBuild project that reports them (see MSBuildFindings) instead of the output.
 // Exit codes: 0 clean (warnings allowed), 1 the check found errors, 2 the input could not be read.
 try
 {
@@ -22,7 +23,17 @@ try
 }
 catch (ManifestException e)
 {
-    Console.Error.WriteLine($"warren : error WRS000 : {e.Message}");
+    var failure = new Finding("WRS000", Severity.Error, e.Message);
+    var msbuild = args.SkipWhile(a => a != "--msbuild").Skip(1).FirstOrDefault();
+    if (args.FirstOrDefault() == "check" && !string.IsNullOrEmpty(msbuild))
+    {
+        MSBuildFindings.Write(msbuild, [failure]);
+    }
+    else
+    {
+        Console.Error.WriteLine(failure);
+    }
+
     return 2;
 }
 
@@ -64,7 +75,7 @@ namespace Warren.Manifest
         {
             Console.Error.WriteLine("""
                 usage: Warren.Manifest write --assembly <service.dll> --out <dir>
-                       Warren.Manifest check <manifest.json | directory>... [--definitions <export.json> | -] [--amqp <url>] [--vhost /] [--diagram <file.mmd>]
+                       Warren.Manifest check <manifest.json | directory>... [--definitions <export.json> | -] [--amqp <url>] [--vhost /] [--diagram <file.mmd>] [--msbuild <findings.proj>]
                 """);
             return 2;
         }
@@ -134,9 +145,16 @@ namespace Warren.Manifest
             Console.Write(diagram);
             Console.WriteLine("```");
             Console.WriteLine();
-            foreach (var finding in findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal))
+            if (options.Optional("msbuild") is { } msbuild)
             {
-                Console.WriteLine(finding);
+                MSBuildFindings.Write(msbuild, findings);
+            }
+            else
+            {
+                foreach (var finding in findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, StringComparer.Ordinal))
+                {
+                    Console.WriteLine(finding);
+                }
             }
 
             var errors = findings.Count(f => f.Severity == Severity.Error);

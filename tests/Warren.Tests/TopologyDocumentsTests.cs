@@ -57,4 +57,34 @@ public sealed class TopologyDocumentsTests
         Assert.Contains("    q_billing -. dead letters .-> x_billing_dlx", lines);
         Assert.Contains("    q_billing_retry_1 -. retry .-> q_billing", lines);
     }
+
+    [Fact]
+    public void Mermaid_gives_exchanges_used_but_not_declared_a_node_of_their_own()
+    {
+        var topology = new Topology()
+            .Add(new QueueDeclaration("rpc.stock", Arguments: new Dictionary<string, object?> { ["x-dead-letter-exchange"] = "shared.dlx" }))
+            .Add(new BindingDeclaration("amq.direct", "rpc.stock", "stock.check"))
+            .Add(new BindingDeclaration("amq.direct", "rpc.stock", "stock.reserve"));
+
+        var lines = TopologyDocuments.Mermaid(topology).Split('\n');
+
+        Assert.Single(lines, l => l == "    x_amq_direct{{\"amq.direct\"}}");
+        Assert.Single(lines, l => l == "    x_shared_dlx{{\"shared.dlx\"}}");
+        Assert.Contains("    x_amq_direct -- \"stock.check\" --> q_rpc_stock", lines);
+        Assert.Contains("    q_rpc_stock -. dead letters .-> x_shared_dlx", lines);
+        var nodes = lines.Where(l => l.Contains("{{", System.StringComparison.Ordinal)).ToList();
+        Assert.True(nodes.Count == 2, string.Join('\n', lines));
+        Assert.True(
+            System.Array.FindIndex(lines, l => l.StartsWith("    x_amq_direct{{", System.StringComparison.Ordinal)) < System.Array.FindIndex(lines, l => l.StartsWith("    x_amq_direct --", System.StringComparison.Ordinal)),
+            "the node comes before the edges that use it");
+    }
+
+    [Fact]
+    public void Mermaid_declares_each_exchange_once_when_it_is_declared_and_used()
+    {
+        var lines = TopologyDocuments.Mermaid(Sample).Split('\n');
+
+        Assert.Single(lines, l => l.StartsWith("    x_docs{{", System.StringComparison.Ordinal));
+        Assert.Single(lines, l => l == "    x_billing_dlx{{\"billing.dlx\"}}");
+    }
 }

@@ -31,6 +31,21 @@ public sealed class WarrenConnectionsTests
     }
 
     [Fact]
+    public async Task A_connection_source_that_refuses_is_recorded_like_a_refused_connection()
+    {
+        var refusal = new SocketException((int)SocketError.ConnectionRefused);
+        await using var connections = new WarrenConnections(Options.Create(new WarrenOptions()), NullLogger<WarrenConnections>.Instance, new Refuses(refusal));
+
+        var error = await Assert.ThrowsAsync<WarrenConnectionException>(async () => await connections.GetConsumeConnectionAsync());
+
+        Assert.Same(refusal, error.InnerException);
+        Assert.Contains("Could not open the consume connection", error.Message, StringComparison.Ordinal);
+        Assert.Contains(refusal.Message, error.Message, StringComparison.Ordinal);
+        Assert.Same(error, connections.LastConnectFailure?.Error);
+        Assert.Equal(WarrenConnectionState.NotOpened, connections.GetStatus(ConnectionRole.Consume).State);
+    }
+
+    [Fact]
     public async Task A_rejected_tls_certificate_fails_at_once_with_the_tls_error_as_its_cause()
     {
         using var key = RSA.Create(2048);
@@ -82,5 +97,11 @@ public sealed class WarrenConnectionsTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    private sealed class Refuses(Exception refusal) : Warren.Infrastructure.IConnectionSource
+    {
+        public Task<RabbitMQ.Client.IConnection> ConnectAsync(ConnectionRole role, string clientName, System.Threading.CancellationToken cancellationToken) =>
+            Task.FromException<RabbitMQ.Client.IConnection>(refusal);
     }
 }

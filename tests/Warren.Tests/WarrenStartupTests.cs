@@ -29,6 +29,22 @@ public sealed class WarrenStartupTests
     }
 
     [Fact]
+    public void A_new_start_forgets_the_failure_of_the_previous_one()
+    {
+        var startup = new WarrenStartup();
+        startup.Begin(gatePublishes: true);
+        startup.Fail(new WarrenConnectionException("Could not open the consume connection: connection refused"));
+        Assert.NotNull(startup.LastError);
+
+        startup.Begin(gatePublishes: true);
+
+        Assert.Equal(WarrenStartupState.Starting, startup.State);
+        Assert.Null(startup.LastError);
+        Assert.Null(startup.LastErrorAt);
+        Assert.Null(startup.LastException);
+    }
+
+    [Fact]
     public async Task A_stop_before_the_broker_was_reached_fails_the_waiters_with_the_last_cause()
     {
         var startup = new WarrenStartup();

@@ -16,11 +16,12 @@ internal static class BindingMatchers
     /// Writes <c>{prefix}a || b…{suffix}</c>, preceded by a comment naming the bindings and by the word position of
     /// each topic pattern that needs one. Positions are named <c>p</c>, or <c>p1</c>, <c>p2</c>… when the dispatcher
     /// has several topic bindings (<paramref name="positions"/> counts them across it). A <c>#</c> followed by more
-    /// words needs a loop: it gets a method of its own, added to <paramref name="helpers"/>.
+    /// words needs a loop: it gets a method of its own, added to <paramref name="helpers"/>. Each alternative starts a
+    /// line; one too long for <see cref="SourceWriter.Width"/> goes on with an <c>&amp;&amp;</c> operand a line.
     /// </summary>
     public static void Emit(SourceWriter w, string prefix, string suffix, string name, EquatableArray<BindingModel> bindings, IReadOnlyDictionary<string, string> exchangeTypes, Positions positions, List<string[]> helpers)
     {
-        var conditions = new List<string>();
+        var alternatives = new List<List<string>>();
         var declarations = new List<string>();
         var topics = bindings.Count(b => b.HeadersMatch is null && TypeOf(b, exchangeTypes) == "topic");
         var topic = 0;
@@ -31,43 +32,54 @@ internal static class BindingMatchers
             if (binding.HeadersMatch is not null)
             {
                 var checks = binding.Headers.Select(h => $"RoutingKeys.HasHeader(context, {Literals.String(h.Name)}, {Literals.String(h.Value)})").ToList();
-                var any = binding.HeadersMatch == "any";
-                var values = checks.Count == 0 ? (any ? "false" : "true") : checks.Count == 1 ? checks[0] : "(" + string.Join(any ? " || " : " && ", checks) + ")";
-                conditions.Add($"{exchange} && {values}");
+                if (checks.Count == 0)
+                {
+                    alternatives.Add([exchange, binding.HeadersMatch == "any" ? "false" : "true"]);
+                }
+                else if (binding.HeadersMatch == "any")
+                {
+                    // Any header: an alternative per header, each with the exchange (no parentheses to break across lines).
+                    alternatives.AddRange(checks.Select(check => new List<string> { exchange, check }));
+                }
+                else
+                {
+                    alternatives.Add([exchange, .. checks]);
+                }
             }
             else if (type == "fanout")
             {
-                conditions.Add(exchange);
+                alternatives.Add([exchange]);
             }
             else if (type == "direct")
             {
-                conditions.Add($"{exchange} && key == {Literals.String(binding.RoutingKey)}");
+                alternatives.Add([exchange, $"key == {Literals.String(binding.RoutingKey)}"]);
             }
             else
             {
                 var position = positions.Peek();
                 var words = binding.RoutingKey.Length == 0 ? new string[0] : binding.RoutingKey.Split('.');
-                var body = words.Length == 0 ? "key.Length == 0" : Expression(words, 0, position, name + "Key" + (topics == 1 ? string.Empty : (++topic).ToString(System.Globalization.CultureInfo.InvariantCulture)), helpers);
-                if (UsesPosition(body, position))
+                var operands = words.Length == 0
+                    ? ["key.Length == 0"]
+                    : Expression(words, 0, position, name + "Key" + (topics == 1 ? string.Empty : (++topic).ToString(System.Globalization.CultureInfo.InvariantCulture)), helpers);
+                if (UsesPosition(string.Join(" && ", operands), position))
                 {
                     declarations.Add($"var {positions.Take()} = RoutingKeys.Start(key);");
                 }
 
-                // A pattern of '#' alone matches every key: the exchange decides.
-                conditions.Add(body == "true" ? exchange : $"{exchange} && {body}");
+                // A pattern of '#' alone matches every key (no operands): the exchange decides.
+                alternatives.Add([exchange, .. operands]);
             }
         }
 
-        w.Line($"// Bound to {Text.Comment(string.Join(", ", bindings.Select(Describe)))}.");
+        w.Comment($"Bound to {Text.Comment(string.Join(", ", bindings.Select(Describe)))}.");
         foreach (var line in declarations)
         {
             w.Line(line);
         }
 
-        for (var i = 0; i < conditions.Count; i++)
+        for (var i = 0; i < alternatives.Count; i++)
         {
-            var end = i == conditions.Count - 1 ? suffix : string.Empty;
-            w.Line(i == 0 ? prefix + conditions[i] + end : "    || " + conditions[i] + end);
+            w.Chain(i == 0 ? prefix : "    || ", alternatives[i], "&&", i == alternatives.Count - 1 ? suffix : string.Empty, "        ");
         }
     }
 
@@ -101,8 +113,11 @@ internal static class BindingMatchers
             ? $"{binding.Exchange} ({binding.HeadersMatch}: {string.Join(", ", binding.Headers.Select(h => h.Name + "=" + h.Value))})"
             : binding.RoutingKey.Length == 0 ? binding.Exchange : $"{binding.Exchange} with {binding.RoutingKey}";
 
-    /// <summary>The condition that words[from..] match the key from position variable <paramref name="position"/>.</summary>
-    private static string Expression(string[] words, int from, string position, string name, List<string[]> helpers)
+    /// <summary>
+    /// The operands of the condition that words[from..] match the key from position variable <paramref name="position"/>
+    /// (none when any rest matches).
+    /// </summary>
+    private static List<string> Expression(string[] words, int from, string position, string name, List<string[]> helpers)
     {
         var conditions = new List<string>();
         for (var i = from; i < words.Length; i++)
@@ -113,12 +128,14 @@ internal static class BindingMatchers
                 if (i == words.Length - 1)
                 {
                     // A trailing '#' matches whatever is left, even nothing.
-                    return conditions.Count == 0 ? "true" : string.Join(" && ", conditions);
+                    return conditions;
                 }
 
                 // '#' takes zero or more words: try the rest of the pattern at every position from here.
                 var helper = $"{name}After{i}";
                 var rest = Expression(words, i + 1, "q", name, helpers);
+                // The helper is a member of the dispatcher class (column 8); its condition is two levels deeper.
+                var test = SourceWriter.Chain(8 + 8, "if (", rest.Count == 0 ? ["true"] : rest, "&&", ")", "        ");
                 helpers.Add(
                 [
                     $"/// <summary>The words after the <c>#</c> at word {i}, from any position.</summary>",
@@ -127,7 +144,7 @@ internal static class BindingMatchers
                     "    while (true)",
                     "    {",
                     "        var q = p;",
-                    $"        if ({rest})",
+                    .. test.Select(line => "        " + line),
                     "        {",
                     "            return true;",
                     "        }",
@@ -140,7 +157,7 @@ internal static class BindingMatchers
                     "}",
                 ]);
                 conditions.Add($"{helper}(key, {position})");
-                return string.Join(" && ", conditions);
+                return conditions;
             }
 
             conditions.Add(word == "*"
@@ -149,6 +166,6 @@ internal static class BindingMatchers
         }
 
         conditions.Add($"RoutingKeys.AtEnd({position})");
-        return string.Join(" && ", conditions);
+        return conditions;
     }
 }

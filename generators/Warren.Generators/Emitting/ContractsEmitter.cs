@@ -37,7 +37,7 @@ internal static class ContractsEmitter
                 + Chunks.Size.ToString(CultureInfo.InvariantCulture) + " types: one delegate for all, given the type's index.");
             foreach (var (field, method, _, _) in words)
             {
-                w.Line($"private static readonly global::System.Func<int, object, string?> {field} = {method};");
+                w.Continued($"private static readonly global::System.Func<int, object, string?> {field} =", method + ";");
             }
 
             w.Line();
@@ -137,15 +137,25 @@ internal static class ContractsEmitter
         foreach (var type in model.JsonTypes)
         {
             var info = $"JsonTypeInfo<{type.TypeName}>";
-            w.Line($"/// <summary>{Text.Xml(type.TypeName)}</summary>");
+            w.Summary(Text.Xml(type.TypeName));
+            // The property's name repeats its type's: when the two do not fit a line, the name goes on the next.
+            var head = $"public static {info} {type.Identifier} =>";
+            var lead = "    ";
+            if (!w.Fits(head))
+            {
+                w.Line($"public static {info}");
+                head = $"    {type.Identifier} =>";
+                lead = "        ";
+            }
+
             if (contexts.TryGetValue(type.TypeName, out var context))
             {
-                w.Line($"public static {info} {type.Identifier} =>");
-                w.Line($"    Cache<{type.TypeName}>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<{type.TypeName}>({context}.Default);");
+                w.Line(head);
+                w.List($"{lead}Cache<{type.TypeName}>.Of(", [context + ".Default"], ");");
             }
             else
             {
-                w.Line($"public static {info} {type.Identifier} => throw NotSerializable({Literals.String(Short(type.TypeName))});");
+                w.Continued(head, $"throw NotSerializable({Literals.String(Short(type.TypeName))});");
             }
 
             w.Line();
@@ -157,7 +167,10 @@ internal static class ContractsEmitter
         {
             w.Line("/// <summary>Each type's metadata, once looked up.</summary>");
             w.Open("private static class Cache<T>");
-            w.Line("public static JsonTypeInfo<T>? Value;");
+            w.Line("private static JsonTypeInfo<T>? _value;");
+            w.Line();
+            w.Line("public static JsonTypeInfo<T> Of(global::System.Text.Json.Serialization.JsonSerializerContext json) =>");
+            w.Line("    _value ??= global::Warren.Infrastructure.JsonMetadata.Of<T>(json);");
             w.Close();
         }
 
@@ -239,39 +252,71 @@ internal static class ContractsEmitter
         var key = HasKeyFunction(message)
             ? $"RoutingKey_{message.Identifier}"
             : Literals.String(message.RoutingTemplate ?? message.ContractName);
-        // A priority outside 1-255 is WRN010: no code for it.
-        var priority = message.Priority is { } p and >= 1 and <= 255 ? $", {p}" : string.Empty;
         if (sharedWord is not null)
         {
-            writer.Line($"ContractByWordIndex<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {contexts[message.TypeName]}.Default,");
-            writer.Line($"    {exchange}, {Literals.String(message.RoutingTemplate!)}, {sharedWord}{priority});");
+            Arguments(writer, $"ContractByWordIndex<{message.TypeName}>(", ["builder", Literals.String(message.ContractName), $"{contexts[message.TypeName]}.Default"],
+                [exchange, Literals.String(message.RoutingTemplate!), .. sharedWord.Split([", "], StringSplitOptions.None), .. Priority(message)]);
             return;
         }
 
         if (contexts.TryGetValue(message.TypeName, out var context) && WordProperty(message) is { } word)
         {
-            writer.Line($"Contract<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {context}.Default,");
-            writer.Line($"    {exchange}, {Literals.String(message.RoutingTemplate!)}, static message => message.{Identifiers.Escape(word.Text)}{priority});");
+            Arguments(writer, $"Contract<{message.TypeName}>(", ["builder", Literals.String(message.ContractName), $"{context}.Default"],
+                [exchange, Literals.String(message.RoutingTemplate!), $"static message => message.{Identifiers.Escape(word.Text)}", .. Priority(message)]);
             return;
         }
 
         if (contexts.TryGetValue(message.TypeName, out context))
         {
             // The template with its placeholders names the route in metrics and spans (a fixed key is its own template).
-            var template = HasKeyFunction(message) ? ", " + (message.RoutingTemplate is { } t ? Literals.String(t) : "null") : string.Empty;
-            writer.Line($"Contract<{message.TypeName}>(builder, {Literals.String(message.ContractName)}, {context}.Default,");
-            writer.Line($"    {exchange}, {key}{template}{priority});");
+            List<string> template = HasKeyFunction(message) ? [message.RoutingTemplate is { } t ? Literals.String(t) : "null"] : [];
+            Arguments(writer, $"Contract<{message.TypeName}>(", ["builder", Literals.String(message.ContractName), $"{context}.Default"],
+                [exchange, key, .. template, .. Priority(message)]);
             return;
         }
 
-        writer.Line($"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(");
-        if (HasKeyFunction(message) && message.RoutingTemplate is { } template2)
+        var initializer = HasKeyFunction(message) && message.RoutingTemplate is { } template2
+            ? $" {{ RoutingKeyTemplate = {Literals.String(template2)} }}"
+            : string.Empty;
+        writer.List(
+            $"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(",
+            [Literals.String(message.ContractName), $"WarrenJsonTypes.{message.Identifier}", exchange, key, .. Priority(message)],
+            $"){initializer});");
+    }
+
+    /// <summary>A priority outside 1-255 is WRN010: no code for it.</summary>
+    private static List<string> Priority(MessageModel message) =>
+        message.Priority is { } p and >= 1 and <= 255 ? [p.ToString(CultureInfo.InvariantCulture)] : [];
+
+    /// <summary>
+    /// A contract helper's call: the builder, contract name and context on the first line and the rest on the next
+    /// when both fit <see cref="SourceWriter.Width"/>, else the arguments together under the head, else the two groups a
+    /// line each under it, else an argument a line.
+    /// </summary>
+    private static void Arguments(SourceWriter w, string head, List<string> first, List<string> rest, string tail = ");")
+    {
+        var line = head + string.Join(", ", first) + ",";
+        var next = "    " + string.Join(", ", rest) + tail;
+        List<string> all = [.. first, .. rest];
+        if (w.Fits(line) && w.Fits(next))
         {
-            writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}) {{ RoutingKeyTemplate = {Literals.String(template2)} }});");
+            w.Line(line);
+            w.Line(next);
+        }
+        else if (w.Fits(head + string.Join(", ", all) + tail) || w.Fits("    " + string.Join(", ", all) + tail))
+        {
+            w.Call(head, all, tail);
+        }
+        else if (w.Fits("    " + string.Join(", ", first) + ",") && w.Fits(next))
+        {
+            // The head alone, then the two groups a line each.
+            w.Line(head);
+            w.Line("    " + string.Join(", ", first) + ",");
+            w.Line(next);
         }
         else
         {
-            writer.Line($"    {Literals.String(message.ContractName)}, WarrenJsonTypes.{message.Identifier}, {exchange}, {key}{priority}));");
+            w.List(head, all, tail);
         }
     }
 
@@ -284,8 +329,9 @@ internal static class ContractsEmitter
         var missing = parts.FirstOrDefault(p => p.IsProperty && p.Format == PropertyFormat.None);
         if (missing is not null)
         {
-            w.Open($"internal static string {methodName}({typeName} message)");
-            w.Line($"throw new global::System.InvalidOperationException({Literals.String($"{Short(typeName)} has no public property '{missing.Text}' for the routing-key placeholder {{{missing.Text}}}.")});");
+            w.List($"internal static string {methodName}(", [$"{typeName} message"], ")");
+            w.Open(string.Empty);
+            w.List("throw new global::System.InvalidOperationException(", [Literals.String($"{Short(typeName)} has no public property '{missing.Text}' for the routing-key placeholder {{{missing.Text}}}.")], ");");
             w.Close();
             return;
         }
@@ -301,9 +347,23 @@ internal static class ContractsEmitter
             : Literals.String(p.Text)).ToList();
         w.Line($"private static object? {cacheField};");
         w.Line();
-        w.Line($"internal static string {methodName}({typeName} message) =>");
-        w.Line($"    global::Warren.Infrastructure.RoutingKeyCache.Get(ref {cacheField}, {values}, static values =>");
-        w.Line($"        {string.Join(" + ", pieces)});");
+        w.List($"internal static string {methodName}(", [$"{typeName} message"], ") =>");
+        var get = $"    global::Warren.Infrastructure.RoutingKeyCache.Get(ref {cacheField}, {values}, static values =>";
+        if (w.Fits(get))
+        {
+            w.Line(get);
+        }
+        else
+        {
+            // The arguments a line each, the lambda last.
+            w.Line("    global::Warren.Infrastructure.RoutingKeyCache.Get(");
+            w.Line($"        ref {cacheField},");
+            w.Line($"        {values},");
+            w.Line("        static values =>");
+        }
+
+        // The key's pieces joined by '+', a piece a line when they do not fit one.
+        w.Chain(w.Fits(get) ? "        " : "            ", pieces, "+", ");", w.Fits(get) ? "            " : "                ");
     }
 
     public static string Short(string typeName)

@@ -67,7 +67,7 @@ internal static class DispatcherEmitter
                     + " handlers: one delegate for all, given the handler's index.");
                 foreach (var part in calls)
                 {
-                    w.Line($"private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> {part.Field} = {part.Method};");
+                    w.Continued($"private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> {part.Field} =", part.Method + ";");
                 }
 
                 w.Line();
@@ -95,8 +95,9 @@ internal static class DispatcherEmitter
                         w.Line();
                     }
 
-                    w.Line($"// Queue {Text.Comment(consumer.Queue.Name)}: {Describe(consumer, consumer.Handlers[0], plain: true)}.");
-                    foreach (var line in HandlerDispatcherEmitter.Expression(consumer, Settings(consumer) + ",", Call(consumer)))
+                    w.Comment($"Queue {Text.Comment(consumer.Queue.Name)}: {Describe(consumer, consumer.Handlers[0], plain: true)}.");
+                    // The list's items are three levels deep (namespace, class, initializer).
+                    foreach (var line in HandlerDispatcherEmitter.Expression(consumer, Settings(consumer) + ",", Call(consumer), 3 * 4))
                     {
                         w.Line(line);
                     }
@@ -113,8 +114,9 @@ internal static class DispatcherEmitter
                 }
 
                 var consumer = fields[i];
-                w.Line($"/// <summary>Queue <c>{Text.Xml(consumer.Queue.Name)}</c>: {Describe(consumer, consumer.Handlers[0])}.</summary>");
-                var lines = HandlerDispatcherEmitter.Expression(consumer, ";", Call(consumer));
+                w.Summary($"Queue <c>{Text.Xml(consumer.Queue.Name)}</c>: {Describe(consumer, consumer.Handlers[0])}.");
+                // The field's value goes one level under the field (namespace, class, continuation).
+                var lines = HandlerDispatcherEmitter.Expression(consumer, ";", Call(consumer), 3 * 4);
                 w.Line($"public static readonly HandlerDispatcher {consumer.Identifier} =");
                 foreach (var line in lines)
                 {
@@ -170,7 +172,19 @@ internal static class DispatcherEmitter
         for (var i = part.From; i < part.To; i++)
         {
             var consumer = shared[i];
-            w.Line($"case {(i - part.From).ToString(System.Globalization.CultureInfo.InvariantCulture)}: // {Describe(consumer, consumer.Handlers[0], plain: true)}");
+            var label = $"case {(i - part.From).ToString(System.Globalization.CultureInfo.InvariantCulture)}:";
+            var comment = Describe(consumer, consumer.Handlers[0], plain: true);
+            if (w.Fits($"{label} // {comment}"))
+            {
+                w.Line($"{label} // {comment}");
+            }
+            else
+            {
+                // Too long beside its case: above it, wrapped.
+                w.Comment(comment);
+                w.Line(label);
+            }
+
             // The arms are four levels deep (namespace, class, method, switch) and one more under their case.
             foreach (var statement in HandlerDispatcherEmitter.Arm(consumer, 5 * 4))
             {
@@ -202,7 +216,7 @@ internal static class DispatcherEmitter
             handler.Batch = names.Take("_" + char.ToLowerInvariant(handler.Name[6]) + handler.Name.Substring(7) + "Batch");
         }
 
-        w.Line($"/// <summary>Dispatches deliveries of queue <c>{Text.Xml(consumer.Queue.Name)}</c> to {Text.TypeReference(consumer.TypeName)}.</summary>");
+        w.Summary($"Dispatches deliveries of queue <c>{Text.Xml(consumer.Queue.Name)}</c> to {Text.TypeReference(consumer.TypeName)}.");
         w.GeneratedType();
         // It keeps no context after a dispatch and shares one only with handlers that take it: the consumer reuses the rest.
         w.Open($"internal sealed class {ClassName(consumer)} : {(batches.Count > 0 ? "IBatchDispatcher" : "IMessageDispatcher")}, IReleasesMessageContext");
@@ -232,7 +246,7 @@ internal static class DispatcherEmitter
         foreach (var handler in handlers.Where(h => h.Policy is not null))
         {
             w.Line();
-            w.Line($"/// <summary>The retry policy of <c>{Text.Xml(handler.Model.MethodName)}</c>.</summary>");
+            w.Summary($"The retry policy of <c>{Text.Xml(handler.Model.MethodName)}</c>.");
             w.Line($"private static readonly RetryPolicy {handler.Policy} =");
             RetryPolicies.Emit(w, handler.Model.RetryOverride!, ";");
         }
@@ -293,7 +307,7 @@ internal static class DispatcherEmitter
     {
         var model = handler.Model;
         var known = model.Message.Payload == PayloadKind.Json ? $"{Literals.String(model.Message.ContractName)} or null or \"\"" : "null or \"\"";
-        w.Line($"/// <summary>{Describe(consumer, model)}; a message of another type only through its bindings.</summary>");
+        w.Summary($"{Describe(consumer, model)}; a message of another type only through its bindings.");
         w.Open($"public {Outcome} DispatchAsync(MessageContext context)");
         w.Open($"if (context.MessageType is not ({known}))");
         w.Line("var (exchange, key) = RoutingKeys.Published(context);");
@@ -303,7 +317,7 @@ internal static class DispatcherEmitter
             w.Open("if (!bound)");
         }
 
-        w.Line($"return WarrenDispatch.NoHandler(context, {Literals.String(consumer.Queue.Name)}, exchange, key);");
+        w.Call("return WarrenDispatch.NoHandler(", ["context", Literals.String(consumer.Queue.Name), "exchange", "key"], ");");
         if (model.Bindings.Count > 0)
         {
             w.Close();
@@ -354,7 +368,7 @@ internal static class DispatcherEmitter
             w.Line();
         }
 
-        w.Line($"return WarrenDispatch.NoHandler(context, {Literals.String(consumer.Queue.Name)}, exchange, key);");
+        w.Call("return WarrenDispatch.NoHandler(", ["context", Literals.String(consumer.Queue.Name), "exchange", "key"], ");");
         w.Close();
     }
 
@@ -390,7 +404,7 @@ internal static class DispatcherEmitter
     /// <summary>A method per handler of a class with several, and per batch handler.</summary>
     private static void EmitHandler(SourceWriter w, ConsumerModel consumer, Handler handler)
     {
-        w.Line($"/// <summary>{Describe(consumer, handler.Model)}</summary>");
+        w.Summary(Describe(consumer, handler.Model));
         if (handler.Model.Batch is not null)
         {
             EmitBatchHandler(w, consumer, handler);
@@ -410,44 +424,67 @@ internal static class DispatcherEmitter
     private static void EmitCall(SourceWriter w, ConsumerModel consumer, Handler handler)
     {
         var model = handler.Model;
-        var arguments = string.Join(", ", model.Parameters.Select(p => p switch
+        var arguments = model.Parameters.Select(p => p switch
         {
             ParameterKind.Context => "WarrenDispatch.Shared(context)",
             ParameterKind.CancellationToken => "context.CancellationToken",
             _ => "message!",
-        }));
-        var call = $"WarrenDispatch.Handler<{consumer.TypeName}>(context).{Identifiers.Escape(model.MethodName)}({arguments})";
-        var policyArgument = handler.Policy is null ? string.Empty : ", " + handler.Policy;
-        w.Open(model.Message.Payload == PayloadKind.Json
-            ? $"if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.{model.Message.Identifier}, out var message, out var error))"
-            : $"if (!MessageDispatcher.TryRead(context, {Payloads.Format(model.Message.Payload)}, out var message, out var error))");
+        }).ToList();
+        var target = $"WarrenDispatch.Handler<{consumer.TypeName}>(context).{Identifiers.Escape(model.MethodName)}(";
+        var call = target + string.Join(", ", arguments) + ")";
+        if (model.Message.Payload == PayloadKind.Json)
+        {
+            w.Open($"if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.{model.Message.Identifier}, out var message, out var error))");
+        }
+        else
+        {
+            w.Open($"if (!MessageDispatcher.TryRead(context, {Payloads.Format(model.Message.Payload)}, out var message, out var error))");
+        }
+
         w.Line("return WarrenDispatch.DeadLetter(error!);");
         w.Close();
         w.Line();
-        var statements = model.Returns == ReturnKind.Void
-            ? new[] { $"{call};", "return WarrenDispatch.Acknowledged;" }
-            : new[] { $"return WarrenDispatch.AckWhenDone({call}{policyArgument});" };
-        if (handler.Policy is null)
+        if (handler.Policy is not null)
         {
-            foreach (var statement in statements)
+            // The handler's own retry policy travels with the failure; timeouts (cancellation) keep the queue's.
+            w.Open("try");
+        }
+
+        if (model.Returns == ReturnKind.Void)
+        {
+            w.Call(target, arguments, ");");
+            w.Line("return WarrenDispatch.Acknowledged;");
+        }
+        else
+        {
+            var policy = handler.Policy is null ? string.Empty : ", " + handler.Policy;
+            var single = $"return WarrenDispatch.AckWhenDone({call}{policy});";
+            if (w.Fits(single))
             {
-                w.Line(statement);
+                w.Line(single);
             }
-
-            return;
+            else
+            {
+                // The handler call on a line of its own; its arguments too when it still does not fit.
+                w.Line("return WarrenDispatch.AckWhenDone(");
+                if (w.Fits($"    {call}{policy});"))
+                {
+                    w.Line($"    {call}{policy});");
+                }
+                else
+                {
+                    w.Call("    " + target, arguments, $"){policy});");
+                }
+            }
         }
 
-        // The handler's own retry policy travels with the failure; timeouts (cancellation) keep the queue's.
-        w.Open("try");
-        foreach (var statement in statements)
+        if (handler.Policy is not null)
         {
-            w.Line(statement);
+            w.Close();
+            w.Open("catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)");
+            w.Line($"return WarrenDispatch.Failed(exception, {handler.Policy});");
+            w.Close();
         }
-
-        w.Close();
-        w.Open("catch (global::System.Exception exception) when (exception is not global::System.OperationCanceledException)");
-        w.Line($"return WarrenDispatch.Failed(exception, {handler.Policy});");
-        w.Close();
     }
 
     /// <summary>
@@ -458,18 +495,20 @@ internal static class DispatcherEmitter
     private static void EmitBatchHandler(SourceWriter w, ConsumerModel consumer, Handler handler)
     {
         var model = handler.Model;
-        var arguments = string.Join(", ", model.Parameters.Select(p => p == ParameterKind.CancellationToken ? "cancellationToken" : "messages"));
-        var call = $"services.GetRequiredService<{consumer.TypeName}>().{Identifiers.Escape(model.MethodName)}({arguments})";
+        var arguments = model.Parameters.Select(p => p == ParameterKind.CancellationToken ? "cancellationToken" : "messages").ToList();
+        var target = $"services.GetRequiredService<{consumer.TypeName}>().{Identifiers.Escape(model.MethodName)}(";
+        var call = target + string.Join(", ", arguments) + ")";
         if (handler.Policy is null)
         {
-            w.Line($"private {Outcome} {handler.Name}(MessageContext context) => {handler.Batch}.DispatchAsync(context);");
+            w.Continued($"private {Outcome} {handler.Name}(MessageContext context) =>", $"{handler.Batch}.DispatchAsync(context);");
         }
         else
         {
             // The handler's own retry policy travels with the failure; timeouts (cancellation) keep the queue's.
             w.Open($"private async {Outcome} {handler.Name}(MessageContext context)");
             w.Line($"var outcome = await {handler.Batch}.DispatchAsync(context).ConfigureAwait(false);");
-            w.Line("return outcome.Action == DispatchAction.Requeue && outcome.Exception is { } exception && exception is not global::System.OperationCanceledException");
+            w.Line("return outcome.Action == DispatchAction.Requeue && outcome.Exception is { } exception");
+            w.Line("        && exception is not global::System.OperationCanceledException");
             w.Line($"    ? DispatchOutcome.Failed(outcome.Reason!, exception, {handler.Policy})");
             w.Line("    : outcome;");
             w.Close();
@@ -480,16 +519,44 @@ internal static class DispatcherEmitter
         w.Line($"    WarrenJsonTypes.{model.Message.Identifier},");
         w.Line($"    {model.Batch!.Size},");
         w.Line($"    global::System.TimeSpan.FromMilliseconds({model.Batch.TimeoutMilliseconds}),");
+        const string Lambda = "    static (messages, services, cancellationToken) =>";
         switch (model.Returns)
         {
             case ReturnKind.Void:
-                w.Line($"    static (messages, services, cancellationToken) => {{ {call}; return default; }});");
+                if (!w.Fits($"{Lambda} {{ {call}; return default; }});"))
+                {
+                    // Too long for one line: a block.
+                    w.Line(Lambda);
+                    w.Line("    {");
+                    w.Call("        " + target, arguments, ");");
+                    w.Line("        return default;");
+                    w.Line("    });");
+                    break;
+                }
+
+                w.Line($"{Lambda} {{ {call}; return default; }});");
                 break;
             case ReturnKind.Task:
-                w.Line($"    static (messages, services, cancellationToken) => new ValueTask({call}));");
+                if (w.Fits($"{Lambda} new ValueTask({call}));") || w.Fits($"        new ValueTask({call}));"))
+                {
+                    w.Continued(Lambda, $"new ValueTask({call}));");
+                    break;
+                }
+
+                // Too long after the arrow as well: the call on a line of its own, its arguments too if need be.
+                w.Line(Lambda);
+                w.Line("        new ValueTask(");
+                w.Call("            " + target, arguments, ")));");
                 break;
             default:
-                w.Line($"    static (messages, services, cancellationToken) => {call});");
+                if (w.Fits($"{Lambda} {call});") || w.Fits($"        {call});"))
+                {
+                    w.Continued(Lambda, call + ");");
+                    break;
+                }
+
+                w.Line(Lambda);
+                w.Call("        " + target, arguments, "));");
                 break;
         }
     }

@@ -16,18 +16,40 @@ internal static class HandlerDispatcherEmitter
     /// <summary>
     /// The lines of the <c>new HandlerDispatcher&lt;…&gt;(…)</c> expression, the last ending with <paramref name="end"/>.
     /// <paramref name="call"/>: the handler's index and the shared handler-call delegate (<see cref="SharedCall"/>), or
-    /// null for a lambda of its own.
+    /// null for a lambda of its own. The expression starts at <paramref name="column"/>; a line that would not fit
+    /// <see cref="SourceWriter.Width"/> is broken between arguments, or after the lambda's arrow.
     /// </summary>
-    public static IReadOnlyList<string> Expression(ConsumerModel consumer, string end, string? call)
+    public static IReadOnlyList<string> Expression(ConsumerModel consumer, string end, string? call, int column)
     {
         var handler = consumer.Handlers[0];
-        var lines = new List<string>
+        var lines = new List<string> { $"new HandlerDispatcher<{consumer.TypeName}, {handler.Message.TypeName}>(" };
+        if (!Fits(column, lines[0]))
         {
-            $"new HandlerDispatcher<{consumer.TypeName}, {handler.Message.TypeName}>(",
-            $"    {Literals.String(consumer.Queue.Name)}, {Literals.String(handler.Message.ContractName)}, {consumer.JsonContext}.Default,",
-        };
+            // Two long type names: a type argument a line.
+            lines = ["new HandlerDispatcher<", $"    {consumer.TypeName},", $"    {handler.Message.TypeName}>("];
+        }
+
+        var names = new[] { Literals.String(consumer.Queue.Name), Literals.String(handler.Message.ContractName), $"{consumer.JsonContext}.Default" };
+        if (Fits(column, $"    {string.Join(", ", names)},"))
+        {
+            lines.Add($"    {string.Join(", ", names)},");
+        }
+        else
+        {
+            lines.AddRange(names.Select(name => $"    {name},"));
+        }
+
         var bindings = Bindings(consumer, handler);
-        lines.Add("    " + (call ?? Lambda(handler)) + (bindings.Count == 0 ? ")" + end : ","));
+        var last = bindings.Count == 0 ? ")" + end : ",";
+        if (call is not null)
+        {
+            lines.Add("    " + call + last);
+        }
+        else
+        {
+            lines.AddRange(Lambda(handler, column + 4, last).Select(line => "    " + line));
+        }
+
         for (var i = 0; i < bindings.Count; i++)
         {
             lines.Add("    " + bindings[i] + (i == bindings.Count - 1 ? ")" + end : ","));
@@ -35,6 +57,8 @@ internal static class HandlerDispatcherEmitter
 
         return lines;
     }
+
+    private static bool Fits(int column, string line) => column + line.Length <= SourceWriter.Width;
 
     /// <summary>
     /// Whether the handler is called through the method its file shares among dispatchers, a switch over an index whose
@@ -60,14 +84,21 @@ internal static class HandlerDispatcherEmitter
             _ => ("return ", ");", null),
         };
         var lines = new List<string>();
-        if (column + prefix.Length + target.Length + arguments.Length + suffix.Length <= SourceWriter.Width)
+        if (Fits(column, prefix + target + arguments + suffix))
         {
             lines.Add(prefix + target + arguments + suffix);
         }
-        else
+        else if (Fits(column, "    " + arguments + suffix))
         {
             lines.Add(prefix + target);
             lines.Add("    " + arguments + suffix);
+        }
+        else
+        {
+            // An argument a line.
+            var each = ArgumentList(handler, $"({handler.Message.TypeName})message");
+            lines.Add(prefix + target);
+            lines.AddRange(each.Select((argument, i) => "    " + argument + (i == each.Count - 1 ? suffix : ",")));
         }
 
         if (after is not null)
@@ -78,28 +109,41 @@ internal static class HandlerDispatcherEmitter
         return lines;
     }
 
-    private static string Arguments(HandlerModel handler, string message) =>
-        string.Join(", ", handler.Parameters.Select(p => p switch
+    private static string Arguments(HandlerModel handler, string message) => string.Join(", ", ArgumentList(handler, message));
+
+    private static List<string> ArgumentList(HandlerModel handler, string message) =>
+        handler.Parameters.Select(p => p switch
         {
             ParameterKind.Context => "WarrenDispatch.Shared(context)",
             ParameterKind.CancellationToken => "context.CancellationToken",
             _ => message,
-        }));
+        }).ToList();
 
     /// <summary>
     /// The handler call, without an async state machine: a <c>ValueTask</c> becomes its task (completed ones without an
-    /// allocation), a <c>void</c> method a completed task.
+    /// allocation), a <c>void</c> method a completed task. In lines for <paramref name="column"/>, the last ending with
+    /// <paramref name="end"/>: on one when it fits <see cref="SourceWriter.Width"/>, else broken after the arrow (a
+    /// block for a <c>void</c> method).
     /// </summary>
-    private static string Lambda(HandlerModel handler)
+    private static List<string> Lambda(HandlerModel handler, int column, string end)
     {
         var call = $"handler.{Identifiers.Escape(handler.MethodName)}({Arguments(handler, "message")})";
         const string Parameters = "static (handler, message, context) =>";
-        return handler.Returns switch
+        const string Completed = "return global::System.Threading.Tasks.Task.CompletedTask;";
+        var body = handler.Returns switch
         {
-            ReturnKind.Void => $"{Parameters} {{ {call}; return global::System.Threading.Tasks.Task.CompletedTask; }}",
-            ReturnKind.ValueTask => $"{Parameters} {call}.AsTask()",
-            _ => $"{Parameters} {call}",
+            ReturnKind.Void => $"{{ {call}; {Completed} }}",
+            ReturnKind.ValueTask => $"{call}.AsTask()",
+            _ => call,
         };
+        if (Fits(column, $"{Parameters} {body}{end}"))
+        {
+            return [$"{Parameters} {body}{end}"];
+        }
+
+        return handler.Returns == ReturnKind.Void
+            ? [Parameters, "{", $"    {call};", $"    {Completed}", "}" + end]
+            : [Parameters, $"    {body}{end}"];
     }
 
     /// <summary>The bindings a message of another type may come through, each by its exchange's kind (topic when not known).</summary>

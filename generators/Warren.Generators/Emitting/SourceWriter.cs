@@ -120,6 +120,80 @@ internal sealed class SourceWriter
         return true;
     }
 
+    /// <summary>
+    /// <paramref name="head"/> and <paramref name="rest"/> on one line when it fits <see cref="Width"/>, else
+    /// <paramref name="rest"/> on the next line one level deeper than the head: a break after <c>=</c> or <c>=&gt;</c>.
+    /// Returns true when it wrapped.
+    /// </summary>
+    public bool Continued(string head, string rest)
+    {
+        if (Fits(head + " " + rest))
+        {
+            Line(head + " " + rest);
+            return false;
+        }
+
+        Line(head);
+        Line(new string(' ', head.Length - head.TrimStart(' ').Length + 4) + rest);
+        return true;
+    }
+
+    /// <summary>
+    /// <paramref name="head"/>, the operands joined by <paramref name="op"/>, then <paramref name="tail"/>: on one line
+    /// when it fits <see cref="Width"/>, else the head with the first operand on its line and each further operand on a
+    /// line of its own, starting with the operator after <paramref name="lead"/>, the last followed by the tail (as a
+    /// person breaks a long condition or concatenation). Returns true when it wrapped.
+    /// </summary>
+    public bool Chain(string head, IReadOnlyList<string> operands, string op, string tail, string lead)
+    {
+        var lines = Chain(_indent * 4, head, operands, op, tail, lead);
+        foreach (var line in lines)
+        {
+            Line(line);
+        }
+
+        return lines.Count > 1;
+    }
+
+    /// <summary>
+    /// The lines of <see cref="Chain(string, IReadOnlyList{string}, string, string, string)"/> for a statement starting at
+    /// <paramref name="column"/>, for code written as lines rather than through a writer.
+    /// </summary>
+    public static List<string> Chain(int column, string head, IReadOnlyList<string> operands, string op, string tail, string lead)
+    {
+        var single = head + string.Join(" " + op + " ", operands) + tail;
+        if (operands.Count < 2 || column + single.Length <= Width)
+        {
+            return [single];
+        }
+
+        var lines = new List<string> { head + operands[0] };
+        for (var i = 1; i < operands.Count; i++)
+        {
+            lines.Add(lead + op + " " + operands[i] + (i == operands.Count - 1 ? tail : string.Empty));
+        }
+
+        return lines;
+    }
+
+    /// <summary>A line comment: on one line when it fits <see cref="Width"/>, else wrapped between words.</summary>
+    public SourceWriter Comment(string text)
+    {
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && _indent * 4 + 3 + line.Length + 1 + word.Length > Width)
+            {
+                Line("// " + line);
+                line.Clear();
+            }
+
+            line.Append(line.Length > 0 ? " " : string.Empty).Append(word);
+        }
+
+        return Line("// " + line);
+    }
+
     /// <summary>A <c>&lt;summary&gt;</c> doc comment: on one line when it fits <see cref="Width"/>, else wrapped between words.</summary>
     public SourceWriter Summary(string text)
     {

@@ -41,6 +41,7 @@ public sealed class InMemoryBroker : IConnectionSource
     private long _journalDropped;
     private int _connectionNumber;
     private int _nameNumber;
+    private bool _refuseConnections;
 
     /// <summary>Creates an empty broker (with RabbitMQ's predeclared <c>amq.*</c> exchanges) on <paramref name="time"/>, the system clock by default.</summary>
     public InMemoryBroker(TimeProvider? time = null)
@@ -50,6 +51,19 @@ public sealed class InMemoryBroker : IConnectionSource
         {
             _exchanges[name] = new BrokerExchange(name, type, durable: true, autoDelete: false, @internal: false, new Dictionary<string, object?>());
         }
+    }
+
+    /// <summary>
+    /// While true, opening a connection fails as against a broker that is down: a
+    /// <see cref="System.Net.Sockets.SocketException"/> "connection refused". Warren records it as it records a real
+    /// refusal (the readiness check's last failure, <c>WarrenStartup.LastError</c> during a start, its log lines, the
+    /// cause of a publish that timed out before it was sent), a default start fails and a background start retries until
+    /// this is false again. Connections already open stay open: losing them is not modelled.
+    /// </summary>
+    public bool RefuseConnections
+    {
+        get => Volatile.Read(ref _refuseConnections);
+        set => Volatile.Write(ref _refuseConnections, value);
     }
 
     /// <summary>The broker's clock: message expiry, queue TTLs, <c>x-death</c> times.</summary>
@@ -109,8 +123,14 @@ public sealed class InMemoryBroker : IConnectionSource
     }
 
     /// <summary>Opens a connection to this broker.</summary>
+    /// <exception cref="System.Net.Sockets.SocketException">While <see cref="RefuseConnections"/> is true.</exception>
     public IConnection Connect(string? clientName = null)
     {
+        if (RefuseConnections)
+        {
+            throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused);
+        }
+
         lock (Gate)
         {
             var connection = new InMemoryConnection(this, ++_connectionNumber, clientName);
@@ -120,8 +140,17 @@ public sealed class InMemoryBroker : IConnectionSource
     }
 
     /// <inheritdoc/>
-    Task<IConnection> IConnectionSource.ConnectAsync(ConnectionRole role, string clientName, CancellationToken cancellationToken) =>
-        Task.FromResult(Connect(clientName));
+    Task<IConnection> IConnectionSource.ConnectAsync(ConnectionRole role, string clientName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Task.FromResult(Connect(clientName));
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            return Task.FromException<IConnection>(ex);
+        }
+    }
 
     /// <summary>The journal entries after <paramref name="sequence"/>.</summary>
     public IReadOnlyList<BrokerEvent> JournalSince(long sequence)

@@ -70,6 +70,9 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// </summary>
     public event Action<ConnectionEvent>? ConnectionChanged;
 
+    /// <summary>Raised before each attempt to open a connection (each retry within one too), for the start's liveness.</summary>
+    internal event Action<ConnectionRole>? ConnectAttempted;
+
     /// <summary>The clock RPC deadlines, requeue delays and consumer restart delays run on: the <see cref="TimeProvider"/> registered in DI, else the system clock.</summary>
     internal TimeProvider Time { get; }
 
@@ -175,7 +178,18 @@ public sealed class WarrenConnections : IAsyncDisposable
     {
         if (_source is not null)
         {
-            return await _source.ConnectAsync(role, ClientName(role), cancellationToken).ConfigureAwait(false);
+            ConnectAttempted?.Invoke(role);
+            try
+            {
+                return await _source.ConnectAsync(role, ClientName(role), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Recorded and reported as a failure of RabbitMQ.Client's factory is (one attempt: the source decides
+                // itself whether to wait), so a test of a refused connection sees what production would.
+                var cause = ConnectFailures.RootCause(ex);
+                throw Failed(new WarrenConnectionException($"Could not open the {Describe(role)} connection through {_source.GetType().Name}: {ConnectFailures.Describe(cause)}.", cause));
+            }
         }
 
         var settings = _settings.Value;
@@ -190,6 +204,7 @@ public sealed class WarrenConnections : IAsyncDisposable
         {
             try
             {
+                ConnectAttempted?.Invoke(role);
                 return await factory.CreateConnectionAsync(endpoints, ClientName(role), deadline.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

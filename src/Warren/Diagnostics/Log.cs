@@ -67,35 +67,51 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Information, "Stopped consuming queue '{Queue}'")]
     public static partial void ConsumerStopped(ILogger logger, string queue);
 
+    /// <summary>A handler's failure, naming the message's type, or saying it has none (not "type '(null)'").</summary>
+    public static void HandlerFailed(ILogger logger, Exception exception, string queue, string messageId, string? messageType)
+    {
+        if (string.IsNullOrEmpty(messageType))
+        {
+            HandlerFailedWithoutType(logger, exception, queue, messageId);
+        }
+        else
+        {
+            HandlerFailedWithType(logger, exception, queue, messageId, messageType);
+        }
+    }
+
     [LoggerMessage(22, LogLevel.Error, "Handler for queue '{Queue}' failed on message {MessageId} (type '{MessageType}')")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception, string queue, string? messageId, string? messageType);
+    private static partial void HandlerFailedWithType(ILogger logger, Exception exception, string queue, string messageId, string messageType);
+
+    [LoggerMessage(97, LogLevel.Error, "Handler for queue '{Queue}' failed on message {MessageId} (without a type)")]
+    private static partial void HandlerFailedWithoutType(ILogger logger, Exception exception, string queue, string messageId);
 
     [LoggerMessage(23, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' is dead-lettered to exchange '{Exchange}': {Reason}")]
-    public static partial void DeadLettered(ILogger logger, string queue, string? messageId, string exchange, string reason);
+    public static partial void DeadLettered(ILogger logger, string queue, string messageId, string exchange, string reason);
 
     [LoggerMessage(24, LogLevel.Warning, "Stopping queue '{Queue}': {InFlight} handler(s) still running after {Timeout}; cancelling them")]
     public static partial void ShutdownTimedOut(ILogger logger, string queue, int inFlight, TimeSpan timeout);
 
     [LoggerMessage(26, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed; retry {Retry} of {MaxRetries} scheduled: {Reason}")]
-    public static partial void Retrying(ILogger logger, string queue, string? messageId, int retry, int maxRetries, string reason);
+    public static partial void Retrying(ILogger logger, string queue, string messageId, int retry, int maxRetries, string reason);
 
     [LoggerMessage(27, LogLevel.Error, "Could not publish the retry or dead-letter copy of message {MessageId} from queue '{Queue}' to exchange '{Exchange}' with key '{RoutingKey}' ({Reason}); the original is returned to the queue in {Delay}")]
-    public static partial void CopyFailed(ILogger logger, string queue, string? messageId, string exchange, string routingKey, string reason, TimeSpan delay);
+    public static partial void CopyFailed(ILogger logger, string queue, string messageId, string exchange, string routingKey, string reason, TimeSpan delay);
 
     [LoggerMessage(25, LogLevel.Warning, "Could not settle message {DeliveryTag} on queue '{Queue}' ({Reason}); the broker will redeliver it")]
     public static partial void SettleFailed(ILogger logger, string queue, ulong deliveryTag, string reason);
 
     [LoggerMessage(60, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' is rejected without requeue: {Reason}. The queue has no retry policy with a dead-letter exchange, so the broker discards the message unless the queue was declared with its own x-dead-letter-exchange")]
-    public static partial void RejectedWithoutRequeue(ILogger logger, string queue, string? messageId, string reason);
+    public static partial void RejectedWithoutRequeue(ILogger logger, string queue, string messageId, string reason);
 
     [LoggerMessage(61, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed and is returned to the queue in {Delay} (retries are disabled for this queue): {Reason}")]
-    public static partial void RequeuedAfterDelay(ILogger logger, string queue, string? messageId, TimeSpan delay, string reason);
+    public static partial void RequeuedAfterDelay(ILogger logger, string queue, string messageId, TimeSpan delay, string reason);
 
     [LoggerMessage(62, LogLevel.Warning, "Queue '{Queue}': {Count} failure log line(s) were suppressed in the last {Elapsed}, since the first of them (at most {Limit} are written per {Window})")]
     public static partial void FailuresSuppressed(ILogger logger, string queue, int count, TimeSpan elapsed, int limit, TimeSpan window);
 
     [LoggerMessage(63, LogLevel.Warning, "Queue '{Queue}': message {MessageId} has an unreadable {Property} ({Value}); it is treated as absent. Further unreadable {Property} values on this queue are not logged")]
-    public static partial void UnreadableProperty(ILogger logger, string queue, string? messageId, string property, string value);
+    public static partial void UnreadableProperty(ILogger logger, string queue, string messageId, string property, string value);
 
     [LoggerMessage(64, LogLevel.Error, "The consumer of queue '{Queue}' stopped receiving messages: {Cause}. A new channel and subscription are opened in {Delay}")]
     public static partial void ConsumerLost(ILogger logger, string queue, string cause, TimeSpan delay);
@@ -116,7 +132,7 @@ internal static partial class Log
     public static partial void RedeclareFailed(ILogger logger, string queue, string reason);
 
     [LoggerMessage(70, LogLevel.Error, "Unexpected error while processing message {MessageId} from queue '{Queue}'; the message is treated as failed")]
-    public static partial void ProcessingError(ILogger logger, Exception exception, string queue, string? messageId);
+    public static partial void ProcessingError(ILogger logger, Exception exception, string queue, string messageId);
 
     [LoggerMessage(71, LogLevel.Warning, "The consumer of queue '{Queue}' lost its connection ({Cause}); waiting for the connection to recover")]
     public static partial void ConsumerPaused(ILogger logger, string queue, string cause);
@@ -128,7 +144,7 @@ internal static partial class Log
     public static partial void ConsumerStopFailed(ILogger logger, string queue, string reason);
 
     [LoggerMessage(74, LogLevel.Debug, "Message {MessageId} from queue '{Queue}' was interrupted by the shutdown and is returned to the queue without using a retry")]
-    public static partial void InterruptedByStop(ILogger logger, string queue, string? messageId);
+    public static partial void InterruptedByStop(ILogger logger, string queue, string messageId);
 
     [LoggerMessage(40, LogLevel.Debug, "Dropped an RPC reply with correlation id {CorrelationId}: its call already ended (timeout or cancellation)")]
     public static partial void LateReply(ILogger logger, string correlationId);
@@ -136,8 +152,24 @@ internal static partial class Log
     [LoggerMessage(41, LogLevel.Warning, "RPC method {Method} threw; a fault reply is sent")]
     public static partial void RpcMethodFailed(ILogger logger, Exception exception, string method);
 
+    /// <summary>A reply not sent, naming the request's method (its type), or its routing key when it has no type (not an empty name).</summary>
+    public static void RpcReplyFailed(ILogger logger, string? method, string routingKey, string reason)
+    {
+        if (string.IsNullOrEmpty(method))
+        {
+            RpcReplyFailedWithoutType(logger, routingKey, reason);
+        }
+        else
+        {
+            RpcReplyFailedWithType(logger, method, reason);
+        }
+    }
+
     [LoggerMessage(42, LogLevel.Warning, "Could not send the reply of RPC {Method}: {Reason}")]
-    public static partial void RpcReplyFailed(ILogger logger, string method, string reason);
+    private static partial void RpcReplyFailedWithType(ILogger logger, string method, string reason);
+
+    [LoggerMessage(98, LogLevel.Warning, "Could not send the reply of an RPC request without a type (routing key '{RoutingKey}'): {Reason}")]
+    private static partial void RpcReplyFailedWithoutType(ILogger logger, string routingKey, string reason);
 
     [LoggerMessage(80, LogLevel.Warning, "Queue '{Queue}' has a backlog of {ReadyMessages} ready messages, above {Threshold} ({Consumers} consumer(s))")]
     public static partial void QueueBacklog(ILogger logger, string queue, long readyMessages, long threshold, long consumers);
@@ -179,7 +211,7 @@ internal static partial class Log
     public static partial void StreamOffsetSaveFailed(ILogger logger, Exception exception, string queue, long offset);
 
     [LoggerMessage(94, LogLevel.Error, "Stream {Queue}: message {MessageId} at offset {Offset} failed and retries are disabled, so it is skipped (the stream keeps it): {Reason}")]
-    public static partial void StreamMessageSkipped(ILogger logger, string queue, string? messageId, string offset, string reason);
+    public static partial void StreamMessageSkipped(ILogger logger, string queue, string messageId, string offset, string reason);
 
     [LoggerMessage(95, LogLevel.Warning, "Stream {Queue}: the retry policy's {MaxRetries} delayed retries are not used on a stream (a retry copy would be appended to the stream for every reader); failed messages go to the dead-letter exchange")]
     public static partial void StreamRetriesIgnored(ILogger logger, string queue, int maxRetries);

@@ -28,7 +28,7 @@ public static class WarrenHealthCheckBuilderExtensions
 
         builder.Add(new HealthCheckRegistration(
             "warren-liveness",
-            sp => new LivenessHealthCheck(sp.GetRequiredService<WarrenConnections>(), sp.GetRequiredService<WarrenConsumers>(), options),
+            sp => new LivenessHealthCheck(sp.GetRequiredService<WarrenConnections>(), sp.GetRequiredService<WarrenConsumers>(), options, sp.GetService<WarrenStartup>()),
             HealthStatus.Unhealthy,
             ["warren", options.LivenessTag]));
         return builder;

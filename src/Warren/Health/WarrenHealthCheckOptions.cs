@@ -19,6 +19,15 @@ public sealed class WarrenHealthCheckOptions
     /// </summary>
     public TimeSpan LivenessGracePeriod { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a start under way (<see cref="WarrenStartupState.Starting"/>) may go without any sign of progress — no
+    /// connection attempt, no failed attempt, no topology declared, no consumer started — before the liveness check
+    /// fails: such a start is stuck, not waiting for a broker that is down (a start that cannot reach the broker retries
+    /// and logs every attempt, and stays live). Keep it above <see cref="WarrenOptions.ConnectTimeout"/> plus 30 s (the
+    /// longest pause between attempts). Default 5 minutes.
+    /// </summary>
+    public TimeSpan StalledStartPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Ready messages a consumed queue may hold before the queue check reports <see cref="QueueDepthFailureStatus"/>; null (the default) checks none.</summary>
     public long? MaxReadyMessages { get; set; }
 

@@ -75,7 +75,11 @@ internal sealed class ConsumersHealthCheck(WarrenConsumers consumers, WarrenStar
 /// <summary>What the readiness checks say while the host is still starting Warren.</summary>
 internal static class StartupHealth
 {
-    /// <summary>Null unless the host is starting Warren; then why it is not ready: still connecting, and the last failure if any.</summary>
+    /// <summary>
+    /// Null unless the host is starting Warren; then why it is not ready, as it is: not yet connected (the broker not
+    /// reached yet), connected and still starting (or retrying a start whose later step failed), or connected then lost
+    /// (a connection recovering or given up); with the last failure if any.
+    /// </summary>
     public static string? NotReady(WarrenStartup? startup, WarrenConnections? connections)
     {
         if (startup is not { State: WarrenStartupState.Starting })
@@ -83,25 +87,56 @@ internal static class StartupHealth
             return null;
         }
 
-        var reached = connections is not null
-            && (connections.GetStatus(ConnectionRole.Consume).State != WarrenConnectionState.NotOpened
-                || connections.GetStatus(ConnectionRole.Publish).State != WarrenConnectionState.NotOpened);
-        var what = reached
-            ? "not yet connected: Warren is still starting (connecting, declaring the topology, subscribing the consumers)"
-            : "not yet connected: Warren is still connecting, the broker has not been reached yet";
         var since = startup.StartedAt is { } startedAt ? $" (started {startedAt:O})" : string.Empty;
 
-        // The newer of a failed connection attempt (each retry of the one under way counts) and a failed start (a
-        // declaration the broker refused, for instance).
+        // The newer of a failed connection attempt (each retry of the one under way counts) and a failed
+        // start (a declaration the broker refused, for instance).
         var (error, at) = (startup.LastError, startup.LastErrorAt);
         if (connections?.LastConnectFailure is { } failure && (at is null || failure.At >= at))
         {
             (error, at) = (failure.Error.Message, failure.At);
         }
 
+        var what = Where(connections, startup.LastErrorAt);
         return error is null
             ? $"{what}{since}; no attempt has failed yet"
             : $"{what}{since}; last failure at {at:O}: {error}";
+    }
+
+    private static string Where(WarrenConnections? connections, DateTimeOffset? startFailedAt)
+    {
+        if (connections is null)
+        {
+            return "not ready: Warren is still starting (connecting, declaring the topology, subscribing the consumers)";
+        }
+
+        var statuses = new[] { connections.GetStatus(ConnectionRole.Consume), connections.GetStatus(ConnectionRole.Publish) };
+        var lost = statuses.Where(s => s.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed).ToArray();
+        if (lost.Length > 0)
+        {
+            return "connected, then lost: " + string.Join("; ", lost.Select(s =>
+                $"the {s.Role.ToString().ToLowerInvariant()} connection "
+                + (s.State == WarrenConnectionState.Recovering ? "is recovering" : "was given up and is opened again on next use")
+                + $" since {s.Since:O}" + (s.LastError is { } reason ? $" ({reason})" : string.Empty)))
+                + "; Warren is still starting";
+        }
+
+        var open = statuses.Where(s => s.State is WarrenConnectionState.Open or WarrenConnectionState.Blocked).ToArray();
+        if (open.Length > 0)
+        {
+            // A start that failed since a connection opened failed after reaching the broker; one that failed before
+            // (the broker refused connections, then answered) is being tried again on the open connection.
+            return startFailedAt is { } failedAt && open.Any(s => failedAt >= s.Since)
+                ? "connected, but a later step of the start failed (declaring the topology or subscribing the consumers)"
+                : "connected: Warren is still starting (declaring the topology, subscribing the consumers)";
+        }
+
+        if (statuses.Any(s => s.State == WarrenConnectionState.Closed))
+        {
+            return "not connected: the connections were closed; Warren is still starting";
+        }
+
+        return "not yet connected: Warren is still connecting, the broker has not been reached yet";
     }
 }
 
@@ -161,15 +196,23 @@ internal sealed class QueueDepthHealthCheck(WarrenQueueMonitor monitor, WarrenHe
 
 /// <summary>
 /// Liveness: Unhealthy only when Warren has been unable to consume or connect for longer than the grace period — a
-/// consumer restarting, or a connection recovering or given up, since before then. Short outages that recovery handles
-/// keep the process alive.
+/// consumer restarting, or a connection recovering or given up, since before then — or when its start has stalled: no
+/// step, no attempt and no failure for longer than <see cref="WarrenHealthCheckOptions.StalledStartPeriod"/>. Short
+/// outages that recovery handles keep the process alive, and so does a start that keeps retrying a broker that is down
+/// (each attempt is a step): restarting the process would not bring the broker back.
 /// </summary>
-internal sealed class LivenessHealthCheck(WarrenConnections connections, WarrenConsumers consumers, WarrenHealthCheckOptions options) : IHealthCheck
+internal sealed class LivenessHealthCheck(WarrenConnections connections, WarrenConsumers consumers, WarrenHealthCheckOptions options, WarrenStartup? startup = null) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var cutoff = DateTimeOffset.UtcNow - options.LivenessGracePeriod;
         var stuck = new List<string>();
+        string? stalled = null;
+        if (startup is { State: WarrenStartupState.Starting, LastProgress: var (step, at) } && startup.Now - at > options.StalledStartPeriod)
+        {
+            stalled = $"Warren's start has stalled: no attempt and no progress for longer than {options.StalledStartPeriod} (started {startup.StartedAt:O}; last step at {at:O}: {step})";
+        }
+
         foreach (var status in new[] { connections.GetStatus(ConnectionRole.Publish), connections.GetStatus(ConnectionRole.Consume) })
         {
             if (status.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed && status.Since < cutoff)
@@ -186,8 +229,13 @@ internal sealed class LivenessHealthCheck(WarrenConnections connections, WarrenC
             }
         }
 
-        return Task.FromResult(stuck.Count == 0
-            ? HealthCheckResult.Healthy("no lasting failure")
-            : HealthCheckResult.Unhealthy($"longer than {options.LivenessGracePeriod}: " + string.Join("; ", stuck)));
+        if (stalled is null && stuck.Count == 0)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("no lasting failure"));
+        }
+
+        // The stalled start names its own period; the other failures share the grace period.
+        var lasting = stuck.Count == 0 ? null : $"longer than {options.LivenessGracePeriod}: " + string.Join("; ", stuck);
+        return Task.FromResult(HealthCheckResult.Unhealthy(string.Join("; ", new[] { stalled, lasting }.OfType<string>())));
     }
 }

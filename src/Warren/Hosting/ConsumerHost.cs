@@ -118,7 +118,7 @@ internal sealed class ConsumerHost
     /// Declares the topology and subscribes every consumer not subscribed yet. After a failure (the broker unreachable,
     /// the connection lost half-way) it can be called again and goes on where it stopped.
     /// </summary>
-    internal async Task DeclareAndSubscribeAsync(CancellationToken cancellationToken)
+    internal async Task DeclareAndSubscribeAsync(CancellationToken cancellationToken, Action<string>? progress = null)
     {
         var topology = _topology ?? throw new InvalidOperationException("Prepare first.");
         if (!_declared && topology.Exchanges.Count + topology.Queues.Count + topology.Bindings.Count > 0)
@@ -126,6 +126,7 @@ internal sealed class ConsumerHost
             var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
             await TopologyDeclarer.DeclareAsync(connection, topology, cancellationToken).ConfigureAwait(false);
             Log.TopologyDeclared(_logger, topology.Exchanges.Count, topology.Queues.Count, topology.Bindings.Count);
+            progress?.Invoke("topology declared");
         }
 
         _declared = true;
@@ -145,6 +146,7 @@ internal sealed class ConsumerHost
             {
                 await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
                 _subscribed.Add(consumer);
+                progress?.Invoke($"consumer of queue '{consumer.Queue}' started");
             }
         }
     }

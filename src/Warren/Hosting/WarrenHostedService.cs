@@ -34,6 +34,9 @@ internal sealed class WarrenHostedService : IHostedService
         _startup = startup;
         _options = options.Value;
         _logger = logger;
+
+        // Each connection attempt (every retry within one) is a sign that the start is alive; see the liveness check.
+        _connections.ConnectAttempted += role => _startup.Progress($"opening the {role.ToString().ToLowerInvariant()} connection");
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -94,7 +97,7 @@ internal sealed class WarrenHostedService : IHostedService
     /// </summary>
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        await _consumers.DeclareAndSubscribeAsync(cancellationToken).ConfigureAwait(false);
+        await _consumers.DeclareAndSubscribeAsync(cancellationToken, _startup.Progress).ConfigureAwait(false);
         await _connections.GetPublishConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -106,6 +109,7 @@ internal sealed class WarrenHostedService : IHostedService
         {
             try
             {
+                _startup.Progress($"attempt {attempt} began");
                 await ConnectAsync(token).ConfigureAwait(false);
                 _startup.Ready();
                 Log.StartedInBackground(_logger, attempt);

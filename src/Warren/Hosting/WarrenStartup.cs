@@ -46,8 +46,22 @@ public enum WarrenStartupState
 public sealed class WarrenStartup
 {
     private readonly Lock _gate = new();
+    private readonly TimeProvider _clock;
     private TaskCompletionSource _ready = NewSource();
     private bool _gating;
+    private (string Step, DateTimeOffset At)? _lastProgress;
+
+    /// <summary>Creates the start-up state (<c>AddWarren</c> registers one; inject it rather than creating your own).</summary>
+    public WarrenStartup()
+        : this(TimeProvider.System)
+    {
+    }
+
+    /// <summary>With the clock of its timestamps (tests).</summary>
+    internal WarrenStartup(TimeProvider clock)
+    {
+        _clock = clock;
+    }
 
     /// <summary>Where the start is.</summary>
     public WarrenStartupState State { get; private set; } = WarrenStartupState.NotStarted;
@@ -55,7 +69,7 @@ public sealed class WarrenStartup
     /// <summary>True once connected, with the topology declared and every consumer subscribed.</summary>
     public bool IsReady => State == WarrenStartupState.Ready;
 
-    /// <summary>Why the last attempt to start failed (null if none did), e.g. the broker refusing connections.</summary>
+    /// <summary>Why the last attempt of the current start failed (null if none did), e.g. the broker refusing connections; cleared when a new start begins.</summary>
     public string? LastError { get; private set; }
 
     /// <summary>When <see cref="LastError"/> happened.</summary>
@@ -78,6 +92,25 @@ public sealed class WarrenStartup
 
     /// <summary>When the host last began starting Warren (<see cref="WarrenStartupState.Starting"/>).</summary>
     internal DateTimeOffset? StartedAt { get; private set; }
+
+    /// <summary>
+    /// The last sign of life of the start under way: it began, an attempt began or failed, a connection attempt was
+    /// made, the topology was declared, a consumer started. The liveness check fails when this is too old while starting.
+    /// </summary>
+    internal (string Step, DateTimeOffset At)? LastProgress
+    {
+        get
+        {
+            // A struct of two words written from the start's thread: read whole, under the lock it is written under.
+            lock (_gate)
+            {
+                return _lastProgress;
+            }
+        }
+    }
+
+    /// <summary>Now, on the clock of the timestamps above.</summary>
+    internal DateTimeOffset Now => _clock.GetUtcNow();
 
     /// <summary>The exception behind <see cref="LastError"/>, for the inner exception of a publish that timed out waiting.</summary>
     internal Exception? LastException { get; private set; }
@@ -107,7 +140,13 @@ public sealed class WarrenStartup
             }
 
             _gating = gatePublishes;
-            StartedAt = DateTimeOffset.UtcNow;
+            StartedAt = _clock.GetUtcNow();
+            _lastProgress = ("the start began", StartedAt.Value);
+
+            // A new start: what failed in the previous one is no longer news.
+            LastError = null;
+            LastErrorAt = null;
+            LastException = null;
             State = WarrenStartupState.Starting;
         }
     }
@@ -118,7 +157,23 @@ public sealed class WarrenStartup
         {
             LastException = exception;
             LastError = exception.Message;
-            LastErrorAt = DateTimeOffset.UtcNow;
+            LastErrorAt = _clock.GetUtcNow();
+            if (State == WarrenStartupState.Starting)
+            {
+                _lastProgress = ("an attempt failed", LastErrorAt.Value);
+            }
+        }
+    }
+
+    /// <summary>Records a step of the start under way (ignored once it is over).</summary>
+    internal void Progress(string step)
+    {
+        lock (_gate)
+        {
+            if (State == WarrenStartupState.Starting)
+            {
+                _lastProgress = (step, _clock.GetUtcNow());
+            }
         }
     }
 

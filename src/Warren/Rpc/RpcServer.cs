@@ -273,7 +273,7 @@ public sealed class RpcServer : IAsyncDisposable
             catch (Exception ex) when (ex is OperationInterruptedException or IOException or ObjectDisposedException or OperationCanceledException)
             {
                 // The caller gets a timeout or a lost-channel error; the request is still acknowledged (it was handled).
-                Log.RpcReplyFailed(_logger, context.MessageType ?? string.Empty, ex.Message);
+                Log.RpcReplyFailed(_logger, context.MessageType, context.RoutingKey, ex.Message);
                 return;
             }
         }

@@ -81,6 +81,17 @@ public static class TopologyDocuments
             b.Append($"    x_{Id(e.Name)}{{{{\"{Label(e.Name)} ({e.Type})\"}}}}\n");
         }
 
+        // Exchanges the topology uses without declaring them (amq.direct under RPC queues, a dead-letter exchange declared
+        // elsewhere) get a node too: Mermaid would otherwise draw them as boxes labelled with their ids.
+        var declared = new HashSet<string>(topology.Exchanges.Select(e => e.Name), StringComparer.Ordinal);
+        var used = topology.Bindings.Select(binding => binding.Exchange)
+            .Concat(topology.Queues.Select(q => q.Arguments is { } a && a.TryGetValue("x-dead-letter-exchange", out var dlx) ? dlx as string : null)
+                .OfType<string>());
+        foreach (var name in used.Where(n => n.Length > 0 && declared.Add(n)))
+        {
+            b.Append($"    x_{Id(name)}{{{{\"{Label(name)}\"}}}}\n");
+        }
+
         foreach (var q in topology.Queues)
         {
             b.Append($"    q_{Id(q.Name)}[(\"{Label(q.Name)}\")]\n");

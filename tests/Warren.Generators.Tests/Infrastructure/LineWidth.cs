@@ -15,30 +15,15 @@ internal static class LineWidth
 {
     public const int Columns = 160;
 
-    // ---- Not checked yet ------------------------------------------------------------------------------------------
-    // The dispatcher group files and the contracts file are not held to the width yet (binding tests, handler calls
-    // and contract cache lines reach about 160–260 columns). Remove these entries once they wrap.
-    private static readonly string[] NotCheckedYet =
-    [
-        "Warren.Dispatchers*.g.cs",
-        "Warren.Contracts.g.cs",
-    ];
-    // ----------------------------------------------------------------------------------------------------------------
-
-    /// <summary>Whether the width is checked in the generated file of this hint name (see <see cref="NotCheckedYet"/>).</summary>
-    public static bool IsChecked(string hintName) => !NotCheckedYet.Any(pattern => pattern.EndsWith("*.g.cs", StringComparison.Ordinal)
-        ? hintName.StartsWith(pattern[..^"*.g.cs".Length], StringComparison.Ordinal) && hintName.EndsWith(".g.cs", StringComparison.Ordinal)
-        : hintName == pattern);
-
     /// <summary>
-    /// Every line wider than <see cref="Columns"/> in the checked files, as <c>file:line: N columns: text</c>. A line
+    /// Every line wider than <see cref="Columns"/> in the files, as <c>file:line: N columns: text</c>. A line
     /// may exceed it by the length of the user's longest name on it (a string or identifier of
     /// <paramref name="userSource"/>: RabbitMQ allows names of 255 bytes, and nothing can wrap inside one).
     /// </summary>
     public static List<string> Violations(IEnumerable<KeyValuePair<string, string>> files, string? userSource = null)
     {
         var names = userSource is null ? [] : Names(userSource);
-        return files.Where(file => IsChecked(file.Key))
+        return files
             .SelectMany(file => file.Value.Split('\n').Select((line, i) => (File: file.Key, Number: i + 1, Text: line.TrimEnd('\r'))))
             .Where(line => line.Text.Length > Columns)
             .Select(line => (line.File, line.Number, line.Text, Name: names.FirstOrDefault(name => line.Text.Contains(name, StringComparison.Ordinal)) ?? string.Empty))
@@ -48,7 +33,7 @@ internal static class LineWidth
     }
 
     /// <summary>
-    /// Fails with every offending file and line when a checked file has a line wider than <see cref="Columns"/> (more
+    /// Fails with every offending file and line when a file has a line wider than <see cref="Columns"/> (more
     /// than the user's longest name on it).
     /// </summary>
     public static void AssertFits(IEnumerable<KeyValuePair<string, string>> files, string? userSource = null, string? context = null)

@@ -13,24 +13,27 @@ namespace Warren.Generated
     {
         /// <summary>global::Shop.Contracts.CheckStock</summary>
         public static JsonTypeInfo<global::Shop.Contracts.CheckStock> Shop_Contracts_CheckStock =>
-            Cache<global::Shop.Contracts.CheckStock>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Contracts.CheckStock>(global::Shop.Contracts.ShopJson.Default);
+            Cache<global::Shop.Contracts.CheckStock>.Of(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>global::Shop.Contracts.OrderCancelled</summary>
         public static JsonTypeInfo<global::Shop.Contracts.OrderCancelled> Shop_Contracts_OrderCancelled =>
-            Cache<global::Shop.Contracts.OrderCancelled>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Contracts.OrderCancelled>(global::Shop.Contracts.ShopJson.Default);
+            Cache<global::Shop.Contracts.OrderCancelled>.Of(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>global::Shop.Contracts.OrderPlaced</summary>
         public static JsonTypeInfo<global::Shop.Contracts.OrderPlaced> Shop_Contracts_OrderPlaced =>
-            Cache<global::Shop.Contracts.OrderPlaced>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Contracts.OrderPlaced>(global::Shop.Contracts.ShopJson.Default);
+            Cache<global::Shop.Contracts.OrderPlaced>.Of(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>global::Shop.Contracts.StockLevel</summary>
         public static JsonTypeInfo<global::Shop.Contracts.StockLevel> Shop_Contracts_StockLevel =>
-            Cache<global::Shop.Contracts.StockLevel>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Contracts.StockLevel>(global::Shop.Contracts.ShopJson.Default);
+            Cache<global::Shop.Contracts.StockLevel>.Of(global::Shop.Contracts.ShopJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
-            public static JsonTypeInfo<T>? Value;
+            private static JsonTypeInfo<T>? _value;
+
+            public static JsonTypeInfo<T> Of(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+                _value ??= global::Warren.Infrastructure.JsonMetadata.Of<T>(json);
         }
     }
 
@@ -47,9 +50,10 @@ namespace Warren.Generated
 
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            Contract<global::Shop.Contracts.OrderCancelled>(builder, "order.cancelled.v1", global::Shop.Contracts.ShopJson.Default,
-                "orders", "order.cancelled");
-            ContractByWordIndex<global::Shop.Contracts.OrderPlaced>(builder, "order-placed", global::Shop.Contracts.ShopJson.Default,
+            Contract<global::Shop.Contracts.OrderCancelled>(
+                builder, "order.cancelled.v1", global::Shop.Contracts.ShopJson.Default, "orders", "order.cancelled");
+            ContractByWordIndex<global::Shop.Contracts.OrderPlaced>(
+                builder, "order-placed", global::Shop.Contracts.ShopJson.Default,
                 "orders", "order.{Region}.placed", 0, PlaceholderWords);
         }
 

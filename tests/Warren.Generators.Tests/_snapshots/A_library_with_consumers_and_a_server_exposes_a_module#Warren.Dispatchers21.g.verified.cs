@@ -8,7 +8,9 @@ namespace Warren.Generated
     using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Dispatches deliveries of queue <c>billing</c> to <see cref="global::Shop.Billing.BillingConsumer"/>.</summary>
+    /// <summary>
+    /// Dispatches deliveries of queue <c>billing</c> to <see cref="global::Shop.Billing.BillingConsumer"/>.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Billing_BillingConsumerDispatcher : IMessageDispatcher, IReleasesMessageContext
@@ -27,14 +29,21 @@ namespace Warren.Generated
             var (exchange, key) = RoutingKeys.Published(context);
             // Bound to orders with order.*.placed.
             var p1 = RoutingKeys.Start(key);
-            if (exchange == "orders" && RoutingKeys.Word(key, ref p1, "order") && RoutingKeys.AnyWord(key, ref p1) && RoutingKeys.Word(key, ref p1, "placed") && RoutingKeys.AtEnd(p1))
+            if (exchange == "orders"
+                    && RoutingKeys.Word(key, ref p1, "order")
+                    && RoutingKeys.AnyWord(key, ref p1)
+                    && RoutingKeys.Word(key, ref p1, "placed")
+                    && RoutingKeys.AtEnd(p1))
             {
                 return HandleOrderPlaced(context);
             }
 
             // Bound to orders with order.cancelled.
             var p2 = RoutingKeys.Start(key);
-            if (exchange == "orders" && RoutingKeys.Word(key, ref p2, "order") && RoutingKeys.Word(key, ref p2, "cancelled") && RoutingKeys.AtEnd(p2))
+            if (exchange == "orders"
+                    && RoutingKeys.Word(key, ref p2, "order")
+                    && RoutingKeys.Word(key, ref p2, "cancelled")
+                    && RoutingKeys.AtEnd(p2))
             {
                 return HandleOrderCancelled(context);
             }
@@ -50,7 +59,9 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Billing.BillingConsumer>(context).Handle(message!, context.CancellationToken));
+            return WarrenDispatch.AckWhenDone(
+                WarrenDispatch.Handler<global::Shop.Billing.BillingConsumer>(context).Handle(
+                    message!, context.CancellationToken));
         }
 
         /// <summary><c>order.cancelled.v1</c> → <c>BillingConsumer.Handle</c></summary>
@@ -61,7 +72,9 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Billing.BillingConsumer>(context).Handle(message!, context.CancellationToken));
+            return WarrenDispatch.AckWhenDone(
+                WarrenDispatch.Handler<global::Shop.Billing.BillingConsumer>(context).Handle(
+                    message!, context.CancellationToken));
         }
     }
 }

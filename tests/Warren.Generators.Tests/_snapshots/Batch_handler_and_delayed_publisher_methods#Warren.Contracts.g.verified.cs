@@ -13,16 +13,19 @@ namespace Warren.Generated
     {
         /// <summary>global::Metrics.Alarm</summary>
         public static JsonTypeInfo<global::Metrics.Alarm> Metrics_Alarm =>
-            Cache<global::Metrics.Alarm>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Metrics.Alarm>(global::Metrics.MetricsJson.Default);
+            Cache<global::Metrics.Alarm>.Of(global::Metrics.MetricsJson.Default);
 
         /// <summary>global::Metrics.Reading</summary>
         public static JsonTypeInfo<global::Metrics.Reading> Metrics_Reading =>
-            Cache<global::Metrics.Reading>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Metrics.Reading>(global::Metrics.MetricsJson.Default);
+            Cache<global::Metrics.Reading>.Of(global::Metrics.MetricsJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
-            public static JsonTypeInfo<T>? Value;
+            private static JsonTypeInfo<T>? _value;
+
+            public static JsonTypeInfo<T> Of(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+                _value ??= global::Warren.Infrastructure.JsonMetadata.Of<T>(json);
         }
     }
 

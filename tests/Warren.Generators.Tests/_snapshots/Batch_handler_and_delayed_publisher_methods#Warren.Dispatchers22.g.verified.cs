@@ -8,7 +8,9 @@ namespace Warren.Generated
     using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Dispatches deliveries of queue <c>readings</c> to <see cref="global::Metrics.ReadingWriter"/>.</summary>
+    /// <summary>
+    /// Dispatches deliveries of queue <c>readings</c> to <see cref="global::Metrics.ReadingWriter"/>.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Metrics_ReadingWriterDispatcher : IBatchDispatcher, IReleasesMessageContext
@@ -36,14 +38,20 @@ namespace Warren.Generated
             var (exchange, key) = RoutingKeys.Published(context);
             // Bound to metrics with reading.*.
             var p1 = RoutingKeys.Start(key);
-            if (exchange == "metrics" && RoutingKeys.Word(key, ref p1, "reading") && RoutingKeys.AnyWord(key, ref p1) && RoutingKeys.AtEnd(p1))
+            if (exchange == "metrics"
+                    && RoutingKeys.Word(key, ref p1, "reading")
+                    && RoutingKeys.AnyWord(key, ref p1)
+                    && RoutingKeys.AtEnd(p1))
             {
                 return HandleReading(context);
             }
 
             // Bound to metrics with alarm.raised.
             var p2 = RoutingKeys.Start(key);
-            if (exchange == "metrics" && RoutingKeys.Word(key, ref p2, "alarm") && RoutingKeys.Word(key, ref p2, "raised") && RoutingKeys.AtEnd(p2))
+            if (exchange == "metrics"
+                    && RoutingKeys.Word(key, ref p2, "alarm")
+                    && RoutingKeys.Word(key, ref p2, "raised")
+                    && RoutingKeys.AtEnd(p2))
             {
                 return HandleAlarm(context);
             }
@@ -52,13 +60,16 @@ namespace Warren.Generated
         }
 
         /// <summary><c>reading</c> → <c>ReadingWriter.Handle</c>, in batches of up to 100</summary>
-        private ValueTask<DispatchOutcome> HandleReading(MessageContext context) => _readingBatch.DispatchAsync(context);
+        private ValueTask<DispatchOutcome> HandleReading(MessageContext context) =>
+            _readingBatch.DispatchAsync(context);
 
         private readonly BatchDispatcher<global::Metrics.Reading> _readingBatch = new(
             WarrenJsonTypes.Metrics_Reading,
             100,
             global::System.TimeSpan.FromMilliseconds(500),
-            static (messages, services, cancellationToken) => new ValueTask(services.GetRequiredService<global::Metrics.ReadingWriter>().Handle(messages, cancellationToken)));
+            static (messages, services, cancellationToken) =>
+                new ValueTask(
+                    services.GetRequiredService<global::Metrics.ReadingWriter>().Handle(messages, cancellationToken)));
 
         /// <summary><c>alarm</c> → <c>ReadingWriter.Handle</c></summary>
         private static ValueTask<DispatchOutcome> HandleAlarm(MessageContext context)

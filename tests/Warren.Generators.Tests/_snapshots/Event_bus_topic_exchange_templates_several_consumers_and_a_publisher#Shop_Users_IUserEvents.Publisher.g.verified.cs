@@ -40,7 +40,9 @@ namespace Warren.Generated
 
         internal static string UpdatedRoutingKey(global::Shop.Users.UserUpdated message) =>
             global::Warren.Infrastructure.RoutingKeyCache.Get(ref UpdatedRoutingKeys, message.Region, static values =>
-                "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "UserUpdated") + ".changed");
+                "user."
+                    + global::Warren.Infrastructure.RoutingKeys.Segment(values, "Region", "UserUpdated")
+                    + ".changed");
 
         global::System.Threading.Tasks.ValueTask global::Shop.Users.IUserEvents.UpdatedInEurope(
             global::Shop.Users.UserUpdated evt,

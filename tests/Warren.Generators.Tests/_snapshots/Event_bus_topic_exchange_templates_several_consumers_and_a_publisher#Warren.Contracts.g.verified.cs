@@ -13,16 +13,19 @@ namespace Warren.Generated
     {
         /// <summary>global::Shop.Users.UserCreated</summary>
         public static JsonTypeInfo<global::Shop.Users.UserCreated> Shop_Users_UserCreated =>
-            Cache<global::Shop.Users.UserCreated>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Users.UserCreated>(global::Shop.Users.UsersJson.Default);
+            Cache<global::Shop.Users.UserCreated>.Of(global::Shop.Users.UsersJson.Default);
 
         /// <summary>global::Shop.Users.UserUpdated</summary>
         public static JsonTypeInfo<global::Shop.Users.UserUpdated> Shop_Users_UserUpdated =>
-            Cache<global::Shop.Users.UserUpdated>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Shop.Users.UserUpdated>(global::Shop.Users.UsersJson.Default);
+            Cache<global::Shop.Users.UserUpdated>.Of(global::Shop.Users.UsersJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
-            public static JsonTypeInfo<T>? Value;
+            private static JsonTypeInfo<T>? _value;
+
+            public static JsonTypeInfo<T> Of(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+                _value ??= global::Warren.Infrastructure.JsonMetadata.Of<T>(json);
         }
     }
 
@@ -39,7 +42,8 @@ namespace Warren.Generated
 
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            ContractByWordIndex<global::Shop.Users.UserCreated>(builder, "user.created", global::Shop.Users.UsersJson.Default,
+            ContractByWordIndex<global::Shop.Users.UserCreated>(
+                builder, "user.created", global::Shop.Users.UsersJson.Default,
                 "user.events", "user.{Region}.created", 0, PlaceholderWords);
             Contract<global::Shop.Users.UserUpdated>(builder, "user-updated", global::Shop.Users.UsersJson.Default,
                 "user.events", RoutingKey_Shop_Users_UserUpdated, "user.{Region}.updated.v{Version}");
@@ -62,8 +66,14 @@ namespace Warren.Generated
         private static object? RoutingKeys_Shop_Users_UserUpdated;
 
         internal static string RoutingKey_Shop_Users_UserUpdated(global::Shop.Users.UserUpdated message) =>
-            global::Warren.Infrastructure.RoutingKeyCache.Get(ref RoutingKeys_Shop_Users_UserUpdated, (message.Region, message.Version), static values =>
-                "user." + global::Warren.Infrastructure.RoutingKeys.Segment(values.Item1, "Region", "UserUpdated") + ".updated.v" + global::Warren.Infrastructure.RoutingKeys.Segment(values.Item2, "Version", "UserUpdated"));
+            global::Warren.Infrastructure.RoutingKeyCache.Get(
+                ref RoutingKeys_Shop_Users_UserUpdated,
+                (message.Region, message.Version),
+                static values =>
+                    "user."
+                        + global::Warren.Infrastructure.RoutingKeys.Segment(values.Item1, "Region", "UserUpdated")
+                        + ".updated.v"
+                        + global::Warren.Infrastructure.RoutingKeys.Segment(values.Item2, "Version", "UserUpdated"));
 
         /// <summary>
         /// Adds the contract of a message type whose routing key <paramref name="routingKey"/> builds from its properties, its

@@ -8,7 +8,9 @@ namespace Warren.Generated
     using global::System.Threading.Tasks;
     using global::Warren.Infrastructure;
 
-    /// <summary>Dispatches deliveries of queue <c>analytics</c> to <see cref="global::Shop.Users.Analytics"/>.</summary>
+    /// <summary>
+    /// Dispatches deliveries of queue <c>analytics</c> to <see cref="global::Shop.Users.Analytics"/>.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Shop_Users_AnalyticsDispatcher : IMessageDispatcher, IReleasesMessageContext
@@ -27,7 +29,9 @@ namespace Warren.Generated
             var (exchange, key) = RoutingKeys.Published(context);
             // Bound to user.events with user.#.created.
             var p1 = RoutingKeys.Start(key);
-            if (exchange == "user.events" && RoutingKeys.Word(key, ref p1, "user") && BindsUserCreatedKeyAfter1(key, p1))
+            if (exchange == "user.events"
+                    && RoutingKeys.Word(key, ref p1, "user")
+                    && BindsUserCreatedKeyAfter1(key, p1))
             {
                 return HandleUserCreated(context);
             }
@@ -50,7 +54,9 @@ namespace Warren.Generated
                 return WarrenDispatch.DeadLetter(error!);
             }
 
-            return WarrenDispatch.AckWhenDone(WarrenDispatch.Handler<global::Shop.Users.Analytics>(context).Created(message!, WarrenDispatch.Shared(context)));
+            return WarrenDispatch.AckWhenDone(
+                WarrenDispatch.Handler<global::Shop.Users.Analytics>(context).Created(
+                    message!, WarrenDispatch.Shared(context)));
         }
 
         /// <summary><c>user-updated</c> → <c>Analytics.Updated</c></summary>

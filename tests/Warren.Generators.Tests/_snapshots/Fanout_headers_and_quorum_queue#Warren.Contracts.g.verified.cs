@@ -13,12 +13,15 @@ namespace Warren.Generated
     {
         /// <summary>global::Records.Document</summary>
         public static JsonTypeInfo<global::Records.Document> Records_Document =>
-            Cache<global::Records.Document>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Records.Document>(global::Records.RecordsJson.Default);
+            Cache<global::Records.Document>.Of(global::Records.RecordsJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
-            public static JsonTypeInfo<T>? Value;
+            private static JsonTypeInfo<T>? _value;
+
+            public static JsonTypeInfo<T> Of(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+                _value ??= global::Warren.Infrastructure.JsonMetadata.Of<T>(json);
         }
     }
 

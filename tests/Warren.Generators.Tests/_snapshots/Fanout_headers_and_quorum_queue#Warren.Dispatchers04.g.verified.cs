@@ -13,15 +13,20 @@ namespace Warren.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal sealed class Records_ArchiveDispatcher : IMessageDispatcher, IReleasesMessageContext
     {
-        /// <summary><c>document</c> → <c>Archive.Store</c>; a message of another type only through its bindings.</summary>
+        /// <summary>
+        /// <c>document</c> → <c>Archive.Store</c>; a message of another type only through its bindings.
+        /// </summary>
         public ValueTask<DispatchOutcome> DispatchAsync(MessageContext context)
         {
             if (context.MessageType is not ("document" or null or ""))
             {
                 var (exchange, key) = RoutingKeys.Published(context);
                 // Bound to documents (all: format=pdf, kind=report), documents (any: format=png, format2=jpg).
-                var bound = exchange == "documents" && (RoutingKeys.HasHeader(context, "format", "pdf") && RoutingKeys.HasHeader(context, "kind", "report"))
-                    || exchange == "documents" && (RoutingKeys.HasHeader(context, "format", "png") || RoutingKeys.HasHeader(context, "format2", "jpg"));
+                var bound = exchange == "documents"
+                        && RoutingKeys.HasHeader(context, "format", "pdf")
+                        && RoutingKeys.HasHeader(context, "kind", "report")
+                    || exchange == "documents" && RoutingKeys.HasHeader(context, "format", "png")
+                    || exchange == "documents" && RoutingKeys.HasHeader(context, "format2", "jpg");
                 if (!bound)
                 {
                     return WarrenDispatch.NoHandler(context, "archive", exchange, key);

@@ -19,7 +19,8 @@ namespace Warren.Generated
         /// The handler calls of the dispatchers of a class message, each a part of at most 100 handlers: one delegate
         /// for all, given the handler's index.
         /// </summary>
-        private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> HandlerCalls = CallHandler;
+        private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> HandlerCalls =
+            CallHandler;
 
         /// <summary>
         /// Those with the default failure policy, each with its queue's prefetch and concurrency when set: the

@@ -60,6 +60,7 @@ namespace Warren.Testing
         public System.Collections.Generic.IReadOnlyList<Warren.Testing.BrokerEvent> Journal { get; }
         public long LastSequence { get; }
         public System.Collections.Generic.IReadOnlyList<string> QueueNames { get; }
+        public bool RefuseConnections { get; set; }
         public System.TimeProvider Time { get; }
         public event System.Action<Warren.Testing.BrokerEvent>? EventRecorded;
         public RabbitMQ.Client.IConnection Connect(string? clientName = null) { }

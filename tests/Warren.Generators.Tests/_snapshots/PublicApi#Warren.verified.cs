@@ -567,6 +567,7 @@ namespace Warren
         public Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus QueueDepthFailureStatus { get; set; }
         public System.Collections.Generic.IDictionary<string, long> QueueThresholds { get; }
         public string ReadinessTag { get; set; }
+        public System.TimeSpan StalledStartPeriod { get; set; }
     }
     public static class WarrenHostApplicationBuilderExtensions
     {

@@ -13,28 +13,31 @@ namespace Warren.Generated
     {
         /// <summary>global::Orders.Charge</summary>
         public static JsonTypeInfo<global::Orders.Charge> Orders_Charge =>
-            Cache<global::Orders.Charge>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.Charge>(global::Orders.OrdersJson.Default);
+            Cache<global::Orders.Charge>.Of(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.ChargeResult</summary>
         public static JsonTypeInfo<global::Orders.ChargeResult> Orders_ChargeResult =>
-            Cache<global::Orders.ChargeResult>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.ChargeResult>(global::Orders.OrdersJson.Default);
+            Cache<global::Orders.ChargeResult>.Of(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.CheckStock</summary>
         public static JsonTypeInfo<global::Orders.CheckStock> Orders_CheckStock =>
-            Cache<global::Orders.CheckStock>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.CheckStock>(global::Orders.OrdersJson.Default);
+            Cache<global::Orders.CheckStock>.Of(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.Refund</summary>
         public static JsonTypeInfo<global::Orders.Refund> Orders_Refund =>
-            Cache<global::Orders.Refund>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.Refund>(global::Orders.OrdersJson.Default);
+            Cache<global::Orders.Refund>.Of(global::Orders.OrdersJson.Default);
 
         /// <summary>global::Orders.StockLevel</summary>
         public static JsonTypeInfo<global::Orders.StockLevel> Orders_StockLevel =>
-            Cache<global::Orders.StockLevel>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Orders.StockLevel>(global::Orders.OrdersJson.Default);
+            Cache<global::Orders.StockLevel>.Of(global::Orders.OrdersJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
-            public static JsonTypeInfo<T>? Value;
+            private static JsonTypeInfo<T>? _value;
+
+            public static JsonTypeInfo<T> Of(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+                _value ??= global::Warren.Infrastructure.JsonMetadata.Of<T>(json);
         }
     }
 

@@ -19,7 +19,8 @@ namespace Warren.Generated
         /// The handler calls of the dispatchers of a class message, each a part of at most 100 handlers: one delegate
         /// for all, given the handler's index.
         /// </summary>
-        private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> HandlerCalls = CallHandler;
+        private static readonly global::System.Func<int, object, object, MessageContext, global::System.Threading.Tasks.Task> HandlerCalls =
+            CallHandler;
 
         /// <summary>Queue <c>video-processing</c>: <c>process-video</c> → <c>VideoWorker.Handle</c>.</summary>
         public static readonly HandlerDispatcher Video_VideoWorker =

@@ -13,12 +13,15 @@ namespace Warren.Generated
     {
         /// <summary>global::Tutorials.Thumbnail</summary>
         public static JsonTypeInfo<global::Tutorials.Thumbnail> Tutorials_Thumbnail =>
-            Cache<global::Tutorials.Thumbnail>.Value ??= global::Warren.Infrastructure.JsonMetadata.Of<global::Tutorials.Thumbnail>(global::Tutorials.TutorialJson.Default);
+            Cache<global::Tutorials.Thumbnail>.Of(global::Tutorials.TutorialJson.Default);
 
         /// <summary>Each type's metadata, once looked up.</summary>
         private static class Cache<T>
         {
-            public static JsonTypeInfo<T>? Value;
+            private static JsonTypeInfo<T>? _value;
+
+            public static JsonTypeInfo<T> Of(global::System.Text.Json.Serialization.JsonSerializerContext json) =>
+                _value ??= global::Warren.Infrastructure.JsonMetadata.Of<T>(json);
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Net;
@@ -148,6 +149,49 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
         Assert.Contains("refused", cause.Message, StringComparison.OrdinalIgnoreCase);
 
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Readiness_says_connected_when_a_declaration_the_broker_refuses_fails_the_start_and_healthy_once_it_is_fixed()
+    {
+        var queue = Names.Unique("refused-declaration");
+        await using var direct = await broker.ConnectAsync();
+        await using (var channel = await direct.CreateChannelAsync())
+        {
+            // The queue exists with another length limit: the application's declaration is refused (406).
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?> { ["x-max-length"] = 5 });
+        }
+
+        await using var app = await TestApp.StartAsync(
+            broker.AmqpUrl,
+            w =>
+            {
+                w.Services.AddHealthChecks().AddWarrenHealthChecks();
+                w
+                .AddTopology(new Topology().Add(new QueueDeclaration(queue)))
+                .AddConsumer(new ConsumerDefinition(queue, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, (_, _) => ValueTask.CompletedTask)));
+            },
+            o => o.StartMode = WarrenStartMode.Background);
+        var startup = app.Services.GetRequiredService<WarrenStartup>();
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        await Broker.WaitUntilAsync(() => startup.LastError is not null, TimeSpan.FromSeconds(20), "the refused declaration to fail the start");
+
+        // The broker was reached: readiness says so, with the broker's refusal, not "not yet connected".
+        var refused = (await health.CheckHealthAsync(c => c.Name == "warren-connections")).Entries["warren-connections"];
+        output.WriteLine("refused: " + refused.Description);
+        Assert.Equal(HealthStatus.Unhealthy, refused.Status);
+        Assert.StartsWith("connected, but a later step of the start failed", refused.Description, StringComparison.Ordinal);
+        Assert.Contains("PRECONDITION_FAILED", refused.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("not yet connected", refused.Description, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Tags.Contains("live"))).Status);
+
+        // Fixed while the application runs: the next attempt declares, and readiness turns Healthy.
+        await Broker.DeleteQueueAsync(direct, queue);
+        await startup.WaitUntilReadyAsync().WaitAsync(TimeSpan.FromSeconds(45));
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Tags.Contains("ready"))).Status);
+
+        await app.StopAsync();
+        await Broker.DeleteQueueAsync(direct, queue);
     }
 
     [Fact]

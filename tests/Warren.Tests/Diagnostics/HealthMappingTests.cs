@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Warren.Tests.Support;
 using Xunit;
 
 namespace Warren.Tests.Diagnostics;
@@ -73,6 +74,45 @@ public sealed class HealthMappingTests
         Assert.Equal(HealthStatus.Healthy, (await connectionsCheck.CheckHealthAsync(new HealthCheckContext())).Status);
         consumers.Set(Status("orders", ConsumerState.Running));
         Assert.Equal(HealthStatus.Healthy, (await consumersCheck.CheckHealthAsync(new HealthCheckContext())).Status);
+    }
+
+    [Fact]
+    public async Task Once_the_broker_was_reached_the_readiness_checks_no_longer_say_not_yet_connected()
+    {
+        var (connection, fake) = FakeConnection.Create();
+        await using var connections = new WarrenConnections(Options.Create(new WarrenOptions()), NullLogger<WarrenConnections>.Instance, new QueuedConnections(() => connection));
+        var startup = new WarrenStartup();
+        var consumers = new WarrenConsumers();
+        var connectionsCheck = new ConnectionsHealthCheck(connections, startup);
+        var consumersCheck = new ConsumersHealthCheck(consumers, startup, connections);
+        startup.Begin(gatePublishes: true);
+        Assert.Contains("not yet connected", (await connectionsCheck.CheckHealthAsync(new HealthCheckContext())).Description, StringComparison.Ordinal);
+
+        // Connected: still starting (declaring, subscribing), but not "not yet connected".
+        await connections.GetConsumeConnectionAsync();
+        var connected = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Unhealthy, connected.Status);
+        Assert.StartsWith("connected: Warren is still starting", connected.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("not yet connected", connected.Description, StringComparison.Ordinal);
+
+        // A later step of the start failed on the open connection (a declaration the broker refused).
+        startup.Fail(new InvalidOperationException("406 PRECONDITION_FAILED - inequivalent arg 'x-queue-type'"));
+        var declarationFailed = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.StartsWith("connected, but a later step of the start failed", declarationFailed.Description, StringComparison.Ordinal);
+        Assert.Contains("last failure at", declarationFailed.Description, StringComparison.Ordinal);
+        Assert.Contains("PRECONDITION_FAILED", declarationFailed.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("not yet connected", (await consumersCheck.CheckHealthAsync(new HealthCheckContext())).Description, StringComparison.Ordinal);
+
+        // Then the connection is lost: it was connected, and is recovering.
+        await fake.RaiseShutdownAsync(RabbitMQ.Client.ShutdownInitiator.Peer, 320, "CONNECTION_FORCED - broker forced connection closure");
+        Assert.Equal(WarrenConnectionState.Recovering, connections.GetStatus(ConnectionRole.Consume).State);
+        var lost = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Unhealthy, lost.Status);
+        Assert.StartsWith("connected, then lost: the consume connection is recovering since", lost.Description, StringComparison.Ordinal);
+        Assert.Contains("CONNECTION_FORCED", lost.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("not yet connected", lost.Description, StringComparison.Ordinal);
+        var consumersLost = await consumersCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.Contains("not started yet: connected, then lost", consumersLost.Description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -51,6 +51,32 @@ public sealed class LogTextTests
         Assert.DoesNotContain("message  ", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void A_handler_failure_on_a_message_without_a_type_says_so(string? type)
+    {
+        var logger = new ListLogger();
+        Log.HandlerFailed(logger, new InvalidOperationException("boom"), "orders", "m-1", type);
+        Log.HandlerFailed(logger, new InvalidOperationException("boom"), "orders", "m-2", "shop.order-placed");
+
+        Assert.Equal(
+            ["Handler for queue 'orders' failed on message m-1 (without a type)", "Handler for queue 'orders' failed on message m-2 (type 'shop.order-placed')"],
+            logger.Messages);
+    }
+
+    [Fact]
+    public void A_failed_rpc_reply_to_a_request_without_a_type_names_its_routing_key_not_an_empty_method()
+    {
+        var logger = new ListLogger();
+        Log.RpcReplyFailed(logger, null, "stock.check", "channel closed");
+        Log.RpcReplyFailed(logger, "Check", "stock.check", "channel closed");
+
+        Assert.Equal(
+            ["Could not send the reply of an RPC request without a type (routing key 'stock.check'): channel closed", "Could not send the reply of RPC Check: channel closed"],
+            logger.Messages);
+    }
+
     [Fact]
     public void A_message_id_is_logged_as_it_is()
     {
