@@ -120,6 +120,44 @@ public sealed class ReferencedPublisherTests
     }
 
     /// <summary>
+    /// Every service referencing the library implements its publishers, so its manifest names what they publish only
+    /// where its code calls them (an inherited method by the interface declaring it), as it names RPC calls.
+    /// </summary>
+    [Fact]
+    public void The_manifest_names_the_referenced_publisher_methods_the_code_calls_only()
+    {
+        var calling = GeneratorHarness.Run("Nu.Calling", [ContractsLibrary], """
+            namespace Nu.Calling;
+
+            public sealed class Flow(Nu.Contracts.IRefundEvents events)
+            {
+                public System.Threading.Tasks.ValueTask Go() => events.Placed(new Nu.Contracts.OrderPlaced("o-1", "eu"));
+            }
+            """);
+        var silent = GeneratorHarness.Run("Nu.Silent", [ContractsLibrary], """
+            namespace Nu.Silent;
+
+            public sealed class Flow(Nu.Contracts.IRefundEvents events)
+            {
+                public object Events { get; } = events;
+            }
+            """);
+
+        Assert.Empty(calling.CompileDiagnostics.Select(d => d.ToString()));
+        var published = Publishes(calling.Sources["Warren.Manifest.g.cs"]);
+        Assert.Contains("order-placed", published, StringComparison.Ordinal);
+        Assert.DoesNotContain("order-refunded", published, StringComparison.Ordinal);
+        Assert.Contains("Nu_Contracts_IRefundEvents.Publisher.g.cs", silent.Sources.Keys);
+        Assert.DoesNotContain("order-", Publishes(silent.Sources["Warren.Manifest.g.cs"]), StringComparison.Ordinal);
+    }
+
+    private static string Publishes(string manifest)
+    {
+        var start = manifest.IndexOf("\"Warren.Publishes\"", StringComparison.Ordinal);
+        return start < 0 ? string.Empty : manifest[start..manifest.IndexOf("]\")]", start, StringComparison.Ordinal)];
+    }
+
+    /// <summary>
     /// The generated implementations, resolved from the host's container as an application does, publish through the
     /// in-memory broker to the queue the host binds, routed by the referenced contracts.
     /// </summary>

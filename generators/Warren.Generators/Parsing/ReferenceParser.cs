@@ -128,7 +128,7 @@ internal static class ReferenceParser
                     var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
                     if (PublisherParser.TryParse(type, suppressions) is { } publisher)
                     {
-                        publishers.Add(new ReferencedPublisher(publisher, suppressions.ToArray()));
+                        publishers.Add(new ReferencedPublisher(publisher with { Referenced = true }, suppressions.ToArray()));
                     }
                 }
             }
