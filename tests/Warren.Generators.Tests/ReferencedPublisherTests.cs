@@ -312,6 +312,57 @@ public sealed class ReferencedPublisherTests
         Assert.All(diagnostics.Where(d => d.Id == "WRN021"), d => Assert.Contains("IBadEvents.Both", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// An unattributed message of a referenced publisher is named with the local messages (the implementation is
+    /// generated here): a local message with the same short name qualifies both default names, and WRN035 says so.
+    /// </summary>
+    [Fact]
+    public async Task The_message_of_a_referenced_publisher_takes_part_in_this_services_contract_names()
+    {
+        var library = GeneratorHarness.BuildLibrary("Ping.Contracts", """
+            using System.Text.Json.Serialization;
+            using System.Threading.Tasks;
+            using Warren;
+
+            namespace Ping.Contracts;
+
+            public sealed record Ping(string Id);
+
+            [Publisher]
+            public partial interface IPings
+            {
+                ValueTask Send(Ping p);
+            }
+
+            [JsonSerializable(typeof(Ping))]
+            public sealed partial class PingJson : JsonSerializerContext;
+            """);
+        var compilation = GeneratorHarness.Compile("Ping.Host", [library], false, """
+            using System.Text.Json.Serialization;
+            using System.Threading.Tasks;
+            using Warren;
+
+            namespace Ping.Host;
+
+            public sealed record Ping(string Id);
+
+            [Publisher]
+            public partial interface ILocalPings
+            {
+                ValueTask Send(Ping p);
+            }
+
+            [JsonSerializable(typeof(Ping))]
+            public sealed partial class HostJson : JsonSerializerContext;
+            """);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+
+        var diagnostics = await Analyze(output);
+        var qualified = Assert.Single(diagnostics, d => d.Id == "WRN035");
+        Assert.Equal("Source0.cs", qualified.Location.SourceTree?.FilePath);
+    }
+
     private const string TrialContracts = """
         using System.Diagnostics.CodeAnalysis;
         using System.Text.Json.Serialization;
