@@ -460,6 +460,58 @@ public sealed class MultiAssemblyTests
         }
     }
 
+    /// <summary>
+    /// WRN013 compares publish keys with the bindings a referenced library of consumers declares too: a key only the
+    /// library's consumer binds is received, and a key nothing binds is reported, although a local class handles its type.
+    /// </summary>
+    [Fact]
+    public async Task A_publish_key_a_referenced_library_consumer_binds_is_received_and_an_unbound_one_is_WRN013()
+    {
+        var library = GeneratorHarness.BuildLibrary("Shop.Auditing", """
+            using System.Threading.Tasks;
+
+            namespace Shop.Auditing;
+
+            [Warren.Queue("audit-log")]
+            [Warren.Exchange("audit", Warren.ExchangeKind.Topic)]
+            public sealed class AuditLog
+            {
+                [Warren.Topic("audit.*.entry")]
+                public Task Handle(string line) => Task.CompletedTask;
+            }
+            """);
+        var diagnostics = await Analyze("Shop.Desk", [library], """
+            using System.Threading.Tasks;
+
+            namespace Shop.Desk;
+
+            [Warren.Exchange("audit", Warren.ExchangeKind.Topic)]
+            [Warren.Topic("audit.{Desk}.entry")]
+            public sealed record DeskEntry(string Desk);
+
+            [Warren.Exchange("audit", Warren.ExchangeKind.Topic)]
+            [Warren.Topic("audit.{Desk}.closed")]
+            public sealed record DeskClosed(string Desk);
+
+            [Warren.Queue("desk")]
+            public sealed class Desk
+            {
+                [Warren.Topic("audit.*.opened")]
+                public Task Handle(DeskEntry entry) => Task.CompletedTask;
+
+                [Warren.Topic("audit.*.opened")]
+                public Task Handle(DeskClosed closed) => Task.CompletedTask;
+            }
+
+            [System.Text.Json.Serialization.JsonSerializable(typeof(DeskEntry))]
+            [System.Text.Json.Serialization.JsonSerializable(typeof(DeskClosed))]
+            public sealed partial class DeskJson : System.Text.Json.Serialization.JsonSerializerContext;
+            """);
+
+        var unreceived = Assert.Single(diagnostics, d => d.Id == "WRN013");
+        Assert.Contains("DeskClosed", unreceived.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_local_contract_name_taken_by_a_referenced_message_is_WRN022()
     {
