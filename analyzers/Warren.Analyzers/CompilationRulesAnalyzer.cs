@@ -229,7 +229,9 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             var final = ModelNames.Messages(_contracts.Select(c => c.Message), new Dictionary<string, string>());
             foreach (var group in _contracts.GroupBy(c => final[c.Message.TypeName].ContractName).Where(g => g.Select(c => c.Message.TypeName).Distinct().Count() > 1))
             {
-                var uses = group.GroupBy(c => c.Message.TypeName).Select(g => g.OrderBy(c => c.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(c => c.Location.SourceSpan.Start).First()).OrderBy(c => c.Message.TypeName, System.StringComparer.Ordinal).ToList();
+                // A referenced type used by a consumer or publisher here is reported there (two referenced assemblies may
+                // each have given a type the name).
+                var uses = group.GroupBy(c => c.Message.TypeName).Select(g => g.OrderBy(c => c.Location.IsInSource ? 0 : 1).ThenBy(c => c.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(c => c.Location.SourceSpan.Start).First()).OrderBy(c => c.Message.TypeName, System.StringComparer.Ordinal).ToList();
                 foreach (var use in uses.Where(u => u.Location.IsInSource))
                 {
                     var other = uses.First(u => u.Message.TypeName != use.Message.TypeName);
@@ -297,7 +299,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 .SelectMany(h => (final.TryGetValue(h.Message.TypeName, out var named) ? ModelNames.WithFinalMessage(h, named) : h).Bindings)
                 .ToLookup(b => b.Exchange);
             var reported = new HashSet<(string, string, string, Location)>();
-            foreach (var published in _published)
+            // A key WRN001 or WRN002 rejects is reported as that already.
+            foreach (var published in _published.Where(p => p.Template is null || TopicRules.TemplateProblem(p.Template) is null && TopicRules.Wildcard(p.Template) is null))
             {
                 var key = published.Template ?? (final.TryGetValue(published.TypeName, out var message) ? message.ContractName : string.Empty);
                 var bound = bindings[published.Exchange.Name];

@@ -75,6 +75,10 @@ internal static class MessageParser
         }
 
         var named = AttributeReader.Find(type, KnownNames.MessageAttribute) is { } message ? AttributeReader.Argument<string>(message, 0) : null;
+
+        // A type of a referenced assembly keeps the default name its assembly gave it (qualified or not): fixed, as a
+        // [Message] name is, so that this compilation's other types do not qualify it again.
+        named ??= DeclaredContractNames.Of(type);
         var contract = named ?? Names.ContractName(type, qualified: false);
         var template = AttributeReader.Find(type, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;
         int? priority = AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } p && p.ConstructorArguments.Length == 1
