@@ -63,8 +63,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(string Name, Location Location)> _jsonContexts = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _prioritized = new();
         private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> _receivers = new();
-        private readonly ConcurrentBag<(string Exchange, string Pattern)> _bindings = new();
-        private readonly ConcurrentBag<(string TypeName, string Display, ExchangeModel Exchange, string Key, Location Location)> _published = new();
+        private readonly ConcurrentBag<Published> _published = new();
         private readonly ConcurrentBag<(MessageModel Message, string Display, Location Location)> _contracts = new();
         private readonly ConcurrentBag<(ConsumerModel Model, INamedTypeSymbol Type)> _consumers = new();
         private readonly ConcurrentBag<(INamedTypeSymbol Server, INamedTypeSymbol Service)> _servers = new();
@@ -112,10 +111,6 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                         foreach (var handler in consumer.Handlers)
                         {
                             _receivers.Add((handler.Message.TypeName, consumer.Queue.Name, consumer.TypeName, hasMax, Location.None));
-                            foreach (var binding in handler.Bindings)
-                            {
-                                _bindings.Add((binding.Exchange, binding.RoutingKey));
-                            }
                         }
                     }
                     else if (type.DeclaredAccessibility == Accessibility.Public && ReferencedAssemblies.IsAttributedMessage(type) && ReferenceParser.TryParseMessage(type, compilation) is { } message)
@@ -181,8 +176,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 if (message.Exchange is { } route)
                 {
                     // Without [Topic] the contract publishes with its contract name as the routing key (ContractsEmitter).
-                    var key = message.RoutingTemplate is null ? message.ContractName : RoutingTemplates.ToBindingPattern(message.RoutingParts);
-                    _published.Add((message.TypeName, type.Name, route, key, location));
+                    _published.Add(new Published(message.TypeName, type.Name, route, message.RoutingTemplate, message.RoutingParts, location));
                 }
             }
             else if (PublisherParser.TryParse(type) is { } publisher && AttributeReader.Has(type, KnownNames.PublisherAttribute))
@@ -202,6 +196,21 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 foreach (var method in publisher.Methods.Where(m => m.Message.Payload == PayloadKind.Json))
                 {
                     _contracts.Add((method.Message, Display(method.Message.TypeName), Locations.Of(type)));
+                }
+
+                // A method with its own [Topic] publishes with that key: to its message's exchange, or for text and bytes
+                // to the interface's (the default exchange, which routes by queue name, is left out).
+                foreach (var method in publisher.Methods.Where(m => m.RoutingTemplate is not null))
+                {
+                    if ((method.Exchange ?? method.Message.Exchange) is { } target)
+                    {
+                        var source = Generators.Rules.ShapeRules.InterfaceMethods(type).FirstOrDefault(m => m.Name == method.Name && m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == method.DeclaringInterface);
+                        var location = source is null ? Locations.Of(type)
+                            : AttributeReader.Find(source, KnownNames.TopicAttribute) is { } topic && Locations.Of(topic, source) is { IsInSource: true } at ? at
+                            : Locations.Of(source) is { IsInSource: true } site ? site
+                            : Locations.Of(type);
+                        _published.Add(new Published(method.Message.TypeName, Display(method.Message.TypeName), target, method.RoutingTemplate, method.RoutingParts, location));
+                    }
                 }
             }
             else if (RpcParser.TryParseService(type) is not null)
@@ -228,7 +237,9 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             var final = ModelNames.Messages(_contracts.Select(c => c.Message), new Dictionary<string, string>());
             foreach (var group in _contracts.GroupBy(c => final[c.Message.TypeName].ContractName).Where(g => g.Select(c => c.Message.TypeName).Distinct().Count() > 1))
             {
-                var uses = group.GroupBy(c => c.Message.TypeName).Select(g => g.OrderBy(c => c.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(c => c.Location.SourceSpan.Start).First()).OrderBy(c => c.Message.TypeName, System.StringComparer.Ordinal).ToList();
+                // A referenced type used by a consumer or publisher here is reported there (two referenced assemblies may
+                // each have given a type the name).
+                var uses = group.GroupBy(c => c.Message.TypeName).Select(g => g.OrderBy(c => c.Location.IsInSource ? 0 : 1).ThenBy(c => c.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(c => c.Location.SourceSpan.Start).First()).OrderBy(c => c.Message.TypeName, System.StringComparer.Ordinal).ToList();
                 foreach (var use in uses.Where(u => u.Location.IsInSource))
                 {
                     var other = uses.First(u => u.Message.TypeName != use.Message.TypeName);
@@ -271,23 +282,48 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            // Whether a published message is bound is a question for the whole system: an assembly without consumers (a
-            // contracts library, a publisher-only service) cannot answer it and says nothing.
-            var bindings = _bindings.ToLookup(b => b.Exchange);
-            foreach (var published in _localConsumers == 0 ? [] : _published)
+            Unreceived(context, final, receivers);
+        }
+
+        /// <summary>
+        /// WRN013 for a message published (by its route, or a publisher method's own key) to a topic or direct exchange
+        /// with a key that no binding of this compilation or of its referenced libraries of consumers accepts
+        /// (<see cref="Generators.Rules.RouteMatching"/>; bindings as the generator declares them: dead-letter consumers
+        /// without default bindings, default bindings with the final contract names). On a fanout or headers exchange the
+        /// key decides nothing (header values are known at run time): any binding there, or a handler of the type, will do.
+        /// Whether a published message is bound is a question for the whole system: an assembly without consumers (a
+        /// contracts library, a publisher-only service) cannot answer it and says nothing.
+        /// </summary>
+        private void Unreceived(CompilationAnalysisContext context, Dictionary<string, MessageModel> final, ILookup<string, (string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> receivers)
+        {
+            if (_localConsumers == 0)
             {
-                var received = receivers[published.TypeName].Any() || bindings[published.Exchange.Name].Any(b => published.Exchange.Type switch
+                return;
+            }
+
+            var consumers = DeadLetterConsumers.Mark(_consumers.Select(c => c.Model).Concat(_referencedConsumers.Select(c => c.Model)).GroupBy(m => m.TypeName).Select(g => g.First()).ToList());
+            var bindings = consumers
+                .SelectMany(c => c.Handlers)
+                .SelectMany(h => (final.TryGetValue(h.Message.TypeName, out var named) ? ModelNames.WithFinalMessage(h, named) : h).Bindings)
+                .ToLookup(b => b.Exchange);
+            var reported = new HashSet<(string, string, string, Location)>();
+            // A key WRN001 or WRN002 rejects is reported as that already.
+            foreach (var published in _published.Where(p => p.Template is null || TopicRules.TemplateProblem(p.Template) is null && TopicRules.Wildcard(p.Template) is null))
+            {
+                var key = published.Template ?? (final.TryGetValue(published.TypeName, out var message) ? message.ContractName : string.Empty);
+                var bound = bindings[published.Exchange.Name];
+                var received = published.Exchange.Type is "fanout" or "headers"
+                    ? bound.Any() || receivers[published.TypeName].Any()
+                    : bound.Any(b => b.HeadersMatch is null && Generators.Rules.RouteMatching.CanReach(published.Exchange.Type, Generators.Rules.RouteMatching.KeyWords(published.Template, published.Parts, key), b.RoutingKey));
+                if (!received && reported.Add((published.TypeName, published.Exchange.Name, key, published.Location)))
                 {
-                    "topic" => TopicMatching.Overlaps(b.Pattern, published.Key),
-                    "direct" => b.Pattern == published.Key || published.Key.Contains("*"),
-                    _ => true,
-                });
-                if (!received)
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Unreceived, published.Location, published.Display, published.Exchange.Name, published.Key));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Unreceived, published.Location, published.Display, published.Exchange.Name, key));
                 }
             }
         }
+
+        /// <summary>A publish this compilation makes: a message's route, or a publisher method with its own key.</summary>
+        private sealed record Published(string TypeName, string Display, ExchangeModel Exchange, string? Template, EquatableArray<RoutingPart> Parts, Location Location);
 
         /// <summary>
         /// WRN009 for a dead-letter queue this assembly declares as a quorum queue (a stream's or a quorum queue's) that a
@@ -391,10 +427,6 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
 
                 _receivers.Add((handler.Message.TypeName, queue.Name, consumer.TypeName, hasMax, Locations.Of(type)));
-                foreach (var binding in handler.Bindings)
-                {
-                    _bindings.Add((binding.Exchange, binding.RoutingKey));
-                }
             }
         }
 

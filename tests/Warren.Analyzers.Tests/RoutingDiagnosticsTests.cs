@@ -42,6 +42,30 @@ public sealed class WRN001_InvalidTopicTests
         [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
         """);
 
+    [Theory]
+    [InlineData("order..placed")]
+    [InlineData(".order")]
+    [InlineData("order.")]
+    [InlineData("")]
+    public Task A_contract_name_with_an_empty_word_used_as_a_topic_key_is_reported(string name) => AnalyzerHarness.VerifyAsync($$"""
+        [Exchange("orders", ExchangeKind.Topic)]
+        [Message({|WRN001:"{{name}}"|})]
+        public sealed record OrderPlaced(string Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>Every exchange a message without [Topic] is published to with its contract name as the key limits it to 255 bytes.</summary>
+    [Theory]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Topic)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Direct)]")]
+    [InlineData("")]
+    public Task A_contract_name_over_255_bytes_used_as_a_key_is_reported(string exchange) => AnalyzerHarness.VerifyAsync($$"""
+        {{exchange}}
+        [Message({|WRN001:"{{new string('é', 128)}}"|})]
+        public sealed record OrderPlaced(string Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
     [Fact]
     public Task Valid_keys_and_patterns_are_quiet() => AnalyzerHarness.VerifyAsync("""
         [Exchange("orders")]
@@ -60,6 +84,45 @@ public sealed class WRN001_InvalidTopicTests
 
 public sealed class WRN002_WildcardInRoutingKeyTests
 {
+    /// <summary>A message without [Topic] is published and bound with its contract name: on a topic exchange a wildcard there binds other keys.</summary>
+    [Theory]
+    [InlineData("order.*")]
+    [InlineData("order.#")]
+    [InlineData("orders*")]
+    public Task A_wildcard_in_a_contract_name_used_as_a_topic_key_is_reported(string name) => AnalyzerHarness.VerifyAsync($$"""
+        [Exchange("orders", ExchangeKind.Topic)]
+        [Message({|WRN002:"{{name}}"|})]
+        public sealed record OrderPlaced(string Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>Where the contract name is no routing key (a [Topic], a fanout or headers exchange) or is compared as text (direct, default exchange), anything goes.</summary>
+    [Theory]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Topic)] [Topic(\"order.placed\")]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Fanout)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Headers)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Direct)]")]
+    [InlineData("")]
+    public Task A_wildcard_in_a_contract_name_that_is_no_topic_key_is_quiet(string attributes) => AnalyzerHarness.VerifyAsync($$"""
+        {{attributes}}
+        [Message("order.*..#")]
+        public sealed record OrderPlaced(string Region);
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_contract_name_bound_by_default_on_a_direct_exchange_is_quiet() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders", ExchangeKind.Direct)]
+        [Message("order.*")]
+        public sealed record OrderPlaced(string Region);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void Handle(OrderPlaced order) { }
+        }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
     [Fact]
     public Task A_wildcard_in_a_message_key_is_reported() => AnalyzerHarness.VerifyAsync("""
         [Exchange("orders")]

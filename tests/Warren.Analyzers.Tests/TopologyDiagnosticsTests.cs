@@ -124,6 +124,104 @@ public sealed class WRN013_UnreceivedTests
         """);
 }
 
+/// <summary>WRN013 compares each publish key with the bindings on its exchange, whatever type their handlers take.</summary>
+public sealed class WRN013_UnreceivedBindingTests
+{
+    [Fact]
+    public Task A_handler_of_the_type_bound_to_another_key_does_not_receive_it() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.{Region}.placed")]
+        public sealed record {|WRN013:OrderPlaced|}(string Region);
+        [Queue("q")]
+        public sealed class Handler { [Topic("order.*.shipped")] public void Handle(OrderPlaced order) { } }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_handler_of_a_dead_letter_queue_does_not_receive_the_work_messages() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.placed")]
+        public sealed record {|WRN013:OrderPlaced|}(string Region);
+        [Queue("work")]
+        public sealed class Work { [Topic("invoice.sent")] public void Handle(OrderPlaced order) { } }
+        [Queue("work.dlq")]
+        public sealed class Failures { public void Handle(OrderPlaced order) { } }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>Placeholders stand for a word a binding's literal word may be; a binding of another type's handler receives the key too.</summary>
+    [Fact]
+    public Task Bindings_that_accept_the_key_are_quiet() => AnalyzerHarness.VerifyAsync("""
+        // WRN013 is checked: none expected.
+        [Exchange("orders")]
+        [Topic("order.{Region}.placed")]
+        public sealed record OrderPlaced(string Region);
+        [Exchange("orders")]
+        [Topic("order.v{Version}.cancelled")]
+        public sealed record OrderCancelled(int Version);
+        [Exchange("orders")]
+        public sealed record OrderAudited(string Id);
+        [Exchange("charges", ExchangeKind.Direct)]
+        [Topic("charge.{Region}")]
+        public sealed record Charge(string Region);
+        [Queue("eu")]
+        public sealed class Europe
+        {
+            [Topic("order.eu.placed")] public void Handle(OrderPlaced order) { }
+            [Topic("charge.eu")] public void Handle(Charge charge) { }
+            public void Handle(OrderAudited audited) { }
+        }
+        [Queue("audit")]
+        [Exchange("orders")]
+        public sealed class Audit { [Topic("order.#")] public void Handle(string body) { } }
+        [JsonSerializable(typeof(OrderPlaced))] [JsonSerializable(typeof(OrderCancelled))] [JsonSerializable(typeof(OrderAudited))] [JsonSerializable(typeof(Charge))]
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_direct_key_no_binding_can_equal_is_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("charges", ExchangeKind.Direct)]
+        [Topic("charge.{Region}")]
+        public sealed record {|WRN013:Charge|}(string Region);
+        [Queue("q")]
+        public sealed class Handler { [Topic("refund.eu")] public void Handle(Charge charge) { } }
+        [JsonSerializable(typeof(Charge))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>Header values and fanout need no key: any binding on the exchange, or a handler of the type, is enough.</summary>
+    [Fact]
+    public Task Headers_and_fanout_exchanges_are_quiet_with_a_binding() => AnalyzerHarness.VerifyAsync("""
+        // WRN013 is checked: none expected.
+        [Exchange("docs", ExchangeKind.Headers)]
+        public sealed record Document(string Format);
+        [Exchange("news", ExchangeKind.Fanout)]
+        public sealed record News(string Text);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            [Headers("format=pdf")] public void Handle(Document doc) { }
+            public void Handle(News news) { }
+        }
+        [JsonSerializable(typeof(Document))] [JsonSerializable(typeof(News))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_publisher_methods_own_key_is_compared_too() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.{Region}.placed")]
+        public sealed record OrderPlaced(string Region);
+        [Publisher]
+        public partial interface IOrders
+        {
+            ValueTask Placed(OrderPlaced order);
+            [{|WRN013:Topic("order.replayed")|}] ValueTask Replayed(OrderPlaced order);
+        }
+        [Queue("q")]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
 public sealed class WRN014_DeadLetterLoopTests
 {
     [Fact]

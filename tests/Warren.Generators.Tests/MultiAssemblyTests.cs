@@ -460,6 +460,173 @@ public sealed class MultiAssemblyTests
         }
     }
 
+    /// <summary>
+    /// WRN013 compares publish keys with the bindings a referenced library of consumers declares too: a key only the
+    /// library's consumer binds is received, and a key nothing binds is reported, although a local class handles its type.
+    /// </summary>
+    [Fact]
+    public async Task A_publish_key_a_referenced_library_consumer_binds_is_received_and_an_unbound_one_is_WRN013()
+    {
+        var library = GeneratorHarness.BuildLibrary("Shop.Auditing", """
+            using System.Threading.Tasks;
+
+            namespace Shop.Auditing;
+
+            [Warren.Queue("audit-log")]
+            [Warren.Exchange("audit", Warren.ExchangeKind.Topic)]
+            public sealed class AuditLog
+            {
+                [Warren.Topic("audit.*.entry")]
+                public Task Handle(string line) => Task.CompletedTask;
+            }
+            """);
+        var diagnostics = await Analyze("Shop.Desk", [library], """
+            using System.Threading.Tasks;
+
+            namespace Shop.Desk;
+
+            [Warren.Exchange("audit", Warren.ExchangeKind.Topic)]
+            [Warren.Topic("audit.{Desk}.entry")]
+            public sealed record DeskEntry(string Desk);
+
+            [Warren.Exchange("audit", Warren.ExchangeKind.Topic)]
+            [Warren.Topic("audit.{Desk}.closed")]
+            public sealed record DeskClosed(string Desk);
+
+            [Warren.Queue("desk")]
+            public sealed class Desk
+            {
+                [Warren.Topic("audit.*.opened")]
+                public Task Handle(DeskEntry entry) => Task.CompletedTask;
+
+                [Warren.Topic("audit.*.opened")]
+                public Task Handle(DeskClosed closed) => Task.CompletedTask;
+            }
+
+            [System.Text.Json.Serialization.JsonSerializable(typeof(DeskEntry))]
+            [System.Text.Json.Serialization.JsonSerializable(typeof(DeskClosed))]
+            public sealed partial class DeskJson : System.Text.Json.Serialization.JsonSerializerContext;
+            """);
+
+        var unreceived = Assert.Single(diagnostics, d => d.Id == "WRN013");
+        Assert.Contains("DeskClosed", unreceived.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A message type of a referenced assembly keeps the default contract name that assembly gave it. Qualified there
+    /// because of a type this service cannot see (an internal one), it is qualified here too; left short there, a type
+    /// of this service sharing its short name does not qualify it: only the service's own type is, with WRN035 there.
+    /// Otherwise one type would be published and bound under two names.
+    /// </summary>
+    [Fact]
+    public async Task A_referenced_message_keeps_the_contract_name_its_assembly_gave_it()
+    {
+        const string Crm = """
+            namespace Crm.Contracts
+            {
+                namespace Users
+                {
+                    [Warren.Exchange("crm")]
+                    public sealed record Created(string Id);
+                }
+
+                namespace Audit
+                {
+                    [Warren.Exchange("crm")]
+                    internal sealed record Created(string Id);
+
+                    [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
+                    internal sealed partial class AuditJson : System.Text.Json.Serialization.JsonSerializerContext;
+                }
+
+                [Warren.Exchange("crm")]
+                public sealed record Renamed(string Id);
+
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Users.Created))]
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Renamed))]
+                public sealed partial class CrmJson : System.Text.Json.Serialization.JsonSerializerContext;
+            }
+            """;
+        const string Desk = """
+            using System.Threading.Tasks;
+
+            namespace Crm.Desk;
+
+            [Warren.Exchange("desk")]
+            public sealed record Renamed(string Id);
+
+            [Warren.Queue("desk")]
+            public sealed class Desk
+            {
+                public Task Handle(Crm.Contracts.Users.Created created) => Task.CompletedTask;
+
+                public Task Handle(Crm.Contracts.Renamed renamed) => Task.CompletedTask;
+
+                public Task Handle(Renamed renamed) => Task.CompletedTask;
+            }
+
+            [System.Text.Json.Serialization.JsonSerializable(typeof(Renamed), TypeInfoPropertyName = "DeskRenamed")]
+            public sealed partial class DeskJson : System.Text.Json.Serialization.JsonSerializerContext;
+            """;
+
+        // What the library itself decided.
+        var own = string.Concat(GeneratorHarness.Run("Crm.Contracts", [], Crm).Sources.Values);
+        Assert.Contains("\"crm.contracts.users.created\"", own, StringComparison.Ordinal);
+        Assert.Contains("\"renamed\"", own, StringComparison.Ordinal);
+
+        var library = GeneratorHarness.BuildLibrary("Crm.Contracts", Crm);
+        var run = GeneratorHarness.Run("Crm.Desk", [library], Desk);
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        // The contracts the queue consumes, as its manifest lists them.
+        var manifest = run.Sources["Warren.Manifest.g.cs"];
+        Assert.Contains("\"\"contract\"\":\"\"crm.contracts.users.created\"\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"\"contract\"\":\"\"renamed\"\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"\"contract\"\":\"\"crm.desk.renamed\"\"", manifest, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"\"contract\"\":\"\"crm.contracts.renamed\"\"", manifest, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"\"contract\"\":\"\"created\"\"", manifest, StringComparison.Ordinal);
+
+        var diagnostics = await Analyze("Crm.Desk", [library], Desk);
+        var qualified = Assert.Single(diagnostics, d => d.Id == "WRN035");
+        Assert.Contains("Crm.Desk.Renamed", qualified.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.DoesNotContain(diagnostics, d => d.Id == "WRN022");
+    }
+
+    /// <summary>
+    /// Two referenced assemblies that each gave a type the short name <c>created</c>: a consumer of both here could not
+    /// tell them apart, so WRN022 is reported at it.
+    /// </summary>
+    [Fact]
+    public async Task Two_referenced_types_of_one_name_are_WRN022_at_a_consumer_of_both()
+    {
+        static MetadataReference Library(string name) => GeneratorHarness.BuildLibrary("Crm." + name, $$"""
+            namespace Crm.{{name}};
+
+            [Warren.Exchange("{{name.ToLowerInvariant()}}")]
+            public sealed record Created(string Id);
+
+            [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
+            public sealed partial class {{name}}Json : System.Text.Json.Serialization.JsonSerializerContext;
+            """);
+
+        var diagnostics = await Analyze("Crm.Board", [Library("Leads"), Library("Deals")], """
+            using System.Threading.Tasks;
+
+            namespace Crm.Board;
+
+            [Warren.Queue("board")]
+            public sealed class Board
+            {
+                public Task Handle(Crm.Leads.Created lead) => Task.CompletedTask;
+
+                public Task Handle(Crm.Deals.Created deal) => Task.CompletedTask;
+            }
+            """);
+
+        var duplicate = Assert.Single(diagnostics.Where(d => d.Id == "WRN022").GroupBy(d => d.Location).Select(g => g.First()));
+        Assert.True(duplicate.Location.IsInSource);
+        Assert.Contains("'created'", duplicate.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_local_contract_name_taken_by_a_referenced_message_is_WRN022()
     {

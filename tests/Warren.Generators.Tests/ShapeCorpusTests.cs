@@ -92,6 +92,21 @@ public sealed class ShapeCorpusTests
         Assert.DoesNotContain(run.Sources.Values, text => text.Contains(refused, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A message whose contract name cannot be the routing key it is published and bound with (WRN001, WRN002) gets no
+    /// generated code: no contract, no binding, no handler and no publisher use the name.
+    /// </summary>
+    [Theory]
+    [InlineData("message_name_wildcard_topic", "audit.#")]
+    [InlineData("message_name_empty_word_topic", "audit..entry")]
+    public void A_contract_name_that_cannot_be_its_routing_key_is_in_no_generated_file(string name, string refused)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var run = Invariant.Check(Source(shape)).Run;
+
+        Assert.DoesNotContain(run.Sources.Values, text => text.Contains(refused, StringComparison.Ordinal));
+    }
+
     /// <summary>An array of messages is a message of its own: its contract is named after its element type, never empty.</summary>
     [Theory]
     [InlineData("handler_array_message", "order-placed-array")]
@@ -434,6 +449,9 @@ public sealed class ShapeCorpusTests
         Ok("placeholder_nullable_int", App("[Exchange(\"t\")] [Topic(\"a.{N}\")] public sealed record M(int? N); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
         Ok("placeholder_keyword_property", App("[Exchange(\"t\")] [Topic(\"a.{class}\")] public sealed record M(string @class); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
         Ok("message_attribute_names", App("[Message(\"orders.v1\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Ok("message_name_wildcard_direct", App("[Exchange(\"audit\", ExchangeKind.Direct)] [Message(\"audit.*\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
+        Ok("message_name_wildcard_with_topic", App("[Exchange(\"audit\", ExchangeKind.Topic)] [Topic(\"audit.{Id}\")] [Message(\"audit.#\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
+        Ok("message_name_wildcard_fanout", App("[Exchange(\"audit\", ExchangeKind.Fanout)] [Message(\"audit.*\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
         Ok("struct_message", App("public readonly record struct Tick(int N); [Queue(\"q\")] public sealed class H { public Task Handle(Tick t) => Task.CompletedTask; }"), "Tick"),
         Ok("priority_in_range", App("[Exchange(\"t\")] [Topic(\"a\")] [Priority(5)] public sealed record M(string Id); [Queue(\"q\")] [Priority(Max = 10)] public sealed class H { public Task Handle(M m) => Task.CompletedTask; }"), "M"),
 
@@ -562,6 +580,8 @@ public sealed class ShapeCorpusTests
         Bad("dead_letter_exchange_reserved", "WRN034", App("[Queue(\"q\")] [DeadLetter(Exchange = \"amq.failed\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("dead_letter_queue_empty", "WRN034", App("[Queue(\"q\")] [DeadLetter(Queue = \"\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("handler_dead_letter_queue_reserved", "WRN034", App("[Queue(\"q\")] [DeadLetter(Enabled = false)] public sealed class C { [DeadLetter(MaxRetries = 1, Queue = \"amq.q.failed\")] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
+        Bad("message_name_wildcard_topic", "WRN002", App("[Exchange(\"audit\", ExchangeKind.Topic)] [Message(\"audit.#\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
+        Bad("message_name_empty_word_topic", "WRN001", App("[Exchange(\"audit\", ExchangeKind.Topic)] [Message(\"audit..entry\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
         Bad("message_exchange_empty", "WRN034", App("[Exchange(\"\")] [Topic(\"a\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
         Bad("message_exchange_reserved_published", "WRN034", App("[Exchange(\"amq.events\")] [Topic(\"a\")] public sealed record M(string Id); [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
         Bad("message_exchange_predeclared_other_type", "WRN034", App("[Exchange(\"amq.fanout\", ExchangeKind.Topic)] [Topic(\"a\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { [Topic(\"a\")] public Task Handle(M m) => Task.CompletedTask; }"), "M"),

@@ -23,10 +23,32 @@ internal static class MessageRules
             CheckTemplate(context, topic, type, template, type);
         }
 
+        if (attributed && type.TypeKind != TypeKind.Interface && Generators.Rules.ShapeRules.MessageTypeProblem(type) is null)
+        {
+            CheckContractKey(context, type);
+        }
+
         if (AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } priority && priority.ConstructorArguments.Length == 1)
         {
             Priorities.Check(context, priority, type, AttributeReader.Argument<int>(priority, 0), $"The priority of '{type.Name}'", Locations.OfFirstArgument(priority, type));
         }
+    }
+
+    /// <summary>
+    /// The contract name of a message without <c>[Topic]</c>, which is also its routing key and its handlers' binding
+    /// (<see cref="Generators.Rules.ContractKeyRules"/>): reported at the <c>[Message]</c> name, else at the type.
+    /// </summary>
+    private static void CheckContractKey(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        if (Generators.Rules.ContractKeyRules.Problem(MessageParser.Parse(type)) is not { } problem)
+        {
+            return;
+        }
+
+        var location = AttributeReader.Find(type, KnownNames.MessageAttribute) is { } message ? Locations.OfFirstArgument(message, type) : Locations.Of(type);
+        context.ReportDiagnostic(problem.Wildcard is { } wildcard
+            ? Diagnostic.Create(DiagnosticDescriptors.WildcardInRoutingKey, location, problem.Problem, wildcard)
+            : Diagnostic.Create(DiagnosticDescriptors.InvalidTopic, location, problem.Problem));
     }
 
     /// <summary>A publish routing-key template: syntax, wildcards, and each placeholder against the message type.</summary>

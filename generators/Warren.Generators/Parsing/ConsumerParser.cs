@@ -155,6 +155,12 @@ internal static class ConsumerParser
             return null;
         }
 
+        if (messageType.DeclaringSyntaxReferences.Length > 0 && Rules.ContractKeyRules.Problem(message) is not null)
+        {
+            // The contract name cannot be the routing key it would be bound with (WRN001, WRN002, reported on the message).
+            return null;
+        }
+
         var returns = method.ReturnsVoid ? ReturnKind.Void
             : method.ReturnType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).StartsWith(KnownNames.ValueTask) ? ReturnKind.ValueTask
             : ReturnKind.Task;

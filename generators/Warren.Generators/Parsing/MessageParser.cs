@@ -43,7 +43,8 @@ internal static class MessageParser
     /// rather than judged (<see cref="Rules.ShapeRules.MessageTypeProblem"/>).
     /// </summary>
     public static MessageModel? TryParseAttributed(INamedTypeSymbol type, System.Collections.Generic.ISet<string>? deferred = null) =>
-        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type, deferred) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblemInSource(type) is not null ? null : Parse(type);
+        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type, deferred) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblemInSource(type) is not null
+            || ContractKeyProblemInSource(type) is not null ? null : Parse(type);
 
     /// <summary>
     /// <see cref="ExchangeProblem"/> of a type declared in this compilation, where the analyzers report it (WRN034); a
@@ -51,6 +52,14 @@ internal static class MessageParser
     /// </summary>
     public static string? ExchangeProblemInSource(ISymbol symbol) =>
         symbol.DeclaringSyntaxReferences.Length > 0 ? ExchangeProblem(symbol) : null;
+
+    /// <summary>
+    /// <see cref="Rules.ContractKeyRules"/> for a message type declared in this compilation, where the analyzers report
+    /// it (WRN001, WRN002): its contract name cannot be the routing key it is published and bound with. A type from a
+    /// referenced assembly was judged when that assembly was built.
+    /// </summary>
+    public static Rules.ContractKeyProblem? ContractKeyProblemInSource(ITypeSymbol type) =>
+        type.DeclaringSyntaxReferences.Length > 0 && Payloads.Of(type) == PayloadKind.Json ? Rules.ContractKeyRules.Problem(Parse(type)) : null;
 
     /// <summary>Why the <c>[Exchange]</c> of a type or publisher interface cannot be used (WRN034), or null (also without one).</summary>
     public static string? ExchangeProblem(ISymbol symbol) =>
@@ -66,6 +75,10 @@ internal static class MessageParser
         }
 
         var named = AttributeReader.Find(type, KnownNames.MessageAttribute) is { } message ? AttributeReader.Argument<string>(message, 0) : null;
+
+        // A type of a referenced assembly keeps the default name its assembly gave it (qualified or not): fixed, as a
+        // [Message] name is, so that this compilation's other types do not qualify it again.
+        named ??= DeclaredContractNames.Of(type);
         var contract = named ?? Names.ContractName(type, qualified: false);
         var template = AttributeReader.Find(type, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;
         int? priority = AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } p && p.ConstructorArguments.Length == 1

@@ -48,9 +48,10 @@ internal static class PublisherParser
             return null;
         }
 
-        // An exchange that cannot be used (WRN034, reported on the interface or the message type): no implementation
-        // publishing to it.
-        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type) is not null))
+        // An exchange that cannot be used (WRN034, reported on the interface or the message type), or a message whose
+        // contract name cannot be its routing key (WRN001, WRN002): no implementation publishing to it.
+        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type) is not null
+            || MessageParser.ContractKeyProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type) is not null))
         {
             return null;
         }

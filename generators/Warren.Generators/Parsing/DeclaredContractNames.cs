@@ -1,0 +1,107 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Warren.Generators.Model;
+
+namespace Warren.Generators.Parsing;
+
+/// <summary>
+/// The default contract names a referenced assembly built against Warren gave the message types it declares. A default
+/// name is qualified by its namespace when another message type of the same compilation shares it (WRN035,
+/// <see cref="ModelNames.Messages"/>): which types that compilation had decides the name, so a service referencing the
+/// assembly must not decide it again from what it sees itself, or one type would carry two contract names (and two
+/// routing keys) across the system. The assembly's messages are read from its metadata as its own generator read them
+/// from source: its attributed types (public or not), the messages of its consumers and publishers, and the public
+/// messages and publisher interfaces' messages of the assemblies it references (named, in turn, by their own). A type the assembly did not use as a
+/// message has no name here, and the referencing compilation names it.
+/// </summary>
+internal static class DeclaredContractNames
+{
+    private static readonly string[] MessageAttributes = [KnownNames.ExchangeAttribute, KnownNames.TopicAttribute, KnownNames.MessageAttribute, KnownNames.PriorityAttribute];
+
+    // The symbol of an unchanged metadata reference is shared between compilations: each assembly is read once.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IAssemblySymbol, Dictionary<string, string>> Cache = new();
+
+    // The assemblies being read on this thread: their own types are parsed as their generator parsed them, from attributes.
+    [System.ThreadStatic]
+    private static HashSet<IAssemblySymbol>? _reading;
+
+    /// <summary>The default contract name the referenced assembly declaring <paramref name="type"/> gave it, or null.</summary>
+    public static string? Of(ITypeSymbol type)
+    {
+        if (type is not INamedTypeSymbol || type.DeclaringSyntaxReferences.Length > 0 || type.ContainingAssembly is not { } assembly || !UsesWarren(assembly))
+        {
+            return null;
+        }
+
+        _reading ??= new HashSet<IAssemblySymbol>(SymbolEqualityComparer.Default);
+        if (_reading.Contains(assembly))
+        {
+            return null;
+        }
+
+        return Cache.GetValue(assembly, Read).TryGetValue(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), out var name) ? name : null;
+    }
+
+    private static bool UsesWarren(IAssemblySymbol assembly) =>
+        assembly.Name != "Warren" && assembly.Modules.Any(m => m.ReferencedAssemblySymbols.Any(r => r.Name == "Warren"));
+
+    private static Dictionary<string, string> Read(IAssemblySymbol assembly)
+    {
+        var reading = _reading ??= new HashSet<IAssemblySymbol>(SymbolEqualityComparer.Default);
+        reading.Add(assembly);
+        try
+        {
+            var declared = new HashSet<string>(System.StringComparer.Ordinal);
+            var messages = new List<MessageModel>();
+            foreach (var type in ReferencedAssemblies.PublicTypes(assembly, publicOnly: false))
+            {
+                declared.Add(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                if (type.TypeKind == TypeKind.Interface)
+                {
+                    if (AttributeReader.Has(type, KnownNames.PublisherAttribute) && PublisherParser.TryParse(type) is { } publisher)
+                    {
+                        messages.AddRange(publisher.Methods.Select(m => m.Message));
+                    }
+                }
+                else if (ConsumerParser.TryParse(type) is { } consumer)
+                {
+                    messages.AddRange(consumer.Handlers.Select(h => h.Message));
+                }
+                else if (MessageParser.FirstAttribute(type, MessageAttributes) is not null && MessageParser.TryParseAttributed(type, new HashSet<string>()) is { } message)
+                {
+                    messages.Add(message);
+                }
+            }
+
+            foreach (var referenced in assembly.Modules.SelectMany(m => m.ReferencedAssemblySymbols).Where(UsesWarren))
+            {
+                foreach (var type in ReferencedAssemblies.PublicTypes(referenced))
+                {
+                    if (ReferencedAssemblies.IsAttributedMessage(type))
+                    {
+                        if (MessageParser.TryParseAttributed(type, new HashSet<string>()) is { } message)
+                        {
+                            messages.Add(message);
+                        }
+                    }
+                    else if (ReferenceParser.IsReferencedPublisher(type) && PublisherParser.TryParse(type, new HashSet<string>()) is { } publisher)
+                    {
+                        // The public publisher interfaces of its references, which the assembly implemented too.
+                        messages.AddRange(publisher.Methods.Select(m => m.Message));
+                    }
+                }
+            }
+
+            // Names given by [Message] are not default names: Parse reads those itself.
+            return ModelNames.Messages(messages.Where(m => m.Payload == PayloadKind.Json), new Dictionary<string, string>())
+                .Values
+                .Where(m => declared.Contains(m.TypeName) && m.QualifiedContractName is not null)
+                .ToDictionary(m => m.TypeName, m => m.ContractName, System.StringComparer.Ordinal);
+        }
+        finally
+        {
+            reading.Remove(assembly);
+        }
+    }
+}
