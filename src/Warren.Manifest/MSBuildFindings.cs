@@ -7,26 +7,36 @@ using System.Xml.Linq;
 namespace Warren.Manifest;
 
 /// <summary>
-/// The findings as a small MSBuild project whose <c>Report</c> target logs each one with the <c>Error</c> and
-/// <c>Warning</c> tasks (<c>check --msbuild &lt;file&gt;</c>). Warren.targets builds it after the check: the build
-/// then shows the WRS errors alone, where an <c>Exec</c> failing on the tool's exit code would add its own error
-/// (MSB3073) beside them.
+/// The findings as a small MSBuild project whose <c>Report</c> target returns them as <c>WarrenCheckFinding</c> items
+/// (metadata <c>Code</c>, <c>Severity</c>, <c>File</c>, <c>Line</c>, <c>Column</c>, <c>Text</c>) without logging anything
+/// (<c>check --msbuild &lt;file&gt;</c>). Warren.targets builds it after the check and logs each finding with the
+/// <c>Error</c> and <c>Warning</c> tasks in the system project itself, so that project's warning settings
+/// (<c>MSBuildWarningsAsErrors</c>, <c>TreatWarningsAsErrors</c>, <c>NoWarn</c>…) apply to them, and the build shows the
+/// WRS errors alone, where an <c>Exec</c> failing on the tool's exit code would add its own error (MSB3073) beside them.
 /// </summary>
 internal static class MSBuildFindings
 {
     public static void Write(string path, IEnumerable<Finding> findings)
     {
-        var target = new XElement("Target", new XAttribute("Name", "Report"));
+        var items = new XElement("ItemGroup");
         foreach (var finding in findings.OrderByDescending(f => f.Severity).ThenBy(f => f.Id, System.StringComparer.Ordinal))
         {
-            target.Add(new XElement(
-                finding.Severity == Severity.Error ? "Error" : "Warning",
-                new XAttribute("Code", finding.Id),
-                new XAttribute("File", "warren"),
-                new XAttribute("Text", Escape(finding.Message))));
+            items.Add(new XElement(
+                "WarrenCheckFinding",
+                new XAttribute("Include", finding.Id),
+                new XElement("Code", finding.Id),
+                new XElement("Severity", finding.Severity == Severity.Error ? "error" : "warning"),
+                new XElement("File", "warren"),
+                new XElement("Line", "0"),
+                new XElement("Column", "0"),
+                new XElement("Text", Escape(finding.Message))));
         }
 
-        var project = new XDocument(new XElement("Project", new XComment(" Written by Warren's system check; built by Warren.targets to report its findings. "), target));
+        var project = new XDocument(new XElement(
+            "Project",
+            new XComment(" Written by Warren's system check; Warren.targets builds its Report target and logs the findings it returns. "),
+            items,
+            new XElement("Target", new XAttribute("Name", "Report"), new XAttribute("Returns", "@(WarrenCheckFinding)"))));
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
         {

@@ -39,7 +39,7 @@ public sealed class WarrenConnections : IAsyncDisposable
     private IConnection? _consume;
     private bool _disposed;
     private ConnectFailure? _lastConnectFailure;
-    private readonly RoleState[] _states = [new(ConnectionRole.Publish), new(ConnectionRole.Consume)];
+    private readonly RoleState[] _states;
 
     /// <summary>Creates the connection holder; nothing is opened until first use. Applications get it from DI (<c>AddWarren</c>) instead.</summary>
     /// <param name="options">Where to connect and how.</param>
@@ -61,6 +61,7 @@ public sealed class WarrenConnections : IAsyncDisposable
         _factoryCallbacks = [.. factoryCallbacks];
         _source = source;
         Time = timeProvider ?? TimeProvider.System;
+        _states = [new(ConnectionRole.Publish, Time), new(ConnectionRole.Consume, Time)];
         _settings = new Lazy<ConnectionSettings>(() => ConnectionSettings.From(_options));
     }
 
@@ -443,13 +444,16 @@ public sealed class WarrenConnections : IAsyncDisposable
         Raise(role, ConnectionEventKind.Closed, null);
     }
 
-    /// <summary>The state of one role's connection; written from RabbitMQ.Client's threads, read by health checks.</summary>
-    private sealed class RoleState(ConnectionRole role)
+    /// <summary>
+    /// The state of one role's connection; written from RabbitMQ.Client's threads, read by health checks. Stamped on
+    /// <see cref="Time"/>, the clock of <see cref="LastConnectFailure"/> and of the start-up state they are compared with.
+    /// </summary>
+    private sealed class RoleState(ConnectionRole role, TimeProvider time)
     {
         private readonly object _gate = new();
         private int _failedRecoveries;
 
-        public WarrenConnectionStatus Status { get; private set; } = new(role, WarrenConnectionState.NotOpened, DateTimeOffset.UtcNow, null);
+        public WarrenConnectionStatus Status { get; private set; } = new(role, WarrenConnectionState.NotOpened, time.GetUtcNow(), null);
 
         public void Opened() => Set(WarrenConnectionState.Open, null, resetFailures: true);
 
@@ -462,7 +466,7 @@ public sealed class WarrenConnections : IAsyncDisposable
                     _failedRecoveries = 0;
                 }
 
-                var since = state == Status.State ? Status.Since : DateTimeOffset.UtcNow;
+                var since = state == Status.State ? Status.Since : time.GetUtcNow();
                 Status = new WarrenConnectionStatus(role, state, since, error ?? (state == WarrenConnectionState.Open ? null : Status.LastError));
             }
         }

@@ -24,7 +24,9 @@ public sealed class WarrenHealthCheckOptions
     /// connection attempt, no failed attempt, no topology declared, no consumer started — before the liveness check
     /// fails: such a start is stuck, not waiting for a broker that is down (a start that cannot reach the broker retries
     /// and logs every attempt, and stays live). Keep it above <see cref="WarrenOptions.ConnectTimeout"/> plus 30 s (the
-    /// longest pause between attempts). Default 5 minutes.
+    /// longest pause between attempts): a shorter period reports a start that is waiting between attempts as stalled.
+    /// Must be positive (<c>AddWarrenHealthChecks</c> throws <see cref="ArgumentOutOfRangeException"/> otherwise).
+    /// Default 5 minutes.
     /// </summary>
     public TimeSpan StalledStartPeriod { get; set; } = TimeSpan.FromMinutes(5);
 

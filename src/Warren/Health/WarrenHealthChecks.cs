@@ -77,7 +77,7 @@ internal static class StartupHealth
 {
     /// <summary>
     /// Null unless the host is starting Warren; then why it is not ready, as it is: not yet connected (the broker not
-    /// reached yet), connected and still starting (or retrying a start whose later step failed), or connected then lost
+    /// reached yet), connected and still starting (or retrying a start that failed, naming the step it failed in), or connected then lost
     /// (a connection recovering or given up); with the last failure if any.
     /// </summary>
     public static string? NotReady(WarrenStartup? startup, WarrenConnections? connections)
@@ -91,19 +91,21 @@ internal static class StartupHealth
 
         // The newer of a failed connection attempt (each retry of the one under way counts) and a failed
         // start (a declaration the broker refused, for instance).
-        var (error, at) = (startup.LastError, startup.LastErrorAt);
+        // One snapshot of the start's failure, taken under its lock (the message, its time and its step belong together).
+        var startFailure = startup.LastFailure;
+        var (error, at) = (startFailure?.Error, startFailure?.At);
         if (connections?.LastConnectFailure is { } failure && (at is null || failure.At >= at))
         {
             (error, at) = (failure.Error.Message, failure.At);
         }
 
-        var what = Where(connections, startup.LastErrorAt);
+        var what = Where(connections, startFailure);
         return error is null
             ? $"{what}{since}; no attempt has failed yet"
             : $"{what}{since}; last failure at {at:O}: {error}";
     }
 
-    private static string Where(WarrenConnections? connections, DateTimeOffset? startFailedAt)
+    private static string Where(WarrenConnections? connections, (string Error, DateTimeOffset At, string? Step)? startFailure)
     {
         if (connections is null)
         {
@@ -126,8 +128,8 @@ internal static class StartupHealth
         {
             // A start that failed since a connection opened failed after reaching the broker; one that failed before
             // (the broker refused connections, then answered) is being tried again on the open connection.
-            return startFailedAt is { } failedAt && open.Any(s => failedAt >= s.Since)
-                ? "connected, but a later step of the start failed (declaring the topology or subscribing the consumers)"
+            return startFailure is { } failed && open.Any(s => failed.At >= s.Since)
+                ? "connected, but the start failed " + FailedStep(failed.Step)
                 : "connected: Warren is still starting (declaring the topology, subscribing the consumers)";
         }
 
@@ -138,6 +140,17 @@ internal static class StartupHealth
 
         return "not yet connected: Warren is still connecting, the broker has not been reached yet";
     }
+
+    /// <summary>The step a failed start was in: the last it reported before failing (a step under way, or the last one done).</summary>
+    internal static string FailedStep(string? step) => step switch
+    {
+        null => "(its step is unknown)",
+        _ when step.StartsWith("opening ", StringComparison.Ordinal)
+            || step.StartsWith("declaring ", StringComparison.Ordinal)
+            || step.StartsWith("subscribing ", StringComparison.Ordinal)
+            || step.StartsWith("starting ", StringComparison.Ordinal) => "while " + step,
+        _ => $"after its last step ({step})",
+    };
 }
 
 /// <summary>Queue depths read now, against the configured limits.</summary>
@@ -205,6 +218,8 @@ internal sealed class LivenessHealthCheck(WarrenConnections connections, WarrenC
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        // Connection states are stamped on the connections' clock (the TimeProvider registered in DI), consumer states on the system clock.
+        var connectionCutoff = connections.Time.GetUtcNow() - options.LivenessGracePeriod;
         var cutoff = DateTimeOffset.UtcNow - options.LivenessGracePeriod;
         var stuck = new List<string>();
         string? stalled = null;
@@ -215,7 +230,7 @@ internal sealed class LivenessHealthCheck(WarrenConnections connections, WarrenC
 
         foreach (var status in new[] { connections.GetStatus(ConnectionRole.Publish), connections.GetStatus(ConnectionRole.Consume) })
         {
-            if (status.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed && status.Since < cutoff)
+            if (status.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed && status.Since < connectionCutoff)
             {
                 stuck.Add($"{status.Role.ToString().ToLowerInvariant()} connection {status.State.ToString().ToLowerInvariant()} since {status.Since:O}");
             }

@@ -116,7 +116,8 @@ internal sealed class ConsumerHost
 
     /// <summary>
     /// Declares the topology and subscribes every consumer not subscribed yet. After a failure (the broker unreachable,
-    /// the connection lost half-way) it can be called again and goes on where it stopped.
+    /// the connection lost half-way) it can be called again and goes on where it stopped. <paramref name="progress"/>
+    /// hears each step as it begins and ends (readiness names the step a failed start was in).
     /// </summary>
     internal async Task DeclareAndSubscribeAsync(CancellationToken cancellationToken, Action<string>? progress = null)
     {
@@ -124,6 +125,7 @@ internal sealed class ConsumerHost
         if (!_declared && topology.Exchanges.Count + topology.Queues.Count + topology.Bindings.Count > 0)
         {
             var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
+            progress?.Invoke("declaring the topology");
             await TopologyDeclarer.DeclareAsync(connection, topology, cancellationToken).ConfigureAwait(false);
             Log.TopologyDeclared(_logger, topology.Exchanges.Count, topology.Queues.Count, topology.Bindings.Count);
             progress?.Invoke("topology declared");
@@ -134,6 +136,7 @@ internal sealed class ConsumerHost
         {
             _delays.StartRelay = StartRelayAsync;
             var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
+            progress?.Invoke("starting the delay relay");
             if (_relay is null && await DelayTopology.ExistsAsync(connection, cancellationToken).ConfigureAwait(false))
             {
                 await StartRelayAsync(cancellationToken).ConfigureAwait(false);
@@ -144,6 +147,7 @@ internal sealed class ConsumerHost
         {
             if (!_subscribed.Contains(consumer))
             {
+                progress?.Invoke($"subscribing the consumer of queue '{consumer.Queue}'");
                 await consumer.StartAsync(cancellationToken).ConfigureAwait(false);
                 _subscribed.Add(consumer);
                 progress?.Invoke($"consumer of queue '{consumer.Queue}' started");

@@ -98,6 +98,7 @@ internal sealed class WarrenHostedService : IHostedService
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
         await _consumers.DeclareAndSubscribeAsync(cancellationToken, _startup.Progress).ConfigureAwait(false);
+        _startup.Progress("opening the publish connection");
         await _connections.GetPublishConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -78,7 +78,8 @@ public static class WarrenServiceCollectionExtensions
         services.TryAddSingleton<IPublisher>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<MessagePublisher>());
         services.TryAddSingleton<WarrenConsumers>();
-        services.TryAddSingleton<WarrenStartup>();
+        // On the clock of the connections' timestamps: readiness compares the two.
+        services.TryAddSingleton(sp => new WarrenStartup(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton<ConsumerHost>();
         services.TryAddSingleton<RpcClient>();
         services.TryAddSingleton<RpcServer>();

@@ -50,6 +50,7 @@ public sealed class WarrenStartup
     private TaskCompletionSource _ready = NewSource();
     private bool _gating;
     private (string Step, DateTimeOffset At)? _lastProgress;
+    private (string Error, DateTimeOffset At, string? Step)? _lastFailure;
 
     /// <summary>Creates the start-up state (<c>AddWarren</c> registers one; inject it rather than creating your own).</summary>
     public WarrenStartup()
@@ -109,6 +110,22 @@ public sealed class WarrenStartup
         }
     }
 
+    /// <summary>
+    /// <see cref="LastError"/> and <see cref="LastErrorAt"/> read together, with the step that was under way when the
+    /// attempt failed (the last progress before the failure): one consistent snapshot, taken under the lock they are
+    /// written under.
+    /// </summary>
+    internal (string Error, DateTimeOffset At, string? Step)? LastFailure
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastFailure;
+            }
+        }
+    }
+
     /// <summary>Now, on the clock of the timestamps above.</summary>
     internal DateTimeOffset Now => _clock.GetUtcNow();
 
@@ -147,6 +164,7 @@ public sealed class WarrenStartup
             LastError = null;
             LastErrorAt = null;
             LastException = null;
+            _lastFailure = null;
             State = WarrenStartupState.Starting;
         }
     }
@@ -158,6 +176,7 @@ public sealed class WarrenStartup
             LastException = exception;
             LastError = exception.Message;
             LastErrorAt = _clock.GetUtcNow();
+            _lastFailure = (LastError, LastErrorAt.Value, _lastProgress?.Step);
             if (State == WarrenStartupState.Starting)
             {
                 _lastProgress = ("an attempt failed", LastErrorAt.Value);

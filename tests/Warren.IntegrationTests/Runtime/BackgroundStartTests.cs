@@ -180,7 +180,7 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
         var refused = (await health.CheckHealthAsync(c => c.Name == "warren-connections")).Entries["warren-connections"];
         output.WriteLine("refused: " + refused.Description);
         Assert.Equal(HealthStatus.Unhealthy, refused.Status);
-        Assert.StartsWith("connected, but a later step of the start failed", refused.Description, StringComparison.Ordinal);
+        Assert.StartsWith("connected, but the start failed while declaring the topology", refused.Description, StringComparison.Ordinal);
         Assert.Contains("PRECONDITION_FAILED", refused.Description, StringComparison.Ordinal);
         Assert.DoesNotContain("not yet connected", refused.Description, StringComparison.Ordinal);
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Tags.Contains("live"))).Status);

@@ -77,6 +77,37 @@ public sealed class HealthMappingTests
     }
 
     [Fact]
+    public async Task A_start_that_failed_opening_the_publish_connection_is_not_blamed_on_the_topology()
+    {
+        var (connection, _) = FakeConnection.Create();
+        await using var connections = new WarrenConnections(Options.Create(new WarrenOptions()), NullLogger<WarrenConnections>.Instance, new QueuedConnections(() => connection));
+        var startup = new WarrenStartup();
+        var connectionsCheck = new ConnectionsHealthCheck(connections, startup);
+        startup.Begin(gatePublishes: true);
+
+        // The consume connection opened, the topology was declared and the consumers subscribed; then the publish
+        // connection was refused.
+        startup.Progress("opening the consume connection");
+        await connections.GetConsumeConnectionAsync();
+        startup.Progress("declaring the topology");
+        startup.Progress("topology declared");
+        startup.Progress("subscribing the consumer of queue 'orders'");
+        startup.Progress("consumer of queue 'orders' started");
+        startup.Progress("opening the publish connection");
+        startup.Fail(new WarrenConnectionException("Could not open the publish connection: connection refused."));
+
+        var refused = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Unhealthy, refused.Status);
+        Assert.StartsWith("connected, but the start failed while opening the publish connection", refused.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("declaring", refused.Description, StringComparison.Ordinal);
+        Assert.Contains("connection refused", refused.Description, StringComparison.Ordinal);
+        Assert.Equal("opening the publish connection", startup.LastFailure?.Step);
+
+        // A step that was done rather than under way is named as the last one done.
+        Assert.Equal("after its last step (consumer of queue 'orders' started)", StartupHealth.FailedStep("consumer of queue 'orders' started"));
+    }
+
+    [Fact]
     public async Task Once_the_broker_was_reached_the_readiness_checks_no_longer_say_not_yet_connected()
     {
         var (connection, fake) = FakeConnection.Create();
@@ -96,9 +127,10 @@ public sealed class HealthMappingTests
         Assert.DoesNotContain("not yet connected", connected.Description, StringComparison.Ordinal);
 
         // A later step of the start failed on the open connection (a declaration the broker refused).
+        startup.Progress("declaring the topology");
         startup.Fail(new InvalidOperationException("406 PRECONDITION_FAILED - inequivalent arg 'x-queue-type'"));
         var declarationFailed = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
-        Assert.StartsWith("connected, but a later step of the start failed", declarationFailed.Description, StringComparison.Ordinal);
+        Assert.StartsWith("connected, but the start failed while declaring the topology", declarationFailed.Description, StringComparison.Ordinal);
         Assert.Contains("last failure at", declarationFailed.Description, StringComparison.Ordinal);
         Assert.Contains("PRECONDITION_FAILED", declarationFailed.Description, StringComparison.Ordinal);
         Assert.DoesNotContain("not yet connected", (await consumersCheck.CheckHealthAsync(new HealthCheckContext())).Description, StringComparison.Ordinal);

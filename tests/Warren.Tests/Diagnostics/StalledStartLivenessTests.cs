@@ -103,6 +103,41 @@ public sealed class StalledStartLivenessTests
         }
     }
 
+    [Fact]
+    public async Task The_start_and_the_connections_stamp_their_times_on_the_registered_clock()
+    {
+        var clock = new SetClock();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddWarren(o => o.Url = "amqp://localhost:5672/");
+        await using var provider = services.BuildServiceProvider();
+        var startup = provider.GetRequiredService<WarrenStartup>();
+        var connections = provider.GetRequiredService<WarrenConnections>();
+
+        startup.Begin(gatePublishes: true);
+        startup.Fail(new WarrenConnectionException("Could not open the consume connection: connection refused."));
+
+        // Readiness compares these times with each other and with LastConnectFailure.At: one clock for all.
+        var now = clock.GetUtcNow();
+        Assert.Equal(now, startup.StartedAt);
+        Assert.Equal(now, startup.LastFailure?.At);
+        Assert.Equal(now, startup.Now);
+        Assert.Equal(now, connections.GetStatus(ConnectionRole.Consume).Since);
+        Assert.Equal(now, connections.GetStatus(ConnectionRole.Publish).Since);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_stalled_start_period_that_is_not_positive_is_refused(int seconds)
+    {
+        var services = new ServiceCollection();
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => services.AddHealthChecks().AddWarrenHealthChecks(o => o.StalledStartPeriod = TimeSpan.FromSeconds(seconds)));
+        Assert.Contains("StalledStartPeriod must be positive", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectTimeout", refused.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Opening a connection never ends (until cancelled): a start stuck without any attempt or failure.</summary>
     private sealed class HangsForever : IConnectionSource
     {

@@ -67,12 +67,75 @@ public sealed class SystemCheckTargetsTests(ITestOutputHelper output) : IDisposa
         Assert.Contains("Warren system check: 0 error(s)", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_warning_the_system_project_makes_an_error_fails_the_build()
+    {
+        Service("shop", new ExchangeEntry("orders", "topic"), s =>
+        {
+            s.Queues.Add(new QueueEntry("warehouse"));
+            s.Bindings.Add(new BindingEntry("orders", "warehouse", "order.*.shipped"));
+        });
+
+        var (warnedExit, warned) = await BuildAsync(["shop"]);
+        Assert.Equal(0, warnedExit);
+        Assert.Contains("warren : warning WRS004: ", warned, StringComparison.Ordinal);
+
+        var (exitCode, text) = await BuildAsync(["shop"], "<MSBuildWarningsAsErrors>WRS004</MSBuildWarningsAsErrors>");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("warren : error WRS004: ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("error MSB", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_check_that_fails_without_reporting_an_error_fails_the_build_with_wrs000()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // the stand-in for the tool is a shell script
+        }
+
+        Service("shop", new ExchangeEntry("orders", "topic"));
+        // Stands in for dotnet: writes a findings project with no finding, and fails.
+        var fake = Path.Combine(_root, "failing-check.sh");
+        File.WriteAllText(fake, """
+            #!/bin/sh
+            while [ $# -gt 0 ]; do
+              if [ "$1" = "--msbuild" ]; then printf '<Project><Target Name="Report" /></Project>' > "$2"; fi
+              shift
+            done
+            exit 3
+            """.Replace("\r", string.Empty, StringComparison.Ordinal));
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var (exitCode, text) = await BuildAsync(["shop"], $"<WarrenDotnet>{fake}</WarrenDotnet>");
+
+        Assert.NotEqual(0, exitCode);
+        var error = Assert.Single(text.Split('\n'), l => l.Contains(": error ", StringComparison.Ordinal));
+        Assert.Contains("warren : error WRS000: The system check ended with exit code 3 but reported no error", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_system_in_a_folder_with_a_space_is_checked()
+    {
+        Service("shop", new ExchangeEntry("orders", "topic"));
+        Service("warehouse", new ExchangeEntry("orders", "direct"));
+
+        var (exitCode, text) = await BuildAsync(["shop", "warehouse"], properties: string.Empty, outDir: "out dir/with space/");
+
+        Assert.NotEqual(0, exitCode);
+        var error = Assert.Single(text.Split('\n'), l => l.Contains(": error ", StringComparison.Ordinal));
+        Assert.Contains("warren : error WRS001: ", error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_root, "out dir", "with space", "warren", "system.mmd")));
+    }
+
     /// <summary>A service project whose Build returns bin/name.dll, and its manifest beside it in bin/warren/.</summary>
-    private void Service(string name, ExchangeEntry exchange)
+    private void Service(string name, ExchangeEntry exchange, Action<ServiceManifest>? configure = null)
     {
         File.WriteAllText(Path.Combine(_root, name + ".proj"), Project(name));
         var manifest = new ServiceManifest { Service = name, Kind = "service" };
         manifest.Exchanges.Add(exchange);
+        configure?.Invoke(manifest);
         var directory = Directory.CreateDirectory(Path.Combine(_root, "bin", name, "warren")).FullName;
         File.WriteAllText(Path.Combine(directory, "manifest.json"), JsonSerializer.Serialize(manifest, ManifestJson.Default.ServiceManifest));
     }
@@ -80,14 +143,17 @@ public sealed class SystemCheckTargetsTests(ITestOutputHelper output) : IDisposa
     private static string Project(string name) =>
         $"""<Project><Target Name="Build" Returns="$(MSBuildThisFileDirectory)bin/{name}/{name}.dll" /></Project>""";
 
-    private async Task<(int ExitCode, string Output)> BuildAsync(params string[] services)
+    private Task<(int ExitCode, string Output)> BuildAsync(params string[] services) => BuildAsync(services, properties: string.Empty);
+
+    private async Task<(int ExitCode, string Output)> BuildAsync(string[] services, string properties, string outDir = "out/")
     {
         var system = Path.Combine(_root, "system.proj");
         File.WriteAllText(system, $"""
             <Project>
               <PropertyGroup>
                 <WarrenManifestTool>{Path.Combine(AppContext.BaseDirectory, "Warren.Manifest.dll")}</WarrenManifestTool>
-                <OutDir>{_root}/out/</OutDir>
+                <OutDir>{_root}/{outDir}</OutDir>
+                {properties}
               </PropertyGroup>
               <ItemGroup>
                 <WarrenService Include="{string.Join(";", services.Select(s => s + ".proj"))}" />
