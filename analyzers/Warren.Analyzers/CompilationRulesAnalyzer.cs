@@ -117,6 +117,14 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     {
                         _contracts.Add((message, owner, Location.None));
                     }
+                    else if (ReferenceParser.IsReferencedPublisher(type) && ReferenceParser.TryParsePublisher(type, compilation) is { } publisher)
+                    {
+                        // Implemented here (ReferencedPublisherAnalyzer): the generator names its messages with the local ones.
+                        foreach (var method in publisher.Methods.Where(m => m.Message.Payload == PayloadKind.Json))
+                        {
+                            _contracts.Add((method.Message, owner, Location.None));
+                        }
+                    }
                 }
             }
         }

@@ -128,10 +128,12 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             .CreateSyntaxProvider(static (node, _) => UsageParser.IsCandidate(node), static (ctx, _) => (InvocationExpressionSyntax)ctx.Node)
             .Collect();
         var rpcMethodNames = rpcServices.Combine(referencedDeclarations)
-            .Select(static (x, _) => x.Left.Concat(x.Right.RpcServices).SelectMany(s => s.Methods).Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
+            .Select(static (x, _) => x.Left.Concat(x.Right.RpcServices).SelectMany(s => s.Methods).Select(m => m.Name)
+                .Concat(x.Right.Publishers.SelectMany(p => p.Methods).Select(m => m.Name))
+                .Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
         var usages = invocations.Combine(rpcMethodNames).Combine(context.CompilationProvider)
             .Select(static (x, ct) => UsageParser.Find(x.Left.Left, x.Left.Right, x.Right, ct)
-                .Distinct().OrderBy(u => u.TypeName, System.StringComparer.Ordinal).ThenBy(u => u.IsRpc).ToEquatableArray())
+                .Distinct().OrderBy(u => u.TypeName, System.StringComparer.Ordinal).ThenBy(u => u.IsRpc).ThenBy(u => u.PublisherMethod, System.StringComparer.Ordinal).ToEquatableArray())
             .WithTrackingName(Steps.Usages);
         var manifest = model.Combine(usages)
             .Select(static (x, _) => x.Left.IsEmpty ? null : ManifestModel.From(x.Left, x.Right))

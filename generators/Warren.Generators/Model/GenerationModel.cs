@@ -22,11 +22,13 @@ internal sealed record GenerationModel(
         IEnumerable<RpcServerModel> rpcServers,
         ReferencedModel? referenced = null)
     {
-        // Declarations read from referenced assemblies are used as if local: routes, proxies, JSON type info.
+        // Declarations read from referenced assemblies are used as if local: routes, proxies, publisher
+        // implementations, JSON type info.
         if (referenced is not null)
         {
             attributedMessages = attributedMessages.Concat(referenced.Messages);
             rpcServices = rpcServices.Concat(referenced.RpcServices);
+            publishers = publishers.Concat(referenced.Publishers);
             contexts = contexts.Concat(referenced.JsonContexts);
         }
 

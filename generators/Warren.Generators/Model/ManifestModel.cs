@@ -17,8 +17,9 @@ internal sealed record RpcUse(string Service, string Queue);
 
 /// <summary>
 /// The assembly's manifest (docs/system-check.md): its topology and what it publishes, consumes, dead-letters, calls and
-/// serves. Publishes are the <c>[Publisher]</c> methods and the <c>IPublisher</c> calls of known message types; calls are
-/// the calls of <c>[RpcService]</c> interface methods (<see cref="UsageModel"/>).
+/// serves. Publishes are the methods of its own <c>[Publisher]</c> interfaces, the methods of referenced ones its code
+/// calls, and the <c>IPublisher</c> calls of known message types; calls are the calls of <c>[RpcService]</c> interface
+/// methods (<see cref="UsageModel"/>).
 /// </summary>
 internal sealed record ManifestModel(
     TopologyPlan Topology,
@@ -32,8 +33,11 @@ internal sealed record ManifestModel(
     {
         var messages = model.Messages.ToDictionary(m => m.TypeName);
         var published = new List<(MessageModel Message, string? Key)>();
-        published.AddRange(model.Publishers.SelectMany(p => p.Methods).Select(m => (m.Message, m.RoutingTemplate)));
-        foreach (var usage in usages.Where(u => !u.IsRpc))
+        // A referenced publisher interface is implemented in every service referencing it: only the calls say which publish.
+        var called = new HashSet<(string, string)>(usages.Where(u => u.PublisherMethod is not null).Select(u => (u.TypeName, u.PublisherMethod!)));
+        var publisherMethods = model.Publishers.SelectMany(p => p.Methods.Where(m => !p.Referenced || called.Contains((m.DeclaringInterface, m.Name)))).ToList();
+        published.AddRange(publisherMethods.Select(m => (m.Message, m.RoutingTemplate)));
+        foreach (var usage in usages.Where(u => !u.IsRpc && u.PublisherMethod is null))
         {
             if (messages.TryGetValue(usage.TypeName, out var message))
             {
@@ -42,7 +46,7 @@ internal sealed record ManifestModel(
         }
 
         // Text and bytes have no contract: the method says where they go, unless its PublishOptions decide at run time.
-        var raw = model.Publishers.SelectMany(p => p.Methods)
+        var raw = publisherMethods
             .Where(m => m.Message.Payload != PayloadKind.Json && !m.Parameters.Any(p => p.Kind == Parsing.PublisherParameter.Options))
             .Select(m => new PublishedContract(string.Empty, Type(m.Message.TypeName), m.Exchange?.Name ?? string.Empty, m.RoutingTemplate ?? string.Empty));
         var publishes = published

@@ -167,7 +167,11 @@ internal sealed record PublisherMethodModel(
     ExchangeModel? Exchange = null);
 
 /// <summary>A <c>[Publisher]</c> interface.</summary>
-internal sealed record PublisherModel(string InterfaceName, string Identifier, EquatableArray<PublisherMethodModel> Methods);
+/// <remarks>
+/// <paramref name="Referenced"/>: declared in a referenced assembly. It is implemented and registered as a local one, and
+/// the manifest names what it publishes only where this assembly's code calls its methods (as RPC calls).
+/// </remarks>
+internal sealed record PublisherModel(string InterfaceName, string Identifier, EquatableArray<PublisherMethodModel> Methods, bool Referenced = false);
 
 /// <summary>A JsonSerializerContext and the types it lists.</summary>
 internal sealed record JsonContextModel(string ContextName, EquatableArray<string> TypeNames);
@@ -230,4 +234,8 @@ internal sealed record JsonTypeModel(string TypeName, string Identifier);
 /// A use found in the assembly's code, for its manifest: a message type it publishes through <c>IPublisher</c>
 /// (<paramref name="IsRpc"/> false) or an <c>[RpcService]</c> interface whose methods it calls (true).
 /// </summary>
-internal sealed record UsageModel(bool IsRpc, string TypeName);
+/// <remarks>
+/// A call of a method of a referenced <c>[Publisher]</c> interface has <paramref name="TypeName"/> the interface declaring
+/// the method and <paramref name="PublisherMethod"/> its name.
+/// </remarks>
+internal sealed record UsageModel(bool IsRpc, string TypeName, string? PublisherMethod = null);

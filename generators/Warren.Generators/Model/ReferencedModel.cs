@@ -2,7 +2,8 @@ namespace Warren.Generators.Model;
 
 /// <summary>
 /// What a compilation takes from the assemblies it references that were built against Warren: attributed message
-/// types (routes), <c>[RpcService]</c> interfaces (proxies), public JsonSerializerContexts (type info) and the module
+/// types (routes), <c>[RpcService]</c> interfaces (proxies), public <c>[Publisher]</c> interfaces (implemented and
+/// registered here as if declared here), public JsonSerializerContexts (type info) and the module
 /// registrations of libraries with consumers or RPC servers, and the dead-letter queues their consumers' topology
 /// declares (<see cref="DeadLetterQueues"/>). Read from metadata once per compilation; equatable, so an edit that
 /// changes no reference leaves everything downstream cached.
@@ -12,9 +13,11 @@ internal sealed record ReferencedModel(
     EquatableArray<RpcServiceModel> RpcServices,
     EquatableArray<JsonContextModel> JsonContexts,
     ModuleModel Module,
-    EquatableArray<DeadLetterQueueModel> DeadLetterQueues = default)
+    EquatableArray<DeadLetterQueueModel> DeadLetterQueues = default,
+    EquatableArray<PublisherModel> Publishers = default)
 {
-    public static readonly ReferencedModel None = new(EquatableArray<MessageModel>.Empty, EquatableArray<RpcServiceModel>.Empty, EquatableArray<JsonContextModel>.Empty, ModuleModel.None, EquatableArray<DeadLetterQueueModel>.Empty);
+    public static readonly ReferencedModel None = new(
+        EquatableArray<MessageModel>.Empty, EquatableArray<RpcServiceModel>.Empty, EquatableArray<JsonContextModel>.Empty, ModuleModel.None, EquatableArray<DeadLetterQueueModel>.Empty, EquatableArray<PublisherModel>.Empty);
 }
 
 /// <summary>

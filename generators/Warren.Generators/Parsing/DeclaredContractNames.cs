@@ -12,7 +12,7 @@ namespace Warren.Generators.Parsing;
 /// assembly must not decide it again from what it sees itself, or one type would carry two contract names (and two
 /// routing keys) across the system. The assembly's messages are read from its metadata as its own generator read them
 /// from source: its attributed types (public or not), the messages of its consumers and publishers, and the public
-/// messages of the assemblies it references (named, in turn, by their own). A type the assembly did not use as a
+/// messages and publisher interfaces' messages of the assemblies it references (named, in turn, by their own). A type the assembly did not use as a
 /// message has no name here, and the referencing compilation names it.
 /// </summary>
 internal static class DeclaredContractNames
@@ -76,11 +76,19 @@ internal static class DeclaredContractNames
 
             foreach (var referenced in assembly.Modules.SelectMany(m => m.ReferencedAssemblySymbols).Where(UsesWarren))
             {
-                foreach (var type in ReferencedAssemblies.PublicTypes(referenced).Where(ReferencedAssemblies.IsAttributedMessage))
+                foreach (var type in ReferencedAssemblies.PublicTypes(referenced))
                 {
-                    if (MessageParser.TryParseAttributed(type, new HashSet<string>()) is { } message)
+                    if (ReferencedAssemblies.IsAttributedMessage(type))
                     {
-                        messages.Add(message);
+                        if (MessageParser.TryParseAttributed(type, new HashSet<string>()) is { } message)
+                        {
+                            messages.Add(message);
+                        }
+                    }
+                    else if (ReferenceParser.IsReferencedPublisher(type) && PublisherParser.TryParse(type, new HashSet<string>()) is { } publisher)
+                    {
+                        // The public publisher interfaces of its references, which the assembly implemented too.
+                        messages.AddRange(publisher.Methods.Select(m => m.Message));
                     }
                 }
             }

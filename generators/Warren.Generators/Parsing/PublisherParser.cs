@@ -28,15 +28,22 @@ internal static class PublisherParser
         SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     /// <summary>The interface's model, or null when it is no publisher or one of its methods is invalid (the analyzers say which).</summary>
-    public static PublisherModel? TryParse(INamedTypeSymbol type)
+    /// <remarks>
+    /// With <paramref name="deferred"/> (an interface read from a referenced assembly), the diagnostic ids a project must
+    /// suppress to use it are added there rather than judged (see <see cref="ShapeRules.MessageTypeProblem"/>).
+    /// </remarks>
+    public static PublisherModel? TryParse(INamedTypeSymbol type) => TryParse(type, null);
+
+    /// <inheritdoc cref="TryParse(INamedTypeSymbol)"/>
+    public static PublisherModel? TryParse(INamedTypeSymbol type, System.Collections.Generic.ISet<string>? deferred)
     {
-        if (type.TypeKind != TypeKind.Interface || ShapeRules.InterfaceProblem(type) is not null || UndefinedTypes.InInterface(type))
+        if (type.TypeKind != TypeKind.Interface || ShapeRules.InterfaceProblem(type, deferred) is not null || UndefinedTypes.InInterface(type))
         {
             return null;
         }
 
         var methods = ShapeRules.InterfaceMethods(type).ToList();
-        if (methods.Any(m => ShapeRules.PublisherMethodProblem(m) is not null || AttributeReader.Has(m, KnownNames.TopicAttribute) && m.Parameters.Any(p => Kind(p) == PublisherParameter.Options)))
+        if (methods.Any(m => ShapeRules.PublisherMethodProblem(m, deferred) is not null || AttributeReader.Has(m, KnownNames.TopicAttribute) && m.Parameters.Any(p => Kind(p) == PublisherParameter.Options)))
         {
             return null;
         }

@@ -14,10 +14,14 @@ internal static class ReferenceParser
 
     // The cache serves compilations with different options, so a message type that needs a diagnostic suppressed
     // ([Experimental], [Obsolete] with a DiagnosticId) is read with those ids, and each compilation judges them.
-    private sealed record AssemblyDeclarations(ReferencedMessage[] Messages, RpcServiceModel[] Services, JsonContextModel[] Contexts, string? Module, DeadLetterQueueModel[] DeadLetterQueues);
+    private sealed record AssemblyDeclarations(
+        ReferencedMessage[] Messages, RpcServiceModel[] Services, ReferencedPublisher[] Publishers, JsonContextModel[] Contexts, string? Module, DeadLetterQueueModel[] DeadLetterQueues);
 
     /// <summary>A referenced message and the diagnostic ids a project must suppress (<c>&lt;NoWarn&gt;</c>) to use it.</summary>
     private sealed record ReferencedMessage(MessageModel Model, string[] Suppressions);
+
+    /// <summary>A referenced <c>[Publisher]</c> interface and the diagnostic ids a project must suppress to implement it.</summary>
+    private sealed record ReferencedPublisher(PublisherModel Model, string[] Suppressions);
 
     public static ReferencedModel Read(Compilation compilation, CancellationToken cancellationToken)
     {
@@ -29,6 +33,7 @@ internal static class ReferenceParser
 
         var messages = new System.Collections.Generic.List<MessageModel>();
         var services = new System.Collections.Generic.List<RpcServiceModel>();
+        var publishers = new System.Collections.Generic.List<PublisherModel>();
         var contexts = new System.Collections.Generic.List<JsonContextModel>();
         var modules = new System.Collections.Generic.List<string>();
         var deadLetterQueues = new System.Collections.Generic.List<DeadLetterQueueModel>();
@@ -41,6 +46,9 @@ internal static class ReferenceParser
             // a type declared locally.
             messages.AddRange(declarations.Messages.Where(m => Usable(compilation, m.Suppressions)).Select(m => m.Model));
             services.AddRange(declarations.Services);
+            // A public [Publisher] interface is implemented here as if declared here (the library's own implementation
+            // is internal); one this project cannot implement is reported where the user's code names it.
+            publishers.AddRange(declarations.Publishers.Where(p => Usable(compilation, p.Suppressions)).Select(p => p.Model));
             contexts.AddRange(declarations.Contexts);
             deadLetterQueues.AddRange(declarations.DeadLetterQueues);
             if (declarations.Module is { } module)
@@ -55,7 +63,8 @@ internal static class ReferenceParser
             services.OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray(),
             contexts.OrderBy(c => c.ContextName, System.StringComparer.Ordinal).ToEquatableArray(),
             new ModuleModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray()),
-            deadLetterQueues.GroupBy(d => d.Queue).Select(g => new DeadLetterQueueModel(g.Key, g.Any(d => d.Quorum))).OrderBy(d => d.Queue, System.StringComparer.Ordinal).ToEquatableArray());
+            deadLetterQueues.GroupBy(d => d.Queue).Select(g => new DeadLetterQueueModel(g.Key, g.Any(d => d.Quorum))).OrderBy(d => d.Queue, System.StringComparer.Ordinal).ToEquatableArray(),
+            publishers.OrderBy(p => p.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray());
     }
 
     /// <summary>
@@ -68,6 +77,31 @@ internal static class ReferenceParser
         return MessageParser.TryParseAttributed(type, suppressions) is { } message && Usable(compilation, suppressions) ? message with { Referenced = true } : null;
     }
 
+    /// <summary>
+    /// The model of a public <c>[Publisher]</c> interface of a referenced assembly as <paramref name="compilation"/> may
+    /// implement it, or null (invalid, or needing a diagnostic the project does not suppress): the ids it needs are
+    /// added to <paramref name="unsuppressed"/> when those alone stop it.
+    /// </summary>
+    public static PublisherModel? TryParsePublisher(INamedTypeSymbol type, Compilation compilation, System.Collections.Generic.ISet<string>? unsuppressed = null)
+    {
+        var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
+        if (PublisherParser.TryParse(type, suppressions) is not { } publisher)
+        {
+            return null;
+        }
+
+        foreach (var id in suppressions.Where(id => !Rules.ShapeRules.Suppressed(compilation, id)))
+        {
+            unsuppressed?.Add(id);
+        }
+
+        return Usable(compilation, suppressions) ? publisher : null;
+    }
+
+    /// <summary>A public <c>[Publisher]</c> interface of a referenced assembly: one this project implements (or is told why not).</summary>
+    public static bool IsReferencedPublisher(INamedTypeSymbol type) =>
+        type.TypeKind == TypeKind.Interface && type.DeclaredAccessibility == Accessibility.Public && AttributeReader.Has(type, KnownNames.PublisherAttribute);
+
     private static bool Usable(Compilation compilation, System.Collections.Generic.IEnumerable<string> suppressions) =>
         suppressions.All(id => Rules.ShapeRules.Suppressed(compilation, id));
 
@@ -75,6 +109,7 @@ internal static class ReferenceParser
     {
         var messages = new System.Collections.Generic.List<ReferencedMessage>();
         var services = new System.Collections.Generic.List<RpcServiceModel>();
+        var publishers = new System.Collections.Generic.List<ReferencedPublisher>();
         var contexts = new System.Collections.Generic.List<JsonContextModel>();
         foreach (var type in ReferencedAssemblies.PublicTypes(assembly))
         {
@@ -87,6 +122,14 @@ internal static class ReferenceParser
                 if (RpcParser.TryParseService(type) is { } service)
                 {
                     services.Add(service);
+                }
+                else if (AttributeReader.Has(type, KnownNames.PublisherAttribute))
+                {
+                    var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
+                    if (PublisherParser.TryParse(type, suppressions) is { } publisher)
+                    {
+                        publishers.Add(new ReferencedPublisher(publisher with { Referenced = true }, suppressions.ToArray()));
+                    }
                 }
             }
             else if (ReferencedAssemblies.IsAttributedMessage(type) || AttributeReader.Has(type, KnownNames.PriorityAttribute))
@@ -103,6 +146,6 @@ internal static class ReferenceParser
         // reads one is declared the same way and gets no default bindings (DeadLetterConsumers).
         var consumers = ReferencedAssemblies.PublicTypes(assembly, publicOnly: false).Select(ConsumerParser.TryParse).Where(c => c is not null).Select(c => c!);
         var deadLetterQueues = DeadLetterConsumers.DeadLetterQueues(DeadLetterConsumers.Mark(consumers.ToList())).ToArray();
-        return new AssemblyDeclarations(messages.ToArray(), services.ToArray(), contexts.ToArray(), ReferencedAssemblies.ModuleOf(assembly), deadLetterQueues);
+        return new AssemblyDeclarations(messages.ToArray(), services.ToArray(), publishers.ToArray(), contexts.ToArray(), ReferencedAssemblies.ModuleOf(assembly), deadLetterQueues);
     }
 }

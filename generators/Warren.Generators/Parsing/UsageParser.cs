@@ -10,7 +10,8 @@ namespace Warren.Generators.Parsing;
 
 /// <summary>
 /// Finds what an assembly publishes and calls, for its manifest: calls of <c>IPublisher.PublishAsync&lt;T&gt;</c> and
-/// <c>PublishBatchAsync&lt;T&gt;</c> (the message type), and calls of a method of an <c>[RpcService]</c> interface.
+/// <c>PublishBatchAsync&lt;T&gt;</c> (the message type), calls of a method of an <c>[RpcService]</c> interface, and calls
+/// of a method of a <c>[Publisher]</c> interface declared in a referenced assembly.
 /// Invocations are filtered by the invoked name first, syntax only; only those whose name can match are bound.
 /// </summary>
 internal static class UsageParser
@@ -26,7 +27,7 @@ internal static class UsageParser
         _ => null,
     };
 
-    /// <summary>The usages among <paramref name="invocations"/>, binding only those named like a publish call or an RPC method in <paramref name="rpcMethodNames"/>.</summary>
+    /// <summary>The usages among <paramref name="invocations"/>, binding only those named like a publish call or a method in <paramref name="rpcMethodNames"/> (RPC and referenced publisher methods).</summary>
     public static IEnumerable<UsageModel> Find(ImmutableArray<InvocationExpressionSyntax> invocations, EquatableArray<string> rpcMethodNames, Compilation compilation, CancellationToken ct)
     {
         var rpcNames = new HashSet<string>(rpcMethodNames.AsEnumerable(), System.StringComparer.Ordinal);
@@ -75,6 +76,12 @@ internal static class UsageParser
         if (type.TypeKind == TypeKind.Interface && type.GetAttributes().Any(a => a.AttributeClass is { Name: "RpcServiceAttribute", ContainingNamespace: { Name: "Warren", ContainingNamespace.IsGlobalNamespace: true } }))
         {
             return new UsageModel(true, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+        }
+
+        // Any referenced interface: the method a call binds to may be inherited from one without [Publisher].
+        if (type.TypeKind == TypeKind.Interface && type.DeclaringSyntaxReferences.Length == 0)
+        {
+            return new UsageModel(false, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), method.Name);
         }
 
         return null;

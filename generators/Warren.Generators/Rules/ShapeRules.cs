@@ -209,15 +209,15 @@ internal static class ShapeRules
             : $"returns {method.ReturnType.ToDisplayString()}";
     }
 
-    /// <summary>Why a <c>[Publisher]</c> method cannot be implemented, or null.</summary>
-    public static string? PublisherMethodProblem(IMethodSymbol method)
+    /// <summary>Why a <c>[Publisher]</c> method cannot be implemented, or null (<paramref name="deferred"/>: see <see cref="MessageTypeProblem"/>).</summary>
+    public static string? PublisherMethodProblem(IMethodSymbol method, ISet<string>? deferred = null)
     {
         if (method.IsGenericMethod)
         {
             return "is generic";
         }
 
-        if (UseProblem(method, method) is { } use)
+        if (UseProblem(method, method, deferred) is { } use)
         {
             return use;
         }
@@ -263,7 +263,7 @@ internal static class ShapeRules
         }
 
         var message = method.Parameters.First(p => PublisherParser.Kind(p) == PublisherParameter.Message);
-        if (TypeProblem(message.Type, method) is { } problem)
+        if (TypeProblem(message.Type, method, deferred) is { } problem)
         {
             return "takes a message that " + problem;
         }
@@ -307,8 +307,11 @@ internal static class ShapeRules
             .SelectMany(i => i.GetMembers().OfType<IMethodSymbol>())
             .Where(m => m.MethodKind == MethodKind.Ordinary && m.IsAbstract && !m.IsStatic);
 
-    /// <summary>True when an interface has members generated code cannot implement (properties, events, static abstracts).</summary>
-    public static string? InterfaceProblem(INamedTypeSymbol type)
+    /// <summary>
+    /// Why generated code cannot implement an interface (properties, events, static abstracts, generic, unreachable), or
+    /// null (<paramref name="deferred"/>: see <see cref="MessageTypeProblem"/>).
+    /// </summary>
+    public static string? InterfaceProblem(INamedTypeSymbol type, ISet<string>? deferred = null)
     {
         foreach (var member in new[] { type }.Concat(type.AllInterfaces).SelectMany(i => i.GetMembers()))
         {
@@ -333,7 +336,7 @@ internal static class ShapeRules
             return "is generic";
         }
 
-        return TypeProblem(type, type);
+        return TypeProblem(type, type, deferred);
     }
 
     /// <summary>

@@ -44,7 +44,11 @@ internal static class GeneratorHarness
     /// Builds a library as a real build does (Warren's and the JSON generator run, the result is emitted) and returns it
     /// as a metadata reference for the compilations that reference it. Throws with the diagnostics when it does not compile.
     /// </summary>
-    public static MetadataReference BuildLibrary(string assemblyName, string source, params MetadataReference[] references)
+    public static MetadataReference BuildLibrary(string assemblyName, string source, params MetadataReference[] references) =>
+        MetadataReference.CreateFromImage(BuildLibraryImage(assemblyName, source, references));
+
+    /// <summary>The image of a library built as <see cref="BuildLibrary"/> builds it, to load and run.</summary>
+    public static byte[] BuildLibraryImage(string assemblyName, string source, params MetadataReference[] references)
     {
         var compilation = Compile(assemblyName, references, false, source);
         CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
@@ -56,7 +60,7 @@ internal static class GeneratorHarness
             throw new InvalidOperationException($"library {assemblyName} does not build cleanly:\n" + string.Join("\n", problems));
         }
 
-        return MetadataReference.CreateFromImage(image.ToArray());
+        return image.ToArray();
     }
 
     /// <summary>Runs the generators on a compilation referencing libraries built with <see cref="BuildLibrary"/>.</summary>

@@ -11,10 +11,11 @@ using Xunit;
 namespace Warren.IntegrationTests.Packaging;
 
 /// <summary>
-/// The layout real teams use, built from the packed nupkg: a Contracts library (messages, an [RpcService] interface, a
-/// public JsonSerializerContext), a Billing library with a consumer and an RPC server, a BillingHost with nothing of its
-/// own that registers Billing through its generated module, and a Checkout service that only publishes (IPublisher) and
-/// calls RPC through a proxy generated from the referenced interface. Run as two processes against the broker.
+/// The layout real teams use, built from the packed nupkg: a Contracts library (messages, an [RpcService] and a
+/// [Publisher] interface, a public JsonSerializerContext), a Billing library with a consumer and an RPC server, a
+/// BillingHost with nothing of its own that registers Billing through its generated module, and a Checkout service that
+/// only publishes (IPublisher and the referenced [Publisher] interface, implemented in Checkout) and calls RPC through a
+/// proxy generated from the referenced interface. Run as two processes against the broker.
 /// </summary>
 public sealed partial class NupkgUserProjectTests
 {
@@ -45,6 +46,7 @@ public sealed partial class NupkgUserProjectTests
             Assert.NotEqual(string.Empty, Generated("Billing", "Warren.Module.g.cs"));
             Assert.Contains("WarrenModule_Billing.Register(builder)", await File.ReadAllTextAsync(Generated("BillingHost", "Warren.Registration.g.cs")), StringComparison.Ordinal);
             Assert.NotEqual(string.Empty, Generated("Checkout", "*IPricing.RpcClient.g.cs"));
+            Assert.NotEqual(string.Empty, Generated("Checkout", "*IShopEvents.Publisher.g.cs"));
 
             var environment = new Dictionary<string, string> { ["ConnectionStrings__rabbit"] = broker.AmqpUrl };
             var billing = Run.ProcessAsync("dotnet", [Path.Combine(directory, "BillingHost", "bin", "Release", "net10.0", "BillingHost.dll"), (MultiOrders - MultiPoison).ToString(System.Globalization.CultureInfo.InvariantCulture)], directory, environment, TimeSpan.FromSeconds(90));
@@ -171,6 +173,13 @@ public sealed partial class NupkgUserProjectTests
 
         public sealed record Quote(int Units, int Cents);
 
+        // Implemented and registered by each service referencing this library, not by the library.
+        [Publisher]
+        public partial interface IShopEvents
+        {
+            ValueTask Placed(OrderPlaced o, CancellationToken ct = default);
+        }
+
         [RpcService("multi-ID-pricing", Timeout = "10s")]
         public interface IPricing
         {
@@ -280,7 +289,8 @@ public sealed partial class NupkgUserProjectTests
 
         var builder = Host.CreateApplicationBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Error);
-        // A publisher-only service with no Warren declaration of its own: routes and the RPC proxy come from Contracts.
+        // A publisher-only service with no Warren declaration of its own: routes, the RPC proxy and the IShopEvents
+        // implementation come from Contracts.
         builder.AddWarren("rabbit", o => o.ClientName = "multi-checkout").AddGeneratedHandlers();
         using var host = builder.Build();
         await host.StartAsync();
@@ -306,10 +316,20 @@ public sealed partial class NupkgUserProjectTests
             }
         }
 
+        // Half the orders through IPublisher, half through the contracts library's [Publisher] interface.
         var publisher = host.Services.GetRequiredService<IPublisher>();
+        var events = host.Services.GetRequiredService<IShopEvents>();
         for (var i = 0; i < Orders; i++)
         {
-            await publisher.PublishAsync(new OrderPlaced($"o-{i}", i % 2 == 0 ? "eu" : "us", i, i < Poison));
+            var order = new OrderPlaced($"o-{i}", i % 2 == 0 ? "eu" : "us", i, i < Poison);
+            if (i % 2 == 0)
+            {
+                await publisher.PublishAsync(order);
+            }
+            else
+            {
+                await events.Placed(order);
+            }
         }
 
         Console.WriteLine($"quotes {Quotes} cents {cents} published {Orders}");
