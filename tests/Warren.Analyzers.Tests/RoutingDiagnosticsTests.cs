@@ -54,10 +54,17 @@ public sealed class WRN001_InvalidTopicTests
         [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
         """);
 
-    /// <summary>Every exchange a message without [Topic] is published to with its contract name as the key limits it to 255 bytes.</summary>
+    /// <summary>
+    /// The contract name is the AMQP 'type' property of every publish (and, without [Topic], the routing key on every
+    /// exchange): a short string, 255 bytes at most, whatever the exchange type and with a [Topic] too.
+    /// </summary>
     [Theory]
     [InlineData("[Exchange(\"orders\", ExchangeKind.Topic)]")]
     [InlineData("[Exchange(\"orders\", ExchangeKind.Direct)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Fanout)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Headers)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Topic)] [Topic(\"order.placed\")]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Fanout)] [Topic(\"order.placed\")]")]
     [InlineData("")]
     public Task A_contract_name_over_255_bytes_used_as_a_key_is_reported(string exchange) => AnalyzerHarness.VerifyAsync($$"""
         {{exchange}}
