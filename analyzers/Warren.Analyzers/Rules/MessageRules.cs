@@ -40,7 +40,7 @@ internal static class MessageRules
     /// </summary>
     private static void CheckContractKey(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
-        if (Generators.Rules.ContractKeyRules.Problem(MessageParser.Parse(type)) is not { } problem)
+        if (Generators.Rules.ContractKeyRules.Problem(MessageParser.Parse(type, context.Compilation.Assembly)) is not { } problem)
         {
             return;
         }

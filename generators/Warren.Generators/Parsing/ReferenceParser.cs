@@ -65,7 +65,7 @@ internal static class ReferenceParser
     public static MessageModel? TryParseMessage(INamedTypeSymbol type, Compilation compilation)
     {
         var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
-        return MessageParser.TryParseAttributed(type, suppressions) is { } message && Usable(compilation, suppressions) ? message with { Referenced = true } : null;
+        return MessageParser.TryParseAttributed(type, compilation.Assembly, suppressions) is { } message && Usable(compilation, suppressions) ? message with { Referenced = true } : null;
     }
 
     private static bool Usable(Compilation compilation, System.Collections.Generic.IEnumerable<string> suppressions) =>
@@ -92,7 +92,7 @@ internal static class ReferenceParser
             else if (ReferencedAssemblies.IsAttributedMessage(type) || AttributeReader.Has(type, KnownNames.PriorityAttribute))
             {
                 var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
-                if (MessageParser.TryParseAttributed(type, suppressions) is { } message)
+                if (MessageParser.TryParseAttributed(type, assembly, suppressions) is { } message)
                 {
                     messages.Add(new ReferencedMessage(message with { Referenced = true }, suppressions.ToArray()));
                 }
