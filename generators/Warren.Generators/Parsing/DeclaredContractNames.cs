@@ -30,7 +30,7 @@ internal static class DeclaredContractNames
     /// The default contract name the referenced assembly declaring <paramref name="type"/> gave it, or null (also for a
     /// type of <paramref name="own"/>, the assembly being built, which names its types itself).
     /// </summary>
-    public static string? Of(ITypeSymbol type, IAssemblySymbol own)
+    public static string? Of(ITypeSymbol type, IAssemblySymbol? own)
     {
         if (type is not INamedTypeSymbol || MessageParser.DeclaredIn(type, own) || type.ContainingAssembly is not { } assembly || !UsesWarren(assembly))
         {

@@ -41,9 +41,9 @@ internal static class MessageParser
     /// The message model of an attributed type, or null when the type is a consumer class or cannot be a message. With
     /// <paramref name="deferred"/>, the diagnostics the project must suppress to use the type are collected there
     /// rather than judged (<see cref="Rules.ShapeRules.MessageTypeProblem"/>). <paramref name="own"/> is the assembly
-    /// being built (<see cref="DeclaredIn"/>).
+    /// being built (<see cref="DeclaredIn"/>); null when a referenced assembly is read for any compilation using it.
     /// </summary>
-    public static MessageModel? TryParseAttributed(INamedTypeSymbol type, IAssemblySymbol own, System.Collections.Generic.ISet<string>? deferred = null) =>
+    public static MessageModel? TryParseAttributed(INamedTypeSymbol type, IAssemblySymbol? own, System.Collections.Generic.ISet<string>? deferred = null) =>
         type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type, deferred) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblemInSource(type, own) is not null
             || ContractKeyProblemInSource(type, own) is not null ? null : Parse(type, own);
 
@@ -52,14 +52,14 @@ internal static class MessageParser
     /// has syntax: in the IDE a project reference is a compilation, and its types have syntax too, though they belong
     /// to another assembly (named, judged and generated for when that assembly is built).
     /// </summary>
-    public static bool DeclaredIn(ISymbol symbol, IAssemblySymbol own) =>
-        SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, own);
+    public static bool DeclaredIn(ISymbol symbol, IAssemblySymbol? own) =>
+        own is not null && SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, own);
 
     /// <summary>
     /// <see cref="ExchangeProblem"/> of a type declared in <paramref name="own"/>, where the analyzers report it (WRN034);
     /// a type from a referenced assembly was judged when that assembly was built, and is used as it is.
     /// </summary>
-    public static string? ExchangeProblemInSource(ISymbol symbol, IAssemblySymbol own) =>
+    public static string? ExchangeProblemInSource(ISymbol symbol, IAssemblySymbol? own) =>
         DeclaredIn(symbol, own) ? ExchangeProblem(symbol) : null;
 
     /// <summary>
@@ -67,7 +67,7 @@ internal static class MessageParser
     /// report it (WRN001, WRN002): its contract name cannot be the routing key it is published and bound with. A type
     /// from a referenced assembly was judged when that assembly was built.
     /// </summary>
-    public static Rules.ContractKeyProblem? ContractKeyProblemInSource(ITypeSymbol type, IAssemblySymbol own) =>
+    public static Rules.ContractKeyProblem? ContractKeyProblemInSource(ITypeSymbol type, IAssemblySymbol? own) =>
         DeclaredIn(type, own) && Payloads.Of(type) == PayloadKind.Json ? Rules.ContractKeyRules.Problem(Parse(type, own)) : null;
 
     /// <summary>Why the <c>[Exchange]</c> of a type or publisher interface cannot be used (WRN034), or null (also without one).</summary>
@@ -75,7 +75,7 @@ internal static class MessageParser
         ReadExchange(symbol) is { } exchange ? Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type) : null;
 
     /// <summary>The message model of <paramref name="type"/> as <paramref name="own"/>, the assembly being built, uses it.</summary>
-    public static MessageModel Parse(ITypeSymbol type, IAssemblySymbol own)
+    public static MessageModel Parse(ITypeSymbol type, IAssemblySymbol? own)
     {
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         if (Payloads.Of(type) is var payload and not PayloadKind.Json)

@@ -92,7 +92,7 @@ internal static class ReferenceParser
             else if (ReferencedAssemblies.IsAttributedMessage(type) || AttributeReader.Has(type, KnownNames.PriorityAttribute))
             {
                 var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
-                if (MessageParser.TryParseAttributed(type, assembly, suppressions) is { } message)
+                if (MessageParser.TryParseAttributed(type, null, suppressions) is { } message)
                 {
                     messages.Add(new ReferencedMessage(message with { Referenced = true }, suppressions.ToArray()));
                 }
