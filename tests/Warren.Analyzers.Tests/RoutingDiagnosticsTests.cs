@@ -73,6 +73,26 @@ public sealed class WRN001_InvalidTopicTests
         [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
         """);
 
+    /// <summary>
+    /// A message without attributes whose default contract name is over 255 bytes gets no generated handler or publisher
+    /// method: each use is reported, as the type has no attribute to report at.
+    /// </summary>
+    [Fact]
+    public Task A_default_contract_name_over_255_bytes_is_reported_at_its_handler_and_publisher_method() => AnalyzerHarness.VerifyAsync($$"""
+        public sealed record {{new string('L', 300)}}(string Id);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void {|WRN001:Handle|}({{new string('L', 300)}} message) { }
+        }
+        [Publisher]
+        public partial interface IPublishes
+        {
+            System.Threading.Tasks.Task {|WRN001:Send|}({{new string('L', 300)}} message);
+        }
+        [JsonSerializable(typeof({{new string('L', 300)}}))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
     [Fact]
     public Task Valid_keys_and_patterns_are_quiet() => AnalyzerHarness.VerifyAsync("""
         [Exchange("orders")]
