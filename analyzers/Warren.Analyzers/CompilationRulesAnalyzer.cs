@@ -162,7 +162,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             {
                 CollectConsumer(type, consumer);
             }
-            else if (MessageParser.TryParseAttributed(type) is { } message && IsAttributedMessage(type))
+            else if (MessageParser.TryParseAttributed(type, type.ContainingAssembly) is { } message && IsAttributedMessage(type))
             {
                 var location = Locations.Of(type);
                 _contracts.Add((message, type.Name, location));

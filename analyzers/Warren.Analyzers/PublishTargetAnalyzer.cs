@@ -67,7 +67,7 @@ public sealed class PublishTargetAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (method.TypeArguments[0] is INamedTypeSymbol { DeclaringSyntaxReferences.Length: 0 } referenced
+        if (method.TypeArguments[0] is INamedTypeSymbol referenced && !MessageParser.DeclaredIn(referenced, context.Compilation.Assembly)
             && ReferencedAssemblies.IsAttributedMessage(referenced)
             && ShapeRules.TypeProblem(referenced, context.ContainingSymbol) is { } unusable)
         {

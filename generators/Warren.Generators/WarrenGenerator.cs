@@ -46,7 +46,7 @@ public sealed class WarrenGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var messages = MessageAttributes
-            .Select(attribute => Types(context, attribute, type => MessageParser.FirstAttribute(type, MessageAttributes) == attribute ? MessageParser.TryParseAttributed(type) : null))
+            .Select(attribute => Types(context, attribute, type => MessageParser.FirstAttribute(type, MessageAttributes) == attribute ? MessageParser.TryParseAttributed(type, type.ContainingAssembly) : null))
             .Aggregate(Concat)
             .WithTrackingName(Steps.Messages);
 

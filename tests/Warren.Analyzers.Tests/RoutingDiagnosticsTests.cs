@@ -54,16 +54,43 @@ public sealed class WRN001_InvalidTopicTests
         [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
         """);
 
-    /// <summary>Every exchange a message without [Topic] is published to with its contract name as the key limits it to 255 bytes.</summary>
+    /// <summary>
+    /// The contract name is the AMQP 'type' property of every publish (and, without [Topic], the routing key on every
+    /// exchange): a short string, 255 bytes at most, whatever the exchange type and with a [Topic] too.
+    /// </summary>
     [Theory]
     [InlineData("[Exchange(\"orders\", ExchangeKind.Topic)]")]
     [InlineData("[Exchange(\"orders\", ExchangeKind.Direct)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Fanout)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Headers)]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Topic)] [Topic(\"order.placed\")]")]
+    [InlineData("[Exchange(\"orders\", ExchangeKind.Fanout)] [Topic(\"order.placed\")]")]
     [InlineData("")]
     public Task A_contract_name_over_255_bytes_used_as_a_key_is_reported(string exchange) => AnalyzerHarness.VerifyAsync($$"""
         {{exchange}}
         [Message({|WRN001:"{{new string('é', 128)}}"|})]
         public sealed record OrderPlaced(string Region);
         [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>
+    /// A message without attributes whose default contract name is over 255 bytes gets no generated handler or publisher
+    /// method: each use is reported, as the type has no attribute to report at.
+    /// </summary>
+    [Fact]
+    public Task A_default_contract_name_over_255_bytes_is_reported_at_its_handler_and_publisher_method() => AnalyzerHarness.VerifyAsync($$"""
+        public sealed record {{new string('L', 300)}}(string Id);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void {|WRN001:Handle|}({{new string('L', 300)}} message) { }
+        }
+        [Publisher]
+        public partial interface IPublishes
+        {
+            System.Threading.Tasks.Task {|WRN001:Send|}({{new string('L', 300)}} message);
+        }
+        [JsonSerializable(typeof({{new string('L', 300)}}))] internal sealed partial class Json : JsonSerializerContext;
         """);
 
     [Fact]

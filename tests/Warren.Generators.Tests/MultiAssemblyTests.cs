@@ -516,10 +516,14 @@ public sealed class MultiAssemblyTests
     /// A message type of a referenced assembly keeps the default contract name that assembly gave it. Qualified there
     /// because of a type this service cannot see (an internal one), it is qualified here too; left short there, a type
     /// of this service sharing its short name does not qualify it: only the service's own type is, with WRN035 there.
-    /// Otherwise one type would be published and bound under two names.
+    /// Otherwise one type would be published and bound under two names. The same whether the library is an emitted
+    /// assembly (a command-line build) or, as in the IDE, a project reference given as its compilation, whose types
+    /// have syntax but belong to another assembly.
     /// </summary>
-    [Fact]
-    public async Task A_referenced_message_keeps_the_contract_name_its_assembly_gave_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_referenced_message_keeps_the_contract_name_its_assembly_gave_it(bool projectReference)
     {
         const string Crm = """
             namespace Crm.Contracts
@@ -574,7 +578,7 @@ public sealed class MultiAssemblyTests
         Assert.Contains("\"crm.contracts.users.created\"", own, StringComparison.Ordinal);
         Assert.Contains("\"renamed\"", own, StringComparison.Ordinal);
 
-        var library = GeneratorHarness.BuildLibrary("Crm.Contracts", Crm);
+        var library = projectReference ? GeneratorHarness.LibraryCompilation("Crm.Contracts", Crm) : GeneratorHarness.BuildLibrary("Crm.Contracts", Crm);
         var run = GeneratorHarness.Run("Crm.Desk", [library], Desk);
         Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
         // The contracts the queue consumes, as its manifest lists them.
@@ -589,6 +593,23 @@ public sealed class MultiAssemblyTests
         var qualified = Assert.Single(diagnostics, d => d.Id == "WRN035");
         Assert.Contains("Crm.Desk.Renamed", qualified.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.DoesNotContain(diagnostics, d => d.Id == "WRN022");
+    }
+
+    /// <summary>
+    /// A service referencing the contracts as a project (the IDE gives the library's compilation, with syntax) generates
+    /// exactly what it generates referencing the built assembly (the command line).
+    /// </summary>
+    [Fact]
+    public void A_project_reference_generates_what_the_built_assembly_does()
+    {
+        var contracts = GeneratorHarness.LibraryCompilation("Shop.Contracts", Contracts);
+        foreach (var (name, source) in new[] { ("Shop.Checkout", Checkout), ("Shop.Billing", Billing) })
+        {
+            var built = GeneratorHarness.Run(name, [ContractsLibrary.Value], source).Sources;
+            var project = GeneratorHarness.Run(name, [contracts], source);
+            Assert.Empty(project.CompileDiagnostics.Select(d => d.ToString()));
+            Assert.Equal(built.OrderBy(s => s.Key, StringComparer.Ordinal), project.Sources.OrderBy(s => s.Key, StringComparer.Ordinal));
+        }
     }
 
     /// <summary>

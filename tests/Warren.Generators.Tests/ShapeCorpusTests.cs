@@ -99,6 +99,9 @@ public sealed class ShapeCorpusTests
     [Theory]
     [InlineData("message_name_wildcard_topic", "audit.#")]
     [InlineData("message_name_empty_word_topic", "audit..entry")]
+    [InlineData("message_name_over_255_bytes_fanout", "ffffffffffffffffffffffffffffffffffffffff")]
+    [InlineData("message_name_over_255_bytes_headers", "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh")]
+    [InlineData("message_name_over_255_bytes_with_topic", "tttttttttttttttttttttttttttttttttttttttt")]
     public void A_contract_name_that_cannot_be_its_routing_key_is_in_no_generated_file(string name, string refused)
     {
         var shape = Shapes.Single(s => s.Name == name);
@@ -581,6 +584,10 @@ public sealed class ShapeCorpusTests
         Bad("dead_letter_queue_empty", "WRN034", App("[Queue(\"q\")] [DeadLetter(Queue = \"\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("handler_dead_letter_queue_reserved", "WRN034", App("[Queue(\"q\")] [DeadLetter(Enabled = false)] public sealed class C { [DeadLetter(MaxRetries = 1, Queue = \"amq.q.failed\")] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
         Bad("message_name_wildcard_topic", "WRN002", App("[Exchange(\"audit\", ExchangeKind.Topic)] [Message(\"audit.#\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; } [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
+        Bad("message_name_over_255_bytes_fanout", "WRN001", App($"[Exchange(\"audit\", ExchangeKind.Fanout)] [Message(\"{new string('f', 300)}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send(M m); }}"), "M"),
+        Bad("message_name_over_255_bytes_headers", "WRN001", App($"[Exchange(\"audit\", ExchangeKind.Headers)] [Message(\"{new string('h', 300)}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send(M m); }}"), "M"),
+        Bad("message_name_over_255_bytes_with_topic", "WRN001", App($"[Exchange(\"audit\", ExchangeKind.Topic)] [Topic(\"audit.{{Id}}\")] [Message(\"{new string('t', 300)}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send(M m); }}"), "M"),
+        Bad("default_contract_name_over_255_bytes", "WRN001", App($"public sealed record {new string('L', 300)}(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle({new string('L', 300)} m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send({new string('L', 300)} m); }}"), $"{new string('L', 300)}"),
         Bad("message_name_empty_word_topic", "WRN001", App("[Exchange(\"audit\", ExchangeKind.Topic)] [Message(\"audit..entry\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
         Bad("message_exchange_empty", "WRN034", App("[Exchange(\"\")] [Topic(\"a\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
         Bad("message_exchange_reserved_published", "WRN034", App("[Exchange(\"amq.events\")] [Topic(\"a\")] public sealed record M(string Id); [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),

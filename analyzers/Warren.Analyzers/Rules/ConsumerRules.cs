@@ -44,6 +44,7 @@ internal static class ConsumerRules
 
             handlers++;
             var message = ConsumerParser.MessageType(method)!;
+            MessageRules.CheckContractKeyAt(context, message.WithNullableAnnotation(NullableAnnotation.NotAnnotated), Locations.Of(method));
             var key = message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             if (handled.TryGetValue(key, out var first))
             {

@@ -10,8 +10,7 @@ internal static class MessageRules
 {
     public static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
-        var attributed = AttributeReader.Has(type, KnownNames.ExchangeAttribute) || AttributeReader.Has(type, KnownNames.TopicAttribute)
-            || AttributeReader.Has(type, KnownNames.MessageAttribute) || AttributeReader.Has(type, KnownNames.PriorityAttribute);
+        var attributed = IsAttributed(type);
         if (attributed && type.TypeKind != TypeKind.Interface && Generators.Rules.ShapeRules.MessageTypeProblem(type) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableType, Locations.Of(type), type.Name, "is a message type that " + problem.Replace("'" + type.Name + "' ", string.Empty)));
@@ -40,7 +39,7 @@ internal static class MessageRules
     /// </summary>
     private static void CheckContractKey(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
-        if (Generators.Rules.ContractKeyRules.Problem(MessageParser.Parse(type)) is not { } problem)
+        if (Generators.Rules.ContractKeyRules.Problem(MessageParser.Parse(type, context.Compilation.Assembly)) is not { } problem)
         {
             return;
         }
@@ -50,6 +49,31 @@ internal static class MessageRules
             ? Diagnostic.Create(DiagnosticDescriptors.WildcardInRoutingKey, location, problem.Problem, wildcard)
             : Diagnostic.Create(DiagnosticDescriptors.InvalidTopic, location, problem.Problem));
     }
+
+    /// <summary>
+    /// The contract name of a message without a Warren attribute, judged where a handler or publisher method of this
+    /// compilation uses it (the type itself has no attribute to report at): the generator emits nothing for any JSON
+    /// message of this compilation whose name <see cref="MessageParser.ContractKeyProblemInSource"/> rejects, such as a
+    /// default name over 255 bytes (a long nested or generic name), so the handler or method it drops is reported here.
+    /// </summary>
+    public static void CheckContractKeyAt(SymbolAnalysisContext context, ITypeSymbol messageType, Location location)
+    {
+        if (messageType is INamedTypeSymbol named && IsAttributed(named))
+        {
+            return;
+        }
+
+        if (MessageParser.ContractKeyProblemInSource(messageType, context.Compilation.Assembly) is { } problem)
+        {
+            context.ReportDiagnostic(problem.Wildcard is { } wildcard
+                ? Diagnostic.Create(DiagnosticDescriptors.WildcardInRoutingKey, location, problem.Problem, wildcard)
+                : Diagnostic.Create(DiagnosticDescriptors.InvalidTopic, location, problem.Problem));
+        }
+    }
+
+    private static bool IsAttributed(INamedTypeSymbol type) =>
+        AttributeReader.Has(type, KnownNames.ExchangeAttribute) || AttributeReader.Has(type, KnownNames.TopicAttribute)
+        || AttributeReader.Has(type, KnownNames.MessageAttribute) || AttributeReader.Has(type, KnownNames.PriorityAttribute);
 
     /// <summary>A publish routing-key template: syntax, wildcards, and each placeholder against the message type.</summary>
     public static void CheckTemplate(SymbolAnalysisContext context, AttributeData topic, ISymbol owner, string template, ITypeSymbol messageType)

@@ -32,6 +32,7 @@ internal static class PublisherRules
             }
 
             var message = method.Parameters.First(p => PublisherParser.Kind(p) == PublisherParameter.Message);
+            MessageRules.CheckContractKeyAt(context, message.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), location);
             var takesOptions = method.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options);
 
             // Where the method publishes: the message's [Exchange], text and bytes the interface's (PublishOptions may

@@ -38,7 +38,7 @@ internal static class ConsumerParser
         var handlers = new List<HandlerModel>();
         foreach (var method in HandlerCandidates(type).OrderBy(m => m.Name, System.StringComparer.Ordinal))
         {
-            if (Rules.ShapeRules.HandlerProblem(method) is null && !Rules.UndefinedTypes.In(method) && ReadHandler(method, defaultExchange, queue) is { } handler)
+            if (Rules.ShapeRules.HandlerProblem(method) is null && !Rules.UndefinedTypes.In(method) && ReadHandler(method, defaultExchange, queue, type.ContainingAssembly) is { } handler)
             {
                 handlers.Add(handler);
             }
@@ -140,22 +140,23 @@ internal static class ConsumerParser
         : KnownNames.Is(parameter.Type, KnownNames.CancellationTokenType) ? ParameterKind.CancellationToken
         : ParameterKind.Message;
 
-    private static HandlerModel? ReadHandler(IMethodSymbol method, ExchangeModel? defaultExchange, QueueModel queue)
+    private static HandlerModel? ReadHandler(IMethodSymbol method, ExchangeModel? defaultExchange, QueueModel queue, IAssemblySymbol own)
     {
         if (!IsHandlerCandidate(method) || method.IsStatic || method.IsGenericMethod || MessageType(method) is not { } messageType)
         {
             return null;
         }
 
-        var message = MessageParser.Parse(messageType);
-        if (message.Exchange is { } exchange && messageType.DeclaringSyntaxReferences.Length > 0 && Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type) is not null)
+        // The consumer's assembly is the one being built (or, read from a reference, the one that was).
+        var message = MessageParser.Parse(messageType, own);
+        if (message.Exchange is { } exchange && MessageParser.DeclaredIn(messageType, own) && Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type) is not null)
         {
             // The message's [Exchange] cannot be used (WRN034, reported on the message): no binding to it, no handler.
             // A message type from a referenced assembly was judged when that assembly was built.
             return null;
         }
 
-        if (messageType.DeclaringSyntaxReferences.Length > 0 && Rules.ContractKeyRules.Problem(message) is not null)
+        if (MessageParser.DeclaredIn(messageType, own) && Rules.ContractKeyRules.Problem(message) is not null)
         {
             // The contract name cannot be the routing key it would be bound with (WRN001, WRN002, reported on the message).
             return null;

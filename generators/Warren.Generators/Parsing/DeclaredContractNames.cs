@@ -26,10 +26,13 @@ internal static class DeclaredContractNames
     [System.ThreadStatic]
     private static HashSet<IAssemblySymbol>? _reading;
 
-    /// <summary>The default contract name the referenced assembly declaring <paramref name="type"/> gave it, or null.</summary>
-    public static string? Of(ITypeSymbol type)
+    /// <summary>
+    /// The default contract name the referenced assembly declaring <paramref name="type"/> gave it, or null (also for a
+    /// type of <paramref name="own"/>, the assembly being built, which names its types itself).
+    /// </summary>
+    public static string? Of(ITypeSymbol type, IAssemblySymbol? own)
     {
-        if (type is not INamedTypeSymbol || type.DeclaringSyntaxReferences.Length > 0 || type.ContainingAssembly is not { } assembly || !UsesWarren(assembly))
+        if (type is not INamedTypeSymbol || MessageParser.DeclaredIn(type, own) || type.ContainingAssembly is not { } assembly || !UsesWarren(assembly))
         {
             return null;
         }
@@ -68,7 +71,7 @@ internal static class DeclaredContractNames
                 {
                     messages.AddRange(consumer.Handlers.Select(h => h.Message));
                 }
-                else if (MessageParser.FirstAttribute(type, MessageAttributes) is not null && MessageParser.TryParseAttributed(type, new HashSet<string>()) is { } message)
+                else if (MessageParser.FirstAttribute(type, MessageAttributes) is not null && MessageParser.TryParseAttributed(type, assembly, new HashSet<string>()) is { } message)
                 {
                     messages.Add(message);
                 }
@@ -80,7 +83,7 @@ internal static class DeclaredContractNames
                 {
                     if (ReferencedAssemblies.IsAttributedMessage(type))
                     {
-                        if (MessageParser.TryParseAttributed(type, new HashSet<string>()) is { } message)
+                        if (MessageParser.TryParseAttributed(type, assembly, new HashSet<string>()) is { } message)
                         {
                             messages.Add(message);
                         }

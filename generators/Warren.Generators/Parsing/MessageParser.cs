@@ -40,32 +40,42 @@ internal static class MessageParser
     /// <summary>
     /// The message model of an attributed type, or null when the type is a consumer class or cannot be a message. With
     /// <paramref name="deferred"/>, the diagnostics the project must suppress to use the type are collected there
-    /// rather than judged (<see cref="Rules.ShapeRules.MessageTypeProblem"/>).
+    /// rather than judged (<see cref="Rules.ShapeRules.MessageTypeProblem"/>). <paramref name="own"/> is the assembly
+    /// being built (<see cref="DeclaredIn"/>); null when a referenced assembly is read for any compilation using it.
     /// </summary>
-    public static MessageModel? TryParseAttributed(INamedTypeSymbol type, System.Collections.Generic.ISet<string>? deferred = null) =>
-        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type, deferred) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblemInSource(type) is not null
-            || ContractKeyProblemInSource(type) is not null ? null : Parse(type);
+    public static MessageModel? TryParseAttributed(INamedTypeSymbol type, IAssemblySymbol? own, System.Collections.Generic.ISet<string>? deferred = null) =>
+        type.TypeKind == TypeKind.Interface || IsConsumer(type) || Rules.ShapeRules.MessageTypeProblem(type, deferred) is not null || Rules.UndefinedTypes.In(type) || ExchangeProblemInSource(type, own) is not null
+            || ContractKeyProblemInSource(type, own) is not null ? null : Parse(type, own);
 
     /// <summary>
-    /// <see cref="ExchangeProblem"/> of a type declared in this compilation, where the analyzers report it (WRN034); a
-    /// type from a referenced assembly was judged when that assembly was built, and is used as it is.
+    /// Whether <paramref name="symbol"/> is declared in <paramref name="own"/>, the assembly being built. Not whether it
+    /// has syntax: in the IDE a project reference is a compilation, and its types have syntax too, though they belong
+    /// to another assembly (named, judged and generated for when that assembly is built).
     /// </summary>
-    public static string? ExchangeProblemInSource(ISymbol symbol) =>
-        symbol.DeclaringSyntaxReferences.Length > 0 ? ExchangeProblem(symbol) : null;
+    public static bool DeclaredIn(ISymbol symbol, IAssemblySymbol? own) =>
+        own is not null && SymbolEqualityComparer.Default.Equals(symbol.ContainingAssembly, own);
 
     /// <summary>
-    /// <see cref="Rules.ContractKeyRules"/> for a message type declared in this compilation, where the analyzers report
-    /// it (WRN001, WRN002): its contract name cannot be the routing key it is published and bound with. A type from a
-    /// referenced assembly was judged when that assembly was built.
+    /// <see cref="ExchangeProblem"/> of a type declared in <paramref name="own"/>, where the analyzers report it (WRN034);
+    /// a type from a referenced assembly was judged when that assembly was built, and is used as it is.
     /// </summary>
-    public static Rules.ContractKeyProblem? ContractKeyProblemInSource(ITypeSymbol type) =>
-        type.DeclaringSyntaxReferences.Length > 0 && Payloads.Of(type) == PayloadKind.Json ? Rules.ContractKeyRules.Problem(Parse(type)) : null;
+    public static string? ExchangeProblemInSource(ISymbol symbol, IAssemblySymbol? own) =>
+        DeclaredIn(symbol, own) ? ExchangeProblem(symbol) : null;
+
+    /// <summary>
+    /// <see cref="Rules.ContractKeyRules"/> for a message type declared in <paramref name="own"/>, where the analyzers
+    /// report it (WRN001, WRN002): its contract name cannot be the routing key it is published and bound with. A type
+    /// from a referenced assembly was judged when that assembly was built.
+    /// </summary>
+    public static Rules.ContractKeyProblem? ContractKeyProblemInSource(ITypeSymbol type, IAssemblySymbol? own) =>
+        DeclaredIn(type, own) && Payloads.Of(type) == PayloadKind.Json ? Rules.ContractKeyRules.Problem(Parse(type, own)) : null;
 
     /// <summary>Why the <c>[Exchange]</c> of a type or publisher interface cannot be used (WRN034), or null (also without one).</summary>
     public static string? ExchangeProblem(ISymbol symbol) =>
         ReadExchange(symbol) is { } exchange ? Rules.NameRules.ExchangeProblem(exchange.Name, exchange.Type) : null;
 
-    public static MessageModel Parse(ITypeSymbol type)
+    /// <summary>The message model of <paramref name="type"/> as <paramref name="own"/>, the assembly being built, uses it.</summary>
+    public static MessageModel Parse(ITypeSymbol type, IAssemblySymbol? own)
     {
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         if (Payloads.Of(type) is var payload and not PayloadKind.Json)
@@ -78,7 +88,7 @@ internal static class MessageParser
 
         // A type of a referenced assembly keeps the default name its assembly gave it (qualified or not): fixed, as a
         // [Message] name is, so that this compilation's other types do not qualify it again.
-        named ??= DeclaredContractNames.Of(type);
+        named ??= DeclaredContractNames.Of(type, own);
         var contract = named ?? Names.ContractName(type, qualified: false);
         var template = AttributeReader.Find(type, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;
         int? priority = AttributeReader.Find(type, KnownNames.PriorityAttribute) is { } p && p.ConstructorArguments.Length == 1

@@ -50,8 +50,8 @@ internal static class PublisherParser
 
         // An exchange that cannot be used (WRN034, reported on the interface or the message type), or a message whose
         // contract name cannot be its routing key (WRN001, WRN002): no implementation publishing to it.
-        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type) is not null
-            || MessageParser.ContractKeyProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type) is not null))
+        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type, type.ContainingAssembly) is not null
+            || MessageParser.ContractKeyProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type, type.ContainingAssembly) is not null))
         {
             return null;
         }
@@ -60,7 +60,7 @@ internal static class PublisherParser
         return new PublisherModel(
             typeName,
             Names.Identifier(typeName),
-            methods.OrderBy(m => m.ContainingType.ToDisplayString(), System.StringComparer.Ordinal).ThenBy(m => m.Name, System.StringComparer.Ordinal).Select(ParseMethod).ToEquatableArray());
+            methods.OrderBy(m => m.ContainingType.ToDisplayString(), System.StringComparer.Ordinal).ThenBy(m => m.Name, System.StringComparer.Ordinal).Select(m => ParseMethod(m, type.ContainingAssembly)).ToEquatableArray());
     }
 
     public static PublisherParameter Kind(IParameterSymbol parameter) =>
@@ -75,7 +75,7 @@ internal static class PublisherParser
     private static ITypeSymbol Underlying(ITypeSymbol type) =>
         type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type;
 
-    private static PublisherMethodModel ParseMethod(IMethodSymbol method)
+    private static PublisherMethodModel ParseMethod(IMethodSymbol method, IAssemblySymbol own)
     {
         var parameter = method.Parameters.First(p => Kind(p) == PublisherParameter.Message);
         var template = AttributeReader.Find(method, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;
@@ -87,7 +87,7 @@ internal static class PublisherParser
             method.Name,
             method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             method.Parameters.Select(p => new PublisherParameterModel(p.Name, p.Type.ToDisplayString(DeclaredFormat), Kind(p))).ToEquatableArray(),
-            MessageParser.Parse(parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)),
+            MessageParser.Parse(parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), own),
             returns == KnownNames.Task,
             template,
             RoutingTemplates.Parse(template, parameter.Type),

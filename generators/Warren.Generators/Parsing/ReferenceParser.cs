@@ -74,7 +74,7 @@ internal static class ReferenceParser
     public static MessageModel? TryParseMessage(INamedTypeSymbol type, Compilation compilation)
     {
         var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
-        return MessageParser.TryParseAttributed(type, suppressions) is { } message && Usable(compilation, suppressions) ? message with { Referenced = true } : null;
+        return MessageParser.TryParseAttributed(type, compilation.Assembly, suppressions) is { } message && Usable(compilation, suppressions) ? message with { Referenced = true } : null;
     }
 
     /// <summary>
@@ -135,7 +135,7 @@ internal static class ReferenceParser
             else if (ReferencedAssemblies.IsAttributedMessage(type) || AttributeReader.Has(type, KnownNames.PriorityAttribute))
             {
                 var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
-                if (MessageParser.TryParseAttributed(type, suppressions) is { } message)
+                if (MessageParser.TryParseAttributed(type, null, suppressions) is { } message)
                 {
                     messages.Add(new ReferencedMessage(message with { Referenced = true }, suppressions.ToArray()));
                 }

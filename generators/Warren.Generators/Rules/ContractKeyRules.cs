@@ -16,7 +16,8 @@ internal readonly record struct ContractKeyProblem(string Problem, string? Wildc
 /// wildcard, since the same name is the binding pattern (a <c>*</c> or <c>#</c> there would receive other types' keys,
 /// while the publish key is matched literally). A direct exchange compares the key with the binding as text, and the
 /// default exchange with queue names, so any other text routes there. On a fanout or headers exchange, and for a
-/// message with <c>[Topic]</c>, the name is no key and these rules do not apply. The generator emits nothing for a
+/// message with <c>[Topic]</c>, the name is no key and only the length applies: the name is the AMQP <c>type</c>
+/// property of every publish, a short string of at most 255 bytes too. The generator emits nothing for a
 /// message type of the compilation whose name breaks them; the analyzers report it at the name.
 /// </summary>
 internal static class ContractKeyRules
@@ -24,18 +25,16 @@ internal static class ContractKeyRules
     /// <summary>The problem with <paramref name="contractName"/> as the routing key of a message, or null.</summary>
     public static ContractKeyProblem? Problem(string contractName, ExchangeModel? exchange, string? routingTemplate)
     {
-        if (routingTemplate is not null || exchange is { Type: "fanout" or "headers" })
-        {
-            return null;
-        }
-
+        // The contract name is the AMQP 'type' property of every publish (a short string), whatever the exchange.
         var bytes = Encoding.UTF8.GetByteCount(contractName);
         if (bytes > NameRules.MaxBytes)
         {
-            return new($"The contract name '{Short(contractName)}' is {bytes} bytes, and a message without [Topic] is published with it as the routing key: RabbitMQ limits routing keys to {NameRules.MaxBytes} bytes. Give the message a shorter [Message] name, or a [Topic]", null);
+            return new(routingTemplate is null
+                ? $"The contract name '{Short(contractName)}' is {bytes} bytes, and every message is published with it as its 'type' property and, without [Topic], as the routing key: RabbitMQ limits both to {NameRules.MaxBytes} bytes. Give the message a shorter [Message] name"
+                : $"The contract name '{Short(contractName)}' is {bytes} bytes, and every message is published with it as its 'type' property: RabbitMQ limits it to {NameRules.MaxBytes} bytes. Give the message a shorter [Message] name", null);
         }
 
-        if (exchange is not { Type: "topic" })
+        if (routingTemplate is not null || exchange is not { Type: "topic" })
         {
             return null;
         }

@@ -63,6 +63,23 @@ internal static class GeneratorHarness
         return image.ToArray();
     }
 
+    /// <summary>
+    /// A library as the IDE references a project: its compilation (with its generated sources), not an emitted image,
+    /// so that its types keep their syntax.
+    /// </summary>
+    public static MetadataReference LibraryCompilation(string assemblyName, string source, params MetadataReference[] references)
+    {
+        var compilation = Compile(assemblyName, references, false, source);
+        CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException($"library {assemblyName} does not compile cleanly:\n" + string.Join("\n", problems));
+        }
+
+        return output.ToMetadataReference();
+    }
+
     /// <summary>Runs the generators on a compilation referencing libraries built with <see cref="BuildLibrary"/>.</summary>
     public static GeneratorRun Run(string assemblyName, IEnumerable<MetadataReference> references, params string[] sources)
     {
