@@ -337,7 +337,7 @@ public sealed class ReferencedPublisherTests
             [JsonSerializable(typeof(Ping))]
             public sealed partial class PingJson : JsonSerializerContext;
             """);
-        var compilation = GeneratorHarness.Compile("Ping.Host", [library], false, """
+        const string PingHost = """
             using System.Text.Json.Serialization;
             using System.Threading.Tasks;
             using Warren;
@@ -354,13 +354,21 @@ public sealed class ReferencedPublisherTests
 
             [JsonSerializable(typeof(Ping))]
             public sealed partial class HostJson : JsonSerializerContext;
-            """);
+            """;
+        var compilation = GeneratorHarness.Compile("Ping.Host", [library], false, PingHost);
         GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
 
         var diagnostics = await Analyze(output);
         var qualified = Assert.Single(diagnostics, d => d.Id == "WRN035");
         Assert.Equal("Source0.cs", qualified.Location.SourceTree?.FilePath);
+
+        // Only the service's own type is qualified: the library's keeps the name the library gave it, which its
+        // consumers and every other service use.
+        var generated = string.Concat(GeneratorHarness.Run("Ping.Host", [library], PingHost).Sources.Values);
+        Assert.Contains("\"ping.host.ping\"", generated, StringComparison.Ordinal);
+        Assert.Contains("\"ping\"", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"ping.contracts.ping\"", generated, StringComparison.Ordinal);
     }
 
     private const string TrialContracts = """

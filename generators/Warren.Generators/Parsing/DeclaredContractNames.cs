@@ -88,7 +88,7 @@ internal static class DeclaredContractNames
                             messages.Add(message);
                         }
                     }
-                    else if (ReferenceParser.IsReferencedPublisher(type) && PublisherParser.TryParse(type, new HashSet<string>()) is { } publisher)
+                    else if (ReferenceParser.IsReferencedPublisher(type) && PublisherParser.TryParse(type, new HashSet<string>(), assembly) is { } publisher)
                     {
                         // The public publisher interfaces of its references, which the assembly implemented too.
                         messages.AddRange(publisher.Methods.Select(m => m.Message));

@@ -35,7 +35,15 @@ internal static class PublisherParser
     public static PublisherModel? TryParse(INamedTypeSymbol type) => TryParse(type, null);
 
     /// <inheritdoc cref="TryParse(INamedTypeSymbol)"/>
-    public static PublisherModel? TryParse(INamedTypeSymbol type, System.Collections.Generic.ISet<string>? deferred)
+    public static PublisherModel? TryParse(INamedTypeSymbol type, System.Collections.Generic.ISet<string>? deferred) =>
+        TryParse(type, deferred, type.ContainingAssembly);
+
+    /// <summary>
+    /// The interface's model as the assembly <paramref name="own"/> implements it: its messages declared in
+    /// <paramref name="own"/> are judged and named as that assembly's own, every other message keeps the contract name its
+    /// assembly gave it (null: no message is the own assembly's, as for an interface read once for every compilation).
+    /// </summary>
+    public static PublisherModel? TryParse(INamedTypeSymbol type, System.Collections.Generic.ISet<string>? deferred, IAssemblySymbol? own)
     {
         if (type.TypeKind != TypeKind.Interface || ShapeRules.InterfaceProblem(type, deferred) is not null || UndefinedTypes.InInterface(type))
         {
@@ -50,8 +58,8 @@ internal static class PublisherParser
 
         // An exchange that cannot be used (WRN034, reported on the interface or the message type), or a message whose
         // contract name cannot be its routing key (WRN001, WRN002): no implementation publishing to it.
-        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type, type.ContainingAssembly) is not null
-            || MessageParser.ContractKeyProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type, type.ContainingAssembly) is not null))
+        if (methods.Any(m => MessageParser.ExchangeProblem(m.ContainingType) is not null || MessageParser.ExchangeProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type, own) is not null
+            || MessageParser.ContractKeyProblemInSource(m.Parameters.First(p => Kind(p) == PublisherParameter.Message).Type, own) is not null))
         {
             return null;
         }
@@ -60,7 +68,7 @@ internal static class PublisherParser
         return new PublisherModel(
             typeName,
             Names.Identifier(typeName),
-            methods.OrderBy(m => m.ContainingType.ToDisplayString(), System.StringComparer.Ordinal).ThenBy(m => m.Name, System.StringComparer.Ordinal).Select(m => ParseMethod(m, type.ContainingAssembly)).ToEquatableArray());
+            methods.OrderBy(m => m.ContainingType.ToDisplayString(), System.StringComparer.Ordinal).ThenBy(m => m.Name, System.StringComparer.Ordinal).Select(m => ParseMethod(m, own)).ToEquatableArray());
     }
 
     public static PublisherParameter Kind(IParameterSymbol parameter) =>
@@ -75,7 +83,7 @@ internal static class PublisherParser
     private static ITypeSymbol Underlying(ITypeSymbol type) =>
         type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type;
 
-    private static PublisherMethodModel ParseMethod(IMethodSymbol method, IAssemblySymbol own)
+    private static PublisherMethodModel ParseMethod(IMethodSymbol method, IAssemblySymbol? own)
     {
         var parameter = method.Parameters.First(p => Kind(p) == PublisherParameter.Message);
         var template = AttributeReader.Find(method, KnownNames.TopicAttribute) is { } topic ? AttributeReader.Argument<string>(topic, 0) : null;

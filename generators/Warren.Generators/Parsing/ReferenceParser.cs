@@ -85,7 +85,7 @@ internal static class ReferenceParser
     public static PublisherModel? TryParsePublisher(INamedTypeSymbol type, Compilation compilation, System.Collections.Generic.ISet<string>? unsuppressed = null)
     {
         var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
-        if (PublisherParser.TryParse(type, suppressions) is not { } publisher)
+        if (PublisherParser.TryParse(type, suppressions, compilation.Assembly) is not { } publisher)
         {
             return null;
         }
@@ -126,7 +126,7 @@ internal static class ReferenceParser
                 else if (AttributeReader.Has(type, KnownNames.PublisherAttribute))
                 {
                     var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
-                    if (PublisherParser.TryParse(type, suppressions) is { } publisher)
+                    if (PublisherParser.TryParse(type, suppressions, null) is { } publisher)
                     {
                         publishers.Add(new ReferencedPublisher(publisher with { Referenced = true }, suppressions.ToArray()));
                     }
