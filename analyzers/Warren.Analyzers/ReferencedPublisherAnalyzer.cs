@@ -123,7 +123,16 @@ public sealed class ReferencedPublisherAnalyzer : DiagnosticAnalyzer
 
         // Nothing else stops it: the ids its types or members need suppressed, judged with this project's options.
         var blocked = found.Any(f => f.Item1 == DiagnosticDescriptors.UnreachableType || f.Item1 == DiagnosticDescriptors.UnusableName || f.Item1 == DiagnosticDescriptors.UnsupportedPublisherMethod);
-        if (!blocked && ReferenceParser.TryParsePublisher(type, compilation, unsuppressed) is null && unsuppressed.Count > 0)
+        if (!blocked && ReferenceParser.TryParsePublisher(type, compilation, unsuppressed) is null && unsuppressed.Count == 0)
+        {
+            // Stopped by what this project does not see of it (a type from an assembly it does not reference) or by a rule
+            // its own assembly's build reports: the service must not find out at run time that it has no implementation.
+            found.Add((DiagnosticDescriptors.UnreachableType, [
+                type.Name,
+                $"{owner} is a publisher Warren cannot implement in this project: a type it uses comes from an assembly this project does not reference, "
+                + "or its assembly's build reports an error on it; reference that assembly or fix the error there"]));
+        }
+        else if (!blocked && unsuppressed.Count > 0)
         {
             var ids = string.Join(", ", unsuppressed);
             found.Add((DiagnosticDescriptors.UnreachableType, [

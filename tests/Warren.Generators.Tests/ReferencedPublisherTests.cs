@@ -417,6 +417,53 @@ public sealed class ReferencedPublisherTests
         }
     });
 
+    /// <summary>
+    /// A referenced publisher interface that inherits from an assembly this project does not reference cannot be
+    /// implemented here: Warren says so where the code names it, instead of a service missing at run time.
+    /// </summary>
+    [Fact]
+    public async Task A_referenced_publisher_this_project_cannot_implement_is_reported_where_it_is_named()
+    {
+        var core = GeneratorHarness.BuildLibrary("Tick.Core", """
+            using System.Threading.Tasks;
+
+            namespace Tick.Core;
+
+            public sealed record Tick(string Id);
+
+            public interface ITickBase
+            {
+                ValueTask Send(Tick t);
+            }
+            """);
+        var contracts = GeneratorHarness.BuildLibrary("Tick.Contracts", """
+            using Warren;
+
+            namespace Tick.Contracts;
+
+            [Publisher]
+            public partial interface ITicks : Tick.Core.ITickBase;
+            """, core);
+        var compilation = GeneratorHarness.Compile("Tick.Host", [contracts], false, """
+            using Microsoft.Extensions.DependencyInjection;
+
+            namespace Tick.Host;
+
+            public static class Use
+            {
+                public static object Get(System.IServiceProvider services) => services.GetRequiredService<Tick.Contracts.ITicks>();
+            }
+            """);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generated);
+        Assert.DoesNotContain(generated, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.DoesNotContain(output.SyntaxTrees, t => t.FilePath.Contains("ITicks", StringComparison.Ordinal));
+
+        var diagnostics = await Analyze(output);
+        var reported = Assert.Single(diagnostics, d => d.Id == "WRN023");
+        Assert.Contains("cannot implement", reported.GetMessage(), StringComparison.Ordinal);
+        Assert.Equal("Source0.cs", reported.Location.SourceTree?.FilePath);
+    }
+
     private static Task<ImmutableArray<Diagnostic>> Analyze(Compilation output) =>
         output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedPublisherAnalyzer()]).GetAnalyzerDiagnosticsAsync();
 
