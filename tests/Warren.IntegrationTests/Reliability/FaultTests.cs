@@ -146,11 +146,19 @@ public sealed class FaultTests(BrokerFixture broker, ITestOutputHelper output)
                 return ValueTask.CompletedTask;
             })) { Prefetch = 200 }), Cluster, logs);
 
+        // The last quarter of the stream waits for the node to have stopped, so the stop lands mid-stream however long
+        // stopping a node takes on a loaded machine.
+        var nodeStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var publishing = Task.Run(async () =>
         {
             var pending = new List<Task>(Count);
             for (var i = 0; i < Count; i++)
             {
+                if (i == Count * 3 / 4)
+                {
+                    await nodeStopped.Task.WaitAsync(TimeSpan.FromSeconds(120));
+                }
+
                 var n = i;
                 pending.Add(PublishAsync(app, queue, n).ContinueWith(t =>
                 {
@@ -171,6 +179,7 @@ public sealed class FaultTests(BrokerFixture broker, ITestOutputHelper output)
         await Broker.WaitUntilAsync(() => confirmed.Count >= Count / 4, TimeSpan.FromSeconds(60), "a quarter confirmed");
         await cluster.Nodes[0].StopAsync();
         var atStop = confirmed.Count;
+        nodeStopped.SetResult();
         await publishing.WaitAsync(TimeSpan.FromSeconds(180));
         try
         {
