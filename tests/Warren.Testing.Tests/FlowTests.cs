@@ -46,6 +46,12 @@ public sealed class FlowTests
         Assert.Equal(1, harness.Broker.MessageCount("shop.billing.dlq"));
         session.AssertNotPublished<InvoiceSent>();
 
+        // The queue AssertDeadLettered takes is the one the message failed in; a failure says so and lists each dead
+        // letter's queue and reason.
+        var wrongQueue = Assert.Throws<WarrenAssertionException>(() => session.AssertDeadLettered<OrderPlaced>(queue: "shop.billing.dlq"));
+        Assert.Contains("from queue 'shop.billing.dlq' (the queue it failed in, not its dead-letter queue)", wrongQueue.Message, StringComparison.Ordinal);
+        Assert.Contains("from queue 'shop.billing': Gave up after 2 retries", wrongQueue.Message, StringComparison.Ordinal);
+
         // 30 s and 5 min of retry delays passed on the virtual clock, not on the wall clock.
         Assert.True(harness.Time.GetUtcNow() - clockBefore >= TimeSpan.FromSeconds(330), $"virtual time moved {harness.Time.GetUtcNow() - clockBefore}");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");

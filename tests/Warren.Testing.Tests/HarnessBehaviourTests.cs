@@ -65,6 +65,28 @@ public sealed class HarnessBehaviourTests
     }
 
     [Fact]
+    public async Task The_flow_tells_the_messages_of_one_process_apart()
+    {
+        await using var harness = await Shop.StartAsync();
+        var session = await harness.RunAsync<IPublisher>(async publisher =>
+        {
+            await publisher.PublishAsync(new OrderPlaced("o-1", "eu"));
+            await publisher.PublishAsync(new OrderPlaced("o-2", "eu"));
+        });
+        var placed = session.Published.Where(m => m.Is<OrderPlaced>()).ToArray();
+        var ids = placed.Select(m => m.MessageId!).ToArray();
+
+        // Warren's ids of one process share their first 16 digits (the process's random half): the short form shown in
+        // the flow must come from the counter's digits, or every message of a test reads the same.
+        Assert.Equal(2, ids.Length);
+        Assert.Equal(ids[0][..16], ids[1][..16]);
+        Assert.NotEqual(placed[0].ToString(), placed[1].ToString());
+        var error = Assert.Throws<WarrenAssertionException>(() => session.AssertDeadLettered<OrderPlaced>());
+        Assert.Contains($"shop.order-placed {ids[0][^8..]} → exchange", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"shop.order-placed {ids[1][^8..]} → exchange", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Each_session_holds_only_its_own_flow()
     {
         await using var harness = await Shop.StartAsync();

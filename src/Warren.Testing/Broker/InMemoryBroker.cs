@@ -258,7 +258,7 @@ public sealed class InMemoryBroker : IConnectionSource
 
     internal static string Describe(StoredMessage message)
     {
-        var id = message.Properties.MessageId is { Length: > 0 } mid ? (mid.Length > 8 ? mid[..8] : mid) : "#" + message.Id;
+        var id = message.Properties.MessageId is { Length: > 0 } mid ? TrackedMessage.ShortId(mid) : "#" + message.Id;
         return message.Properties.Type is { Length: > 0 } type ? $"{type} {id}" : id;
     }
 

@@ -105,7 +105,31 @@ public sealed class TrackedMessage
 
     internal string Describe() => $"{(Type is null ? "message" : Type)} {ShortId(MessageId)} (exchange '{Exchange}', key '{RoutingKey}')";
 
-    internal static string ShortId(string? id) => id is null ? "(no id)" : id.Length > 8 ? id[..8] : id;
+    /// <summary>
+    /// Eight characters of <paramref name="id"/> for the flow: the last eight of an id of 32 hex digits (Warren's ids
+    /// of one process share their first 16 digits and differ in the counter's, at the end; a GUID in its "N" form is
+    /// random throughout), else the first eight (business keys, GUIDs with dashes).
+    /// </summary>
+    internal static string ShortId(string? id) => id switch
+    {
+        null => "(no id)",
+        { Length: 32 } when IsHex(id) => id[^8..],
+        { Length: > 8 } => id[..8],
+        _ => id,
+    };
+
+    private static bool IsHex(string id)
+    {
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     internal static string Shorten(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 

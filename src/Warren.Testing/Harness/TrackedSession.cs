@@ -55,14 +55,14 @@ public class TrackedSession : MessageFlow
     }
 
     /// <summary>
-    /// Asserts that a message of contract <typeparamref name="T"/> was dead-lettered (from <paramref name="queue"/>, with a
+    /// Asserts that a message of contract <typeparamref name="T"/> was dead-lettered (from <paramref name="queue"/>, the queue it failed in, with a
     /// reason containing <paramref name="reasonContains"/>); returns it.
     /// </summary>
     public TrackedMessage AssertDeadLettered<T>(string? reasonContains = null, string? queue = null)
     {
         var match = DeadLetteredOf<T>().FirstOrDefault(m =>
             (queue is null || m.Queue == queue) && (reasonContains is null || m.Reason?.Contains(reasonContains, StringComparison.OrdinalIgnoreCase) == true));
-        return match ?? throw Fail($"Expected {Contract<T>()} dead-lettered{(queue is null ? string.Empty : $" from queue '{queue}'")}{(reasonContains is null ? string.Empty : $" with a reason containing \"{reasonContains}\"")}; dead-lettered: {List(DeadLettered)}.");
+        return match ?? throw Fail($"Expected {Contract<T>()} dead-lettered{(queue is null ? string.Empty : $" from queue '{queue}' (the queue it failed in, not its dead-letter queue)")}{(reasonContains is null ? string.Empty : $" with a reason containing \"{reasonContains}\"")}; dead-lettered: {ListWithReasons(DeadLettered)}.");
     }
 
     /// <summary>Asserts that nothing was dead-lettered, retried, returned, refused or lost.</summary>
@@ -114,6 +114,10 @@ public class TrackedSession : MessageFlow
     }
 
     private string Contract<T>() => Contracts.Find<T>() is { } c ? $"{typeof(T).Name} ('{c.Name}')" : $"{typeof(T).Name} (no message contract: register it, or inspect the flow untyped)";
+
+    private static string ListWithReasons(IReadOnlyList<TrackedMessage> messages) => messages.Count == 0
+        ? "none"
+        : string.Join(", ", messages.Select(m => $"{m.Describe()} from queue '{m.Queue}': {m.Reason}"));
 
     private static string List(IReadOnlyList<TrackedMessage> messages) => messages.Count == 0 ? "none" : string.Join(", ", messages.Select(m => m.Describe()));
 }

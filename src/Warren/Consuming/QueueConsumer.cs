@@ -595,6 +595,12 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
         if (outcome.Action == DispatchAction.Ack)
         {
+            if (timeout is { IsCancellationRequested: true } && !_handlerCancellation.IsCancellationRequested)
+            {
+                // The timeout is cooperative: a handler that went on past its token is not stopped, and its success counts.
+                Log.HandlerOverranTimeout(_logger, _definition.Queue, SafeMessageId(delivery), _definition.HandlerTimeout!.Value);
+            }
+
             return new Verdict(outcome, false);
         }
 

@@ -92,6 +92,9 @@ internal static partial class Log
     [LoggerMessage(24, LogLevel.Warning, "Stopping queue '{Queue}': {InFlight} handler(s) still running after {Timeout}; cancelling them")]
     public static partial void ShutdownTimedOut(ILogger logger, string queue, int inFlight, TimeSpan timeout);
 
+    [LoggerMessage(120, LogLevel.Warning, "Handler for queue '{Queue}' finished message {MessageId} after its HandlerTimeout of {Timeout}: it did not stop when its cancellation token fired; the message is acknowledged as handled")]
+    public static partial void HandlerOverranTimeout(ILogger logger, string queue, string messageId, TimeSpan timeout);
+
     [LoggerMessage(26, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed; retry {Retry} of {MaxRetries} scheduled: {Reason}")]
     public static partial void Retrying(ILogger logger, string queue, string messageId, int retry, int maxRetries, string reason);
 
