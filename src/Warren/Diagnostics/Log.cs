@@ -183,6 +183,12 @@ internal static partial class Log
     [LoggerMessage(82, LogLevel.Warning, "Could not read the depth of queue '{Queue}': {Reason}")]
     public static partial void QueueDepthUnreadable(ILogger logger, string queue, string reason);
 
+    [LoggerMessage(85, LogLevel.Warning, "Could not read the depth of the {Queues} watched queue(s): {Reason}; the queue gauges are empty until the connection is back")]
+    public static partial void QueueDepthsUnreadable(ILogger logger, int queues, string reason);
+
+    [LoggerMessage(86, LogLevel.Information, "Reading the depth of the {Queues} watched queue(s) again")]
+    public static partial void QueueDepthsReadableAgain(ILogger logger, int queues);
+
     [LoggerMessage(31, LogLevel.Information, "Starting in the background (Warren:StartMode = Background): the host goes on while Warren connects to the broker")]
     public static partial void StartingInBackground(ILogger logger);
 

@@ -28,6 +28,7 @@ public sealed class WarrenQueueMonitor
     private readonly ConcurrentDictionary<string, WarrenQueueKind> _watched = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, QueueDepth> _depths = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _warnedAt = new(StringComparer.Ordinal);
+    private int _connectionUnavailable;
 
     /// <summary>Created by DI.</summary>
     public WarrenQueueMonitor(WarrenConnections connections, IOptions<WarrenMonitoringOptions> options, ILogger<WarrenQueueMonitor> logger)
@@ -55,16 +56,21 @@ public sealed class WarrenQueueMonitor
     public async Task<QueueDepth> GetDepthAsync(string queue, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
-        var kind = KindOf(queue);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ReadTimeout);
         var connection = await _connections.GetConsumeConnectionAsync(timeout.Token).ConfigureAwait(false);
+        return await ReadAsync(connection, queue, timeout.Token).ConfigureAwait(false);
+    }
+
+    private async Task<QueueDepth> ReadAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    {
+        var kind = KindOf(queue);
 
         // A passive declare of a missing queue closes its channel (404): never on a channel anything else uses.
-        var channel = await connection.CreateChannelAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            var ok = await channel.QueueDeclarePassiveAsync(queue, timeout.Token).ConfigureAwait(false);
+            var ok = await channel.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false);
             return new QueueDepth(queue, kind, true, ok.MessageCount, ok.ConsumerCount, DateTimeOffset.UtcNow);
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason is { ReplyCode: 404 })
@@ -83,25 +89,77 @@ public sealed class WarrenQueueMonitor
     /// <summary>Adds a queue to the ones read periodically.</summary>
     internal void Watch(string queue, WarrenQueueKind kind) => _watched.TryAdd(queue, kind);
 
-    /// <summary>Reads every watched queue once, keeps the depths and logs backlogs above their threshold.</summary>
+    /// <summary>
+    /// Reads every watched queue once, keeps the depths and logs backlogs above their threshold. Without an open
+    /// connection nothing can be read: that is logged once when it starts (not once per queue and reading) and once when
+    /// the readings resume, and the depths are dropped meanwhile.
+    /// </summary>
     internal async Task SampleAsync(CancellationToken cancellationToken)
     {
-        foreach (var queue in WatchedQueues)
+        var queues = WatchedQueues;
+        if (queues.Count == 0)
         {
+            return;
+        }
+
+        IConnection connection;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ReadTimeout);
+            connection = await _connections.GetConsumeConnectionAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Unreadable(queues.Count, ex.Message);
+            return;
+        }
+
+        foreach (var queue in queues)
+        {
+            if (!connection.IsOpen)
+            {
+                Unreadable(queues.Count, connection.CloseReason is { } reason ? $"the connection is closed ({reason.ReplyText})" : "the connection is closed");
+                return;
+            }
+
             QueueDepth depth;
             try
             {
-                depth = await GetDepthAsync(queue, cancellationToken).ConfigureAwait(false);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(ReadTimeout);
+                depth = await ReadAsync(connection, queue, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                if (!connection.IsOpen)
+                {
+                    Unreadable(queues.Count, ex.Message);
+                    return;
+                }
+
                 Log.QueueDepthUnreadable(_logger, queue, ex.Message);
                 _depths.TryRemove(queue, out _);
                 continue;
             }
 
+            if (Interlocked.Exchange(ref _connectionUnavailable, 0) == 1)
+            {
+                Log.QueueDepthsReadableAgain(_logger, queues.Count);
+            }
+
             _depths[queue] = depth;
             CheckBacklog(depth);
+        }
+    }
+
+    /// <summary>No depth can be read for want of a connection: logged once until a reading succeeds again.</summary>
+    private void Unreadable(int queues, string reason)
+    {
+        _depths.Clear();
+        if (Interlocked.Exchange(ref _connectionUnavailable, 1) == 0)
+        {
+            Log.QueueDepthsUnreadable(_logger, queues, reason);
         }
     }
 

@@ -30,6 +30,12 @@ public class FakeConnection : DispatchProxy
 
     public bool Disposed { get; private set; }
 
+    /// <summary>While true, opening a channel fails (a channel the broker refused) while the connection stays open.</summary>
+    public bool FailChannels { get; set; }
+
+    /// <summary>While true, <see cref="IConnection.IsOpen"/> is false whatever <see cref="Inner"/> says: a connection recovering.</summary>
+    public bool Closed { get; set; }
+
     public static (IConnection Connection, FakeConnection Fake) Create(IConnection? inner = null)
     {
         var connection = Create<IConnection, FakeConnection>();
@@ -80,6 +86,12 @@ public class FakeConnection : DispatchProxy
                 }
 
                 break;
+            case "CreateChannelAsync" when FailChannels:
+                return Task.FromException<IChannel>(new InvalidOperationException("the test refuses channels"));
+            case "get_IsOpen" when Closed:
+                return false;
+            case "get_CloseReason" when Closed:
+                return new ShutdownEventArgs(ShutdownInitiator.Library, 541, "INTERNAL_ERROR - recovering");
             case "get_IsOpen" when Inner is null:
                 return !Disposed;
             case "CloseAsync" when Inner is null:
