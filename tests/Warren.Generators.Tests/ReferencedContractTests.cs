@@ -231,16 +231,28 @@ public sealed class ReferencedContractTests
             ValueTask Sent(ParcelSent parcel);
         }
 
+        public sealed record Track(string Id);
+
+        public sealed record Position(string At);
+
+        [RpcService("tracking")]
+        public interface ITracking
+        {
+            Task<Position> Locate(Track track);
+        }
+
         [JsonSerializable(typeof(ParcelSent))]
         [JsonSerializable(typeof(ParcelLost))]
         [JsonSerializable(typeof(ParcelFound))]
+        [JsonSerializable(typeof(Track))]
+        [JsonSerializable(typeof(Position))]
         {0} sealed partial class ParcelJson : JsonSerializerContext;
         """;
 
     /// <summary>
     /// A referenced message whose only JSON context is internal to its library: the service cannot use that context, so
     /// publishing or receiving the message would fail at run time. WRN019 where the service first handles or publishes it
-    /// (a handler, an IPublisher call, a call of a referenced publisher interface's method), saying how to fix it.
+    /// (a handler, an IPublisher call, a call of a referenced publisher or RPC interface's method), saying how to fix it.
     /// </summary>
     [Theory]
     [InlineData(false)]
@@ -251,8 +263,8 @@ public sealed class ReferencedContractTests
 
         var (_, diagnostics) = await Analyze("Parcel.Host", library, ParcelHost);
 
-        var reported = diagnostics.Where(d => d.Id == "WRN019").OrderBy(d => d.Location.SourceSpan.Start).ToList();
-        Assert.Equal(3, reported.Count);
+        var reported = diagnostics.Where(d => d.Id == "WRN019").OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Properties[CompilationRulesAnalyzer.TypeNameProperty]).ToList();
+        Assert.Equal(5, reported.Count);
         Assert.All(reported, d => Assert.Equal("Source0.cs", d.Location.SourceTree?.FilePath));
         Assert.Equal("lost", Text(reported[0]));
         Assert.Equal("global::Parcel.Contracts.ParcelLost", reported[0].Properties[CompilationRulesAnalyzer.TypeNameProperty]);
@@ -260,6 +272,8 @@ public sealed class ReferencedContractTests
         Assert.Equal("global::Parcel.Contracts.ParcelFound", reported[1].Properties[CompilationRulesAnalyzer.TypeNameProperty]);
         Assert.Equal("events.Sent(new ParcelSent(\"p-2\"))", Text(reported[2]));
         Assert.Equal("global::Parcel.Contracts.ParcelSent", reported[2].Properties[CompilationRulesAnalyzer.TypeNameProperty]);
+        Assert.Equal(["global::Parcel.Contracts.Position", "global::Parcel.Contracts.Track"], reported.Skip(3).Select(d => d.Properties[CompilationRulesAnalyzer.TypeNameProperty]));
+        Assert.All(reported.Skip(3), d => Assert.Equal("tracking.Locate(new Track(\"p-3\"))", Text(d)));
         Assert.All(reported, d => Assert.Contains("lists it in ParcelJson (assembly Parcel.Contracts) only, which is not public", Message(d), StringComparison.Ordinal));
         Assert.Empty(diagnostics.Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal) && d.Id != "WRN019").Select(d => d.ToString()));
     }
@@ -282,6 +296,8 @@ public sealed class ReferencedContractTests
                 [System.Text.Json.Serialization.JsonSerializable(typeof(Parcel.Contracts.ParcelSent))]
                 [System.Text.Json.Serialization.JsonSerializable(typeof(Parcel.Contracts.ParcelLost))]
                 [System.Text.Json.Serialization.JsonSerializable(typeof(Parcel.Contracts.ParcelFound))]
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Parcel.Contracts.Track))]
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Parcel.Contracts.Position))]
                 internal sealed partial class HostJson : System.Text.Json.Serialization.JsonSerializerContext;
                 """,
             }
@@ -307,12 +323,13 @@ public sealed class ReferencedContractTests
             public Task Handle(ParcelLost lost, CancellationToken ct) => Task.CompletedTask;
         }
 
-        public sealed class Flow(IPublisher publisher, IParcelEvents events)
+        public sealed class Flow(IPublisher publisher, IParcelEvents events, ITracking tracking)
         {
-            public async Task Go()
+            public async Task<Position> Go()
             {
                 await publisher.PublishAsync(new ParcelFound("p-1"));
                 await events.Sent(new ParcelSent("p-2"));
+                return await tracking.Locate(new Track("p-3"));
             }
         }
         """;
