@@ -48,7 +48,7 @@ public sealed class ReferencedInterfaceAnalyzer : DiagnosticAnalyzer
                 foreach (var type in ReferencedAssemblies.PublicTypes(assembly))
                 {
                     var found = ReferenceParser.IsReferencedRpcService(type) ? ServiceProblems(type, start.Compilation)
-                        : ReferenceParser.IsReferencedPublisher(type) ? Problems(type, start.Compilation)
+                        : ReferenceParser.IsReferencedPublisher(type) ? PublisherProblems(type, start.Compilation)
                         : [];
                     if (found.Count > 0)
                     {
@@ -85,7 +85,7 @@ public sealed class ReferencedInterfaceAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>What stops or breaks the implementation of a referenced publisher interface here, as the rules of a local one say.</summary>
-    private static List<(DiagnosticDescriptor, object[])> Problems(INamedTypeSymbol type, Compilation compilation)
+    private static List<(DiagnosticDescriptor, object[])> PublisherProblems(INamedTypeSymbol type, Compilation compilation)
     {
         var found = new List<(DiagnosticDescriptor, object[])>();
         var owner = Owner(type);
