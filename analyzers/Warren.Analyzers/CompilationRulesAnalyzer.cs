@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 using Warren.Analyzers.Rules;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
@@ -50,6 +51,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             var facts = new Facts();
             facts.CollectReferences(start.Compilation);
             start.RegisterSymbolAction(symbol => facts.Collect((INamedTypeSymbol)symbol.Symbol), SymbolKind.NamedType);
+            var publisher = start.Compilation.GetTypeByMetadataName("Warren.IPublisher");
+            start.RegisterOperationAction(operation => facts.CollectCall((IInvocationOperation)operation.Operation, publisher, start.Compilation.Assembly), OperationKind.Invocation);
             start.RegisterCompilationEndAction(end => facts.Judge(end));
         });
     }
@@ -60,6 +63,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(string Name, string Shape, Location Location, string Owner)> _queues = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _messageUses = new();
         private readonly ConcurrentBag<string> _serializable = new();
+        private readonly Dictionary<string, string> _internallySerializable = new();
         private readonly ConcurrentBag<(string Name, Location Location)> _jsonContexts = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _prioritized = new();
         private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> _receivers = new();
@@ -86,11 +90,16 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     var owner = $"{type.Name} (assembly {assembly.Name})";
                     if (JsonContextParser.TryParse(type) is { } json)
                     {
-                        if (type.DeclaredAccessibility == Accessibility.Public)
+                        foreach (var name in json.TypeNames)
                         {
-                            foreach (var name in json.TypeNames)
+                            if (type.DeclaredAccessibility == Accessibility.Public)
                             {
                                 _serializable.Add(name);
+                            }
+                            else if (!_internallySerializable.ContainsKey(name))
+                            {
+                                // Not visible here: WRN019 names it, so the fix (make it public) is plain.
+                                _internallySerializable.Add(name, owner);
                             }
                         }
 
@@ -119,7 +128,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     }
                     else if (ReferenceParser.IsReferencedPublisher(type) && ReferenceParser.TryParsePublisher(type, compilation) is { } publisher)
                     {
-                        // Implemented here (ReferencedPublisherAnalyzer): the generator names its messages with the local ones.
+                        // Implemented here (ReferencedInterfaceAnalyzer): the generator names its messages with the local ones.
                         foreach (var method in publisher.Methods.Where(m => m.Message.Payload == PayloadKind.Json))
                         {
                             _contracts.Add((method.Message, owner, Location.None));
@@ -231,6 +240,58 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        /// <summary>
+        /// The messages a call sends or receives through code generated here from a referenced assembly's declarations:
+        /// <c>IPublisher.PublishAsync</c> or <c>PublishBatchAsync</c> of a referenced attributed message, a method of a
+        /// referenced <c>[Publisher]</c> or <c>[RpcService]</c> interface. Such a type has no declaration in this compilation
+        /// to report WRN019 at (a local one is reported where it is declared), so the call is where the service first needs
+        /// its JSON metadata, for instance when its library lists it in an internal context only.
+        /// </summary>
+        public void CollectCall(IInvocationOperation invocation, INamedTypeSymbol? publisher, IAssemblySymbol own)
+        {
+            var method = invocation.TargetMethod;
+            var location = invocation.Syntax.GetLocation();
+            if (method.ContainingType is not { TypeKind: TypeKind.Interface } type)
+            {
+                return;
+            }
+
+            if (publisher is not null && type.Equals(publisher, SymbolEqualityComparer.Default))
+            {
+                if (method.Name is "PublishAsync" or "PublishBatchAsync" && method.TypeArguments.Length == 1 && method.TypeArguments[0] is INamedTypeSymbol message
+                    && !SymbolEqualityComparer.Default.Equals(message.ContainingAssembly, own) && ReferencedAssemblies.IsAttributedMessage(message) && !Payloads.IsRaw(message))
+                {
+                    _messageUses.Add((message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(message), location));
+                }
+
+                return;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, own))
+            {
+                return;
+            }
+
+            if (AttributeReader.Has(type, KnownNames.RpcServiceAttribute))
+            {
+                var uses = method.Parameters.Where(p => ConsumerParser.Kind(p) == ParameterKind.Message).Select(p => p.Type).ToList();
+                if (method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } returns)
+                {
+                    uses.Add(returns.TypeArguments[0]);
+                }
+
+                foreach (var use in uses.Where(u => !Payloads.IsRaw(u)))
+                {
+                    _messageUses.Add((use.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(use), location));
+                }
+            }
+            else if ((AttributeReader.Has(type, KnownNames.PublisherAttribute) || invocation.Instance?.Type is INamedTypeSymbol receiver && AttributeReader.Has(receiver, KnownNames.PublisherAttribute))
+                && method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter && !Payloads.IsRaw(parameter.Type))
+            {
+                _messageUses.Add((parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(parameter.Type), location));
+            }
+        }
+
         public void Judge(CompilationAnalysisContext context)
         {
             // The contract names the generator gives (colliding default names are qualified): any collision left is an error.
@@ -266,7 +327,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 if (!serializable.Contains(use.TypeName) && use.Location.IsInSource)
                 {
                     var properties = ImmutableDictionary<string, string?>.Empty.Add(TypeNameProperty, use.TypeName);
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotSerializable, use.Location, jsonContext, properties, use.Display));
+                    var hidden = _internallySerializable.TryGetValue(use.TypeName, out var listing)
+                        ? $" Its assembly lists it in {listing} only, which is not public, so this project cannot use it: make that context public, or list the type in a context of this project."
+                        : string.Empty;
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotSerializable, use.Location, jsonContext, properties, use.Display, hidden));
                 }
             }
 

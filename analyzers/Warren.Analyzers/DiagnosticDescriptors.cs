@@ -76,7 +76,7 @@ internal static class DiagnosticDescriptors
         "WRN018", "Unsupported RPC method", "RPC method '{0}' {1}: an RPC method takes one request message and optionally a CancellationToken, and returns Task<T>, ValueTask<T>, Task or ValueTask", Rpc, DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor NotSerializable = Create(
-        "WRN019", "Message type in no JsonSerializerContext", "'{0}' is in no JsonSerializerContext of this compilation: Warren serializes with source-generated metadata only. Add [JsonSerializable(typeof({0}))] to your context.", Serialization, DiagnosticSeverity.Error, compilationEnd: true);
+        "WRN019", "Message type in no JsonSerializerContext", "'{0}' is in no JsonSerializerContext of this compilation: Warren serializes with source-generated metadata only. Add [JsonSerializable(typeof({0}))] to your context.{1}", Serialization, DiagnosticSeverity.Error, compilationEnd: true);
 
     public static readonly DiagnosticDescriptor InvalidDuration = Create(
         "WRN020", "Invalid duration", "'{0}' is not a duration: write a whole number with ms, s, m, h or d, such as \"500ms\", \"30s\" or \"5m\"", Topology, DiagnosticSeverity.Error);

@@ -28,7 +28,7 @@ internal static class AnalyzerHarness
 
     private static readonly Lazy<ISourceGenerator> JsonGenerator = new(Warren.Generators.Tests.Infrastructure.SdkJsonGenerator.Load);
 
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedPublisherAnalyzer()];
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedInterfaceAnalyzer()];
 
     public const string Usings = """
         using System;

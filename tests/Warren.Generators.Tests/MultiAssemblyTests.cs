@@ -283,7 +283,7 @@ public sealed class MultiAssemblyTests
         var generated = string.Join("\n", output.SyntaxTrees.Where(t => !t.FilePath.StartsWith("Source", StringComparison.Ordinal)).Select(t => t.ToString()));
         Assert.DoesNotContain("TrialStarted", generated, StringComparison.Ordinal);
 
-        var diagnostics = await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedPublisherAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+        var diagnostics = await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedInterfaceAnalyzer()]).GetAnalyzerDiagnosticsAsync();
         Assert.Contains(diagnostics, d => d.Id == "WRN005" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("TRIAL1", StringComparison.Ordinal));
         Assert.Contains(diagnostics, d => d.Id == "WRN021" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("TRIAL1", StringComparison.Ordinal));
         var call = Assert.Single(diagnostics, d => d.Id == "WRN023");
@@ -774,7 +774,7 @@ public sealed class MultiAssemblyTests
         GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
-        return await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedPublisherAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+        return await output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedInterfaceAnalyzer()]).GetAnalyzerDiagnosticsAsync();
     }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;

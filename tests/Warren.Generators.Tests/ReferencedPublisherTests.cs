@@ -151,6 +151,59 @@ public sealed class ReferencedPublisherTests
         Assert.DoesNotContain("order-", Publishes(silent.Sources["Warren.Manifest.g.cs"]), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Overloads of a referenced publisher method publish different messages: the manifest names the messages of the
+    /// overload the code calls, not every method of that name (which the system check would take for publishes).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_manifest_names_the_called_overload_of_a_referenced_publisher_method_only(bool projectReference)
+    {
+        const string Library = """
+            using System.Text.Json.Serialization;
+            using System.Threading.Tasks;
+            using Warren;
+
+            namespace Ov.Contracts;
+
+            [Exchange("ov.parcels", ExchangeKind.Topic)]
+            [Topic("parcel.sent")]
+            public sealed record ParcelSent(string Id);
+
+            [Exchange("ov.parcels", ExchangeKind.Topic)]
+            [Topic("parcel.lost")]
+            public sealed record ParcelLost(string Id);
+
+            [Publisher]
+            public partial interface IParcelEvents
+            {
+                ValueTask Publish(ParcelSent parcel);
+
+                ValueTask Publish(ParcelLost parcel);
+            }
+
+            [JsonSerializable(typeof(ParcelSent))]
+            [JsonSerializable(typeof(ParcelLost))]
+            public sealed partial class OvJson : JsonSerializerContext;
+            """;
+        var library = projectReference ? GeneratorHarness.LibraryCompilation("Ov.Contracts", Library) : GeneratorHarness.BuildLibrary("Ov.Contracts", Library);
+
+        var run = GeneratorHarness.Run("Ov.Calling", [library], """
+            namespace Ov.Calling;
+
+            public sealed class Flow(Ov.Contracts.IParcelEvents events)
+            {
+                public System.Threading.Tasks.ValueTask Go() => events.Publish(new Ov.Contracts.ParcelLost("p-1"));
+            }
+            """);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        var published = Publishes(run.Sources["Warren.Manifest.g.cs"]);
+        Assert.Contains("parcel-lost", published, StringComparison.Ordinal);
+        Assert.DoesNotContain("parcel-sent", published, StringComparison.Ordinal);
+    }
+
     private static string Publishes(string manifest)
     {
         var start = manifest.IndexOf("\"Warren.Publishes\"", StringComparison.Ordinal);
@@ -465,7 +518,7 @@ public sealed class ReferencedPublisherTests
     }
 
     private static Task<ImmutableArray<Diagnostic>> Analyze(Compilation output) =>
-        output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedPublisherAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+        output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedInterfaceAnalyzer()]).GetAnalyzerDiagnosticsAsync();
 
     private static byte[] Emit(Compilation compilation)
     {

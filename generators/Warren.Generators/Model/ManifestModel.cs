@@ -35,7 +35,7 @@ internal sealed record ManifestModel(
         var published = new List<(MessageModel Message, string? Key)>();
         // A referenced publisher interface is implemented in every service referencing it: only the calls say which publish.
         var called = new HashSet<(string, string)>(usages.Where(u => u.PublisherMethod is not null).Select(u => (u.TypeName, u.PublisherMethod!)));
-        var publisherMethods = model.Publishers.SelectMany(p => p.Methods.Where(m => !p.Referenced || called.Contains((m.DeclaringInterface, m.Name)))).ToList();
+        var publisherMethods = model.Publishers.SelectMany(p => p.Methods.Where(m => !p.Referenced || called.Contains((m.DeclaringInterface, m.Signature)))).ToList();
         published.AddRange(publisherMethods.Select(m => (m.Message, m.RoutingTemplate)));
         foreach (var usage in usages.Where(u => !u.IsRpc && u.PublisherMethod is null))
         {

@@ -164,7 +164,13 @@ internal sealed record PublisherMethodModel(
     bool ReturnsTask,
     string? RoutingTemplate,
     EquatableArray<RoutingPart> RoutingParts,
-    ExchangeModel? Exchange = null);
+    ExchangeModel? Exchange = null)
+{
+    /// <summary>The method's name and parameter types, which tell overloads apart (<see cref="UsageModel.PublisherMethod"/>).</summary>
+    public string Signature => SignatureOf(Name, System.Linq.Enumerable.Select(Parameters, p => p.Type));
+
+    public static string SignatureOf(string name, System.Collections.Generic.IEnumerable<string> parameterTypes) => name + "(" + string.Join(", ", parameterTypes) + ")";
+}
 
 /// <summary>A <c>[Publisher]</c> interface.</summary>
 /// <remarks>
@@ -236,6 +242,7 @@ internal sealed record JsonTypeModel(string TypeName, string Identifier);
 /// </summary>
 /// <remarks>
 /// A call of a method of a referenced <c>[Publisher]</c> interface has <paramref name="TypeName"/> the interface declaring
-/// the method and <paramref name="PublisherMethod"/> its name.
+/// the method and <paramref name="PublisherMethod"/> its signature (<see cref="PublisherMethodModel.Signature"/>): a call of
+/// one overload counts the messages of that overload only.
 /// </remarks>
 internal sealed record UsageModel(bool IsRpc, string TypeName, string? PublisherMethod = null);

@@ -71,6 +71,10 @@ internal static class PublisherParser
             methods.OrderBy(m => m.ContainingType.ToDisplayString(), System.StringComparer.Ordinal).ThenBy(m => m.Name, System.StringComparer.Ordinal).Select(m => ParseMethod(m, own)).ToEquatableArray());
     }
 
+    /// <summary>A method as <see cref="PublisherMethodModel.Signature"/> names it: its name and its parameters' types as declared.</summary>
+    public static string Signature(IMethodSymbol method) =>
+        PublisherMethodModel.SignatureOf(method.Name, method.Parameters.Select(p => p.Type.ToDisplayString(DeclaredFormat)));
+
     public static PublisherParameter Kind(IParameterSymbol parameter) =>
         KnownNames.Is(parameter.Type, KnownNames.CancellationTokenType) ? PublisherParameter.CancellationToken
         : KnownNames.Is(parameter.Type, KnownNames.PublishOptionsType) ? PublisherParameter.Options

@@ -15,10 +15,13 @@ internal static class ReferenceParser
     // The cache serves compilations with different options, so a message type that needs a diagnostic suppressed
     // ([Experimental], [Obsolete] with a DiagnosticId) is read with those ids, and each compilation judges them.
     private sealed record AssemblyDeclarations(
-        ReferencedMessage[] Messages, RpcServiceModel[] Services, ReferencedPublisher[] Publishers, JsonContextModel[] Contexts, string? Module, DeadLetterQueueModel[] DeadLetterQueues);
+        ReferencedMessage[] Messages, ReferencedService[] Services, ReferencedPublisher[] Publishers, JsonContextModel[] Contexts, string? Module, DeadLetterQueueModel[] DeadLetterQueues);
 
     /// <summary>A referenced message and the diagnostic ids a project must suppress (<c>&lt;NoWarn&gt;</c>) to use it.</summary>
     private sealed record ReferencedMessage(MessageModel Model, string[] Suppressions);
+
+    /// <summary>A referenced <c>[RpcService]</c> interface and the diagnostic ids a project must suppress to generate its client.</summary>
+    private sealed record ReferencedService(RpcServiceModel Model, string[] Suppressions);
 
     /// <summary>A referenced <c>[Publisher]</c> interface and the diagnostic ids a project must suppress to implement it.</summary>
     private sealed record ReferencedPublisher(PublisherModel Model, string[] Suppressions);
@@ -45,7 +48,8 @@ internal static class ReferenceParser
             // the user's code using it is reported (WRN005, WRN018, WRN021, and WRN023 at a PublishAsync call), as for such
             // a type declared locally.
             messages.AddRange(declarations.Messages.Where(m => Usable(compilation, m.Suppressions)).Select(m => m.Model));
-            services.AddRange(declarations.Services);
+            // An RPC interface this project cannot proxy is reported where the user's code names it, as a publisher is.
+            services.AddRange(declarations.Services.Where(s => Usable(compilation, s.Suppressions)).Select(s => s.Model));
             // A public [Publisher] interface is implemented here as if declared here (the library's own implementation
             // is internal); one this project cannot implement is reported where the user's code names it.
             publishers.AddRange(declarations.Publishers.Where(p => Usable(compilation, p.Suppressions)).Select(p => p.Model));
@@ -98,6 +102,31 @@ internal static class ReferenceParser
         return Usable(compilation, suppressions) ? publisher : null;
     }
 
+    /// <summary>
+    /// The model of an <c>[RpcService]</c> interface of a referenced assembly as <paramref name="compilation"/> may
+    /// generate its client (and serve it), or null (invalid, or needing a diagnostic the project does not suppress): the
+    /// ids it needs are added to <paramref name="unsuppressed"/> when those alone stop it.
+    /// </summary>
+    public static RpcServiceModel? TryParseService(INamedTypeSymbol type, Compilation compilation, System.Collections.Generic.ISet<string>? unsuppressed = null)
+    {
+        var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
+        if (RpcParser.TryParseService(type, suppressions) is not { } service)
+        {
+            return null;
+        }
+
+        foreach (var id in suppressions.Where(id => !Rules.ShapeRules.Suppressed(compilation, id)))
+        {
+            unsuppressed?.Add(id);
+        }
+
+        return Usable(compilation, suppressions) ? service : null;
+    }
+
+    /// <summary>A public <c>[RpcService]</c> interface of a referenced assembly: one this project proxies (or is told why not).</summary>
+    public static bool IsReferencedRpcService(INamedTypeSymbol type) =>
+        type.TypeKind == TypeKind.Interface && type.DeclaredAccessibility == Accessibility.Public && AttributeReader.Has(type, KnownNames.RpcServiceAttribute);
+
     /// <summary>A public <c>[Publisher]</c> interface of a referenced assembly: one this project implements (or is told why not).</summary>
     public static bool IsReferencedPublisher(INamedTypeSymbol type) =>
         type.TypeKind == TypeKind.Interface && type.DeclaredAccessibility == Accessibility.Public && AttributeReader.Has(type, KnownNames.PublisherAttribute);
@@ -108,7 +137,7 @@ internal static class ReferenceParser
     private static AssemblyDeclarations ReadAssembly(IAssemblySymbol assembly)
     {
         var messages = new System.Collections.Generic.List<ReferencedMessage>();
-        var services = new System.Collections.Generic.List<RpcServiceModel>();
+        var services = new System.Collections.Generic.List<ReferencedService>();
         var publishers = new System.Collections.Generic.List<ReferencedPublisher>();
         var contexts = new System.Collections.Generic.List<JsonContextModel>();
         foreach (var type in ReferencedAssemblies.PublicTypes(assembly))
@@ -119,9 +148,13 @@ internal static class ReferenceParser
             }
             else if (type.TypeKind == TypeKind.Interface)
             {
-                if (RpcParser.TryParseService(type) is { } service)
+                if (AttributeReader.Has(type, KnownNames.RpcServiceAttribute))
                 {
-                    services.Add(service);
+                    var suppressions = new System.Collections.Generic.SortedSet<string>(System.StringComparer.Ordinal);
+                    if (RpcParser.TryParseService(type, suppressions) is { } service)
+                    {
+                        services.Add(new ReferencedService(service, suppressions.ToArray()));
+                    }
                 }
                 else if (AttributeReader.Has(type, KnownNames.PublisherAttribute))
                 {

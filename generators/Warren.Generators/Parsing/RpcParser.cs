@@ -12,9 +12,16 @@ internal static class RpcParser
     private const long DefaultTimeout = 30_000;
 
     /// <summary>The service's model, or null when it is none or has a method the rules reject (the analyzers say which).</summary>
-    public static RpcServiceModel? TryParseService(INamedTypeSymbol type)
+    public static RpcServiceModel? TryParseService(INamedTypeSymbol type) => TryParseService(type, null);
+
+    /// <inheritdoc cref="TryParseService(INamedTypeSymbol)"/>
+    /// <remarks>
+    /// With <paramref name="deferred"/> (an interface read from a referenced assembly), the diagnostic ids a project must
+    /// suppress to use it are added there rather than judged (see <see cref="ShapeRules.MessageTypeProblem"/>).
+    /// </remarks>
+    public static RpcServiceModel? TryParseService(INamedTypeSymbol type, ISet<string>? deferred)
     {
-        if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute || ShapeRules.InterfaceProblem(type) is not null || UndefinedTypes.InInterface(type))
+        if (type.TypeKind != TypeKind.Interface || AttributeReader.Find(type, KnownNames.RpcServiceAttribute) is not { } attribute || ShapeRules.InterfaceProblem(type, deferred) is not null || UndefinedTypes.InInterface(type))
         {
             return null;
         }
@@ -35,7 +42,7 @@ internal static class RpcParser
         var timeout = Durations.ToMilliseconds(AttributeReader.Named<string>(attribute, AttributeNames.RpcService.Timeout)) ?? DefaultTimeout;
         var typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         var symbols = ShapeRules.InterfaceMethods(type).ToList();
-        if (symbols.Any(m => ShapeRules.RpcMethodProblem(m) is not null))
+        if (symbols.Any(m => ShapeRules.RpcMethodProblem(m, deferred) is not null))
         {
             return null;
         }
@@ -95,9 +102,12 @@ internal static class RpcParser
             return null;
         }
 
-        var inSource = served.Where(i => i.Locations.Any(l => l.IsInSource)).ToList();
+        // Declared in this assembly, or referenced (also when the reference is another project's compilation, whose types
+        // have syntax): a referenced one is judged with this compilation's options, as its proxy is.
+        var inSource = served.Where(i => SymbolEqualityComparer.Default.Equals(i.ContainingAssembly, type.ContainingAssembly)).ToList();
+        var compilation = (type.ContainingAssembly as ISourceAssemblySymbol)?.Compilation;
         var referenced = served.Except(inSource, SymbolEqualityComparer.Default).OfType<INamedTypeSymbol>()
-            .Select(TryParseService)
+            .Select(i => compilation is null ? TryParseService(i) : ReferenceParser.TryParseService(i, compilation))
             .Where(s => s is not null)
             .Select(s => s!)
             .OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal)

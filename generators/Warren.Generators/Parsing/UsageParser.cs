@@ -53,14 +53,14 @@ internal static class UsageParser
                 models.Add(tree, model);
             }
 
-            if (Parse(model.GetSymbolInfo(invocation, ct).Symbol) is { } usage)
+            if (Parse(model.GetSymbolInfo(invocation, ct).Symbol, compilation.Assembly) is { } usage)
             {
                 yield return usage;
             }
         }
     }
 
-    private static UsageModel? Parse(ISymbol? symbol)
+    private static UsageModel? Parse(ISymbol? symbol, IAssemblySymbol own)
     {
         if (symbol is not IMethodSymbol method || method.ContainingType is not { } type)
         {
@@ -78,10 +78,12 @@ internal static class UsageParser
             return new UsageModel(true, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
         }
 
-        // Any referenced interface: the method a call binds to may be inherited from one without [Publisher].
-        if (type.TypeKind == TypeKind.Interface && type.DeclaringSyntaxReferences.Length == 0)
+        // Any referenced interface (also one of a project reference given as its compilation, whose types have syntax):
+        // the method a call binds to may be inherited from one without [Publisher]. The method is named by its signature,
+        // so a call of one overload does not count the messages of the others.
+        if (type.TypeKind == TypeKind.Interface && !SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, own))
         {
-            return new UsageModel(false, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), method.Name);
+            return new UsageModel(false, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), PublisherParser.Signature(method.OriginalDefinition));
         }
 
         return null;

@@ -163,15 +163,15 @@ internal static class ShapeRules
         }
     }
 
-    /// <summary>Why an RPC method cannot be proxied and served, or null.</summary>
-    public static string? RpcMethodProblem(IMethodSymbol method)
+    /// <summary>Why an RPC method cannot be proxied and served, or null (<paramref name="deferred"/>: see <see cref="MessageTypeProblem"/>).</summary>
+    public static string? RpcMethodProblem(IMethodSymbol method, ISet<string>? deferred = null)
     {
         if (method.IsGenericMethod)
         {
             return "is generic";
         }
 
-        if (UseProblem(method, method) is { } use)
+        if (UseProblem(method, method, deferred) is { } use)
         {
             return use;
         }
@@ -193,12 +193,12 @@ internal static class ShapeRules
         }
 
         var request = method.Parameters.First(p => ConsumerParser.Kind(p) == ParameterKind.Message);
-        if (TypeProblem(request.Type, method) is { } requestProblem)
+        if (TypeProblem(request.Type, method, deferred) is { } requestProblem)
         {
             return "takes a request that " + requestProblem;
         }
 
-        if (method.ReturnType is INamedTypeSymbol { IsGenericType: true } returns && TypeProblem(returns.TypeArguments[0], method) is { } responseProblem)
+        if (method.ReturnType is INamedTypeSymbol { IsGenericType: true } returns && TypeProblem(returns.TypeArguments[0], method, deferred) is { } responseProblem)
         {
             return "returns a result that " + responseProblem;
         }

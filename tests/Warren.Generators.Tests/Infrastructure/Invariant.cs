@@ -15,7 +15,7 @@ namespace Warren.Generators.Tests.Infrastructure;
 /// </summary>
 internal static class Invariant
 {
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedPublisherAnalyzer()];
+    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = [new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedInterfaceAnalyzer()];
 
     public static InvariantResult Check(string source, bool documentation = false, string? noWarn = null, MetadataReference[]? references = null)
     {

@@ -267,7 +267,7 @@ public sealed class DocsSnippetTests(ITestOutputHelper output)
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         GeneratorHarness.CreateDriver(parseOptions: parse).RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var generatorDiagnostics);
-        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedPublisherAnalyzer());
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedInterfaceAnalyzer());
         var diagnostics = await generated.WithAnalyzers(analyzers).GetAllDiagnosticsAsync();
         return [.. diagnostics.Concat(generatorDiagnostics).Where(IsReportable)];
     }
