@@ -148,12 +148,16 @@ internal static class StartupHealth
     internal static string FailedStep(string? step) => step switch
     {
         null => "before it reached any step",
-        _ when step.StartsWith("opening ", StringComparison.Ordinal)
-            || step.StartsWith("declaring ", StringComparison.Ordinal)
-            || step.StartsWith("subscribing ", StringComparison.Ordinal)
-            || step.StartsWith("starting ", StringComparison.Ordinal) => "while " + step,
+        _ when IsUnderWay(step) => "while " + step,
         _ => $"after its last step ({step})",
     };
+
+    /// <summary>True for a step under way ("opening the publish connection"), false for one done ("topology declared").</summary>
+    internal static bool IsUnderWay(string step) =>
+        step.StartsWith("opening ", StringComparison.Ordinal)
+        || step.StartsWith("declaring ", StringComparison.Ordinal)
+        || step.StartsWith("subscribing ", StringComparison.Ordinal)
+        || step.StartsWith("starting ", StringComparison.Ordinal);
 }
 
 /// <summary>Queue depths read now, against the configured limits.</summary>

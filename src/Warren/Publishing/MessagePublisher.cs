@@ -840,7 +840,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 }
 
                 waited = "it waited for Warren's start, which had not finished: " + (_startup.CurrentStep is { } step
-                    ? "it was " + step + WhyTheStartOpens(step)
+                    ? (StartupHealth.IsUnderWay(step) ? "it was " : "its last step done: ") + step + WhyTheStartOpens(step)
                     : startFailure is { } failed
                         ? "it failed " + StartupHealth.FailedStep(failed.Step) + WhyTheStartOpens(failed.Step) + " and is trying again"
                         : "it had not reached the broker yet");
