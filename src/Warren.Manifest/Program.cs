@@ -11,7 +11,7 @@ using Warren.Manifest;
 //   write --assembly <service.dll> --out <dir>          the service's manifest.json, definitions.json, topology.mmd
 //   check <manifest.json | dir>... [--definitions <file>|-] [--amqp <url>] [--vhost <name>] [--diagram <file>] [--msbuild <file>]
 //     --msbuild: the findings go to an MSBuild project that reports them (see MSBuildFindings) instead of the output.
-// Exit codes: 0 clean (warnings allowed), 1 the check found errors, 2 the input could not be read.
+// Exit codes: 0 clean (warnings allowed), 1 the check found errors, 2 the input could not be read, 3 a defect of the tool.
 try
 {
     return args.FirstOrDefault() switch
@@ -23,7 +23,19 @@ try
 }
 catch (ManifestException e)
 {
-    var failure = new Finding("WRS000", Severity.Error, e.Message);
+    Report(new Finding("WRS000", Severity.Error, e.Message));
+    return 2;
+}
+catch (Exception e)
+{
+    // Every input the tool refuses is a ManifestException: anything else is a defect of the tool, still said plainly.
+    Report(new Finding("WRS000", Severity.Error, $"Warren.Manifest failed unexpectedly ({e.GetType().Name}: {e.Message}). This is a defect of the tool: please report it with the files it was given."));
+    Console.Error.WriteLine(e);
+    return 3;
+}
+
+void Report(Finding failure)
+{
     var msbuild = args.SkipWhile(a => a != "--msbuild").Skip(1).FirstOrDefault();
     if (args.FirstOrDefault() == "check" && !string.IsNullOrEmpty(msbuild))
     {
@@ -33,8 +45,6 @@ catch (ManifestException e)
     {
         Console.Error.WriteLine(failure);
     }
-
-    return 2;
 }
 
 namespace Warren.Manifest
@@ -108,7 +118,7 @@ namespace Warren.Manifest
                 return Usage();
             }
 
-            var manifests = options.Positional.SelectMany(Find).Select(Load).ToList();
+            var manifests = options.Positional.SelectMany(Find).Select(ManifestLoader.Load).ToList();
             var services = SystemCheck.Services(manifests);
             Console.WriteLine($"Warren system check: {services.Count} service(s): {string.Join(", ", services.Select(s => s.Service))}");
             var findings = SystemCheck.Run(services);
@@ -178,21 +188,6 @@ namespace Warren.Manifest
             }
 
             throw new ManifestException($"{path} does not exist.");
-        }
-
-        private static ServiceManifest Load(string path)
-        {
-            try
-            {
-                var manifest = JsonSerializer.Deserialize(File.ReadAllText(path), ManifestJson.Default.ServiceManifest) ?? throw new ManifestException($"{path} is empty.");
-                return manifest.Format > ServiceManifest.CurrentFormat
-                    ? throw new ManifestException($"{path} has manifest format {manifest.Format}; this tool reads up to {ServiceManifest.CurrentFormat}.")
-                    : manifest;
-            }
-            catch (JsonException e)
-            {
-                throw new ManifestException($"{path} is not a Warren manifest: {e.Message}", e);
-            }
         }
 
         /// <summary>Leaves an unchanged file alone, so incremental builds and file watchers see no change.</summary>

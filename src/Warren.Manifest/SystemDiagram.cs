@@ -64,8 +64,8 @@ internal static class SystemDiagram
         return b.ToString();
     }
 
-    /// <summary>The node id rule of <see cref="TopologyDocuments"/>: every character but ASCII letters and digits becomes '_'.</summary>
-    private static string Id(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+    /// <summary>The node id rule of <see cref="TopologyDocuments"/> (one name, one id, never shared), so edges meet its nodes.</summary>
+    private static string Id(string name) => TopologyDocuments.Id(name);
 
     private static string Label(string text) => text.Replace("\"", "#quot;", System.StringComparison.Ordinal);
 }

@@ -51,11 +51,11 @@ public sealed class TopologyDocumentsTests
         var lines = TopologyDocuments.Mermaid(Sample).Split('\n');
 
         Assert.Equal("flowchart LR", lines[0]);
-        Assert.Contains("    x_orders__eu_{{\"orders #quot;eu#quot; (topic)\"}}", lines);
-        Assert.Contains("    x_orders__eu_ -- \"order.*.placed\" --> q_billing", lines);
+        Assert.Contains("    x_orders_20__22_eu_22_{{\"orders #quot;eu#quot; (topic)\"}}", lines);
+        Assert.Contains("    x_orders_20__22_eu_22_ -- \"order.*.placed\" --> q_billing", lines);
         Assert.Contains("    x_docs -- \"any: kind=pdf\" --> q_billing", lines);
-        Assert.Contains("    q_billing -. dead letters .-> x_billing_dlx", lines);
-        Assert.Contains("    q_billing_retry_1 -. retry .-> q_billing", lines);
+        Assert.Contains("    q_billing -. dead letters .-> x_billing__dlx", lines);
+        Assert.Contains("    q_billing__retry__1 -. retry .-> q_billing", lines);
     }
 
     [Fact]
@@ -68,14 +68,14 @@ public sealed class TopologyDocumentsTests
 
         var lines = TopologyDocuments.Mermaid(topology).Split('\n');
 
-        Assert.Single(lines, l => l == "    x_amq_direct{{\"amq.direct\"}}");
-        Assert.Single(lines, l => l == "    x_shared_dlx{{\"shared.dlx\"}}");
-        Assert.Contains("    x_amq_direct -- \"stock.check\" --> q_rpc_stock", lines);
-        Assert.Contains("    q_rpc_stock -. dead letters .-> x_shared_dlx", lines);
+        Assert.Single(lines, l => l == "    x_amq__direct{{\"amq.direct\"}}");
+        Assert.Single(lines, l => l == "    x_shared__dlx{{\"shared.dlx\"}}");
+        Assert.Contains("    x_amq__direct -- \"stock.check\" --> q_rpc__stock", lines);
+        Assert.Contains("    q_rpc__stock -. dead letters .-> x_shared__dlx", lines);
         var nodes = lines.Where(l => l.Contains("{{", System.StringComparison.Ordinal)).ToList();
         Assert.True(nodes.Count == 2, string.Join('\n', lines));
         Assert.True(
-            System.Array.FindIndex(lines, l => l.StartsWith("    x_amq_direct{{", System.StringComparison.Ordinal)) < System.Array.FindIndex(lines, l => l.StartsWith("    x_amq_direct --", System.StringComparison.Ordinal)),
+            System.Array.FindIndex(lines, l => l.StartsWith("    x_amq__direct{{", System.StringComparison.Ordinal)) < System.Array.FindIndex(lines, l => l.StartsWith("    x_amq__direct --", System.StringComparison.Ordinal)),
             "the node comes before the edges that use it");
     }
 
@@ -85,6 +85,59 @@ public sealed class TopologyDocumentsTests
         var lines = TopologyDocuments.Mermaid(Sample).Split('\n');
 
         Assert.Single(lines, l => l.StartsWith("    x_docs{{", System.StringComparison.Ordinal));
-        Assert.Single(lines, l => l == "    x_billing_dlx{{\"billing.dlx\"}}");
+        Assert.Single(lines, l => l == "    x_billing__dlx{{\"billing.dlx\"}}");
     }
+
+    [Fact]
+    public void Mermaid_gives_names_that_differ_only_in_punctuation_nodes_of_their_own()
+    {
+        // Before, every character but letters and digits became '_': a.b and a_b were one box.
+        var topology = new Topology()
+            .Add(new ExchangeDeclaration("a.b", ExchangeTypes.Topic))
+            .Add(new ExchangeDeclaration("a_b", ExchangeTypes.Direct))
+            .Add(new ExchangeDeclaration("a-b", ExchangeTypes.Fanout))
+            .Add(new QueueDeclaration("a.b"))
+            .Add(new QueueDeclaration("a_b"))
+            .Add(new QueueDeclaration("a b"))
+            .Add(new BindingDeclaration("a.b", "a_b", "k1"))
+            .Add(new BindingDeclaration("a_b", "a.b", "k2"));
+
+        var lines = TopologyDocuments.Mermaid(topology).Split('\n');
+
+        var exchanges = lines.Where(l => l.Contains("{{", System.StringComparison.Ordinal)).Select(NodeId).ToList();
+        var queues = lines.Where(l => l.Contains("[(", System.StringComparison.Ordinal)).Select(NodeId).ToList();
+        Assert.Equal(3, exchanges.Distinct().Count());
+        Assert.Equal(3, queues.Distinct().Count());
+        var ab = NodeOf(lines, "{{\"a.b (topic)\"}}");
+        var a_b = NodeOf(lines, "{{\"a_b (direct)\"}}");
+        var qab = NodeOf(lines, "[(\"a.b\")]");
+        var qa_b = NodeOf(lines, "[(\"a_b\")]");
+        Assert.Contains($"    {ab} -- \"k1\" --> {qa_b}", lines);
+        Assert.Contains($"    {a_b} -- \"k2\" --> {qab}", lines);
+
+        // Stable: the same name gets the same id in another diagram, whatever else it holds.
+        var alone = TopologyDocuments.Mermaid(new Topology().Add(new ExchangeDeclaration("a.b", ExchangeTypes.Topic))).Split('\n');
+        Assert.Equal(ab, NodeOf(alone, "{{\"a.b (topic)\"}}"));
+    }
+
+    [Fact]
+    public void Mermaid_ids_hold_only_letters_digits_and_underscores_and_stay_distinct_for_any_name()
+    {
+        string[] names = ["orders", "orders.eu", "orders_eu", "orders__eu", "orders..eu", "orders-eu", "orders eu", "orders\"eu\"", "ordres.é", "ordres.e", "end", "a{b}", "a[b]", "a(b)", "x-->y", "a;b", "a|b", "a:b", "a/b", "_", ".", "", "🐇", "a.5f.b", "a_5f_b", "a._2e_"];
+        var topology = new Topology();
+        foreach (var name in names)
+        {
+            topology.Add(new QueueDeclaration(name));
+        }
+
+        var ids = TopologyDocuments.Mermaid(topology).Split('\n').Where(l => l.Contains("[(", System.StringComparison.Ordinal)).Select(NodeId).ToList();
+
+        Assert.Equal(names.Length, ids.Count);
+        Assert.Equal(names.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Matches("^q_[A-Za-z0-9_]*$", id));
+    }
+
+    private static string NodeId(string line) => line.Trim().Split('{', '[')[0];
+
+    private static string NodeOf(string[] lines, string shape) => NodeId(Assert.Single(lines, l => l.EndsWith(shape, System.StringComparison.Ordinal)));
 }

@@ -39,6 +39,7 @@ public sealed class WarrenConnections : IAsyncDisposable
     private IConnection? _consume;
     private bool _disposed;
     private ConnectFailure? _lastConnectFailure;
+    private readonly ConnectFailure?[] _lastConnectFailureOf = new ConnectFailure?[2];
     private readonly RoleState[] _states;
 
     /// <summary>Creates the connection holder; nothing is opened until first use. Applications get it from DI (<c>AddWarren</c>) instead.</summary>
@@ -89,6 +90,12 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// a connection opens. For health checks and the inner exception of a publish that timed out before anything was sent.
     /// </summary>
     internal ConnectFailure? LastConnectFailure => Volatile.Read(ref _lastConnectFailure);
+
+    /// <summary>
+    /// <see cref="LastConnectFailure"/> of the connection of <paramref name="role"/> alone, while it has not opened since:
+    /// what a publish waiting for the publish connection quotes (not the consume connection's failure).
+    /// </summary>
+    internal ConnectFailure? LastConnectFailureOf(ConnectionRole role) => Volatile.Read(ref _lastConnectFailureOf[(int)role]);
 
     /// <summary>The publishing connection when it is already opened (it may be recovering), else null; never opens one.</summary>
     internal IConnection? OpenedPublishConnection => _publish;
@@ -155,6 +162,7 @@ public sealed class WarrenConnections : IAsyncDisposable
 
             var connection = await ConnectWithRetriesAsync(role, cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastConnectFailure, null);
+            Volatile.Write(ref _lastConnectFailureOf[(int)role], null);
             Observe(role, connection);
             _states[(int)role].Opened();
             if (role == ConnectionRole.Publish)
@@ -189,7 +197,7 @@ public sealed class WarrenConnections : IAsyncDisposable
                 // Recorded and reported as a failure of RabbitMQ.Client's factory is (one attempt: the source decides
                 // itself whether to wait), so a test of a refused connection sees what production would.
                 var cause = ConnectFailures.RootCause(ex);
-                throw Failed(new WarrenConnectionException($"Could not open the {Describe(role)} connection through {_source.GetType().Name}: {ConnectFailures.Describe(cause)}.", cause));
+                throw Failed(role, new WarrenConnectionException($"Could not open the {Describe(role)} connection through {_source.GetType().Name}: {ConnectFailures.Describe(cause)}.", cause));
             }
         }
 
@@ -213,18 +221,18 @@ public sealed class WarrenConnections : IAsyncDisposable
                 var cause = ex is BrokerUnreachableException ? ConnectFailures.RootCause(ex) : lastFailure;
                 if (ConnectFailures.IsPermanent(cause))
                 {
-                    throw Failed(new WarrenConnectionException($"Could not open the {Describe(role)} connection to {settings}: {ConnectFailures.Describe(cause!)}.", cause!));
+                    throw Failed(role, new WarrenConnectionException($"Could not open the {Describe(role)} connection to {settings}: {ConnectFailures.Describe(cause!)}.", cause!));
                 }
 
                 if (deadline.IsCancellationRequested)
                 {
-                    throw Failed(Unreachable(role, settings, cause));
+                    throw Failed(role, Unreachable(role, settings, cause));
                 }
 
                 lastFailure = cause;
                 if (cause is not null)
                 {
-                    Failed(new WarrenConnectionException($"Could not open the {Describe(role)} connection to {settings} yet (still trying): {ConnectFailures.Describe(cause)}.", cause));
+                    Failed(role, new WarrenConnectionException($"Could not open the {Describe(role)} connection to {settings} yet (still trying): {ConnectFailures.Describe(cause)}.", cause));
                 }
 
                 Log.ConnectRetry(_logger, role, settings.ToString(), delay, cause?.Message ?? ex.Message);
@@ -236,7 +244,7 @@ public sealed class WarrenConnections : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw Failed(Unreachable(role, settings, lastFailure));
+                throw Failed(role, Unreachable(role, settings, lastFailure));
             }
 
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
@@ -245,10 +253,12 @@ public sealed class WarrenConnections : IAsyncDisposable
 
     private static string Describe(ConnectionRole role) => role.ToString().ToLowerInvariant();
 
-    /// <summary>Keeps <paramref name="failure"/> as <see cref="LastConnectFailure"/> and returns it.</summary>
-    private WarrenConnectionException Failed(WarrenConnectionException failure)
+    /// <summary>Keeps <paramref name="failure"/> as <see cref="LastConnectFailure"/> (and its role's) and returns it.</summary>
+    private WarrenConnectionException Failed(ConnectionRole role, WarrenConnectionException failure)
     {
-        Volatile.Write(ref _lastConnectFailure, new ConnectFailure(failure, Time.GetUtcNow()));
+        var recorded = new ConnectFailure(failure, Time.GetUtcNow());
+        Volatile.Write(ref _lastConnectFailureOf[(int)role], recorded);
+        Volatile.Write(ref _lastConnectFailure, recorded);
         return failure;
     }
 

@@ -97,6 +97,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
         _shutdownTimeout = options.ShutdownTimeout;
         _requeueDelay = options.RequeueDelay;
         _restartDelay = options.ConsumerRestartDelay;
+        // Log volume is paced in real time, whatever clock the application registers: a test clock that stands still
+        // must not hold failure logs back until the consumer stops.
         _limiter = new FailureLogLimiter(definition.Queue, logger, TimeProvider.System);
         _failures = new FailureHandler(definition.Queue, publisher, logger, _limiter, _requeueDelay);
         SetState(ConsumerState.Starting);
@@ -221,7 +223,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 outstandingPublisherConfirmationsRateLimiter: null,
                 consumerDispatchConcurrency: (ushort)Math.Clamp(_concurrency, 1, ushort.MaxValue)),
             cancellationToken).ConfigureAwait(false);
-        var subscription = new Subscription(connection, channel, new AckTracker(new ChannelSettler(channel), _prefetch, TimeProvider.System, StallDelay))
+        // Acknowledgements are paced in real time (the stall delay is how long the broker waits for them), the
+        // subscription's start is stamped on the registered clock with the consumer's states.
+        var subscription = new Subscription(connection, channel, new AckTracker(new ChannelSettler(channel), _prefetch, TimeProvider.System, StallDelay), _connections.Time.GetUtcNow())
         {
             Offsets = _stream is null ? null : new StreamOffsetTracker(),
         };
@@ -314,7 +318,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 }
             }
 
-            if (DateTimeOffset.UtcNow - subscription.StartedAt >= StablePeriod)
+            if (_connections.Time.GetUtcNow() - subscription.StartedAt >= StablePeriod)
             {
                 delay = _restartDelay;
             }
@@ -936,14 +940,15 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private void RecordError(string error)
     {
         _lastError = error;
-        _lastErrorAt = DateTimeOffset.UtcNow;
+        _lastErrorAt = _connections.Time.GetUtcNow();
     }
 
     /// <remarks>A state set again (a failed restart attempt while restarting) keeps the time it was entered: liveness
-    /// measures how long the consumer has been down, not since its last attempt.</remarks>
+    /// measures how long the consumer has been down, not since its last attempt. Stamped on the clock registered in DI
+    /// (the connections' <see cref="WarrenConnections.Time"/>), as the connections' states and the start's are.</remarks>
     private void SetState(ConsumerState state)
     {
-        var since = _statuses.Get(_definition.Queue) is { } current && current.State == state ? current.Since : DateTimeOffset.UtcNow;
+        var since = _statuses.Get(_definition.Queue) is { } current && current.State == state ? current.Since : _connections.Time.GetUtcNow();
         _statuses.Set(new ConsumerStatus(_definition.Queue, state, _restarts, _lastError, _lastErrorAt, since));
     }
 

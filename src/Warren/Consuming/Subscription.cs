@@ -25,13 +25,14 @@ internal sealed class Subscription
     private Task _flushLoop = Task.CompletedTask;
     private volatile bool _retired;
 
-    public Subscription(IConnection connection, IChannel channel, AckTracker acks)
+    /// <summary>A subscription started at <paramref name="startedAt"/>: now, on the consumer's clock (the <see cref="TimeProvider"/> registered in DI).</summary>
+    public Subscription(IConnection connection, IChannel channel, AckTracker acks, DateTimeOffset startedAt)
     {
         Connection = connection;
         Endpoint = new ConnectionEndpoint(connection);
         Channel = channel;
         Acks = acks;
-        StartedAt = DateTimeOffset.UtcNow;
+        StartedAt = startedAt;
     }
 
     public IConnection Connection { get; }

@@ -141,16 +141,23 @@ internal static class StartupHealth
         return "not yet connected: Warren is still connecting, the broker has not been reached yet";
     }
 
-    /// <summary>The step a failed start was in: the last it reported before failing (a step under way, or the last one done).</summary>
+    /// <summary>
+    /// The step a failed start was in: the last it reported before failing (a step under way, or the last one done), or
+    /// none when it failed before reaching any (<see cref="WarrenStartup.LastFailure"/> never holds a marker).
+    /// </summary>
     internal static string FailedStep(string? step) => step switch
     {
-        null => "(its step is unknown)",
-        _ when step.StartsWith("opening ", StringComparison.Ordinal)
-            || step.StartsWith("declaring ", StringComparison.Ordinal)
-            || step.StartsWith("subscribing ", StringComparison.Ordinal)
-            || step.StartsWith("starting ", StringComparison.Ordinal) => "while " + step,
+        null => "before it reached any step",
+        _ when IsUnderWay(step) => "while " + step,
         _ => $"after its last step ({step})",
     };
+
+    /// <summary>True for a step under way ("opening the publish connection"), false for one done ("topology declared").</summary>
+    internal static bool IsUnderWay(string step) =>
+        step.StartsWith("opening ", StringComparison.Ordinal)
+        || step.StartsWith("declaring ", StringComparison.Ordinal)
+        || step.StartsWith("subscribing ", StringComparison.Ordinal)
+        || step.StartsWith("starting ", StringComparison.Ordinal);
 }
 
 /// <summary>Queue depths read now, against the configured limits.</summary>
@@ -218,19 +225,18 @@ internal sealed class LivenessHealthCheck(WarrenConnections connections, WarrenC
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        // Connection states are stamped on the connections' clock (the TimeProvider registered in DI), consumer states on the system clock.
-        var connectionCutoff = connections.Time.GetUtcNow() - options.LivenessGracePeriod;
-        var cutoff = DateTimeOffset.UtcNow - options.LivenessGracePeriod;
+        // Connection and consumer states are both stamped on the connections' clock (the TimeProvider registered in DI).
+        var cutoff = connections.Time.GetUtcNow() - options.LivenessGracePeriod;
         var stuck = new List<string>();
         string? stalled = null;
         if (startup is { State: WarrenStartupState.Starting, LastProgress: var (step, at) } && startup.Now - at > options.StalledStartPeriod)
         {
-            stalled = $"Warren's start has stalled: no attempt and no progress for longer than {options.StalledStartPeriod} (started {startup.StartedAt:O}; last step at {at:O}: {step})";
+            stalled = $"Warren's start has stalled: no attempt and no progress for longer than {options.StalledStartPeriod} (started {startup.StartedAt:O}; last sign of progress at {at:O}: {step})";
         }
 
         foreach (var status in new[] { connections.GetStatus(ConnectionRole.Publish), connections.GetStatus(ConnectionRole.Consume) })
         {
-            if (status.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed && status.Since < connectionCutoff)
+            if (status.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed && status.Since < cutoff)
             {
                 stuck.Add($"{status.Role.ToString().ToLowerInvariant()} connection {status.State.ToString().ToLowerInvariant()} since {status.Since:O}");
             }

@@ -110,7 +110,7 @@ internal sealed class WarrenHostedService : IHostedService
         {
             try
             {
-                _startup.Progress($"attempt {attempt} began");
+                _startup.AttemptBegan(attempt);
                 await ConnectAsync(token).ConfigureAwait(false);
                 _startup.Ready();
                 Log.StartedInBackground(_logger, attempt);

@@ -50,6 +50,7 @@ public sealed class WarrenStartup
     private TaskCompletionSource _ready = NewSource();
     private bool _gating;
     private (string Step, DateTimeOffset At)? _lastProgress;
+    private string? _step;
     private (string Error, DateTimeOffset At, string? Step)? _lastFailure;
 
     /// <summary>Creates the start-up state (<c>AddWarren</c> registers one; inject it rather than creating your own).</summary>
@@ -97,6 +98,7 @@ public sealed class WarrenStartup
     /// <summary>
     /// The last sign of life of the start under way: it began, an attempt began or failed, a connection attempt was
     /// made, the topology was declared, a consumer started. The liveness check fails when this is too old while starting.
+    /// Unlike <see cref="LastFailure"/>'s step, it may be a marker ("an attempt failed"), not a step of the start.
     /// </summary>
     internal (string Step, DateTimeOffset At)? LastProgress
     {
@@ -112,8 +114,9 @@ public sealed class WarrenStartup
 
     /// <summary>
     /// <see cref="LastError"/> and <see cref="LastErrorAt"/> read together, with the step that was under way when the
-    /// attempt failed (the last progress before the failure): one consistent snapshot, taken under the lock they are
-    /// written under.
+    /// attempt failed (the last step reported since the attempt began or the previous failure; null when it failed
+    /// before reaching any): one consistent snapshot, taken under the lock they are written under. Never a marker
+    /// ("the start began", "attempt 2 began", "an attempt failed").
     /// </summary>
     internal (string Error, DateTimeOffset At, string? Step)? LastFailure
     {
@@ -122,6 +125,21 @@ public sealed class WarrenStartup
             lock (_gate)
             {
                 return _lastFailure;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The step the current attempt is in (or last finished), null before it reached one and after a failure: what a
+    /// publish waiting for the start was waiting on.
+    /// </summary>
+    internal string? CurrentStep
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _step;
             }
         }
     }
@@ -159,6 +177,7 @@ public sealed class WarrenStartup
             _gating = gatePublishes;
             StartedAt = _clock.GetUtcNow();
             _lastProgress = ("the start began", StartedAt.Value);
+            _step = null;
 
             // A new start: what failed in the previous one is no longer news.
             LastError = null;
@@ -176,7 +195,10 @@ public sealed class WarrenStartup
             LastException = exception;
             LastError = exception.Message;
             LastErrorAt = _clock.GetUtcNow();
-            _lastFailure = (LastError, LastErrorAt.Value, _lastProgress?.Step);
+            _lastFailure = (LastError, LastErrorAt.Value, _step);
+
+            // A failure ends the step it happened in: a later failure with no step since reached none.
+            _step = null;
             if (State == WarrenStartupState.Starting)
             {
                 _lastProgress = ("an attempt failed", LastErrorAt.Value);
@@ -184,14 +206,34 @@ public sealed class WarrenStartup
         }
     }
 
-    /// <summary>Records a step of the start under way (ignored once it is over).</summary>
+    /// <summary>
+    /// Records a step of the start under way (ignored once it is over): something the start does or did on the broker
+    /// ("declaring the topology", "opening the publish connection"), named by readiness when the start fails in it.
+    /// </summary>
     internal void Progress(string step)
     {
         lock (_gate)
         {
             if (State == WarrenStartupState.Starting)
             {
+                _step = step;
                 _lastProgress = (step, _clock.GetUtcNow());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records that attempt <paramref name="attempt"/> of a background start began: a sign of life for the liveness
+    /// check, not a step (the attempt has reached none yet).
+    /// </summary>
+    internal void AttemptBegan(int attempt)
+    {
+        lock (_gate)
+        {
+            if (State == WarrenStartupState.Starting)
+            {
+                _step = null;
+                _lastProgress = ($"attempt {attempt} began", _clock.GetUtcNow());
             }
         }
     }

@@ -640,6 +640,8 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         var channelErrors = 0;
         // Set once a channel was obtained and the message handed to it: only then may a timeout have sent it.
         var handedToChannel = false;
+        // What the publish waits for before a channel takes it, for the message of a timeout.
+        var waitingFor = PublishWait.Channel;
         string? errorType = null;
         try
         {
@@ -647,6 +649,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             {
                 // A background start is still reaching the broker: its topology is not declared yet.
                 timeout ??= TimeoutSource(deadline, cancellationToken);
+                waitingFor = PublishWait.Start;
                 await gate.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
 
@@ -654,8 +657,11 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             if (connection is null)
             {
                 timeout ??= TimeoutSource(deadline, cancellationToken);
+                waitingFor = PublishWait.PublishConnection;
                 connection = await _connections.GetPublishConnectionAsync(timeout.Token).ConfigureAwait(false);
             }
+
+            waitingFor = PublishWait.Channel;
 
             if (activity is { IsAllDataRequested: true })
             {
@@ -676,8 +682,10 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                         {
                             // Given up and disposed since this publish obtained it: wait for the one replacing it.
                             timeout ??= TimeoutSource(deadline, cancellationToken);
+                            waitingFor = PublishWait.PublishConnection;
                             connection = _connections.OpenedPublishConnection
                                 ?? await _connections.GetPublishConnectionAsync(timeout.Token).ConfigureAwait(false);
+                            waitingFor = PublishWait.Channel;
                         }
 
                         // Read inside the retry: FrameMax throws ObjectDisposedException when the connection is disposed
@@ -778,7 +786,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
             errorType = typeof(PublishTimeoutException).FullName!;
             var timedOut = handedToChannel
                 ? new PublishTimeoutException(exchange, routingKey, _options.PublishTimeout, ex)
-                : PublishTimeoutException.NotSent(exchange, routingKey, _options.PublishTimeout, (Exception?)_connections.LastConnectFailure?.Error ?? (_startup.IsReady ? null : _startup.LastException));
+                : NotSent(exchange, routingKey, waitingFor);
             WarrenTracing.Fail(activity, errorType, timedOut.Message, timedOut);
             throw timedOut;
         }
@@ -809,6 +817,62 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
 
             activity?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The timeout of a publish no channel took: what it waited for (the start, the publish connection, a channel on it)
+    /// and that wait's own last failure, naming the connection, so a publish-only service is not left wondering why a
+    /// consume connection failure stops its publishes (its start declares the topology on that connection first).
+    /// </summary>
+    private PublishTimeoutException NotSent(string exchange, string routingKey, PublishWait waitingFor)
+    {
+        string waited;
+        Exception? failure;
+        switch (waitingFor)
+        {
+            case PublishWait.Start:
+                // The start's own failure, or a failed retry of the connection it is opening if that is newer.
+                var startFailure = _startup.LastFailure;
+                failure = _startup.LastException;
+                if (_connections.LastConnectFailure is { } retry && (startFailure is null || retry.At > startFailure.Value.At))
+                {
+                    failure = retry.Error;
+                }
+
+                waited = "it waited for Warren's start, which had not finished: " + (_startup.CurrentStep is { } step
+                    ? (StartupHealth.IsUnderWay(step) ? "it was " : "its last step done: ") + step + WhyTheStartOpens(step)
+                    : startFailure is { } failed
+                        ? "it failed " + StartupHealth.FailedStep(failed.Step) + WhyTheStartOpens(failed.Step) + " and is trying again"
+                        : "it had not reached the broker yet");
+                break;
+            case PublishWait.PublishConnection:
+                failure = _connections.LastConnectFailureOf(ConnectionRole.Publish)?.Error;
+                waited = "it waited for the publish connection, which did not open in time"
+                    + (failure is null ? " (no attempt to open it had failed yet: the broker did not answer)" : string.Empty);
+                break;
+            default:
+                var status = _connections.GetStatus(ConnectionRole.Publish);
+                failure = null;
+                waited = "no channel on the publish connection was available"
+                    + (status.State is WarrenConnectionState.Recovering or WarrenConnectionState.Failed or WarrenConnectionState.Blocked
+                        ? $" (the publish connection is {status.State.ToString().ToLowerInvariant()}" + (status.LastError is { } error ? $": {error})" : ")")
+                        : string.Empty);
+                break;
+        }
+
+        return PublishTimeoutException.NotSent(exchange, routingKey, _options.PublishTimeout, waited, failure);
+    }
+
+    /// <summary>Why a start opening the consume connection holds publishes back: the topology is declared on it first.</summary>
+    private static string WhyTheStartOpens(string? step) =>
+        step == "opening the consume connection" ? " (the start declares the topology on the consume connection before anything is published)" : string.Empty;
+
+    /// <summary>What a publish was waiting for when it timed out before a channel took it.</summary>
+    private enum PublishWait
+    {
+        Start,
+        PublishConnection,
+        Channel,
     }
 
     /// <summary>A cancellation source for the waits of a publish other than its confirmation: the caller's token and the time left until the deadline.</summary>

@@ -217,10 +217,13 @@ public sealed class PublishTimeoutException : WarrenPublishException
     {
     }
 
-    /// <summary>The publish timed out before any channel took the message: it was not sent. <paramref name="lastFailure"/>: the last connection failure, if any.</summary>
-    internal static PublishTimeoutException NotSent(string exchange, string routingKey, TimeSpan timeout, Exception? lastFailure) =>
+    /// <summary>
+    /// The publish timed out before any channel took the message: it was not sent. <paramref name="waited"/>: what it
+    /// waited for; <paramref name="lastFailure"/>: that wait's last failure (its message names the connection), if any.
+    /// </summary>
+    internal static PublishTimeoutException NotSent(string exchange, string routingKey, TimeSpan timeout, string waited, Exception? lastFailure) =>
         new(
-            $"The publish to exchange '{exchange}' with routing key '{routingKey}' was not sent within {timeout}: no channel to the broker was available, so the message never reached the broker"
+            $"The publish to exchange '{exchange}' with routing key '{routingKey}' was not sent within {timeout}: {waited}, so the message never reached the broker"
             + (lastFailure is null ? "." : $" (last failure: {lastFailure.Message})."),
             exchange,
             routingKey,

@@ -160,12 +160,30 @@ public static class TopologyDocuments
         json.WriteEndObject();
     }
 
-    private static string Id(string name)
+    /// <summary>
+    /// A node id for <paramref name="name"/> (after its kind's prefix, <c>x_</c> or <c>q_</c>): ASCII letters and digits
+    /// as they are, <c>.</c> as <c>__</c>, any other UTF-16 unit as <c>_</c>, its hexadecimal code, <c>_</c>
+    /// (<c>a_b</c> gives <c>a_5f_b</c>). Mermaid takes only letters, digits and <c>_</c> in an id safely, and every
+    /// escape starts with <c>_</c> and can be read back one way, so two names never share an id (before, <c>a.b</c>
+    /// and <c>a_b</c> were one box) and a name has the same id in every diagram. The system check's diagram uses it too.
+    /// </summary>
+    internal static string Id(string name)
     {
-        var b = new StringBuilder(name.Length);
+        var b = new StringBuilder(name.Length + 8);
         foreach (var c in name)
         {
-            b.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                b.Append(c);
+            }
+            else if (c == '.')
+            {
+                b.Append("__");
+            }
+            else
+            {
+                b.Append('_').Append(((int)c).ToString("x", System.Globalization.CultureInfo.InvariantCulture)).Append('_');
+            }
         }
 
         return b.ToString();

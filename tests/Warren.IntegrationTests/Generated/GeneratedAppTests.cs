@@ -275,7 +275,7 @@ public sealed class GeneratedAppTests(BrokerFixture broker)
         Assert.Contains("gen.perishable.dlq", queues);
         var priority = json.RootElement.GetProperty("queues").EnumerateArray().Single(q => q.GetProperty("name").GetString() == "gen.priority");
         Assert.Equal(10, priority.GetProperty("arguments").GetProperty("x-max-priority").GetInt32());
-        Assert.Contains("x_gen_events -- \"order.*.placed\" --> q_gen_star", Warren.Generated.WarrenTopology.Mermaid, StringComparison.Ordinal);
+        Assert.Contains("x_gen__events -- \"order.*.placed\" --> q_gen__star", Warren.Generated.WarrenTopology.Mermaid, StringComparison.Ordinal);
     }
 
     private async Task<(TestApp App, Recorder Recorder, Gates Gates)> StartAsync()

@@ -72,7 +72,7 @@ public sealed partial class NupkgUserProjectTests
             var system = await File.ReadAllTextAsync(Path.Combine(Out("OkSystem"), "system.mmd"));
             output.WriteLine("system.mmd:\n" + system);
             Assert.Contains("s_OkShop", system, StringComparison.Ordinal);
-            Assert.Contains($"q_ok_{id}_warehouse --> s_OkWarehouse", system, StringComparison.Ordinal);
+            Assert.Contains($"q_ok_2d_{id}__warehouse --> s_OkWarehouse", system, StringComparison.Ordinal);
 
             // The broken system: every finding from the real builds, and a failing exit code.
             var tool = Path.Combine(directory, "packages", "warren", version, "tools", "manifest", "Warren.Manifest.dll");

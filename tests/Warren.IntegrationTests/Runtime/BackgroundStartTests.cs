@@ -94,6 +94,44 @@ public sealed class BackgroundStartTests(BrokerFixture broker, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_publish_only_service_whose_start_cannot_open_the_consume_connection_says_its_publish_waited_for_the_start_on_that_connection()
+    {
+        using var refusing = new RefusingPort();
+        var exchange = Names.Unique("publish-only");
+        await using var app = await TestApp.StartAsync(
+            $"amqp://guest:guest@127.0.0.1:{refusing.Port}/",
+            // No consumer: the service only publishes, to an exchange it declares.
+            w => w.AddTopology(new Topology().Add(new ExchangeDeclaration(exchange, ExchangeTypes.Topic))),
+            o =>
+            {
+                o.StartMode = WarrenStartMode.Background;
+                o.ConnectTimeout = TimeSpan.FromMinutes(10);
+                o.PublishTimeout = TimeSpan.FromSeconds(1);
+            });
+        var connections = app.Services.GetRequiredService<WarrenConnections>();
+        var waited = Stopwatch.StartNew();
+        while (connections.LastConnectFailure is null)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), "no connection attempt failed");
+            await Task.Delay(50);
+        }
+
+        var error = await Assert.ThrowsAsync<PublishTimeoutException>(async () =>
+            await app.Sender.SendAsync(exchange, "order.placed", new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered"));
+        output.WriteLine(error.ToString());
+
+        // What happens: the start opens the consume connection to declare the exchange, and the publish waits for the start.
+        Assert.Contains("was not sent", error.Message, StringComparison.Ordinal);
+        Assert.Contains("it waited for Warren's start, which had not finished: it was opening the consume connection (the start declares the topology on the consume connection before anything is published)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(WarrenConnectionState.NotOpened, connections.GetStatus(ConnectionRole.Publish).State);
+        var cause = Assert.IsType<WarrenConnectionException>(error.InnerException);
+        Assert.StartsWith("Could not open the consume connection", cause.Message, StringComparison.Ordinal);
+        Assert.Contains("refused", cause.Message, StringComparison.OrdinalIgnoreCase);
+
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task Readiness_is_unhealthy_from_the_start_and_a_publish_that_timed_out_meanwhile_was_not_sent()
     {
         using var refusing = new RefusingPort();

@@ -108,6 +108,37 @@ public sealed class HealthMappingTests
     }
 
     [Fact]
+    public async Task A_failure_that_no_step_preceded_says_so_and_never_names_a_marker_as_its_step()
+    {
+        var (connection, _) = FakeConnection.Create();
+        await using var connections = new WarrenConnections(Options.Create(new WarrenOptions()), NullLogger<WarrenConnections>.Instance, new QueuedConnections(() => connection));
+        var startup = new WarrenStartup();
+        var connectionsCheck = new ConnectionsHealthCheck(connections, startup);
+        await connections.GetConsumeConnectionAsync();
+
+        // The start began and failed before it reported any step: "the start began" is no step of it.
+        startup.Begin(gatePublishes: true);
+        startup.Fail(new InvalidOperationException("first failure"));
+        Assert.Null(startup.LastFailure?.Step);
+        var first = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.StartsWith("connected, but the start failed before it reached any step", first.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("the start began", first.Description, StringComparison.Ordinal);
+
+        // A step, a failure in it, then a second failure with no step since: the second names no step, and never the
+        // failure before it ("an attempt failed" is a sign of life for liveness, not a step).
+        startup.Progress("declaring the topology");
+        startup.Fail(new InvalidOperationException("406 PRECONDITION_FAILED"));
+        Assert.Equal("declaring the topology", startup.LastFailure?.Step);
+        startup.Fail(new InvalidOperationException("second failure"));
+        Assert.Null(startup.LastFailure?.Step);
+        var second = await connectionsCheck.CheckHealthAsync(new HealthCheckContext());
+        Assert.StartsWith("connected, but the start failed before it reached any step", second.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("an attempt failed", second.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("after its last step", second.Description, StringComparison.Ordinal);
+        Assert.Contains("second failure", second.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Once_the_broker_was_reached_the_readiness_checks_no_longer_say_not_yet_connected()
     {
         var (connection, fake) = FakeConnection.Create();

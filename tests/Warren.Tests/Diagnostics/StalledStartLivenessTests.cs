@@ -34,7 +34,7 @@ public sealed class StalledStartLivenessTests
         for (var minute = 1; minute <= 60; minute++)
         {
             clock.Advance(TimeSpan.FromMinutes(1));
-            startup.Progress($"attempt {minute} began");
+            startup.AttemptBegan(minute);
             startup.Fail(new WarrenConnectionException("Could not open the consume connection: connection refused."));
             Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
         }

@@ -211,7 +211,7 @@ public sealed class SystemCheckTests
         Assert.StartsWith("flowchart LR\n", diagram, StringComparison.Ordinal);
         Assert.Contains("    s_Shop -- \"order.{Region}.placed\" --> x_orders\n", diagram, StringComparison.Ordinal);
         Assert.Contains("    q_warehouse --> s_Warehouse\n", diagram, StringComparison.Ordinal);
-        Assert.Contains("    s_Shop -. \"rpc stock\" .-> q_rpc_stock\n", diagram, StringComparison.Ordinal);
+        Assert.Contains("    s_Shop -. \"rpc stock\" .-> q_rpc__stock\n", diagram, StringComparison.Ordinal);
         Assert.Contains("    x_orders -- \"order.*.placed\" --> q_warehouse\n", diagram, StringComparison.Ordinal);
     }
 
