@@ -50,6 +50,27 @@ public sealed class RoutingBindingTests
         Assert.Equal(5000, Property.LastCount);
     }
 
+    public static TheoryData<string, string, bool> SeveralHashes()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (var (pattern, key, matches) in TopicCases.SeveralHashes)
+        {
+            data.Add(pattern, key, matches);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SeveralHashes))]
+    public void Several_hashes_against_a_long_key_are_decided_in_polynomial_time(string pattern, string key, bool expected)
+    {
+        // Patterns with several '#' against a key of 120 words: trying every split of the key between the '#'s takes
+        // exponential time, so one delivery could hold a consumer for ever.
+        var binding = RoutingBinding.Topic("x", pattern);
+        Assert.Equal(expected, TopicCases.Within(() => binding.Matches("x", key), $"'{pattern}' against a key of {key.Split('.').Length} words"));
+    }
+
     [Fact]
     public void Another_exchange_never_matches()
     {
