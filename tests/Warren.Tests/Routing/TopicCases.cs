@@ -56,6 +56,29 @@ internal static class TopicCases
         return !key.IsEmpty && (pattern[0] == "*" || pattern[0] == key[0]) && Reference(pattern[1..], key[1..]);
     }
 
+    /// <summary>The same recursion with each (pattern word, key word) pair decided once: for long keys.</summary>
+    public static bool Memoized(string pattern, string key)
+    {
+        var p = Words(pattern);
+        var k = Words(key);
+        var known = new bool?[p.Length + 1, k.Length + 1];
+        return Match(0, 0);
+
+        bool Match(int i, int j)
+        {
+            if (known[i, j] is { } result)
+            {
+                return result;
+            }
+
+            result = i == p.Length ? j == k.Length
+                : p[i] == "#" ? Match(i + 1, j) || (j < k.Length && Match(i, j + 1))
+                : j < k.Length && (p[i] == "*" || p[i] == k[j]) && Match(i + 1, j + 1);
+            known[i, j] = result;
+            return result;
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="work"/> on a background thread, which must finish within <see cref="Bound"/> (thousands of
     /// times what a polynomial matcher needs here). A thread that does not finish cannot be stopped: it ends with the
