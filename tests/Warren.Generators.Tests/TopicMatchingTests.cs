@@ -115,6 +115,7 @@ public sealed class TopicMatchingTests
 
                 // Patterns with '#' between words get the helpers that look for a group of words and go on after it.
                 Assert.Contains(run.Sources.Values, source => source.Contains("(string key, ref int p)", StringComparison.Ordinal));
+                LineWidth.AssertFits(run.Sources, context: "several-hash patterns");
                 var app = GeneratedApp.Load(run);
                 string[] edges = ["", ".", "..", "a", "a.", ".a", "a..b", TopicCases.LongKey, TopicCases.LongKey + ".z"];
                 var keys = c.Item2.Concat(edges).Distinct().ToArray();
