@@ -26,7 +26,7 @@ public sealed class TopicMatchingTests
     private static readonly string[] KeyWords = ["a", "b", ""];
 
     /// <summary>Texts of up to <paramref name="max"/> words of <paramref name="pool"/>, joined by dots.</summary>
-    private static Gen<string> Text(string[] pool, int max) =>
+    internal static Gen<string> Text(string[] pool, int max) =>
         Gen.Int[0, pool.Length - 1].Select(i => pool[i]).Array[0, max].Select(w => string.Join('.', w));
 
     public static TheoryData<string, string, bool> SeveralHashes()
@@ -158,7 +158,7 @@ public sealed class TopicMatchingTests
     /// pattern's matcher in line: <c>Hit</c> through the pattern on topic exchange <c>events</c>, <c>Other</c> through
     /// exchange <c>other</c> (never used here).
     /// </summary>
-    private static string Program(string[] patterns)
+    internal static string Program(string[] patterns)
     {
         var source = new StringBuilder("""
             using System.Text.Json.Serialization;
