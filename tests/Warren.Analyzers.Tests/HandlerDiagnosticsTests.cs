@@ -312,7 +312,8 @@ public sealed class WRN033_AmbiguousPayloadHandlerTests
         var hashes = string.Concat(System.Linq.Enumerable.Repeat("#.", 20));
         data.Add(hashes + "a", hashes + "b", false);
         data.Add(hashes + "a", hashes + "*", true);
-        data.Add(hashes + "a.*", "*.b." + hashes + "c", false);
+        data.Add(hashes + "a", "*.b." + hashes + "c", false);
+        data.Add(hashes + "a.*", "*.b." + hashes + "c", true);
         return data;
     }
 
