@@ -87,6 +87,28 @@ public sealed class RoutingBinding
     {
         var next = 0;
         var position = RoutingKeys.Start(key);
+
+        // The words before the first '#' (all of them in most patterns) are matched straight, with nothing to go back to.
+        for (; next < words.Length; next++)
+        {
+            var word = words[next];
+            if (IsHash(word))
+            {
+                return Matches(words, next, key, position);
+            }
+
+            if (!(IsStar(word) ? RoutingKeys.AnyWord(key, ref position) : RoutingKeys.Word(key, ref position, word)))
+            {
+                return false;
+            }
+        }
+
+        return RoutingKeys.AtEnd(position);
+    }
+
+    /// <summary>The rest of <see cref="Matches(string[], string)"/>, from the first '#' (word <paramref name="next"/>) at <paramref name="position"/>.</summary>
+    private static bool Matches(string[] words, int next, string key, int position)
+    {
         var hash = -1;
         var resume = -1;
         while (!RoutingKeys.AtEnd(position))
