@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -297,5 +298,63 @@ public sealed class WRN033_AmbiguousPayloadHandlerTests
     {
         Assert.Equal(expected, Warren.Analyzers.Rules.PayloadHandlerRules.PatternsOverlap(a, b));
         Assert.Equal(expected, Warren.Analyzers.Rules.PayloadHandlerRules.PatternsOverlap(b, a));
+    }
+
+    public static TheoryData<string, string, bool> ManyHashes()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (var (pattern, key, matches) in Warren.Tests.Routing.TopicCases.SeveralHashes)
+        {
+            // A key is a pattern without wildcards: some key matches both when the pattern matches it.
+            data.Add(pattern, key, matches);
+        }
+
+        var hashes = string.Concat(System.Linq.Enumerable.Repeat("#.", 20));
+        data.Add(hashes + "a", hashes + "b", false);
+        data.Add(hashes + "a", hashes + "*", true);
+        data.Add(hashes + "a", "*.b." + hashes + "c", false);
+        data.Add(hashes + "a.*", "*.b." + hashes + "c", true);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ManyHashes))]
+    public void Patterns_with_many_hashes_are_compared_in_polynomial_time(string a, string b, bool expected)
+    {
+        // Trying every way two patterns' '#'s could share a key takes exponential time: a build would hang on them.
+        Assert.Equal(expected, Warren.Tests.Routing.TopicCases.Within(() => Warren.Analyzers.Rules.PayloadHandlerRules.PatternsOverlap(a, b), $"'{a}' and '{b}'"));
+        Assert.Equal(expected, Warren.Tests.Routing.TopicCases.Within(() => Warren.Analyzers.Rules.PayloadHandlerRules.PatternsOverlap(b, a), $"'{b}' and '{a}'"));
+    }
+
+    [Fact]
+    public void A_pattern_overlaps_a_key_without_wildcards_exactly_when_it_matches_it()
+    {
+        // Every pattern of up to 4 words over a, *, # and the empty word against every key of up to 4 words over a, b, "".
+        var patterns = Texts(["a", "*", "#", ""], 4);
+        var keys = Texts(["a", "b", ""], 4);
+        foreach (var pattern in patterns)
+        {
+            foreach (var key in keys)
+            {
+                var expected = Warren.Tests.Routing.TopicCases.Reference(pattern, key);
+                Assert.True(expected == Warren.Analyzers.Rules.PayloadHandlerRules.PatternsOverlap(pattern, key), $"'{pattern}' and '{key}': expected {expected}");
+                Assert.True(expected == Warren.Analyzers.Rules.PayloadHandlerRules.PatternsOverlap(key, pattern), $"'{key}' and '{pattern}': expected {expected}");
+            }
+        }
+
+        Assert.Equal(341, patterns.Count);
+    }
+
+    private static System.Collections.Generic.List<string> Texts(string[] words, int max)
+    {
+        var texts = new System.Collections.Generic.List<string>();
+        var level = new System.Collections.Generic.List<string[]> { System.Array.Empty<string>() };
+        for (var length = 0; length <= max; length++)
+        {
+            texts.AddRange(level.Select(w => string.Join(".", w)));
+            level = level.SelectMany(w => words.Select(word => (string[])[.. w, word])).ToList();
+        }
+
+        return texts;
     }
 }

@@ -29,6 +29,9 @@ public sealed class GeneratorSnapshotTests
     public void Text_and_byte_publisher_and_rpc_methods() => Verify(Scenarios.TextAndBytes);
 
     [Fact]
+    public void Topic_patterns_with_several_hashes() => Verify(Scenarios.SeveralHashes);
+
+    [Fact]
     public void No_attributes_only_an_empty_registration()
     {
         var run = GeneratorHarness.Run("namespace Plain; public sealed class Nothing { public void Handle(int x) { } }");

@@ -270,4 +270,35 @@ internal static class Scenarios
         [JsonSerializable(typeof(Thumbnail))]
         internal sealed partial class TutorialJson : JsonSerializerContext;
         """;
+
+    /// <summary>Topic patterns with several '#' between words, in a dispatcher that chooses by binding.</summary>
+    public const string SeveralHashes = """
+        using System.Text.Json.Serialization;
+        using System.Threading.Tasks;
+        using Warren;
+
+        namespace Shop.Audit;
+
+        [Exchange("shop.events", ExchangeKind.Topic)]
+        [Topic("order.placed")]
+        public sealed record OrderEvent(string OrderId);
+
+        [Exchange("shop.events", ExchangeKind.Topic)]
+        [Topic("user.created")]
+        public sealed record UserEvent(string UserId);
+
+        [Queue("audit")]
+        public sealed class AuditTrail
+        {
+            [Topic("#.order.#.*.placed.#.eu")]
+            public Task Handle(OrderEvent evt) => Task.CompletedTask;
+
+            [Topic("*.#.#.user.#")]
+            public Task Handle(UserEvent evt) => Task.CompletedTask;
+        }
+
+        [JsonSerializable(typeof(OrderEvent))]
+        [JsonSerializable(typeof(UserEvent))]
+        internal sealed partial class AuditJson : JsonSerializerContext;
+        """;
 }

@@ -93,29 +93,43 @@ internal static class PayloadHandlerRules
         return null;
     }
 
-    /// <summary>True when some routing key matches both topic patterns (<c>*</c> one word, <c>#</c> zero or more).</summary>
-    public static bool PatternsOverlap(string a, string b) =>
-        Overlap(a.Length == 0 ? [] : a.Split('.'), 0, b.Length == 0 ? [] : b.Split('.'), 0);
-
-    private static bool Overlap(string[] a, int i, string[] b, int j)
+    /// <summary>
+    /// True when some routing key matches both topic patterns (<c>*</c> one word, <c>#</c> zero or more). Decided over
+    /// the suffixes of both patterns, from their ends back, so the work is one pattern's words times the other's however
+    /// many <c>#</c> they have (trying each way the <c>#</c>s could share a key would take exponential time).
+    /// </summary>
+    public static bool PatternsOverlap(string a, string b)
     {
-        if (i == a.Length && j == b.Length)
+        var x = a.Length == 0 ? [] : a.Split('.');
+        var y = b.Length == 0 ? [] : b.Split('.');
+
+        // overlap[i, j]: some key matches both x[i..] and y[j..].
+        var overlap = new bool[x.Length + 1, y.Length + 1];
+        for (var i = x.Length; i >= 0; i--)
         {
-            return true;
+            for (var j = y.Length; j >= 0; j--)
+            {
+                if (i == x.Length && j == y.Length)
+                {
+                    overlap[i, j] = true;
+                }
+                else if (i < x.Length && x[i] == "#")
+                {
+                    // A '#' matches nothing, or takes the other side's next word (a word, or what the other '#' matches).
+                    overlap[i, j] = overlap[i + 1, j] || (j < y.Length && overlap[i, j + 1]);
+                }
+                else if (j < y.Length && y[j] == "#")
+                {
+                    overlap[i, j] = overlap[i, j + 1] || (i < x.Length && overlap[i + 1, j]);
+                }
+                else
+                {
+                    overlap[i, j] = i < x.Length && j < y.Length && (x[i] == "*" || y[j] == "*" || x[i] == y[j]) && overlap[i + 1, j + 1];
+                }
+            }
         }
 
-        // A '#' matches nothing, or takes the other side's next word (a word, or what the other '#' matches).
-        if (i < a.Length && a[i] == "#")
-        {
-            return Overlap(a, i + 1, b, j) || j < b.Length && Overlap(a, i, b, j + 1);
-        }
-
-        if (j < b.Length && b[j] == "#")
-        {
-            return Overlap(a, i, b, j + 1) || i < a.Length && Overlap(a, i + 1, b, j);
-        }
-
-        return i < a.Length && j < b.Length && (a[i] == "*" || b[j] == "*" || a[i] == b[j]) && Overlap(a, i + 1, b, j + 1);
+        return overlap[0, 0];
     }
 
     private static Dictionary<string, string> ExchangeTypes(ConsumerModel consumer)

@@ -60,7 +60,7 @@ internal static class BindingMatchers
                 var words = binding.RoutingKey.Length == 0 ? new string[0] : binding.RoutingKey.Split('.');
                 var operands = words.Length == 0
                     ? ["key.Length == 0"]
-                    : Expression(words, 0, position, name + "Key" + (topics == 1 ? string.Empty : (++topic).ToString(System.Globalization.CultureInfo.InvariantCulture)), helpers);
+                    : Expression(words, position, name + "Key" + (topics == 1 ? string.Empty : (++topic).ToString(System.Globalization.CultureInfo.InvariantCulture)), helpers);
                 if (UsesPosition(string.Join(" && ", operands), position))
                 {
                     declarations.Add($"var {positions.Take()} = RoutingKeys.Start(key);");
@@ -114,58 +114,89 @@ internal static class BindingMatchers
             : binding.RoutingKey.Length == 0 ? binding.Exchange : $"{binding.Exchange} with {binding.RoutingKey}";
 
     /// <summary>
-    /// The operands of the condition that words[from..] match the key from position variable <paramref name="position"/>
-    /// (none when any rest matches).
+    /// The operands of the condition that a topic pattern's words match the key from position variable
+    /// <paramref name="position"/> (none when any key matches). The words before the first <c>#</c> are tested in line.
+    /// Each run of <c>#</c> is followed by a group of words (none when the pattern ends with it, which matches any rest):
+    /// a group with another <c>#</c> after it is looked for from where the key stands, and the key goes on after its
+    /// first fit (a later fit would leave less of the key to the rest, which the <c>#</c> after it can take anyway); the
+    /// last group must end the key, tried at every position. Each group gets a method of its own, added to
+    /// <paramref name="helpers"/>, and no group is tried again once found, so the work is the key's words times the
+    /// pattern's at worst, whatever the number of <c>#</c>.
     /// </summary>
-    private static List<string> Expression(string[] words, int from, string position, string name, List<string[]> helpers)
+    private static List<string> Expression(string[] words, string position, string name, List<string[]> helpers)
     {
         var conditions = new List<string>();
-        for (var i = from; i < words.Length; i++)
+        var i = 0;
+        for (; i < words.Length && words[i] != "#"; i++)
         {
-            var word = words[i];
-            if (word == "#")
-            {
-                if (i == words.Length - 1)
-                {
-                    // A trailing '#' matches whatever is left, even nothing.
-                    return conditions;
-                }
+            conditions.Add(Word(words[i], position));
+        }
 
-                // '#' takes zero or more words: try the rest of the pattern at every position from here.
-                var helper = $"{name}After{i}";
-                var rest = Expression(words, i + 1, "q", name, helpers);
-                // The helper is a member of the dispatcher class (column 8); its condition is two levels deeper.
-                var test = SourceWriter.Chain(8 + 8, "if (", rest.Count == 0 ? ["true"] : rest, "&&", ")", "        ");
-                helpers.Add(
-                [
-                    $"/// <summary>The words after the <c>#</c> at word {i}, from any position.</summary>",
-                    $"private static bool {helper}(string key, int p)",
-                    "{",
-                    "    while (true)",
-                    "    {",
-                    "        var q = p;",
-                    .. test.Select(line => "        " + line),
-                    "        {",
-                    "            return true;",
-                    "        }",
-                    string.Empty,
-                    "        if (!RoutingKeys.AnyWord(key, ref p))",
-                    "        {",
-                    "            return false;",
-                    "        }",
-                    "    }",
-                    "}",
-                ]);
-                conditions.Add($"{helper}(key, {position})");
+        if (i == words.Length)
+        {
+            conditions.Add($"RoutingKeys.AtEnd({position})");
+            return conditions;
+        }
+
+        while (i < words.Length)
+        {
+            // A run of '#' matches what one does: the group starts after the last of them.
+            while (i + 1 < words.Length && words[i + 1] == "#")
+            {
+                i++;
+            }
+
+            var hash = i;
+            var group = new List<string>();
+            for (i++; i < words.Length && words[i] != "#"; i++)
+            {
+                group.Add(Word(words[i], "q"));
+            }
+
+            if (group.Count == 0)
+            {
+                // A trailing '#' matches whatever is left, even nothing.
                 return conditions;
             }
 
-            conditions.Add(word == "*"
-                ? $"RoutingKeys.AnyWord(key, ref {position})"
-                : $"RoutingKeys.Word(key, ref {position}, {Literals.String(word)})");
+            var helper = $"{name}After{hash}";
+            var last = i == words.Length;
+            if (last)
+            {
+                group.Add("RoutingKeys.AtEnd(q)");
+            }
+
+            // The helper is a member of the dispatcher class (column 8); its condition is two levels deeper.
+            var test = SourceWriter.Chain(8 + 8, "if (", group, "&&", ")", "        ");
+            helpers.Add(
+            [
+                last
+                    ? $"/// <summary>The words after the <c>#</c> at word {hash}, from any position.</summary>"
+                    : $"/// <summary>The words after the <c>#</c> at word {hash}, at their first fit from <paramref name=\"p\"/>, which goes past them.</summary>",
+                last ? $"private static bool {helper}(string key, int p)" : $"private static bool {helper}(string key, ref int p)",
+                "{",
+                "    while (true)",
+                "    {",
+                "        var q = p;",
+                .. test.Select(line => "        " + line),
+                "        {",
+                .. last ? new string[0] : ["            p = q;"],
+                "            return true;",
+                "        }",
+                string.Empty,
+                "        if (!RoutingKeys.AnyWord(key, ref p))",
+                "        {",
+                "            return false;",
+                "        }",
+                "    }",
+                "}",
+            ]);
+            conditions.Add(last ? $"{helper}(key, {position})" : $"{helper}(key, ref {position})");
         }
 
-        conditions.Add($"RoutingKeys.AtEnd({position})");
         return conditions;
     }
+
+    private static string Word(string word, string position) =>
+        word == "*" ? $"RoutingKeys.AnyWord(key, ref {position})" : $"RoutingKeys.Word(key, ref {position}, {Literals.String(word)})";
 }

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Linq;
 using Warren.Generators.Model;
 
@@ -31,41 +30,44 @@ internal static class RouteMatching
         return Split(text).Select(w => w.IndexOf('\0') >= 0 ? null : w).ToArray();
     }
 
-    /// <summary>Whether some key of <paramref name="key"/> (see <see cref="KeyWords"/>) reaches a binding of <paramref name="bindingKey"/> on a topic or direct exchange.</summary>
+    /// <summary>
+    /// Whether some key of <paramref name="key"/> (see <see cref="KeyWords"/>) reaches a binding of
+    /// <paramref name="bindingKey"/> on a topic or direct exchange. Computed over the suffixes of both, from the binding's
+    /// last word back (<c>rest[k]</c>: the binding from word <c>b</c> on accepts the key from word <c>k</c> on), so the
+    /// work is the key's words times the binding's whatever the pattern: a pattern in source cannot stall a build.
+    /// </summary>
     public static bool CanReach(string exchangeType, string?[] key, string bindingKey)
     {
         var binding = Split(bindingKey);
         var wildcards = exchangeType == "topic";
-        var memo = new Dictionary<(int, int), bool>();
-        return Match(0, 0);
 
-        bool Match(int k, int b)
+        // The empty rest of the binding accepts the empty rest of the key only.
+        var rest = new bool[key.Length + 1];
+        rest[key.Length] = true;
+        for (var b = binding.Length - 1; b >= 0; b--)
         {
-            if (memo.TryGetValue((k, b), out var known))
+            if (wildcards && binding[b] == "#")
             {
-                return known;
+                // '#' takes nothing (the rest from k), or one more word of the key (this '#' again from k + 1).
+                for (var k = key.Length - 1; k >= 0; k--)
+                {
+                    rest[k] = rest[k] || rest[k + 1];
+                }
+
+                continue;
             }
 
-            bool result;
-            if (wildcards && b < binding.Length && binding[b] == "#")
-            {
-                // '#' takes nothing, or one more word of the key.
-                result = Match(k, b + 1) || (k < key.Length && Match(k + 1, b));
-            }
-            else if (k == key.Length || b == binding.Length)
-            {
-                result = k == key.Length && b == binding.Length;
-            }
-            else
+            for (var k = 0; k < key.Length; k++)
             {
                 // A placeholder word is one non-empty word: a topic '*' or any literal word of the binding but an empty one.
                 var word = key[k] is null ? binding[b].Length > 0 : (wildcards && binding[b] == "*") || key[k] == binding[b];
-                result = word && Match(k + 1, b + 1);
+                rest[k] = word && rest[k + 1];
             }
 
-            memo[(k, b)] = result;
-            return result;
+            rest[key.Length] = false;
         }
+
+        return rest[0];
     }
 
     private static string[] Split(string key) => key.Length == 0 ? new string[0] : key.Split('.');

@@ -14,7 +14,7 @@ internal static class Matching
     /// "a" and an empty word); <c>*</c> matches exactly one word, <c>#</c> zero or more.
     /// </summary>
     public static bool Topic(string bindingKey, string routingKey) =>
-        Match(Words(bindingKey), 0, Words(routingKey), 0);
+        Match(Words(bindingKey), Words(routingKey));
 
     /// <summary>
     /// Headers matching: <c>x-match</c> <c>all</c> (the default) needs every binding argument present with an equal value
@@ -129,36 +129,38 @@ internal static class Matching
 
     private static string[] Words(string key) => key.Length == 0 ? [] : key.Split('.');
 
-    private static bool Match(string[] pattern, int p, string[] words, int w)
+    /// <summary>
+    /// Whether the pattern's words match the key's, over the suffixes of both: <c>rest[w]</c> tells whether the pattern
+    /// from word <c>p</c> on matches the key from word <c>w</c> on, computed from the last pattern word back. Time is the
+    /// pattern's words times the key's, whatever the pattern (trying each split of the key between several <c>#</c> in
+    /// turn would take exponential time).
+    /// </summary>
+    private static bool Match(string[] pattern, string[] words)
     {
-        while (true)
+        // The empty rest of the pattern matches the empty rest of the key only.
+        var rest = new bool[words.Length + 1];
+        rest[words.Length] = true;
+        for (var p = pattern.Length - 1; p >= 0; p--)
         {
-            if (p == pattern.Length)
-            {
-                return w == words.Length;
-            }
-
             if (pattern[p] == "#")
             {
-                // Zero words, or one more word and try again.
-                for (var skip = w; skip <= words.Length; skip++)
+                // Zero words (the rest from w), or one more word (this '#' again from w + 1).
+                for (var w = words.Length - 1; w >= 0; w--)
                 {
-                    if (Match(pattern, p + 1, words, skip))
-                    {
-                        return true;
-                    }
+                    rest[w] = rest[w] || rest[w + 1];
+                }
+            }
+            else
+            {
+                for (var w = 0; w < words.Length; w++)
+                {
+                    rest[w] = (pattern[p] == "*" || pattern[p] == words[w]) && rest[w + 1];
                 }
 
-                return false;
+                rest[words.Length] = false;
             }
-
-            if (w == words.Length || (pattern[p] != "*" && pattern[p] != words[w]))
-            {
-                return false;
-            }
-
-            p++;
-            w++;
         }
+
+        return rest[0];
     }
 }

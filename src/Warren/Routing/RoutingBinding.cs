@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 
 namespace Warren.Infrastructure;
@@ -7,7 +8,8 @@ namespace Warren.Infrastructure;
 /// One binding of a handler, as data: the exchange and, for a topic or direct exchange, the pattern or key. A
 /// <see cref="HandlerDispatcher{THandler, TMessage}"/> tests a delivery of a foreign type against its handler's bindings
 /// with it. A topic pattern is split into words once, when the binding is made; matching walks the key word by word
-/// (<c>*</c> one word, <c>#</c> zero or more), as the generated matchers of other consumers do.
+/// (<c>*</c> one word, <c>#</c> zero or more) without allocating, and in time proportional to the key's words times the
+/// pattern's at worst, however many <c>#</c> the pattern has.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RoutingBinding
@@ -30,7 +32,7 @@ public sealed class RoutingBinding
     public static RoutingBinding Topic(string exchange, string pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        return new(exchange, null, pattern.Length == 0 ? [] : pattern.Split('.'));
+        return new(exchange, null, pattern.Length == 0 ? [] : Collapse(pattern.Split('.')));
     }
 
     /// <summary>A binding to a direct exchange with exactly <paramref name="key"/>.</summary>
@@ -54,41 +56,48 @@ public sealed class RoutingBinding
 
         if (_words is not null)
         {
-            return _words.Length == 0 ? key.Length == 0 : Matches(_words, 0, key, RoutingKeys.Start(key));
+            return Matches(_words, key);
         }
 
         return _key is null || string.Equals(key, _key, StringComparison.Ordinal);
     }
 
-    /// <summary>Whether words[from..] of a topic pattern match the key from word position <paramref name="position"/>.</summary>
-    private static bool Matches(string[] words, int from, string key, int position)
+    /// <summary>A run of <c>#</c> matches what one <c>#</c> does: keeps one.</summary>
+    private static string[] Collapse(string[] words)
     {
-        for (var i = from; i < words.Length; i++)
+        var kept = new List<string>(words.Length);
+        foreach (var word in words)
         {
-            var word = words[i];
-            if (word == "#")
+            if (!(IsHash(word) && kept.Count > 0 && IsHash(kept[^1])))
             {
-                // A trailing '#' matches whatever is left, even nothing; else the rest is tried at every position from here.
-                if (i == words.Length - 1)
-                {
-                    return true;
-                }
+                kept.Add(word);
+            }
+        }
 
-                while (true)
-                {
-                    if (Matches(words, i + 1, key, position))
-                    {
-                        return true;
-                    }
+        return kept.Count == words.Length ? words : [.. kept];
+    }
 
-                    if (!RoutingKeys.AnyWord(key, ref position))
-                    {
-                        return false;
-                    }
-                }
+    /// <summary>
+    /// Whether a topic pattern matches the key: word by word, and on a mismatch back to the last <c>#</c> seen, which
+    /// takes one more word. Going back only to the last one is enough: a <c>#</c> can take whatever an earlier one would
+    /// have, so the earlier ones keep their shortest fit. Each return to the last <c>#</c> moves its start one word on,
+    /// so the words compared are at most the key's times the pattern's.
+    /// </summary>
+    private static bool Matches(string[] words, string key)
+    {
+        var next = 0;
+        var position = RoutingKeys.Start(key);
+
+        // The words before the first '#' (all of them in most patterns) are matched straight, with nothing to go back to.
+        for (; next < words.Length; next++)
+        {
+            var word = words[next];
+            if (IsHash(word))
+            {
+                return Matches(words, next, key, position);
             }
 
-            if (!(word == "*" ? RoutingKeys.AnyWord(key, ref position) : RoutingKeys.Word(key, ref position, word)))
+            if (!(IsStar(word) ? RoutingKeys.AnyWord(key, ref position) : RoutingKeys.Word(key, ref position, word)))
             {
                 return false;
             }
@@ -96,4 +105,58 @@ public sealed class RoutingBinding
 
         return RoutingKeys.AtEnd(position);
     }
+
+    /// <summary>The rest of <see cref="Matches(string[], string)"/>, from the first '#' (word <paramref name="next"/>) at <paramref name="position"/>.</summary>
+    private static bool Matches(string[] words, int next, string key, int position)
+    {
+        var hash = -1;
+        var resume = -1;
+        while (!RoutingKeys.AtEnd(position))
+        {
+            if (next < words.Length)
+            {
+                var word = words[next];
+                if (IsHash(word))
+                {
+                    // '#' takes no word first: the rest of the pattern goes on from here. A trailing one takes all that is left.
+                    hash = next++;
+                    if (next == words.Length)
+                    {
+                        return true;
+                    }
+
+                    resume = position;
+                    continue;
+                }
+
+                if (IsStar(word) ? RoutingKeys.AnyWord(key, ref position) : RoutingKeys.Word(key, ref position, word))
+                {
+                    next++;
+                    continue;
+                }
+            }
+
+            if (hash < 0)
+            {
+                return false;
+            }
+
+            // The last '#' takes one more word, and the words after it are tried from the next one.
+            RoutingKeys.AnyWord(key, ref resume);
+            position = resume;
+            next = hash + 1;
+        }
+
+        // The key is consumed: what is left of the pattern must be '#'s, which take nothing (at most one after Collapse).
+        while (next < words.Length && IsHash(words[next]))
+        {
+            next++;
+        }
+
+        return next == words.Length;
+    }
+
+    private static bool IsHash(string word) => word.Length == 1 && word[0] == '#';
+
+    private static bool IsStar(string word) => word.Length == 1 && word[0] == '*';
 }
