@@ -34,6 +34,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DeadLetterConsumerBoundToWork,
         DiagnosticDescriptors.RpcServiceServedTwice,
         DiagnosticDescriptors.QualifiedContractName,
+        DiagnosticDescriptors.InvalidQualifiedContractName,
         DiagnosticDescriptors.QueueConsumedTwice,
         DiagnosticDescriptors.ConsumerInheritsConsumer);
 
@@ -70,6 +71,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly List<(ConsumerModel Model, string Owner)> _referencedConsumers = new();
         private readonly ConcurrentBag<Rules.QueueOwnerRules.Owner> _owners = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _declarations = new();
+        private readonly ConcurrentBag<(string TypeName, Location Location)> _unattributedUses = new();
         private int _localConsumers;
 
         /// <summary>
@@ -189,6 +191,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     {
                         _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(parameter.Type), Locations.Of(parameter)));
                         Declared(parameter.Type);
+                        UsedUnattributed(parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), Locations.Of(method));
                     }
                 }
 
@@ -307,8 +310,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 .SelectMany(h => (final.TryGetValue(h.Message.TypeName, out var named) ? ModelNames.WithFinalMessage(h, named) : h).Bindings)
                 .ToLookup(b => b.Exchange);
             var reported = new HashSet<(string, string, string, Location)>();
-            // A key WRN001 or WRN002 rejects is reported as that already.
-            foreach (var published in _published.Where(p => p.Template is null || TopicRules.TemplateProblem(p.Template) is null && TopicRules.Wildcard(p.Template) is null))
+            foreach (var published in _published.Where(p => !KeyInError(p, final)))
             {
                 var key = published.Template ?? (final.TryGetValue(published.TypeName, out var message) ? message.ContractName : string.Empty);
                 var bound = bindings[published.Exchange.Name];
@@ -321,6 +323,17 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
             }
         }
+
+        /// <summary>
+        /// Whether the key of a publish is reported as invalid already, so that WRN013 does not report it a second time: a
+        /// template WRN001 or WRN002 rejects, a placeholder WRN003 or WRN004 rejects, or (without a template) a final
+        /// contract name that cannot be the key (WRN001, WRN002; a name qualified by WRN035 over 255 bytes included).
+        /// </summary>
+        private static bool KeyInError(Published published, Dictionary<string, MessageModel> final) =>
+            published.Template is { } template
+                ? TopicRules.TemplateProblem(template) is not null || TopicRules.Wildcard(template) is not null
+                    || published.Parts.Any(p => p.IsProperty && p.Format is PropertyFormat.None or PropertyFormat.Unsupported)
+                : final.TryGetValue(published.TypeName, out var message) && Generators.Rules.ContractKeyRules.Problem(message) is not null;
 
         /// <summary>A publish this compilation makes: a message's route, or a publisher method with its own key.</summary>
         private sealed record Published(string TypeName, string Display, ExchangeModel Exchange, string? Template, EquatableArray<RoutingPart> Parts, Location Location);
@@ -357,10 +370,12 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private void Qualified(CompilationAnalysisContext context, Dictionary<string, MessageModel> final)
         {
             var declarations = _declarations.GroupBy(d => d.TypeName).ToDictionary(g => g.Key, g => g.First());
+            var unusable = ModelNames.UnusableQualifiedNames(final.Values);
+            var uses = _unattributedUses.ToLookup(u => u.TypeName);
             foreach (var message in _contracts.Select(c => c.Message).GroupBy(m => m.TypeName).Select(g => g.First()))
             {
                 var named = final[message.TypeName];
-                if (message.QualifiedContractName is null || named.ContractName == message.ContractName || !declarations.TryGetValue(message.TypeName, out var declaration))
+                if (message.QualifiedContractName is null || named.ContractName == message.ContractName)
                 {
                     continue;
                 }
@@ -371,10 +386,42 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     .Distinct()
                     .OrderBy(n => n, System.StringComparer.Ordinal)
                     .ToList();
+                if (unusable.Contains(message.TypeName) && Generators.Rules.ContractKeyRules.Problem(named) is { } problem)
+                {
+                    // The generator emits nothing for it (ModelNames.UnusableQualifiedNames): WRN001 (a namespace and a type
+                    // name hold no wildcard, so never WRN002) where a name over 255 bytes is reported, at the message and, for a type without attributes, at its handlers and publisher
+                    // methods; WRN035's advice to pin the name would pin one the broker refuses.
+                    var text = $"The default contract name of '{Display(message.TypeName)}' is qualified by its namespace because {string.Join(" and ", others)} also has the short name '{message.ContractName}'. {problem.Problem}";
+                    var sites = declarations.TryGetValue(message.TypeName, out var at) ? new[] { at.Location } : new Location[0];
+                    foreach (var site in sites.Concat(uses[message.TypeName].Select(u => u.Location)).Where(l => l.IsInSource).Distinct())
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidQualifiedContractName, site, text));
+                    }
+
+                    continue;
+                }
+
+                if (!declarations.TryGetValue(message.TypeName, out var declaration))
+                {
+                    continue;
+                }
+
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(ContractNameProperty, named.ContractName);
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.QualifiedContractName, declaration.Location, new[] { declaration.Location }, properties,
                     declaration.Display, named.ContractName, message.ContractName, string.Join(" and ", others)));
+            }
+        }
+
+        /// <summary>
+        /// Remembers a handler or publisher method of this compilation taking a message without Warren attributes: a
+        /// contract name of such a type that cannot be used is reported there, as the type has no attribute to point at.
+        /// </summary>
+        private void UsedUnattributed(ITypeSymbol type, Location location)
+        {
+            if (!(type is INamedTypeSymbol named && (IsAttributedMessage(named) || AttributeReader.Has(named, KnownNames.PriorityAttribute))))
+            {
+                _unattributedUses.Add((type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), location));
             }
         }
 
@@ -415,6 +462,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 {
                     _messageUses.Add((messageType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(messageType), Locations.Of(parameter)));
                     Declared(messageType);
+                    UsedUnattributed(messageType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), Locations.Of(method));
                 }
             }
 

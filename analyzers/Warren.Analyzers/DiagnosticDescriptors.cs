@@ -24,6 +24,13 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidTopic = Create(
         "WRN001", "Invalid routing key or binding pattern", "{0}", Routing, DiagnosticSeverity.Error);
 
+    /// <summary>
+    /// WRN001 for a default contract name qualified by its namespace (WRN035), which only the whole compilation shows:
+    /// over 255 bytes, it can be neither the <c>type</c> property nor the routing key.
+    /// </summary>
+    public static readonly DiagnosticDescriptor InvalidQualifiedContractName = Create(
+        "WRN001", "Invalid routing key or binding pattern", "{0}", Routing, DiagnosticSeverity.Error, compilationEnd: true);
+
     public static readonly DiagnosticDescriptor WildcardInRoutingKey = Create(
         "WRN002", "Wildcard in a publish routing key", "The routing key '{0}' contains '{1}': wildcards only mean something in bindings; a publish key is matched literally. Use a concrete word or a {{Property}} placeholder.", Routing, DiagnosticSeverity.Error);
 
