@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 using Warren.Analyzers.Rules;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
@@ -36,7 +37,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.QualifiedContractName,
         DiagnosticDescriptors.InvalidQualifiedContractName,
         DiagnosticDescriptors.QueueConsumedTwice,
-        DiagnosticDescriptors.ConsumerInheritsConsumer);
+        DiagnosticDescriptors.ConsumerInheritsConsumer,
+        DiagnosticDescriptors.BindingNeverMatchesItsMessage);
 
     /// <summary>Diagnostic property with the contract name the WRN035 code fix pins with <c>[Message]</c>.</summary>
     public const string ContractNameProperty = "ContractName";
@@ -51,6 +53,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             var facts = new Facts();
             facts.CollectReferences(start.Compilation);
             start.RegisterSymbolAction(symbol => facts.Collect((INamedTypeSymbol)symbol.Symbol), SymbolKind.NamedType);
+            start.RegisterOperationAction(operation => facts.CollectRoutingKeyOverride(operation.Operation), OperationKind.SimpleAssignment, OperationKind.CoalesceAssignment);
             start.RegisterCompilationEndAction(end => facts.Judge(end));
         });
     }
@@ -72,7 +75,9 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<Rules.QueueOwnerRules.Owner> _owners = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _declarations = new();
         private readonly ConcurrentBag<(string TypeName, Location Location)> _unattributedUses = new();
+        private readonly ConcurrentBag<Published> _referencedPublished = new();
         private int _localConsumers;
+        private int _routingKeyOverrides;
 
         /// <summary>
         /// Declarations of referenced assemblies built against Warren, read from metadata: their exchanges and queues
@@ -125,6 +130,11 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                         foreach (var method in publisher.Methods.Where(m => m.Message.Payload == PayloadKind.Json))
                         {
                             _contracts.Add((method.Message, owner, Location.None));
+                            if (method.RoutingTemplate is not null && (method.Exchange ?? method.Message.Exchange) is { } target)
+                            {
+                                // Publishes of this compilation, with no source to report at: WRN040 reads their keys.
+                                _referencedPublished.Add(new Published(method.Message.TypeName, owner, target, method.RoutingTemplate, method.RoutingParts, Location.None));
+                            }
                         }
                     }
                 }
@@ -234,6 +244,24 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        /// <summary>
+        /// Remembers that this compilation sets <c>PublishOptions.RoutingKey</c> (an assignment or an object initializer):
+        /// some message is then published with a key its contract does not fix, and WRN040 cannot say which.
+        /// </summary>
+        public void CollectRoutingKeyOverride(IOperation operation)
+        {
+            var target = operation switch
+            {
+                ISimpleAssignmentOperation assignment => assignment.Target,
+                ICoalesceAssignmentOperation coalesce => coalesce.Target,
+                _ => null,
+            };
+            if (target is IPropertyReferenceOperation { Property: { Name: "RoutingKey" } property } && KnownNames.Is(property.ContainingType, KnownNames.PublishOptionsType))
+            {
+                System.Threading.Interlocked.Increment(ref _routingKeyOverrides);
+            }
+        }
+
         public void Judge(CompilationAnalysisContext context)
         {
             // The contract names the generator gives (colliding default names are qualified): any collision left is an error.
@@ -253,6 +281,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             Qualified(context, final);
             var referencedConsumers = DeadLetterConsumers.Mark(_referencedConsumers.Select(c => c.Model).ToList());
             BindingRules.Judge(context, _consumers.ToList(), DeadLetterConsumers.DeadLetterQueues(referencedConsumers));
+            if (_routingKeyOverrides == 0)
+            {
+                BindingRules.JudgeUnmatched(context, _consumers.ToList(), DeadLetterConsumers.DeadLetterQueues(referencedConsumers), final, PublishKeys(final));
+            }
             QuorumDeadLetterQueuesConsumedElsewhere(context, referencedConsumers);
             RpcServerRules.Judge(context, _servers.ToList());
             Rules.QueueOwnerRules.Judge(context, _owners.Concat(Rules.QueueOwnerRules.Services(_servers)));
@@ -322,6 +354,44 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Unreceived, published.Location, published.Display, published.Exchange.Name, key));
                 }
             }
+        }
+
+        /// <summary>
+        /// The keys each message of this compilation's consumers is published with, by message type and exchange: its
+        /// contract's own (its template, or its final contract name) and its publisher methods' own keys, of this
+        /// compilation and of the referenced publisher interfaces it implements. A message with a key in error has none
+        /// (its keys are not known: WRN040 stays quiet about it).
+        /// </summary>
+        private Dictionary<(string TypeName, string Exchange), List<BindingRules.PublishKey>> PublishKeys(Dictionary<string, MessageModel> final)
+        {
+            var keys = new Dictionary<(string, string), List<BindingRules.PublishKey>>();
+            var inError = new HashSet<(string, string)>();
+            var own = final.Values.Where(m => m.Payload == PayloadKind.Json && m.Exchange is not null)
+                .Select(m => new Published(m.TypeName, m.TypeName, m.Exchange!, m.RoutingTemplate, m.RoutingParts, Location.None));
+            foreach (var published in own.Concat(_published).Concat(_referencedPublished))
+            {
+                var at = (published.TypeName, published.Exchange.Name);
+                if (KeyInError(published, final))
+                {
+                    inError.Add(at);
+                    continue;
+                }
+
+                var text = published.Template ?? (final.TryGetValue(published.TypeName, out var message) ? message.ContractName : string.Empty);
+                if (!keys.TryGetValue(at, out var list))
+                {
+                    keys.Add(at, list = new List<BindingRules.PublishKey>());
+                }
+
+                list.Add(new BindingRules.PublishKey(text, Generators.Rules.RouteMatching.KeyWords(published.Template, published.Parts, text)));
+            }
+
+            foreach (var at in inError)
+            {
+                keys.Remove(at);
+            }
+
+            return keys;
         }
 
         /// <summary>

@@ -102,6 +102,8 @@ public sealed class ShapeCorpusTests
     [InlineData("message_name_over_255_bytes_fanout", "ffffffffffffffffffffffffffffffffffffffff")]
     [InlineData("message_name_over_255_bytes_headers", "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh")]
     [InlineData("message_name_over_255_bytes_with_topic", "tttttttttttttttttttttttttttttttttttttttt")]
+    [InlineData("qualified_contract_name_over_255_bytes", "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn.created")]
+    [InlineData("qualified_contract_name_over_255_bytes_unattributed", "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn.created")]
     public void A_contract_name_that_cannot_be_its_routing_key_is_in_no_generated_file(string name, string refused)
     {
         var shape = Shapes.Single(s => s.Name == name);
@@ -588,6 +590,25 @@ public sealed class ShapeCorpusTests
         Bad("message_name_over_255_bytes_headers", "WRN001", App($"[Exchange(\"audit\", ExchangeKind.Headers)] [Message(\"{new string('h', 300)}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send(M m); }}"), "M"),
         Bad("message_name_over_255_bytes_with_topic", "WRN001", App($"[Exchange(\"audit\", ExchangeKind.Topic)] [Topic(\"audit.{{Id}}\")] [Message(\"{new string('t', 300)}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send(M m); }}"), "M"),
         Bad("default_contract_name_over_255_bytes", "WRN001", App($"public sealed record {new string('L', 300)}(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle({new string('L', 300)} m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send({new string('L', 300)} m); }}"), $"{new string('L', 300)}"),
+        // A default name qualified by its namespace (WRN035) is judged as qualified: 250 + ".created" is over 255 bytes.
+        Bad("qualified_contract_name_over_255_bytes", "WRN001", $$"""
+            namespace {{new string('n', 250)}} { [Exchange("users", ExchangeKind.Topic)] [Topic("user.{Id}")] public sealed record Created(string Id); }
+            namespace App.Billing { public sealed record Created(string Id); }
+            namespace App
+            {
+                [Queue("q")] public sealed class C { public Task Handle({{new string('n', 250)}}.Created e) => Task.CompletedTask; public Task Handle(Billing.Created e) => Task.CompletedTask; }
+                [Publisher] public partial interface IP { ValueTask Send({{new string('n', 250)}}.Created e); }
+            }
+            """, $"typeof({new string('n', 250)}.Created), TypeInfoPropertyName = \"LongCreated\"", "typeof(App.Billing.Created), TypeInfoPropertyName = \"BillingCreated\""),
+        Bad("qualified_contract_name_over_255_bytes_unattributed", "WRN001", $$"""
+            namespace {{new string('n', 250)}} { public sealed record Created(string Id); }
+            namespace App.Billing { public sealed record Created(string Id); }
+            namespace App
+            {
+                [Queue("q")] public sealed class C { public Task Handle({{new string('n', 250)}}.Created e) => Task.CompletedTask; public Task Handle(Billing.Created e) => Task.CompletedTask; }
+                [Queue("only")] public sealed class D { public Task Handle({{new string('n', 250)}}.Created e) => Task.CompletedTask; }
+            }
+            """, $"typeof({new string('n', 250)}.Created), TypeInfoPropertyName = \"LongCreated\"", "typeof(App.Billing.Created), TypeInfoPropertyName = \"BillingCreated\""),
         Bad("message_name_empty_word_topic", "WRN001", App("[Exchange(\"audit\", ExchangeKind.Topic)] [Message(\"audit..entry\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
         Bad("message_exchange_empty", "WRN034", App("[Exchange(\"\")] [Topic(\"a\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
         Bad("message_exchange_reserved_published", "WRN034", App("[Exchange(\"amq.events\")] [Topic(\"a\")] public sealed record M(string Id); [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
