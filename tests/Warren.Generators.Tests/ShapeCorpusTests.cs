@@ -138,6 +138,32 @@ public sealed class ShapeCorpusTests
         Assert.Equal(2, result.Warren.Count(d => d.Id == "WRN035"));
     }
 
+    /// <summary>
+    /// A method named and shaped like a handler that is not public is no handler (nothing calls it, nothing binds its
+    /// message), and WRN039 says so at it; the public handler beside it is generated as usual.
+    /// </summary>
+    [Fact]
+    public void A_private_handle_method_gets_no_dispatch_and_is_warned_about()
+    {
+        var shape = Shapes.Single(s => s.Name == "handler_private_handle_method");
+        var result = Invariant.Check(Source(shape));
+        var sources = string.Concat(result.Run.Sources.Values);
+
+        Assert.Single(result.Warren, d => d.Id == "WRN039");
+        Assert.Contains("\"order.*.placed\"", sources, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"check-stock\"", sources, StringComparison.Ordinal);
+    }
+
+    /// <summary>A handler binding no key of its message matches compiles (the binding is declared as written) and WRN040 warns at it.</summary>
+    [Fact]
+    public void A_binding_its_message_never_matches_is_warned_about()
+    {
+        var shape = Shapes.Single(s => s.Name == "handler_binding_never_matching_its_message");
+        var result = Invariant.Check(Source(shape));
+
+        Assert.Single(result.Warren, d => d.Id == "WRN040");
+    }
+
     /// <summary>The derived class of a non-abstract consumer class is warned about (WRN037): both queues get every message.</summary>
     [Fact]
     public void A_consumer_derived_from_a_consumer_is_warned_about()
@@ -664,6 +690,10 @@ public sealed class ShapeCorpusTests
         // Arrays as messages: named after their element type.
         Ok("handler_array_message", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced[] e) => Task.CompletedTask; }"), "OrderPlaced[]"),
         Ok("publisher_array_message", App("[Publisher] public partial interface IP { [Topic(\"stock\")] ValueTask Send(StockLevel[] e); } [Queue(\"q\")] public sealed class C { public Task Handle(StockLevel[] e) => Task.CompletedTask; }"), "StockLevel[]"),
+
+        // A handler-named method that is not public (WRN039 warns) and a binding its message never matches (WRN040 warns).
+        Ok("handler_private_handle_method", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; private Task HandleAsync(CheckStock s) => Task.CompletedTask; }")),
+        Ok("handler_binding_never_matching_its_message", App("[Queue(\"q\")] public sealed class C { [Topic(\"order.*.placed\")] [Topic(\"stock.*\")] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
 
         // Two types with one short name: both contract names are qualified (WRN035 warns, the build goes on).
         Ok("same_short_name_in_two_namespaces", """

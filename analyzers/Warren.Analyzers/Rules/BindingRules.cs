@@ -104,7 +104,7 @@ internal static class BindingRules
                     var texts = published.Select(k => k.Text).Distinct().OrderBy(t => t, System.StringComparer.Ordinal).ToList();
                     var withKeys = texts.Count == 1 ? $"the key '{texts[0]}'" : "the keys " + string.Join(", ", texts.Select(t => $"'{t}'"));
                     context.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.BindingNeverMatchesItsMessage, location, handler.MethodName, consumer.Queue.Name, exchange.Name, binding.RoutingKey, Text(message.TypeName), withKeys));
+                        DiagnosticDescriptors.BindingNeverMatchesItsMessage, location, handler.MethodName, consumer.Queue.Name, exchange.Name, binding.RoutingKey, $"'{Text(message.TypeName)}'", withKeys));
                 }
             }
         }
@@ -138,5 +138,5 @@ internal static class BindingRules
         return Locations.Of(method);
     }
 
-    private static string Text(string typeName) => typeName.Split('.').Last();
+    private static string Text(string typeName) => typeName.Split('.').Last().Replace("global::", string.Empty);
 }
