@@ -35,8 +35,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.DeadLetterConsumerBoundToWork,
         DiagnosticDescriptors.RpcServiceServedTwice,
         DiagnosticDescriptors.QualifiedContractName,
+        DiagnosticDescriptors.InvalidQualifiedContractName,
         DiagnosticDescriptors.QueueConsumedTwice,
-        DiagnosticDescriptors.ConsumerInheritsConsumer);
+        DiagnosticDescriptors.ConsumerInheritsConsumer,
+        DiagnosticDescriptors.BindingNeverMatchesItsMessage);
 
     /// <summary>Diagnostic property with the contract name the WRN035 code fix pins with <c>[Message]</c>.</summary>
     public const string ContractNameProperty = "ContractName";
@@ -53,6 +55,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             start.RegisterSymbolAction(symbol => facts.Collect((INamedTypeSymbol)symbol.Symbol), SymbolKind.NamedType);
             var publisher = start.Compilation.GetTypeByMetadataName("Warren.IPublisher");
             start.RegisterOperationAction(operation => facts.CollectCall((IInvocationOperation)operation.Operation, publisher, start.Compilation.Assembly), OperationKind.Invocation);
+            start.RegisterOperationAction(operation => facts.CollectRoutingKeyOverride(operation.Operation), OperationKind.SimpleAssignment, OperationKind.CoalesceAssignment);
             start.RegisterCompilationEndAction(end => facts.Judge(end));
         });
     }
@@ -74,7 +77,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly List<(ConsumerModel Model, string Owner)> _referencedConsumers = new();
         private readonly ConcurrentBag<Rules.QueueOwnerRules.Owner> _owners = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _declarations = new();
+        private readonly ConcurrentBag<(string TypeName, Location Location)> _unattributedUses = new();
+        private readonly ConcurrentBag<Published> _referencedPublished = new();
         private int _localConsumers;
+        private int _routingKeyOverrides;
 
         /// <summary>
         /// Declarations of referenced assemblies built against Warren, read from metadata: their exchanges and queues
@@ -132,6 +138,11 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                         foreach (var method in publisher.Methods.Where(m => m.Message.Payload == PayloadKind.Json))
                         {
                             _contracts.Add((method.Message, owner, Location.None));
+                            if (method.RoutingTemplate is not null && (method.Exchange ?? method.Message.Exchange) is { } target)
+                            {
+                                // Publishes of this compilation, with no source to report at: WRN040 reads their keys.
+                                _referencedPublished.Add(new Published(method.Message.TypeName, owner, target, method.RoutingTemplate, method.RoutingParts, Location.None));
+                            }
                         }
                     }
                 }
@@ -198,6 +209,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     {
                         _messageUses.Add((parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(parameter.Type), Locations.Of(parameter)));
                         Declared(parameter.Type);
+                        UsedUnattributed(parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), Locations.Of(method));
                     }
                 }
 
@@ -292,6 +304,24 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        /// <summary>
+        /// Remembers that this compilation sets <c>PublishOptions.RoutingKey</c> (an assignment or an object initializer):
+        /// some message is then published with a key its contract does not fix, and WRN040 cannot say which.
+        /// </summary>
+        public void CollectRoutingKeyOverride(IOperation operation)
+        {
+            var target = operation switch
+            {
+                ISimpleAssignmentOperation assignment => assignment.Target,
+                ICoalesceAssignmentOperation coalesce => coalesce.Target,
+                _ => null,
+            };
+            if (target is IPropertyReferenceOperation { Property: { Name: "RoutingKey" } property } && KnownNames.Is(property.ContainingType, KnownNames.PublishOptionsType))
+            {
+                System.Threading.Interlocked.Increment(ref _routingKeyOverrides);
+            }
+        }
+
         public void Judge(CompilationAnalysisContext context)
         {
             // The contract names the generator gives (colliding default names are qualified): any collision left is an error.
@@ -311,6 +341,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             Qualified(context, final);
             var referencedConsumers = DeadLetterConsumers.Mark(_referencedConsumers.Select(c => c.Model).ToList());
             BindingRules.Judge(context, _consumers.ToList(), DeadLetterConsumers.DeadLetterQueues(referencedConsumers));
+            if (_routingKeyOverrides == 0)
+            {
+                BindingRules.JudgeUnmatched(context, _consumers.ToList(), DeadLetterConsumers.DeadLetterQueues(referencedConsumers), final, PublishKeys(final));
+            }
             QuorumDeadLetterQueuesConsumedElsewhere(context, referencedConsumers);
             RpcServerRules.Judge(context, _servers.ToList());
             Rules.QueueOwnerRules.Judge(context, _owners.Concat(Rules.QueueOwnerRules.Services(_servers)));
@@ -371,8 +405,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 .SelectMany(h => (final.TryGetValue(h.Message.TypeName, out var named) ? ModelNames.WithFinalMessage(h, named) : h).Bindings)
                 .ToLookup(b => b.Exchange);
             var reported = new HashSet<(string, string, string, Location)>();
-            // A key WRN001 or WRN002 rejects is reported as that already.
-            foreach (var published in _published.Where(p => p.Template is null || TopicRules.TemplateProblem(p.Template) is null && TopicRules.Wildcard(p.Template) is null))
+            foreach (var published in _published.Where(p => !KeyInError(p, final)))
             {
                 var key = published.Template ?? (final.TryGetValue(published.TypeName, out var message) ? message.ContractName : string.Empty);
                 var bound = bindings[published.Exchange.Name];
@@ -385,6 +418,55 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
             }
         }
+
+        /// <summary>
+        /// The keys each message of this compilation's consumers is published with, by message type and exchange: its
+        /// contract's own (its template, or its final contract name) and its publisher methods' own keys, of this
+        /// compilation and of the referenced publisher interfaces it implements. A message with a key in error has none
+        /// (its keys are not known: WRN040 stays quiet about it).
+        /// </summary>
+        private Dictionary<(string TypeName, string Exchange), List<BindingRules.PublishKey>> PublishKeys(Dictionary<string, MessageModel> final)
+        {
+            var keys = new Dictionary<(string, string), List<BindingRules.PublishKey>>();
+            var inError = new HashSet<(string, string)>();
+            var own = final.Values.Where(m => m.Payload == PayloadKind.Json && m.Exchange is not null)
+                .Select(m => new Published(m.TypeName, m.TypeName, m.Exchange!, m.RoutingTemplate, m.RoutingParts, Location.None));
+            foreach (var published in own.Concat(_published).Concat(_referencedPublished))
+            {
+                var at = (published.TypeName, published.Exchange.Name);
+                if (KeyInError(published, final))
+                {
+                    inError.Add(at);
+                    continue;
+                }
+
+                var text = published.Template ?? (final.TryGetValue(published.TypeName, out var message) ? message.ContractName : string.Empty);
+                if (!keys.TryGetValue(at, out var list))
+                {
+                    keys.Add(at, list = new List<BindingRules.PublishKey>());
+                }
+
+                list.Add(new BindingRules.PublishKey(text, Generators.Rules.RouteMatching.KeyWords(published.Template, published.Parts, text)));
+            }
+
+            foreach (var at in inError)
+            {
+                keys.Remove(at);
+            }
+
+            return keys;
+        }
+
+        /// <summary>
+        /// Whether the key of a publish is reported as invalid already, so that WRN013 does not report it a second time: a
+        /// template WRN001 or WRN002 rejects, a placeholder WRN003 or WRN004 rejects, or (without a template) a final
+        /// contract name that cannot be the key (WRN001, WRN002; a name qualified by WRN035 over 255 bytes included).
+        /// </summary>
+        private static bool KeyInError(Published published, Dictionary<string, MessageModel> final) =>
+            published.Template is { } template
+                ? TopicRules.TemplateProblem(template) is not null || TopicRules.Wildcard(template) is not null
+                    || published.Parts.Any(p => p.IsProperty && p.Format is PropertyFormat.None or PropertyFormat.Unsupported)
+                : final.TryGetValue(published.TypeName, out var message) && Generators.Rules.ContractKeyRules.Problem(message) is not null;
 
         /// <summary>A publish this compilation makes: a message's route, or a publisher method with its own key.</summary>
         private sealed record Published(string TypeName, string Display, ExchangeModel Exchange, string? Template, EquatableArray<RoutingPart> Parts, Location Location);
@@ -421,10 +503,12 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private void Qualified(CompilationAnalysisContext context, Dictionary<string, MessageModel> final)
         {
             var declarations = _declarations.GroupBy(d => d.TypeName).ToDictionary(g => g.Key, g => g.First());
+            var unusable = ModelNames.UnusableQualifiedNames(final.Values);
+            var uses = _unattributedUses.ToLookup(u => u.TypeName);
             foreach (var message in _contracts.Select(c => c.Message).GroupBy(m => m.TypeName).Select(g => g.First()))
             {
                 var named = final[message.TypeName];
-                if (message.QualifiedContractName is null || named.ContractName == message.ContractName || !declarations.TryGetValue(message.TypeName, out var declaration))
+                if (message.QualifiedContractName is null || named.ContractName == message.ContractName)
                 {
                     continue;
                 }
@@ -435,10 +519,42 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     .Distinct()
                     .OrderBy(n => n, System.StringComparer.Ordinal)
                     .ToList();
+                if (unusable.Contains(message.TypeName) && Generators.Rules.ContractKeyRules.Problem(named) is { } problem)
+                {
+                    // The generator emits nothing for it (ModelNames.UnusableQualifiedNames): WRN001 (a namespace and a type
+                    // name hold no wildcard, so never WRN002) where a name over 255 bytes is reported, at the message and, for a type without attributes, at its handlers and publisher
+                    // methods; WRN035's advice to pin the name would pin one the broker refuses.
+                    var text = $"The default contract name of '{Display(message.TypeName)}' is qualified by its namespace because {string.Join(" and ", others)} also has the short name '{message.ContractName}'. {problem.Problem}";
+                    var sites = declarations.TryGetValue(message.TypeName, out var at) ? new[] { at.Location } : new Location[0];
+                    foreach (var site in sites.Concat(uses[message.TypeName].Select(u => u.Location)).Where(l => l.IsInSource).Distinct())
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidQualifiedContractName, site, text));
+                    }
+
+                    continue;
+                }
+
+                if (!declarations.TryGetValue(message.TypeName, out var declaration))
+                {
+                    continue;
+                }
+
                 var properties = ImmutableDictionary<string, string?>.Empty.Add(ContractNameProperty, named.ContractName);
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.QualifiedContractName, declaration.Location, new[] { declaration.Location }, properties,
                     declaration.Display, named.ContractName, message.ContractName, string.Join(" and ", others)));
+            }
+        }
+
+        /// <summary>
+        /// Remembers a handler or publisher method of this compilation taking a message without Warren attributes: a
+        /// contract name of such a type that cannot be used is reported there, as the type has no attribute to point at.
+        /// </summary>
+        private void UsedUnattributed(ITypeSymbol type, Location location)
+        {
+            if (!(type is INamedTypeSymbol named && (IsAttributedMessage(named) || AttributeReader.Has(named, KnownNames.PriorityAttribute))))
+            {
+                _unattributedUses.Add((type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), location));
             }
         }
 
@@ -479,6 +595,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 {
                     _messageUses.Add((messageType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(messageType), Locations.Of(parameter)));
                     Declared(messageType);
+                    UsedUnattributed(messageType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), Locations.Of(method));
                 }
             }
 

@@ -24,6 +24,13 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidTopic = Create(
         "WRN001", "Invalid routing key or binding pattern", "{0}", Routing, DiagnosticSeverity.Error);
 
+    /// <summary>
+    /// WRN001 for a default contract name qualified by its namespace (WRN035), which only the whole compilation shows:
+    /// over 255 bytes, it can be neither the <c>type</c> property nor the routing key.
+    /// </summary>
+    public static readonly DiagnosticDescriptor InvalidQualifiedContractName = Create(
+        "WRN001", "Invalid routing key or binding pattern", "{0}", Routing, DiagnosticSeverity.Error, compilationEnd: true);
+
     public static readonly DiagnosticDescriptor WildcardInRoutingKey = Create(
         "WRN002", "Wildcard in a publish routing key", "The routing key '{0}' contains '{1}': wildcards only mean something in bindings; a publish key is matched literally. Use a concrete word or a {{Property}} placeholder.", Routing, DiagnosticSeverity.Error);
 
@@ -142,6 +149,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor PublishRefused = Create(
         "WRN038", "Publish to an exchange RabbitMQ refuses publishes to", "{0} publishes to exchange '{1}', which {2}. Consume from it only, and publish to an exchange of your own.", Routing, DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor HiddenHandler = Create(
+        "WRN039", "Handler method that is not public", "'{0}' is named like a handler and takes {1}, but {2}: generated code calls public instance methods only, so it never runs and its queue gets no binding for {1}. Make it a public method, or rename it if it is no handler.", Handlers, DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor BindingNeverMatchesItsMessage = Create(
+        "WRN040", "Handler binding no publish of its message matches", "Handler '{0}' binds queue '{1}' to exchange '{2}' with '{3}', but {4} is published there with {5} only, which '{3}' never matches: the binding receives none of its messages. Bind a pattern that matches the message's key, or publish it with a key the binding matches (suppress this warning if another service publishes it with such a key).", Routing, DiagnosticSeverity.Warning, compilationEnd: true);
+
     public static readonly DiagnosticDescriptor[] All =
     [
         InvalidTopic, WildcardInRoutingKey, UnknownPlaceholder, UnsupportedPlaceholderType, UnsupportedHandler,
@@ -152,7 +165,7 @@ internal static class DiagnosticDescriptors
         HeadersMessageThroughPublisher, DeadLetterConsumerBoundToWork, RpcServiceServedTwice, SettingOutOfRange,
         BatchAbovePrefetch, StreamIncompatible, UnreachablePayloadHandler, AmbiguousPayloadHandler, UnusableName,
         QualifiedContractName, QueueConsumedTwice, ConsumerInheritsConsumer,
-        PublishRefused,
+        PublishRefused, HiddenHandler, BindingNeverMatchesItsMessage,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, bool compilationEnd = false) =>

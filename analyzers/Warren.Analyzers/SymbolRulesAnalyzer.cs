@@ -42,7 +42,8 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.UnreachablePayloadHandler,
         DiagnosticDescriptors.AmbiguousPayloadHandler,
         DiagnosticDescriptors.UnusableName,
-        DiagnosticDescriptors.PublishRefused);
+        DiagnosticDescriptors.PublishRefused,
+        DiagnosticDescriptors.HiddenHandler);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -12,7 +12,8 @@ namespace Warren.CodeFixes;
 
 /// <summary>
 /// WRN005: makes a handler a public instance method, and an <c>async void</c> handler <c>async Task</c> (the mechanical
-/// parts of a handler's signature; the parameters only the user can fix).
+/// parts of a handler's signature; the parameters only the user can fix). WRN039: makes a method meant as a handler
+/// public. Not offered for an override (its access is its base method's) or an explicit interface implementation.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(FixHandlerSignatureCodeFix))]
 [Shared]
@@ -21,14 +22,15 @@ public sealed class FixHandlerSignatureCodeFix : DocumentCodeFix
     private static readonly SyntaxKind[] Replaced = [SyntaxKind.StaticKeyword, SyntaxKind.PrivateKeyword, SyntaxKind.ProtectedKeyword, SyntaxKind.InternalKeyword, SyntaxKind.PublicKeyword];
 
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnsupportedHandler.Id);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnsupportedHandler.Id, DiagnosticDescriptors.HiddenHandler.Id);
 
     /// <inheritdoc />
     protected override string Title => "Make the handler a public instance method returning Task";
 
     /// <inheritdoc />
     protected override SyntaxNode? Target(SyntaxNode root, Diagnostic diagnostic) =>
-        root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method
+        root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<MethodDeclarationSyntax>() is { ExplicitInterfaceSpecifier: null } method
+        && !method.Modifiers.Any(SyntaxKind.OverrideKeyword)
         && (NeedsModifiers(method) || IsAsyncVoid(method))
             ? method
             : null;

@@ -90,6 +90,28 @@ public sealed class WRN019_AddJsonSerializableCodeFixTests
         ]);
 }
 
+public sealed class WRN039_MakeHandlerPublicCodeFixTests
+{
+    [Fact]
+    public Task A_private_handler_becomes_public() => CodeFixHarness.VerifyAsync(new FixHandlerSignatureCodeFix(), "WRN039",
+        Sources.Order + """
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void Handle(OrderPlaced order) { }
+            private Task HandleAsync(OrderPaid order) => Task.CompletedTask;
+        }
+        """,
+        Sources.Order + """
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void Handle(OrderPlaced order) { }
+            public Task HandleAsync(OrderPaid order) => Task.CompletedTask;
+        }
+        """);
+}
+
 public sealed class WRN005_FixHandlerSignatureCodeFixTests
 {
     [Fact]

@@ -52,6 +52,9 @@ public sealed class DotnetFormatTests
 
                 /// <summary>Payments.</summary>
                 [Topic("order.paid")] private async void Paid(Paid e) => await Task.Yield();
+
+                /// <summary>Documents.</summary>
+                private Task HandleAsync(Doc doc) => Task.CompletedTask;
             }
 
             /// <summary>Refunds.</summary>
@@ -142,6 +145,9 @@ public sealed class DotnetFormatTests
 
                 /// <summary>Payments.</summary>
                 [Topic("order.paid")] public async Task Paid(Paid e) => await Task.Yield();
+
+                /// <summary>Documents.</summary>
+                public Task HandleAsync(Doc doc) => Task.CompletedTask;
             }
 
             /// <summary>Refunds.</summary>
@@ -217,7 +223,7 @@ public sealed class DotnetFormatTests
         """;
 
     /// <summary>The diagnostics the scenario above raises, one of each fix at least.</summary>
-    private static readonly string[] Covered = ["WRN005", "WRN011", "WRN012", "WRN015", "WRN016", "WRN017", "WRN019", "WRN024", "WRN026", "WRN027", "WRN030", "WRN031", "WRN035"];
+    private static readonly string[] Covered = ["WRN005", "WRN011", "WRN012", "WRN015", "WRN016", "WRN017", "WRN019", "WRN024", "WRN026", "WRN027", "WRN030", "WRN031", "WRN035", "WRN039"];
 
     [Fact]
     public void The_scenario_covers_every_diagnostic_with_a_code_fix()

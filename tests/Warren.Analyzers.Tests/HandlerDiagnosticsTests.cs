@@ -99,6 +99,73 @@ public sealed class WRN007_QueueWithoutHandlersTests
         """);
 }
 
+/// <summary>
+/// A method of a consumer class named like a handler (Handle, HandleAsync, Consume, ConsumeAsync) and shaped like one,
+/// that generated code does not call because it is not public: its message type would otherwise go unhandled without
+/// a word. A helper of a message type a public handler takes, or a method no handler could be, is no handler.
+/// </summary>
+public sealed class WRN039_HiddenHandlerTests
+{
+    [Fact]
+    public Task Private_internal_and_protected_handlers_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        public sealed record OrderShipped(string Id);
+        public sealed record OrderLost(string Id);
+        [Queue("q")]
+        public class Handler
+        {
+            public void Handle(OrderPlaced order) { }
+            private void {|WRN039:Handle|}(OrderPaid order) { }
+            internal Task {|WRN039:HandleAsync|}(OrderShipped order, CancellationToken ct) => Task.CompletedTask;
+            protected ValueTask {|WRN039:ConsumeAsync|}(OrderLost order, MessageContext context) => default;
+        }
+        [JsonSerializable(typeof(OrderShipped))] [JsonSerializable(typeof(OrderLost))] internal sealed partial class More : JsonSerializerContext;
+        """);
+
+    /// <summary>The only handler hidden: WRN007 says the queue has none, WRN039 says which method was meant.</summary>
+    [Fact]
+    public Task A_queue_whose_only_handler_is_private_gets_both() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        public sealed class {|WRN007:Handler|}
+        {
+            private Task {|WRN039:HandleAsync|}(OrderPlaced order) => Task.CompletedTask;
+        }
+        """);
+
+    /// <summary>A handler inherited from a base class, which generated code calls on the consumer: reported at the consumer.</summary>
+    [Fact]
+    public Task A_protected_handler_of_a_base_class_is_reported_at_the_consumer() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        public abstract class Base { protected void Handle(OrderPaid order) { } }
+        [Queue("q")]
+        public sealed class {|WRN039:Handler|} : Base { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task An_explicit_interface_implementation_named_like_a_handler_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        public interface IHandles<T> { Task Handle(T message); }
+        [Queue("q")]
+        public sealed class Handler : IHandles<OrderPaid>
+        {
+            public void Handle(OrderPlaced order) { }
+            Task IHandles<OrderPaid>.{|WRN039:Handle|}(OrderPaid order) => Task.CompletedTask;
+        }
+        """);
+
+    [Fact]
+    public Task Helpers_and_classes_that_are_no_consumers_are_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public Task Handle(OrderPlaced order) => HandleAsync(order, 1);
+            private Task HandleAsync(OrderPlaced order, int attempt) => Task.CompletedTask;
+            private void Handle(OrderPlaced order, OrderPaid paid) { }
+            private static void Handle(OrderPaid order) { }
+            private int Consume(OrderPaid order) => 1;
+            private void Process(OrderPaid order) { }
+        }
+        public sealed class NotAConsumer { private void Handle(OrderPaid order) { } }
+        """);
+}
+
 public sealed class BatchHandlerDiagnosticsTests
 {
     [Fact]

@@ -52,7 +52,7 @@ public sealed class WRN034_UnusableNameTests
         [Exchange({|WRN034:"amq.events"|})] [Topic("b")] public sealed record B(string Id);
         [Exchange({|WRN034:"amq.headers"|}, ExchangeKind.Direct)] [Topic("c")] public sealed record C(string Id);
         [Exchange("amq.fanout", ExchangeKind.Fanout, Durable = false)] public sealed record D(string Id);
-        [Queue("trace")] [Exchange("amq.rabbitmq.trace")] public sealed class Firehose { [Topic("publish.#")] public void Handle(E e) { } }
+        [Queue("trace")] [Exchange("amq.rabbitmq.trace")] public sealed class Firehose { [{|WRN040:Topic("publish.#")|}] public void Handle(E e) { } }
         [Exchange("amq.topic")] [Topic("e.placed")] public sealed record E(string Id);
         [Exchange("amq.match", ExchangeKind.Headers)] public sealed record F(string Id);
         [Queue("q")] [Exchange({|WRN034:"amq.q"|})] public sealed class Consumer { [Topic("e.*")] public void Handle(E e) { } }

@@ -109,6 +109,174 @@ public sealed class WRN001_InvalidTopicTests
         """);
 }
 
+/// <summary>
+/// WRN035 qualifies the default contract names of two types of one short name with their namespaces: the 255-byte limit
+/// (the 'type' property and, without [Topic], the routing key) is judged on the name in use, the qualified one.
+/// </summary>
+public sealed class WRN001_QualifiedContractNameTests
+{
+    private static readonly string Namespace = new('n', 250);
+
+    [Fact]
+    public Task An_attributed_message_whose_qualified_name_is_over_255_bytes_is_reported_at_the_message() => AnalyzerHarness.VerifyAsync($$"""
+        namespace {{Namespace}} { [Exchange("users")] [Topic("user.created")] public sealed record {|WRN001:Created|}(string Id); }
+        namespace Billing { public sealed record {|WRN035:Created|}(string Id); }
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void Handle({{Namespace}}.Created created) { }
+            public void Handle(Billing.Created created) { }
+        }
+        [JsonSerializable(typeof({{Namespace}}.Created), TypeInfoPropertyName = "LongCreated")]
+        [JsonSerializable(typeof(Billing.Created), TypeInfoPropertyName = "BillingCreated")]
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>A message without attributes is reported at its declaration and, as for a long short name, at its handler and publisher method.</summary>
+    [Fact]
+    public Task A_message_without_attributes_is_reported_at_the_message_its_handler_and_its_publisher_method() => AnalyzerHarness.VerifyAsync($$"""
+        namespace {{Namespace}} { public sealed record {|WRN001:Created|}(string Id); }
+        namespace Billing { public sealed record {|WRN035:Created|}(string Id); }
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void {|WRN001:Handle|}({{Namespace}}.Created created) { }
+            public void Handle(Billing.Created created) { }
+        }
+        [Publisher]
+        public partial interface IUsers { ValueTask {|WRN001:Send|}({{Namespace}}.Created created); }
+        [JsonSerializable(typeof({{Namespace}}.Created), TypeInfoPropertyName = "LongCreated")]
+        [JsonSerializable(typeof(Billing.Created), TypeInfoPropertyName = "BillingCreated")]
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public async Task The_message_says_the_name_was_qualified_and_why()
+    {
+        var diagnostics = await AnalyzerHarness.DiagnosticsAsync($$"""
+            namespace {{Namespace}} { [Exchange("users")] public sealed record Created(string Id); }
+            namespace Billing { public sealed record Created(string Id); }
+            [Queue("q")] public sealed class Handler { public void Handle(Billing.Created created) { } }
+            """);
+        var message = Assert.Single(diagnostics, d => d.Id == "WRN001").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("is 258 bytes", message, System.StringComparison.Ordinal);
+        Assert.Contains("'Billing.Created' also has the short name 'created'", message, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>A qualified name within 255 bytes is only WRN035's warning.</summary>
+    [Fact]
+    public Task A_qualified_name_of_255_bytes_is_quiet() => AnalyzerHarness.VerifyAsync($$"""
+        namespace {{new string('n', 247)}} { [Exchange("users")] public sealed record {|WRN035:Created|}(string Id); }
+        namespace Billing { public sealed record {|WRN035:Created|}(string Id); }
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public void Handle({{new string('n', 247)}}.Created created) { }
+            public void Handle(Billing.Created created) { }
+        }
+        [JsonSerializable(typeof({{new string('n', 247)}}.Created), TypeInfoPropertyName = "LongCreated")]
+        [JsonSerializable(typeof(Billing.Created), TypeInfoPropertyName = "BillingCreated")]
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+/// <summary>
+/// A handler's [Topic] binding on its message's exchange that no key the message is published with can match: the
+/// message's own key (its [Topic] template, whose placeholders stand for any one word, or its contract name) and the
+/// keys of this compilation's publisher methods. Quiet where the keys are not fixed: no [Exchange] on the message, a
+/// fanout or headers exchange, or a compilation that sets PublishOptions.RoutingKey.
+/// </summary>
+public sealed class WRN040_BindingNeverMatchesItsMessageTests
+{
+    [Fact]
+    public Task A_binding_no_key_of_the_template_matches_is_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("users")]
+        [Topic("user.{Region}.created")]
+        public sealed record UserCreated(string Region);
+        [Exchange("charges", ExchangeKind.Direct)]
+        [Topic("charge.{Region}")]
+        public sealed record Charge(string Region);
+        [Exchange("users")]
+        public sealed record UserDeleted(string Id);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            [{|WRN040:Topic("order.*")|}]
+            [Topic("user.eu.created")]
+            public void Handle(UserCreated created) { }
+            [{|WRN040:Topic("refund.eu")|}] public void Handle(Charge charge) { }
+            [{|WRN040:Topic("user.deleted")|}] public void Handle(UserDeleted deleted) { }
+        }
+        [JsonSerializable(typeof(UserCreated))] [JsonSerializable(typeof(Charge))] [JsonSerializable(typeof(UserDeleted))]
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task Bindings_some_key_matches_are_quiet() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("users")]
+        [Topic("user.{Region}.created")]
+        public sealed record UserCreated(string Region);
+        [Exchange("charges", ExchangeKind.Direct)]
+        [Topic("charge.{Region}")]
+        public sealed record Charge(string Region);
+        [Exchange("users")]
+        public sealed record UserDeleted(string Id);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            [Topic("user.*.created")] [Topic("user.#")] [Topic("#")] [Topic("*.eu.*")] public void Handle(UserCreated created) { }
+            [Topic("charge.eu")] public void Handle(Charge charge) { }
+            [Topic("user-deleted")] [Topic("*")] public void Handle(UserDeleted deleted) { }
+        }
+        [JsonSerializable(typeof(UserCreated))] [JsonSerializable(typeof(Charge))] [JsonSerializable(typeof(UserDeleted))]
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>A publisher method of this compilation with its own key publishes the message with that key too.</summary>
+    [Fact]
+    public Task A_binding_a_publisher_methods_own_key_matches_is_quiet() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("users")]
+        [Topic("user.{Region}.created")]
+        public sealed record UserCreated(string Region);
+        [Publisher]
+        public partial interface IUsers { [Topic("user.imported")] ValueTask Imported(UserCreated created); }
+        [Queue("q")]
+        public sealed class Handler { [Topic("user.imported")] public void Handle(UserCreated created) { } }
+        [JsonSerializable(typeof(UserCreated))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>Keys that are not fixed: no exchange of the message's own, fanout and headers, and a key set at the publish.</summary>
+    [Fact]
+    public Task Messages_without_a_fixed_key_are_quiet() => AnalyzerHarness.VerifyAsync("""
+        public sealed record Audit(string Id);
+        [Exchange("news", ExchangeKind.Fanout)]
+        public sealed record News(string Text);
+        [Queue("q")]
+        [Exchange("audit")]
+        public sealed class Handler
+        {
+            [Topic("audit.anything")] public void Handle(Audit audit) { }
+            public void Handle(News news) { }
+        }
+        [JsonSerializable(typeof(Audit))] [JsonSerializable(typeof(News))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_compilation_that_sets_the_routing_key_of_a_publish_is_quiet() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("users")]
+        [Topic("user.{Region}.created")]
+        public sealed record UserCreated(string Region);
+        [Queue("q")]
+        public sealed class Handler { [Topic("order.*")] public void Handle(UserCreated created) { } }
+        public static class Imports
+        {
+            public static ValueTask Send(IPublisher publisher, UserCreated created) =>
+                publisher.PublishAsync(created, new PublishOptions { RoutingKey = "order.imported" });
+        }
+        [JsonSerializable(typeof(UserCreated))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
 public sealed class WRN002_WildcardInRoutingKeyTests
 {
     /// <summary>A message without [Topic] is published and bound with its contract name: on a topic exchange a wildcard there binds other keys.</summary>

@@ -133,7 +133,7 @@ public sealed class WRN013_UnreceivedBindingTests
         [Topic("order.{Region}.placed")]
         public sealed record {|WRN013:OrderPlaced|}(string Region);
         [Queue("q")]
-        public sealed class Handler { [Topic("order.*.shipped")] public void Handle(OrderPlaced order) { } }
+        public sealed class Handler { [{|WRN040:Topic("order.*.shipped")|}] public void Handle(OrderPlaced order) { } }
         [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
         """);
 
@@ -143,7 +143,7 @@ public sealed class WRN013_UnreceivedBindingTests
         [Topic("order.placed")]
         public sealed record {|WRN013:OrderPlaced|}(string Region);
         [Queue("work")]
-        public sealed class Work { [Topic("invoice.sent")] public void Handle(OrderPlaced order) { } }
+        public sealed class Work { [{|WRN040:Topic("invoice.sent")|}] public void Handle(OrderPlaced order) { } }
         [Queue("work.dlq")]
         public sealed class Failures { public void Handle(OrderPlaced order) { } }
         [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
@@ -184,7 +184,7 @@ public sealed class WRN013_UnreceivedBindingTests
         [Topic("charge.{Region}")]
         public sealed record {|WRN013:Charge|}(string Region);
         [Queue("q")]
-        public sealed class Handler { [Topic("refund.eu")] public void Handle(Charge charge) { } }
+        public sealed class Handler { [{|WRN040:Topic("refund.eu")|}] public void Handle(Charge charge) { } }
         [JsonSerializable(typeof(Charge))] internal sealed partial class Json : JsonSerializerContext;
         """);
 
@@ -219,6 +219,61 @@ public sealed class WRN013_UnreceivedBindingTests
         [Queue("q")]
         public sealed class Handler { public void Handle(OrderPlaced order) { } }
         [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+}
+
+/// <summary>
+/// A publish key already reported as invalid (WRN001, WRN002, WRN003, WRN004) is not reported again as unreceived: the
+/// one mistake gets the one diagnostic that says what to change. A valid key no binding accepts still gets WRN013.
+/// </summary>
+public sealed class WRN013_KeyInErrorTests
+{
+    [Fact]
+    public Task A_template_with_an_unknown_or_unsupported_placeholder_is_not_also_unreceived() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic({|WRN003:"order.{Regoin}.placed"|})]
+        public sealed record OrderPlaced(string Region);
+        [Exchange("orders")]
+        [Topic({|WRN004:"order.{Amount}.paid"|})]
+        public sealed record OrderPaid(decimal Amount);
+        [Exchange("orders")]
+        [Topic("order.shipped")]
+        public sealed record {|WRN013:OrderShipped|}(string Id);
+        [Queue("q")]
+        public sealed class Handler { [Topic("invoice.sent")] public void Handle(string body) { } }
+        [JsonSerializable(typeof(OrderPlaced))] [JsonSerializable(typeof(OrderPaid))] [JsonSerializable(typeof(OrderShipped))]
+        internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Fact]
+    public Task A_publisher_method_key_with_an_unknown_placeholder_is_not_also_unreceived() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders")]
+        [Topic("order.placed")]
+        public sealed record OrderPlaced(string Region);
+        [Publisher]
+        public partial interface IOrders
+        {
+            [Topic({|WRN003:"order.{Nowhere}.replayed"|})] ValueTask Replayed(OrderPlaced order);
+            [{|WRN013:Topic("order.{Region}.resent")|}] ValueTask Resent(OrderPlaced order);
+        }
+        [Queue("q")]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>A default contract name over 255 bytes once qualified (WRN001) is its routing key: not reported as unreceived too.</summary>
+    [Fact]
+    public Task A_qualified_contract_name_over_255_bytes_is_not_also_unreceived() => AnalyzerHarness.VerifyAsync($$"""
+        namespace {{new string('n', 250)}} { [Exchange("users")] public sealed record {|WRN001:Created|}(string Id); }
+        namespace Billing { [Exchange("users")] public sealed record {|WRN035:Created|}(string Id); }
+        [Exchange("users")]
+        public sealed record {|WRN013:Deleted|}(string Id);
+        [Queue("q")]
+        public sealed class Handler { public void Handle(Billing.Created created) { } }
+        [JsonSerializable(typeof({{new string('n', 250)}}.Created), TypeInfoPropertyName = "LongCreated")]
+        [JsonSerializable(typeof(Billing.Created), TypeInfoPropertyName = "BillingCreated")]
+        [JsonSerializable(typeof(Deleted))]
+        internal sealed partial class Json : JsonSerializerContext;
         """);
 }
 

@@ -110,8 +110,11 @@ public sealed class WRN027_DeadLetterConsumerBoundToWorkTests
         [JsonSerializable(typeof(Audit))] internal sealed partial class MoreJson : JsonSerializerContext;
         [Queue("work")] public sealed class Work { public void Handle(OrderPlaced order) { } public void Handle(Audit audit) { } }
         [Queue("work.dlq")] public sealed class Failures { public void Handle(OrderPlaced order) { } public void Handle(Audit audit) { } }
+        // A message without an exchange of its own: the handler's binding is on the class's exchange, the dead-letter one.
+        public sealed record Failed(string Id);
+        [JsonSerializable(typeof(Failed))] internal sealed partial class FailedJson : JsonSerializerContext;
         [Queue("second-look")] [Exchange("work.dlx", ExchangeKind.Direct)]
-        public sealed class SecondLook { [Topic("work")] public void Handle(OrderPaid order) { } }
+        public sealed class SecondLook { [Topic("work")] public void Handle(Failed failed) { } }
         """);
 }
 

@@ -102,6 +102,8 @@ public sealed class ShapeCorpusTests
     [InlineData("message_name_over_255_bytes_fanout", "ffffffffffffffffffffffffffffffffffffffff")]
     [InlineData("message_name_over_255_bytes_headers", "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh")]
     [InlineData("message_name_over_255_bytes_with_topic", "tttttttttttttttttttttttttttttttttttttttt")]
+    [InlineData("qualified_contract_name_over_255_bytes", "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn.created")]
+    [InlineData("qualified_contract_name_over_255_bytes_unattributed", "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn.created")]
     public void A_contract_name_that_cannot_be_its_routing_key_is_in_no_generated_file(string name, string refused)
     {
         var shape = Shapes.Single(s => s.Name == name);
@@ -134,6 +136,32 @@ public sealed class ShapeCorpusTests
         Assert.Contains("\"app.users.created\"", sources, StringComparison.Ordinal);
         Assert.Contains("\"app.billing.created\"", sources, StringComparison.Ordinal);
         Assert.Equal(2, result.Warren.Count(d => d.Id == "WRN035"));
+    }
+
+    /// <summary>
+    /// A method named and shaped like a handler that is not public is no handler (nothing calls it, nothing binds its
+    /// message), and WRN039 says so at it; the public handler beside it is generated as usual.
+    /// </summary>
+    [Fact]
+    public void A_private_handle_method_gets_no_dispatch_and_is_warned_about()
+    {
+        var shape = Shapes.Single(s => s.Name == "handler_private_handle_method");
+        var result = Invariant.Check(Source(shape));
+        var sources = string.Concat(result.Run.Sources.Values);
+
+        Assert.Single(result.Warren, d => d.Id == "WRN039");
+        Assert.Contains("\"order.*.placed\"", sources, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"check-stock\"", sources, StringComparison.Ordinal);
+    }
+
+    /// <summary>A handler binding no key of its message matches compiles (the binding is declared as written) and WRN040 warns at it.</summary>
+    [Fact]
+    public void A_binding_its_message_never_matches_is_warned_about()
+    {
+        var shape = Shapes.Single(s => s.Name == "handler_binding_never_matching_its_message");
+        var result = Invariant.Check(Source(shape));
+
+        Assert.Single(result.Warren, d => d.Id == "WRN040");
     }
 
     /// <summary>The derived class of a non-abstract consumer class is warned about (WRN037): both queues get every message.</summary>
@@ -588,6 +616,25 @@ public sealed class ShapeCorpusTests
         Bad("message_name_over_255_bytes_headers", "WRN001", App($"[Exchange(\"audit\", ExchangeKind.Headers)] [Message(\"{new string('h', 300)}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send(M m); }}"), "M"),
         Bad("message_name_over_255_bytes_with_topic", "WRN001", App($"[Exchange(\"audit\", ExchangeKind.Topic)] [Topic(\"audit.{{Id}}\")] [Message(\"{new string('t', 300)}\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send(M m); }}"), "M"),
         Bad("default_contract_name_over_255_bytes", "WRN001", App($"public sealed record {new string('L', 300)}(string Id); [Queue(\"q\")] public sealed class C {{ public Task Handle({new string('L', 300)} m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }} [Publisher] public partial interface IP {{ ValueTask Send({new string('L', 300)} m); }}"), $"{new string('L', 300)}"),
+        // A default name qualified by its namespace (WRN035) is judged as qualified: 250 + ".created" is over 255 bytes.
+        Bad("qualified_contract_name_over_255_bytes", "WRN001", $$"""
+            namespace {{new string('n', 250)}} { [Exchange("users", ExchangeKind.Topic)] [Topic("user.{Id}")] public sealed record Created(string Id); }
+            namespace App.Billing { public sealed record Created(string Id); }
+            namespace App
+            {
+                [Queue("q")] public sealed class C { public Task Handle({{new string('n', 250)}}.Created e) => Task.CompletedTask; public Task Handle(Billing.Created e) => Task.CompletedTask; }
+                [Publisher] public partial interface IP { ValueTask Send({{new string('n', 250)}}.Created e); }
+            }
+            """, $"typeof({new string('n', 250)}.Created), TypeInfoPropertyName = \"LongCreated\"", "typeof(App.Billing.Created), TypeInfoPropertyName = \"BillingCreated\""),
+        Bad("qualified_contract_name_over_255_bytes_unattributed", "WRN001", $$"""
+            namespace {{new string('n', 250)}} { public sealed record Created(string Id); }
+            namespace App.Billing { public sealed record Created(string Id); }
+            namespace App
+            {
+                [Queue("q")] public sealed class C { public Task Handle({{new string('n', 250)}}.Created e) => Task.CompletedTask; public Task Handle(Billing.Created e) => Task.CompletedTask; }
+                [Queue("only")] public sealed class D { public Task Handle({{new string('n', 250)}}.Created e) => Task.CompletedTask; }
+            }
+            """, $"typeof({new string('n', 250)}.Created), TypeInfoPropertyName = \"LongCreated\"", "typeof(App.Billing.Created), TypeInfoPropertyName = \"BillingCreated\""),
         Bad("message_name_empty_word_topic", "WRN001", App("[Exchange(\"audit\", ExchangeKind.Topic)] [Message(\"audit..entry\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
         Bad("message_exchange_empty", "WRN034", App("[Exchange(\"\")] [Topic(\"a\")] public sealed record M(string Id); [Queue(\"q\")] public sealed class C { public Task Handle(M m) => Task.CompletedTask; public Task Handle(OrderPlaced e) => Task.CompletedTask; }"), "M"),
         Bad("message_exchange_reserved_published", "WRN034", App("[Exchange(\"amq.events\")] [Topic(\"a\")] public sealed record M(string Id); [Publisher] public partial interface IP { ValueTask Send(M m); }"), "M"),
@@ -643,6 +690,10 @@ public sealed class ShapeCorpusTests
         // Arrays as messages: named after their element type.
         Ok("handler_array_message", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced[] e) => Task.CompletedTask; }"), "OrderPlaced[]"),
         Ok("publisher_array_message", App("[Publisher] public partial interface IP { [Topic(\"stock\")] ValueTask Send(StockLevel[] e); } [Queue(\"q\")] public sealed class C { public Task Handle(StockLevel[] e) => Task.CompletedTask; }"), "StockLevel[]"),
+
+        // A handler-named method that is not public (WRN039 warns) and a binding its message never matches (WRN040 warns).
+        Ok("handler_private_handle_method", App("[Queue(\"q\")] public sealed class C { public Task Handle(OrderPlaced e) => Task.CompletedTask; private Task HandleAsync(CheckStock s) => Task.CompletedTask; }")),
+        Ok("handler_binding_never_matching_its_message", App("[Queue(\"q\")] public sealed class C { [Topic(\"order.*.placed\")] [Topic(\"stock.*\")] public Task Handle(OrderPlaced e) => Task.CompletedTask; }")),
 
         // Two types with one short name: both contract names are qualified (WRN035 warns, the build goes on).
         Ok("same_short_name_in_two_namespaces", """

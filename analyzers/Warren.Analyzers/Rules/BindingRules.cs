@@ -47,6 +47,69 @@ internal static class BindingRules
         }
     }
 
+    /// <summary>A key a message is published with: as written, and as words (<see cref="RouteMatching.KeyWords"/>).</summary>
+    public sealed record PublishKey(string Text, string?[] Words);
+
+    /// <summary>
+    /// WRN040: a handler's own <c>[Topic]</c> binding on its message's exchange (topic or direct) that no key the message
+    /// is published with can match (<see cref="RouteMatching"/>: a placeholder is any one word), so the binding never
+    /// receives the message it is declared for. Only messages whose keys are known are judged (<paramref name="keys"/>:
+    /// none for a message without an exchange of its own or with a key in error; none on an exchange the broker publishes
+    /// to itself); default bindings are the message's
+    /// own key; a pattern already reported (WRN001, WRN025) and the bindings of dead-letter consumers (WRN027) are left to
+    /// those rules.
+    /// </summary>
+    public static void JudgeUnmatched(
+        Microsoft.CodeAnalysis.Diagnostics.CompilationAnalysisContext context,
+        IReadOnlyList<(ConsumerModel Model, INamedTypeSymbol Type)> consumers,
+        IReadOnlyList<DeadLetterQueueModel> referencedDeadLetterQueues,
+        IReadOnlyDictionary<string, MessageModel> final,
+        IReadOnlyDictionary<(string TypeName, string Exchange), List<PublishKey>> keys)
+    {
+        var types = new Dictionary<string, INamedTypeSymbol>();
+        foreach (var (model, type) in consumers)
+        {
+            types[model.TypeName] = type;
+        }
+
+        var reported = new HashSet<(Location, string)>();
+        var marked = DeadLetterConsumers.Mark(consumers.Select(c => c.Model).GroupBy(m => m.TypeName).Select(g => g.First()).ToList(), referencedDeadLetterQueues);
+        foreach (var consumer in marked.Where(c => !c.Queue.IsDeadLetterQueue))
+        {
+            foreach (var handler in consumer.Handlers)
+            {
+                var message = final.TryGetValue(handler.Message.TypeName, out var named) ? named : handler.Message;
+                // The broker publishes to its own exchanges (the firehose, the event exchange) with keys of its choosing.
+                if (message.Payload != PayloadKind.Json || message.Exchange is not { Type: "topic" or "direct" } exchange || NameRules.PublishProblem(exchange.Name) is not null
+                    || !keys.TryGetValue((message.TypeName, exchange.Name), out var published) || published.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (var binding in handler.Bindings.Where(b => !b.FromMessage && b.HeadersMatch is null && b.Exchange == exchange.Name))
+                {
+                    if (TopicRules.BindingProblem(binding.RoutingKey) is not null
+                        || exchange.Type == "direct" && binding.RoutingKey.Split('.').Any(w => w is "*" or "#")
+                        || published.Any(k => RouteMatching.CanReach(exchange.Type, k.Words, binding.RoutingKey)))
+                    {
+                        continue;
+                    }
+
+                    var location = Where(HandlerMethod(types[consumer.TypeName], handler) is { } method ? ConsumerParser.BindingSource(method) : null, binding);
+                    if (!reported.Add((location, binding.RoutingKey)))
+                    {
+                        continue;
+                    }
+
+                    var texts = published.Select(k => k.Text).Distinct().OrderBy(t => t, System.StringComparer.Ordinal).ToList();
+                    var withKeys = texts.Count == 1 ? $"the key '{texts[0]}'" : "the keys " + string.Join(", ", texts.Select(t => $"'{t}'"));
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.BindingNeverMatchesItsMessage, location, handler.MethodName, consumer.Queue.Name, exchange.Name, binding.RoutingKey, $"'{Text(message.TypeName)}'", withKeys));
+                }
+            }
+        }
+    }
+
     /// <summary>The method a handler model was read from (overloads are told apart by their message type).</summary>
     private static IMethodSymbol? HandlerMethod(INamedTypeSymbol type, HandlerModel handler) =>
         ConsumerParser.HandlerCandidates(type).FirstOrDefault(m =>
@@ -75,5 +138,5 @@ internal static class BindingRules
         return Locations.Of(method);
     }
 
-    private static string Text(string typeName) => typeName.Split('.').Last();
+    private static string Text(string typeName) => typeName.Split('.').Last().Replace("global::", string.Empty);
 }

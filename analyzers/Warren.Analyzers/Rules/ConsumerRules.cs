@@ -56,6 +56,8 @@ internal static class ConsumerRules
             }
         }
 
+        HiddenHandlers(context, type);
+
         // Parsed once: its names are reported here, and a consumer with none the rules reject is what the generator emits.
         if (!type.IsAbstract && ConsumerParser.ParseUnchecked(type) is { } consumer && !NameChecks.Consumer(context, type, consumer))
         {
@@ -106,6 +108,48 @@ internal static class ConsumerRules
                         .Add(AttributeNames.Queue.DeliveryLimit, attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     context.ReportDiagnostic(Diagnostic.Create(
                         DiagnosticDescriptors.RetriesOverDeliveryLimit, Locations.OfArgument(queue, AttributeNames.Queue.DeliveryLimit, type), properties, queueName, limit, attempts));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// WRN039: a method meant as a handler that generated code does not call because it is not public
+    /// (<see cref="ShapeRules.HiddenHandlerProblem"/>), unless a handler the dispatcher calls takes its message type (then
+    /// it is a helper of that handler). The class's own methods are reported where they are; those inherited from a base
+    /// class that is not a consumer analyzed on its own (a plain base class, or one in a referenced assembly) at the class.
+    /// </summary>
+    private static void HiddenHandlers(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        var handled = new HashSet<string>(
+            ConsumerParser.HandlerCandidates(type).Where(m => ShapeRules.HandlerProblem(m) is null).Select(m => ConsumerParser.MessageType(m)!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)),
+            System.StringComparer.Ordinal);
+        var overridden = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            var own = SymbolEqualityComparer.Default.Equals(current, type);
+
+            // A consumer base class of this compilation is analyzed as itself: its methods are reported there.
+            var reported = own || !(current.Locations.Any(l => l.IsInSource) && MessageParser.IsConsumer(current));
+            foreach (var method in current.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (overridden.Contains(method.OriginalDefinition))
+                {
+                    continue;
+                }
+
+                for (var o = method.OverriddenMethod; o is not null; o = o.OverriddenMethod)
+                {
+                    overridden.Add(o.OriginalDefinition);
+                }
+
+                if (reported
+                    && ShapeRules.HiddenHandlerProblem(method) is { } problem
+                    && ConsumerParser.MessageType(method) is { } message
+                    && !handled.Contains(message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
+                {
+                    var name = own ? method.Name : $"{current.Name}.{method.Name}";
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HiddenHandler, own ? Locations.Of(method) : Locations.Of(type), name, message.Name, problem));
                 }
             }
         }

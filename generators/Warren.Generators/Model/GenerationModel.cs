@@ -62,6 +62,24 @@ internal sealed record GenerationModel(
             ModelNames.JsonTypeHelpers);
         var messages = ModelNames.Messages(allMessages, jsonIdentifiers);
 
+        // A qualified default name the broker cannot take (WRN001 at the message): no contract, no handler of it, and no
+        // publisher sending it (an implementation without one of the interface's methods would not compile), as for a
+        // short name over 255 bytes, which the parsers reject.
+        var unusable = ModelNames.UnusableQualifiedNames(messages.Values);
+        if (unusable.Count > 0)
+        {
+            foreach (var typeName in unusable)
+            {
+                messages.Remove(typeName);
+            }
+
+            consumerList = consumerList
+                .Select(c => c with { Handlers = c.Handlers.Where(h => !unusable.Contains(h.Message.TypeName)).ToEquatableArray() })
+                .Where(c => c.Handlers.Count > 0)
+                .ToList();
+            publisherList = publisherList.Where(p => !p.Methods.Any(m => unusable.Contains(m.Message.TypeName))).ToList();
+        }
+
         // Consumers, publishers, services and servers name generated classes and files: unique identifiers too.
         var consumerIds = ModelNames.UniqueIdentifiers(consumerList.Select(c => (c.TypeName, c.Identifier)), ModelNames.DispatcherGroupMembers);
         consumerList = DeadLetterConsumers.Mark(consumerList.Select(c => c with

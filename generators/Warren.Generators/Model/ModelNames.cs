@@ -76,6 +76,18 @@ internal static class ModelNames
         };
     }
 
+    /// <summary>
+    /// The message types whose default contract name, qualified by its namespace (WRN035), cannot be used as it is
+    /// (<see cref="Rules.ContractKeyRules"/>: over 255 bytes, as the <c>type</c> property or the routing key). The short
+    /// name was judged when the type was parsed; the qualified one only exists once every message is known. The
+    /// generator emits nothing for these types, their handlers or the publishers sending them; the analyzers report
+    /// WRN001 at the message (<c>CompilationRulesAnalyzer</c>).
+    /// </summary>
+    public static HashSet<string> UnusableQualifiedNames(IEnumerable<MessageModel> final) =>
+        new(
+            final.Where(m => m.QualifiedContractName is not null && m.ContractName == m.QualifiedContractName && Rules.ContractKeyRules.Problem(m) is not null).Select(m => m.TypeName),
+            StringComparer.Ordinal);
+
     /// <summary>Final message models: unique identifiers and default contract names that do not collide.</summary>
     public static Dictionary<string, MessageModel> Messages(IEnumerable<MessageModel> messages, IReadOnlyDictionary<string, string> identifiers)
     {

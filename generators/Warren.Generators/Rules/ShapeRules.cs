@@ -27,6 +27,40 @@ internal static class ShapeRules
             return "is not public";
         }
 
+        return HandlerShapeProblem(method);
+    }
+
+    /// <summary>
+    /// Why generated code does not call a method that is meant as a handler, or null. Meant as one: named like a
+    /// handler (<see cref="KnownNames.HandlerMethodNames"/>, or an explicit implementation of an interface method so
+    /// named), an instance method, and a handler in every other respect (message, parameters, return type). Such a
+    /// method that is not public is no handler candidate (<see cref="ConsumerParser.IsHandlerCandidate"/>): the
+    /// dispatcher ignores it, and the analyzers report it (WRN039). One with <c>[Topic]</c> or <c>[Headers]</c> is a
+    /// candidate, reported as not public by WRN005.
+    /// </summary>
+    public static string? HiddenHandlerProblem(IMethodSymbol method)
+    {
+        var explicitName = method.MethodKind == MethodKind.ExplicitInterfaceImplementation ? method.ExplicitInterfaceImplementations.FirstOrDefault()?.Name : null;
+        var named = method.MethodKind == MethodKind.Ordinary ? method.Name : explicitName;
+        if (method.IsStatic || named is null || !KnownNames.HandlerMethodNames.Contains(named) || ConsumerParser.IsHandlerCandidate(method) || HandlerShapeProblem(method) is not null)
+        {
+            return null;
+        }
+
+        return explicitName is not null ? "is an explicit interface implementation" : method.DeclaredAccessibility switch
+        {
+            Accessibility.Private => "is private",
+            Accessibility.Internal => "is internal",
+            Accessibility.Protected => "is protected",
+            Accessibility.ProtectedOrInternal => "is protected internal",
+            Accessibility.ProtectedAndInternal => "is private protected",
+            _ => "is not public",
+        };
+    }
+
+    /// <summary>Why an instance method cannot be a handler, its accessibility aside, or null.</summary>
+    private static string? HandlerShapeProblem(IMethodSymbol method)
+    {
         if (method.IsGenericMethod)
         {
             return "is generic";
