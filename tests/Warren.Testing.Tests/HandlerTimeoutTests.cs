@@ -1,7 +1,10 @@
 using System;
+using System.Diagnostics.Metrics;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Warren.Infrastructure;
 using Xunit;
 
@@ -34,5 +37,120 @@ public sealed class HandlerTimeoutTests
             && line.Contains("queue 'slow'", StringComparison.Ordinal)
             && line.Contains("after its HandlerTimeout of 00:00:00.1000000", StringComparison.Ordinal)
             && line.Contains("did not stop when its cancellation token fired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_handler_hung_past_its_timeout_is_reported_once_counted_and_degrades_health_until_it_returns()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        using var metric = new PastTimeoutMeasurements("hung");
+        await using var harness = await WarrenTestHarness.StartAsync(services =>
+        {
+            services.AddHealthChecks().AddWarrenHealthChecks();
+            services.AddWarren(o => o.ClientName = "hung-tests")
+                .AddTopology(new Topology().Add(new QueueDeclaration("hung", Durable: false)))
+                .AddConsumer(new ConsumerDefinition("hung", MessageDispatcher.Create(PayloadFormat.Text, async (text, context) =>
+                {
+                    // Ignores its token altogether (as a blocking call would): only the test's gate lets it return.
+                    Interlocked.Increment(ref calls);
+                    await gate.Task;
+                }))
+                { HandlerTimeout = TimeSpan.FromMilliseconds(100) });
+        });
+        var consumers = harness.Services.GetRequiredService<WarrenConsumers>();
+        var health = harness.Services.GetRequiredService<HealthCheckService>();
+
+        try
+        {
+            await harness.Services.GetRequiredService<IPublisher>().PublishTextAsync(string.Empty, "hung", "work");
+            await harness.WaitUntilAsync(() => harness.History.Logs.Any(IsStillRunningWarning), TimeSpan.FromSeconds(30));
+
+            // Hung: reported once, counted in the status and the metric, the consumer degraded, the message not settled.
+            var hung = harness.History;
+            var warning = Assert.Single(hung.Logs, IsStillRunningWarning);
+            Assert.Contains("after its HandlerTimeout of 00:00:00.1000000 fired", warning, StringComparison.Ordinal);
+            Assert.Contains("until the handler returns", warning, StringComparison.Ordinal);
+            Assert.Equal(1, consumers.Get("hung")!.HandlersPastTimeout);
+            Assert.Equal(1, metric.Sum);
+            var report = await health.CheckHealthAsync(r => r.Name == "warren-consumers");
+            Assert.Equal(HealthStatus.Degraded, report.Status);
+            Assert.Contains("queue 'hung': 1 handler(s) still running past their HandlerTimeout", report.Entries["warren-consumers"].Description, StringComparison.Ordinal);
+            Assert.DoesNotContain(hung.Steps, s => s.Queue == "hung" && s.Kind is BrokerEventKind.Acked or BrokerEventKind.Requeued or BrokerEventKind.DeadLettered or BrokerEventKind.Discarded);
+        }
+        finally
+        {
+            gate.TrySetResult();
+        }
+
+        await harness.WaitForQuietAsync(TimeSpan.FromSeconds(30));
+        var all = harness.History;
+        Assert.Equal(1, Volatile.Read(ref calls));
+        Assert.Single(all.Steps, s => s.Queue == "hung" && s.Kind is BrokerEventKind.Acked or BrokerEventKind.Requeued or BrokerEventKind.DeadLettered or BrokerEventKind.Discarded);
+        Assert.Single(all.Steps, s => s.Queue == "hung" && s.Kind == BrokerEventKind.Acked);
+        Assert.Single(all.Logs, IsStillRunningWarning);
+        Assert.Contains(all.Logs, line => line.Contains("finished message", StringComparison.Ordinal) && line.Contains("after its HandlerTimeout", StringComparison.Ordinal));
+        Assert.Equal(0, consumers.Get("hung")!.HandlersPastTimeout);
+        Assert.Equal(0, metric.Sum);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(r => r.Name == "warren-consumers")).Status);
+    }
+
+    [Fact]
+    public async Task A_handler_that_finishes_within_its_timeout_logs_nothing_and_counts_nothing()
+    {
+        using var metric = new PastTimeoutMeasurements("quick");
+        await using var harness = await WarrenTestHarness.StartAsync(services => services.AddWarren(o => o.ClientName = "quick-tests")
+            .AddTopology(new Topology().Add(new QueueDeclaration("quick", Durable: false)))
+            .AddConsumer(new ConsumerDefinition("quick", MessageDispatcher.Create(PayloadFormat.Text, (text, context) => ValueTask.CompletedTask))
+            { HandlerTimeout = TimeSpan.FromSeconds(30) }));
+
+        var session = await harness.RunAsync<IPublisher>(publisher => publisher.PublishTextAsync(string.Empty, "quick", "work").AsTask());
+
+        Assert.Single(session.Steps, s => s.Queue == "quick" && s.Kind == BrokerEventKind.Acked);
+        Assert.DoesNotContain(session.Logs, line => line.Contains("HandlerTimeout", StringComparison.Ordinal));
+        Assert.Equal(0, harness.Services.GetRequiredService<WarrenConsumers>().Get("quick")!.HandlersPastTimeout);
+        Assert.Equal(0, metric.Changes);
+    }
+
+    private static bool IsStillRunningWarning(string line) =>
+        line.Contains("Warning", StringComparison.Ordinal)
+        && line.Contains("queue 'hung' is still running message", StringComparison.Ordinal)
+        && line.Contains("the message stays unacknowledged", StringComparison.Ordinal);
+
+    /// <summary>The <c>warren.consumer.handlers_past_timeout</c> changes for one queue.</summary>
+    private sealed class PastTimeoutMeasurements : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _sum;
+        private int _changes;
+
+        public PastTimeoutMeasurements(string queue)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Warren" && instrument.Name == "warren.consumer.handlers_past_timeout")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "messaging.destination.name" && Equals(tag.Value, queue))
+                    {
+                        Interlocked.Add(ref _sum, value);
+                        Interlocked.Increment(ref _changes);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Sum => Interlocked.Read(ref _sum);
+
+        public int Changes => Volatile.Read(ref _changes);
+
+        public void Dispose() => _listener.Dispose();
     }
 }

@@ -567,6 +567,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
     {
         using var timeout = _definition.HandlerTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(_handlerCancellation.Token) : null;
         timeout?.CancelAfter(_definition.HandlerTimeout!.Value);
+        var overrun = timeout is null ? null : WatchOverrun(delivery);
+        using var fired = overrun is null ? default : timeout!.Token.UnsafeRegister(static state => ((HandlerOverrunWatch)state!).TimedOut(), overrun);
         MessageContext? context = null;
         DispatchOutcome outcome;
         try
@@ -581,6 +583,13 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
         finally
         {
+            if (overrun?.Return() == true)
+            {
+                // Reported as running past its timeout: it has returned, and what follows (the overrun warning, a failure) says how.
+                _statuses.HandlersPastTimeout(_definition.Queue, -1);
+                _metrics.HandlersPastTimeout(_definition.Queue, -1);
+            }
+
             if (context is not null)
             {
                 try
@@ -627,6 +636,21 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
 
         return new Verdict(outcome, false);
+    }
+
+    /// <summary>
+    /// The watch on one handler call with a timeout: a handler still running a grace period after its timeout fired
+    /// (not after a stop, which reports its own handlers) is logged once and counted until it returns.
+    /// </summary>
+    private HandlerOverrunWatch WatchOverrun(BasicDeliverEventArgs delivery)
+    {
+        var timeout = _definition.HandlerTimeout!.Value;
+        return new HandlerOverrunWatch(timeout, _handlerCancellation.Token, pastTimeout =>
+        {
+            _statuses.HandlersPastTimeout(_definition.Queue, 1);
+            _metrics.HandlersPastTimeout(_definition.Queue, 1);
+            Log.HandlerStillRunningPastTimeout(_logger, _definition.Queue, SafeMessageId(delivery), pastTimeout, timeout);
+        });
     }
 
     private MessageContext CreateContext(BasicDeliverEventArgs delivery, CancellationToken cancellationToken)

@@ -95,6 +95,9 @@ internal static partial class Log
     [LoggerMessage(120, LogLevel.Warning, "Handler for queue '{Queue}' finished message {MessageId} after its HandlerTimeout of {Timeout}: it did not stop when its cancellation token fired; the message is acknowledged as handled")]
     public static partial void HandlerOverranTimeout(ILogger logger, string queue, string messageId, TimeSpan timeout);
 
+    [LoggerMessage(121, LogLevel.Warning, "Handler for queue '{Queue}' is still running message {MessageId} {PastTimeout} after its HandlerTimeout of {Timeout} fired: it does not stop when its cancellation token fires; the message stays unacknowledged and its prefetch and concurrency slot stays taken until the handler returns")]
+    public static partial void HandlerStillRunningPastTimeout(ILogger logger, string queue, string messageId, TimeSpan pastTimeout, TimeSpan timeout);
+
     [LoggerMessage(26, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed; retry {Retry} of {MaxRetries} scheduled: {Reason}")]
     public static partial void Retrying(ILogger logger, string queue, string messageId, int retry, int maxRetries, string reason);
 

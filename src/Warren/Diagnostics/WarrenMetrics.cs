@@ -35,6 +35,7 @@ public sealed class WarrenMetrics : IDisposable
     private readonly Counter<long> _windowWaits;
     private readonly UpDownCounter<long> _inFlight;
     private readonly Counter<long> _restarts;
+    private readonly UpDownCounter<long> _pastTimeout;
     private readonly Counter<long> _rpcCalls;
     private readonly Histogram<double> _rpcDuration;
     private readonly Counter<long> _rpcServed;
@@ -61,6 +62,7 @@ public sealed class WarrenMetrics : IDisposable
         _windowWaits = _meter.CreateCounter<long>("warren.publish.window.waits", "{publish}", "Publishes that had to wait for a free slot of the in-flight window (backpressure).");
         _inFlight = _meter.CreateUpDownCounter<long>("warren.publish.in_flight", "{publish}", "Publishes holding a slot of the in-flight window (serializing, sending or awaiting confirmation).");
         _restarts = _meter.CreateCounter<long>("warren.consumer.restarts", "{restart}", "Times a consumer opened a new channel and subscription after losing one.");
+        _pastTimeout = _meter.CreateUpDownCounter<long>("warren.consumer.handlers_past_timeout", "{handler}", "Handlers still running a grace period after their HandlerTimeout fired: their messages stay unacknowledged until they return.");
         _rpcCalls = _meter.CreateCounter<long>("warren.rpc.client.calls", "{call}", "RPC calls made, by outcome.");
         _rpcDuration = _meter.CreateHistogram("warren.rpc.client.duration", "s", "Duration of an RPC call, from the request until the reply, timeout or failure.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _rpcServed = _meter.CreateCounter<long>("warren.rpc.server.calls", "{call}", "RPC requests served, by outcome.");
@@ -154,6 +156,9 @@ public sealed class WarrenMetrics : IDisposable
 
     internal void DeadLettered(string queue, string reason) =>
         _deadLettered.Add(1, new KeyValuePair<string, object?>(DestinationName, queue), new KeyValuePair<string, object?>(DeadLetterReason, reason));
+
+    internal void HandlersPastTimeout(string queue, int change) =>
+        _pastTimeout.Add(change, new KeyValuePair<string, object?>(DestinationName, queue));
 
     internal void ConsumerRestarted(string queue) =>
         _restarts.Add(1, new KeyValuePair<string, object?>(DestinationName, queue));

@@ -42,8 +42,8 @@ internal sealed class ConnectionsHealthCheck(WarrenConnections connections, Warr
 }
 
 /// <summary>
-/// Every consumer: running (Healthy), starting (Degraded), restarting or stopped (Unhealthy: its queue is not being
-/// consumed). While the host is still starting Warren (connecting, declaring, subscribing) the check is Unhealthy.
+/// Every consumer: running (Healthy), starting or running with handlers past their <c>HandlerTimeout</c> (Degraded),
+/// restarting or stopped (Unhealthy: its queue is not being consumed). While the host is still starting Warren (connecting, declaring, subscribing) the check is Unhealthy.
 /// </summary>
 internal sealed class ConsumersHealthCheck(WarrenConsumers consumers, WarrenStartup? startup = null, WarrenConnections? connections = null) : IHealthCheck
 {
@@ -65,9 +65,14 @@ internal sealed class ConsumersHealthCheck(WarrenConsumers consumers, WarrenStar
                 data: data));
         }
 
-        var starting = statuses.Where(s => s.State == ConsumerState.Starting).ToArray();
-        return Task.FromResult(starting.Length > 0
-            ? HealthCheckResult.Degraded(string.Join("; ", starting.Select(s => $"queue '{s.Queue}' starting")), data: data)
+        // Starting, or running with handlers past their timeout: those hold their messages and slots until they return.
+        var degraded = statuses
+            .Where(s => s.State == ConsumerState.Starting || s.HandlersPastTimeout > 0)
+            .Select(s => s.State == ConsumerState.Starting ? $"queue '{s.Queue}' starting"
+                : $"queue '{s.Queue}': {s.HandlersPastTimeout} handler(s) still running past their HandlerTimeout (their messages stay unacknowledged and their slots taken until they return)")
+            .ToArray();
+        return Task.FromResult(degraded.Length > 0
+            ? HealthCheckResult.Degraded(string.Join("; ", degraded), data: data)
             : HealthCheckResult.Healthy($"{statuses.Count} consumer(s) running", data));
     }
 }

@@ -76,6 +76,7 @@ namespace Warren
     public sealed class ConsumerStatus : System.IEquatable<Warren.ConsumerStatus>
     {
         public ConsumerStatus(string Queue, Warren.ConsumerState State, int RestartCount, string? LastError, System.DateTimeOffset? LastErrorAt, System.DateTimeOffset Since) { }
+        public int HandlersPastTimeout { get; init; }
         public string? LastError { get; init; }
         public System.DateTimeOffset? LastErrorAt { get; init; }
         public string Queue { get; init; }

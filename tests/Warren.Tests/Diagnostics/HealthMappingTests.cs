@@ -199,6 +199,37 @@ public sealed class HealthMappingTests
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
     }
 
+    [Fact]
+    public async Task A_running_consumer_with_handlers_past_their_timeout_is_degraded_until_they_return_and_a_state_change_keeps_the_count()
+    {
+        var consumers = new WarrenConsumers();
+        var check = new ConsumersHealthCheck(consumers);
+        consumers.Set(Status("orders", ConsumerState.Running));
+        consumers.HandlersPastTimeout("orders", 1);
+        consumers.HandlersPastTimeout("orders", 1);
+
+        var hung = await check.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Degraded, hung.Status);
+        Assert.Contains("queue 'orders': 2 handler(s) still running past their HandlerTimeout", hung.Description, StringComparison.Ordinal);
+        Assert.Equal(2, consumers.Get("orders")!.HandlersPastTimeout);
+
+        // A new state (a restart) does not lose the count: those handlers still hold their messages.
+        consumers.Set(Status("orders", ConsumerState.Running));
+        Assert.Equal(2, Assert.Single(consumers.Statuses).HandlersPastTimeout);
+
+        consumers.HandlersPastTimeout("orders", -1);
+        consumers.HandlersPastTimeout("orders", -1);
+        Assert.Equal(0, consumers.Get("orders")!.HandlersPastTimeout);
+        Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
+    }
+
+    [Theory]
+    [InlineData(100, 1000)]
+    [InlineData(3000, 3000)]
+    [InlineData(60_000, 5000)]
+    public void The_grace_before_a_handler_is_reported_past_its_timeout_is_the_timeout_within_one_to_five_seconds(int timeoutMs, int graceMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(graceMs), HandlerOverrunWatch.GraceFor(TimeSpan.FromMilliseconds(timeoutMs)));
+
     private static ConsumerStatus Status(string queue, ConsumerState state, string? error = null, DateTimeOffset? since = null) =>
         new(queue, state, 0, error, error is null ? null : DateTimeOffset.UtcNow, since ?? DateTimeOffset.UtcNow);
 }
