@@ -35,8 +35,8 @@ public sealed class HandlerTimeoutTests
         Assert.Empty(session.Retried);
         Assert.Contains(session.Logs, line => line.Contains("Warning", StringComparison.Ordinal)
             && line.Contains("queue 'slow'", StringComparison.Ordinal)
-            && line.Contains("after its HandlerTimeout of 00:00:00.1000000", StringComparison.Ordinal)
-            && line.Contains("did not stop when its cancellation token fired", StringComparison.Ordinal));
+            && line.Contains("returned normally from message", StringComparison.Ordinal)
+            && line.Contains("after its HandlerTimeout of 00:00:00.1000000 fired; the timeout is cooperative, so its success counts and the message is acknowledged", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -89,10 +89,35 @@ public sealed class HandlerTimeoutTests
         Assert.Single(all.Steps, s => s.Queue == "hung" && s.Kind is BrokerEventKind.Acked or BrokerEventKind.Requeued or BrokerEventKind.DeadLettered or BrokerEventKind.Discarded);
         Assert.Single(all.Steps, s => s.Queue == "hung" && s.Kind == BrokerEventKind.Acked);
         Assert.Single(all.Logs, IsStillRunningWarning);
-        Assert.Contains(all.Logs, line => line.Contains("finished message", StringComparison.Ordinal) && line.Contains("after its HandlerTimeout", StringComparison.Ordinal));
+        Assert.Contains(all.Logs, line => line.Contains("returned normally from message", StringComparison.Ordinal) && line.Contains("after its HandlerTimeout", StringComparison.Ordinal));
         Assert.Equal(0, consumers.Get("hung")!.HandlersPastTimeout);
         Assert.Equal(0, metric.Sum);
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(r => r.Name == "warren-consumers")).Status);
+    }
+
+    [Fact]
+    public async Task A_handler_that_returns_in_time_is_not_logged_as_late_when_its_scope_disposal_outlasts_the_timeout()
+    {
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = await WarrenTestHarness.StartAsync(services =>
+        {
+            services.AddScoped(_ => new SlowDisposal(disposed));
+            services.AddWarren(o => o.ClientName = "disposal-tests")
+                .AddTopology(new Topology().Add(new QueueDeclaration("disposal", Durable: false)))
+                .AddConsumer(new ConsumerDefinition("disposal", MessageDispatcher.Create(PayloadFormat.Text, (text, context) =>
+                {
+                    // Returns at once; only its scope's disposal takes longer than the timeout.
+                    _ = context.Services.GetRequiredService<SlowDisposal>();
+                    return ValueTask.CompletedTask;
+                }))
+                { HandlerTimeout = TimeSpan.FromMilliseconds(100) });
+        });
+
+        var session = await harness.RunAsync<IPublisher>(publisher => publisher.PublishTextAsync(string.Empty, "disposal", "work").AsTask());
+
+        Assert.True(disposed.Task.IsCompleted);
+        Assert.Single(session.Steps, s => s.Queue == "disposal" && s.Kind == BrokerEventKind.Acked);
+        Assert.DoesNotContain(session.Logs, line => line.Contains("HandlerTimeout", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -116,6 +141,16 @@ public sealed class HandlerTimeoutTests
         line.Contains("Warning", StringComparison.Ordinal)
         && line.Contains("queue 'hung' is still running message", StringComparison.Ordinal)
         && line.Contains("the message stays unacknowledged", StringComparison.Ordinal);
+
+    /// <summary>A scoped service whose disposal outlasts the handler's timeout.</summary>
+    private sealed class SlowDisposal(TaskCompletionSource disposed) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            disposed.TrySetResult();
+        }
+    }
 
     /// <summary>The <c>warren.consumer.handlers_past_timeout</c> changes for one queue.</summary>
     private sealed class PastTimeoutMeasurements : IDisposable
