@@ -70,7 +70,7 @@ public sealed class HandlerTimeoutTests
             var hung = harness.History;
             var warning = Assert.Single(hung.Logs, IsStillRunningWarning);
             Assert.Contains("after its HandlerTimeout of 00:00:00.1000000 fired", warning, StringComparison.Ordinal);
-            Assert.Contains("until the handler returns (if its channel closes first, the broker requeues the message)", warning, StringComparison.Ordinal);
+            Assert.Contains("its message is not settled until the handler returns, and while its channel stays open it holds a prefetch and concurrency slot (if the channel closes first, the broker requeues the message)", warning, StringComparison.Ordinal);
             Assert.DoesNotContain("unacknowledged", warning, StringComparison.Ordinal);
             Assert.Equal(1, consumers.Get("hung")!.HandlersPastTimeout);
             Assert.Equal(1, metric.Sum);
