@@ -36,11 +36,13 @@ internal static class ManifestLoader
     public static ServiceManifest Read(string text, string path)
     {
         ServiceManifest? manifest;
+        List<string> missing;
         try
         {
             using (var document = JsonDocument.Parse(text))
             {
                 CheckFormat(path, document.RootElement);
+                missing = MissingLists(document.RootElement);
             }
 
             manifest = JsonSerializer.Deserialize(text, ManifestJson.Default.ServiceManifest);
@@ -55,7 +57,7 @@ internal static class ManifestLoader
             throw new ManifestException($"{path} is empty.");
         }
 
-        var problems = Problems(manifest).ToList();
+        var problems = missing.Select(name => $"the list '{name}' is missing").Concat(Problems(manifest, missing)).ToList();
         if (problems.Count > 0)
         {
             var shown = string.Join("; ", problems.Take(MaxProblemsShown)) + (problems.Count > MaxProblemsShown ? $"; and {problems.Count - MaxProblemsShown} more" : string.Empty);
@@ -101,8 +103,26 @@ internal static class ManifestLoader
         }
     }
 
-    /// <summary>Every list, entry and name the format requires that is missing or null, as JSON paths.</summary>
-    private static IEnumerable<string> Problems(ServiceManifest m)
+    /// <summary>The lists every manifest holds, as the tool writes them.</summary>
+    private static readonly string[] Lists = ["modules", "exchanges", "queues", "bindings", "publishes", "consumes", "deadLetters", "calls", "serves"];
+
+    /// <summary>
+    /// The lists <paramref name="root"/> lacks, read from the document itself (matched as the typed read matches names,
+    /// ignoring case): whatever the typed read leaves in a list it did not find, a missing list is refused.
+    /// </summary>
+    private static List<string> MissingLists(JsonElement root)
+    {
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in root.EnumerateObject())
+        {
+            present.Add(property.Name);
+        }
+
+        return [.. Lists.Where(name => !present.Contains(name))];
+    }
+
+    /// <summary>Every list, entry and name the format requires that is null (or, for a name, missing), as JSON paths; the lists in <paramref name="missing"/> were reported already.</summary>
+    private static IEnumerable<string> Problems(ServiceManifest m, List<string> missing)
     {
         if (m.Service is null)
         {
@@ -114,58 +134,62 @@ internal static class ManifestLoader
             yield return "'kind' is null";
         }
 
-        foreach (var problem in List(m.Modules, "modules", (name, at) => name is null ? [$"'{at}' is null"] : []))
+        foreach (var problem in List(m.Modules, "modules", missing, (name, at) => name is null ? [$"'{at}' is null"] : []))
         {
             yield return problem;
         }
 
-        foreach (var problem in List(m.Exchanges, "exchanges", (e, at) => Names(at, ("name", e.Name), ("type", e.Type))))
+        foreach (var problem in List(m.Exchanges, "exchanges", missing, (e, at) => Names(at, ("name", e.Name), ("type", e.Type))))
         {
             yield return problem;
         }
 
-        foreach (var problem in List(m.Queues, "queues", (q, at) => Names(at, ("name", q.Name))))
+        foreach (var problem in List(m.Queues, "queues", missing, (q, at) => Names(at, ("name", q.Name))))
         {
             yield return problem;
         }
 
-        foreach (var problem in List(m.Bindings, "bindings", (b, at) => Names(at, ("exchange", b.Exchange), ("queue", b.Queue), ("routingKey", b.RoutingKey))))
+        foreach (var problem in List(m.Bindings, "bindings", missing, (b, at) => Names(at, ("exchange", b.Exchange), ("queue", b.Queue), ("routingKey", b.RoutingKey))))
         {
             yield return problem;
         }
 
-        foreach (var problem in List(m.Publishes, "publishes", (p, at) => Names(at, ("contract", p.Contract), ("type", p.Type), ("exchange", p.Exchange), ("routingKey", p.RoutingKey))))
+        foreach (var problem in List(m.Publishes, "publishes", missing, (p, at) => Names(at, ("contract", p.Contract), ("type", p.Type), ("exchange", p.Exchange), ("routingKey", p.RoutingKey))))
         {
             yield return problem;
         }
 
-        foreach (var problem in List(m.Consumes, "consumes", (c, at) => Names(at, ("queue", c.Queue), ("contract", c.Contract), ("type", c.Type))))
+        foreach (var problem in List(m.Consumes, "consumes", missing, (c, at) => Names(at, ("queue", c.Queue), ("contract", c.Contract), ("type", c.Type))))
         {
             yield return problem;
         }
 
-        foreach (var problem in List(m.DeadLetters, "deadLetters", (d, at) => Names(at, ("queue", d.Queue), ("exchange", d.Exchange), ("routingKey", d.RoutingKey))))
+        foreach (var problem in List(m.DeadLetters, "deadLetters", missing, (d, at) => Names(at, ("queue", d.Queue), ("exchange", d.Exchange), ("routingKey", d.RoutingKey))))
         {
             yield return problem;
         }
 
-        foreach (var problem in List(m.Calls, "calls", (r, at) => Names(at, ("service", r.Service), ("queue", r.Queue))))
+        foreach (var problem in List(m.Calls, "calls", missing, (r, at) => Names(at, ("service", r.Service), ("queue", r.Queue))))
         {
             yield return problem;
         }
 
-        foreach (var problem in List(m.Serves, "serves", (r, at) => Names(at, ("service", r.Service), ("queue", r.Queue))))
+        foreach (var problem in List(m.Serves, "serves", missing, (r, at) => Names(at, ("service", r.Service), ("queue", r.Queue))))
         {
             yield return problem;
         }
     }
 
-    private static IEnumerable<string> List<T>(List<T>? list, string name, Func<T, string, IEnumerable<string>> entry)
+    private static IEnumerable<string> List<T>(List<T>? list, string name, List<string> missing, Func<T, string, IEnumerable<string>> entry)
     {
+        if (missing.Contains(name))
+        {
+            yield break;
+        }
+
         if (list is null)
         {
-            // The typed read leaves a list it did not find null, as one written null.
-            yield return $"'{name}' is missing or null";
+            yield return $"'{name}' is null";
             yield break;
         }
 

@@ -35,8 +35,8 @@ public sealed class HandlerTimeoutTests
         Assert.Empty(session.Retried);
         Assert.Contains(session.Logs, line => line.Contains("Warning", StringComparison.Ordinal)
             && line.Contains("queue 'slow'", StringComparison.Ordinal)
-            && line.Contains("after its HandlerTimeout of 00:00:00.1000000", StringComparison.Ordinal)
-            && line.Contains("did not stop when its cancellation token fired", StringComparison.Ordinal));
+            && line.Contains("returned normally from message", StringComparison.Ordinal)
+            && line.Contains("after its HandlerTimeout of 00:00:00.1000000 fired; the timeout is cooperative, so its success counts and the message is acknowledged", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -70,12 +70,14 @@ public sealed class HandlerTimeoutTests
             var hung = harness.History;
             var warning = Assert.Single(hung.Logs, IsStillRunningWarning);
             Assert.Contains("after its HandlerTimeout of 00:00:00.1000000 fired", warning, StringComparison.Ordinal);
-            Assert.Contains("until the handler returns", warning, StringComparison.Ordinal);
+            Assert.Contains("its message is not settled until the handler returns, and while its channel stays open it holds a prefetch and concurrency slot (if the channel closes first, the broker requeues the message)", warning, StringComparison.Ordinal);
+            Assert.DoesNotContain("unacknowledged", warning, StringComparison.Ordinal);
             Assert.Equal(1, consumers.Get("hung")!.HandlersPastTimeout);
             Assert.Equal(1, metric.Sum);
             var report = await health.CheckHealthAsync(r => r.Name == "warren-consumers");
             Assert.Equal(HealthStatus.Degraded, report.Status);
             Assert.Contains("queue 'hung': 1 handler(s) still running past their HandlerTimeout", report.Entries["warren-consumers"].Description, StringComparison.Ordinal);
+            Assert.Contains("the broker requeues those whose channel closed", report.Entries["warren-consumers"].Description, StringComparison.Ordinal);
             Assert.DoesNotContain(hung.Steps, s => s.Queue == "hung" && s.Kind is BrokerEventKind.Acked or BrokerEventKind.Requeued or BrokerEventKind.DeadLettered or BrokerEventKind.Discarded);
         }
         finally
@@ -89,10 +91,35 @@ public sealed class HandlerTimeoutTests
         Assert.Single(all.Steps, s => s.Queue == "hung" && s.Kind is BrokerEventKind.Acked or BrokerEventKind.Requeued or BrokerEventKind.DeadLettered or BrokerEventKind.Discarded);
         Assert.Single(all.Steps, s => s.Queue == "hung" && s.Kind == BrokerEventKind.Acked);
         Assert.Single(all.Logs, IsStillRunningWarning);
-        Assert.Contains(all.Logs, line => line.Contains("finished message", StringComparison.Ordinal) && line.Contains("after its HandlerTimeout", StringComparison.Ordinal));
+        Assert.Contains(all.Logs, line => line.Contains("returned normally from message", StringComparison.Ordinal) && line.Contains("after its HandlerTimeout", StringComparison.Ordinal));
         Assert.Equal(0, consumers.Get("hung")!.HandlersPastTimeout);
         Assert.Equal(0, metric.Sum);
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(r => r.Name == "warren-consumers")).Status);
+    }
+
+    [Fact]
+    public async Task A_handler_that_returns_in_time_is_not_logged_as_late_when_its_scope_disposal_outlasts_the_timeout()
+    {
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = await WarrenTestHarness.StartAsync(services =>
+        {
+            services.AddScoped(_ => new SlowDisposal(disposed));
+            services.AddWarren(o => o.ClientName = "disposal-tests")
+                .AddTopology(new Topology().Add(new QueueDeclaration("disposal", Durable: false)))
+                .AddConsumer(new ConsumerDefinition("disposal", MessageDispatcher.Create(PayloadFormat.Text, (text, context) =>
+                {
+                    // Returns at once; only its scope's disposal takes longer than the timeout.
+                    _ = context.Services.GetRequiredService<SlowDisposal>();
+                    return ValueTask.CompletedTask;
+                }))
+                { HandlerTimeout = TimeSpan.FromMilliseconds(100) });
+        });
+
+        var session = await harness.RunAsync<IPublisher>(publisher => publisher.PublishTextAsync(string.Empty, "disposal", "work").AsTask());
+
+        Assert.True(disposed.Task.IsCompleted);
+        Assert.Single(session.Steps, s => s.Queue == "disposal" && s.Kind == BrokerEventKind.Acked);
+        Assert.DoesNotContain(session.Logs, line => line.Contains("HandlerTimeout", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -115,7 +142,17 @@ public sealed class HandlerTimeoutTests
     private static bool IsStillRunningWarning(string line) =>
         line.Contains("Warning", StringComparison.Ordinal)
         && line.Contains("queue 'hung' is still running message", StringComparison.Ordinal)
-        && line.Contains("the message stays unacknowledged", StringComparison.Ordinal);
+        && line.Contains("its message is not settled", StringComparison.Ordinal);
+
+    /// <summary>A scoped service whose disposal outlasts the handler's timeout.</summary>
+    private sealed class SlowDisposal(TaskCompletionSource disposed) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            disposed.TrySetResult();
+        }
+    }
 
     /// <summary>The <c>warren.consumer.handlers_past_timeout</c> changes for one queue.</summary>
     private sealed class PastTimeoutMeasurements : IDisposable

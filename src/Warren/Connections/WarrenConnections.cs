@@ -39,6 +39,7 @@ public sealed class WarrenConnections : IAsyncDisposable
     private IConnection? _consume;
     private bool _disposed;
     private ConnectFailure? _lastConnectFailure;
+    private int _opening = -1;
     private readonly ConnectFailure?[] _lastConnectFailureOf = new ConnectFailure?[2];
     private readonly RoleState[] _states;
 
@@ -97,6 +98,19 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// </summary>
     internal ConnectFailure? LastConnectFailureOf(ConnectionRole role) => Volatile.Read(ref _lastConnectFailureOf[(int)role]);
 
+    /// <summary>
+    /// The connection being opened now (both are opened one at a time), else null: a publish that timed out waiting for
+    /// the publish connection says whether it was still waiting behind the consume connection's open.
+    /// </summary>
+    internal ConnectionRole? Opening
+    {
+        get
+        {
+            var role = Volatile.Read(ref _opening);
+            return role < 0 ? null : (ConnectionRole)role;
+        }
+    }
+
     /// <summary>The publishing connection when it is already opened (it may be recovering), else null; never opens one.</summary>
     internal IConnection? OpenedPublishConnection => _publish;
 
@@ -148,6 +162,7 @@ public sealed class WarrenConnections : IAsyncDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            Volatile.Write(ref _opening, (int)role);
             ObjectDisposedException.ThrowIf(_disposed, this);
             var existing = role == ConnectionRole.Publish ? _publish : _consume;
             if (existing is not null)
@@ -179,6 +194,7 @@ public sealed class WarrenConnections : IAsyncDisposable
         }
         finally
         {
+            Volatile.Write(ref _opening, -1);
             _gate.Release();
         }
     }

@@ -35,8 +35,8 @@ public sealed record ConsumerStatus(string Queue, ConsumerState State, int Resta
 {
     /// <summary>
     /// Handlers still running a grace period after their <c>HandlerTimeout</c> fired (they ignore their cancellation
-    /// token): each keeps its message unacknowledged and its prefetch and concurrency slot taken until it returns. The
-    /// consumers' health check is Degraded while this is above zero.
+    /// token): none settles its message until it returns, and each holds a prefetch and concurrency slot while its
+    /// channel stays open (if the channel closes first, the broker requeues the message). The consumers' health check is Degraded while this is above zero.
     /// </summary>
     public int HandlersPastTimeout { get; init; }
 }

@@ -571,6 +571,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         using var fired = overrun is null ? default : timeout!.Token.UnsafeRegister(static state => ((HandlerOverrunWatch)state!).TimedOut(), overrun);
         MessageContext? context = null;
         DispatchOutcome outcome;
+        var returnedAfterTimeout = false;
         try
         {
             // The per-message scope is created when the handler (or its class, unless a singleton) first needs it.
@@ -583,6 +584,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
         finally
         {
+            // Whether the handler returned after its timeout fired is decided now, before its scope is disposed: a
+            // slow disposal does not make a handler that returned in time late.
+            returnedAfterTimeout = timeout is { IsCancellationRequested: true } && !_handlerCancellation.IsCancellationRequested;
             if (overrun?.Return() == true)
             {
                 // Reported as running past its timeout: it has returned, and what follows (the overrun warning, a failure) says how.
@@ -608,9 +612,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
         if (outcome.Action == DispatchAction.Ack)
         {
-            if (timeout is { IsCancellationRequested: true } && !_handlerCancellation.IsCancellationRequested)
+            if (returnedAfterTimeout)
             {
-                // The timeout is cooperative: a handler that went on past its token is not stopped, and its success counts.
+                // The timeout is cooperative: a handler that returns normally after its token fired (whether it went on
+                // past the token or stopped at it) is not failed, and its success counts.
                 Log.HandlerOverranTimeout(_logger, _definition.Queue, SafeMessageId(delivery), _definition.HandlerTimeout!.Value);
             }
 

@@ -92,10 +92,10 @@ internal static partial class Log
     [LoggerMessage(24, LogLevel.Warning, "Stopping queue '{Queue}': {InFlight} handler(s) still running after {Timeout}; cancelling them")]
     public static partial void ShutdownTimedOut(ILogger logger, string queue, int inFlight, TimeSpan timeout);
 
-    [LoggerMessage(120, LogLevel.Warning, "Handler for queue '{Queue}' finished message {MessageId} after its HandlerTimeout of {Timeout}: it did not stop when its cancellation token fired; the message is acknowledged as handled")]
+    [LoggerMessage(120, LogLevel.Warning, "Handler for queue '{Queue}' returned normally from message {MessageId} after its HandlerTimeout of {Timeout} fired; the timeout is cooperative, so its success counts and the message is acknowledged")]
     public static partial void HandlerOverranTimeout(ILogger logger, string queue, string messageId, TimeSpan timeout);
 
-    [LoggerMessage(121, LogLevel.Warning, "Handler for queue '{Queue}' is still running message {MessageId} {PastTimeout} after its HandlerTimeout of {Timeout} fired: it does not stop when its cancellation token fires; the message stays unacknowledged and its prefetch and concurrency slot stays taken until the handler returns")]
+    [LoggerMessage(121, LogLevel.Warning, "Handler for queue '{Queue}' is still running message {MessageId} {PastTimeout} after its HandlerTimeout of {Timeout} fired: it does not stop when its cancellation token fires; its message is not settled until the handler returns, and while its channel stays open it holds a prefetch and concurrency slot (if the channel closes first, the broker requeues the message)")]
     public static partial void HandlerStillRunningPastTimeout(ILogger logger, string queue, string messageId, TimeSpan pastTimeout, TimeSpan timeout);
 
     [LoggerMessage(26, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed; retry {Retry} of {MaxRetries} scheduled: {Reason}")]

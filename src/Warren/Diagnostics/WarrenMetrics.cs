@@ -62,7 +62,7 @@ public sealed class WarrenMetrics : IDisposable
         _windowWaits = _meter.CreateCounter<long>("warren.publish.window.waits", "{publish}", "Publishes that had to wait for a free slot of the in-flight window (backpressure).");
         _inFlight = _meter.CreateUpDownCounter<long>("warren.publish.in_flight", "{publish}", "Publishes holding a slot of the in-flight window (serializing, sending or awaiting confirmation).");
         _restarts = _meter.CreateCounter<long>("warren.consumer.restarts", "{restart}", "Times a consumer opened a new channel and subscription after losing one.");
-        _pastTimeout = _meter.CreateUpDownCounter<long>("warren.consumer.handlers_past_timeout", "{handler}", "Handlers still running a grace period after their HandlerTimeout fired: their messages stay unacknowledged until they return.");
+        _pastTimeout = _meter.CreateUpDownCounter<long>("warren.consumer.handlers_past_timeout", "{handler}", "Handlers still running a grace period after their HandlerTimeout fired: their messages are not settled until they return (the broker requeues those whose channel closed).");
         _rpcCalls = _meter.CreateCounter<long>("warren.rpc.client.calls", "{call}", "RPC calls made, by outcome.");
         _rpcDuration = _meter.CreateHistogram("warren.rpc.client.duration", "s", "Duration of an RPC call, from the request until the reply, timeout or failure.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _rpcServed = _meter.CreateCounter<long>("warren.rpc.server.calls", "{call}", "RPC requests served, by outcome.");

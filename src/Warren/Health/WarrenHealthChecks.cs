@@ -69,7 +69,7 @@ internal sealed class ConsumersHealthCheck(WarrenConsumers consumers, WarrenStar
         var degraded = statuses
             .Where(s => s.State == ConsumerState.Starting || s.HandlersPastTimeout > 0)
             .Select(s => s.State == ConsumerState.Starting ? $"queue '{s.Queue}' starting"
-                : $"queue '{s.Queue}': {s.HandlersPastTimeout} handler(s) still running past their HandlerTimeout (their messages stay unacknowledged and their slots taken until they return)")
+                : $"queue '{s.Queue}': {s.HandlersPastTimeout} handler(s) still running past their HandlerTimeout (their messages are not settled until they return, and they hold their slots while their channel stays open; the broker requeues those whose channel closed)")
             .ToArray();
         return Task.FromResult(degraded.Length > 0
             ? HealthCheckResult.Degraded(string.Join("; ", degraded), data: data)

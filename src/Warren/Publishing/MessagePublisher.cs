@@ -847,8 +847,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                 break;
             case PublishWait.PublishConnection:
                 failure = _connections.LastConnectFailureOf(ConnectionRole.Publish)?.Error;
-                waited = "it waited for the publish connection, which did not open in time"
-                    + (failure is null ? " (no attempt to open it had failed yet: the broker did not answer)" : string.Empty);
+                waited = "it waited for the publish connection, which did not open in time" + (failure is not null ? string.Empty : WhyNotOpened());
                 break;
             default:
                 var status = _connections.GetStatus(ConnectionRole.Publish);
@@ -861,6 +860,25 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
         }
 
         return PublishTimeoutException.NotSent(exchange, routingKey, _options.PublishTimeout, waited, failure);
+    }
+
+    /// <summary>
+    /// Why the publish connection did not open when no attempt to open it failed: the connections are opened one at a
+    /// time, so its open may not even have begun while the consume connection's was under way.
+    /// </summary>
+    private string WhyNotOpened()
+    {
+        switch (_connections.Opening)
+        {
+            case ConnectionRole.Publish:
+                return " (no attempt to open it had failed yet: the broker did not answer)";
+            case ConnectionRole.Consume:
+                var consume = _connections.LastConnectFailureOf(ConnectionRole.Consume);
+                return " (its open had not begun: it was still waiting behind the consume connection's open, which was under way"
+                    + (consume is { } failed ? $"; the consume connection's last attempt failed: {failed.Error.Message})" : " and had not answered yet)");
+            default:
+                return " (no attempt to open it had failed yet)";
+        }
     }
 
     /// <summary>Why a start opening the consume connection holds publishes back: the topology is declared on it first.</summary>

@@ -86,6 +86,31 @@ public sealed class PublishTimeoutTests
     }
 
     [Fact]
+    public async Task A_publish_waiting_behind_the_consume_connections_open_says_so_and_quotes_that_connections_failure()
+    {
+        // The consume connection was refused, then its next open hangs holding the connections' gate: the publish
+        // connection's open never began, so no broker left it unanswered.
+        var source = new ConsumeRefusedThenHangs();
+        await using var publisher = Create(new WarrenStartup(), out var connections, source: source);
+        await Assert.ThrowsAsync<WarrenConnectionException>(async () => await connections.GetConsumeConnectionAsync());
+        using var stop = new CancellationTokenSource();
+        var consume = connections.GetConsumeConnectionAsync(stop.Token).AsTask();
+        await source.SecondConsumeAttempt.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var error = await Assert.ThrowsAsync<PublishTimeoutException>(async () => await publisher.PublishTextAsync("orders", "created", "hello"));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consume);
+
+        Assert.Contains("was not sent", error.Message, StringComparison.Ordinal);
+        Assert.Contains("waited for the publish connection", error.Message, StringComparison.Ordinal);
+        Assert.Contains("still waiting behind the consume connection's open", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the consume connection's last attempt failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("consume connection through ConsumeRefusedThenHangs", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("the broker did not answer", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Volatile.Read(ref source.PublishAttempts));
+    }
+
+    [Fact]
     public async Task A_publish_the_caller_cancels_before_any_connection_is_cancelled_not_timed_out()
     {
         await using var publisher = Create(new WarrenStartup(), out _, TimeSpan.FromMinutes(5));
@@ -106,6 +131,35 @@ public sealed class PublishTimeoutTests
     {
         public async Task<IConnection> ConnectAsync(ConnectionRole role, string clientName, CancellationToken cancellationToken)
         {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
+
+    /// <summary>Refuses the first consume connection, then never answers; counts the publish connection's attempts (which never answer).</summary>
+    private sealed class ConsumeRefusedThenHangs : IConnectionSource
+    {
+        private int _consumeAttempts;
+
+        public int PublishAttempts;
+
+        public TaskCompletionSource SecondConsumeAttempt { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<IConnection> ConnectAsync(ConnectionRole role, string clientName, CancellationToken cancellationToken)
+        {
+            if (role == ConnectionRole.Publish)
+            {
+                Interlocked.Increment(ref PublishAttempts);
+            }
+            else if (Interlocked.Increment(ref _consumeAttempts) == 1)
+            {
+                throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused);
+            }
+            else
+            {
+                SecondConsumeAttempt.TrySetResult();
+            }
+
             await Task.Delay(Timeout.Infinite, cancellationToken);
             throw new InvalidOperationException("unreachable");
         }

@@ -30,6 +30,8 @@ public sealed class MalformedManifestTests : IDisposable
     [InlineData("", "is not a Warren manifest")]
     [InlineData("null", "is empty")]
     [InlineData("""{"format":1,"service":"Shop","kind":"service","exchanges":"orders"}""", "is not a Warren manifest")]
+    [InlineData("""{"format":1,"service":"Shop","kind":"service","modules":[],"exchanges":[],"queues":[],"bindings":[],"consumes":[],"deadLetters":[],"calls":[],"serves":[]}""", "the list 'publishes' is missing")]
+    [InlineData("""{"format":1,"service":"Shop","kind":"service","modules":[],"exchanges":[],"queues":[],"bindings":[],"publishes":[],"consumes":[],"calls":[],"serves":[]}""", "the list 'deadLetters' is missing")]
     public async Task A_manifest_the_tool_did_not_write_fails_with_WRS000_naming_the_file_and_what_is_wrong(string json, string named)
     {
         var file = Path.Combine(_directory, "manifest.json");
