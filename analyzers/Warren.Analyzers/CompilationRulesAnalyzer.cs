@@ -55,7 +55,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             start.RegisterSymbolAction(symbol => facts.Collect((INamedTypeSymbol)symbol.Symbol), SymbolKind.NamedType);
             var publisher = start.Compilation.GetTypeByMetadataName("Warren.IPublisher");
             start.RegisterOperationAction(operation => facts.CollectCall((IInvocationOperation)operation.Operation, publisher, start.Compilation.Assembly), OperationKind.Invocation);
-            start.RegisterOperationAction(operation => facts.CollectRoutingKeyOverride(operation.Operation), OperationKind.SimpleAssignment, OperationKind.CoalesceAssignment);
+            start.RegisterOperationAction(operation => facts.CollectRoutingKeyOverride(operation.Operation), OperationKind.SimpleAssignment, OperationKind.CoalesceAssignment, OperationKind.Invocation, OperationKind.ObjectCreation);
             start.RegisterCompilationEndAction(end => facts.Judge(end));
         });
     }
@@ -305,8 +305,11 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         }
 
         /// <summary>
-        /// Remembers that this compilation sets <c>PublishOptions.RoutingKey</c> (an assignment or an object initializer):
-        /// some message is then published with a key its contract does not fix, and WRN040 cannot say which.
+        /// Remembers that this compilation publishes with a key of its own choosing, which WRN040 cannot tell apart by
+        /// message: it sets <c>PublishOptions.RoutingKey</c> (an assignment or an object initializer), or it calls (or
+        /// constructs, an exception aside) a member of Warren that takes a <c>routingKey</c> argument
+        /// (<c>IPublisher.PublishTextAsync</c>, <c>PublishBytesAsync</c>, <c>SendAsync</c>, a <c>MessageContract</c>
+        /// with a key). Generated code is not analyzed, so the calls generated publishers make do not count.
         /// </summary>
         public void CollectRoutingKeyOverride(IOperation operation)
         {
@@ -316,10 +319,32 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 ICoalesceAssignmentOperation coalesce => coalesce.Target,
                 _ => null,
             };
-            if (target is IPropertyReferenceOperation { Property: { Name: "RoutingKey" } property } && KnownNames.Is(property.ContainingType, KnownNames.PublishOptionsType))
+            var called = operation switch
+            {
+                IInvocationOperation invocation => invocation.TargetMethod,
+                IObjectCreationOperation creation when !IsException(creation.Type) => creation.Constructor,
+                _ => null,
+            };
+            if (target is IPropertyReferenceOperation { Property: { Name: "RoutingKey" } property } && KnownNames.Is(property.ContainingType, KnownNames.PublishOptionsType)
+                || called is not null && IsWarren(called.ContainingAssembly) && called.Parameters.Any(p => p.Name == "routingKey"))
             {
                 System.Threading.Interlocked.Increment(ref _routingKeyOverrides);
             }
+        }
+
+        private static bool IsWarren(IAssemblySymbol? assembly) => assembly?.Name is { } name && (name == "Warren" || name.StartsWith("Warren.", System.StringComparison.Ordinal));
+
+        private static bool IsException(ITypeSymbol? type)
+        {
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                if (current.ToDisplayString() == "System.Exception")
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public void Judge(CompilationAnalysisContext context)

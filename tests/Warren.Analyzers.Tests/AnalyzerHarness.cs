@@ -41,8 +41,23 @@ internal static class AnalyzerHarness
         """;
 
     /// <summary>Asserts that the marked diagnostics, and no other Warren diagnostics, are reported.</summary>
-    public static async Task VerifyAsync(params string[] markedSources)
+    public static Task VerifyAsync(params string[] markedSources) => VerifyWithLibraryAsync(null, markedSources);
+
+    /// <summary>
+    /// As <see cref="VerifyAsync"/>, the compilation referencing a library (a contracts assembly) compiled from
+    /// <paramref name="library"/> (usings added), when given.
+    /// </summary>
+    public static async Task VerifyWithLibraryAsync(string? library, params string[] markedSources)
     {
+        var references = References.Value;
+        if (library is not null)
+        {
+            var contracts = CSharpCompilation.Create("Contracts", [CSharpSyntaxTree.ParseText(Usings + library, new CSharpParseOptions(LanguageVersion.Latest), "Contracts.cs")], references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            var libraryErrors = contracts.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            Assert.True(libraryErrors.Count == 0, "the library does not compile: " + string.Join(Environment.NewLine, libraryErrors));
+            references = references.Add(contracts.ToMetadataReference());
+        }
+
         var expected = new List<(string Id, string File, TextSpan Span)>();
         var trees = new List<SyntaxTree>();
         for (var i = 0; i < markedSources.Length; i++)
@@ -53,7 +68,7 @@ internal static class AnalyzerHarness
             trees.Add(CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), file));
         }
 
-        var compilation = CSharpCompilation.Create("Analyzed", trees, References.Value, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var compilation = CSharpCompilation.Create("Analyzed", trees, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         // The System.Text.Json generator does not run here, so contexts lack their generated members (CS0534, CS7036).
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id is not ("CS0534" or "CS7036")).ToList();
         Assert.True(errors.Count == 0, "the test source does not compile: " + string.Join(Environment.NewLine, errors));

@@ -108,8 +108,8 @@ public sealed class WRN039_HiddenHandlerTests
 {
     [Fact]
     public Task Private_internal_and_protected_handlers_are_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
-        public sealed record OrderShipped(string Id);
-        public sealed record OrderLost(string Id);
+        [Message("order-shipped")] public sealed record OrderShipped(string Id);
+        [Message("order-lost")] public sealed record OrderLost(string Id);
         [Queue("q")]
         public class Handler
         {
@@ -139,14 +139,32 @@ public sealed class WRN039_HiddenHandlerTests
         public sealed class {|WRN039:Handler|} : Base { public void Handle(OrderPlaced order) { } }
         """);
 
+    /// <summary>
+    /// An explicit implementation of another framework's interface (a MediatR notification handler, say) is how a class
+    /// keeps a method out of Warren, even of a Warren message: not reported.
+    /// </summary>
     [Fact]
-    public Task An_explicit_interface_implementation_named_like_a_handler_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
-        public interface IHandles<T> { Task Handle(T message); }
+    public Task An_explicit_interface_implementation_named_like_a_handler_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        public interface INotificationHandler<T> { Task Handle(T notification, CancellationToken cancellationToken); }
         [Queue("q")]
-        public sealed class Handler : IHandles<OrderPaid>
+        public sealed class Handler : INotificationHandler<OrderPaid>
         {
             public void Handle(OrderPlaced order) { }
-            Task IHandles<OrderPaid>.{|WRN039:Handle|}(OrderPaid order) => Task.CompletedTask;
+            Task INotificationHandler<OrderPaid>.Handle(OrderPaid notification, CancellationToken ct) => Task.CompletedTask;
+        }
+        """);
+
+    /// <summary>A private overload taking a plain entity (no Warren message attribute) is a helper, not a hidden handler.</summary>
+    [Fact]
+    public Task A_private_overload_taking_a_plain_entity_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        public sealed class Order { public string Id { get; set; } = ""; }
+        public sealed record Shipment(string Id);
+        [Queue("q")]
+        public sealed class Handler
+        {
+            public Task Handle(OrderPlaced e) => Handle(new Order { Id = e.Id });
+            private Task Handle(Order o) => Task.CompletedTask;
+            private void HandleAsync(Shipment s, CancellationToken ct) { }
         }
         """);
 

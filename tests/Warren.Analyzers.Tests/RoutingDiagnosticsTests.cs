@@ -275,6 +275,61 @@ public sealed class WRN040_BindingNeverMatchesItsMessageTests
         }
         [JsonSerializable(typeof(UserCreated))] internal sealed partial class Json : JsonSerializerContext;
         """);
+
+    /// <summary>
+    /// A message of a contracts library, published by other services (a publisher method's own key
+    /// <c>order.{Region}.placed</c>) that this compilation cannot see: its bindings are not judged.
+    /// </summary>
+    [Fact]
+    public Task A_message_declared_in_a_referenced_assembly_is_quiet() => AnalyzerHarness.VerifyWithLibraryAsync("""
+        namespace Contracts;
+        [Exchange("orders", ExchangeKind.Topic)]
+        public record OrderPlaced(string Region);
+        """, """
+        [Queue("q")]
+        public sealed class Handler { [Topic("order.eu.placed")] public Task Handle(Contracts.OrderPlaced e) => Task.CompletedTask; }
+        [JsonSerializable(typeof(Contracts.OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>The same message declared in this compilation, with no key but its contract name: reported.</summary>
+    [Fact]
+    public Task The_same_message_declared_here_is_reported() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("orders", ExchangeKind.Topic)]
+        public record OrderPlaced(string Region);
+        [Queue("q")]
+        public sealed class Handler { [{|WRN040:Topic("order.eu.placed")|}] public Task Handle(OrderPlaced e) => Task.CompletedTask; }
+        [JsonSerializable(typeof(OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>A Warren call that takes a routing key (here <c>PublishTextAsync</c>) publishes with a key of its own.</summary>
+    [Fact]
+    public Task A_compilation_that_publishes_with_an_explicit_key_is_quiet() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("users")]
+        [Topic("user.{Region}.created")]
+        public sealed record UserCreated(string Region);
+        [Queue("q")]
+        public sealed class Handler { [Topic("order.*")] public void Handle(UserCreated created) { } }
+        public static class Imports
+        {
+            public static ValueTask Send(IPublisher publisher) => publisher.PublishTextAsync("users", "order.imported", "{}");
+        }
+        [JsonSerializable(typeof(UserCreated))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>Constructing an exception that names a routing key publishes nothing: still reported.</summary>
+    [Fact]
+    public Task An_exception_naming_a_routing_key_is_no_override() => AnalyzerHarness.VerifyAsync("""
+        [Exchange("users")]
+        [Topic("user.{Region}.created")]
+        public sealed record UserCreated(string Region);
+        [Queue("q")]
+        public sealed class Handler { [{|WRN040:Topic("order.*")|}] public void Handle(UserCreated created) { } }
+        public static class Failures
+        {
+            public static Exception Of() => new UnroutableMessageException("users", "order.imported", "NO_ROUTE");
+        }
+        [JsonSerializable(typeof(UserCreated))] internal sealed partial class Json : JsonSerializerContext;
+        """);
 }
 
 public sealed class WRN002_WildcardInRoutingKeyTests

@@ -80,7 +80,11 @@ internal static class BindingRules
             {
                 var message = final.TryGetValue(handler.Message.TypeName, out var named) ? named : handler.Message;
                 // The broker publishes to its own exchanges (the firehose, the event exchange) with keys of its choosing.
-                if (message.Payload != PayloadKind.Json || message.Exchange is not { Type: "topic" or "direct" } exchange || NameRules.PublishProblem(exchange.Name) is not null
+                // A message declared in a referenced assembly (a contracts library) is published by other services too,
+                // with keys this compilation cannot see.
+                var method = HandlerMethod(types[consumer.TypeName], handler);
+                if (method is not null && DeclaredElsewhere(ConsumerParser.MessageType(method), context.Compilation.Assembly)
+                    || message.Payload != PayloadKind.Json || message.Exchange is not { Type: "topic" or "direct" } exchange || NameRules.PublishProblem(exchange.Name) is not null
                     || !keys.TryGetValue((message.TypeName, exchange.Name), out var published) || published.Count == 0)
                 {
                     continue;
@@ -95,7 +99,7 @@ internal static class BindingRules
                         continue;
                     }
 
-                    var location = Where(HandlerMethod(types[consumer.TypeName], handler) is { } method ? ConsumerParser.BindingSource(method) : null, binding);
+                    var location = Where(method is null ? null : ConsumerParser.BindingSource(method), binding);
                     if (!reported.Add((location, binding.RoutingKey)))
                     {
                         continue;
@@ -108,6 +112,13 @@ internal static class BindingRules
                 }
             }
         }
+    }
+
+    /// <summary>Whether a message type (an array's element type) is declared outside the assembly being built.</summary>
+    private static bool DeclaredElsewhere(ITypeSymbol? type, IAssemblySymbol own)
+    {
+        var element = type is IArrayTypeSymbol array ? array.ElementType : type;
+        return element is null || !SymbolEqualityComparer.Default.Equals(element.ContainingAssembly, own);
     }
 
     /// <summary>The method a handler model was read from (overloads are told apart by their message type).</summary>

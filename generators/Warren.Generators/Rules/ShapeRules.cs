@@ -32,22 +32,24 @@ internal static class ShapeRules
 
     /// <summary>
     /// Why generated code does not call a method that is meant as a handler, or null. Meant as one: named like a
-    /// handler (<see cref="KnownNames.HandlerMethodNames"/>, or an explicit implementation of an interface method so
-    /// named), an instance method, and a handler in every other respect (message, parameters, return type). Such a
-    /// method that is not public is no handler candidate (<see cref="ConsumerParser.IsHandlerCandidate"/>): the
+    /// handler (<see cref="KnownNames.HandlerMethodNames"/>), an ordinary instance method, a handler in every other
+    /// respect (message, parameters, return type), and its message a Warren message: a type with <c>[Message]</c>,
+    /// <c>[Exchange]</c>, <c>[Topic]</c> or <c>[Priority]</c> (a helper overload taking a plain entity is no handler).
+    /// Such a method that is not public is no handler candidate (<see cref="ConsumerParser.IsHandlerCandidate"/>): the
     /// dispatcher ignores it, and the analyzers report it (WRN039). One with <c>[Topic]</c> or <c>[Headers]</c> is a
-    /// candidate, reported as not public by WRN005.
+    /// candidate, reported as not public by WRN005. An explicit interface implementation is never meant as one: it is
+    /// how a class keeps a method of another framework's interface (a MediatR handler, say) out of Warren, and no
+    /// interface of Warren has a method named like a handler.
     /// </summary>
     public static string? HiddenHandlerProblem(IMethodSymbol method)
     {
-        var explicitName = method.MethodKind == MethodKind.ExplicitInterfaceImplementation ? method.ExplicitInterfaceImplementations.FirstOrDefault()?.Name : null;
-        var named = method.MethodKind == MethodKind.Ordinary ? method.Name : explicitName;
-        if (method.IsStatic || named is null || !KnownNames.HandlerMethodNames.Contains(named) || ConsumerParser.IsHandlerCandidate(method) || HandlerShapeProblem(method) is not null)
+        if (method.MethodKind != MethodKind.Ordinary || method.IsStatic || !KnownNames.HandlerMethodNames.Contains(method.Name) || ConsumerParser.IsHandlerCandidate(method)
+            || HandlerShapeProblem(method) is not null || ConsumerParser.MessageType(method) is not { } message || !IsWarrenMessage(message))
         {
             return null;
         }
 
-        return explicitName is not null ? "is an explicit interface implementation" : method.DeclaredAccessibility switch
+        return method.DeclaredAccessibility switch
         {
             Accessibility.Private => "is private",
             Accessibility.Internal => "is internal",
@@ -56,6 +58,14 @@ internal static class ShapeRules
             Accessibility.ProtectedAndInternal => "is private protected",
             _ => "is not public",
         };
+    }
+
+    /// <summary>A type declared as a Warren message: it (or, for a batch or an array, its element type) carries a message attribute.</summary>
+    private static bool IsWarrenMessage(ITypeSymbol type)
+    {
+        var element = type is IArrayTypeSymbol array ? array.ElementType : type;
+        return AttributeReader.Has(element, KnownNames.MessageAttribute) || AttributeReader.Has(element, KnownNames.ExchangeAttribute)
+            || AttributeReader.Has(element, KnownNames.TopicAttribute) || AttributeReader.Has(element, KnownNames.PriorityAttribute);
     }
 
     /// <summary>Why an instance method cannot be a handler, its accessibility aside, or null.</summary>
