@@ -5,7 +5,8 @@ namespace Warren.Manifest;
 
 /// <summary>
 /// Whether a published routing-key template can reach a binding: is there a routing key the template can produce that
-/// the binding's pattern matches? A <c>{Property}</c> placeholder stands for any one word; on topic exchanges <c>*</c>
+/// the binding's pattern matches? A <c>{Property}</c> placeholder stands for any one non-empty word; the empty key has
+/// no words; on topic exchanges <c>*</c>
 /// matches one word and <c>#</c> zero or more; direct exchanges compare keys, fanout and headers exchanges route every
 /// message to every binding as far as keys go (header values are not known before run time).
 /// </summary>
@@ -20,7 +21,8 @@ internal static class RoutingMatch
 
     private static string[] Words(string key, bool placeholders)
     {
-        var words = key.Split('.');
+        // The broker reads the empty key as no word at all (a '*' does not match it), not as one empty word.
+        var words = key.Length == 0 ? [] : key.Split('.');
         if (placeholders)
         {
             for (var i = 0; i < words.Length; i++)
@@ -59,7 +61,8 @@ internal static class RoutingMatch
             {
                 var t = template[i];
                 var b = binding[j];
-                var words = t == "\0any" || (bindingWildcards && b == "*") || string.Equals(t, b, StringComparison.Ordinal);
+                // A placeholder's value is one non-empty word (the runtime refuses others): never an empty binding word.
+                var words = t == "\0any" ? b.Length > 0 : (bindingWildcards && b == "*") || string.Equals(t, b, StringComparison.Ordinal);
                 result = words && Match(i + 1, j + 1);
             }
 

@@ -215,24 +215,41 @@ public sealed class SystemCheckTests
         Assert.Contains("    x_orders -- \"order.*.placed\" --> q_warehouse\n", diagram, StringComparison.Ordinal);
     }
 
-    /// <summary>Reachability of a template through a binding agrees with trying every key over a small alphabet.</summary>
+    /// <summary>
+    /// Reachability of a template through a binding agrees with trying every key over a small alphabet, empty words and
+    /// the empty key included (read as the broker reads them: the empty key has no words).
+    /// </summary>
     [Fact]
     public void Routing_reachability_agrees_with_enumerating_keys()
     {
-        var templateWord = OneOf("a", "b", "{P}");
-        var bindingWord = OneOf("a", "b", "*", "#");
-        var gen = Gen.Select(templateWord.Array[1, 4], bindingWord.Array[1, 4], OneOf("topic", "direct"));
+        var templateWord = OneOf("a", "b", "{P}", string.Empty);
+        var bindingWord = OneOf("a", "b", "*", "#", string.Empty);
+        var gen = Gen.Select(templateWord.Array[0, 4], bindingWord.Array[0, 4], OneOf("topic", "direct"));
         Property.ForAll(
             gen,
-            3000,
+            5000,
             c =>
             {
                 var (template, binding, type) = c;
-                var expected = Keys(template).Any(key => type == "topic" ? TopicMatches(key, binding) : key.SequenceEqual(binding));
-                Assert.Equal(expected, RoutingMatch.CanReach(type, string.Join('.', template), string.Join('.', binding)));
+                var (templateText, bindingText) = (string.Join('.', template), string.Join('.', binding));
+                var pattern = WordsOf(bindingText);
+                var expected = Keys(WordsOf(templateText)).Any(key => type == "topic" ? TopicMatches(key, pattern) : key.SequenceEqual(pattern));
+                Assert.Equal(expected, RoutingMatch.CanReach(type, templateText, bindingText));
             },
-            c => $"{c.Item3}: template {string.Join('.', c.Item1)}, binding {string.Join('.', c.Item2)}");
+            c => $"{c.Item3}: template '{string.Join('.', c.Item1)}', binding '{string.Join('.', c.Item2)}'");
     }
+
+    [Theory]
+    [InlineData("topic", "", "*", false)]
+    [InlineData("topic", "", "#", true)]
+    [InlineData("topic", "", "", true)]
+    [InlineData("topic", "order.{Region}", "order.", false)]
+    [InlineData("topic", "order.", "order.*", true)]
+    [InlineData("direct", "order.{Region}", "order.", false)]
+    public void The_empty_key_and_empty_words_are_read_as_the_broker_reads_them(string type, string template, string binding, bool reaches) =>
+        Assert.Equal(reaches, RoutingMatch.CanReach(type, template, binding));
+
+    private static string[] WordsOf(string key) => key.Length == 0 ? [] : key.Split('.');
 
     private static Gen<string> OneOf(params string[] choices) => Gen.Int[0, choices.Length - 1].Select(i => choices[i]);
 
