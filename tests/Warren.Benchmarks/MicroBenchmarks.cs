@@ -45,10 +45,6 @@ public class TopicMatchBenchmarks
         (Matches(_starWords, "orders", Key) ? 1 : 0) + (Matches(_middleHashWords, "orders", Key) ? 2 : 0) + (Matches(_trailingHashWords, "orders", Key) ? 4 : 0);
 
     [Benchmark]
-    public int Walking() =>
-        (Walks(_starWords, "orders", Key) ? 1 : 0) + (Walks(_middleHashWords, "orders", Key) ? 2 : 0) + (Walks(_trailingHashWords, "orders", Key) ? 4 : 0);
-
-    [Benchmark]
     public int RoutingBindings() =>
         (_star.Matches("orders", Key) ? 1 : 0) + (_middleHash.Matches("orders", Key) ? 2 : 0) + (_trailingHash.Matches("orders", Key) ? 4 : 0);
 
@@ -90,82 +86,6 @@ public class TopicMatchBenchmarks
         }
 
         return RoutingKeys.AtEnd(position);
-    }
-
-    /// <summary>What <see cref="RoutingBinding.Matches"/> does now, copied here so both are compiled and called alike.</summary>
-    private static bool Walks(string[] words, string exchange, string key) =>
-        string.Equals(exchange, "orders", System.StringComparison.Ordinal) && Walk(words, key);
-
-    private static bool Walk(string[] words, string key)
-    {
-        var next = 0;
-        var position = RoutingKeys.Start(key);
-
-        // The words before the first '#' (all of them in most patterns) are matched straight, with nothing to go back to.
-        for (; next < words.Length; next++)
-        {
-            var word = words[next];
-            if (IsHash(word))
-            {
-                return Walk(words, next, key, position);
-            }
-
-            if (!(IsStar(word) ? RoutingKeys.AnyWord(key, ref position) : RoutingKeys.Word(key, ref position, word)))
-            {
-                return false;
-            }
-        }
-
-        return RoutingKeys.AtEnd(position);
-    }
-
-    private static bool Walk(string[] words, int next, string key, int position)
-    {
-        var hash = -1;
-        var resume = -1;
-        while (!RoutingKeys.AtEnd(position))
-        {
-            if (next < words.Length)
-            {
-                var word = words[next];
-                if (IsHash(word))
-                {
-                    // '#' takes no word first: the rest of the pattern goes on from here. A trailing one takes all that is left.
-                    hash = next++;
-                    if (next == words.Length)
-                    {
-                        return true;
-                    }
-
-                    resume = position;
-                    continue;
-                }
-
-                if (IsStar(word) ? RoutingKeys.AnyWord(key, ref position) : RoutingKeys.Word(key, ref position, word))
-                {
-                    next++;
-                    continue;
-                }
-            }
-
-            if (hash < 0)
-            {
-                return false;
-            }
-
-            // The last '#' takes one more word, and the words after it are tried from the next one.
-            RoutingKeys.AnyWord(key, ref resume);
-            position = resume;
-            next = hash + 1;
-        }
-
-        // The key is consumed: what is left of the pattern must be '#'s, which take nothing (at most one after Collapse).
-        while (next < words.Length && IsHash(words[next]))
-        {
-            next++;
-        }
-
-        return next == words.Length;
     }
 
     private static bool IsHash(string word) => word.Length == 1 && word[0] == '#';

@@ -29,19 +29,8 @@ public sealed class TopicMatchingTests
     internal static Gen<string> Text(string[] pool, int max) =>
         Gen.Int[0, pool.Length - 1].Select(i => pool[i]).Array[0, max].Select(w => string.Join('.', w));
 
-    public static TheoryData<string, string, bool> SeveralHashes()
-    {
-        var data = new TheoryData<string, string, bool>();
-        foreach (var (pattern, key, matches) in TopicCases.SeveralHashes)
-        {
-            data.Add(pattern, key, matches);
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(SeveralHashes))]
+    [MemberData(nameof(TopicCases.SeveralHashesData), MemberType = typeof(TopicCases))]
     public void The_compile_time_matcher_decides_several_hashes_against_a_long_key_in_polynomial_time(string pattern, string key, bool expected)
     {
         Assert.Equal(expected, TopicCases.Within(() => RouteMatching.CanReach("topic", TopicCases.Words(key), pattern), $"'{pattern}' against a key of 120 words"));

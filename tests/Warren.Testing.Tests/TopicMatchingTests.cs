@@ -8,19 +8,8 @@ namespace Warren.Testing.Tests;
 /// <summary>The in-memory broker's topic matching: as RabbitMQ's, and decided in polynomial time whatever the pattern.</summary>
 public sealed class TopicMatchingTests
 {
-    public static TheoryData<string, string, bool> SeveralHashes()
-    {
-        var data = new TheoryData<string, string, bool>();
-        foreach (var (pattern, key, matches) in TopicCases.SeveralHashes)
-        {
-            data.Add(pattern, key, matches);
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(SeveralHashes))]
+    [MemberData(nameof(TopicCases.SeveralHashesData), MemberType = typeof(TopicCases))]
     public void Several_hashes_against_a_long_key_are_decided_in_polynomial_time(string pattern, string key, bool expected) =>
         Assert.Equal(expected, TopicCases.Within(() => Matching.Topic(pattern, key), $"'{pattern}' against a key of {key.Split('.').Length} words"));
 

@@ -61,19 +61,8 @@ public sealed class RoutingBindingTests
         Assert.Equal(20000, Property.LastCount);
     }
 
-    public static TheoryData<string, string, bool> SeveralHashes()
-    {
-        var data = new TheoryData<string, string, bool>();
-        foreach (var (pattern, key, matches) in TopicCases.SeveralHashes)
-        {
-            data.Add(pattern, key, matches);
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(SeveralHashes))]
+    [MemberData(nameof(TopicCases.SeveralHashesData), MemberType = typeof(TopicCases))]
     public void Several_hashes_against_a_long_key_are_decided_in_polynomial_time(string pattern, string key, bool expected)
     {
         // Patterns with several '#' against a key of 120 words: trying every split of the key between the '#'s takes

@@ -35,6 +35,18 @@ internal static class TopicCases
         ("#.#.#.#.#.#.#.#.z", LongKey + ".z", true),
     ];
 
+    /// <summary><see cref="SeveralHashes"/> as the data of a theory (<c>[MemberData(..., MemberType = typeof(TopicCases))]</c>).</summary>
+    public static TheoryData<string, string, bool> SeveralHashesData()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (var (pattern, key, matches) in SeveralHashes)
+        {
+            data.Add(pattern, key, matches);
+        }
+
+        return data;
+    }
+
     /// <summary>The words of a key or pattern as RabbitMQ splits them: the empty key has none, "a." is "a" and "".</summary>
     public static string[] Words(string text) => text.Length == 0 ? [] : text.Split('.');
 
