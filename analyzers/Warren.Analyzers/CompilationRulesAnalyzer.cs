@@ -272,11 +272,12 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
                 // A method sending a referenced message with the message's own key: judged here, as the message has no
                 // declaration in this compilation (a local message's key is judged where the message is declared).
+                // A method taking PublishOptions may name another exchange at run time: not judged.
                 foreach (var method in publisher.Methods.Where(m => m.RoutingTemplate is null && m.Message.Payload == PayloadKind.Json && m.Message.Exchange is not null))
                 {
                     var source = Generators.Rules.ShapeRules.InterfaceMethods(type).FirstOrDefault(m => PublisherParser.Signature(m) == method.Signature && m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == method.DeclaringInterface);
                     var messageType = source?.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message)?.Type;
-                    if (messageType is not null && !MessageParser.DeclaredIn(messageType, type.ContainingAssembly))
+                    if (messageType is not null && !MessageParser.DeclaredIn(messageType, type.ContainingAssembly) && !source!.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options))
                     {
                         var location = MessageParser.DeclaredIn(source!, type.ContainingAssembly) ? Locations.Of(source!) : Locations.Of(type);
                         _referencedPublishes.Add(new Published(method.Message.TypeName, Display(method.Message.TypeName), method.Message.Exchange!, method.Message.RoutingTemplate, method.Message.RoutingParts, location));
@@ -323,7 +324,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     && !SymbolEqualityComparer.Default.Equals(message.ContainingAssembly, own) && ReferencedAssemblies.IsAttributedMessage(message) && !Payloads.IsRaw(message))
                 {
                     _messageUses.Add((message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(message), location));
-                    if (_compilation is not null && ReferenceParser.TryParseMessage(message, _compilation) is { Exchange: { } route } model)
+                    if (_compilation is not null && !PassesOptions(invocation) && ReferenceParser.TryParseMessage(message, _compilation) is { Exchange: { } route } model)
                     {
                         // Published here with its contract's key: WRN013 judges it at the call.
                         _referencedPublishes.Add(new Published(model.TypeName, Display(message), route, model.RoutingTemplate, model.RoutingParts, location));
@@ -349,12 +350,20 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 && method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter && !Payloads.IsRaw(parameter.Type))
             {
                 _messageUses.Add((parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(parameter.Type), location));
-                if (_referencedPublisherMethods.TryGetValue((method.OriginalDefinition.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), PublisherParser.Signature(method.OriginalDefinition)), out var published))
+                if (!PassesOptions(invocation) && _referencedPublisherMethods.TryGetValue((method.OriginalDefinition.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), PublisherParser.Signature(method.OriginalDefinition)), out var published))
                 {
                     _referencedPublishes.Add(published with { Location = location });
                 }
             }
         }
+
+        /// <summary>
+        /// Whether a publish call passes <c>PublishOptions</c> other than a literal null: they may name another exchange at
+        /// run time, so WRN013 does not judge the call (as WRN038 does not).
+        /// </summary>
+        private static bool PassesOptions(IInvocationOperation invocation) =>
+            invocation.Arguments.Any(a => a.Parameter is { } parameter && PublisherParser.Kind(parameter) == PublisherParameter.Options
+                && a.ArgumentKind == ArgumentKind.Explicit && !(a.Value.ConstantValue is { HasValue: true, Value: null }));
 
         /// <summary>The JSON types an RPC method sends and receives: its request and its response, text and bytes left out.</summary>
         private static IEnumerable<ITypeSymbol> RpcMessageTypes(IMethodSymbol method)

@@ -174,6 +174,24 @@ public sealed class WRN013_ReferencedMessageTests
         }
         """);
 
+    /// <summary>PublishOptions may name another exchange at run time: a call passing them, or a method taking them, is not judged.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public Task Publishes_with_options_are_not_judged(bool image) => AnalyzerHarness.VerifyWithLibraryAsync(Library, image, Json + """
+        // WRN013 is checked: none expected.
+        [Publisher]
+        public partial interface IShipping { ValueTask Shipped(Contracts.OrderShipped order, PublishOptions options); }
+        public sealed class Flow(IPublisher publisher)
+        {
+            public async Task Go()
+            {
+                await publisher.PublishAsync(new Contracts.OrderPlaced("eu"), new PublishOptions { Exchange = "audit" });
+                await publisher.PublishBatchAsync(new[] { new Contracts.OrderShipped("1") }, new PublishOptions { Priority = 2 });
+            }
+        }
+        """);
+
     /// <summary>Bindings that accept the keys: quiet on every path.</summary>
     [Theory]
     [InlineData(false)]
