@@ -307,7 +307,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         /// <c>IPublisher.PublishAsync</c> or <c>PublishBatchAsync</c> of a referenced attributed message, a method of a
         /// referenced <c>[Publisher]</c> or <c>[RpcService]</c> interface. Such a type has no declaration in this compilation
         /// to report WRN019 at (a local one is reported where it is declared), so the call is where the service first needs
-        /// its JSON metadata, for instance when its library lists it in an internal context only.
+        /// its JSON metadata, for instance when its library lists it in an internal context only. A publish of a referenced
+        /// message with an exchange is also remembered for WRN013, which judges it at the call (without PublishOptions).
         /// </summary>
         public void CollectCall(IInvocationOperation invocation, INamedTypeSymbol? publisher, IAssemblySymbol own)
         {
@@ -507,7 +508,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         /// without default bindings, default bindings with the final contract names). On a fanout or headers exchange the
         /// key decides nothing (header values are known at run time): any binding there, or a handler of the type, will do.
         /// Whether a published message is bound is a question for the whole system: an assembly without consumers (a
-        /// contracts library, a publisher-only service) cannot answer it and says nothing.
+        /// contracts library, a publisher-only service) cannot answer it and says nothing. A referenced message is judged
+        /// where this compilation publishes it, once per message, exchange and key, at the first site.
         /// </summary>
         private void Unreceived(CompilationAnalysisContext context, Dictionary<string, MessageModel> final, ILookup<string, (string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> receivers)
         {
