@@ -38,7 +38,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidQualifiedContractName,
         DiagnosticDescriptors.QueueConsumedTwice,
         DiagnosticDescriptors.ConsumerInheritsConsumer,
-        DiagnosticDescriptors.BindingNeverMatchesItsMessage);
+        DiagnosticDescriptors.BindingNeverMatchesItsMessage,
+        DiagnosticDescriptors.UnreachableTypeInJson);
 
     /// <summary>Diagnostic property with the contract name the WRN035 code fix pins with <c>[Message]</c>.</summary>
     public const string ContractNameProperty = "ContractName";
@@ -68,6 +69,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<string> _serializable = new();
         private readonly Dictionary<string, string> _internallySerializable = new();
         private readonly ConcurrentBag<(string Name, Location Location)> _jsonContexts = new();
+        private readonly ConcurrentBag<(ITypeSymbol Type, Location Location)> _listed = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _prioritized = new();
         private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> _receivers = new();
         private readonly ConcurrentBag<Published> _published = new();
@@ -79,6 +81,9 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _declarations = new();
         private readonly ConcurrentBag<(string TypeName, Location Location)> _unattributedUses = new();
         private readonly ConcurrentBag<Published> _referencedPublished = new();
+        private readonly ConcurrentBag<Published> _referencedPublishes = new();
+        private readonly Dictionary<(string Interface, string Signature), Published> _referencedPublisherMethods = new();
+        private Compilation? _compilation;
         private int _localConsumers;
         private int _routingKeyOverrides;
 
@@ -89,6 +94,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         /// </summary>
         public void CollectReferences(Compilation compilation)
         {
+            _compilation = compilation;
             foreach (var assembly in ReferencedAssemblies.UsingWarren(compilation))
             {
                 foreach (var type in ReferencedAssemblies.PublicTypes(assembly, publicOnly: false))
@@ -138,6 +144,16 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                         foreach (var method in publisher.Methods.Where(m => m.Message.Payload == PayloadKind.Json))
                         {
                             _contracts.Add((method.Message, owner, Location.None));
+                            if (method.Message.Exchange is { } route)
+                            {
+                                // Where this compilation calls the method, WRN013 judges the key it publishes with.
+                                var signature = (method.DeclaringInterface, method.Signature);
+                                if (!_referencedPublisherMethods.ContainsKey(signature))
+                                {
+                                    _referencedPublisherMethods.Add(signature, new Published(method.Message.TypeName, Display(method.Message.TypeName), route, method.RoutingTemplate ?? method.Message.RoutingTemplate, method.RoutingTemplate is null ? method.Message.RoutingParts : method.RoutingParts, Location.None));
+                                }
+                            }
+
                             if (method.RoutingTemplate is not null && (method.Exchange ?? method.Message.Exchange) is { } target)
                             {
                                 // Publishes of this compilation, with no source to report at: WRN040 reads their keys.
@@ -160,6 +176,14 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             if (JsonContextParser.TryParse(type) is { } json)
             {
                 _jsonContexts.Add((json.ContextName, Locations.Of(type)));
+                foreach (var attribute in AttributeReader.FindAll(type, KnownNames.JsonSerializableAttribute))
+                {
+                    if (AttributeReader.Argument<ITypeSymbol>(attribute, 0) is { } listed)
+                    {
+                        _listed.Add((listed, Locations.Of(attribute, type)));
+                    }
+                }
+
                 foreach (var name in json.TypeNames)
                 {
                     _serializable.Add(name);
@@ -176,6 +200,16 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             foreach (var service in RpcParser.ServedInterfaces(type))
             {
                 _servers.Add((type, service));
+                if (!SymbolEqualityComparer.Default.Equals(service.ContainingAssembly, type.ContainingAssembly))
+                {
+                    // A referenced service served here: the server class is where the service first needs the JSON metadata
+                    // of its requests and responses (a call of the interface's methods, if any, may come first).
+                    var location = Locations.Of(type);
+                    foreach (var use in Generators.Rules.ShapeRules.InterfaceMethods(service).SelectMany(RpcMessageTypes))
+                    {
+                        _messageUses.Add((use.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(use), location));
+                    }
+                }
             }
 
             if (ConsumerParser.TryParse(type) is { } consumer)
@@ -226,11 +260,27 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     if ((method.Exchange ?? method.Message.Exchange) is { } target)
                     {
                         var source = Generators.Rules.ShapeRules.InterfaceMethods(type).FirstOrDefault(m => m.Name == method.Name && m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == method.DeclaringInterface);
-                        var location = source is null ? Locations.Of(type)
+                        // A method inherited from a referenced interface is reported at the interface: its own syntax, when the
+                        // reference is another project's compilation (the IDE), is in a file of that project.
+                        var location = source is null || !MessageParser.DeclaredIn(source, type.ContainingAssembly) ? Locations.Of(type)
                             : AttributeReader.Find(source, KnownNames.TopicAttribute) is { } topic && Locations.Of(topic, source) is { IsInSource: true } at ? at
                             : Locations.Of(source) is { IsInSource: true } site ? site
                             : Locations.Of(type);
                         _published.Add(new Published(method.Message.TypeName, Display(method.Message.TypeName), target, method.RoutingTemplate, method.RoutingParts, location));
+                    }
+                }
+
+                // A method sending a referenced message with the message's own key: judged here, as the message has no
+                // declaration in this compilation (a local message's key is judged where the message is declared).
+                // A method taking PublishOptions may name another exchange at run time: not judged.
+                foreach (var method in publisher.Methods.Where(m => m.RoutingTemplate is null && m.Message.Payload == PayloadKind.Json && m.Message.Exchange is not null))
+                {
+                    var source = Generators.Rules.ShapeRules.InterfaceMethods(type).FirstOrDefault(m => PublisherParser.Signature(m) == method.Signature && m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == method.DeclaringInterface);
+                    var messageType = source?.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message)?.Type;
+                    if (messageType is not null && !MessageParser.DeclaredIn(messageType, type.ContainingAssembly) && !source!.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options))
+                    {
+                        var location = MessageParser.DeclaredIn(source!, type.ContainingAssembly) ? Locations.Of(source!) : Locations.Of(type);
+                        _referencedPublishes.Add(new Published(method.Message.TypeName, Display(method.Message.TypeName), method.Message.Exchange!, method.Message.RoutingTemplate, method.Message.RoutingParts, location));
                     }
                 }
             }
@@ -257,7 +307,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         /// <c>IPublisher.PublishAsync</c> or <c>PublishBatchAsync</c> of a referenced attributed message, a method of a
         /// referenced <c>[Publisher]</c> or <c>[RpcService]</c> interface. Such a type has no declaration in this compilation
         /// to report WRN019 at (a local one is reported where it is declared), so the call is where the service first needs
-        /// its JSON metadata, for instance when its library lists it in an internal context only.
+        /// its JSON metadata, for instance when its library lists it in an internal context only. A publish of a referenced
+        /// message with an exchange is also remembered for WRN013, which judges it at the call (without PublishOptions).
         /// </summary>
         public void CollectCall(IInvocationOperation invocation, INamedTypeSymbol? publisher, IAssemblySymbol own)
         {
@@ -274,6 +325,11 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     && !SymbolEqualityComparer.Default.Equals(message.ContainingAssembly, own) && ReferencedAssemblies.IsAttributedMessage(message) && !Payloads.IsRaw(message))
                 {
                     _messageUses.Add((message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(message), location));
+                    if (_compilation is not null && !PassesOptions(invocation) && ReferenceParser.TryParseMessage(message, _compilation) is { Exchange: { } route } model)
+                    {
+                        // Published here with its contract's key: WRN013 judges it at the call.
+                        _referencedPublishes.Add(new Published(model.TypeName, Display(message), route, model.RoutingTemplate, model.RoutingParts, location));
+                    }
                 }
 
                 return;
@@ -286,22 +342,40 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
 
             if (AttributeReader.Has(type, KnownNames.RpcServiceAttribute))
             {
-                var uses = method.Parameters.Where(p => ConsumerParser.Kind(p) == ParameterKind.Message).Select(p => p.Type).ToList();
-                if (method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } returns)
+                foreach (var use in RpcMessageTypes(method))
                 {
-                    uses.Add(returns.TypeArguments[0]);
-                }
-
-                foreach (var use in uses.Where(u => !Payloads.IsRaw(u)))
-                {
-                    _messageUses.Add((use.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(use), location));
+                    _messageUses.Add((use.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(use), location));
                 }
             }
             else if ((AttributeReader.Has(type, KnownNames.PublisherAttribute) || invocation.Instance?.Type is INamedTypeSymbol receiver && AttributeReader.Has(receiver, KnownNames.PublisherAttribute))
                 && method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter && !Payloads.IsRaw(parameter.Type))
             {
                 _messageUses.Add((parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(parameter.Type), location));
+                if (!PassesOptions(invocation) && _referencedPublisherMethods.TryGetValue((method.OriginalDefinition.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), PublisherParser.Signature(method.OriginalDefinition)), out var published))
+                {
+                    _referencedPublishes.Add(published with { Location = location });
+                }
             }
+        }
+
+        /// <summary>
+        /// Whether a publish call passes <c>PublishOptions</c> other than a literal null: they may name another exchange at
+        /// run time, so WRN013 does not judge the call (as WRN038 does not).
+        /// </summary>
+        private static bool PassesOptions(IInvocationOperation invocation) =>
+            invocation.Arguments.Any(a => a.Parameter is { } parameter && PublisherParser.Kind(parameter) == PublisherParameter.Options
+                && a.ArgumentKind == ArgumentKind.Explicit && !(a.Value.ConstantValue is { HasValue: true, Value: null }));
+
+        /// <summary>The JSON types an RPC method sends and receives: its request and its response, text and bytes left out.</summary>
+        private static IEnumerable<ITypeSymbol> RpcMessageTypes(IMethodSymbol method)
+        {
+            var uses = method.Parameters.Where(p => ConsumerParser.Kind(p) == ParameterKind.Message).Select(p => p.Type).ToList();
+            if (method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } returns)
+            {
+                uses.Add(returns.TypeArguments[0]);
+            }
+
+            return uses.Where(u => !Payloads.IsRaw(u)).Select(u => u.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
         }
 
         /// <summary>
@@ -393,6 +467,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
             }
 
+            JsonMembers(context);
             var receivers = _receivers.ToLookup(r => r.TypeName);
             foreach (var message in _prioritized)
             {
@@ -409,13 +484,32 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         }
 
         /// <summary>
+        /// WRN023 at the <c>[JsonSerializable]</c> of a message (a type this compilation sends or receives, or a contract)
+        /// whose serialized members reach a type the JSON generator's code cannot name here (<see cref="JsonMemberRules"/>):
+        /// without it the build fails in System.Text.Json's generated files only.
+        /// </summary>
+        private void JsonMembers(CompilationAnalysisContext context)
+        {
+            var messages = new HashSet<string>(_messageUses.Select(u => u.TypeName).Concat(_contracts.Select(c => c.Message.TypeName)), System.StringComparer.Ordinal);
+            foreach (var listed in _listed.Where(l => l.Location.IsInSource).GroupBy(l => l.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
+            {
+                var first = listed.OrderBy(l => l.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(l => l.Location.SourceSpan.Start).First();
+                if (messages.Contains(listed.Key) && JsonMemberRules.Problem(first.Type, context.Compilation) is { } problem)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableTypeInJson, first.Location, Display(first.Type), problem));
+                }
+            }
+        }
+
+        /// <summary>
         /// WRN013 for a message published (by its route, or a publisher method's own key) to a topic or direct exchange
         /// with a key that no binding of this compilation or of its referenced libraries of consumers accepts
         /// (<see cref="Generators.Rules.RouteMatching"/>; bindings as the generator declares them: dead-letter consumers
         /// without default bindings, default bindings with the final contract names). On a fanout or headers exchange the
         /// key decides nothing (header values are known at run time): any binding there, or a handler of the type, will do.
         /// Whether a published message is bound is a question for the whole system: an assembly without consumers (a
-        /// contracts library, a publisher-only service) cannot answer it and says nothing.
+        /// contracts library, a publisher-only service) cannot answer it and says nothing. A referenced message is judged
+        /// where this compilation publishes it, once per message, exchange and key, at the first site.
         /// </summary>
         private void Unreceived(CompilationAnalysisContext context, Dictionary<string, MessageModel> final, ILookup<string, (string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> receivers)
         {
@@ -430,7 +524,10 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 .SelectMany(h => (final.TryGetValue(h.Message.TypeName, out var named) ? ModelNames.WithFinalMessage(h, named) : h).Bindings)
                 .ToLookup(b => b.Exchange);
             var reported = new HashSet<(string, string, string, Location)>();
-            foreach (var published in _published.Where(p => !KeyInError(p, final)))
+            var referenced = _referencedPublishes
+                .GroupBy(p => (p.TypeName, p.Exchange.Name, p.Template))
+                .Select(g => g.OrderBy(p => p.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(p => p.Location.SourceSpan.Start).First());
+            foreach (var published in _published.Concat(referenced).Where(p => p.Location.IsInSource && !KeyInError(p, final)))
             {
                 var key = published.Template ?? (final.TryGetValue(published.TypeName, out var message) ? message.ContractName : string.Empty);
                 var bound = bindings[published.Exchange.Name];
@@ -586,7 +683,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         /// <summary>Remembers where a message type is declared in this compilation (WRN035 is reported there).</summary>
         private void Declared(ITypeSymbol type)
         {
-            if (type is INamedTypeSymbol named && Locations.Of(named) is { IsInSource: true } location)
+            // Declared in this compilation, not only with syntax: a referenced project's types have syntax in the IDE.
+            if (type is INamedTypeSymbol named && MessageParser.DeclaredIn(named, _compilation?.Assembly) && Locations.Of(named) is { IsInSource: true } location)
             {
                 _declarations.Add((named.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), named.ToDisplayString(), location));
             }

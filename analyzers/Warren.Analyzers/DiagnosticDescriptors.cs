@@ -104,6 +104,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnreachableType = Create(
         "WRN023", "Type generated code cannot use", "'{0}' {1}", Handlers, DiagnosticSeverity.Error);
 
+    /// <summary>WRN023 for a message whose JSON context's generated code names a type it cannot use, which only the whole compilation shows.</summary>
+    public static readonly DiagnosticDescriptor UnreachableTypeInJson = Create(
+        "WRN023", "Type generated code cannot use", "'{0}' {1}", Handlers, DiagnosticSeverity.Error, compilationEnd: true);
+
     public static readonly DiagnosticDescriptor ConcurrencyAbovePrefetch = Create(
         "WRN024", "Concurrency above prefetch", "{0} '{1}' runs up to {2} handlers at once but prefetches {3} messages: the broker never delivers enough to keep more than {3} busy. Raise Prefetch to at least {2}, or lower Concurrency.", Topology, DiagnosticSeverity.Warning);
 

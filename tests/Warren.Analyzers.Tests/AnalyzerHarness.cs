@@ -47,7 +47,15 @@ internal static class AnalyzerHarness
     /// As <see cref="VerifyAsync"/>, the compilation referencing a library (a contracts assembly) compiled from
     /// <paramref name="library"/> (usings added), when given.
     /// </summary>
-    public static async Task VerifyWithLibraryAsync(string? library, params string[] markedSources)
+    public static Task VerifyWithLibraryAsync(string? library, params string[] markedSources) => VerifyWithLibraryAsync(library, image: false, markedSources);
+
+    /// <summary>
+    /// As <see cref="VerifyWithLibraryAsync(string?, string[])"/>, the library given as an emitted assembly when
+    /// <paramref name="image"/> (a command-line build), else as its compilation (a project reference in the IDE, whose
+    /// types keep their syntax). Analyzer failures (AD0001, such as a diagnostic reported in a file of the library)
+    /// fail the test too.
+    /// </summary>
+    public static async Task VerifyWithLibraryAsync(string? library, bool image, params string[] markedSources)
     {
         var references = References.Value;
         if (library is not null)
@@ -55,7 +63,7 @@ internal static class AnalyzerHarness
             var contracts = CSharpCompilation.Create("Contracts", [CSharpSyntaxTree.ParseText(Usings + library, new CSharpParseOptions(LanguageVersion.Latest), "Contracts.cs")], references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
             var libraryErrors = contracts.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             Assert.True(libraryErrors.Count == 0, "the library does not compile: " + string.Join(Environment.NewLine, libraryErrors));
-            references = references.Add(contracts.ToMetadataReference());
+            references = references.Add(image ? Image(contracts) : contracts.ToMetadataReference());
         }
 
         var expected = new List<(string Id, string File, TextSpan Span)>();
@@ -77,6 +85,7 @@ internal static class AnalyzerHarness
         // only checked by the tests that mark it.
         var checkUnreceived = markedSources.Any(s => s.Contains("WRN013", StringComparison.Ordinal));
         var diagnostics = await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(diagnostics.Where(d => d.Id == "AD0001").Select(d => d.ToString()));
         var actual = diagnostics
             .Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal) && (checkUnreceived || d.Id != "WRN013"))
             .Select(d => (d.Id, File: d.Location.SourceTree?.FilePath ?? string.Empty, Span: d.Location.SourceSpan))
@@ -86,6 +95,14 @@ internal static class AnalyzerHarness
         Assert.True(
             wanted.SequenceEqual(actual),
             $"expected:{Environment.NewLine}{Describe(wanted, trees)}{Environment.NewLine}actual:{Environment.NewLine}{Describe(actual, trees)}{Environment.NewLine}messages:{Environment.NewLine}{string.Join(Environment.NewLine, diagnostics.Select(d => d.ToString()))}");
+    }
+
+    private static MetadataReference Image(Compilation library)
+    {
+        using var stream = new MemoryStream();
+        var result = library.Emit(stream);
+        Assert.True(result.Success, "the library does not build: " + string.Join(Environment.NewLine, result.Diagnostics));
+        return MetadataReference.CreateFromImage(stream.ToArray());
     }
 
     /// <summary>All Warren diagnostics of a set of complete source files (no usings added); the files must compile.</summary>

@@ -278,6 +278,52 @@ public sealed class ReferencedContractTests
         Assert.Empty(diagnostics.Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal) && d.Id != "WRN019").Select(d => d.ToString()));
     }
 
+    /// <summary>
+    /// A class serving a referenced RPC service whose request and response are listed only in an internal context of the
+    /// library: the server would fail every call at run time, so WRN019 is reported at the class, once per type, also when
+    /// the service calls the interface as well (then at the first of the two sites).
+    /// </summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task A_server_of_a_referenced_rpc_service_whose_types_only_an_internal_context_lists_is_WRN019_at_the_class(bool projectReference, bool alsoCalled)
+    {
+        var library = Library("Parcel.Contracts", Parcels.Replace("{0}", "internal", StringComparison.Ordinal), projectReference);
+        const string Server = """
+            using System.Threading.Tasks;
+            using Parcel.Contracts;
+
+            namespace Parcel.Host;
+
+            public sealed class TrackingServer : ITracking
+            {
+                public Task<Position> Locate(Track track) => Task.FromResult(new Position("depot"));
+            }
+            """;
+        const string Caller = """
+            using System.Threading.Tasks;
+            using Parcel.Contracts;
+
+            namespace Parcel.Host;
+
+            public sealed class Asker(ITracking tracking)
+            {
+                public Task<Position> Ask() => tracking.Locate(new Track("p-9"));
+            }
+            """;
+
+        var (_, diagnostics) = await Analyze("Parcel.Host", library, alsoCalled ? [Server, Caller] : [Server]);
+
+        var reported = diagnostics.Where(d => d.Id.StartsWith("WRN", StringComparison.Ordinal)).OrderBy(d => d.Properties[CompilationRulesAnalyzer.TypeNameProperty]).ToList();
+        Assert.Equal(["WRN019", "WRN019"], reported.Select(d => d.Id));
+        Assert.Equal(["global::Parcel.Contracts.Position", "global::Parcel.Contracts.Track"], reported.Select(d => d.Properties[CompilationRulesAnalyzer.TypeNameProperty]));
+        Assert.All(reported, d => Assert.Equal("Source0.cs", d.Location.SourceTree?.FilePath));
+        Assert.All(reported, d => Assert.Equal("TrackingServer", Text(d)));
+        Assert.All(reported, d => Assert.Contains("lists it in ParcelJson (assembly Parcel.Contracts) only, which is not public", Message(d), StringComparison.Ordinal));
+    }
+
     /// <summary>A public context in the library, or a context of the service listing the type, serves it: nothing is reported.</summary>
     [Theory]
     [InlineData(false, false)]

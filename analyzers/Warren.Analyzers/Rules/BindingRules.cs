@@ -34,14 +34,14 @@ internal static class BindingRules
                 {
                     var derived = binding.FromMessage ? $" (the default binding, from the routing key '{handler.Message.RoutingTemplate}' of {Text(handler.Message.TypeName)})" : string.Empty;
                     context.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.WildcardOnDirectExchange, Where(method, binding), handler.MethodName, consumer.Queue.Name, binding.Exchange, binding.RoutingKey, derived));
+                        DiagnosticDescriptors.WildcardOnDirectExchange, Where(type, method, binding), handler.MethodName, consumer.Queue.Name, binding.Exchange, binding.RoutingKey, derived));
                 }
 
                 foreach (var binding in TopologyRules.WorkBindings(consumer, handler, deadLetterExchanges))
                 {
                     var how = binding.HeadersMatch is null ? $" with key '{binding.RoutingKey}'" : $" by headers ({string.Join(", ", binding.Headers.Select(h => h.Name + "=" + h.Value))})";
                     context.ReportDiagnostic(Diagnostic.Create(
-                        DiagnosticDescriptors.DeadLetterConsumerBoundToWork, Where(method, binding), consumer.Queue.Name, handler.MethodName, binding.Exchange, how));
+                        DiagnosticDescriptors.DeadLetterConsumerBoundToWork, Where(type, method, binding), consumer.Queue.Name, handler.MethodName, binding.Exchange, how));
                 }
             }
         }
@@ -99,7 +99,7 @@ internal static class BindingRules
                         continue;
                     }
 
-                    var location = Where(method is null ? null : ConsumerParser.BindingSource(method), binding);
+                    var location = Where(types[consumer.TypeName], method is null ? null : ConsumerParser.BindingSource(method), binding);
                     if (!reported.Add((location, binding.RoutingKey)))
                     {
                         continue;
@@ -127,12 +127,21 @@ internal static class BindingRules
             m.Name == handler.MethodName
             && ConsumerParser.MessageType(m)?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == handler.Message.TypeName);
 
-    /// <summary>The attribute that declares a binding; the method for a default binding.</summary>
-    private static Location Where(IMethodSymbol? method, BindingModel binding)
+    /// <summary>
+    /// The attribute that declares a binding; the method for a default binding; the consumer class for a method of a
+    /// referenced base class (declared elsewhere, not only without syntax: in the IDE a referenced project's methods have
+    /// syntax in that project's files).
+    /// </summary>
+    private static Location Where(INamedTypeSymbol type, IMethodSymbol? method, BindingModel binding)
     {
         if (method is null)
         {
             return Location.None;
+        }
+
+        if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, type.ContainingAssembly))
+        {
+            return Locations.Of(type);
         }
 
         if (!binding.FromMessage)

@@ -130,7 +130,8 @@ internal static class ConsumerRules
             var own = SymbolEqualityComparer.Default.Equals(current, type);
 
             // A consumer base class of this compilation is analyzed as itself: its methods are reported there.
-            var reported = own || !(current.Locations.Any(l => l.IsInSource) && MessageParser.IsConsumer(current));
+            // Declared in this compilation, not only with syntax: in the IDE a referenced project's types have syntax too.
+            var reported = own || !(SymbolEqualityComparer.Default.Equals(current.ContainingAssembly, type.ContainingAssembly) && MessageParser.IsConsumer(current));
             foreach (var method in current.GetMembers().OfType<IMethodSymbol>())
             {
                 if (overridden.Contains(method.OriginalDefinition))

@@ -75,10 +75,14 @@ internal static class MessageRules
         AttributeReader.Has(type, KnownNames.ExchangeAttribute) || AttributeReader.Has(type, KnownNames.TopicAttribute)
         || AttributeReader.Has(type, KnownNames.MessageAttribute) || AttributeReader.Has(type, KnownNames.PriorityAttribute);
 
-    /// <summary>A publish routing-key template: syntax, wildcards, and each placeholder against the message type.</summary>
-    public static void CheckTemplate(SymbolAnalysisContext context, AttributeData topic, ISymbol owner, string template, ITypeSymbol messageType)
+    /// <summary>
+    /// A publish routing-key template: syntax, wildcards, and each placeholder against the message type; reported at the
+    /// template, or at <paramref name="at"/> when given (a method inherited from a referenced interface, whose syntax is
+    /// not this compilation's).
+    /// </summary>
+    public static void CheckTemplate(SymbolAnalysisContext context, AttributeData topic, ISymbol owner, string template, ITypeSymbol messageType, Location? at = null)
     {
-        var location = Locations.OfFirstArgument(topic, owner);
+        var location = at ?? Locations.OfFirstArgument(topic, owner);
         if (TopicRules.TemplateProblem(template) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidTopic, location, problem));

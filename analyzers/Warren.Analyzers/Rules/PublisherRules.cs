@@ -56,7 +56,8 @@ internal static class PublisherRules
                     continue;
                 }
 
-                MessageRules.CheckTemplate(context, topic, method, template, message.Type);
+                // Declared in this compilation, not only with syntax: in the IDE a referenced project's methods have syntax too.
+                MessageRules.CheckTemplate(context, topic, method, template, message.Type, MessageParser.DeclaredIn(method, type.ContainingAssembly) ? null : location);
             }
         }
     }
