@@ -6,8 +6,8 @@ namespace Warren.Generators.Emitting;
 
 /// <summary>
 /// Emits the default contract names this assembly's generator decided for its public message types, as one
-/// <c>[assembly: AssemblyMetadata("Warren.ContractNames", …)]</c>: a line per type, its fully qualified name and its
-/// contract name separated by a tab. The generator of a service referencing the assembly uses these names as they are
+/// <c>[assembly: AssemblyMetadata("Warren.ContractNames", …)]</c>: a line per type, its fully qualified name, <c>=</c>
+/// and its contract name (neither holds a <c>=</c>, a quote or a line break: both are made of the type's identifiers). The generator of a service referencing the assembly uses these names as they are
 /// (<see cref="DeclaredContractNames"/>), so a publisher here and a consumer there (or the reverse) agree on the
 /// <c>type</c> property and the routing key whatever else each compilation sees. Names given by <c>[Message]</c> are
 /// read from the attribute and are not listed; the attribute is there (empty) all the same, saying that nothing else
@@ -25,7 +25,7 @@ internal static class ContractNamesEmitter
             ? null
             : new ContractNamesModel(exported
                 .Where(m => m.QualifiedContractName is not null)
-                .Select(m => m.TypeName + "\t" + m.ContractName)
+                .Select(m => m.TypeName + "=" + m.ContractName)
                 .OrderBy(l => l, System.StringComparer.Ordinal)
                 .ToEquatableArray());
     }
@@ -33,7 +33,18 @@ internal static class ContractNamesEmitter
     public static string Emit(ContractNamesModel model)
     {
         var w = new SourceWriter();
-        w.Line($"[assembly: global::System.Reflection.AssemblyMetadata({Literals.String(DeclaredContractNames.Key)}, {Literals.String(string.Join("\n", model.Lines))})]");
+        if (model.Lines.Count == 0)
+        {
+            w.Line($"[assembly: global::System.Reflection.AssemblyMetadata({Literals.String(DeclaredContractNames.Key)}, \"\")]");
+            return w.ToString();
+        }
+
+        w.Line($"[assembly: global::System.Reflection.AssemblyMetadata({Literals.String(DeclaredContractNames.Key)}, @\"");
+        for (var i = 0; i < model.Lines.Count; i++)
+        {
+            w.Line(model.Lines[i] + (i == model.Lines.Count - 1 ? "\")]" : string.Empty));
+        }
+
         return w.ToString();
     }
 }

@@ -24,7 +24,7 @@ namespace Warren.Generators.Parsing;
 /// </summary>
 internal static class DeclaredContractNames
 {
-    /// <summary>The key of the assembly metadata listing the decided names: a line per type, its name and contract name separated by a tab.</summary>
+    /// <summary>The key of the assembly metadata listing the decided names: a line per type: its name, <c>=</c>, its contract name.</summary>
     public const string Key = "Warren.ContractNames";
 
     private static readonly string[] MessageAttributes = [KnownNames.ExchangeAttribute, KnownNames.TopicAttribute, KnownNames.MessageAttribute, KnownNames.PriorityAttribute];
@@ -72,10 +72,10 @@ internal static class DeclaredContractNames
                 var names = new Dictionary<string, string>(System.StringComparer.Ordinal);
                 foreach (var line in value.Split('\n'))
                 {
-                    var tab = line.IndexOf('\t');
-                    if (tab > 0)
+                    var separator = line.IndexOf('=');
+                    if (separator > 0)
                     {
-                        names[line.Substring(0, tab)] = line.Substring(tab + 1);
+                        names[line.Substring(0, separator)] = line.Substring(separator + 1).TrimEnd('\r');
                     }
                 }
 
