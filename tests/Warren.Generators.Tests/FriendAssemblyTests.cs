@@ -104,4 +104,49 @@ public sealed class FriendAssemblyTests
         var method = Assert.IsAssignableFrom<IMethodSymbol>(compilation.GetSemanticModel(call.SyntaxTree).GetSymbolInfo(call).Symbol);
         Assert.Equal("Vis.App", method.ContainingAssembly.Name);
     }
+
+    /// <summary>
+    /// A chain of friends, each running Warren: a library gives its internals to an application, which gives its own to
+    /// its tests. Every call of <c>AddGeneratedHandlers()</c> binds to its own assembly's.
+    /// </summary>
+    [Fact]
+    public void Each_assembly_of_a_chain_of_friends_calls_its_own_registration()
+    {
+        var library = GeneratorHarness.BuildLibrary("Vis.App", Library.Replace("\"Vis.Tests\"", "\"Vis.Host\"", StringComparison.Ordinal) + Consumer);
+        const string Host = """
+            using System.Threading.Tasks;
+            using Warren;
+
+            [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Vis.Tests")]
+
+            namespace Vis.Host;
+
+            [Queue("vis-host")]
+            public sealed class Relay
+            {
+                public Task Handle(Vis.App.Seen seen) => Task.CompletedTask;
+            }
+
+            public static class HostSetup
+            {
+                public static WarrenBuilder Configure(WarrenBuilder builder) => builder.AddGeneratedHandlers();
+            }
+            """;
+        var host = GeneratorHarness.Run("Vis.Host", [library], Host);
+        Assert.Empty(host.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Equal("Vis.Host", CalledAssembly(host.Output));
+
+        var hostImage = new System.IO.MemoryStream();
+        Assert.True(host.Output.Emit(hostImage).Success);
+        var tests = GeneratorHarness.Run("Vis.Tests", [library, MetadataReference.CreateFromImage(hostImage.ToArray())], Friend);
+        Assert.Empty(tests.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Equal("Vis.Tests", CalledAssembly(tests.Output));
+    }
+
+    private static string CalledAssembly(Compilation output)
+    {
+        var call = output.SyntaxTrees.First(t => t.FilePath == "Source0.cs").GetRoot().DescendantNodes()
+            .OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>().Single();
+        return Assert.IsAssignableFrom<IMethodSymbol>(output.GetSemanticModel(call.SyntaxTree).GetSymbolInfo(call).Symbol).ContainingAssembly.Name;
+    }
 }
