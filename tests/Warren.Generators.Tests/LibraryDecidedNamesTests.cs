@@ -122,6 +122,127 @@ public sealed class LibraryDecidedNamesTests
     }
 
     /// <summary>
+    /// Message shapes of a contracts library: declarations (namespace <c>Corpus</c> and below), the public message types
+    /// (C# names, fully qualified) and the internal ones, which the library uses but a service cannot see.
+    /// </summary>
+    private static readonly (string Name, string Declarations, string[] Public, string[] Internal)[] Shapes =
+    [
+        ("one_type", "namespace Corpus { public sealed record Placed(string Id); }", ["Corpus.Placed"], []),
+        ("same_short_name", "namespace Corpus.X { public sealed record Created(string Id); } namespace Corpus.Y { public sealed record Created(string Id); }",
+            ["Corpus.X.Created", "Corpus.Y.Created"], []),
+        ("internal_sibling", "namespace Corpus.X { public sealed record Created(string Id); } namespace Corpus.Y { internal sealed record Created(string Id); }",
+            ["Corpus.X.Created"], ["Corpus.Y.Created"]),
+        ("nested", "namespace Corpus { public static class Orders { public sealed record Created(string Id); } public sealed record Created(string Id); }",
+            ["Corpus.Orders.Created", "Corpus.Created"], []),
+        ("nested_same_names", "namespace Corpus.X { public static class Orders { public sealed record Created(string Id); } } namespace Corpus.Y { public static class Orders { public sealed record Created(string Id); } }",
+            ["Corpus.X.Orders.Created", "Corpus.Y.Orders.Created"], []),
+        ("closed_generics", "namespace Corpus { public sealed record Item(string Id); } namespace Corpus.A { public sealed record Envelope<T>(T Value); } namespace Corpus.B { public sealed record Envelope<T>(T Value); }",
+            ["Corpus.A.Envelope<Corpus.Item>", "Corpus.B.Envelope<Corpus.Item>"], []),
+        ("generic_and_plain", "namespace Corpus { public sealed record Item(string Id); public sealed record Envelope<T>(T Value); } namespace Corpus.Other { public sealed record EnvelopeOfItem(string Id); }",
+            ["Corpus.Envelope<Corpus.Item>", "Corpus.Other.EnvelopeOfItem"], []),
+        ("message_name", "namespace Corpus.X { [Warren.Message(\"created.v1\")] public sealed record Created(string Id); } namespace Corpus.Y { public sealed record Created(string Id); }",
+            ["Corpus.X.Created", "Corpus.Y.Created"], []),
+        ("topic_templates", "namespace Corpus.X { [Warren.Exchange(\"orders\")] [Warren.Topic(\"order.{Region}.placed\")] public sealed record Placed(string Region); } namespace Corpus.Y { [Warren.Exchange(\"orders\")] public sealed record Placed(string Id); }",
+            ["Corpus.X.Placed", "Corpus.Y.Placed"], []),
+        ("experimental_sibling", "namespace Corpus.X { [System.Diagnostics.CodeAnalysis.Experimental(\"CORPUS1\")] [Warren.Exchange(\"e\")] public sealed record Created(string Id); } namespace Corpus.Y { [Warren.Exchange(\"e\")] public sealed record Created(string Id); }",
+            ["Corpus.Y.Created"], []),
+        ("internal_generic_sibling", "namespace Corpus { public sealed record Item(string Id); public sealed record Envelope<T>(T Value); } namespace Corpus.Hidden { internal sealed record Envelope<T>(T Value); }",
+            ["Corpus.Envelope<Corpus.Item>"], ["Corpus.Hidden.Envelope<Corpus.Item>"]),
+    ];
+
+    public static TheoryData<string, bool> ShapeNames()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var shape in Shapes)
+        {
+            data.Add(shape.Name, false);
+            data.Add(shape.Name, true);
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// For every shape and every public message type of it: the library publishes and consumes all its messages; a
+    /// service referencing it consumes the one type (a consumer of its own), then publishes it (a <c>[Publisher]</c>
+    /// interface of its own). The library and the service register the same contract name, exchange and routing key
+    /// for it, and each side's consumer expects the contract name the other side publishes. One type at a time, so the
+    /// service never sees what made the library qualify a name.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void A_library_and_a_service_agree_on_every_name_of_every_message_shape(string name, bool projectReference)
+    {
+        var shape = Shapes.Single(s => s.Name == name);
+        var all = shape.Public.Concat(shape.Internal).ToArray();
+        var library = $$"""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Warren;
+
+            {{shape.Declarations}}
+
+            namespace Corpus.Lib
+            {
+                [Publisher]
+                internal interface ILibEvents
+                {
+            {{string.Concat(all.Select((t, i) => $"        Task P{i}(global::{t} message, CancellationToken ct = default);\n"))}}
+                }
+
+                [Queue("lib")]
+                internal sealed class LibConsumer
+                {
+            {{string.Concat(all.Select(t => $"        public Task Handle(global::{t} message) => Task.CompletedTask;\n"))}}
+                }
+
+            {{string.Concat(shape.Public.Select((t, i) => $"    [System.Text.Json.Serialization.JsonSerializable(typeof(global::{t}), TypeInfoPropertyName = \"P{i}\")]\n"))}}
+                public sealed partial class LibJson : System.Text.Json.Serialization.JsonSerializerContext;
+            {{(shape.Internal.Length == 0 ? string.Empty : string.Concat(shape.Internal.Select((t, i) => $"    [System.Text.Json.Serialization.JsonSerializable(typeof(global::{t}), TypeInfoPropertyName = \"I{i}\")]\n")) + "    internal sealed partial class LibInternalJson : System.Text.Json.Serialization.JsonSerializerContext;")}}
+            }
+            """;
+
+        var own = GeneratorHarness.Run("Corpus.Lib", [], library);
+        Assert.Empty(own.CompileDiagnostics.Select(d => d.ToString()));
+        var libraryRoutes = Routes(own.Sources);
+        var libraryConsumes = Consumed(own.Sources);
+        var reference = projectReference ? GeneratorHarness.LibraryCompilation("Corpus.Lib", library) : GeneratorHarness.BuildLibrary("Corpus.Lib", library);
+        foreach (var type in shape.Public)
+        {
+            var typeName = "global::" + type.Replace("<", "<global::", StringComparison.Ordinal);
+            var expected = libraryRoutes[typeName];
+            Assert.Contains((Plain(typeName), expected.Contract), libraryConsumes);
+
+            var consumer = GeneratorHarness.Run("Corpus.Consumer", [reference], $$"""
+                namespace Corpus.Service;
+
+                [Warren.Queue("service")]
+                public sealed class ServiceConsumer
+                {
+                    public System.Threading.Tasks.Task Handle({{typeName}} message) => System.Threading.Tasks.Task.CompletedTask;
+                }
+                """);
+            Assert.Empty(consumer.CompileDiagnostics.Select(d => d.ToString()));
+            Assert.Equal((type, expected), (type, Routes(consumer.Sources)[typeName]));
+            Assert.Contains((Plain(typeName), expected.Contract), Consumed(consumer.Sources));
+
+            var publisher = GeneratorHarness.Run("Corpus.Publisher", [reference], $$"""
+                namespace Corpus.Service;
+
+                [Warren.Publisher]
+                public interface IServiceEvents
+                {
+                    System.Threading.Tasks.Task Send({{typeName}} message, System.Threading.CancellationToken ct = default);
+                }
+                """);
+            Assert.Empty(publisher.CompileDiagnostics.Select(d => d.ToString()));
+            Assert.Equal((type, expected), (type, Routes(publisher.Sources)[typeName]));
+        }
+    }
+
+    private static string Plain(string typeName) => typeName.Replace("global::", string.Empty, StringComparison.Ordinal);
+
+    /// <summary>
     /// Builds the library, reads the route its own generated code registers for <paramref name="typeName"/>, then builds
     /// the service referencing it and asserts that the service registers and consumes the same names.
     /// </summary>
