@@ -243,6 +243,56 @@ public sealed class LibraryDecidedNamesTests
     private static string Plain(string typeName) => typeName.Replace("global::", string.Empty, StringComparison.Ordinal);
 
     /// <summary>
+    /// A library built by a Warren that listed no names (here: built without <c>Warren.ContractNames.g.cs</c>) is read
+    /// again from its metadata, as before: a type qualified there because of an internal sibling is qualified here too.
+    /// </summary>
+    [Fact]
+    public void A_library_without_the_list_is_named_again_from_its_metadata()
+    {
+        const string Crm = """
+            namespace Crm.Users
+            {
+                public sealed record Created(string Id);
+
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
+                public sealed partial class CrmJson : System.Text.Json.Serialization.JsonSerializerContext;
+            }
+
+            namespace Crm.Audit
+            {
+                [Warren.Exchange("crm")]
+                internal sealed record Created(string Id);
+
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
+                internal sealed partial class AuditJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+                [Warren.Queue("crm-users")]
+                internal sealed class Users
+                {
+                    public System.Threading.Tasks.Task Handle(Crm.Users.Created created) => System.Threading.Tasks.Task.CompletedTask;
+                }
+            }
+            """;
+        var compilation = GeneratorHarness.Compile("Crm", [], false, Crm);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var list = Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith(Emitting.ContractNamesEmitter.HintName, StringComparison.Ordinal));
+        Assert.Contains("global::Crm.Users.Created=crm.users.created", list.ToString(), StringComparison.Ordinal);
+        using var image = new System.IO.MemoryStream();
+        Assert.True(output.RemoveSyntaxTrees(list).Emit(image).Success);
+
+        var run = GeneratorHarness.Run("Crm.Host", [MetadataReference.CreateFromImage(image.ToArray())], """
+            [Warren.Queue("host")]
+            public sealed class HostConsumer
+            {
+                public System.Threading.Tasks.Task Handle(Crm.Users.Created created) => System.Threading.Tasks.Task.CompletedTask;
+            }
+            """);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Equal("crm.users.created", Routes(run.Sources)["global::Crm.Users.Created"].Contract);
+    }
+
+    /// <summary>
     /// Builds the library, reads the route its own generated code registers for <paramref name="typeName"/>, then builds
     /// the service referencing it and asserts that the service registers and consumes the same names.
     /// </summary>
