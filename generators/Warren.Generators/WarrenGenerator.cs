@@ -28,6 +28,7 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         public const string References = "Warren.References";
         public const string Model = "Warren.Model";
         public const string Contracts = "Warren.Output.Contracts";
+        public const string ContractNames = "Warren.Output.ContractNames";
         public const string Topology = "Warren.Output.Topology";
         public const string Registration = "Warren.Output.Registration";
         public const string Module = "Warren.Output.Module";
@@ -96,6 +97,9 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         // Files shared by the whole assembly, each from the part of the model it reads.
         var contracts = model.Select(static (m, _) => m.IsEmpty ? null : ContractsModel.From(m)).WithTrackingName(Steps.Contracts);
         context.RegisterSourceOutput(contracts, static (output, m) => Add(output, m, ContractsEmitter.HintName, ContractsEmitter.Emit));
+        // The contract names decided here, for the assemblies referencing this one (DeclaredContractNames).
+        var contractNames = contracts.Select(static (c, _) => c is null ? null : ContractNamesEmitter.From(c)).WithTrackingName(Steps.ContractNames);
+        context.RegisterSourceOutput(contractNames, static (output, m) => Add(output, m, ContractNamesEmitter.HintName, ContractNamesEmitter.Emit));
         var topology = model.Select(static (m, _) => m.IsEmpty ? null : TopologyPlan.From(m)).WithTrackingName(Steps.Topology);
         context.RegisterSourceOutput(topology, static (output, plan) => Add(output, plan, TopologyEmitter.HintName, TopologyEmitter.Emit));
 

@@ -17,6 +17,7 @@ public sealed class IncrementalCachingTests
     private static readonly string[] OutputSteps =
     [
         WarrenGenerator.Steps.Contracts,
+        WarrenGenerator.Steps.ContractNames,
         WarrenGenerator.Steps.Topology,
         WarrenGenerator.Steps.Registration,
         WarrenGenerator.Steps.Module,

@@ -65,7 +65,31 @@ internal static class RegistrationEmitter
         w.Line("/// <remarks>");
         w.Line("/// Then calls the module registration of every referenced assembly with consumers or RPC servers.");
         w.Line("/// </remarks>");
-        w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
+        switch (model.Module.Rank)
+        {
+            case RegistrationRank.Params:
+                w.Line("/// <param name=\"builder\">The builder.</param>");
+                w.Line("/// <param name=\"givesInternals\">");
+                w.Line("/// Not read: this assembly gives its internals to other assemblies, and where one of them generates its own");
+                w.Line("/// <c>AddGeneratedHandlers()</c>, a call there binds to that one, which has no parameter array.");
+                w.Line("/// </param>");
+                w.Line("public static global::Warren.WarrenBuilder AddGeneratedHandlers(");
+                w.Open("    this global::Warren.WarrenBuilder builder, params object[] givesInternals)");
+                break;
+            case RegistrationRank.Optional:
+                w.Line("/// <param name=\"builder\">The builder.</param>");
+                w.Line("/// <param name=\"givesInternals\">");
+                w.Line("/// Not read: this assembly gives its internals to other assemblies, and where one of them generates its own");
+                w.Line("/// <c>AddGeneratedHandlers()</c>, a call there binds to that one, which has no optional parameter.");
+                w.Line("/// </param>");
+                w.Line("public static global::Warren.WarrenBuilder AddGeneratedHandlers(");
+                w.Open("    this global::Warren.WarrenBuilder builder, bool givesInternals = true)");
+                break;
+            default:
+                w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
+                break;
+        }
+
         w.Line("RegisterAssembly(builder);");
         foreach (var module in model.Module.ReferencedModules)
         {

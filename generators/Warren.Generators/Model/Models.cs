@@ -33,7 +33,9 @@ internal enum PropertyFormat
 /// the namespace-qualified default name used instead when two types would share a default contract name; null when
 /// <c>[Message]</c> names the contract. <paramref name="Referenced"/>: read from a referenced assembly's metadata.
 /// <paramref name="IsReferenceType"/>: a class (or record class), which generated code may pass as <c>object</c> and
-/// cast back without boxing.
+/// cast back without boxing. <paramref name="Exported"/>: declared in the assembly being built (a closed generic type:
+/// its definition) and visible to other assemblies, so that its contract name is listed for them
+/// (<see cref="Parsing.DeclaredContractNames"/>).
 /// </summary>
 internal sealed record MessageModel(
     string TypeName,
@@ -46,7 +48,8 @@ internal sealed record MessageModel(
     string? QualifiedContractName = null,
     bool Referenced = false,
     PayloadKind Payload = PayloadKind.Json,
-    bool IsReferenceType = false);
+    bool IsReferenceType = false,
+    bool Exported = false);
 
 /// <summary>
 /// How a body is read and written: JSON for a message type; the body itself for <c>string</c> (text),

@@ -10,13 +10,23 @@ namespace Warren.Generators.Parsing;
 /// name is qualified by its namespace when another message type of the same compilation shares it (WRN035,
 /// <see cref="ModelNames.Messages"/>): which types that compilation had decides the name, so a service referencing the
 /// assembly must not decide it again from what it sees itself, or one type would carry two contract names (and two
-/// routing keys) across the system. The assembly's messages are read from its metadata as its own generator read them
-/// from source: its attributed types (public or not), the messages of its consumers and publishers, and the public
-/// messages and publisher interfaces' messages of the assemblies it references (named, in turn, by their own). A type the assembly did not use as a
-/// message has no name here, and the referencing compilation names it.
+/// routing keys) across the system.
+/// <para>
+/// The assembly's generator lists the names it decided for its public message types, closed generic ones included, in
+/// <c>[assembly: AssemblyMetadata("Warren.ContractNames", …)]</c> (<see cref="Key"/>, emitted by
+/// <c>ContractNamesEmitter</c>): those are used as they are. An assembly built by a Warren that did not list them is
+/// read again as its own generator read it from source (<see cref="Read"/>): its attributed types (public or not), the
+/// messages of its consumers and publishers, and the public messages and publisher interfaces' messages of the
+/// assemblies it references (named, in turn, by their own); that cannot know which types its build left out, nor the
+/// rules of an older generator. A type the assembly did not use as a message has no name here, and the referencing
+/// compilation names it.
+/// </para>
 /// </summary>
 internal static class DeclaredContractNames
 {
+    /// <summary>The key of the assembly metadata listing the decided names: a line per type: its name, <c>=</c>, its contract name.</summary>
+    public const string Key = "Warren.ContractNames";
+
     private static readonly string[] MessageAttributes = [KnownNames.ExchangeAttribute, KnownNames.TopicAttribute, KnownNames.MessageAttribute, KnownNames.PriorityAttribute];
 
     // The symbol of an unchanged metadata reference is shared between compilations: each assembly is read once.
@@ -43,7 +53,37 @@ internal static class DeclaredContractNames
             return null;
         }
 
-        return Cache.GetValue(assembly, Read).TryGetValue(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), out var name) ? name : null;
+        return Cache.GetValue(assembly, static a => Listed(a) ?? Read(a)).TryGetValue(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), out var name) ? name : null;
+    }
+
+    /// <summary>Whether the generator that built <paramref name="assembly"/> listed the contract names it decided.</summary>
+    public static bool Lists(IAssemblySymbol assembly) => Listed(assembly) is not null;
+
+    /// <summary>The names <paramref name="assembly"/>'s generator listed (<see cref="Key"/>), or null when it listed none.</summary>
+    private static Dictionary<string, string>? Listed(IAssemblySymbol assembly)
+    {
+        foreach (var attribute in assembly.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == "System.Reflection.AssemblyMetadataAttribute"
+                && attribute.ConstructorArguments.Length == 2
+                && attribute.ConstructorArguments[0].Value is Key
+                && attribute.ConstructorArguments[1].Value is string value)
+            {
+                var names = new Dictionary<string, string>(System.StringComparer.Ordinal);
+                foreach (var line in value.Split('\n'))
+                {
+                    var separator = line.IndexOf('=');
+                    if (separator > 0)
+                    {
+                        names[line.Substring(0, separator)] = line.Substring(separator + 1).TrimEnd('\r');
+                    }
+                }
+
+                return names;
+            }
+        }
+
+        return null;
     }
 
     private static bool UsesWarren(IAssemblySymbol assembly) =>

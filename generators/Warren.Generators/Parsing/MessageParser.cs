@@ -103,8 +103,20 @@ internal static class MessageParser
             RoutingTemplates.Parse(template, type),
             priority,
             named is null ? Names.ContractName(type, qualified: true) : null,
-            IsReferenceType: type.IsReferenceType);
+            IsReferenceType: type.IsReferenceType,
+            Exported: DeclaredIn(type.OriginalDefinition, own) && VisibleOutside(type));
     }
+
+    /// <summary>Whether other assemblies can name <paramref name="type"/>: it, its containing types and its type arguments are public.</summary>
+    public static bool VisibleOutside(ITypeSymbol type) =>
+        type switch
+        {
+            IArrayTypeSymbol array => VisibleOutside(array.ElementType),
+            INamedTypeSymbol named => named.DeclaredAccessibility == Accessibility.Public
+                && (named.ContainingType is null || VisibleOutside(named.ContainingType))
+                && named.TypeArguments.All(VisibleOutside),
+            _ => false,
+        };
 
     public static ExchangeModel? ReadExchange(ISymbol symbol)
     {

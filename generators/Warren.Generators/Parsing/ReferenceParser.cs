@@ -40,9 +40,11 @@ internal static class ReferenceParser
         var contexts = new System.Collections.Generic.List<JsonContextModel>();
         var modules = new System.Collections.Generic.List<string>();
         var deadLetterQueues = new System.Collections.Generic.List<DeadLetterQueueModel>();
+        var getsInternals = false;
         foreach (var assembly in ReferencedAssemblies.UsingWarren(compilation))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            getsInternals |= assembly.GivesAccessTo(compilation.Assembly);
             var declarations = Cache.GetValue(assembly, ReadAssembly);
             // A message this project cannot use (its diagnostic would be reported in generated files) gets no code here;
             // the user's code using it is reported (WRN005, WRN018, WRN021, and WRN023 at a PublishAsync call), as for such
@@ -66,10 +68,20 @@ internal static class ReferenceParser
             messages.OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
             services.OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray(),
             contexts.OrderBy(c => c.ContextName, System.StringComparer.Ordinal).ToEquatableArray(),
-            new ModuleModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray()),
+            new ModuleModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray(), RegistrationRankOf(compilation.Assembly, getsInternals)),
             deadLetterQueues.GroupBy(d => d.Queue).Select(g => new DeadLetterQueueModel(g.Key, g.Any(d => d.Quorum))).OrderBy(d => d.Queue, System.StringComparer.Ordinal).ToEquatableArray(),
             publishers.OrderBy(p => p.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray());
     }
+
+    /// <summary>
+    /// How this assembly's <c>AddGeneratedHandlers()</c> is declared, so that in a project given this assembly's
+    /// internals (<c>InternalsVisibleTo</c>, a test project) that runs Warren too, that project's own is the one a call
+    /// binds to (<see cref="RegistrationRank"/>).
+    /// </summary>
+    private static RegistrationRank RegistrationRankOf(IAssemblySymbol assembly, bool getsInternals) =>
+        !assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InternalsVisibleToAttribute")
+            ? RegistrationRank.Plain
+            : getsInternals ? RegistrationRank.Optional : RegistrationRank.Params;
 
     /// <summary>
     /// The model of a public message type of a referenced assembly as <paramref name="compilation"/> may use it, or null:

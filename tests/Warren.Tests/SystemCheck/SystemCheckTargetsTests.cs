@@ -90,23 +90,35 @@ public sealed class SystemCheckTargetsTests(ITestOutputHelper output) : IDisposa
     [Fact]
     public async Task A_check_that_fails_without_reporting_an_error_fails_the_build_with_wrs000()
     {
+        Service("shop", new ExchangeEntry("orders", "topic"));
+        // Stands in for dotnet: writes a findings project with no finding, and fails. MSBuild's Exec runs the command
+        // through cmd on Windows (a batch file stands in) and through sh elsewhere (a shell script).
+        string fake;
         if (OperatingSystem.IsWindows())
         {
-            return; // the stand-in for the tool is a shell script
+            fake = Path.Combine(_root, "failing-check.cmd");
+            File.WriteAllText(fake, """
+                @echo off
+                :next
+                if "%~1"=="" exit /b 3
+                if "%~1"=="--msbuild" >"%~2" echo ^<Project^>^<Target Name="Report" /^>^</Project^>
+                shift
+                goto next
+                """.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal));
         }
-
-        Service("shop", new ExchangeEntry("orders", "topic"));
-        // Stands in for dotnet: writes a findings project with no finding, and fails.
-        var fake = Path.Combine(_root, "failing-check.sh");
-        File.WriteAllText(fake, """
-            #!/bin/sh
-            while [ $# -gt 0 ]; do
-              if [ "$1" = "--msbuild" ]; then printf '<Project><Target Name="Report" /></Project>' > "$2"; fi
-              shift
-            done
-            exit 3
-            """.Replace("\r", string.Empty, StringComparison.Ordinal));
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        else
+        {
+            fake = Path.Combine(_root, "failing-check.sh");
+            File.WriteAllText(fake, """
+                #!/bin/sh
+                while [ $# -gt 0 ]; do
+                  if [ "$1" = "--msbuild" ]; then printf '<Project><Target Name="Report" /></Project>' > "$2"; fi
+                  shift
+                done
+                exit 3
+                """.Replace("\r", string.Empty, StringComparison.Ordinal));
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
 
         var (exitCode, text) = await BuildAsync(["shop"], $"<WarrenDotnet>{fake}</WarrenDotnet>");
 

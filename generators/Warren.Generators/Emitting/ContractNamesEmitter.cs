@@ -1,0 +1,53 @@
+using System.Linq;
+using Warren.Generators.Model;
+using Warren.Generators.Parsing;
+
+namespace Warren.Generators.Emitting;
+
+/// <summary>
+/// Emits the default contract names this assembly's generator decided for its public message types, as one
+/// <c>[assembly: AssemblyMetadata("Warren.ContractNames", …)]</c>: a line per type, its fully qualified name, <c>=</c>
+/// and its contract name (neither holds a <c>=</c>, a quote or a line break: both are made of the type's identifiers). The generator of a service referencing the assembly uses these names as they are
+/// (<see cref="DeclaredContractNames"/>), so a publisher here and a consumer there (or the reverse) agree on the
+/// <c>type</c> property and the routing key whatever else each compilation sees. Names given by <c>[Message]</c> are
+/// read from the attribute and are not listed; the attribute is there (empty) all the same, saying that nothing else
+/// was decided here.
+/// </summary>
+internal static class ContractNamesEmitter
+{
+    public const string HintName = "Warren.ContractNames.g.cs";
+
+    /// <summary>The lines to list, or null when the assembly declares no public message type.</summary>
+    public static ContractNamesModel? From(ContractsModel contracts)
+    {
+        var exported = contracts.Messages.Where(m => m.Exported && m.Payload == PayloadKind.Json).ToList();
+        return exported.Count == 0
+            ? null
+            : new ContractNamesModel(exported
+                .Where(m => m.QualifiedContractName is not null)
+                .Select(m => m.TypeName + "=" + m.ContractName)
+                .OrderBy(l => l, System.StringComparer.Ordinal)
+                .ToEquatableArray());
+    }
+
+    public static string Emit(ContractNamesModel model)
+    {
+        var w = new SourceWriter();
+        if (model.Lines.Count == 0)
+        {
+            w.Line($"[assembly: global::System.Reflection.AssemblyMetadata({Literals.String(DeclaredContractNames.Key)}, \"\")]");
+            return w.ToString();
+        }
+
+        w.Line($"[assembly: global::System.Reflection.AssemblyMetadata({Literals.String(DeclaredContractNames.Key)}, @\"");
+        for (var i = 0; i < model.Lines.Count; i++)
+        {
+            w.Line(model.Lines[i] + (i == model.Lines.Count - 1 ? "\")]" : string.Empty));
+        }
+
+        return w.ToString();
+    }
+}
+
+/// <summary>The default contract names of the assembly's public message types, a line each (<see cref="ContractNamesEmitter"/>).</summary>
+internal sealed record ContractNamesModel(EquatableArray<string> Lines);
