@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
@@ -47,6 +48,33 @@ public sealed class HarnessBehaviourTests
         });
 
         Assert.False(expiredEarly);
+    }
+
+    [Fact]
+    public async Task Virtual_time_does_not_move_under_an_rpc_server_still_working_longer_than_the_stall_time()
+    {
+        // The server works on its thread for three times the stall time before it answers, as any handler does on a
+        // starved machine: no change on the broker meanwhile, yet the call's 30 s virtual deadline must not expire.
+        var behaviour = new Behaviour { QuoteWork = () => Work(TimeSpan.FromMilliseconds(1500)) };
+        await using var harness = await Shop.StartAsync(behaviour);
+
+        var quote = await harness.RunAsync(() => harness.Services.GetService<IPricing>()!.GetQuote(new QuoteRequest("mug", 2)));
+
+        Assert.Equal(new Quote("mug", 5m), quote.Result);
+        Assert.False(quote.AssertRpcCall("pricing.get-quote").IsFault);
+    }
+
+    /// <summary>Busy on the CPU for <paramref name="span"/> of real time, making progress all along.</summary>
+    private static void Work(TimeSpan span)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * Stopwatch.Frequency);
+        var sum = 0L;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            sum += Environment.TickCount64 & 1;
+        }
+
+        GC.KeepAlive(sum);
     }
 
     [Fact]
