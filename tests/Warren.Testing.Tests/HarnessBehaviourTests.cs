@@ -31,9 +31,9 @@ public sealed class HarnessBehaviourTests
     [Fact]
     public async Task Virtual_time_does_not_move_under_an_action_still_running_slower_than_the_settle_time()
     {
-        // A stall time far above the action's 200 ms, so that a thread pool slow to resume the action on a loaded
-        // machine cannot pass for a stall; the settle time (25 ms) stays what the action is slower than.
-        await using var harness = await Shop.StartAsync(configure: o => o.StallTime = TimeSpan.FromSeconds(5));
+        // The default stall time: a thread pool slow to resume the action on a loaded machine does not pass for a
+        // stall (its continuation waits for a thread); the settle time (25 ms) is what the action is slower than.
+        await using var harness = await Shop.StartAsync();
         var clock = harness.Clock!;
         var expiredEarly = true;
 

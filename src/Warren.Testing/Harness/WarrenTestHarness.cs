@@ -253,16 +253,19 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// True when <paramref name="changed"/> completes before the process has been idle for <paramref name="stall"/>:
-    /// the time counts only in slices at whose end no work item waits for a thread of the pool and no pool thread but
-    /// this one is busy. A handler working on the CPU, a continuation waiting for a thread (the resumption of an RPC
-    /// caller whose reply has arrived, a server handler on a starved machine) make progress, not a stall; a handler or
-    /// action awaiting the virtual clock leaves the process idle, and the clock moves after the stall time as before.
+    /// True when <paramref name="changed"/> completes before the process has been idle for <paramref name="stall"/>.
+    /// The stall time is made of slices of <see cref="IdleSlice"/>, each counted only when the process was idle during it:
+    /// no work item waiting for a thread of the pool (a continuation on a starved machine: the resumption of an RPC
+    /// caller whose reply has arrived, the next step of a server handler) and less than a tenth of a core of CPU used (a
+    /// handler or action working, the JIT compiling its code). A slice that ends late (this loop was starved too) counts
+    /// for at most two slices. A handler or action awaiting the virtual clock leaves the process idle, and the clock
+    /// moves after the stall time as it always did.
     /// </summary>
     private static async Task<bool> ChangesWithinIdleTimeAsync(Task changed, TimeSpan stall, CancellationToken deadline)
     {
         var idle = TimeSpan.Zero;
         var last = Stopwatch.GetTimestamp();
+        var cpu = Environment.CpuUsage.TotalTime;
         while (idle < stall && !deadline.IsCancellationRequested)
         {
             var slice = stall - idle < IdleSlice ? stall - idle : IdleSlice;
@@ -273,28 +276,17 @@ public sealed class WarrenTestHarness : IAsyncDisposable
 
             var now = Stopwatch.GetTimestamp();
             var elapsed = Stopwatch.GetElapsedTime(last, now);
+            var used = Environment.CpuUsage.TotalTime;
+            var working = ThreadPool.PendingWorkItemCount > 0 || (used - cpu) * 10 >= elapsed;
             last = now;
-            if (ProcessIsIdle())
+            cpu = used;
+            if (!working)
             {
-                // A late wake-up (this loop starved too) counts for at most two slices: what ran meanwhile is unknown.
                 idle += elapsed < slice * 2 ? elapsed : slice * 2;
             }
         }
 
         return false;
-    }
-
-    /// <summary>No work item queued on the thread pool, and no pool thread busy but the caller's.</summary>
-    private static bool ProcessIsIdle()
-    {
-        if (ThreadPool.PendingWorkItemCount > 0)
-        {
-            return false;
-        }
-
-        ThreadPool.GetMaxThreads(out var max, out _);
-        ThreadPool.GetAvailableThreads(out var available, out _);
-        return max - available <= (Thread.CurrentThread.IsThreadPoolThread ? 1 : 0);
     }
 
     private string DescribePending(TimeSpan limit, Task action, BrokerActivity activity, long start, long logStart, Func<bool>? until)

@@ -36,8 +36,8 @@ public sealed class WarrenTestHarnessOptions
     /// With virtual time: how long handlers (or the tracked action) may go without any change on the broker, while the
     /// process does nothing else, before the clock is moved anyway, for handlers that themselves wait on the clock
     /// (<c>Task.Delay(span, timeProvider)</c>) or for an RPC deadline. Only idle time counts: while a work item waits for
-    /// a thread of the pool or a pool thread is busy (a handler working on the CPU or blocking, a continuation on a
-    /// starved machine), the application is making progress and the clock stays. Default 500 ms.
+    /// a thread of the pool (a continuation on a starved machine) or the process uses a tenth of a core or more (a handler
+    /// working, the JIT compiling), the application is making progress and the clock stays. Default 500 ms.
     /// </summary>
     public TimeSpan StallTime { get; set; } = TimeSpan.FromMilliseconds(500);
 
