@@ -51,11 +51,11 @@ public sealed class HarnessBehaviourTests
     }
 
     [Fact]
-    public async Task Virtual_time_does_not_move_under_an_rpc_server_still_working_longer_than_the_stall_time()
+    public async Task Virtual_time_does_not_move_under_an_rpc_server_starved_of_threads_for_longer_than_the_stall_time()
     {
-        // The server works on its thread for three times the stall time before it answers, as any handler does on a
-        // starved machine: no change on the broker meanwhile, yet the call's 30 s virtual deadline must not expire.
-        var behaviour = new Behaviour { QuoteWork = () => Work(TimeSpan.FromMilliseconds(1500)) };
+        // The server's work waits for threads of a starved pool (as on a loaded machine) for several times the stall
+        // time: no change on the broker meanwhile, yet the call's 30 s virtual deadline must not expire.
+        var behaviour = new Behaviour { QuoteWork = StarveThePoolAsync };
         await using var harness = await Shop.StartAsync(behaviour);
 
         var quote = await harness.RunAsync(() => harness.Services.GetService<IPricing>()!.GetQuote(new QuoteRequest("mug", 2)));
@@ -64,7 +64,24 @@ public sealed class HarnessBehaviourTests
         Assert.False(quote.AssertRpcCall("pricing.get-quote").IsFault);
     }
 
-    /// <summary>Busy on the CPU for <paramref name="span"/> of real time, making progress all along.</summary>
+    /// <summary>
+    /// Returns to the caller (now waiting for the reply, its deadline a timer on the clock), then queues far more work
+    /// than the pool's threads can run at once, each item busy on the CPU, and waits for all of it: about 2 s of
+    /// progress on two cores, each step waiting for a thread.
+    /// </summary>
+    private static async Task StarveThePoolAsync()
+    {
+        await Task.Yield();
+        var work = new Task[100];
+        for (var i = 0; i < work.Length; i++)
+        {
+            work[i] = Task.Run(() => Work(TimeSpan.FromMilliseconds(40)));
+        }
+
+        await Task.WhenAll(work);
+    }
+
+    /// <summary>Busy on the CPU for <paramref name="span"/> of real time.</summary>
     private static void Work(TimeSpan span)
     {
         var until = Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * Stopwatch.Frequency);

@@ -54,8 +54,8 @@ public sealed class Behaviour
 
     public ConcurrentQueue<string> Reports { get; } = new();
 
-    /// <summary>When set, the pricing server runs it before it answers (work on the server's own thread).</summary>
-    public Action? QuoteWork { get; set; }
+    /// <summary>When set, the pricing server awaits it before it answers.</summary>
+    public Func<Task>? QuoteWork { get; set; }
 }
 
 [Queue("shop.billing")]
@@ -111,12 +111,16 @@ public interface IPricing
 
 public sealed class PricingService(Behaviour behaviour) : IPricing
 {
-    public Task<Quote> GetQuote(QuoteRequest request, CancellationToken ct = default)
+    public async Task<Quote> GetQuote(QuoteRequest request, CancellationToken ct = default)
     {
-        behaviour.QuoteWork?.Invoke();
+        if (behaviour.QuoteWork is { } work)
+        {
+            await work();
+        }
+
         return request.Quantity <= 0
             ? throw new ArgumentOutOfRangeException(nameof(request), "the quantity must be positive")
-            : Task.FromResult(new Quote(request.Sku, request.Quantity * 2.5m));
+            : new Quote(request.Sku, request.Quantity * 2.5m);
     }
 }
 
