@@ -520,7 +520,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             var failed = !verdict.Interrupted && verdict.Outcome.Action != DispatchAction.Ack;
             var errorType = failed ? ErrorTypeOf(verdict.Outcome) : null;
             _metrics.Processed(_definition.Queue, errorType, started);
-            var settled = verdict.Dropped ? new Settled("returned") : await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
+            var settled = verdict.Dropped ? Forget(subscription, delivery) : await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
             if (subscription.Offsets is { } offsets && settled.Outcome is not ("interrupted" or "requeue" or "returned"))
             {
                 offsets.Settle(delivery.DeliveryTag, streamOffset);
@@ -863,6 +863,21 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 RequeueLater(subscription, delivery);
                 return new Settled("requeue");
         }
+    }
+
+    /// <summary>
+    /// A delivery of a channel session that is gone: nothing is sent for it. On a channel RabbitMQ.Client recovered,
+    /// its tag is marked handled so that it stops holding back the acknowledgements of later deliveries (the client
+    /// drops an acknowledgement of a tag from before the recovery, and the broker has the message back).
+    /// </summary>
+    private static Settled Forget(Subscription subscription, BasicDeliverEventArgs delivery)
+    {
+        if (!subscription.IsRetired)
+        {
+            subscription.Acks.Complete(delivery.DeliveryTag);
+        }
+
+        return new Settled("returned");
     }
 
     private async ValueTask AckAsync(Subscription subscription, BasicDeliverEventArgs delivery)
