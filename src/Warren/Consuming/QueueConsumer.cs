@@ -457,7 +457,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// </summary>
     private async Task OnReceivedAsync(Subscription subscription, BasicDeliverEventArgs delivery)
     {
-        var handling = HandleAsync(subscription, delivery);
+        // With a timeout, the callback can be released early: a handler abandoned while hung must not hold RabbitMQ.Client's
+        // dispatch of the lost channel session, whose shutdown (and its cancel notice to the consumer) waits for it.
+        var release = _definition.HandlerTimeout is null ? null : new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handling = HandleAsync(subscription, delivery, release);
         if (handling.IsCompleted)
         {
             await handling.ConfigureAwait(false);
@@ -466,7 +469,14 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
         try
         {
-            await handling.WaitAsync(_abandon.Token).ConfigureAwait(false);
+            if (release is null)
+            {
+                await handling.WaitAsync(_abandon.Token).ConfigureAwait(false);
+            }
+            else if (await Task.WhenAny(handling, release.Task).WaitAsync(_abandon.Token).ConfigureAwait(false) == handling)
+            {
+                await handling.ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {
@@ -474,7 +484,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(Subscription subscription, BasicDeliverEventArgs delivery)
+    private async Task HandleAsync(Subscription subscription, BasicDeliverEventArgs delivery, TaskCompletionSource? release)
     {
         subscription.Acks.Begin(delivery.DeliveryTag);
         var losses = subscription.Losses;
@@ -509,7 +519,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             Verdict verdict;
             try
             {
-                verdict = await ProcessAsync(subscription, losses, delivery).ConfigureAwait(false);
+                verdict = await ProcessAsync(subscription, losses, delivery, release).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -520,7 +530,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             var failed = !verdict.Interrupted && verdict.Outcome.Action != DispatchAction.Ack;
             var errorType = failed ? ErrorTypeOf(verdict.Outcome) : null;
             _metrics.Processed(_definition.Queue, errorType, started);
-            var settled = verdict.Dropped ? Forget(subscription, delivery) : await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
+            var settled = verdict.Dropped ? Forget(subscription, delivery) : await SettleAsync(subscription, losses, delivery, verdict).ConfigureAwait(false);
             if (subscription.Offsets is { } offsets && settled.Outcome is not ("interrupted" or "requeue" or "returned"))
             {
                 offsets.Settle(delivery.DeliveryTag, streamOffset);
@@ -550,10 +560,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly record struct Verdict(DispatchOutcome Outcome, bool Interrupted, bool Dropped = false);
 
     /// <summary>A handler reported as running past its timeout, and the channel session its delivery came on.</summary>
-    private sealed record HungHandler(Subscription Subscription, string MessageId);
+    private sealed record HungHandler(Subscription Subscription, string MessageId, TaskCompletionSource? Release);
 
     /// <summary>Dispatches with the policy's immediate retries; never throws for anything the handler or the message does.</summary>
-    private async ValueTask<Verdict> ProcessAsync(Subscription subscription, int losses, BasicDeliverEventArgs delivery)
+    private async ValueTask<Verdict> ProcessAsync(Subscription subscription, int losses, BasicDeliverEventArgs delivery, TaskCompletionSource? release)
     {
         if (delivery.Body.Length > _maxMessageSize)
         {
@@ -561,7 +571,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             return new Verdict(DispatchOutcome.DeadLetter($"The body is {delivery.Body.Length} bytes, over Warren:MaxMessageSize ({_maxMessageSize})."), false);
         }
 
-        var verdict = await DispatchOnceAsync(subscription, losses, delivery).ConfigureAwait(false);
+        var verdict = await DispatchOnceAsync(subscription, losses, delivery, release).ConfigureAwait(false);
         for (var retry = 1; !verdict.Interrupted && !verdict.Dropped && verdict.Outcome.Action == DispatchAction.Requeue && Volatile.Read(ref _stopping) == 0; retry++)
         {
             var policy = verdict.Outcome.Policy ?? _policy;
@@ -571,17 +581,17 @@ internal sealed class QueueConsumer : IAsyncDisposable
             }
 
             _metrics.Retried(_definition.Queue, "immediate");
-            verdict = await DispatchOnceAsync(subscription, losses, delivery).ConfigureAwait(false);
+            verdict = await DispatchOnceAsync(subscription, losses, delivery, release).ConfigureAwait(false);
         }
 
         return verdict;
     }
 
-    private async ValueTask<Verdict> DispatchOnceAsync(Subscription subscription, int losses, BasicDeliverEventArgs delivery)
+    private async ValueTask<Verdict> DispatchOnceAsync(Subscription subscription, int losses, BasicDeliverEventArgs delivery, TaskCompletionSource? release)
     {
         using var timeout = _definition.HandlerTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(_handlerCancellation.Token) : null;
         timeout?.CancelAfter(_definition.HandlerTimeout!.Value);
-        var overrun = timeout is null ? null : WatchOverrun(subscription, losses, delivery);
+        var overrun = timeout is null ? null : WatchOverrun(subscription, losses, delivery, release);
         using var fired = overrun is null ? default : timeout!.Token.UnsafeRegister(static state => ((HandlerOverrunWatch)state!).TimedOut(), overrun);
         MessageContext? context = null;
         DispatchOutcome outcome;
@@ -673,7 +683,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// The watch on one handler call with a timeout: a handler still running a grace period after its timeout fired
     /// (not after a stop, which reports its own handlers) is logged once and counted until it returns.
     /// </summary>
-    private HandlerOverrunWatch WatchOverrun(Subscription subscription, int losses, BasicDeliverEventArgs delivery)
+    private HandlerOverrunWatch WatchOverrun(Subscription subscription, int losses, BasicDeliverEventArgs delivery, TaskCompletionSource? release)
     {
         var timeout = _definition.HandlerTimeout!.Value;
         HandlerOverrunWatch? watch = null;
@@ -684,10 +694,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
             {
                 // Its channel session is already gone: nothing of this consumer's current life is held.
                 Log.HungHandlerAbandoned(_logger, _definition.Queue, messageId, "its channel closed while it ran");
+                release?.TrySetResult();
                 return false;
             }
 
-            _hung[watch!] = new HungHandler(subscription, messageId);
+            _hung[watch!] = new HungHandler(subscription, messageId, release);
             _statuses.HandlersPastTimeout(_definition.Queue, 1);
             _metrics.HandlersPastTimeout(_definition.Queue, 1);
             Log.HandlerStillRunningPastTimeout(_logger, _definition.Queue, messageId, pastTimeout, timeout);
@@ -711,6 +722,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 _statuses.HandlersPastTimeout(_definition.Queue, -1);
                 _metrics.HandlersPastTimeout(_definition.Queue, -1);
                 Log.HungHandlerAbandoned(_logger, _definition.Queue, hung.MessageId, cause);
+                hung.Release?.TrySetResult();
             }
         }
     }
@@ -786,7 +798,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// <summary>What was done with a delivery: <c>warren.outcome</c> of its process span, and the dead-letter reason.</summary>
     private readonly record struct Settled(string Outcome, string? DeadLetterReason = null);
 
-    private async ValueTask<Settled> SettleAsync(Subscription subscription, BasicDeliverEventArgs delivery, Verdict verdict)
+    private async ValueTask<Settled> SettleAsync(Subscription subscription, int losses, BasicDeliverEventArgs delivery, Verdict verdict)
     {
         var outcome = verdict.Outcome;
         if (verdict.Interrupted)
@@ -829,9 +841,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
             return new Settled("rejected", DeadLetterReasons.Rejected);
         }
 
-        if (subscription.IsRetired)
+        if (subscription.LostSince(losses))
         {
-            // The channel is gone and the broker has the message back: a copy now would duplicate it.
+            // The channel session it came on is gone (closed, or recovered by RabbitMQ.Client) and the broker has the
+            // message back: a copy now would duplicate it.
             return new Settled("returned");
         }
 

@@ -181,7 +181,13 @@ public sealed class HungHandlerBrokerTests(BrokerFixture broker, ITestOutputHelp
         Assert.Single(Lines(logs, IsAbandoned));
         Assert.Single(Lines(logs, IsOutage));
         Assert.Single(Lines(logs, IsResumed));
-        Assert.Equal([false, true], Calls(calls));
+        // The abandoned handler's return does not pass for a cancelled subscription: the next message is handled on the
+        // same subscription, without a restart.
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(2), RuntimeTestJson.Default.Numbered, "test.numbered");
+        await Broker.WaitUntilAsync(() => Calls(calls).Length == 3, Wait, "the next message");
+        Assert.Equal([false, true, false], Calls(calls));
+        Assert.Equal(0, app.Consumers.Get(queue)!.RestartCount);
+        Assert.Empty(Lines(logs, l => l.Contains("stopped receiving messages", StringComparison.Ordinal)));
         output.WriteLine(string.Join(Environment.NewLine, logs.Entries.Where(e => e.Category.StartsWith("Warren", StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Message}")));
 
         // Settled once: acknowledged by the redelivery, and nothing left for the broker to requeue after the stop.
