@@ -98,6 +98,115 @@ public sealed class HandlerTimeoutTests
     }
 
     [Fact]
+    public async Task A_hung_handler_still_running_when_its_consumer_stops_is_logged_as_abandoned_uncounted_and_its_late_return_settles_nothing()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var returned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var metric = new PastTimeoutMeasurements("abandoned");
+        var harness = await WarrenTestHarness.StartAsync(services => services.AddWarren(o =>
+            {
+                o.ClientName = "abandoned-tests";
+                o.ShutdownTimeout = TimeSpan.FromSeconds(1);
+            })
+            .AddTopology(new Topology().Add(new QueueDeclaration("abandoned", Durable: false)))
+            .AddConsumer(new ConsumerDefinition("abandoned", MessageDispatcher.Create(PayloadFormat.Text, async (text, context) =>
+            {
+                // Ignores its token and the stop's cancellation: only the test's gate lets it return.
+                try
+                {
+                    await gate.Task;
+                }
+                finally
+                {
+                    returned.TrySetResult();
+                }
+            }))
+            { HandlerTimeout = TimeSpan.FromMilliseconds(100) }));
+        var consumers = harness.Services.GetRequiredService<WarrenConsumers>();
+        try
+        {
+            await harness.Services.GetRequiredService<IPublisher>().PublishTextAsync(string.Empty, "abandoned", "work");
+            await harness.WaitUntilAsync(() => harness.History.Logs.Any(l => l.Contains("queue 'abandoned' is still running message", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+            Assert.Equal(1, consumers.Get("abandoned")!.HandlersPastTimeout);
+
+            // The stop gives up on it: the count does not outlive the consumer's channel, and a line says why.
+            await harness.DisposeAsync();
+            Assert.Equal(ConsumerState.Stopped, consumers.Get("abandoned")!.State);
+            Assert.Equal(0, consumers.Get("abandoned")!.HandlersPastTimeout);
+            Assert.Equal(0, metric.Sum);
+            var abandoned = Assert.Single(harness.History.Logs, l => l.Contains("still running message", StringComparison.Ordinal) && l.Contains("is abandoned and no longer counted", StringComparison.Ordinal));
+            Assert.Contains("queue 'abandoned'", abandoned, StringComparison.Ordinal);
+            Assert.Contains("the consumer stopped and its channel is closed", abandoned, StringComparison.Ordinal);
+        }
+        finally
+        {
+            gate.TrySetResult();
+        }
+
+        // Its late return is not counted down twice and claims no acknowledgement.
+        await returned.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await WaitForAsync(() => harness.History.Logs.Any(l => l.Contains("abandoned on message", StringComparison.Ordinal)));
+        var logs = harness.History.Logs;
+        Assert.Contains(logs, l => l.Contains("returned normally; its channel had closed and the broker had taken the message back, so this outcome is dropped", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, l => l.Contains("returned normally from message", StringComparison.Ordinal));
+        Assert.DoesNotContain(harness.History.Steps, s => s.Queue == "abandoned" && s.Kind == BrokerEventKind.Acked);
+        Assert.Equal(0, consumers.Get("abandoned")!.HandlersPastTimeout);
+        Assert.Equal(0, metric.Sum);
+    }
+
+    [Fact]
+    public async Task The_failure_that_closes_a_hung_handlers_report_is_logged_even_when_the_failure_log_limit_is_used_up()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = await WarrenTestHarness.StartAsync(services => services.AddWarren(o => o.ClientName = "limited-tests")
+            .AddTopology(new Topology().Add(new QueueDeclaration("limited", Durable: false)))
+            .AddConsumer(new ConsumerDefinition("limited", MessageDispatcher.Create(PayloadFormat.Text, async (text, context) =>
+            {
+                if (text == "hang")
+                {
+                    // Ignores its token, then fails once the test lets it go on.
+                    await gate.Task;
+                    throw new InvalidOperationException("hung, then failed");
+                }
+
+                throw new InvalidOperationException("failed at once");
+            }))
+            {
+                HandlerTimeout = TimeSpan.FromMilliseconds(100),
+                Concurrency = 2,
+                Retry = new RetryPolicy { MaxRetries = 0 },
+            }));
+        var publisher = harness.Services.GetRequiredService<IPublisher>();
+
+        await publisher.PublishTextAsync(string.Empty, "limited", "hang");
+        await harness.WaitUntilAsync(() => harness.History.Logs.Any(l => l.Contains("queue 'limited' is still running message", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+
+        // More failures than the limiter writes in its window (10): the last ones are suppressed.
+        for (var i = 0; i < 12; i++)
+        {
+            await publisher.PublishTextAsync(string.Empty, "limited", "fail");
+        }
+
+        await harness.WaitUntilAsync(() => harness.History.Steps.Count(s => s.Queue == "limited" && s.Kind == BrokerEventKind.Discarded) == 12, TimeSpan.FromSeconds(30));
+        Assert.True(harness.History.Logs.Count(l => l.Contains("(InvalidOperationException: failed at once)", StringComparison.Ordinal)) < 12);
+
+        gate.SetResult();
+        await harness.WaitForQuietAsync(TimeSpan.FromSeconds(30));
+        var closing = Assert.Single(harness.History.Logs, l => l.Contains("(InvalidOperationException: hung, then failed)", StringComparison.Ordinal));
+        Assert.Contains("Handler for queue 'limited' failed on message", closing, StringComparison.Ordinal);
+        Assert.Equal(0, harness.Services.GetRequiredService<WarrenConsumers>().Get("limited")!.HandlersPastTimeout);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(10, limit.Token);
+        }
+    }
+
+    [Fact]
     public async Task A_handler_that_returns_in_time_is_not_logged_as_late_when_its_scope_disposal_outlasts_the_timeout()
     {
         var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
@@ -30,9 +31,9 @@ public sealed class HarnessBehaviourTests
     [Fact]
     public async Task Virtual_time_does_not_move_under_an_action_still_running_slower_than_the_settle_time()
     {
-        // A stall time far above the action's 200 ms, so that a thread pool slow to resume the action on a loaded
-        // machine cannot pass for a stall; the settle time (25 ms) stays what the action is slower than.
-        await using var harness = await Shop.StartAsync(configure: o => o.StallTime = TimeSpan.FromSeconds(5));
+        // The default stall time: a thread pool slow to resume the action on a loaded machine does not pass for a
+        // stall (its continuation waits for a thread); the settle time (25 ms) is what the action is slower than.
+        await using var harness = await Shop.StartAsync();
         var clock = harness.Clock!;
         var expiredEarly = true;
 
@@ -47,6 +48,50 @@ public sealed class HarnessBehaviourTests
         });
 
         Assert.False(expiredEarly);
+    }
+
+    [Fact]
+    public async Task Virtual_time_does_not_move_under_an_rpc_server_starved_of_threads_for_longer_than_the_stall_time()
+    {
+        // The server's work waits for threads of a starved pool (as on a loaded machine) for several times the stall
+        // time: no change on the broker meanwhile, yet the call's 30 s virtual deadline must not expire.
+        var behaviour = new Behaviour { QuoteWork = StarveThePoolAsync };
+        await using var harness = await Shop.StartAsync(behaviour);
+
+        var quote = await harness.RunAsync(() => harness.Services.GetService<IPricing>()!.GetQuote(new QuoteRequest("mug", 2)));
+
+        Assert.Equal(new Quote("mug", 5m), quote.Result);
+        Assert.False(quote.AssertRpcCall("pricing.get-quote").IsFault);
+    }
+
+    /// <summary>
+    /// Returns to the caller (now waiting for the reply, its deadline a timer on the clock), then queues far more work
+    /// than the pool's threads can run at once, each item busy on the CPU, and waits for all of it: about 2 s of
+    /// progress on two cores, each step waiting for a thread.
+    /// </summary>
+    private static async Task StarveThePoolAsync()
+    {
+        await Task.Yield();
+        var work = new Task[100];
+        for (var i = 0; i < work.Length; i++)
+        {
+            work[i] = Task.Run(() => Work(TimeSpan.FromMilliseconds(40)));
+        }
+
+        await Task.WhenAll(work);
+    }
+
+    /// <summary>Busy on the CPU for <paramref name="span"/> of real time.</summary>
+    private static void Work(TimeSpan span)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * Stopwatch.Frequency);
+        var sum = 0L;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            sum += Environment.TickCount64 & 1;
+        }
+
+        GC.KeepAlive(sum);
     }
 
     [Fact]

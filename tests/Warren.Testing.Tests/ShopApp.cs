@@ -53,6 +53,9 @@ public sealed class Behaviour
     public ConcurrentQueue<string> Audited { get; } = new();
 
     public ConcurrentQueue<string> Reports { get; } = new();
+
+    /// <summary>When set, the pricing server awaits it before it answers.</summary>
+    public Func<Task>? QuoteWork { get; set; }
 }
 
 [Queue("shop.billing")]
@@ -106,12 +109,19 @@ public interface IPricing
     Task<Quote> GetQuote(QuoteRequest request, CancellationToken ct = default);
 }
 
-public sealed class PricingService : IPricing
+public sealed class PricingService(Behaviour behaviour) : IPricing
 {
-    public Task<Quote> GetQuote(QuoteRequest request, CancellationToken ct = default) =>
-        request.Quantity <= 0
+    public async Task<Quote> GetQuote(QuoteRequest request, CancellationToken ct = default)
+    {
+        if (behaviour.QuoteWork is { } work)
+        {
+            await work();
+        }
+
+        return request.Quantity <= 0
             ? throw new ArgumentOutOfRangeException(nameof(request), "the quantity must be positive")
-            : Task.FromResult(new Quote(request.Sku, request.Quantity * 2.5m));
+            : new Quote(request.Sku, request.Quantity * 2.5m);
+    }
 }
 
 /// <summary>A service nobody serves in this application: calls are returned at once.</summary>

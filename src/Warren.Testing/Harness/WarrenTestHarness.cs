@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Text;
 using System.Threading;
@@ -21,6 +22,9 @@ namespace Warren.Testing;
 /// </summary>
 public sealed class WarrenTestHarness : IAsyncDisposable
 {
+    /// <summary>How often the stall time checks whether the process is idle.</summary>
+    private static readonly TimeSpan IdleSlice = TimeSpan.FromMilliseconds(25);
+
     private readonly WarrenTestHarnessOptions _options;
     private readonly HarnessLog? _log;
     private IHost? _host;
@@ -190,9 +194,15 @@ public sealed class WarrenTestHarness : IAsyncDisposable
                 // than the stall time: they may be waiting on the clock themselves): let the settle time pass, then
                 // move the clock to the next timer. An action still running counts as running: on a loaded machine
                 // its next step (the publish of an RPC request whose deadline is already a timer) can be later than
-                // the settle time, and moving the clock then would expire what is about to happen.
+                // the settle time, and moving the clock then would expire what is about to happen. The stall time is
+                // counted only while the process does nothing (see ChangesWithinIdleTimeAsync): a handler or an
+                // action still working, or waiting for a thread on a starved machine, is not stalled, however long it
+                // takes in real time.
                 var idle = activity.Active.Count == 0 && task.IsCompleted;
-                if (!await ChangesWithinAsync(changed, idle ? _options.SettleTime : _options.StallTime).ConfigureAwait(false)
+                var changedMeanwhile = idle
+                    ? await ChangesWithinAsync(changed, _options.SettleTime).ConfigureAwait(false)
+                    : await ChangesWithinIdleTimeAsync(changed, _options.StallTime, deadline.Token).ConfigureAwait(false);
+                if (!changedMeanwhile && !deadline.IsCancellationRequested
                     && (!idle || Broker.GetActivity().Active.Count == 0))
                 {
                     Clock!.AdvanceToNextTimer(horizon);
@@ -240,6 +250,43 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         var first = await Task.WhenAny(changed, delay).ConfigureAwait(false);
         await cancel.CancelAsync().ConfigureAwait(false);
         return first == changed;
+    }
+
+    /// <summary>
+    /// True when <paramref name="changed"/> completes before the process has been idle for <paramref name="stall"/>.
+    /// The stall time is made of slices of <see cref="IdleSlice"/>, each counted only when the process was idle during it:
+    /// no work item waiting for a thread of the pool (a continuation on a starved machine: the resumption of an RPC
+    /// caller whose reply has arrived, the next step of a server handler) and less than a tenth of a core of CPU used (a
+    /// handler or action working, the JIT compiling its code). A slice that ends late (this loop was starved too) counts
+    /// for at most two slices. A handler or action awaiting the virtual clock leaves the process idle, and the clock
+    /// moves after the stall time as it always did.
+    /// </summary>
+    private static async Task<bool> ChangesWithinIdleTimeAsync(Task changed, TimeSpan stall, CancellationToken deadline)
+    {
+        var idle = TimeSpan.Zero;
+        var last = Stopwatch.GetTimestamp();
+        var cpu = Environment.CpuUsage.TotalTime;
+        while (idle < stall && !deadline.IsCancellationRequested)
+        {
+            var slice = stall - idle < IdleSlice ? stall - idle : IdleSlice;
+            if (await ChangesWithinAsync(changed, slice).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            var elapsed = Stopwatch.GetElapsedTime(last, now);
+            var used = Environment.CpuUsage.TotalTime;
+            var working = ThreadPool.PendingWorkItemCount > 0 || (used - cpu) * 10 >= elapsed;
+            last = now;
+            cpu = used;
+            if (!working)
+            {
+                idle += elapsed < slice * 2 ? elapsed : slice * 2;
+            }
+        }
+
+        return false;
     }
 
     private string DescribePending(TimeSpan limit, Task action, BrokerActivity activity, long start, long logStart, Func<bool>? until)

@@ -33,9 +33,11 @@ public sealed class WarrenTestHarnessOptions
     public TimeSpan VirtualTimeLimit { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// With virtual time: how long (real time) handlers may run without any change on the broker before the clock is
-    /// moved anyway, for handlers (or the tracked action) that themselves wait on the clock (<c>Task.Delay(span, timeProvider)</c>)
-    /// or for an RPC deadline. Default 500 ms.
+    /// With virtual time: how long handlers (or the tracked action) may go without any change on the broker, while the
+    /// process does nothing else, before the clock is moved anyway, for handlers that themselves wait on the clock
+    /// (<c>Task.Delay(span, timeProvider)</c>) or for an RPC deadline. Only idle time counts: while a work item waits for
+    /// a thread of the pool (a continuation on a starved machine) or the process uses a tenth of a core or more (a handler
+    /// working, the JIT compiling), the application is making progress and the clock stays. Default 500 ms.
     /// </summary>
     public TimeSpan StallTime { get; set; } = TimeSpan.FromMilliseconds(500);
 

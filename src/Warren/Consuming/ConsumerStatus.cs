@@ -36,7 +36,9 @@ public sealed record ConsumerStatus(string Queue, ConsumerState State, int Resta
     /// <summary>
     /// Handlers still running a grace period after their <c>HandlerTimeout</c> fired (they ignore their cancellation
     /// token): none settles its message until it returns, and each holds a prefetch and concurrency slot while its
-    /// channel stays open (if the channel closes first, the broker requeues the message). The consumers' health check is Degraded while this is above zero.
+    /// channel stays open (if the channel closes first, the broker requeues the message). Only handlers of the consumer's
+    /// current channel count: one whose channel closes under it (connection lost, consumer stopped) is logged as
+    /// abandoned and no longer counted. The consumers' health check is Degraded while this is above zero.
     /// </summary>
     public int HandlersPastTimeout { get; init; }
 }

@@ -21,17 +21,21 @@ internal sealed class HandlerOverrunWatch
     internal static readonly TimeSpan MaxGrace = TimeSpan.FromSeconds(5);
 
     private readonly Lock _gate = new();
-    private readonly Action<TimeSpan> _report;
+    private readonly Func<TimeSpan, bool> _report;
     private readonly CancellationToken _stopping;
     private readonly TimeSpan _grace;
     private long _firedAt;
     private bool _reported;
     private bool _returned;
+    private bool _abandoned;
 
     /// <param name="timeout">The handler's timeout.</param>
     /// <param name="stopping">Fires when the consumer stops: its timeout token then fires too, and the stop reports its own handlers.</param>
-    /// <param name="report">Called at most once, with how long the handler has run past its timeout, when it is still running after the grace.</param>
-    public HandlerOverrunWatch(TimeSpan timeout, CancellationToken stopping, Action<TimeSpan> report)
+    /// <param name="report">
+    /// Called at most once, with how long the handler has run past its timeout, when it is still running after the grace;
+    /// returns false when the handler is given up at once instead of counted (its channel is already gone).
+    /// </param>
+    public HandlerOverrunWatch(TimeSpan timeout, CancellationToken stopping, Func<TimeSpan, bool> report)
     {
         _grace = GraceFor(timeout);
         _stopping = stopping;
@@ -53,14 +57,47 @@ internal sealed class HandlerOverrunWatch
         _ = ReportAfterGraceAsync();
     }
 
-    /// <summary>The handler returned; true when it had been reported (the caller then clears what the report counted).</summary>
+    /// <summary>
+    /// True once the handler was given up while reported (its channel closed, or the consumer stopped, before it
+    /// returned): it is no longer counted, and its message went back to the queue with its channel.
+    /// </summary>
+    public bool Abandoned
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _abandoned;
+            }
+        }
+    }
+
+    /// <summary>The handler returned; true when it was still counted as reported (the caller then clears what the report counted).</summary>
     public bool Return()
     {
         // Uncontended unless the report runs at this very moment: the report and the return are each other's only rivals.
         lock (_gate)
         {
             _returned = true;
-            return _reported;
+            return _reported && !_abandoned;
+        }
+    }
+
+    /// <summary>
+    /// Gives up a reported handler that has not returned (its channel is gone): true when it was counted, and the
+    /// caller then clears the count; from then on <see cref="Return"/> returns false.
+    /// </summary>
+    public bool Abandon()
+    {
+        lock (_gate)
+        {
+            if (!_reported || _returned || _abandoned)
+            {
+                return false;
+            }
+
+            _abandoned = true;
+            return true;
         }
     }
 
@@ -76,7 +113,7 @@ internal sealed class HandlerOverrunWatch
             }
 
             _reported = true;
-            _report(Stopwatch.GetElapsedTime(_firedAt));
+            _abandoned = !_report(Stopwatch.GetElapsedTime(_firedAt));
         }
     }
 }

@@ -53,6 +53,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private readonly CancellationTokenSource _abandon = new();
     private readonly ConcurrentDictionary<Task, byte> _pendingRequeues = new();
     private readonly ConcurrentDictionary<string, byte> _reportedProperties = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<HandlerOverrunWatch, HungHandler> _hung = new();
     private readonly StreamConsumer? _stream;
     private readonly TimeSpan _offsetSaveInterval;
     private IStreamOffsetStore? _offsetStore;
@@ -167,6 +168,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
             Log.HandlersAbandoned(_logger, _definition.Queue, abandoned);
             await _abandon.CancelAsync().ConfigureAwait(false);
         }
+
+        // Handlers reported hung that are still running are not counted after the stop: their channel closes below.
+        AbandonHung(null, "the consumer stopped and its channel is closed");
 
         // Failed messages waiting out their requeue delay go back now.
         await _delayedRequeues.CancelAsync().ConfigureAwait(false);
@@ -304,6 +308,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             {
                 SetState(ConsumerState.Restarting);
                 Log.ConsumerPaused(_logger, _definition.Queue, loss.Cause);
+                AbandonHung(subscription, loss.Cause);
                 if (await WaitForRecoveryAsync(subscription, token).ConfigureAwait(false) && _stream is null)
                 {
                     subscription.Resume();
@@ -324,6 +329,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             }
 
             Log.ConsumerLost(_logger, _definition.Queue, loss.Cause, delay);
+            AbandonHung(subscription, loss.Cause);
             SetState(ConsumerState.Restarting);
             _current = null;
             await subscription.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
@@ -451,7 +457,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// </summary>
     private async Task OnReceivedAsync(Subscription subscription, BasicDeliverEventArgs delivery)
     {
-        var handling = HandleAsync(subscription, delivery);
+        // With a timeout, the callback can be released early: a handler abandoned while hung must not hold RabbitMQ.Client's
+        // dispatch of the lost channel session, whose shutdown (and its cancel notice to the consumer) waits for it.
+        var release = _definition.HandlerTimeout is null ? null : new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handling = HandleAsync(subscription, delivery, release);
         if (handling.IsCompleted)
         {
             await handling.ConfigureAwait(false);
@@ -460,7 +469,14 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
         try
         {
-            await handling.WaitAsync(_abandon.Token).ConfigureAwait(false);
+            if (release is null)
+            {
+                await handling.WaitAsync(_abandon.Token).ConfigureAwait(false);
+            }
+            else if (await Task.WhenAny(handling, release.Task).WaitAsync(_abandon.Token).ConfigureAwait(false) == handling)
+            {
+                await handling.ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {
@@ -468,9 +484,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(Subscription subscription, BasicDeliverEventArgs delivery)
+    private async Task HandleAsync(Subscription subscription, BasicDeliverEventArgs delivery, TaskCompletionSource? release)
     {
         subscription.Acks.Begin(delivery.DeliveryTag);
+        var losses = subscription.Losses;
         Interlocked.Increment(ref _inFlight);
         try
         {
@@ -502,7 +519,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             Verdict verdict;
             try
             {
-                verdict = await ProcessAsync(delivery).ConfigureAwait(false);
+                verdict = await ProcessAsync(subscription, losses, delivery, release).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -513,7 +530,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             var failed = !verdict.Interrupted && verdict.Outcome.Action != DispatchAction.Ack;
             var errorType = failed ? ErrorTypeOf(verdict.Outcome) : null;
             _metrics.Processed(_definition.Queue, errorType, started);
-            var settled = await SettleAsync(subscription, delivery, verdict).ConfigureAwait(false);
+            var settled = verdict.Dropped ? Forget(subscription, delivery) : await SettleAsync(subscription, losses, delivery, verdict).ConfigureAwait(false);
             if (subscription.Offsets is { } offsets && settled.Outcome is not ("interrupted" or "requeue" or "returned"))
             {
                 offsets.Settle(delivery.DeliveryTag, streamOffset);
@@ -536,10 +553,17 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
     }
 
-    private readonly record struct Verdict(DispatchOutcome Outcome, bool Interrupted);
+    /// <param name="Outcome">What the handler's attempt came to.</param>
+    /// <param name="Interrupted">Cancelled by the stop: the message goes back without using a retry.</param>
+    /// <param name="Dropped">A handler abandoned while hung returned after its channel session was gone: the broker has
+    /// the message back, so nothing is settled or copied.</param>
+    private readonly record struct Verdict(DispatchOutcome Outcome, bool Interrupted, bool Dropped = false);
+
+    /// <summary>A handler reported as running past its timeout, and the channel session its delivery came on.</summary>
+    private sealed record HungHandler(Subscription Subscription, string MessageId, TaskCompletionSource? Release);
 
     /// <summary>Dispatches with the policy's immediate retries; never throws for anything the handler or the message does.</summary>
-    private async ValueTask<Verdict> ProcessAsync(BasicDeliverEventArgs delivery)
+    private async ValueTask<Verdict> ProcessAsync(Subscription subscription, int losses, BasicDeliverEventArgs delivery, TaskCompletionSource? release)
     {
         if (delivery.Body.Length > _maxMessageSize)
         {
@@ -547,8 +571,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
             return new Verdict(DispatchOutcome.DeadLetter($"The body is {delivery.Body.Length} bytes, over Warren:MaxMessageSize ({_maxMessageSize})."), false);
         }
 
-        var verdict = await DispatchOnceAsync(delivery).ConfigureAwait(false);
-        for (var retry = 1; !verdict.Interrupted && verdict.Outcome.Action == DispatchAction.Requeue && Volatile.Read(ref _stopping) == 0; retry++)
+        var verdict = await DispatchOnceAsync(subscription, losses, delivery, release).ConfigureAwait(false);
+        for (var retry = 1; !verdict.Interrupted && !verdict.Dropped && verdict.Outcome.Action == DispatchAction.Requeue && Volatile.Read(ref _stopping) == 0; retry++)
         {
             var policy = verdict.Outcome.Policy ?? _policy;
             if (policy.IsDisabled || retry > policy.ImmediateRetries || verdict.Outcome.Exception is { } error && policy.IsNonRetryable?.Invoke(error) == true)
@@ -557,21 +581,22 @@ internal sealed class QueueConsumer : IAsyncDisposable
             }
 
             _metrics.Retried(_definition.Queue, "immediate");
-            verdict = await DispatchOnceAsync(delivery).ConfigureAwait(false);
+            verdict = await DispatchOnceAsync(subscription, losses, delivery, release).ConfigureAwait(false);
         }
 
         return verdict;
     }
 
-    private async ValueTask<Verdict> DispatchOnceAsync(BasicDeliverEventArgs delivery)
+    private async ValueTask<Verdict> DispatchOnceAsync(Subscription subscription, int losses, BasicDeliverEventArgs delivery, TaskCompletionSource? release)
     {
         using var timeout = _definition.HandlerTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(_handlerCancellation.Token) : null;
         timeout?.CancelAfter(_definition.HandlerTimeout!.Value);
-        var overrun = timeout is null ? null : WatchOverrun(delivery);
+        var overrun = timeout is null ? null : WatchOverrun(subscription, losses, delivery, release);
         using var fired = overrun is null ? default : timeout!.Token.UnsafeRegister(static state => ((HandlerOverrunWatch)state!).TimedOut(), overrun);
         MessageContext? context = null;
         DispatchOutcome outcome;
         var returnedAfterTimeout = false;
+        var closesReport = false;
         try
         {
             // The per-message scope is created when the handler (or its class, unless a singleton) first needs it.
@@ -590,6 +615,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
             if (overrun?.Return() == true)
             {
                 // Reported as running past its timeout: it has returned, and what follows (the overrun warning, a failure) says how.
+                closesReport = true;
+                _hung.TryRemove(overrun, out _);
                 _statuses.HandlersPastTimeout(_definition.Queue, -1);
                 _metrics.HandlersPastTimeout(_definition.Queue, -1);
             }
@@ -608,6 +635,14 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 // The dispatcher's task has completed: nothing of Warren's uses the context any more.
                 _contexts.Return(context);
             }
+        }
+
+        if (overrun is { Abandoned: true })
+        {
+            // Given up while hung: its channel session is gone and the broker has the message back (redelivered, maybe
+            // handled already), so this outcome is neither settled nor copied, and no line claims it was.
+            Log.AbandonedHandlerReturned(_logger, _definition.Queue, SafeMessageId(delivery), outcome.Action == DispatchAction.Ack ? "normally" : "with a failure: " + (outcome.Reason ?? "no reason given"));
+            return new Verdict(outcome, Interrupted: false, Dropped: true);
         }
 
         if (outcome.Action == DispatchAction.Ack)
@@ -635,7 +670,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
             outcome = DispatchOutcome.Failed(timedOut.Message, timedOut, outcome.Policy);
         }
 
-        if (outcome.Action == DispatchAction.Requeue && outcome.Exception is { } failure && _limiter.TryLog())
+        // The failure of a handler reported as hung closes that report: it is always written, whatever the limiter allows.
+        if (outcome.Action == DispatchAction.Requeue && outcome.Exception is { } failure && (closesReport || _limiter.TryLog()))
         {
             Log.HandlerFailed(_logger, failure, _definition.Queue, SafeMessageId(delivery), SafeType(delivery));
         }
@@ -647,15 +683,48 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// The watch on one handler call with a timeout: a handler still running a grace period after its timeout fired
     /// (not after a stop, which reports its own handlers) is logged once and counted until it returns.
     /// </summary>
-    private HandlerOverrunWatch WatchOverrun(BasicDeliverEventArgs delivery)
+    private HandlerOverrunWatch WatchOverrun(Subscription subscription, int losses, BasicDeliverEventArgs delivery, TaskCompletionSource? release)
     {
         var timeout = _definition.HandlerTimeout!.Value;
-        return new HandlerOverrunWatch(timeout, _handlerCancellation.Token, pastTimeout =>
+        HandlerOverrunWatch? watch = null;
+        watch = new HandlerOverrunWatch(timeout, _handlerCancellation.Token, pastTimeout =>
         {
+            var messageId = SafeMessageId(delivery);
+            if (subscription.LostSince(losses))
+            {
+                // Its channel session is already gone: nothing of this consumer's current life is held.
+                Log.HungHandlerAbandoned(_logger, _definition.Queue, messageId, "its channel closed while it ran");
+                release?.TrySetResult();
+                return false;
+            }
+
+            _hung[watch!] = new HungHandler(subscription, messageId, release);
             _statuses.HandlersPastTimeout(_definition.Queue, 1);
             _metrics.HandlersPastTimeout(_definition.Queue, 1);
-            Log.HandlerStillRunningPastTimeout(_logger, _definition.Queue, SafeMessageId(delivery), pastTimeout, timeout);
+            Log.HandlerStillRunningPastTimeout(_logger, _definition.Queue, messageId, pastTimeout, timeout);
+            return true;
         });
+        return watch;
+    }
+
+    /// <summary>
+    /// Stops counting the handlers reported hung whose delivery came on <paramref name="subscription"/> (every one when
+    /// null): their channel session is gone, the broker has their messages back, and they hold nothing of the consumer's
+    /// current life. Each is logged; what it does when it returns is dropped.
+    /// </summary>
+    private void AbandonHung(Subscription? subscription, string cause)
+    {
+        foreach (var (watch, hung) in _hung)
+        {
+            if ((subscription is null || ReferenceEquals(hung.Subscription, subscription)) && watch.Abandon())
+            {
+                _hung.TryRemove(watch, out _);
+                _statuses.HandlersPastTimeout(_definition.Queue, -1);
+                _metrics.HandlersPastTimeout(_definition.Queue, -1);
+                Log.HungHandlerAbandoned(_logger, _definition.Queue, hung.MessageId, cause);
+                hung.Release?.TrySetResult();
+            }
+        }
     }
 
     private MessageContext CreateContext(BasicDeliverEventArgs delivery, CancellationToken cancellationToken)
@@ -729,7 +798,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// <summary>What was done with a delivery: <c>warren.outcome</c> of its process span, and the dead-letter reason.</summary>
     private readonly record struct Settled(string Outcome, string? DeadLetterReason = null);
 
-    private async ValueTask<Settled> SettleAsync(Subscription subscription, BasicDeliverEventArgs delivery, Verdict verdict)
+    private async ValueTask<Settled> SettleAsync(Subscription subscription, int losses, BasicDeliverEventArgs delivery, Verdict verdict)
     {
         var outcome = verdict.Outcome;
         if (verdict.Interrupted)
@@ -772,9 +841,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
             return new Settled("rejected", DeadLetterReasons.Rejected);
         }
 
-        if (subscription.IsRetired)
+        if (subscription.LostSince(losses))
         {
-            // The channel is gone and the broker has the message back: a copy now would duplicate it.
+            // The channel session it came on is gone (closed, or recovered by RabbitMQ.Client) and the broker has the
+            // message back: a copy now would duplicate it.
             return new Settled("returned");
         }
 
@@ -806,6 +876,21 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 RequeueLater(subscription, delivery);
                 return new Settled("requeue");
         }
+    }
+
+    /// <summary>
+    /// A delivery of a channel session that is gone: nothing is sent for it. On a channel RabbitMQ.Client recovered,
+    /// its tag is marked handled so that it stops holding back the acknowledgements of later deliveries (the client
+    /// drops an acknowledgement of a tag from before the recovery, and the broker has the message back).
+    /// </summary>
+    private static Settled Forget(Subscription subscription, BasicDeliverEventArgs delivery)
+    {
+        if (!subscription.IsRetired)
+        {
+            subscription.Acks.Complete(delivery.DeliveryTag);
+        }
+
+        return new Settled("returned");
     }
 
     private async ValueTask AckAsync(Subscription subscription, BasicDeliverEventArgs delivery)

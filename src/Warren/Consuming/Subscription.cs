@@ -24,6 +24,7 @@ internal sealed class Subscription
     private TaskCompletionSource<SubscriptionLoss> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _flushLoop = Task.CompletedTask;
     private volatile bool _retired;
+    private int _losses;
 
     /// <summary>A subscription started at <paramref name="startedAt"/>: now, on the consumer's clock (the <see cref="TimeProvider"/> registered in DI).</summary>
     public Subscription(IConnection connection, IChannel channel, AckTracker acks, DateTimeOffset startedAt)
@@ -56,6 +57,15 @@ internal sealed class Subscription
     /// <summary>Set once the consumer has given this subscription up (replaced or stopped): nothing more is settled through it.</summary>
     public bool IsRetired => _retired;
 
+    /// <summary>
+    /// How many times the subscription was lost so far (a connection RabbitMQ.Client recovered keeps the subscription):
+    /// a delivery that arrived before a loss belongs to a channel session that is gone, and the broker has its message back.
+    /// </summary>
+    public int Losses => Volatile.Read(ref _losses);
+
+    /// <summary>True when a delivery that arrived while <see cref="Losses"/> was <paramref name="losses"/> lost its channel session since.</summary>
+    public bool LostSince(int losses) => _retired || Volatile.Read(ref _losses) != losses;
+
     public Task<SubscriptionLoss> Lost
     {
         get
@@ -76,7 +86,10 @@ internal sealed class Subscription
 
         lock (_gate)
         {
-            _lost.TrySetResult(loss);
+            if (_lost.TrySetResult(loss))
+            {
+                Interlocked.Increment(ref _losses);
+            }
         }
     }
 

@@ -98,6 +98,12 @@ internal static partial class Log
     [LoggerMessage(121, LogLevel.Warning, "Handler for queue '{Queue}' is still running message {MessageId} {PastTimeout} after its HandlerTimeout of {Timeout} fired: it does not stop when its cancellation token fires; its message is not settled until the handler returns, and while its channel stays open it holds a prefetch and concurrency slot (if the channel closes first, the broker requeues the message)")]
     public static partial void HandlerStillRunningPastTimeout(ILogger logger, string queue, string messageId, TimeSpan pastTimeout, TimeSpan timeout);
 
+    [LoggerMessage(122, LogLevel.Warning, "Handler for queue '{Queue}' still running message {MessageId} past its HandlerTimeout is abandoned and no longer counted: {Cause}. The broker takes its message back with the channel (it requeues it, unless the queue itself is gone); whatever the handler does when it returns is dropped")]
+    public static partial void HungHandlerAbandoned(ILogger logger, string queue, string messageId, string cause);
+
+    [LoggerMessage(123, LogLevel.Warning, "Handler for queue '{Queue}' abandoned on message {MessageId} returned {Outcome}; its channel had closed and the broker had taken the message back, so this outcome is dropped: nothing is acknowledged, retried or dead-lettered for it")]
+    public static partial void AbandonedHandlerReturned(ILogger logger, string queue, string messageId, string outcome);
+
     [LoggerMessage(26, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed; retry {Retry} of {MaxRetries} scheduled: {Reason}")]
     public static partial void Retrying(ILogger logger, string queue, string messageId, int retry, int maxRetries, string reason);
 
