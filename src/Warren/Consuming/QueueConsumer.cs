@@ -111,6 +111,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// <summary>The channel of the current subscription, if any (for tests that make the broker close it).</summary>
     internal IChannel? CurrentChannel => _current?.Channel;
 
+    /// <summary>The RabbitMQ.Client consumer of the current subscription, if any (for tests that watch its callbacks).</summary>
+    internal AsyncDefaultBasicConsumer? CurrentConsumer => _current?.Consumer;
+
     /// <summary>Subscribes (an error here fails the application's start), then watches the subscription.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -253,17 +256,24 @@ internal sealed class QueueConsumer : IAsyncDisposable
             };
 
             await channel.BasicQosAsync(0, _prefetch, global: false, cancellationToken).ConfigureAwait(false);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(subscription, delivery);
-            consumer.UnregisteredAsync += (_, _) =>
+            // A cancel notice is the broker's only when it came on the current channel session: one queued on a session
+            // lost since (reaching the consumer when a handler of that session returns, maybe after RabbitMQ.Client
+            // recovered the connection and subscribed again) says nothing of the subscription now. The channel's
+            // shutdown is reported by ChannelShutdownAsync above, never as a cancel.
+            var consumer = new SessionConsumer(channel, delivery => OnReceivedAsync(subscription, delivery), (_, sessionGone) =>
             {
-                if (Volatile.Read(ref _stopping) == 0)
+                if (sessionGone)
+                {
+                    if (!subscription.IsRetired)
+                    {
+                        Log.StaleCancelIgnored(_logger, _definition.Queue);
+                    }
+                }
+                else if (Volatile.Read(ref _stopping) == 0)
                 {
                     subscription.ReportLoss(new SubscriptionLoss("the broker cancelled the subscription (the queue was deleted, or the consumer was cancelled)", ConnectionLost: false));
                 }
-
-                return Task.CompletedTask;
-            };
+            });
             subscription.Consumer = consumer;
             Dictionary<string, object?>? arguments = null;
             if (_stream is not null)
@@ -497,6 +507,15 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 return;
             }
 
+            if (delivery.CancellationToken.IsCancellationRequested)
+            {
+                // Queued in RabbitMQ.Client behind running handlers when its channel session was lost (read after the
+                // losses above, so a loss in between is seen by one or the other): the broker has it back.
+                Log.DeliveryOfLostSessionSkipped(_logger, _definition.Queue, SafeMessageId(delivery));
+                Forget(subscription, delivery);
+                return;
+            }
+
             if (Volatile.Read(ref _stopping) == 1)
             {
                 // Prefetched but not started when the stop began: back to the queue now.
@@ -530,7 +549,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
             var failed = !verdict.Interrupted && verdict.Outcome.Action != DispatchAction.Ack;
             var errorType = failed ? ErrorTypeOf(verdict.Outcome) : null;
             _metrics.Processed(_definition.Queue, errorType, started);
-            var settled = verdict.Dropped ? Forget(subscription, delivery) : await SettleAsync(subscription, losses, delivery, verdict).ConfigureAwait(false);
+            var settled = verdict.Dropped ? Forget(subscription, delivery)
+                : SessionLost(subscription, losses, delivery) ? DropOutcome(subscription, delivery, verdict)
+                : await SettleAsync(subscription, losses, delivery, verdict).ConfigureAwait(false);
             if (subscription.Offsets is { } offsets && settled.Outcome is not ("interrupted" or "requeue" or "returned"))
             {
                 offsets.Settle(delivery.DeliveryTag, streamOffset);
@@ -841,11 +862,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
             return new Settled("rejected", DeadLetterReasons.Rejected);
         }
 
-        if (subscription.LostSince(losses))
+        if (SessionLost(subscription, losses, delivery))
         {
             // The channel session it came on is gone (closed, or recovered by RabbitMQ.Client) and the broker has the
             // message back: a copy now would duplicate it.
-            return new Settled("returned");
+            return DropOutcome(subscription, delivery, verdict);
         }
 
         FailureHandling handling;
@@ -876,6 +897,27 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 RequeueLater(subscription, delivery);
                 return new Settled("requeue");
         }
+    }
+
+    /// <summary>
+    /// True when the channel session a delivery came on is gone: the subscription was lost since the delivery arrived
+    /// (at <paramref name="losses"/>), or RabbitMQ.Client shut that session down (its callbacks' token is cancelled then).
+    /// </summary>
+    private static bool SessionLost(Subscription subscription, int losses, BasicDeliverEventArgs delivery) =>
+        subscription.LostSince(losses) || delivery.CancellationToken.IsCancellationRequested;
+
+    /// <summary>
+    /// The outcome of a handler that returned after the channel session of its delivery was lost: the broker has the
+    /// message back (redelivered, maybe handled already), so nothing is acknowledged, retried or dead-lettered for it, and
+    /// a line says so instead of claiming any of it.
+    /// </summary>
+    private Settled DropOutcome(Subscription subscription, BasicDeliverEventArgs delivery, Verdict verdict)
+    {
+        var outcome = verdict.Interrupted ? "interrupted by the stop"
+            : verdict.Outcome.Action == DispatchAction.Ack ? "normally"
+            : "with a failure: " + (verdict.Outcome.Reason ?? "no reason given");
+        Log.OutcomeOfLostSessionDropped(_logger, _definition.Queue, SafeMessageId(delivery), outcome);
+        return Forget(subscription, delivery);
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Warren;
 
@@ -45,7 +44,7 @@ internal sealed class Subscription
 
     public AckTracker Acks { get; }
 
-    public AsyncEventingBasicConsumer? Consumer { get; set; }
+    public SessionConsumer? Consumer { get; set; }
 
     /// <summary>For a stream consumer: the offset below which every delivery of this subscription is settled.</summary>
     public StreamOffsetTracker? Offsets { get; init; }
