@@ -128,6 +128,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             _offsetSaving = Task.Run(SaveOffsetsAsync, CancellationToken.None);
         }
 
+        _connections.Lost += OnConnectionLost;
         _current = await SubscribeAsync(cancellationToken).ConfigureAwait(false);
         SetState(ConsumerState.Running);
         Log.ConsumerStarted(_logger, _definition.Queue, _prefetch, _concurrency);
@@ -143,6 +144,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
 
         var deadline = DateTimeOffset.UtcNow + _shutdownTimeout;
+        _connections.Lost -= OnConnectionLost;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _supervisor.ConfigureAwait(false);
 
@@ -246,7 +248,15 @@ internal sealed class QueueConsumer : IAsyncDisposable
             };
             channel.ChannelShutdownAsync += (_, reason) =>
             {
-                // Runs on the connection's reading loop: only signal here.
+                // Runs on the connection's reading loop: only signal here. RabbitMQ.Client tells the channels of a lost
+                // connection one after the other, each after the callbacks still running on it: the notice of a session
+                // that RabbitMQ.Client already replaced (the channel is open again) is late, and the loss was reported
+                // with the connection's.
+                if (channel.IsOpen)
+                {
+                    return Task.CompletedTask;
+                }
+
                 if (reason.Initiator != ShutdownInitiator.Application || !connection.IsOpen)
                 {
                     subscription.ReportLoss(new SubscriptionLoss(Describe(reason), ConnectionLost: !connection.IsOpen));
@@ -260,9 +270,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
             // lost since (reaching the consumer when a handler of that session returns, maybe after RabbitMQ.Client
             // recovered the connection and subscribed again) says nothing of the subscription now. The channel's
             // shutdown is reported by ChannelShutdownAsync above, never as a cancel.
-            var consumer = new SessionConsumer(channel, delivery => OnReceivedAsync(subscription, delivery), (_, sessionGone) =>
+            var consumer = new SessionConsumer(channel, delivery => OnReceivedAsync(subscription, delivery), session =>
             {
-                if (sessionGone)
+                if (subscription.IsLostSession(session))
                 {
                     if (!subscription.IsRetired)
                     {
@@ -292,6 +302,20 @@ internal sealed class QueueConsumer : IAsyncDisposable
         {
             await subscription.CloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The subscription's connection closed: reported now, not when RabbitMQ.Client tells this channel — it tells the
+    /// channels of a connection one after the other, each after the handlers still running on it return, which may be
+    /// after it recovered the connection (a handler of this channel returning meanwhile would take its delivery for one
+    /// of the current session).
+    /// </summary>
+    private void OnConnectionLost(IConnection connection, ShutdownEventArgs reason)
+    {
+        if (_current is { } subscription && ReferenceEquals(subscription.Connection, connection))
+        {
+            subscription.ReportLoss(new SubscriptionLoss($"{reason.Initiator} closed the connection: {reason.ReplyCode} {reason.ReplyText}".TrimEnd(), ConnectionLost: true));
         }
     }
 
@@ -507,7 +531,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 return;
             }
 
-            if (delivery.CancellationToken.IsCancellationRequested)
+            subscription.NoteSession(delivery.CancellationToken);
+            if (subscription.IsLostSession(delivery.CancellationToken))
             {
                 // Queued in RabbitMQ.Client behind running handlers when its channel session was lost (read after the
                 // losses above, so a loss in between is seen by one or the other): the broker has it back.
@@ -901,10 +926,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
     /// <summary>
     /// True when the channel session a delivery came on is gone: the subscription was lost since the delivery arrived
-    /// (at <paramref name="losses"/>), or RabbitMQ.Client shut that session down (its callbacks' token is cancelled then).
+    /// (at <paramref name="losses"/>), or its session is one lost before (see <see cref="Subscription.IsLostSession"/>).
     /// </summary>
     private static bool SessionLost(Subscription subscription, int losses, BasicDeliverEventArgs delivery) =>
-        subscription.LostSince(losses) || delivery.CancellationToken.IsCancellationRequested;
+        subscription.LostSince(losses) || subscription.IsLostSession(delivery.CancellationToken);
 
     /// <summary>
     /// The outcome of a handler that returned after the channel session of its delivery was lost: the broker has the

@@ -80,12 +80,15 @@ public sealed class InFlightRecoveryBrokerTests(BrokerFixture broker, ITestOutpu
 
             await node.CloseAllConnectionsAsync();
 
-            // Recovered while the first handlers still run: every message is redelivered and acknowledged on the new session.
+            // Recovered while the first handlers still run: each consumer said so (though RabbitMQ.Client tells the second
+            // channel of its lost session only after the first channel's handlers return), and every message is
+            // redelivered and acknowledged on the new session.
             await Broker.WaitUntilAsync(
                 () => Redelivered(slowCalls).SequenceEqual(new[] { 1, 2, 3, 4 }) && Redelivered(failingCalls).SequenceEqual(new[] { 1 }) && Lines(logs, IsResumed).Length == 2,
                 Wait,
                 "the redeliveries after the recovery");
             Assert.Equal(0, Volatile.Read(ref originalsReturned));
+            Assert.Equal(2, Lines(logs, l => l.Contains("lost its connection", StringComparison.Ordinal)).Length);
 
             // The first handlers return (one by throwing); RabbitMQ.Client then hands the lost session's queued deliveries
             // and its shutdown notice to the consumers.
@@ -109,6 +112,8 @@ public sealed class InFlightRecoveryBrokerTests(BrokerFixture broker, ITestOutpu
             Assert.Single(logs.Entries, e => e.Level >= LogLevel.Error && e.Category.StartsWith("Warren", StringComparison.Ordinal));
             Assert.Single(logs.Entries, e => e.Level >= LogLevel.Error && e.Exception is InvalidOperationException { Message: "failed after its connection was lost" });
             Assert.Empty(Lines(logs, l => l.Contains("stopped receiving messages", StringComparison.Ordinal) || l.Contains("cancel notice", StringComparison.Ordinal)));
+            Assert.Equal(2, Lines(logs, l => l.Contains("lost its connection", StringComparison.Ordinal)).Length);
+            Assert.Equal(2, Lines(logs, IsResumed).Length);
             await app.Sender.SendAsync(string.Empty, slow, new Numbered(5), RuntimeTestJson.Default.Numbered, "test.numbered");
             await app.Sender.SendAsync(string.Empty, failing, new Numbered(2), RuntimeTestJson.Default.Numbered, "test.numbered");
             await Broker.WaitUntilAsync(() => slowCalls.Count == 7 && failingCalls.Count == 3, Wait, "the next messages");
