@@ -51,11 +51,12 @@ public sealed class InFlightRecoveryBrokerTests(BrokerFixture broker, ITestOutpu
                          Interlocked.Increment(ref originalsReturned);
                      }
                  })) { Concurrency = 2, Prefetch = 4 })
-                 // The default retry policy: a failure is copied to the retry queue and the original acknowledged.
+                 // The default retry policy: a failure is copied to the retry queue and the original acknowledged. The first
+                 // delivery of message 1 fails once the test lets it go; everything else succeeds.
                  .AddConsumer(new ConsumerDefinition(failing, MessageDispatcher.Create(RuntimeTestJson.Default.Numbered, async (m, context) =>
                  {
                      failingCalls.Enqueue((m.N, context.Redelivered));
-                     if (!context.Redelivered)
+                     if (m.N == 1 && !context.Redelivered)
                      {
                          await gate.Task;
                          Interlocked.Increment(ref originalsReturned);
@@ -103,8 +104,8 @@ public sealed class InFlightRecoveryBrokerTests(BrokerFixture broker, ITestOutpu
             Assert.Equal(new[] { 1, 2, 3, 4 }, Redelivered(slowCalls));
             Assert.Equal(new (int, bool)[] { (1, false), (1, true) }, failingCalls.ToArray());
             var dropped = Lines(logs, IsDropped);
-            Assert.Equal(2, dropped.Count(l => l.Contains($"queue '{slow}' returned normally", StringComparison.Ordinal)));
-            Assert.Contains($"queue '{failing}' returned with a failure: System.InvalidOperationException: failed after its connection was lost", Assert.Single(dropped, l => l.Contains(failing, StringComparison.Ordinal)), StringComparison.Ordinal);
+            Assert.Equal(2, dropped.Count(l => l.Contains($"queue '{slow}' on message", StringComparison.Ordinal) && l.Contains("returned normally", StringComparison.Ordinal)));
+            Assert.Contains("returned with a failure: System.InvalidOperationException: failed after its connection was lost after the channel", Assert.Single(dropped, l => l.Contains(failing, StringComparison.Ordinal)), StringComparison.Ordinal);
             Assert.All(Lines(logs, IsSkipped), l => Assert.Contains($"from queue '{slow}'", l, StringComparison.Ordinal));
 
             // Not a cancelled subscription: no error, no restart, and the next messages are handled on the same subscriptions.
@@ -145,7 +146,7 @@ public sealed class InFlightRecoveryBrokerTests(BrokerFixture broker, ITestOutpu
 
     private static bool IsResumed(string line) => line.Contains("resumed on the recovered connection", StringComparison.Ordinal);
 
-    private static bool IsDropped(string line) => line.Contains("after the channel it came on was lost", StringComparison.Ordinal) && line.Contains("this outcome is dropped", StringComparison.Ordinal);
+    private static bool IsDropped(string line) => line.Contains("after the channel the message came on was lost", StringComparison.Ordinal) && line.Contains("this outcome is dropped", StringComparison.Ordinal);
 
     private static bool IsSkipped(string line) => line.Contains("reached the consumer only after the channel it came on was lost", StringComparison.Ordinal);
 
