@@ -31,13 +31,15 @@ internal sealed class ConsumerHost
     private readonly HashSet<QueueConsumer> _subscribed = [];
     private readonly DelayedDelivery _delays;
     private readonly SemaphoreSlim _relayLock = new(1, 1);
+    private readonly LogScopes _logScopes;
     private QueueConsumer? _relay;
     private Topology? _topology;
     private bool _declared;
 
     /// <summary>Created by DI.</summary>
-    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays, HandlerLifetimes? lifetimes = null)
+    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays, HandlerLifetimes? lifetimes = null, IOptionsMonitor<LoggerFilterOptions>? loggerFilters = null)
     {
+        _logScopes = LogScopes.Of(loggers, loggerFilters);
         _delays = delays;
         _metrics = metrics;
         _monitor = monitor;
@@ -108,7 +110,7 @@ internal sealed class ConsumerHost
                 }
             }
 
-            _running.Add(new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue), _lifetimes));
+            _running.Add(new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue), _lifetimes, _logScopes));
         }
 
         _topology = topology;
@@ -192,7 +194,7 @@ internal sealed class ConsumerHost
             var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
             await TopologyDeclarer.DeclareAsync(connection, own, cancellationToken).ConfigureAwait(false);
             _monitor.Watch(DelayTopology.DueQueue, WarrenQueueKind.Work);
-            var relay = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, token => RedeclareAsync(own, token), _loggers.CreateLogger("Warren.Consumer." + DelayTopology.DueQueue));
+            var relay = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, token => RedeclareAsync(own, token), _loggers.CreateLogger("Warren.Consumer." + DelayTopology.DueQueue), logScopes: _logScopes);
             await relay.StartAsync(cancellationToken).ConfigureAwait(false);
             _running.Add(relay);
             _subscribed.Add(relay);
