@@ -187,7 +187,7 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
         _logger ??= services.GetService<ILoggerFactory>()?.CreateLogger("Warren.Batch") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     private LogScopes Scopes(IServiceProvider services) =>
-        _logScopes ??= LogScopes.Of(services.GetService<ILoggerFactory>(), services.GetService<Microsoft.Extensions.Options.IOptionsMonitor<LoggerFilterOptions>>());
+        _logScopes ??= LogScopes.Of(services.GetService<ILoggerFactory>(), services.GetService<Microsoft.Extensions.Options.IOptionsMonitor<LoggerFilterOptions>>(), services.GetService<IEnumerable<ILoggerProvider>>());
 
     private sealed class Batch(BatchDispatcher<T> owner, IServiceProvider services, CancellationToken cancellationToken, string queue)
     {

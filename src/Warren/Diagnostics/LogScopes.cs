@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -8,8 +9,8 @@ namespace Warren;
 /// <summary>
 /// Whether the application's logging keeps scopes at all, so that the per-delivery scope objects
 /// (<see cref="MessageLogScope"/>, <see cref="BatchLogScope"/>) are made only when some logger could read them. They are
-/// not when logging is off (no logger factory, or <see cref="NullLoggerFactory"/>) or when Microsoft.Extensions.Logging's
-/// own factory is told not to capture scopes (<see cref="LoggerFilterOptions.CaptureScopes"/> false, read at each
+/// not when logging is off (no logger factory, <see cref="NullLoggerFactory"/>, or Microsoft.Extensions.Logging's own
+/// factory with no logger provider registered) or when that factory is told not to capture scopes (<see cref="LoggerFilterOptions.CaptureScopes"/> false, read at each
 /// delivery so a reloaded setting applies): its <c>BeginScope</c> then opens nothing for any provider, Warren's or the
 /// handler's. Any other logger factory (Serilog's, NLog's …) decides itself, so the scope is always opened for it.
 /// </summary>
@@ -27,10 +28,15 @@ internal sealed class LogScopes
         _off = off;
     }
 
-    /// <summary>What <paramref name="factory"/> (the application's, null without logging) does with scopes.</summary>
-    public static LogScopes Of(ILoggerFactory? factory, IOptionsMonitor<LoggerFilterOptions>? filters) => factory switch
+    /// <summary>
+    /// What <paramref name="factory"/> (the application's, null without logging) does with scopes. <paramref name="providers"/>:
+    /// the logger providers registered in the same container, which Microsoft.Extensions.Logging's factory is made with;
+    /// none at all (a host built without its defaults and no provider added) means no logger reads a scope.
+    /// </summary>
+    public static LogScopes Of(ILoggerFactory? factory, IOptionsMonitor<LoggerFilterOptions>? filters, IEnumerable<ILoggerProvider>? providers = null) => factory switch
     {
         null or NullLoggerFactory => new LogScopes(null, off: true),
+        LoggerFactory when providers is not null && !providers.Any() => new LogScopes(null, off: true),
         LoggerFactory when filters is not null => new LogScopes(filters, off: false),
         _ => Always,
     };

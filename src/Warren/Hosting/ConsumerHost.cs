@@ -37,9 +37,9 @@ internal sealed class ConsumerHost
     private bool _declared;
 
     /// <summary>Created by DI.</summary>
-    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays, HandlerLifetimes? lifetimes = null, IOptionsMonitor<LoggerFilterOptions>? loggerFilters = null)
+    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays, HandlerLifetimes? lifetimes = null, IOptionsMonitor<LoggerFilterOptions>? loggerFilters = null, IEnumerable<ILoggerProvider>? loggerProviders = null)
     {
-        _logScopes = LogScopes.Of(loggers, loggerFilters);
+        _logScopes = LogScopes.Of(loggers, loggerFilters, loggerProviders);
         _delays = delays;
         _metrics = metrics;
         _monitor = monitor;

@@ -23,7 +23,7 @@ public sealed class LogScopesTests
     {
         var sink = new ScopeRecordingProvider();
         using var services = Services(sink, captureScopes: true);
-        var scopes = LogScopes.Of(services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>());
+        var scopes = LogScopes.Of(services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(), services.GetServices<ILoggerProvider>());
         var warren = services.GetRequiredService<ILoggerFactory>().CreateLogger("Warren.Consumer.orders");
         var handler = services.GetRequiredService<ILoggerFactory>().CreateLogger("MyApp.OrderHandler");
 
@@ -48,7 +48,7 @@ public sealed class LogScopesTests
     {
         var sink = new ScopeRecordingProvider();
         using var services = Services(sink, captureScopes: false);
-        var scopes = LogScopes.Of(services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>());
+        var scopes = LogScopes.Of(services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(), services.GetServices<ILoggerProvider>());
         var warren = services.GetRequiredService<ILoggerFactory>().CreateLogger("Warren.Consumer.orders");
 
         Assert.False(scopes.AreKept);
@@ -62,6 +62,18 @@ public sealed class LogScopesTests
         }
 
         Assert.Empty(Assert.Single(sink.Lines).Scope);
+    }
+
+    [Fact]
+    public void No_scope_is_made_when_no_logger_provider_is_registered()
+    {
+        // A host built without its defaults: the factory is there, no provider reads anything.
+        using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var factory = services.GetRequiredService<ILoggerFactory>();
+        var scopes = LogScopes.Of(factory, services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(), services.GetServices<ILoggerProvider>());
+        Assert.False(scopes.AreKept);
+        var allocated = AllocatedByDeliveries(scopes, factory.CreateLogger("Warren.Consumer.orders"));
+        Assert.True(allocated == 0, $"{allocated} bytes allocated for {Deliveries} deliveries' scopes without a logger provider");
     }
 
     [Fact]
