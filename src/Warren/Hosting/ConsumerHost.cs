@@ -181,7 +181,9 @@ internal sealed class ConsumerHost
         await _relayLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_relay is not null || _topology is null)
+            // StartRelay is taken back first thing when the host stops: a start begun by a delayed publish just before
+            // (it runs in the background) must not add a consumer that the stop no longer sees.
+            if (_relay is not null || _topology is null || _delays.StartRelay is null)
             {
                 return;
             }
