@@ -69,7 +69,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<string> _serializable = new();
         private readonly Dictionary<string, string> _internallySerializable = new();
         private readonly ConcurrentBag<(string Name, Location Location)> _jsonContexts = new();
-        private readonly ConcurrentBag<(ITypeSymbol Type, Location Location)> _listed = new();
+        private readonly ConcurrentBag<(ITypeSymbol Type, bool IncludeFields, Location Location)> _listed = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _prioritized = new();
         private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> _receivers = new();
         private readonly ConcurrentBag<Published> _published = new();
@@ -81,8 +81,6 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _declarations = new();
         private readonly ConcurrentBag<(string TypeName, Location Location)> _unattributedUses = new();
         private readonly ConcurrentBag<Published> _referencedPublished = new();
-        private readonly ConcurrentBag<Published> _referencedPublishes = new();
-        private readonly Dictionary<(string Interface, string Signature), Published> _referencedPublisherMethods = new();
         private Compilation? _compilation;
         private int _localConsumers;
         private int _routingKeyOverrides;
@@ -144,16 +142,6 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                         foreach (var method in publisher.Methods.Where(m => m.Message.Payload == PayloadKind.Json))
                         {
                             _contracts.Add((method.Message, owner, Location.None));
-                            if (method.Message.Exchange is { } route)
-                            {
-                                // Where this compilation calls the method, WRN013 judges the key it publishes with.
-                                var signature = (method.DeclaringInterface, method.Signature);
-                                if (!_referencedPublisherMethods.ContainsKey(signature))
-                                {
-                                    _referencedPublisherMethods.Add(signature, new Published(method.Message.TypeName, Display(method.Message.TypeName), route, method.RoutingTemplate ?? method.Message.RoutingTemplate, method.RoutingTemplate is null ? method.Message.RoutingParts : method.RoutingParts, Location.None));
-                                }
-                            }
-
                             if (method.RoutingTemplate is not null && (method.Exchange ?? method.Message.Exchange) is { } target)
                             {
                                 // Publishes of this compilation, with no source to report at: WRN040 reads their keys.
@@ -176,11 +164,12 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             if (JsonContextParser.TryParse(type) is { } json)
             {
                 _jsonContexts.Add((json.ContextName, Locations.Of(type)));
+                var includeFields = JsonMemberRules.IncludesFields(type);
                 foreach (var attribute in AttributeReader.FindAll(type, KnownNames.JsonSerializableAttribute))
                 {
                     if (AttributeReader.Argument<ITypeSymbol>(attribute, 0) is { } listed)
                     {
-                        _listed.Add((listed, Locations.Of(attribute, type)));
+                        _listed.Add((listed, includeFields, Locations.Of(attribute, type)));
                     }
                 }
 
@@ -254,33 +243,23 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 }
 
                 // A method with its own [Topic] publishes with that key: to its message's exchange, or for text and bytes
-                // to the interface's (the default exchange, which routes by queue name, is left out).
+                // to the interface's (the default exchange, which routes by queue name, is left out). A message declared in
+                // a referenced assembly is published and bound by other services too: WRN013 leaves it to the system
+                // check (WRS003), WRN040 still reads the key.
                 foreach (var method in publisher.Methods.Where(m => m.RoutingTemplate is not null))
                 {
                     if ((method.Exchange ?? method.Message.Exchange) is { } target)
                     {
                         var source = Generators.Rules.ShapeRules.InterfaceMethods(type).FirstOrDefault(m => m.Name == method.Name && m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == method.DeclaringInterface);
+                        var sent = source?.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message)?.Type;
+                        var referenced = method.Message.Payload == PayloadKind.Json && (sent is IArrayTypeSymbol array ? array.ElementType : sent) is { } element && !MessageParser.DeclaredIn(element, type.ContainingAssembly);
                         // A method inherited from a referenced interface is reported at the interface: its own syntax, when the
                         // reference is another project's compilation (the IDE), is in a file of that project.
                         var location = source is null || !MessageParser.DeclaredIn(source, type.ContainingAssembly) ? Locations.Of(type)
                             : AttributeReader.Find(source, KnownNames.TopicAttribute) is { } topic && Locations.Of(topic, source) is { IsInSource: true } at ? at
                             : Locations.Of(source) is { IsInSource: true } site ? site
                             : Locations.Of(type);
-                        _published.Add(new Published(method.Message.TypeName, Display(method.Message.TypeName), target, method.RoutingTemplate, method.RoutingParts, location));
-                    }
-                }
-
-                // A method sending a referenced message with the message's own key: judged here, as the message has no
-                // declaration in this compilation (a local message's key is judged where the message is declared).
-                // A method taking PublishOptions may name another exchange at run time: not judged.
-                foreach (var method in publisher.Methods.Where(m => m.RoutingTemplate is null && m.Message.Payload == PayloadKind.Json && m.Message.Exchange is not null))
-                {
-                    var source = Generators.Rules.ShapeRules.InterfaceMethods(type).FirstOrDefault(m => PublisherParser.Signature(m) == method.Signature && m.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == method.DeclaringInterface);
-                    var messageType = source?.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message)?.Type;
-                    if (messageType is not null && !MessageParser.DeclaredIn(messageType, type.ContainingAssembly) && !source!.Parameters.Any(p => PublisherParser.Kind(p) == PublisherParameter.Options))
-                    {
-                        var location = MessageParser.DeclaredIn(source!, type.ContainingAssembly) ? Locations.Of(source!) : Locations.Of(type);
-                        _referencedPublishes.Add(new Published(method.Message.TypeName, Display(method.Message.TypeName), method.Message.Exchange!, method.Message.RoutingTemplate, method.Message.RoutingParts, location));
+                        _published.Add(new Published(method.Message.TypeName, Display(method.Message.TypeName), target, method.RoutingTemplate, method.RoutingParts, location, referenced));
                     }
                 }
             }
@@ -307,8 +286,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         /// <c>IPublisher.PublishAsync</c> or <c>PublishBatchAsync</c> of a referenced attributed message, a method of a
         /// referenced <c>[Publisher]</c> or <c>[RpcService]</c> interface. Such a type has no declaration in this compilation
         /// to report WRN019 at (a local one is reported where it is declared), so the call is where the service first needs
-        /// its JSON metadata, for instance when its library lists it in an internal context only. A publish of a referenced
-        /// message with an exchange is also remembered for WRN013, which judges it at the call (without PublishOptions).
+        /// its JSON metadata, for instance when its library lists it in an internal context only.
         /// </summary>
         public void CollectCall(IInvocationOperation invocation, INamedTypeSymbol? publisher, IAssemblySymbol own)
         {
@@ -325,11 +303,6 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     && !SymbolEqualityComparer.Default.Equals(message.ContainingAssembly, own) && ReferencedAssemblies.IsAttributedMessage(message) && !Payloads.IsRaw(message))
                 {
                     _messageUses.Add((message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(message), location));
-                    if (_compilation is not null && !PassesOptions(invocation) && ReferenceParser.TryParseMessage(message, _compilation) is { Exchange: { } route } model)
-                    {
-                        // Published here with its contract's key: WRN013 judges it at the call.
-                        _referencedPublishes.Add(new Published(model.TypeName, Display(message), route, model.RoutingTemplate, model.RoutingParts, location));
-                    }
                 }
 
                 return;
@@ -351,20 +324,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 && method.Parameters.FirstOrDefault(p => PublisherParser.Kind(p) == PublisherParameter.Message) is { } parameter && !Payloads.IsRaw(parameter.Type))
             {
                 _messageUses.Add((parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(parameter.Type), location));
-                if (!PassesOptions(invocation) && _referencedPublisherMethods.TryGetValue((method.OriginalDefinition.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), PublisherParser.Signature(method.OriginalDefinition)), out var published))
-                {
-                    _referencedPublishes.Add(published with { Location = location });
-                }
             }
         }
-
-        /// <summary>
-        /// Whether a publish call passes <c>PublishOptions</c> other than a literal null: they may name another exchange at
-        /// run time, so WRN013 does not judge the call (as WRN038 does not).
-        /// </summary>
-        private static bool PassesOptions(IInvocationOperation invocation) =>
-            invocation.Arguments.Any(a => a.Parameter is { } parameter && PublisherParser.Kind(parameter) == PublisherParameter.Options
-                && a.ArgumentKind == ArgumentKind.Explicit && !(a.Value.ConstantValue is { HasValue: true, Value: null }));
 
         /// <summary>The JSON types an RPC method sends and receives: its request and its response, text and bytes left out.</summary>
         private static IEnumerable<ITypeSymbol> RpcMessageTypes(IMethodSymbol method)
@@ -494,7 +455,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
             foreach (var listed in _listed.Where(l => l.Location.IsInSource).GroupBy(l => l.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
             {
                 var first = listed.OrderBy(l => l.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(l => l.Location.SourceSpan.Start).First();
-                if (messages.Contains(listed.Key) && JsonMemberRules.Problem(first.Type, context.Compilation) is { } problem)
+                if (messages.Contains(listed.Key) && JsonMemberRules.Problem(first.Type, first.IncludeFields, context.Compilation) is { } problem)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnreachableTypeInJson, first.Location, Display(first.Type), problem));
                 }
@@ -508,8 +469,9 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         /// without default bindings, default bindings with the final contract names). On a fanout or headers exchange the
         /// key decides nothing (header values are known at run time): any binding there, or a handler of the type, will do.
         /// Whether a published message is bound is a question for the whole system: an assembly without consumers (a
-        /// contracts library, a publisher-only service) cannot answer it and says nothing. A referenced message is judged
-        /// where this compilation publishes it, once per message, exchange and key, at the first site.
+        /// contracts library, a publisher-only service) cannot answer it and says nothing. Nor is a message declared in a
+        /// referenced assembly judged, by whatever path this compilation publishes it: other services, which this build
+        /// cannot see, publish and bind it too (as WRN040 reasons); the system check's WRS003 judges it across services.
         /// </summary>
         private void Unreceived(CompilationAnalysisContext context, Dictionary<string, MessageModel> final, ILookup<string, (string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> receivers)
         {
@@ -524,10 +486,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                 .SelectMany(h => (final.TryGetValue(h.Message.TypeName, out var named) ? ModelNames.WithFinalMessage(h, named) : h).Bindings)
                 .ToLookup(b => b.Exchange);
             var reported = new HashSet<(string, string, string, Location)>();
-            var referenced = _referencedPublishes
-                .GroupBy(p => (p.TypeName, p.Exchange.Name, p.Template))
-                .Select(g => g.OrderBy(p => p.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(p => p.Location.SourceSpan.Start).First());
-            foreach (var published in _published.Concat(referenced).Where(p => p.Location.IsInSource && !KeyInError(p, final)))
+            foreach (var published in _published.Where(p => !p.Referenced && p.Location.IsInSource && !KeyInError(p, final)))
             {
                 var key = published.Template ?? (final.TryGetValue(published.TypeName, out var message) ? message.ContractName : string.Empty);
                 var bound = bindings[published.Exchange.Name];
@@ -590,8 +549,11 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     || published.Parts.Any(p => p.IsProperty && p.Format is PropertyFormat.None or PropertyFormat.Unsupported)
                 : final.TryGetValue(published.TypeName, out var message) && Generators.Rules.ContractKeyRules.Problem(message) is not null;
 
-        /// <summary>A publish this compilation makes: a message's route, or a publisher method with its own key.</summary>
-        private sealed record Published(string TypeName, string Display, ExchangeModel Exchange, string? Template, EquatableArray<RoutingPart> Parts, Location Location);
+        /// <summary>
+        /// A publish this compilation makes: a message's route, or a publisher method with its own key;
+        /// <paramref name="Referenced"/> when the message is declared in a referenced assembly (WRN013 leaves it alone).
+        /// </summary>
+        private sealed record Published(string TypeName, string Display, ExchangeModel Exchange, string? Template, EquatableArray<RoutingPart> Parts, Location Location, bool Referenced = false);
 
         /// <summary>
         /// WRN009 for a dead-letter queue this assembly declares as a quorum queue (a stream's or a quorum queue's) that a

@@ -57,14 +57,7 @@ internal static class AnalyzerHarness
     /// </summary>
     public static async Task VerifyWithLibraryAsync(string? library, bool image, params string[] markedSources)
     {
-        var references = References.Value;
-        if (library is not null)
-        {
-            var contracts = CSharpCompilation.Create("Contracts", [CSharpSyntaxTree.ParseText(Usings + library, new CSharpParseOptions(LanguageVersion.Latest), "Contracts.cs")], references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-            var libraryErrors = contracts.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-            Assert.True(libraryErrors.Count == 0, "the library does not compile: " + string.Join(Environment.NewLine, libraryErrors));
-            references = references.Add(image ? Image(contracts) : contracts.ToMetadataReference());
-        }
+        var references = WithLibrary(library, image);
 
         var expected = new List<(string Id, string File, TextSpan Span)>();
         var trees = new List<SyntaxTree>();
@@ -95,6 +88,32 @@ internal static class AnalyzerHarness
         Assert.True(
             wanted.SequenceEqual(actual),
             $"expected:{Environment.NewLine}{Describe(wanted, trees)}{Environment.NewLine}actual:{Environment.NewLine}{Describe(actual, trees)}{Environment.NewLine}messages:{Environment.NewLine}{string.Join(Environment.NewLine, diagnostics.Select(d => d.ToString()))}");
+    }
+
+    /// <summary>The references of a test compilation, with the library (as an image or as its compilation) when given.</summary>
+    private static ImmutableArray<MetadataReference> WithLibrary(string? library, bool image)
+    {
+        var references = References.Value;
+        if (library is not null)
+        {
+            var contracts = CSharpCompilation.Create("Contracts", [CSharpSyntaxTree.ParseText(Usings + library, new CSharpParseOptions(LanguageVersion.Latest), "Contracts.cs")], references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            var libraryErrors = contracts.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            Assert.True(libraryErrors.Count == 0, "the library does not compile: " + string.Join(Environment.NewLine, libraryErrors));
+            references = references.Add(image ? Image(contracts) : contracts.ToMetadataReference());
+        }
+
+        return references;
+    }
+
+    /// <summary>The diagnostics of a source (usings added) referencing a library, for tests that check messages; no analyzer may fail.</summary>
+    public static async Task<ImmutableArray<Diagnostic>> DiagnosticsWithLibraryAsync(string library, bool image, string source)
+    {
+        var compilation = CSharpCompilation.Create("Analyzed", [CSharpSyntaxTree.ParseText(Usings + source, new CSharpParseOptions(LanguageVersion.Latest), "File0.cs")], WithLibrary(library, image), new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id is not ("CS0534" or "CS7036")).ToList();
+        Assert.True(errors.Count == 0, "the test source does not compile: " + string.Join(Environment.NewLine, errors));
+        var diagnostics = await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(diagnostics.Where(d => d.Id == "AD0001").Select(d => d.ToString()));
+        return diagnostics;
     }
 
     private static MetadataReference Image(Compilation library)

@@ -72,7 +72,8 @@ internal static class BindingRules
             types[model.TypeName] = type;
         }
 
-        var reported = new HashSet<(Location, string)>();
+        // By handler too: the handlers of a referenced base class are all reported at the consumer class.
+        var reported = new HashSet<(Location, string, string, string)>();
         var marked = DeadLetterConsumers.Mark(consumers.Select(c => c.Model).GroupBy(m => m.TypeName).Select(g => g.First()).ToList(), referencedDeadLetterQueues);
         foreach (var consumer in marked.Where(c => !c.Queue.IsDeadLetterQueue))
         {
@@ -100,7 +101,7 @@ internal static class BindingRules
                     }
 
                     var location = Where(types[consumer.TypeName], method is null ? null : ConsumerParser.BindingSource(method), binding);
-                    if (!reported.Add((location, binding.RoutingKey)))
+                    if (!reported.Add((location, handler.MethodName, handler.Message.TypeName, binding.RoutingKey)))
                     {
                         continue;
                     }

@@ -117,7 +117,8 @@ internal static class ConsumerRules
     /// WRN039: a method meant as a handler that generated code does not call because it is not public
     /// (<see cref="ShapeRules.HiddenHandlerProblem"/>), unless a handler the dispatcher calls takes its message type (then
     /// it is a helper of that handler). The class's own methods are reported where they are; those inherited from a base
-    /// class that is not a consumer analyzed on its own (a plain base class, or one in a referenced assembly) at the class.
+    /// class that is not a consumer analyzed on its own (a plain base class, or one in a referenced assembly) at the class;
+    /// of a referenced base class, only the methods the class can reach (a compiled library carries no others).
     /// </summary>
     private static void HiddenHandlers(SymbolAnalysisContext context, INamedTypeSymbol type)
     {
@@ -144,7 +145,11 @@ internal static class ConsumerRules
                     overridden.Add(o.OriginalDefinition);
                 }
 
+                // A method of a referenced base class the class cannot reach (private, internal without InternalsVisibleTo) is
+                // left out: an assembly image does not carry it, so the IDE, which reads the library's source, agrees with
+                // the command line.
                 if (reported
+                    && (own || SymbolEqualityComparer.Default.Equals(current.ContainingAssembly, type.ContainingAssembly) || context.Compilation.IsSymbolAccessibleWithin(method, type))
                     && ShapeRules.HiddenHandlerProblem(method) is { } problem
                     && ConsumerParser.MessageType(method) is { } message
                     && !handled.Contains(message.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))

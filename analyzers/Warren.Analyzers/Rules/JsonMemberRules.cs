@@ -13,23 +13,38 @@ namespace Warren.Analyzers.Rules;
 /// project does not suppress (a <c>#pragma</c> in the user's file does not reach generated files). The JSON generator
 /// names the type of every member it serializes, so the build would fail in its generated files only (WRN023 says why,
 /// at the <c>[JsonSerializable]</c> attribute). The message type itself is judged by the rules of its use (WRN005,
-/// WRN018, WRN021, WRN023).
+/// WRN018, WRN021, WRN023). The walk follows what the JSON generator reads: the members it serializes (not those of a
+/// type with a <c>[JsonConverter]</c> of its own), the <c>[JsonDerivedType]</c> types of a polymorphic type, public
+/// fields under <c>IncludeFields</c>; it stops at a depth and a number of constructions per generic definition, so a
+/// type that nests itself in a new construction (<c>Node&lt;T&gt;</c> with a <c>Node&lt;List&lt;T&gt;&gt;</c>) ends.
 /// </summary>
 internal static class JsonMemberRules
 {
+    /// <summary>Nesting the walk follows at most, and constructions of one generic definition it reads at most.</summary>
+    private const int MaxDepth = 32;
+    private const int MaxConstructions = 16;
+
+    private const string JsonConverterAttribute = "System.Text.Json.Serialization.JsonConverterAttribute";
+
+    /// <summary>Whether a JsonSerializerContext serializes public fields (<c>[JsonSourceGenerationOptions(IncludeFields = true)]</c>).</summary>
+    public static bool IncludesFields(INamedTypeSymbol context) =>
+        AttributeReader.Find(context, "System.Text.Json.Serialization.JsonSourceGenerationOptionsAttribute") is { } options
+        && options.NamedArguments.Any(a => a.Key == "IncludeFields" && a.Value.Value is true);
+
     /// <summary>Why the JSON context's generated code for <paramref name="message"/> cannot compile, or null.</summary>
-    public static string? Problem(ITypeSymbol message, Compilation compilation)
+    public static string? Problem(ITypeSymbol message, bool includeFields, Compilation compilation)
     {
         var seen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default) { message };
-        var pending = new Queue<(ITypeSymbol Type, string Path)>();
-        foreach (var member in Members(message))
+        var constructions = new Dictionary<ITypeSymbol, int>(SymbolEqualityComparer.Default);
+        var pending = new Queue<(ITypeSymbol Type, string Path, int Depth)>();
+        foreach (var member in Members(message, includeFields))
         {
-            pending.Enqueue(member);
+            pending.Enqueue((member.Type, member.Path, 1));
         }
 
         while (pending.Count > 0)
         {
-            var (type, path) = pending.Dequeue();
+            var (type, path, depth) = pending.Dequeue();
             foreach (var part in Parts(type))
             {
                 if (!seen.Add(part))
@@ -41,18 +56,43 @@ internal static class JsonMemberRules
                 {
                     if (Use(current, compilation) is { } use)
                     {
-                        return $"is listed in a JsonSerializerContext, and the code System.Text.Json generates for it names '{current.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}' (through {path}), which {use}";
+                        return Names(current, path) + use;
                     }
                 }
 
-                foreach (var member in Members(part))
+                // An [Experimental] assembly or module marks every type of it, for the assemblies that use them.
+                var containers = SymbolEqualityComparer.Default.Equals(part.ContainingAssembly, compilation.Assembly) ? new ISymbol?[0] : new ISymbol?[] { part.ContainingModule, part.ContainingAssembly };
+                foreach (var container in containers)
                 {
-                    pending.Enqueue((member.Type, path + ", then " + member.Path));
+                    if (container is not null && Use(container, compilation) is { } use)
+                    {
+                        return Names(part, path) + "whose " + (container is IModuleSymbol ? "module" : "assembly") + " " + use;
+                    }
+                }
+
+                if (depth >= MaxDepth || part is INamedTypeSymbol { IsGenericType: true } generic && Count(constructions, generic.OriginalDefinition) > MaxConstructions)
+                {
+                    continue;
+                }
+
+                foreach (var member in Members(part, includeFields))
+                {
+                    pending.Enqueue((member.Type, path + ", then " + member.Path, depth + 1));
                 }
             }
         }
 
         return null;
+    }
+
+    private static string Names(ITypeSymbol type, string path) =>
+        $"is listed in a JsonSerializerContext, and the code System.Text.Json generates for it names '{type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}' (through {path}), which ";
+
+    private static int Count(Dictionary<ITypeSymbol, int> constructions, ITypeSymbol definition)
+    {
+        constructions.TryGetValue(definition, out var count);
+        constructions[definition] = ++count;
+        return count;
     }
 
     /// <summary>The type itself, its array elements and type arguments (a list's items, a nullable's value), recursively.</summary>
@@ -79,13 +119,30 @@ internal static class JsonMemberRules
     }
 
     /// <summary>
-    /// The members System.Text.Json serializes of a type declared outside the framework: public instance properties and
-    /// <c>[JsonInclude]</c> fields and properties, except those with <c>[JsonIgnore]</c>. Framework types (their own
-    /// converters) and enums are not walked.
+    /// What System.Text.Json's generated code names for a type declared outside the framework: the types of the members
+    /// it serializes (public instance properties, <c>[JsonInclude]</c> fields and properties, public fields when the
+    /// context includes fields; not a member with <c>[JsonIgnore]</c> whose condition is <c>Always</c>, its default) and
+    /// the types its <c>[JsonDerivedType]</c> attributes list. A type with a <c>[JsonConverter]</c> of its own is serialized
+    /// by that converter and has nothing walked; the JSON generator still reads the members of a type whose base class
+    /// only has one, or that a member with a <c>[JsonConverter]</c> of its own carries. Framework types (their own converters) and enums are not
+    /// walked.
     /// </summary>
-    private static IEnumerable<(ITypeSymbol Type, string Path)> Members(ITypeSymbol type)
+    private static IEnumerable<(ITypeSymbol Type, string Path)> Members(ITypeSymbol type, bool includeFields)
     {
-        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } named || IsFramework(named))
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct or TypeKind.Interface } named || IsFramework(named) || AttributeReader.Has(named, JsonConverterAttribute))
+        {
+            yield break;
+        }
+
+        foreach (var attribute in AttributeReader.FindAll(named, "System.Text.Json.Serialization.JsonDerivedTypeAttribute"))
+        {
+            if (AttributeReader.Argument<ITypeSymbol>(attribute, 0) is { } derived)
+            {
+                yield return (derived, $"'{named.Name}' [JsonDerivedType] '{derived.Name}'");
+            }
+        }
+
+        if (named.TypeKind == TypeKind.Interface)
         {
             yield break;
         }
@@ -96,7 +153,7 @@ internal static class JsonMemberRules
             foreach (var member in current.GetMembers().Where(m => !m.IsStatic && !m.IsImplicitlyDeclared && names.Add(m.Name)))
             {
                 var included = AttributeReader.Has(member, "System.Text.Json.Serialization.JsonIncludeAttribute");
-                if (AttributeReader.Has(member, "System.Text.Json.Serialization.JsonIgnoreAttribute"))
+                if (IgnoredAlways(member))
                 {
                     continue;
                 }
@@ -106,13 +163,19 @@ internal static class JsonMemberRules
                     case IPropertySymbol { IsIndexer: false } property when property.DeclaredAccessibility == Accessibility.Public || included:
                         yield return (property.Type, $"'{named.Name}.{property.Name}'");
                         break;
-                    case IFieldSymbol field when included:
+                    case IFieldSymbol field when included || includeFields && field.DeclaredAccessibility == Accessibility.Public:
                         yield return (field.Type, $"'{named.Name}.{field.Name}'");
                         break;
                 }
             }
         }
     }
+
+    /// <summary>A <c>[JsonIgnore]</c> that always leaves the member out: no condition, or <c>JsonIgnoreCondition.Always</c> (1).</summary>
+    private static bool IgnoredAlways(ISymbol member) =>
+        AttributeReader.Find(member, "System.Text.Json.Serialization.JsonIgnoreAttribute") is { } ignore
+        && ignore.NamedArguments.FirstOrDefault(a => a.Key == "Condition").Value is var condition
+        && (condition.IsNull || condition.Value is 1);
 
     private static bool IsFramework(INamedTypeSymbol type)
     {

@@ -46,7 +46,9 @@ internal static class RpcRules
             var location = method.ContainingType.Equals(type, SymbolEqualityComparer.Default) ? Locations.Of(method) : Locations.Of(type);
             if (AttributeReader.Find(method, KnownNames.RpcAttribute) is { } rpc)
             {
-                DurationRules.Check(context, rpc, method, AttributeNames.RpcService.Timeout);
+                // A method inherited from a referenced interface is reported at this service: in the IDE its syntax is in a
+                // file of the library's project, on the command line it has none.
+                DurationRules.Check(context, rpc, method, AttributeNames.RpcService.Timeout, MessageParser.DeclaredIn(method, type.ContainingAssembly) ? null : Locations.Of(type));
             }
 
             if (ShapeRules.RpcMethodProblem(method) is { } problem)

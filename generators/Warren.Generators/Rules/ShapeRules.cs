@@ -442,13 +442,20 @@ internal static class ShapeRules
     private static bool Suppressed(ISymbol site, string id) =>
         site.ContainingAssembly is ISourceAssemblySymbol source && Suppressed(source.Compilation, id);
 
-    /// <summary>Whether <paramref name="compilation"/>'s project suppresses a diagnostic everywhere (<c>&lt;NoWarn&gt;</c>, or a global analyzer config).</summary>
+    /// <summary>
+    /// Whether <paramref name="compilation"/>'s project keeps a diagnostic from failing the build everywhere
+    /// (<c>&lt;NoWarn&gt;</c>, or a severity in a global analyzer config): suppressed, or lowered to a warning, a
+    /// suggestion or hidden, as the compiler then compiles a use of an <c>[Experimental]</c> type.
+    /// </summary>
     public static bool Suppressed(Compilation compilation, string id)
     {
         var options = compilation.Options;
-        return options.SpecificDiagnosticOptions.TryGetValue(id, out var option) ? option == ReportDiagnostic.Suppress
-            : options.SyntaxTreeOptionsProvider?.TryGetGlobalDiagnosticValue(id, default, out var global) == true && global == ReportDiagnostic.Suppress;
+        return options.SpecificDiagnosticOptions.TryGetValue(id, out var option) ? Lowered(option)
+            : options.SyntaxTreeOptionsProvider?.TryGetGlobalDiagnosticValue(id, default, out var global) == true && Lowered(global);
     }
+
+    private static bool Lowered(ReportDiagnostic option) =>
+        option is ReportDiagnostic.Suppress or ReportDiagnostic.Warn or ReportDiagnostic.Info or ReportDiagnostic.Hidden;
 
     private static bool IsFileLocal(INamedTypeSymbol type)
     {

@@ -181,8 +181,13 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
     private string? OwnContract(IServiceProvider services) =>
         _contract ??= services.GetService<Infrastructure.MessageContracts>()?.Find<T>()?.Name;
 
+    private LogScopes? _logScopes;
+
     private ILogger Logger(IServiceProvider services) =>
         _logger ??= services.GetService<ILoggerFactory>()?.CreateLogger("Warren.Batch") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    private LogScopes Scopes(IServiceProvider services) =>
+        _logScopes ??= LogScopes.Of(services.GetService<ILoggerFactory>(), services.GetService<Microsoft.Extensions.Options.IOptionsMonitor<LoggerFilterOptions>>(), services.GetService<IEnumerable<ILoggerProvider>>());
 
     private sealed class Batch(BatchDispatcher<T> owner, IServiceProvider services, CancellationToken cancellationToken, string queue)
     {
@@ -245,7 +250,7 @@ public sealed class BatchDispatcher<T> : IBatchDispatcher
             contract = owner.OwnContract(services) ?? contract;
 
             var outcomes = new DispatchOutcome[messages.Count];
-            using var scope = owner.Logger(services).BeginScope(new BatchLogScope(queue, messages.Count, contract));
+            using var scope = owner.Scopes(services).BeginBatch(owner.Logger(services), queue, messages.Count, contract);
             using var activity = WarrenTracing.StartBatchProcess(queue, links);
             if (activity is { IsAllDataRequested: true })
             {

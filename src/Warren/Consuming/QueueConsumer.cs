@@ -63,13 +63,15 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private volatile Subscription? _current;
     private Task _supervisor = Task.CompletedTask;
     private int _inFlight;
+    private readonly LogScopes _logScopes;
     private int _stopping;
     private int _restarts;
     private string? _lastError;
     private DateTimeOffset? _lastErrorAt;
 
-    public QueueConsumer(ConsumerDefinition definition, RetryPolicy policy, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, Func<CancellationToken, Task>? redeclare, ILogger logger, HandlerLifetimes? lifetimes = null)
+    public QueueConsumer(ConsumerDefinition definition, RetryPolicy policy, WarrenConnections connections, IServiceScopeFactory scopes, WarrenOptions options, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, Func<CancellationToken, Task>? redeclare, ILogger logger, HandlerLifetimes? lifetimes = null, LogScopes? logScopes = null)
     {
+        _logScopes = logScopes ?? LogScopes.Always;
         _metrics = metrics;
         _definition = definition;
         _stream = definition.Stream;
@@ -551,7 +553,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
             _metrics.Consumed(_definition.Queue);
             var properties = delivery.BasicProperties;
             var streamOffset = _stream is not null ? ReadStreamOffset(delivery) : null;
-            using var scope = _logger.BeginScope(new MessageLogScope(properties.MessageId, properties.Type, _definition.Queue, properties.CorrelationId));
+            // Nothing is made when the application's logging keeps no scopes (see LogScopes).
+            using var scope = _logScopes.BeginMessage(_logger, properties.MessageId, properties.Type, _definition.Queue, properties.CorrelationId);
             using var activity = WarrenTracing.StartProcess(_processSpanName, properties.Headers);
             if (activity is { IsAllDataRequested: true })
             {

@@ -225,6 +225,9 @@ internal static partial class Log
     [LoggerMessage(83, LogLevel.Information, "Relaying due delayed messages from queue {Queue}")]
     public static partial void DelayRelayStarted(ILogger logger, string queue);
 
+    [LoggerMessage(124, LogLevel.Warning, "The relay of due delayed messages from queue {Queue} could not start: {Reason}; the next delayed publish tries again, and due messages wait in the queue meanwhile")]
+    public static partial void DelayRelayNotStarted(ILogger logger, Exception exception, string queue, string reason);
+
     [LoggerMessage(84, LogLevel.Warning, "Queue {Queue}: batches of {Size} need a prefetch of at least {Size}, but the prefetch is {Prefetch}; batches will hold at most {Prefetch} messages")]
     public static partial void BatchAbovePrefetch(ILogger logger, string queue, int size, ushort prefetch);
 

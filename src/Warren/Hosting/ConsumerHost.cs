@@ -31,13 +31,15 @@ internal sealed class ConsumerHost
     private readonly HashSet<QueueConsumer> _subscribed = [];
     private readonly DelayedDelivery _delays;
     private readonly SemaphoreSlim _relayLock = new(1, 1);
+    private readonly LogScopes _logScopes;
     private QueueConsumer? _relay;
     private Topology? _topology;
     private bool _declared;
 
     /// <summary>Created by DI.</summary>
-    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays, HandlerLifetimes? lifetimes = null)
+    public ConsumerHost(IEnumerable<ConsumerDefinition> definitions, IEnumerable<Topology> topologies, WarrenConnections connections, IServiceScopeFactory scopes, IOptions<WarrenOptions> options, ILoggerFactory loggers, MessagePublisher publisher, WarrenConsumers statuses, WarrenMetrics metrics, WarrenQueueMonitor monitor, DelayedDelivery delays, HandlerLifetimes? lifetimes = null, IOptionsMonitor<LoggerFilterOptions>? loggerFilters = null, IEnumerable<ILoggerProvider>? loggerProviders = null)
     {
+        _logScopes = LogScopes.Of(loggers, loggerFilters, loggerProviders);
         _delays = delays;
         _metrics = metrics;
         _monitor = monitor;
@@ -108,7 +110,7 @@ internal sealed class ConsumerHost
                 }
             }
 
-            _running.Add(new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue), _lifetimes));
+            _running.Add(new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, redeclare, _loggers.CreateLogger("Warren.Consumer." + definition.Queue), _lifetimes, _logScopes));
         }
 
         _topology = topology;
@@ -179,7 +181,9 @@ internal sealed class ConsumerHost
         await _relayLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_relay is not null || _topology is null)
+            // StartRelay is taken back first thing when the host stops: a start begun by a delayed publish just before
+            // (it runs in the background) must not add a consumer that the stop no longer sees.
+            if (_relay is not null || _topology is null || _delays.StartRelay is null)
             {
                 return;
             }
@@ -192,7 +196,7 @@ internal sealed class ConsumerHost
             var connection = await _connections.GetConsumeConnectionAsync(cancellationToken).ConfigureAwait(false);
             await TopologyDeclarer.DeclareAsync(connection, own, cancellationToken).ConfigureAwait(false);
             _monitor.Watch(DelayTopology.DueQueue, WarrenQueueKind.Work);
-            var relay = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, token => RedeclareAsync(own, token), _loggers.CreateLogger("Warren.Consumer." + DelayTopology.DueQueue));
+            var relay = new QueueConsumer(definition, policy, _connections, _scopes, _options, _publisher, _statuses, _metrics, token => RedeclareAsync(own, token), _loggers.CreateLogger("Warren.Consumer." + DelayTopology.DueQueue), logScopes: _logScopes);
             await relay.StartAsync(cancellationToken).ConfigureAwait(false);
             _running.Add(relay);
             _subscribed.Add(relay);

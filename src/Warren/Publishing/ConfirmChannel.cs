@@ -15,7 +15,8 @@ namespace Warren;
 /// call order (so a batch keeps its order on the broker), while their confirmations are awaited concurrently: the
 /// broker's acks (often <c>multiple</c>) complete every publish up to their tag. Returns of mandatory messages are
 /// matched by the message id Warren made for the publish (<see cref="MessageIds"/>), or, for a publish whose id the
-/// caller chose, by a sequence header; a lost channel fails every pending publish with the shutdown reason.
+/// caller chose, by a sequence header, each through an index (no look through the pending publishes); a lost channel
+/// fails every pending publish with the shutdown reason.
 /// </summary>
 /// <remarks>
 /// Per publish this costs one completion object and nothing else on the confirmation path: the publish timeout is a
@@ -43,6 +44,13 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly object _gate = new();
     private readonly Dictionary<ulong, Pending> _pending = [];
+
+    /// <summary>
+    /// The pending mandatory publishes whose id Warren made, by the counter of that id (<see cref="MessageIds"/>): how a
+    /// return names its publish. Kept with <see cref="_pending"/> under <see cref="_gate"/>: every publish taken out of
+    /// one is taken out of the other, so a return finds its publish in one look-up however many are in flight.
+    /// </summary>
+    private readonly Dictionary<ulong, Pending> _byMessageId = [];
     private readonly Dictionary<string, object?> _lentHeaders = new(2, StringComparer.Ordinal);
 
     /// <summary>
@@ -89,6 +97,18 @@ internal sealed class ConfirmChannel : IAsyncDisposable
             lock (_gate)
             {
                 return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Publishes a return can still be matched to by their message id (for tests: never more than <see cref="PendingCount"/>).</summary>
+    internal int ReturnableCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _byMessageId.Count;
             }
         }
     }
@@ -192,6 +212,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 }
 
                 _pending[sequence] = pending;
+                if (pending.MessageIdCounter != 0)
+                {
+                    _byMessageId[pending.MessageIdCounter] = pending;
+                }
+
                 if (!_sweeping)
                 {
                     _sweeping = true;
@@ -304,7 +329,19 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
         lock (_gate)
         {
-            _pending.Remove(sequence);
+            if (_pending.Remove(sequence, out var pending))
+            {
+                Unindex(pending);
+            }
+        }
+    }
+
+    /// <summary>Takes a publish out of <see cref="_byMessageId"/> (under <see cref="_gate"/>), when it is the one indexed under its id.</summary>
+    private void Unindex(Pending pending)
+    {
+        if (pending.MessageIdCounter != 0 && _byMessageId.TryGetValue(pending.MessageIdCounter, out var indexed) && ReferenceEquals(indexed, pending))
+        {
+            _byMessageId.Remove(pending.MessageIdCounter);
         }
     }
 
@@ -339,6 +376,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
             {
                 if (_pending.Remove(sequence, out var pending))
                 {
+                    Unindex(pending);
                     pending.Fail(new ConfirmTimeoutException());
                 }
             }
@@ -400,18 +438,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
             {
                 numbered.Returned = returned;
             }
-            else if (MessageIds.TryReadCounter(e.BasicProperties.MessageId, out var counter))
+            else if (MessageIds.TryReadCounter(e.BasicProperties.MessageId, out var counter) && _byMessageId.TryGetValue(counter, out var pending))
             {
-                // Returns are rare (a mandatory message nothing was bound for): a look through the pending publishes
-                // here costs less than an index of them kept up for every publish.
-                foreach (var (_, pending) in _pending)
-                {
-                    if (pending.MessageIdCounter == counter)
-                    {
-                        pending.Returned = returned;
-                        break;
-                    }
-                }
+                pending.Returned = returned;
             }
         }
 
@@ -425,6 +454,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         {
             failed = [.. _pending.Values];
             _pending.Clear();
+            _byMessageId.Clear();
 
             // A recovered channel numbers its publishes from 1 again.
             _lowestPending = 1;
@@ -454,6 +484,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 {
                     if (_pending.Remove(sequence, out var pending))
                     {
+                        Unindex(pending);
                         settled.Add(pending);
                     }
                 }
@@ -463,6 +494,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
             else if (_pending.Remove(tag, out var pending))
             {
                 // The watermark moves with multiple acks only; singles already acked are skipped then.
+                Unindex(pending);
                 settled.Add(pending);
             }
         }

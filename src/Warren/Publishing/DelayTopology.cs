@@ -133,24 +133,46 @@ internal static class DelayTopology
         }
     }
 
-    /// <summary>Declares the whole delay topology (idempotent; every entity durable).</summary>
+    /// <summary>
+    /// Declares the whole delay topology (idempotent; every entity durable) on a throwaway channel, in one round trip:
+    /// every declaration and binding is sent without waiting for its answer (<c>nowait</c>), in dependency order, and a
+    /// passive declaration of the due queue at the end waits for the broker to have done them all (a channel handles its
+    /// methods in order). One after the other, waiting for each answer, the ~95 declarations took as many round trips,
+    /// each with the broker's own work for a durable entity: 0.7 s on an idle private node, seconds on a busy one, all of
+    /// it on the first delayed publish. A declaration the broker refuses closes the channel, and the broker's reason,
+    /// which names the entity, fails the wait at the end.
+    /// </summary>
     public static async Task DeclareAsync(IConnection connection, CancellationToken cancellationToken)
     {
-        await TopologyDeclarer.DeclareAsync(connection, Build(), cancellationToken).ConfigureAwait(false);
+        var topology = Build();
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
+            foreach (var exchange in topology.Exchanges)
+            {
+                await channel.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete, Table(exchange.Arguments), noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var queue in topology.Queues)
+            {
+                await channel.QueueDeclareAsync(queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, Table(queue.Arguments), noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var binding in topology.Bindings)
+            {
+                await channel.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, Table(binding.Arguments), noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var (source, destination, key) in ExchangeBindings())
             {
-                try
-                {
-                    await channel.ExchangeBindAsync(destination, source, key, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationInterruptedException ex) when (ex.ShutdownReason is { } reason)
-                {
-                    throw new TopologyConflictException($"The broker refused the binding of exchange '{destination}' to exchange '{source}' with key '{key}': {reason.ReplyCode} {reason.ReplyText}", ex);
-                }
+                await channel.ExchangeBindAsync(destination, source, key, noWait: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
+
+            await channel.QueueDeclarePassiveAsync(DueQueue, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason is { } reason && reason.Initiator == ShutdownInitiator.Peer)
+        {
+            throw new TopologyConflictException(TopologyConflictHints.Describe($"The broker refused a declaration of the delay topology: {reason.ReplyCode} {reason.ReplyText}"), ex);
         }
         finally
         {
@@ -161,6 +183,22 @@ internal static class DelayTopology
 
             channel.Dispose();
         }
+    }
+
+    private static Dictionary<string, object?>? Table(IReadOnlyDictionary<string, object?>? arguments)
+    {
+        if (arguments is null || arguments.Count == 0)
+        {
+            return null;
+        }
+
+        var table = new Dictionary<string, object?>(arguments.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in arguments)
+        {
+            table[key] = value;
+        }
+
+        return table;
     }
 
     /// <summary>True when the due queue exists on the broker (checked on a throwaway channel: a missing queue closes it).</summary>

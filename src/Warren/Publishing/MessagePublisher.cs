@@ -97,6 +97,9 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
     /// <summary>Publishing channels open right now (for tests).</summary>
     internal int OpenChannels => Array.FindAll(_channels, c => c.Current is not null).Length;
 
+    /// <summary>The publishing channels open right now, null where none is (for tests).</summary>
+    internal ConfirmChannel?[] CurrentChannels => Array.ConvertAll(_channels, c => c.Current);
+
     public ValueTask PublishAsync<T>(T message, CancellationToken cancellationToken = default) =>
         PublishAsync(message, null, cancellationToken);
 

@@ -36,6 +36,7 @@ public sealed class RpcClient : IAsyncDisposable
     private readonly WarrenMetrics _metrics;
     private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ChannelHolder<IChannel> _channel;
+    private readonly LentHeadersPool _headers = new(256);
 
     /// <summary>Created by DI.</summary>
     public RpcClient(WarrenConnections connections, ILogger<RpcClient> logger, WarrenMetrics metrics)
@@ -117,10 +118,10 @@ public sealed class RpcClient : IAsyncDisposable
             activity.AddTag(SemanticConventions.ConversationId, correlationId);
         }
 
-        if ((activity ?? Activity.Current) is { } traced)
-        {
-            TraceContext.Inject(traced, properties.Headers = new Dictionary<string, object?>(2, StringComparer.Ordinal));
-        }
+        // The trace context goes into headers lent for the call from a pool (with the traceparent as reused bytes, which
+        // the client encodes as the same long string): no header table nor traceparent string per call.
+        var headers = (activity ?? Activity.Current) is { } traced ? _headers.Rent(TraceContext.Of(traced)) : null;
+        properties.Headers = headers?.Table;
 
         var outcome = "error";
         using var timer = new CancellationTokenSource(timeout, time);
@@ -159,6 +160,13 @@ public sealed class RpcClient : IAsyncDisposable
         finally
         {
             _metrics.RpcCalled(service, method, outcome, started);
+            if (headers is not null)
+            {
+                // Every send of this call has completed (the client encodes the headers before BasicPublishAsync
+                // completes and keeps no reference to them): the next call may fill them.
+                properties.Headers = null;
+                _headers.Return(headers);
+            }
         }
     }
 
@@ -302,6 +310,55 @@ public sealed class RpcClient : IAsyncDisposable
 
         public void Fail(Exception error) => _reply.TrySetException(error);
     }
+}
+
+/// <summary>
+/// Header tables for the trace context of RPC requests, each lent to one call from before its first send until its
+/// last send has completed, with a buffer for its <c>traceparent</c> bytes. At most <c>capacity</c> are kept.
+/// </summary>
+internal sealed class LentHeadersPool(int capacity)
+{
+    private readonly ConcurrentQueue<LentHeaders> _items = new();
+    private int _count;
+
+    /// <summary>A header table holding <paramref name="trace"/>'s <c>traceparent</c> (and <c>tracestate</c>) and nothing else.</summary>
+    public LentHeaders Rent(in ActivityContext trace)
+    {
+        if (_items.TryDequeue(out var headers))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+        else
+        {
+            headers = new LentHeaders();
+        }
+
+        headers.Table.Clear();
+        TraceContext.Inject(trace, headers.Table, headers.TraceParent);
+        return headers;
+    }
+
+    /// <summary>Takes back headers no send refers to any more.</summary>
+    public void Return(LentHeaders headers)
+    {
+        headers.Table.Clear();
+        if (Interlocked.Increment(ref _count) <= capacity)
+        {
+            _items.Enqueue(headers);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+}
+
+/// <summary>A header table and the buffer its <c>traceparent</c> value is written into.</summary>
+internal sealed class LentHeaders
+{
+    public Dictionary<string, object?> Table { get; } = new(2, StringComparer.Ordinal);
+
+    public byte[] TraceParent { get; } = TraceContext.NewTraceParentBuffer();
 }
 
 /// <summary>A reply's body (copied out of the delivery) and the properties needed to read it.</summary>

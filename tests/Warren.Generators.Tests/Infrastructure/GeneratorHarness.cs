@@ -35,9 +35,18 @@ internal static class GeneratorHarness
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, documentation ? ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose) : ParseOptions, path: $"Source{i}.cs")),
             References.Value.Concat(references),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, generalDiagnosticOption: ReportDiagnostic.Default)
-                .WithSpecificDiagnosticOptions(NoWarn.Value is { } ids ? ids.Select(id => new KeyValuePair<string, ReportDiagnostic>(id, ReportDiagnostic.Suppress)) : []));
+                .WithSpecificDiagnosticOptions(NoWarn.Value is { } ids ? ids.Select(Severity) : []));
 
-    /// <summary>Diagnostic ids the project suppresses (<c>&lt;NoWarn&gt;</c>) in the compilations made on this flow.</summary>
+    /// <summary>An id of <see cref="NoWarn"/>: <c>ID</c> is suppressed, <c>ID:warning</c> lowered to a warning (an .editorconfig severity).</summary>
+    private static KeyValuePair<string, ReportDiagnostic> Severity(string id) =>
+        id.EndsWith(":warning", StringComparison.Ordinal)
+            ? new KeyValuePair<string, ReportDiagnostic>(id.Substring(0, id.Length - ":warning".Length), ReportDiagnostic.Warn)
+            : new KeyValuePair<string, ReportDiagnostic>(id, ReportDiagnostic.Suppress);
+
+    /// <summary>
+    /// Diagnostic ids the project suppresses (<c>&lt;NoWarn&gt;</c>) in the compilations made on this flow; an id with
+    /// <c>:warning</c> is lowered to a warning instead.
+    /// </summary>
     public static readonly System.Threading.AsyncLocal<string[]?> NoWarn = new();
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -161,11 +162,53 @@ public sealed class TextInteropTests(BrokerFixture broker, ITestOutputHelper out
             await using var server = await NodePrograms.StartAsync("rpc_server.js", broker.AmqpUrl, "rpc_queue", Calls.ToString(CultureInfo.InvariantCulture), "30000");
             await server.WaitForLineAsync(line => line == "ready", NodeTimeout, "that it consumes");
             var rpc = app.Services.GetRequiredService<RpcClient>();
-            var replies = await Task.WhenAll(Enumerable.Range(0, Calls).Select(i => rpc.CallAsync(
-                "fib", "rpc_queue", "fib", (i % 40).ToString(CultureInfo.InvariantCulture), PayloadFormat.Text, PayloadFormat.Text, TimeSpan.FromSeconds(20))));
+
+            // The first half of the calls is made inside an activity of the caller's, whose context the request carries
+            // in header tables lent for the call: the server must see exactly traceparent (as a string) and tracestate.
+            var traces = new Dictionary<string, int>(StringComparer.Ordinal);
+            var replies = await Task.WhenAll(Enumerable.Range(0, Calls).Select(i =>
+            {
+                using var traced = i < Calls / 2 ? new Activity("interop.rpc").SetIdFormat(ActivityIdFormat.W3C) : null;
+                if (traced is not null)
+                {
+                    traced.TraceStateString = $"warren={i}";
+                    traced.Start();
+                    traces[traced.TraceId.ToHexString()] = i;
+                }
+
+                return rpc.CallAsync("fib", "rpc_queue", "fib", (i % 40).ToString(CultureInfo.InvariantCulture), PayloadFormat.Text, PayloadFormat.Text, TimeSpan.FromSeconds(20));
+            }));
             Assert.Equal(Enumerable.Range(0, Calls).Select(i => FibServer.Fibonacci(i % 40).ToString(CultureInfo.InvariantCulture)), replies);
             Assert.True(await server.WaitForExitAsync(NodeTimeout) == 0, $"the Node RPC server failed\n{server.Transcript()}");
-            Assert.Equal(Calls, LastJson(server).GetProperty("answered").GetInt32());
+            var result = LastJson(server);
+            Assert.Equal(Calls, result.GetProperty("answered").GetInt32());
+            var seen = new HashSet<int>();
+            foreach (var request in result.GetProperty("requests").EnumerateArray())
+            {
+                var headers = request.GetProperty("headers");
+                if (headers.ValueKind == JsonValueKind.Null || !headers.TryGetProperty("traceparent", out var parent))
+                {
+                    // Not traced by the test (a listener of Warren's source elsewhere in the process would add a span of
+                    // its own): no header of an earlier call's lent table may be left in it.
+                    Assert.True(headers.ValueKind == JsonValueKind.Null || !headers.EnumerateObject().Any(), $"an untraced request carried headers: {request.GetRawText()}");
+                    continue;
+                }
+
+                Assert.Equal(JsonValueKind.String, parent.ValueKind);
+                var parts = parent.GetString()!.Split('-');
+                Assert.True(parts.Length == 4 && parts[0] == "00" && parts[2].Length == 16, $"not a W3C traceparent: {request.GetRawText()}");
+                if (!traces.TryGetValue(parts[1], out var call))
+                {
+                    continue;
+                }
+
+                Assert.True(seen.Add(call), $"call {call} was seen twice: {request.GetRawText()}");
+                Assert.Equal((call % 40).ToString(CultureInfo.InvariantCulture), request.GetProperty("body").GetString());
+                Assert.Equal(["traceparent", "tracestate"], headers.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+                Assert.Equal($"warren={call}", headers.GetProperty("tracestate").GetString());
+            }
+
+            Assert.Equal(Calls / 2, seen.Count);
         }
         finally
         {

@@ -34,6 +34,12 @@ internal sealed class BlackholeProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>
+    /// How long each read from the broker is held before it is forwarded to the client (zero: none): a round trip that
+    /// waits for the broker's answer costs at least this long, while methods sent without waiting cost nothing more.
+    /// </summary>
+    public TimeSpan ReplyLatency { get; set; }
+
     /// <summary>Stops forwarding, keeping every socket open.</summary>
     public void Blackhole()
     {
@@ -117,8 +123,8 @@ internal sealed class BlackholeProxy : IAsyncDisposable
         {
             await WaitOpenAsync();
             await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-            var toBroker = PumpAsync(client.GetStream(), upstream.GetStream());
-            var toClient = PumpAsync(upstream.GetStream(), client.GetStream());
+            var toBroker = PumpAsync(client.GetStream(), upstream.GetStream(), fromBroker: false);
+            var toClient = PumpAsync(upstream.GetStream(), client.GetStream(), fromBroker: true);
             await Task.WhenAny(toBroker, toClient);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or System.IO.IOException or ObjectDisposedException)
@@ -132,7 +138,7 @@ internal sealed class BlackholeProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(NetworkStream from, NetworkStream to)
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, bool fromBroker)
     {
         var buffer = new byte[16 * 1024];
         while (true)
@@ -144,6 +150,11 @@ internal sealed class BlackholeProxy : IAsyncDisposable
             if (read == 0)
             {
                 return;
+            }
+
+            if (fromBroker && ReplyLatency > TimeSpan.Zero)
+            {
+                await Task.Delay(ReplyLatency, _stop.Token);
             }
 
             await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
