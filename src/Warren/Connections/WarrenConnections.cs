@@ -73,6 +73,13 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// </summary>
     public event Action<ConnectionEvent>? ConnectionChanged;
 
+    /// <summary>
+    /// Raised on RabbitMQ.Client's thread as soon as a connection in use closes other than by Warren (before RabbitMQ.Client
+    /// tells its channels, which it does one after the other, each after the consumer callbacks still running on it), with
+    /// the reason: what ran on its channels belongs to channel sessions that are gone.
+    /// </summary>
+    internal event Action<IConnection, ShutdownEventArgs>? Lost;
+
     /// <summary>Raised before each attempt to open a connection (each retry within one too), for the start's liveness.</summary>
     internal event Action<ConnectionRole>? ConnectAttempted;
 
@@ -363,6 +370,21 @@ public sealed class WarrenConnections : IAsyncDisposable
 
         var state = _states[(int)role];
         var reason = $"{e.ReplyCode} {e.ReplyText}";
+        if (Lost is { } lost)
+        {
+            foreach (var handler in lost.GetInvocationList())
+            {
+                try
+                {
+                    ((Action<IConnection, ShutdownEventArgs>)handler)(connection, e);
+                }
+                catch (Exception ex)
+                {
+                    Log.ConnectionSubscriberFailed(_logger, ex, role, ConnectionEventKind.Lost);
+                }
+            }
+        }
+
         if (e.Initiator == ShutdownInitiator.Application)
         {
             if (e.ReplyCode == 541 && e.ReplyText == "FailedAutoRecovery")

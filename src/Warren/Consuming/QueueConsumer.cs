@@ -113,6 +113,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// <summary>The channel of the current subscription, if any (for tests that make the broker close it).</summary>
     internal IChannel? CurrentChannel => _current?.Channel;
 
+    /// <summary>The RabbitMQ.Client consumer of the current subscription, if any (for tests that watch its callbacks).</summary>
+    internal AsyncDefaultBasicConsumer? CurrentConsumer => _current?.Consumer;
+
     /// <summary>Subscribes (an error here fails the application's start), then watches the subscription.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -127,6 +130,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             _offsetSaving = Task.Run(SaveOffsetsAsync, CancellationToken.None);
         }
 
+        _connections.Lost += OnConnectionLost;
         _current = await SubscribeAsync(cancellationToken).ConfigureAwait(false);
         SetState(ConsumerState.Running);
         Log.ConsumerStarted(_logger, _definition.Queue, _prefetch, _concurrency);
@@ -142,6 +146,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
 
         var deadline = DateTimeOffset.UtcNow + _shutdownTimeout;
+        _connections.Lost -= OnConnectionLost;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _supervisor.ConfigureAwait(false);
 
@@ -245,7 +250,15 @@ internal sealed class QueueConsumer : IAsyncDisposable
             };
             channel.ChannelShutdownAsync += (_, reason) =>
             {
-                // Runs on the connection's reading loop: only signal here.
+                // Runs on the connection's reading loop: only signal here. RabbitMQ.Client tells the channels of a lost
+                // connection one after the other, each after the callbacks still running on it: the notice of a session
+                // that RabbitMQ.Client already replaced (the channel is open again) is late, and the loss was reported
+                // with the connection's.
+                if (channel.IsOpen)
+                {
+                    return Task.CompletedTask;
+                }
+
                 if (reason.Initiator != ShutdownInitiator.Application || !connection.IsOpen)
                 {
                     subscription.ReportLoss(new SubscriptionLoss(Describe(reason), ConnectionLost: !connection.IsOpen));
@@ -255,17 +268,24 @@ internal sealed class QueueConsumer : IAsyncDisposable
             };
 
             await channel.BasicQosAsync(0, _prefetch, global: false, cancellationToken).ConfigureAwait(false);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(subscription, delivery);
-            consumer.UnregisteredAsync += (_, _) =>
+            // A cancel notice is the broker's only when it came on the current channel session: one queued on a session
+            // lost since (reaching the consumer when a handler of that session returns, maybe after RabbitMQ.Client
+            // recovered the connection and subscribed again) says nothing of the subscription now. The channel's
+            // shutdown is reported by ChannelShutdownAsync above, never as a cancel.
+            var consumer = new SessionConsumer(channel, delivery => OnReceivedAsync(subscription, delivery), session =>
             {
-                if (Volatile.Read(ref _stopping) == 0)
+                if (subscription.IsLostSession(session))
+                {
+                    if (!subscription.IsRetired)
+                    {
+                        Log.StaleCancelIgnored(_logger, _definition.Queue);
+                    }
+                }
+                else if (Volatile.Read(ref _stopping) == 0)
                 {
                     subscription.ReportLoss(new SubscriptionLoss("the broker cancelled the subscription (the queue was deleted, or the consumer was cancelled)", ConnectionLost: false));
                 }
-
-                return Task.CompletedTask;
-            };
+            });
             subscription.Consumer = consumer;
             Dictionary<string, object?>? arguments = null;
             if (_stream is not null)
@@ -284,6 +304,20 @@ internal sealed class QueueConsumer : IAsyncDisposable
         {
             await subscription.CloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The subscription's connection closed: reported now, not when RabbitMQ.Client tells this channel — it tells the
+    /// channels of a connection one after the other, each after the handlers still running on it return, which may be
+    /// after it recovered the connection (a handler of this channel returning meanwhile would take its delivery for one
+    /// of the current session).
+    /// </summary>
+    private void OnConnectionLost(IConnection connection, ShutdownEventArgs reason)
+    {
+        if (_current is { } subscription && ReferenceEquals(subscription.Connection, connection))
+        {
+            subscription.ReportLoss(new SubscriptionLoss($"{reason.Initiator} closed the connection: {reason.ReplyCode} {reason.ReplyText}".TrimEnd(), ConnectionLost: true));
         }
     }
 
@@ -499,6 +533,16 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 return;
             }
 
+            subscription.NoteSession(delivery.CancellationToken);
+            if (subscription.IsLostSession(delivery.CancellationToken))
+            {
+                // Queued in RabbitMQ.Client behind running handlers when its channel session was lost (read after the
+                // losses above, so a loss in between is seen by one or the other): the broker has it back.
+                Log.DeliveryOfLostSessionSkipped(_logger, _definition.Queue, SafeMessageId(delivery));
+                Forget(subscription, delivery);
+                return;
+            }
+
             if (Volatile.Read(ref _stopping) == 1)
             {
                 // Prefetched but not started when the stop began: back to the queue now.
@@ -533,7 +577,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
             var failed = !verdict.Interrupted && verdict.Outcome.Action != DispatchAction.Ack;
             var errorType = failed ? ErrorTypeOf(verdict.Outcome) : null;
             _metrics.Processed(_definition.Queue, errorType, started);
-            var settled = verdict.Dropped ? Forget(subscription, delivery) : await SettleAsync(subscription, losses, delivery, verdict).ConfigureAwait(false);
+            var settled = verdict.Dropped ? Forget(subscription, delivery)
+                : SessionLost(subscription, losses, delivery) ? DropOutcome(subscription, delivery, verdict)
+                : await SettleAsync(subscription, losses, delivery, verdict).ConfigureAwait(false);
             if (subscription.Offsets is { } offsets && settled.Outcome is not ("interrupted" or "requeue" or "returned"))
             {
                 offsets.Settle(delivery.DeliveryTag, streamOffset);
@@ -844,11 +890,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
             return new Settled("rejected", DeadLetterReasons.Rejected);
         }
 
-        if (subscription.LostSince(losses))
+        if (SessionLost(subscription, losses, delivery))
         {
             // The channel session it came on is gone (closed, or recovered by RabbitMQ.Client) and the broker has the
             // message back: a copy now would duplicate it.
-            return new Settled("returned");
+            return DropOutcome(subscription, delivery, verdict);
         }
 
         FailureHandling handling;
@@ -879,6 +925,27 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 RequeueLater(subscription, delivery);
                 return new Settled("requeue");
         }
+    }
+
+    /// <summary>
+    /// True when the channel session a delivery came on is gone: the subscription was lost since the delivery arrived
+    /// (at <paramref name="losses"/>), or its session is one lost before (see <see cref="Subscription.IsLostSession"/>).
+    /// </summary>
+    private static bool SessionLost(Subscription subscription, int losses, BasicDeliverEventArgs delivery) =>
+        subscription.LostSince(losses) || subscription.IsLostSession(delivery.CancellationToken);
+
+    /// <summary>
+    /// The outcome of a handler that returned after the channel session of its delivery was lost: the broker has the
+    /// message back (redelivered, maybe handled already), so nothing is acknowledged, retried or dead-lettered for it, and
+    /// a line says so instead of claiming any of it.
+    /// </summary>
+    private Settled DropOutcome(Subscription subscription, BasicDeliverEventArgs delivery, Verdict verdict)
+    {
+        var outcome = verdict.Interrupted ? "interrupted by the stop"
+            : verdict.Outcome.Action == DispatchAction.Ack ? "normally"
+            : "with a failure: " + (verdict.Outcome.Reason ?? "no reason given");
+        Log.OutcomeOfLostSessionDropped(_logger, _definition.Queue, SafeMessageId(delivery), outcome);
+        return Forget(subscription, delivery);
     }
 
     /// <summary>

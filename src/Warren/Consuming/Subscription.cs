@@ -2,7 +2,6 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Warren;
 
@@ -25,6 +24,8 @@ internal sealed class Subscription
     private Task _flushLoop = Task.CompletedTask;
     private volatile bool _retired;
     private int _losses;
+    private CancellationToken _lastSession;
+    private CancellationToken[] _lostSessions = [];
 
     /// <summary>A subscription started at <paramref name="startedAt"/>: now, on the consumer's clock (the <see cref="TimeProvider"/> registered in DI).</summary>
     public Subscription(IConnection connection, IChannel channel, AckTracker acks, DateTimeOffset startedAt)
@@ -45,7 +46,7 @@ internal sealed class Subscription
 
     public AckTracker Acks { get; }
 
-    public AsyncEventingBasicConsumer? Consumer { get; set; }
+    public SessionConsumer? Consumer { get; set; }
 
     /// <summary>For a stream consumer: the offset below which every delivery of this subscription is settled.</summary>
     public StreamOffsetTracker? Offsets { get; init; }
@@ -77,6 +78,35 @@ internal sealed class Subscription
         }
     }
 
+    /// <summary>
+    /// Notes the channel session a delivery came on: RabbitMQ.Client passes each callback the cancellation token of its
+    /// session's dispatcher, one per session (a channel it recovers gets a new one), cancelled when it shuts that session
+    /// down — which, for a lost connection, it does channel after channel, each only after the callbacks running on it.
+    /// </summary>
+    public void NoteSession(CancellationToken session) => _lastSession = session;
+
+    /// <summary>
+    /// True when <paramref name="session"/> (a callback's token) belongs to a channel session that is gone: RabbitMQ.Client
+    /// shut it down, or it was current when this subscription was lost (RabbitMQ.Client may not have told it yet).
+    /// </summary>
+    public bool IsLostSession(CancellationToken session)
+    {
+        if (session.IsCancellationRequested)
+        {
+            return true;
+        }
+
+        foreach (var lost in Volatile.Read(ref _lostSessions))
+        {
+            if (lost == session)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public void ReportLoss(SubscriptionLoss loss)
     {
         if (_retired)
@@ -88,6 +118,12 @@ internal sealed class Subscription
         {
             if (_lost.TrySetResult(loss))
             {
+                // The session deliveries came on so far is gone; sessions RabbitMQ.Client shut down since are told by their token.
+                if (_lastSession.CanBeCanceled && !_lastSession.IsCancellationRequested)
+                {
+                    Volatile.Write(ref _lostSessions, [.. Array.FindAll(_lostSessions, t => !t.IsCancellationRequested), _lastSession]);
+                }
+
                 Interlocked.Increment(ref _losses);
             }
         }

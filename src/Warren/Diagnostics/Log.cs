@@ -104,6 +104,15 @@ internal static partial class Log
     [LoggerMessage(123, LogLevel.Warning, "Handler for queue '{Queue}' abandoned on message {MessageId} returned {Outcome}; its channel had closed and the broker had taken the message back, so this outcome is dropped: nothing is acknowledged, retried or dead-lettered for it")]
     public static partial void AbandonedHandlerReturned(ILogger logger, string queue, string messageId, string outcome);
 
+    [LoggerMessage(125, LogLevel.Warning, "Handler for queue '{Queue}' on message {MessageId} returned {Outcome} after the channel the message came on was lost (with its connection, or closed); the broker had taken the message back (it requeues it, unless the queue itself is gone), so this outcome is dropped: nothing is acknowledged, retried or dead-lettered for it, and the redelivery is handled as a new delivery")]
+    public static partial void OutcomeOfLostSessionDropped(ILogger logger, string queue, string messageId, string outcome);
+
+    [LoggerMessage(126, LogLevel.Information, "Message {MessageId} from queue '{Queue}' reached the consumer only after the channel it came on was lost, so it is not handled from that channel: the broker had taken it back (it requeues it, unless the queue itself is gone)")]
+    public static partial void DeliveryOfLostSessionSkipped(ILogger logger, string queue, string messageId);
+
+    [LoggerMessage(127, LogLevel.Information, "The consumer of queue '{Queue}' received the broker's cancel notice of a channel session lost since; it says nothing of the current subscription (RabbitMQ.Client subscribes again when it recovers the connection; if the queue is gone, that channel closes and the consumer restarts)")]
+    public static partial void StaleCancelIgnored(ILogger logger, string queue);
+
     [LoggerMessage(26, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed; retry {Retry} of {MaxRetries} scheduled: {Reason}")]
     public static partial void Retrying(ILogger logger, string queue, string messageId, int retry, int maxRetries, string reason);
 

@@ -211,7 +211,7 @@ public sealed class HungHandlerBrokerTests(BrokerFixture broker, ITestOutputHelp
 
     private static bool IsResumed(string line) => line.StartsWith("Reading the depth of the ", StringComparison.Ordinal);
 
-    private static string[] Lines(LogSink logs, Func<string, bool> match) =>
+    internal static string[] Lines(LogSink logs, Func<string, bool> match) =>
         logs.Entries.Where(e => e.Category.StartsWith("Warren", StringComparison.Ordinal)).Select(e => e.Message).Where(match).ToArray();
 
     private static QueueDepth? DepthOf(WarrenQueueMonitor monitor, string queue) => monitor.Depths.FirstOrDefault(d => d.Queue == queue);
@@ -228,7 +228,7 @@ public sealed class HungHandlerBrokerTests(BrokerFixture broker, ITestOutputHelp
 
     private static int RedeliveredCalls(List<bool> calls) => Calls(calls).Count(r => r);
 
-    private static async Task<HealthReport> WaitForHealthyAsync(HealthCheckService health)
+    internal static async Task<HealthReport> WaitForHealthyAsync(HealthCheckService health)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
