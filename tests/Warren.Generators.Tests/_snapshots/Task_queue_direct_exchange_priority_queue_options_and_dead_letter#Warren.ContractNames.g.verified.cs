@@ -3,5 +3,6 @@
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
 
-[assembly: global::System.Reflection.AssemblyMetadata("Warren.ContractNames", @"
-global::Video.ProcessVideo=process-video")]
+[assembly: global::System.Reflection.AssemblyMetadata("Warren.ContractNames", @"warren-contract-names/1
+global::Video.ProcessVideo=process-video
+")]

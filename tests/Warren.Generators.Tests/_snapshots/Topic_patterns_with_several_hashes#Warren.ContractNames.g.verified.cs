@@ -3,6 +3,7 @@
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
 
-[assembly: global::System.Reflection.AssemblyMetadata("Warren.ContractNames", @"
+[assembly: global::System.Reflection.AssemblyMetadata("Warren.ContractNames", @"warren-contract-names/1
 global::Shop.Audit.OrderEvent=order-event
-global::Shop.Audit.UserEvent=user-event")]
+global::Shop.Audit.UserEvent=user-event
+")]
