@@ -440,6 +440,16 @@ public sealed class LibraryDecidedNamesTests
         Assert.Equal(expected, Routes(run.Sources)["global::Crm.Users.Created"].Contract);
     }
 
+    /// <summary>A tuple type argument is listed and looked up without its element names, which do not make another type.</summary>
+    [Theory]
+    [InlineData("global::Gen.Envelope<(int A, string B)>", "global::Gen.Envelope<(int, string)>")]
+    [InlineData("global::Gen.Envelope<(int, string)>", "global::Gen.Envelope<(int, string)>")]
+    [InlineData("global::Gen.Envelope<(global::Gen.Item? First, global::System.Collections.Generic.List<int> Rest)>", "global::Gen.Envelope<(global::Gen.Item?, global::System.Collections.Generic.List<int>)>")]
+    [InlineData("global::Gen.Envelope<((int A, int B) Pair, int[] Items)>", "global::Gen.Envelope<((int, int), int[])>")]
+    [InlineData("global::Gen.Envelope<global::Gen.Item, int>", "global::Gen.Envelope<global::Gen.Item, int>")]
+    public void Tuple_element_names_are_not_part_of_the_lookup_key(string typeName, string key) =>
+        Assert.Equal(key, Parsing.DeclaredContractNames.LookupKey(typeName));
+
     /// <summary>
     /// Builds the library, reads the route its own generated code registers for <paramref name="typeName"/>, then builds
     /// the service referencing it and asserts that the service registers and consumes the same names.

@@ -27,7 +27,8 @@ internal static class ContractNamesEmitter
             ? null
             : new ContractNamesModel(exported
                 .Where(m => m.QualifiedContractName is not null)
-                .Select(m => m.TypeName + "=" + m.ContractName)
+                .Select(m => DeclaredContractNames.LookupKey(m.TypeName) + "=" + m.ContractName)
+                .Distinct()
                 .OrderBy(l => l, System.StringComparer.Ordinal)
                 .ToEquatableArray());
     }

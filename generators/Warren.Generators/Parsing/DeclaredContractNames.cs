@@ -66,7 +66,7 @@ internal static class DeclaredContractNames
             return null;
         }
 
-        var key = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        var key = LookupKey(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
         var entry = Cache.GetValue(assembly, static a => new Entry(Listed(a)));
         if (entry.Listed is { } listed && listed.TryGetValue(key, out var name))
         {
@@ -77,6 +77,15 @@ internal static class DeclaredContractNames
         var rebuilt = entry.Rebuilt ??= Read(assembly);
         return rebuilt.TryGetValue(key, out name) ? name : null;
     }
+
+    private static readonly System.Text.RegularExpressions.Regex TupleElementName =
+        new(@"(?<=[\w>\]?)]) [A-Za-z_][A-Za-z0-9_]*(?=[,)])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// A type's fully qualified name without the element names of its tuple types (<c>Envelope&lt;(int A, string B)&gt;</c>
+    /// is <c>Envelope&lt;(int, string)&gt;</c>): one type whatever names a compilation gives its elements.
+    /// </summary>
+    public static string LookupKey(string typeName) => TupleElementName.Replace(typeName, string.Empty);
 
     /// <summary>Whether the generator that built <paramref name="assembly"/> listed the contract names it decided.</summary>
     public static bool Lists(IAssemblySymbol assembly) => Listed(assembly) is not null;
@@ -125,12 +134,12 @@ internal static class DeclaredContractNames
             }
 
             var separator = line.IndexOf('=');
-            if (separator <= 0 || separator == line.Length - 1 || line.IndexOf('=', separator + 1) >= 0 || names.ContainsKey(line.Substring(0, separator)))
+            if (separator <= 0 || separator == line.Length - 1 || line.IndexOf('=', separator + 1) >= 0 || names.ContainsKey(LookupKey(line.Substring(0, separator))))
             {
                 return null;
             }
 
-            names.Add(line.Substring(0, separator), line.Substring(separator + 1));
+            names.Add(LookupKey(line.Substring(0, separator)), line.Substring(separator + 1));
         }
 
         return names;
@@ -190,7 +199,8 @@ internal static class DeclaredContractNames
             return ModelNames.Messages(messages.Where(m => m.Payload == PayloadKind.Json), new Dictionary<string, string>())
                 .Values
                 .Where(m => declared.Contains(m.TypeName) && m.QualifiedContractName is not null)
-                .ToDictionary(m => m.TypeName, m => m.ContractName, System.StringComparer.Ordinal);
+                .GroupBy(m => LookupKey(m.TypeName), System.StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First().ContractName, System.StringComparer.Ordinal);
         }
         finally
         {
