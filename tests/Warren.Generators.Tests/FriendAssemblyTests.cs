@@ -143,6 +143,51 @@ public sealed class FriendAssemblyTests
         Assert.Equal("Vis.Tests", CalledAssembly(tests.Output));
     }
 
+    /// <summary>
+    /// A service declaring a type of the same name as a message type of a library it references: generated code naming
+    /// the library's type binds to the service's, and the compiler's CS0436 there is not suppressed (warnings are
+    /// errors: the build fails rather than start-up).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_type_colliding_with_a_referenced_message_type_is_reported(bool projectReference)
+    {
+        const string Library = """
+            using Warren;
+
+            namespace Lk.App
+            {
+                [Exchange("lk")]
+                public sealed record Seen(string Id);
+
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Seen))]
+                public sealed partial class LkJson : System.Text.Json.Serialization.JsonSerializerContext;
+            }
+            """;
+        const string Service = """
+            namespace Lk.App
+            {
+                public sealed record Seen(int Other);
+            }
+
+            namespace Lk.Service
+            {
+                public static class Setup
+                {
+                    public static Warren.WarrenBuilder Configure(Warren.WarrenBuilder builder) => builder.AddGeneratedHandlers();
+                }
+            }
+            """;
+        var library = projectReference ? GeneratorHarness.LibraryCompilation("Lk.Lib", Library) : GeneratorHarness.BuildLibrary("Lk.Lib", Library);
+
+        var run = GeneratorHarness.Run("Lk.Service", [library], Service);
+
+        Assert.Contains(run.CompileDiagnostics, d => d.Id == "CS0436"
+            && d.Location.SourceTree?.FilePath.EndsWith("Warren.Contracts.g.cs", StringComparison.Ordinal) == true
+            && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).StartsWith("The type 'Seen' in 'Source0.cs' conflicts with the imported type 'Seen' in 'Lk.Lib", StringComparison.Ordinal));
+    }
+
     private static string CalledAssembly(Compilation output)
     {
         var call = output.SyntaxTrees.First(t => t.FilePath == "Source0.cs").GetRoot().DescendantNodes()

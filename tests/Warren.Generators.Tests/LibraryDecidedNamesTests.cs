@@ -292,6 +292,164 @@ public sealed class LibraryDecidedNamesTests
         Assert.Equal("crm.users.created", Routes(run.Sources)["global::Crm.Users.Created"].Contract);
     }
 
+    private const string IvApp = """
+        using System.Threading.Tasks;
+        using Warren;
+
+        [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Iv.Tests")]
+
+        namespace Iv.App
+        {
+            namespace Orders
+            {
+                [Exchange("iv")]
+                internal sealed record Created(string Id);
+            }
+
+            namespace Users
+            {
+                [Exchange("iv")]
+                internal sealed record Created(string Id);
+            }
+
+            [Exchange("iv")]
+            public sealed record Ping(string Id);
+
+            [Queue("iv-app")]
+            internal sealed class Watcher
+            {
+                public Task Handle(Orders.Created created) => Task.CompletedTask;
+
+                public Task Handle(Users.Created created) => Task.CompletedTask;
+            }
+
+            [System.Text.Json.Serialization.JsonSerializable(typeof(Orders.Created), TypeInfoPropertyName = "OrderCreated")]
+            [System.Text.Json.Serialization.JsonSerializable(typeof(Users.Created), TypeInfoPropertyName = "UserCreated")]
+            [System.Text.Json.Serialization.JsonSerializable(typeof(Ping))]
+            internal sealed partial class IvJson : System.Text.Json.Serialization.JsonSerializerContext;
+        }
+        """;
+
+    /// <summary>
+    /// An application's internal messages, qualified there because they share a short name, keep the qualified name in
+    /// the project it gives its internals to (its tests): the list holds the internal messages of an assembly giving
+    /// its internals, and the names of a project reference (no list) are read again from its source.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_internal_messages_of_an_application_keep_their_names_in_its_friend(bool projectReference)
+    {
+        const string Tests = """
+            namespace Iv.Tests
+            {
+                [Warren.Queue("iv-tests")]
+                internal sealed class Probe
+                {
+                    public System.Threading.Tasks.Task Handle(Iv.App.Orders.Created created) => System.Threading.Tasks.Task.CompletedTask;
+                }
+            }
+            """;
+        var own = GeneratorHarness.Run("Iv.App", [], IvApp);
+        Assert.Empty(own.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Equal("iv.app.orders.created", Routes(own.Sources)["global::Iv.App.Orders.Created"].Contract);
+        var list = own.Sources[Emitting.ContractNamesEmitter.HintName];
+        Assert.Contains("global::Iv.App.Orders.Created=iv.app.orders.created", list, StringComparison.Ordinal);
+        Assert.Contains("global::Iv.App.Users.Created=iv.app.users.created", list, StringComparison.Ordinal);
+
+        var reference = projectReference ? GeneratorHarness.LibraryCompilation("Iv.App", IvApp) : GeneratorHarness.BuildLibrary("Iv.App", IvApp);
+        var run = GeneratorHarness.Run("Iv.Tests", [reference], Tests);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Contains(
+            "MessageContract<global::Iv.App.Orders.Created>( \"iv.app.orders.created\",",
+            Regex.Replace(run.Sources["Warren.Contracts.g.cs"], @"\s+", " "),
+            StringComparison.Ordinal);
+        Assert.Contains(("Iv.App.Orders.Created", "iv.app.orders.created"), Consumed(run.Sources));
+    }
+
+    /// <summary>Without <c>InternalsVisibleTo</c> no other assembly can name an internal message: the list holds the public ones only.</summary>
+    [Fact]
+    public void The_list_of_an_assembly_giving_no_internals_holds_its_public_messages_only()
+    {
+        var run = GeneratorHarness.Run("Iv.App", [], IvApp.Replace("[assembly: System.Runtime.CompilerServices.InternalsVisibleTo(\"Iv.Tests\")]", string.Empty, StringComparison.Ordinal));
+
+        var list = run.Sources[Emitting.ContractNamesEmitter.HintName];
+        Assert.Contains("global::Iv.App.Ping=ping", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("Created", list, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A list the generator cannot read (no format line, another format, two attributes) is not taken for a complete
+    /// one, and a type a readable list does not hold is read again from the metadata: either way the type keeps the
+    /// qualified name its assembly gave it. A readable list holding the type is used as it is.
+    /// </summary>
+    [Theory]
+    [InlineData("", "crm.users.created")]
+    [InlineData("warren-contract-names/1", "crm.users.created")]
+    [InlineData("global::Crm.Users.Created=created", "crm.users.created")]
+    [InlineData("warren-contract-names/2\nglobal::Crm.Users.Created=created", "crm.users.created")]
+    [InlineData("warren-contract-names/1\nglobal::Crm.Users.Created", "crm.users.created")]
+    [InlineData("warren-contract-names/1\nglobal::Crm.Users.Created=created\n|warren-contract-names/1\nglobal::Crm.Users.Created=created", "crm.users.created")]
+    [InlineData("warren-contract-names/1\nglobal::Crm.Users.Created=created", "created")]
+    public void A_list_that_cannot_be_read_or_misses_a_type_falls_back_to_the_metadata(string lists, string expected)
+    {
+        const string Crm = """
+            namespace Crm.Users
+            {
+                public sealed record Created(string Id);
+
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
+                public sealed partial class CrmJson : System.Text.Json.Serialization.JsonSerializerContext;
+            }
+
+            namespace Crm.Audit
+            {
+                [Warren.Exchange("crm")]
+                internal sealed record Created(string Id);
+
+                [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
+                internal sealed partial class AuditJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+                [Warren.Queue("crm-users")]
+                internal sealed class Users
+                {
+                    public System.Threading.Tasks.Task Handle(Crm.Users.Created created) => System.Threading.Tasks.Task.CompletedTask;
+                }
+            }
+            """;
+        var compilation = GeneratorHarness.Compile("Crm", [], false, Crm);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var list = Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith(Emitting.ContractNamesEmitter.HintName, StringComparison.Ordinal));
+        var attributes = string.Concat(lists.Split('|').Select(l =>
+            "[assembly: System.Reflection.AssemblyMetadata(\"Warren.ContractNames\", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(l, quote: true) + ")]\n"));
+        var replaced = output.ReplaceSyntaxTree(list, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(attributes, (Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)list.Options, list.FilePath));
+        using var image = new System.IO.MemoryStream();
+        var emitted = replaced.Emit(image);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+
+        var run = GeneratorHarness.Run("Crm.Host", [MetadataReference.CreateFromImage(image.ToArray())], """
+            [Warren.Queue("host")]
+            public sealed class HostConsumer
+            {
+                public System.Threading.Tasks.Task Handle(Crm.Users.Created created) => System.Threading.Tasks.Task.CompletedTask;
+            }
+            """);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Equal(expected, Routes(run.Sources)["global::Crm.Users.Created"].Contract);
+    }
+
+    /// <summary>A tuple type argument is listed and looked up without its element names, which do not make another type.</summary>
+    [Theory]
+    [InlineData("global::Gen.Envelope<(int A, string B)>", "global::Gen.Envelope<(int, string)>")]
+    [InlineData("global::Gen.Envelope<(int, string)>", "global::Gen.Envelope<(int, string)>")]
+    [InlineData("global::Gen.Envelope<(global::Gen.Item? First, global::System.Collections.Generic.List<int> Rest)>", "global::Gen.Envelope<(global::Gen.Item?, global::System.Collections.Generic.List<int>)>")]
+    [InlineData("global::Gen.Envelope<((int A, int B) Pair, int[] Items)>", "global::Gen.Envelope<((int, int), int[])>")]
+    [InlineData("global::Gen.Envelope<global::Gen.Item, int>", "global::Gen.Envelope<global::Gen.Item, int>")]
+    public void Tuple_element_names_are_not_part_of_the_lookup_key(string typeName, string key) =>
+        Assert.Equal(key, Parsing.DeclaredContractNames.LookupKey(typeName));
+
     /// <summary>
     /// Builds the library, reads the route its own generated code registers for <paramref name="typeName"/>, then builds
     /// the service referencing it and asserts that the service registers and consumes the same names.

@@ -299,8 +299,13 @@ internal static class RegistrationEmitter
         w.Call("builder.AddConsumer(new global::Warren.ConsumerDefinition(", [queue, dispatcher], ")");
 
     /// <summary><c>builder.Services.TryAddSingleton&lt;TService, TImplementation&gt;()</c>, wrapped when it does not fit.</summary>
-    private static void Singleton(SourceWriter w, string service, string implementation) =>
-        w.Call("builder.Services.TryAddSingleton<", [service, implementation], ">();");
+    // The generated implementation on a line of its own, where CS0436 is off for it alone (SourceWriter.ShadowedTypes).
+    private static void Singleton(SourceWriter w, string service, string implementation)
+    {
+        w.Line("builder.Services.TryAddSingleton<");
+        w.Line("    " + service + ",");
+        w.Line("    " + implementation + ">();");
+    }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -34,8 +34,8 @@ internal enum PropertyFormat
 /// <c>[Message]</c> names the contract. <paramref name="Referenced"/>: read from a referenced assembly's metadata.
 /// <paramref name="IsReferenceType"/>: a class (or record class), which generated code may pass as <c>object</c> and
 /// cast back without boxing. <paramref name="Exported"/>: declared in the assembly being built (a closed generic type:
-/// its definition) and visible to other assemblies, so that its contract name is listed for them
-/// (<see cref="Parsing.DeclaredContractNames"/>).
+/// its definition) and visible to another assembly (public, or internal where the assembly gives its internals with
+/// <c>InternalsVisibleTo</c>), so that its contract name is listed for them (<see cref="Parsing.DeclaredContractNames"/>).
 /// </summary>
 internal sealed record MessageModel(
     string TypeName,

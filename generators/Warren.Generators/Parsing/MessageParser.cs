@@ -104,8 +104,27 @@ internal static class MessageParser
             priority,
             named is null ? Names.ContractName(type, qualified: true) : null,
             IsReferenceType: type.IsReferenceType,
-            Exported: DeclaredIn(type.OriginalDefinition, own) && VisibleOutside(type));
+            Exported: DeclaredIn(type.OriginalDefinition, own) && (VisibleOutside(type) || (GivesInternals(own) && VisibleToFriends(type, own))));
     }
+
+    /// <summary>Whether <paramref name="assembly"/> gives its internals to other assemblies (<c>InternalsVisibleTo</c>).</summary>
+    public static bool GivesInternals(IAssemblySymbol? assembly) =>
+        assembly is not null && assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InternalsVisibleToAttribute");
+
+    /// <summary>
+    /// Whether an assembly <paramref name="own"/> gives its internals to can name <paramref name="type"/>: it, its
+    /// containing types and its type arguments are public, or internal and declared in <paramref name="own"/>.
+    /// </summary>
+    public static bool VisibleToFriends(ITypeSymbol type, IAssemblySymbol? own) =>
+        type switch
+        {
+            IArrayTypeSymbol array => VisibleToFriends(array.ElementType, own),
+            INamedTypeSymbol named => (named.DeclaredAccessibility == Accessibility.Public
+                    || (named.DeclaredAccessibility is Accessibility.Internal or Accessibility.ProtectedOrInternal && DeclaredIn(named.OriginalDefinition, own)))
+                && (named.ContainingType is null || VisibleToFriends(named.ContainingType, own))
+                && named.TypeArguments.All(a => VisibleToFriends(a, own)),
+            _ => false,
+        };
 
     /// <summary>Whether other assemblies can name <paramref name="type"/>: it, its containing types and its type arguments are public.</summary>
     public static bool VisibleOutside(ITypeSymbol type) =>
