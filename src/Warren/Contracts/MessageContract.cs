@@ -68,9 +68,6 @@ public sealed class MessageContract<T>
     /// for a message no usable <c>JsonSerializerContext</c> lists); the message says what is missing.</exception>
     public JsonTypeInfo<T> TypeInfo => _typeInfo ?? throw new InvalidOperationException(_missingTypeInfo);
 
-    /// <summary>Whether <see cref="TypeInfo"/> is known (false for a contract of a type without metadata).</summary>
-    internal bool HasTypeInfo => _typeInfo is not null;
-
     private readonly JsonTypeInfo<T>? _typeInfo;
     private readonly string? _missingTypeInfo;
 
