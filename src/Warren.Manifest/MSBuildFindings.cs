@@ -11,7 +11,8 @@ namespace Warren.Manifest;
 /// (metadata <c>Code</c>, <c>Severity</c>, <c>File</c>, <c>Line</c>, <c>Column</c>, <c>Text</c>) without logging anything
 /// (<c>check --msbuild &lt;file&gt;</c>). Warren.targets builds it after the check and logs each finding with the
 /// <c>Error</c> and <c>Warning</c> tasks in the system project itself, so that project's warning settings
-/// (<c>MSBuildWarningsAsErrors</c>, <c>TreatWarningsAsErrors</c>, <c>NoWarn</c>…) apply to them, and the build shows the
+/// (<c>MSBuildWarningsAsErrors</c>, <c>MSBuildTreatWarningsAsErrors</c>, <c>NoWarn</c>…; not the compiler's
+/// <c>TreatWarningsAsErrors</c>) apply to them, and the build shows the
 /// WRS errors alone, where an <c>Exec</c> failing on the tool's exit code would add its own error (MSB3073) beside them.
 /// </summary>
 internal static class MSBuildFindings

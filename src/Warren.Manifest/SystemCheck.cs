@@ -59,7 +59,7 @@ internal static class SystemCheck
             var distinct = group.GroupBy(e => Describe(e.Declaration)).ToList();
             if (distinct.Count > 1)
             {
-                findings.Add(new Finding(ExchangeDeclaredDifferently, Severity.Error, $"The exchange '{group.Key}' is declared differently: {string.Join("; ", distinct.Select(d => $"{Names(d.Select(e => e.Service))} declare {d.Key}"))}. The service that starts second fails with 406 PRECONDITION_FAILED."));
+                findings.Add(new Finding(ExchangeDeclaredDifferently, Severity.Error, $"The exchange '{group.Key}' is declared differently: {string.Join("; ", distinct.Select(d => $"{Declares(d.Select(e => e.Service))} {d.Key}"))}. The service that starts second fails with 406 PRECONDITION_FAILED."));
             }
         }
 
@@ -68,7 +68,7 @@ internal static class SystemCheck
             var distinct = group.GroupBy(q => Describe(q.Declaration)).ToList();
             if (distinct.Count > 1)
             {
-                findings.Add(new Finding(QueueDeclaredDifferently, Severity.Error, $"The queue '{group.Key}' is declared differently: {string.Join("; ", distinct.Select(d => $"{Names(d.Select(q => q.Service))} declare {d.Key}"))}. The service that starts second fails with 406 PRECONDITION_FAILED."));
+                findings.Add(new Finding(QueueDeclaredDifferently, Severity.Error, $"The queue '{group.Key}' is declared differently: {string.Join("; ", distinct.Select(d => $"{Declares(d.Select(q => q.Service))} {d.Key}"))}. The service that starts second fails with 406 PRECONDITION_FAILED."));
             }
         }
     }
@@ -192,4 +192,11 @@ internal static class SystemCheck
     public static string Describe(QueueDeclaration q) => $"{(q.Durable ? "durable" : "transient")}{(q.Exclusive ? ", exclusive" : string.Empty)}{(q.AutoDelete ? ", auto-delete" : string.Empty)}, arguments {Args.Text(q.Arguments)}";
 
     private static string Names(IEnumerable<string> services) => string.Join(" and ", services.Distinct().Order(StringComparer.Ordinal));
+
+    /// <summary>"Shop declares", "Shop and Warehouse declare": the services as the subject of the verb, which agrees with them.</summary>
+    private static string Declares(IEnumerable<string> services)
+    {
+        var distinct = services.Distinct().ToList();
+        return Names(distinct) + (distinct.Count == 1 ? " declares" : " declare");
+    }
 }

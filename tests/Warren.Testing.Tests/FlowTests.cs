@@ -73,6 +73,19 @@ public sealed class FlowTests
         Assert.Empty(session.DeadLettered);
     }
 
+    /// <summary>A service resolved in a scope whose call returns a value: the session holds it, and the run is tracked.</summary>
+    [Fact]
+    public async Task A_run_with_a_resolved_service_returns_its_result()
+    {
+        await using var harness = await Shop.StartAsync();
+
+        var quoted = await harness.RunAsync<IPricing, Quote>(pricing => pricing.GetQuote(new QuoteRequest("mug", 4)));
+
+        Assert.Equal(new Quote("mug", 10m), quoted.Result);
+        Assert.False(quoted.AssertRpcCall("pricing.get-quote").IsFault);
+        await Assert.ThrowsAsync<RemoteRpcException>(() => harness.RunAsync<IPricing, Quote>(pricing => pricing.GetQuote(new QuoteRequest("mug", 0))));
+    }
+
     [Fact]
     public async Task Rpc_calls_return_results_faults_and_no_server_errors()
     {

@@ -9,6 +9,8 @@ public sealed record ContractProbe(string Region);
 
 public sealed record UnregisteredProbe(int Value);
 
+public sealed record GenericProbe<T>(T Body);
+
 [JsonSerializable(typeof(ContractProbe))]
 [JsonSerializable(typeof(UnregisteredProbe))]
 internal sealed partial class ContractTestJson : JsonSerializerContext;
@@ -39,6 +41,20 @@ public sealed class MessageContractsTests
 
         Assert.Contains(typeof(UnregisteredProbe).FullName!, error.Message, StringComparison.Ordinal);
         Assert.Contains("[Exchange]", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A generic message type cannot take [Exchange] and [Topic] (WRN023): the error for a closed type without a contract
+    /// does not advise them, and says what gives one.
+    /// </summary>
+    [Fact]
+    public void Missing_contract_of_a_closed_generic_type_does_not_advise_attributes()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new MessageContracts().Get<GenericProbe<ContractProbe>>());
+
+        Assert.DoesNotContain("give it [Exchange] and [Topic]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("WRN023", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AddContract", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

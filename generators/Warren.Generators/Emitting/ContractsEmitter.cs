@@ -127,7 +127,7 @@ internal static class ContractsEmitter
 
     /// <summary>
     /// The metadata generated code looks up by name: of the types generated dispatchers and RPC methods read, and of
-    /// messages no context lists (which throw, WRN019).
+    /// types no context lists (which throw, WRN019).
     /// </summary>
     private static void EmitJsonTypes(SourceWriter w, ContractsModel model, System.Collections.Generic.Dictionary<string, string> contexts)
     {
@@ -244,7 +244,7 @@ internal static class ContractsEmitter
 
     /// <summary>
     /// One message type's contract: by the <c>Contract</c> helper when a context lists the type (the metadata comes
-    /// from that context), else written out with its <c>WarrenJsonTypes</c> property (which says what is missing).
+    /// from that context), else without metadata (<c>WithoutJsonMetadata</c>: serializing the type says what is missing).
     /// </summary>
     private static void EmitContract(SourceWriter writer, MessageModel message, Dictionary<string, string> contexts, string? sharedWord)
     {
@@ -275,13 +275,14 @@ internal static class ContractsEmitter
             return;
         }
 
-        var initializer = HasKeyFunction(message) && message.RoutingTemplate is { } template2
-            ? $" {{ RoutingKeyTemplate = {Literals.String(template2)} }}"
-            : string.Empty;
+        // No usable context lists the type: the contract is registered all the same (registering must not fail for a
+        // message the application never uses, such as a referenced one listed only in its library's internal context),
+        // and serializing the type throws, saying what is missing.
+        List<string> template3 = HasKeyFunction(message) ? [message.RoutingTemplate is { } t3 ? Literals.String(t3) : "null"] : [];
         writer.List(
-            $"builder.AddContract(new global::Warren.MessageContract<{message.TypeName}>(",
-            [Literals.String(message.ContractName), $"WarrenJsonTypes.{message.Identifier}", exchange, key, .. Priority(message)],
-            $"){initializer});");
+            $"builder.AddContract(global::Warren.Infrastructure.WithoutJsonMetadata.Contract<{message.TypeName}>(",
+            [Literals.String(message.ContractName), exchange, key, .. template3, .. Priority(message)],
+            "));");
     }
 
     /// <summary>A priority outside 1-255 is WRN010: no code for it.</summary>

@@ -8,18 +8,17 @@ namespace Warren.Generators.Model;
 
 /// <summary>
 /// The JSON type lookups and the message route table. <paramref name="JsonTypes"/> are the types generated code looks up
-/// by name (<c>WarrenJsonTypes</c>): those of generated dispatchers and RPC methods, and messages no context lists;
-/// contracts and the runtime's dispatchers take the others from their context.
+/// by name (<c>WarrenJsonTypes</c>): those of generated dispatchers and RPC methods; contracts and the runtime's
+/// dispatchers take the others from their context (a contract of a message no context lists has no metadata, and says so
+/// when the message is serialized).
 /// </summary>
 internal sealed record ContractsModel(EquatableArray<MessageModel> Messages, EquatableArray<JsonTypeModel> JsonTypes, EquatableArray<JsonContextModel> JsonContexts)
 {
     public static ContractsModel From(GenerationModel model)
     {
-        var listed = model.ContextsByTypeName();
         var used = new HashSet<string>(
             model.Consumers.Where(c => c.JsonContext is null).SelectMany(c => c.Handlers).Select(h => h.Message.TypeName)
-                .Concat(model.RpcServices.SelectMany(s => s.Methods).SelectMany(m => new[] { m.RequestType, m.ResponseType ?? string.Empty }))
-                .Concat(model.Messages.Where(m => !listed.ContainsKey(m.TypeName)).Select(m => m.TypeName)),
+                .Concat(model.RpcServices.SelectMany(s => s.Methods).SelectMany(m => new[] { m.RequestType, m.ResponseType ?? string.Empty })),
             System.StringComparer.Ordinal);
         return new(model.Messages, model.JsonTypes.Where(t => used.Contains(t.TypeName)).ToEquatableArray(), model.JsonContexts);
     }

@@ -113,6 +113,21 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         }, timeout);
     }
 
+    /// <summary>
+    /// Resolves <typeparamref name="TService"/> in a scope and runs <paramref name="action"/> with it (an RPC proxy's call,
+    /// a method of your own service); the session's <see cref="TrackedSession{TResult}.Result"/> holds what it returned.
+    /// </summary>
+    public Task<TrackedSession<TResult>> RunAsync<TService, TResult>(Func<TService, Task<TResult>> action, TimeSpan? timeout = null)
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync(async () =>
+        {
+            await using var scope = Services.CreateAsyncScope();
+            return await action(scope.ServiceProvider.GetRequiredService<TService>()).ConfigureAwait(false);
+        }, timeout);
+    }
+
     /// <summary>Runs <paramref name="action"/> without rethrowing its failure: the session's <see cref="TrackedRun.Exception"/> holds it.</summary>
     public async Task<TrackedRun> TryRunAsync(Func<Task> action, TimeSpan? timeout = null)
     {

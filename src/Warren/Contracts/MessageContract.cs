@@ -29,7 +29,7 @@ public sealed class MessageContract<T>
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(routingKey);
         Name = name;
-        TypeInfo = typeInfo;
+        _typeInfo = typeInfo;
         Exchange = exchange;
         _routingKey = routingKey;
         Priority = priority;
@@ -42,11 +42,34 @@ public sealed class MessageContract<T>
         RoutingKeyTemplate = routingKey;
     }
 
+    /// <summary>
+    /// A contract of a type without serialization metadata in this application (see
+    /// <see cref="Infrastructure.WithoutJsonMetadata"/>): registered, so that a publish finds its route, but reading
+    /// <see cref="TypeInfo"/> throws <paramref name="missingTypeInfo"/>, which says what is missing.
+    /// </summary>
+    internal MessageContract(string name, string missingTypeInfo, string exchange, Func<T, string> routingKey, byte? priority)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(missingTypeInfo);
+        ArgumentNullException.ThrowIfNull(exchange);
+        ArgumentNullException.ThrowIfNull(routingKey);
+        Name = name;
+        _missingTypeInfo = missingTypeInfo;
+        Exchange = exchange;
+        _routingKey = routingKey;
+        Priority = priority;
+    }
+
     /// <summary>The contract name carried in the AMQP <c>type</c> property.</summary>
     public string Name { get; }
 
     /// <summary>Serialization metadata for the message type.</summary>
-    public JsonTypeInfo<T> TypeInfo { get; }
+    /// <exception cref="InvalidOperationException">The application has no metadata for the type (a contract generated
+    /// for a message no usable <c>JsonSerializerContext</c> lists); the message says what is missing.</exception>
+    public JsonTypeInfo<T> TypeInfo => _typeInfo ?? throw new InvalidOperationException(_missingTypeInfo);
+
+    private readonly JsonTypeInfo<T>? _typeInfo;
+    private readonly string? _missingTypeInfo;
 
     /// <summary>The exchange messages are published to.</summary>
     public string Exchange { get; }

@@ -27,7 +27,8 @@ internal static partial class TopologyConflictHints
 
         var argument = match.Groups["arg"].Value;
         var exchange = match.Groups["kind"].Value == "exchange";
-        var option = argument switch
+        var option = exchange ? null : FailurePolicyQueueOption(argument, match.Groups["name"].Value);
+        option ??= argument switch
         {
             "durable" when exchange => "Durable ([Exchange(Durable = …)], ExchangeDeclaration.Durable)",
             "durable" => "Durable ([Queue(Durable = …)], QueueDeclaration.Durable)",
@@ -54,6 +55,34 @@ internal static partial class TopologyConflictHints
             : $"Declare '{argument}' as the existing {match.Groups["kind"].Value} has it (Warren option: {option}), or delete the {match.Groups["kind"].Value} so it is declared anew";
     }
 
-    [GeneratedRegex(@"inequivalent arg '(?<arg>[^']+)' for (?<kind>exchange|queue) ", RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// The option behind an argument of a queue a failure policy declares, which no <c>[Queue]</c> setting of its own
+    /// gives: a retry queue (<c>{queue}.retry.{n}</c>) takes its TTL from <c>[DeadLetter(RetryDelays)]</c>, dead-letters
+    /// back to its work queue and has the work queue's type; a dead-letter queue (<c>{queue}.dlq</c>) has the work
+    /// queue's type. Null for any other queue or argument.
+    /// </summary>
+    private static string? FailurePolicyQueueOption(string argument, string queue)
+    {
+        var retry = RetryQueue().IsMatch(queue);
+        if (!retry && !queue.EndsWith(".dlq", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return argument switch
+        {
+            "x-message-ttl" when retry =>
+                "RetryDelays ([DeadLetter(RetryDelays = …)] of the consumer of the work queue: the n-th delay is the TTL of retry queue n, the last repeating; every service consuming the queue must give the same delays)",
+            "x-dead-letter-exchange" or "x-dead-letter-routing-key" when retry =>
+                "the work queue the retry queue returns messages to (the consumer's [Queue] name, or [DeadLetter] settings naming the retry queues)",
+            "x-queue-type" => "Type ([Queue(Type = QueueType.…)] of the work queue, whose retry and dead-letter queues have its type)",
+            _ => null,
+        };
+    }
+
+    [GeneratedRegex(@"\.retry\.[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex RetryQueue();
+
+    [GeneratedRegex(@"inequivalent arg '(?<arg>[^']+)' for (?<kind>exchange|queue) (?:'(?<name>[^']*)')?", RegexOptions.CultureInvariant)]
     private static partial Regex InequivalentArgument();
 }

@@ -188,6 +188,8 @@ namespace Warren.Testing
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession<TResult>> RunAsync<TResult>(System.Func<System.Threading.Tasks.Task<TResult>> action, System.TimeSpan? timeout = default) { }
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> RunAsync<TService>(System.Func<TService, System.Threading.Tasks.Task> action, System.TimeSpan? timeout = default)
             where TService :  notnull { }
+        public System.Threading.Tasks.Task<Warren.Testing.TrackedSession<TResult>> RunAsync<TService, TResult>(System.Func<TService, System.Threading.Tasks.Task<TResult>> action, System.TimeSpan? timeout = default)
+            where TService :  notnull { }
         public System.Threading.Tasks.Task<Warren.Testing.TrackedRun> TryRunAsync(System.Func<System.Threading.Tasks.Task> action, System.TimeSpan? timeout = default) { }
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> WaitForQuietAsync(System.TimeSpan? timeout = default) { }
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> WaitUntilAsync(System.Func<bool> condition, System.TimeSpan? timeout = default) { }

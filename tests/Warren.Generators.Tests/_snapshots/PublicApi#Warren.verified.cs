@@ -848,4 +848,9 @@ namespace Warren.Infrastructure
     {
         public static System.Threading.Tasks.ValueTask PublishAsync<T>(Warren.IPublisher publisher, T message, string routingKey, Warren.Infrastructure.PublishRoute route, Warren.PublishOptions? options, System.Threading.CancellationToken cancellationToken) { }
     }
+    public static class WithoutJsonMetadata
+    {
+        public static Warren.MessageContract<T> Contract<T>(string name, string exchange, string routingKey, byte? priority = default) { }
+        public static Warren.MessageContract<T> Contract<T>(string name, string exchange, System.Func<T, string> routingKey, string? template, byte? priority = default) { }
+    }
 }

@@ -73,10 +73,40 @@ public sealed class SystemCheckTests
 
         var exchange = Assert.Single(findings, f => f.Id == "WRS001");
         Assert.Equal(Severity.Error, exchange.Severity);
-        Assert.Contains("Audit declare direct", exchange.Message, StringComparison.Ordinal);
+        Assert.Contains("Audit declares direct", exchange.Message, StringComparison.Ordinal);
         Assert.Contains("Shop and Warehouse declare topic", exchange.Message, StringComparison.Ordinal);
         var queue = Assert.Single(findings, f => f.Id == "WRS002");
         Assert.Contains("x-queue-type=classic", queue.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Two services consuming one queue with different retry delays declare its retry queues with different TTLs: each
+    /// retry queue that differs is its own WRS002, naming it, and a service alone on one side "declares".
+    /// </summary>
+    [Fact]
+    public void Each_retry_queue_declared_differently_is_reported()
+    {
+        static QueueEntry Retry(int level, long ttl) => new($"orders.billing-results.retry.{level}", Arguments: Arguments($$"""{"x-dead-letter-exchange":"","x-dead-letter-routing-key":"orders.billing-results","x-message-ttl":{{ttl}}}"""));
+        var system = Clean();
+        system.Add(Service("Shop.Billing", s =>
+        {
+            s.Queues.Add(Retry(1, 5000));
+            s.Queues.Add(Retry(2, 30000));
+            s.Queues.Add(Retry(3, 120000));
+        }));
+        system.Add(Service("Shop.Orders", s =>
+        {
+            s.Queues.Add(Retry(1, 1000));
+            s.Queues.Add(Retry(2, 2000));
+        }));
+
+        var findings = Check(system).Where(f => f.Id == "WRS002").ToList();
+
+        Assert.Equal(2, findings.Count);
+        Assert.Contains(findings, f => f.Message.Contains("'orders.billing-results.retry.1'", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Message.Contains("'orders.billing-results.retry.2'", StringComparison.Ordinal));
+        Assert.All(findings, f => Assert.Contains("Shop.Billing declares ", f.Message, StringComparison.Ordinal));
+        Assert.All(findings, f => Assert.Contains("Shop.Orders declares ", f.Message, StringComparison.Ordinal));
     }
 
     [Fact]
