@@ -13,7 +13,7 @@ public sealed class SubscriptionLossTests
     private static readonly SubscriptionLoss ConnectionLoss = new("the connection closed", ConnectionLost: true);
 
     [Fact]
-    public void A_second_connection_loss_before_the_consumer_resumes_is_recorded()
+    public async Task A_second_connection_loss_before_the_consumer_resumes_is_recorded()
     {
         var (subscription, channel) = Create();
         using var sessionA = new CancellationTokenSource();
@@ -38,7 +38,7 @@ public sealed class SubscriptionLossTests
         channel.Open = true;
         subscription.Resume();
         Assert.True(subscription.Lost.IsCompleted);
-        Assert.Equal("the connection closed again", subscription.Lost.Result.Cause);
+        Assert.Equal("the connection closed again", (await subscription.Lost).Cause);
 
         // Taken and resumed: the subscription now waits for the next loss.
         subscription.Resume();
