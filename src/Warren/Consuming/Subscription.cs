@@ -29,6 +29,7 @@ internal sealed class Subscription
     private int _reports;
     private int _reportsTaken;
     private SubscriptionLoss? _latest;
+    private bool _sessionLive = true;
     private CancellationToken _lastSession;
     private CancellationToken[] _lostSessions = [];
 
@@ -101,6 +102,7 @@ internal sealed class Subscription
             if (!IsLostSession(session))
             {
                 _lastSession = session;
+                _sessionLive = true;
             }
         }
     }
@@ -128,9 +130,10 @@ internal sealed class Subscription
     }
 
     /// <summary>
-    /// Reports a loss to the consumer. Every loss that closed the channel session is recorded (its session token, the
-    /// <see cref="Losses"/> count), also one reported before the consumer took the previous one; a broker cancel, which
-    /// leaves the channel open, records no lost session.
+    /// Reports a loss to the consumer. Every loss that closed a channel session is recorded (its session token, the
+    /// <see cref="Losses"/> count), also one reported before the consumer took the previous one; a further notice of the
+    /// same loss (no delivery came on a new session and the consumer did not resume since) records nothing. A broker
+    /// cancel, which leaves the channel open, records no lost session.
     /// </summary>
     public void ReportLoss(SubscriptionLoss loss)
     {
@@ -141,8 +144,16 @@ internal sealed class Subscription
 
         lock (_gate)
         {
+            if (loss.ChannelClosed && !_sessionLive)
+            {
+                // Another notice of the loss already recorded (the channel's after its connection's): no session came since.
+                _lost.TrySetResult(loss);
+                return;
+            }
+
             if (loss.ChannelClosed)
             {
+                _sessionLive = false;
                 // The session deliveries came on so far is gone; sessions RabbitMQ.Client shut down since are told by their token.
                 if (_lastSession.CanBeCanceled && !_lastSession.IsCancellationRequested && !IsLostSession(_lastSession))
                 {
@@ -175,6 +186,12 @@ internal sealed class Subscription
             }
 
             _lost = new TaskCompletionSource<SubscriptionLoss>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Channel.IsOpen)
+            {
+                // A new channel session: its loss is a new one, even before any delivery came on it.
+                _sessionLive = true;
+            }
+
             if (_latest is { } latest && (_reports != _reportsTaken || !Channel.IsOpen))
             {
                 _lost.TrySetResult(latest);

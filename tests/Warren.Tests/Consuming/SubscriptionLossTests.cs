@@ -46,6 +46,24 @@ public sealed class SubscriptionLossTests
     }
 
     [Fact]
+    public void The_channels_notice_of_a_connection_loss_already_recorded_records_nothing()
+    {
+        var (subscription, channel) = Create();
+        using var session = new CancellationTokenSource();
+        subscription.NoteSession(session.Token);
+        channel.Open = false;
+        subscription.ReportLoss(ConnectionLoss);
+        subscription.ReportLoss(new SubscriptionLoss("the channel closed with its connection", ConnectionLost: true));
+
+        Assert.Equal(1, subscription.Losses);
+
+        // Recovered before the consumer resumes: it watches for the next loss instead of taking the same one again.
+        channel.Open = true;
+        subscription.Resume();
+        Assert.False(subscription.Lost.IsCompleted);
+    }
+
+    [Fact]
     public void Resume_reports_the_loss_again_when_the_channel_is_closed_again()
     {
         var (subscription, channel) = Create();
