@@ -146,7 +146,6 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
 
         var deadline = DateTimeOffset.UtcNow + _shutdownTimeout;
-        _connections.Lost -= OnConnectionLost;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _supervisor.ConfigureAwait(false);
 
@@ -204,6 +203,9 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
             await subscription.CloseAsync(abandoned > 0 ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
+
+        // Only now: a connection lost while handlers drained above must mark their channel session lost.
+        _connections.Lost -= OnConnectionLost;
 
         if (_offsetStore is not null)
         {
@@ -283,7 +285,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 }
                 else if (Volatile.Read(ref _stopping) == 0)
                 {
-                    subscription.ReportLoss(new SubscriptionLoss("the broker cancelled the subscription (the queue was deleted, or the consumer was cancelled)", ConnectionLost: false));
+                    // The channel stays open until the consumer closes it: deliveries of this session are still settled on it.
+                    subscription.ReportLoss(new SubscriptionLoss("the broker cancelled the subscription (the queue was deleted, or the consumer was cancelled)", ConnectionLost: false, ChannelClosed: false));
                 }
             });
             subscription.Consumer = consumer;
@@ -536,9 +539,15 @@ internal sealed class QueueConsumer : IAsyncDisposable
             subscription.NoteSession(delivery.CancellationToken);
             if (subscription.IsLostSession(delivery.CancellationToken))
             {
-                // Queued in RabbitMQ.Client behind running handlers when its channel session was lost (read after the
-                // losses above, so a loss in between is seen by one or the other): the broker has it back.
-                Log.DeliveryOfLostSessionSkipped(_logger, _definition.Queue, SafeMessageId(delivery));
+                // Its session token is cancelled (RabbitMQ.Client shut the session down) or was current when the channel
+                // closed: queued in RabbitMQ.Client behind running handlers, it reaches the consumer after its channel
+                // session is gone, and the broker has it back. A loss after the losses were read above is seen when the
+                // outcome is settled.
+                if (_limiter.TryLog())
+                {
+                    Log.DeliveryOfLostSessionSkipped(_logger, _definition.Queue, SafeMessageId(delivery));
+                }
+
                 Forget(subscription, delivery);
                 return;
             }
@@ -944,7 +953,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
         var outcome = verdict.Interrupted ? "interrupted by the stop"
             : verdict.Outcome.Action == DispatchAction.Ack ? "normally"
             : "with a failure: " + (verdict.Outcome.Reason ?? "no reason given");
-        Log.OutcomeOfLostSessionDropped(_logger, _definition.Queue, SafeMessageId(delivery), outcome);
+        if (_limiter.TryLog())
+        {
+            Log.OutcomeOfLostSessionDropped(_logger, _definition.Queue, SafeMessageId(delivery), outcome);
+        }
+
         return Forget(subscription, delivery);
     }
 

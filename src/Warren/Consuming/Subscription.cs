@@ -8,7 +8,9 @@ namespace Warren;
 /// <summary>Why a subscription stopped delivering.</summary>
 /// <param name="Cause">The broker's or client's reason, for the log and the consumer status.</param>
 /// <param name="ConnectionLost">The whole connection went (RabbitMQ.Client recovers it with its channels); otherwise only this channel or subscription did.</param>
-internal sealed record SubscriptionLoss(string Cause, bool ConnectionLost);
+/// <param name="ChannelClosed">The channel session is gone (the broker has its unsettled messages back); false for a broker
+/// cancel, which leaves the channel open: its deliveries are still settled on it until the consumer closes it.</param>
+internal sealed record SubscriptionLoss(string Cause, bool ConnectionLost, bool ChannelClosed = true);
 
 /// <summary>
 /// One channel of the consuming connection with one subscription on it, and its acknowledgement bookkeeping. It
@@ -24,6 +26,10 @@ internal sealed class Subscription
     private Task _flushLoop = Task.CompletedTask;
     private volatile bool _retired;
     private int _losses;
+    private int _reports;
+    private int _reportsTaken;
+    private SubscriptionLoss? _latest;
+    private bool _sessionLive = true;
     private CancellationToken _lastSession;
     private CancellationToken[] _lostSessions = [];
 
@@ -82,8 +88,24 @@ internal sealed class Subscription
     /// Notes the channel session a delivery came on: RabbitMQ.Client passes each callback the cancellation token of its
     /// session's dispatcher, one per session (a channel it recovers gets a new one), cancelled when it shuts that session
     /// down — which, for a lost connection, it does channel after channel, each only after the callbacks running on it.
+    /// A token already lost is not noted: a late delivery of a lost session must not stand for the current one.
     /// </summary>
-    public void NoteSession(CancellationToken session) => _lastSession = session;
+    public void NoteSession(CancellationToken session)
+    {
+        if (_lastSession == session)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!IsLostSession(session))
+            {
+                _lastSession = session;
+                _sessionLive = true;
+            }
+        }
+    }
 
     /// <summary>
     /// True when <paramref name="session"/> (a callback's token) belongs to a channel session that is gone: RabbitMQ.Client
@@ -107,6 +129,12 @@ internal sealed class Subscription
         return false;
     }
 
+    /// <summary>
+    /// Reports a loss to the consumer. Every loss that closed a channel session is recorded (its session token, the
+    /// <see cref="Losses"/> count), also one reported before the consumer took the previous one; a further notice of the
+    /// same loss (no delivery came on a new session and the consumer did not resume since) records nothing. A broker
+    /// cancel, which leaves the channel open, records no lost session.
+    /// </summary>
     public void ReportLoss(SubscriptionLoss loss)
     {
         if (_retired)
@@ -116,27 +144,58 @@ internal sealed class Subscription
 
         lock (_gate)
         {
-            if (_lost.TrySetResult(loss))
+            if (loss.ChannelClosed && !_sessionLive)
             {
+                // Another notice of the loss already recorded (the channel's after its connection's): no session came since.
+                _lost.TrySetResult(loss);
+                return;
+            }
+
+            if (loss.ChannelClosed)
+            {
+                _sessionLive = false;
                 // The session deliveries came on so far is gone; sessions RabbitMQ.Client shut down since are told by their token.
-                if (_lastSession.CanBeCanceled && !_lastSession.IsCancellationRequested)
+                if (_lastSession.CanBeCanceled && !_lastSession.IsCancellationRequested && !IsLostSession(_lastSession))
                 {
                     Volatile.Write(ref _lostSessions, [.. Array.FindAll(_lostSessions, t => !t.IsCancellationRequested), _lastSession]);
                 }
 
                 Interlocked.Increment(ref _losses);
             }
+
+            _latest = loss;
+            _reports++;
+            if (_lost.TrySetResult(loss))
+            {
+                _reportsTaken = _reports;
+            }
         }
     }
 
-    /// <summary>After RabbitMQ.Client recovered the connection with this channel: watch for the next loss.</summary>
+    /// <summary>
+    /// After RabbitMQ.Client recovered the connection with this channel: watch for the next loss. A loss reported since the
+    /// one the consumer took, or a channel closed again, is reported again at once.
+    /// </summary>
     public void Resume()
     {
         lock (_gate)
         {
-            if (_lost.Task.IsCompleted)
+            if (!_lost.Task.IsCompleted)
             {
-                _lost = new TaskCompletionSource<SubscriptionLoss>(TaskCreationOptions.RunContinuationsAsynchronously);
+                return;
+            }
+
+            _lost = new TaskCompletionSource<SubscriptionLoss>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Channel.IsOpen)
+            {
+                // A new channel session: its loss is a new one, even before any delivery came on it.
+                _sessionLive = true;
+            }
+
+            if (_latest is { } latest && (_reports != _reportsTaken || !Channel.IsOpen))
+            {
+                _lost.TrySetResult(latest);
+                _reportsTaken = _reports;
             }
         }
     }

@@ -104,10 +104,10 @@ internal static partial class Log
     [LoggerMessage(123, LogLevel.Warning, "Handler for queue '{Queue}' abandoned on message {MessageId} returned {Outcome}; its channel had closed and the broker had taken the message back, so this outcome is dropped: nothing is acknowledged, retried or dead-lettered for it")]
     public static partial void AbandonedHandlerReturned(ILogger logger, string queue, string messageId, string outcome);
 
-    [LoggerMessage(125, LogLevel.Warning, "Handler for queue '{Queue}' on message {MessageId} returned {Outcome} after the channel the message came on was lost (with its connection, or closed); the broker had taken the message back (it requeues it, unless the queue itself is gone), so this outcome is dropped: nothing is acknowledged, retried or dead-lettered for it, and the redelivery is handled as a new delivery")]
+    [LoggerMessage(125, LogLevel.Warning, "Handler for queue '{Queue}' on message {MessageId} returned {Outcome} after the channel the message came on closed (with its connection, by the broker, or by the consumer restarting or stopping); the broker takes back every message not settled on a closed channel (it requeues it, unless the queue itself is gone), so this outcome is dropped: nothing is acknowledged, retried or dead-lettered for it, and the redelivery is handled as a new delivery")]
     public static partial void OutcomeOfLostSessionDropped(ILogger logger, string queue, string messageId, string outcome);
 
-    [LoggerMessage(126, LogLevel.Information, "Message {MessageId} from queue '{Queue}' reached the consumer only after the channel it came on was lost, so it is not handled from that channel: the broker had taken it back (it requeues it, unless the queue itself is gone)")]
+    [LoggerMessage(126, LogLevel.Information, "Message {MessageId} from queue '{Queue}' reached the consumer only after the channel it came on closed (with its connection, or by the broker), so it is not handled from that channel: the broker takes it back (it requeues it, unless the queue itself is gone)")]
     public static partial void DeliveryOfLostSessionSkipped(ILogger logger, string queue, string messageId);
 
     [LoggerMessage(127, LogLevel.Information, "The consumer of queue '{Queue}' received the broker's cancel notice of a channel session lost since; it says nothing of the current subscription (RabbitMQ.Client subscribes again when it recovers the connection; if the queue is gone, that channel closes and the consumer restarts)")]
@@ -128,7 +128,7 @@ internal static partial class Log
     [LoggerMessage(61, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed and is returned to the queue in {Delay} (retries are disabled for this queue): {Reason}")]
     public static partial void RequeuedAfterDelay(ILogger logger, string queue, string messageId, TimeSpan delay, string reason);
 
-    [LoggerMessage(62, LogLevel.Warning, "Queue '{Queue}': {Count} failure log line(s) were suppressed in the last {Elapsed}, since the first of them (at most {Limit} are written per {Window})")]
+    [LoggerMessage(62, LogLevel.Warning, "Queue '{Queue}': {Count} failure or lost-channel log line(s) were suppressed in the last {Elapsed}, since the first of them (at most {Limit} are written per {Window})")]
     public static partial void FailuresSuppressed(ILogger logger, string queue, int count, TimeSpan elapsed, int limit, TimeSpan window);
 
     [LoggerMessage(63, LogLevel.Warning, "Queue '{Queue}': message {MessageId} has an unreadable {Property} ({Value}); it is treated as absent. Further unreadable {Property} values on this queue are not logged")]

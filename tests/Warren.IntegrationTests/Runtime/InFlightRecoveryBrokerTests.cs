@@ -146,9 +146,9 @@ public sealed class InFlightRecoveryBrokerTests(BrokerFixture broker, ITestOutpu
 
     private static bool IsResumed(string line) => line.Contains("resumed on the recovered connection", StringComparison.Ordinal);
 
-    private static bool IsDropped(string line) => line.Contains("after the channel the message came on was lost", StringComparison.Ordinal) && line.Contains("this outcome is dropped", StringComparison.Ordinal);
+    private static bool IsDropped(string line) => line.Contains("after the channel the message came on closed", StringComparison.Ordinal) && line.Contains("this outcome is dropped", StringComparison.Ordinal);
 
-    private static bool IsSkipped(string line) => line.Contains("reached the consumer only after the channel it came on was lost", StringComparison.Ordinal);
+    private static bool IsSkipped(string line) => line.Contains("reached the consumer only after the channel it came on closed", StringComparison.Ordinal);
 
     /// <summary>Waits for a queue's ready count on a connection of its own, closed before the test closes the broker's connections.</summary>
     private async Task WaitForReadyAsync(string queue, uint count, string what)

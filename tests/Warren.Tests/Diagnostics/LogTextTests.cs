@@ -100,7 +100,7 @@ public sealed class LogTextTests
         time.Advance(TimeSpan.FromSeconds(55));
         Assert.True(limiter.TryLog());
         var note = Assert.Single(logger.Messages);
-        Assert.Contains("2 failure log line(s) were suppressed in the last 00:01:00", note, StringComparison.Ordinal);
+        Assert.Contains("2 failure or lost-channel log line(s) were suppressed in the last 00:01:00", note, StringComparison.Ordinal);
         Assert.Contains("at most 2 are written per 00:00:10", note, StringComparison.Ordinal);
 
         // At stop, likewise.
@@ -109,7 +109,7 @@ public sealed class LogTextTests
         time.Advance(TimeSpan.FromMinutes(3));
         limiter.Flush();
         Assert.Equal(2, logger.Messages.Count);
-        Assert.Contains("1 failure log line(s) were suppressed in the last 00:03:00", logger.Messages[1], StringComparison.Ordinal);
+        Assert.Contains("1 failure or lost-channel log line(s) were suppressed in the last 00:03:00", logger.Messages[1], StringComparison.Ordinal);
         limiter.Flush();
         Assert.Equal(2, logger.Messages.Count);
     }
