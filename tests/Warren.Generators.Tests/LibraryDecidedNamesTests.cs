@@ -249,36 +249,54 @@ public sealed class LibraryDecidedNamesTests
     [Fact]
     public void A_library_without_the_list_is_named_again_from_its_metadata()
     {
-        const string Crm = """
-            namespace Crm.Users
+        var (output, list) = GenerateCrm();
+        Assert.Contains("global::Crm.Users.Created=crm.users.created", list.ToString(), StringComparison.Ordinal);
+        Assert.Equal("crm.users.created", HostContractOfCreated(output.RemoveSyntaxTrees(list)));
+    }
+
+    /// <summary>
+    /// A library whose public <c>Crm.Users.Created</c> is qualified because of an internal sibling of the same simple
+    /// name that is a Warren message.
+    /// </summary>
+    private const string Crm = """
+        namespace Crm.Users
+        {
+            public sealed record Created(string Id);
+
+            [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
+            public sealed partial class CrmJson : System.Text.Json.Serialization.JsonSerializerContext;
+        }
+
+        namespace Crm.Audit
+        {
+            [Warren.Exchange("crm")]
+            internal sealed record Created(string Id);
+
+            [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
+            internal sealed partial class AuditJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+            [Warren.Queue("crm-users")]
+            internal sealed class Users
             {
-                public sealed record Created(string Id);
-
-                [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
-                public sealed partial class CrmJson : System.Text.Json.Serialization.JsonSerializerContext;
+                public System.Threading.Tasks.Task Handle(Crm.Users.Created created) => System.Threading.Tasks.Task.CompletedTask;
             }
+        }
+        """;
 
-            namespace Crm.Audit
-            {
-                [Warren.Exchange("crm")]
-                internal sealed record Created(string Id);
-
-                [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
-                internal sealed partial class AuditJson : System.Text.Json.Serialization.JsonSerializerContext;
-
-                [Warren.Queue("crm-users")]
-                internal sealed class Users
-                {
-                    public System.Threading.Tasks.Task Handle(Crm.Users.Created created) => System.Threading.Tasks.Task.CompletedTask;
-                }
-            }
-            """;
+    /// <summary>Runs the generator on <see cref="Crm"/>: the library's compilation and its list of contract names.</summary>
+    private static (Compilation Output, SyntaxTree List) GenerateCrm()
+    {
         var compilation = GeneratorHarness.Compile("Crm", [], false, Crm);
         GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
-        var list = Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith(Emitting.ContractNamesEmitter.HintName, StringComparison.Ordinal));
-        Assert.Contains("global::Crm.Users.Created=crm.users.created", list.ToString(), StringComparison.Ordinal);
+        return (output, Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith(Emitting.ContractNamesEmitter.HintName, StringComparison.Ordinal)));
+    }
+
+    /// <summary>The contract a service consuming <c>Crm.Users.Created</c> gives it, with the library built as an image.</summary>
+    private static string HostContractOfCreated(Compilation library)
+    {
         using var image = new System.IO.MemoryStream();
-        Assert.True(output.RemoveSyntaxTrees(list).Emit(image).Success);
+        var emitted = library.Emit(image);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
 
         var run = GeneratorHarness.Run("Crm.Host", [MetadataReference.CreateFromImage(image.ToArray())], """
             [Warren.Queue("host")]
@@ -289,7 +307,7 @@ public sealed class LibraryDecidedNamesTests
             """);
 
         Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
-        Assert.Equal("crm.users.created", Routes(run.Sources)["global::Crm.Users.Created"].Contract);
+        return Routes(run.Sources)["global::Crm.Users.Created"].Contract;
     }
 
     private const string IvApp = """
@@ -395,50 +413,11 @@ public sealed class LibraryDecidedNamesTests
     [InlineData("warren-contract-names/1\nglobal::Crm.Users.Created=created", "created")]
     public void A_list_that_cannot_be_read_or_misses_a_type_falls_back_to_the_metadata(string lists, string expected)
     {
-        const string Crm = """
-            namespace Crm.Users
-            {
-                public sealed record Created(string Id);
-
-                [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
-                public sealed partial class CrmJson : System.Text.Json.Serialization.JsonSerializerContext;
-            }
-
-            namespace Crm.Audit
-            {
-                [Warren.Exchange("crm")]
-                internal sealed record Created(string Id);
-
-                [System.Text.Json.Serialization.JsonSerializable(typeof(Created))]
-                internal sealed partial class AuditJson : System.Text.Json.Serialization.JsonSerializerContext;
-
-                [Warren.Queue("crm-users")]
-                internal sealed class Users
-                {
-                    public System.Threading.Tasks.Task Handle(Crm.Users.Created created) => System.Threading.Tasks.Task.CompletedTask;
-                }
-            }
-            """;
-        var compilation = GeneratorHarness.Compile("Crm", [], false, Crm);
-        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
-        var list = Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith(Emitting.ContractNamesEmitter.HintName, StringComparison.Ordinal));
+        var (output, list) = GenerateCrm();
         var attributes = string.Concat(lists.Split('|').Select(l =>
             "[assembly: System.Reflection.AssemblyMetadata(\"Warren.ContractNames\", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(l, quote: true) + ")]\n"));
         var replaced = output.ReplaceSyntaxTree(list, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(attributes, (Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)list.Options, list.FilePath));
-        using var image = new System.IO.MemoryStream();
-        var emitted = replaced.Emit(image);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-
-        var run = GeneratorHarness.Run("Crm.Host", [MetadataReference.CreateFromImage(image.ToArray())], """
-            [Warren.Queue("host")]
-            public sealed class HostConsumer
-            {
-                public System.Threading.Tasks.Task Handle(Crm.Users.Created created) => System.Threading.Tasks.Task.CompletedTask;
-            }
-            """);
-
-        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
-        Assert.Equal(expected, Routes(run.Sources)["global::Crm.Users.Created"].Contract);
+        Assert.Equal(expected, HostContractOfCreated(replaced));
     }
 
     /// <summary>A tuple type argument is listed and looked up without its element names, which do not make another type.</summary>

@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.Loader;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -219,8 +218,8 @@ public sealed class ReferencedPublisherTests
     {
         var run = GeneratorHarness.Run("Nu.Host", [ContractsLibrary], Host);
         Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
-        var context = new LibraryContext(ContractsImage.Value);
-        var host = context.LoadFromStream(new MemoryStream(Emit(run.Output)));
+        var context = new LibraryLoadContext("referenced-publisher", ContractsImage.Value);
+        var host = context.LoadImage(run.Output);
         var register = host.GetType("Warren.WarrenGeneratedRegistration", throwOnError: true)!
             .GetMethod("AddGeneratedHandlers", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
         var publish = host.GetType("Nu.Host.Drive", throwOnError: true)!.GetMethod("Publish")!;
@@ -265,8 +264,8 @@ public sealed class ReferencedPublisherTests
         Assert.Contains("WarrenModule_Nu_Billing.Register(builder)", run.Sources["Warren.Registration.g.cs"], StringComparison.Ordinal);
 
         // Billing implements the contracts' publishers too (its own, internal) and its module registers them.
-        var context = new LibraryContext(ContractsImage.Value, billing);
-        var host = context.LoadFromStream(new MemoryStream(Emit(run.Output)));
+        var context = new LibraryLoadContext("referenced-publisher", ContractsImage.Value, billing);
+        var host = context.LoadImage(run.Output);
         var services = new ServiceCollection();
         services.AddLogging();
         var builder = services.AddWarren(o => o.Url = "amqp://guest:guest@127.0.0.1:1/");
@@ -519,26 +518,4 @@ public sealed class ReferencedPublisherTests
 
     private static Task<ImmutableArray<Diagnostic>> Analyze(Compilation output) =>
         output.WithAnalyzers([new SymbolRulesAnalyzer(), new CompilationRulesAnalyzer(), new PublishTargetAnalyzer(), new ReferencedInterfaceAnalyzer()]).GetAnalyzerDiagnosticsAsync();
-
-    private static byte[] Emit(Compilation compilation)
-    {
-        using var image = new MemoryStream();
-        var emitted = compilation.Emit(image);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-        return image.ToArray();
-    }
-
-    /// <summary>The libraries and the host in a context of their own, Warren and the framework shared with the test.</summary>
-    private sealed class LibraryContext : AssemblyLoadContext
-    {
-        public LibraryContext(params byte[][] libraries)
-            : base("referenced-publisher")
-        {
-            Libraries = libraries.Select(l => LoadFromStream(new MemoryStream(l))).ToArray();
-        }
-
-        public Assembly[] Libraries { get; }
-
-        protected override Assembly? Load(AssemblyName assemblyName) => Libraries.FirstOrDefault(l => l.GetName().Name == assemblyName.Name);
-    }
 }

@@ -1,8 +1,6 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.Loader;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -69,8 +67,8 @@ public sealed class UnusableJsonContextTests
         var run = GeneratorHarness.Run("Shop.Orders", [contracts], Orders);
         Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
 
-        var context = new LibraryContext(ContractsImage.Value);
-        var service = context.LoadFromStream(new MemoryStream(Emit(run.Output)));
+        var context = new LibraryLoadContext("unusable-json-context", ContractsImage.Value);
+        var service = context.LoadImage(run.Output);
         await using var harness = await WarrenTestHarness.StartAsync(services => Register(service, services.AddWarren()));
 
         var pingType = context.Libraries[0].GetType("Shop.Contracts.Ping", throwOnError: true)!;
@@ -126,8 +124,8 @@ public sealed class UnusableJsonContextTests
             """);
         Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
 
-        var context = new LibraryContext(billingImage);
-        var tests = context.LoadFromStream(new MemoryStream(Emit(run.Output)));
+        var context = new LibraryLoadContext("unusable-json-context", billingImage);
+        var tests = context.LoadImage(run.Output);
         await using var harness = await WarrenTestHarness.StartAsync(services => Register(tests, services.AddWarren()));
         Assert.Contains("WithoutJsonMetadata.Contract<global::Shop.Billing.InvoiceSent>", run.Sources["Warren.Contracts.g.cs"], StringComparison.Ordinal);
 
@@ -159,27 +157,5 @@ public sealed class UnusableJsonContextTests
         {
             return Task.FromException(e.InnerException);
         }
-    }
-
-    private static byte[] Emit(Compilation compilation)
-    {
-        using var image = new MemoryStream();
-        var emitted = compilation.Emit(image);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
-        return image.ToArray();
-    }
-
-    /// <summary>The libraries and the project in a context of their own, Warren and the framework shared with the test.</summary>
-    private sealed class LibraryContext : AssemblyLoadContext
-    {
-        public LibraryContext(params byte[][] libraries)
-            : base("unusable-json-context")
-        {
-            Libraries = libraries.Select(l => LoadFromStream(new MemoryStream(l))).ToArray();
-        }
-
-        public Assembly[] Libraries { get; }
-
-        protected override Assembly? Load(AssemblyName assemblyName) => Libraries.FirstOrDefault(l => l.GetName().Name == assemblyName.Name);
     }
 }
