@@ -23,16 +23,8 @@ public sealed class MessageContract<T>
     /// <param name="routingKey">Builds the routing key of one message.</param>
     /// <param name="priority">The default priority (0–255), or null for none.</param>
     public MessageContract(string name, JsonTypeInfo<T> typeInfo, string exchange, Func<T, string> routingKey, byte? priority = null)
+        : this(name, typeInfo, null, exchange, routingKey, priority)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(typeInfo);
-        ArgumentNullException.ThrowIfNull(exchange);
-        ArgumentNullException.ThrowIfNull(routingKey);
-        Name = name;
-        _typeInfo = typeInfo;
-        Exchange = exchange;
-        _routingKey = routingKey;
-        Priority = priority;
     }
 
     /// <summary>A contract with a fixed routing key.</summary>
@@ -48,12 +40,27 @@ public sealed class MessageContract<T>
     /// <see cref="TypeInfo"/> throws <paramref name="missingTypeInfo"/>, which says what is missing.
     /// </summary>
     internal MessageContract(string name, string missingTypeInfo, string exchange, Func<T, string> routingKey, byte? priority)
+        : this(name, null, missingTypeInfo, exchange, routingKey, priority)
+    {
+    }
+
+    /// <summary>Either <paramref name="typeInfo"/> or, for a type without metadata, <paramref name="missingTypeInfo"/>.</summary>
+    private MessageContract(string name, JsonTypeInfo<T>? typeInfo, string? missingTypeInfo, string exchange, Func<T, string> routingKey, byte? priority)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentException.ThrowIfNullOrEmpty(missingTypeInfo);
+        if (missingTypeInfo is null)
+        {
+            ArgumentNullException.ThrowIfNull(typeInfo);
+        }
+        else
+        {
+            ArgumentException.ThrowIfNullOrEmpty(missingTypeInfo);
+        }
+
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(routingKey);
         Name = name;
+        _typeInfo = typeInfo;
         _missingTypeInfo = missingTypeInfo;
         Exchange = exchange;
         _routingKey = routingKey;
