@@ -189,6 +189,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         // due timer the clock was not moved to).
         var why = "nothing was looked at yet";
         string? note = null;
+        var lookedAfterDeadline = false;
         while (true)
         {
             var changed = Broker.WaitForChangeAsync(CancellationToken.None);
@@ -251,6 +252,14 @@ public sealed class WarrenTestHarness : IAsyncDisposable
 
                 if (!deadline.IsCancellationRequested)
                 {
+                    continue;
+                }
+
+                if (changedMeanwhile && !lookedAfterDeadline)
+                {
+                    // The state changed as the time ran out (the action ended, its deadline timer went): one more look,
+                    // and a run quiet now ends well instead of timing out with nothing pending.
+                    lookedAfterDeadline = true;
                     continue;
                 }
 
