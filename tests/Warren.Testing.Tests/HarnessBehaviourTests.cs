@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -62,6 +63,45 @@ public sealed class HarnessBehaviourTests
 
         Assert.Equal(new Quote("mug", 5m), quote.Result);
         Assert.False(quote.AssertRpcCall("pricing.get-quote").IsFault);
+    }
+
+    [Fact]
+    public async Task A_broker_that_never_stops_changing_times_out_naming_its_last_change()
+    {
+        // A client outside the tracked action publishes every millisecond or so: the system is never quiet for the
+        // settle time (long here, so that a loaded machine's scheduling cannot make a gap that long). The run must still
+        // end at its timeout, and say why.
+        await using var harness = await Shop.StartAsync(configure: o =>
+        {
+            o.Timeout = TimeSpan.FromSeconds(1.5);
+            o.SettleTime = TimeSpan.FromMilliseconds(200);
+        });
+        await using var connection = harness.Broker.Connect("noise");
+        var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync("noise", durable: false, exclusive: false, autoDelete: false);
+        using var stop = new CancellationTokenSource();
+        var noise = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                channel.BasicPublishAsync(string.Empty, "noise", new byte[] { 1 }).AsTask().GetAwaiter().GetResult();
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true };
+        noise.Start();
+
+        try
+        {
+            var error = await Assert.ThrowsAsync<WarrenHarnessTimeoutException>(() => harness.WaitForQuietAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+
+            Assert.Contains("not quiet after 1.5 s", error.Message, StringComparison.Ordinal);
+            Assert.Contains("the broker kept changing within the settle time (200 ms); last change: Published to queue(s) 'noise' on connection 'noise'", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            noise.Join();
+        }
     }
 
     /// <summary>

@@ -183,26 +183,52 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         using var deadline = new CancellationTokenSource(limit);
         var task = Task.Run(action);
         var horizon = Time.GetUtcNow() + _options.VirtualTimeLimit;
+
+        // Why the last look did not end the run, for the timeout's message when nothing else is pending at the deadline
+        // (the state changed as the time ran out), and what the pending list cannot show (a broker that kept changing, a
+        // due timer the clock was not moved to).
+        var why = "nothing was looked at yet";
+        string? note = null;
+        var lookedAfterDeadline = false;
         while (true)
         {
             var changed = Broker.WaitForChangeAsync(CancellationToken.None);
             var activity = Broker.GetActivity();
-            var timerDue = Clock is { NextDue: { } due } && due <= horizon;
+            var running = !task.IsCompleted;
+            var next = Clock?.NextDue;
+            var timerDue = next is { } due && due <= horizon;
             if (until is not null && until())
             {
                 break;
             }
 
-            if (until is null && task.IsCompleted && activity.IsQuiet && !timerDue)
+            // What the waits below wake on: a change on the broker, and the action's end (which may touch nothing on the
+            // broker: an RPC call ends with its reply handled, after the last change). The state changes too when the
+            // timer seen due goes away (an RPC deadline disposed) or the awaited condition comes to hold.
+            var wake = running ? Task.WhenAny(changed, task) : changed;
+            bool Moved() => (until is not null && until()) || Clock?.NextDue != next;
+            if (until is null && !running && activity.IsQuiet && !timerDue)
             {
-                if (!await ChangesWithinAsync(changed, _options.SettleTime).ConfigureAwait(false) && Broker.GetActivity().IsQuiet)
+                var lastSeen = Broker.LastSequence;
+                if (!await ChangesWithinAsync(wake, _options.SettleTime).ConfigureAwait(false) && Broker.GetActivity().IsQuiet)
                 {
                     break;
                 }
 
-                continue;
+                why = "the broker was quiet, but changed within the settle time";
+                note = $"the broker kept changing within the settle time ({_options.SettleTime.TotalMilliseconds:0.#} ms); last change: {DescribeLastChange(lastSeen)}";
+                if (!deadline.IsCancellationRequested)
+                {
+                    continue;
+                }
+
+                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, start, logStart, until, why, note));
             }
 
+            note = null;
+            why = running ? "the action had not finished"
+                : !activity.IsQuiet ? string.Join("; ", activity.Active.Concat(activity.Unsettled))
+                : "the condition did not hold";
             if (timerDue)
             {
                 // Nothing runs (or handlers, or the action itself, have been waiting without any change for longer
@@ -212,11 +238,12 @@ public sealed class WarrenTestHarness : IAsyncDisposable
                 // the settle time, and moving the clock then would expire what is about to happen. The stall time is
                 // counted only while the process does nothing (see ChangesWithinIdleTimeAsync): a handler or an
                 // action still working, or waiting for a thread on a starved machine, is not stalled, however long it
-                // takes in real time.
-                var idle = activity.Active.Count == 0 && task.IsCompleted;
+                // takes in real time. The action's end, or the timer's going, is a change: the loop looks again at
+                // once instead of waiting for a broker change that may never come.
+                var idle = activity.Active.Count == 0 && !running;
                 var changedMeanwhile = idle
-                    ? await ChangesWithinAsync(changed, _options.SettleTime).ConfigureAwait(false)
-                    : await ChangesWithinIdleTimeAsync(changed, _options.StallTime, deadline.Token).ConfigureAwait(false);
+                    ? await ChangesWithinAsync(wake, _options.SettleTime).ConfigureAwait(false) || Moved()
+                    : await ChangesWithinIdleTimeAsync(wake, _options.StallTime, Moved, deadline.Token).ConfigureAwait(false);
                 if (!changedMeanwhile && !deadline.IsCancellationRequested
                     && (!idle || Broker.GetActivity().Active.Count == 0))
                 {
@@ -227,30 +254,38 @@ public sealed class WarrenTestHarness : IAsyncDisposable
                 {
                     continue;
                 }
+
+                if (changedMeanwhile && !lookedAfterDeadline)
+                {
+                    // The state changed as the time ran out (the action ended, its deadline timer went): one more look,
+                    // and a run quiet now ends well instead of timing out with nothing pending.
+                    lookedAfterDeadline = true;
+                    continue;
+                }
+
+                if (!changedMeanwhile && !idle)
+                {
+                    note = $"a virtual timer due at {Describe(next!.Value)} was not moved to: the process never did nothing for the stall time ({_options.StallTime.TotalMilliseconds:0.#} ms) without a change on the broker";
+                }
             }
 
             if (deadline.IsCancellationRequested)
             {
-                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, activity, start, logStart, until));
+                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, start, logStart, until, why, note));
             }
 
             try
             {
                 // A running action may start a virtual timer without touching the broker (a Task.Delay on the clock):
                 // with a clock of ours, look again after the settle time instead of only on a change or its end.
-                var wake = task.IsCompleted ? Task.Delay(20, deadline.Token)
+                var look = !running ? Task.Delay(20, deadline.Token)
                     : Clock is null ? task
                     : Task.WhenAny(task, Task.Delay(_options.SettleTime, deadline.Token));
-                await Task.WhenAny(changed, wake, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
+                await Task.WhenAny(changed, look, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                // Checked at the top of the loop.
-            }
-
-            if (deadline.IsCancellationRequested && (until is null ? !(task.IsCompleted && Broker.GetActivity().IsQuiet) : !until()))
-            {
-                throw new WarrenHarnessTimeoutException(DescribePending(limit, task, Broker.GetActivity(), start, logStart, until));
+                // Checked at the top of the loop: a run quiet at its deadline still ends well.
             }
         }
 
@@ -268,7 +303,8 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// True when <paramref name="changed"/> completes before the process has been idle for <paramref name="stall"/>.
+    /// True when <paramref name="changed"/> completes, or <paramref name="moved"/> turns true (looked at after each slice),
+    /// before the process has been idle for <paramref name="stall"/>.
     /// The stall time is made of slices of <see cref="IdleSlice"/>, each counted only when the process was idle during it:
     /// no work item waiting for a thread of the pool (a continuation on a starved machine: the resumption of an RPC
     /// caller whose reply has arrived, the next step of a server handler) and less than a tenth of a core of CPU used (a
@@ -276,7 +312,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     /// for at most two slices. A handler or action awaiting the virtual clock leaves the process idle, and the clock
     /// moves after the stall time as it always did.
     /// </summary>
-    private static async Task<bool> ChangesWithinIdleTimeAsync(Task changed, TimeSpan stall, CancellationToken deadline)
+    private static async Task<bool> ChangesWithinIdleTimeAsync(Task changed, TimeSpan stall, Func<bool> moved, CancellationToken deadline)
     {
         var idle = TimeSpan.Zero;
         var last = Stopwatch.GetTimestamp();
@@ -284,7 +320,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         while (idle < stall && !deadline.IsCancellationRequested)
         {
             var slice = stall - idle < IdleSlice ? stall - idle : IdleSlice;
-            if (await ChangesWithinAsync(changed, slice).ConfigureAwait(false))
+            if (await ChangesWithinAsync(changed, slice).ConfigureAwait(false) || moved())
             {
                 return true;
             }
@@ -304,30 +340,70 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         return false;
     }
 
-    private string DescribePending(TimeSpan limit, Task action, BrokerActivity activity, long start, long logStart, Func<bool>? until)
+    private string DescribePending(TimeSpan limit, Task action, long start, long logStart, Func<bool>? until, string why, string? note)
     {
         var text = new StringBuilder();
         text.Append(until is null
             ? $"The system was not quiet after {limit.TotalSeconds:0.###} s (real time). Still pending:"
             : $"The condition did not hold after {limit.TotalSeconds:0.###} s (real time). Meanwhile:").AppendLine();
+        var lines = 0;
         if (!action.IsCompleted)
         {
             text.AppendLine("  - the action has not finished (is it waiting for something that never comes?)");
+            lines++;
         }
 
+        var activity = Broker.GetActivity();
         foreach (var line in activity.Active.Concat(activity.Unsettled))
         {
             text.Append("  - ").AppendLine(line);
+            lines++;
         }
 
         if (Clock is { NextDue: { } due })
         {
-            text.Append($"  - the next virtual timer is due at {due:O} (clock at {Clock.GetUtcNow():O})").AppendLine();
+            text.Append($"  - the next virtual timer is due at {Describe(due)}").AppendLine();
+            lines++;
+        }
+
+        // What the list above cannot show (the broker kept changing, a due timer not moved to), and what the last look
+        // saw when nothing is pending any more (the state changed as the time ran out): the message always says why.
+        if (note is not null)
+        {
+            text.Append("  - ").AppendLine(note);
+        }
+        else if (lines == 0)
+        {
+            text.Append("  - nothing now; the last look before the deadline saw: ").AppendLine(why);
         }
 
         text.AppendLine();
         text.Append(new MessageFlow(Broker.JournalSince(start), Contracts, [.. _options.JsonContexts], _log?.Since(logStart) ?? []).Describe());
         return text.ToString();
+    }
+
+    /// <summary>A virtual time as its distance from the clock's now, then in full.</summary>
+    private string Describe(DateTimeOffset due)
+    {
+        var now = Time.GetUtcNow();
+        return $"+{(due - now).TotalSeconds:0.###} s virtual ({due:O}, clock at {now:O})";
+    }
+
+    /// <summary>The broker's last recorded event, and how many came since <paramref name="since"/>.</summary>
+    private string DescribeLastChange(long since)
+    {
+        var journal = Broker.JournalSince(since);
+        if (journal.Count == 0)
+        {
+            return "a callback finishing or a channel operation, which records no event";
+        }
+
+        var last = journal[^1];
+        var where = last.Queue is { } queue ? $" queue '{queue}'"
+            : last.Queues.Count > 0 ? $" to queue(s) {string.Join(", ", last.Queues.Select(q => $"'{q}'"))}"
+            : string.Empty;
+        var who = last.Connection is { } connection ? $" on connection '{connection}'" : string.Empty;
+        return $"{last.Kind}{where}{who} (event {last.Sequence}; {journal.Count} event(s) during the settle time)";
     }
 }
 
