@@ -21,6 +21,16 @@ public static class TopologyDeclarer
     internal const int MaxChannels = 16;
 
     /// <summary>
+    /// The most declaration channels open at once in the process. Consumers that subscribe again together (after a
+    /// connection recovery every one does) each declare their own topology: without a bound, hundreds of consumers times
+    /// a few channels each could exhaust the connection's channels (2,047 by default) beside their consumer channels.
+    /// A declaration takes what is free, at least one, so it never waits holding channels another one waits for.
+    /// </summary>
+    internal const int MaxOpenChannels = 64;
+
+    private static readonly SemaphoreSlim s_openChannels = new(MaxOpenChannels, MaxOpenChannels);
+
+    /// <summary>
     /// Declares everything in <paramref name="topology"/> on channels of its own. A declaration the broker refuses
     /// (an existing entity with other settings, a forbidden argument) fails with <see cref="TopologyConflictException"/>
     /// naming the entity and the broker's reason.
@@ -46,6 +56,15 @@ public static class TopologyDeclarer
             return;
         }
 
+        await s_openChannels.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var held = 1;
+        while (held < width && s_openChannels.Wait(0))
+        {
+            held++;
+        }
+
+        width = held;
+
         // A refused declaration closes its channel; throwaway channels keep the caller's alive.
         var channels = new IChannel?[width];
         try
@@ -70,7 +89,14 @@ public static class TopologyDeclarer
         }
         finally
         {
-            await Task.WhenAll(channels.Select(CloseAsync)).ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(channels.Select(CloseAsync)).ConfigureAwait(false);
+            }
+            finally
+            {
+                s_openChannels.Release(held);
+            }
         }
     }
 
