@@ -43,14 +43,12 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     private readonly IChannel _channel;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly object _gate = new();
-    private readonly Dictionary<ulong, Pending> _pending = [];
 
     /// <summary>
-    /// The pending mandatory publishes whose id Warren made, by the counter of that id (<see cref="MessageIds"/>): how a
-    /// return names its publish. Kept with <see cref="_pending"/> under <see cref="_gate"/>: every publish taken out of
-    /// one is taken out of the other, so a return finds its publish in one look-up however many are in flight.
+    /// The publishes waiting for the broker's answer, in sequence order and indexed by sequence number and by the counter
+    /// of the message id Warren made (how a return names its publish), under <see cref="_gate"/>.
     /// </summary>
-    private readonly Dictionary<ulong, Pending> _byMessageId = [];
+    private readonly PendingConfirms _pending = new();
     private readonly Dictionary<string, object?> _lentHeaders = new(2, StringComparer.Ordinal);
 
     /// <summary>
@@ -71,10 +69,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     private readonly ITimer _sweeper;
     private readonly TimeSpan _sweepInterval;
     private readonly TimeProvider _time;
-    private ulong _lowestPending = 1;
     private bool _sweeping;
 
-    private ConfirmChannel(IChannel channel, TimeSpan publishTimeout, TimeProvider time)
+    internal ConfirmChannel(IChannel channel, TimeSpan publishTimeout, TimeProvider time)
     {
         _channel = channel;
         _time = time;
@@ -108,7 +105,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         {
             lock (_gate)
             {
-                return _byMessageId.Count;
+                return _pending.ReturnableCount;
             }
         }
     }
@@ -149,7 +146,6 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     public async ValueTask<Pending> SendAsync(string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, ulong messageId, ActivityContext trace, long deadline, CancellationToken cancellationToken)
     {
         var pending = new Pending(exchange, routingKey, deadline);
-        ulong sequence = 0;
         var lent = false;
         var numbered = false;
         var clientTraced = false;
@@ -163,7 +159,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 properties.MessageId = _messageId.Write(messageId);
             }
 
-            sequence = await _channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
+            var sequence = await _channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
             pending.Sequence = sequence;
             if (properties.Headers is null)
             {
@@ -207,15 +203,10 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 // registering on a channel already closed would leave this publish waiting for nothing.
                 if (!_channel.IsOpen)
                 {
-                    sequence = 0;
                     throw new AlreadyClosedException(_channel.CloseReason ?? new ShutdownEventArgs(ShutdownInitiator.Library, 0, "channel closed"));
                 }
 
-                _pending[sequence] = pending;
-                if (pending.MessageIdCounter != 0)
-                {
-                    _byMessageId[pending.MessageIdCounter] = pending;
-                }
+                _pending.Add(pending);
 
                 if (!_sweeping)
                 {
@@ -228,7 +219,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         }
         catch
         {
-            Forget(sequence);
+            Forget(pending);
             throw;
         }
         finally
@@ -306,7 +297,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            Forget(pending.Sequence);
+            Forget(pending);
             throw;
         }
     }
@@ -319,29 +310,12 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         await _sweeper.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Stops tracking a publish whose caller gave up waiting for it.</summary>
-    internal void Forget(ulong sequence)
+    /// <summary>Stops tracking a publish whose caller gave up waiting for it (or whose send failed).</summary>
+    internal void Forget(Pending pending)
     {
-        if (sequence == 0)
-        {
-            return;
-        }
-
         lock (_gate)
         {
-            if (_pending.Remove(sequence, out var pending))
-            {
-                Unindex(pending);
-            }
-        }
-    }
-
-    /// <summary>Takes a publish out of <see cref="_byMessageId"/> (under <see cref="_gate"/>), when it is the one indexed under its id.</summary>
-    private void Unindex(Pending pending)
-    {
-        if (pending.MessageIdCounter != 0 && _byMessageId.TryGetValue(pending.MessageIdCounter, out var indexed) && ReferenceEquals(indexed, pending))
-        {
-            _byMessageId.Remove(pending.MessageIdCounter);
+            _pending.Forget(pending);
         }
     }
 
@@ -358,27 +332,14 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 return;
             }
 
-            List<ulong>? expired = null;
-            foreach (var (sequence, pending) in _pending)
-            {
-                if (now >= pending.Deadline)
-                {
-                    (expired ??= []).Add(sequence);
-                }
-            }
-
-            if (expired is null)
+            if (_pending.TakeExpired(now) is not { } expired)
             {
                 return;
             }
 
-            foreach (var sequence in expired)
+            foreach (var pending in expired)
             {
-                if (_pending.Remove(sequence, out var pending))
-                {
-                    Unindex(pending);
-                    pending.Fail(new ConfirmTimeoutException());
-                }
+                pending.Fail(new ConfirmTimeoutException());
             }
         }
     }
@@ -432,13 +393,10 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         // The broker sends basic.return before the ack of the same message: remember it for the ack.
         var sequence = AmqpHeaders.ReadLong(e.BasicProperties.Headers, SequenceHeader);
         var returned = $"{e.ReplyCode} {e.ReplyText}";
+        var counter = MessageIds.TryReadCounter(e.BasicProperties.MessageId, out var read) ? read : 0;
         lock (_gate)
         {
-            if (sequence > 0 && _pending.TryGetValue((ulong)sequence, out var numbered))
-            {
-                numbered.Returned = returned;
-            }
-            else if (MessageIds.TryReadCounter(e.BasicProperties.MessageId, out var counter) && _byMessageId.TryGetValue(counter, out var pending))
+            if (_pending.FindReturned(sequence, counter) is { } pending)
             {
                 pending.Returned = returned;
             }
@@ -452,12 +410,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         List<Pending> failed;
         lock (_gate)
         {
-            failed = [.. _pending.Values];
-            _pending.Clear();
-            _byMessageId.Clear();
-
-            // A recovered channel numbers its publishes from 1 again.
-            _lowestPending = 1;
+            failed = _pending.TakeAll();
         }
 
         foreach (var pending in failed)
@@ -471,32 +424,16 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// <summary>
     /// Removes the publishes an ack or nack covers, under <see cref="_gate"/>, into this thread's list, which the caller
     /// settles after the lock is released and then clears: completing hundreds of publishes of a <c>multiple</c> ack
-    /// (each queues its continuation) while holding the lock kept the publishes being sent waiting for it.
+    /// (each queues its continuation) while holding the lock kept the publishes being sent waiting for it. A
+    /// <c>multiple</c> one costs what it settles (see <see cref="PendingConfirms"/>), not the span of sequence numbers
+    /// since the last one.
     /// </summary>
     private List<Pending> Take(ulong tag, bool multiple)
     {
         var settled = t_settled ??= new List<Pending>(64);
         lock (_gate)
         {
-            if (multiple)
-            {
-                for (var sequence = _lowestPending; sequence <= tag; sequence++)
-                {
-                    if (_pending.Remove(sequence, out var pending))
-                    {
-                        Unindex(pending);
-                        settled.Add(pending);
-                    }
-                }
-
-                _lowestPending = Math.Max(_lowestPending, tag + 1);
-            }
-            else if (_pending.Remove(tag, out var pending))
-            {
-                // The watermark moves with multiple acks only; singles already acked are skipped then.
-                Unindex(pending);
-                settled.Add(pending);
-            }
+            _pending.Take(tag, multiple, settled);
         }
 
         return settled;
@@ -518,6 +455,15 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         public ulong MessageIdCounter { get; set; }
 
         public string? Returned { get; set; }
+
+        /// <summary>The publish before this one in <see cref="PendingConfirms"/>'s sequence order, while listed there.</summary>
+        internal Pending? Previous { get; set; }
+
+        /// <summary>The publish after this one in <see cref="PendingConfirms"/>'s sequence order, while listed there.</summary>
+        internal Pending? Next { get; set; }
+
+        /// <summary>Waiting in a <see cref="PendingConfirms"/>.</summary>
+        internal bool Listed { get; set; }
 
         public void Succeed() => TrySetResult();
 

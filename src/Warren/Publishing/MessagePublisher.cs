@@ -728,7 +728,7 @@ internal sealed class MessagePublisher : IPublisher, IMessageSender, IAsyncDispo
                             }
                             catch (OperationCanceledException)
                             {
-                                channel.Forget(pending.Sequence);
+                                channel.Forget(pending);
                                 throw;
                             }
                         }

@@ -1,0 +1,186 @@
+using System.Collections.Generic;
+
+namespace Warren;
+
+/// <summary>
+/// The publishes of one confirming channel waiting for the broker's answer, kept in sequence order (a list through the
+/// publishes themselves) and indexed by sequence number and by message id. An ack or nack with <c>multiple</c> takes
+/// the publishes from the front of the list up to its tag: its cost is that of the publishes it settles, however far
+/// its tag is from the last one settled (publishes settled singly, forgotten or timed out leave no gap to walk).
+/// Not thread-safe: <see cref="ConfirmChannel"/> holds its lock around every call.
+/// </summary>
+internal sealed class PendingConfirms
+{
+    private readonly Dictionary<ulong, ConfirmChannel.Pending> _bySequence = [];
+
+    /// <summary>The mandatory publishes whose id Warren made, by the counter of that id: how a return names its publish.</summary>
+    private readonly Dictionary<ulong, ConfirmChannel.Pending> _byMessageId = [];
+
+    private ConfirmChannel.Pending? _first;
+    private ConfirmChannel.Pending? _last;
+
+    /// <summary>Publishes waiting for their confirmation.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Publishes a return can be matched to by their message id.</summary>
+    public int ReturnableCount => _byMessageId.Count;
+
+    /// <summary>
+    /// Adds a publish with its <see cref="ConfirmChannel.Pending.Sequence"/> set. Sequence numbers grow with each send,
+    /// so it goes at the end; one lower than the last (a channel that numbers from 1 again after its recovery, before the
+    /// shutdown handler emptied this) goes to its place in order, found from the end.
+    /// </summary>
+    public void Add(ConfirmChannel.Pending pending)
+    {
+        var after = _last;
+        while (after is not null && after.Sequence > pending.Sequence)
+        {
+            after = after.Previous;
+        }
+
+        pending.Previous = after;
+        pending.Next = after is null ? _first : after.Next;
+        if (pending.Next is null)
+        {
+            _last = pending;
+        }
+        else
+        {
+            pending.Next.Previous = pending;
+        }
+
+        if (after is null)
+        {
+            _first = pending;
+        }
+        else
+        {
+            after.Next = pending;
+        }
+
+        pending.Listed = true;
+        Count++;
+        _bySequence[pending.Sequence] = pending;
+        if (pending.MessageIdCounter != 0)
+        {
+            _byMessageId[pending.MessageIdCounter] = pending;
+        }
+    }
+
+    /// <summary>
+    /// Takes out the publishes an ack or nack settles into <paramref name="settled"/>: with <paramref name="multiple"/>
+    /// every one up to <paramref name="tag"/>, else the one with that number (none when it is no longer waiting).
+    /// </summary>
+    public void Take(ulong tag, bool multiple, List<ConfirmChannel.Pending> settled)
+    {
+        if (multiple)
+        {
+            while (_first is { } first && first.Sequence <= tag)
+            {
+                Remove(first);
+                settled.Add(first);
+            }
+        }
+        else if (_bySequence.TryGetValue(tag, out var pending))
+        {
+            Remove(pending);
+            settled.Add(pending);
+        }
+    }
+
+    /// <summary>Takes out a publish whose caller stopped waiting; false when it is not waiting here (settled already, or never added).</summary>
+    public bool Forget(ConfirmChannel.Pending pending)
+    {
+        if (!pending.Listed)
+        {
+            return false;
+        }
+
+        Remove(pending);
+        return true;
+    }
+
+    /// <summary>Takes out the publishes whose deadline is at or before <paramref name="now"/>; null when there are none.</summary>
+    public List<ConfirmChannel.Pending>? TakeExpired(long now)
+    {
+        List<ConfirmChannel.Pending>? expired = null;
+        var pending = _first;
+        while (pending is not null)
+        {
+            var next = pending.Next;
+            if (now >= pending.Deadline)
+            {
+                Remove(pending);
+                (expired ??= []).Add(pending);
+            }
+
+            pending = next;
+        }
+
+        return expired;
+    }
+
+    /// <summary>Takes out every publish (the channel is gone), in sequence order.</summary>
+    public List<ConfirmChannel.Pending> TakeAll()
+    {
+        var all = new List<ConfirmChannel.Pending>(Count);
+        while (_first is { } first)
+        {
+            Remove(first);
+            all.Add(first);
+        }
+
+        return all;
+    }
+
+    /// <summary>
+    /// The waiting publish a returned message names: by its sequence header when it has one (a caller-chosen id), else
+    /// by the counter of the message id Warren made. Null when none is waiting under either.
+    /// </summary>
+    public ConfirmChannel.Pending? FindReturned(long sequence, ulong messageIdCounter)
+    {
+        if (sequence > 0 && _bySequence.TryGetValue((ulong)sequence, out var numbered))
+        {
+            return numbered;
+        }
+
+        return messageIdCounter != 0 && _byMessageId.TryGetValue(messageIdCounter, out var pending) ? pending : null;
+    }
+
+    private void Remove(ConfirmChannel.Pending pending)
+    {
+        if (pending.Previous is null)
+        {
+            _first = pending.Next;
+        }
+        else
+        {
+            pending.Previous.Next = pending.Next;
+        }
+
+        if (pending.Next is null)
+        {
+            _last = pending.Previous;
+        }
+        else
+        {
+            pending.Next.Previous = pending.Previous;
+        }
+
+        pending.Previous = null;
+        pending.Next = null;
+        pending.Listed = false;
+        Count--;
+
+        // The indexes hold this publish unless a later one with the same number or id took its place.
+        if (_bySequence.TryGetValue(pending.Sequence, out var bySequence) && ReferenceEquals(bySequence, pending))
+        {
+            _bySequence.Remove(pending.Sequence);
+        }
+
+        if (pending.MessageIdCounter != 0 && _byMessageId.TryGetValue(pending.MessageIdCounter, out var byId) && ReferenceEquals(byId, pending))
+        {
+            _byMessageId.Remove(pending.MessageIdCounter);
+        }
+    }
+}
