@@ -139,8 +139,7 @@ public sealed class UnusableJsonContextTests
     }
 
     private static void Register(Assembly assembly, WarrenBuilder builder) =>
-        assembly.GetType("Warren.WarrenGeneratedRegistration", throwOnError: true)!
-            .GetMethod("AddGeneratedHandlers", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
+        GeneratedNames.AddGeneratedHandlers(assembly)
             .Invoke(null, [builder]);
 
     /// <summary><c>IPublisher.PublishAsync&lt;T&gt;(T, CancellationToken)</c> for a type known at run time only.</summary>
