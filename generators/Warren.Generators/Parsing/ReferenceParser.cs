@@ -47,6 +47,8 @@ internal static class ReferenceParser
             if (assembly.GivesAccessTo(compilation.Assembly))
             {
                 giverDepth = System.Math.Max(giverDepth, RegistrationDepth(assembly));
+                // Its internal JSON contexts are this project's to use as well as its public ones.
+                contexts.AddRange(InternalContexts(assembly, compilation));
             }
 
             var declarations = Cache.GetValue(assembly, ReadAssembly);
@@ -78,6 +80,28 @@ internal static class ReferenceParser
                 MessageParser.GivesInternals(compilation.Assembly) ? giverDepth + 1 : ModuleModel.Plain),
             deadLetterQueues.GroupBy(d => d.Queue).Select(g => new DeadLetterQueueModel(g.Key, g.Any(d => d.Quorum))).OrderBy(d => d.Queue, System.StringComparer.Ordinal).ToEquatableArray(),
             publishers.OrderBy(p => p.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The JSON contexts of <paramref name="assembly"/>, which gives <paramref name="compilation"/> its internals, that
+    /// only its internals make visible (the public ones are read with its declarations) and that the compilation can
+    /// reach (not private ones).
+    /// </summary>
+    private static System.Collections.Generic.IEnumerable<JsonContextModel> InternalContexts(IAssemblySymbol assembly, Compilation compilation)
+    {
+        foreach (var type in ReferencedAssemblies.PublicTypes(assembly, publicOnly: false))
+        {
+            var visibleToAll = true;
+            for (var t = type; t is not null; t = t.ContainingType)
+            {
+                visibleToAll &= t.DeclaredAccessibility == Accessibility.Public;
+            }
+
+            if (!visibleToAll && compilation.IsSymbolAccessibleWithin(type, compilation.Assembly) && JsonContextParser.TryParse(type) is { } json)
+            {
+                yield return json;
+            }
+        }
     }
 
     /// <summary>
