@@ -102,7 +102,8 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     {
                         foreach (var name in json.TypeNames)
                         {
-                            if (type.DeclaredAccessibility == Accessibility.Public)
+                            // A public context, or an internal one of an assembly giving this one its internals.
+                            if (compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
                             {
                                 _serializable.Add(name);
                             }

@@ -94,14 +94,17 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             })
             .WithTrackingName(Steps.Model);
 
+        // The names of this assembly's generated internal types (GeneratedScope): unique to it, read from its name only.
+        var scope = context.CompilationProvider.Select(static (c, _) => GeneratedScope.Of(c.AssemblyName));
+
         // Files shared by the whole assembly, each from the part of the model it reads.
         var contracts = model.Select(static (m, _) => m.IsEmpty ? null : ContractsModel.From(m)).WithTrackingName(Steps.Contracts);
-        context.RegisterSourceOutput(contracts, static (output, m) => Add(output, m, ContractsEmitter.HintName, ContractsEmitter.Emit));
+        context.RegisterSourceOutput(contracts.Combine(scope), static (output, x) => Add(output, x.Left, ContractsEmitter.HintName, m => ContractsEmitter.Emit(m, x.Right)));
         // The contract names decided here, for the assemblies referencing this one (DeclaredContractNames).
         var contractNames = contracts.Select(static (c, _) => c is null ? null : ContractNamesEmitter.From(c)).WithTrackingName(Steps.ContractNames);
         context.RegisterSourceOutput(contractNames, static (output, m) => Add(output, m, ContractNamesEmitter.HintName, ContractNamesEmitter.Emit));
         var topology = model.Select(static (m, _) => m.IsEmpty ? null : TopologyPlan.From(m)).WithTrackingName(Steps.Topology);
-        context.RegisterSourceOutput(topology, static (output, plan) => Add(output, plan, TopologyEmitter.HintName, TopologyEmitter.Emit));
+        context.RegisterSourceOutput(topology.Combine(scope), static (output, x) => Add(output, x.Left, TopologyEmitter.HintName, plan => TopologyEmitter.Emit(plan, x.Right)));
 
         // AddGeneratedHandlers() exists in every assembly referencing Warren; an assembly with consumers or servers also
         // exposes a public module registration that the assemblies referencing it call.
@@ -114,15 +117,15 @@ public sealed class WarrenGenerator : IIncrementalGenerator
 
         // One file per group of consumers (DispatcherGroup), publisher, service and server, each cached on its own.
         var dispatchers = model.SelectMany(static (m, _) => DispatcherGroup.From(m.Consumers)).WithTrackingName(Steps.Dispatchers);
-        context.RegisterSourceOutput(dispatchers, static (output, g) => Add(output, g.Consumers.Count == 0 ? null : g, DispatcherEmitter.HintName(g), DispatcherEmitter.Emit));
+        context.RegisterSourceOutput(dispatchers.Combine(scope), static (output, x) => Add(output, x.Left.Consumers.Count == 0 ? null : x.Left, DispatcherEmitter.HintName(x.Left), g => DispatcherEmitter.Emit(g, x.Right)));
         var publisherClasses = model.SelectMany(static (m, _) => m.Publishers).WithTrackingName(Steps.PublisherClasses);
-        context.RegisterSourceOutput(publisherClasses, static (output, p) => output.AddSource(PublisherEmitter.HintName(p), PublisherEmitter.Emit(p)));
+        context.RegisterSourceOutput(publisherClasses.Combine(scope), static (output, x) => output.AddSource(PublisherEmitter.HintName(x.Left), PublisherEmitter.Emit(x.Left, x.Right)));
         var rpcClients = model.SelectMany(static (m, _) => m.RpcServices).WithTrackingName(Steps.RpcClients);
-        context.RegisterSourceOutput(rpcClients, static (output, s) => output.AddSource(RpcEmitter.ProxyHintName(s), RpcEmitter.EmitProxy(s)));
+        context.RegisterSourceOutput(rpcClients.Combine(scope), static (output, x) => output.AddSource(RpcEmitter.ProxyHintName(x.Left), RpcEmitter.EmitProxy(x.Left, x.Right)));
         var rpcServerClasses = model
             .SelectMany(static (m, _) => m.RpcServers.SelectMany(server => server.Services.Select(service => new RpcServerOutput(server.TypeName, server.Identifier, service))))
             .WithTrackingName(Steps.RpcServerClasses);
-        context.RegisterSourceOutput(rpcServerClasses, static (output, s) => output.AddSource(RpcEmitter.ServerHintName(s), RpcEmitter.EmitServer(s)));
+        context.RegisterSourceOutput(rpcServerClasses.Combine(scope), static (output, x) => output.AddSource(RpcEmitter.ServerHintName(x.Left), RpcEmitter.EmitServer(x.Left, x.Right)));
 
         // The manifest as assembly metadata, read after the build by the package's tool (docs/system-check.md): the
         // topology, and what the code publishes through IPublisher and which RPC services it calls.

@@ -179,6 +179,39 @@ public sealed class ReferencedProjectTests
         Assert.Contains(reported, m => m.Contains("'First'", System.StringComparison.Ordinal));
         Assert.Contains(reported, m => m.Contains("'Second'", System.StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A message of the library listed only in the library's internal JSON context: the project the library gives its
+    /// internals to (<c>InternalsVisibleTo</c>) can use that context, so handling the message there is quiet; elsewhere
+    /// it is WRN019.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task A_message_in_the_internal_context_of_a_library_giving_its_internals_is_serializable(bool image, bool givesInternals)
+    {
+        var diagnostics = await AnalyzerHarness.DiagnosticsWithLibraryAsync(
+            (givesInternals ? "[assembly: System.Runtime.CompilerServices.InternalsVisibleTo(\"Analyzed\")]\n" : string.Empty) + """
+            namespace Contracts;
+            [Exchange("pings", ExchangeKind.Topic)] [Topic("ping")] public sealed record Ping(string Id);
+            [JsonSerializable(typeof(Ping))]
+            internal sealed class PingJson : JsonSerializerContext
+            {
+                public PingJson() : base(null) { }
+                protected override System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
+                public override System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(System.Type type) => null;
+            }
+            """,
+            image,
+            """
+            [Queue("pings")]
+            public sealed class Pings { public Task Handle(Contracts.Ping ping) => Task.CompletedTask; }
+            """);
+
+        Assert.Equal(!givesInternals, diagnostics.Any(d => d.Id == "WRN019"));
+    }
 }
 
 /// <summary>

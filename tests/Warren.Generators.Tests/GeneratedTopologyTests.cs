@@ -80,7 +80,7 @@ public sealed class GeneratedTopologyTests
         var group = run.Sources.Single(s => s.Key.StartsWith("Warren.Dispatchers", System.StringComparison.Ordinal) && s.Value.Contains("\"standard\"", System.StringComparison.Ordinal));
         Assert.Contains("{ Prefetch = 3, Concurrency = 2 },", group.Value, System.StringComparison.Ordinal);
         var list = System.Text.RegularExpressions.Regex.Match(group.Key, @"Dispatchers(\d\d)").Groups[1].Value;
-        Assert.Contains($"ConsumersWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers{list}.WithDefaultRetry);", registration, System.StringComparison.Ordinal);
+        Assert.Matches($@"ConsumersWithDefaultRetry\(builder, global::Warren\.Generated\.For_\w+\.WarrenDispatchers{list}\.WithDefaultRetry\);", registration);
         // Its dead-letter queue has a consumer (with no failure policy of its own): the table declares that queue as before.
         Assert.Contains("\"watched\", \"orders\", \"order.placed\",", topology, System.StringComparison.Ordinal);
         foreach (var queue in new[] { "fewer", "slower", "none", "capped" })

@@ -55,7 +55,7 @@ public sealed class GeneratorSnapshotTests
 
         // Names are the user's: a line may exceed the width only by a name's length.
         Assert.All(topology.Split('\n'), line => Assert.True(line.Length <= 130, $"{line.Length} columns: {line}"));
-        var generated = GeneratedApp.Load(run).Type("Warren.Generated.WarrenTopology");
+        var generated = GeneratedApp.Load(run).GeneratedType("WarrenTopology");
         var json = (string)generated.GetProperty("DefinitionsJson")!.GetValue(null)!;
         using var document = System.Text.Json.JsonDocument.Parse(json);
         Assert.Equal(["exchanges", "queues", "bindings"], document.RootElement.EnumerateObject().Select(p => p.Name));

@@ -172,7 +172,7 @@ public sealed class PayloadMethodTests
 
     private static object Create(string interfaceName, IPublisher publisher)
     {
-        var type = Generated.Value.App.Type("Warren.Generated." + interfaceName.Replace('.', '_') + "Publisher");
+        var type = Generated.Value.App.GeneratedType(interfaceName.Replace('.', '_') + "Publisher");
         return Activator.CreateInstance(type, publisher)!;
     }
 

@@ -220,8 +220,7 @@ public sealed class ReferencedPublisherTests
         Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
         var context = new LibraryLoadContext("referenced-publisher", ContractsImage.Value);
         var host = context.LoadImage(run.Output);
-        var register = host.GetType("Warren.WarrenGeneratedRegistration", throwOnError: true)!
-            .GetMethod("AddGeneratedHandlers", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
+        var register = GeneratedNames.AddGeneratedHandlers(host);
         var publish = host.GetType("Nu.Host.Drive", throwOnError: true)!.GetMethod("Publish")!;
 
         await using var harness = await WarrenTestHarness.StartAsync(services => register.Invoke(null, [services.AddWarren()]));
@@ -269,10 +268,9 @@ public sealed class ReferencedPublisherTests
         var services = new ServiceCollection();
         services.AddLogging();
         var builder = services.AddWarren(o => o.Url = "amqp://guest:guest@127.0.0.1:1/");
-        host.GetType("Warren.WarrenGeneratedRegistration", throwOnError: true)!
-            .GetMethod("AddGeneratedHandlers", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
+        GeneratedNames.AddGeneratedHandlers(host)
             .Invoke(null, [builder]);
-        Assert.NotNull(context.Libraries[1].GetType("Warren.Generated.Nu_Contracts_IShopEventsPublisher"));
+        Assert.NotNull(context.Libraries[1].GetType(GeneratedNames.Of(context.Libraries[1], "Nu_Contracts_IShopEventsPublisher")));
 
         foreach (var name in new[] { "Nu.Contracts.IShopEvents", "Nu.Contracts.IRefundEvents" })
         {

@@ -258,7 +258,7 @@ public sealed class ShapeCorpusTests
         {
             var handler = only.Success ? "DispatchAsync" : cases.Single(m => m.Groups[1].Value == contract).Groups[2].Value;
             var metadata = System.Text.RegularExpressions.Regex.Match(source.Substring(source.IndexOf($" {handler}(MessageContext context)", StringComparison.Ordinal)), "WarrenJsonTypes\\.(\\w+)").Groups[1].Value;
-            return (contract, (System.Text.Json.Serialization.Metadata.JsonTypeInfo)app.Type("Warren.Generated.WarrenJsonTypes").GetProperty(metadata)!.GetValue(null)!);
+            return (contract, (System.Text.Json.Serialization.Metadata.JsonTypeInfo)app.GeneratedType("WarrenJsonTypes").GetProperty(metadata)!.GetValue(null)!);
         }).ToList();
     }
 

@@ -138,9 +138,46 @@ public sealed class UnusableJsonContextTests
         Assert.Single(session.Consumed, m => m.Queue == "billing-invoices");
     }
 
+    /// <summary>
+    /// A project the library gives its internals to (<c>InternalsVisibleTo</c>) may use the library's internal context:
+    /// Ping, listed only there, gets its metadata in the project, which handles and publishes it.
+    /// </summary>
+    [Fact]
+    public async Task A_friend_uses_the_internal_context_of_the_library_giving_it_its_internals()
+    {
+        var image = GeneratorHarness.BuildLibraryImage(
+            "Shop.Contracts",
+            Contracts.Replace("namespace Shop.Contracts;", "[assembly: System.Runtime.CompilerServices.InternalsVisibleTo(\"Shop.Pings\")]\n\nnamespace Shop.Contracts;", StringComparison.Ordinal));
+        var run = GeneratorHarness.Run("Shop.Pings", [MetadataReference.CreateFromImage(image)], """
+            using System.Threading.Tasks;
+            using Warren;
+
+            namespace Shop.Pings;
+
+            [Queue("pings")]
+            public sealed class PingHandler
+            {
+                public Task Handle(Shop.Contracts.Ping ping) => Task.CompletedTask;
+            }
+            """);
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.DoesNotContain("WithoutJsonMetadata", run.Sources["Warren.Contracts.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("global::Shop.Contracts.InternalJson.Default", run.Sources["Warren.Contracts.g.cs"], StringComparison.Ordinal);
+
+        var context = new LibraryLoadContext("friend-json-context", image);
+        var service = context.LoadImage(run.Output);
+        await using var harness = await WarrenTestHarness.StartAsync(services => Register(service, services.AddWarren()));
+        var pingType = context.Libraries[0].GetType("Shop.Contracts.Ping", throwOnError: true)!;
+        var publisher = harness.Services.GetRequiredService<IPublisher>();
+        var session = await harness.RunAsync(() => PublishAsync(publisher, pingType, Activator.CreateInstance(pingType, "eu")!));
+
+        session.AssertNoFailures();
+        Assert.Equal("shop ping.eu", Assert.Single(session.Published).Exchange + " " + session.Published[0].RoutingKey);
+        Assert.Single(session.Consumed, m => m.Queue == "pings");
+    }
+
     private static void Register(Assembly assembly, WarrenBuilder builder) =>
-        assembly.GetType("Warren.WarrenGeneratedRegistration", throwOnError: true)!
-            .GetMethod("AddGeneratedHandlers", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
+        GeneratedNames.AddGeneratedHandlers(assembly)
             .Invoke(null, [builder]);
 
     /// <summary><c>IPublisher.PublishAsync&lt;T&gt;(T, CancellationToken)</c> for a type known at run time only.</summary>

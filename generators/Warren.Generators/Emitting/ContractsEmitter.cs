@@ -12,10 +12,10 @@ internal static class ContractsEmitter
 {
     public const string HintName = "Warren.Contracts.g.cs";
 
-    public static string Emit(ContractsModel model)
+    public static string Emit(ContractsModel model, GeneratedScope scope)
     {
         var w = new SourceWriter();
-        w.Open("namespace Warren.Generated");
+        w.Open("namespace " + scope.Namespace);
         w.Line("using global::System.Text.Json.Serialization.Metadata;");
         var contexts = model.ContextsByType();
         if (model.JsonTypes.Count > 0)

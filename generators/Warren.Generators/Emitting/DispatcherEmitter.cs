@@ -25,14 +25,14 @@ internal static class DispatcherEmitter
     public static string RuntimeDispatchersName(int group) => "WarrenDispatchers" + group.ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The expression the registration passes as a consumer's dispatcher.</summary>
-    public static string Reference(ConsumerModel consumer) => consumer.JsonContext is null
-        ? $"new global::Warren.Generated.{ClassName(consumer)}()"
-        : $"global::Warren.Generated.{RuntimeDispatchersName(DispatcherGroup.Of(consumer.Identifier))}.{consumer.Identifier}";
+    public static string Reference(ConsumerModel consumer, GeneratedScope scope) => consumer.JsonContext is null
+        ? $"new {scope.Qualifier}{ClassName(consumer)}()"
+        : $"{scope.Qualifier}{RuntimeDispatchersName(DispatcherGroup.Of(consumer.Identifier))}.{consumer.Identifier}";
 
-    public static string Emit(DispatcherGroup group)
+    public static string Emit(DispatcherGroup group, GeneratedScope scope)
     {
         var w = new SourceWriter();
-        w.Open("namespace Warren.Generated");
+        w.Open("namespace " + scope.Namespace);
         var classes = group.Consumers.Where(c => c.JsonContext is null).ToList();
         var runtime = group.Consumers.Where(c => c.JsonContext is not null).ToList();
         if (classes.Count > 0)

@@ -27,7 +27,7 @@ internal static class ModuleEmitter
         w.Open($"public static class {registration.ModuleClassName}");
         w.Line("/// <summary>Registers what this assembly declares.</summary>");
         w.Open("public static void Register(global::Warren.WarrenBuilder builder)");
-        w.Line("global::Warren.WarrenGeneratedRegistration.RegisterAssembly(builder);");
+        w.Line(registration.Scope.QualifiedRegistrationClass + ".RegisterAssembly(builder);");
         w.Close();
         w.Close();
         w.Close();

@@ -14,11 +14,11 @@ internal static class PublisherEmitter
 
     public static string ClassName(PublisherModel publisher) => publisher.Identifier + "Publisher";
 
-    public static string Emit(PublisherModel publisher)
+    public static string Emit(PublisherModel publisher, GeneratedScope scope)
     {
         var names = new Identifiers.Unique("_publisher");
         var w = new SourceWriter();
-        w.Open("namespace Warren.Generated");
+        w.Open("namespace " + scope.Namespace);
         w.Summary($"Publishes the messages of {Text.TypeReference(publisher.InterfaceName)}: confirmed, mandatory, routed by their contracts.");
         w.GeneratedType();
         w.Open($"internal sealed class {ClassName(publisher)} : {publisher.InterfaceName}");
@@ -60,8 +60,8 @@ internal static class PublisherEmitter
             var ending = $"){(method.ReturnsTask ? ".AsTask()" : string.Empty)};";
             if (route is not null)
             {
-                var key = keyBuilder is not null ? $"global::Warren.Generated.{ClassName(publisher)}.{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!);
-                w.List("    global::Warren.Infrastructure.WarrenPublishing.PublishAsync(", ["this._publisher", message, key, $"global::Warren.Generated.{ClassName(publisher)}.{route}", options, token], ending);
+                var key = keyBuilder is not null ? $"{scope.Qualifier}{ClassName(publisher)}.{keyBuilder}({message})" : Literals.String(method.RoutingTemplate!);
+                w.List("    global::Warren.Infrastructure.WarrenPublishing.PublishAsync(", ["this._publisher", message, key, $"{scope.Qualifier}{ClassName(publisher)}.{route}", options, token], ending);
                 w.Line();
                 w.Line($"private static readonly global::Warren.Infrastructure.PublishRoute {route} = new({Literals.String(method.RoutingTemplate!)});");
             }

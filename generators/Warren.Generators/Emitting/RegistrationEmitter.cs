@@ -13,31 +13,32 @@ internal static class RegistrationEmitter
 
     public static string Emit(RegistrationModel model)
     {
+        var scope = model.Module.Scope;
         var statements = new List<System.Action<SourceWriter>>();
         foreach (var group in model.Consumers.Where(DefaultRetryConsumer.Is).Select(c => DispatcherGroup.Of(c.Identifier)).Distinct().OrderBy(n => n))
         {
-            var list = $"global::Warren.Generated.{DispatcherEmitter.RuntimeDispatchersName(group)}.{DispatcherEmitter.DefaultRetryListName}";
+            var list = $"{scope.Qualifier}{DispatcherEmitter.RuntimeDispatchersName(group)}.{DispatcherEmitter.DefaultRetryListName}";
             statements.Add(w => w.Line($"ConsumersWithDefaultRetry(builder, {list});"));
         }
 
         foreach (var consumer in model.Consumers.Where(c => !DefaultRetryConsumer.Is(c)))
         {
-            statements.Add(w => Consumer(w, consumer));
+            statements.Add(w => Consumer(w, consumer, scope));
         }
 
         foreach (var publisher in model.Publishers)
         {
-            statements.Add(w => Singleton(w, publisher.InterfaceName, $"global::Warren.Generated.{PublisherEmitter.ClassName(publisher)}"));
+            statements.Add(w => Singleton(w, publisher.InterfaceName, scope.Qualifier + PublisherEmitter.ClassName(publisher)));
         }
 
         foreach (var service in model.RpcServices)
         {
-            statements.Add(w => Singleton(w, service.InterfaceName, $"global::Warren.Generated.{RpcEmitter.ProxyClassName(service)}"));
+            statements.Add(w => Singleton(w, service.InterfaceName, scope.Qualifier + RpcEmitter.ProxyClassName(service)));
         }
 
         foreach (var server in model.RpcServers)
         {
-            statements.Add(w => Server(w, server));
+            statements.Add(w => Server(w, server, scope));
         }
 
         var w = new SourceWriter();
@@ -56,7 +57,7 @@ internal static class RegistrationEmitter
         w.Line();
         w.Line("/// <summary>Registers what Warren generated for this assembly.</summary>");
         w.GeneratedType();
-        w.Open("internal static class WarrenGeneratedRegistration");
+        w.Open("internal static class " + scope.RegistrationClass);
         w.Line("/// <summary>");
         w.Line("/// Registers the message contracts (for <see cref=\"global::Warren.IPublisher\"/>), the topology,");
         w.Line("/// every consumer class (scoped, one instance per message) with its queue and dispatcher, and every");
@@ -65,29 +66,31 @@ internal static class RegistrationEmitter
         w.Line("/// <remarks>");
         w.Line("/// Then calls the module registration of every referenced assembly with consumers or RPC servers.");
         w.Line("/// </remarks>");
-        switch (model.Module.Rank)
+        if (model.Module.Depth == ModuleModel.Plain)
         {
-            case RegistrationRank.Params:
-                w.Line("/// <param name=\"builder\">The builder.</param>");
-                w.Line("/// <param name=\"givesInternals\">");
-                w.Line("/// Not read: this assembly gives its internals to other assemblies, and where one of them generates its own");
-                w.Line("/// <c>AddGeneratedHandlers()</c>, a call there binds to that one, which has no parameter array.");
-                w.Line("/// </param>");
-                w.Line("public static global::Warren.WarrenBuilder AddGeneratedHandlers(");
-                w.Open("    this global::Warren.WarrenBuilder builder, params object[] givesInternals)");
-                break;
-            case RegistrationRank.Optional:
-                w.Line("/// <param name=\"builder\">The builder.</param>");
-                w.Line("/// <param name=\"givesInternals\">");
-                w.Line("/// Not read: this assembly gives its internals to other assemblies, and where one of them generates its own");
-                w.Line("/// <c>AddGeneratedHandlers()</c>, a call there binds to that one, which has no optional parameter.");
-                w.Line("/// </param>");
-                w.Line("public static global::Warren.WarrenBuilder AddGeneratedHandlers(");
-                w.Open("    this global::Warren.WarrenBuilder builder, bool givesInternals = true)");
-                break;
-            default:
-                w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
-                break;
+            w.Open("public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)");
+        }
+        else
+        {
+            // IRegistrationRank<IRegistrationDepth<...WarrenBuilder...>>: see ModuleModel.Depth.
+            var receiver = "global::Warren.WarrenBuilder";
+            for (var level = 0; level < model.Module.Depth; level++)
+            {
+                receiver = $"global::Warren.Infrastructure.IRegistrationDepth<{receiver}>";
+            }
+
+            w.Line("/// <param name=\"builder\">");
+            w.Line("/// The builder. This assembly gives its internals to other assemblies: the receiver is a");
+            w.Line("/// <see cref=\"global::Warren.Infrastructure.IRegistrationRank{T}\"/> that only");
+            w.Line("/// <see cref=\"global::Warren.WarrenBuilder\"/> implements, of a depth above that of the assemblies giving this");
+            w.Line("/// one their internals, so that a call in any of these assemblies binds to that assembly's own.");
+            w.Line("/// </param>");
+            w.Line("public static global::Warren.WarrenBuilder AddGeneratedHandlers(");
+            w.Line($"    this global::Warren.Infrastructure.IRegistrationRank<{receiver}> builder) =>");
+            w.Line("    RegisterAll((global::Warren.WarrenBuilder)builder);");
+            w.Line();
+            w.Line("/// <summary>What <c>AddGeneratedHandlers()</c> registers.</summary>");
+            w.Open("private static global::Warren.WarrenBuilder RegisterAll(global::Warren.WarrenBuilder builder)");
         }
 
         w.Line("RegisterAssembly(builder);");
@@ -101,7 +104,7 @@ internal static class RegistrationEmitter
         w.Line();
         w.Line("/// <summary>Registers what this assembly declares, and nothing of its references.</summary>");
         string[] first = model.DeclaresAnything
-            ? ["global::Warren.Generated.WarrenContracts.Register(builder);", "builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());"]
+            ? [$"{scope.Qualifier}WarrenContracts.Register(builder);", $"builder.AddTopology({scope.Qualifier}WarrenTopology.Create());"]
             : [];
         Chunks.Emit(
             w,
@@ -180,11 +183,11 @@ internal static class RegistrationEmitter
         return w.ToString();
     }
 
-    private static void Consumer(SourceWriter w, ConsumerModel consumer)
+    private static void Consumer(SourceWriter w, ConsumerModel consumer, GeneratedScope scope)
     {
         if (DefaultRetryConsumer.HasDefaultRetry(consumer))
         {
-            var arguments = new List<string> { "builder", Literals.String(consumer.Queue.Name), DispatcherEmitter.Reference(consumer) };
+            var arguments = new List<string> { "builder", Literals.String(consumer.Queue.Name), DispatcherEmitter.Reference(consumer, scope) };
             if (consumer.Queue.Prefetch > 0)
             {
                 arguments.Add($"prefetch: {Number(consumer.Queue.Prefetch)}");
@@ -227,7 +230,7 @@ internal static class RegistrationEmitter
         }
 
         w.Line($"builder.Services.TryAddScoped<{consumer.TypeName}>();");
-        AddConsumer(w, Literals.String(consumer.Queue.Name), DispatcherEmitter.Reference(consumer));
+        AddConsumer(w, Literals.String(consumer.Queue.Name), DispatcherEmitter.Reference(consumer, scope));
         w.Line("{");
         foreach (var setting in settings)
         {
@@ -253,7 +256,7 @@ internal static class RegistrationEmitter
         w.Line("});");
     }
 
-    private static void Server(SourceWriter w, RpcServerModel server)
+    private static void Server(SourceWriter w, RpcServerModel server, GeneratedScope scope)
     {
         w.Line($"builder.Services.TryAddScoped<{server.TypeName}>();");
         foreach (var service in server.Services)
@@ -272,7 +275,7 @@ internal static class RegistrationEmitter
             // A failing RPC method is answered with a fault and acknowledged: nothing is retried or dead-lettered.
             settings.Add("Retry = global::Warren.RetryPolicy.Disabled");
             var queue = Literals.String(service.Queue);
-            var dispatcher = $"new global::Warren.Generated.{RpcEmitter.ServerClassName(server.Identifier, service)}()";
+            var dispatcher = $"new {scope.Qualifier}{RpcEmitter.ServerClassName(server.Identifier, service)}()";
             var single = $"builder.AddConsumer(new global::Warren.ConsumerDefinition({queue}, {dispatcher}) {{ {string.Join(", ", settings)} }});";
             if (w.Fits(single))
             {
@@ -299,13 +302,8 @@ internal static class RegistrationEmitter
         w.Call("builder.AddConsumer(new global::Warren.ConsumerDefinition(", [queue, dispatcher], ")");
 
     /// <summary><c>builder.Services.TryAddSingleton&lt;TService, TImplementation&gt;()</c>, wrapped when it does not fit.</summary>
-    // The generated implementation on a line of its own, where CS0436 is off for it alone (SourceWriter.ShadowedTypes).
-    private static void Singleton(SourceWriter w, string service, string implementation)
-    {
-        w.Line("builder.Services.TryAddSingleton<");
-        w.Line("    " + service + ",");
-        w.Line("    " + implementation + ">();");
-    }
+    private static void Singleton(SourceWriter w, string service, string implementation) =>
+        w.Call("builder.Services.TryAddSingleton<", [service, implementation], ">();");
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -16,10 +16,10 @@ internal static class RpcEmitter
 
     public static string ServerClassName(string serverIdentifier, RpcServiceModel service) => $"{serverIdentifier}_{service.Identifier}RpcServer";
 
-    public static string EmitProxy(RpcServiceModel service)
+    public static string EmitProxy(RpcServiceModel service, GeneratedScope scope)
     {
         var w = new SourceWriter();
-        w.Open("namespace Warren.Generated");
+        w.Open("namespace " + scope.Namespace);
         w.Summary($"Calls service <c>{Text.Xml(service.Name)}</c> over RabbitMQ (queue <c>{Text.Xml(service.Queue)}</c>, replies by direct reply-to).");
         w.GeneratedType();
         w.Open($"internal sealed class {ProxyClassName(service)} : {service.InterfaceName}");
@@ -38,7 +38,7 @@ internal static class RpcEmitter
                 : [$"{method.RequestDeclared} {request}", $"global::System.Threading.CancellationToken {token}"];
             var timeout = RetryPolicies.TimeSpan(method.TimeoutMilliseconds);
             var argument = method.RequestDeclared == method.RequestType ? request : request + "!";
-            var infos = Formats(method, "global::Warren.Generated.WarrenJsonTypes.");
+            var infos = Formats(method, scope.Qualifier + "WarrenJsonTypes.");
 
             // A nullable-annotated result: the call's Task<T> stands for the declared Task<T?>.
             var arguments = new[] { Literals.String(service.Name), Literals.String(service.Queue), Literals.String(method.ContractName), argument }
@@ -63,13 +63,13 @@ internal static class RpcEmitter
         return w.ToString();
     }
 
-    public static string EmitServer(RpcServerOutput output)
+    public static string EmitServer(RpcServerOutput output, GeneratedScope scope)
     {
         var service = output.Service;
         var names = new Identifiers.Unique("DispatchAsync", "ByRoutingKey", "Methods");
         var methods = service.Methods.Select(m => (Model: m, Name: names.Take(Identifiers.Escape(TrimAsync(m.Name)) + "Async"))).ToList();
         var w = new SourceWriter();
-        w.Open("namespace Warren.Generated");
+        w.Open("namespace " + scope.Namespace);
         w.Line("using global::Microsoft.Extensions.DependencyInjection;");
         w.Line("using global::System.Threading.Tasks;");
         w.Line("using global::Warren.Infrastructure;");

@@ -38,47 +38,7 @@ internal sealed class SourceWriter
     /// <summary>Obsolete warnings are off in every generated file (error-level <c>[Obsolete]</c> is rejected by the rules).</summary>
     public const string ObsoleteUses = "#pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members";
 
-    /// <summary>
-    /// CS0436 is off around the lines naming this assembly's generated internal types (<see cref="NamesGeneratedTypes"/>)
-    /// and only there: in a project given another assembly's internals (<c>InternalsVisibleTo</c>), the generated
-    /// internal types of that assembly, named as this project's own, are visible too; the compiler binds generated
-    /// code to this project's own, as it must, and says so with CS0436. A user's type colliding with a type of a
-    /// referenced assembly is still reported wherever generated code names it.
-    /// </summary>
-    public const string ShadowedTypes = "#pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals";
-
-    /// <summary>Turns CS0436 back on after a line of <see cref="ShadowedTypes"/>.</summary>
-    public const string ShadowedTypesEnd = "#pragma warning restore CS0436";
-
-    private static readonly System.Text.RegularExpressions.Regex GeneratedTypeReference =
-        new(@"global::Warren\.(?:Generated\.(?!WarrenModule_)|WarrenGeneratedRegistration\b)|\bWarren(?:JsonTypes|Contracts|Topology|Dispatchers[0-9]+)\b", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-
-    private static readonly System.Text.RegularExpressions.Regex OtherTypeReference =
-        new(@"global::(?!Warren\.|System\.)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-
-    /// <summary>
-    /// Whether <paramref name="text"/> names a generated internal type of Warren's (module classes are public and named
-    /// after their assembly) and no type of the user's: such a line is written between <see cref="ShadowedTypes"/> and
-    /// <see cref="ShadowedTypesEnd"/>. Comments are not code. A line naming both is left as it is (emitters write the two
-    /// on lines of their own), so that CS0436 is never off for a user's type.
-    /// </summary>
-    public static bool NamesGeneratedTypes(string text) =>
-        GeneratedTypeReference.IsMatch(text) && !OtherTypeReference.IsMatch(text) && !text.TrimStart(' ').StartsWith("//", StringComparison.Ordinal);
-
     public SourceWriter Line(string text = "")
-    {
-        if (NamesGeneratedTypes(text))
-        {
-            Write(ShadowedTypes);
-            Write(text);
-            Write(ShadowedTypesEnd);
-            return this;
-        }
-
-        return Write(text);
-    }
-
-    private SourceWriter Write(string text)
     {
         if (text.Length > 0)
         {

@@ -15,7 +15,7 @@ internal static class TopologyEmitter
 {
     public const string HintName = "Warren.Topology.g.cs";
 
-    public static string Emit(TopologyPlan plan)
+    public static string Emit(TopologyPlan plan, GeneratedScope scope)
     {
         var standard = StandardQueues(plan);
         // A default-policy queue's first plain binding is declared by its call too: one statement less per consumer.
@@ -107,7 +107,7 @@ internal static class TopologyEmitter
         }
 
         var writer = new SourceWriter();
-        writer.Open("namespace Warren.Generated");
+        writer.Open("namespace " + scope.Namespace);
         writer.Line("using global::System.Collections.Generic;");
         writer.Line();
         writer.Line("/// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>");
@@ -202,7 +202,34 @@ internal static class TopologyEmitter
 
         writer.Close();
         writer.Close();
+        writer.Line();
+        Alias(writer, scope);
         return writer.ToString();
+    }
+
+    /// <summary>
+    /// <c>Warren.Generated.WarrenTopology</c>, the name the documentation and applications use for the topology, as calls
+    /// of the assembly's own (<see cref="GeneratedScope"/>). Generated code never names it: in a project given the
+    /// internals of another assembly running Warren, where it names two classes, code naming it binds to the project's
+    /// own with CS0436, and <c>Warren.Generated.For_{assembly}.WarrenTopology</c> names either without one.
+    /// </summary>
+    private static void Alias(SourceWriter writer, GeneratedScope scope)
+    {
+        var topology = scope.Qualifier + "WarrenTopology";
+        writer.Open("namespace Warren.Generated");
+        writer.Line($"/// <summary>This assembly's topology: <see cref=\"{topology}\"/>.</summary>");
+        writer.GeneratedType();
+        writer.Open("internal static class WarrenTopology");
+        writer.Line($"/// <inheritdoc cref=\"{topology}.Create\"/>");
+        writer.Line($"public static global::Warren.Topology Create() => {topology}.Create();");
+        writer.Line();
+        writer.Line($"/// <inheritdoc cref=\"{topology}.DefinitionsJson\"/>");
+        writer.Line($"public static string DefinitionsJson => {topology}.DefinitionsJson;");
+        writer.Line();
+        writer.Line($"/// <inheritdoc cref=\"{topology}.Mermaid\"/>");
+        writer.Line($"public static string Mermaid => {topology}.Mermaid;");
+        writer.Close();
+        writer.Close();
     }
 
     /// <summary>

@@ -28,37 +28,26 @@ internal sealed record ReferencedModel(
 internal sealed record DeadLetterQueueModel(string Queue, bool Quorum);
 
 /// <summary>
-/// How <c>AddGeneratedHandlers()</c> is emitted: whether Warren is referenced at all (it then always exists), the public
-/// module class this assembly exposes when it has consumers or servers, the referenced modules it calls, and how its
-/// declaration ranks against those of the assemblies it gives its internals to (<see cref="RegistrationRank"/>).
+/// How <c>AddGeneratedHandlers()</c> is emitted: whether Warren is referenced at all (it then always exists), the names
+/// of this assembly's generated types (<see cref="GeneratedScope"/>, the public module class it exposes when it has
+/// consumers or servers among them), the referenced modules it calls, and how its declaration ranks against those of
+/// the assemblies it gives its internals to (<see cref="Depth"/>).
 /// </summary>
-internal sealed record ModuleModel(bool HasWarren, string ModuleClassName, EquatableArray<string> ReferencedModules, RegistrationRank Rank = RegistrationRank.Plain)
+/// <param name="Depth">
+/// <see cref="Plain"/> when the assembly gives no internals: <c>AddGeneratedHandlers(this WarrenBuilder)</c>, the best
+/// match of a call. Else the depth of its receiver, <c>IRegistrationRank&lt;IRegistrationDepth&lt;…WarrenBuilder…&gt;&gt;</c>
+/// with <see cref="Depth"/> levels of <c>IRegistrationDepth</c>: one more than the deepest of the assemblies giving it
+/// their internals that run Warren (0 when there is none). C# prefers the deeper (see
+/// <c>Warren.Infrastructure.IRegistrationRank</c>), so in every assembly a call binds to its own, in a chain or graph
+/// of friends of any length.
+/// </param>
+internal sealed record ModuleModel(bool HasWarren, GeneratedScope Scope, EquatableArray<string> ReferencedModules, int Depth = ModuleModel.Plain)
 {
-    public static readonly ModuleModel None = new(false, "WarrenModule", EquatableArray<string>.Empty);
-}
+    /// <summary>The <see cref="Depth"/> of an assembly giving no internals.</summary>
+    public const int Plain = -1;
 
-/// <summary>
-/// The generated <c>AddGeneratedHandlers()</c> of every assembly is an internal extension method of
-/// <c>Warren.WarrenGeneratedRegistration</c>; in a project an assembly gives its internals to, both that assembly's and
-/// the project's own are candidates of a call. Of candidates with the same parameters for the arguments given, C#
-/// prefers one applicable in its normal form to one applicable only with its <c>params</c> array expanded, then one
-/// whose parameters all have arguments to one needing a default value: an assembly giving its internals declares its
-/// method so that it loses to the project's own.
-/// </summary>
-internal enum RegistrationRank
-{
-    /// <summary>No <c>InternalsVisibleTo</c>: <c>AddGeneratedHandlers(this WarrenBuilder)</c>, the best match.</summary>
-    Plain,
+    public static readonly ModuleModel None = new(false, GeneratedScope.Of(null), EquatableArray<string>.Empty);
 
-    /// <summary>
-    /// Internals given, none received from a referenced assembly using Warren: a <c>params</c> array no call passes,
-    /// which any other form beats.
-    /// </summary>
-    Params,
-
-    /// <summary>
-    /// Internals given and received: an optional parameter, so that it beats the <see cref="Params"/> one of the assembly
-    /// giving it its internals, and the plain one of the project it gives its internals to beats it.
-    /// </summary>
-    Optional,
+    /// <summary>The public module class an assembly with consumers or servers exposes (namespace <c>Warren.Generated</c>).</summary>
+    public string ModuleClassName => "WarrenModule_" + Scope.AssemblyId;
 }

@@ -40,11 +40,17 @@ internal static class ReferenceParser
         var contexts = new System.Collections.Generic.List<JsonContextModel>();
         var modules = new System.Collections.Generic.List<string>();
         var deadLetterQueues = new System.Collections.Generic.List<DeadLetterQueueModel>();
-        var getsInternals = false;
+        var giverDepth = ModuleModel.Plain;
         foreach (var assembly in ReferencedAssemblies.UsingWarren(compilation))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            getsInternals |= assembly.GivesAccessTo(compilation.Assembly);
+            if (assembly.GivesAccessTo(compilation.Assembly))
+            {
+                giverDepth = System.Math.Max(giverDepth, RegistrationDepth(assembly));
+                // Its internal JSON contexts are this project's to use as well as its public ones.
+                contexts.AddRange(InternalContexts(assembly, compilation));
+            }
+
             var declarations = Cache.GetValue(assembly, ReadAssembly);
             // A message this project cannot use (its diagnostic would be reported in generated files) gets no code here;
             // the user's code using it is reported (WRN005, WRN018, WRN021, and WRN023 at a PublishAsync call), as for such
@@ -63,25 +69,63 @@ internal static class ReferenceParser
             }
         }
 
-        var name = compilation.AssemblyName ?? "Assembly";
         return new ReferencedModel(
             messages.OrderBy(m => m.TypeName, System.StringComparer.Ordinal).ToEquatableArray(),
             services.OrderBy(s => s.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray(),
             contexts.OrderBy(c => c.ContextName, System.StringComparer.Ordinal).ToEquatableArray(),
-            new ModuleModel(true, "WarrenModule_" + Names.Identifier(name), modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray(), RegistrationRankOf(compilation.Assembly, getsInternals)),
+            new ModuleModel(
+                true,
+                GeneratedScope.Of(compilation.AssemblyName),
+                modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray(),
+                MessageParser.GivesInternals(compilation.Assembly) ? giverDepth + 1 : ModuleModel.Plain),
             deadLetterQueues.GroupBy(d => d.Queue).Select(g => new DeadLetterQueueModel(g.Key, g.Any(d => d.Quorum))).OrderBy(d => d.Queue, System.StringComparer.Ordinal).ToEquatableArray(),
             publishers.OrderBy(p => p.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray());
     }
 
     /// <summary>
-    /// How this assembly's <c>AddGeneratedHandlers()</c> is declared, so that in a project given this assembly's
-    /// internals (<c>InternalsVisibleTo</c>, a test project) that runs Warren too, that project's own is the one a call
-    /// binds to (<see cref="RegistrationRank"/>).
+    /// The JSON contexts of <paramref name="assembly"/>, which gives <paramref name="compilation"/> its internals, that
+    /// only its internals make visible (the public ones are read with its declarations) and that the compilation can
+    /// reach (not private ones).
     /// </summary>
-    private static RegistrationRank RegistrationRankOf(IAssemblySymbol assembly, bool getsInternals) =>
-        !assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InternalsVisibleToAttribute")
-            ? RegistrationRank.Plain
-            : getsInternals ? RegistrationRank.Optional : RegistrationRank.Params;
+    private static System.Collections.Generic.IEnumerable<JsonContextModel> InternalContexts(IAssemblySymbol assembly, Compilation compilation)
+    {
+        foreach (var type in ReferencedAssemblies.PublicTypes(assembly, publicOnly: false))
+        {
+            var visibleToAll = true;
+            for (var t = type; t is not null; t = t.ContainingType)
+            {
+                visibleToAll &= t.DeclaredAccessibility == Accessibility.Public;
+            }
+
+            if (!visibleToAll && compilation.IsSymbolAccessibleWithin(type, compilation.Assembly) && JsonContextParser.TryParse(type) is { } json)
+            {
+                yield return json;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The depth of the generated <c>AddGeneratedHandlers()</c> of <paramref name="assembly"/> (<see cref="ModuleModel.Depth"/>),
+    /// read from the receiver of its declaration: <see cref="ModuleModel.Plain"/> when it extends
+    /// <c>WarrenBuilder</c> itself or has none.
+    /// </summary>
+    private static int RegistrationDepth(IAssemblySymbol assembly)
+    {
+        var registration = assembly.GetTypeByMetadataName("Warren." + GeneratedScope.Of(assembly.Name).RegistrationClass);
+        var method = registration?.GetMembers("AddGeneratedHandlers").OfType<IMethodSymbol>().FirstOrDefault(m => m.IsExtensionMethod);
+        if (method?.Parameters[0].Type is not INamedTypeSymbol { Name: "IRegistrationRank", TypeArguments.Length: 1 } receiver)
+        {
+            return ModuleModel.Plain;
+        }
+
+        var depth = 0;
+        for (var level = receiver.TypeArguments[0] as INamedTypeSymbol; level is { Name: "IRegistrationDepth", TypeArguments.Length: 1 }; level = level.TypeArguments[0] as INamedTypeSymbol)
+        {
+            depth++;
+        }
+
+        return depth;
+    }
 
     /// <summary>
     /// The model of a public message type of a referenced assembly as <paramref name="compilation"/> may use it, or null:

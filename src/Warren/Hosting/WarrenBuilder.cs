@@ -5,7 +5,7 @@ using RabbitMQ.Client;
 namespace Warren;
 
 /// <summary>Adds consumers and topology to the Warren registration; generated <c>AddGeneratedHandlers()</c> extends it.</summary>
-public sealed class WarrenBuilder
+public sealed class WarrenBuilder : Infrastructure.IRegistrationRank<object>, Infrastructure.IRegistrationDepth<WarrenBuilder>
 {
     internal WarrenBuilder(IServiceCollection services, MessageContracts contracts)
     {

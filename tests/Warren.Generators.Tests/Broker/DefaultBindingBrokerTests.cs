@@ -164,8 +164,7 @@ public sealed class DefaultBindingBrokerTests(BrokerNodeFixture broker, ITestOut
             o.ClientName = "default-binding";
             o.StartMode = WarrenStartMode.FailFast;
         });
-        app.GetType("Warren.WarrenGeneratedRegistration", throwOnError: true)!
-            .GetMethod("AddGeneratedHandlers", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
+        GeneratedNames.AddGeneratedHandlers(app)
             .Invoke(null, [builder]);
         var provider = services.BuildServiceProvider();
         foreach (var hosted in provider.GetServices<IHostedService>())

@@ -429,8 +429,7 @@ public sealed class StreamDeadLetterBrokerTests(BrokerNodeFixture broker, ITestO
                 o.ClientName = name;
                 o.StartMode = WarrenStartMode.FailFast;
             });
-            app.GetType("Warren.WarrenGeneratedRegistration", throwOnError: true)!
-                .GetMethod("AddGeneratedHandlers", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!
+            GeneratedNames.AddGeneratedHandlers(app)
                 .Invoke(null, [builder]);
             var running = new RunningService(services.BuildServiceProvider());
             try

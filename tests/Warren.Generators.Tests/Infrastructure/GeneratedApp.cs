@@ -75,14 +75,16 @@ internal sealed class GeneratedApp
         services.AddLogging();
         // A URL is required by validation; nothing here connects.
         var builder = services.AddWarren(o => o.Url = "amqp://guest:guest@127.0.0.1:1/");
-        var register = assembly.GetType("Warren.WarrenGeneratedRegistration", throwOnError: true)!
-            .GetMethod("AddGeneratedHandlers", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!;
+        var register = GeneratedNames.AddGeneratedHandlers(assembly);
         register.Invoke(null, [builder]);
         return new GeneratedApp(assembly, services.BuildServiceProvider());
     }
 
     /// <summary>A generated type of the application, by its full name.</summary>
     public Type Type(string fullName) => _assembly.GetType(fullName, throwOnError: true)!;
+
+    /// <summary>A generated internal type of the application, by its name in the application's generated namespace.</summary>
+    public Type GeneratedType(string name) => Type(GeneratedNames.Of(_assembly, name));
 
     public ConsumerDefinition Consumer(string queue) =>
         Consumers.SingleOrDefault(c => c.Queue == queue) ?? throw new InvalidOperationException($"no consumer of queue {queue}; there are: {string.Join(", ", Consumers.Select(c => c.Queue))}");

@@ -18,8 +18,8 @@ internal static class GeneratedTopology
     public static void AssertMatchesManifest(GeneratorRun run)
     {
         var app = GeneratedApp.Load(run);
-        var topology = (Topology)app.Type("Warren.Generated.WarrenTopology").GetMethod("Create")!.Invoke(null, null)!;
-        var metadata = app.Type("Warren.Generated.WarrenTopology").Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        var topology = (Topology)app.GeneratedType("WarrenTopology").GetMethod("Create")!.Invoke(null, null)!;
+        var metadata = app.GeneratedType("WarrenTopology").Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
 
         var declared = topology.Exchanges.Select(e => Line("exchange", e.Name, e.Type, e.Durable, e.AutoDelete, Args(e.Arguments)))

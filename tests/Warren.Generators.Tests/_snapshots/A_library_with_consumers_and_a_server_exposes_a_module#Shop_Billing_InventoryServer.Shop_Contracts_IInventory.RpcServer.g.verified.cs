@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_Shop_Billing
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
@@ -40,12 +40,8 @@ namespace Warren.Generated
         private static ValueTask<DispatchOutcome> CheckStockAsync(MessageContext context) =>
             RpcServer.ServeAsync(
                 context,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
                 WarrenJsonTypes.Shop_Contracts_CheckStock,
-        #pragma warning restore CS0436
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
                 WarrenJsonTypes.Shop_Contracts_StockLevel,
-        #pragma warning restore CS0436
                 static (ctx, request, ct) =>
                     Service(ctx).CheckStock(request, ct), "inventory", "inventory.check-stock");
 

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_Shop_Billing
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
@@ -54,9 +54,7 @@ namespace Warren.Generated
         /// <summary><c>order-placed</c> → <c>BillingConsumer.Handle</c></summary>
         private static ValueTask<DispatchOutcome> HandleOrderPlaced(MessageContext context)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Contracts_OrderPlaced, out var message, out var error))
-            #pragma warning restore CS0436
             {
                 return WarrenDispatch.DeadLetter(error!);
             }
@@ -69,9 +67,7 @@ namespace Warren.Generated
         /// <summary><c>order.cancelled.v1</c> → <c>BillingConsumer.Handle</c></summary>
         private static ValueTask<DispatchOutcome> HandleOrderCancelled(MessageContext context)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Contracts_OrderCancelled, out var message, out var error))
-            #pragma warning restore CS0436
             {
                 return WarrenDispatch.DeadLetter(error!);
             }

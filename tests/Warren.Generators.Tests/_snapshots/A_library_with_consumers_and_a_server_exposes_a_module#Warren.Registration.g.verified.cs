@@ -10,7 +10,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration
+    internal static class WarrenGeneratedRegistration_Shop_Billing
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -29,27 +29,19 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            global::Warren.Generated.WarrenContracts.Register(builder);
-            #pragma warning restore CS0436
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            #pragma warning restore CS0436
+            global::Warren.Generated.For_Shop_Billing.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_Shop_Billing.WarrenTopology.Create());
             ConsumerWithDefaultRetry<global::Shop.Billing.BillingConsumer>(
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                builder, "billing", new global::Warren.Generated.Shop_Billing_BillingConsumerDispatcher());
-            #pragma warning restore CS0436
+                builder,
+                "billing",
+                new global::Warren.Generated.For_Shop_Billing.Shop_Billing_BillingConsumerDispatcher());
             builder.Services.TryAddSingleton<
                 global::Shop.Contracts.IInventory,
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Shop_Contracts_IInventoryRpcClient>();
-            #pragma warning restore CS0436
+                global::Warren.Generated.For_Shop_Billing.Shop_Contracts_IInventoryRpcClient>();
             builder.Services.TryAddScoped<global::Shop.Billing.InventoryServer>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition(
                 "rpc.inventory",
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                new global::Warren.Generated.Shop_Billing_InventoryServer_Shop_Contracts_IInventoryRpcServer())
-            #pragma warning restore CS0436
+                new global::Warren.Generated.For_Shop_Billing.Shop_Billing_InventoryServer_Shop_Contracts_IInventoryRpcServer())
             {
                 Retry = global::Warren.RetryPolicy.Disabled,
             });

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_Shop_Checkout
 {
     /// <summary>
     /// Calls service <c>inventory</c> over RabbitMQ (queue <c>rpc.inventory</c>, replies by direct reply-to).
@@ -27,12 +27,8 @@ namespace Warren.Generated
                 "rpc.inventory",
                 "inventory.check-stock",
                 request,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.WarrenJsonTypes.Shop_Contracts_CheckStock,
-        #pragma warning restore CS0436
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.WarrenJsonTypes.Shop_Contracts_StockLevel,
-        #pragma warning restore CS0436
+                global::Warren.Generated.For_Shop_Checkout.WarrenJsonTypes.Shop_Contracts_CheckStock,
+                global::Warren.Generated.For_Shop_Checkout.WarrenJsonTypes.Shop_Contracts_StockLevel,
                 global::System.TimeSpan.FromSeconds(5),
                 ct);
     }

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     /// <summary>
     /// Publishes the messages of <see cref="global::Metrics.IReminders"/>: confirmed, mandatory, routed by their
@@ -31,12 +31,8 @@ namespace Warren.Generated
             global::Warren.Infrastructure.WarrenPublishing.PublishAsync(
                 this._publisher,
                 reading,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Metrics_IRemindersPublisher.ScheduleRoutingKey(reading),
-        #pragma warning restore CS0436
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Metrics_IRemindersPublisher.ScheduleRoute,
-        #pragma warning restore CS0436
+                global::Warren.Generated.For_UserAssembly.Metrics_IRemindersPublisher.ScheduleRoutingKey(reading),
+                global::Warren.Generated.For_UserAssembly.Metrics_IRemindersPublisher.ScheduleRoute,
                 new global::Warren.PublishOptions { DeliverAt = deliverAt },
                 default).AsTask();
 

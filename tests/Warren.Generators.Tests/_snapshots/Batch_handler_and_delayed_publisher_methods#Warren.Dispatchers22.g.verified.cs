@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
@@ -64,9 +64,7 @@ namespace Warren.Generated
             _readingBatch.DispatchAsync(context);
 
         private readonly BatchDispatcher<global::Metrics.Reading> _readingBatch = new(
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             WarrenJsonTypes.Metrics_Reading,
-        #pragma warning restore CS0436
             100,
             global::System.TimeSpan.FromMilliseconds(500),
             static (messages, services, cancellationToken) =>
@@ -76,9 +74,7 @@ namespace Warren.Generated
         /// <summary><c>alarm</c> → <c>ReadingWriter.Handle</c></summary>
         private static ValueTask<DispatchOutcome> HandleAlarm(MessageContext context)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Metrics_Alarm, out var message, out var error))
-            #pragma warning restore CS0436
             {
                 return WarrenDispatch.DeadLetter(error!);
             }

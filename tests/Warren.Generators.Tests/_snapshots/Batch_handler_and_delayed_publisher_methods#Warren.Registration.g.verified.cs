@@ -10,7 +10,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration
+    internal static class WarrenGeneratedRegistration_UserAssembly
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -29,21 +29,15 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            global::Warren.Generated.WarrenContracts.Register(builder);
-            #pragma warning restore CS0436
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            #pragma warning restore CS0436
+            global::Warren.Generated.For_UserAssembly.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_UserAssembly.WarrenTopology.Create());
             ConsumerWithDefaultRetry<global::Metrics.ReadingWriter>(
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                builder, "readings", new global::Warren.Generated.Metrics_ReadingWriterDispatcher(), prefetch: 200);
-            #pragma warning restore CS0436
+                builder,
+                "readings",
+                new global::Warren.Generated.For_UserAssembly.Metrics_ReadingWriterDispatcher(),
+                prefetch: 200);
             builder.Services.TryAddSingleton<
-                global::Metrics.IReminders,
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Metrics_IRemindersPublisher>();
-            #pragma warning restore CS0436
+                global::Metrics.IReminders, global::Warren.Generated.For_UserAssembly.Metrics_IRemindersPublisher>();
         }
 
         /// <summary>

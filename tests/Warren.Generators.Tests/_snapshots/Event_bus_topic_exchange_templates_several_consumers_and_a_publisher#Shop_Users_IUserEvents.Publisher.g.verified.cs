@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     /// <summary>
     /// Publishes the messages of <see cref="global::Shop.Users.IUserEvents"/>: confirmed, mandatory, routed by their
@@ -29,12 +29,8 @@ namespace Warren.Generated
             global::Warren.Infrastructure.WarrenPublishing.PublishAsync(
                 this._publisher,
                 evt,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Shop_Users_IUserEventsPublisher.UpdatedRoutingKey(evt),
-        #pragma warning restore CS0436
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Shop_Users_IUserEventsPublisher.UpdatedRoute,
-        #pragma warning restore CS0436
+                global::Warren.Generated.For_UserAssembly.Shop_Users_IUserEventsPublisher.UpdatedRoutingKey(evt),
+                global::Warren.Generated.For_UserAssembly.Shop_Users_IUserEventsPublisher.UpdatedRoute,
                 null,
                 default).AsTask();
 
@@ -55,9 +51,7 @@ namespace Warren.Generated
                 this._publisher,
                 evt,
                 "user.eu.updated.v1",
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Shop_Users_IUserEventsPublisher.UpdatedInEuropeRoute,
-        #pragma warning restore CS0436
+                global::Warren.Generated.For_UserAssembly.Shop_Users_IUserEventsPublisher.UpdatedInEuropeRoute,
                 null,
                 ct);
 

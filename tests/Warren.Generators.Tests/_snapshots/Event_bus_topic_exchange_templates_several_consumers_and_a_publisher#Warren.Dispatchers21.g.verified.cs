@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
@@ -49,9 +49,7 @@ namespace Warren.Generated
         /// <summary><c>user.created</c> → <c>Analytics.Created</c></summary>
         private static ValueTask<DispatchOutcome> HandleUserCreated(MessageContext context)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserCreated, out var message, out var error))
-            #pragma warning restore CS0436
             {
                 return WarrenDispatch.DeadLetter(error!);
             }
@@ -64,9 +62,7 @@ namespace Warren.Generated
         /// <summary><c>user-updated</c> → <c>Analytics.Updated</c></summary>
         private static ValueTask<DispatchOutcome> HandleUserUpdated(MessageContext context)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Users_UserUpdated, out var message, out var error))
-            #pragma warning restore CS0436
             {
                 return WarrenDispatch.DeadLetter(error!);
             }

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::Warren.Infrastructure;
 
@@ -13,9 +13,7 @@ namespace Warren.Generated
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
     internal static class WarrenDispatchers31
-    #pragma warning restore CS0436
     {
         /// <summary>
         /// The handler calls of the dispatchers of a class message, each a part of at most 100 handlers: one delegate

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
@@ -33,9 +33,7 @@ namespace Warren.Generated
                 }
             }
 
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Records_Document, out var message, out var error))
-            #pragma warning restore CS0436
             {
                 return WarrenDispatch.DeadLetter(error!);
             }

@@ -11,7 +11,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration
+    internal static class WarrenGeneratedRegistration_UserAssembly
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -30,19 +30,11 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            global::Warren.Generated.WarrenContracts.Register(builder);
-            #pragma warning restore CS0436
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            #pragma warning restore CS0436
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            ConsumersWithDefaultRetry(builder, global::Warren.Generated.WarrenDispatchers13.WithDefaultRetry);
-            #pragma warning restore CS0436
+            global::Warren.Generated.For_UserAssembly.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_UserAssembly.WarrenTopology.Create());
+            ConsumersWithDefaultRetry(builder, global::Warren.Generated.For_UserAssembly.WarrenDispatchers13.WithDefaultRetry);
             ConsumerWithDefaultRetry<global::Records.Archive>(
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                builder, "archive", new global::Warren.Generated.Records_ArchiveDispatcher());
-            #pragma warning restore CS0436
+                builder, "archive", new global::Warren.Generated.For_UserAssembly.Records_ArchiveDispatcher());
         }
 
         /// <summary>

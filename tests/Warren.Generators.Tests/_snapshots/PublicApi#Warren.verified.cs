@@ -498,7 +498,7 @@ namespace Warren
         public UnroutableMessageException(string message, System.Exception innerException) { }
         public UnroutableMessageException(string exchange, string routingKey, string replyText, System.Exception? innerException = null) { }
     }
-    public sealed class WarrenBuilder
+    public sealed class WarrenBuilder : Warren.Infrastructure.IRegistrationDepth<Warren.WarrenBuilder>, Warren.Infrastructure.IRegistrationRank<object>
     {
         public Microsoft.Extensions.DependencyInjection.IServiceCollection Services { get; }
         public Warren.WarrenBuilder AddConsumer(Warren.ConsumerDefinition consumer) { }
@@ -710,6 +710,8 @@ namespace Warren.Infrastructure
     {
         System.Threading.Tasks.ValueTask<Warren.Infrastructure.DispatchOutcome> DispatchAsync(Warren.MessageContext context);
     }
+    public interface IRegistrationDepth<out T> { }
+    public interface IRegistrationRank<in T> { }
     public interface IReleasesMessageContext : Warren.Infrastructure.IMessageDispatcher { }
     public static class JsonMetadata
     {

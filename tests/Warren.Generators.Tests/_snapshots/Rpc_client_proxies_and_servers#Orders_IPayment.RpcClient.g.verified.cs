@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     /// <summary>
     /// Calls service <c>payment</c> over RabbitMQ (queue <c>rpc.payment</c>, replies by direct reply-to).
@@ -27,12 +27,8 @@ namespace Warren.Generated
                 "rpc.payment",
                 "payment.charge.v1",
                 request,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.WarrenJsonTypes.Orders_Charge,
-        #pragma warning restore CS0436
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.WarrenJsonTypes.Orders_ChargeResult,
-        #pragma warning restore CS0436
+                global::Warren.Generated.For_UserAssembly.WarrenJsonTypes.Orders_Charge,
+                global::Warren.Generated.For_UserAssembly.WarrenJsonTypes.Orders_ChargeResult,
                 global::System.TimeSpan.FromSeconds(10),
                 ct));
 
@@ -43,9 +39,7 @@ namespace Warren.Generated
                 "rpc.payment",
                 "payment.refund",
                 request,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.WarrenJsonTypes.Orders_Refund,
-        #pragma warning restore CS0436
+                global::Warren.Generated.For_UserAssembly.WarrenJsonTypes.Orders_Refund,
                 global::System.TimeSpan.FromSeconds(30),
                 default);
     }

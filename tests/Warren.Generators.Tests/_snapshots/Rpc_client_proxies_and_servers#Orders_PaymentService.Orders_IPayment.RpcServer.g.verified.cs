@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
@@ -39,20 +39,14 @@ namespace Warren.Generated
         private static ValueTask<DispatchOutcome> ChargeAsync(MessageContext context) =>
             RpcServer.ServeValueAsync(
                 context,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
                 WarrenJsonTypes.Orders_Charge,
-        #pragma warning restore CS0436
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
                 WarrenJsonTypes.Orders_ChargeResult,
-        #pragma warning restore CS0436
                 static (ctx, request, ct) =>
                     Service(ctx).ChargeAsync(request, ct), "payment", "payment.charge.v1");
 
         /// <summary><c>payment.refund</c> → <c>PaymentService.Refund</c></summary>
         private static ValueTask<DispatchOutcome> RefundAsync(MessageContext context) =>
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             RpcServer.ServeCommandAsync(context, WarrenJsonTypes.Orders_Refund, static (ctx, request, ct) =>
-        #pragma warning restore CS0436
                 Service(ctx).Refund(request), "payment", "payment.refund");
 
         /// <summary>The implementation, through the interface (its methods may be implemented explicitly).</summary>

@@ -9,7 +9,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration
+    internal static class WarrenGeneratedRegistration_UserAssembly
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -28,35 +28,23 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            global::Warren.Generated.WarrenContracts.Register(builder);
-            #pragma warning restore CS0436
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            #pragma warning restore CS0436
+            global::Warren.Generated.For_UserAssembly.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_UserAssembly.WarrenTopology.Create());
             builder.Services.TryAddSingleton<
-                global::Orders.IInventory,
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Orders_IInventoryRpcClient>();
-            #pragma warning restore CS0436
+                global::Orders.IInventory, global::Warren.Generated.For_UserAssembly.Orders_IInventoryRpcClient>();
             builder.Services.TryAddSingleton<
-                global::Orders.IPayment,
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Orders_IPaymentRpcClient>();
-            #pragma warning restore CS0436
+                global::Orders.IPayment, global::Warren.Generated.For_UserAssembly.Orders_IPaymentRpcClient>();
             builder.Services.TryAddScoped<global::Orders.InventoryService>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition(
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                "rpc.inventory", new global::Warren.Generated.Orders_InventoryService_Orders_IInventoryRpcServer())
-            #pragma warning restore CS0436
+                "rpc.inventory",
+                new global::Warren.Generated.For_UserAssembly.Orders_InventoryService_Orders_IInventoryRpcServer())
             {
                 Retry = global::Warren.RetryPolicy.Disabled,
             });
             builder.Services.TryAddScoped<global::Orders.PaymentService>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition(
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                "rpc.payment", new global::Warren.Generated.Orders_PaymentService_Orders_IPaymentRpcServer())
-            #pragma warning restore CS0436
+                "rpc.payment",
+                new global::Warren.Generated.For_UserAssembly.Orders_PaymentService_Orders_IPaymentRpcServer())
             {
                 Concurrency = 8,
                 Retry = global::Warren.RetryPolicy.Disabled,

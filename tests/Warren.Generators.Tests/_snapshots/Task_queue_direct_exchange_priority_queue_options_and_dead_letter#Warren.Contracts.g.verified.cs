@@ -2,16 +2,14 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::System.Text.Json.Serialization.Metadata;
 
     /// <summary>The route table: contract name, exchange, routing key and priority of every message type.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
     internal static class WarrenContracts
-    #pragma warning restore CS0436
     {
         public static void Register(global::Warren.WarrenBuilder builder)
         {

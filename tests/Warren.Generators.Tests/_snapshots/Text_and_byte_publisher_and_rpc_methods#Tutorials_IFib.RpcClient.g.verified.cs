@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     /// <summary>Calls service <c>fib</c> over RabbitMQ (queue <c>rpc_queue</c>, replies by direct reply-to).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]

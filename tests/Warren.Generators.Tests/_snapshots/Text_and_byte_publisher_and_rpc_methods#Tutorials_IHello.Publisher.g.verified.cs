@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     /// <summary>
     /// Publishes the messages of <see cref="global::Tutorials.IHello"/>: confirmed, mandatory, routed by their

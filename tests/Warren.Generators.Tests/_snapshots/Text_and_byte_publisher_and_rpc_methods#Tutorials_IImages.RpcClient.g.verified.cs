@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     /// <summary>
     /// Calls service <c>images</c> over RabbitMQ (queue <c>rpc.images</c>, replies by direct reply-to).
@@ -27,9 +27,7 @@ namespace Warren.Generated
                 "images.measure",
                 image,
                 global::Warren.PayloadFormat.Bytes,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.PayloadFormat.Json(global::Warren.Generated.WarrenJsonTypes.Tutorials_Thumbnail),
-        #pragma warning restore CS0436
+                global::Warren.PayloadFormat.Json(global::Warren.Generated.For_UserAssembly.WarrenJsonTypes.Tutorials_Thumbnail),
                 global::System.TimeSpan.FromSeconds(30),
                 default);
 
@@ -42,9 +40,7 @@ namespace Warren.Generated
                 "rpc.images",
                 "images.render",
                 thumbnail,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.PayloadFormat.Json(global::Warren.Generated.WarrenJsonTypes.Tutorials_Thumbnail),
-        #pragma warning restore CS0436
+                global::Warren.PayloadFormat.Json(global::Warren.Generated.For_UserAssembly.WarrenJsonTypes.Tutorials_Thumbnail),
                 global::Warren.PayloadFormat.Memory,
                 global::System.TimeSpan.FromSeconds(30),
                 ct));

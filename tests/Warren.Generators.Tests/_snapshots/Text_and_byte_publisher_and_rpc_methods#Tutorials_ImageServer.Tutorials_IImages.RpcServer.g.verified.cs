@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
@@ -40,9 +40,7 @@ namespace Warren.Generated
             RpcServer.ServeAsync(
                 context,
                 global::Warren.PayloadFormat.Bytes,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
                 global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail),
-        #pragma warning restore CS0436
                 static (ctx, request, ct) =>
                     Service(ctx).Measure(request), "images", "images.measure");
 
@@ -50,9 +48,7 @@ namespace Warren.Generated
         private static ValueTask<DispatchOutcome> RenderAsync(MessageContext context) =>
             RpcServer.ServeValueAsync(
                 context,
-        #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
                 global::Warren.PayloadFormat.Json(WarrenJsonTypes.Tutorials_Thumbnail),
-        #pragma warning restore CS0436
                 global::Warren.PayloadFormat.Memory,
                 static (ctx, request, ct) =>
                     Service(ctx).Render(request, ct), "images", "images.render");

@@ -19,9 +19,7 @@ namespace Warren.Generated
         /// <summary>Registers what this assembly declares.</summary>
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            global::Warren.WarrenGeneratedRegistration.RegisterAssembly(builder);
-            #pragma warning restore CS0436
+            global::Warren.WarrenGeneratedRegistration_UserAssembly.RegisterAssembly(builder);
         }
     }
 }

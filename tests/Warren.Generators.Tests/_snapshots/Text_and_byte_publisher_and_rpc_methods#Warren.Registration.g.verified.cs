@@ -9,7 +9,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration
+    internal static class WarrenGeneratedRegistration_UserAssembly
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -28,45 +28,27 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            global::Warren.Generated.WarrenContracts.Register(builder);
-            #pragma warning restore CS0436
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            #pragma warning restore CS0436
+            global::Warren.Generated.For_UserAssembly.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_UserAssembly.WarrenTopology.Create());
             builder.Services.TryAddSingleton<
-                global::Tutorials.IHello,
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Tutorials_IHelloPublisher>();
-            #pragma warning restore CS0436
+                global::Tutorials.IHello, global::Warren.Generated.For_UserAssembly.Tutorials_IHelloPublisher>();
             builder.Services.TryAddSingleton<
-                global::Tutorials.ILogs,
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Tutorials_ILogsPublisher>();
-            #pragma warning restore CS0436
+                global::Tutorials.ILogs, global::Warren.Generated.For_UserAssembly.Tutorials_ILogsPublisher>();
             builder.Services.TryAddSingleton<
-                global::Tutorials.IFib,
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Tutorials_IFibRpcClient>();
-            #pragma warning restore CS0436
+                global::Tutorials.IFib, global::Warren.Generated.For_UserAssembly.Tutorials_IFibRpcClient>();
             builder.Services.TryAddSingleton<
-                global::Tutorials.IImages,
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                global::Warren.Generated.Tutorials_IImagesRpcClient>();
-            #pragma warning restore CS0436
+                global::Tutorials.IImages, global::Warren.Generated.For_UserAssembly.Tutorials_IImagesRpcClient>();
             builder.Services.TryAddScoped<global::Tutorials.FibServer>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition(
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                "rpc_queue", new global::Warren.Generated.Tutorials_FibServer_Tutorials_IFibRpcServer())
-            #pragma warning restore CS0436
+                "rpc_queue",
+                new global::Warren.Generated.For_UserAssembly.Tutorials_FibServer_Tutorials_IFibRpcServer())
             {
                 Retry = global::Warren.RetryPolicy.Disabled,
             });
             builder.Services.TryAddScoped<global::Tutorials.ImageServer>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition(
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                "rpc.images", new global::Warren.Generated.Tutorials_ImageServer_Tutorials_IImagesRpcServer())
-            #pragma warning restore CS0436
+                "rpc.images",
+                new global::Warren.Generated.For_UserAssembly.Tutorials_ImageServer_Tutorials_IImagesRpcServer())
             {
                 Retry = global::Warren.RetryPolicy.Disabled,
             });

@@ -2,16 +2,14 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::System.Collections.Generic;
 
     /// <summary>Every exchange, queue and binding this assembly's attributes declare.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
     internal static class WarrenTopology
-    #pragma warning restore CS0436
     {
         /// <summary>The topology; it is declared in dependency order: exchanges, then queues, then bindings.</summary>
         public static Topology Create()
@@ -39,5 +37,23 @@ namespace Warren.Generated
             topology.Add(new BindingDeclaration("amq.direct", "rpc.images", "images.render"));
             topology.Add(new BindingDeclaration("amq.direct", "rpc_queue", "fib.fib"));
         }
+    }
+}
+
+namespace Warren.Generated
+{
+    /// <summary>This assembly's topology: <see cref="global::Warren.Generated.For_UserAssembly.WarrenTopology"/>.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal static class WarrenTopology
+    {
+        /// <inheritdoc cref="global::Warren.Generated.For_UserAssembly.WarrenTopology.Create"/>
+        public static global::Warren.Topology Create() => global::Warren.Generated.For_UserAssembly.WarrenTopology.Create();
+
+        /// <inheritdoc cref="global::Warren.Generated.For_UserAssembly.WarrenTopology.DefinitionsJson"/>
+        public static string DefinitionsJson => global::Warren.Generated.For_UserAssembly.WarrenTopology.DefinitionsJson;
+
+        /// <inheritdoc cref="global::Warren.Generated.For_UserAssembly.WarrenTopology.Mermaid"/>
+        public static string Mermaid => global::Warren.Generated.For_UserAssembly.WarrenTopology.Mermaid;
     }
 }

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated
+namespace Warren.Generated.For_UserAssembly
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;
@@ -48,9 +48,7 @@ namespace Warren.Generated
         /// <summary><c>order-event</c> → <c>AuditTrail.Handle</c></summary>
         private static ValueTask<DispatchOutcome> HandleOrderEvent(MessageContext context)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Audit_OrderEvent, out var message, out var error))
-            #pragma warning restore CS0436
             {
                 return WarrenDispatch.DeadLetter(error!);
             }
@@ -62,9 +60,7 @@ namespace Warren.Generated
         /// <summary><c>user-event</c> → <c>AuditTrail.Handle</c></summary>
         private static ValueTask<DispatchOutcome> HandleUserEvent(MessageContext context)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
             if (!MessageDispatcher.TryDeserialize(context, WarrenJsonTypes.Shop_Audit_UserEvent, out var message, out var error))
-            #pragma warning restore CS0436
             {
                 return WarrenDispatch.DeadLetter(error!);
             }

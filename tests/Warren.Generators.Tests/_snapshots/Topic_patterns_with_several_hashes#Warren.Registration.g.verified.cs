@@ -10,7 +10,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration
+    internal static class WarrenGeneratedRegistration_UserAssembly
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -29,16 +29,10 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            global::Warren.Generated.WarrenContracts.Register(builder);
-            #pragma warning restore CS0436
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-            builder.AddTopology(global::Warren.Generated.WarrenTopology.Create());
-            #pragma warning restore CS0436
+            global::Warren.Generated.For_UserAssembly.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_UserAssembly.WarrenTopology.Create());
             ConsumerWithDefaultRetry<global::Shop.Audit.AuditTrail>(
-            #pragma warning disable CS0436 // this assembly's generated types, not those of one giving it its internals
-                builder, "audit", new global::Warren.Generated.Shop_Audit_AuditTrailDispatcher());
-            #pragma warning restore CS0436
+                builder, "audit", new global::Warren.Generated.For_UserAssembly.Shop_Audit_AuditTrailDispatcher());
         }
 
         /// <summary>
