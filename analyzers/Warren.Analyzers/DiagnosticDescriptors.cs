@@ -159,6 +159,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor BindingNeverMatchesItsMessage = Create(
         "WRN040", "Handler binding no publish of its message matches", "Handler '{0}' binds queue '{1}' to exchange '{2}' with '{3}', but {4} is published there with {5} only, which '{3}' never matches: the binding receives none of its messages. Bind a pattern that matches the message's key, or publish it with a key the binding matches (suppress this warning if another service publishes it with such a key).", Routing, DiagnosticSeverity.Warning, compilationEnd: true);
 
+    public static readonly DiagnosticDescriptor MalformedHeadersEntry = Create(
+        "WRN041", "[Headers] entry that is no name=value pair the broker matches", "The [Headers] entry '{0}' of handler '{1}' {2}", Routing, DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnusedRetryDelays = Create(
+        "WRN042", "More retry delays than retries", "{0} lists {1} retry delays but MaxRetries is {2}: {3}. Set MaxRetries = {1} to use them all, or remove the delays it does not use.", Topology, DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor[] All =
     [
         InvalidTopic, WildcardInRoutingKey, UnknownPlaceholder, UnsupportedPlaceholderType, UnsupportedHandler,
@@ -169,7 +175,7 @@ internal static class DiagnosticDescriptors
         HeadersMessageThroughPublisher, DeadLetterConsumerBoundToWork, RpcServiceServedTwice, SettingOutOfRange,
         BatchAbovePrefetch, StreamIncompatible, UnreachablePayloadHandler, AmbiguousPayloadHandler, UnusableName,
         QualifiedContractName, QueueConsumedTwice, ConsumerInheritsConsumer,
-        PublishRefused, HiddenHandler, BindingNeverMatchesItsMessage,
+        PublishRefused, HiddenHandler, BindingNeverMatchesItsMessage, MalformedHeadersEntry, UnusedRetryDelays,
     ];
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, bool compilationEnd = false) =>

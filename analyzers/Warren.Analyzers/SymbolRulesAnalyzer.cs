@@ -43,7 +43,9 @@ public sealed class SymbolRulesAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.AmbiguousPayloadHandler,
         DiagnosticDescriptors.UnusableName,
         DiagnosticDescriptors.PublishRefused,
-        DiagnosticDescriptors.HiddenHandler);
+        DiagnosticDescriptors.HiddenHandler,
+        DiagnosticDescriptors.MalformedHeadersEntry,
+        DiagnosticDescriptors.UnusedRetryDelays);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

@@ -98,6 +98,11 @@ public sealed class DotnetFormatTests
             /// <summary>A stream.</summary>
             [Queue("stream", Type = QueueType.Stream, MessageTtl = "1h")]
             public sealed class Replay { public void Handle(Paid e) { } }
+
+            /// <summary>Delays without a count.</summary>
+            [Queue("delayed")]
+            [DeadLetter(RetryDelays = new[] { "1s", "10s" })]
+            public sealed class Delayed { public void Handle(Paid e) { } }
         }
 
         /// <summary>JSON.</summary>
@@ -191,6 +196,11 @@ public sealed class DotnetFormatTests
             /// <summary>A stream.</summary>
             [Queue("stream", Type = QueueType.Stream)]
             public sealed class Replay { public void Handle(Paid e) { } }
+
+            /// <summary>Delays without a count.</summary>
+            [Queue("delayed")]
+            [DeadLetter(MaxRetries = 2, RetryDelays = new[] { "1s", "10s" })]
+            public sealed class Delayed { public void Handle(Paid e) { } }
         }
 
         /// <summary>JSON.</summary>
@@ -223,7 +233,7 @@ public sealed class DotnetFormatTests
         """;
 
     /// <summary>The diagnostics the scenario above raises, one of each fix at least.</summary>
-    private static readonly string[] Covered = ["WRN005", "WRN011", "WRN012", "WRN015", "WRN016", "WRN017", "WRN019", "WRN024", "WRN026", "WRN027", "WRN030", "WRN031", "WRN035", "WRN039"];
+    private static readonly string[] Covered = ["WRN005", "WRN011", "WRN012", "WRN015", "WRN016", "WRN017", "WRN019", "WRN024", "WRN026", "WRN027", "WRN030", "WRN031", "WRN035", "WRN039", "WRN042"];
 
     [Fact]
     public void The_scenario_covers_every_diagnostic_with_a_code_fix()

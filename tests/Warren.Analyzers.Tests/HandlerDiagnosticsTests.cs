@@ -40,7 +40,7 @@ public sealed class WRN005_UnsupportedHandlerTests
     [Fact]
     public Task An_abstract_handler_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [Queue("q")]
-        public abstract class {|WRN007:Handler|}
+        public abstract class Handler
         {
             public abstract void {|WRN005:Handle|}(OrderPlaced order);
         }
@@ -96,6 +96,63 @@ public sealed class WRN007_QueueWithoutHandlersTests
     public Task A_queue_class_with_a_handler_is_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [Queue("q")]
         public sealed class Full { public void Handle(OrderPlaced order) { } }
+        """);
+
+    /// <summary>
+    /// A Handle method that is there but malformed gets WRN005 alone: "no handler, add a public Handle method" would
+    /// send the reader looking for a method that exists. The shapes of a user trial: two messages, a value returned,
+    /// async void, [Batch] on a single message.
+    /// </summary>
+    [Fact]
+    public Task A_malformed_handler_gets_WRN005_only() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("two-messages")]
+        public sealed class TwoMessages
+        {
+            public Task {|WRN005:Handle|}(OrderPlaced order, OrderPaid paid) => Task.CompletedTask;
+        }
+        [Queue("returns-value")]
+        public sealed class ReturnsValue
+        {
+            public Task<bool> {|WRN005:Handle|}(OrderPlaced order) => Task.FromResult(true);
+        }
+        [Queue("async-void")]
+        public sealed class AsyncVoid
+        {
+            public async void {|WRN005:Handle|}(OrderPlaced order) => await Task.Yield();
+        }
+        [Queue("batch-wrong")]
+        public sealed class BatchWrong
+        {
+            [Batch(Size = 20)]
+            public Task {|WRN005:Handle|}(OrderPlaced order) => Task.CompletedTask;
+        }
+        [Queue("no-message")]
+        public sealed class NoMessage { public void {|WRN005:Handle|}() { } }
+        """);
+
+    /// <summary>A malformed handler of a consumer base class is reported there (WRN005); the class deriving from it is quiet.</summary>
+    [Fact]
+    public Task A_malformed_handler_of_a_consumer_base_class_is_reported_there_only() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        public abstract class Base
+        {
+            [Topic("order.placed")] public Task<int> {|WRN005:Handle|}(OrderPlaced order) => Task.FromResult(1);
+        }
+        [Queue("q")]
+        public sealed class Derived : Base { }
+        """);
+
+    /// <summary>
+    /// A malformed Handle of a plain base class (no consumer: nothing reports WRN005 on it) leaves the queue without a
+    /// handler, and WRN007 is the one place that says so.
+    /// </summary>
+    [Fact]
+    public Task A_malformed_handler_of_a_plain_base_class_still_gets_WRN007() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        public abstract class Base
+        {
+            public Task Handle(OrderPlaced order, OrderPaid paid) => Task.CompletedTask;
+        }
+        [Queue("q")]
+        public sealed class {|WRN007:Derived|} : Base { }
         """);
 }
 
@@ -220,15 +277,15 @@ public sealed class BatchHandlerDiagnosticsTests
     [Fact]
     public Task Batch_shapes_the_dispatcher_cannot_run_are_WRN005() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [Queue("q")]
-        public sealed class {|WRN007:Handler|}
+        public sealed class Handler
         {
             [Batch] public void {|WRN005:Handle|}(OrderPlaced order) { }
             [Batch] public void {|WRN005:HandleAsync|}(IReadOnlyList<OrderPaid> orders, MessageContext context) { }
         }
         [Queue("q2")]
-        public sealed class {|WRN007:Zero|} { [Batch(Size = 0)] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
+        public sealed class Zero { [Batch(Size = 0)] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
         [Queue("q3")]
-        public sealed class {|WRN007:NoTimeout|} { [Batch(Timeout = "soon")] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
+        public sealed class NoTimeout { [Batch(Timeout = "soon")] public void {|WRN005:Handle|}(IReadOnlyList<OrderPlaced> orders) { } }
         """);
 
     [Fact]

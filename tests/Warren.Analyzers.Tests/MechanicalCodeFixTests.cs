@@ -263,3 +263,60 @@ public sealed class WRN017_UseRejectPublishCodeFixTests
             """,
         ]);
 }
+
+public sealed class WRN042_RaiseMaxRetriesCodeFixTests
+{
+    [Fact]
+    public Task MaxRetries_is_raised_to_the_number_of_delays() => CodeFixHarness.VerifyAsync(new RaiseMaxRetriesCodeFix(), "WRN042",
+        Sources.Order + """
+        [Queue("q")]
+        [DeadLetter(ImmediateRetries = 1, MaxRetries = 1 /* few */, RetryDelays = new[] { "1s", "10s" })]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """,
+        Sources.Order + """
+        [Queue("q")]
+        [DeadLetter(ImmediateRetries = 1, MaxRetries = 2 /* few */, RetryDelays = new[] { "1s", "10s" })]
+        public sealed class Handler { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task Fix_all_adds_MaxRetries_before_the_delays_on_classes_and_handlers_across_documents() => CodeFixHarness.VerifyFixAllAsync(new RaiseMaxRetriesCodeFix(), "WRN042",
+        [
+            Sources.Order + """
+            /// <summary>Orders.</summary>
+            [Queue("a")]
+            [DeadLetter(Queue = "a.failed", RetryDelays = new[] { "1s", "10s", "1m" })]
+            public sealed class A { public void Handle(OrderPlaced order) { } }
+            """,
+            """
+            public static class Outer
+            {
+                [Queue("b")]
+                public sealed class B
+                {
+                    [DeadLetter(RetryDelays = new[] { "5s" })]
+                    public void Handle(OrderPaid order) { }
+                }
+            }
+            """,
+        ],
+        [
+            Sources.Order + """
+            /// <summary>Orders.</summary>
+            [Queue("a")]
+            [DeadLetter(Queue = "a.failed", MaxRetries = 3, RetryDelays = new[] { "1s", "10s", "1m" })]
+            public sealed class A { public void Handle(OrderPlaced order) { } }
+            """,
+            """
+            public static class Outer
+            {
+                [Queue("b")]
+                public sealed class B
+                {
+                    [DeadLetter(MaxRetries = 1, RetryDelays = new[] { "5s" })]
+                    public void Handle(OrderPaid order) { }
+                }
+            }
+            """,
+        ]);
+}

@@ -398,7 +398,7 @@ public sealed class WRN020_InvalidDurationTests
     [Fact]
     public Task Valid_durations_are_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [Queue("q", MessageTtl = "10m", HandlerTimeout = "500ms")]
-        [DeadLetter(MaxRetries = 2, RetryDelays = new[] { "1s", "1h", "2d" })]
+        [DeadLetter(MaxRetries = 3, RetryDelays = new[] { "1s", "1h", "2d" })]
         public sealed class Handler { public void Handle(OrderPlaced order) { } }
         """);
 }
@@ -432,4 +432,54 @@ public sealed class WRN031_StreamOptionsTests
         [{|WRN031:ConsumeFrom(StreamFrom.First)|}]
         public sealed class Handler { public void Handle(OrderPlaced order) { } }
         """);
+}
+
+/// <summary>
+/// WRN042: more RetryDelays than MaxRetries (0 unless set): the delays past the count are never used. Fewer delays than
+/// retries is no mistake: the last delay repeats.
+/// </summary>
+public sealed class WRN042_UnusedRetryDelaysTests
+{
+    [Fact]
+    public Task Delays_past_the_count_are_reported_on_classes_and_handlers() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        [DeadLetter(MaxRetries = 2, {|WRN042:RetryDelays = new[] { "1s", "10s", "1m" }|})]
+        public sealed class Handler
+        {
+            public void Handle(OrderPlaced order) { }
+            [DeadLetter(MaxRetries = 1, {|WRN042:RetryDelays = new[] { "1s", "5s" }|})]
+            public void Handle(OrderPaid order) { }
+        }
+        [Queue("unset")]
+        [DeadLetter({|WRN042:RetryDelays = new[] { "10s" }|})]
+        public sealed class Unset { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public Task As_many_or_fewer_delays_than_retries_are_quiet() => AnalyzerHarness.VerifyAsync(Sources.Order + """
+        [Queue("q")]
+        [DeadLetter(MaxRetries = 3, RetryDelays = new[] { "1s", "10s", "1m" })]
+        public sealed class Exact { public void Handle(OrderPlaced order) { } }
+        [Queue("q2")]
+        [DeadLetter(MaxRetries = 5, RetryDelays = new[] { "1s" })]
+        public sealed class Repeating { public void Handle(OrderPlaced order) { } }
+        [Queue("q3")]
+        [DeadLetter(Enabled = false, RetryDelays = new[] { "1s" })]
+        public sealed class Disabled { public void Handle(OrderPlaced order) { } }
+        [Queue("q4")]
+        [DeadLetter(MaxRetries = 2)]
+        public sealed class DefaultDelay { public void Handle(OrderPlaced order) { } }
+        """);
+
+    [Fact]
+    public async Task The_message_counts_the_unused_delays()
+    {
+        var diagnostics = await AnalyzerHarness.DiagnosticsAsync(Sources.Order + """
+            [Queue("q")]
+            [DeadLetter(MaxRetries = 1, RetryDelays = new[] { "1s", "10s", "1m" })]
+            public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            """);
+        var message = Assert.Single(diagnostics, d => d.Id == "WRN042").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("[DeadLetter] of 'Handler' lists 3 retry delays but MaxRetries is 1: only the first 1 is used, the other 2 never. Set MaxRetries = 3 to use them all, or remove the delays it does not use.", message);
+    }
 }

@@ -21,6 +21,7 @@ internal static class ConsumerRules
 
         var handled = new Dictionary<string, IMethodSymbol>();
         var handlers = 0;
+        var malformed = 0;
         foreach (var method in type.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
         {
             foreach (var topic in AttributeReader.FindAll(method, KnownNames.TopicAttribute))
@@ -31,14 +32,26 @@ internal static class ConsumerRules
                 }
             }
 
+            foreach (var headers in AttributeReader.FindAll(method, KnownNames.HeadersAttribute))
+            {
+                var entries = AttributeReader.ParamsStrings(headers);
+                foreach (var (index, problem) in HeaderRules.Problems(entries))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.MalformedHeadersEntry, Locations.OfPositionalArgument(headers, index, entries.Length, method), entries[index], method.Name, problem));
+                }
+            }
+
             if (AttributeReader.Find(method, KnownNames.DeadLetterAttribute) is { } methodPolicy)
             {
                 DurationRules.CheckAll(context, methodPolicy, method, AttributeNames.DeadLetter.RetryDelays);
+                UnusedRetryDelays(context, methodPolicy, method, $"[DeadLetter] of handler '{method.Name}'");
             }
 
             if (ShapeRules.HandlerProblem(method) is { } signature)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsupportedHandler, Locations.Of(method), method.Name, signature));
+                malformed++;
                 continue;
             }
 
@@ -64,8 +77,10 @@ internal static class ConsumerRules
             PayloadHandlerRules.Analyze(context, type, consumer);
         }
 
+        // A handler that is there but malformed is reported by WRN005 (here, or at the consumer base class it is declared
+        // in): "no handler, add one" would send the reader looking for a method that exists.
         var queue = AttributeReader.Find(type, KnownNames.QueueAttribute);
-        if (queue is not null && handlers == 0 && !ConsumerParser.HandlerCandidates(type).Any(m => ShapeRules.HandlerProblem(m) is null))
+        if (queue is not null && handlers == 0 && malformed == 0 && !ConsumerParser.HandlerCandidates(type).Any(m => ShapeRules.HandlerProblem(m) is null || ReportedAsUnsupported(m, type)))
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.QueueWithoutHandlers, Locations.Of(type), type.Name, queueName));
         }
@@ -93,6 +108,7 @@ internal static class ConsumerRules
         if (AttributeReader.Find(type, KnownNames.DeadLetterAttribute) is { } deadLetter)
         {
             DurationRules.CheckAll(context, deadLetter, type, AttributeNames.DeadLetter.RetryDelays);
+            UnusedRetryDelays(context, deadLetter, type, $"[DeadLetter] of '{type.Name}'");
             if (AttributeReader.Named<string>(deadLetter, AttributeNames.DeadLetter.Queue) == queueName)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeadLetterLoop, Locations.OfArgument(deadLetter, AttributeNames.DeadLetter.Queue, type), queueName, queueName));
@@ -111,6 +127,47 @@ internal static class ConsumerRules
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Whether WRN005 is reported for a handler candidate <paramref name="type"/> inherits: it has a problem and is declared
+    /// in a consumer class of this compilation, which is analyzed as itself (a plain base class, or one of a referenced
+    /// assembly, is not: then the consumer is the only place the missing handler is reported).
+    /// </summary>
+    private static bool ReportedAsUnsupported(IMethodSymbol method, INamedTypeSymbol type) =>
+        ShapeRules.HandlerProblem(method) is not null
+        && SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, type.ContainingAssembly)
+        && MessageParser.IsConsumer(method.ContainingType);
+
+    /// <summary>
+    /// WRN042: an enabled <c>[DeadLetter]</c> listing more <c>RetryDelays</c> than <c>MaxRetries</c> (0 when the attribute
+    /// leaves it out): the delays past the count are never used (the generator keeps the first MaxRetries; the runtime
+    /// repeats the last delay when there are fewer). A stream's policy takes no delayed retries (WRN031). The fix sets
+    /// MaxRetries to the number of delays.
+    /// </summary>
+    private static void UnusedRetryDelays(SymbolAnalysisContext context, AttributeData deadLetter, ISymbol owner, string what)
+    {
+        var queue = AttributeReader.Find(owner as INamedTypeSymbol ?? owner.ContainingType, KnownNames.QueueAttribute);
+        if (!ConsumerParser.IsEnabled(deadLetter)
+            || queue is not null && AttributeReader.Named(queue, AttributeNames.Queue.Type, 0) == AttributeEnums.StreamQueue)
+        {
+            return;
+        }
+
+        var delays = AttributeReader.NamedStrings(deadLetter, AttributeNames.DeadLetter.RetryDelays).Length;
+        var maxRetries = AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.MaxRetries, 0);
+        if (delays <= maxRetries || maxRetries < 0)
+        {
+            return;
+        }
+
+        var consequence = maxRetries == 0
+            ? "a failed message gets no delayed retry, so no delay is used (MaxRetries is 0 unless set, also when RetryDelays is)"
+            : $"only the first {maxRetries} {(maxRetries == 1 ? "is" : "are")} used, the other {delays - maxRetries} never";
+        var properties = System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty
+            .Add(AttributeNames.DeadLetter.MaxRetries, delays.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.UnusedRetryDelays, Locations.OfArgument(deadLetter, AttributeNames.DeadLetter.RetryDelays, owner), properties, what, delays, maxRetries, consequence));
     }
 
     /// <summary>

@@ -33,5 +33,23 @@ internal static class Locations
         return Of(attribute, fallback);
     }
 
+    /// <summary>
+    /// The <paramref name="index"/>-th positional argument of a params attribute (<c>[Headers("a=1", "b=2")]</c>), when the
+    /// syntax lists <paramref name="count"/> of them one by one; else the attribute (an array argument, a null left out).
+    /// </summary>
+    public static Location OfPositionalArgument(AttributeData attribute, int index, int count, ISymbol fallback)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax { ArgumentList: { } list })
+        {
+            var positional = list.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+            if (positional.Count == count && index < count)
+            {
+                return positional[index].GetLocation();
+            }
+        }
+
+        return Of(attribute, fallback);
+    }
+
     public static Location Of(ISymbol symbol) => symbol.Locations.FirstOrDefault(l => l.IsInSource) ?? Location.None;
 }

@@ -237,9 +237,16 @@ internal static class ConsumerParser
         {
             foreach (var attribute in headers)
             {
-                var pairs = AttributeReader.ParamsStrings(attribute)
-                    .Select(text => text.Split(new[] { '=' }, 2))
-                    .Select(kv => new HeaderArgument(kv[0].Trim(), kv.Length > 1 ? kv[1].Trim() : string.Empty))
+                var entries = AttributeReader.ParamsStrings(attribute);
+                if (Rules.HeaderRules.Problems(entries).Any())
+                {
+                    // An entry the broker would not match as written (WRN041): the attribute binds nothing.
+                    continue;
+                }
+
+                var pairs = entries
+                    .Select(Rules.HeaderRules.Parse)
+                    .Select(kv => new HeaderArgument(kv.Name, kv.Value))
                     .ToEquatableArray();
                 var match = AttributeReader.Named(attribute, AttributeNames.Headers.Mode, 0) == AttributeEnums.HeadersMatchAny ? "any" : "all";
                 yield return new BindingModel(exchange.Name, string.Empty, pairs, match);

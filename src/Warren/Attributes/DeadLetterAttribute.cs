@@ -39,7 +39,10 @@ public sealed class DeadLetterAttribute : Attribute
     /// </summary>
     public int MaxRetries { get; set; }
 
-    /// <summary>Delays before each delayed retry, as <c>"1s"</c>, <c>"10s"</c>, <c>"1m"</c>…; the last repeats. Default <c>"5s"</c>.</summary>
+    /// <summary>
+    /// Delays before each delayed retry, as <c>"1s"</c>, <c>"10s"</c>, <c>"1m"</c>…; the last repeats. Default <c>"5s"</c>.
+    /// Delays past <see cref="MaxRetries"/> are never used (WRN042).
+    /// </summary>
     public string[]? RetryDelays { get; set; }
 
     /// <summary>Exception types retrying cannot fix (and their subclasses): such a failure is dead-lettered at once.</summary>

@@ -14,7 +14,9 @@ public enum HeadersMatch
 
 /// <summary>
 /// On a handler method whose queue binds to a headers exchange: the binding arguments. Each entry is
-/// <c>"name=value"</c>; together with <c>x-match</c> (<see cref="Mode"/>) they become the <c>queue.bind</c> arguments.
+/// <c>"name=value"</c>, split at the first '=' and trimmed; together with <c>x-match</c> (<see cref="Mode"/>) they become
+/// the <c>queue.bind</c> arguments. An entry without '=' or a name, naming an <c>x-</c> header, or repeating a name is
+/// reported (WRN041) and the attribute binds nothing.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = true, Inherited = false)]
 public sealed class HeadersAttribute : Attribute
