@@ -169,7 +169,7 @@ public sealed class CredentialRedactionTests
     [InlineData("amqp://u:p@host:5672/v", "amqp://u:***@host:5672/v")]
     [InlineData("amqp://u:p@ss@host/", "amqp://u:***@host/")]
     [InlineData("http://guest:secretpw@x/", "http://guest:***@x/")]
-    [InlineData("amqp:/guest:secretpw@x/", "amqp:/guest:***@x/")]
+    [InlineData("amqp:/guest:secretpw@x/", "amqp:***@x/")]
     [InlineData("AMQP://guest:s:e:c@x:5672/", "AMQP://guest:***@x:5672/")]
     [InlineData("amqp://secretpw@x/", "amqp://***@x/")]
     [InlineData("http://user:secret", "http://user:***")]

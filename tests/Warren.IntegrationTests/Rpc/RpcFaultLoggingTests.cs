@@ -93,7 +93,7 @@ public sealed class RpcFaultLoggingTests(BrokerFixture broker)
             Line(logs, "ow-malformed", "rejected without requeue", "no reply-to");
             Line(logs, "ow-unknown", "rejected without requeue", "no method 'it-calculator.nope'");
             Line(logs, "ow-throws", "rejected without requeue", "boom 7");
-            var threw = Line(logs, "ow-throws", "threw", "no fault reply can be sent");
+            var threw = Line(logs, "ow-throws", "threw on request", "no fault reply can be sent");
             Assert.IsType<InvalidOperationException>(threw.Exception);
             Line(logs, "ow-valid", "result cannot be sent", "dropped");
             Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("ow-valid", StringComparison.Ordinal) && e.Message.Contains("reject", StringComparison.Ordinal));
