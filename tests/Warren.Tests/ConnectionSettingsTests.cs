@@ -112,7 +112,7 @@ public sealed class ConnectionSettingsTests
     [Fact]
     public void Redact_removes_user_info()
     {
-        Assert.Equal("amqp://***@host:5672/v", ConnectionSettings.Redact("amqp://u:p@host:5672/v"));
+        Assert.Equal("amqp://u:***@host:5672/v", ConnectionSettings.Redact("amqp://u:p@host:5672/v"));
         Assert.Equal("amqp://host/", ConnectionSettings.Redact("amqp://host/"));
     }
 }

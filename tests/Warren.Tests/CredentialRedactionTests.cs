@@ -38,6 +38,9 @@ public sealed class CredentialRedactionTests
 
     private static readonly int[] HostlessShapes = [6, 7, 10];
 
+    // The shapes where the token is the whole user information: a colon in it ends the user name, which is shown.
+    private static readonly int[] UserInfoShapes = [4, 11];
+
     private static readonly string[] HostShapes =
     [
         "user:{0}@rabbit-1",
@@ -61,6 +64,11 @@ public sealed class CredentialRedactionTests
                 {
                     // Without a host after it, "user:secret@word" is a URI naming host "word": no text can be told apart.
                     password = password.Replace("@", string.Empty, StringComparison.Ordinal);
+                }
+
+                if (UserInfoShapes.Contains(shape))
+                {
+                    password = password.Replace(":", string.Empty, StringComparison.Ordinal);
                 }
 
                 var options = new WarrenOptions();
@@ -148,9 +156,23 @@ public sealed class CredentialRedactionTests
         Assert.DoesNotContain("QX99", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_uri_with_the_wrong_scheme_shows_the_scheme_and_hides_only_the_password()
+    {
+        var error = Assert.Throws<WarrenConfigurationException>(() => ConnectionSettings.From(new WarrenOptions { Url = "http://guest:secretpw@x/" }, environmentUrl: null));
+
+        Assert.Contains("'http://guest:***@x/' is not an AMQP URI", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secretpw", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
-    [InlineData("amqp://u:p@host:5672/v", "amqp://***@host:5672/v")]
-    [InlineData("amqp://u:p@ss@host/", "amqp://***@host/")]
+    [InlineData("amqp://u:p@host:5672/v", "amqp://u:***@host:5672/v")]
+    [InlineData("amqp://u:p@ss@host/", "amqp://u:***@host/")]
+    [InlineData("http://guest:secretpw@x/", "http://guest:***@x/")]
+    [InlineData("amqp:/guest:secretpw@x/", "amqp:***@x/")]
+    [InlineData("AMQP://guest:s:e:c@x:5672/", "AMQP://guest:***@x:5672/")]
+    [InlineData("amqp://secretpw@x/", "amqp://***@x/")]
+    [InlineData("http://user:secret", "http://user:***")]
     [InlineData("amqp://host/", "amqp://host/")]
     [InlineData("amqp://host:5672/v", "amqp://host:5672/v")]
     [InlineData("amqp://user:secret", "amqp://user:***")]
@@ -158,9 +180,9 @@ public sealed class CredentialRedactionTests
     [InlineData("rabbit:secret", "rabbit:***")]
     [InlineData("rabbit:5672", "rabbit:5672")]
     [InlineData("[::1]:5672", "[::1]:5672")]
-    [InlineData("user:secret@rabbit", "***@rabbit")]
+    [InlineData("user:secret@rabbit", "user:***@rabbit")]
     [InlineData("amqp://user:se@cr,et/x", "amqp://***")]
-    [InlineData("amqp://u:p@[::1]:5672/v", "amqp://***@[::1]:5672/v")]
+    [InlineData("amqp://u:p@[::1]:5672/v", "amqp://u:***@[::1]:5672/v")]
     [InlineData("amqp://u:p@host:12ab/v", "amqp://***")]
     public void Redact_masks_whatever_may_be_a_credential(string text, string expected) =>
         Assert.Equal(expected, ConnectionSettings.Redact(text));

@@ -82,15 +82,18 @@ internal sealed class ConnectionSettings
     }
 
     /// <summary>
-    /// Makes a configured URI or host entry safe to show in a message, whatever its password contains: everything
-    /// before the last <c>@</c> after the scheme is masked, and without an <c>@</c> anything after a colon that is not a
-    /// port number (it may be <c>user:password</c>) is masked to the end.
+    /// Makes a configured URI or host entry safe to show in a message, whatever its password contains: the scheme (any
+    /// <c>scheme://</c>, so that a wrong one such as <c>http://</c> stays visible) and the user name are shown, and the
+    /// password (everything after the user name's colon up to the last <c>@</c>) is masked; user information without a
+    /// colon is masked whole (it may be a password). Without an <c>@</c>, anything after a colon that is not a port
+    /// number (it may be <c>user:password</c>) is masked to the end.
     /// </summary>
     public static string Redact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        // Only amqp:// and amqps:// count as a scheme: in "rabbit:/…" or "http://…" the colon may start a password.
-        var start = StartsUri(text, 0) ? text.IndexOf("://", StringComparison.Ordinal) + 3 : 0;
+        // Any scheme followed by "://" counts as one (a wrong scheme is often the mistake being reported); in "rabbit:/…"
+        // or "rabbit:secret" the colon may start a password.
+        var start = SchemeLength(text);
         var rest = text[start..];
         var at = rest.LastIndexOf('@');
         if (at >= 0)
@@ -98,9 +101,16 @@ internal sealed class ConnectionSettings
             // What follows is shown only if it looks like host[:port][/path]; otherwise it may be the rest of a password.
             var tail = rest[(at + 1)..];
             var tailEnd = tail.IndexOfAny(['/', '?', '#']);
-            return IsHostAndPort(tailEnd < 0 ? tail : tail[..tailEnd])
-                ? string.Concat(text.AsSpan(0, start), "***@", tail)
-                : string.Concat(text.AsSpan(0, start), "***");
+            if (!IsHostAndPort(tailEnd < 0 ? tail : tail[..tailEnd]))
+            {
+                return string.Concat(text.AsSpan(0, start), "***");
+            }
+
+            // A user name has no colon (a password may): the user is what comes before the first one.
+            var colon = rest.IndexOf(':');
+            return colon >= 0 && colon < at
+                ? string.Concat(text.AsSpan(0, start), rest.AsSpan(0, colon), ":***@", tail)
+                : string.Concat(text.AsSpan(0, start), "***@", tail);
         }
 
         var end = rest.IndexOfAny(['/', '?', '#']);
@@ -142,6 +152,24 @@ internal sealed class ConnectionSettings
                 parts.Add(part);
             }
         }
+    }
+
+    /// <summary>The length of a leading <c>scheme://</c> (RFC 3986 scheme characters), or 0.</summary>
+    private static int SchemeLength(string text)
+    {
+        var i = 0;
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
+            i++;
+        }
+
+        var first = i;
+        while (i < text.Length && (char.IsAsciiLetter(text[i]) || (i > first && (char.IsAsciiDigit(text[i]) || text[i] is '+' or '-' or '.'))))
+        {
+            i++;
+        }
+
+        return i > first && text.AsSpan(i).StartsWith("://", StringComparison.Ordinal) ? i + 3 : 0;
     }
 
     private static bool StartsUri(string text, int index)

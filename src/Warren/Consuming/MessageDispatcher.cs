@@ -59,7 +59,39 @@ public static class MessageDispatcher
     public static bool TryDeserialize<T>(MessageContext context, JsonTypeInfo<T> typeInfo, out T? message, out string? error)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return TryDeserialize(context.Body.Span, typeInfo, out message, out error);
+        return TryDeserialize(context.Body, context.ContentType, context.ContentEncoding, typeInfo, out message, out error);
+    }
+
+    /// <summary>
+    /// Deserializes a body as <see cref="TryDeserialize{T}(MessageContext, JsonTypeInfo{T}, out T, out string)"/> does,
+    /// after checking its <c>content-type</c> and decoding its <c>content-encoding</c> (see <see cref="JsonBody"/>).
+    /// </summary>
+    internal static bool TryDeserialize<T>(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, JsonTypeInfo<T> typeInfo, out T? message, out string? error)
+    {
+        if (!JsonBody.AcceptsContentType(contentType, out error))
+        {
+            message = default;
+            return false;
+        }
+
+        if (JsonBody.IsIdentity(contentEncoding))
+        {
+            return TryDeserialize(body.Span, typeInfo, out message, out error);
+        }
+
+        if (!JsonBody.TryDecode(body, contentEncoding!, out var decoded, out error))
+        {
+            message = default;
+            return false;
+        }
+
+        if (!TryDeserialize(decoded, typeInfo, out message, out error))
+        {
+            error = $"{error} (the body was decoded from content-encoding '{contentEncoding}')";
+            return false;
+        }
+
+        return true;
     }
 
     internal static bool TryDeserialize<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo, out T? message, out string? error)

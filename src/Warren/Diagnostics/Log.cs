@@ -122,7 +122,7 @@ internal static partial class Log
     [LoggerMessage(25, LogLevel.Warning, "Could not settle message {DeliveryTag} on queue '{Queue}' ({Reason}); the broker will redeliver it")]
     public static partial void SettleFailed(ILogger logger, string queue, ulong deliveryTag, string reason);
 
-    [LoggerMessage(60, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' is rejected without requeue: {Reason}. The queue has no retry policy with a dead-letter exchange, so the broker discards the message unless the queue was declared with its own x-dead-letter-exchange")]
+    [LoggerMessage(60, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' is rejected without requeue: {Reason}. The queue has no retry policy with a dead-letter exchange, so the broker discards the message unless the queue has its own dead-letter exchange (an x-dead-letter-exchange argument or policy), which then receives it")]
     public static partial void RejectedWithoutRequeue(ILogger logger, string queue, string messageId, string reason);
 
     [LoggerMessage(61, LogLevel.Warning, "Message {MessageId} from queue '{Queue}' failed and is returned to the queue in {Delay} (retries are disabled for this queue): {Reason}")]
@@ -172,6 +172,21 @@ internal static partial class Log
 
     [LoggerMessage(41, LogLevel.Warning, "RPC method {Method} threw; a fault reply is sent")]
     public static partial void RpcMethodFailed(ILogger logger, Exception exception, string method);
+
+    [LoggerMessage(140, LogLevel.Warning, "RPC request {MessageId} from queue '{Queue}' for method {Method} is malformed: {Reason}. A fault reply (Warren.MalformedRequest) is sent to its reply-to and the request is acknowledged")]
+    public static partial void RpcMalformedRequest(ILogger logger, string queue, string messageId, string method, string reason);
+
+    [LoggerMessage(141, LogLevel.Warning, "RPC request {MessageId} from queue '{Queue}' names no method of service '{Service}': {Reason} A fault reply (Warren.UnknownMethod) is sent to its reply-to and the request is acknowledged")]
+    public static partial void RpcUnknownMethod(ILogger logger, string queue, string messageId, string service, string reason);
+
+    [LoggerMessage(142, LogLevel.Warning, "RPC method {Method} threw on request {MessageId} from queue '{Queue}', which has no reply-to: no fault reply can be sent, so the request is not acknowledged but dead-lettered (or rejected, per the queue's retry policy)")]
+    public static partial void RpcMethodFailedWithoutReplyTo(ILogger logger, Exception exception, string method, string queue, string messageId);
+
+    [LoggerMessage(143, LogLevel.Warning, "RPC request {MessageId} from queue '{Queue}' for method {Method} has no reply-to: the method ran and succeeded, but its {Bytes}-byte result cannot be sent to anyone and is dropped; the request is acknowledged")]
+    public static partial void RpcResultDropped(ILogger logger, string queue, string messageId, string method, int bytes);
+
+    [LoggerMessage(144, LogLevel.Debug, "RPC request {MessageId} from queue '{Queue}' for command {Method} has no reply-to: handled as a one-way command, no reply is sent")]
+    public static partial void RpcOneWayCommand(ILogger logger, string queue, string messageId, string method);
 
     /// <summary>A reply not sent, naming the request's method (its type), or its routing key when it has no type (not an empty name).</summary>
     public static void RpcReplyFailed(ILogger logger, string? method, string routingKey, string reason)

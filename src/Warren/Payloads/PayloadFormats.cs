@@ -44,7 +44,8 @@ public static class PayloadFormat
     /// <summary>
     /// JSON with <paramref name="typeInfo"/> from the application's <c>JsonSerializerContext</c>, read strictly (see
     /// <see cref="MessageDispatcher.TryDeserialize{T}(MessageContext, JsonTypeInfo{T}, out T, out string)"/>). Published as <c>application/json</c>. One format per type
-    /// information, made once.
+    /// information, made once. A <c>content-type</c> that is not JSON (or a generic label) or not UTF-8 is refused, and a
+    /// <c>content-encoding</c> of <c>gzip</c>, <c>deflate</c> or <c>br</c> is decoded (see docs/interop.md).
     /// </summary>
     public static PayloadFormat<T> Json<T>(JsonTypeInfo<T> typeInfo)
     {
@@ -97,7 +98,7 @@ public static class PayloadFormat
         internal override JsonTypeInfo<T> JsonTypeInfo => typeInfo;
 
         public override bool TryRead(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, out T? value, out string? error) =>
-            MessageDispatcher.TryDeserialize(body.Span, typeInfo, out value, out error);
+            MessageDispatcher.TryDeserialize(body, contentType, contentEncoding, typeInfo, out value, out error);
 
         public override void Write(T value, IBufferWriter<byte> output)
         {

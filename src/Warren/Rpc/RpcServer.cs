@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -18,7 +19,9 @@ namespace Warren.Infrastructure;
 /// <summary>
 /// Serves RPC requests for generated server dispatchers: deserializes the request, calls the method, sends the reply
 /// (or a fault reply: the exception's type and message) to <c>reply-to</c> with the request's <c>correlation-id</c>, and
-/// only then lets the request be acknowledged. A malformed request gets a fault reply and is not requeued.
+/// only then lets the request be acknowledged. A malformed request gets a fault reply and is not requeued; each fault is
+/// logged (rate-limited per queue). A request without <c>reply-to</c> that cannot be served (malformed, unknown method,
+/// the method threw) is dead-lettered (or rejected, per the queue's retry policy) instead, since nobody can be told.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RpcServer : IAsyncDisposable
@@ -30,6 +33,7 @@ public sealed class RpcServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly WarrenMetrics _metrics;
     private readonly ChannelHolder<IChannel> _channel;
+    private readonly ConcurrentDictionary<string, FailureLogLimiter> _limiters = new(StringComparer.Ordinal);
 
     /// <summary>Created by DI.</summary>
     public RpcServer(WarrenConnections connections, IOptions<WarrenOptions> options, ILogger<RpcServer> logger, WarrenMetrics metrics)
@@ -139,18 +143,47 @@ public sealed class RpcServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(methods);
         var server = context.Services.GetRequiredService<RpcServer>();
+        var messageId = MessageIdOf(context);
         var asked = string.IsNullOrEmpty(context.MessageType)
             ? $"The request has no type property and its routing key '{context.RoutingKey}' names no method of service '{service}'."
             : $"Service '{service}' has no method '{context.MessageType}' (routing key '{context.RoutingKey}').";
         var how = methods.Count == 0
             ? string.Empty
             : $" Send the method's name in the type property, or publish to exchange 'amq.direct' with it as the routing key: {string.Join(", ", methods)}.";
+        if (string.IsNullOrEmpty(context.ReplyTo))
+        {
+            // Nobody to tell: the consumer logs the reason and where the request goes.
+            return DispatchOutcome.DeadLetter("The RPC request has no reply-to, so no fault reply can be sent: " + asked + how);
+        }
+
+        if (server.Limiter(context.Queue).TryLog())
+        {
+            Log.RpcUnknownMethod(server._logger, context.Queue, messageId, service, asked + how);
+        }
+
         await server.ReplyFaultAsync(context, new RpcFault("Warren.UnknownMethod", asked + how, null)).ConfigureAwait(false);
         return DispatchOutcome.Ack;
     }
 
-    /// <summary>Closes the reply channel.</summary>
-    public ValueTask DisposeAsync() => _channel.DisposeAsync();
+    /// <summary>Closes the reply channel and writes the counts of suppressed failure lines.</summary>
+    public ValueTask DisposeAsync()
+    {
+        foreach (var limiter in _limiters.Values)
+        {
+            limiter.Flush();
+        }
+
+        return _channel.DisposeAsync();
+    }
+
+    private static string MessageIdOf(MessageContext context) =>
+        context.MessageId is { Length: > 0 } id
+            ? id
+            : $"without a message id (delivery tag {context.DeliveryTag.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
+
+    /// <summary>The failure-line limiter of <paramref name="queue"/>: at most 10 lines per 10 seconds, like a consumer's.</summary>
+    private FailureLogLimiter Limiter(string queue) =>
+        _limiters.GetOrAdd(queue, static (q, logger) => new FailureLogLimiter(q, logger, TimeProvider.System), _logger);
 
     private static byte[] Write<T>(T value, PayloadFormat<T> format)
     {
@@ -167,30 +200,30 @@ public sealed class RpcServer : IAsyncDisposable
     private static ValueTask<DispatchOutcome> ServeResponseAsync<TRequest, TResponse>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, Task<TResponse>> method)
     {
         ArgumentNullException.ThrowIfNull(responseFormat);
-        return ServeCoreAsync(context, service, methodName, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
+        return ServeCoreAsync(context, service, methodName, requestFormat, responseFormat.ContentType, command: false, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
     }
 
     private static ValueTask<DispatchOutcome> ServeValueResponseAsync<TRequest, TResponse>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, PayloadFormat<TResponse> responseFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask<TResponse>> method)
     {
         ArgumentNullException.ThrowIfNull(responseFormat);
-        return ServeCoreAsync(context, service, methodName, requestFormat, responseFormat.ContentType, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
+        return ServeCoreAsync(context, service, methodName, requestFormat, responseFormat.ContentType, command: false, async (ctx, request, ct) => Write(await method(ctx, request, ct).ConfigureAwait(false), responseFormat));
     }
 
     private static ValueTask<DispatchOutcome> ServeTaskCommandAsync<TRequest>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, Task> method) =>
-        ServeCoreAsync(context, service, methodName, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
+        ServeCoreAsync(context, service, methodName, requestFormat, PayloadFormat.JsonContentType, command: true, async (ctx, request, ct) =>
         {
             await method(ctx, request, ct).ConfigureAwait(false);
             return Array.Empty<byte>();
         });
 
     private static ValueTask<DispatchOutcome> ServeValueTaskCommandAsync<TRequest>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, Func<MessageContext, TRequest, CancellationToken, ValueTask> method) =>
-        ServeCoreAsync(context, service, methodName, requestFormat, PayloadFormat.JsonContentType, async (ctx, request, ct) =>
+        ServeCoreAsync(context, service, methodName, requestFormat, PayloadFormat.JsonContentType, command: true, async (ctx, request, ct) =>
         {
             await method(ctx, request, ct).ConfigureAwait(false);
             return Array.Empty<byte>();
         });
 
-    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, string replyContentType, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
+    private static async ValueTask<DispatchOutcome> ServeCoreAsync<TRequest>(MessageContext context, string? service, string? methodName, PayloadFormat<TRequest> requestFormat, string replyContentType, bool command, Func<MessageContext, TRequest, CancellationToken, Task<byte[]>> call)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(requestFormat);
@@ -209,10 +242,22 @@ public sealed class RpcServer : IAsyncDisposable
             WarrenTracing.DescribeRpc(activity, service, method);
             WarrenTracing.AddIfPresent(activity, SemanticConventions.ConversationId, context.CorrelationId);
         }
+        var oneWay = string.IsNullOrEmpty(context.ReplyTo);
         if (!MessageDispatcher.TryRead(context, requestFormat, out var request, out var error))
         {
             WarrenTracing.Fail(activity, "malformed_request", error, null);
             server._metrics.RpcServed(context.Queue, method, "malformed");
+            if (oneWay)
+            {
+                // Nobody to tell: the consumer logs the reason and where the request goes.
+                return DispatchOutcome.DeadLetter("The RPC request has no reply-to, so no fault reply can be sent: " + error);
+            }
+
+            if (server.Limiter(context.Queue).TryLog())
+            {
+                Log.RpcMalformedRequest(server._logger, context.Queue, MessageIdOf(context), method, error!);
+            }
+
             await server.ReplyFaultAsync(context, new RpcFault("Warren.MalformedRequest", error!, null)).ConfigureAwait(false);
             return DispatchOutcome.Ack;
         }
@@ -224,14 +269,48 @@ public sealed class RpcServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.RpcMethodFailed(server._logger, ex, method);
             WarrenTracing.Fail(activity, WarrenTracing.ErrorTypeOf(ex), ex.Message, ex);
             server._metrics.RpcServed(context.Queue, method, "fault");
+            if (oneWay && ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+            {
+                // Cancelled by the stop or the handler timeout: not the request's fault; the consumer returns it to the
+                // queue (or logs it as timed out) as it does for any handler.
+                return DispatchOutcome.Requeue($"The RPC method {method} was cancelled: {ex.Message}", ex);
+            }
+
+            if (oneWay)
+            {
+                if (server.Limiter(context.Queue).TryLog())
+                {
+                    Log.RpcMethodFailedWithoutReplyTo(server._logger, ex, method, context.Queue, MessageIdOf(context));
+                }
+
+                return DispatchOutcome.DeadLetter($"The RPC method {method} threw {ex.GetType().FullName}: {ex.Message} (the request has no reply-to, so no fault reply can be sent)", ex);
+            }
+
+            if (server.Limiter(context.Queue).TryLog())
+            {
+                Log.RpcMethodFailed(server._logger, ex, method);
+            }
+
             await server.ReplyFaultAsync(context, new RpcFault(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, server._options.RpcIncludeStackTraces ? ex.StackTrace : null)).ConfigureAwait(false);
             return DispatchOutcome.Ack;
         }
 
         server._metrics.RpcServed(context.Queue, method, "ok");
+        if (oneWay)
+        {
+            if (command)
+            {
+                Log.RpcOneWayCommand(server._logger, context.Queue, MessageIdOf(context), method);
+            }
+            else if (server.Limiter(context.Queue).TryLog())
+            {
+                Log.RpcResultDropped(server._logger, context.Queue, MessageIdOf(context), method, reply.Length);
+            }
+
+            return DispatchOutcome.Ack;
+        }
 
         // An untyped request (a foreign client routing by key) gets an untyped reply: there is no contract name to echo.
         var replyType = string.IsNullOrEmpty(context.MessageType) ? null : context.MessageType + ".reply";
@@ -246,7 +325,7 @@ public sealed class RpcServer : IAsyncDisposable
     {
         if (string.IsNullOrEmpty(context.ReplyTo))
         {
-            // A request without reply-to is a one-way command: handled, nobody to answer.
+            // Not reached: ServeCoreAsync and UnknownMethodAsync handle a request without reply-to themselves.
             return;
         }
 

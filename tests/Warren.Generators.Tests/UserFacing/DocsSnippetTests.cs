@@ -120,6 +120,36 @@ public sealed class DocsSnippetTests(ITestOutputHelper output)
         Assert.Contains("WRN001", outcomes.Failures.Single(f => f.Snippet.Line == 10).Problem, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_whole_program_of_getting_started_compiles_as_written_in_a_console_project()
+    {
+        // Compiled as the file itself, not as a snippet: a console project's implicit usings only (no
+        // Microsoft.Extensions.Hosting, which the worker SDK adds), top-level statements, Warren's generator.
+        const string consoleUsings = """
+            global using System;
+            global using System.Collections.Generic;
+            global using System.IO;
+            global using System.Linq;
+            global using System.Net.Http;
+            global using System.Threading;
+            global using System.Threading.Tasks;
+            """;
+        var page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "getting-started.md"));
+        var open = page.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        var program = page[open..page.IndexOf("```", open, StringComparison.Ordinal)];
+        Assert.Contains("Host.CreateApplicationBuilder(args)", program, StringComparison.Ordinal);
+        var parse = GeneratorHarness.ParseOptions;
+        var compilation = CSharpCompilation.Create(
+            "ConsoleApp",
+            [CSharpSyntaxTree.ParseText(consoleUsings, parse, path: "Usings.cs"), CSharpSyntaxTree.ParseText(program, parse, path: "Program.cs")],
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        GeneratorHarness.CreateDriver(parseOptions: parse).RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var generatorDiagnostics);
+
+        var errors = generated.GetDiagnostics().Concat(generatorDiagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, "Program.cs of getting-started.md does not compile in a console project: " + string.Join(Environment.NewLine, errors));
+    }
+
     private static Task<Outcomes> CheckAllAsync() => CheckAsync([.. DocsSnippets.Read(RepositoryRoot()).Where(s => s.Kind != SnippetKind.Fragment)]);
 
     private static async Task<Outcomes> CheckAsync(IReadOnlyList<DocsSnippet> snippets)

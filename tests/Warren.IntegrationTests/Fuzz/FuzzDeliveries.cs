@@ -223,13 +223,19 @@ internal static class FuzzGen
         from big in Gen.Frequency((40, Gen.Const(0)), (1, Gen.Int[100_000, 120_000]))
         select Combine(random, known.Item1, known.Item2, big);
 
+    // A valid message is labelled as a JSON handler reads it (docs/interop.md): a JSON or generic content-type or none,
+    // no content-encoding or identity; noise carries any label.
     private static readonly Gen<FuzzProperties> ValidProperties = Properties(
         type: Gen.Frequency((4, Gen.Const<string?>((string?)null)), (4, Gen.Const<string?>("fuzz.item")), (2, Text.Select(s => (string?)s))),
-        expiration: Gen.OneOf<string?>(null, null, "600000"));
+        expiration: Gen.OneOf<string?>(null, null, "600000"),
+        contentType: Maybe(Gen.OneOf(Gen.Const("application/json"), Gen.Const("text/plain"), Gen.Const("application/octet-stream"), Gen.Const("application/json; charset=utf-8"), Gen.Const("application/vnd.fuzz+json"), Gen.Const("text/json"))),
+        contentEncoding: Maybe(Gen.Const("identity")));
 
     private static readonly Gen<FuzzProperties> NoiseProperties = Properties(
         type: Gen.Frequency((3, Gen.Const<string?>((string?)null)), (3, Gen.Const<string?>("fuzz.item")), (2, Text.Select(s => (string?)s)), (1, Gen.Const<string?>("interop.user-created"))),
-        expiration: Gen.OneOf<string?>(null, null, null, "0", "1", "200", "600000"));
+        expiration: Gen.OneOf<string?>(null, null, null, "0", "1", "200", "600000"),
+        contentType: Maybe(Gen.OneOf(Gen.Const("application/json"), Gen.Const("text/plain"), Gen.Const("application/octet-stream"), Gen.Const("application/json; charset=utf-8"), Text)),
+        contentEncoding: Maybe(Gen.OneOf(Gen.Const("utf-8"), Gen.Const("identity"), Text)));
 
     private static readonly Gen<string> Queue = Gen.OneOf(SerialFuzzConsumer.Name, ParallelFuzzConsumer.Name);
 
@@ -253,12 +259,12 @@ internal static class FuzzGen
     /// <summary>Valid messages interleaved with everything else, about half and half.</summary>
     public static Gen<FuzzDelivery[]> Batch(int count) => Gen.Frequency((1, Valid), (1, Noise)).Array[count];
 
-    private static Gen<FuzzProperties> Properties(Gen<string?> type, Gen<string?> expiration) =>
+    private static Gen<FuzzProperties> Properties(Gen<string?> type, Gen<string?> expiration, Gen<string?> contentType, Gen<string?> contentEncoding) =>
         Gen.Select(
             Gen.Select(type, Maybe(Gen.OneOf(Text, Gen.Const("same-id-for-all"))), Maybe(Text), Maybe(Text)),
             Gen.Select(
-                Maybe(Gen.OneOf(Gen.Const("application/json"), Gen.Const("text/plain"), Gen.Const("application/octet-stream"), Gen.Const("application/json; charset=utf-8"), Text)),
-                Maybe(Gen.OneOf(Gen.Const("utf-8"), Gen.Const("identity"), Text)),
+                contentType,
+                contentEncoding,
                 Maybe(Text)),
             Gen.Frequency(
                 (2, Gen.Const<long?>((long?)null)),

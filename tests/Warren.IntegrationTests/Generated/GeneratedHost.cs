@@ -12,7 +12,7 @@ namespace Warren.IntegrationTests.Generated;
 /// <summary>Starts this assembly's generated application with every service its consumers and servers need.</summary>
 internal static class GeneratedHost
 {
-    public static Task<TestApp> StartAsync(string url, string name = "generated-app", Action<WarrenBuilder>? configure = null, Action<WarrenOptions>? options = null, Recorder? recorder = null, Gates? gates = null, Attempts? attempts = null) =>
+    public static Task<TestApp> StartAsync(string url, string name = "generated-app", Action<WarrenBuilder>? configure = null, Action<WarrenOptions>? options = null, Recorder? recorder = null, Gates? gates = null, Attempts? attempts = null, LogSink? logs = null) =>
         TestApp.StartAsync(url, w =>
         {
             w.Services.AddSingleton(recorder ?? new Recorder());
@@ -25,5 +25,5 @@ internal static class GeneratedHost
             w.Services.AddSingleton<FuzzProbe>();
             w.AddGeneratedHandlers();
             configure?.Invoke(w);
-        }, options);
+        }, options, logs);
 }

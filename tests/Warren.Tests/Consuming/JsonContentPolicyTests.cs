@@ -1,0 +1,143 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Text;
+using Xunit;
+
+namespace Warren.Tests.Consuming;
+
+/// <summary>What a JSON handler does with a message's content-type and content-encoding (docs/interop.md).</summary>
+public sealed class JsonContentPolicyTests
+{
+    private const string Json = """{"OrderId":"o-1","Quantity":2}""";
+
+    private static readonly PayloadFormat<OrderPlaced> Format = PayloadFormat.Json(StrictTestJson.Default.OrderPlaced);
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("application/json")]
+    [InlineData("Application/JSON; charset=utf-8")]
+    [InlineData("application/json;charset=\"UTF-8\"")]
+    [InlineData("text/json")]
+    [InlineData("application/vnd.masstransit+json")]
+    [InlineData("application/cloudevents+json; charset=utf-8")]
+    [InlineData("text/plain")]
+    [InlineData("application/octet-stream")]
+    public void Json_generic_or_absent_content_types_are_read(string? contentType)
+    {
+        Assert.True(Format.TryRead(Encoding.UTF8.GetBytes(Json), contentType, null, out var message, out var error), error);
+        Assert.Equal(new OrderPlaced("o-1", 2), message);
+    }
+
+    [Theory]
+    [InlineData("application/xml")]
+    [InlineData("text/xml; charset=utf-8")]
+    [InlineData("application/x-protobuf")]
+    [InlineData("text/csv")]
+    [InlineData("+json")]
+    public void A_content_type_that_is_not_json_is_refused_naming_it(string contentType)
+    {
+        Assert.False(Format.TryRead(Encoding.UTF8.GetBytes(Json), contentType, null, out _, out var error));
+        Assert.Contains($"content-type '{contentType}', not JSON", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_charset_other_than_utf8_is_refused_naming_it()
+    {
+        Assert.False(Format.TryRead(Encoding.Unicode.GetBytes(Json), "application/json; charset=utf-16", null, out _, out var error));
+        Assert.Contains("charset 'utf-16'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("x-gzip")]
+    [InlineData("GZIP")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public void A_compressed_body_is_decoded(string encoding)
+    {
+        Assert.True(Format.TryRead(Compress(Encoding.UTF8.GetBytes(Json), encoding), "application/json", encoding, out var message, out var error), error);
+        Assert.Equal(new OrderPlaced("o-1", 2), message);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("identity")]
+    [InlineData(" Identity ")]
+    public void An_identity_encoding_is_read_as_it_is(string? encoding)
+    {
+        Assert.True(Format.TryRead(Encoding.UTF8.GetBytes(Json), null, encoding, out var message, out var error), error);
+        Assert.Equal(new OrderPlaced("o-1", 2), message);
+    }
+
+    [Fact]
+    public void A_json_body_labelled_gzip_but_not_compressed_is_refused_with_a_clear_reason()
+    {
+        Assert.False(Format.TryRead(Encoding.UTF8.GetBytes(Json), "application/json", "gzip", out _, out var error));
+        Assert.Contains("content-encoding 'gzip' but is not valid gzip data", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_encoding_is_refused_naming_it()
+    {
+        Assert.False(Format.TryRead(Encoding.UTF8.GetBytes(Json), null, "zstd", out _, out var error));
+        Assert.Contains("content-encoding 'zstd', which a JSON handler does not decode", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_compressed_body_of_the_wrong_shape_says_it_was_decoded()
+    {
+        Assert.False(Format.TryRead(Compress(Encoding.UTF8.GetBytes("""{"foo":1}"""), "gzip"), null, "gzip", out _, out var error));
+        Assert.Contains("not valid JSON for OrderPlaced", error, StringComparison.Ordinal);
+        Assert.Contains("decoded from content-encoding 'gzip'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_body_decoding_to_more_than_the_bound_is_refused()
+    {
+        // 129 MiB of spaces compress to about 130 KB.
+        var big = new byte[JsonBody.MaxDecodedBytes + (1024 * 1024)];
+        big.AsSpan().Fill((byte)' ');
+        Assert.False(Format.TryRead(Compress(big, "gzip"), null, "gzip", out _, out var error));
+        Assert.Contains("decodes to more than", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("text/json")]
+    public void Checking_a_json_content_type_allocates_nothing_more_than_reading_a_body_without_one(string contentType)
+    {
+        var body = Encoding.UTF8.GetBytes(Json);
+        Assert.Equal(AllocatedReading(body, null, null), AllocatedReading(body, contentType, "identity"));
+    }
+
+    private static long AllocatedReading(byte[] body, string? contentType, string? contentEncoding)
+    {
+        Assert.True(Format.TryRead(body, contentType, contentEncoding, out _, out var error), error);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            Format.TryRead(body, contentType, contentEncoding, out _, out _);
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    private static byte[] Compress(byte[] data, string encoding)
+    {
+        using var output = new MemoryStream();
+        using (Stream compressor = encoding.ToLowerInvariant() switch
+        {
+            "gzip" or "x-gzip" => new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true),
+            "deflate" => new ZLibStream(output, CompressionLevel.Fastest, leaveOpen: true),
+            _ => new BrotliStream(output, CompressionLevel.Fastest, leaveOpen: true),
+        })
+        {
+            compressor.Write(data);
+        }
+
+        return output.ToArray();
+    }
+}
