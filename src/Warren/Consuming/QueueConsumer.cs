@@ -365,19 +365,27 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 paused = true;
                 AbandonHung(subscription, loss.Cause);
                 var resumed = false;
-                while (!resumed && await WaitForRecoveryAsync(subscription, token).ConfigureAwait(false) && _stream is null)
+                var replace = false;
+                while (!resumed && !replace && await WaitForRecoveryAsync(subscription, token).ConfigureAwait(false) && _stream is null)
                 {
                     switch (subscription.Resume(out var again))
                     {
                         case ResumeOutcome.Resumed:
                             resumed = true;
                             break;
-                        case ResumeOutcome.LostAgain:
+                        case ResumeOutcome.LostAgain when again!.ConnectionLost:
                             // A session RabbitMQ.Client recovered meanwhile was lost too: its own loss, logged once.
-                            loss = again!;
+                            loss = again;
                             RecordError(loss.Cause);
                             Log.ConsumerPaused(_logger, _definition.Queue, loss.Cause);
                             AbandonHung(subscription, loss.Cause);
+                            break;
+                        case ResumeOutcome.LostAgain:
+                            // The broker cancelled the subscription of a session recovered meanwhile (or closed its channel):
+                            // replaced, as any such loss is.
+                            loss = again!;
+                            RecordError(loss.Cause);
+                            replace = true;
                             break;
                         default:
                             // Closed again before the consumer resumed: still the loss logged, waited for again.
@@ -402,7 +410,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 // The connection went while the consumer restarted, before this subscription was current: said then.
                 paused = true;
             }
-            else if (subscription.LatestLoss is { ConnectionLost: true } latest && !ReferenceEquals(latest, loss))
+            else if (subscription.ConnectionLossSinceTaken is { } latest)
             {
                 // The connection went too, after the loss taken (a broker cancel): said once, as for a current subscription.
                 RecordError(latest.Cause);

@@ -42,6 +42,7 @@ internal sealed class Subscription
     private int _reports;
     private int _reportsTaken;
     private SubscriptionLoss? _latest;
+    private SubscriptionLoss? _connectionLossSince;
     private bool _sessionLive = true;
     private CancellationToken _lastSession;
     private CancellationToken[] _lostSessions = [];
@@ -86,14 +87,17 @@ internal sealed class Subscription
     /// <summary>True when a delivery that arrived while <see cref="Losses"/> was <paramref name="losses"/> lost its channel session since.</summary>
     public bool LostSince(int losses) => _retired || Volatile.Read(ref _losses) != losses;
 
-    /// <summary>The last loss reported (counted as a new one, or a broker cancel), if any.</summary>
-    public SubscriptionLoss? LatestLoss
+    /// <summary>
+    /// The first loss of the connection recorded after the loss the consumer took (<see cref="Lost"/>), if any: when the
+    /// consumer took a broker cancel, the connection went too before it replaced the subscription, and it says so.
+    /// </summary>
+    public SubscriptionLoss? ConnectionLossSinceTaken
     {
         get
         {
             lock (_gate)
             {
-                return _latest;
+                return _connectionLossSince;
             }
         }
     }
@@ -217,6 +221,10 @@ internal sealed class Subscription
             {
                 _reportsTaken = _reports;
             }
+            else if (loss.ConnectionLost)
+            {
+                _connectionLossSince ??= loss;
+            }
         }
     }
 
@@ -241,6 +249,7 @@ internal sealed class Subscription
                 return ResumeOutcome.StillClosed;
             }
 
+            _connectionLossSince = null;
             if (_reports != _reportsTaken)
             {
                 _reportsTaken = _reports;
