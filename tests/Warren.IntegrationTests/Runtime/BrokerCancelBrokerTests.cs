@@ -107,8 +107,9 @@ public sealed class BrokerCancelBrokerTests(BrokerFixture broker, ITestOutputHel
                     handled.Enqueue(m.N);
                     return ValueTask.CompletedTask;
                 }))),
-            // Long enough for the connection to go and come back while the consumer waits to subscribe again.
-            o => o.ConsumerRestartDelay = TimeSpan.FromSeconds(4),
+            // Long enough for rabbitmqctl to close the connection and RabbitMQ.Client to recover it while the consumer waits
+            // to subscribe again.
+            o => o.ConsumerRestartDelay = TimeSpan.FromSeconds(15),
             logs);
         bool OfTheQueue(string line) => line.Contains($"'{queue}'", StringComparison.Ordinal);
         await app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered");
@@ -126,6 +127,8 @@ public sealed class BrokerCancelBrokerTests(BrokerFixture broker, ITestOutputHel
         // consumes again on the recovered connection.
         await node.CloseAllConnectionsAsync();
         await Broker.WaitUntilAsync(() => Lines(logs, l => OfTheQueue(l) && l.Contains("lost its connection", StringComparison.Ordinal)).Length == 1, Wait, "the loss of the connection to be logged");
+        // Said while the consumer still waited to subscribe again (not by the new subscription).
+        Assert.Empty(Lines(logs, l => OfTheQueue(l) && l.Contains("consuming again", StringComparison.Ordinal)));
         await Broker.WaitUntilAsync(() => app.Consumers.Get(queue) is { State: ConsumerState.Running, RestartCount: >= 1 }, TimeSpan.FromSeconds(60), "the restarted consumer");
         await app.Sender.SendAsync(string.Empty, queue, new Numbered(2), RuntimeTestJson.Default.Numbered, "test.numbered");
         await Broker.WaitUntilAsync(() => handled.Contains(2), Wait, "a message after the restart");
