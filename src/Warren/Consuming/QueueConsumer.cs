@@ -60,7 +60,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     private Task _offsetSaving = Task.CompletedTask;
     private long _resumeAfter = -1;
     private long? _savedOffset;
-    private volatile Subscription? _current;
+    private readonly SubscriptionSlot _slot = new();
     private Task _supervisor = Task.CompletedTask;
     private int _inFlight;
     private readonly LogScopes _logScopes;
@@ -111,10 +111,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
     public string Queue => _definition.Queue;
 
     /// <summary>The channel of the current subscription, if any (for tests that make the broker close it).</summary>
-    internal IChannel? CurrentChannel => _current?.Channel;
+    internal IChannel? CurrentChannel => _slot.Current?.Channel;
 
     /// <summary>The RabbitMQ.Client consumer of the current subscription, if any (for tests that watch its callbacks).</summary>
-    internal AsyncDefaultBasicConsumer? CurrentConsumer => _current?.Consumer;
+    internal AsyncDefaultBasicConsumer? CurrentConsumer => _slot.Current?.Consumer;
 
     /// <summary>Subscribes (an error here fails the application's start), then watches the subscription.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -131,7 +131,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         }
 
         _connections.Lost += OnConnectionLost;
-        _current = await SubscribeAsync(cancellationToken).ConfigureAwait(false);
+        _slot.Start(await SubscribeAsync(cancellationToken).ConfigureAwait(false));
         SetState(ConsumerState.Running);
         Log.ConsumerStarted(_logger, _definition.Queue, _prefetch, _concurrency);
         _supervisor = Task.Run(SuperviseAsync);
@@ -149,7 +149,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _supervisor.ConfigureAwait(false);
 
-        var subscription = _current;
+        var subscription = _slot.Current;
         if (subscription is not null)
         {
             await CancelSubscriptionAsync(subscription, deadline, cancellationToken).ConfigureAwait(false);
@@ -242,6 +242,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
         {
             Offsets = _stream is null ? null : new StreamOffsetTracker(),
         };
+        _slot.Subscribing(subscription);
+
         try
         {
             channel.CallbackExceptionAsync += (_, e) =>
@@ -276,7 +278,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             // shutdown is reported by ChannelShutdownAsync above, never as a cancel.
             var consumer = new SessionConsumer(channel, delivery => OnReceivedAsync(subscription, delivery), session =>
             {
-                if (subscription.IsLostSession(session))
+                if (!subscription.Admit(session))
                 {
                     if (!subscription.IsRetired)
                     {
@@ -308,6 +310,10 @@ internal sealed class QueueConsumer : IAsyncDisposable
             await subscription.CloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            _slot.SubscribingEnded(subscription);
+        }
     }
 
     /// <summary>
@@ -318,9 +324,12 @@ internal sealed class QueueConsumer : IAsyncDisposable
     /// </summary>
     private void OnConnectionLost(IConnection connection, ShutdownEventArgs reason)
     {
-        if (_current is { } subscription && ReferenceEquals(subscription.Connection, connection))
+        var loss = new SubscriptionLoss($"{reason.Initiator} closed the connection: {reason.ReplyCode} {reason.ReplyText}".TrimEnd(), ConnectionLost: true);
+        if (_slot.ConnectionLost(connection, loss, stopping: Volatile.Read(ref _stopping) == 1))
         {
-            subscription.ReportLoss(new SubscriptionLoss($"{reason.Initiator} closed the connection: {reason.ReplyCode} {reason.ReplyText}".TrimEnd(), ConnectionLost: true));
+            // Lost while restarting: said now, and that it is over when the next subscription is made.
+            RecordError(loss.Cause);
+            Log.ConsumerPaused(_logger, _definition.Queue, loss.Cause);
         }
     }
 
@@ -331,7 +340,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
         var token = _lifetime.Token;
         while (!token.IsCancellationRequested)
         {
-            var subscription = _current!;
+            var subscription = _slot.Current!;
             SubscriptionLoss loss;
             try
             {
@@ -343,14 +352,49 @@ internal sealed class QueueConsumer : IAsyncDisposable
             }
 
             RecordError(loss.Cause);
+            // A loss of the connection logged (ConsumerPaused) and not yet over (ConsumerResumed).
+            var paused = false;
             if (loss.ConnectionLost)
             {
                 SetState(ConsumerState.Restarting);
-                Log.ConsumerPaused(_logger, _definition.Queue, loss.Cause);
-                AbandonHung(subscription, loss.Cause);
-                if (await WaitForRecoveryAsync(subscription, token).ConfigureAwait(false) && _stream is null)
+                if (!_slot.TakePauseLogged())
                 {
-                    subscription.Resume();
+                    Log.ConsumerPaused(_logger, _definition.Queue, loss.Cause);
+                }
+
+                paused = true;
+                AbandonHung(subscription, loss.Cause);
+                var resumed = false;
+                var replace = false;
+                while (!resumed && !replace && await WaitForRecoveryAsync(subscription, token).ConfigureAwait(false) && _stream is null)
+                {
+                    switch (subscription.Resume(out var again))
+                    {
+                        case ResumeOutcome.Resumed:
+                            resumed = true;
+                            break;
+                        case ResumeOutcome.LostAgain when again!.ConnectionLost:
+                            // A session RabbitMQ.Client recovered meanwhile was lost too: its own loss, logged once.
+                            loss = again;
+                            RecordError(loss.Cause);
+                            Log.ConsumerPaused(_logger, _definition.Queue, loss.Cause);
+                            AbandonHung(subscription, loss.Cause);
+                            break;
+                        case ResumeOutcome.LostAgain:
+                            // The broker cancelled the subscription of a session recovered meanwhile (or closed its channel):
+                            // replaced, as any such loss is.
+                            loss = again!;
+                            RecordError(loss.Cause);
+                            replace = true;
+                            break;
+                        default:
+                            // Closed again before the consumer resumed: still the loss logged, waited for again.
+                            break;
+                    }
+                }
+
+                if (resumed)
+                {
                     SetState(ConsumerState.Running);
                     Log.ConsumerResumed(_logger, _definition.Queue);
                     continue;
@@ -361,6 +405,18 @@ internal sealed class QueueConsumer : IAsyncDisposable
                     return;
                 }
             }
+            else if (_slot.TakePauseLogged())
+            {
+                // The connection went while the consumer restarted, before this subscription was current: said then.
+                paused = true;
+            }
+            else if (subscription.ConnectionLossSinceTaken is { } latest)
+            {
+                // The connection went too, after the loss taken (a broker cancel): said once, as for a current subscription.
+                RecordError(latest.Cause);
+                Log.ConsumerPaused(_logger, _definition.Queue, latest.Cause);
+                paused = true;
+            }
 
             if (_connections.Time.GetUtcNow() - subscription.StartedAt >= StablePeriod)
             {
@@ -370,7 +426,8 @@ internal sealed class QueueConsumer : IAsyncDisposable
             Log.ConsumerLost(_logger, _definition.Queue, loss.Cause, delay);
             AbandonHung(subscription, loss.Cause);
             SetState(ConsumerState.Restarting);
-            _current = null;
+            // A loss of the connection logged and not yet over is said to be over when the next subscription is made.
+            _slot.GiveUp(subscription, paused);
             await subscription.CloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             RememberOffset(subscription);
             while (true)
@@ -390,7 +447,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
                         }
                     }
 
-                    _current = await SubscribeAsync(token).ConfigureAwait(false);
+                    if (_slot.Commit(await SubscribeAsync(token).ConfigureAwait(false)))
+                    {
+                        Log.ConsumerResumed(_logger, _definition.Queue);
+                    }
+
                     _restarts++;
                     _metrics.ConsumerRestarted(_definition.Queue);
                     SetState(ConsumerState.Running);
@@ -536,13 +597,12 @@ internal sealed class QueueConsumer : IAsyncDisposable
                 return;
             }
 
-            subscription.NoteSession(delivery.CancellationToken);
-            if (subscription.IsLostSession(delivery.CancellationToken))
+            if (!subscription.Admit(delivery.CancellationToken))
             {
                 // Its session token is cancelled (RabbitMQ.Client shut the session down) or was current when the channel
-                // closed: queued in RabbitMQ.Client behind running handlers, it reaches the consumer after its channel
-                // session is gone, and the broker has it back. A loss after the losses were read above is seen when the
-                // outcome is settled.
+                // closed, or the channel is closed now: queued in RabbitMQ.Client (behind running handlers, or only just),
+                // it reaches the consumer after its channel session is gone, and the broker has it back. A loss after the
+                // losses were read above is seen when the outcome is settled.
                 if (_limiter.TryLog())
                 {
                     Log.DeliveryOfLostSessionSkipped(_logger, _definition.Queue, SafeMessageId(delivery));
@@ -921,11 +981,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
         {
             case FailureResult.Retried:
                 _metrics.Retried(_definition.Queue, "delayed");
-                await AckAsync(subscription, delivery).ConfigureAwait(false);
+                await AckAsync(subscription, delivery, now: true).ConfigureAwait(false);
                 return new Settled("retry");
             case FailureResult.DeadLettered:
                 _metrics.DeadLettered(_definition.Queue, handling.DeadLetterReason!);
-                await AckAsync(subscription, delivery).ConfigureAwait(false);
+                await AckAsync(subscription, delivery, now: true).ConfigureAwait(false);
                 return new Settled("dead_letter", handling.DeadLetterReason);
             case FailureResult.NoDeadLetterExchange:
                 await RejectWithoutTargetAsync(subscription, delivery, reason).ConfigureAwait(false);
@@ -938,10 +998,11 @@ internal sealed class QueueConsumer : IAsyncDisposable
 
     /// <summary>
     /// True when the channel session a delivery came on is gone: the subscription was lost since the delivery arrived
-    /// (at <paramref name="losses"/>), or its session is one lost before (see <see cref="Subscription.IsLostSession"/>).
+    /// (at <paramref name="losses"/>), its session is one lost before (see <see cref="Subscription.IsLostSession"/>), or
+    /// the channel is closed now (see <see cref="Subscription.CanSettle"/>).
     /// </summary>
     private static bool SessionLost(Subscription subscription, int losses, BasicDeliverEventArgs delivery) =>
-        subscription.LostSince(losses) || subscription.IsLostSession(delivery.CancellationToken);
+        !subscription.CanSettle(losses, delivery.CancellationToken);
 
     /// <summary>
     /// The outcome of a handler that returned after the channel session of its delivery was lost: the broker has the
@@ -976,14 +1037,19 @@ internal sealed class QueueConsumer : IAsyncDisposable
         return new Settled("returned");
     }
 
-    private async ValueTask AckAsync(Subscription subscription, BasicDeliverEventArgs delivery)
+    /// <summary>
+    /// Acknowledges a handled delivery with the next batch — or at once with <paramref name="now"/>, when the message was
+    /// copied (for a retry, or dead-lettered): the original must not come back beside its copy if the channel closes meanwhile.
+    /// </summary>
+    private async ValueTask AckAsync(Subscription subscription, BasicDeliverEventArgs delivery, bool now = false)
     {
         try
         {
             // While stopping, ack at once: the channel closes soon and a handled message must not come back.
-            if (subscription.Acks.Complete(delivery.DeliveryTag) || Volatile.Read(ref _stopping) == 1)
+            var force = now || Volatile.Read(ref _stopping) == 1;
+            if (subscription.Acks.Complete(delivery.DeliveryTag) || force)
             {
-                await subscription.Acks.FlushAsync(force: Volatile.Read(ref _stopping) == 1).ConfigureAwait(false);
+                await subscription.Acks.FlushAsync(force).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -1090,7 +1156,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
     }
 
     /// <summary>The offset of the last message settled such that all before it are, over every subscription so far.</summary>
-    private long? LatestOffset() => _current?.Offsets?.Watermark ?? (Interlocked.Read(ref _resumeAfter) is >= 0 and var after ? after : null);
+    private long? LatestOffset() => _slot.Current?.Offsets?.Watermark ?? (Interlocked.Read(ref _resumeAfter) is >= 0 and var after ? after : null);
 
     private void RememberOffset(Subscription subscription)
     {

@@ -12,6 +12,19 @@ namespace Warren;
 /// cancel, which leaves the channel open: its deliveries are still settled on it until the consumer closes it.</param>
 internal sealed record SubscriptionLoss(string Cause, bool ConnectionLost, bool ChannelClosed = true);
 
+/// <summary>What <see cref="Subscription.Resume"/> found.</summary>
+internal enum ResumeOutcome
+{
+    /// <summary>The channel is open again and no loss came since the one taken: the consumer is running again.</summary>
+    Resumed,
+
+    /// <summary>The channel is closed again: still the loss taken, the consumer waits for the recovery again.</summary>
+    StillClosed,
+
+    /// <summary>A further loss was recorded since the one taken: the consumer takes it (it is logged once, as its own).</summary>
+    LostAgain,
+}
+
 /// <summary>
 /// One channel of the consuming connection with one subscription on it, and its acknowledgement bookkeeping. It
 /// reports its loss (channel closed, subscription cancelled by the broker) once through <see cref="Lost"/>; after the
@@ -29,6 +42,7 @@ internal sealed class Subscription
     private int _reports;
     private int _reportsTaken;
     private SubscriptionLoss? _latest;
+    private SubscriptionLoss? _connectionLossSince;
     private bool _sessionLive = true;
     private CancellationToken _lastSession;
     private CancellationToken[] _lostSessions = [];
@@ -73,6 +87,21 @@ internal sealed class Subscription
     /// <summary>True when a delivery that arrived while <see cref="Losses"/> was <paramref name="losses"/> lost its channel session since.</summary>
     public bool LostSince(int losses) => _retired || Volatile.Read(ref _losses) != losses;
 
+    /// <summary>
+    /// The first loss of the connection recorded after the loss the consumer took (<see cref="Lost"/>), if any: when the
+    /// consumer took a broker cancel, the connection went too before it replaced the subscription, and it says so.
+    /// </summary>
+    public SubscriptionLoss? ConnectionLossSinceTaken
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _connectionLossSince;
+            }
+        }
+    }
+
     public Task<SubscriptionLoss> Lost
     {
         get
@@ -85,27 +114,50 @@ internal sealed class Subscription
     }
 
     /// <summary>
-    /// Notes the channel session a delivery came on: RabbitMQ.Client passes each callback the cancellation token of its
-    /// session's dispatcher, one per session (a channel it recovers gets a new one), cancelled when it shuts that session
-    /// down — which, for a lost connection, it does channel after channel, each only after the callbacks running on it.
-    /// A token already lost is not noted: a late delivery of a lost session must not stand for the current one.
+    /// Admits a delivery's callback, noting the channel session it came on: RabbitMQ.Client passes each callback the
+    /// cancellation token of its session's dispatcher, one per session (a channel it recovers gets a new one), cancelled when
+    /// it shuts that session down — which, for a lost connection, it does channel after channel, each only after the
+    /// callbacks running on the one before. False when the session is gone: its token is lost (see
+    /// <see cref="IsLostSession"/>), or the channel or its connection is closed now — a delivery that starts then came on a
+    /// session that was open before and is not any more (the first delivery of a session starting after the loss was
+    /// reported, before the client shut the session down), so its token is recorded lost. A delivery admitted here is
+    /// one of the current session: an outcome is still checked with <see cref="CanSettle"/>, for a loss since.
     /// </summary>
-    public void NoteSession(CancellationToken session)
+    /// <remarks>
+    /// One case is not told: a session's first delivery whose callback starts only after RabbitMQ.Client has also
+    /// recovered the channel (at least <c>NetworkRecoveryInterval</c> after the loss) and before it shut that session down.
+    /// A delivery waits that long only behind running callbacks of its session — and those were admitted before the loss,
+    /// so the session was recorded lost with them — or on a starved thread pool.
+    /// </remarks>
+    public bool Admit(CancellationToken session)
     {
-        if (_lastSession == session)
-        {
-            return;
-        }
-
         lock (_gate)
         {
-            if (!IsLostSession(session))
+            if (IsLostSession(session))
             {
-                _lastSession = session;
-                _sessionLive = true;
+                return false;
             }
+
+            if (!Channel.IsOpen || !Connection.IsOpen)
+            {
+                Volatile.Write(ref _lostSessions, [.. Array.FindAll(_lostSessions, t => !t.IsCancellationRequested), session]);
+                return false;
+            }
+
+            _lastSession = session;
+            _sessionLive = true;
+            return true;
         }
     }
+
+    /// <summary>
+    /// True when the outcome of a delivery admitted while <see cref="Losses"/> was <paramref name="losses"/>, on
+    /// <paramref name="session"/>, may still be settled (or copied for a retry): the subscription is not retired, no loss
+    /// came since, its session is not lost, and the channel and its connection are open — a closed channel gives every
+    /// message not settled on it back to the broker, whether or not its notice has reached the consumer yet.
+    /// </summary>
+    public bool CanSettle(int losses, CancellationToken session) =>
+        !LostSince(losses) && !IsLostSession(session) && Channel.IsOpen && Connection.IsOpen;
 
     /// <summary>
     /// True when <paramref name="session"/> (a callback's token) belongs to a channel session that is gone: RabbitMQ.Client
@@ -169,34 +221,46 @@ internal sealed class Subscription
             {
                 _reportsTaken = _reports;
             }
+            else if (loss.ConnectionLost)
+            {
+                _connectionLossSince ??= loss;
+            }
         }
     }
 
     /// <summary>
-    /// After RabbitMQ.Client recovered the connection with this channel: watch for the next loss. A loss reported since the
-    /// one the consumer took, or a channel closed again, is reported again at once.
+    /// After RabbitMQ.Client recovered the connection with this channel: watch for the next loss. <see cref="ResumeOutcome.StillClosed"/>
+    /// when the channel is closed again (the loss taken is not over: nothing is reported again, the consumer waits on);
+    /// <see cref="ResumeOutcome.LostAgain"/> with a loss recorded since the one the consumer took (a session that came and
+    /// went meanwhile), which the consumer now takes; else <see cref="ResumeOutcome.Resumed"/>.
     /// </summary>
-    public void Resume()
+    public ResumeOutcome Resume(out SubscriptionLoss? again)
     {
+        again = null;
         lock (_gate)
         {
             if (!_lost.Task.IsCompleted)
             {
-                return;
+                return ResumeOutcome.Resumed;
             }
 
-            _lost = new TaskCompletionSource<SubscriptionLoss>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (Channel.IsOpen)
+            if (!Channel.IsOpen || !Connection.IsOpen)
             {
-                // A new channel session: its loss is a new one, even before any delivery came on it.
-                _sessionLive = true;
+                return ResumeOutcome.StillClosed;
             }
 
-            if (_latest is { } latest && (_reports != _reportsTaken || !Channel.IsOpen))
+            _connectionLossSince = null;
+            if (_reports != _reportsTaken)
             {
-                _lost.TrySetResult(latest);
                 _reportsTaken = _reports;
+                again = _latest;
+                return ResumeOutcome.LostAgain;
             }
+
+            // A new channel session: its loss is a new one, even before any delivery came on it.
+            _lost = new TaskCompletionSource<SubscriptionLoss>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _sessionLive = true;
+            return ResumeOutcome.Resumed;
         }
     }
 
@@ -244,6 +308,20 @@ internal sealed class Subscription
         Retire();
         await StopFlushingAsync().ConfigureAwait(false);
         using var timeout = new CancellationTokenSource(wait);
+        if (Channel.IsOpen)
+        {
+            // Handled deliveries waiting for the next batch are acknowledged while the channel is open (after a broker
+            // cancel it is): closing it first would give them back to the broker as unsettled.
+            try
+            {
+                await Acks.FlushAsync(force: true).WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Closed meanwhile: the broker returns them.
+            }
+        }
+
         try
         {
             if (Channel.IsOpen)

@@ -18,13 +18,13 @@ public sealed class SubscriptionLossTests
         var (subscription, channel) = Create();
         using var sessionA = new CancellationTokenSource();
         using var sessionB = new CancellationTokenSource();
-        subscription.NoteSession(sessionA.Token);
+        Assert.True(subscription.Admit(sessionA.Token));
         subscription.ReportLoss(ConnectionLoss);
         Assert.True(subscription.Lost.IsCompleted);
         Assert.Equal(1, subscription.Losses);
 
         // RabbitMQ.Client recovered the channel (session B) and lost it again before the consumer's Resume.
-        subscription.NoteSession(sessionB.Token);
+        Assert.True(subscription.Admit(sessionB.Token));
         var beforeSecond = subscription.Losses;
         channel.Open = false;
         subscription.ReportLoss(new SubscriptionLoss("the connection closed again", ConnectionLost: true));
@@ -34,14 +34,13 @@ public sealed class SubscriptionLossTests
         Assert.True(subscription.IsLostSession(sessionA.Token));
         Assert.True(subscription.IsLostSession(sessionB.Token));
 
-        // The consumer resumes after the first loss: the second is reported again at once, not forgotten.
+        // The consumer resumes after the first loss: the second is its own, taken now (logged once), not forgotten.
         channel.Open = true;
-        subscription.Resume();
-        Assert.True(subscription.Lost.IsCompleted);
-        Assert.Equal("the connection closed again", (await subscription.Lost).Cause);
+        Assert.Equal(ResumeOutcome.LostAgain, subscription.Resume(out var again));
+        Assert.Equal("the connection closed again", again!.Cause);
 
         // Taken and resumed: the subscription now waits for the next loss.
-        subscription.Resume();
+        Assert.Equal(ResumeOutcome.Resumed, subscription.Resume(out _));
         Assert.False(subscription.Lost.IsCompleted);
     }
 
@@ -50,7 +49,7 @@ public sealed class SubscriptionLossTests
     {
         var (subscription, channel) = Create();
         using var session = new CancellationTokenSource();
-        subscription.NoteSession(session.Token);
+        Assert.True(subscription.Admit(session.Token));
         channel.Open = false;
         subscription.ReportLoss(ConnectionLoss);
         subscription.ReportLoss(new SubscriptionLoss("the channel closed with its connection", ConnectionLost: true));
@@ -59,20 +58,66 @@ public sealed class SubscriptionLossTests
 
         // Recovered before the consumer resumes: it watches for the next loss instead of taking the same one again.
         channel.Open = true;
-        subscription.Resume();
+        Assert.Equal(ResumeOutcome.Resumed, subscription.Resume(out _));
         Assert.False(subscription.Lost.IsCompleted);
     }
 
     [Fact]
-    public void Resume_reports_the_loss_again_when_the_channel_is_closed_again()
+    public async Task Resume_finding_the_channel_closed_again_reports_nothing_again()
     {
         var (subscription, channel) = Create();
         subscription.ReportLoss(ConnectionLoss);
+        var taken = await subscription.Lost;
         channel.Open = false;
 
-        subscription.Resume();
+        // Still the loss the consumer took (and logged): nothing new to take, the consumer waits for the recovery again.
+        Assert.Equal(ResumeOutcome.StillClosed, subscription.Resume(out var again));
+        Assert.Null(again);
+        Assert.Same(taken, await subscription.Lost);
+        Assert.Equal(1, subscription.Losses);
 
-        Assert.True(subscription.Lost.IsCompleted);
+        channel.Open = true;
+        Assert.Equal(ResumeOutcome.Resumed, subscription.Resume(out _));
+        Assert.False(subscription.Lost.IsCompleted);
+    }
+
+    [Fact]
+    public void A_first_delivery_of_a_session_starting_after_its_loss_is_not_admitted_nor_settled()
+    {
+        var (subscription, channel) = Create();
+        using var sessionA = new CancellationTokenSource();
+        using var sessionB = new CancellationTokenSource();
+        Assert.True(subscription.Admit(sessionA.Token));
+        subscription.ReportLoss(ConnectionLoss);
+        channel.Open = true;
+        Assert.Equal(ResumeOutcome.Resumed, subscription.Resume(out _));
+
+        // Session B is lost before any delivery of it was seen; its first delivery starts after the loss was reported and
+        // before RabbitMQ.Client shut session B down (its token is not cancelled yet).
+        channel.Open = false;
+        subscription.ReportLoss(ConnectionLoss);
+        var losses = subscription.Losses;
+        Assert.False(subscription.Admit(sessionB.Token));
+        Assert.False(subscription.CanSettle(losses, sessionB.Token));
+
+        // Recovered (session C): B's deliveries are still told apart, and its outcome is neither settled nor copied.
+        channel.Open = true;
+        Assert.True(subscription.IsLostSession(sessionB.Token));
+        Assert.False(subscription.CanSettle(losses, sessionB.Token));
+    }
+
+    [Fact]
+    public void An_outcome_is_not_settled_once_the_channel_is_closed_even_before_its_notice()
+    {
+        var (subscription, channel) = Create();
+        using var session = new CancellationTokenSource();
+        Assert.True(subscription.Admit(session.Token));
+        var losses = subscription.Losses;
+        Assert.True(subscription.CanSettle(losses, session.Token));
+
+        channel.Open = false;
+
+        Assert.False(subscription.CanSettle(losses, session.Token));
     }
 
     [Fact]
@@ -80,7 +125,7 @@ public sealed class SubscriptionLossTests
     {
         var (subscription, _) = Create();
         using var session = new CancellationTokenSource();
-        subscription.NoteSession(session.Token);
+        Assert.True(subscription.Admit(session.Token));
         var losses = subscription.Losses;
 
         subscription.ReportLoss(new SubscriptionLoss("the broker cancelled the subscription", ConnectionLost: false, ChannelClosed: false));
@@ -97,13 +142,13 @@ public sealed class SubscriptionLossTests
         var (subscription, channel) = Create();
         using var sessionA = new CancellationTokenSource();
         using var sessionB = new CancellationTokenSource();
-        subscription.NoteSession(sessionA.Token);
+        Assert.True(subscription.Admit(sessionA.Token));
         subscription.ReportLoss(ConnectionLoss);
-        subscription.Resume();
+        Assert.Equal(ResumeOutcome.Resumed, subscription.Resume(out _));
 
-        // Session B delivers, then a delivery of lost session A arrives late; then B is lost.
-        subscription.NoteSession(sessionB.Token);
-        subscription.NoteSession(sessionA.Token);
+        // Session B delivers, then a delivery of lost session A arrives late (not admitted); then B is lost.
+        Assert.True(subscription.Admit(sessionB.Token));
+        Assert.False(subscription.Admit(sessionA.Token));
         channel.Open = false;
         subscription.ReportLoss(ConnectionLoss);
 
@@ -128,10 +173,14 @@ public sealed class SubscriptionLossTests
             targetMethod?.Name == "get_IsOpen" ? Open : throw new NotSupportedException(targetMethod?.Name);
     }
 
-    /// <summary>A connection with no known endpoint.</summary>
+    /// <summary>A connection with no known endpoint, open.</summary>
     public class NullEndpointConnection : DispatchProxy
     {
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
-            targetMethod?.Name == "get_Endpoint" ? null : throw new NotSupportedException(targetMethod?.Name);
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
+        {
+            "get_Endpoint" => null,
+            "get_IsOpen" => true,
+            _ => throw new NotSupportedException(targetMethod?.Name),
+        };
     }
 }
