@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -77,6 +78,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="action"/> and waits until the system is quiet; rethrows what the action threw once it is.</summary>
+    [OverloadResolutionPriority(1)]
     public async Task<TrackedSession> RunAsync(Func<Task> action, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -88,6 +90,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="action"/>, waits until the system is quiet, and returns the session with the action's result.</summary>
+    [OverloadResolutionPriority(1)]
     public async Task<TrackedSession<TResult>> RunAsync<TResult>(Func<Task<TResult>> action, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -102,6 +105,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>Resolves <typeparamref name="TService"/> (a publisher interface, an RPC proxy, your own service) in a scope and runs <paramref name="action"/> with it.</summary>
+    [OverloadResolutionPriority(1)]
     public Task<TrackedSession> RunAsync<TService>(Func<TService, Task> action, TimeSpan? timeout = null)
         where TService : notnull
     {
@@ -117,6 +121,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     /// Resolves <typeparamref name="TService"/> in a scope and runs <paramref name="action"/> with it (an RPC proxy's call,
     /// a method of your own service); the session's <see cref="TrackedSession{TResult}.Result"/> holds what it returned.
     /// </summary>
+    [OverloadResolutionPriority(1)]
     public Task<TrackedSession<TResult>> RunAsync<TService, TResult>(Func<TService, Task<TResult>> action, TimeSpan? timeout = null)
         where TService : notnull
     {
@@ -129,6 +134,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="action"/> without rethrowing its failure: the session's <see cref="TrackedRun.Exception"/> holds it.</summary>
+    [OverloadResolutionPriority(1)]
     public async Task<TrackedRun> TryRunAsync(Func<Task> action, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -144,6 +150,53 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         }
 
         return new TrackedRun(session, failure);
+    }
+
+    // The ValueTask overloads take what a [Publisher] interface's methods and RPC proxies return. The Task overloads
+    // carry a higher overload resolution priority so that a lambda fitting both (one that only throws) keeps binding
+    // to them; an async lambda binds to them anyway, as its natural return type is a Task.
+
+    /// <summary>Runs <paramref name="action"/> and waits until the system is quiet; rethrows what the action threw once it is.</summary>
+    public Task<TrackedSession> RunAsync(Func<ValueTask> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync(() => action().AsTask(), timeout);
+    }
+
+    /// <summary>Runs <paramref name="action"/>, waits until the system is quiet, and returns the session with the action's result.</summary>
+    public Task<TrackedSession<TResult>> RunAsync<TResult>(Func<ValueTask<TResult>> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync(() => action().AsTask(), timeout);
+    }
+
+    /// <summary>
+    /// Resolves <typeparamref name="TService"/> (a publisher interface, an RPC proxy, your own service) in a scope and
+    /// runs <paramref name="action"/> with it: <c>RunAsync&lt;IUserEvents&gt;(users =&gt; users.Created(...))</c>.
+    /// </summary>
+    public Task<TrackedSession> RunAsync<TService>(Func<TService, ValueTask> action, TimeSpan? timeout = null)
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync<TService>(service => action(service).AsTask(), timeout);
+    }
+
+    /// <summary>
+    /// Resolves <typeparamref name="TService"/> in a scope and runs <paramref name="action"/> with it (an RPC proxy's call);
+    /// the session's <see cref="TrackedSession{TResult}.Result"/> holds what it returned.
+    /// </summary>
+    public Task<TrackedSession<TResult>> RunAsync<TService, TResult>(Func<TService, ValueTask<TResult>> action, TimeSpan? timeout = null)
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync<TService, TResult>(service => action(service).AsTask(), timeout);
+    }
+
+    /// <summary>Runs <paramref name="action"/> without rethrowing its failure: the session's <see cref="TrackedRun.Exception"/> holds it.</summary>
+    public Task<TrackedRun> TryRunAsync(Func<ValueTask> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return TryRunAsync(() => action().AsTask(), timeout);
     }
 
     /// <summary>Publishes <paramref name="message"/> with <see cref="IPublisher"/> and waits until the system is quiet.</summary>
