@@ -8,6 +8,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Warren.Testing;
@@ -21,13 +23,17 @@ namespace Warren.Testing;
 /// print the whole flow when they fail. A run that does not become quiet within the timeout fails with
 /// <see cref="WarrenHarnessTimeoutException"/> naming what is still pending.
 /// </summary>
-public sealed class WarrenTestHarness : IAsyncDisposable
+public sealed partial class WarrenTestHarness : IAsyncDisposable
 {
     /// <summary>How often the stall time checks whether the process is idle.</summary>
     private static readonly TimeSpan IdleSlice = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>How long (real time) a due virtual timer may wait for something running, without a broker change, before the harness warns.</summary>
+    private static readonly TimeSpan HeldTimerWarning = TimeSpan.FromSeconds(2);
+
     private readonly WarrenTestHarnessOptions _options;
     private readonly HarnessLog? _log;
+    private readonly ILogger _logger;
     private IHost? _host;
 
     /// <summary>Created by DI (<see cref="WarrenTestHarnessServiceCollectionExtensions.AddWarrenTestHarness"/>).</summary>
@@ -39,6 +45,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         Services = services;
         _options = options.Value;
         _log = services.GetService<HarnessLog>();
+        _logger = services.GetService<ILoggerFactory>()?.CreateLogger<WarrenTestHarness>() ?? NullLogger<WarrenTestHarness>.Instance;
         Contracts = services.GetService<MessageContracts>() ?? new MessageContracts();
     }
 
@@ -243,6 +250,13 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         var why = "nothing was looked at yet";
         string? note = null;
         var lookedAfterDeadline = false;
+
+        // A due timer the clock is held from (something runs) with no change on the broker: since when, to warn once
+        // when that lasts long in real time (a handler or the action waiting on the real clock).
+        DateTimeOffset? heldTimer = null;
+        var heldSequence = 0L;
+        var heldSince = 0L;
+        var warnedHeld = false;
         while (true)
         {
             var changed = Broker.WaitForChangeAsync(CancellationToken.None);
@@ -294,9 +308,22 @@ public sealed class WarrenTestHarness : IAsyncDisposable
                 // takes in real time. The action's end, or the timer's going, is a change: the loop looks again at
                 // once instead of waiting for a broker change that may never come.
                 var idle = activity.Active.Count == 0 && !running;
+                if (!idle && (heldTimer != next || heldSequence != Broker.LastSequence))
+                {
+                    heldTimer = next;
+                    heldSequence = Broker.LastSequence;
+                    heldSince = Stopwatch.GetTimestamp();
+                }
+
                 var changedMeanwhile = idle
                     ? await ChangesWithinAsync(wake, _options.SettleTime).ConfigureAwait(false) || Moved()
                     : await ChangesWithinIdleTimeAsync(wake, _options.StallTime, Moved, deadline.Token).ConfigureAwait(false);
+                if (!idle && !warnedHeld && heldTimer == next && Stopwatch.GetElapsedTime(heldSince) >= HeldTimerWarning)
+                {
+                    warnedHeld = true;
+                    var holders = string.Join("; ", running ? activity.Active.Prepend("the action") : activity.Active);
+                    LogTimerHeld(_logger, Describe(next!.Value), Stopwatch.GetElapsedTime(heldSince).TotalSeconds, holders);
+                }
                 if (!changedMeanwhile && !deadline.IsCancellationRequested
                     && (!idle || Broker.GetActivity().Active.Count == 0))
                 {
@@ -436,6 +463,9 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>A virtual time as its distance from the clock's now, then in full.</summary>
+    [LoggerMessage(128, LogLevel.Warning, "The virtual timer due at {Timer} waited {Seconds:0.#} s of real time, with no change on the broker, for what was running ({Running}). If it waits on the real clock (Task.Delay without the TimeProvider, Thread.Sleep), outcomes that depend on this timer (an RPC deadline, a retry delay) vary from run to run: wait on the TimeProvider from DI instead.")]
+    private static partial void LogTimerHeld(ILogger logger, string timer, double seconds, string running);
+
     private string Describe(DateTimeOffset due)
     {
         var now = Time.GetUtcNow();
