@@ -160,8 +160,8 @@ public sealed partial class WarrenTestHarness : IAsyncDisposable
     }
 
     // The ValueTask overloads take what a [Publisher] interface's methods and RPC proxies return. The Task overloads
-    // carry a higher overload resolution priority so that a lambda fitting both (one that only throws) keeps binding
-    // to them; an async lambda binds to them anyway, as its natural return type is a Task.
+    // carry a higher overload resolution priority: a lambda fitting both (an async lambda, one that only throws) would
+    // otherwise be ambiguous (CS0121); with it, such lambdas bind to the Task overloads as they always did.
 
     /// <summary>Runs <paramref name="action"/> and waits until the system is quiet; rethrows what the action threw once it is.</summary>
     public Task<TrackedSession> RunAsync(Func<ValueTask> action, TimeSpan? timeout = null)
