@@ -29,7 +29,7 @@ public sealed class DemoFlowTests : IAsyncLifetime
     [Fact]
     public async Task A_signup_reaches_the_email_and_analytics_services()
     {
-        var session = await _harness.RunAsync<IUserEvents>(users => users.Created(new UserCreated("u-1", "ada@example.com", "eu")).AsTask());
+        var session = await _harness.RunAsync<IUserEvents>(users => users.Created(new UserCreated("u-1", "ada@example.com", "eu")));
 
         session.AssertPublished<UserCreated>(u => u.UserId == "u-1");
         session.AssertConsumed<UserCreated>(queue: "demo.email-notifications");
@@ -41,7 +41,7 @@ public sealed class DemoFlowTests : IAsyncLifetime
     [Fact]
     public async Task An_update_goes_to_analytics_only()
     {
-        var session = await _harness.RunAsync<IUserEvents>(users => users.Updated(new UserUpdated("u-1", "ada@lovelace.org", "eu")).AsTask());
+        var session = await _harness.RunAsync<IUserEvents>(users => users.Updated(new UserUpdated("u-1", "ada@lovelace.org", "eu")));
 
         session.AssertConsumed<UserUpdated>(queue: "demo.analytics");
         Assert.DoesNotContain(session.Consumed, m => m.Queue == "demo.email-notifications");

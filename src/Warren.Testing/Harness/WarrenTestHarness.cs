@@ -2,11 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Warren.Testing;
@@ -20,13 +23,17 @@ namespace Warren.Testing;
 /// print the whole flow when they fail. A run that does not become quiet within the timeout fails with
 /// <see cref="WarrenHarnessTimeoutException"/> naming what is still pending.
 /// </summary>
-public sealed class WarrenTestHarness : IAsyncDisposable
+public sealed partial class WarrenTestHarness : IAsyncDisposable
 {
     /// <summary>How often the stall time checks whether the process is idle.</summary>
     private static readonly TimeSpan IdleSlice = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>How long (real time) a due virtual timer may wait for something running, without a broker change, before the harness warns.</summary>
+    private static readonly TimeSpan HeldTimerWarning = TimeSpan.FromSeconds(2);
+
     private readonly WarrenTestHarnessOptions _options;
     private readonly HarnessLog? _log;
+    private readonly ILogger _logger;
     private IHost? _host;
 
     /// <summary>Created by DI (<see cref="WarrenTestHarnessServiceCollectionExtensions.AddWarrenTestHarness"/>).</summary>
@@ -38,6 +45,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         Services = services;
         _options = options.Value;
         _log = services.GetService<HarnessLog>();
+        _logger = services.GetService<ILoggerFactory>()?.CreateLogger<WarrenTestHarness>() ?? NullLogger<WarrenTestHarness>.Instance;
         Contracts = services.GetService<MessageContracts>() ?? new MessageContracts();
     }
 
@@ -77,6 +85,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="action"/> and waits until the system is quiet; rethrows what the action threw once it is.</summary>
+    [OverloadResolutionPriority(1)]
     public async Task<TrackedSession> RunAsync(Func<Task> action, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -88,6 +97,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="action"/>, waits until the system is quiet, and returns the session with the action's result.</summary>
+    [OverloadResolutionPriority(1)]
     public async Task<TrackedSession<TResult>> RunAsync<TResult>(Func<Task<TResult>> action, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -102,6 +112,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>Resolves <typeparamref name="TService"/> (a publisher interface, an RPC proxy, your own service) in a scope and runs <paramref name="action"/> with it.</summary>
+    [OverloadResolutionPriority(1)]
     public Task<TrackedSession> RunAsync<TService>(Func<TService, Task> action, TimeSpan? timeout = null)
         where TService : notnull
     {
@@ -117,6 +128,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     /// Resolves <typeparamref name="TService"/> in a scope and runs <paramref name="action"/> with it (an RPC proxy's call,
     /// a method of your own service); the session's <see cref="TrackedSession{TResult}.Result"/> holds what it returned.
     /// </summary>
+    [OverloadResolutionPriority(1)]
     public Task<TrackedSession<TResult>> RunAsync<TService, TResult>(Func<TService, Task<TResult>> action, TimeSpan? timeout = null)
         where TService : notnull
     {
@@ -129,6 +141,7 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="action"/> without rethrowing its failure: the session's <see cref="TrackedRun.Exception"/> holds it.</summary>
+    [OverloadResolutionPriority(1)]
     public async Task<TrackedRun> TryRunAsync(Func<Task> action, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -144,6 +157,53 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         }
 
         return new TrackedRun(session, failure);
+    }
+
+    // The ValueTask overloads take what a [Publisher] interface's methods and RPC proxies return. The Task overloads
+    // carry a higher overload resolution priority: a lambda fitting both (an async lambda, one that only throws) would
+    // otherwise be ambiguous (CS0121); with it, such lambdas bind to the Task overloads as they always did.
+
+    /// <summary>Runs <paramref name="action"/> and waits until the system is quiet; rethrows what the action threw once it is.</summary>
+    public Task<TrackedSession> RunAsync(Func<ValueTask> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync(() => action().AsTask(), timeout);
+    }
+
+    /// <summary>Runs <paramref name="action"/>, waits until the system is quiet, and returns the session with the action's result.</summary>
+    public Task<TrackedSession<TResult>> RunAsync<TResult>(Func<ValueTask<TResult>> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync(() => action().AsTask(), timeout);
+    }
+
+    /// <summary>
+    /// Resolves <typeparamref name="TService"/> (a publisher interface, an RPC proxy, your own service) in a scope and
+    /// runs <paramref name="action"/> with it: <c>RunAsync&lt;IUserEvents&gt;(users =&gt; users.Created(...))</c>.
+    /// </summary>
+    public Task<TrackedSession> RunAsync<TService>(Func<TService, ValueTask> action, TimeSpan? timeout = null)
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync<TService>(service => action(service).AsTask(), timeout);
+    }
+
+    /// <summary>
+    /// Resolves <typeparamref name="TService"/> in a scope and runs <paramref name="action"/> with it (an RPC proxy's call);
+    /// the session's <see cref="TrackedSession{TResult}.Result"/> holds what it returned.
+    /// </summary>
+    public Task<TrackedSession<TResult>> RunAsync<TService, TResult>(Func<TService, ValueTask<TResult>> action, TimeSpan? timeout = null)
+        where TService : notnull
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return RunAsync<TService, TResult>(service => action(service).AsTask(), timeout);
+    }
+
+    /// <summary>Runs <paramref name="action"/> without rethrowing its failure: the session's <see cref="TrackedRun.Exception"/> holds it.</summary>
+    public Task<TrackedRun> TryRunAsync(Func<ValueTask> action, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return TryRunAsync(() => action().AsTask(), timeout);
     }
 
     /// <summary>Publishes <paramref name="message"/> with <see cref="IPublisher"/> and waits until the system is quiet.</summary>
@@ -190,6 +250,13 @@ public sealed class WarrenTestHarness : IAsyncDisposable
         var why = "nothing was looked at yet";
         string? note = null;
         var lookedAfterDeadline = false;
+
+        // A due timer the clock is held from (something runs) with no change on the broker: since when, to warn once
+        // when that lasts long in real time (a handler or the action waiting on the real clock).
+        DateTimeOffset? heldTimer = null;
+        var heldSequence = 0L;
+        var heldSince = 0L;
+        var warnedHeld = false;
         while (true)
         {
             var changed = Broker.WaitForChangeAsync(CancellationToken.None);
@@ -241,9 +308,22 @@ public sealed class WarrenTestHarness : IAsyncDisposable
                 // takes in real time. The action's end, or the timer's going, is a change: the loop looks again at
                 // once instead of waiting for a broker change that may never come.
                 var idle = activity.Active.Count == 0 && !running;
+                if (!idle && (heldTimer != next || heldSequence != Broker.LastSequence))
+                {
+                    heldTimer = next;
+                    heldSequence = Broker.LastSequence;
+                    heldSince = Stopwatch.GetTimestamp();
+                }
+
                 var changedMeanwhile = idle
                     ? await ChangesWithinAsync(wake, _options.SettleTime).ConfigureAwait(false) || Moved()
                     : await ChangesWithinIdleTimeAsync(wake, _options.StallTime, Moved, deadline.Token).ConfigureAwait(false);
+                if (!idle && !warnedHeld && heldTimer == next && Stopwatch.GetElapsedTime(heldSince) >= HeldTimerWarning)
+                {
+                    warnedHeld = true;
+                    var holders = string.Join("; ", running ? activity.Active.Prepend("the action") : activity.Active);
+                    LogTimerHeld(_logger, Describe(next!.Value), Stopwatch.GetElapsedTime(heldSince).TotalSeconds, holders);
+                }
                 if (!changedMeanwhile && !deadline.IsCancellationRequested
                     && (!idle || Broker.GetActivity().Active.Count == 0))
                 {
@@ -383,6 +463,9 @@ public sealed class WarrenTestHarness : IAsyncDisposable
     }
 
     /// <summary>A virtual time as its distance from the clock's now, then in full.</summary>
+    [LoggerMessage(128, LogLevel.Warning, "The virtual timer due at {Timer} waited {Seconds:0.#} s of real time, with no change on the broker, for what was running ({Running}). If it waits on the real clock (Task.Delay without the TimeProvider, Thread.Sleep), outcomes that depend on this timer (an RPC deadline, a retry delay) vary from run to run: wait on the TimeProvider from DI instead.")]
+    private static partial void LogTimerHeld(ILogger logger, string timer, double seconds, string running);
+
     private string Describe(DateTimeOffset due)
     {
         var now = Time.GetUtcNow();

@@ -184,13 +184,25 @@ namespace Warren.Testing
         public System.TimeProvider Time { get; }
         public System.Threading.Tasks.ValueTask DisposeAsync() { }
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> PublishAsync<T>(T message, Warren.PublishOptions? options = null, System.TimeSpan? timeout = default) { }
+        [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> RunAsync(System.Func<System.Threading.Tasks.Task> action, System.TimeSpan? timeout = default) { }
+        public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> RunAsync(System.Func<System.Threading.Tasks.ValueTask> action, System.TimeSpan? timeout = default) { }
+        [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession<TResult>> RunAsync<TResult>(System.Func<System.Threading.Tasks.Task<TResult>> action, System.TimeSpan? timeout = default) { }
+        public System.Threading.Tasks.Task<Warren.Testing.TrackedSession<TResult>> RunAsync<TResult>(System.Func<System.Threading.Tasks.ValueTask<TResult>> action, System.TimeSpan? timeout = default) { }
+        [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> RunAsync<TService>(System.Func<TService, System.Threading.Tasks.Task> action, System.TimeSpan? timeout = default)
             where TService :  notnull { }
+        public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> RunAsync<TService>(System.Func<TService, System.Threading.Tasks.ValueTask> action, System.TimeSpan? timeout = default)
+            where TService :  notnull { }
+        [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession<TResult>> RunAsync<TService, TResult>(System.Func<TService, System.Threading.Tasks.Task<TResult>> action, System.TimeSpan? timeout = default)
             where TService :  notnull { }
+        public System.Threading.Tasks.Task<Warren.Testing.TrackedSession<TResult>> RunAsync<TService, TResult>(System.Func<TService, System.Threading.Tasks.ValueTask<TResult>> action, System.TimeSpan? timeout = default)
+            where TService :  notnull { }
+        [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
         public System.Threading.Tasks.Task<Warren.Testing.TrackedRun> TryRunAsync(System.Func<System.Threading.Tasks.Task> action, System.TimeSpan? timeout = default) { }
+        public System.Threading.Tasks.Task<Warren.Testing.TrackedRun> TryRunAsync(System.Func<System.Threading.Tasks.ValueTask> action, System.TimeSpan? timeout = default) { }
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> WaitForQuietAsync(System.TimeSpan? timeout = default) { }
         public System.Threading.Tasks.Task<Warren.Testing.TrackedSession> WaitUntilAsync(System.Func<bool> condition, System.TimeSpan? timeout = default) { }
         public static System.Threading.Tasks.Task<Warren.Testing.WarrenTestHarness> StartAsync(System.Action<Microsoft.Extensions.DependencyInjection.IServiceCollection> configureServices, System.Action<Warren.Testing.WarrenTestHarnessOptions>? configure = null, System.Threading.CancellationToken cancellationToken = default) { }
