@@ -96,10 +96,11 @@ public sealed class RpcDispatchTests
     [InlineData(null, "amq.direct", "math.multiply")]
     public async Task A_request_naming_no_method_calls_nothing(string? type, string exchange, string key)
     {
-        // No reply-to: a one-way request gets no fault reply, and is acknowledged, never requeued.
+        // No reply-to: no fault reply can be sent, so the request is dead-lettered with the reason, never requeued.
         var (outcome, calls) = await App.Value.DispatchAsync("rpc.math", """{"A":2,"B":3}""", type, exchange, key);
 
-        Assert.Equal(DispatchAction.Ack, outcome.Action);
+        Assert.Equal(DispatchAction.DeadLetter, outcome.Action);
+        Assert.False(string.IsNullOrWhiteSpace(outcome.Reason));
         Assert.Empty(calls);
     }
 }
