@@ -36,6 +36,9 @@ public sealed class MessageContext
         _cancellationToken = cancellationToken;
     }
 
+    /// <summary>The most a compressed body may decode to: the consumer's Warren:MaxMessageSize.</summary>
+    internal int MaxDecodedBytes { get; set; } = JsonBody.MaxDecodedBytes;
+
     /// <summary>A context whose scope is created on first use of <see cref="Services"/> (the consumer's).</summary>
     internal MessageContext(string queue, ReadOnlyMemory<byte> body, HandlerLifetimes lifetimes, CancellationToken cancellationToken)
     {

@@ -45,7 +45,7 @@ public static class MessageDispatcher
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(format);
-        return format.TryRead(context.Body, context.ContentType, context.ContentEncoding, out message, out error);
+        return format.TryRead(context.Body, context.ContentType, context.ContentEncoding, context.MaxDecodedBytes, out message, out error);
     }
 
     /// <summary>
@@ -59,14 +59,18 @@ public static class MessageDispatcher
     public static bool TryDeserialize<T>(MessageContext context, JsonTypeInfo<T> typeInfo, out T? message, out string? error)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return TryDeserialize(context.Body, context.ContentType, context.ContentEncoding, typeInfo, out message, out error);
+        return TryDeserialize(context.Body, context.ContentType, context.ContentEncoding, context.MaxDecodedBytes, typeInfo, out message, out error);
     }
 
     /// <summary>
     /// Deserializes a body as <see cref="TryDeserialize{T}(MessageContext, JsonTypeInfo{T}, out T, out string)"/> does,
     /// after checking its <c>content-type</c> and decoding its <c>content-encoding</c> (see <see cref="JsonBody"/>).
     /// </summary>
-    internal static bool TryDeserialize<T>(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, JsonTypeInfo<T> typeInfo, out T? message, out string? error)
+    internal static bool TryDeserialize<T>(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, JsonTypeInfo<T> typeInfo, out T? message, out string? error) =>
+        TryDeserialize(body, contentType, contentEncoding, JsonBody.MaxDecodedBytes, typeInfo, out message, out error);
+
+    /// <summary>As above, decoding a compressed body to at most <paramref name="maxDecodedBytes"/> (Warren:MaxMessageSize).</summary>
+    internal static bool TryDeserialize<T>(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, int maxDecodedBytes, JsonTypeInfo<T> typeInfo, out T? message, out string? error)
     {
         if (!JsonBody.AcceptsContentType(contentType, out error))
         {
@@ -79,19 +83,26 @@ public static class MessageDispatcher
             return TryDeserialize(body.Span, typeInfo, out message, out error);
         }
 
-        if (!JsonBody.TryDecode(body, contentEncoding!, out var decoded, out error))
+        if (!JsonBody.TryDecode(body, contentEncoding!, maxDecodedBytes, out var decoded, out var length, out error))
         {
             message = default;
             return false;
         }
 
-        if (!TryDeserialize(decoded, typeInfo, out message, out error))
+        try
         {
-            error = $"{error} (the body was decoded from content-encoding '{contentEncoding}')";
-            return false;
-        }
+            if (!TryDeserialize(decoded.AsSpan(0, length), typeInfo, out message, out error))
+            {
+                error = $"{error} (the body was decoded from content-encoding '{contentEncoding}')";
+                return false;
+            }
 
-        return true;
+            return true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(decoded!);
+        }
     }
 
     internal static bool TryDeserialize<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo, out T? message, out string? error)

@@ -889,6 +889,7 @@ internal sealed class QueueConsumer : IAsyncDisposable
             context.MarkShared();
         }
 
+        context.MaxDecodedBytes = _maxMessageSize;
         context.Reuse(
             delivery.Body,
             cancellationToken,

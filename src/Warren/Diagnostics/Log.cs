@@ -179,7 +179,7 @@ internal static partial class Log
     [LoggerMessage(141, LogLevel.Warning, "RPC request {MessageId} from queue '{Queue}' names no method of service '{Service}': {Reason} A fault reply (Warren.UnknownMethod) is sent to its reply-to and the request is acknowledged")]
     public static partial void RpcUnknownMethod(ILogger logger, string queue, string messageId, string service, string reason);
 
-    [LoggerMessage(142, LogLevel.Warning, "RPC method {Method} threw on request {MessageId} from queue '{Queue}', which has no reply-to: no fault reply can be sent, so the request is not acknowledged but dead-lettered (or rejected, per the queue's retry policy)")]
+    [LoggerMessage(142, LogLevel.Warning, "RPC method {Method} threw on request {MessageId} from queue '{Queue}', which has no reply-to, so no fault reply can be sent; where the request goes is logged when it is settled")]
     public static partial void RpcMethodFailedWithoutReplyTo(ILogger logger, Exception exception, string method, string queue, string messageId);
 
     [LoggerMessage(143, LogLevel.Warning, "RPC request {MessageId} from queue '{Queue}' for method {Method} has no reply-to: the method ran and succeeded, but its {Bytes}-byte result cannot be sent to anyone and is dropped; the request is acknowledged")]

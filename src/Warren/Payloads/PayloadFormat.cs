@@ -32,6 +32,10 @@ public abstract class PayloadFormat<T>
     /// <param name="error">Why it could not be read.</param>
     public abstract bool TryRead(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, out T? value, out string? error);
 
+    /// <summary>Reads a delivered body as the public overload does, decoding a compressed one to at most <paramref name="maxDecodedBytes"/>.</summary>
+    internal virtual bool TryRead(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, int maxDecodedBytes, out T? value, out string? error) =>
+        TryRead(body, contentType, contentEncoding, out value, out error);
+
     /// <summary>Writes <paramref name="value"/> as a body.</summary>
     public abstract void Write(T value, IBufferWriter<byte> output);
 

@@ -100,6 +100,9 @@ public static class PayloadFormat
         public override bool TryRead(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, out T? value, out string? error) =>
             MessageDispatcher.TryDeserialize(body, contentType, contentEncoding, typeInfo, out value, out error);
 
+        internal override bool TryRead(ReadOnlyMemory<byte> body, string? contentType, string? contentEncoding, int maxDecodedBytes, out T? value, out string? error) =>
+            MessageDispatcher.TryDeserialize(body, contentType, contentEncoding, maxDecodedBytes, typeInfo, out value, out error);
+
         public override void Write(T value, IBufferWriter<byte> output)
         {
             using var writer = new Utf8JsonWriter(output);

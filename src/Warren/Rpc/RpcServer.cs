@@ -243,7 +243,20 @@ public sealed class RpcServer : IAsyncDisposable
             WarrenTracing.AddIfPresent(activity, SemanticConventions.ConversationId, context.CorrelationId);
         }
         var oneWay = string.IsNullOrEmpty(context.ReplyTo);
-        if (!MessageDispatcher.TryRead(context, requestFormat, out var request, out var error))
+        TRequest? request;
+        string? error;
+        bool read;
+        try
+        {
+            read = MessageDispatcher.TryRead(context, requestFormat, out request, out error);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A decoder that throws on data it cannot read still makes the request malformed, not a failed handler.
+            (read, request, error) = (false, default, $"The request body could not be read ({ex.GetType().FullName}: {ex.Message}).");
+        }
+
+        if (!read)
         {
             WarrenTracing.Fail(activity, "malformed_request", error, null);
             server._metrics.RpcServed(context.Queue, method, "malformed");
@@ -285,6 +298,7 @@ public sealed class RpcServer : IAsyncDisposable
                     Log.RpcMethodFailedWithoutReplyTo(server._logger, ex, method, context.Queue, MessageIdOf(context));
                 }
 
+                // The consumer's settlement logs where the request went (event 60): dead-lettered, discarded or returned.
                 return DispatchOutcome.DeadLetter($"The RPC method {method} threw {ex.GetType().FullName}: {ex.Message} (the request has no reply-to, so no fault reply can be sent)", ex);
             }
 

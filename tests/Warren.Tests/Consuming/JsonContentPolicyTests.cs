@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.IO.Compression;
 using System.Text;
 using Xunit;
@@ -101,6 +102,57 @@ public sealed class JsonContentPolicyTests
         big.AsSpan().Fill((byte)' ');
         Assert.False(Format.TryRead(Compress(big, "gzip"), null, "gzip", out _, out var error));
         Assert.Contains("decodes to more than", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public void A_compression_bomb_is_refused_within_the_configured_maximum_without_allocating_its_size(string encoding)
+    {
+        // 128 MiB of zeros compress to about 130 KB (gzip, deflate) or a few hundred bytes (br).
+        var bomb = Compress(new byte[128 * 1024 * 1024], encoding);
+        const int max = 1024 * 1024;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var read = Format.TryRead(bomb, null, encoding, max, out _, out var error);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.False(read);
+        Assert.Contains($"decodes to more than {max} bytes (Warren:MaxMessageSize)", error, StringComparison.Ordinal);
+        Assert.True(allocated < 4 * 1024 * 1024, $"decoding a {bomb.Length}-byte {encoding} bomb allocated {allocated} bytes");
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public void A_body_decoding_to_exactly_the_maximum_is_read_and_one_byte_more_is_refused(string encoding)
+    {
+        var json = Encoding.UTF8.GetBytes(Json);
+        Assert.True(Format.TryRead(Compress(json, encoding), null, encoding, json.Length, out var message, out var error), error);
+        Assert.Equal(new OrderPlaced("o-1", 2), message);
+        Assert.False(Format.TryRead(Compress(json, encoding), null, encoding, json.Length - 1, out _, out error));
+        Assert.Contains("decodes to more than", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public void A_truncated_compressed_body_is_refused_as_truncated(string encoding)
+    {
+        var json = Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Range(0, 2000)) + "]");
+        var compressed = Compress(json, encoding);
+        Assert.False(JsonBody.TryDecode(compressed.AsMemory(0, compressed.Length / 2), encoding, 1024 * 1024, out _, out _, out var error));
+        Assert.Contains("truncated", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_corrupt_br_body_is_refused_rather_than_thrown()
+    {
+        var compressed = Compress(Encoding.UTF8.GetBytes(Json), "br");
+        compressed[0] ^= 0xFF;
+        compressed[1] ^= 0x55;
+        Assert.False(Format.TryRead(compressed, null, "br", out _, out var error));
+        Assert.Contains("not valid br data", error, StringComparison.Ordinal);
     }
 
     [Theory]
