@@ -77,13 +77,13 @@ public static class TopologyDeclarer
 
             await Task.WhenAll(opening).ConfigureAwait(false);
 
-            await DeclareAllAsync(channels!, topology.Exchanges, static (channel, exchange, token) =>
+            await DeclareAllAsync(connection, channels!, topology.Exchanges, static (channel, exchange, token) =>
                 channel.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, exchange.AutoDelete, ToTable(exchange.Arguments), cancellationToken: token),
                 static exchange => $"exchange '{exchange.Name}'", cancellationToken).ConfigureAwait(false);
-            await DeclareAllAsync(channels!, topology.Queues, static (channel, queue, token) =>
+            await DeclareAllAsync(connection, channels!, topology.Queues, static (channel, queue, token) =>
                 channel.QueueDeclareAsync(queue.Name, queue.Durable, queue.Exclusive, queue.AutoDelete, ToTable(queue.Arguments), cancellationToken: token),
                 static queue => $"queue '{queue.Name}'", cancellationToken).ConfigureAwait(false);
-            await DeclareAllAsync(channels!, topology.Bindings, static (channel, binding, token) =>
+            await DeclareAllAsync(connection, channels!, topology.Bindings, static (channel, binding, token) =>
                 channel.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, ToTable(binding.Arguments), cancellationToken: token),
                 static binding => $"binding of queue '{binding.Queue}' to exchange '{binding.Exchange}' with key '{binding.RoutingKey}'", cancellationToken).ConfigureAwait(false);
         }
@@ -110,12 +110,22 @@ public static class TopologyDeclarer
             return;
         }
 
-        if (channel.IsOpen)
+        try
         {
-            await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            if (channel.IsOpen)
+            {
+                await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
-
-        channel.Dispose();
+        catch (OperationInterruptedException)
+        {
+            // The connection closed between the check and the close (a refusal the broker answers by closing the
+            // connection does so): the channel is closed already, and the declaration's own error is the one to report.
+        }
+        finally
+        {
+            channel.Dispose();
+        }
     }
 
     /// <summary>
@@ -123,7 +133,7 @@ public static class TopologyDeclarer
     /// the list. After a failure no further declaration starts; the one reported is the first failed in list order, so
     /// that every declaration before it has been answered and none after it is named.
     /// </summary>
-    private static async Task DeclareAllAsync<T>(IChannel[] channels, IReadOnlyList<T> items, Func<IChannel, T, CancellationToken, Task> declare, Func<T, string> describe, CancellationToken cancellationToken)
+    private static async Task DeclareAllAsync<T>(IConnection connection, IChannel[] channels, IReadOnlyList<T> items, Func<IChannel, T, CancellationToken, Task> declare, Func<T, string> describe, CancellationToken cancellationToken)
     {
         if (items.Count == 0)
         {
@@ -144,6 +154,16 @@ public static class TopologyDeclarer
         if (first.Error is null)
         {
             return;
+        }
+
+        if (first.Error is OperationInterruptedException { ShutdownReason: { } closed } connectionClosed
+            && connection.CloseReason is not null && failures.Count(f => f is not null) > 1)
+        {
+            // A refusal the broker answers by closing the whole connection (an unknown exchange type: a plugin missing)
+            // fails every declaration under way on the other channels with the same reason: which of them the broker
+            // refused is not known, so all of them are named, in declaration order.
+            var candidates = string.Join(", ", failures.Where(f => f is not null).Select(f => f!.Value.Index).Order().Select(i => "the " + describe(items[i])));
+            throw new TopologyConflictException(TopologyConflictHints.Describe($"The broker closed the connection while declaring {candidates} (one of them is refused): {closed.ReplyCode} {closed.ReplyText}"), connectionClosed);
         }
 
         if (first.Error is OperationInterruptedException { ShutdownReason: { } reason } interrupted)

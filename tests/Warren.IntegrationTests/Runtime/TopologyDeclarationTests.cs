@@ -119,6 +119,54 @@ public sealed class TopologyDeclarationTests(BrokerFixture broker, ITestOutputHe
     }
 
     /// <summary>
+    /// An exchange of a type the broker does not know (a plugin's type without the plugin) is refused by closing the
+    /// whole connection, which fails every declaration under way on the other channels with the same reason: the error
+    /// names the unknown one — alone when it alone was under way, among the candidates otherwise — never another one
+    /// alone, and the close of the declaration channels never hides it. Several positions, each on a connection of its own,
+    /// straight to the node and through a proxy holding every answer (so that all sixteen are under way at the close).
+    /// </summary>
+    [Fact]
+    public async Task An_unknown_exchange_type_closing_the_connection_is_never_blamed_on_another_exchange()
+    {
+        var node = broker.RequireLocalNode();
+        var target = new Uri(node.AmqpUrl);
+        await using var proxy = new BlackholeProxy(target.Port) { ReplyLatency = TimeSpan.FromMilliseconds(50) };
+        var proxied = new UriBuilder(target) { Host = "127.0.0.1", Port = proxy.Port }.Uri;
+        foreach (var (position, slow) in new[] { (0, false), (5, false), (12, false), (15, false), (12, true), (3, true), (9, true), (15, true) })
+        {
+            var run = Guid.NewGuid().ToString("N")[..8];
+            var topology = new Topology();
+            for (var i = 0; i < 16; i++)
+            {
+                topology.Add(new ExchangeDeclaration($"unknown-{run}-x{i}", i == position ? "x-no-such-type" : ExchangeTypes.Topic, Durable: false));
+            }
+
+            try
+            {
+                await using var connection = slow ? await new ConnectionFactory { Uri = proxied }.CreateConnectionAsync() : await broker.ConnectAsync();
+                var error = await Assert.ThrowsAsync<TopologyConflictException>(() => TopologyDeclarer.DeclareAsync(connection, topology));
+                var bad = $"'unknown-{run}-x{position}'";
+                Assert.Contains(bad, error.Message, StringComparison.Ordinal);
+                Assert.Contains("503", error.Message, StringComparison.Ordinal);
+                if (error.Message.StartsWith("The broker refused", StringComparison.Ordinal))
+                {
+                    Assert.Equal(1, topology.Exchanges.Count(e => error.Message.Contains($"'{e.Name}'", StringComparison.Ordinal)));
+                }
+                else
+                {
+                    Assert.StartsWith("The broker closed the connection while declaring ", error.Message, StringComparison.Ordinal);
+                }
+
+                output.WriteLine($"position {position}{(slow ? " (answers held)" : string.Empty)}: {error.Message}");
+            }
+            finally
+            {
+                await DeleteAsync(topology);
+            }
+        }
+    }
+
+    /// <summary>
     /// Declaring a declared topology again changes nothing and fails nothing (what a consumer does when it subscribes
     /// again), and a queue deleted meanwhile is declared anew with its binding.
     /// </summary>
