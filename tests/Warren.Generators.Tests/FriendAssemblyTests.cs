@@ -89,7 +89,7 @@ public sealed class FriendAssemblyTests
         var method = Assert.IsAssignableFrom<IMethodSymbol>(run.Output.GetSemanticModel(call.SyntaxTree).GetSymbolInfo(call).Symbol);
         Assert.Equal("Vis.Tests", method.ContainingAssembly.Name);
         var registration = run.Sources["Warren.Registration.g.cs"];
-        Assert.Equal(withConsumers, registration.Contains("global::Warren.Generated.WarrenModule_Vis_App.Register(builder)", StringComparison.Ordinal));
+        Assert.Equal(withConsumers, registration.Contains("global::Warren.Generated.WarrenModule_Vis_App__a87360ac.Register(builder)", StringComparison.Ordinal));
     }
 
     /// <summary>A project the library gives its internals to that does not run Warren still calls the library's registration.</summary>

@@ -260,7 +260,7 @@ public sealed class ReferencedPublisherTests
             """, ContractsLibrary);
         var run = GeneratorHarness.Run("Nu.Host", [ContractsLibrary, MetadataReference.CreateFromImage(billing)], Host);
         Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
-        Assert.Contains("WarrenModule_Nu_Billing.Register(builder)", run.Sources["Warren.Registration.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("WarrenModule_Nu_Billing__41c7e2b9.Register(builder)", run.Sources["Warren.Registration.g.cs"], StringComparison.Ordinal);
 
         // Billing implements the contracts' publishers too (its own, internal) and its module registers them.
         var context = new LibraryLoadContext("referenced-publisher", ContractsImage.Value, billing);

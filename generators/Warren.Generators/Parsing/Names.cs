@@ -77,6 +77,46 @@ internal static class Names
     /// <summary>A C# identifier for a type, from its CLR names (<c>string</c> → <c>System_String</c>, never a keyword).</summary>
     public static string Identifier(Microsoft.CodeAnalysis.ITypeSymbol type) => Identifier(type.ToDisplayString(ClrNames));
 
+    /// <summary>
+    /// A C# identifier for an assembly name, distinct for distinct names: the name itself when it is made of letters,
+    /// digits and single underscores (<c>ShopApi</c>, <c>Shop_Api</c>); else its readable form (every other character an
+    /// underscore) then <c>__</c> and the FNV-1a hash of the exact name's UTF-16 code units in eight hex digits
+    /// (<c>Shop.Api</c> → <c>Shop_Api__1b2c3d4e</c>). An unchanged name never contains <c>__</c>, a changed one always
+    /// does, so <c>Shop.Api</c>, <c>Shop_Api</c> and <c>Shop-Api</c> never share an identifier. Stable across
+    /// builds and machines (never <see cref="string.GetHashCode()"/>).
+    /// </summary>
+    public static string AssemblyIdentifier(string assemblyName)
+    {
+        var builder = new StringBuilder(assemblyName.Length + 10);
+        var identity = assemblyName.Length > 0;
+        for (var i = 0; i < assemblyName.Length; i++)
+        {
+            var c = assemblyName[i];
+            if (char.IsLetterOrDigit(c))
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                identity &= c == '_' && (i == 0 || assemblyName[i - 1] != '_');
+                builder.Append('_');
+            }
+        }
+
+        if (identity)
+        {
+            return assemblyName;
+        }
+
+        var hash = 2166136261u;
+        foreach (var c in assemblyName)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return builder.Append("__").Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture)).ToString();
+    }
+
     /// <summary>A C# identifier for a fully qualified type name: <c>global::A.B&lt;C&gt;</c> → <c>A_B_C_</c>.</summary>
     public static string Identifier(string fullyQualifiedName)
     {

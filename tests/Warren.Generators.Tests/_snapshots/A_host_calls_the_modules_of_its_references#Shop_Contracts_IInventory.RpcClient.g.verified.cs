@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated.For_Shop_Host
+namespace Warren.Generated.For_Shop_Host__e4c0d62f
 {
     /// <summary>
     /// Calls service <c>inventory</c> over RabbitMQ (queue <c>rpc.inventory</c>, replies by direct reply-to).
@@ -27,8 +27,8 @@ namespace Warren.Generated.For_Shop_Host
                 "rpc.inventory",
                 "inventory.check-stock",
                 request,
-                global::Warren.Generated.For_Shop_Host.WarrenJsonTypes.Shop_Contracts_CheckStock,
-                global::Warren.Generated.For_Shop_Host.WarrenJsonTypes.Shop_Contracts_StockLevel,
+                global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenJsonTypes.Shop_Contracts_CheckStock,
+                global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenJsonTypes.Shop_Contracts_StockLevel,
                 global::System.TimeSpan.FromSeconds(5),
                 ct);
     }

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated.For_Shop_Host
+namespace Warren.Generated.For_Shop_Host__e4c0d62f
 {
     using global::System.Text.Json.Serialization.Metadata;
 

@@ -9,7 +9,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration_Shop_Host
+    internal static class WarrenGeneratedRegistration_Shop_Host__e4c0d62f
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -22,18 +22,18 @@ namespace Warren
         public static global::Warren.WarrenBuilder AddGeneratedHandlers(this global::Warren.WarrenBuilder builder)
         {
             RegisterAssembly(builder);
-            global::Warren.Generated.WarrenModule_Shop_Billing.Register(builder);
+            global::Warren.Generated.WarrenModule_Shop_Billing__515d2a9c.Register(builder);
             return builder;
         }
 
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.Generated.For_Shop_Host.WarrenContracts.Register(builder);
-            builder.AddTopology(global::Warren.Generated.For_Shop_Host.WarrenTopology.Create());
+            global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenTopology.Create());
             builder.Services.TryAddSingleton<
                 global::Shop.Contracts.IInventory,
-                global::Warren.Generated.For_Shop_Host.Shop_Contracts_IInventoryRpcClient>();
+                global::Warren.Generated.For_Shop_Host__e4c0d62f.Shop_Contracts_IInventoryRpcClient>();
         }
     }
 }

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated.For_Shop_Host
+namespace Warren.Generated.For_Shop_Host__e4c0d62f
 {
     using global::System.Collections.Generic;
 
@@ -37,18 +37,18 @@ namespace Warren.Generated.For_Shop_Host
 
 namespace Warren.Generated
 {
-    /// <summary>This assembly's topology: <see cref="global::Warren.Generated.For_Shop_Host.WarrenTopology"/>.</summary>
+    /// <summary>This assembly's topology: <see cref="global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenTopology"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Host.WarrenTopology.Create"/>
-        public static global::Warren.Topology Create() => global::Warren.Generated.For_Shop_Host.WarrenTopology.Create();
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenTopology.Create"/>
+        public static global::Warren.Topology Create() => global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenTopology.Create();
 
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Host.WarrenTopology.DefinitionsJson"/>
-        public static string DefinitionsJson => global::Warren.Generated.For_Shop_Host.WarrenTopology.DefinitionsJson;
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenTopology.DefinitionsJson"/>
+        public static string DefinitionsJson => global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenTopology.DefinitionsJson;
 
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Host.WarrenTopology.Mermaid"/>
-        public static string Mermaid => global::Warren.Generated.For_Shop_Host.WarrenTopology.Mermaid;
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenTopology.Mermaid"/>
+        public static string Mermaid => global::Warren.Generated.For_Shop_Host__e4c0d62f.WarrenTopology.Mermaid;
     }
 }

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated.For_Shop_Billing
+namespace Warren.Generated.For_Shop_Billing__515d2a9c
 {
     using global::Microsoft.Extensions.DependencyInjection;
     using global::System.Threading.Tasks;

@@ -3,7 +3,7 @@
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
 [assembly: global::Warren.Infrastructure.WarrenModuleAttribute(
-    typeof(global::Warren.Generated.WarrenModule_Shop_Billing))]
+    typeof(global::Warren.Generated.WarrenModule_Shop_Billing__515d2a9c))]
 
 namespace Warren.Generated
 {
@@ -14,12 +14,12 @@ namespace Warren.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
-    public static class WarrenModule_Shop_Billing
+    public static class WarrenModule_Shop_Billing__515d2a9c
     {
         /// <summary>Registers what this assembly declares.</summary>
         public static void Register(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.WarrenGeneratedRegistration_Shop_Billing.RegisterAssembly(builder);
+            global::Warren.WarrenGeneratedRegistration_Shop_Billing__515d2a9c.RegisterAssembly(builder);
         }
     }
 }

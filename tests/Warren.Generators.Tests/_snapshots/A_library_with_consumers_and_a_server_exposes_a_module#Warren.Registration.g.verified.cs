@@ -10,7 +10,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration_Shop_Billing
+    internal static class WarrenGeneratedRegistration_Shop_Billing__515d2a9c
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -29,19 +29,19 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.Generated.For_Shop_Billing.WarrenContracts.Register(builder);
-            builder.AddTopology(global::Warren.Generated.For_Shop_Billing.WarrenTopology.Create());
+            global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenTopology.Create());
             ConsumerWithDefaultRetry<global::Shop.Billing.BillingConsumer>(
                 builder,
                 "billing",
-                new global::Warren.Generated.For_Shop_Billing.Shop_Billing_BillingConsumerDispatcher());
+                new global::Warren.Generated.For_Shop_Billing__515d2a9c.Shop_Billing_BillingConsumerDispatcher());
             builder.Services.TryAddSingleton<
                 global::Shop.Contracts.IInventory,
-                global::Warren.Generated.For_Shop_Billing.Shop_Contracts_IInventoryRpcClient>();
+                global::Warren.Generated.For_Shop_Billing__515d2a9c.Shop_Contracts_IInventoryRpcClient>();
             builder.Services.TryAddScoped<global::Shop.Billing.InventoryServer>();
             builder.AddConsumer(new global::Warren.ConsumerDefinition(
                 "rpc.inventory",
-                new global::Warren.Generated.For_Shop_Billing.Shop_Billing_InventoryServer_Shop_Contracts_IInventoryRpcServer())
+                new global::Warren.Generated.For_Shop_Billing__515d2a9c.Shop_Billing_InventoryServer_Shop_Contracts_IInventoryRpcServer())
             {
                 Retry = global::Warren.RetryPolicy.Disabled,
             });

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated.For_Shop_Billing
+namespace Warren.Generated.For_Shop_Billing__515d2a9c
 {
     using global::System.Collections.Generic;
 
@@ -95,18 +95,18 @@ namespace Warren.Generated.For_Shop_Billing
 
 namespace Warren.Generated
 {
-    /// <summary>This assembly's topology: <see cref="global::Warren.Generated.For_Shop_Billing.WarrenTopology"/>.</summary>
+    /// <summary>This assembly's topology: <see cref="global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenTopology"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Billing.WarrenTopology.Create"/>
-        public static global::Warren.Topology Create() => global::Warren.Generated.For_Shop_Billing.WarrenTopology.Create();
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenTopology.Create"/>
+        public static global::Warren.Topology Create() => global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenTopology.Create();
 
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Billing.WarrenTopology.DefinitionsJson"/>
-        public static string DefinitionsJson => global::Warren.Generated.For_Shop_Billing.WarrenTopology.DefinitionsJson;
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenTopology.DefinitionsJson"/>
+        public static string DefinitionsJson => global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenTopology.DefinitionsJson;
 
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Billing.WarrenTopology.Mermaid"/>
-        public static string Mermaid => global::Warren.Generated.For_Shop_Billing.WarrenTopology.Mermaid;
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenTopology.Mermaid"/>
+        public static string Mermaid => global::Warren.Generated.For_Shop_Billing__515d2a9c.WarrenTopology.Mermaid;
     }
 }

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated.For_Shop_Checkout
+namespace Warren.Generated.For_Shop_Checkout__86c624f9
 {
     /// <summary>
     /// Calls service <c>inventory</c> over RabbitMQ (queue <c>rpc.inventory</c>, replies by direct reply-to).
@@ -27,8 +27,8 @@ namespace Warren.Generated.For_Shop_Checkout
                 "rpc.inventory",
                 "inventory.check-stock",
                 request,
-                global::Warren.Generated.For_Shop_Checkout.WarrenJsonTypes.Shop_Contracts_CheckStock,
-                global::Warren.Generated.For_Shop_Checkout.WarrenJsonTypes.Shop_Contracts_StockLevel,
+                global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenJsonTypes.Shop_Contracts_CheckStock,
+                global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenJsonTypes.Shop_Contracts_StockLevel,
                 global::System.TimeSpan.FromSeconds(5),
                 ct);
     }

@@ -9,7 +9,7 @@ namespace Warren
     /// <summary>Registers what Warren generated for this assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal static class WarrenGeneratedRegistration_Shop_Checkout
+    internal static class WarrenGeneratedRegistration_Shop_Checkout__86c624f9
     {
         /// <summary>
         /// Registers the message contracts (for <see cref="global::Warren.IPublisher"/>), the topology,
@@ -28,11 +28,11 @@ namespace Warren
         /// <summary>Registers what this assembly declares, and nothing of its references.</summary>
         internal static void RegisterAssembly(global::Warren.WarrenBuilder builder)
         {
-            global::Warren.Generated.For_Shop_Checkout.WarrenContracts.Register(builder);
-            builder.AddTopology(global::Warren.Generated.For_Shop_Checkout.WarrenTopology.Create());
+            global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenContracts.Register(builder);
+            builder.AddTopology(global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenTopology.Create());
             builder.Services.TryAddSingleton<
                 global::Shop.Contracts.IInventory,
-                global::Warren.Generated.For_Shop_Checkout.Shop_Contracts_IInventoryRpcClient>();
+                global::Warren.Generated.For_Shop_Checkout__86c624f9.Shop_Contracts_IInventoryRpcClient>();
         }
     }
 }

@@ -2,7 +2,7 @@
 #nullable enable annotations
 #pragma warning disable CS0612, CS0618 // generated code refers to the user's obsolete types and members
 
-namespace Warren.Generated.For_Shop_Checkout
+namespace Warren.Generated.For_Shop_Checkout__86c624f9
 {
     using global::System.Collections.Generic;
 
@@ -37,18 +37,18 @@ namespace Warren.Generated.For_Shop_Checkout
 
 namespace Warren.Generated
 {
-    /// <summary>This assembly's topology: <see cref="global::Warren.Generated.For_Shop_Checkout.WarrenTopology"/>.</summary>
+    /// <summary>This assembly's topology: <see cref="global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenTopology"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Warren", "0.1.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class WarrenTopology
     {
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Checkout.WarrenTopology.Create"/>
-        public static global::Warren.Topology Create() => global::Warren.Generated.For_Shop_Checkout.WarrenTopology.Create();
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenTopology.Create"/>
+        public static global::Warren.Topology Create() => global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenTopology.Create();
 
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Checkout.WarrenTopology.DefinitionsJson"/>
-        public static string DefinitionsJson => global::Warren.Generated.For_Shop_Checkout.WarrenTopology.DefinitionsJson;
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenTopology.DefinitionsJson"/>
+        public static string DefinitionsJson => global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenTopology.DefinitionsJson;
 
-        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Checkout.WarrenTopology.Mermaid"/>
-        public static string Mermaid => global::Warren.Generated.For_Shop_Checkout.WarrenTopology.Mermaid;
+        /// <inheritdoc cref="global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenTopology.Mermaid"/>
+        public static string Mermaid => global::Warren.Generated.For_Shop_Checkout__86c624f9.WarrenTopology.Mermaid;
     }
 }
