@@ -471,6 +471,22 @@ public sealed class WRN042_UnusedRetryDelaysTests
         public sealed class DefaultDelay { public void Handle(OrderPlaced order) { } }
         """);
 
+    /// <summary>The generator drops delays it cannot read or that are not positive; only the ones it uses count.</summary>
+    [Fact]
+    public async Task Delays_the_generator_drops_are_not_counted()
+    {
+        var diagnostics = await AnalyzerHarness.DiagnosticsAsync(Sources.Order + """
+            [Queue("q")]
+            [DeadLetter(MaxRetries = 2, RetryDelays = new[] { "1s", "soon", "0s", "10s" })]
+            public sealed class Handler { public void Handle(OrderPlaced order) { } }
+            [Queue("q2")]
+            [DeadLetter(MaxRetries = 1, RetryDelays = new[] { "1s", "soon", "10s" })]
+            public sealed class Over { public void Handle(OrderPlaced order) { } }
+            """);
+        var message = Assert.Single(diagnostics, d => d.Id == "WRN042").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.StartsWith("[DeadLetter] of 'Over' lists 2 retry delays but MaxRetries is 1", message, System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_message_counts_the_unused_delays()
     {

@@ -154,7 +154,7 @@ internal static class ConsumerRules
             return;
         }
 
-        var delays = AttributeReader.NamedStrings(deadLetter, AttributeNames.DeadLetter.RetryDelays).Length;
+        var delays = AttributeReader.NamedStrings(deadLetter, AttributeNames.DeadLetter.RetryDelays).Count(d => Generators.Parsing.Durations.ToMilliseconds(d) is > 0);
         var maxRetries = AttributeReader.Named(deadLetter, AttributeNames.DeadLetter.MaxRetries, 0);
         if (delays <= maxRetries || maxRetries < 0)
         {
