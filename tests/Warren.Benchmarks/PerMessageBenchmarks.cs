@@ -5,7 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
-using Warren.Generated.For_Warren_Benchmarks;
+using Warren.Generated.For_Warren_Benchmarks__24cc2628;
 
 namespace Warren.Benchmarks;
 
