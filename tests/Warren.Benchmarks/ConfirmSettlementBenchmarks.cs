@@ -52,7 +52,7 @@ public class ConfirmSettlementBenchmarks
         var tag = _next++;
         _pending.Sequence = tag;
         _confirms.Add(_pending);
-        _confirms.Take(tag, multiple: true, _settled);
+        _confirms.Take(0, tag, multiple: true, _settled);
         var count = _settled.Count;
         _settled.Clear();
         return count;

@@ -187,6 +187,62 @@ public sealed class CredentialRedactionTests
     public void Redact_masks_whatever_may_be_a_credential(string text, string expected) =>
         Assert.Equal(expected, ConnectionSettings.Redact(text));
 
+    // Query keys a secret goes under (as written, or in another case); the value may be raw or percent-encoded.
+    private static readonly string[] SecretKeys =
+    [
+        "password", "Password", "PASSWORD", "passwd", "pwd", "pass", "secret", "client_secret", "token", "access_token",
+        "api_key", "apikey", "api-key", "auth", "authorization", "credential", "credentials", "sig", "signature",
+        "private_key", "pass%77ord",
+    ];
+
+    private static readonly string[] QueryShapes =
+    [
+        "amqp://rabbit-1/orders?{0}={1}",
+        "amqps://user@rabbit-1:5671/orders?heartbeat=10&{0}={1}",
+        "amqp://user:pw@rabbit-1:5672/?{0}={1}&heartbeat=10",
+        "amqp://rabbit-1:5672?frame_max=4096;{0}={1}",
+        "amqp://rabbit-1/?{0}={1}#frag",
+        "amqp://rabbit-1/orders?heartbeat=10&{0}={1}&{0}={1}",
+        "rabbit-1:5672/?{0}={1}",
+        "http://rabbit-1/?{0}={1}",
+    ];
+
+    [Fact]
+    public void A_secret_in_the_query_string_never_appears_in_the_masked_text()
+    {
+        var cases = Gen.Select(RawPassword, Gen.Int[0, SecretKeys.Length - 1], Gen.Int[0, QueryShapes.Length - 1], Gen.Bool);
+        Property.ForAll(
+            cases,
+            1000,
+            c =>
+            {
+                var ((password, tokens), key, shape, encoded) = c;
+                var value = encoded ? Uri.EscapeDataString(password) : password;
+                var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, QueryShapes[shape], SecretKeys[key], value);
+                var masked = ConnectionSettings.Redact(text);
+                foreach (var token in tokens)
+                {
+                    Assert.False(masked.Contains(token, StringComparison.Ordinal), $"'{token}' leaked into: {masked}");
+                }
+
+                // Only what may be a secret goes: the scheme and the host stay visible.
+                Assert.Contains("rabbit-1", masked, StringComparison.Ordinal);
+                Assert.StartsWith(text[..text.IndexOf("rabbit-1", StringComparison.Ordinal)].Split('@')[0].Split(':')[0], masked, StringComparison.Ordinal);
+                AssertNoLeak(new WarrenOptions { Url = text }, tokens);
+            },
+            c => $"password '{c.Item1.Password}', key '{SecretKeys[c.Item2]}', shape {c.Item3}, encoded {c.Item4}");
+        Assert.Equal(1000, Property.LastCount);
+    }
+
+    [Theory]
+    [InlineData("amqp://host/?password=QX99", "amqp://host/?password=***")]
+    [InlineData("amqp://u@host:5672/v?heartbeat=10&Password=QX99&frame_max=4096", "amqp://***@host:5672/v?heartbeat=10&Password=***")]
+    [InlineData("amqp://u:p@host/v?auth_token=QX99", "amqp://u:***@host/v?auth_token=***")]
+    [InlineData("amqp://host/v?heartbeat=10", "amqp://host/v?heartbeat=10")]
+    [InlineData("amqp://host/v?channel_max=10&frame_max=4096#top", "amqp://host/v?channel_max=10&frame_max=4096#top")]
+    public void Redact_masks_a_secret_in_the_query_and_what_follows_it(string text, string expected) =>
+        Assert.Equal(expected, ConnectionSettings.Redact(text));
+
     [Theory]
     [InlineData("amqp://a/", new[] { "amqp://a/" })]
     [InlineData("amqp://a/,amqp://b/", new[] { "amqp://a/", "amqp://b/" })]

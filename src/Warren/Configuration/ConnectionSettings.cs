@@ -86,9 +86,78 @@ internal sealed class ConnectionSettings
     /// <c>scheme://</c>, so that a wrong one such as <c>http://</c> stays visible) and the user name are shown, and the
     /// password (everything after the user name's colon up to the last <c>@</c>) is masked; user information without a
     /// colon is masked whole (it may be a password). Without an <c>@</c>, anything after a colon that is not a port
-    /// number (it may be <c>user:password</c>) is masked to the end.
+    /// number (it may be <c>user:password</c>) is masked to the end. In the query, the value of the first parameter
+    /// whose name looks like a secret (password, pwd, pass, secret, token, api key, credential, auth, signature, …,
+    /// percent-encoded or not, in any case) is masked with everything after it: a raw value may hold <c>&amp;</c>,
+    /// <c>;</c> or <c>#</c>, so where it ends is not known.
     /// </summary>
     public static string Redact(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+
+        // The secret's value goes first, with all after it: a raw one may hold '@', so the user information is found
+        // in what comes before it only.
+        var cut = SecretValueStart(text);
+        if (cut < 0)
+        {
+            return RedactUserInfo(text);
+        }
+
+        var head = RedactUserInfo(text[..cut]);
+        return head.EndsWith("***", StringComparison.Ordinal) ? head : head + "***";
+    }
+
+    private static readonly string[] SecretNameParts = ["password", "passwd", "pwd", "pass", "secret", "token", "apikey", "credential", "signature", "privatekey"];
+
+    private static readonly string[] SecretNames = ["auth", "authorization", "sig", "key"];
+
+    /// <summary>Where the value of the first secret-looking query parameter starts (see <see cref="Redact"/>); -1 for none.</summary>
+    private static int SecretValueStart(string text)
+    {
+        var query = text.IndexOf('?', SchemeLength(text));
+        if (query < 0)
+        {
+            return -1;
+        }
+
+        var start = query + 1;
+        for (var i = start; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] is not ('&' or ';' or '#'))
+            {
+                continue;
+            }
+
+            var parameter = text.AsSpan(start, i - start);
+            var equals = parameter.IndexOf('=');
+            if (equals > 0 && IsSecretName(parameter[..equals].ToString()))
+            {
+                return start + equals + 1;
+            }
+
+            start = i + 1;
+        }
+
+        return -1;
+    }
+
+    private static bool IsSecretName(string name)
+    {
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(name);
+        }
+        catch (UriFormatException)
+        {
+            decoded = name;
+        }
+
+        var normalized = decoded.ToLowerInvariant().Replace("_", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal).Trim();
+        return SecretNames.Contains(normalized) || SecretNameParts.Any(part => normalized.Contains(part, StringComparison.Ordinal));
+    }
+
+    private static string RedactUserInfo(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         // Any scheme followed by "://" counts as one (a wrong scheme is often the mistake being reported); in "rabbit:/…"

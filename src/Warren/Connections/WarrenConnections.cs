@@ -86,6 +86,9 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// <summary>The clock RPC deadlines, requeue delays and consumer restart delays run on: the <see cref="TimeProvider"/> registered in DI, else the system clock.</summary>
     internal TimeProvider Time { get; }
 
+    /// <summary>The options the connections were made with (the RPC client reads <see cref="WarrenOptions.MaxMessageSize"/> from them).</summary>
+    internal WarrenOptions Options => _options;
+
     /// <summary>True while the broker has blocked the publishing connection (a resource alarm).</summary>
     public bool IsPublishingBlocked { get; private set; }
 

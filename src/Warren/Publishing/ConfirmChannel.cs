@@ -19,6 +19,15 @@ namespace Warren;
 /// fails every pending publish with the shutdown reason.
 /// </summary>
 /// <remarks>
+/// A recovered channel numbers its publishes from 1 again, so a number alone does not name a publish across a
+/// recovery. Each publish is tied to the incarnation of the channel it was sent on (its <see cref="Pending.Epoch"/>):
+/// a send whose number is not above the last one sent (the numbering restarted) begins a new epoch and fails the
+/// publishes of the earlier ones with <see cref="PublishInterruptedException"/> at once, whether or not their channel's
+/// shutdown was processed yet. RabbitMQ.Client raises acks, nacks, returns and the shutdown with the client channel of
+/// one incarnation as the sender: the first answer of an epoch binds its sender to it, and answers or a shutdown from
+/// the sender of an epoch that is over settle nothing of the current one.
+/// </remarks>
+/// <remarks>
 /// Per publish this costs one completion object and nothing else on the confirmation path: the publish timeout is a
 /// deadline kept with the pending publish and enforced by one timer per channel that runs only while publishes are
 /// pending (so no timer or linked cancellation source per publish), and acks take the publishes they cover out of the
@@ -70,6 +79,21 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     private readonly TimeSpan _sweepInterval;
     private readonly TimeProvider _time;
     private bool _sweeping;
+
+    /// <summary>The incarnation of the channel the next publish is sent on, under <see cref="_gate"/>.</summary>
+    private long _epoch;
+
+    /// <summary>The client channel that raised the answers of the current epoch (null until its first one), under <see cref="_gate"/>.</summary>
+    private object? _epochSender;
+
+    /// <summary>The senders of epochs that are over: whatever they raise settles nothing (under <see cref="_gate"/>).</summary>
+    private readonly ConditionalWeakTable<object, object?> _staleSenders = [];
+
+    /// <summary>The number of the last publish sent in the current epoch (0 for none), under the send lock.</summary>
+    private ulong _lastSent;
+
+    /// <summary>Why the current epoch's channel closed, once its shutdown was processed: the next send begins a new epoch.</summary>
+    private ShutdownEventArgs? _lostReason;
 
     internal ConfirmChannel(IChannel channel, TimeSpan publishTimeout, TimeProvider time)
     {
@@ -161,6 +185,8 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
             var sequence = await _channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
             pending.Sequence = sequence;
+            List<Pending>? stale = null;
+            ShutdownEventArgs? staleReason = null;
             if (properties.Headers is null)
             {
                 // Lent for the send only (the client writes the headers into the frame before BasicPublishAsync
@@ -206,6 +232,12 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                     throw new AlreadyClosedException(_channel.CloseReason ?? new ShutdownEventArgs(ShutdownInitiator.Library, 0, "channel closed"));
                 }
 
+                if (_lostReason is not null || (_lastSent != 0 && sequence <= _lastSent))
+                {
+                    (stale, staleReason) = BeginEpoch();
+                }
+
+                pending.Epoch = _epoch;
                 _pending.Add(pending);
 
                 if (!_sweeping)
@@ -215,7 +247,11 @@ internal sealed class ConfirmChannel : IAsyncDisposable
                 }
             }
 
+            FailAll(stale, staleReason);
             await _channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
+
+            // Only a number the client took counts: a send that failed before may leave its number to the next one.
+            _lastSent = sequence;
         }
         catch
         {
@@ -346,7 +382,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
     private Task OnAckAsync(object sender, BasicAckEventArgs e)
     {
-        var settled = Take(e.DeliveryTag, e.Multiple);
+        var settled = Take(sender, e.DeliveryTag, e.Multiple);
         try
         {
             // Completions run their continuations asynchronously: no caller code runs here.
@@ -372,7 +408,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
     private Task OnNackAsync(object sender, BasicNackEventArgs e)
     {
-        var settled = Take(e.DeliveryTag, e.Multiple);
+        var settled = Take(sender, e.DeliveryTag, e.Multiple);
         try
         {
             foreach (var pending in settled)
@@ -396,7 +432,7 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         var counter = MessageIds.TryReadCounter(e.BasicProperties.MessageId, out var read) ? read : 0;
         lock (_gate)
         {
-            if (_pending.FindReturned(sequence, counter) is { } pending)
+            if (EpochOf(sender) is var epoch && epoch >= 0 && _pending.FindReturned(epoch, sequence, counter) is { } pending)
             {
                 pending.Returned = returned;
             }
@@ -407,18 +443,86 @@ internal sealed class ConfirmChannel : IAsyncDisposable
 
     private Task OnShutdownAsync(object sender, ShutdownEventArgs reason)
     {
-        List<Pending> failed;
+        List<Pending>? failed = null;
         lock (_gate)
         {
-            failed = _pending.TakeAll();
+            // With the channel closed, nothing pending can be confirmed any more: it all fails. A shutdown processed
+            // late, once the channel is open again after its recovery, fails only the epoch its sender answered for:
+            // the publishes since the recovery (a new epoch, whose first send failed those of the earlier ones) stay.
+            // Publishes of a lost incarnation that never answered, with nothing sent since the recovery, wait for the
+            // next send, which fails them, or their deadline.
+            var stale = _channel.IsOpen && !ReferenceEquals(sender, _epochSender);
+            _staleSenders.AddOrUpdate(sender, null);
+            if (!stale)
+            {
+                failed = _pending.TakeAll();
+                if (_epochSender is not null)
+                {
+                    _staleSenders.AddOrUpdate(_epochSender, null);
+                }
+
+                _epochSender = null;
+                _lostReason = reason;
+            }
+        }
+
+        FailAll(failed, reason);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Begins a new epoch (the channel recovered: its numbering restarted, or its loss was processed) under
+    /// <see cref="_gate"/>; returns the earlier epochs' publishes, which the caller fails with the reason returned once
+    /// the lock is released.
+    /// </summary>
+    private (List<Pending>? Stale, ShutdownEventArgs Reason) BeginEpoch()
+    {
+        if (_epochSender is not null)
+        {
+            _staleSenders.AddOrUpdate(_epochSender, null);
+        }
+
+        var reason = _lostReason ?? new ShutdownEventArgs(ShutdownInitiator.Library, 0, "the channel recovered and numbers its publishes anew; the confirmation of a publish sent before is lost");
+        _epoch++;
+        _epochSender = null;
+        _lastSent = 0;
+        _lostReason = null;
+        return (_pending.TakeBefore(_epoch), reason);
+    }
+
+    private static void FailAll(List<Pending>? failed, ShutdownEventArgs? reason)
+    {
+        if (failed is null)
+        {
+            return;
         }
 
         foreach (var pending in failed)
         {
-            pending.Fail(new PublishInterruptedException(reason));
+            pending.Fail(new PublishInterruptedException(reason!));
+        }
+    }
+
+    /// <summary>
+    /// The epoch whose answers <paramref name="sender"/> raises, under <see cref="_gate"/>; -1 for the sender of an epoch
+    /// that is over. The first sender to answer in an epoch is bound to it; another one afterwards is of an earlier epoch
+    /// (a later one's answers follow its publishes, and its first publish begins a new epoch).
+    /// </summary>
+    private long EpochOf(object sender)
+    {
+        if (ReferenceEquals(sender, _epochSender))
+        {
+            return _epoch;
         }
 
-        return Task.CompletedTask;
+        if (_epochSender is null && !_staleSenders.TryGetValue(sender, out _))
+        {
+            _epochSender = sender;
+            return _epoch;
+        }
+
+        _staleSenders.AddOrUpdate(sender, null);
+        return -1;
     }
 
     /// <summary>
@@ -428,12 +532,15 @@ internal sealed class ConfirmChannel : IAsyncDisposable
     /// <c>multiple</c> one costs what it settles (see <see cref="PendingConfirms"/>), not the span of sequence numbers
     /// since the last one.
     /// </summary>
-    private List<Pending> Take(ulong tag, bool multiple)
+    private List<Pending> Take(object sender, ulong tag, bool multiple)
     {
         var settled = t_settled ??= new List<Pending>(64);
         lock (_gate)
         {
-            _pending.Take(tag, multiple, settled);
+            if (EpochOf(sender) is var epoch && epoch >= 0)
+            {
+                _pending.Take(epoch, tag, multiple, settled);
+            }
         }
 
         return settled;
@@ -450,6 +557,9 @@ internal sealed class ConfirmChannel : IAsyncDisposable
         public long Deadline { get; } = deadline;
 
         public ulong Sequence { get; set; }
+
+        /// <summary>The incarnation of the channel it was sent on: only that incarnation's answers settle it.</summary>
+        public long Epoch { get; set; }
 
         /// <summary>The counter of the message id Warren made for a mandatory publish (0 when the caller chose the id): how its return is recognised.</summary>
         public ulong MessageIdCounter { get; set; }

@@ -3,8 +3,11 @@ using System.Collections.Generic;
 namespace Warren;
 
 /// <summary>
-/// The publishes of one confirming channel waiting for the broker's answer, kept in sequence order (a list through the
-/// publishes themselves) and indexed by sequence number and by message id. An ack or nack with <c>multiple</c> takes
+/// The publishes of one confirming channel waiting for the broker's answer, kept in order of incarnation and sequence (a
+/// list through the publishes themselves) and indexed by sequence number and by message id. A channel that recovers
+/// numbers its publishes from 1 again: each publish carries the <see cref="ConfirmChannel.Pending.Epoch"/> (incarnation)
+/// it was sent on, and an answer settles only publishes of the epoch it names, so that an ack of one incarnation never
+/// settles a publish of another with the same number. An ack or nack with <c>multiple</c> takes
 /// the publishes from the front of the list up to its tag: its cost is that of the publishes it settles, however far
 /// its tag is from the last one settled (publishes settled singly, forgotten or timed out leave no gap to walk).
 /// Not thread-safe: <see cref="ConfirmChannel"/> holds its lock around every call.
@@ -26,14 +29,14 @@ internal sealed class PendingConfirms
     public int ReturnableCount => _byMessageId.Count;
 
     /// <summary>
-    /// Adds a publish with its <see cref="ConfirmChannel.Pending.Sequence"/> set. Sequence numbers grow with each send,
-    /// so it goes at the end; one lower than the last (a channel that numbers from 1 again after its recovery, before the
-    /// shutdown handler emptied this) goes to its place in order, found from the end.
+    /// Adds a publish with its <see cref="ConfirmChannel.Pending.Epoch"/> and <see cref="ConfirmChannel.Pending.Sequence"/>
+    /// set. Sequence numbers grow with each send and epochs with each recovery, so it goes at the end; one that sorts
+    /// lower than the last goes to its place in order, found from the end.
     /// </summary>
     public void Add(ConfirmChannel.Pending pending)
     {
         var after = _last;
-        while (after is not null && after.Sequence > pending.Sequence)
+        while (after is not null && (after.Epoch > pending.Epoch || (after.Epoch == pending.Epoch && after.Sequence > pending.Sequence)))
         {
             after = after.Previous;
         }
@@ -68,20 +71,30 @@ internal sealed class PendingConfirms
     }
 
     /// <summary>
-    /// Takes out the publishes an ack or nack settles into <paramref name="settled"/>: with <paramref name="multiple"/>
-    /// every one up to <paramref name="tag"/>, else the one with that number (none when it is no longer waiting).
+    /// Takes out the publishes an ack or nack of epoch <paramref name="epoch"/> settles into <paramref name="settled"/>:
+    /// with <paramref name="multiple"/> every one of that epoch up to <paramref name="tag"/>, else the one of that epoch
+    /// with that number (none when it is no longer waiting). Publishes of other epochs are never taken.
     /// </summary>
-    public void Take(ulong tag, bool multiple, List<ConfirmChannel.Pending> settled)
+    public void Take(long epoch, ulong tag, bool multiple, List<ConfirmChannel.Pending> settled)
     {
         if (multiple)
         {
-            while (_first is { } first && first.Sequence <= tag)
+            // Earlier epochs sort first: step over them (a lost incarnation's publishes are failed, never acked).
+            var pending = _first;
+            while (pending is not null && pending.Epoch < epoch)
             {
-                Remove(first);
-                settled.Add(first);
+                pending = pending.Next;
+            }
+
+            while (pending is not null && pending.Epoch == epoch && pending.Sequence <= tag)
+            {
+                var next = pending.Next;
+                Remove(pending);
+                settled.Add(pending);
+                pending = next;
             }
         }
-        else if (_bySequence.TryGetValue(tag, out var pending))
+        else if (_bySequence.TryGetValue(tag, out var pending) && pending.Epoch == epoch)
         {
             Remove(pending);
             settled.Add(pending);
@@ -120,7 +133,20 @@ internal sealed class PendingConfirms
         return expired;
     }
 
-    /// <summary>Takes out every publish (the channel is gone), in sequence order.</summary>
+    /// <summary>Takes out the publishes of epochs before <paramref name="epoch"/> (incarnations of the channel that are gone); null when there are none.</summary>
+    public List<ConfirmChannel.Pending>? TakeBefore(long epoch)
+    {
+        List<ConfirmChannel.Pending>? stale = null;
+        while (_first is { } first && first.Epoch < epoch)
+        {
+            Remove(first);
+            (stale ??= []).Add(first);
+        }
+
+        return stale;
+    }
+
+    /// <summary>Takes out every publish (the channel is gone), in order.</summary>
     public List<ConfirmChannel.Pending> TakeAll()
     {
         var all = new List<ConfirmChannel.Pending>(Count);
@@ -134,17 +160,17 @@ internal sealed class PendingConfirms
     }
 
     /// <summary>
-    /// The waiting publish a returned message names: by its sequence header when it has one (a caller-chosen id), else
-    /// by the counter of the message id Warren made. Null when none is waiting under either.
+    /// The waiting publish of epoch <paramref name="epoch"/> a returned message names: by its sequence header when it has
+    /// one (a caller-chosen id), else by the counter of the message id Warren made. Null when none is waiting under either.
     /// </summary>
-    public ConfirmChannel.Pending? FindReturned(long sequence, ulong messageIdCounter)
+    public ConfirmChannel.Pending? FindReturned(long epoch, long sequence, ulong messageIdCounter)
     {
-        if (sequence > 0 && _bySequence.TryGetValue((ulong)sequence, out var numbered))
+        if (sequence > 0 && _bySequence.TryGetValue((ulong)sequence, out var numbered) && numbered.Epoch == epoch)
         {
             return numbered;
         }
 
-        return messageIdCounter != 0 && _byMessageId.TryGetValue(messageIdCounter, out var pending) ? pending : null;
+        return messageIdCounter != 0 && _byMessageId.TryGetValue(messageIdCounter, out var pending) && pending.Epoch == epoch ? pending : null;
     }
 
     private void Remove(ConfirmChannel.Pending pending)

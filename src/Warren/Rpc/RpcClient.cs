@@ -21,7 +21,8 @@ namespace Warren.Infrastructure;
 /// <c>correlation-id</c>, <c>reply-to = amq.rabbitmq.reply-to</c> and <c>expiration</c> = the timeout) and consumes
 /// every reply over direct reply-to. Pending calls live in a correlation map that timeouts, cancellations, returns and
 /// lost channels all clean; a reply nobody waits for any more is dropped. A channel the broker closes fails only the
-/// calls waiting on it; the next call opens a new one.
+/// calls waiting on it; the next call opens a new one. A reply body over <see cref="WarrenOptions.MaxMessageSize"/>, or
+/// one that decodes to more, fails its call at once with an <see cref="RpcException"/> naming its size and the limit.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RpcClient : IAsyncDisposable
@@ -38,12 +39,16 @@ public sealed class RpcClient : IAsyncDisposable
     private readonly ChannelHolder<IChannel> _channel;
     private readonly LentHeadersPool _headers = new(256);
 
+    /// <summary>The largest reply body read, and the most a compressed one may decode to: Warren:MaxMessageSize.</summary>
+    private readonly int _maxMessageSize;
+
     /// <summary>Created by DI.</summary>
     public RpcClient(WarrenConnections connections, ILogger<RpcClient> logger, WarrenMetrics metrics)
     {
         _connections = connections;
         _metrics = metrics;
         _logger = logger;
+        _maxMessageSize = connections.Options.MaxMessageSize;
         _channel = new ChannelHolder<IChannel>("RPC client", _connections.GetPublishConnectionAsync, OpenChannelAsync, c => c, ChannelClosing.CloseQuietlyAsync, logger);
     }
 
@@ -69,7 +74,7 @@ public sealed class RpcClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(responseFormat);
         var reply = await SendAsync(service, queue, method, request, requestFormat, timeout, cancellationToken).ConfigureAwait(false);
-        if (!responseFormat.TryRead(reply.Body, reply.ContentType, reply.ContentEncoding, out var response, out var error))
+        if (!responseFormat.TryRead(reply.Body, reply.ContentType, reply.ContentEncoding, _maxMessageSize, out var response, out var error))
         {
             throw new RpcException(service, method, $"RPC {method} to service '{service}' returned a reply that is not a {typeof(TResponse).Name}: {error}");
         }
@@ -239,6 +244,13 @@ public sealed class RpcClient : IAsyncDisposable
         if (correlationId is null || !_pending.TryRemove(correlationId, out var pending))
         {
             Log.LateReply(_logger, correlationId ?? "(none)");
+            return Task.CompletedTask;
+        }
+
+        if (delivery.Body.Length > _maxMessageSize)
+        {
+            // Not copied nor read: the caller hears why at once, rather than waiting for its timeout.
+            pending.Fail(new RpcException(pending.Service, pending.Method, $"RPC {pending.Method} to service '{pending.Service}' returned a reply of {delivery.Body.Length} bytes, over Warren:MaxMessageSize ({_maxMessageSize} bytes); it was not read."));
             return Task.CompletedTask;
         }
 

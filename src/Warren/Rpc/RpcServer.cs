@@ -181,9 +181,12 @@ public sealed class RpcServer : IAsyncDisposable
             ? id
             : $"without a message id (delivery tag {context.DeliveryTag.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
 
-    /// <summary>The failure-line limiter of <paramref name="queue"/>: at most 10 lines per 10 seconds, like a consumer's.</summary>
-    private FailureLogLimiter Limiter(string queue) =>
-        _limiters.GetOrAdd(queue, static (q, logger) => new FailureLogLimiter(q, logger, TimeProvider.System), _logger);
+    /// <summary>
+    /// The failure-line limiter of <paramref name="queue"/>: at most 10 lines per 10 seconds, like a consumer's, on the
+    /// clock registered in DI (the connections' <see cref="TimeProvider"/>), as every other deadline and window of the runtime.
+    /// </summary>
+    internal FailureLogLimiter Limiter(string queue) =>
+        _limiters.GetOrAdd(queue, static (q, server) => new FailureLogLimiter(q, server._logger, server._connections.Time), this);
 
     private static byte[] Write<T>(T value, PayloadFormat<T> format)
     {

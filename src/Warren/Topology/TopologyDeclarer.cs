@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -21,14 +22,17 @@ public static class TopologyDeclarer
     internal const int MaxChannels = 16;
 
     /// <summary>
-    /// The most declaration channels open at once in the process. Consumers that subscribe again together (after a
+    /// The most declaration channels open at once on one connection. Consumers that subscribe again together (after a
     /// connection recovery every one does) each declare their own topology: without a bound, hundreds of consumers times
     /// a few channels each could exhaust the connection's channels (2,047 by default) beside their consumer channels.
-    /// A declaration takes what is free, at least one, so it never waits holding channels another one waits for.
+    /// A declaration takes what is free, at least one, so it never waits holding channels another one waits for. The
+    /// bound is per connection, as the channel limit it protects is: declarations stuck on a connection that hangs hold
+    /// only that connection's slots, never those of another connection's declarations.
     /// </summary>
     internal const int MaxOpenChannels = 64;
 
-    private static readonly SemaphoreSlim s_openChannels = new(MaxOpenChannels, MaxOpenChannels);
+    /// <summary>The declaration channels free on each connection (see <see cref="MaxOpenChannels"/>), dropped with the connection.</summary>
+    private static readonly ConditionalWeakTable<IConnection, SemaphoreSlim> s_openChannels = [];
 
     /// <summary>
     /// Declares everything in <paramref name="topology"/> on channels of its own. A declaration the broker refuses
@@ -56,9 +60,10 @@ public static class TopologyDeclarer
             return;
         }
 
-        await s_openChannels.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var openChannels = s_openChannels.GetValue(connection, static _ => new SemaphoreSlim(MaxOpenChannels, MaxOpenChannels));
+        await openChannels.WaitAsync(cancellationToken).ConfigureAwait(false);
         var held = 1;
-        while (held < width && s_openChannels.Wait(0))
+        while (held < width && openChannels.Wait(0))
         {
             held++;
         }
@@ -95,7 +100,7 @@ public static class TopologyDeclarer
             }
             finally
             {
-                s_openChannels.Release(held);
+                openChannels.Release(held);
             }
         }
     }

@@ -13,6 +13,8 @@ namespace Warren.Tests.Support;
 /// An <see cref="IChannel"/> in confirm mode whose broker is the test: it numbers publishes as RabbitMQ.Client does
 /// (from 1, again from 1 after a recovery), keeps what each publish carried, and lets the test raise the acks, nacks,
 /// returns and the shutdown that the broker and the client would. Members a confirming publisher does not use throw.
+/// As RabbitMQ.Client's recovering channel does, it raises each incarnation's events with a sender of that incarnation
+/// (the client channel underneath, replaced by a recovery).
 /// </summary>
 public class FakeConfirmingChannel : DispatchProxy
 {
@@ -21,6 +23,9 @@ public class FakeConfirmingChannel : DispatchProxy
     private AsyncEventHandler<BasicReturnEventArgs>? _returns;
     private AsyncEventHandler<ShutdownEventArgs>? _shutdown;
     private ShutdownEventArgs? _closeReason;
+
+    /// <summary>The sender of the current incarnation's events.</summary>
+    public object Incarnation { get; private set; } = new();
 
     /// <summary>The number the next publish gets.</summary>
     public ulong NextSequence { get; set; } = 1;
@@ -34,20 +39,42 @@ public class FakeConfirmingChannel : DispatchProxy
         return (channel, (FakeConfirmingChannel)(object)channel);
     }
 
-    public Task AckAsync(ulong tag, bool multiple) => _acks!(this, new BasicAckEventArgs(tag, multiple));
+    /// <summary>An ack raised by <paramref name="from"/> (an incarnation, the current one when null).</summary>
+    public Task AckAsync(ulong tag, bool multiple, object? from = null) => _acks!(from ?? Incarnation, new BasicAckEventArgs(tag, multiple));
 
-    public Task NackAsync(ulong tag, bool multiple) => _nacks!(this, new BasicNackEventArgs(tag, multiple, requeue: false));
+    public Task NackAsync(ulong tag, bool multiple, object? from = null) => _nacks!(from ?? Incarnation, new BasicNackEventArgs(tag, multiple, requeue: false));
 
     /// <summary>Returns a sent message as unroutable (the broker sends this before the message's ack).</summary>
     public Task ReturnAsync(SentMessage sent) =>
-        _returns!(this, new BasicReturnEventArgs(312, "NO_ROUTE", sent.Exchange, sent.RoutingKey, sent.Properties, ReadOnlyMemory<byte>.Empty));
+        _returns!(Incarnation, new BasicReturnEventArgs(312, "NO_ROUTE", sent.Exchange, sent.RoutingKey, sent.Properties, ReadOnlyMemory<byte>.Empty));
 
     /// <summary>The channel is lost (its shutdown handlers run), then recovered: it numbers publishes from 1 again.</summary>
     public async Task LoseAndRecoverAsync()
     {
         _closeReason = new ShutdownEventArgs(ShutdownInitiator.Library, 320, "CONNECTION_FORCED - the test");
-        await _shutdown!(this, _closeReason);
+        await _shutdown!(Incarnation, _closeReason);
         _closeReason = null;
+        Recover();
+    }
+
+    /// <summary>
+    /// The channel is lost and recovered before its shutdown handlers ran (they run when the test calls
+    /// <see cref="ShutdownLateAsync"/>): it numbers publishes from 1 again. Returns the lost incarnation.
+    /// </summary>
+    public object LoseAndRecoverBeforeShutdown()
+    {
+        var lost = Incarnation;
+        Recover();
+        return lost;
+    }
+
+    /// <summary>Runs the shutdown handlers of a lost incarnation, while the channel is open again.</summary>
+    public Task ShutdownLateAsync(object lost) =>
+        _shutdown!(lost, new ShutdownEventArgs(ShutdownInitiator.Library, 320, "CONNECTION_FORCED - the test, late"));
+
+    private void Recover()
+    {
+        Incarnation = new object();
         NextSequence = 1;
     }
 
