@@ -145,7 +145,9 @@ internal readonly ref struct ContentTypeHeader
     }
 
     private static ContentTypeHeader Malformed(ReadOnlySpan<char> s, int at, string problem) =>
-        new(default, default, false, $"{problem} (at character {Math.Min(at, s.Length) + 1} of {s.Length})");
+        new(default, default, false, at >= s.Length ? $"{problem} (at its end)" : $"{problem} (at character {at + 1} of {s.Length}, '{Printable(s[at])}')");
+
+    private static string Printable(char c) => c is < ' ' or '\u007f' ? $"U+{(int)c:X4}" : c.ToString();
 
     /// <summary>Reads a quoted-string at <paramref name="i"/> (on its opening quote), leaving <paramref name="i"/> after it.</summary>
     private static bool TryReadQuoted(ReadOnlySpan<char> s, scoped ref int i, out ReadOnlySpan<char> value, out string problem)
