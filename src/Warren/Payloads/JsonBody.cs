@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.IO;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 
 namespace Warren;
 
@@ -19,7 +18,11 @@ internal static class JsonBody
     /// <summary>The largest body a compressed one may decode to when no <see cref="WarrenOptions.MaxMessageSize"/> is given (its default).</summary>
     public const int MaxDecodedBytes = 128 * 1024 * 1024;
 
-    /// <summary>False with a reason when <paramref name="contentType"/> says the body is not JSON, or not UTF-8.</summary>
+    /// <summary>
+    /// False with a reason when <paramref name="contentType"/> says the body is not JSON, or not UTF-8, or cannot be
+    /// parsed (see <see cref="ContentTypeHeader"/>: parameters are read as RFC 9110 defines them, so a <c>charset=</c>
+    /// inside another parameter's quoted value is not the charset).
+    /// </summary>
     public static bool AcceptsContentType(string? contentType, out string? error)
     {
         error = null;
@@ -28,13 +31,18 @@ internal static class JsonBody
             return true;
         }
 
-        var span = contentType.AsSpan();
-        var semicolon = span.IndexOf(';');
-        var media = (semicolon < 0 ? span : span[..semicolon]).Trim();
+        var header = ContentTypeHeader.Parse(contentType);
+        if (!header.IsValid)
+        {
+            error = $"The body's content-type '{contentType}' is malformed: {header.Problem}; a JSON handler cannot tell what the body holds.";
+            return false;
+        }
+
+        var media = header.MediaType;
         if (!(media.IsEmpty
             || media.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || media.Equals("text/json", StringComparison.OrdinalIgnoreCase)
-            || (media.EndsWith("+json", StringComparison.OrdinalIgnoreCase) && media.IndexOf('/') > 0)
+            || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
             || media.Equals("text/plain", StringComparison.OrdinalIgnoreCase)
             || media.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase)))
         {
@@ -42,15 +50,18 @@ internal static class JsonBody
             return false;
         }
 
-        if (semicolon >= 0 && Charset(span[(semicolon + 1)..]) is { IsEmpty: false } charset
-            && !(charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase) || charset.Equals("us-ascii", StringComparison.OrdinalIgnoreCase)))
+        if (header.HasCharset && !IsUtf8Compatible(header.Charset))
         {
-            error = $"The body's charset '{charset.ToString()}' (content-type '{contentType}') is not UTF-8: a JSON handler reads UTF-8 JSON only; take the body as string to read it in its charset.";
+            error = $"The body's charset '{header.Charset.ToString()}' (content-type '{contentType}') is not UTF-8: a JSON handler reads UTF-8 JSON only; take the body as string to read it in its charset.";
             return false;
         }
 
         return true;
     }
+
+    /// <summary>True for <c>utf-8</c>, its alias <c>utf8</c> and <c>us-ascii</c> (a subset), in any case.</summary>
+    internal static bool IsUtf8Compatible(ReadOnlySpan<char> charset) =>
+        charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase) || charset.Equals("us-ascii", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True when <paramref name="contentEncoding"/> leaves the body as it is (absent, empty or <c>identity</c>).</summary>
     public static bool IsIdentity(string? contentEncoding) =>
@@ -151,57 +162,152 @@ internal static class JsonBody
 
     private static (bool Ok, string? Error) DecodeZlib(ReadOnlyMemory<byte> body, string encoding, int max, ref byte[] output, ref int written, string contentEncoding)
     {
-        using var input = MemoryMarshal.TryGetArray(body, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(body.ToArray(), writable: false);
-        using Stream decoder = encoding == "deflate"
-            ? new ZLibStream(input, CompressionMode.Decompress)
-            : new GZipStream(input, CompressionMode.Decompress);
+        // "deflate" is zlib-wrapped deflate (RFC 9110 §8.4.1.2; Node's zlib.deflateSync, .NET's ZLibStream), but many
+        // producers send raw deflate (.NET's DeflateStream): a zlib stream starts with CMF/FLG where CM is 8, CINFO at
+        // most 7 and CMF*256+FLG a multiple of 31, and raw deflate cannot start so (the low four bits 1000 would be a
+        // stored block with non-zero padding bits, which no encoder writes), so the header tells them apart.
+        var zlib = encoding == "deflate" && IsZlibHeader(body.Span);
+        if (zlib && (body.Span[1] & 0x20) != 0)
+        {
+            return (false, $"The body has content-encoding '{contentEncoding}' and a zlib header asking for a preset dictionary (FDICT), which it does not name; it cannot be decoded.");
+        }
+
+        var input = new BodyStream(body);
+        using Stream decoder = encoding != "deflate" ? new GZipStream(input, CompressionMode.Decompress)
+            : zlib ? new ZLibStream(input, CompressionMode.Decompress)
+            : new DeflateStream(input, CompressionMode.Decompress);
         Span<byte> probe = stackalloc byte[1];
         while (true)
         {
             if (written >= Math.Min(output.Length, max) && !Grow(ref output, written, max))
             {
-                return decoder.Read(probe) > 0 ? (false, TooLarge(contentEncoding, max)) : (true, null);
+                return decoder.Read(probe) > 0 ? (false, TooLarge(contentEncoding, max)) : Complete(encoding, zlib, input, body.Span, output.AsSpan(0, written), contentEncoding);
             }
 
             var read = decoder.Read(output.AsSpan(written, Math.Min(output.Length, max) - written));
             if (read == 0)
             {
-                // ZLibStream ends quietly when the data stops early; the zlib trailer's Adler-32 tells. (GZipStream gives
-                // no such signal and a gzip body may hold several members, so a truncated gzip body is not detected.)
-                return encoding == "deflate" && !AdlerMatches(body.Span, output.AsSpan(0, written))
-                    ? (false, $"The body has content-encoding '{contentEncoding}' but is truncated or corrupt: its zlib checksum does not match the decoded data.")
-                    : (true, null);
+                return Complete(encoding, zlib, input, body.Span, output.AsSpan(0, written), contentEncoding);
             }
 
             written += read;
         }
     }
 
-    private static bool AdlerMatches(ReadOnlySpan<byte> body, ReadOnlySpan<byte> decoded)
+    /// <summary>
+    /// The decoders end quietly when the data stops early, so a truncated body would read as a shorter one. A deflate
+    /// or zlib decoder that has not reached the end of its last block asks for more input after the body is used up
+    /// (<see cref="BodyStream.ReadPastEnd"/>); a gzip decoder always does (to look for another member), so a gzip body
+    /// must end with its last member's trailer: the CRC-32 and size (mod 2^32) of that member's data, which is the end
+    /// of the decoded data (the decoder has checked every complete member's trailer itself).
+    /// </summary>
+    private static (bool Ok, string? Error) Complete(string encoding, bool zlib, BodyStream input, ReadOnlySpan<byte> body, ReadOnlySpan<byte> decoded, string contentEncoding)
     {
-        if (body.Length < 6)
+        if (encoding == "deflate")
         {
-            return false;
+            return input.ReadPastEnd
+                ? (false, $"The body has content-encoding '{contentEncoding}' but is truncated: the {(zlib ? "zlib" : "raw deflate")} data ends before its last block{(zlib ? " and checksum" : string.Empty)} ({decoded.Length} bytes decoded).")
+                : (true, null);
         }
 
-        uint a = 1, b = 0;
-        while (!decoded.IsEmpty)
+        if (body.Length >= 18)
         {
-            var chunk = decoded[..Math.Min(decoded.Length, 5552)];
-            foreach (var value in chunk)
+            var crc = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(body[^8..]);
+            var size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(body[^4..]);
+            if (size <= (uint)decoded.Length && Crc32(decoded[^(int)size..]) == crc)
             {
-                a += value;
-                b += a;
+                return (true, null);
+            }
+        }
+
+        return (false, $"The body has content-encoding '{contentEncoding}' but is truncated: it does not end with the gzip trailer (CRC-32 and size) of the data it decodes to ({decoded.Length} bytes decoded).");
+    }
+
+    private static bool IsZlibHeader(ReadOnlySpan<byte> body) =>
+        body.Length >= 2 && (body[0] & 0x0F) == 8 && body[0] >> 4 <= 7 && ((body[0] << 8) | body[1]) % 31 == 0;
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        var table = Crc32Table.Value;
+        var crc = 0xFFFFFFFFu;
+        foreach (var value in data)
+        {
+            crc = table[(crc ^ value) & 0xFF] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
+    private static class Crc32Table
+    {
+        public static readonly uint[] Value = Build();
+
+        private static uint[] Build()
+        {
+            var table = new uint[256];
+            for (var n = 0u; n < 256; n++)
+            {
+                var c = n;
+                for (var k = 0; k < 8; k++)
+                {
+                    c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+                }
+
+                table[n] = c;
             }
 
-            a %= 65521;
-            b %= 65521;
-            decoded = decoded[chunk.Length..];
+            return table;
+        }
+    }
+
+    /// <summary>A read-only stream over the body where it lies, noting whether the decoder asked for more than it holds.</summary>
+    private sealed class BodyStream(ReadOnlyMemory<byte> body) : Stream
+    {
+        private int _position;
+
+        /// <summary>True once a read found the body used up: the decoder wanted more input than the body holds.</summary>
+        public bool ReadPastEnd { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
         }
 
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body[^4..]) == ((b << 16) | a);
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var left = body.Length - _position;
+            if (left == 0)
+            {
+                ReadPastEnd |= !buffer.IsEmpty;
+                return 0;
+            }
+
+            var n = Math.Min(left, buffer.Length);
+            body.Span.Slice(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Doubles the pooled buffer, never past <paramref name="max"/>; false when it already holds <paramref name="max"/> bytes.</summary>
@@ -221,22 +327,4 @@ internal static class JsonBody
 
     private static string TooLarge(string contentEncoding, int max) =>
         $"The body has content-encoding '{contentEncoding}' and decodes to more than {max} bytes (Warren:MaxMessageSize); it is not decoded further.";
-
-    private static ReadOnlySpan<char> Charset(ReadOnlySpan<char> parameters)
-    {
-        while (!parameters.IsEmpty)
-        {
-            var end = parameters.IndexOf(';');
-            var part = end < 0 ? parameters : parameters[..end];
-            var equals = part.IndexOf('=');
-            if (equals > 0 && part[..equals].Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
-            {
-                return part[(equals + 1)..].Trim().Trim('"').Trim();
-            }
-
-            parameters = end < 0 ? ReadOnlySpan<char>.Empty : parameters[(end + 1)..];
-        }
-
-        return ReadOnlySpan<char>.Empty;
-    }
 }

@@ -53,39 +53,6 @@ public static class PayloadFormat
         return JsonFormats<T>.Cache.GetValue(typeInfo, static info => new JsonFormat<T>(info));
     }
 
-    /// <summary>The media type of a <c>content-type</c> value, lower-case, without parameters (<c>""</c> for none).</summary>
-    internal static string MediaType(string? contentType)
-    {
-        if (string.IsNullOrWhiteSpace(contentType))
-        {
-            return string.Empty;
-        }
-
-        var end = contentType.IndexOf(';', StringComparison.Ordinal);
-        return (end < 0 ? contentType : contentType[..end]).Trim().ToLowerInvariant();
-    }
-
-    /// <summary>The <c>charset</c> parameter of a <c>content-type</c> value (unquoted), or null.</summary>
-    internal static string? Charset(string? contentType)
-    {
-        if (contentType is null)
-        {
-            return null;
-        }
-
-        foreach (var part in contentType.Split(';'))
-        {
-            var equals = part.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0 && part.AsSpan(0, equals).Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
-            {
-                var value = part[(equals + 1)..].Trim().Trim('"').Trim();
-                return value.Length == 0 ? null : value;
-            }
-        }
-
-        return null;
-    }
-
     private static class JsonFormats<T>
     {
         public static readonly ConditionalWeakTable<JsonTypeInfo<T>, PayloadFormat<T>> Cache = new();
@@ -125,16 +92,23 @@ public static class PayloadFormat
                 return false;
             }
 
-            if (MediaType(contentType) == BinaryContentType)
+            var header = ContentTypeHeader.Parse(contentType);
+            if (!header.IsValid)
+            {
+                error = $"The body's content-type '{contentType}' is malformed: {header.Problem}; a text handler cannot tell its charset. Take the body as bytes (byte[] or ReadOnlyMemory<byte>) to read it regardless.";
+                return false;
+            }
+
+            if (header.MediaType.Equals(BinaryContentType, StringComparison.OrdinalIgnoreCase))
             {
                 error = $"The body is declared binary (content-type '{contentType}'), not text; take it as bytes (byte[] or ReadOnlyMemory<byte>).";
                 return false;
             }
 
             Encoding encoding = StrictUtf8;
-            var charset = Charset(contentType);
-            if (charset is not null && !IsUtf8(charset))
+            if (header.HasCharset && !IsUtf8(header.Charset))
             {
+                var charset = header.Charset.ToString();
                 try
                 {
                     encoding = Encoding.GetEncoding(charset, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
@@ -166,7 +140,7 @@ public static class PayloadFormat
             Encoding.UTF8.GetBytes(value.AsSpan(), output);
         }
 
-        private static bool IsUtf8(string charset) =>
+        private static bool IsUtf8(ReadOnlySpan<char> charset) =>
             charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 

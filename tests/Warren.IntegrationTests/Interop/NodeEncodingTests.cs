@@ -12,8 +12,9 @@ namespace Warren.IntegrationTests.Interop;
 
 /// <summary>
 /// A JSON handler against what amqplib producers send with content-encoding and content-type: compressed bodies are
-/// decoded, a body declared XML or labelled gzip without being compressed is dead-lettered with a reason naming the
-/// property, and a message without properties still works.
+/// decoded (deflate zlib-wrapped or raw), a quoted charset is read, a body declared XML, labelled gzip without being
+/// compressed or gzip cut short is dead-lettered with a reason naming the property, and a message without properties
+/// still works.
 /// </summary>
 [Collection(BrokerCollection.Name)]
 public sealed class NodeEncodingTests(BrokerFixture broker)
@@ -39,7 +40,7 @@ public sealed class NodeEncodingTests(BrokerFixture broker)
         var dead = new Dictionary<string, string>();
         await using var reader = await connection.CreateChannelAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while ((dead.Count < 2 || inbox.Of(run).Length < 4) && DateTime.UtcNow < deadline)
+        while ((dead.Count < 3 || inbox.Of(run).Length < 6) && DateTime.UtcNow < deadline)
         {
             var got = await reader.BasicGetAsync("interop.users.dlq", autoAck: true);
             if (got is null)
@@ -52,9 +53,10 @@ public sealed class NodeEncodingTests(BrokerFixture broker)
             dead[got.BasicProperties.MessageId!] = reason;
         }
 
-        Assert.Equal(["bare", "br", "deflate", "gzip"], inbox.Of(run).Select(e => e.Id[(run.Length + 1)..]).Order(StringComparer.Ordinal));
+        Assert.Equal(["bare", "br", "deflate", "deflate-raw", "gzip", "quoted"], inbox.Of(run).Select(e => e.Id[(run.Length + 1)..]).Order(StringComparer.Ordinal));
         Assert.All(inbox.Of(run), e => Assert.Equal($"{e.Id[(run.Length + 1)..]}@example.com|eu|41", e.Values));
-        Assert.Equal([$"{run}-fake-gzip", $"{run}-xml"], dead.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([$"{run}-cut-gzip", $"{run}-fake-gzip", $"{run}-xml"], dead.Keys.Order(StringComparer.Ordinal));
+        Assert.StartsWith("The body has content-encoding 'gzip' but is truncated", dead[$"{run}-cut-gzip"], StringComparison.Ordinal);
         Assert.StartsWith("The body is declared content-type 'application/xml', not JSON", dead[$"{run}-xml"], StringComparison.Ordinal);
         Assert.StartsWith("The body has content-encoding 'gzip' but is not valid gzip data", dead[$"{run}-fake-gzip"], StringComparison.Ordinal);
 

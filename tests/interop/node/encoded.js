@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Publishes JSON the ways other producers label it: compressed with content-encoding gzip, deflate or br (Node's zlib),
-// without any property (amqplib's default), labelled application/xml, and labelled gzip without being compressed.
+// Publishes JSON the ways other producers label it: compressed with content-encoding gzip, deflate (zlib-wrapped, and
+// raw as .NET's DeflateStream writes it) or br (Node's zlib), without any property (amqplib's default), with a quoted
+// charset and a quoted parameter holding ';charset=', labelled application/xml, labelled gzip without being compressed,
+// and gzip cut short (its trailer lost).
 // Usage: node encoded.js <amqp-url> <run-id>
 // Prints one JSON line: {"published": n}; exits non-zero if the broker did not confirm everything.
 const amqp = require('amqplib');
@@ -17,10 +19,13 @@ const [url, runId] = process.argv.slice(2);
     const messages = [
       ['gzip', zlib.gzipSync(user('gzip')), { contentType: 'application/json', contentEncoding: 'gzip' }],
       ['deflate', zlib.deflateSync(user('deflate')), { contentType: 'application/json; charset=utf-8', contentEncoding: 'deflate' }],
+      ['deflate-raw', zlib.deflateRawSync(user('deflate-raw')), { contentEncoding: 'deflate' }],
       ['br', zlib.brotliCompressSync(user('br')), { contentEncoding: 'br' }],
+      ['quoted', user('quoted'), { contentType: 'application/json; profile="urn:x;charset=latin1"; charset=\'UTF-8\'' }],
       ['bare', user('bare'), {}],
       ['xml', Buffer.from(`<user id="${runId}-xml"/>`), { contentType: 'application/xml' }],
       ['fake-gzip', user('fake-gzip'), { contentType: 'application/json', contentEncoding: 'gzip' }],
+      ['cut-gzip', zlib.gzipSync(user('cut-gzip')).subarray(0, -6), { contentType: 'application/json', contentEncoding: 'gzip' }],
     ];
     for (const [id, body, properties] of messages) {
       channel.publish(exchange, 'user.eu.created', body, { ...properties, messageId: `${runId}-${id}` });
