@@ -29,6 +29,12 @@ public sealed class WarrenConnections : IAsyncDisposable
     /// <summary>After this many recovery attempts in a row that failed once connected (RabbitMQ.Client's 541 FailedAutoRecovery), the connection is given up.</summary>
     private const int MaxFailedRecoveries = 3;
 
+    /// <summary>
+    /// During an outage the first failed recovery attempt is logged at Warning, then at most one every this long (saying how
+    /// many were not logged meanwhile); the others are logged at Debug. <see cref="ConnectionChanged"/> reports each one.
+    /// </summary>
+    internal static readonly TimeSpan RecoveryFailureLogInterval = TimeSpan.FromSeconds(60);
+
     private readonly WarrenOptions _options;
     private readonly ILogger _logger;
     private readonly Lazy<ConnectionSettings> _settings;
@@ -503,6 +509,10 @@ public sealed class WarrenConnections : IAsyncDisposable
     {
         private readonly object _gate = new();
         private int _failedRecoveries;
+        private DateTimeOffset? _lostAt;
+        private int _outageFailures;
+        private int _unloggedFailures;
+        private DateTimeOffset _lastFailureLogged;
 
         public WarrenConnectionStatus Status { get; private set; } = new(role, WarrenConnectionState.NotOpened, time.GetUtcNow(), null);
 
@@ -530,11 +540,110 @@ public sealed class WarrenConnections : IAsyncDisposable
                 return ++_failedRecoveries;
             }
         }
+
+        /// <summary>Starts timing an outage (a later loss of the same outage keeps its start).</summary>
+        public void OutageStarted()
+        {
+            lock (_gate)
+            {
+                _lostAt ??= time.GetUtcNow();
+            }
+        }
+
+        /// <summary>
+        /// Counts a failed recovery attempt of the current outage and says whether to log it: the first one is, then at most
+        /// one every <see cref="RecoveryFailureLogInterval"/>, which tells how many were not logged since the previous one.
+        /// </summary>
+        public bool RecoveryAttemptFailed(out int attempt, out int suppressed, out TimeSpan down)
+        {
+            lock (_gate)
+            {
+                var now = time.GetUtcNow();
+                _lostAt ??= now;
+                down = now - _lostAt.Value;
+                attempt = ++_outageFailures;
+                if (attempt == 1 || now - _lastFailureLogged >= RecoveryFailureLogInterval)
+                {
+                    suppressed = _unloggedFailures;
+                    _unloggedFailures = 0;
+                    _lastFailureLogged = now;
+                    return true;
+                }
+
+                suppressed = 0;
+                _unloggedFailures++;
+                return false;
+            }
+        }
+
+        /// <summary>Ends the current outage: how long it lasted (null when none was under way) and how many recovery attempts failed.</summary>
+        public (TimeSpan? Outage, int FailedAttempts) OutageEnded()
+        {
+            lock (_gate)
+            {
+                var outage = _lostAt is { } at ? time.GetUtcNow() - at : (TimeSpan?)null;
+                var failed = _outageFailures;
+                _lostAt = null;
+                _outageFailures = 0;
+                _unloggedFailures = 0;
+                return (outage, failed);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Logs a connection change: a loss and failed recovery attempts at Warning (the latter rate-limited), the recovery with
+    /// the outage's length, the rest at Information.
+    /// </summary>
+    private void LogChange(ConnectionRole role, ConnectionEventKind kind, string? reason)
+    {
+        var state = _states[(int)role];
+        switch (kind)
+        {
+            case ConnectionEventKind.Lost:
+                state.OutageStarted();
+                Log.ConnectionLost(_logger, role, reason ?? "no reason given");
+                return;
+            case ConnectionEventKind.RecoveryFailed:
+                if (state.RecoveryAttemptFailed(out var attempt, out var suppressed, out var down))
+                {
+                    if (suppressed == 0)
+                    {
+                        Log.RecoveryAttemptFailed(_logger, role, attempt, Round(down), reason ?? "no reason given");
+                    }
+                    else
+                    {
+                        Log.RecoveryAttemptsFailed(_logger, role, attempt, Round(down), suppressed, reason ?? "no reason given");
+                    }
+                }
+                else
+                {
+                    Log.RecoveryAttemptFailedAgain(_logger, role, attempt, reason ?? "no reason given");
+                }
+
+                return;
+            case ConnectionEventKind.Recovered:
+                var (outage, failed) = state.OutageEnded();
+                if (outage is { } length)
+                {
+                    Log.ConnectionRecovered(_logger, role, Round(length), failed);
+                    return;
+                }
+
+                break;
+            case ConnectionEventKind.Opened or ConnectionEventKind.Closed or ConnectionEventKind.Failed:
+                state.OutageEnded();
+                break;
+        }
+
+        Log.ConnectionChanged(_logger, role, kind, reason);
+
+        static TimeSpan Round(TimeSpan value) => TimeSpan.FromMilliseconds(Math.Round(value.TotalMilliseconds / 100) * 100);
     }
 
     private void Raise(ConnectionRole role, ConnectionEventKind kind, string? reason)
     {
-        Log.ConnectionChanged(_logger, role, kind, reason);
+        LogChange(role, kind, reason);
         if (ConnectionChanged is not { } handlers)
         {
             return;

@@ -28,6 +28,21 @@ internal static partial class Log
     [LoggerMessage(96, LogLevel.Information, "{Role} connection {Kind}")]
     private static partial void ConnectionChangedWithoutReason(ILogger logger, ConnectionRole role, ConnectionEventKind kind);
 
+    [LoggerMessage(158, LogLevel.Warning, "The {Role} connection to the broker was lost ({Reason}); automatic recovery is trying to restore it")]
+    public static partial void ConnectionLost(ILogger logger, ConnectionRole role, string reason);
+
+    [LoggerMessage(159, LogLevel.Warning, "Recovering the {Role} connection failed (attempt {Attempt}, down for {Down}): {Reason}. Recovery keeps trying; further failures are logged at most once a minute")]
+    public static partial void RecoveryAttemptFailed(ILogger logger, ConnectionRole role, int attempt, TimeSpan down, string reason);
+
+    [LoggerMessage(160, LogLevel.Warning, "Recovering the {Role} connection still fails (attempt {Attempt}, down for {Down}; {Suppressed} failed attempts since the previous line were logged only at Debug): {Reason}. Recovery keeps trying")]
+    public static partial void RecoveryAttemptsFailed(ILogger logger, ConnectionRole role, int attempt, TimeSpan down, int suppressed, string reason);
+
+    [LoggerMessage(161, LogLevel.Debug, "Recovering the {Role} connection failed again (attempt {Attempt}): {Reason}")]
+    public static partial void RecoveryAttemptFailedAgain(ILogger logger, ConnectionRole role, int attempt, string reason);
+
+    [LoggerMessage(162, LogLevel.Information, "The {Role} connection recovered after an outage of {Outage} ({FailedAttempts} failed recovery attempts)")]
+    public static partial void ConnectionRecovered(ILogger logger, ConnectionRole role, TimeSpan outage, int failedAttempts);
+
     [LoggerMessage(3, LogLevel.Debug, "Closing the {Role} connection failed: {Reason}")]
     public static partial void CloseFailed(ILogger logger, ConnectionRole role, string reason);
 

@@ -21,6 +21,7 @@ internal sealed class BlackholeProxy : IAsyncDisposable
     private readonly object _gate = new();
     private readonly Task _accepting;
     private TaskCompletionSource _open = NewOpen(open: true);
+    private volatile bool _refusing;
 
     /// <param name="targetPort">The broker's port on 127.0.0.1.</param>
     /// <param name="listenPort">The port to listen on (0: any free port).</param>
@@ -52,12 +53,27 @@ internal sealed class BlackholeProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Forwards again, including what was held.</summary>
+    /// <summary>Forwards again, including what was held, and accepts connections again after <see cref="Refuse"/>.</summary>
     public void Resume()
     {
+        _refusing = false;
         lock (_gate)
         {
             _open.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Closes every connection through the proxy and closes each new one as soon as it is accepted, until
+    /// <see cref="Resume"/>: a broker that went away (the connections are reset, reconnecting fails).
+    /// </summary>
+    public void Refuse()
+    {
+        _refusing = true;
+        foreach (var socket in _sockets)
+        {
+            socket.Client?.Close(0);
+            socket.Dispose();
         }
     }
 
@@ -108,6 +124,13 @@ internal sealed class BlackholeProxy : IAsyncDisposable
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
             {
                 return;
+            }
+
+            if (_refusing)
+            {
+                client.Client.Close(0);
+                client.Dispose();
+                continue;
             }
 
             _sockets.Add(client);

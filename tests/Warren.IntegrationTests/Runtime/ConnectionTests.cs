@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -53,6 +54,61 @@ public sealed class ConnectionTests(BrokerFixture broker, ITestOutputHelper outp
         Assert.Equal(2u, await Broker.ReadyCountAsync(direct, queue));
         await Broker.DeleteQueueAsync(direct, queue);
     }
+
+    [Fact]
+    public async Task A_lost_connection_and_failed_recovery_are_logged_at_warning_rate_limited_and_the_recovery_with_the_outage_length()
+    {
+        var queue = Names.Unique("outage");
+        var target = new Uri(broker.AmqpUrl);
+        await using var proxy = new BlackholeProxy(target.Port);
+        var url = new UriBuilder(target) { Host = "127.0.0.1", Port = proxy.Port }.Uri.ToString();
+        var logs = new LogSink();
+        var events = new ConcurrentQueue<(ConnectionEvent Event, TimeSpan At)>();
+        var clock = Stopwatch.StartNew();
+        await using var app = await TestApp.StartAsync(url, w => w.AddTopology(new Topology().Add(new QueueDeclaration(queue))), logs: logs);
+        app.Connections.ConnectionChanged += e => events.Enqueue((e, clock.Elapsed));
+        await app.Sender.SendAsync(string.Empty, queue, new Numbered(1), RuntimeTestJson.Default.Numbered, "test.numbered");
+
+        // The broker goes away: the connection is reset and every reconnection attempt (each 500 ms) is closed at once.
+        proxy.Refuse();
+        await Broker.WaitUntilAsync(
+            () => events.Count(e => e.Event.Role == ConnectionRole.Publish && e.Event.Kind == ConnectionEventKind.RecoveryFailed) >= 4,
+            TimeSpan.FromSeconds(30),
+            "four failed recovery attempts of the publishing connection");
+        proxy.Resume();
+        await Broker.WaitUntilAsync(() => Has(events, ConnectionEventKind.Recovered), TimeSpan.FromSeconds(30), "the publishing connection to recover");
+        await Broker.WaitUntilAsync(() => Lines(logs, "The Publish connection recovered").Any(), TimeSpan.FromSeconds(5), "the recovery to be logged");
+
+        foreach (var entry in logs.Entries.Where(e => e.Category.StartsWith("Warren", StringComparison.Ordinal) && e.Level >= LogLevel.Information))
+        {
+            output.WriteLine($"{entry.Level}: {entry.Message}");
+        }
+
+        var lost = Assert.Single(Lines(logs, "The Publish connection to the broker was lost"));
+        Assert.Equal(LogLevel.Warning, lost.Level);
+        var failures = events.Count(e => e.Event.Role == ConnectionRole.Publish && e.Event.Kind == ConnectionEventKind.RecoveryFailed);
+
+        // Within the minute, only the first failed attempt is a warning; the others are at Debug.
+        var firstFailure = Assert.Single(Lines(logs, "Recovering the Publish connection failed (attempt"));
+        Assert.Equal(LogLevel.Warning, firstFailure.Level);
+        Assert.Contains("attempt 1,", firstFailure.Message, StringComparison.Ordinal);
+        Assert.Empty(Lines(logs, "Recovering the Publish connection still fails"));
+        Assert.True(failures >= 4, $"{failures} failed attempts");
+
+        var recovered = Assert.Single(Lines(logs, "The Publish connection recovered"));
+        Assert.Equal(LogLevel.Information, recovered.Level);
+        Assert.Contains($"({failures} failed recovery attempts)", recovered.Message, StringComparison.Ordinal);
+        var outage = TimeSpan.Parse(System.Text.RegularExpressions.Regex.Match(recovered.Message, @"outage of (\S+) ").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var lostAt = events.First(e => e.Event.Role == ConnectionRole.Publish && e.Event.Kind == ConnectionEventKind.Lost).At;
+        var recoveredAt = events.First(e => e.Event.Role == ConnectionRole.Publish && e.Event.Kind == ConnectionEventKind.Recovered).At;
+        Assert.InRange(outage, recoveredAt - lostAt - TimeSpan.FromMilliseconds(300), recoveredAt - lostAt + TimeSpan.FromMilliseconds(300));
+
+        await using var direct = await broker.ConnectAsync();
+        await Broker.DeleteQueueAsync(direct, queue);
+    }
+
+    private static System.Collections.Generic.IEnumerable<(LogLevel Level, string Category, string Message, Exception? Exception)> Lines(LogSink logs, string start) =>
+        logs.Entries.Where(e => e.Message.StartsWith(start, StringComparison.Ordinal));
 
     private static bool Has(ConcurrentQueue<(ConnectionEvent Event, TimeSpan At)> events, ConnectionEventKind kind) =>
         events.Any(e => e.Event.Role == ConnectionRole.Publish && e.Event.Kind == kind);
