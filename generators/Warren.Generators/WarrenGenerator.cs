@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Warren.Generators.Emitting;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
+using Warren.Generators.Rules;
 
 namespace Warren.Generators;
 
@@ -140,9 +141,10 @@ public sealed class WarrenGenerator : IIncrementalGenerator
                 .Concat(x.Right.Publishers.SelectMany(p => p.Methods).Select(m => m.Name))
                 .Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
         // A library an older Warren built that gives this project its internals can take over its AddGeneratedHandlers()
-        // calls (RegistrationRules): reported here, not by an analyzer, since what it costs is silent (WRN043).
+        // calls (RegistrationRules): reported here, not by an analyzer, since what it costs is silent (WRN043). Only
+        // calls are found (syntax), and nothing is bound: the compilation the generator sees lacks this project's own.
         var registrationCalls = invocations
-            .Select(static (list, _) => list.Where(i => UsageParser.InvokedName(i) == "AddGeneratedHandlers").Select(CallSiteModel.Of).ToEquatableArray())
+            .Select(static (list, _) => list.Where(RegistrationRules.IsExtensionCall).Select(CallSiteModel.Of).ToEquatableArray())
             .WithTrackingName(Steps.RegistrationCalls);
         var olderRegistrations = references.Select(static (r, _) => (Older: r.OlderRegistrations, r.Module.Depth));
         context.RegisterSourceOutput(registrationCalls.Combine(olderRegistrations), static (output, x) => ReportOlderRegistrations(output, x.Left, x.Right.Older, x.Right.Depth));
@@ -159,7 +161,7 @@ public sealed class WarrenGenerator : IIncrementalGenerator
 
     private static void ReportOlderRegistrations(SourceProductionContext output, EquatableArray<CallSiteModel> calls, EquatableArray<OlderRegistrationModel> older, int ownDepth)
     {
-        foreach (var (registration, outcome) in Rules.RegistrationRules.Winning(older, ownDepth))
+        foreach (var (registration, outcome) in RegistrationRules.Winning(older, ownDepth))
         {
             foreach (var call in calls)
             {

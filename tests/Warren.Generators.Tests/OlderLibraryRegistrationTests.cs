@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Warren.Generators.Model;
 using Warren.Generators.Tests.Infrastructure;
 using Xunit;
 
@@ -145,6 +146,21 @@ public sealed class OlderLibraryRegistrationTests
         var run = GeneratorHarness.Run("Pro.App", [OlderLibrary(string.Empty, givesInternals: true)], Project.Replace("builder.AddGeneratedHandlers()", "builder", StringComparison.Ordinal), GivesInternals);
 
         Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+    }
+
+    /// <summary>
+    /// Until the library is rebuilt, a call through the project's registration class binds to the project's own; WRN043
+    /// judges calls written as an extension only.
+    /// </summary>
+    [Fact]
+    public void A_call_through_the_projects_registration_class_is_the_projects_own_and_not_reported()
+    {
+        var throughClass = Project.Replace("builder.AddGeneratedHandlers()", $"{GeneratedScope.Of("Pro.App").QualifiedRegistrationClass}.AddGeneratedHandlers(builder)", StringComparison.Ordinal);
+
+        var run = GeneratorHarness.Run("Pro.App", [OlderLibrary(string.Empty, givesInternals: true)], throughClass, GivesInternals);
+
+        Assert.Empty(run.CompileDiagnostics.Select(d => d.ToString()));
+        Assert.Equal("Pro.App", BoundAssembly(run.Output));
     }
 
     /// <summary>

@@ -14,6 +14,14 @@ namespace Warren.Generators.Rules;
 internal static class RegistrationRules
 {
     /// <summary>
+    /// A call of <c>AddGeneratedHandlers()</c> as an extension, <c>builder.AddGeneratedHandlers()</c>, which an older
+    /// registration can take over; a call through a class (<c>Warren.WarrenGeneratedRegistration_X.AddGeneratedHandlers(builder)</c>)
+    /// names the one it calls.
+    /// </summary>
+    public static bool IsExtensionCall(Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax invocation) =>
+        invocation.ArgumentList.Arguments.Count == 0 && Parsing.UsageParser.InvokedName(invocation) == "AddGeneratedHandlers";
+
+    /// <summary>
     /// The older registrations a call of <c>AddGeneratedHandlers()</c> in a project whose own has depth
     /// <paramref name="ownDepth"/> (<see cref="ModuleModel.Depth"/>) binds to or is ambiguous with, each with what
     /// happens (completing "this call of AddGeneratedHandlers() …").
