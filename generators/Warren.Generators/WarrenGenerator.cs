@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Warren.Generators.Emitting;
 using Warren.Generators.Model;
 using Warren.Generators.Parsing;
+using Warren.Generators.Rules;
 
 namespace Warren.Generators;
 
@@ -38,6 +39,7 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         public const string RpcServerClasses = "Warren.Output.RpcServers";
         public const string Usages = "Warren.Usages";
         public const string Manifest = "Warren.Output.Manifest";
+        public const string RegistrationCalls = "Warren.RegistrationCalls";
     }
 
     /// <summary>The attributes that make a type a message, in the order that decides which step parses a type carrying several.</summary>
@@ -77,7 +79,7 @@ public sealed class WarrenGenerator : IIncrementalGenerator
         // edits that change no reference leave the steps after it cached. The model reads their declarations, the
         // registration their modules.
         var references = context.CompilationProvider.Select(ReferenceParser.Read).WithTrackingName(Steps.References);
-        var referencedDeclarations = references.Select(static (r, _) => r with { Module = ModuleModel.None });
+        var referencedDeclarations = references.Select(static (r, _) => r with { Module = ModuleModel.None, OlderRegistrations = EquatableArray<OlderRegistrationModel>.Empty });
         var module = references.Select(static (r, _) => r.Module);
 
         var model = messages
@@ -138,6 +140,15 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             .Select(static (x, _) => x.Left.Concat(x.Right.RpcServices).SelectMany(s => s.Methods).Select(m => m.Name)
                 .Concat(x.Right.Publishers.SelectMany(p => p.Methods).Select(m => m.Name))
                 .Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
+        // A library an older Warren built that gives this project its internals can take over its AddGeneratedHandlers()
+        // calls (RegistrationRules): reported here, not by an analyzer, since what it costs is silent (WRN043). Only
+        // calls are found (syntax), and nothing is bound: the compilation the generator sees lacks this project's own.
+        var registrationCalls = invocations
+            .Select(static (list, _) => list.Where(RegistrationRules.IsExtensionCall).Select(CallSiteModel.Of).ToEquatableArray())
+            .WithTrackingName(Steps.RegistrationCalls);
+        var olderRegistrations = references.Select(static (r, _) => (Older: r.OlderRegistrations, r.Module.Depth));
+        context.RegisterSourceOutput(registrationCalls.Combine(olderRegistrations), static (output, x) => ReportOlderRegistrations(output, x.Left, x.Right.Older, x.Right.Depth));
+
         var usages = invocations.Combine(rpcMethodNames).Combine(context.CompilationProvider)
             .Select(static (x, ct) => UsageParser.Find(x.Left.Left, x.Left.Right, x.Right, ct)
                 .Distinct().OrderBy(u => u.TypeName, System.StringComparer.Ordinal).ThenBy(u => u.IsRpc).ThenBy(u => u.PublisherMethod, System.StringComparer.Ordinal).ToEquatableArray())
@@ -146,6 +157,17 @@ public sealed class WarrenGenerator : IIncrementalGenerator
             .Select(static (x, _) => x.Left.IsEmpty ? null : ManifestModel.From(x.Left, x.Right))
             .WithTrackingName(Steps.Manifest);
         context.RegisterImplementationSourceOutput(manifest, static (output, m) => Add(output, m, ManifestEmitter.HintName, ManifestEmitter.Emit));
+    }
+
+    private static void ReportOlderRegistrations(SourceProductionContext output, EquatableArray<CallSiteModel> calls, EquatableArray<OlderRegistrationModel> older, int ownDepth)
+    {
+        foreach (var (registration, outcome) in RegistrationRules.Winning(older, ownDepth))
+        {
+            foreach (var call in calls)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(GeneratorDiagnostics.OlderRegistration, call.ToLocation(), registration.Assembly, outcome));
+            }
+        }
     }
 
     private static void Add<T>(SourceProductionContext output, T? model, string hintName, System.Func<T, string> emit)

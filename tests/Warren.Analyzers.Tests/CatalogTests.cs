@@ -11,12 +11,15 @@ public sealed class CatalogTests
 {
     private static readonly string Root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
 
-    public static TheoryData<string> Ids => new(DiagnosticDescriptors.All.Select(d => d.Id));
+    /// <summary>The analyzers' diagnostics, then those the generator reports itself (their ids continue the catalogue).</summary>
+    private static readonly Microsoft.CodeAnalysis.DiagnosticDescriptor[] All = [.. DiagnosticDescriptors.All, .. Generators.GeneratorDiagnostics.All];
+
+    public static TheoryData<string> Ids => new(All.Select(d => d.Id));
 
     [Fact]
     public void Ids_are_unique_and_sequential()
     {
-        var ids = DiagnosticDescriptors.All.Select(d => d.Id).ToList();
+        var ids = All.Select(d => d.Id).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.Equal(Enumerable.Range(1, ids.Count).Select(i => $"WRN{i:000}"), ids);
     }
@@ -34,7 +37,7 @@ public sealed class CatalogTests
             Assert.Contains(section, text, StringComparison.Ordinal);
         }
 
-        var descriptor = DiagnosticDescriptors.All.Single(d => d.Id == id);
+        var descriptor = All.Single(d => d.Id == id);
         Assert.Equal($"{DiagnosticDescriptors.HelpLinkBase}{id}.md", descriptor.HelpLinkUri);
         Assert.True(Uri.TryCreate(descriptor.HelpLinkUri, UriKind.Absolute, out var link) && link.Scheme == Uri.UriSchemeHttps, descriptor.HelpLinkUri);
     }
@@ -52,6 +55,15 @@ public sealed class CatalogTests
             atEnd.Concat(perSymbol).Select(d => d.Id).Distinct().Order(StringComparer.Ordinal));
     }
 
+    /// <summary>The generator reports its own diagnostics (a build with analyzers off still shows them); no analyzer reports them too.</summary>
+    [Fact]
+    public void Diagnostics_the_generator_reports_are_not_the_analyzers_and_link_to_the_same_pages()
+    {
+        var analyzers = new CompilationRulesAnalyzer().SupportedDiagnostics.Concat(new SymbolRulesAnalyzer().SupportedDiagnostics).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        Assert.All(Generators.GeneratorDiagnostics.All, d => Assert.DoesNotContain(d.Id, analyzers));
+        Assert.Equal(DiagnosticDescriptors.HelpLinkBase, Generators.GeneratorDiagnostics.HelpLinkBase);
+    }
+
     [Fact]
     public void The_help_link_base_is_the_one_contributing_names()
     {
@@ -63,9 +75,10 @@ public sealed class CatalogTests
     [MemberData(nameof(Ids))]
     public void Each_diagnostic_is_release_tracked_with_its_category_and_severity(string id)
     {
-        var descriptor = DiagnosticDescriptors.All.Single(d => d.Id == id);
-        var releases = File.ReadAllText(Path.Combine(Root, "analyzers", "Warren.Analyzers", "AnalyzerReleases.Unshipped.md"))
-            + File.ReadAllText(Path.Combine(Root, "analyzers", "Warren.Analyzers", "AnalyzerReleases.Shipped.md"));
+        var descriptor = All.Single(d => d.Id == id);
+        var project = DiagnosticDescriptors.All.Contains(descriptor) ? Path.Combine("analyzers", "Warren.Analyzers") : Path.Combine("generators", "Warren.Generators");
+        var releases = File.ReadAllText(Path.Combine(Root, project, "AnalyzerReleases.Unshipped.md"))
+            + File.ReadAllText(Path.Combine(Root, project, "AnalyzerReleases.Shipped.md"));
 
         Assert.Contains($"{id} | {descriptor.Category} | {descriptor.DefaultSeverity} |", releases, StringComparison.Ordinal);
     }
@@ -74,7 +87,7 @@ public sealed class CatalogTests
     public void The_diagnostics_index_lists_every_id()
     {
         var index = File.ReadAllText(Path.Combine(Root, "docs", "diagnostics", "README.md"));
-        Assert.All(DiagnosticDescriptors.All, d => Assert.Contains(d.Id, index, StringComparison.Ordinal));
+        Assert.All(All, d => Assert.Contains(d.Id, index, StringComparison.Ordinal));
     }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;

@@ -5,8 +5,9 @@ namespace Warren.Generators.Model;
 /// types (routes), <c>[RpcService]</c> interfaces (proxies), public <c>[Publisher]</c> interfaces (implemented and
 /// registered here as if declared here), public JsonSerializerContexts (type info) and the module
 /// registrations of libraries with consumers or RPC servers, and the dead-letter queues their consumers' topology
-/// declares (<see cref="DeadLetterQueues"/>). Read from metadata once per compilation; equatable, so an edit that
-/// changes no reference leaves everything downstream cached.
+/// declares (<see cref="DeadLetterQueues"/>), and the assemblies giving it their internals whose generated
+/// registration an older Warren built (<see cref="OlderRegistrations"/>). Read from metadata once per compilation;
+/// equatable, so an edit that changes no reference leaves everything downstream cached.
 /// </summary>
 internal sealed record ReferencedModel(
     EquatableArray<MessageModel> Messages,
@@ -14,11 +15,24 @@ internal sealed record ReferencedModel(
     EquatableArray<JsonContextModel> JsonContexts,
     ModuleModel Module,
     EquatableArray<DeadLetterQueueModel> DeadLetterQueues = default,
-    EquatableArray<PublisherModel> Publishers = default)
+    EquatableArray<PublisherModel> Publishers = default,
+    EquatableArray<OlderRegistrationModel> OlderRegistrations = default)
 {
     public static readonly ReferencedModel None = new(
-        EquatableArray<MessageModel>.Empty, EquatableArray<RpcServiceModel>.Empty, EquatableArray<JsonContextModel>.Empty, ModuleModel.None, EquatableArray<DeadLetterQueueModel>.Empty, EquatableArray<PublisherModel>.Empty);
+        EquatableArray<MessageModel>.Empty, EquatableArray<RpcServiceModel>.Empty, EquatableArray<JsonContextModel>.Empty, ModuleModel.None, EquatableArray<DeadLetterQueueModel>.Empty, EquatableArray<PublisherModel>.Empty, EquatableArray<OlderRegistrationModel>.Empty);
 }
+
+/// <summary>
+/// An assembly giving this one its internals whose <c>AddGeneratedHandlers()</c> an older Warren generated: an internal
+/// extension of <c>WarrenBuilder</c> itself in class <c>Warren.WarrenGeneratedRegistration</c>, a candidate of every call
+/// here that this Warren's receivers cannot outrank (<see cref="Rules.RegistrationRules"/>).
+/// </summary>
+/// <param name="Assembly">The assembly's name.</param>
+/// <param name="Plain">
+/// Whether it takes the builder only (as every assembly's did before friends were ranked), rather than also a
+/// <c>params</c> array or an optional parameter, which a project's own plain one beats.
+/// </param>
+internal sealed record OlderRegistrationModel(string Assembly, bool Plain);
 
 /// <summary>
 /// A dead-letter queue as the topology of the consumers that dead-letter to it declares it: a quorum queue when

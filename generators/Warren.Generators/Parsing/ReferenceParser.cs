@@ -9,13 +9,35 @@ namespace Warren.Generators.Parsing;
 internal static class ReferenceParser
 {
     // A compilation is new on every edit, but the symbol of an unchanged metadata reference is shared between its
-    // versions: reading each referenced assembly once per symbol keeps typing in a service from walking its references.
+    // versions: reading each referenced assembly once per symbol keeps typing in a service from walking its references
+    // (its public types, and its internal ones for its consumers' dead-letter queues and for the JSON contexts a friend uses).
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IAssemblySymbol, AssemblyDeclarations> Cache = new();
+
+    /// <summary>Raised when the types of a referenced assembly are walked, that is when they are not in the cache: for tests.</summary>
+    internal static event System.Action<IAssemblySymbol>? Walked;
 
     // The cache serves compilations with different options, so a message type that needs a diagnostic suppressed
     // ([Experimental], [Obsolete] with a DiagnosticId) is read with those ids, and each compilation judges them.
+    // InternalContexts are the JSON contexts only an assembly given the internals can name (InternalContext).
     private sealed record AssemblyDeclarations(
-        ReferencedMessage[] Messages, ReferencedService[] Services, ReferencedPublisher[] Publishers, JsonContextModel[] Contexts, string? Module, DeadLetterQueueModel[] DeadLetterQueues);
+        ReferencedMessage[] Messages,
+        ReferencedService[] Services,
+        ReferencedPublisher[] Publishers,
+        JsonContextModel[] Contexts,
+        string? Module,
+        DeadLetterQueueModel[] DeadLetterQueues,
+        JsonContextModel[] InternalContexts,
+        RegistrationShape Registration);
+
+    /// <summary>
+    /// The generated <c>AddGeneratedHandlers()</c> of a referenced assembly: the depth of its receiver
+    /// (<see cref="ModuleModel.Depth"/>), and whether an older Warren generated one extending <c>WarrenBuilder</c> itself
+    /// (<see cref="Older"/>, plain when it takes no other parameter).
+    /// </summary>
+    private sealed record RegistrationShape(int Depth, bool? Older)
+    {
+        public static readonly RegistrationShape None = new(ModuleModel.Plain, null);
+    }
 
     /// <summary>A referenced message and the diagnostic ids a project must suppress (<c>&lt;NoWarn&gt;</c>) to use it.</summary>
     private sealed record ReferencedMessage(MessageModel Model, string[] Suppressions);
@@ -40,18 +62,24 @@ internal static class ReferenceParser
         var contexts = new System.Collections.Generic.List<JsonContextModel>();
         var modules = new System.Collections.Generic.List<string>();
         var deadLetterQueues = new System.Collections.Generic.List<DeadLetterQueueModel>();
+        var older = new System.Collections.Generic.List<OlderRegistrationModel>();
         var giverDepth = ModuleModel.Plain;
         foreach (var assembly in ReferencedAssemblies.UsingWarren(compilation))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var declarations = Cache.GetValue(assembly, ReadAssembly);
             if (assembly.GivesAccessTo(compilation.Assembly))
             {
-                giverDepth = System.Math.Max(giverDepth, RegistrationDepth(assembly));
+                giverDepth = System.Math.Max(giverDepth, declarations.Registration.Depth);
                 // Its internal JSON contexts are this project's to use as well as its public ones.
-                contexts.AddRange(InternalContexts(assembly, compilation));
+                contexts.AddRange(declarations.InternalContexts);
+                // Its internal AddGeneratedHandlers() is a candidate of this project's calls (RegistrationRules).
+                if (declarations.Registration.Older is { } plain)
+                {
+                    older.Add(new OlderRegistrationModel(assembly.Name, plain));
+                }
             }
 
-            var declarations = Cache.GetValue(assembly, ReadAssembly);
             // A message this project cannot use (its diagnostic would be reported in generated files) gets no code here;
             // the user's code using it is reported (WRN005, WRN018, WRN021, and WRN023 at a PublishAsync call), as for such
             // a type declared locally.
@@ -79,52 +107,71 @@ internal static class ReferenceParser
                 modules.Distinct().OrderBy(m => m, System.StringComparer.Ordinal).ToEquatableArray(),
                 MessageParser.GivesInternals(compilation.Assembly) ? giverDepth + 1 : ModuleModel.Plain),
             deadLetterQueues.GroupBy(d => d.Queue).Select(g => new DeadLetterQueueModel(g.Key, g.Any(d => d.Quorum))).OrderBy(d => d.Queue, System.StringComparer.Ordinal).ToEquatableArray(),
-            publishers.OrderBy(p => p.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray());
+            publishers.OrderBy(p => p.InterfaceName, System.StringComparer.Ordinal).ToEquatableArray(),
+            older.OrderBy(o => o.Assembly, System.StringComparer.Ordinal).ToEquatableArray());
     }
 
     /// <summary>
-    /// The JSON contexts of <paramref name="assembly"/>, which gives <paramref name="compilation"/> its internals, that
-    /// only its internals make visible (the public ones are read with its declarations) and that the compilation can
-    /// reach (not private ones).
+    /// Whether an assembly given the internals of the assembly declaring <paramref name="type"/> can name it, but not every
+    /// assembly can: it or a containing type is internal (or protected internal), and none is private or protected only.
     /// </summary>
-    private static System.Collections.Generic.IEnumerable<JsonContextModel> InternalContexts(IAssemblySymbol assembly, Compilation compilation)
+    private static bool InternalToFriends(INamedTypeSymbol type)
     {
-        foreach (var type in ReferencedAssemblies.PublicTypes(assembly, publicOnly: false))
+        var visibleToAll = true;
+        for (var t = type; t is not null; t = t.ContainingType)
         {
-            var visibleToAll = true;
-            for (var t = type; t is not null; t = t.ContainingType)
+            switch (t.DeclaredAccessibility)
             {
-                visibleToAll &= t.DeclaredAccessibility == Accessibility.Public;
-            }
-
-            if (!visibleToAll && compilation.IsSymbolAccessibleWithin(type, compilation.Assembly) && JsonContextParser.TryParse(type) is { } json)
-            {
-                yield return json;
+                case Accessibility.Public:
+                    break;
+                case Accessibility.Internal or Accessibility.ProtectedOrInternal:
+                    visibleToAll = false;
+                    break;
+                default:
+                    return false;
             }
         }
+
+        return !visibleToAll;
     }
 
     /// <summary>
-    /// The depth of the generated <c>AddGeneratedHandlers()</c> of <paramref name="assembly"/> (<see cref="ModuleModel.Depth"/>),
-    /// read from the receiver of its declaration: <see cref="ModuleModel.Plain"/> when it extends
-    /// <c>WarrenBuilder</c> itself or has none.
+    /// The generated <c>AddGeneratedHandlers()</c> of <paramref name="assembly"/> (<see cref="RegistrationShape"/>), read
+    /// from the receiver of its declaration in a class <c>Warren.WarrenGeneratedRegistration…</c>: this Warren's
+    /// (<c>WarrenGeneratedRegistration_{assembly}</c>, <c>IRegistrationRank&lt;IRegistrationDepth&lt;…&gt;&gt;</c> when the
+    /// assembly gives its internals), or an older one's (<c>WarrenGeneratedRegistration</c>, extending
+    /// <c>WarrenBuilder</c>, with a <c>params</c> array or an optional parameter when it gave its internals).
     /// </summary>
-    private static int RegistrationDepth(IAssemblySymbol assembly)
+    private static RegistrationShape RegistrationOf(IAssemblySymbol assembly)
     {
-        var registration = assembly.GetTypeByMetadataName("Warren." + GeneratedScope.Of(assembly.Name).RegistrationClass);
-        var method = registration?.GetMembers("AddGeneratedHandlers").OfType<IMethodSymbol>().FirstOrDefault(m => m.IsExtensionMethod);
-        if (method?.Parameters[0].Type is not INamedTypeSymbol { Name: "IRegistrationRank", TypeArguments.Length: 1 } receiver)
+        var depth = ModuleModel.Plain;
+        bool? older = null;
+        foreach (var ns in assembly.GlobalNamespace.GetNamespaceMembers().Where(n => n.Name == "Warren"))
         {
-            return ModuleModel.Plain;
+            foreach (var type in ns.GetTypeMembers().Where(t => t.Name.StartsWith("WarrenGeneratedRegistration", System.StringComparison.Ordinal)))
+            {
+                foreach (var method in type.GetMembers("AddGeneratedHandlers").OfType<IMethodSymbol>().Where(m => m.IsExtensionMethod))
+                {
+                    switch (method.Parameters[0].Type)
+                    {
+                        case INamedTypeSymbol { Name: "IRegistrationRank", TypeArguments.Length: 1 } receiver:
+                            var levels = 0;
+                            for (var level = receiver.TypeArguments[0] as INamedTypeSymbol; level is { Name: "IRegistrationDepth", TypeArguments.Length: 1 }; level = level.TypeArguments[0] as INamedTypeSymbol)
+                            {
+                                levels++;
+                            }
+
+                            depth = System.Math.Max(depth, levels);
+                            break;
+                        case INamedTypeSymbol receiver when KnownNames.Is(receiver, KnownNames.WarrenBuilder) && type.Name == "WarrenGeneratedRegistration":
+                            older = (older ?? false) || method.Parameters.Length == 1;
+                            break;
+                    }
+                }
+            }
         }
 
-        var depth = 0;
-        for (var level = receiver.TypeArguments[0] as INamedTypeSymbol; level is { Name: "IRegistrationDepth", TypeArguments.Length: 1 }; level = level.TypeArguments[0] as INamedTypeSymbol)
-        {
-            depth++;
-        }
-
-        return depth;
+        return depth == ModuleModel.Plain && older is null ? RegistrationShape.None : new RegistrationShape(depth, older);
     }
 
     /// <summary>
@@ -192,6 +239,7 @@ internal static class ReferenceParser
 
     private static AssemblyDeclarations ReadAssembly(IAssemblySymbol assembly)
     {
+        Walked?.Invoke(assembly);
         var messages = new System.Collections.Generic.List<ReferencedMessage>();
         var services = new System.Collections.Generic.List<ReferencedService>();
         var publishers = new System.Collections.Generic.List<ReferencedPublisher>();
@@ -232,9 +280,25 @@ internal static class ReferenceParser
         }
 
         // The dead-letter queues the assembly's own topology declares, consumers internal or public: a class here that
-        // reads one is declared the same way and gets no default bindings (DeadLetterConsumers).
-        var consumers = ReferencedAssemblies.PublicTypes(assembly, publicOnly: false).Select(ConsumerParser.TryParse).Where(c => c is not null).Select(c => c!);
-        var deadLetterQueues = DeadLetterConsumers.DeadLetterQueues(DeadLetterConsumers.Mark(consumers.ToList())).ToArray();
-        return new AssemblyDeclarations(messages.ToArray(), services.ToArray(), publishers.ToArray(), contexts.ToArray(), ReferencedAssemblies.ModuleOf(assembly), deadLetterQueues);
+        // reads one is declared the same way and gets no default bindings (DeadLetterConsumers). The same walk finds the
+        // JSON contexts only its friends can name, theirs to use too.
+        var consumers = new System.Collections.Generic.List<ConsumerModel>();
+        var internalContexts = new System.Collections.Generic.List<JsonContextModel>();
+        foreach (var type in ReferencedAssemblies.PublicTypes(assembly, publicOnly: false))
+        {
+            if (ConsumerParser.TryParse(type) is { } consumer)
+            {
+                consumers.Add(consumer);
+            }
+
+            if (InternalToFriends(type) && JsonContextParser.TryParse(type) is { } json)
+            {
+                internalContexts.Add(json);
+            }
+        }
+
+        var deadLetterQueues = DeadLetterConsumers.DeadLetterQueues(DeadLetterConsumers.Mark(consumers)).ToArray();
+        return new AssemblyDeclarations(
+            messages.ToArray(), services.ToArray(), publishers.ToArray(), contexts.ToArray(), ReferencedAssemblies.ModuleOf(assembly), deadLetterQueues, internalContexts.ToArray(), RegistrationOf(assembly));
     }
 }

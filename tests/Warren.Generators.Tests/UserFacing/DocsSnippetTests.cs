@@ -92,6 +92,12 @@ public sealed class DocsSnippetTests(ITestOutputHelper output)
         Assert.True(fragments * 10 <= all.Count, $"{fragments} of {all.Count} C# blocks are marked as fragments; nearly all must compile.");
     }
 
+    /// <summary>
+    /// Ids only a library built by an older Warren can cause, which no docs compilation references: their pages show an
+    /// excerpt, and OlderLibraryRegistrationTests builds such libraries and checks the diagnostic.
+    /// </summary>
+    private static readonly string[] NeedsAnOlderBuild = ["WRN043"];
+
     [Fact]
     public void Every_diagnostic_page_shows_code_reporting_its_id()
     {
@@ -99,6 +105,7 @@ public sealed class DocsSnippetTests(ITestOutputHelper output)
         var snippets = DocsSnippets.Read(root).ToList();
         var missing = Directory.GetFiles(Path.Combine(root, "docs", "diagnostics"), "WRN*.md")
             .Select(p => Path.GetFileNameWithoutExtension(p))
+            .Where(id => !NeedsAnOlderBuild.Contains(id))
             .Where(id => !snippets.Any(s => s.Kind == SnippetKind.Reports && s.ExpectedIds.Contains(id) && s.File.EndsWith($"/{id}.md", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
             .ToList();
