@@ -72,6 +72,7 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<(ITypeSymbol Type, bool IncludeFields, Location Location)> _listed = new();
         private readonly ConcurrentBag<(string TypeName, string Display, Location Location)> _prioritized = new();
         private readonly ConcurrentBag<(string TypeName, string Queue, string Consumer, bool HasMaxPriority, Location Location)> _receivers = new();
+        private readonly ConcurrentBag<(string TypeName, string Display)> _referencedPrioritized = new();
         private readonly ConcurrentBag<Published> _published = new();
         private readonly ConcurrentBag<(MessageModel Message, string Display, Location Location)> _contracts = new();
         private readonly ConcurrentBag<(ConsumerModel Model, INamedTypeSymbol Type)> _consumers = new();
@@ -222,6 +223,13 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     // Without [Topic] the contract publishes with its contract name as the routing key (ContractsEmitter).
                     _published.Add(new Published(message.TypeName, type.Name, route, message.RoutingTemplate, message.RoutingParts, location));
                 }
+            }
+            else if (type.TypeKind is TypeKind.Class or TypeKind.Struct && !MessageParser.IsConsumer(type) && AttributeReader.Find(type, KnownNames.PriorityAttribute) is { ConstructorArguments.Length: 1 } level
+                && MessageParser.TryParseAttributed(type, type.ContainingAssembly) is { Priority: not null } plain)
+            {
+                // A message with a default priority and no other Warren attribute (published with IPublisher, received by
+                // type): its [Priority(n)] is a contract of its own, honoured only by queues with x-max-priority (WRN012).
+                _prioritized.Add((plain.TypeName, type.Name, Locations.Of(level, type)));
             }
             else if (PublisherParser.TryParse(type) is { } publisher && AttributeReader.Has(type, KnownNames.PublisherAttribute))
             {
@@ -439,6 +447,23 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     var first = queues.OrderBy(q => q.Location == Location.None).ThenBy(q => q.Queue, System.StringComparer.Ordinal).First();
                     // The code fix gives the consumer class (the additional location) x-max-priority.
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PriorityIgnored, message.Location, new[] { first.Location }, message.Display, first.Queue, first.Consumer.Split('.').Last()));
+                }
+            }
+
+            // A prioritized message of a referenced assembly (a contracts library): reported at each consumer class of this
+            // compilation whose queue receives it without x-max-priority, when no queue that receives it has one.
+            var local = new HashSet<string>(_prioritized.Select(p => p.TypeName), System.StringComparer.Ordinal);
+            foreach (var message in _referencedPrioritized.GroupBy(m => m.TypeName).Select(g => g.First()).Where(m => !local.Contains(m.TypeName)).OrderBy(m => m.TypeName, System.StringComparer.Ordinal))
+            {
+                var queues = receivers[message.TypeName].ToList();
+                if (queues.Count == 0 || queues.Any(q => q.HasMaxPriority))
+                {
+                    continue;
+                }
+
+                foreach (var queue in queues.Where(q => q.Location.IsInSource).GroupBy(q => (q.Queue, q.Consumer)).Select(g => g.First()))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.PriorityIgnored, queue.Location, new[] { queue.Location }, message.Display, queue.Queue, queue.Consumer.Split('.').Last()));
                 }
             }
 
@@ -682,6 +707,20 @@ public sealed class CompilationRulesAnalyzer : DiagnosticAnalyzer
                     _messageUses.Add((messageType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Display(messageType), Locations.Of(parameter)));
                     Declared(messageType);
                     UsedUnattributed(messageType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), Locations.Of(method));
+                }
+            }
+
+            // Messages of referenced assemblies with a default priority: WRN012 has no declaration of theirs here to report
+            // at, so it is reported at this consumer class. Inherited handlers count too (a base class of the library).
+            for (var declaring = type; declaring is not null && declaring.SpecialType != SpecialType.System_Object; declaring = declaring.BaseType)
+            {
+                foreach (var method in declaring.GetMembers().OfType<IMethodSymbol>().Where(ConsumerParser.IsHandlerCandidate))
+                {
+                    if (ConsumerParser.MessageType(method) is INamedTypeSymbol received && !MessageParser.DeclaredIn(received.OriginalDefinition, _compilation?.Assembly)
+                        && AttributeReader.Find(received, KnownNames.PriorityAttribute) is { ConstructorArguments.Length: 1 })
+                    {
+                        _referencedPrioritized.Add((received.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), $"{Display(received)} (assembly {received.ContainingAssembly.Name})"));
+                    }
                 }
             }
 

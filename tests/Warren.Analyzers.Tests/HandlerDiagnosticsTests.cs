@@ -37,6 +37,33 @@ public sealed class WRN005_UnsupportedHandlerTests
         }
         """);
 
+    /// <summary>
+    /// A service parameter (a logger) next to the message is no second message: the diagnostic names the parameter, says
+    /// what else a handler may take and that services come through the constructor. Two messages are still two messages.
+    /// </summary>
+    [Fact]
+    public async Task A_service_parameter_is_named_as_such_and_two_messages_as_two_messages()
+    {
+        var diagnostics = await AnalyzerHarness.DiagnosticsAsync(Sources.Order + """
+            [Queue("q")]
+            public sealed class Sig4
+            {
+                public Task Handle(OrderPlaced m, Microsoft.Extensions.Logging.ILogger<Sig4> log) => Task.CompletedTask;
+                [Topic("order.paid")] public Task Logged(Microsoft.Extensions.Logging.ILogger log, OrderPaid paid, CancellationToken ct) => Task.CompletedTask;
+                [Topic("order.paid")] public void Two(OrderPaid a, OrderPlaced b) { }
+            }
+            """);
+
+        var messages = diagnostics.Where(d => d.Id == "WRN005").ToDictionary(d => d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length), d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(["Handle", "Logged", "Two"], messages.Keys.OrderBy(k => k, System.StringComparer.Ordinal));
+        Assert.Contains("takes 'ILogger<Sig4> log' besides its message 'OrderPlaced m'", messages["Handle"], System.StringComparison.Ordinal);
+        Assert.Contains("not a MessageContext or a CancellationToken", messages["Handle"], System.StringComparison.Ordinal);
+        Assert.Contains("through the consumer class's constructor", messages["Handle"], System.StringComparison.Ordinal);
+        Assert.DoesNotContain("more than one message", messages["Handle"], System.StringComparison.Ordinal);
+        Assert.Contains("takes 'ILogger log' besides its message 'OrderPaid paid'", messages["Logged"], System.StringComparison.Ordinal);
+        Assert.Contains("takes more than one message ('OrderPaid a' and 'OrderPlaced b')", messages["Two"], System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public Task An_abstract_handler_is_reported() => AnalyzerHarness.VerifyAsync(Sources.Order + """
         [Queue("q")]

@@ -95,6 +95,76 @@ public sealed class WRN012_PriorityIgnoredTests
         [JsonSerializable(typeof(Job))] internal sealed partial class Json : JsonSerializerContext;
         """);
 
+    /// <summary>A message whose only Warren attribute is its default priority (published with IPublisher) is judged too.</summary>
+    [Fact]
+    public Task A_message_with_only_a_priority_is_reported() => AnalyzerHarness.VerifyAsync("""
+        [{|WRN012:Priority(5)|}]
+        public sealed record Job(string Id);
+        [Queue("q")]
+        public sealed class Worker { public void Handle(Job job) { } }
+        [JsonSerializable(typeof(Job))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>
+    /// A prioritized message of a referenced contracts library (its compilation in the IDE, its assembly on the command
+    /// line) is reported at each consumer class here whose queue receives it without x-max-priority.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public Task A_prioritized_message_of_a_referenced_library_is_reported_at_the_consumer(bool image) => AnalyzerHarness.VerifyWithLibraryAsync("""
+        namespace Contracts;
+        [Exchange("orders", ExchangeKind.Topic)]
+        [Topic("order.{Region}.placed")]
+        [Priority(5)]
+        public sealed record OrderPlaced(string OrderId, string Region);
+        """, image, """
+        [Queue("worker.orders")]
+        public sealed class {|WRN012:OrderHandler|}
+        {
+            [Topic("order.*.placed")]
+            public Task Handle(Contracts.OrderPlaced evt, MessageContext context, CancellationToken ct) => Task.CompletedTask;
+        }
+        [Queue("worker.audit")]
+        public sealed class {|WRN012:OrderAudit|} { public void Handle(Contracts.OrderPlaced evt) { } }
+        [JsonSerializable(typeof(Contracts.OrderPlaced))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    /// <summary>The handler may come from a base class of the library.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public Task A_prioritized_message_of_a_referenced_base_class_handler_is_reported(bool image) => AnalyzerHarness.VerifyWithLibraryAsync("""
+        namespace Contracts;
+        [Message("job")]
+        [Priority(5)]
+        public sealed record Job(string Id);
+        public abstract class JobHandlers { public Task Handle(Job job) => Task.CompletedTask; }
+        """, image, """
+        [Queue("jobs")]
+        public sealed class {|WRN012:Jobs|} : Contracts.JobHandlers;
+        [JsonSerializable(typeof(Contracts.Job))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public Task A_prioritized_message_of_a_referenced_library_received_by_a_queue_with_max_priority_is_quiet(bool image) => AnalyzerHarness.VerifyWithLibraryAsync("""
+        namespace Contracts;
+        [Message("job")]
+        [Priority(5)]
+        public sealed record Job(string Id);
+        [Message("plain")]
+        public sealed record Plain(string Id);
+        """, image, """
+        [Queue("jobs")]
+        [Priority(Max = 10)]
+        public sealed class Jobs { public void Handle(Contracts.Job job) { } }
+        [Queue("plain")]
+        public sealed class Plains { public void Handle(Contracts.Plain plain) { } }
+        [JsonSerializable(typeof(Contracts.Job))] [JsonSerializable(typeof(Contracts.Plain))] internal sealed partial class Json : JsonSerializerContext;
+        """);
+
     [Fact]
     public Task A_queue_with_max_priority_is_quiet() => AnalyzerHarness.VerifyAsync("""
         [Exchange("jobs", ExchangeKind.Direct)]

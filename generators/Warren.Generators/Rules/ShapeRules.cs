@@ -68,6 +68,34 @@ internal static class ShapeRules
             || AttributeReader.Has(element, KnownNames.TopicAttribute) || AttributeReader.Has(element, KnownNames.PriorityAttribute);
     }
 
+    /// <summary>
+    /// What is wrong with a handler taking more than one parameter that is not a <c>MessageContext</c> or a
+    /// <c>CancellationToken</c>. The message is the parameter whose type is a Warren message (the first one when that is
+    /// not one type); the others are named. When they are all messages, the handler takes two messages; otherwise the
+    /// extra parameters are most often services (an <c>ILogger&lt;T&gt;</c>), which come through the constructor.
+    /// </summary>
+    private static string ExtraParameterProblem(IMethodSymbol method)
+    {
+        var candidates = method.Parameters.Where(p => ConsumerParser.Kind(p) == ParameterKind.Message).ToList();
+        var attributed = candidates.Where(p => IsWarrenMessage(p.Type) || IsWarrenMessage(BatchElement(p.Type))).ToList();
+        var message = attributed.Count == 1 ? attributed[0] : candidates[0];
+        var extra = candidates.Where(p => !SymbolEqualityComparer.Default.Equals(p, message)).ToList();
+        var named = string.Join(", ", extra.Select(p => $"'{p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} {p.Name}'"));
+        if (attributed.Count > 1 && extra.All(p => attributed.Contains(p, SymbolEqualityComparer.Default)))
+        {
+            return $"takes more than one message ('{message.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} {message.Name}' and {named}): "
+                + "each delivery carries one message, so write one handler per message type";
+        }
+
+        return $"takes {named} besides its message '{message.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} {message.Name}', "
+            + $"and {(extra.Count == 1 ? "that is" : "those are")} not a MessageContext or a CancellationToken, the only other parameters Warren passes: "
+            + "take services (an ILogger<T>, a repository) through the consumer class's constructor, which Warren resolves from dependency injection";
+    }
+
+    /// <summary>The element type of a <c>[Batch]</c> handler's <c>IReadOnlyList&lt;T&gt;</c>, or the type itself.</summary>
+    private static ITypeSymbol BatchElement(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } list && list.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>" ? list.TypeArguments[0] : type;
+
     /// <summary>Why an instance method cannot be a handler, its accessibility aside, or null.</summary>
     private static string? HandlerShapeProblem(IMethodSymbol method)
     {
@@ -94,7 +122,7 @@ internal static class ShapeRules
 
         if (messages > 1)
         {
-            return "takes more than one message";
+            return ExtraParameterProblem(method);
         }
 
         if (method.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams))
