@@ -111,6 +111,9 @@ internal sealed class ConsumerDispatcher
     private async Task RunAsync()
     {
         Current.Value = this;
+
+        // The callbacks, and whatever they start or await, are the application's code: the harness counts it as running.
+        _channel.Broker.Activity.Join();
         await foreach (var work in _work.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try

@@ -53,6 +53,9 @@ public sealed class InMemoryBroker : IConnectionSource
         }
     }
 
+    /// <summary>The threads running the application's code: what the callbacks it dispatches, and the harness's actions, start.</summary>
+    internal RunActivity Activity { get; } = new();
+
     /// <summary>
     /// While true, opening a connection fails as against a broker that is down: a
     /// <see cref="System.Net.Sockets.SocketException"/> "connection refused". Warren records it as it records a real

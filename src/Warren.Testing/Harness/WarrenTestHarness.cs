@@ -25,7 +25,7 @@ namespace Warren.Testing;
 /// </summary>
 public sealed partial class WarrenTestHarness : IAsyncDisposable
 {
-    /// <summary>How often the stall time checks whether the process is idle.</summary>
+    /// <summary>How often the stall time checks whether the application is idle.</summary>
     private static readonly TimeSpan IdleSlice = TimeSpan.FromMilliseconds(25);
 
     /// <summary>How long (real time) a due virtual timer may wait for something running, without a broker change, before the harness warns.</summary>
@@ -241,7 +241,13 @@ public sealed partial class WarrenTestHarness : IAsyncDisposable
         var start = Broker.LastSequence;
         var logStart = _log?.Position ?? 0;
         using var deadline = new CancellationTokenSource(limit);
-        var task = Task.Run(action);
+        var task = Task.Run(() =>
+        {
+            // The action, and all it starts and awaits, is the application's code: the stall time counts only while
+            // none of it runs (see ChangesWithinIdleTimeAsync).
+            Broker.Activity.Join();
+            return action();
+        });
         var horizon = Time.GetUtcNow() + _options.VirtualTimeLimit;
 
         // Why the last look did not end the run, for the timeout's message when nothing else is pending at the deadline
@@ -303,7 +309,8 @@ public sealed partial class WarrenTestHarness : IAsyncDisposable
                 // move the clock to the next timer. An action still running counts as running: on a loaded machine
                 // its next step (the publish of an RPC request whose deadline is already a timer) can be later than
                 // the settle time, and moving the clock then would expire what is about to happen. The stall time is
-                // counted only while the process does nothing (see ChangesWithinIdleTimeAsync): a handler or an
+                // counted only while the application's code (the action, the broker's callbacks, what they started) does
+                // nothing (see ChangesWithinIdleTimeAsync), whatever the rest of the process does: a handler or an
                 // action still working, or waiting for a thread on a starved machine, is not stalled, however long it
                 // takes in real time. The action's end, or the timer's going, is a change: the loop looks again at
                 // once instead of waiting for a broker change that may never come.
@@ -345,7 +352,7 @@ public sealed partial class WarrenTestHarness : IAsyncDisposable
 
                 if (!changedMeanwhile && !idle)
                 {
-                    note = $"a virtual timer due at {Describe(next!.Value)} was not moved to: the process never did nothing for the stall time ({_options.StallTime.TotalMilliseconds:0.#} ms) without a change on the broker";
+                    note = $"a virtual timer due at {Describe(next!.Value)} was not moved to: the application (the action, the handlers) never did nothing for the stall time ({_options.StallTime.TotalMilliseconds:0.#} ms) without a change on the broker";
                 }
             }
 
@@ -384,22 +391,27 @@ public sealed partial class WarrenTestHarness : IAsyncDisposable
 
     /// <summary>
     /// True when <paramref name="changed"/> completes, or <paramref name="moved"/> turns true (looked at after each slice),
-    /// before the process has been idle for <paramref name="stall"/>.
-    /// The stall time is made of slices of <see cref="IdleSlice"/>, each counted only when the process was idle during it:
-    /// no work item waiting for a thread of the pool (a continuation on a starved machine: the resumption of an RPC
-    /// caller whose reply has arrived, the next step of a server handler) and less than a tenth of a core of CPU used (a
-    /// handler or action working, the JIT compiling its code). A slice that ends late (this loop was starved too) counts
-    /// for at most two slices. A handler or action awaiting the virtual clock leaves the process idle, and the clock
-    /// moves after the stall time as it always did.
+    /// before this harness's application has done nothing for <paramref name="stall"/>.
+    /// The stall time is made of slices of <see cref="IdleSlice"/>, each counted only when, during it, no thread started
+    /// running the application's code (the action, the callbacks the broker dispatched, and all they start and await:
+    /// see <see cref="RunActivity"/>), none was still running it unless blocked in a wait, and a probe queued to the
+    /// thread pool as the slice began got a thread before it ended (a continuation of the application waiting for a
+    /// thread on a starved pool, queued before the probe, is not idle: the resumption of an RPC caller whose reply has
+    /// arrived, the next step of a server handler). A slice that ends late (this loop was starved too) counts for at
+    /// most two slices. What other code of the process does (test classes running in parallel) does not count: only a
+    /// pool too starved to run a work item within a slice holds the clock for everyone. A handler or action awaiting the
+    /// virtual clock, or blocked on it, leaves the application idle, and the clock moves after the stall time.
     /// </summary>
-    private static async Task<bool> ChangesWithinIdleTimeAsync(Task changed, TimeSpan stall, Func<bool> moved, CancellationToken deadline)
+    private async Task<bool> ChangesWithinIdleTimeAsync(Task changed, TimeSpan stall, Func<bool> moved, CancellationToken deadline)
     {
+        var activity = Broker.Activity;
         var idle = TimeSpan.Zero;
         var last = Stopwatch.GetTimestamp();
-        var cpu = Environment.CpuUsage.TotalTime;
+        var entries = activity.Entries;
         while (idle < stall && !deadline.IsCancellationRequested)
         {
             var slice = stall - idle < IdleSlice ? stall - idle : IdleSlice;
+            var probe = PoolProbe.Post();
             if (await ChangesWithinAsync(changed, slice).ConfigureAwait(false) || moved())
             {
                 return true;
@@ -407,10 +419,10 @@ public sealed partial class WarrenTestHarness : IAsyncDisposable
 
             var now = Stopwatch.GetTimestamp();
             var elapsed = Stopwatch.GetElapsedTime(last, now);
-            var used = Environment.CpuUsage.TotalTime;
-            var working = ThreadPool.PendingWorkItemCount > 0 || (used - cpu) * 10 >= elapsed;
+            var seen = activity.Entries;
+            var working = seen != entries || activity.IsWorking || !probe.Ran;
             last = now;
-            cpu = used;
+            entries = seen;
             if (!working)
             {
                 idle += elapsed < slice * 2 ? elapsed : slice * 2;
@@ -418,6 +430,21 @@ public sealed partial class WarrenTestHarness : IAsyncDisposable
         }
 
         return false;
+    }
+
+    /// <summary>A work item on the thread pool's global queue that records when it got a thread.</summary>
+    private sealed class PoolProbe
+    {
+        private volatile bool _ran;
+
+        public bool Ran => _ran;
+
+        public static PoolProbe Post()
+        {
+            var probe = new PoolProbe();
+            ThreadPool.UnsafeQueueUserWorkItem(static p => p._ran = true, probe, preferLocal: false);
+            return probe;
+        }
     }
 
     private string DescribePending(TimeSpan limit, Task action, long start, long logStart, Func<bool>? until, string why, string? note)
